@@ -1,0 +1,153 @@
+package org.mmsim.kernel;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * {@code struct mm_struct}: the VMAs (kept sorted by start address, where the kernel uses a maple tree), the
+ * page table, {@code MMF_*} flags, RSS and pinning counters, {@code write_protect_seq}, and the top-down
+ * {@code mmap_base} from which {@code get_unmapped_area} hands out addresses.
+ *
+ * <p>All pte writes go through {@link #setPte} so the journal sees them.
+ */
+public final class Mm {
+    /** {@code MMF_HAS_PINNED}: some FOLL_PIN GUP ran on this mm; never cleared, not inherited. */
+    public static final int MMF_HAS_PINNED = 1;
+
+    private final int id;
+    private final Kernel kernel;
+    final PageTable pgd = new PageTable();
+    final TreeMap<Long, Vma> vmas = new TreeMap<>();
+    int flags;
+    long rssAnon;
+    long pinnedVm;
+    /** {@code mm->write_protect_seq}: odd while fork write-protects this mm's ptes. */
+    int writeProtectSeq;
+    long mmapBase = 0x7f00_0000_0000L;
+    int users = 1;
+    boolean dead;
+
+    Mm(Kernel kernel, int id) {
+        this.kernel = kernel;
+        this.id = id;
+    }
+
+    public int id() {
+        return id;
+    }
+
+    public boolean test(int mmf) {
+        return (flags & mmf) != 0;
+    }
+
+    /** {@code get_mm_counter(mm, MM_ANONPAGES)}. */
+    public long rssAnon() {
+        return rssAnon;
+    }
+
+    /** {@code mm->pinned_vm}, in pages. */
+    public long pinnedVm() {
+        return pinnedVm;
+    }
+
+    public int writeProtectSeq() {
+        return writeProtectSeq;
+    }
+
+    /** True once {@code exit_mmap} has torn this mm down. */
+    public boolean dead() {
+        return dead;
+    }
+
+    /** The pte for {@code addr} ({@code 0} if none). */
+    public long pte(long addr) {
+        return pgd.get(addr);
+    }
+
+    public PageTable pageTable() {
+        return pgd;
+    }
+
+    /** {@code find_vma()} narrowed to the VMA that contains {@code addr}, or null. */
+    public Vma vmaAt(long addr) {
+        Map.Entry<Long, Vma> e = vmas.floorEntry(addr);
+        return e != null && e.getValue().contains(addr) ? e.getValue() : null;
+    }
+
+    /** The VMAs in address order. */
+    public List<Vma> vmas() {
+        return new ArrayList<>(vmas.values());
+    }
+
+    /** {@code set_pte_at()} / {@code ptep_get_and_clear()}: write one pte, journalled. */
+    void setPte(long addr, long pte) {
+        long[] t = pgd.table(addr, pte != 0);
+        if (t == null) {
+            return;
+        }
+        int i = PageTable.index(addr);
+        long old = t[i];
+        t[i] = pte;
+        if (kernel.journal != null && old != pte) {
+            kernel.journal.pte(id, addr, old, pte);
+        }
+    }
+
+    void setFlag(int mmf, String name) {
+        if ((flags & mmf) == 0) {
+            flags |= mmf;
+            kernel.note("mm " + id + ": " + name + " set");
+        }
+    }
+
+    void insertVma(Vma vma) {
+        vmas.put(vma.start, vma);
+    }
+
+    void removeVma(Vma vma) {
+        vmas.remove(vma.start);
+        if (vma.anonVma != null) {
+            vma.anonVma.unlink(vma);
+        }
+    }
+
+    /**
+     * {@code split_vma()}: split the VMA containing {@code addr} so that a VMA starts at {@code addr}. Both halves
+     * keep the anon_vma; the upper half's pgoff advances.
+     */
+    void splitAt(long addr) {
+        Vma vma = vmaAt(addr);
+        if (vma == null || vma.start == addr) {
+            return;
+        }
+        Vma upper = new Vma(this, addr, vma.end, vma.flags,
+                vma.pgoff + ((addr - vma.start) >>> PageTable.PAGE_SHIFT));
+        upper.anonVma = vma.anonVma;
+        if (upper.anonVma != null) {
+            upper.anonVma.link(upper);
+        }
+        vma.end = addr;
+        insertVma(upper);
+    }
+
+    /** The VMAs overlapping [start, end), after splitting those that straddle either end. */
+    List<Vma> vmasIn(long start, long end) {
+        splitAt(start);
+        splitAt(end);
+        List<Vma> out = new ArrayList<>();
+        for (Vma v : vmas.subMap(vmas.floorKey(start) == null ? start : vmas.floorKey(start), true, end, false)
+                .values()) {
+            if (v.end > start && v.start < end) {
+                out.add(v);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public String toString() {
+        return "mm " + id;
+    }
+}

@@ -1,0 +1,123 @@
+package org.mmsim.kernel;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Anonymous reverse mapping (mm/rmap.c): the mapcount and anon-exclusive bookkeeping done when a pte starts or
+ * stops mapping an anon page, and {@link #rmapWalk} to find every pte that maps a page.
+ *
+ * <p>{@code PG_anon_exclusive} is kept only where the profile has it (5.19+, cow_reuse=anon_exclusive).
+ */
+final class Rmap {
+    private final Kernel k;
+    private final PageFrames frames;
+
+    Rmap(Kernel k) {
+        this.k = k;
+        this.frames = k.frames;
+    }
+
+    /** True if the profile tracks {@code PageAnonExclusive}. */
+    boolean exclusiveTracking() {
+        return k.profile.cowReuse() == org.mmsim.kernel.profile.CowReuse.ANON_EXCLUSIVE;
+    }
+
+    /** {@code anon_vma_prepare()}: give the VMA an anon_vma before its first anon page. */
+    void anonVmaPrepare(Vma vma) {
+        if (vma.anonVma == null) {
+            vma.anonVma = new AnonVma(k.nextAnonVmaId++);
+            vma.anonVma.link(vma);
+            k.registerAnonVma(vma.anonVma);
+        }
+    }
+
+    /**
+     * {@code folio_add_new_anon_rmap()} (formerly {@code page_add_new_anon_rmap}): a freshly allocated page gets
+     * its first mapping: mapcount 1, anon, the VMA's anon_vma and index, and exclusive where tracked.
+     */
+    void pageAddNewAnonRmap(int pfn, Vma vma, long addr) {
+        k.path("folio_add_new_anon_rmap");
+        frames.setMapcount(pfn, 1);
+        int flags = PageFlags.PG_ANON | PageFlags.PG_SWAPBACKED | PageFlags.PG_UPTODATE;
+        if (exclusiveTracking()) {
+            flags |= PageFlags.PG_ANON_EXCLUSIVE;
+        }
+        frames.set(pfn, flags);
+        frames.setMapping(pfn, vma.anonVma.id(), vma.linearPageIndex(addr));
+    }
+
+    /** {@code page_dup_rmap()} / {@code folio_dup_file_rmap_pte()}: one more pte maps the page. */
+    void pageDupRmap(int pfn) {
+        frames.setMapcount(pfn, frames.mapcount(pfn) + 1);
+    }
+
+    /**
+     * {@code folio_try_dup_anon_rmap_pte()} (5.19+, fb3d824d1a46): fork wants to share an anon page with the
+     * child. Fails with -EBUSY if the page is exclusive and may be DMA-pinned; otherwise clears the exclusive
+     * flag and adds the mapping.
+     */
+    int pageTryDupAnonRmap(int pfn, Vma srcVma) {
+        if (frames.test(pfn, PageFlags.PG_ANON_EXCLUSIVE)) {
+            if (needsCowForDma(srcVma, pfn)) {
+                return -Errno.EBUSY;
+            }
+            frames.clear(pfn, PageFlags.PG_ANON_EXCLUSIVE);
+        }
+        pageDupRmap(pfn);
+        return 0;
+    }
+
+    /**
+     * {@code folio_needs_cow_for_dma()}: at fork, a page of a COW mapping in an mm that has pinned and that may
+     * be DMA-pinned must be copied for the child, never shared.
+     */
+    boolean needsCowForDma(Vma vma, int pfn) {
+        return VmFlags.isCowMapping(vma.flags) && vma.mm().test(Mm.MMF_HAS_PINNED) && Gup.maybeDmaPinned(frames, pfn);
+    }
+
+    /** {@code folio_remove_rmap_pte()}: one pte stopped mapping the page. */
+    void pageRemoveRmap(int pfn) {
+        int map = frames.mapcount(pfn);
+        KernelBug.bugOn(map <= 0, "mapcount", "pfn " + pfn + " unmapped more often than mapped");
+        frames.setMapcount(pfn, map - 1);
+    }
+
+    /**
+     * {@code folio_move_anon_rmap()} (formerly {@code page_move_anon_rmap}): a reused COW page now belongs to
+     * this VMA's anon_vma alone; since 5.19 it also becomes exclusive.
+     */
+    void pageMoveAnonRmap(int pfn, Vma vma) {
+        frames.setMapping(pfn, vma.anonVma.id(), frames.index(pfn));
+        if (exclusiveTracking()) {
+            frames.set(pfn, PageFlags.PG_ANON_EXCLUSIVE);
+        }
+    }
+
+    /** One place a page is mapped: the mm, the virtual address and the VMA. */
+    record Mapping(Mm mm, Vma vma, long address) {}
+
+    /**
+     * {@code rmap_walk_anon()}: every pte that maps anon page {@code pfn}, found from its anon_vma and index
+     * ({@code vma_address()}), not by scanning page tables.
+     */
+    List<Mapping> rmapWalk(int pfn) {
+        List<Mapping> out = new ArrayList<>();
+        AnonVma anonVma = k.anonVma(frames.mapping(pfn));
+        if (anonVma == null) {
+            return out;
+        }
+        long index = frames.index(pfn);
+        for (Vma vma : anonVma.vmas()) {
+            long addr = vma.start + ((index - vma.pgoff) << PageTable.PAGE_SHIFT);
+            if (!vma.contains(addr)) {
+                continue;
+            }
+            long pte = vma.mm().pte(addr);
+            if (Pte.present(pte) && Pte.pfn(pte) == pfn && !Pte.special(pte)) {
+                out.add(new Mapping(vma.mm(), vma, addr));
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,44 @@
+package org.mmsim.kernel.check;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.mmsim.kernel.Kernel;
+import org.mmsim.kernel.Violation;
+
+/** The registry of invariants the runner checks after every step, and the final leak check. */
+public final class Invariants {
+    private static final List<Invariant> ALL = List.of(
+            new AccountingInvariant(),
+            new IsolationInvariant(),
+            new PinCoherenceInvariant());
+
+    private Invariants() {}
+
+    public static List<Invariant> all() {
+        return ALL;
+    }
+
+    /** Check every registered invariant. */
+    public static List<Violation> checkStep(Kernel kernel) {
+        List<Violation> out = new ArrayList<>();
+        for (Invariant inv : ALL) {
+            out.addAll(inv.check(kernel));
+        }
+        return out;
+    }
+
+    /**
+     * After every process has exited and every pipe and GUP reference is released, every frame must be free:
+     * anything still allocated leaked.
+     */
+    public static List<Violation> checkAllFree(Kernel kernel) {
+        List<Violation> out = new ArrayList<>();
+        kernel.pageAlloc().everAllocated()
+                .filter(pfn -> kernel.frames().refcount(pfn) != 0)
+                .limit(8)
+                .forEach(pfn -> out.add(new Violation("accounting", String.format(
+                        "pfn %d leaked: refcount %d, mapcount %d after everything was released", pfn,
+                        kernel.frames().refcount(pfn), kernel.frames().mapcount(pfn)))));
+        return out;
+    }
+}

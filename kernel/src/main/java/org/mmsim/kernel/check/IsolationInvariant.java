@@ -1,0 +1,55 @@
+package org.mmsim.kernel.check;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.mmsim.kernel.Kernel;
+import org.mmsim.kernel.Observation;
+import org.mmsim.kernel.Violation;
+
+/**
+ * Isolation after fork: a process, or a pipe on its behalf, may read anonymous data another process stored only
+ * if that process is an ancestor and stored it before the fork that led to the reader. Anything else is data
+ * that leaked through a page that should have been copied (CVE-2020-29374 and its mirror).
+ *
+ * <p>Consumes the kernel's observation log ({@link Kernel#drainObservations()}) each time it runs.
+ */
+final class IsolationInvariant implements Invariant {
+
+    @Override
+    public String name() {
+        return "isolation";
+    }
+
+    @Override
+    public String doc() {
+        return "no process or pipe reads private anon data another process stored after they were separated by fork";
+    }
+
+    @Override
+    public List<Violation> check(Kernel kernel) {
+        List<Violation> out = new ArrayList<>();
+        for (Observation o : kernel.drainObservations()) {
+            if (!legitimate(kernel, o)) {
+                out.add(new Violation(name(), String.format(
+                        "mm %d (%s) sees data mm %d stored into pfn %d at t=%d, after the two were separated by fork",
+                        o.observerMmId(), o.how(), o.writerMmId(), o.pfn(), o.writeTime())));
+            }
+        }
+        return out;
+    }
+
+    /** Walk up from the observer: legitimate iff the writer is an ancestor and wrote before the separating fork. */
+    static boolean legitimate(Kernel kernel, Observation o) {
+        int cur = o.observerMmId();
+        while (true) {
+            int parent = kernel.mmParent(cur);
+            if (parent == 0) {
+                return false;
+            }
+            if (parent == o.writerMmId()) {
+                return o.writeTime() < kernel.mmForkTime(cur);
+            }
+            cur = parent;
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package org.mmsim.kernel.profile;
+
+import java.util.Arrays;
+
+/**
+ * A kernel behaviour profile: a name and one value for every {@link Switch}. Immutable; {@link #with} makes a
+ * derived profile, which is how both history (5.9 = 5.8 with three changes) and single-switch overrides from a
+ * scenario or the command line are written.
+ */
+public final class KernelProfile {
+    private final String name;
+    private final String summary;
+    private final byte[] values;
+
+    KernelProfile(String name, String summary, byte[] values) {
+        this.name = name;
+        this.summary = summary;
+        this.values = values;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** One line on what this profile stands for. */
+    public String summary() {
+        return summary;
+    }
+
+    /** The index of this profile's value for {@code s} in {@link Switch#choices()}. */
+    public int index(Switch s) {
+        return values[s.ordinal()];
+    }
+
+    /** The value of {@code s} as written in scenarios, e.g. {@code "page_count"} or {@code "on"}. */
+    public String value(Switch s) {
+        return s.choices().get(values[s.ordinal()]);
+    }
+
+    /** For a boolean switch: is it on? */
+    public boolean on(Switch s) {
+        if (s.choices().size() != 2 || !s.choices().get(1).equals("on")) {
+            throw new IllegalArgumentException("switch " + s.key() + " is not a boolean switch");
+        }
+        return values[s.ordinal()] == 1;
+    }
+
+    public CowReuse cowReuse() {
+        return CowReuse.values()[values[Switch.COW_REUSE.ordinal()]];
+    }
+
+    public GupWriteRetry gupWriteRetry() {
+        return GupWriteRetry.values()[values[Switch.GUP_WRITE_RETRY.ordinal()]];
+    }
+
+    /**
+     * A profile equal to this one except that {@code s} is {@code value}.
+     *
+     * @throws IllegalArgumentException if {@code value} is not one of {@code s.choices()}
+     */
+    public KernelProfile with(Switch s, String value) {
+        int index = s.indexOf(value);
+        if (index < 0) {
+            throw new IllegalArgumentException("switch " + s.key() + " takes " + String.join("|", s.choices())
+                    + ", not '" + value + "'");
+        }
+        byte[] copy = values.clone();
+        copy[s.ordinal()] = (byte) index;
+        boolean same = Arrays.equals(copy, values);
+        return same ? this : new KernelProfile(name + "[" + s.key() + "=" + value + "]", summary, copy);
+    }
+
+    /** Same switches under another name (used when a profile is defined as a delta of its predecessor). */
+    KernelProfile renamed(String newName, String newSummary) {
+        return new KernelProfile(newName, newSummary, values);
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}

@@ -1,0 +1,69 @@
+package org.mmsim.kernel.profile;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The registry of named kernel profiles. Each profile is written as the changes from the one before it, so
+ * this file reads as a changelog of the behaviours the model covers (see docs/profiles.md for the sources).
+ */
+public final class Profiles {
+    private static final Map<String, KernelProfile> BY_NAME = new LinkedHashMap<>();
+
+    static {
+        byte[] base = new byte[Switch.values().length];
+        KernelProfile v48 = new KernelProfile("4.8",
+                "Dirty COW present (GUP drops FOLL_WRITE); COW reuse by mapcount; no FOLL_PIN", base)
+                .with(Switch.COW_REUSE, "mapcount")
+                .with(Switch.GUP_WRITE_RETRY, "drop_foll_write");
+        register(v48, "4.8", null);
+
+        KernelProfile v49 = v48.with(Switch.GUP_WRITE_RETRY, "foll_cow");
+        register(v49, "4.9", "Dirty COW fixed with FOLL_COW (19be0eaffa3a)");
+
+        KernelProfile v57 = v49.with(Switch.FOLL_LONGTERM, "on").with(Switch.FOLL_PIN, "on");
+        register(v57, "5.7", "FOLL_PIN exists; COW reuse by mapcount: CVE-2020-29374 and COW-breaks-either-way present");
+
+        KernelProfile v58 = v57.with(Switch.GUP_FORCE_COW_BREAK, "on");
+        register(v58, "5.8", "GUP on COW mappings breaks COW first (17839856fd58): the vmsplice leak is closed");
+
+        KernelProfile v59 = v58.with(Switch.GUP_FORCE_COW_BREAK, "off")
+                .with(Switch.COW_REUSE, "page_count")
+                .with(Switch.FORK_COPY_PINNED, "on");
+        register(v59, "5.9", "COW reuse by page count (09854ba94c6a); early copy of pinned pages at fork (70e806e4e645)");
+
+        KernelProfile v511 = v59.with(Switch.GUP_FAST_FORK_SEQCOUNT, "on");
+        register(v511, "5.11", "GUP-fast vs fork write_protect_seq (57efa1fe5957)");
+
+        KernelProfile v519 = v511.with(Switch.COW_REUSE, "anon_exclusive").with(Switch.UNSHARE_RO_PINS, "on");
+        register(v519, "5.19", "PageAnonExclusive (6c287605fd56) and unsharing for R/O pins (FAULT_FLAG_UNSHARE)");
+
+        KernelProfile v618 = v519.with(Switch.GUP_WRITE_RETRY, "anon_exclusive")
+                .with(Switch.MPROTECT_ANON_WRITABLE, "on");
+        register(v618, "6.18", "today's kernel: FOLL_COW removed (5535be309971); mprotect keeps exclusive anon writable");
+    }
+
+    private Profiles() {}
+
+    private static void register(KernelProfile p, String name, String summary) {
+        BY_NAME.put(name, p.renamed(name, summary == null ? p.summary() : summary));
+    }
+
+    /** The profile called {@code name}, or null. */
+    public static KernelProfile byName(String name) {
+        return BY_NAME.get(name);
+    }
+
+    /** Every profile, oldest first. */
+    public static List<KernelProfile> all() {
+        return Collections.unmodifiableList(new ArrayList<>(BY_NAME.values()));
+    }
+
+    /** The names of every profile, oldest first. */
+    public static List<String> names() {
+        return List.copyOf(BY_NAME.keySet());
+    }
+}

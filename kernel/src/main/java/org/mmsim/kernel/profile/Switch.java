@@ -1,0 +1,74 @@
+package org.mmsim.kernel.profile;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * One kernel behaviour that changed over time (or a design that never shipped). Each switch has a name as
+ * written in scenarios and on the command line, a closed set of values and a line saying what it controls.
+ * Boolean switches take {@code off} and {@code on}.
+ */
+public enum Switch {
+    COW_REUSE(CowReuse.class,
+            "do_wp_page reuse rule for private anon pages: mapcount (<=5.8), page_count (5.9), anon_exclusive (5.19)"),
+    GUP_WRITE_RETRY(GupWriteRetry.class,
+            "forced write on a R/O pte after the COW fault: drop_foll_write (<=4.8, Dirty COW), foll_cow (4.9), "
+                    + "anon_exclusive (6.0)"),
+    FOLL_PIN("pin_user_pages*() and FOLL_PIN accounting with GUP_PIN_COUNTING_BIAS exist (5.6, eddb1c228f79)"),
+    FOLL_LONGTERM("the FOLL_LONGTERM flag exists (5.2, 932f4a630a69; get_user_pages_longterm in 4.15)"),
+    GUP_FORCE_COW_BREAK("any FOLL_GET/FOLL_PIN GUP on a COW mapping breaks COW first, as if FOLL_WRITE "
+            + "(5.8 17839856fd58, reverted in 5.9 by a308c71bf1e6)"),
+    FORK_COPY_PINNED("fork copies maybe-DMA-pinned anon pages for the child at once when the mm has pinned "
+            + "(5.9 70e806e4e645, mm->has_pinned 008cfe4418b3)"),
+    GUP_FAST_FORK_SEQCOUNT("GUP-fast checks mm->write_protect_seq and falls back if fork ran (5.11 57efa1fe5957)"),
+    UNSHARE_RO_PINS("R/O FOLL_PIN of a not-exclusive anon page unshares it first with FAULT_FLAG_UNSHARE (5.19)"),
+    MPROTECT_ANON_WRITABLE("mprotect(PROT_WRITE) maps exclusive anon pages writable at once, without a write fault "
+            + "(6.0 64fe24a3e05e, can_change_pte_writable)");
+
+    private final String key;
+    private final List<String> choices;
+    private final String doc;
+
+    Switch(Class<? extends Enum<?>> choices, String doc) {
+        this.key = name().toLowerCase(Locale.ROOT);
+        this.choices = java.util.Arrays.stream(choices.getEnumConstants())
+                .map(c -> c.name().toLowerCase(Locale.ROOT))
+                .toList();
+        this.doc = doc;
+    }
+
+    Switch(String doc) {
+        this.key = name().toLowerCase(Locale.ROOT);
+        this.choices = List.of("off", "on");
+        this.doc = doc;
+    }
+
+    /** The name used in scenarios and on the command line, e.g. {@code cow_reuse}. */
+    public String key() {
+        return key;
+    }
+
+    /** The values this switch takes, in order; a profile stores the index. */
+    public List<String> choices() {
+        return choices;
+    }
+
+    public String doc() {
+        return doc;
+    }
+
+    /** The index of {@code value} among {@link #choices()}, or -1. */
+    public int indexOf(String value) {
+        return choices.indexOf(value.toLowerCase(Locale.ROOT));
+    }
+
+    /** The switch named {@code key}, or null. */
+    public static Switch byKey(String key) {
+        for (Switch s : values()) {
+            if (s.key.equals(key)) {
+                return s;
+            }
+        }
+        return null;
+    }
+}
