@@ -286,6 +286,29 @@ public final class Kernel {
         return 0;
     }
 
+    /**
+     * What a load by {@code t} at {@code addr} would return now, read without faulting or changing anything: an
+     * untouched anonymous address reads 0 (it would fault in the zero page).
+     *
+     * @return the value, or null if the load would raise SIGSEGV (no VMA, no read permission, task exited)
+     */
+    public Long peek(Task t, long addr) {
+        if (t.mm == null) {
+            return null;
+        }
+        int word = wordOf(addr);
+        Vma vma = t.mm.vmaAt(addr);
+        if (vma == null || !vma.has(VmFlags.VM_READ | VmFlags.VM_WRITE | VmFlags.VM_EXEC)) {
+            return null;
+        }
+        long pte = t.mm.pte(addr);
+        if (!Pte.present(pte)) {
+            return 0L;
+        }
+        int pfn = Pte.pfn(pte);
+        return pfn >= frames.nrFrames() ? -1L : frames.word(pfn, word);
+    }
+
     private int lastSignal;
 
     /** The signal raised by the last failed {@link #load}. */

@@ -1,0 +1,214 @@
+package org.mmsim.cli;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.lang.ref.Reference;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.mmsim.kernel.Kernel;
+import org.mmsim.kernel.Mman;
+import org.mmsim.kernel.PageTable;
+import org.mmsim.kernel.Task;
+import org.mmsim.kernel.profile.KernelProfile;
+import org.mmsim.kernel.profile.Profiles;
+
+/**
+ * The headline cost figures of the kernel model, measured on the running JVM: heap bytes per resident anonymous
+ * page, anonymous write faults per second, and the time of a large fork. This is the harness, not the model, so
+ * it may read the wall clock and the heap; the model itself never does. For careful numbers use the JMH
+ * benchmarks in {@code bench/}; these figures are a quick, self-contained summary for {@code mmsim bench}.
+ *
+ * <p>Design notes. Memory is measured, not computed from field sizes: the used heap after several full
+ * collections, before and after writing one word into each of {@value #MEMORY_PAGES} pages of one mapping, with
+ * the kernel kept reachable until the second reading. The delta covers everything a fault allocates (the
+ * {@code struct page} sections, PTE tables and any bookkeeping), so a regression anywhere shows here. Timings
+ * are the median of {@value #ROUNDS} rounds after one warm-up round, each on a freshly booted kernel so that no
+ * round inherits another's free lists or garbage.
+ */
+public final class BenchFigures {
+    /** Timed rounds per figure; the median is reported. */
+    static final int ROUNDS = 5;
+    /** Pages populated for the memory figure: 4 GiB of simulated memory. */
+    static final int MEMORY_PAGES = 1 << 20;
+    /** Write faults per timed round of the fault figure. */
+    static final int FAULT_PAGES = 1 << 18;
+    static final String PROFILE = "6.18";
+
+    private static final int GC_PASSES = 4;
+    private static final long GC_SETTLE_MS = 50;
+
+    private BenchFigures() {}
+
+    /** A booted kernel with one task and one anonymous private read-write mapping of {@code pages} pages. */
+    private record Fixture(Kernel kernel, Task task, long addr, int pages) {
+        static Fixture boot(KernelProfile profile, int pages) {
+            Kernel k = Kernel.boot(profile);
+            Task t = k.spawn("bench");
+            long addr = k.mmap(t, 0, (long) pages * PageTable.PAGE_SIZE, Mman.PROT_READ | Mman.PROT_WRITE,
+                    Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS);
+            if (addr < 0) {
+                throw new IllegalStateException("mmap of " + pages + " pages failed: " + addr);
+            }
+            return new Fixture(k, t, addr, pages);
+        }
+
+        /** Write one word into every page, faulting each one in. */
+        void populate() {
+            for (int i = 0; i < pages; i++) {
+                store(i);
+            }
+        }
+
+        void store(int page) {
+            int sig = kernel.store(task, addr + (long) page * PageTable.PAGE_SIZE, page);
+            if (sig != 0) {
+                throw new IllegalStateException("store to page " + page + " raised signal " + sig);
+            }
+        }
+    }
+
+    /**
+     * Measure the figures on profile {@value #PROFILE}.
+     *
+     * @param forkPages resident anonymous pages of the process that is forked (262144 = 1 GiB)
+     * @return the figures in a fixed key order: {@code bytes_per_page}, {@code faults_per_second},
+     *     {@code fork_<forkPages>_pages_ms}, {@code rounds}, {@code profile}, {@code java_version}
+     */
+    public static Map<String, Object> measure(int forkPages) {
+        if (forkPages <= 0) {
+            throw new IllegalArgumentException("forkPages must be positive: " + forkPages);
+        }
+        KernelProfile profile = Profiles.byName(PROFILE);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("bytes_per_page", round(bytesPerPage(profile), 1));
+        out.put("faults_per_second", Math.round(faultsPerSecond(profile)));
+        out.put("fork_" + forkPages + "_pages_ms", round(forkMillis(profile, forkPages), 3));
+        out.put("rounds", ROUNDS);
+        out.put("profile", PROFILE);
+        out.put("java_version", Runtime.version().toString());
+        return out;
+    }
+
+    /** Heap bytes per resident page: used heap after populating minus before, over the page count. */
+    static double bytesPerPage(KernelProfile profile) {
+        Fixture f = Fixture.boot(profile, MEMORY_PAGES);
+        long before = usedHeapAfterGc();
+        f.populate();
+        long after = usedHeapAfterGc();
+        Reference.reachabilityFence(f);
+        return (double) (after - before) / MEMORY_PAGES;
+    }
+
+    private static long usedHeapAfterGc() {
+        MemoryMXBean mx = ManagementFactory.getMemoryMXBean();
+        for (int i = 0; i < GC_PASSES; i++) {
+            System.gc();
+            try {
+                Thread.sleep(GC_SETTLE_MS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while measuring the heap", e);
+            }
+        }
+        return mx.getHeapMemoryUsage().getUsed();
+    }
+
+    /** Anonymous write faults per second: stores into fresh pages of a fresh mapping, median round. */
+    static double faultsPerSecond(KernelProfile profile) {
+        double[] rates = new double[ROUNDS];
+        for (int r = -1; r < ROUNDS; r++) {
+            Fixture f = Fixture.boot(profile, FAULT_PAGES);
+            long t0 = System.nanoTime();
+            f.populate();
+            long ns = System.nanoTime() - t0;
+            if (r >= 0) {
+                rates[r] = FAULT_PAGES * 1e9 / ns;
+            }
+        }
+        return median(rates);
+    }
+
+    /** Milliseconds for {@code fork()} of a process with {@code pages} resident pages, median round. */
+    static double forkMillis(KernelProfile profile, int pages) {
+        double[] ms = new double[ROUNDS];
+        for (int r = -1; r < ROUNDS; r++) {
+            Fixture f = Fixture.boot(profile, pages);
+            f.populate();
+            long t0 = System.nanoTime();
+            Task child = f.kernel().fork(f.task(), "child");
+            long ns = System.nanoTime() - t0;
+            if (child == null) {
+                throw new IllegalStateException("fork of " + pages + " pages ran out of memory");
+            }
+            f.kernel().exit(child);
+            if (r >= 0) {
+                ms[r] = ns / 1e6;
+            }
+        }
+        return median(ms);
+    }
+
+    private static double median(double[] xs) {
+        double[] s = xs.clone();
+        Arrays.sort(s);
+        int n = s.length;
+        return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+    }
+
+    private static double round(double x, int decimals) {
+        double scale = Math.pow(10, decimals);
+        return Math.round(x * scale) / scale;
+    }
+
+    /**
+     * The figures as a pretty-printed JSON object, keys in the map's order: numbers and booleans bare (a
+     * non-finite double becomes {@code null}), everything else as an escaped string.
+     */
+    public static String toJson(Map<String, Object> figures) {
+        StringBuilder sb = new StringBuilder("{");
+        String sep = "\n";
+        for (Map.Entry<String, Object> e : figures.entrySet()) {
+            sb.append(sep).append("  ");
+            quote(sb, e.getKey());
+            sb.append(": ");
+            value(sb, e.getValue());
+            sep = ",\n";
+        }
+        return sb.append(figures.isEmpty() ? "}" : "\n}").append('\n').toString();
+    }
+
+    private static void value(StringBuilder sb, Object v) {
+        if (v == null) {
+            sb.append("null");
+        } else if (v instanceof Double d && !Double.isFinite(d) || v instanceof Float f && !Float.isFinite(f)) {
+            sb.append("null");
+        } else if (v instanceof Number || v instanceof Boolean) {
+            sb.append(v);
+        } else {
+            quote(sb, v.toString());
+        }
+    }
+
+    private static void quote(StringBuilder sb, String s) {
+        sb.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                case '\r' -> sb.append("\\r");
+                case '\t' -> sb.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        sb.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        sb.append(c);
+                    }
+                }
+            }
+        }
+        sb.append('"');
+    }
+}

@@ -1,0 +1,77 @@
+package org.mmsim.cli;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.mmsim.report.CheckReport;
+import org.mmsim.scenario.Checker;
+import org.mmsim.scenario.Result;
+import org.mmsim.scenario.Scenario;
+import org.mmsim.scenario.ScenarioException;
+import org.mmsim.scenario.ScenarioParser;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code mmsim check PATH...}: run every scenario under its kernels and compare with its expectations. */
+@Command(name = "check", description = "Check scenarios (files, or directories searched for *.mms) against "
+        + "their expectations. Exit 0 if all hold, 1 if any does not, 3 if a scenario is invalid.")
+final class CheckCommand implements Callable<Integer> {
+    @Parameters(arity = "1..*", paramLabel = "PATH", description = "Scenario files or directories.")
+    List<Path> paths;
+
+    @Mixin
+    KernelOptions kernelOptions;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON (docs/json-format.md).")
+    Path json;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        for (Path p : paths) {
+            if (!Files.exists(p)) {
+                throw new Main.UsageError("no such file or directory: " + p);
+            }
+        }
+        List<Path> files = Checker.findScenarios(paths);
+        if (files.isEmpty()) {
+            throw new Main.UsageError("no .mms scenario files under " + paths);
+        }
+        List<Scenario> scenarios = new ArrayList<>();
+        for (Path f : files) {
+            try {
+                scenarios.add(ScenarioParser.parse(f));
+            } catch (ScenarioException e) {
+                spec.commandLine().getErr().println(e.getMessage());
+                return Main.INVALID_SCENARIO;
+            }
+        }
+        Map<String, String> overrides = kernelOptions.overrides();
+        List<Result> results = new ArrayList<>();
+        for (Scenario s : scenarios) {
+            try {
+                results.addAll(Checker.check(s, Checker.kernels(s, kernelOptions.kernels), overrides));
+            } catch (ScenarioException e) {
+                spec.commandLine().getErr().println(e.getMessage());
+                return Main.INVALID_SCENARIO;
+            } catch (IllegalArgumentException e) {
+                throw new Main.UsageError(e.getMessage());
+            }
+        }
+        spec.commandLine().getOut().print(CheckReport.table(results));
+        if (json != null) {
+            Files.writeString(json, CheckReport.json(results), StandardCharsets.UTF_8);
+        }
+        return results.stream().allMatch(Result::ok) ? Main.OK : Main.FAILED;
+    }
+}

@@ -1,0 +1,69 @@
+package org.mmsim.cli;
+
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code mmsim} command. {@link #main} only calls {@link #run} and exits with its code, so every command is
+ * testable in-process. Exit codes: 0 every expectation held; 1 some did not; 2 usage error; 3 invalid scenario;
+ * 70 internal error (a bug in mmsim itself).
+ */
+@Command(name = "mmsim", mixinStandardHelpOptions = true, version = "mmsim 0.1.0",
+        description = "An executable model of the Linux memory-management core as devices see it.",
+        subcommands = {CheckCommand.class, RunCommand.class, KernelsCommand.class, BenchCommand.class})
+public final class Main implements Runnable {
+    public static final int OK = 0;
+    public static final int FAILED = 1;
+    public static final int USAGE = 2;
+    public static final int INVALID_SCENARIO = 3;
+    public static final int INTERNAL = 70;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /** Run the command line {@code args}, writing to {@code out} and {@code err}; returns the exit code. */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        PrintWriter o = new PrintWriter(out, true);
+        PrintWriter e = new PrintWriter(err, true);
+        CommandLine cl = new CommandLine(new Main());
+        cl.setOut(o);
+        cl.setErr(e);
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            if (ex instanceof UsageError) {
+                e.println("mmsim: " + ex.getMessage());
+                return USAGE;
+            }
+            e.println("mmsim: internal error: " + ex);
+            if (System.getenv("MMSIM_DEBUG") != null) {
+                ex.printStackTrace(e);
+            } else {
+                e.println("(set MMSIM_DEBUG=1 for the stack trace, and please report it)");
+            }
+            return INTERNAL;
+        });
+        int code = cl.execute(args);
+        o.flush();
+        e.flush();
+        return code;
+    }
+
+    /** A bad command line found after parsing (unknown kernel, unreadable path): exit code 2. */
+    static final class UsageError extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        UsageError(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package org.mmsim.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.mmsim.kernel.profile.KernelProfile;
+import org.mmsim.report.TraceReport;
+import org.mmsim.scenario.Checker;
+import org.mmsim.scenario.Execution;
+import org.mmsim.scenario.Scenario;
+import org.mmsim.scenario.ScenarioException;
+import org.mmsim.scenario.ScenarioParser;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code mmsim run FILE --kernel K}: one execution, printed step by step. */
+@Command(name = "run", description = "Run one scenario once under one kernel and print every step: actor, "
+        + "operation, kernel path, and every pte and struct page field it changed.")
+final class RunCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "FILE")
+    Path file;
+
+    @Mixin
+    KernelOptions kernelOptions;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        if (!Files.isRegularFile(file)) {
+            throw new Main.UsageError("no such scenario file: " + file);
+        }
+        try {
+            Scenario s = ScenarioParser.parse(file);
+            String kernel;
+            if (kernelOptions.kernels.size() == 1) {
+                kernel = kernelOptions.kernels.get(0);
+            } else if (kernelOptions.kernels.isEmpty() && s.expectations().size() == 1) {
+                kernel = s.expectations().get(0).kernel();
+            } else {
+                throw new Main.UsageError("run takes exactly one kernel: --kernel K (the scenario names "
+                        + String.join(", ", Checker.kernels(s, null)) + ")");
+            }
+            KernelProfile profile;
+            try {
+                profile = Checker.profile(s, kernel, kernelOptions.overrides());
+            } catch (IllegalArgumentException e) {
+                throw new Main.UsageError(e.getMessage());
+            }
+            Execution e = org.mmsim.scenario.Runner.run(s, profile, true);
+            spec.commandLine().getOut().print(TraceReport.render(s, profile, e));
+            return Main.OK;
+        } catch (ScenarioException e) {
+            spec.commandLine().getErr().println(e.getMessage());
+            return Main.INVALID_SCENARIO;
+        }
+    }
+}

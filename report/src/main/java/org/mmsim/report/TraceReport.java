@@ -1,0 +1,56 @@
+package org.mmsim.report;
+
+import java.util.Map;
+import org.mmsim.kernel.Violation;
+import org.mmsim.kernel.profile.KernelProfile;
+import org.mmsim.kernel.profile.Switch;
+import org.mmsim.scenario.Execution;
+import org.mmsim.scenario.Scenario;
+import org.mmsim.scenario.Step;
+import org.mmsim.scenario.Value;
+
+/** {@code mmsim run}: one execution, step by step, with the kernel path and every change of each step. */
+public final class TraceReport {
+    private TraceReport() {}
+
+    public static String render(Scenario s, KernelProfile profile, Execution e) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("scenario ").append(s.name()).append(" (").append(s.file()).append(")\n");
+        if (!s.doc().isEmpty()) {
+            sb.append("  ").append(s.doc()).append('\n');
+        }
+        sb.append("kernel ").append(profile.name()).append(':');
+        for (Switch sw : Switch.values()) {
+            sb.append(' ').append(sw.key()).append('=').append(profile.value(sw));
+        }
+        sb.append("\n\n");
+        for (Step st : e.steps()) {
+            sb.append(String.format("%3d  %-4s %s", st.index(), st.actor(), st.op()));
+            sb.append("  = ").append(st.result()).append('\n');
+            if (!st.path().isEmpty()) {
+                sb.append("       path: ").append(String.join(" > ", st.path())).append('\n');
+            }
+            for (String c : st.changes()) {
+                sb.append("       ").append(c).append('\n');
+            }
+        }
+        sb.append('\n');
+        sb.append("exists ").append(s.conditionText()).append(": ").append(e.conditionHolds() ? "true" : "false")
+                .append('\n');
+        for (Map.Entry<String, Map<String, Value>> a : e.registers().entrySet()) {
+            for (Map.Entry<String, Value> r : a.getValue().entrySet()) {
+                sb.append("  ").append(a.getKey()).append(':').append(r.getKey()).append(" = ").append(r.getValue())
+                        .append('\n');
+            }
+        }
+        if (e.violations().isEmpty()) {
+            sb.append("invariants: all held\n");
+        } else {
+            sb.append("invariants violated:\n");
+            for (Violation v : e.violations()) {
+                sb.append("  step ").append(v.step()).append(": ").append(v).append('\n');
+            }
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,182 @@
+package org.mmsim.scenario;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The parser's static checks: actors, names and registers must be defined before they are used (in file order),
+ * each argument must have the kind its operation's signature says, and flags must be known names.
+ */
+final class Binder {
+    private final String file;
+    private final Set<String> actors = new LinkedHashSet<>();
+    private final Map<String, String> names = new HashMap<>();
+    private final Map<String, Set<String>> registers = new HashMap<>();
+
+    Binder(String file) {
+        this.file = file;
+    }
+
+    static boolean isIdentifier(String s) {
+        return s.matches("[A-Za-z_][A-Za-z0-9_]*");
+    }
+
+    private ScenarioException error(int line, int col, String reason) {
+        return new ScenarioException(file, line, col, reason);
+    }
+
+    void declareActor(String name, int line, int col) throws ScenarioException {
+        if (!isIdentifier(name)) {
+            throw error(line, col, "'" + name + "' is not a valid process or thread name");
+        }
+        if (actors.contains(name) || names.containsKey(name)) {
+            throw error(line, col, "'" + name + "' is already defined");
+        }
+        actors.add(name);
+    }
+
+    void declareThread(String name, int line, int col) throws ScenarioException {
+        declareActor(name, line, col);
+    }
+
+    void requireActor(String name, int line, int col) throws ScenarioException {
+        if (!actors.contains(name)) {
+            throw error(line, col, "unknown process or thread '" + name + "'"
+                    + (actors.isEmpty() ? "; declare it with: process " + name : " (known: " + String.join(", ", actors) + ")"));
+        }
+    }
+
+    void startGroup() {}
+
+    void endGroup() {}
+
+    void assign(String actor, String reg) {
+        registers.computeIfAbsent(actor, a -> new HashSet<>()).add(reg);
+    }
+
+    void requireRegister(String actor, String reg, int line, int col) throws ScenarioException {
+        requireActor(actor, line, col);
+        if (!registers.getOrDefault(actor, Set.of()).contains(reg)) {
+            throw error(line, col, "register " + actor + ":" + reg + " is never assigned; assign it with "
+                    + actor + ": " + reg + " = load ...");
+        }
+    }
+
+    /** Parse one argument of kind {@code kind} (a signature word without brackets). */
+    Arg arg(String actor, String kind, Token t, int line, OpKind op) throws ScenarioException {
+        String s = t.text();
+        int col = t.col();
+        switch (kind) {
+            case "NEW" -> {
+                if (!isIdentifier(s)) {
+                    throw error(line, col, "'" + s + "' is not a valid name");
+                }
+                if (op == OpKind.FORK) {
+                    declareActor(s, line, col);
+                } else {
+                    String k = op == OpKind.PIPE ? "pipe" : (op == OpKind.MMAP || op == OpKind.MMAP_DEVICE) ? "address" : "handle";
+                    String old = names.get(s);
+                    if ((old != null && !old.equals(k)) || actors.contains(s)) {
+                        throw error(line, col, "'" + s + "' is already defined as a " + (old == null ? "process" : old));
+                    }
+                    names.put(s, k);
+                }
+                return new Arg.Name(s, col);
+            }
+            case "PIPE", "HANDLE" -> {
+                String want = kind.equals("PIPE") ? "pipe" : "handle";
+                requireName(s, want, line, col);
+                return new Arg.Name(s, col);
+            }
+            case "ADDR" -> {
+                return address(s, line, col);
+            }
+            case "LEN", "N", "VALUE", "OFF" -> {
+                long v = Numbers.parse(s, !kind.equals("VALUE"));
+                if (v == Long.MIN_VALUE) {
+                    throw error(line, col, "'" + s + "' is not a number (" + kind + " of " + op.keyword() + ")");
+                }
+                if (!kind.equals("VALUE") && v < 0) {
+                    throw error(line, col, kind + " must not be negative: " + s);
+                }
+                if (kind.equals("N") && v > 1 << 20) {
+                    throw error(line, col, "page count " + s + " is too large");
+                }
+                if (kind.equals("OFF")) {
+                    checkOffset(v, line, col);
+                }
+                return new Arg.Num(v, col);
+            }
+            default -> {
+                return flags(kind, s, line, col);
+            }
+        }
+    }
+
+    private void requireName(String s, String kind, int line, int col) throws ScenarioException {
+        String k = names.get(s);
+        if (k == null) {
+            throw error(line, col, "unknown " + kind + " '" + s + "'");
+        }
+        if (!k.equals(kind)) {
+            throw error(line, col, "'" + s + "' is a " + k + ", not a " + kind);
+        }
+    }
+
+    /** {@code NAME}, {@code NAME+OFFSET} or a number. */
+    Arg.Addr address(String s, int line, int col) throws ScenarioException {
+        int plus = s.indexOf('+');
+        String base = plus < 0 ? s : s.substring(0, plus);
+        long offset = 0;
+        if (plus >= 0) {
+            offset = Numbers.parse(s.substring(plus + 1), true);
+            if (offset == Long.MIN_VALUE || offset < 0) {
+                throw error(line, col + plus + 1, "bad address offset '" + s.substring(plus + 1) + "'");
+            }
+        }
+        if (Numbers.parse(base, false) != Long.MIN_VALUE && plus < 0) {
+            long v = Numbers.parse(base, false);
+            checkOffset(v & 0xfff, line, col);
+            return new Arg.Addr(null, v, col);
+        }
+        if (!isIdentifier(base)) {
+            throw error(line, col, "'" + s + "' is not an address: write NAME, NAME+OFFSET or a number");
+        }
+        requireName(base, "address", line, col);
+        checkOffset(offset & 0xfff, line, col + (plus < 0 ? 0 : plus + 1));
+        return new Arg.Addr(base, offset, col);
+    }
+
+    private void checkOffset(long inPage, int line, int col) throws ScenarioException {
+        if ((inPage & 7) != 0 || inPage >= ScenarioParser.PAGE_BYTES_MODELLED) {
+            throw error(line, col, String.format("offset %#x within the page is not modelled: each page models "
+                    + "bytes 0..%d as 64-bit words", inPage, ScenarioParser.PAGE_BYTES_MODELLED - 1));
+        }
+    }
+
+    private Arg flags(String kind, String s, int line, int col) throws ScenarioException {
+        Map<String, Integer> table = FlagNames.table(kind);
+        if (s.equals("0")) {
+            return new Arg.Flags(0, s, col);
+        }
+        int value = 0;
+        int at = 0;
+        for (String part : s.split("\\|", -1)) {
+            Integer v = table.get(part);
+            if (v == null) {
+                throw error(line, col + at, "unknown " + kind + " flag '" + part + "' (known: "
+                        + String.join(", ", table.keySet()) + ")");
+            }
+            if (part.equals("MAP_SHARED")) {
+                throw error(line, col + at, "MAP_SHARED is not modelled yet: shared memory and files arrive with "
+                        + "the page cache; use MAP_PRIVATE|MAP_ANONYMOUS");
+            }
+            value |= v;
+            at += part.length() + 1;
+        }
+        return new Arg.Flags(value, s, col);
+    }
+}

@@ -1,0 +1,16 @@
+package org.mmsim.scenario;
+
+import java.util.List;
+import java.util.Map;
+import org.mmsim.kernel.Violation;
+
+/**
+ * The record of one execution of a scenario under one kernel: the steps (with their changes when traced), the
+ * final registers, whether the condition held, and the invariant violations (each reported once, at the first
+ * step after which it was seen).
+ */
+public record Execution(
+        List<Step> steps,
+        Map<String, Map<String, Value>> registers,
+        boolean conditionHolds,
+        List<Violation> violations) {}

@@ -1,0 +1,48 @@
+package org.mmsim.scenario;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.mmsim.kernel.Kernel;
+import org.mmsim.kernel.Mman;
+
+/** The flag names a scenario may write, per argument kind, with the kernel's values. */
+final class FlagNames {
+    static final Map<String, Integer> PROT = new LinkedHashMap<>();
+    static final Map<String, Integer> MAP = new LinkedHashMap<>();
+    static final Map<String, Integer> MADV = new LinkedHashMap<>();
+    static final Map<String, Integer> FOLL = new LinkedHashMap<>();
+
+    static {
+        PROT.put("PROT_NONE", Mman.PROT_NONE);
+        PROT.put("PROT_READ", Mman.PROT_READ);
+        PROT.put("PROT_WRITE", Mman.PROT_WRITE);
+        PROT.put("PROT_EXEC", Mman.PROT_EXEC);
+        MAP.put("MAP_SHARED", Mman.MAP_SHARED);
+        MAP.put("MAP_PRIVATE", Mman.MAP_PRIVATE);
+        MAP.put("MAP_ANONYMOUS", Mman.MAP_ANONYMOUS);
+        MAP.put("MAP_ANON", Mman.MAP_ANONYMOUS);
+        MAP.put("MAP_FIXED", Mman.MAP_FIXED);
+        MAP.put("MAP_LOCKED", Mman.MAP_LOCKED);
+        MAP.put("MAP_NORESERVE", Mman.MAP_NORESERVE);
+        MAP.put("MAP_POPULATE", Mman.MAP_POPULATE);
+        MADV.put("MADV_DONTNEED", Mman.MADV_DONTNEED);
+        MADV.put("MADV_DONTFORK", Mman.MADV_DONTFORK);
+        MADV.put("MADV_DOFORK", Mman.MADV_DOFORK);
+        FOLL.put("FOLL_WRITE", Kernel.FOLL_WRITE);
+        FOLL.put("FOLL_FORCE", Kernel.FOLL_FORCE);
+        FOLL.put("FOLL_LONGTERM", Kernel.FOLL_LONGTERM);
+        FOLL.put("FOLL_NOFAULT", Kernel.FOLL_NOFAULT);
+    }
+
+    private FlagNames() {}
+
+    static Map<String, Integer> table(String kind) {
+        return switch (kind) {
+            case "PROT" -> PROT;
+            case "MAP" -> MAP;
+            case "MADV" -> MADV;
+            case "FOLL" -> FOLL;
+            default -> null;
+        };
+    }
+}

@@ -1,0 +1,60 @@
+package org.mmsim.scenario;
+
+import java.util.Map;
+import org.mmsim.kernel.profile.KernelProfile;
+import org.mmsim.kernel.profile.Profiles;
+import org.mmsim.kernel.profile.Switch;
+
+/**
+ * Kernel names as scenarios and the command line write them: a profile name, optionally with switch overrides
+ * in brackets, e.g. {@code 6.18} or {@code 6.18[cow_reuse=mapcount,fork_copy_pinned=off]}.
+ */
+public final class KernelSpec {
+    private KernelSpec() {}
+
+    /**
+     * Resolve {@code spec}, then apply {@code overrides} (switch key to value).
+     *
+     * @throws IllegalArgumentException with a one-line reason naming the unknown profile, switch or value
+     */
+    public static KernelProfile resolve(String spec, Map<String, String> overrides) {
+        String base = spec;
+        String bracket = null;
+        int lb = spec.indexOf('[');
+        if (lb >= 0) {
+            if (!spec.endsWith("]")) {
+                throw new IllegalArgumentException("kernel '" + spec + "': missing ']'");
+            }
+            base = spec.substring(0, lb);
+            bracket = spec.substring(lb + 1, spec.length() - 1);
+        }
+        KernelProfile p = Profiles.byName(base);
+        if (p == null) {
+            throw new IllegalArgumentException("unknown kernel profile '" + base + "' (known: "
+                    + String.join(", ", Profiles.names()) + ")");
+        }
+        if (bracket != null) {
+            for (String kv : bracket.split(",")) {
+                p = apply(p, kv);
+            }
+        }
+        for (Map.Entry<String, String> e : overrides.entrySet()) {
+            p = apply(p, e.getKey() + "=" + e.getValue());
+        }
+        return p;
+    }
+
+    /** Apply one {@code key=value}. */
+    public static KernelProfile apply(KernelProfile p, String keyValue) {
+        int eq = keyValue.indexOf('=');
+        if (eq <= 0) {
+            throw new IllegalArgumentException("switch setting '" + keyValue + "' must be KEY=VALUE");
+        }
+        Switch s = Switch.byKey(keyValue.substring(0, eq));
+        if (s == null) {
+            throw new IllegalArgumentException("unknown switch '" + keyValue.substring(0, eq)
+                    + "' (see 'mmsim kernels')");
+        }
+        return p.with(s, keyValue.substring(eq + 1));
+    }
+}

@@ -1,0 +1,48 @@
+package org.mmsim.scenario;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A parsed scenario: header, the program (sequential script lines and groups of concurrent thread blocks, in
+ * file order), the final condition and the per-kernel expectations.
+ *
+ * @param overrides switch settings from {@code set} lines, applied to every kernel it runs under
+ * @param processes the processes that exist at the start, in declaration order
+ */
+public record Scenario(
+        String name,
+        String doc,
+        String file,
+        int normalFrames,
+        int movableFrames,
+        Map<String, String> overrides,
+        List<String> processes,
+        List<Segment> program,
+        Cond condition,
+        String conditionText,
+        List<Expectation> expectations) {
+
+    /** A part of the program: a run of script lines, or a group of thread blocks that run concurrently. */
+    public sealed interface Segment {}
+
+    /** Script lines, each naming its actor, run one after another. */
+    public record Script(List<Line> lines) implements Segment {}
+
+    /** {@code ACTOR: op}. */
+    public record Line(String actor, Op op) {}
+
+    /** Consecutive {@code thread} blocks: they run concurrently. */
+    public record Group(List<ThreadBlock> threads) implements Segment {}
+
+    /**
+     * {@code thread NAME [of PROCESS] { ... }}: with {@code of}, a new thread of PROCESS named NAME; without, the
+     * existing actor NAME.
+     */
+    public record ThreadBlock(String name, String process, List<Op> ops, int line) {}
+
+    /** True if any part of the program runs concurrently. */
+    public boolean concurrent() {
+        return program.stream().anyMatch(s -> s instanceof Group);
+    }
+}

@@ -1,0 +1,57 @@
+package org.mmsim.scenario;
+
+import org.mmsim.kernel.Errno;
+
+/**
+ * What a register holds: a 64-bit number (data, or a syscall's return including -errno), or the failure of an
+ * operation that returns data: a signal ({@code SIGSEGV}, {@code SIGBUS}) or an errno ({@code -EAGAIN}).
+ * Also the literals of conditions. {@link #UNSET} is a register never assigned.
+ */
+public record Value(long number, String failure) {
+    public static final Value UNSET = new Value(0, "unset");
+
+    public static Value of(long n) {
+        return new Value(n, null);
+    }
+
+    public static Value signal(int sig) {
+        return new Value(0, sig == 7 ? "SIGBUS" : "SIGSEGV");
+    }
+
+    public static Value errno(int errno) {
+        return new Value(-errno, "-" + Errno.name(errno));
+    }
+
+    public boolean failed() {
+        return failure != null;
+    }
+
+    /**
+     * Condition equality: numbers compare by value; an errno literal such as {@code -EFAULT} also matches the
+     * same errno returned by a data operation; a signal matches only the same signal.
+     */
+    public boolean matches(Value literal) {
+        if (this == UNSET || literal == UNSET) {
+            return false;
+        }
+        if (literal.failure != null && literal.failure.startsWith("SIG")) {
+            return literal.failure.equals(failure);
+        }
+        if (failure != null && failure.startsWith("SIG")) {
+            return false;
+        }
+        return number == literal.number;
+    }
+
+    /** Decimal below 16, hex from there on (data words, addresses, byte counts), errno and signal names. */
+    @Override
+    public String toString() {
+        if (failure != null) {
+            return failure;
+        }
+        if (number < 0 && Errno.isError(number) && Errno.name((int) -number) != null) {
+            return "-" + Errno.name((int) -number);
+        }
+        return number >= 0 && number < 16 ? Long.toString(number) : String.format("%#x", number);
+    }
+}
