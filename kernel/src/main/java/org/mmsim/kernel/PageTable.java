@@ -99,28 +99,31 @@ public final class PageTable {
     }
 
     /**
-     * {@code free_pgtables()}: drop the PTE tables that lie wholly inside [start, end) and map nothing.
-     * Upper-level tables are kept; they cost little.
+     * {@code free_pgtables()}: drop the PTE tables that lie wholly inside [start, end) and map nothing. Walks the
+     * tables that exist, not the address range. Upper-level tables are kept; they cost little.
      */
     void freeTables(long start, long end) {
-        for (long a = (start + PMD_SIZE - 1) & -PMD_SIZE; a + PMD_SIZE <= end; a += PMD_SIZE) {
-            Object[] pud = (Object[]) pgd[idx(a, PGDIR_SHIFT)];
-            Object[] pmd = pud == null ? null : (Object[]) pud[idx(a, PUD_SHIFT)];
-            if (pmd == null || pmd[idx(a, PMD_SHIFT)] == null) {
-                continue;
-            }
-            long[] pte = (long[]) pmd[idx(a, PMD_SHIFT)];
-            boolean empty = true;
-            for (long e : pte) {
-                if (e != 0) {
-                    empty = false;
-                    break;
+        for (int g = 0; g < PTRS_PER_TABLE; g++) {
+            Object[] pud = (Object[]) pgd[g];
+            for (int u = 0; pud != null && u < PTRS_PER_TABLE; u++) {
+                Object[] pmd = (Object[]) pud[u];
+                for (int m = 0; pmd != null && m < PTRS_PER_TABLE; m++) {
+                    long base = ((long) g << PGDIR_SHIFT) | ((long) u << PUD_SHIFT) | ((long) m << PMD_SHIFT);
+                    if (pmd[m] != null && base >= start && base + PMD_SIZE <= end && isEmpty((long[]) pmd[m])) {
+                        pmd[m] = null;
+                        nrPteTables--;
+                    }
                 }
             }
-            if (empty) {
-                pmd[idx(a, PMD_SHIFT)] = null;
-                nrPteTables--;
+        }
+    }
+
+    private static boolean isEmpty(long[] table) {
+        for (long e : table) {
+            if (e != 0) {
+                return false;
             }
         }
+        return true;
     }
 }

@@ -28,6 +28,10 @@ final class Binder {
         return new ScenarioException(file, line, col, reason);
     }
 
+    private static String article(String noun) {
+        return ("aeiou".indexOf(noun.charAt(0)) >= 0 ? "an " : "a ") + noun;
+    }
+
     void declareActor(String name, int line, int col) throws ScenarioException {
         if (!isIdentifier(name)) {
             throw error(line, col, "'" + name + "' is not a valid process or thread name");
@@ -80,7 +84,7 @@ final class Binder {
                     String k = op == OpKind.PIPE ? "pipe" : (op == OpKind.MMAP || op == OpKind.MMAP_DEVICE) ? "address" : "handle";
                     String old = names.get(s);
                     if ((old != null && !old.equals(k)) || actors.contains(s)) {
-                        throw error(line, col, "'" + s + "' is already defined as a " + (old == null ? "process" : old));
+                        throw error(line, col, "'" + s + "' is already defined as " + article(old == null ? "process" : old));
                     }
                     names.put(s, k);
                 }
@@ -122,7 +126,7 @@ final class Binder {
             throw error(line, col, "unknown " + kind + " '" + s + "'");
         }
         if (!k.equals(kind)) {
-            throw error(line, col, "'" + s + "' is a " + k + ", not a " + kind);
+            throw error(line, col, "'" + s + "' is " + article(k) + ", not " + article(kind));
         }
     }
 

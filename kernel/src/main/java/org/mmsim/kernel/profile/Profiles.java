@@ -28,7 +28,7 @@ public final class Profiles {
         register(v57, "5.7", "FOLL_PIN exists; COW reuse by mapcount: CVE-2020-29374 and COW-breaks-either-way present");
 
         KernelProfile v58 = v57.with(Switch.GUP_FORCE_COW_BREAK, "on");
-        register(v58, "5.8", "GUP on COW mappings breaks COW first (17839856fd58): the vmsplice leak is closed");
+        register(v58, "5.8", "GUP on COW mappings breaks COW first (17839856fd58): closes the child-side vmsplice leak, not its mirror");
 
         KernelProfile v59 = v58.with(Switch.GUP_FORCE_COW_BREAK, "off")
                 .with(Switch.COW_REUSE, "page_count")

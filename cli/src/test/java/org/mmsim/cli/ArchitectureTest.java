@@ -1,0 +1,66 @@
+package org.mmsim.cli;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The layering of STYLE.md, enforced: kernel (java.base only) at the bottom, scenario on the kernel, report on
+ * both, cli on top; only the cli prints or exits; the model has no threads, wall clock or unseeded randomness.
+ */
+class ArchitectureTest {
+    private static JavaClasses classes;
+
+    @BeforeAll
+    static void load() {
+        classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("org.mmsim");
+    }
+
+    @Test
+    void layersOnlyReachDown() {
+        layeredArchitecture().consideringOnlyDependenciesInLayers()
+                .layer("kernel").definedBy("org.mmsim.kernel..")
+                .layer("scenario").definedBy("org.mmsim.scenario..")
+                .layer("report").definedBy("org.mmsim.report..")
+                .layer("cli").definedBy("org.mmsim.cli..")
+                .whereLayer("cli").mayNotBeAccessedByAnyLayer()
+                .whereLayer("report").mayOnlyBeAccessedByLayers("cli")
+                .whereLayer("scenario").mayOnlyBeAccessedByLayers("report", "cli")
+                .whereLayer("kernel").mayOnlyBeAccessedByLayers("scenario", "report", "cli")
+                .check(classes);
+    }
+
+    @Test
+    void kernelUsesOnlyTheJdkBase() {
+        noClasses().that().resideInAPackage("org.mmsim.kernel..")
+                .should().dependOnClassesThat().resideOutsideOfPackages("org.mmsim.kernel..", "java.lang..",
+                        "java.util..")
+                .check(classes);
+    }
+
+    @Test
+    void onlyTheCliPrintsOrExits() {
+        noClasses().that().resideOutsideOfPackage("org.mmsim.cli..")
+                .should().accessField(System.class, "out")
+                .orShould().accessField(System.class, "err")
+                .orShould().callMethod(System.class, "exit", int.class)
+                .check(classes);
+    }
+
+    @Test
+    void theModelIsDeterministic() {
+        noClasses().that().resideInAnyPackage("org.mmsim.kernel..", "org.mmsim.scenario..")
+                .should().callMethod(System.class, "currentTimeMillis")
+                .orShould().callMethod(System.class, "nanoTime")
+                .orShould().dependOnClassesThat().haveFullyQualifiedName("java.util.Random")
+                .orShould().dependOnClassesThat().haveFullyQualifiedName("java.lang.Thread")
+                .orShould().dependOnClassesThat().resideInAPackage("java.util.concurrent..")
+                .check(classes);
+    }
+}

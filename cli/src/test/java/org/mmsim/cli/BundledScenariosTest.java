@@ -1,0 +1,73 @@
+package org.mmsim.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.mmsim.scenario.Checker;
+import org.mmsim.scenario.Outcome;
+import org.mmsim.scenario.Result;
+import org.mmsim.scenario.Scenario;
+import org.mmsim.scenario.ScenarioException;
+import org.mmsim.scenario.ScenarioParser;
+
+/**
+ * Every scenario under scenarios/ under every kernel it names: the expectation holds. The runner checks all
+ * invariants after every step, so a fixed-kernel run with a violation fails here too.
+ */
+class BundledScenariosTest {
+    static final Path ROOT = Path.of(System.getProperty("mmsim.root", "..")).toAbsolutePath().normalize();
+
+    static List<Scenario> bundled() throws IOException, ScenarioException {
+        List<Scenario> out = new ArrayList<>();
+        for (Path p : Checker.findScenarios(List.of(ROOT.resolve("scenarios")))) {
+            out.add(ScenarioParser.parse(p));
+        }
+        return out;
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyBundledScenarioMeetsItsExpectations() throws IOException, ScenarioException {
+        List<DynamicTest> tests = new ArrayList<>();
+        for (Scenario s : bundled()) {
+            for (String kernel : Checker.kernels(s, null)) {
+                tests.add(DynamicTest.dynamicTest(s.name() + " @ " + kernel, () -> {
+                    Result r = Checker.check(s, kernel, Map.of());
+                    assertThat(r.ok()).as("%s under %s: outcome %s, expected %s, violations %s", s.name(), kernel,
+                            r.outcome().word(), r.expected(), r.violations()).isTrue();
+                    if (!r.expectation().expectsBug()) {
+                        assertThat(r.violations()).isEmpty();
+                    }
+                }));
+            }
+        }
+        assertThat(tests).hasSizeGreaterThanOrEqualTo(20);
+        return tests.stream();
+    }
+
+    @Test
+    void b2IsReachableUnder57AndNeverUnder59And618() throws IOException, ScenarioException {
+        Scenario b2 = ScenarioParser.parse(ROOT.resolve("scenarios/history/b2-cve-2020-29374.mms"));
+        assertThat(Checker.check(b2, "5.7", Map.of()).outcome()).isNotEqualTo(Outcome.NEVER);
+        assertThat(Checker.check(b2, "5.9", Map.of()).outcome()).isEqualTo(Outcome.NEVER);
+        assertThat(Checker.check(b2, "6.18", Map.of()).outcome()).isEqualTo(Outcome.NEVER);
+    }
+
+    @Test
+    void historicBugsAreTestedUnderVulnerableAndFixedProfiles() throws IOException, ScenarioException {
+        for (Scenario s : bundled()) {
+            if (!s.file().contains("history")) {
+                continue;
+            }
+            assertThat(s.expectations()).as(s.name()).anyMatch(e -> e.expectsBug());
+            assertThat(s.expectations()).as(s.name()).anyMatch(e -> !e.expectsBug());
+        }
+    }
+}

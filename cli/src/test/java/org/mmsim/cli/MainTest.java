@@ -1,0 +1,134 @@
+package org.mmsim.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line as a user drives it: exit codes, first line of stderr, JSON, determinism. */
+class MainTest {
+    @TempDir
+    Path tmp;
+
+    record Outcome(int code, String out, String err) {
+        String firstErrLine() {
+            return err.lines().findFirst().orElse("");
+        }
+    }
+
+    static Outcome mmsim(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private Path write(String name, String text) throws IOException {
+        Path p = tmp.resolve(name);
+        Files.writeString(p, text);
+        return p;
+    }
+
+    private static final String GOOD = """
+            scenario good
+            process P
+            P: mmap A 4K PROT_READ|PROT_WRITE MAP_PRIVATE|MAP_ANONYMOUS
+            P: store A 1
+            P: fork C
+            P: store A 2
+            C: r0 = load A
+            exists (C:r0 = 2)
+            expect 5.7 6.18 forbidden
+            """;
+
+    @Test
+    void syntaxErrorExits3WithFileLineCol() throws IOException {
+        Path p = write("syntax.mms", GOOD.replace("exists (C:r0 = 2)", "exists (C:r0 = 2"));
+        Outcome o = mmsim("check", p.toString());
+        assertThat(o.code()).isEqualTo(3);
+        assertThat(o.firstErrLine()).isEqualTo(p + ":8:16: condition ends early: expected ')'");
+        assertThat(o.err()).doesNotContain("Exception").doesNotContain("\tat ");
+    }
+
+    @Test
+    void unknownOperationExits3() throws IOException {
+        Path p = write("op.mms", GOOD.replace("P: store A 2", "P: strore A 2"));
+        Outcome o = mmsim("check", p.toString());
+        assertThat(o.code()).isEqualTo(3);
+        assertThat(o.firstErrLine()).isEqualTo(p + ":6:4: unknown operation 'strore' (did you mean store?)");
+    }
+
+    @Test
+    void unknownKernelExits3() throws IOException {
+        Path p = write("kernel.mms", GOOD.replace("expect 5.7 6.18", "expect 5.7 6.81"));
+        Outcome o = mmsim("check", p.toString());
+        assertThat(o.code()).isEqualTo(3);
+        assertThat(o.firstErrLine()).startsWith(p + ":9:12: unknown kernel profile '6.81'");
+    }
+
+    @Test
+    void goodScenarioPassesAndWritesJson() throws IOException {
+        Path p = write("good.mms", GOOD);
+        Path json = tmp.resolve("r.json");
+        Outcome o = mmsim("check", p.toString(), "--json", json.toString());
+        assertThat(o.code()).isZero();
+        assertThat(o.out()).contains("good      5.7     never      forbidden  ok").contains("check: 2 passed, 0 failed");
+        String j = Files.readString(json);
+        assertThat(j).contains("\"scenario\": \"good\"", "\"kernel\": \"6.18\"", "\"outcome\": \"never\"",
+                "\"expected\": \"forbidden\"", "\"ok\": true", "\"violations\": []");
+    }
+
+    @Test
+    void failedExpectationExits1() throws IOException {
+        Path p = write("bad.mms", GOOD.replace("exists (C:r0 = 2)", "exists (C:r0 = 1)"));
+        Outcome o = mmsim("check", p.toString());
+        assertThat(o.code()).isEqualTo(1);
+        assertThat(o.out()).contains("good      6.18    always     forbidden  FAIL");
+    }
+
+    @Test
+    void kernelOptionAndSetOverride() throws IOException {
+        Path p = write("good.mms", GOOD);
+        Outcome all = mmsim("check", p.toString(), "--kernel", "all");
+        assertThat(all.code()).isZero();
+        assertThat(all.out()).contains("good      4.8 ", "good      5.19", "check: 8 passed, 0 failed");
+        Outcome bad = mmsim("check", p.toString(), "--kernel", "7.0");
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.firstErrLine()).startsWith("mmsim: unknown kernel profile '7.0'");
+        Outcome set = mmsim("check", p.toString(), "--set", "nonsense=1");
+        assertThat(set.code()).isEqualTo(2);
+    }
+
+    @Test
+    void usageErrorsExit2() {
+        assertThat(mmsim("check").code()).isEqualTo(2);
+        assertThat(mmsim("check", "/nonexistent/x.mms").code()).isEqualTo(2);
+        assertThat(mmsim("frobnicate").code()).isEqualTo(2);
+    }
+
+    @Test
+    void runPrintsEveryStepDeterministically() throws IOException {
+        Path p = write("good.mms", GOOD);
+        Outcome a = mmsim("run", p.toString(), "--kernel", "6.18");
+        Outcome b = mmsim("run", p.toString(), "--kernel", "6.18");
+        assertThat(a.code()).isZero();
+        assertThat(a.out()).isEqualTo(b.out());
+        assertThat(a.out()).contains("  4  P    store A 2  = 0", "path: do_user_addr_fault > handle_mm_fault > do_wp_page",
+                "exists (C:r0 = 2): false", "invariants: all held");
+    }
+
+    @Test
+    void kernelsListsEveryProfileAndSwitch() {
+        Outcome o = mmsim("kernels");
+        assertThat(o.code()).isZero();
+        assertThat(o.out()).contains("4.8", "5.7", "5.9", "5.11", "5.19", "6.18", "cow_reuse", "fork_copy_pinned",
+                "gup_write_retry", "pin-coherence");
+    }
+}

@@ -1,0 +1,141 @@
+package org.mmsim.scenario;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.mmsim.kernel.profile.Profiles;
+
+class RunnerTest {
+
+    private static Execution run(String text, String kernel, boolean trace) throws ScenarioException {
+        return Runner.run(ScenarioParser.parse("t.mms", text), Profiles.byName(kernel), trace);
+    }
+
+    private static final String B2 = """
+            scenario b2
+            process P
+            P: mmap A 4K PROT_READ|PROT_WRITE MAP_PRIVATE|MAP_ANONYMOUS
+            P: store A 0xd0
+            P: fork C
+            C: pipe F
+            C: vmsplice F A 4K
+            C: munmap A 4K
+            P: store A 0xd1
+            C: r0 = read F
+            C: r1 = read F
+            exists (C:r0 = 0xd1)
+            expect 5.7 allowed
+            """;
+
+    @Test
+    void b2LeaksUnder57AndNotUnder618() throws ScenarioException {
+        Execution old = run(B2, "5.7", false);
+        assertThat(old.conditionHolds()).isTrue();
+        assertThat(old.registers().get("C").get("r0")).isEqualTo(Value.of(0xd1));
+        assertThat(old.registers().get("C").get("r1").toString()).isEqualTo("-EAGAIN");
+        assertThat(old.violations()).extracting(v -> v.invariant()).containsExactly("isolation");
+        assertThat(old.violations().get(0).step()).isEqualTo(8);
+
+        Execution now = run(B2, "6.18", false);
+        assertThat(now.conditionHolds()).isFalse();
+        assertThat(now.registers().get("C").get("r0")).isEqualTo(Value.of(0xd0));
+        assertThat(now.violations()).isEmpty();
+    }
+
+    @Test
+    void traceRecordsPathsAndChangesPerStep() throws ScenarioException {
+        Execution e = run(B2, "6.18", true);
+        Step write = e.steps().get(6);
+        assertThat(write.op()).isEqualTo("store A 0xd1");
+        assertThat(write.path()).containsSubsequence("do_user_addr_fault", "handle_mm_fault", "do_wp_page", "wp_page_copy");
+        assertThat(write.changes()).anyMatch(c -> c.startsWith("pte P ") && c.contains("-> pfn 2 P|RW"));
+        assertThat(e.steps().get(e.steps().size() - 1).op()).startsWith("teardown");
+    }
+
+    @Test
+    void segvIsAValueAndFaultsAreNotFatal() throws ScenarioException {
+        Execution e = run("""
+                scenario s
+                process P
+                P: mmap A 4K PROT_READ MAP_PRIVATE|MAP_ANONYMOUS
+                P: r0 = store A 1
+                P: r1 = load A
+                P: munmap A 4K
+                P: r2 = load A
+                exists (P:r0 = SIGSEGV /\\ P:r1 = 0 /\\ P:r2 = SIGSEGV)
+                expect 6.18 always
+                """, "6.18", false);
+        assertThat(e.conditionHolds()).isTrue();
+        assertThat(e.violations()).isEmpty();
+    }
+
+    @Test
+    void threadBlocksRunRoundRobinInDeclarationOrder() throws ScenarioException {
+        Execution e = run("""
+                scenario s
+                process P
+                P: mmap A 4K PROT_READ|PROT_WRITE MAP_PRIVATE|MAP_ANONYMOUS
+                thread T1 of P {
+                  store A 1
+                  store A 3
+                }
+                thread T2 of P {
+                  r0 = load A
+                  r1 = load A
+                }
+                exists (T2:r0 = 1 /\\ T2:r1 = 3)
+                expect 6.18 always
+                """, "6.18", false);
+        assertThat(e.steps()).extracting(Step::actor).containsExactly("P", "T1", "T2", "T1", "T2", "-");
+        assertThat(e.conditionHolds()).isTrue();
+    }
+
+    @Test
+    void memoryTermsReadWithoutFaulting() throws ScenarioException {
+        Execution e = run("""
+                scenario s
+                process P
+                P: mmap A 8K PROT_READ|PROT_WRITE MAP_PRIVATE|MAP_ANONYMOUS
+                P: store A+4K 7
+                exists ([P:A+4K] = 7 /\\ [P:A] = 0)
+                expect 6.18 always
+                """, "6.18", false);
+        assertThat(e.conditionHolds()).isTrue();
+    }
+
+    @Test
+    void pinCoherenceIsViolatedWhenTheParentCowsAwayFromAPinUnder57() throws ScenarioException {
+        String b3 = """
+                scenario b3
+                process P
+                P: mmap A 4K PROT_READ|PROT_WRITE MAP_PRIVATE|MAP_ANONYMOUS
+                P: store A 1
+                P: pin_user_pages MR A 1 FOLL_WRITE|FOLL_LONGTERM
+                P: fork C
+                P: store A 2
+                P: r0 = dma_read MR
+                exists (P:r0 != 2)
+                expect 5.7 allowed
+                """;
+        Execution old = run(b3, "5.7", false);
+        assertThat(old.conditionHolds()).isTrue();
+        assertThat(old.violations()).extracting(v -> v.invariant()).contains("pin-coherence");
+        Execution now = run(b3, "6.18", false);
+        assertThat(now.conditionHolds()).isFalse();
+        assertThat(now.violations()).isEmpty();
+    }
+
+    @Test
+    void checkerJudgesOutcomeAgainstExpectation() throws ScenarioException {
+        Scenario s = ScenarioParser.parse("t.mms", B2.replace("expect 5.7 allowed", "expect 5.7 forbidden\nexpect 6.18 forbidden"));
+        Result old = Checker.check(s, "5.7", Map.of());
+        assertThat(old.outcome()).isEqualTo(Outcome.ALWAYS);
+        assertThat(old.ok()).isFalse();
+        Result now = Checker.check(s, "6.18", Map.of());
+        assertThat(now.outcome()).isEqualTo(Outcome.NEVER);
+        assertThat(now.ok()).isTrue();
+        Result override = Checker.check(s, "6.18", Map.of("cow_reuse", "mapcount"));
+        assertThat(override.outcome()).isEqualTo(Outcome.ALWAYS);
+    }
+}
