@@ -22,9 +22,8 @@ class ArchitectureTest {
                 .importPackages("org.mmsim");
     }
 
-    @Test
-    void layersOnlyReachDown() {
-        layeredArchitecture().consideringOnlyDependenciesInLayers()
+    private static com.tngtech.archunit.library.Architectures.LayeredArchitecture layers() {
+        return layeredArchitecture().consideringOnlyDependenciesInLayers()
                 .layer("kernel").definedBy("org.mmsim.kernel..")
                 .layer("scenario").definedBy("org.mmsim.scenario..")
                 .layer("report").definedBy("org.mmsim.report..")
@@ -32,8 +31,21 @@ class ArchitectureTest {
                 .whereLayer("cli").mayNotBeAccessedByAnyLayer()
                 .whereLayer("report").mayOnlyBeAccessedByLayers("cli")
                 .whereLayer("scenario").mayOnlyBeAccessedByLayers("report", "cli")
-                .whereLayer("kernel").mayOnlyBeAccessedByLayers("scenario", "report", "cli")
-                .check(classes);
+                .whereLayer("kernel").mayOnlyBeAccessedByLayers("scenario", "report", "cli");
+    }
+
+    @Test
+    void layersOnlyReachDown() {
+        layers().check(classes);
+    }
+
+    @Test
+    void theLayerRuleCatchesALowerLayerReachingUp() {
+        JavaClasses withViolation = new ClassFileImporter().importClasses(
+                org.mmsim.kernel.archfixture.KernelReachingUp.class, Main.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> layers().check(withViolation))
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining("KernelReachingUp");
     }
 
     @Test
