@@ -30,7 +30,7 @@ final class BenchCommand implements Callable<Integer> {
             throw new Main.UsageError("--fork-pages must be positive");
         }
         Map<String, Object> figures = BenchFigures.measure(forkPages);
-        String text = BenchFigures.toJson(figures);
+        String text = org.mmsim.report.Json.write(figures);
         spec.commandLine().getOut().print(text);
         if (json != null) {
             Files.writeString(json, text, StandardCharsets.UTF_8);
