@@ -142,7 +142,7 @@ final class Gup {
     private int followPagePte(Vma vma, long addr, int flags) {
         k.path("follow_page_pte");
         long pte = vma.mm().pte(addr);
-        if (!Pte.hwAccessible(pte)) {
+        if (!Pte.present(pte) || (!Pte.hwAccessible(pte) && !gupCanFollowProtnone(flags))) {
             return NO_PAGE;
         }
         int page = k.memory.vmNormalPage(pte);
@@ -168,6 +168,14 @@ final class Gup {
         return page;
     }
 
+    /**
+     * {@code gup_can_follow_protnone()}: a PROT_NONE pte in a VMA GUP was allowed into (FOLL_FORCE, ptrace) is
+     * followed; only NUMA-hinting protnone ptes make ordinary GUP fault first (the old FOLL_NUMA rule).
+     */
+    private static boolean gupCanFollowProtnone(int flags) {
+        return (flags & FOLL_FORCE) != 0;
+    }
+
     /** {@code can_follow_write_pte()}: may a FOLL_WRITE lookup use this R/O pte? Per profile. */
     private boolean canFollowWritePte(long pte, int page, Vma vma, int flags) {
         if (Pte.write(pte)) {
@@ -175,7 +183,8 @@ final class Gup {
         }
         return switch (k.profile.gupWriteRetry()) {
             case DROP_FOLL_WRITE -> false;
-            case FOLL_COW -> (flags & FOLL_FORCE) != 0 && (flags & FOLL_COW) != 0 && Pte.dirty(pte);
+            case FOLL_COW -> (flags & FOLL_COW) != 0 && Pte.dirty(pte)
+                    && ((flags & FOLL_FORCE) != 0 || k.profile.on(Switch.GUP_FORCE_COW_BREAK));
             case ANON_EXCLUSIVE -> (flags & FOLL_FORCE) != 0 && !vma.has(VmFlags.VM_SHARED | VmFlags.VM_MAYSHARE)
                     && vma.has(VmFlags.VM_MAYWRITE) && !vma.has(VmFlags.VM_WRITE) && page >= 0
                     && frames.test(page, PageFlags.PG_ANON) && frames.test(page, PageFlags.PG_ANON_EXCLUSIVE)
@@ -185,14 +194,17 @@ final class Gup {
 
     /**
      * {@code gup_must_unshare()} (5.19+): a R/O pin (FOLL_PIN without FOLL_WRITE) of an anon page that is not
-     * exclusive must unshare it first, so the pin ends up on the page later writes go to.
+     * exclusive must unshare it first, so the pin ends up on the page later writes go to. Since 6.2 a R/O
+     * long-term pin of anything else in a COW mapping (the zero page here) must be replaced by an anon copy too;
+     * GUP-fast, which cannot see the VMA, assumes a COW mapping.
      */
     private boolean mustUnshare(Vma vma, int flags, int page) {
         if (!k.profile.on(Switch.UNSHARE_RO_PINS) || (flags & (FOLL_WRITE | FOLL_PIN)) != FOLL_PIN) {
             return false;
         }
         if (page == PageAlloc.ZERO_PFN || !frames.test(page, PageFlags.PG_ANON)) {
-            return false;
+            return k.profile.on(Switch.UNSHARE_LONGTERM_COW) && (flags & FOLL_LONGTERM) != 0
+                    && (vma == null || VmFlags.isCowMapping(vma.flags));
         }
         return !frames.test(page, PageFlags.PG_ANON_EXCLUSIVE);
     }

@@ -15,7 +15,7 @@ final class Madvise {
     /**
      * {@code do_madvise()}.
      *
-     * @return 0; -EINVAL for an unaligned start, an unknown advice, DONTNEED on VM_LOCKED/VM_PFNMAP
+     * @return 0; -EINVAL for an unaligned start, a length that wraps, an unknown advice, DONTNEED on VM_LOCKED/VM_PFNMAP
      *     ({@code madvise_dontneed_free_valid_vma}) or DOFORK on VM_IO; -ENOMEM if part of the range is unmapped
      *     (the mapped parts are still advised, as in the kernel)
      */
@@ -31,6 +31,9 @@ final class Madvise {
             return 0;
         }
         long end = start + Mmap.pageAlign(len);
+        if (len < 0 || end < start) {
+            return -Errno.EINVAL;
+        }
         boolean holes = !Mprotect.fullyMapped(mm, start, end);
         List<Vma> vmas = mm.vmasIn(start, end);
         for (Vma vma : vmas) {

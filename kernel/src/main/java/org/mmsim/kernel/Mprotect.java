@@ -22,7 +22,8 @@ final class Mprotect {
     /**
      * {@code do_mprotect_pkey()}.
      *
-     * @return 0; -EINVAL for an unaligned start; -ENOMEM if part of the range is not mapped; -EACCES if a VMA
+     * @return 0; -EINVAL for an unaligned start; -ENOMEM if part of the range is not mapped or the length wraps;
+     *     -EACCES if a VMA
      *     may not get the new permission (VM_MAY* missing)
      */
     long mprotect(Mm mm, long start, long len, int prot) {
@@ -34,6 +35,9 @@ final class Mprotect {
             return 0;
         }
         long end = start + Mmap.pageAlign(len);
+        if (len < 0 || end <= start) {
+            return -Errno.ENOMEM;
+        }
         if (!fullyMapped(mm, start, end)) {
             return -Errno.ENOMEM;
         }

@@ -42,8 +42,9 @@ public final class Profiles {
         register(v519, "5.19", "PageAnonExclusive (6c287605fd56) and unsharing for R/O pins (FAULT_FLAG_UNSHARE)");
 
         KernelProfile v618 = v519.with(Switch.GUP_WRITE_RETRY, "anon_exclusive")
-                .with(Switch.MPROTECT_ANON_WRITABLE, "on");
-        register(v618, "6.18", "today's kernel: FOLL_COW removed (5535be309971); mprotect keeps exclusive anon writable");
+                .with(Switch.MPROTECT_ANON_WRITABLE, "on")
+                .with(Switch.UNSHARE_LONGTERM_COW, "on");
+        register(v618, "6.18", "today's kernel: FOLL_COW removed (5535be309971); mprotect keeps exclusive anon writable (6.0); R/O long-term pins unshare the zero page (6.2)");
     }
 
     private Profiles() {}

@@ -22,6 +22,8 @@ public enum Switch {
             + "(5.9 70e806e4e645, mm->has_pinned 008cfe4418b3)"),
     GUP_FAST_FORK_SEQCOUNT("GUP-fast checks mm->write_protect_seq and falls back if fork ran (5.11 57efa1fe5957)"),
     UNSHARE_RO_PINS("R/O FOLL_PIN of a not-exclusive anon page unshares it first with FAULT_FLAG_UNSHARE (5.19)"),
+    UNSHARE_LONGTERM_COW("a R/O FOLL_LONGTERM pin of a non-anon page (zero page) in a COW mapping unshares it "
+            + "into an anon copy first (6.2 84209e87c696, reliable R/O long-term pinning in COW mappings)"),
     MPROTECT_ANON_WRITABLE("mprotect(PROT_WRITE) maps exclusive anon pages writable at once, without a write fault "
             + "(6.0 64fe24a3e05e, can_change_pte_writable)");
 

@@ -1,0 +1,56 @@
+package org.mmsim.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mmsim.kernel.KernelAssertions.pfnAt;
+import static org.mmsim.kernel.TestKernels.RW;
+import static org.mmsim.kernel.TestKernels.boot;
+import static org.mmsim.kernel.TestKernels.mmapAnon;
+import static org.mmsim.kernel.TestKernels.write;
+
+import org.junit.jupiter.api.Test;
+import org.mmsim.kernel.check.Invariants;
+
+/**
+ * The accounting invariant notices a struct page that disagrees with the references the model can name. The
+ * corruption is done through package-private setters no kernel path would call this way.
+ */
+class AccountingCorruptionTest {
+    private final Kernel k = boot("6.18");
+    private final Task t = k.spawn("p");
+    private final long addr = mmapAnon(k, t, 1, RW);
+
+    @Test
+    void aStrayReferenceIsReported() {
+        write(k, t, addr, 1);
+        int pfn = pfnAt(t, addr);
+
+        k.frames().setRefcount(pfn, 3);
+
+        assertThat(Invariants.checkStep(k)).singleElement().satisfies(v -> {
+            assertThat(v.invariant()).isEqualTo("accounting");
+            assertThat(v.message()).isEqualTo("pfn " + pfn + " has refcount 3 but 1 reference can be named");
+        });
+    }
+
+    @Test
+    void aWrongMapcountIsReported() {
+        write(k, t, addr, 1);
+        int pfn = pfnAt(t, addr);
+
+        k.frames().setMapcount(pfn, 2);
+
+        assertThat(Invariants.checkStep(k)).singleElement()
+                .satisfies(v -> assertThat(v.message()).isEqualTo("pfn " + pfn + " has mapcount 2 but 1 pte map it"));
+    }
+
+    @Test
+    void aPteToAFreeFrameIsReported() {
+        write(k, t, addr, 1);
+        int pfn = pfnAt(t, addr);
+
+        k.frames().setRefcount(pfn, 0);
+
+        assertThat(Invariants.checkStep(k)).extracting(Violation::message)
+                .anySatisfy(m -> assertThat(m).startsWith("mm " + t.mm().id() + " maps free pfn " + pfn));
+    }
+}

@@ -1,0 +1,93 @@
+package org.mmsim.kernel;
+
+import org.assertj.core.api.AbstractAssert;
+
+/** AssertJ assertions on one frame's {@code struct page}: counters, flags and content. */
+public final class PageAssert extends AbstractAssert<PageAssert, Integer> {
+    private final Kernel kernel;
+
+    PageAssert(Kernel kernel, int pfn) {
+        super(pfn, PageAssert.class);
+        this.kernel = kernel;
+    }
+
+    private PageFrames frames() {
+        return kernel.frames();
+    }
+
+    private String describePage() {
+        return String.format("pfn %d [ref %d, map %d, flags %s]", actual, frames().refcount(actual),
+                frames().mapcount(actual), PageFlags.describe(frames().flags(actual)));
+    }
+
+    /** {@code page_ref_count() == expected}. */
+    public PageAssert hasRefcount(int expected) {
+        int ref = frames().refcount(actual);
+        if (ref != expected) {
+            failWithMessage("expected refcount %d but %s", expected, describePage());
+        }
+        return this;
+    }
+
+    /** {@code page_mapcount() == expected}. */
+    public PageAssert hasMapcount(int expected) {
+        int map = frames().mapcount(actual);
+        if (map != expected) {
+            failWithMessage("expected mapcount %d but %s", expected, describePage());
+        }
+        return this;
+    }
+
+    /** {@code page_maybe_dma_pinned()}: refcount at least {@link Kernel#GUP_PIN_COUNTING_BIAS}. */
+    public PageAssert isMaybeDmaPinned() {
+        if (frames().refcount(actual) < Kernel.GUP_PIN_COUNTING_BIAS) {
+            failWithMessage("expected a maybe-DMA-pinned page but %s", describePage());
+        }
+        return this;
+    }
+
+    public PageAssert isAnon() {
+        return hasFlag(PageFlags.PG_ANON, "anon");
+    }
+
+    public PageAssert isAnonExclusive() {
+        isAnon();
+        return hasFlag(PageFlags.PG_ANON_EXCLUSIVE, "anon_exclusive");
+    }
+
+    public PageAssert isNotAnonExclusive() {
+        if (frames().test(actual, PageFlags.PG_ANON_EXCLUSIVE)) {
+            failWithMessage("expected a page that is not anon_exclusive but %s", describePage());
+        }
+        return this;
+    }
+
+    /** Anon-exclusive if {@code exclusive}, else not. */
+    public PageAssert hasAnonExclusive(boolean exclusive) {
+        return exclusive ? isAnonExclusive() : isNotAnonExclusive();
+    }
+
+    /** Back in the allocator: no reference, no mapping, no flags. */
+    public PageAssert isFree() {
+        if (frames().refcount(actual) != 0 || frames().mapcount(actual) != 0 || frames().flags(actual) != 0) {
+            failWithMessage("expected a free frame but %s", describePage());
+        }
+        return this;
+    }
+
+    /** Content word {@code word} holds {@code value}. */
+    public PageAssert holds(int word, long value) {
+        long w = frames().word(actual, word);
+        if (w != value) {
+            failWithMessage("expected word %d of pfn %d to be %d but was %d", word, actual, value, w);
+        }
+        return this;
+    }
+
+    private PageAssert hasFlag(int flag, String name) {
+        if (!frames().test(actual, flag)) {
+            failWithMessage("expected a page with %s set but %s", name, describePage());
+        }
+        return this;
+    }
+}

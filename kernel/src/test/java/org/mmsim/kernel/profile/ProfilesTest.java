@@ -1,0 +1,106 @@
+package org.mmsim.kernel.profile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The profile registry and {@link KernelProfile}: complete, immutable, derived by single-switch overrides. */
+class ProfilesTest {
+
+    @Test
+    void profilesAreListedOldestFirst() {
+        assertThat(Profiles.names()).containsExactly("4.8", "4.9", "5.7", "5.8", "5.9", "5.11", "5.19", "6.18");
+        assertThat(Profiles.all()).extracting(KernelProfile::name).isEqualTo(Profiles.names());
+        assertThat(Profiles.byName("5.9")).isSameAs(Profiles.all().get(4));
+        assertThat(Profiles.byName("2.6")).isNull();
+    }
+
+    @Test
+    void everyProfileHasAValueForEverySwitch() {
+        for (KernelProfile p : Profiles.all()) {
+            assertThat(p.summary()).as("summary of %s", p).isNotBlank();
+            for (Switch s : Switch.values()) {
+                assertThat(p.index(s)).as("%s %s", p, s.key()).isBetween(0, s.choices().size() - 1);
+                assertThat(s.choices()).as("%s %s", p, s.key()).contains(p.value(s));
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+        "4.8,  mapcount,       drop_foll_write, off, off, off, off, off, off, off, off",
+        "4.9,  mapcount,       foll_cow,        off, off, off, off, off, off, off, off",
+        "5.7,  mapcount,       foll_cow,        on,  on,  off, off, off, off, off, off",
+        "5.8,  mapcount,       foll_cow,        on,  on,  on,  off, off, off, off, off",
+        "5.9,  page_count,     foll_cow,        on,  on,  off, on,  off, off, off, off",
+        "5.11, page_count,     foll_cow,        on,  on,  off, on,  on,  off, off, off",
+        "5.19, anon_exclusive, foll_cow,        on,  on,  off, on,  on,  on,  off, off",
+        "6.18, anon_exclusive, anon_exclusive,  on,  on,  off, on,  on,  on,  on,  on",
+    })
+    void eachProfileHasItsHistoricalValues(String name, String cowReuse, String gupWriteRetry, String follPin,
+            String follLongterm, String forceCowBreak, String forkCopyPinned, String seqcount, String unshare,
+            String unshareLongterm, String mprotect) {
+        KernelProfile p = Profiles.byName(name);
+        String[] expected = {cowReuse, gupWriteRetry, follPin, follLongterm, forceCowBreak, forkCopyPinned, seqcount,
+            unshare, unshareLongterm, mprotect};
+        assertThat(Arrays.stream(Switch.values()).map(p::value)).containsExactly(expected);
+    }
+
+    @Test
+    void typedAccessorsAgreeWithTheValues() {
+        KernelProfile p = Profiles.byName("6.18");
+        assertThat(p.cowReuse()).isEqualTo(CowReuse.ANON_EXCLUSIVE);
+        assertThat(p.gupWriteRetry()).isEqualTo(GupWriteRetry.ANON_EXCLUSIVE);
+        assertThat(p.on(Switch.MPROTECT_ANON_WRITABLE)).isTrue();
+        assertThat(Profiles.byName("5.7").on(Switch.FORK_COPY_PINNED)).isFalse();
+    }
+
+    @Test
+    void withOverridesOneSwitchAndRenames() {
+        KernelProfile base = Profiles.byName("5.9");
+
+        KernelProfile derived = base.with(Switch.COW_REUSE, "mapcount");
+
+        assertThat(derived.name()).isEqualTo("5.9[cow_reuse=mapcount]");
+        assertThat(derived.cowReuse()).isEqualTo(CowReuse.MAPCOUNT);
+        for (Switch s : Switch.values()) {
+            if (s != Switch.COW_REUSE) {
+                assertThat(derived.value(s)).as(s.key()).isEqualTo(base.value(s));
+            }
+        }
+        assertThat(base.cowReuse()).as("the base is unchanged").isEqualTo(CowReuse.PAGE_COUNT);
+        assertThat(Profiles.byName("5.9").name()).isEqualTo("5.9");
+    }
+
+    @Test
+    void withTheValueAlreadySetReturnsTheSameProfile() {
+        KernelProfile base = Profiles.byName("6.18");
+        assertThat(base.with(Switch.FOLL_PIN, "on")).isSameAs(base);
+        assertThat(base.with(Switch.FOLL_PIN, "ON")).as("values are case-insensitive").isSameAs(base);
+    }
+
+    @Test
+    void unknownValuesAreRejected() {
+        KernelProfile base = Profiles.byName("6.18");
+        assertThatIllegalArgumentException().isThrownBy(() -> base.with(Switch.COW_REUSE, "refcount"))
+                .withMessage("switch cow_reuse takes mapcount|page_count|anon_exclusive, not 'refcount'");
+        assertThatIllegalArgumentException().isThrownBy(() -> base.with(Switch.FOLL_PIN, "yes"));
+        assertThatIllegalArgumentException().isThrownBy(() -> base.on(Switch.COW_REUSE))
+                .withMessageContaining("not a boolean switch");
+    }
+
+    @Test
+    void switchesAreNamedByTheirKeys() {
+        for (Switch s : Switch.values()) {
+            assertThat(Switch.byKey(s.key())).isSameAs(s);
+            assertThat(s.doc()).isNotBlank();
+        }
+        assertThat(Switch.byKey("no_such_switch")).isNull();
+        assertThat(Switch.GUP_FAST_FORK_SEQCOUNT.key()).isEqualTo("gup_fast_fork_seqcount");
+        assertThat(Switch.FOLL_PIN.choices()).containsExactly("off", "on");
+    }
+}
