@@ -31,8 +31,8 @@ final class IsolationInvariant implements Invariant {
         for (Observation o : kernel.drainObservations()) {
             if (!legitimate(kernel, o)) {
                 out.add(new Violation(name(), String.format(
-                        "mm %d (%s) sees data mm %d stored into pfn %d at t=%d, after the two were separated by fork",
-                        o.observerMmId(), o.how(), o.writerMmId(), o.pfn(), o.writeTime())));
+                        "%s by mm %d sees data mm %d stored into pfn %d at t=%d, after the two were separated by fork",
+                        o.how(), o.observerMmId(), o.writerMmId(), o.pfn(), o.writeTime())));
             }
         }
         return out;

@@ -1,0 +1,72 @@
+package org.mmsim.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.mmsim.scenario.Checker;
+import org.mmsim.scenario.Result;
+import org.mmsim.scenario.Scenario;
+import org.mmsim.scenario.ScenarioParser;
+
+class CheckReportTest {
+    private static final String B2 = """
+            scenario b2
+            process P
+            P: mmap A 4K PROT_READ|PROT_WRITE MAP_PRIVATE|MAP_ANONYMOUS
+            P: store A 0xd0
+            P: fork C
+            C: pipe F
+            C: vmsplice F A 4K
+            C: munmap A 4K
+            P: store A 0xd1
+            C: r0 = read F
+            exists (C:r0 = 0xd1)
+            expect 5.7 allowed
+            expect 6.18 forbidden
+            """;
+
+    private static List<Result> results() throws Exception {
+        Scenario s = ScenarioParser.parse("b2.mms", B2);
+        return Checker.check(s, Checker.kernels(s, null), Map.of());
+    }
+
+    @Test
+    void tableHasOneRowPerKernelExpectedViolationsAndASummary() throws Exception {
+        assertThat(CheckReport.table(results())).isEqualTo("""
+                Scenario  Kernel  Outcome    Expected   Ok
+                b2        5.7     always     allowed    ok
+                    expected step 8: isolation: pipe 1 read by mm 2 (C) sees data mm 1 (P) stored into pfn 1 at t=4, after the two were separated by fork
+                b2        6.18    never      forbidden  ok
+                check: 2 passed, 0 failed
+                """);
+    }
+
+    @Test
+    void jsonCarriesEveryDocumentedField() throws Exception {
+        String json = CheckReport.json(results());
+        assertThat(json).startsWith("{\n  \"schema\": 1,\n  \"results\": [\n");
+        assertThat(json).contains("""
+                      "scenario": "b2",
+                      "file": "b2.mms",
+                      "kernel": "5.7",
+                      "outcome": "always",
+                      "expected": "allowed",
+                      "ok": true,
+                      "executions": 1,
+                      "satisfied": 1,
+                      "violations": [
+                        {
+                          "invariant": "isolation",
+                """);
+        assertThat(json).contains("\"step\": 8").endsWith("""
+                  "summary": {
+                    "results": 2,
+                    "ok": 2,
+                    "failed": 0
+                  }
+                }
+                """);
+    }
+}
