@@ -99,7 +99,7 @@ final class Fork {
                 return copyPresentPage(dst, addr, pfn);
             }
             k.alloc.getPage(pfn);
-            dst.mm().rssAnon++;
+            dst.mm().addRssAnon(1);
         } else if (pfn >= 0) {
             k.alloc.getPage(pfn);
             k.rmap.pageDupRmap(pfn);
@@ -143,7 +143,7 @@ final class Fork {
         frames.copyData(src, pfn);
         k.rmap.pageAddNewAnonRmap(pfn, dst, addr);
         frames.set(pfn, PageFlags.PG_LRU);
-        dst.mm().rssAnon++;
+        dst.mm().addRssAnon(1);
         dst.mm().setPte(addr, Memory.maybeMkWrite(Pte.mkDirty(Pte.make(pfn, dst.pageProt())), dst));
         return 0;
     }

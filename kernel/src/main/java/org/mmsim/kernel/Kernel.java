@@ -340,6 +340,7 @@ public final class Kernel {
      */
     public GupPages gup(Task t, long start, int nrPages, int gupFlags, boolean pin, boolean fast) {
         requireLive(t);
+        path((pin ? "pin_user_pages" : "get_user_pages") + (fast ? "_fast" : ""));
         int flags = gupFlags | (pin ? Gup.FOLL_PIN : Gup.FOLL_GET) | Gup.FOLL_TOUCH;
         GupPages g = new GupPages(t.mm, start, nrPages, flags);
         if ((gupFlags & ~Gup.FOLL_PUBLIC) != 0 || nrPages <= 0

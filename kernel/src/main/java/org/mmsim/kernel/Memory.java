@@ -85,7 +85,7 @@ final class Memory {
         if (vma.has(VmFlags.VM_WRITE)) {
             entry = Pte.mkWrite(Pte.mkDirty(entry));
         }
-        vma.mm().rssAnon++;
+        vma.mm().addRssAnon(1);
         k.rmap.pageAddNewAnonRmap(pfn, vma, addr);
         frames.set(pfn, PageFlags.PG_LRU);
         vma.mm().setPte(addr, entry);
@@ -180,7 +180,7 @@ final class Memory {
             entry = maybeMkWrite(Pte.mkDirty(entry), vma);
         }
         if (old < 0 || !frames.test(old, PageFlags.PG_ANON)) {
-            mm.rssAnon++;
+            mm.addRssAnon(1);
         }
         k.rmap.pageAddNewAnonRmap(pfn, vma, addr);
         frames.set(pfn, PageFlags.PG_LRU);

@@ -95,6 +95,12 @@ public final class Mm {
         }
     }
 
+    /** {@code add_mm_counter(mm, MM_ANONPAGES, delta)}, journalled. */
+    void addRssAnon(int delta) {
+        rssAnon += delta;
+        kernel.note("mm " + id + ": MM_ANONPAGES " + (rssAnon - delta) + " -> " + rssAnon);
+    }
+
     void setFlag(int mmf, String name) {
         if ((flags & mmf) == 0) {
             flags |= mmf;

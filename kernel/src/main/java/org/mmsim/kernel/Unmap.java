@@ -42,7 +42,7 @@ final class Unmap {
             return;
         }
         if (k.frames.test(pfn, PageFlags.PG_ANON)) {
-            mm.rssAnon--;
+            mm.addRssAnon(-1);
         }
         if (Pte.dirty(pte)) {
             k.frames.set(pfn, PageFlags.PG_DIRTY);
