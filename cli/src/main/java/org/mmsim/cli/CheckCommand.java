@@ -57,6 +57,15 @@ final class CheckCommand implements Callable<Integer> {
             }
         }
         Map<String, String> overrides = kernelOptions.overrides();
+        for (Scenario s : scenarios) {
+            for (String kernel : Checker.kernels(s, kernelOptions.kernels)) {
+                try {
+                    Checker.profile(s, kernel, overrides);
+                } catch (IllegalArgumentException e) {
+                    throw new Main.UsageError(e.getMessage());
+                }
+            }
+        }
         List<Result> results = new ArrayList<>();
         for (Scenario s : scenarios) {
             try {
@@ -64,8 +73,6 @@ final class CheckCommand implements Callable<Integer> {
             } catch (ScenarioException e) {
                 spec.commandLine().getErr().println(e.getMessage());
                 return Main.INVALID_SCENARIO;
-            } catch (IllegalArgumentException e) {
-                throw new Main.UsageError(e.getMessage());
             }
         }
         spec.commandLine().getOut().print(CheckReport.table(results));

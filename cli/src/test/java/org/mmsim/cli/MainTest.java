@@ -104,6 +104,9 @@ class MainTest {
         assertThat(bad.firstErrLine()).startsWith("mmsim: unknown kernel profile '7.0'");
         Outcome set = mmsim("check", p.toString(), "--set", "nonsense=1");
         assertThat(set.code()).isEqualTo(2);
+        Outcome brackets = mmsim("check", p.toString(), "--kernel", "5.7,6.18[cow_reuse=mapcount,fork_copy_pinned=off]");
+        assertThat(brackets.code()).isZero();
+        assertThat(brackets.out()).contains("good      6.18[cow_reuse=mapcount,fork_copy_pinned=off]  never");
     }
 
     @Test

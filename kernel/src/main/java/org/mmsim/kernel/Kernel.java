@@ -250,6 +250,10 @@ public final class Kernel {
      */
     public Long load(Task t, long addr) {
         requireLive(t);
+        if (!userAddress(addr)) {
+            lastSignal = Mmu.SIGSEGV;
+            return null;
+        }
         int word = wordOf(addr);
         int pfn = mmu.access(t.mm, addr, false);
         if (pfn < 0) {
@@ -272,6 +276,10 @@ public final class Kernel {
      */
     public int store(Task t, long addr, long value) {
         requireLive(t);
+        if (!userAddress(addr)) {
+            lastSignal = Mmu.SIGSEGV;
+            return Mmu.SIGSEGV;
+        }
         int word = wordOf(addr);
         int pfn = mmu.access(t.mm, addr, true);
         if (pfn < 0) {
@@ -293,7 +301,7 @@ public final class Kernel {
      * @return the value, or null if the load would raise SIGSEGV (no VMA, no read permission, task exited)
      */
     public Long peek(Task t, long addr) {
-        if (t.mm == null) {
+        if (t.mm == null || !userAddress(addr)) {
             return null;
         }
         int word = wordOf(addr);
@@ -314,6 +322,11 @@ public final class Kernel {
     /** The signal raised by the last failed {@link #load}. */
     public int lastSignal() {
         return lastSignal;
+    }
+
+    /** Below {@code TASK_SIZE} and not negative (a failed mmap's -errno used as an address is not). */
+    private static boolean userAddress(long addr) {
+        return addr >= 0 && addr < PageTable.TASK_SIZE;
     }
 
     private static int wordOf(long addr) {
@@ -368,7 +381,8 @@ public final class Kernel {
     public static final int GUP_PIN_COUNTING_BIAS = Gup.GUP_PIN_COUNTING_BIAS;
 
     /**
-     * {@code unpin_user_pages_dirty_lock()} for pins, {@code put_page()} for references: give the pages back.
+     * {@code unpin_user_pages()} (or {@code unpin_user_pages_dirty_lock()} with {@code makeDirty}) for pins,
+     * {@code put_page()} for references: give the pages back.
      *
      * @return 0, or -EINVAL if they were already released
      */
@@ -376,7 +390,7 @@ public final class Kernel {
         if (g.released) {
             return -Errno.EINVAL;
         }
-        path(g.pinned() ? "unpin_user_pages_dirty_lock" : "put_page");
+        path(g.pinned() ? (makeDirty ? "unpin_user_pages_dirty_lock" : "unpin_user_pages") : "put_page");
         for (int i = 0; i < g.nr; i++) {
             if (makeDirty && g.pfns[i] != PageAlloc.ZERO_PFN) {
                 frames.set(g.pfns[i], PageFlags.PG_DIRTY);

@@ -5,7 +5,7 @@ import java.util.Map;
 
 /**
  * A small JSON writer for the report formats: maps (written in their iteration order, so output is
- * deterministic), lists, strings, numbers, booleans and null, pretty-printed with two-space indentation.
+ * deterministic), lists, strings, numbers (a non-finite double as null), booleans and null, pretty-printed with two-space indentation.
  */
 public final class Json {
     private Json() {}
@@ -21,6 +21,8 @@ public final class Json {
             sb.append("null");
         } else if (v instanceof String s) {
             string(sb, s);
+        } else if (v instanceof Double d && !Double.isFinite(d)) {
+            sb.append("null");
         } else if (v instanceof Number || v instanceof Boolean) {
             sb.append(v);
         } else if (v instanceof Map<?, ?> m) {

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -79,10 +78,11 @@ public final class Checker {
         return new Result(s, kernel, outcome, 1, satisfied, exp, ok, e.violations());
     }
 
-    /** The profile for {@code kernel}: its spec, then the scenario's {@code set} lines, then {@code overrides}. */
+    /**
+     * The profile for {@code kernel}: the named profile, then the scenario's {@code set} lines, then the kernel
+     * name's own bracketed settings, then {@code overrides} from the command line; the later wins.
+     */
     public static KernelProfile profile(Scenario s, String kernel, Map<String, String> overrides) {
-        Map<String, String> all = new LinkedHashMap<>(s.overrides());
-        all.putAll(overrides);
-        return KernelSpec.resolve(kernel, all);
+        return KernelSpec.resolve(kernel, s.overrides(), overrides);
     }
 }

@@ -13,11 +13,22 @@ public final class KernelSpec {
     private KernelSpec() {}
 
     /**
-     * Resolve {@code spec}, then apply {@code overrides} (switch key to value).
+     * Resolve {@code spec} with {@code overrides} (switch key to value) applied on top.
      *
      * @throws IllegalArgumentException with a one-line reason naming the unknown profile, switch or value
      */
     public static KernelProfile resolve(String spec, Map<String, String> overrides) {
+        return resolve(spec, Map.of(), overrides);
+    }
+
+    /**
+     * Resolve {@code spec} in three layers, the later winning: the named profile with {@code before} applied (a
+     * scenario's {@code set} lines), then the spec's own bracketed settings, then {@code after} (the command
+     * line's {@code --set}).
+     *
+     * @throws IllegalArgumentException with a one-line reason naming the unknown profile, switch or value
+     */
+    public static KernelProfile resolve(String spec, Map<String, String> before, Map<String, String> after) {
         String base = spec;
         String bracket = null;
         int lb = spec.indexOf('[');
@@ -33,12 +44,15 @@ public final class KernelSpec {
             throw new IllegalArgumentException("unknown kernel profile '" + base + "' (known: "
                     + String.join(", ", Profiles.names()) + ")");
         }
+        for (Map.Entry<String, String> e : before.entrySet()) {
+            p = apply(p, e.getKey() + "=" + e.getValue());
+        }
         if (bracket != null) {
             for (String kv : bracket.split(",")) {
                 p = apply(p, kv);
             }
         }
-        for (Map.Entry<String, String> e : overrides.entrySet()) {
+        for (Map.Entry<String, String> e : after.entrySet()) {
             p = apply(p, e.getKey() + "=" + e.getValue());
         }
         return p;

@@ -110,7 +110,13 @@ public final class Runner implements Journal {
     private void step(String actor, Op op) throws ScenarioException {
         path = new ArrayList<>();
         changes = new ArrayList<>();
-        Value v = exec(task(actor, op.line()), op);
+        Value v;
+        try {
+            v = exec(task(actor, op.line()), op);
+        } catch (KernelBug bug) {
+            steps.add(new Step(steps.size() + 1, actor, op.text(), op.line(), "oops", path, changes));
+            throw bug;
+        }
         if (op.assign() != null) {
             registers.computeIfAbsent(actor, a -> new LinkedHashMap<>()).put(op.assign(), v);
         }
@@ -164,7 +170,7 @@ public final class Runner implements Journal {
             }
             case LOAD -> {
                 Long v = k.load(t, addr(op, 0));
-                yield v == null ? Value.signal(k.lastSignal()) : Value.of(v);
+                yield v == null ? Value.signal(k.lastSignal()) : Value.data(v);
             }
             case STORE -> {
                 int sig = k.store(t, addr(op, 0), num(op, 1));
@@ -178,7 +184,7 @@ public final class Runner implements Journal {
             case WRITE -> Value.of(k.pipeWrite(pipe(op, 0), num(op, 1)));
             case READ -> {
                 Pipe.Read r = k.pipeRead(pipe(op, 0), (int) (optNum(op, 1, 0) / 8));
-                yield r.error() != 0 ? Value.errno(r.error()) : Value.of(r.value());
+                yield r.error() != 0 ? Value.errno(r.error()) : Value.data(r.value());
             }
             case CLOSE -> Value.of(k.pipeClose(pipe(op, 0)));
             case GET_USER_PAGES, GET_USER_PAGES_FAST, PIN_USER_PAGES, PIN_USER_PAGES_FAST -> gup(t, op);
@@ -187,7 +193,7 @@ public final class Runner implements Journal {
                 GupPages g = handle(op, 0);
                 int i = (int) optNum(op, 1, 0);
                 yield i >= g.nr() || g.released() ? Value.errno(org.mmsim.kernel.Errno.EFAULT)
-                        : Value.of(k.dmaRead(g, i, (int) (optNum(op, 2, 0) / 8)));
+                        : Value.data(k.dmaRead(g, i, (int) (optNum(op, 2, 0) / 8)));
             }
             case DMA_WRITE -> {
                 GupPages g = handle(op, 0);
@@ -305,7 +311,7 @@ public final class Runner implements Journal {
             return Value.UNSET;
         }
         Long v = k.peek(t, resolve(m.addr(), 0));
-        return v == null ? Value.signal(11) : Value.of(v);
+        return v == null ? Value.signal(11) : Value.data(v);
     }
 
     /** Release everything, exit every process, and check that no frame is left in use. */

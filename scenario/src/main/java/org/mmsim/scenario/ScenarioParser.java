@@ -312,7 +312,7 @@ public final class ScenarioParser {
         }
         for (Token k : t.subList(1, t.size() - 1)) {
             try {
-                KernelSpec.resolve(k.text(), overrides);
+                KernelSpec.resolve(k.text(), overrides, Map.of());
             } catch (IllegalArgumentException e) {
                 throw error(k, e.getMessage());
             }

@@ -7,19 +7,25 @@ import org.mmsim.kernel.Errno;
  * operation that returns data: a signal ({@code SIGSEGV}, {@code SIGBUS}) or an errno ({@code -EAGAIN}).
  * Also the literals of conditions. {@link #UNSET} is a register never assigned.
  */
-public record Value(long number, String failure) {
-    public static final Value UNSET = new Value(0, "unset");
+public record Value(long number, String failure, boolean data) {
+    public static final Value UNSET = new Value(0, "unset", false);
 
+    /** A system call's return: a count, address or pid, or -errno (printed by name). */
     public static Value of(long n) {
-        return new Value(n, null);
+        return new Value(n, null, false);
+    }
+
+    /** A data word read from memory, a pipe or a device: printed as a number even when negative. */
+    public static Value data(long n) {
+        return new Value(n, null, true);
     }
 
     public static Value signal(int sig) {
-        return new Value(0, sig == 7 ? "SIGBUS" : "SIGSEGV");
+        return new Value(0, sig == 7 ? "SIGBUS" : "SIGSEGV", false);
     }
 
     public static Value errno(int errno) {
-        return new Value(-errno, "-" + Errno.name(errno));
+        return new Value(-errno, "-" + Errno.name(errno), false);
     }
 
     public boolean failed() {
@@ -43,13 +49,16 @@ public record Value(long number, String failure) {
         return number == literal.number;
     }
 
-    /** Decimal below 16, hex from there on (data words, addresses, byte counts), errno and signal names. */
+    /**
+     * Decimal from 0 to 15, hex otherwise (data words, addresses, byte counts; negative data as 64-bit hex);
+     * a negative system-call return by its errno name; failures by their symbol.
+     */
     @Override
     public String toString() {
         if (failure != null) {
             return failure;
         }
-        if (number < 0 && Errno.isError(number) && Errno.name((int) -number) != null) {
+        if (!data && number < 0 && Errno.isError(number) && Errno.name((int) -number) != null) {
             return "-" + Errno.name((int) -number);
         }
         return number >= 0 && number < 16 ? Long.toString(number) : String.format("%#x", number);

@@ -32,14 +32,14 @@ class RunnerTest {
     void b2LeaksUnder57AndNotUnder618() throws ScenarioException {
         Execution old = run(B2, "5.7", false);
         assertThat(old.conditionHolds()).isTrue();
-        assertThat(old.registers().get("C").get("r0")).isEqualTo(Value.of(0xd1));
+        assertThat(old.registers().get("C").get("r0")).isEqualTo(Value.data(0xd1));
         assertThat(old.registers().get("C").get("r1").toString()).isEqualTo("-EAGAIN");
         assertThat(old.violations()).extracting(v -> v.invariant()).containsExactly("isolation");
         assertThat(old.violations().get(0).step()).isEqualTo(8);
 
         Execution now = run(B2, "6.18", false);
         assertThat(now.conditionHolds()).isFalse();
-        assertThat(now.registers().get("C").get("r0")).isEqualTo(Value.of(0xd0));
+        assertThat(now.registers().get("C").get("r0")).isEqualTo(Value.data(0xd0));
         assertThat(now.violations()).isEmpty();
     }
 
@@ -137,5 +137,47 @@ class RunnerTest {
         assertThat(now.ok()).isTrue();
         Result override = Checker.check(s, "6.18", Map.of("cow_reuse", "mapcount"));
         assertThat(override.outcome()).isEqualTo(Outcome.ALWAYS);
+    }
+
+    @Test
+    void aFailedMmapUsedAsAnAddressIsSigsegvNotAnException() throws ScenarioException {
+        Execution e = run("""
+                scenario s
+                process P
+                P: r0 = mmap A 0 PROT_READ MAP_PRIVATE|MAP_ANONYMOUS
+                P: r1 = load A
+                P: r2 = store A 1
+                exists (P:r0 = -EINVAL /\\ P:r1 = SIGSEGV /\\ P:r2 = SIGSEGV)
+                expect 6.18 always
+                """, "6.18", false);
+        assertThat(e.conditionHolds()).isTrue();
+    }
+
+    @Test
+    void negativeDataPrintsAsHexButReturnsPrintErrnoNames() throws ScenarioException {
+        Execution e = run("""
+                scenario s
+                process P
+                P: r9 = mmap_device D 4K PROT_READ|PROT_WRITE
+                P: r0 = load D
+                P: r1 = munmap D 3
+                exists (P:r0 = -1)
+                expect 6.18 always
+                """, "6.18", false);
+        assertThat(e.registers().get("P").get("r0").toString()).isEqualTo("0xffffffffffffffff");
+        assertThat(e.registers().get("P").get("r1").toString()).isEqualTo("0");
+        assertThat(Value.of(-14).toString()).isEqualTo("-EFAULT");
+        assertThat(e.conditionHolds()).isTrue();
+    }
+
+    @Test
+    void bracketSettingsBeatSetLinesAndCommandLineBeatsBoth() throws ScenarioException {
+        Scenario s = ScenarioParser.parse("t.mms", B2.replace("process P", "set cow_reuse=page_count\nprocess P"));
+        assertThat(Checker.profile(s, "6.18", Map.of()).value(org.mmsim.kernel.profile.Switch.COW_REUSE))
+                .isEqualTo("page_count");
+        assertThat(Checker.profile(s, "6.18[cow_reuse=mapcount]", Map.of()).value(org.mmsim.kernel.profile.Switch.COW_REUSE))
+                .isEqualTo("mapcount");
+        assertThat(Checker.profile(s, "6.18[cow_reuse=mapcount]", Map.of("cow_reuse", "anon_exclusive"))
+                .value(org.mmsim.kernel.profile.Switch.COW_REUSE)).isEqualTo("anon_exclusive");
     }
 }

@@ -13,17 +13,18 @@ public enum Switch {
             "do_wp_page reuse rule for private anon pages: mapcount (<=5.8), page_count (5.9), anon_exclusive (5.19)"),
     GUP_WRITE_RETRY(GupWriteRetry.class,
             "forced write on a R/O pte after the COW fault: drop_foll_write (<=4.8, Dirty COW), foll_cow (4.9), "
-                    + "anon_exclusive (6.0)"),
+                    + "anon_exclusive (6.0; needs cow_reuse=anon_exclusive, else GUP livelocks)"),
     FOLL_PIN("pin_user_pages*() and FOLL_PIN accounting with GUP_PIN_COUNTING_BIAS exist (5.6, eddb1c228f79)"),
     FOLL_LONGTERM("the FOLL_LONGTERM flag exists (5.2, 932f4a630a69; get_user_pages_longterm in 4.15)"),
     GUP_FORCE_COW_BREAK("any FOLL_GET/FOLL_PIN GUP on a COW mapping breaks COW first, as if FOLL_WRITE "
             + "(5.8 17839856fd58, reverted in 5.9 by a308c71bf1e6)"),
     FORK_COPY_PINNED("fork copies maybe-DMA-pinned anon pages for the child at once when the mm has pinned "
-            + "(5.9 70e806e4e645, mm->has_pinned 008cfe4418b3)"),
+            + "(5.9 70e806e4e645, mm->has_pinned 008cfe4418b3); off also keeps MMF_HAS_PINNED clear"),
     GUP_FAST_FORK_SEQCOUNT("GUP-fast checks mm->write_protect_seq and falls back if fork ran (5.11 57efa1fe5957)"),
-    UNSHARE_RO_PINS("R/O FOLL_PIN of a not-exclusive anon page unshares it first with FAULT_FLAG_UNSHARE (5.19)"),
+    UNSHARE_RO_PINS("R/O FOLL_PIN of a not-exclusive anon page unshares it first with FAULT_FLAG_UNSHARE (5.19; "
+            + "needs cow_reuse=anon_exclusive, else GUP livelocks)"),
     UNSHARE_LONGTERM_COW("a R/O FOLL_LONGTERM pin of a non-anon page (zero page) in a COW mapping unshares it "
-            + "into an anon copy first (6.2 84209e87c696, reliable R/O long-term pinning in COW mappings)"),
+            + "into an anon copy first (6.2 84209e87c696; needs unshare_ro_pins)"),
     MPROTECT_ANON_WRITABLE("mprotect(PROT_WRITE) maps exclusive anon pages writable at once, without a write fault "
             + "(6.0 64fe24a3e05e, can_change_pte_writable)");
 
