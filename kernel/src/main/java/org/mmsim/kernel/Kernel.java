@@ -450,12 +450,12 @@ public final class Kernel {
         return splice.vmspliceToPipe(t.mm, p, addr, len);
     }
 
-    /** {@code write(fd, &value, 8)} to a pipe. */
+    /** {@code write(fd, &value, 8)} to a pipe. See {@link Splice#pipeWrite} for the errnos. */
     public long pipeWrite(Pipe p, long value) {
         return splice.pipeWrite(p, value);
     }
 
-    /** {@code read()} of one buffer from a pipe, returning word {@code word} of it. */
+    /** {@code read()} of one buffer from a pipe, returning word {@code word} of it. See {@link Splice#pipeRead}. */
     public Pipe.Read pipeRead(Pipe p, int word) {
         if (word < 0 || word >= PageFrames.PAGE_WORDS) {
             throw new IllegalArgumentException("word " + word + " is not modelled");
@@ -463,7 +463,7 @@ public final class Kernel {
         return splice.pipeRead(p, word);
     }
 
-    /** {@code close()} of the pipe's last file. */
+    /** {@code close()} of the pipe's last file ({@code pipe_release}). Returns 0, or -EBADF if already closed. */
     public long pipeClose(Pipe p) {
         if (p.closed) {
             return -Errno.EBADF;

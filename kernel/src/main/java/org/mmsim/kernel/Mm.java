@@ -142,14 +142,7 @@ public final class Mm {
     List<Vma> vmasIn(long start, long end) {
         splitAt(start);
         splitAt(end);
-        List<Vma> out = new ArrayList<>();
-        for (Vma v : vmas.subMap(vmas.floorKey(start) == null ? start : vmas.floorKey(start), true, end, false)
-                .values()) {
-            if (v.end > start && v.start < end) {
-                out.add(v);
-            }
-        }
-        return out;
+        return new ArrayList<>(vmas.subMap(start, true, end, false).values());
     }
 
     @Override

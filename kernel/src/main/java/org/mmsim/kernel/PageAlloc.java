@@ -64,11 +64,6 @@ public final class PageAlloc {
         return s;
     }
 
-    /** True if {@code pfn} is allocated: its refcount is above zero or it is reserved. */
-    public boolean inUse(int pfn) {
-        return frames.refcount(pfn) > 0;
-    }
-
     /**
      * {@code alloc_page(gfp)}: a zeroed frame with refcount 1, or -1 when no zone allowed by {@code gfp} has a
      * free frame (the caller turns that into {@code VM_FAULT_OOM} / {@code -ENOMEM}).

@@ -59,11 +59,6 @@ public final class PageFrames {
         return nrFrames;
     }
 
-    /** True if {@code pfn}'s section exists, i.e. some frame in it was ever allocated. */
-    boolean present(int pfn) {
-        return sections[pfn >>> SECTION_SHIFT] != null;
-    }
-
     private Section sec(int pfn) {
         Section s = sections[pfn >>> SECTION_SHIFT];
         if (s == null) {

@@ -20,7 +20,6 @@ public final class PageTable {
     public static final long TASK_SIZE = 1L << 47;
 
     private final Object[] pgd = new Object[PTRS_PER_TABLE];
-    private int nrPteTables;
 
     private static int idx(long addr, int shift) {
         return (int) ((addr >>> shift) & (PTRS_PER_TABLE - 1));
@@ -56,7 +55,6 @@ public final class PageTable {
         if (pte == null && alloc) {
             pte = new long[PTRS_PER_TABLE];
             pmd[idx(addr, PMD_SHIFT)] = pte;
-            nrPteTables++;
         }
         return pte;
     }
@@ -93,11 +91,6 @@ public final class PageTable {
         }
     }
 
-    /** Number of PTE tables in use ({@code mm_pgtables_bytes / PAGE_SIZE}, PTE level only). */
-    public int nrPteTables() {
-        return nrPteTables;
-    }
-
     /**
      * {@code free_pgtables()}: drop the PTE tables that lie wholly inside [start, end) and map nothing. Walks the
      * tables that exist, not the address range. Upper-level tables are kept; they cost little.
@@ -111,7 +104,6 @@ public final class PageTable {
                     long base = ((long) g << PGDIR_SHIFT) | ((long) u << PUD_SHIFT) | ((long) m << PMD_SHIFT);
                     if (pmd[m] != null && base >= start && base + PMD_SIZE <= end && isEmpty((long[]) pmd[m])) {
                         pmd[m] = null;
-                        nrPteTables--;
                     }
                 }
             }

@@ -49,7 +49,11 @@ final class Splice {
         return got << PageTable.PAGE_SHIFT;
     }
 
-    /** {@code pipe_write()}: copy {@code value} into a new kernel page and queue it. -EAGAIN if full. */
+    /**
+     * {@code pipe_write()}: copy {@code value} into a new kernel page and queue it.
+     *
+     * @return 8 (bytes written); -EAGAIN if the pipe is full; -EPIPE if it is closed; -ENOMEM without a free frame
+     */
     long pipeWrite(Pipe pipe, long value) {
         k.path("pipe_write");
         if (pipe.closed) {
@@ -70,6 +74,8 @@ final class Splice {
     /**
      * {@code pipe_read()}: copy word {@code word} of the oldest buffer's page out and release the buffer
      * ({@code pipe_buf_release} → {@code put_page}). The model reads whole buffers.
+     *
+     * @return the word; or the error -EAGAIN if the pipe is empty, -EBADF if it is closed
      */
     Pipe.Read pipeRead(Pipe pipe, int word) {
         k.path("pipe_read");

@@ -203,4 +203,25 @@ class ForkTest {
         assertThat(k.pageAlloc().nrAllocated()).isZero();
         assertThat(thread.tgid()).isEqualTo(leader.pid());
     }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"5.7", "6.18"})
+    void rmapWalkFindsEveryPteThatMapsTheSharedPageAndOnlyThose(String profile) {
+        Kernel k = boot(profile);
+        Task parent = k.spawn("parent");
+        long addr = mmapAnon(k, parent, 2, RW);
+        write(k, parent, addr + PAGE, D0);
+        int shared = pfnAt(parent, addr + PAGE);
+        Task child = k.fork(parent, "child");
+        String where = String.format("%#x", addr + PAGE);
+
+        assertThat(k.rmapWalk(shared)).containsExactly("mm 1 " + where, "mm 2 " + where);
+
+        write(k, parent, addr + PAGE, D1);
+        assertThat(k.rmapWalk(shared)).containsExactly("mm 2 " + where);
+        assertThat(k.rmapWalk(pfnAt(parent, addr + PAGE))).containsExactly("mm 1 " + where);
+
+        k.exit(child);
+        assertThat(k.rmapWalk(pfnAt(parent, addr + PAGE))).containsExactly("mm 1 " + where);
+    }
 }

@@ -5,12 +5,16 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
+import org.mmsim.kernel.PageFrames;
 
 /**
  * The parser's static checks: actors, names and registers must be defined before they are used (in file order),
  * each argument must have the kind its operation's signature says, and flags must be known names.
  */
 final class Binder {
+    /** Bytes of each page the model keeps: {@link PageFrames#PAGE_WORDS} 64-bit words from offset 0. */
+    static final int PAGE_BYTES_MODELLED = 8 * PageFrames.PAGE_WORDS;
+
     private final String file;
     private final Set<String> actors = new LinkedHashSet<>();
     private final Map<String, String> names = new HashMap<>();
@@ -42,20 +46,12 @@ final class Binder {
         actors.add(name);
     }
 
-    void declareThread(String name, int line, int col) throws ScenarioException {
-        declareActor(name, line, col);
-    }
-
     void requireActor(String name, int line, int col) throws ScenarioException {
         if (!actors.contains(name)) {
             throw error(line, col, "unknown process or thread '" + name + "'"
                     + (actors.isEmpty() ? "; declare it with: process " + name : " (known: " + String.join(", ", actors) + ")"));
         }
     }
-
-    void startGroup() {}
-
-    void endGroup() {}
 
     void assign(String actor, String reg) {
         registers.computeIfAbsent(actor, a -> new HashSet<>()).add(reg);
@@ -155,9 +151,9 @@ final class Binder {
     }
 
     private void checkOffset(long inPage, int line, int col) throws ScenarioException {
-        if ((inPage & 7) != 0 || inPage >= ScenarioParser.PAGE_BYTES_MODELLED) {
+        if ((inPage & 7) != 0 || inPage >= PAGE_BYTES_MODELLED) {
             throw error(line, col, String.format("offset %#x within the page is not modelled: each page models "
-                    + "bytes 0..%d as 64-bit words", inPage, ScenarioParser.PAGE_BYTES_MODELLED - 1));
+                    + "bytes 0..%d as 64-bit words", inPage, PAGE_BYTES_MODELLED - 1));
         }
     }
 

@@ -40,9 +40,4 @@ public record Scenario(
      * existing actor NAME.
      */
     public record ThreadBlock(String name, String process, List<Op> ops, int line) {}
-
-    /** True if any part of the program runs concurrently. */
-    public boolean concurrent() {
-        return program.stream().anyMatch(s -> s instanceof Group);
-    }
 }

@@ -9,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.mmsim.kernel.Kernel;
-import org.mmsim.kernel.PageFrames;
 
 /**
  * Parses scenario files ({@code .mms}); the language is described in docs/scenario-language.md. Line-oriented:
@@ -186,13 +185,12 @@ public final class ScenarioParser {
         }
         if (group == null) {
             group = new ArrayList<>();
-            binder.startGroup();
         }
         Token nameTok = t.get(1);
         String process = of ? t.get(3).text() : null;
         if (of) {
             binder.requireActor(process, lineNo, t.get(3).col());
-            binder.declareThread(nameTok.text(), lineNo, nameTok.col());
+            binder.declareActor(nameTok.text(), lineNo, nameTok.col());
         } else {
             binder.requireActor(nameTok.text(), lineNo, nameTok.col());
         }
@@ -342,9 +340,5 @@ public final class ScenarioParser {
     private void flushGroup() {
         program.add(new Scenario.Group(List.copyOf(group)));
         group = null;
-        binder.endGroup();
     }
-
-    /** The number of simulated content words per page, for offset checks. */
-    static final int PAGE_BYTES_MODELLED = 8 * PageFrames.PAGE_WORDS;
 }
