@@ -11,6 +11,7 @@ public final class Errno {
     public static final int ENOENT = 2;
     public static final int EINTR = 4;
     public static final int EIO = 5;
+    public static final int ENXIO = 6;
     public static final int EBADF = 9;
     public static final int EAGAIN = 11;
     public static final int ENOMEM = 12;
@@ -32,6 +33,7 @@ public final class Errno {
         NAMES[ENOENT] = "ENOENT";
         NAMES[EINTR] = "EINTR";
         NAMES[EIO] = "EIO";
+        NAMES[ENXIO] = "ENXIO";
         NAMES[EBADF] = "EBADF";
         NAMES[EAGAIN] = "EAGAIN";
         NAMES[ENOMEM] = "ENOMEM";

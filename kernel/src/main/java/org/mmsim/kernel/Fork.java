@@ -103,6 +103,7 @@ final class Fork {
         } else if (pfn >= 0) {
             k.alloc.getPage(pfn);
             k.rmap.pageDupRmap(pfn);
+            dst.mm().addRssFile(frames.test(pfn, PageFlags.PG_SWAPBACKED), 1);
         }
         if (VmFlags.isCowMapping(src.flags) && Pte.write(pte)) {
             src.mm().setPte(addr, Pte.wrProtect(pte));

@@ -110,18 +110,37 @@ final class Gup {
         throw new KernelBug("gup_loop", "__get_user_pages made no progress at " + Long.toHexString(addr));
     }
 
+    /**
+     * {@code writable_file_mapping_allowed()} (6.5, Lorenzo Stoakes): a FOLL_PIN|FOLL_LONGTERM write pin may not
+     * target a shared mapping whose filesystem tracks dirty pages (page_mkwrite or writeback): the device would
+     * write behind the filesystem's back for as long as the pin lives. tmpfs and private mappings are fine.
+     */
+    private boolean writableFileMappingAllowed(Vma vma, int flags) {
+        if (!k.profile.on(Switch.REFUSE_LONGTERM_FILE_WRITE)
+                || (flags & (FOLL_PIN | FOLL_LONGTERM)) != (FOLL_PIN | FOLL_LONGTERM)) {
+            return true;
+        }
+        return !vma.needsDirtyTracking();
+    }
+
     /** {@code should_force_cow_break()} (5.8 only): a reference or pin on a COW mapping breaks COW first. */
     private boolean shouldForceCowBreak(Vma vma, int flags) {
         return k.profile.on(Switch.GUP_FORCE_COW_BREAK) && VmFlags.isCowMapping(vma.flags)
                 && (flags & (FOLL_GET | FOLL_PIN)) != 0;
     }
 
-    /** {@code check_vma_flags()}: may this GUP touch the VMA at all? 0 or -EFAULT. */
-    private static int checkVmaFlags(Vma vma, int flags) {
+    /**
+     * {@code check_vma_flags()}: may this GUP touch the VMA at all? 0 or -EFAULT. Since 6.5 a writable long-term
+     * pin of a file mapping that needs dirty tracking is refused ({@link #writableFileMappingAllowed}).
+     */
+    private int checkVmaFlags(Vma vma, int flags) {
         if (vma.has(VmFlags.VM_IO | VmFlags.VM_PFNMAP)) {
             return -Errno.EFAULT;
         }
         if ((flags & FOLL_WRITE) != 0) {
+            if (!vma.isAnonymous() && !writableFileMappingAllowed(vma, flags)) {
+                return -Errno.EFAULT;
+            }
             if (!vma.has(VmFlags.VM_WRITE)) {
                 if ((flags & FOLL_FORCE) == 0 || !VmFlags.isCowMapping(vma.flags)) {
                     return -Errno.EFAULT;
@@ -188,7 +207,7 @@ final class Gup {
             case ANON_EXCLUSIVE -> (flags & FOLL_FORCE) != 0 && !vma.has(VmFlags.VM_SHARED | VmFlags.VM_MAYSHARE)
                     && vma.has(VmFlags.VM_MAYWRITE) && !vma.has(VmFlags.VM_WRITE) && page >= 0
                     && frames.test(page, PageFlags.PG_ANON) && frames.test(page, PageFlags.PG_ANON_EXCLUSIVE)
-                    && (vma.has(VmFlags.VM_SOFTDIRTY) || Pte.softDirty(pte));
+                    && !(vma.softDirtyEnabled() && !Pte.softDirty(pte));
         };
     }
 
@@ -270,6 +289,85 @@ final class Gup {
     }
 
     /**
+     * {@code folio_is_longterm_pinnable()} as {@code try_grab_folio_fast()} applies it: GUP-fast may not take a
+     * long-term pin of a page in ZONE_MOVABLE (the slow path migrates it first).
+     */
+    private boolean longtermPinnable(int pfn, int flags) {
+        return (flags & FOLL_LONGTERM) == 0 || !k.profile.on(Switch.LONGTERM_MIGRATE_MOVABLE)
+                || pfn == PageAlloc.ZERO_PFN || k.alloc.zoneOf(pfn) != Zone.MOVABLE;
+    }
+
+    /**
+     * {@code gup_fast_folio_allowed()} (6.5): without the VMA, GUP-fast refuses a writable long-term pin of any
+     * page-cache page that is not shmem, and lets the slow path decide.
+     */
+    private boolean gupFastFolioAllowed(int pfn, int flags) {
+        if (!k.profile.on(Switch.REFUSE_LONGTERM_FILE_WRITE)
+                || (flags & (FOLL_PIN | FOLL_LONGTERM | FOLL_WRITE)) != (FOLL_PIN | FOLL_LONGTERM | FOLL_WRITE)) {
+            return true;
+        }
+        return pfn == PageAlloc.ZERO_PFN || frames.test(pfn, PageFlags.PG_ANON)
+                || frames.test(pfn, PageFlags.PG_SWAPBACKED);
+    }
+
+    /**
+     * {@code __gup_longterm_locked()}: a FOLL_LONGTERM GUP runs with {@code memalloc_pin_save()} (its faults
+     * allocate outside ZONE_MOVABLE) and, where the kernel has it, loops: take the pages, then
+     * {@link #checkAndMigrateMovablePages}; -EAGAIN means pages were migrated, so take them again.
+     */
+    long getUserPagesLocked(Mm mm, long start, int nr, int flags, int[] pages) {
+        if ((flags & FOLL_LONGTERM) == 0 || !k.profile.on(Switch.LONGTERM_MIGRATE_MOVABLE)) {
+            return getUserPagesInternal(mm, start, nr, flags, pages);
+        }
+        boolean saved = k.alloc.memallocPin;
+        k.alloc.memallocPin = true;
+        try {
+            for (int attempt = 0; ; attempt++) {
+                KernelBug.bugOn(attempt == 8, "gup_loop", "long-term GUP keeps migrating at " + Long.toHexString(start));
+                long rc = getUserPagesInternal(mm, start, nr, flags, pages);
+                if (rc <= 0) {
+                    return rc;
+                }
+                int r = checkAndMigrateMovablePages((int) rc, pages, flags);
+                if (r != -Errno.EAGAIN) {
+                    return r < 0 ? r : rc;
+                }
+            }
+        } finally {
+            k.alloc.memallocPin = saved;
+        }
+    }
+
+    /**
+     * {@code check_and_migrate_movable_pages()}: if any page taken is not long-term pinnable (it is in
+     * ZONE_MOVABLE), give every page back and migrate those; -EAGAIN asks the caller to take them again. A page
+     * that cannot be migrated (another reference holds it) fails the whole pin with -ENOMEM.
+     *
+     * @return 0 (all pinnable, pages kept), -EAGAIN (migrated, retry) or -ENOMEM
+     */
+    private int checkAndMigrateMovablePages(int nr, int[] pages, int flags) {
+        java.util.TreeSet<Integer> movable = new java.util.TreeSet<>();
+        for (int i = 0; i < nr; i++) {
+            if (pages[i] != PageAlloc.ZERO_PFN && k.alloc.zoneOf(pages[i]) == Zone.MOVABLE) {
+                movable.add(pages[i]);
+            }
+        }
+        if (movable.isEmpty()) {
+            return 0;
+        }
+        k.path("migrate_longterm_unpinnable_folios");
+        for (int i = 0; i < nr; i++) {
+            gupPutPage(pages[i], flags);
+        }
+        for (int pfn : movable) {
+            if (k.migrate.migratePage(pfn) < 0) {
+                return -Errno.ENOMEM;
+            }
+        }
+        return -Errno.EAGAIN;
+    }
+
+    /**
      * {@code gup_fast_fallback()}: the lockless walk first, then the slow path for whatever it could not do
      * (unless FOLL_FAST_ONLY).
      */
@@ -283,7 +381,7 @@ final class Gup {
             return n;
         }
         int[] rest = new int[nr - n];
-        long r = getUserPagesInternal(mm, start + ((long) n << PageTable.PAGE_SHIFT), nr - n, flags, rest);
+        long r = getUserPagesLocked(mm, start + ((long) n << PageTable.PAGE_SHIFT), nr - n, flags, rest);
         if (r < 0) {
             return n > 0 ? n : r;
         }
@@ -317,7 +415,7 @@ final class Gup {
                 break;
             }
             int pfn = Pte.pfn(pte);
-            if (mustUnshare(null, flags, pfn)) {
+            if (mustUnshare(null, flags, pfn) || !longtermPinnable(pfn, flags) || !gupFastFolioAllowed(pfn, flags)) {
                 break;
             }
             tryGrabPage(pfn, flags);

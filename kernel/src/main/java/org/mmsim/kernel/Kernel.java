@@ -34,6 +34,11 @@ public final class Kernel {
     final Fork fork;
     final Gup gup;
     final Splice splice;
+    final Filemap filemap;
+    final Migrate migrate;
+    final IoUring ioUring;
+    final TaskMmu taskMmu;
+    final ProcMem procMem;
 
     private final List<Task> tasks = new ArrayList<>();
     private final List<Mm> mms = new ArrayList<>();
@@ -42,6 +47,11 @@ public final class Kernel {
     private final List<Pipe> pipes = new ArrayList<>();
     private final List<GupPages> gupHolders = new ArrayList<>();
     private final List<Observation> observations = new ArrayList<>();
+    private final List<Inode> inodes = new ArrayList<>();
+    private final List<OpenFile> files = new ArrayList<>();
+    private final List<IoRing> rings = new ArrayList<>();
+    /** {@code user->locked_vm} of the one user every process runs as, in pages. */
+    long userLockedVm;
     int nextAnonVmaId = 1;
     int nextMmioPfn;
     private int nextPid = 1;
@@ -63,6 +73,11 @@ public final class Kernel {
         this.fork = new Fork(this);
         this.gup = new Gup(this);
         this.splice = new Splice(this);
+        this.filemap = new Filemap(this);
+        this.migrate = new Migrate(this);
+        this.ioUring = new IoUring(this);
+        this.taskMmu = new TaskMmu(this);
+        this.procMem = new ProcMem(this);
     }
 
     /** Boot a machine with {@code normalFrames} frames in ZONE_NORMAL and {@code movableFrames} in ZONE_MOVABLE. */
@@ -118,6 +133,10 @@ public final class Kernel {
 
     private int tick() {
         return ++time;
+    }
+
+    int tickForWrite() {
+        return tick();
     }
 
     // ---- tasks and mms ------------------------------------------------------------------------------------
@@ -220,6 +239,7 @@ public final class Kernel {
         requireLive(parent);
         path("copy_process");
         Mm child = newMm(parent.mm.id(), tick());
+        child.rlimitMemlock = parent.mm.rlimitMemlock;
         note("mm " + child.id() + " forked from mm " + parent.mm.id());
         if (fork.dupMmap(parent.mm, child) != 0) {
             mmap.exitMmap(child);
@@ -238,6 +258,11 @@ public final class Kernel {
         Mm mm = t.mm;
         t.mm = null;
         if (--mm.users == 0) {
+            for (IoRing r : rings) {
+                if (r.mm == mm && !r.closed) {
+                    ioUringRelease(r);
+                }
+            }
             mmap.exitMmap(mm);
         }
     }
@@ -353,9 +378,14 @@ public final class Kernel {
      */
     public GupPages gup(Task t, long start, int nrPages, int gupFlags, boolean pin, boolean fast) {
         requireLive(t);
+        return gupInternal(t.mm, start, nrPages, gupFlags, pin, fast);
+    }
+
+    /** {@link #gup} on an mm, for kernel users of GUP (io_uring). */
+    GupPages gupInternal(Mm mm, long start, int nrPages, int gupFlags, boolean pin, boolean fast) {
         path((pin ? "pin_user_pages" : "get_user_pages") + (fast ? "_fast" : ""));
         int flags = gupFlags | (pin ? Gup.FOLL_PIN : Gup.FOLL_GET) | Gup.FOLL_TOUCH;
-        GupPages g = new GupPages(t.mm, start, nrPages, flags);
+        GupPages g = new GupPages(mm, start, nrPages, flags);
         if ((gupFlags & ~Gup.FOLL_PUBLIC) != 0 || nrPages <= 0
                 || ((gupFlags & Gup.FOLL_LONGTERM) != 0 && !profile.on(Switch.FOLL_LONGTERM))) {
             g.ret = -Errno.EINVAL;
@@ -365,8 +395,8 @@ public final class Kernel {
             g.ret = -Errno.ENOSYS;
             return g;
         }
-        g.ret = fast ? gup.getUserPagesFast(t.mm, start, nrPages, flags, g.pfns)
-                : gup.getUserPagesInternal(t.mm, start, nrPages, flags, g.pfns);
+        g.ret = fast ? gup.getUserPagesFast(mm, start, nrPages, flags, g.pfns)
+                : gup.getUserPagesLocked(mm, start, nrPages, flags, g.pfns);
         g.nr = (int) Math.max(g.ret, 0);
         if (g.nr > 0) {
             gupHolders.add(g);
@@ -472,9 +502,232 @@ public final class Kernel {
         return 0;
     }
 
+    // ---- files --------------------------------------------------------------------------------------------
+
+    Inode newInode(FsType fs, String name, long size, int nlink) {
+        Inode inode = new Inode(inodes.size() + 1, fs, name, size, nlink);
+        inodes.add(inode);
+        note(inode + " created, i_size " + size);
+        return inode;
+    }
+
+    /** The inode numbered {@code id}, or null. */
+    public Inode inode(int id) {
+        return id <= 0 || id > inodes.size() ? null : inodes.get(id - 1);
+    }
+
+    /** Every inode ever created, by number. */
+    public List<Inode> inodes() {
+        return Collections.unmodifiableList(inodes);
+    }
+
+    /** {@code ihold()}: one more open file or VMA refers to the inode. */
+    void iget(Inode inode) {
+        inode.count++;
+    }
+
+    /** {@code iput()}: when nothing refers to an unlinked inode any more, evict it. */
+    void iput(Inode inode) {
+        KernelBug.bugOn(inode.count <= 0, "iput", inode + " released more often than taken");
+        if (--inode.count == 0 && inode.nlink == 0) {
+            filemap.truncateInodePages(inode);
+        }
+    }
+
+    private OpenFile openInode(Inode inode, boolean readable, boolean writable) {
+        OpenFile f = new OpenFile(inode, readable, writable);
+        iget(inode);
+        files.add(f);
+        return f;
+    }
+
+    /**
+     * {@code open(name, O_CREAT|O_RDWR)} of a new file on a filesystem of type {@code fs}, then
+     * {@code ftruncate(size)}: a sparse file of {@code size} bytes.
+     */
+    public OpenFile creat(FsType fs, String name, long size) {
+        path("do_sys_open");
+        return openInode(newInode(fs, name, Math.max(size, 0), 1), true, true);
+    }
+
+    /** {@code memfd_create(name)} then {@code ftruncate(size)}: an unlinked tmpfs file, open O_RDWR. */
+    public OpenFile memfdCreate(String name, long size) {
+        path("memfd_create");
+        return openInode(newInode(FsType.TMPFS, "memfd:" + name, Math.max(size, 0), 0), true, true);
+    }
+
+    /**
+     * {@code open()} of the file {@code f} is open on (as by its name, or {@code /proc/self/fd/N}), read-only or
+     * read-write.
+     *
+     * @return the new open file, or null if the inode is gone ({@code -ENOENT})
+     */
+    public OpenFile open(OpenFile f, boolean writable) {
+        path("do_sys_open");
+        if (f.inode().evicted || (f.inode().nlink == 0 && f.inode().count == 0)) {
+            return null;
+        }
+        return openInode(f.inode(), true, writable);
+    }
+
+    /** {@code close()}: 0, or -EBADF if already closed. */
+    public long close(OpenFile f) {
+        path("__fput");
+        if (f.closed) {
+            return -Errno.EBADF;
+        }
+        f.closed = true;
+        iput(f.inode());
+        return 0;
+    }
+
+    /** {@code unlink()} of the file's name: 0, or -ENOENT if it has none (a memfd, or already unlinked). */
+    public long unlink(Inode inode) {
+        path("vfs_unlink");
+        if (inode.nlink == 0) {
+            return -Errno.ENOENT;
+        }
+        inode.nlink = 0;
+        if (inode.count == 0) {
+            filemap.truncateInodePages(inode);
+        }
+        return 0;
+    }
+
+    /** Every file ever opened, in order. */
+    public List<OpenFile> files() {
+        return Collections.unmodifiableList(files);
+    }
+
+    /** {@code pread(f, &word, 8, pos)}. See {@link Filemap#read}. */
+    public FileRead pread(OpenFile f, long pos) {
+        if (f.closed) {
+            return new FileRead(0, -Errno.EBADF);
+        }
+        return filemap.read(f, pos);
+    }
+
+    /** {@code pwrite(f, &value, 8, pos)}. See {@link Filemap#write}. */
+    public long pwrite(OpenFile f, long pos, long value) {
+        return f.closed ? -Errno.EBADF : filemap.write(f, pos, value);
+    }
+
+    /** {@code fsync(f)}: write the file's dirty pages back. 0, or -EBADF. */
+    public long fsync(OpenFile f) {
+        path("vfs_fsync_range");
+        if (f.closed) {
+            return -Errno.EBADF;
+        }
+        filemap.writeback(f.inode());
+        return 0;
+    }
+
+    /** {@code mmap(addr, len, prot, flags, f, off)}. See {@link Mmap#doMmap(Mm, long, long, int, int, OpenFile, long)}. */
+    public long mmapFile(Task t, long addr, long len, int prot, int flags, OpenFile f, long off) {
+        requireLive(t);
+        return mmap.doMmap(t.mm, addr, len, prot, flags, f, off);
+    }
+
+    // ---- procfs, ptrace, rlimits --------------------------------------------------------------------------
+
+    /** {@code echo VALUE > /proc/PID/clear_refs}. See {@link TaskMmu#clearRefs}. */
+    public long clearRefs(Task t, int value) {
+        requireLive(t);
+        return taskMmu.clearRefs(t.mm, value);
+    }
+
+    /** The 64-bit {@code /proc/PID/pagemap} entry for {@code addr}. See {@link TaskMmu#pagemap}. */
+    public long pagemap(Task t, long addr) {
+        requireLive(t);
+        return taskMmu.pagemap(t.mm, addr);
+    }
+
+    /** {@code pwrite()} of one word to {@code /proc/PID/mem} of {@code target}: 8, or -EIO. */
+    public long procMemWrite(Task target, long addr, long value) {
+        requireLive(target);
+        path("mem_rw");
+        return procMem.accessRemoteVm(target.mm, addr, value, true)[0] == 8 ? 8 : -Errno.EIO;
+    }
+
+    /** {@code pread()} of one word from {@code /proc/PID/mem} of {@code target}: the word, or -EIO. */
+    public FileRead procMemRead(Task target, long addr) {
+        requireLive(target);
+        path("mem_rw");
+        long[] r = procMem.accessRemoteVm(target.mm, addr, 0, false);
+        return r[0] == 8 ? new FileRead(r[1], 8) : new FileRead(0, -Errno.EIO);
+    }
+
+    /** {@code ptrace(PTRACE_POKEDATA, target, addr, value)}: 0, or -EIO. */
+    public long ptracePoke(Task target, long addr, long value) {
+        requireLive(target);
+        path("generic_ptrace_pokedata");
+        return procMem.accessRemoteVm(target.mm, addr, value, true)[0] == 8 ? 0 : -Errno.EIO;
+    }
+
+    /** {@code setrlimit(RLIMIT_MEMLOCK, {bytes, bytes})}: 0, or -EINVAL for a negative limit. */
+    public long setrlimitMemlock(Task t, long bytes) {
+        requireLive(t);
+        if (bytes < 0) {
+            return -Errno.EINVAL;
+        }
+        t.mm.rlimitMemlock = bytes;
+        return 0;
+    }
+
+    /** {@code user->locked_vm}: pages charged to RLIMIT_MEMLOCK by io_uring. */
+    public long userLockedVm() {
+        return userLockedVm;
+    }
+
+    // ---- io_uring -----------------------------------------------------------------------------------------
+
+    /** {@code io_uring_setup()}: a new ring for {@code t}'s process, or null where io_uring does not exist (-ENOSYS). */
+    public IoRing ioUringSetup(Task t) {
+        requireLive(t);
+        path("io_uring_setup");
+        if (!profile.on(Switch.IO_URING)) {
+            return null;
+        }
+        IoRing r = new IoRing(rings.size() + 1, t.mm);
+        rings.add(r);
+        return r;
+    }
+
+    /** {@code IORING_REGISTER_BUFFERS} of {@code [addr, addr+len)}. See {@link IoUring#registerBuffers}. */
+    public long ioUringRegisterBuffers(IoRing r, long addr, long len) {
+        return r.closed ? -Errno.EBADF : ioUring.registerBuffers(r, addr, len);
+    }
+
+    /** {@code IORING_OP_WRITE_FIXED}. See {@link IoUring#writeFixed}. */
+    public long ioUringWriteFixed(IoRing r, OpenFile f, long off, long addr, long len) {
+        return r.closed ? -Errno.EBADF : ioUring.writeFixed(r, f, off, addr, len);
+    }
+
+    /** {@code IORING_UNREGISTER_BUFFERS}. See {@link IoUring#unregisterBuffers}. */
+    public long ioUringUnregisterBuffers(IoRing r) {
+        return r.closed ? -Errno.EBADF : ioUring.unregisterBuffers(r);
+    }
+
+    /** Close the ring ({@code io_ring_ctx_free}): its buffers are unregistered. 0, or -EBADF. */
+    public long ioUringRelease(IoRing r) {
+        if (r.closed) {
+            return -Errno.EBADF;
+        }
+        path("io_ring_ctx_free");
+        if (r.pages != null) {
+            ioUring.unregisterBuffers(r);
+        }
+        r.closed = true;
+        return 0;
+    }
+
+    public List<IoRing> ioRings() {
+        return Collections.unmodifiableList(rings);
+    }
+
     // ---- reverse map, observation -------------------------------------------------------------------------
 
-    /** Where anon page {@code pfn} is mapped, by {@code rmap_walk_anon}: "mm ADDR" strings in walk order. */
+    /** Where page {@code pfn} is mapped, by {@code rmap_walk} (anon or file): "mm ADDR" strings in walk order. */
     public List<String> rmapWalk(int pfn) {
         return rmap.rmapWalk(pfn).stream()
                 .map(m -> String.format("mm %d %#x", m.mm().id(), m.address()))

@@ -3,8 +3,10 @@ package org.mmsim.kernel;
 import org.mmsim.kernel.profile.CowReuse;
 
 /**
- * Page-fault handling for anonymous memory (mm/memory.c): {@code handle_mm_fault}, {@code do_anonymous_page},
- * {@code do_wp_page} with its reuse-or-copy decision, {@code wp_page_reuse} and {@code wp_page_copy}.
+ * Page-fault handling (mm/memory.c): {@code handle_mm_fault}; {@code do_anonymous_page}; for file mappings
+ * {@code do_read_fault}, {@code do_cow_fault} (a private write copies the page-cache page into an anonymous one)
+ * and {@code do_shared_fault} with {@code page_mkwrite}; {@code do_wp_page} with its reuse-or-copy decision,
+ * {@code wp_page_shared}, {@code wp_page_reuse} and {@code wp_page_copy}.
  *
  * <p>Design notes. Every pte that maps a page holds one reference and one mapcount; a fresh page's allocation
  * reference becomes its first pte's reference. The reuse decision is the part of Linux that changed most:
@@ -49,6 +51,9 @@ final class Memory {
         Mm mm = vma.mm();
         long pte = mm.pte(addr);
         if (!Pte.present(pte)) {
+            if (vma.file != null) {
+                return doFault(vma, addr, flags);
+            }
             return vma.isAnonymous() ? doAnonymousPage(vma, addr, flags) : VM_FAULT_SIGBUS;
         }
         if ((flags & (FAULT_FLAG_WRITE | FAULT_FLAG_UNSHARE)) != 0) {
@@ -69,9 +74,6 @@ final class Memory {
      */
     private int doAnonymousPage(Vma vma, long addr, int flags) {
         k.path("do_anonymous_page");
-        if (vma.has(VmFlags.VM_SHARED)) {
-            throw new IllegalStateException("shared anonymous memory (shmem) is not modelled yet");
-        }
         if ((flags & FAULT_FLAG_WRITE) == 0) {
             vma.mm().setPte(addr, Pte.mkSpecial(Pte.make(PageAlloc.ZERO_PFN, vma.pageProt())));
             return 0;
@@ -93,6 +95,100 @@ final class Memory {
     }
 
     /**
+     * {@code do_fault()}: first touch of a file-backed address. Beyond the end of the file is SIGBUS; a read maps
+     * the page-cache page ({@code do_read_fault}); a write to a private mapping copies it ({@code do_cow_fault}); a
+     * write to a shared mapping dirties it in place ({@code do_shared_fault}).
+     */
+    private int doFault(Vma vma, long addr, int flags) {
+        Inode inode = vma.inode();
+        long index = vma.linearPageIndex(addr);
+        if (index >= inode.sizePages()) {
+            k.path("do_fault");
+            return VM_FAULT_SIGBUS;
+        }
+        if ((flags & FAULT_FLAG_WRITE) == 0) {
+            k.path("do_read_fault");
+            int pfn = k.filemap.findGetPage(inode, index);
+            if (pfn < 0) {
+                return VM_FAULT_OOM;
+            }
+            finishFault(vma, addr, pfn, false);
+            return 0;
+        }
+        if (!vma.has(VmFlags.VM_SHARED)) {
+            return doCowFault(vma, addr, inode, index);
+        }
+        k.path("do_shared_fault");
+        int pfn = k.filemap.findGetPage(inode, index);
+        if (pfn < 0) {
+            return VM_FAULT_OOM;
+        }
+        doPageMkwrite(vma, pfn);
+        finishFault(vma, addr, pfn, true);
+        faultDirtySharedPage(pfn);
+        return 0;
+    }
+
+    /**
+     * {@code finish_fault()} → {@code set_pte_range()}: map the page-cache page (whose lookup reference becomes the
+     * pte's) with {@code vm_page_prot}; for a write, dirty and, if the VMA allows, writable.
+     */
+    private void finishFault(Vma vma, long addr, int pfn, boolean write) {
+        k.path("finish_fault");
+        long entry = Pte.mkYoung(Pte.make(pfn, vma.pageProt()));
+        if (write) {
+            entry = maybeMkWrite(Pte.mkDirty(entry), vma);
+        }
+        k.rmap.pageAddFileRmap(pfn);
+        vma.mm().addRssFile(vma.isShmem(), 1);
+        vma.mm().setPte(addr, entry);
+    }
+
+    /**
+     * {@code do_cow_fault()}: a write to a not-yet-mapped page of a private file mapping. The page-cache page is
+     * read (brought into the cache if needed) and copied into a new anonymous page, which is mapped; the
+     * page-cache page itself is never mapped or written.
+     */
+    private int doCowFault(Vma vma, long addr, Inode inode, long index) {
+        k.path("do_cow_fault");
+        k.rmap.anonVmaPrepare(vma);
+        int pfn = k.alloc.allocPage(PageAlloc.GFP_HIGHUSER_MOVABLE);
+        if (pfn < 0) {
+            return VM_FAULT_OOM;
+        }
+        int src = k.filemap.findGetPage(inode, index);
+        if (src < 0) {
+            k.alloc.putPage(pfn);
+            return VM_FAULT_OOM;
+        }
+        frames.copyData(src, pfn);
+        k.alloc.putPage(src);
+        long entry = maybeMkWrite(Pte.mkDirty(Pte.mkYoung(Pte.make(pfn, vma.pageProt()))), vma);
+        vma.mm().addRssAnon(1);
+        k.rmap.pageAddNewAnonRmap(pfn, vma, addr);
+        frames.set(pfn, PageFlags.PG_LRU);
+        vma.mm().setPte(addr, entry);
+        return 0;
+    }
+
+    /**
+     * {@code do_page_mkwrite()}: tell the filesystem a clean page is about to be written through a shared
+     * mapping. ext4 ({@code ext4_page_mkwrite}) reserves blocks, waits for writeback on stable-page devices and
+     * marks the page dirty; tmpfs has no such hook.
+     */
+    private void doPageMkwrite(Vma vma, int pfn) {
+        if (vma.inode().fs().hasPageMkwrite()) {
+            k.path("do_page_mkwrite");
+            k.filemap.folioMarkDirty(pfn);
+        }
+    }
+
+    /** {@code fault_dirty_shared_page()}: the page is dirty now (and dirty pages are balanced). */
+    private void faultDirtySharedPage(int pfn) {
+        k.filemap.folioMarkDirty(pfn);
+    }
+
+    /**
      * {@code vm_normal_page()}: the page a pte maps, or -1 for "special" ptes (the zero page, raw PFNs) that have
      * no refcounted struct page behind them.
      */
@@ -107,10 +203,13 @@ final class Memory {
     int doWpPage(Vma vma, long addr, long orig, int flags) {
         k.path("do_wp_page");
         boolean unshare = (flags & FAULT_FLAG_UNSHARE) != 0;
-        if (vma.has(VmFlags.VM_SHARED)) {
-            throw new IllegalStateException("write faults on shared mappings are not modelled yet");
-        }
         int pfn = vmNormalPage(orig);
+        if (vma.has(VmFlags.VM_SHARED | VmFlags.VM_MAYSHARE)) {
+            if (unshare) {
+                return 0;
+            }
+            return wpPageShared(vma, addr, orig, pfn);
+        }
         if (pfn >= 0 && frames.test(pfn, PageFlags.PG_ANON) && wpCanReuseAnonPage(pfn, vma)) {
             if (unshare) {
                 return 0;
@@ -142,6 +241,22 @@ final class Memory {
         }
         k.rmap.pageMoveAnonRmap(pfn, vma);
         return true;
+    }
+
+    /**
+     * {@code wp_page_shared()}: a write to a clean page of a shared mapping (write-notify): {@code page_mkwrite},
+     * then the pte is made writable and dirty in place, and the page is dirty.
+     */
+    private int wpPageShared(Vma vma, long addr, long orig, int pfn) {
+        k.path("wp_page_shared");
+        if (pfn >= 0 && vma.file != null) {
+            doPageMkwrite(vma, pfn);
+        }
+        wpPageReuse(vma, addr, orig);
+        if (pfn >= 0 && vma.file != null) {
+            faultDirtySharedPage(pfn);
+        }
+        return VM_FAULT_WRITE;
     }
 
     /** {@code wp_page_reuse()}: keep the page; make the pte young, dirty and, if the VMA allows, writable. */
@@ -180,6 +295,9 @@ final class Memory {
             entry = maybeMkWrite(Pte.mkDirty(entry), vma);
         }
         if (old < 0 || !frames.test(old, PageFlags.PG_ANON)) {
+            if (old >= 0) {
+                mm.addRssFile(frames.test(old, PageFlags.PG_SWAPBACKED), -1);
+            }
             mm.addRssAnon(1);
         }
         k.rmap.pageAddNewAnonRmap(pfn, vma, addr);

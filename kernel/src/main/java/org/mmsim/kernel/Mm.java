@@ -17,12 +17,21 @@ public final class Mm {
     public static final int MMF_HAS_PINNED = 1;
 
     private final int id;
-    private final Kernel kernel;
+    final Kernel kernel;
     final PageTable pgd = new PageTable();
     final TreeMap<Long, Vma> vmas = new TreeMap<>();
     int flags;
     long rssAnon;
+    long rssFile;
+    long rssShmem;
+    /** {@code mm->hiwater_rss}: the peak RSS, reset by {@code clear_refs} 5. */
+    long hiwaterRss;
     long pinnedVm;
+    /**
+     * {@code RLIMIT_MEMLOCK} in bytes. The kernel keeps rlimits in the process's {@code signal_struct}; the model
+     * has one mm per process, so it keeps the limit here, and fork copies it.
+     */
+    long rlimitMemlock = 8L << 20;
     /** {@code mm->write_protect_seq}: odd while fork write-protects this mm's ptes. */
     int writeProtectSeq;
     long mmapBase = 0x7f00_0000_0000L;
@@ -45,6 +54,31 @@ public final class Mm {
     /** {@code get_mm_counter(mm, MM_ANONPAGES)}. */
     public long rssAnon() {
         return rssAnon;
+    }
+
+    /** {@code get_mm_counter(mm, MM_FILEPAGES)}. */
+    public long rssFile() {
+        return rssFile;
+    }
+
+    /** {@code get_mm_counter(mm, MM_SHMEMPAGES)}. */
+    public long rssShmem() {
+        return rssShmem;
+    }
+
+    /** {@code get_mm_rss()}: anon + file + shmem pages mapped. */
+    public long rss() {
+        return rssAnon + rssFile + rssShmem;
+    }
+
+    /** {@code mm->hiwater_rss}, as last updated ({@code update_hiwater_rss}). */
+    public long hiwaterRss() {
+        return Math.max(hiwaterRss, rss());
+    }
+
+    /** {@code RLIMIT_MEMLOCK} in bytes. */
+    public long rlimitMemlock() {
+        return rlimitMemlock;
     }
 
     /** {@code mm->pinned_vm}, in pages. */
@@ -97,8 +131,21 @@ public final class Mm {
 
     /** {@code add_mm_counter(mm, MM_ANONPAGES, delta)}, journalled. */
     void addRssAnon(int delta) {
+        hiwaterRss = Math.max(hiwaterRss, rss());
         rssAnon += delta;
         kernel.note("mm " + id + ": MM_ANONPAGES " + (rssAnon - delta) + " -> " + rssAnon);
+    }
+
+    /** {@code add_mm_counter(mm, mm_counter_file(folio), delta)}: MM_SHMEMPAGES for shmem, else MM_FILEPAGES. */
+    void addRssFile(boolean shmem, int delta) {
+        hiwaterRss = Math.max(hiwaterRss, rss());
+        if (shmem) {
+            rssShmem += delta;
+            kernel.note("mm " + id + ": MM_SHMEMPAGES " + (rssShmem - delta) + " -> " + rssShmem);
+        } else {
+            rssFile += delta;
+            kernel.note("mm " + id + ": MM_FILEPAGES " + (rssFile - delta) + " -> " + rssFile);
+        }
     }
 
     void setFlag(int mmf, String name) {
@@ -108,14 +155,24 @@ public final class Mm {
         }
     }
 
+    /** {@code vma_link()}: into the mm's tree and, for a file mapping, the file's {@code i_mmap} (taking a reference). */
     void insertVma(Vma vma) {
         vmas.put(vma.start, vma);
+        if (vma.file != null) {
+            kernel.iget(vma.file.inode());
+            vma.file.inode().iMmap.add(vma);
+        }
     }
 
+    /** {@code remove_vma()}: out of the tree, the anon_vma and {@code i_mmap}; drop the file reference ({@code fput}). */
     void removeVma(Vma vma) {
         vmas.remove(vma.start);
         if (vma.anonVma != null) {
             vma.anonVma.unlink(vma);
+        }
+        if (vma.file != null) {
+            vma.file.inode().iMmap.remove(vma);
+            kernel.iput(vma.file.inode());
         }
     }
 
@@ -129,7 +186,7 @@ public final class Mm {
             return;
         }
         Vma upper = new Vma(this, addr, vma.end, vma.flags,
-                vma.pgoff + ((addr - vma.start) >>> PageTable.PAGE_SHIFT));
+                vma.pgoff + ((addr - vma.start) >>> PageTable.PAGE_SHIFT), vma.file);
         upper.anonVma = vma.anonVma;
         if (upper.anonVma != null) {
             upper.anonVma.link(upper);

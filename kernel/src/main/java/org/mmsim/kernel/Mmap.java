@@ -6,8 +6,8 @@ import java.util.List;
  * Creating and removing mappings (mm/mmap.c, mm/vma.c): {@code do_mmap} with {@code get_unmapped_area},
  * {@code do_munmap}, {@code exit_mmap}, and {@code __mm_populate} for MAP_POPULATE/MAP_LOCKED.
  *
- * <p>Only anonymous private mappings exist so far; file and shmem mappings arrive with the page cache. VMAs
- * are never merged ({@code vma_merge}), which changes no page state, only how many VMAs a listing shows.
+ * <p>Anonymous private mappings, file mappings (shared or private) and shared anonymous memory, which is a
+ * tmpfs object of its own ({@code shmem_zero_setup}). VMAs are never merged ({@code vma_merge}), which changes no page state, only how many VMAs a listing shows.
  */
 final class Mmap {
     private final Kernel k;
@@ -16,12 +16,20 @@ final class Mmap {
         this.k = k;
     }
 
-    /**
-     * {@code do_mmap()} for anonymous memory.
-     *
-     * @return the start address, or -EINVAL (bad length, alignment or flags), -ENOMEM (no room, no memory)
-     */
+    /** {@code do_mmap()} for anonymous memory: {@code mmap(addr, len, prot, flags, -1, 0)}. */
     long doMmap(Mm mm, long addr, long len, int prot, int flags) {
+        return doMmap(mm, addr, len, prot, flags, null, 0);
+    }
+
+    /**
+     * {@code do_mmap()}: {@code mmap(addr, len, prot, flags, file, off)}. {@code file} is ignored with
+     * MAP_ANONYMOUS. A shared mapping of a file opened read-only loses VM_MAYWRITE and VM_SHARED (it can never
+     * become writable); a private one keeps VM_MAYWRITE, which is what lets FOLL_FORCE write to it (COW).
+     *
+     * @return the start address, or -EINVAL (bad length, alignment or flags), -EBADF (no file), -EACCES (the
+     *     file's open mode forbids the mapping), -ENOMEM (no room, no memory)
+     */
+    long doMmap(Mm mm, long addr, long len, int prot, int flags, OpenFile file, long off) {
         k.path("do_mmap");
         if (len <= 0) {
             return -Errno.EINVAL;
@@ -31,11 +39,26 @@ final class Mmap {
         if (type != Mman.MAP_SHARED && type != Mman.MAP_PRIVATE) {
             return -Errno.EINVAL;
         }
-        if ((flags & Mman.MAP_ANONYMOUS) == 0) {
+        boolean anon = (flags & Mman.MAP_ANONYMOUS) != 0;
+        if (anon) {
+            file = null;
+            off = 0;
+        } else if (file == null || file.closed) {
             return -Errno.EBADF;
+        } else if ((off & (PageTable.PAGE_SIZE - 1)) != 0 || off < 0) {
+            return -Errno.EINVAL;
         }
-        if (type == Mman.MAP_SHARED) {
-            throw new IllegalArgumentException("MAP_SHARED|MAP_ANONYMOUS needs shmem, which is not modelled yet");
+        long fileFlags = 0;
+        if (file != null) {
+            if (type == Mman.MAP_SHARED) {
+                if ((prot & Mman.PROT_WRITE) != 0 && !file.writable()) {
+                    return -Errno.EACCES;
+                }
+                fileFlags = VmFlags.VM_SHARED | VmFlags.VM_MAYSHARE;
+            }
+            if (!file.readable()) {
+                return -Errno.EACCES;
+            }
         }
         if ((flags & Mman.MAP_FIXED) != 0) {
             if ((addr & (PageTable.PAGE_SIZE - 1)) != 0 || addr + len > PageTable.TASK_SIZE || addr <= 0) {
@@ -49,20 +72,40 @@ final class Mmap {
             }
         }
         long vmFlags = Mman.calcVmProtBits(prot) | VmFlags.VM_MAYREAD | VmFlags.VM_MAYWRITE | VmFlags.VM_MAYEXEC
-                | VmFlags.VM_SOFTDIRTY;
-        if ((flags & Mman.MAP_NORESERVE) == 0) {
+                | VmFlags.VM_SOFTDIRTY | fileFlags;
+        if (file != null && type == Mman.MAP_SHARED && !file.writable()) {
+            vmFlags &= ~(VmFlags.VM_MAYWRITE | VmFlags.VM_SHARED);
+        }
+        if ((flags & Mman.MAP_NORESERVE) == 0 && (file == null || type == Mman.MAP_PRIVATE)) {
             vmFlags |= VmFlags.VM_ACCOUNT;
         }
         if ((flags & Mman.MAP_LOCKED) != 0) {
             vmFlags |= VmFlags.VM_LOCKED;
         }
-        Vma vma = new Vma(mm, addr, addr + len, vmFlags, addr >>> PageTable.PAGE_SHIFT);
+        long pgoff = addr >>> PageTable.PAGE_SHIFT;
+        if (file != null) {
+            pgoff = off >>> PageTable.PAGE_SHIFT;
+        } else if (type == Mman.MAP_SHARED) {
+            file = shmemZeroSetup(len);
+            vmFlags |= VmFlags.VM_SHARED | VmFlags.VM_MAYSHARE;
+            pgoff = 0;
+        }
+        Vma vma = new Vma(mm, addr, addr + len, vmFlags, pgoff, file);
         mm.insertVma(vma);
         k.note("mm " + mm.id() + ": vma " + vma + " created");
         if ((flags & (Mman.MAP_POPULATE | Mman.MAP_LOCKED)) != 0) {
             populate(mm, vma);
         }
         return addr;
+    }
+
+    /**
+     * {@code shmem_zero_setup()}: shared anonymous memory is an unlinked tmpfs object of the mapping's size; the
+     * VMA holds the only reference, so the object dies with the last mapping.
+     */
+    private OpenFile shmemZeroSetup(long len) {
+        Inode inode = k.newInode(FsType.TMPFS, "dev/zero", len, 0);
+        return new OpenFile(inode, true, true);
     }
 
     /**

@@ -76,7 +76,8 @@ final class Mprotect {
     private void changePteRange(Vma vma) {
         Mm mm = vma.mm();
         long prot = vma.pageProt();
-        boolean tryWritable = k.profile.on(Switch.MPROTECT_ANON_WRITABLE) && vma.has(VmFlags.VM_WRITE);
+        boolean tryWritable = vma.has(VmFlags.VM_SHARED) ? vma.wantsWritenotify()
+                : k.profile.on(Switch.MPROTECT_ANON_WRITABLE) && vma.has(VmFlags.VM_WRITE);
         for (long addr = vma.start; addr < vma.end; addr += PageTable.PAGE_SIZE) {
             long pte = mm.pte(addr);
             if (!Pte.present(pte)) {
@@ -93,15 +94,19 @@ final class Mprotect {
     }
 
     /**
-     * {@code can_change_pte_writable()} for a private VMA: not PROT_NONE, no soft-dirty tracking pending, and the
-     * page anonymous and exclusive. A possibly shared page must take the write fault so it is copied.
+     * {@code can_change_pte_writable()}: not PROT_NONE and no soft-dirty tracking pending; then, in a private VMA,
+     * the page must be anonymous and exclusive (a possibly shared page must take the write fault so it is
+     * copied); in a shared write-notify VMA the pte must already be dirty (the filesystem has heard of it).
      */
     private boolean canChangePteWritable(Vma vma, long pte) {
         if (!Pte.hwAccessible(pte)) {
             return false;
         }
-        if (!vma.has(VmFlags.VM_SOFTDIRTY) && !Pte.softDirty(pte)) {
+        if (vma.softDirtyEnabled() && !Pte.softDirty(pte)) {
             return false;
+        }
+        if (vma.has(VmFlags.VM_SHARED)) {
+            return Pte.dirty(pte);
         }
         int pfn = k.memory.vmNormalPage(pte);
         return pfn >= 0 && k.frames.test(pfn, PageFlags.PG_ANON)

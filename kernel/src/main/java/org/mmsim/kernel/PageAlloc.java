@@ -24,6 +24,11 @@ public final class PageAlloc {
     private final int[][] freeStack = new int[Zone.values().length][];
     private final int[] freeTop = new int[Zone.values().length];
     private int nrAllocated;
+    /**
+     * {@code PF_MEMALLOC_PIN} ({@code memalloc_pin_save()}): set while a long-term GUP runs, so the pages its faults
+     * allocate never come from the movable zone ({@code current_gfp_context()} drops __GFP_MOVABLE).
+     */
+    boolean memallocPin;
 
     PageAlloc(PageFrames frames, int normalFrames, int movableFrames) {
         this.frames = frames;
@@ -69,7 +74,7 @@ public final class PageAlloc {
      * free frame (the caller turns that into {@code VM_FAULT_OOM} / {@code -ENOMEM}).
      */
     int allocPage(int gfp) {
-        if (gfp == GFP_HIGHUSER_MOVABLE) {
+        if (gfp == GFP_HIGHUSER_MOVABLE && !memallocPin) {
             int pfn = allocFrom(Zone.MOVABLE);
             if (pfn >= 0) {
                 return pfn;

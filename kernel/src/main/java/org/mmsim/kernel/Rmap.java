@@ -47,6 +47,11 @@ final class Rmap {
         frames.setMapping(pfn, vma.anonVma.id(), vma.linearPageIndex(addr));
     }
 
+    /** {@code folio_add_file_rmap_pte()}: a pte starts mapping a page-cache page. */
+    void pageAddFileRmap(int pfn) {
+        frames.setMapcount(pfn, frames.mapcount(pfn) + 1);
+    }
+
     /** {@code page_dup_rmap()} / {@code folio_dup_file_rmap_pte()}: one more pte maps the page. */
     void pageDupRmap(int pfn) {
         frames.setMapcount(pfn, frames.mapcount(pfn) + 1);
@@ -97,11 +102,16 @@ final class Rmap {
     /** One place a page is mapped: the mm, the virtual address and the VMA. */
     record Mapping(Mm mm, Vma vma, long address) {}
 
+    /** {@code rmap_walk()}: every pte mapping {@code pfn}, by the anon or the file reverse map. */
+    List<Mapping> rmapWalk(int pfn) {
+        return frames.test(pfn, PageFlags.PG_ANON) ? rmapWalkAnon(pfn) : k.filemap.rmapWalkFile(pfn);
+    }
+
     /**
      * {@code rmap_walk_anon()}: every pte that maps anon page {@code pfn}, found from its anon_vma and index
      * ({@code vma_address()}), not by scanning page tables.
      */
-    List<Mapping> rmapWalk(int pfn) {
+    List<Mapping> rmapWalkAnon(int pfn) {
         List<Mapping> out = new ArrayList<>();
         AnonVma anonVma = k.anonVma(frames.mapping(pfn));
         if (anonVma == null) {

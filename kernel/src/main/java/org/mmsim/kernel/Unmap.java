@@ -43,6 +43,8 @@ final class Unmap {
         }
         if (k.frames.test(pfn, PageFlags.PG_ANON)) {
             mm.addRssAnon(-1);
+        } else {
+            mm.addRssFile(k.frames.test(pfn, PageFlags.PG_SWAPBACKED), -1);
         }
         if (Pte.dirty(pte)) {
             k.frames.set(pfn, PageFlags.PG_DIRTY);

@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.mmsim.kernel.GupPages;
+import org.mmsim.kernel.Inode;
 import org.mmsim.kernel.Kernel;
 import org.mmsim.kernel.Mm;
 import org.mmsim.kernel.PageAlloc;
@@ -15,7 +16,7 @@ import org.mmsim.kernel.Violation;
 
 /**
  * Refcount and mapcount balance, recomputed from scratch: every frame's {@code _refcount} must equal the
- * references the model can name (one per pte that maps it, one per pipe buffer, one per FOLL_GET,
+ * references the model can name (one per pte that maps it, one per page-cache slot, one per pipe buffer, one per FOLL_GET,
  * {@code GUP_PIN_COUNTING_BIAS} per FOLL_PIN) and its mapcount the number of ptes; no pte may map a free frame.
  */
 final class AccountingInvariant implements Invariant {
@@ -27,7 +28,7 @@ final class AccountingInvariant implements Invariant {
 
     @Override
     public String doc() {
-        return "refcount = ptes + pipe buffers + GUP references + 1024 x pins; mapcount = ptes; no pte maps a free frame";
+        return "refcount = ptes + page cache + pipe buffers + GUP references + 1024 x pins; mapcount = ptes; no pte maps a free frame";
     }
 
     @Override
@@ -51,6 +52,11 @@ final class AccountingInvariant implements Invariant {
                 e[0]++;
                 e[1]++;
             });
+        }
+        for (Inode inode : kernel.inodes()) {
+            for (int pfn : inode.pageCache().values()) {
+                expected.computeIfAbsent(pfn, p -> new int[2])[0]++;
+            }
         }
         for (Pipe pipe : kernel.pipes()) {
             for (int pfn : pipe.pfns()) {

@@ -18,14 +18,16 @@ public final class Profiles {
         KernelProfile v48 = new KernelProfile("4.8",
                 "Dirty COW present (GUP drops FOLL_WRITE); COW reuse by mapcount; no FOLL_PIN", base)
                 .with(Switch.COW_REUSE, "mapcount")
-                .with(Switch.GUP_WRITE_RETRY, "drop_foll_write");
+                .with(Switch.GUP_WRITE_RETRY, "drop_foll_write")
+                .with(Switch.MEM_SOFT_DIRTY, "on");
         register(v48, "4.8", null);
 
         KernelProfile v49 = v48.with(Switch.GUP_WRITE_RETRY, "foll_cow");
         register(v49, "4.9", "Dirty COW fixed with FOLL_COW (19be0eaffa3a)");
 
-        KernelProfile v57 = v49.with(Switch.FOLL_LONGTERM, "on").with(Switch.FOLL_PIN, "on");
-        register(v57, "5.7", "FOLL_PIN exists; COW reuse by mapcount: CVE-2020-29374 and COW-breaks-either-way present");
+        KernelProfile v57 = v49.with(Switch.FOLL_LONGTERM, "on").with(Switch.FOLL_PIN, "on")
+                .with(Switch.IO_URING, "on").with(Switch.IO_URING_FILE_CHECK, "on");
+        register(v57, "5.7", "FOLL_PIN and io_uring exist; COW reuse by mapcount: CVE-2020-29374 and COW-breaks-either-way present");
 
         KernelProfile v58 = v57.with(Switch.GUP_FORCE_COW_BREAK, "on");
         register(v58, "5.8", "GUP on COW mappings breaks COW first (17839856fd58): closes the child-side vmsplice leak, not its mirror");
@@ -35,16 +37,22 @@ public final class Profiles {
                 .with(Switch.FORK_COPY_PINNED, "on");
         register(v59, "5.9", "COW reuse by page count (09854ba94c6a); early copy of pinned pages at fork (70e806e4e645)");
 
-        KernelProfile v511 = v59.with(Switch.GUP_FAST_FORK_SEQCOUNT, "on");
-        register(v511, "5.11", "GUP-fast vs fork write_protect_seq (57efa1fe5957)");
+        KernelProfile v511 = v59.with(Switch.GUP_FAST_FORK_SEQCOUNT, "on").with(Switch.CLEAR_REFS_SKIP_PINNED, "on");
+        register(v511, "5.11", "GUP-fast vs fork write_protect_seq (57efa1fe5957); clear_refs skips pinned ptes (9348b73c2e1b)");
 
-        KernelProfile v519 = v511.with(Switch.COW_REUSE, "anon_exclusive").with(Switch.UNSHARE_RO_PINS, "on");
-        register(v519, "5.19", "PageAnonExclusive (6c287605fd56) and unsharing for R/O pins (FAULT_FLAG_UNSHARE)");
+        KernelProfile v519 = v511.with(Switch.COW_REUSE, "anon_exclusive").with(Switch.UNSHARE_RO_PINS, "on")
+                .with(Switch.LONGTERM_MIGRATE_MOVABLE, "on");
+        register(v519, "5.19", "PageAnonExclusive (6c287605fd56) and unsharing for R/O pins (FAULT_FLAG_UNSHARE); "
+                + "long-term pins migrate out of ZONE_MOVABLE (5.13)");
 
         KernelProfile v618 = v519.with(Switch.GUP_WRITE_RETRY, "anon_exclusive")
                 .with(Switch.MPROTECT_ANON_WRITABLE, "on")
-                .with(Switch.UNSHARE_LONGTERM_COW, "on");
-        register(v618, "6.18", "today's kernel: FOLL_COW removed (5535be309971); mprotect keeps exclusive anon writable (6.0); R/O long-term pins unshare the zero page (6.2)");
+                .with(Switch.UNSHARE_LONGTERM_COW, "on")
+                .with(Switch.REFUSE_LONGTERM_FILE_WRITE, "on")
+                .with(Switch.IO_URING_FILE_CHECK, "off");
+        register(v618, "6.18", "today's kernel: FOLL_COW removed (5535be309971); mprotect keeps exclusive anon writable (6.0); "
+                + "R/O long-term pins unshare the zero page and page cache (6.2); writable long-term pins of "
+                + "writeback-file mappings refused (6.5)");
     }
 
     private Profiles() {}

@@ -23,10 +23,21 @@ public enum Switch {
     GUP_FAST_FORK_SEQCOUNT("GUP-fast checks mm->write_protect_seq and falls back if fork ran (5.11 57efa1fe5957)"),
     UNSHARE_RO_PINS("R/O FOLL_PIN of a not-exclusive anon page unshares it first with FAULT_FLAG_UNSHARE (5.19; "
             + "needs cow_reuse=anon_exclusive, else GUP livelocks)"),
-    UNSHARE_LONGTERM_COW("a R/O FOLL_LONGTERM pin of a non-anon page (zero page) in a COW mapping unshares it "
-            + "into an anon copy first (6.2 84209e87c696; needs unshare_ro_pins)"),
+    UNSHARE_LONGTERM_COW("a R/O FOLL_LONGTERM pin of a non-anon page (zero page, page cache) in a COW mapping "
+            + "unshares it into an anon copy first (6.2 84209e87c696; needs unshare_ro_pins)"),
     MPROTECT_ANON_WRITABLE("mprotect(PROT_WRITE) maps exclusive anon pages writable at once, without a write fault "
-            + "(6.0 64fe24a3e05e, can_change_pte_writable)");
+            + "(6.0 64fe24a3e05e, can_change_pte_writable)"),
+    MEM_SOFT_DIRTY("CONFIG_MEM_SOFT_DIRTY: clear_refs 4 write-protects for soft-dirty tracking and pagemap bit 55 "
+            + "reports it (3.11; off on the 6.18 oracle machine, where clear_refs 4 does nothing)"),
+    CLEAR_REFS_SKIP_PINNED("clear_refs 4 leaves writable maybe-pinned ptes of COW mappings alone, pte_is_pinned "
+            + "(5.11-rc4 9348b73c2e1b; 5.10.y)"),
+    LONGTERM_MIGRATE_MOVABLE("FOLL_LONGTERM migrates pages out of ZONE_MOVABLE before pinning them "
+            + "(check_and_migrate_movable_pages; CMA in 5.1, ZONE_MOVABLE in 5.13)"),
+    REFUSE_LONGTERM_FILE_WRITE("FOLL_PIN|FOLL_LONGTERM|FOLL_WRITE on a shared mapping of a file that needs dirty "
+            + "tracking (ext4) fails with -EFAULT, writable_file_mapping_allowed (6.5, Lorenzo Stoakes)"),
+    IO_URING("io_uring fixed buffers exist (5.1; registered with FOLL_GET|FOLL_LONGTERM until FOLL_PIN, 5.6)"),
+    IO_URING_FILE_CHECK("io_uring refuses fixed buffers in file-backed VMAs other than shmem/hugetlbfs with "
+            + "-EOPNOTSUPP (5.1 to 6.4; from 6.5 GUP's own rule applies)");
 
     private final String key;
     private final List<String> choices;
