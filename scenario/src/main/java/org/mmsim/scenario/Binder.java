@@ -15,6 +15,10 @@ final class Binder {
     /** Bytes of each page the model keeps: {@link PageFrames#PAGE_WORDS} 64-bit words from offset 0. */
     static final int PAGE_BYTES_MODELLED = 8 * PageFrames.PAGE_WORDS;
 
+    /** The fields {@code pagemap ADDR FIELD} may read, {@code entry} being the whole 64-bit word. */
+    static final java.util.List<String> PAGEMAP_FIELDS =
+            java.util.List.of("entry", "pfn", "present", "swapped", "file", "exclusive", "soft_dirty");
+
     private final String file;
     private final Set<String> actors = new LinkedHashSet<>();
     private final Map<String, String> names = new HashMap<>();
@@ -77,7 +81,13 @@ final class Binder {
                 if (op == OpKind.FORK) {
                     declareActor(s, line, col);
                 } else {
-                    String k = op == OpKind.PIPE ? "pipe" : (op == OpKind.MMAP || op == OpKind.MMAP_DEVICE) ? "address" : "handle";
+                    String k = switch (op) {
+                        case PIPE -> "pipe";
+                        case MMAP, MMAP_DEVICE, MMAP_FILE -> "address";
+                        case CREAT, MEMFD_CREATE, OPEN -> "file";
+                        case IO_URING_SETUP -> "ring";
+                        default -> "handle";
+                    };
                     String old = names.get(s);
                     if ((old != null && !old.equals(k)) || actors.contains(s)) {
                         throw error(line, col, "'" + s + "' is already defined as " + article(old == null ? "process" : old));
@@ -86,15 +96,38 @@ final class Binder {
                 }
                 return new Arg.Name(s, col);
             }
-            case "PIPE", "HANDLE" -> {
-                String want = kind.equals("PIPE") ? "pipe" : "handle";
-                requireName(s, want, line, col);
+            case "PIPE", "HANDLE", "FILE", "RING" -> {
+                requireName(s, kind.toLowerCase(java.util.Locale.ROOT), line, col);
+                return new Arg.Name(s, col);
+            }
+            case "FD" -> {
+                String k = names.get(s);
+                if (k == null || !(k.equals("pipe") || k.equals("file") || k.equals("ring"))) {
+                    throw error(line, col, k == null ? "unknown pipe, file or ring '" + s + "'"
+                            : "'" + s + "' is " + article(k) + ", not a pipe, file or ring");
+                }
+                return new Arg.Name(s, col);
+            }
+            case "PROC" -> {
+                requireActor(s, line, col);
+                return new Arg.Name(s, col);
+            }
+            case "FS" -> {
+                if (org.mmsim.kernel.FsType.byKey(s) == null) {
+                    throw error(line, col, "unknown filesystem '" + s + "' (known: tmpfs, ext4)");
+                }
+                return new Arg.Name(s, col);
+            }
+            case "FIELD" -> {
+                if (!PAGEMAP_FIELDS.contains(s)) {
+                    throw error(line, col, "unknown pagemap field '" + s + "' (known: " + String.join(", ", PAGEMAP_FIELDS) + ")");
+                }
                 return new Arg.Name(s, col);
             }
             case "ADDR" -> {
                 return address(s, line, col);
             }
-            case "LEN", "N", "VALUE", "OFF" -> {
+            case "LEN", "N", "VALUE", "OFF", "FOFF" -> {
                 long v = Numbers.parse(s, !kind.equals("VALUE"));
                 if (v == Long.MIN_VALUE) {
                     throw error(line, col, "'" + s + "' is not a number (" + kind + " of " + op.keyword() + ")");
@@ -107,6 +140,9 @@ final class Binder {
                 }
                 if (kind.equals("OFF")) {
                     checkOffset(v, line, col);
+                }
+                if (kind.equals("FOFF")) {
+                    checkOffset(v & 0xfff, line, col);
                 }
                 return new Arg.Num(v, col);
             }
@@ -169,10 +205,6 @@ final class Binder {
             if (v == null) {
                 throw error(line, col + at, "unknown " + kind + " flag '" + part + "' (known: "
                         + String.join(", ", table.keySet()) + ")");
-            }
-            if (part.equals("MAP_SHARED")) {
-                throw error(line, col + at, "MAP_SHARED is not modelled yet: shared memory and files arrive with "
-                        + "the page cache; use MAP_PRIVATE|MAP_ANONYMOUS");
             }
             value |= v;
             at += part.length() + 1;

@@ -11,6 +11,7 @@ final class FlagNames {
     static final Map<String, Integer> MAP = new LinkedHashMap<>();
     static final Map<String, Integer> MADV = new LinkedHashMap<>();
     static final Map<String, Integer> FOLL = new LinkedHashMap<>();
+    static final Map<String, Integer> OPEN = new LinkedHashMap<>();
 
     static {
         PROT.put("PROT_NONE", Mman.PROT_NONE);
@@ -32,6 +33,8 @@ final class FlagNames {
         FOLL.put("FOLL_FORCE", Kernel.FOLL_FORCE);
         FOLL.put("FOLL_LONGTERM", Kernel.FOLL_LONGTERM);
         FOLL.put("FOLL_NOFAULT", Kernel.FOLL_NOFAULT);
+        OPEN.put("O_RDONLY", 0);
+        OPEN.put("O_RDWR", 2);
     }
 
     private FlagNames() {}
@@ -42,6 +45,7 @@ final class FlagNames {
             case "MAP" -> MAP;
             case "MADV" -> MADV;
             case "FOLL" -> FOLL;
+            case "O" -> OPEN;
             default -> null;
         };
     }

@@ -7,7 +7,9 @@ import java.util.Locale;
  * The operations a scenario can run, each with its argument signature and one line of documentation (the
  * source of docs/scenario-language.md's table). Argument kinds: NEW binds a name; PIPE and HANDLE refer to a
  * bound pipe or GUP handle; ADDR is NAME[+OFFSET] or a number; LEN is bytes with an optional K/M/G suffix; N
- * and VALUE are numbers; OFF is a byte offset in a page (0 or 8); PROT, MAP, MADV and FOLL are flag sets.
+ * and VALUE are numbers; OFF is a byte offset in a page (0 or 8); FOFF is a byte offset in a file (its offset
+ * within a page 0 or 8); FILE and RING refer to a bound open file or io_uring; FD to a pipe, file or ring; PROC to a
+ * process or thread; FS is tmpfs or ext4; FIELD a pagemap field; PROT, MAP, MADV, FOLL and O are flag sets.
  */
 public enum OpKind {
     MMAP("NEW LEN PROT MAP [ADDR]", "mmap(ADDR, LEN, PROT, MAP, -1, 0); binds NEW to the address; returns it or -errno"),
@@ -23,7 +25,25 @@ public enum OpKind {
     VMSPLICE("PIPE ADDR LEN", "vmsplice(PIPE, {ADDR, LEN}): FOLL_GET references into the pipe; returns bytes"),
     WRITE("PIPE VALUE", "write(PIPE, &VALUE, 8): a copy into a kernel page"),
     READ("PIPE [OFF]", "read() of one pipe buffer; returns its word at OFF, or -EAGAIN if empty"),
-    CLOSE("PIPE", "close() of the pipe: its buffers release their pages"),
+    CLOSE("FD", "close() of a pipe (its buffers release their pages), a file, or an io_uring (its buffers are unregistered)"),
+    CREAT("NEW FS LEN", "open(O_CREAT|O_RDWR) of a new file on FS (tmpfs or ext4), then ftruncate(LEN); NEW names it"),
+    MEMFD_CREATE("NEW LEN", "memfd_create() then ftruncate(LEN): an unlinked tmpfs file"),
+    OPEN("NEW FILE O", "open() of FILE's inode again with O_RDONLY or O_RDWR; NEW names the new open file"),
+    UNLINK("FILE", "unlink() of FILE's name; its page cache goes when the last reference does"),
+    PREAD("FILE FOFF", "pread() of 8 bytes at FOFF; returns the word, EOF, or -errno"),
+    PWRITE("FILE FOFF VALUE", "pwrite() of VALUE (8 bytes) at FOFF; returns 8 or -errno"),
+    FSYNC("FILE", "fsync(): write the file's dirty pages back (write-protecting shared ptes)"),
+    MMAP_FILE("NEW FILE LEN PROT MAP [FOFF]", "mmap(NULL, LEN, PROT, MAP, FILE, FOFF); binds NEW to the address"),
+    CLEAR_REFS("N", "echo N > /proc/self/clear_refs (1-3 clear referenced bits, 4 soft-dirty, 5 peak RSS)"),
+    PAGEMAP("ADDR [FIELD]", "/proc/self/pagemap entry of ADDR: entry, pfn, present, swapped, file, exclusive or soft_dirty"),
+    PROC_MEM_WRITE("PROC ADDR VALUE", "pwrite() of VALUE to /proc/PROC/mem at ADDR (FOLL_FORCE); returns 8 or -EIO"),
+    PROC_MEM_READ("PROC ADDR", "pread() from /proc/PROC/mem at ADDR (FOLL_FORCE); returns the word or -EIO"),
+    PTRACE_POKE("PROC ADDR VALUE", "ptrace(PTRACE_POKEDATA, PROC, ADDR, VALUE); returns 0 or -EIO"),
+    SETRLIMIT_MEMLOCK("LEN", "setrlimit(RLIMIT_MEMLOCK, LEN) for this process"),
+    IO_URING_SETUP("NEW", "io_uring_setup(); NEW names the ring; returns 0 or -ENOSYS"),
+    IO_URING_REGISTER_BUFFERS("RING ADDR LEN", "IORING_REGISTER_BUFFERS of [ADDR, ADDR+LEN): a writable long-term pin"),
+    IO_URING_WRITE_FIXED("RING FILE FOFF ADDR LEN", "IORING_OP_WRITE_FIXED: write the fixed buffer's [ADDR, ADDR+LEN) to FILE at FOFF"),
+    IO_URING_UNREGISTER_BUFFERS("RING", "IORING_UNREGISTER_BUFFERS: unpin and uncharge"),
     GET_USER_PAGES("NEW ADDR N [FOLL]", "get_user_pages(): FOLL_GET references held by NEW; returns pages or -errno"),
     GET_USER_PAGES_FAST("NEW ADDR N [FOLL]", "get_user_pages_fast()"),
     PIN_USER_PAGES("NEW ADDR N [FOLL]", "pin_user_pages(): FOLL_PIN pins held by NEW; returns pages or -errno"),

@@ -6,7 +6,12 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.mmsim.kernel.Errno;
+import org.mmsim.kernel.FileRead;
 import org.mmsim.kernel.GupPages;
+import org.mmsim.kernel.Inode;
+import org.mmsim.kernel.IoRing;
+import org.mmsim.kernel.OpenFile;
 import org.mmsim.kernel.Journal;
 import org.mmsim.kernel.Kernel;
 import org.mmsim.kernel.KernelBug;
@@ -186,7 +191,44 @@ public final class Runner implements Journal {
                 Pipe.Read r = k.pipeRead(pipe(op, 0), (int) (optNum(op, 1, 0) / 8));
                 yield r.error() != 0 ? Value.errno(r.error()) : Value.data(r.value());
             }
-            case CLOSE -> Value.of(k.pipeClose(pipe(op, 0)));
+            case CLOSE -> close(op);
+            case CREAT -> bindFile(op, k.creat(org.mmsim.kernel.FsType.byKey(name(op, 1)), name(op, 0), num(op, 2)));
+            case MEMFD_CREATE -> bindFile(op, k.memfdCreate(name(op, 0), num(op, 1)));
+            case OPEN -> {
+                OpenFile f = k.open(file(op, 1), flags(op, 2) != 0);
+                yield f == null ? Value.of(-Errno.ENOENT) : bindFile(op, f);
+            }
+            case UNLINK -> Value.of(k.unlink(file(op, 0).inode()));
+            case PREAD -> {
+                FileRead r = k.pread(file(op, 0), num(op, 1));
+                yield r.ret() < 0 ? Value.errno(-r.ret()) : r.ret() == 0 ? Value.EOF : Value.data(r.value());
+            }
+            case PWRITE -> Value.of(k.pwrite(file(op, 0), num(op, 1), num(op, 2)));
+            case FSYNC -> Value.of(k.fsync(file(op, 0)));
+            case MMAP_FILE -> bindAddress(op, k.mmapFile(t, 0, num(op, 2), flags(op, 3), flags(op, 4), file(op, 1),
+                    optNum(op, 5, 0)));
+            case CLEAR_REFS -> Value.of(k.clearRefs(t, (int) num(op, 0)));
+            case PAGEMAP -> Value.data(pagemapField(k.pagemap(t, addr(op, 0)),
+                    op.arg(1) == null ? "entry" : name(op, 1)));
+            case PROC_MEM_WRITE -> Value.of(k.procMemWrite(task(name(op, 0), op.line()), addr(op, 1), num(op, 2)));
+            case PROC_MEM_READ -> {
+                FileRead r = k.procMemRead(task(name(op, 0), op.line()), addr(op, 1));
+                yield r.ret() < 0 ? Value.errno(-r.ret()) : Value.data(r.value());
+            }
+            case PTRACE_POKE -> Value.of(k.ptracePoke(task(name(op, 0), op.line()), addr(op, 1), num(op, 2)));
+            case SETRLIMIT_MEMLOCK -> Value.of(k.setrlimitMemlock(t, num(op, 0)));
+            case IO_URING_SETUP -> {
+                IoRing r = k.ioUringSetup(t);
+                if (r == null) {
+                    yield Value.of(-Errno.ENOSYS);
+                }
+                objects.put(name(op, 0), r);
+                yield Value.of(0);
+            }
+            case IO_URING_REGISTER_BUFFERS -> Value.of(k.ioUringRegisterBuffers(ring(op, 0), addr(op, 1), num(op, 2)));
+            case IO_URING_WRITE_FIXED -> Value.of(k.ioUringWriteFixed(ring(op, 0), file(op, 1), num(op, 2),
+                    addr(op, 3), num(op, 4)));
+            case IO_URING_UNREGISTER_BUFFERS -> Value.of(k.ioUringUnregisterBuffers(ring(op, 0)));
             case GET_USER_PAGES, GET_USER_PAGES_FAST, PIN_USER_PAGES, PIN_USER_PAGES_FAST -> gup(t, op);
             case UNPIN_USER_PAGES, UNPIN_USER_PAGES_DIRTY, PUT_PAGES -> release(op);
             case DMA_READ -> {
@@ -204,6 +246,35 @@ public final class Runner implements Journal {
                 k.dmaWrite(g, i, (int) (optNum(op, 3, 0) / 8), num(op, 1));
                 yield Value.of(0);
             }
+        };
+    }
+
+    private Value bindFile(Op op, OpenFile f) {
+        objects.put(name(op, 0), f);
+        return Value.of(0);
+    }
+
+    private Value close(Op op) throws ScenarioException {
+        Object o = objects.get(name(op, 0));
+        return switch (o) {
+            case Pipe p -> Value.of(k.pipeClose(p));
+            case OpenFile f -> Value.of(k.close(f));
+            case IoRing r -> Value.of(k.ioUringRelease(r));
+            case null, default -> throw new ScenarioException(scenario.file(), op.line(), op.arg(0).col(), "'"
+                    + name(op, 0) + "' does not exist yet");
+        };
+    }
+
+    /** One field of a pagemap entry (fs/proc/task_mmu.c PM_* bits), or the whole entry. */
+    static long pagemapField(long entry, String field) {
+        return switch (field) {
+            case "pfn" -> entry & ((1L << 55) - 1);
+            case "soft_dirty" -> (entry >>> 55) & 1;
+            case "exclusive" -> (entry >>> 56) & 1;
+            case "file" -> (entry >>> 61) & 1;
+            case "swapped" -> (entry >>> 62) & 1;
+            case "present" -> (entry >>> 63) & 1;
+            default -> entry;
         };
     }
 
@@ -281,6 +352,24 @@ public final class Runner implements Journal {
         return p;
     }
 
+    private OpenFile file(Op op, int i) throws ScenarioException {
+        Object o = objects.get(name(op, i));
+        if (!(o instanceof OpenFile f)) {
+            throw new ScenarioException(scenario.file(), op.line(), op.arg(i).col(), "file '" + name(op, i)
+                    + "' does not exist yet");
+        }
+        return f;
+    }
+
+    private IoRing ring(Op op, int i) throws ScenarioException {
+        Object o = objects.get(name(op, i));
+        if (!(o instanceof IoRing r)) {
+            throw new ScenarioException(scenario.file(), op.line(), op.arg(i).col(), "io_uring '" + name(op, i)
+                    + "' does not exist yet (its setup failed or has not run)");
+        }
+        return r;
+    }
+
     private GupPages handle(Op op, int i) throws ScenarioException {
         Object o = objects.get(name(op, i));
         if (!(o instanceof GupPages g)) {
@@ -314,10 +403,18 @@ public final class Runner implements Journal {
         return v == null ? Value.signal(11) : Value.data(v);
     }
 
-    /** Release everything, exit every process, and check that no frame is left in use. */
+    /**
+     * Release everything (io_uring rings, GUP references, pipes), exit every process, close every file and unlink
+     * every named one, and check that no frame is left in use.
+     */
     private void teardown() {
         path = new ArrayList<>();
         changes = new ArrayList<>();
+        for (IoRing r : k.ioRings()) {
+            if (!r.closed()) {
+                k.ioUringRelease(r);
+            }
+        }
         for (GupPages g : List.copyOf(k.gupHolders())) {
             k.release(g, false);
         }
@@ -331,7 +428,18 @@ public final class Runner implements Journal {
                 k.exit(t);
             }
         }
-        steps.add(new Step(steps.size() + 1, "-", "teardown: release GUP pages, close pipes, exit all", 0, "0",
+        for (OpenFile f : k.files()) {
+            if (!f.closed()) {
+                k.close(f);
+            }
+        }
+        for (Inode inode : k.inodes()) {
+            if (!inode.evicted()) {
+                k.unlink(inode);
+            }
+        }
+        steps.add(new Step(steps.size() + 1, "-", "teardown: release rings and GUP pages, close pipes, exit all, "
+                + "close and unlink files", 0, "0",
                 path, changes));
         for (Violation v : Invariants.checkStep(k)) {
             record(v.atStep(steps.size()));

@@ -9,6 +9,8 @@ import org.mmsim.kernel.Errno;
  */
 public record Value(long number, String failure, boolean data) {
     public static final Value UNSET = new Value(0, "unset", false);
+    /** A read at or beyond the end of a file: 0 bytes. */
+    public static final Value EOF = new Value(0, "EOF", false);
 
     /** A system call's return: a count, address or pid, or -errno (printed by name). */
     public static Value of(long n) {
