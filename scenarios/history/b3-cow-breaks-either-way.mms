@@ -20,3 +20,9 @@ exists (P:r0 != 0x2)
 
 expect 5.7 5.8 allowed
 expect 5.9 5.11 5.19 6.18 forbidden
+
+# Nothing is stated for 4.8 and 4.9: pin_user_pages only exists since 5.6 (kernel-mm.md §0), so those kernels
+# cannot run this program as written (the model's pin fails there, and dma_read of the empty handle gives -EFAULT).
+known 5.7 5.8 allowed "kernel-mm.md §10 B3, Affected: before 5.9 without MADV_DONTFORK"
+known 5.9 5.11 5.19 forbidden "kernel-mm.md §10 B3, Fixed (5.9 final): the child gets a copy at fork and the parent's pte stays writable on B"
+known 6.18 forbidden "kernel-mm.md §10 B3, Fixed (5.9 final); kernel-oracle.md §6.1 #379 'fork() with an iouring fixed buffer ... with base page': ok"

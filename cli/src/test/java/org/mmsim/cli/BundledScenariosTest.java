@@ -12,6 +12,7 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.mmsim.scenario.Checker;
+import org.mmsim.scenario.Known;
 import org.mmsim.scenario.Outcome;
 import org.mmsim.scenario.Result;
 import org.mmsim.scenario.Scenario;
@@ -50,6 +51,43 @@ class BundledScenariosTest {
         }
         assertThat(tests).hasSizeGreaterThanOrEqualTo(20);
         return tests.stream();
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyKnownFactAboutTheRealKernelAgreesWithMmsim() throws IOException, ScenarioException {
+        List<DynamicTest> tests = new ArrayList<>();
+        for (Scenario s : bundled()) {
+            for (Known k : s.known()) {
+                tests.add(DynamicTest.dynamicTest(s.name() + " @ " + k.kernel() + " (real kernel: " + k.word() + ")",
+                        () -> {
+                            Result r = Checker.check(s, k.kernel(), Map.of());
+                            assertThat(r.known()).isEqualTo(k);
+                            assertThat(k.admits(r.outcome())).as("%s under %s: mmsim gives %s, the real kernel is "
+                                    + "known to be %s (%s)", s.name(), k.kernel(), r.outcome().word(), k.word(),
+                                    k.source()).isTrue();
+                        }));
+            }
+        }
+        assertThat(tests).hasSizeGreaterThanOrEqualTo(20);
+        return tests.stream();
+    }
+
+    @Test
+    void theBasePageCowPortsStateWhatTheReal618KernelDid() throws IOException, ScenarioException {
+        Map<String, String> oracleRows = Map.of("basic-cow-after-fork", "#1 ", "basic-cow-after-fork-mprotect", "#55 ",
+                "vmsplice-unmap-in-child", "#109 ", "vmsplice-unmap-in-child-mprotect", "#163 ",
+                "vmsplice-before-fork-unmap-in-parent", "#217 ", "vmsplice-after-fork-unmap-in-parent", "#271 ");
+        for (Map.Entry<String, String> e : oracleRows.entrySet()) {
+            Scenario s = ScenarioParser.parse(ROOT.resolve("scenarios/cow/" + e.getKey() + ".mms"));
+            Known k = s.known().stream().filter(x -> x.kernel().equals("6.18")).findFirst().orElseThrow();
+            assertThat(k.word()).as(s.name()).isEqualTo("forbidden");
+            assertThat(k.source()).as(s.name()).startsWith("kernel-oracle.md §6.1 " + e.getValue());
+        }
+        Scenario b2 = ScenarioParser.parse(ROOT.resolve("scenarios/history/b2-cve-2020-29374.mms"));
+        assertThat(b2.known()).extracting(Known::kernel).containsExactly("4.8", "4.9", "5.7", "5.8", "5.9", "5.11",
+                "5.19", "6.18");
+        assertThat(b2.known()).extracting(Known::word).containsExactly("allowed", "allowed", "allowed", "forbidden",
+                "forbidden", "forbidden", "forbidden", "forbidden");
     }
 
     @Test

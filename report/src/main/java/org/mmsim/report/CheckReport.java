@@ -17,7 +17,10 @@ public final class CheckReport {
 
     private CheckReport() {}
 
-    /** The table: one row per scenario and kernel, violations under their row, then a summary line. */
+    /**
+     * The table: one row per scenario and kernel, then under the row a known fact mmsim disagrees with (the real
+     * kernel's word and where that is established) and the violations, then a summary line.
+     */
     public static String table(List<Result> results) {
         int w = "Scenario".length();
         for (Result r : results) {
@@ -36,6 +39,10 @@ public final class CheckReport {
                     r.ok() ? "ok" : "FAIL"));
             if (!r.ok()) {
                 failed++;
+            }
+            if (!r.agreesWithKnown()) {
+                sb.append(String.format("    real kernel: %s, mmsim: %s (%s)%n", r.known().word(), r.outcome().word(),
+                        r.known().source()));
             }
             for (Violation v : r.violations()) {
                 sb.append(String.format("    %s step %d: %s%n", r.ok() ? "expected" : "VIOLATION", v.step(), v));
@@ -58,6 +65,12 @@ public final class CheckReport {
             row.put("kernel", r.kernel());
             row.put("outcome", r.outcome().word());
             row.put("expected", r.expected());
+            if (r.known() != null) {
+                Map<String, Object> known = new LinkedHashMap<>();
+                known.put("word", r.known().word());
+                known.put("source", r.known().source());
+                row.put("known", known);
+            }
             row.put("ok", r.ok());
             row.put("executions", r.executions());
             row.put("satisfied", r.satisfied());

@@ -16,7 +16,9 @@ import org.mmsim.kernel.profile.Profiles;
  * <p>A result is ok when the outcome is what the expectation says and, in addition, no invariant was violated,
  * unless the expectation itself says the bad outcome is reachable ({@code allowed}, {@code sometimes},
  * {@code always}): then the violations are the bug being demonstrated and are reported without failing. Under
- * a kernel with no expectation only violations fail.
+ * a kernel with no expectation only violations fail. Where the scenario records what the real kernel is known to
+ * do ({@code known}), the outcome must agree with that too: a model that meets its own expectation but not Linux
+ * is wrong.
  *
  * <p>Every scenario so far is sequential and runs once; the explorer will add the interleavings of thread blocks.
  */
@@ -73,9 +75,11 @@ public final class Checker {
         long satisfied = e.conditionHolds() ? 1 : 0;
         Outcome outcome = Outcome.of(satisfied, 1);
         Expectation exp = s.expectations().stream().filter(x -> x.kernel().equals(kernel)).findFirst().orElse(null);
+        Known known = s.known().stream().filter(x -> x.kernel().equals(kernel)).findFirst().orElse(null);
         boolean ok = exp == null ? e.violations().isEmpty()
                 : exp.admits(outcome) && (e.violations().isEmpty() || exp.expectsBug());
-        return new Result(s, kernel, outcome, 1, satisfied, exp, ok, e.violations());
+        ok &= known == null || known.admits(outcome);
+        return new Result(s, kernel, outcome, 1, satisfied, exp, known, ok, e.violations());
     }
 
     /**

@@ -11,6 +11,11 @@ public record Expectation(String kernel, String word, int line) {
     static final Set<String> WORDS = Set.of("always", "sometimes", "never", "allowed", "forbidden");
 
     public boolean admits(Outcome o) {
+        return admits(word, o);
+    }
+
+    /** Whether {@code word} (one of {@link #WORDS}) admits outcome {@code o}; shared with {@link Known}. */
+    static boolean admits(String word, Outcome o) {
         return switch (word) {
             case "allowed" -> o != Outcome.NEVER;
             case "forbidden" -> o == Outcome.NEVER;

@@ -5,10 +5,12 @@ import java.util.Map;
 
 /**
  * A parsed scenario: header, the program (sequential script lines and groups of concurrent thread blocks, in
- * file order), the final condition and the per-kernel expectations.
+ * file order), the final condition, the per-kernel expectations (what mmsim should do) and the known facts (what
+ * the real kernel did).
  *
  * @param overrides switch settings from {@code set} lines, applied to every kernel it runs under
  * @param processes the processes that exist at the start, in declaration order
+ * @param known the {@code known} facts, one per kernel, in file order; possibly empty
  */
 public record Scenario(
         String name,
@@ -21,7 +23,8 @@ public record Scenario(
         List<Segment> program,
         Cond condition,
         String conditionText,
-        List<Expectation> expectations) {
+        List<Expectation> expectations,
+        List<Known> known) {
 
     /** A part of the program: a run of script lines, or a group of thread blocks that run concurrently. */
     public sealed interface Segment {}

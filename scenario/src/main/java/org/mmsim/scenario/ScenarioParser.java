@@ -13,7 +13,8 @@ import org.mmsim.kernel.Kernel;
 /**
  * Parses scenario files ({@code .mms}); the language is described in docs/scenario-language.md. Line-oriented:
  * each line is a directive ({@code scenario}, {@code doc}, {@code memory}, {@code set}, {@code process},
- * {@code thread ... {}, {@code exists}, {@code expect}) or a script line {@code ACTOR: [REG =] OP ARGS}.
+ * {@code thread ... {}, {@code exists}, {@code expect}, {@code known}) or a script line
+ * {@code ACTOR: [REG =] OP ARGS}.
  *
  * <p>Everything is checked here, before anything runs: operation names and arities, argument kinds, flag names,
  * that actors, names and registers are defined before use (in file order), kernel names and switch settings.
@@ -30,6 +31,7 @@ public final class ScenarioParser {
     private final List<String> processes = new ArrayList<>();
     private final List<Scenario.Segment> program = new ArrayList<>();
     private final List<Expectation> expectations = new ArrayList<>();
+    private final List<Known> known = new ArrayList<>();
     private Cond condition;
     private String conditionText;
     private final Binder binder;
@@ -79,7 +81,8 @@ public final class ScenarioParser {
                     + "is allowed or forbidden");
         }
         return new Scenario(name, doc, file, normalFrames, movableFrames, Map.copyOf(overrides),
-                List.copyOf(processes), List.copyOf(program), condition, conditionText, List.copyOf(expectations));
+                List.copyOf(processes), List.copyOf(program), condition, conditionText, List.copyOf(expectations),
+                List.copyOf(known));
     }
 
     ScenarioException error(int line, int col, String reason) {
@@ -117,6 +120,7 @@ public final class ScenarioParser {
             case "thread" -> thread(raw);
             case "exists" -> exists(raw, t);
             case "expect" -> expect(t);
+            case "known" -> known(t);
             default -> scriptLine(raw);
         }
     }
@@ -321,6 +325,59 @@ public final class ScenarioParser {
             }
             expectations.add(new Expectation(k.text(), word.text(), lineNo));
         }
+    }
+
+    /**
+     * {@code known KERNEL... WORD "SOURCE"}: a fact about the real kernel. Only plain profile names: a kernel with
+     * switches overridden is not a kernel anyone ran.
+     */
+    private void known(List<Token> t) throws ScenarioException {
+        Token source = knownSource(t);
+        Token word = t.get(t.size() - 2);
+        if (!Expectation.WORDS.contains(word.text())) {
+            throw error(word, "'" + word.text() + "' is not an outcome: write always, sometimes, never, allowed "
+                    + "or forbidden");
+        }
+        for (Token k : t.subList(1, t.size() - 2)) {
+            if (k.text().indexOf('[') >= 0) {
+                throw error(k, "a known fact is about a real kernel: name a profile without switch overrides, "
+                        + "not " + k.text());
+            }
+            try {
+                KernelSpec.resolve(k.text(), Map.of());
+            } catch (IllegalArgumentException e) {
+                throw error(k, e.getMessage());
+            }
+            for (Known f : known) {
+                if (f.kernel().equals(k.text())) {
+                    throw error(k, "kernel " + k.text() + " already has a known fact (line " + f.line() + ")");
+                }
+            }
+            known.add(new Known(k.text(), word.text(), source.text(), lineNo));
+        }
+    }
+
+    /** The quoted SOURCE that ends a {@code known} line, once the line has the shape KERNEL... WORD "SOURCE". */
+    private Token knownSource(List<Token> t) throws ScenarioException {
+        String usage = "known KERNEL... always|sometimes|never|allowed|forbidden \"SOURCE\"";
+        Token last = t.get(t.size() - 1);
+        for (int i = 1; i < t.size() - 1; i++) {
+            if (t.get(i).quoted()) {
+                throw last.quoted() ? error(t.get(i), "only the SOURCE is quoted: " + usage)
+                        : error(t.get(i + 1), "nothing may follow the quoted SOURCE: " + usage);
+            }
+        }
+        if (!last.quoted() && t.size() >= 3) {
+            throw error(lineNo, last.col() + last.text().length(), "known needs a quoted SOURCE after the outcome, "
+                    + "saying where the fact comes from: " + usage);
+        }
+        if (t.size() < 4) {
+            throw error(t.get(0), "expected: " + usage);
+        }
+        if (last.text().isBlank()) {
+            throw error(last, "the SOURCE of a known fact must not be empty: say where the fact comes from");
+        }
+        return last;
     }
 
     private void flush() {
