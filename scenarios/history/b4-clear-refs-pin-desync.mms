@@ -20,3 +20,7 @@ exists (P:r0 != 0x2)
 
 expect 5.9 allowed
 expect 5.7 5.8 5.11 5.19 6.18 forbidden
+
+known 5.7 5.8 forbidden "kernel-mm.md §4.3 step 4: before 5.9 the mapcount rule reused the page, so clear_refs was harmless"
+known 5.9 allowed "kernel-mm.md §10 B4, Affected: 5.9 to 5.11-rc3; §4.3 step 3: page_count 1025 != 1, so copy"
+known 5.11 5.19 6.18 forbidden "kernel-mm.md §10 B4, fixed by 9348b73c2e1b (5.11-rc4), structurally in 5.19 (exclusive means reuse)"
