@@ -1,0 +1,31 @@
+# gup_longterm selftest "R/O longterm GUP-fast pin in MAP_SHARED file mapping ... with memfd"
+# (oracle §6.2 row 16 "... with memfd")
+# tools/testing/selftests/mm/gup_longterm.c, do_test with TEST_TYPE_RO_FAST, shared=true:
+#   1. The file comes from memfd_create() (tmpfs), is ftruncate()d to one page, mmap()ed MAP_SHARED
+#      PROT_READ|PROT_WRITE and faulted in with memset, so the pte maps the page-cache page.
+#   2. mprotect(PROT_READ), to cover the unsharing decisions of an R/O long-term pin.
+#   3. gup_test's PIN_LONGTERM_TEST_START pins the page with pin_user_pages_fast(FOLL_LONGTERM).
+#   should_work is true (an R/O pin must always work):
+#   the test fails unless the pin returns the page.
+# An R/O pin of a shared mapping needs no unsharing (not a COW mapping, kernel-mm.md §2.7) and is never
+# refused by 6.5's rule, which only concerns FOLL_WRITE, so it succeeds under every profile.
+# Since 6.2 (84209e87c696) GUP-fast cannot tell a COW mapping from a shared one and leaves every
+# non-anon page with FOLL_LONGTERM to the slow path (kernel-mm.md §2.7), which pins it.
+# 4.8 and 4.9 have neither FOLL_PIN nor io_uring (kernel-mm.md §0): no expectation there.
+# Oracle (6.18, §6.2 #16): skipped, gup_test is not built into the oracle kernel; the assertion
+# is the selftest's (§4.4).
+scenario gup-longterm-ro-pin-fast-shared-memfd
+doc "A R/O long-term GUP-fast pin in a MAP_SHARED mapping of a memfd must succeed"
+
+process P
+P: memfd_create F 4K                 # memfd_create + ftruncate: an unlinked tmpfs file
+P: mmap_file A F 4K PROT_READ|PROT_WRITE MAP_SHARED
+P: store A 0x0                       # memset(mem, 0, size): fault the page in
+P: mprotect A 4K PROT_READ
+P: r0 = pin_user_pages_fast H A 1 FOLL_LONGTERM   # PIN_LONGTERM_TEST_START
+
+exists (P:r0 != 1)
+
+expect 5.7 5.8 5.9 5.11 5.19 6.18 forbidden
+
+known 6.18 forbidden "kernel-oracle.md §4.4: asserted by the selftest; row 16 not run on the oracle machine (gup_test not available)"
