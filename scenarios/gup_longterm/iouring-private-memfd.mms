@@ -12,7 +12,7 @@
 # (vma_is_shmem holds for a private shmem mapping too). That exemption only arrived in 5.14
 # (axboe/liburing#358: "memfd/shmem is queued for 5.14"; 5.10's fs/io_uring.c tests only
 # vm_file && !is_file_hugepages): the real 5.7-5.11 return -EOPNOTSUPP and the test fails there.
-# mmsim's io_uring_file_check exempts shmem under 5.7-5.11 too, so those kernels carry no expectation.
+# mmsim models this as io_uring_file_check=any_file (5.7-5.11) and except_shmem (5.19).
 # 4.8 and 4.9 have neither FOLL_PIN nor io_uring (kernel-mm.md §0): no expectation there.
 # Oracle (6.18, §6.2 #46): ok in runs A, B and C.
 scenario gup-longterm-iouring-private-memfd
@@ -27,6 +27,8 @@ P: r0 = io_uring_register_buffers R A 4K
 
 exists (P:r0 != 0)
 
+expect 5.7 5.8 5.9 5.11 allowed
 expect 5.19 6.18 forbidden
 
 known 6.18 forbidden "kernel-oracle.md §6.2 #46 'io_uring fixed buffer with MAP_PRIVATE file mapping ... with memfd': ok in runs A, B and C"
+known 5.7 5.8 5.9 5.11 allowed "axboe/liburing#358 (June 2021): io_uring refused memfd buffers with EOPNOTSUPP until 5.14; 5.10 fs/io_uring.c refuses any non-hugetlbfs vm_file"

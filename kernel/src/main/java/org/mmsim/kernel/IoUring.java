@@ -1,5 +1,6 @@
 package org.mmsim.kernel;
 
+import org.mmsim.kernel.profile.IoUringFileCheck;
 import org.mmsim.kernel.profile.Switch;
 
 /**
@@ -8,9 +9,10 @@ import org.mmsim.kernel.profile.Switch;
  *
  * <p>Design notes. Registration ({@code io_sqe_buffer_register} → {@code io_pin_pages}) pins the whole range with
  * {@code pin_user_pages_fast(FOLL_WRITE | FOLL_LONGTERM)}, always writable because the buffer may be read into.
- * Before 5.6 (no FOLL_PIN) the same was done with FOLL_GET references. Until 6.5 io_uring itself refused buffers
- * in file-backed VMAs other than shmem and hugetlbfs (-EOPNOTSUPP); from 6.5 that check went and GUP refuses
- * the shared writeback-file case (-EFAULT). The pages are then charged to the user's {@code RLIMIT_MEMLOCK}
+ * Before 5.6 (no FOLL_PIN) the same was done with FOLL_GET references; before 6.5 with the slow
+ * {@code pin_user_pages()}, which also returned the VMAs for io_uring's own check: until 5.14 it refused every
+ * file-backed VMA that is not hugetlbfs (-EOPNOTSUPP), memfd included, and until 6.5 every one that is not shmem
+ * either. From 6.5 that check went and GUP refuses the shared writeback-file case (-EFAULT). The pages are then charged to the user's {@code RLIMIT_MEMLOCK}
  * ({@code io_account_mem}: {@code user->locked_vm}, and {@code mm->pinned_vm}); the model's processes do not
  * have CAP_IPC_LOCK. WRITE_FIXED copies from the pinned pages, never through the page tables: if the process's
  * mapping and the pin have parted, the file gets what the pin holds.
@@ -42,14 +44,16 @@ final class IoUring {
         int nr = (int) (((addr + len - 1) >>> PageTable.PAGE_SHIFT) - first + 1);
         boolean pin = k.profile.on(Switch.FOLL_PIN);
         long start = first << PageTable.PAGE_SHIFT;
-        GupPages g = k.gupInternal(ring.mm, start, nr, Gup.FOLL_WRITE | Gup.FOLL_LONGTERM, pin, true);
+        IoUringFileCheck check = k.profile.ioUringFileCheck();
+        GupPages g = k.gupInternal(ring.mm, start, nr, Gup.FOLL_WRITE | Gup.FOLL_LONGTERM, pin,
+                check == IoUringFileCheck.OFF);
         if (g.ret() != nr) {
             if (g.nr > 0) {
                 k.release(g, false);
             }
             return g.ret() < 0 ? g.ret() : -Errno.EFAULT;
         }
-        if (k.profile.on(Switch.IO_URING_FILE_CHECK) && fileBacked(ring.mm, start, nr)) {
+        if (check != IoUringFileCheck.OFF && fileBacked(ring.mm, start, nr, check == IoUringFileCheck.EXCEPT_SHMEM)) {
             k.release(g, false);
             return -Errno.EOPNOTSUPP;
         }
@@ -69,11 +73,14 @@ final class IoUring {
         return 0;
     }
 
-    /** The pre-6.5 check in {@code io_sqe_buffer_register}: a VMA with a file that is neither shmem nor hugetlbfs. */
-    private static boolean fileBacked(Mm mm, long start, int nr) {
+    /**
+     * The pre-6.5 check in {@code io_sqe_buffer_register}: a VMA with a file that is not hugetlbfs (the model has
+     * none) and, from 5.14, not shmem.
+     */
+    private static boolean fileBacked(Mm mm, long start, int nr, boolean shmemOk) {
         for (int i = 0; i < nr; i++) {
             Vma vma = mm.vmaAt(start + ((long) i << PageTable.PAGE_SHIFT));
-            if (vma != null && vma.file != null && !vma.isShmem()) {
+            if (vma != null && vma.file != null && !(shmemOk && vma.isShmem())) {
                 return true;
             }
         }

@@ -49,6 +49,10 @@ public final class KernelProfile {
         return CowReuse.values()[values[Switch.COW_REUSE.ordinal()]];
     }
 
+    public IoUringFileCheck ioUringFileCheck() {
+        return IoUringFileCheck.values()[values[Switch.IO_URING_FILE_CHECK.ordinal()]];
+    }
+
     public GupWriteRetry gupWriteRetry() {
         return GupWriteRetry.values()[values[Switch.GUP_WRITE_RETRY.ordinal()]];
     }

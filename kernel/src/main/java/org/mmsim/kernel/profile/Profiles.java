@@ -26,7 +26,7 @@ public final class Profiles {
         register(v49, "4.9", "Dirty COW fixed with FOLL_COW (19be0eaffa3a)");
 
         KernelProfile v57 = v49.with(Switch.FOLL_LONGTERM, "on").with(Switch.FOLL_PIN, "on")
-                .with(Switch.IO_URING, "on").with(Switch.IO_URING_FILE_CHECK, "on");
+                .with(Switch.IO_URING, "on").with(Switch.IO_URING_FILE_CHECK, "any_file");
         register(v57, "5.7", "FOLL_PIN and io_uring exist; COW reuse by mapcount: CVE-2020-29374 and COW-breaks-either-way present");
 
         KernelProfile v58 = v57.with(Switch.GUP_FORCE_COW_BREAK, "on");
@@ -41,9 +41,10 @@ public final class Profiles {
         register(v511, "5.11", "GUP-fast vs fork write_protect_seq (57efa1fe5957); clear_refs skips pinned ptes (9348b73c2e1b)");
 
         KernelProfile v519 = v511.with(Switch.COW_REUSE, "anon_exclusive").with(Switch.UNSHARE_RO_PINS, "on")
-                .with(Switch.LONGTERM_MIGRATE_MOVABLE, "on");
+                .with(Switch.LONGTERM_MIGRATE_MOVABLE, "on")
+                .with(Switch.IO_URING_FILE_CHECK, "except_shmem");
         register(v519, "5.19", "PageAnonExclusive (6c287605fd56) and unsharing for R/O pins (FAULT_FLAG_UNSHARE); "
-                + "long-term pins migrate out of ZONE_MOVABLE (5.13)");
+                + "long-term pins migrate out of ZONE_MOVABLE (5.13); io_uring accepts shmem buffers (5.14)");
 
         KernelProfile v618 = v519.with(Switch.GUP_WRITE_RETRY, "anon_exclusive")
                 .with(Switch.MPROTECT_ANON_WRITABLE, "on")

@@ -36,8 +36,8 @@ public enum Switch {
     REFUSE_LONGTERM_FILE_WRITE("FOLL_PIN|FOLL_LONGTERM|FOLL_WRITE on a shared mapping of a file that needs dirty "
             + "tracking (ext4) fails with -EFAULT, writable_file_mapping_allowed (6.5, Lorenzo Stoakes)"),
     IO_URING("io_uring fixed buffers exist (5.1; registered with FOLL_GET|FOLL_LONGTERM until FOLL_PIN, 5.6)"),
-    IO_URING_FILE_CHECK("io_uring refuses fixed buffers in file-backed VMAs other than shmem/hugetlbfs with "
-            + "-EOPNOTSUPP (5.1 to 6.4; from 6.5 GUP's own rule applies)");
+    IO_URING_FILE_CHECK(IoUringFileCheck.class, "file-backed VMAs io_uring itself refuses as fixed buffers with "
+            + "-EOPNOTSUPP: any_file (5.1), except_shmem (5.14), off (6.5: GUP's own rule applies)");
 
     private final String key;
     private final List<String> choices;
