@@ -196,17 +196,26 @@ public final class Runner implements Journal {
             case MEMFD_CREATE -> bindFile(op, k.memfdCreate(name(op, 0), num(op, 1)));
             case OPEN -> {
                 OpenFile f = k.open(file(op, 1), flags(op, 2) != 0);
-                yield f == null ? Value.of(-Errno.ENOENT) : bindFile(op, f);
+                if (f == null) {
+                    objects.put(name(op, 0), BAD_FD);
+                    yield Value.of(-Errno.ENOENT);
+                }
+                yield bindFile(op, f);
             }
-            case UNLINK -> Value.of(k.unlink(file(op, 0).inode()));
+            case UNLINK -> file(op, 0) == null ? Value.of(-Errno.ENOENT) : Value.of(k.unlink(file(op, 0).inode()));
             case PREAD -> {
+                if (file(op, 0) == null) {
+                    yield Value.errno(Errno.EBADF);
+                }
                 FileRead r = k.pread(file(op, 0), num(op, 1));
                 yield r.ret() < 0 ? Value.errno(-r.ret()) : r.ret() == 0 ? Value.EOF : Value.data(r.value());
             }
-            case PWRITE -> Value.of(k.pwrite(file(op, 0), num(op, 1), num(op, 2)));
-            case FSYNC -> Value.of(k.fsync(file(op, 0)));
-            case MMAP_FILE -> bindAddress(op, k.mmapFile(t, 0, num(op, 2), flags(op, 3), flags(op, 4), file(op, 1),
-                    optNum(op, 5, 0)));
+            case PWRITE -> file(op, 0) == null ? Value.of(-Errno.EBADF)
+                    : Value.of(k.pwrite(file(op, 0), num(op, 1), num(op, 2)));
+            case FSYNC -> file(op, 0) == null ? Value.of(-Errno.EBADF) : Value.of(k.fsync(file(op, 0)));
+            case MMAP_FILE -> file(op, 1) == null ? bindAddress(op, -Errno.EBADF)
+                    : bindAddress(op, k.mmapFile(t, 0, num(op, 2), flags(op, 3), flags(op, 4), file(op, 1),
+                            optNum(op, 5, 0)));
             case CLEAR_REFS -> Value.of(k.clearRefs(t, (int) num(op, 0)));
             case PAGEMAP -> Value.data(pagemapField(k.pagemap(t, addr(op, 0)),
                     op.arg(1) == null ? "entry" : name(op, 1)));
@@ -220,15 +229,18 @@ public final class Runner implements Journal {
             case IO_URING_SETUP -> {
                 IoRing r = k.ioUringSetup(t);
                 if (r == null) {
+                    objects.put(name(op, 0), BAD_FD);
                     yield Value.of(-Errno.ENOSYS);
                 }
                 objects.put(name(op, 0), r);
                 yield Value.of(0);
             }
-            case IO_URING_REGISTER_BUFFERS -> Value.of(k.ioUringRegisterBuffers(ring(op, 0), addr(op, 1), num(op, 2)));
-            case IO_URING_WRITE_FIXED -> Value.of(k.ioUringWriteFixed(ring(op, 0), file(op, 1), num(op, 2),
-                    addr(op, 3), num(op, 4)));
-            case IO_URING_UNREGISTER_BUFFERS -> Value.of(k.ioUringUnregisterBuffers(ring(op, 0)));
+            case IO_URING_REGISTER_BUFFERS -> ring(op, 0) == null ? Value.of(-Errno.EBADF)
+                    : Value.of(k.ioUringRegisterBuffers(ring(op, 0), addr(op, 1), num(op, 2)));
+            case IO_URING_WRITE_FIXED -> ring(op, 0) == null || file(op, 1) == null ? Value.of(-Errno.EBADF)
+                    : Value.of(k.ioUringWriteFixed(ring(op, 0), file(op, 1), num(op, 2), addr(op, 3), num(op, 4)));
+            case IO_URING_UNREGISTER_BUFFERS -> ring(op, 0) == null ? Value.of(-Errno.EBADF)
+                    : Value.of(k.ioUringUnregisterBuffers(ring(op, 0)));
             case GET_USER_PAGES, GET_USER_PAGES_FAST, PIN_USER_PAGES, PIN_USER_PAGES_FAST -> gup(t, op);
             case UNPIN_USER_PAGES, UNPIN_USER_PAGES_DIRTY, PUT_PAGES -> release(op);
             case DMA_READ -> {
@@ -260,6 +272,7 @@ public final class Runner implements Journal {
             case Pipe p -> Value.of(k.pipeClose(p));
             case OpenFile f -> Value.of(k.close(f));
             case IoRing r -> Value.of(k.ioUringRelease(r));
+            case Object o2 when o2 == BAD_FD -> Value.of(-Errno.EBADF);
             case null, default -> throw new ScenarioException(scenario.file(), op.line(), op.arg(0).col(), "'"
                     + name(op, 0) + "' does not exist yet");
         };
@@ -352,8 +365,18 @@ public final class Runner implements Journal {
         return p;
     }
 
+    /**
+     * What a name is bound to when the operation that should have bound it failed (open, io_uring_setup): the
+     * program's fd is -1, so later uses fail with -EBADF as the kernel's would.
+     */
+    private static final Object BAD_FD = new Object();
+
+    /** The open file named by argument {@code i}, or null if its open failed. */
     private OpenFile file(Op op, int i) throws ScenarioException {
         Object o = objects.get(name(op, i));
+        if (o == BAD_FD) {
+            return null;
+        }
         if (!(o instanceof OpenFile f)) {
             throw new ScenarioException(scenario.file(), op.line(), op.arg(i).col(), "file '" + name(op, i)
                     + "' does not exist yet");
@@ -361,8 +384,12 @@ public final class Runner implements Journal {
         return f;
     }
 
+    /** The io_uring named by argument {@code i}, or null if its setup failed. */
     private IoRing ring(Op op, int i) throws ScenarioException {
         Object o = objects.get(name(op, i));
+        if (o == BAD_FD) {
+            return null;
+        }
         if (!(o instanceof IoRing r)) {
             throw new ScenarioException(scenario.file(), op.line(), op.arg(i).col(), "io_uring '" + name(op, i)
                     + "' does not exist yet (its setup failed or has not run)");
