@@ -67,6 +67,42 @@ public final class PageAssert extends AbstractAssert<PageAssert, Integer> {
         return exclusive ? isAnonExclusive() : isNotAnonExclusive();
     }
 
+    /** {@code PageAnon()} is false: a page-cache (or shmem) page. */
+    public PageAssert isNotAnon() {
+        if (frames().test(actual, PageFlags.PG_ANON)) {
+            failWithMessage("expected a page that is not anon but %s", describePage());
+        }
+        return this;
+    }
+
+    /** {@code PG_dirty} set. */
+    public PageAssert isDirty() {
+        return hasFlag(PageFlags.PG_DIRTY, "dirty");
+    }
+
+    /** {@code PG_dirty} clear. */
+    public PageAssert isClean() {
+        if (frames().test(actual, PageFlags.PG_DIRTY)) {
+            failWithMessage("expected a clean page but %s", describePage());
+        }
+        return this;
+    }
+
+    /** {@code PG_swapbacked}: anon or shmem. */
+    public PageAssert isSwapBacked() {
+        return hasFlag(PageFlags.PG_SWAPBACKED, "swapbacked");
+    }
+
+    /** The frame belongs to {@code zone}. */
+    public PageAssert isInZone(Zone zone) {
+        Zone z = kernel.pageAlloc().zoneOf(actual);
+        if (z != zone) {
+            failWithMessage("expected pfn %d in ZONE_%s but it is in %s", actual, zone,
+                    z == null ? "no zone" : "ZONE_" + z);
+        }
+        return this;
+    }
+
     /** Back in the allocator: no reference, no mapping, no flags. */
     public PageAssert isFree() {
         if (frames().refcount(actual) != 0 || frames().mapcount(actual) != 0 || frames().flags(actual) != 0) {

@@ -70,6 +70,45 @@ public final class PteAssert extends AbstractAssert<PteAssert, Long> {
         return this;
     }
 
+    /** Not dirty (as {@code folio_mkclean} leaves it). */
+    public PteAssert isClean() {
+        isPresent();
+        if (Pte.dirty(actual)) {
+            failWithMessage("expected a clean pte but %s", where());
+        }
+        return this;
+    }
+
+    public PteAssert isSoftDirty() {
+        if (!Pte.softDirty(actual)) {
+            failWithMessage("expected a soft-dirty pte but %s", where());
+        }
+        return this;
+    }
+
+    public PteAssert isNotSoftDirty() {
+        if (Pte.softDirty(actual)) {
+            failWithMessage("expected a pte without soft-dirty but %s", where());
+        }
+        return this;
+    }
+
+    /** Accessed ("young"). */
+    public PteAssert isYoung() {
+        if (!Pte.young(actual)) {
+            failWithMessage("expected a young pte but %s", where());
+        }
+        return this;
+    }
+
+    public PteAssert isOld() {
+        isPresent();
+        if (Pte.young(actual)) {
+            failWithMessage("expected an old (not accessed) pte but %s", where());
+        }
+        return this;
+    }
+
     public PteAssert mapsPfn(int pfn) {
         isPresent();
         if (Pte.pfn(actual) != pfn) {

@@ -19,11 +19,40 @@ public final class TestKernels {
 
     /** Boot a small machine running the named profile from {@link Profiles}. */
     public static Kernel boot(String profileName) {
+        return Kernel.boot(profile(profileName), FRAMES, 0);
+    }
+
+    /** Boot the named profile with {@code movable} frames of ZONE_MOVABLE besides {@link #FRAMES} of ZONE_NORMAL. */
+    public static Kernel bootWithMovable(String profileName, int movable) {
+        return Kernel.boot(profile(profileName), FRAMES, movable);
+    }
+
+    /** The named profile from {@link Profiles}; fails for an unknown name. */
+    public static KernelProfile profile(String profileName) {
         KernelProfile profile = Profiles.byName(profileName);
         if (profile == null) {
             throw new IllegalArgumentException("no profile named " + profileName + "; known: " + Profiles.names());
         }
-        return Kernel.boot(profile, FRAMES, 0);
+        return profile;
+    }
+
+    /** {@code mmap(NULL, pages * PAGE, prot, flags, f, 0)}, which must succeed. */
+    public static long mmapFile(Kernel k, Task t, OpenFile f, int pages, int prot, int flags) {
+        long addr = k.mmapFile(t, 0, pages * PAGE, prot, flags, f, 0);
+        assertThat(addr).as("mmap of %d pages of %s", pages, f).isPositive();
+        return addr;
+    }
+
+    /** {@code pwrite()} of one word, which must succeed. */
+    public static void pwrite(Kernel k, OpenFile f, long pos, long value) {
+        assertThat(k.pwrite(f, pos, value)).as("pwrite of %s at %d", f, pos).isEqualTo(8);
+    }
+
+    /** {@code pread()} of one word, which must succeed: the word. */
+    public static long pread(Kernel k, OpenFile f, long pos) {
+        FileRead r = k.pread(f, pos);
+        assertThat(r.ret()).as("pread of %s at %d", f, pos).isEqualTo(8);
+        return r.value();
     }
 
     /** {@code mmap(NULL, pages * PAGE, prot, MAP_PRIVATE|MAP_ANONYMOUS)}, which must succeed. */

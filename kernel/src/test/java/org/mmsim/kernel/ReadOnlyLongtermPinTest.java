@@ -1,0 +1,116 @@
+package org.mmsim.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mmsim.kernel.KernelAssertions.assertThatPage;
+import static org.mmsim.kernel.KernelAssertions.assertThatPte;
+import static org.mmsim.kernel.KernelAssertions.pfnAt;
+import static org.mmsim.kernel.TestKernels.PAGE;
+import static org.mmsim.kernel.TestKernels.RW;
+import static org.mmsim.kernel.TestKernels.boot;
+import static org.mmsim.kernel.TestKernels.mmapFile;
+import static org.mmsim.kernel.TestKernels.pread;
+import static org.mmsim.kernel.TestKernels.pwrite;
+import static org.mmsim.kernel.TestKernels.violatedInvariants;
+import static org.mmsim.kernel.TestKernels.write;
+
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * R/O long-term pins of page cache in private mappings (reference 2.7; gup_longterm.c "R/O longterm GUP pin in
+ * MAP_PRIVATE file mapping"): since 6.2 ({@code gup_must_unshare()} for a non-anon page with FOLL_LONGTERM in a
+ * COW mapping) GUP first unshares the page-cache page into an anon copy, so the pin holds the page the process's
+ * later writes go to. Before that the pin holds the page-cache page and a later write copies away from it.
+ */
+class ReadOnlyLongtermPinTest {
+    private static final int BIAS = Kernel.GUP_PIN_COUNTING_BIAS;
+    private static final long D0 = 0xD0;
+    private static final long D1 = 0xD1;
+
+    private Kernel k;
+    private Task t;
+    private OpenFile f;
+    private long addr;
+
+    static Stream<Arguments> backingsTouchAndPaths() {
+        return Stream.of(FsType.EXT4, FsType.TMPFS).flatMap(fs -> Stream.of(false, true)
+                .flatMap(touch -> Stream.of(Arguments.of(fs, touch, false), Arguments.of(fs, touch, true))));
+    }
+
+    private void mapPrivate(String profile, FsType fs, boolean touch) {
+        k = boot(profile);
+        t = k.spawn("p");
+        f = k.creat(fs, "f", PAGE);
+        pwrite(k, f, 0, D0);
+        addr = mmapFile(k, t, f, 1, RW, Mman.MAP_PRIVATE);
+        if (touch) {
+            assertThat(k.load(t, addr)).isEqualTo(D0);
+            assertThatPte(t, addr).mapsPfn(f.inode().pageAt(0));
+        }
+    }
+
+    @ParameterizedTest(name = "{0} touched={1} fast={2}")
+    @MethodSource("backingsTouchAndPaths")
+    void under618TheReadOnlyLongtermPinHoldsAnAnonCopyThatLaterStoresReach(FsType fs, boolean touch, boolean fast) {
+        mapPrivate("6.18", fs, touch);
+        int cached = f.inode().pageAt(0);
+
+        GupPages g = k.gup(t, addr, 1, Kernel.FOLL_LONGTERM, true, fast);
+
+        assertThat(g.ret()).isEqualTo(1);
+        int pinned = g.pfn(0);
+        assertThat(pinned).isNotEqualTo(cached);
+        assertThatPage(k, pinned).isAnonExclusive().hasRefcount(1 + BIAS).hasMapcount(1).holds(0, D0);
+        assertThatPte(t, addr).as("an unshare fault keeps the pte read-only").isReadOnly().mapsPfn(pinned);
+        assertThatPage(k, cached).as("the page cache page is not pinned").hasRefcount(1).hasMapcount(0);
+
+        write(k, t, addr, D1);
+
+        assertThatPte(t, addr).as("the exclusive page is reused").isWritable().mapsPfn(pinned);
+        assertThat(k.dmaRead(g, 0, 0)).isEqualTo(D1);
+        assertThat(pread(k, f, 0)).isEqualTo(D0);
+        assertThat(violatedInvariants(k)).isEmpty();
+    }
+
+    @ParameterizedTest(name = "{0} touched={1} fast={2}")
+    @MethodSource("backingsTouchAndPaths")
+    void under519TheReadOnlyLongtermPinHoldsThePageCachePageAndMissesLaterStores(FsType fs, boolean touch,
+            boolean fast) {
+        mapPrivate("5.19", fs, touch);
+        int cached = f.inode().pageAt(0);
+
+        GupPages g = k.gup(t, addr, 1, Kernel.FOLL_LONGTERM, true, fast);
+
+        assertThat(g.ret()).isEqualTo(1);
+        assertThat(g.pfn(0)).isEqualTo(cached);
+        assertThatPage(k, cached).isNotAnon().hasRefcount(2 + BIAS).hasMapcount(1);
+        assertThatPte(t, addr).isReadOnly().mapsPfn(cached);
+
+        write(k, t, addr, D1);
+
+        assertThatPte(t, addr).isWritable().doesNotMapPfn(cached);
+        assertThat(k.load(t, addr)).isEqualTo(D1);
+        assertThat(k.dmaRead(g, 0, 0)).as("the pin kept the page cache page").isEqualTo(D0);
+        assertThatPage(k, cached).hasRefcount(1 + BIAS).hasMapcount(0);
+        assertThat(violatedInvariants(k)).containsExactly("pin-coherence");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("profiles")
+    void aReadOnlyShortTermPinOfAPrivateFileMappingNeverUnshares(String profile) {
+        mapPrivate(profile, FsType.EXT4, true);
+        int cached = f.inode().pageAt(0);
+
+        GupPages g = k.gup(t, addr, 1, 0, true, false);
+
+        assertThat(g.pfn(0)).isEqualTo(cached);
+        assertThatPte(t, addr).mapsPfn(cached);
+        assertThat(pfnAt(t, addr)).isEqualTo(cached);
+    }
+
+    static Stream<String> profiles() {
+        return Stream.of("5.19", "6.18");
+    }
+}
