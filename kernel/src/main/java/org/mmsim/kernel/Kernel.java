@@ -323,7 +323,8 @@ public final class Kernel {
      * What a load by {@code t} at {@code addr} would return now, read without faulting or changing anything: an
      * untouched anonymous address reads 0 (it would fault in the zero page).
      *
-     * @return the value, or null if the load would raise SIGSEGV (no VMA, no read permission, task exited)
+     * @return the value, or null if the load would raise SIGSEGV or SIGBUS (no VMA, no read permission, beyond the
+     *     end of a mapped file, task exited)
      */
     public Long peek(Task t, long addr) {
         if (t.mm == null || !userAddress(addr)) {
@@ -336,10 +337,21 @@ public final class Kernel {
         }
         long pte = t.mm.pte(addr);
         if (!Pte.present(pte)) {
-            return 0L;
+            return vma.file == null ? 0L : peekFile(vma, addr, word);
         }
         int pfn = Pte.pfn(pte);
         return pfn >= frames.nrFrames() ? -1L : frames.word(pfn, word);
+    }
+
+    /** What a fault at an unmapped file address would show: the cached page, else the disk; null past EOF. */
+    private Long peekFile(Vma vma, long addr, int word) {
+        Inode inode = vma.inode();
+        long index = vma.linearPageIndex(addr);
+        if (index >= inode.sizePages()) {
+            return null;
+        }
+        int pfn = inode.pageAt(index);
+        return pfn >= 0 ? frames.word(pfn, word) : inode.diskWord(index, word);
     }
 
     private int lastSignal;
@@ -374,7 +386,7 @@ public final class Kernel {
      * @param fast GUP-fast first, then the slow path
      * @param gupFlags the caller's FOLL_* flags ({@link #FOLL_WRITE}, {@link #FOLL_FORCE}, {@link #FOLL_LONGTERM})
      * @return the pages held; {@link GupPages#ret()} is the count or -errno: -EINVAL for FOLL_GET/FOLL_PIN or
-     *     an unknown flag passed by the caller, -ENOSYS for pin_user_pages on a kernel without FOLL_PIN
+     *     an unknown flag passed by the caller, or (6.3+) FOLL_LONGTERM without pinning ({@code is_valid_gup_args}), -ENOSYS for pin_user_pages on a kernel without FOLL_PIN
      */
     public GupPages gup(Task t, long start, int nrPages, int gupFlags, boolean pin, boolean fast) {
         requireLive(t);
@@ -387,7 +399,8 @@ public final class Kernel {
         int flags = gupFlags | (pin ? Gup.FOLL_PIN : Gup.FOLL_GET) | Gup.FOLL_TOUCH;
         GupPages g = new GupPages(mm, start, nrPages, flags);
         if ((gupFlags & ~Gup.FOLL_PUBLIC) != 0 || nrPages <= 0
-                || ((gupFlags & Gup.FOLL_LONGTERM) != 0 && !profile.on(Switch.FOLL_LONGTERM))) {
+                || ((gupFlags & Gup.FOLL_LONGTERM) != 0 && !profile.on(Switch.FOLL_LONGTERM))
+                || ((gupFlags & Gup.FOLL_LONGTERM) != 0 && !pin && profile.on(Switch.LONGTERM_NEEDS_PIN))) {
             g.ret = -Errno.EINVAL;
             return g;
         }

@@ -190,12 +190,20 @@ public final class PageFrames {
         s.writeTime[pfn & SECTION_MASK] = time;
     }
 
-    /** {@code copy_user_highpage}: copy the content (and its provenance) of {@code from} into {@code to}. */
+    /**
+     * {@code copy_user_highpage}: copy the content of {@code from} into {@code to}, with its provenance if it is
+     * anonymous data. File data belongs to the file, not to the mm that last wrote it, so a copy of a page-cache
+     * page starts without a writer.
+     */
     void copyData(int from, int to) {
         for (int w = 0; w < PAGE_WORDS; w++) {
             setWord(to, w, word(from, w));
         }
-        setWriter(to, writer(from), writeTime(from));
+        if (test(from, PageFlags.PG_ANON)) {
+            setWriter(to, writer(from), writeTime(from));
+        } else {
+            setWriter(to, -1, 0);
+        }
     }
 
     /** Reset a frame's struct page to the state of a freshly allocated, zeroed page with one reference. */

@@ -12,7 +12,6 @@ import static org.mmsim.kernel.TestKernels.pread;
 import static org.mmsim.kernel.TestKernels.pwrite;
 import static org.mmsim.kernel.TestKernels.write;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -300,9 +299,6 @@ class FilemapTest {
      * {@link Kernel#peek} promises what a load would return now, without faulting. For a file page that is not
      * mapped yet, a load maps the page cache (or reads the disk) and returns the file's data.
      */
-    @Disabled("BUG: Kernel.peek returns 0 for any address whose pte is none, as for untouched anonymous memory "
-            + "(the zero page); for a file-backed VMA the load it stands for would fault in the page cache page "
-            + "and return the file's data (D0 here). The scenario runner's memory conditions use peek.")
     @ParameterizedTest(name = "flags={0}")
     @ValueSource(ints = {Mman.MAP_SHARED, Mman.MAP_PRIVATE})
     void peekOfAnUntouchedFilePageReadsTheFile(int flags) {

@@ -10,7 +10,6 @@ import static org.mmsim.kernel.TestKernels.boot;
 import static org.mmsim.kernel.TestKernels.mmapAnon;
 import static org.mmsim.kernel.TestKernels.write;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -160,9 +159,6 @@ class GupTest {
      * and consolidate invariants"): "LONGTERM can only be specified when pinning", so get_user_pages*() with
      * FOLL_LONGTERM and without FOLL_PIN returns -EINVAL and takes nothing.
      */
-    @Disabled("BUG: Kernel.gupInternal accepts FOLL_GET|FOLL_LONGTERM under 6.18 and takes the reference (returns 1, "
-            + "refcount +1); since 6.3 is_valid_gup_args() refuses FOLL_LONGTERM without FOLL_PIN with -EINVAL. "
-            + "The model has no switch for this rule.")
     @ParameterizedTest(name = "fast={0}")
     @ValueSource(booleans = {false, true})
     void under618FollLongtermWithoutFollPinIsEinval(boolean fast) {

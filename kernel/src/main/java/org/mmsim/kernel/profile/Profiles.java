@@ -50,6 +50,7 @@ public final class Profiles {
                 .with(Switch.MPROTECT_ANON_WRITABLE, "on")
                 .with(Switch.UNSHARE_LONGTERM_COW, "on")
                 .with(Switch.REFUSE_LONGTERM_FILE_WRITE, "on")
+                .with(Switch.LONGTERM_NEEDS_PIN, "on")
                 .with(Switch.IO_URING_FILE_CHECK, "off");
         register(v618, "6.18", "today's kernel: FOLL_COW removed (5535be309971); mprotect keeps exclusive anon writable (6.0); "
                 + "R/O long-term pins unshare the zero page and page cache (6.2); writable long-term pins of "

@@ -35,6 +35,8 @@ public enum Switch {
             + "(check_and_migrate_movable_pages; CMA in 5.1, ZONE_MOVABLE in 5.13)"),
     REFUSE_LONGTERM_FILE_WRITE("FOLL_PIN|FOLL_LONGTERM|FOLL_WRITE on a shared mapping of a file that needs dirty "
             + "tracking (ext4) fails with -EFAULT, writable_file_mapping_allowed (6.5, Lorenzo Stoakes)"),
+    LONGTERM_NEEDS_PIN("FOLL_LONGTERM is refused with -EINVAL unless pinning: get_user_pages*() may not take "
+            + "long-term references (is_valid_gup_args, 6.3 d64e2dbc33a1)"),
     IO_URING("io_uring fixed buffers exist (5.1; registered with FOLL_GET|FOLL_LONGTERM until FOLL_PIN, 5.6)"),
     IO_URING_FILE_CHECK(IoUringFileCheck.class, "file-backed VMAs io_uring itself refuses as fixed buffers with "
             + "-EOPNOTSUPP: any_file (5.1), except_shmem (5.14), off (6.5: GUP's own rule applies)");

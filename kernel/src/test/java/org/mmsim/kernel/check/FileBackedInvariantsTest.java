@@ -11,7 +11,6 @@ import static org.mmsim.kernel.TestKernels.write;
 
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -246,11 +245,6 @@ class FileBackedInvariantsTest {
      * The page's writer shadow is the mm that stored into the page-cache page through a shared mapping, and the
      * copy inherits it, so a later load by an unrelated process is reported as a leak.
      */
-    @Disabled("BUG: IsolationInvariant false positive. Memory.doCowFault/wpPageCopy (via PageFrames.copyData) "
-            + "copy the writer shadow of a page-cache page into the new anon page; when the copy is made without "
-            + "a store by its owner (a FOLL_WRITE or R/O long-term pin COW/unshare), the owner's next load of "
-            + "file data is reported as 'sees data mm A stored ... after the two were separated by fork'. "
-            + "Copying from a non-anon page should reset the writer shadow.")
     @ParameterizedTest(name = "gupFlags={0}")
     @ValueSource(ints = {Kernel.FOLL_LONGTERM, Kernel.FOLL_WRITE | Kernel.FOLL_LONGTERM})
     void readingFileDataCopiedIntoAPrivatePageIsNotALeak(int gupFlags) {
