@@ -197,15 +197,10 @@ final class Filemap {
         if (inode == null || inode.evicted) {
             return out;
         }
-        long index = frames.index(pfn);
         for (Vma vma : inode.iMmap) {
-            long addr = vma.start + ((index - vma.pgoff) << PageTable.PAGE_SHIFT);
-            if (!vma.contains(addr)) {
-                continue;
-            }
-            long pte = vma.mm().pte(addr);
-            if (Pte.present(pte) && Pte.pfn(pte) == pfn && !Pte.special(pte)) {
-                out.add(new Rmap.Mapping(vma.mm(), vma, addr));
+            Rmap.Mapping m = Rmap.vmaMapping(vma, frames.index(pfn), pfn);
+            if (m != null) {
+                out.add(m);
             }
         }
         return out;
@@ -227,14 +222,7 @@ final class Filemap {
         k.note(inode + " evicted");
     }
 
-    /** The page word a byte offset addresses; the caller has checked it is modelled. */
-    static int wordOf(long pos) {
-        long off = pos & (PageTable.PAGE_SIZE - 1);
-        if ((off & 7) != 0 || off >= 8L * PageFrames.PAGE_WORDS) {
-            throw new IllegalArgumentException(String.format(
-                    "file offset %#x: only 8-byte aligned offsets below %d within a page are modelled", pos,
-                    8 * PageFrames.PAGE_WORDS));
-        }
-        return (int) (off >>> 3);
+    private static int wordOf(long pos) {
+        return PageFrames.wordOf(pos, "file offset");
     }
 }

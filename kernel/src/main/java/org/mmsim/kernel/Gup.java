@@ -1,5 +1,6 @@
 package org.mmsim.kernel;
 
+import java.util.TreeSet;
 import org.mmsim.kernel.profile.GupWriteRetry;
 import org.mmsim.kernel.profile.Switch;
 
@@ -346,7 +347,7 @@ final class Gup {
      * @return 0 (all pinnable, pages kept), -EAGAIN (migrated, retry) or -ENOMEM
      */
     private int checkAndMigrateMovablePages(int nr, int[] pages, int flags) {
-        java.util.TreeSet<Integer> movable = new java.util.TreeSet<>();
+        TreeSet<Integer> movable = new TreeSet<>();
         for (int i = 0; i < nr; i++) {
             if (pages[i] != PageAlloc.ZERO_PFN && k.alloc.zoneOf(pages[i]) == Zone.MOVABLE) {
                 movable.add(pages[i]);

@@ -367,13 +367,7 @@ public final class Kernel {
     }
 
     private static int wordOf(long addr) {
-        long off = addr & (PageTable.PAGE_SIZE - 1);
-        if ((off & 7) != 0 || off >= 8L * PageFrames.PAGE_WORDS) {
-            throw new IllegalArgumentException(String.format(
-                    "address %#x: only 8-byte aligned offsets below %d within a page are modelled", addr,
-                    8 * PageFrames.PAGE_WORDS));
-        }
-        return (int) (off >>> 3);
+        return PageFrames.wordOf(addr, "address");
     }
 
     // ---- GUP ----------------------------------------------------------------------------------------------
@@ -577,7 +571,7 @@ public final class Kernel {
      */
     public OpenFile open(OpenFile f, boolean writable) {
         path("do_sys_open");
-        if (f.inode().evicted || (f.inode().nlink == 0 && f.inode().count == 0)) {
+        if (f.inode().evicted) {
             return null;
         }
         return openInode(f.inode(), true, writable);
@@ -659,22 +653,22 @@ public final class Kernel {
     public long procMemWrite(Task target, long addr, long value) {
         requireLive(target);
         path("mem_rw");
-        return procMem.accessRemoteVm(target.mm, addr, value, true)[0] == 8 ? 8 : -Errno.EIO;
+        return procMem.accessRemoteVm(target.mm, addr, value, true).ret() == 8 ? 8 : -Errno.EIO;
     }
 
     /** {@code pread()} of one word from {@code /proc/PID/mem} of {@code target}: the word, or -EIO. */
     public FileRead procMemRead(Task target, long addr) {
         requireLive(target);
         path("mem_rw");
-        long[] r = procMem.accessRemoteVm(target.mm, addr, 0, false);
-        return r[0] == 8 ? new FileRead(r[1], 8) : new FileRead(0, -Errno.EIO);
+        FileRead r = procMem.accessRemoteVm(target.mm, addr, 0, false);
+        return r.ret() == 8 ? r : new FileRead(0, -Errno.EIO);
     }
 
     /** {@code ptrace(PTRACE_POKEDATA, target, addr, value)}: 0, or -EIO. */
     public long ptracePoke(Task target, long addr, long value) {
         requireLive(target);
         path("generic_ptrace_pokedata");
-        return procMem.accessRemoteVm(target.mm, addr, value, true)[0] == 8 ? 0 : -Errno.EIO;
+        return procMem.accessRemoteVm(target.mm, addr, value, true).ret() == 8 ? 0 : -Errno.EIO;
     }
 
     /** {@code setrlimit(RLIMIT_MEMLOCK, {bytes, bytes})}: 0, or -EINVAL for a negative limit. */

@@ -206,6 +206,21 @@ public final class PageFrames {
         }
     }
 
+    /**
+     * The modelled word that byte {@code offset} (an address or a file position) falls on.
+     *
+     * @throws IllegalArgumentException if its offset within the page is not 8-byte aligned or not modelled
+     */
+    static int wordOf(long offset, String what) {
+        long off = offset & (PageTable.PAGE_SIZE - 1);
+        if ((off & 7) != 0 || off >= 8L * PAGE_WORDS) {
+            throw new IllegalArgumentException(String.format(
+                    "%s %#x: only 8-byte aligned offsets below %d within a page are modelled", what, offset,
+                    8 * PAGE_WORDS));
+        }
+        return (int) (off >>> 3);
+    }
+
     /** Reset a frame's struct page to the state of a freshly allocated, zeroed page with one reference. */
     void prepNew(int pfn) {
         Section s = sec(pfn);

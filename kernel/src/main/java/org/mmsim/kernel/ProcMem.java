@@ -23,16 +23,17 @@ final class ProcMem {
      * {@code __access_remote_vm()} for one word: on a write, store {@code value} at {@code addr}; on a read,
      * return it.
      *
-     * @return {@code {bytes, value}}: bytes 8, or 0 when GUP failed (the callers turn that into -EIO)
+     * @return the word read (0 for a write) and the bytes copied: 8, or 0 when GUP failed (the callers turn that
+     *     into -EIO)
      */
-    long[] accessRemoteVm(Mm mm, long addr, long value, boolean write) {
+    FileRead accessRemoteVm(Mm mm, long addr, long value, boolean write) {
         k.path("__access_remote_vm");
-        int word = Filemap.wordOf(addr);
+        int word = PageFrames.wordOf(addr, "address");
         int flags = Gup.FOLL_FORCE | Gup.FOLL_REMOTE | Gup.FOLL_GET | Gup.FOLL_TOUCH | (write ? Gup.FOLL_WRITE : 0);
         int[] page = new int[1];
         long got = k.gup.getUserPagesInternal(mm, addr & -PageTable.PAGE_SIZE, 1, flags, page);
         if (got != 1) {
-            return new long[] {0, 0};
+            return new FileRead(0, 0);
         }
         int pfn = page[0];
         long v = 0;
@@ -47,6 +48,6 @@ final class ProcMem {
             v = k.frames.word(pfn, word);
         }
         k.gup.gupPutPage(pfn, flags);
-        return new long[] {8, v};
+        return new FileRead(v, 8);
     }
 }

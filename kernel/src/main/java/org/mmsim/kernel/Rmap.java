@@ -117,17 +117,25 @@ final class Rmap {
         if (anonVma == null) {
             return out;
         }
-        long index = frames.index(pfn);
         for (Vma vma : anonVma.vmas()) {
-            long addr = vma.start + ((index - vma.pgoff) << PageTable.PAGE_SHIFT);
-            if (!vma.contains(addr)) {
-                continue;
-            }
-            long pte = vma.mm().pte(addr);
-            if (Pte.present(pte) && Pte.pfn(pte) == pfn && !Pte.special(pte)) {
-                out.add(new Mapping(vma.mm(), vma, addr));
+            Mapping m = vmaMapping(vma, frames.index(pfn), pfn);
+            if (m != null) {
+                out.add(m);
             }
         }
         return out;
+    }
+
+    /**
+     * {@code vma_address()} plus the pte check of {@code page_vma_mapped_walk()}: where page {@code index} of the
+     * VMA's object would be mapped, if the pte there maps {@code pfn}; else null.
+     */
+    static Mapping vmaMapping(Vma vma, long index, int pfn) {
+        long addr = vma.start + ((index - vma.pgoff) << PageTable.PAGE_SHIFT);
+        if (!vma.contains(addr)) {
+            return null;
+        }
+        long pte = vma.mm().pte(addr);
+        return Pte.present(pte) && Pte.pfn(pte) == pfn && !Pte.special(pte) ? new Mapping(vma.mm(), vma, addr) : null;
     }
 }

@@ -1,5 +1,7 @@
 package org.mmsim.kernel;
 
+import org.mmsim.kernel.profile.Switch;
+
 /**
  * {@code struct vm_area_struct}: [start, end) with {@code vm_flags}, {@code vm_pgoff} and the anon_vma its
  * anonymous pages hang off. {@link #pageProt()} is {@code vm_page_prot} as computed by
@@ -86,7 +88,7 @@ public final class Vma {
      * (CONFIG_MEM_SOFT_DIRTY) and {@code clear_refs} has cleared VM_SOFTDIRTY, so a write must fault to be seen.
      */
     public boolean softDirtyEnabled() {
-        return mm.kernel.profile.on(org.mmsim.kernel.profile.Switch.MEM_SOFT_DIRTY) && !has(VmFlags.VM_SOFTDIRTY);
+        return mm.kernel.profile.on(Switch.MEM_SOFT_DIRTY) && !has(VmFlags.VM_SOFTDIRTY);
     }
 
     /**
