@@ -29,8 +29,12 @@ final class Fork {
         this.frames = k.frames;
     }
 
+    /** What {@link #copyPresentPteCheck} returns when the child got its own copy. */
+    static final int COPIED = 1;
+
     /**
-     * {@code dup_mmap()}: build the child's VMAs and page tables from the parent's.
+     * {@code dup_mmap()}: build the child's VMAs and page tables from the parent's, without interruption
+     * ({@link ForkCall} is the same code cut at its points).
      *
      * @return 0, or -ENOMEM when a frame for an early copy could not be allocated (the caller tears the child down)
      */
@@ -38,35 +42,40 @@ final class Fork {
         k.path("dup_mmap");
         oldMm.writeProtectSeq++;
         try {
-            return copyVmas(oldMm, newMm);
+            for (Vma vma : oldMm.vmas()) {
+                Vma tmp = dupVma(vma, newMm);
+                if (tmp != null && vmaNeedsCopy(vma) && copyPageRange(tmp, vma) != 0) {
+                    return -Errno.ENOMEM;
+                }
+            }
+            return 0;
         } finally {
             oldMm.writeProtectSeq++;
         }
     }
 
-    private int copyVmas(Mm oldMm, Mm newMm) {
-        for (Vma vma : oldMm.vmas()) {
-            if (vma.has(VmFlags.VM_DONTCOPY)) {
-                continue;
-            }
-            Vma tmp = vma.dup(newMm);
-            newMm.insertVma(tmp);
-            if (vma.has(VmFlags.VM_WIPEONFORK)) {
-                continue;
-            }
-            if (vma.anonVma != null) {
-                tmp.anonVma = vma.anonVma;
-                tmp.anonVma.link(tmp);
-            }
-            if (vmaNeedsCopy(vma) && copyPageRange(tmp, vma) != 0) {
-                return -Errno.ENOMEM;
-            }
+    /**
+     * {@code vm_area_dup()} and {@code anon_vma_fork()}: the child's copy of {@code vma}, linked into
+     * {@code newMm}; null if the VMA is not inherited (VM_DONTCOPY) or its ptes are not (VM_WIPEONFORK).
+     */
+    Vma dupVma(Vma vma, Mm newMm) {
+        if (vma.has(VmFlags.VM_DONTCOPY)) {
+            return null;
         }
-        return 0;
+        Vma tmp = vma.dup(newMm);
+        newMm.insertVma(tmp);
+        if (vma.has(VmFlags.VM_WIPEONFORK)) {
+            return null;
+        }
+        if (vma.anonVma != null) {
+            tmp.anonVma = vma.anonVma;
+            tmp.anonVma.link(tmp);
+        }
+        return tmp;
     }
 
     /** {@code vma_needs_copy()}: only VMAs with anon pages or raw PFNs have ptes the child cannot refault. */
-    private static boolean vmaNeedsCopy(Vma src) {
+    static boolean vmaNeedsCopy(Vma src) {
         return src.anonVma != null || src.has(VmFlags.VM_PFNMAP | VmFlags.VM_MIXEDMAP | VmFlags.VM_HUGETLB);
     }
 
@@ -83,20 +92,32 @@ final class Fork {
             }
             for (; addr < tableEnd; addr += PageTable.PAGE_SIZE) {
                 long pte = table[PageTable.index(addr)];
-                if (Pte.present(pte) && copyPresentPte(dst, src, addr, pte) != 0) {
+                if (!Pte.present(pte)) {
+                    continue;
+                }
+                int r = copyPresentPteCheck(dst, src, addr, pte);
+                if (r < 0) {
                     return -Errno.ENOMEM;
+                }
+                if (r != COPIED) {
+                    copyPresentPteFinish(dst, src, addr, pte);
                 }
             }
         }
         return 0;
     }
 
-    /** {@code copy_present_pte()}: share (or, if maybe pinned, copy) one page with the child. */
-    private int copyPresentPte(Vma dst, Vma src, long addr, long pte) {
+    /**
+     * {@code copy_present_pte()}, first half: decide whether the child shares the page or, if it may be pinned,
+     * gets a copy now ({@code copy_present_page}); for a shared page take the child's reference and mapping.
+     *
+     * @return 0 (shared: {@link #copyPresentPteFinish} must follow), {@link #COPIED}, or -ENOMEM
+     */
+    int copyPresentPteCheck(Vma dst, Vma src, long addr, long pte) {
         int pfn = k.memory.vmNormalPage(pte);
         if (pfn >= 0 && frames.test(pfn, PageFlags.PG_ANON)) {
             if (mustCopyForChild(src, pfn)) {
-                return copyPresentPage(dst, addr, pfn);
+                return copyPresentPage(dst, addr, pfn) == 0 ? COPIED : -Errno.ENOMEM;
             }
             k.alloc.getPage(pfn);
             dst.mm().addRssAnon(1);
@@ -105,6 +126,14 @@ final class Fork {
             k.rmap.pageDupRmap(pfn);
             dst.mm().addRssFile(frames.test(pfn, PageFlags.PG_SWAPBACKED), 1);
         }
+        return 0;
+    }
+
+    /**
+     * {@code copy_present_pte()}, second half: in a COW mapping write-protect the parent's pte
+     * ({@code ptep_set_wrprotect}) and install the child's, old (and clean for a shared mapping).
+     */
+    void copyPresentPteFinish(Vma dst, Vma src, long addr, long pte) {
         if (VmFlags.isCowMapping(src.flags) && Pte.write(pte)) {
             src.mm().setPte(addr, Pte.wrProtect(pte));
             pte = Pte.wrProtect(pte);
@@ -113,7 +142,6 @@ final class Fork {
             pte = Pte.mkClean(pte);
         }
         dst.mm().setPte(addr, Pte.mkOld(pte));
-        return 0;
     }
 
     /**

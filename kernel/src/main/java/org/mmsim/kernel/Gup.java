@@ -39,7 +39,8 @@ final class Gup {
     /** include/linux/mm.h: a pin of a small page adds this much to its refcount. */
     static final int GUP_PIN_COUNTING_BIAS = 1024;
 
-    private static final int NO_PAGE = -10_000;
+    /** What {@link #followPagePte} returns when a fault is needed. */
+    static final int NO_PAGE = -10_000;
 
     private final Kernel k;
     private final PageFrames frames;
@@ -62,53 +63,7 @@ final class Gup {
      *     permission, FOLL_NOFAULT on a missing page), -ENOMEM (out of memory)
      */
     long getUserPagesInternal(Mm mm, long start, int nr, int flags, int[] pages) {
-        k.path("__get_user_pages");
-        if ((flags & FOLL_PIN) != 0 && k.profile.on(Switch.FORK_COPY_PINNED)) {
-            mm.setFlag(Mm.MMF_HAS_PINNED, "MMF_HAS_PINNED");
-        }
-        int i = 0;
-        long ret = 0;
-        Vma vma = null;
-        while (i < nr) {
-            long addr = start + ((long) i << PageTable.PAGE_SHIFT);
-            if (vma == null || !vma.contains(addr)) {
-                vma = mm.vmaAt(addr);
-                ret = vma == null ? -Errno.EFAULT : checkVmaFlags(vma, flags);
-                if (ret != 0) {
-                    break;
-                }
-            }
-            int follFlags = flags;
-            if (shouldForceCowBreak(vma, follFlags)) {
-                follFlags |= FOLL_WRITE;
-            }
-            int page = followWithFaults(vma, addr, follFlags);
-            if (page < 0) {
-                ret = page;
-                break;
-            }
-            if (pages != null) {
-                pages[i] = page;
-            }
-            i++;
-        }
-        return i > 0 ? i : ret;
-    }
-
-    /** The follow / fault / retry loop for one address: a PFN (grabbed if FOLL_GET/FOLL_PIN) or -errno. */
-    private int followWithFaults(Vma vma, long addr, int follFlags) {
-        for (int attempt = 0; attempt < 8; attempt++) {
-            int page = followPagePte(vma, addr, follFlags);
-            if (page != NO_PAGE && page != -Errno.EMLINK) {
-                return page;
-            }
-            int r = faultinPage(vma, addr, follFlags, page == -Errno.EMLINK);
-            if (r < 0) {
-                return r;
-            }
-            follFlags = r;
-        }
-        throw new KernelBug("gup_loop", "__get_user_pages made no progress at " + Long.toHexString(addr));
+        return new GetUserPages(k, mm, start, nr, flags, pages).runToEnd();
     }
 
     /**
@@ -125,7 +80,7 @@ final class Gup {
     }
 
     /** {@code should_force_cow_break()} (5.8 only): a reference or pin on a COW mapping breaks COW first. */
-    private boolean shouldForceCowBreak(Vma vma, int flags) {
+    boolean shouldForceCowBreak(Vma vma, int flags) {
         return k.profile.on(Switch.GUP_FORCE_COW_BREAK) && VmFlags.isCowMapping(vma.flags)
                 && (flags & (FOLL_GET | FOLL_PIN)) != 0;
     }
@@ -134,7 +89,7 @@ final class Gup {
      * {@code check_vma_flags()}: may this GUP touch the VMA at all? 0 or -EFAULT. Since 6.5 a writable long-term
      * pin of a file mapping that needs dirty tracking is refused ({@link #writableFileMappingAllowed}).
      */
-    private int checkVmaFlags(Vma vma, int flags) {
+    int checkVmaFlags(Vma vma, int flags) {
         if (vma.has(VmFlags.VM_IO | VmFlags.VM_PFNMAP)) {
             return -Errno.EFAULT;
         }
@@ -159,7 +114,7 @@ final class Gup {
      * {@code follow_page_pte()}: the mapped page, grabbed; {@link #NO_PAGE} if a fault is needed (not present,
      * or not writable for FOLL_WRITE); -EMLINK if it must be unshared first; -EFAULT for a raw PFN.
      */
-    private int followPagePte(Vma vma, long addr, int flags) {
+    int followPagePte(Vma vma, long addr, int flags) {
         k.path("follow_page_pte");
         long pte = vma.mm().pte(addr);
         if (!Pte.present(pte) || (!Pte.hwAccessible(pte) && !gupCanFollowProtnone(flags))) {
@@ -218,7 +173,7 @@ final class Gup {
      * long-term pin of anything else in a COW mapping (the zero page here) must be replaced by an anon copy too;
      * GUP-fast, which cannot see the VMA, assumes a COW mapping.
      */
-    private boolean mustUnshare(Vma vma, int flags, int page) {
+    boolean mustUnshare(Vma vma, int flags, int page) {
         if (!k.profile.on(Switch.UNSHARE_RO_PINS) || (flags & (FOLL_WRITE | FOLL_PIN)) != FOLL_PIN) {
             return false;
         }
@@ -233,7 +188,7 @@ final class Gup {
      * {@code faultin_page()}: fault for this lookup; returns the (possibly changed) lookup flags, or -errno.
      * After a write fault that broke COW in a VMA without VM_WRITE, 4.8 drops FOLL_WRITE and 4.9..5.19 set FOLL_COW.
      */
-    private int faultinPage(Vma vma, long addr, int flags, boolean unshare) {
+    int faultinPage(Vma vma, long addr, int flags, boolean unshare) {
         k.path("faultin_page");
         if ((flags & FOLL_NOFAULT) != 0) {
             return -Errno.EFAULT;
@@ -270,7 +225,7 @@ final class Gup {
      * {@code try_grab_folio()}: FOLL_GET takes one reference, FOLL_PIN on a small page
      * {@link #GUP_PIN_COUNTING_BIAS}. The shared zero page is never counted.
      */
-    private void tryGrabPage(int pfn, int flags) {
+    void tryGrabPage(int pfn, int flags) {
         if ((flags & FOLL_GET) != 0) {
             k.alloc.getPage(pfn);
         } else if ((flags & FOLL_PIN) != 0) {
@@ -293,7 +248,7 @@ final class Gup {
      * {@code folio_is_longterm_pinnable()} as {@code try_grab_folio_fast()} applies it: GUP-fast may not take a
      * long-term pin of a page in ZONE_MOVABLE (the slow path migrates it first).
      */
-    private boolean longtermPinnable(int pfn, int flags) {
+    boolean longtermPinnable(int pfn, int flags) {
         return (flags & FOLL_LONGTERM) == 0 || !k.profile.on(Switch.LONGTERM_MIGRATE_MOVABLE)
                 || pfn == PageAlloc.ZERO_PFN || k.alloc.zoneOf(pfn) != Zone.MOVABLE;
     }
@@ -302,7 +257,7 @@ final class Gup {
      * {@code gup_fast_folio_allowed()} (6.5): without the VMA, GUP-fast refuses a writable long-term pin of any
      * page-cache page that is not shmem, and lets the slow path decide.
      */
-    private boolean gupFastFolioAllowed(int pfn, int flags) {
+    boolean gupFastFolioAllowed(int pfn, int flags) {
         if (!k.profile.on(Switch.REFUSE_LONGTERM_FILE_WRITE)
                 || (flags & (FOLL_PIN | FOLL_LONGTERM | FOLL_WRITE)) != (FOLL_PIN | FOLL_LONGTERM | FOLL_WRITE)) {
             return true;
@@ -390,44 +345,8 @@ final class Gup {
         return n + r;
     }
 
-    /**
-     * {@code gup_fast()}: walk the ptes without mmap_lock. Stops at the first pte it may not take: not present,
-     * special, not writable for FOLL_WRITE (5.8: for any reference on any mapping), or in need of unsharing. A
-     * FOLL_PIN walk re-checks {@code write_protect_seq} (5.11+) and gives everything back if fork ran.
-     */
-    private int gupFast(Mm mm, long start, int nr, int flags, int[] pages) {
-        k.path("gup_fast");
-        int walkFlags = flags;
-        if (k.profile.on(Switch.GUP_FORCE_COW_BREAK) && (flags & FOLL_FAST_ONLY) == 0) {
-            walkFlags |= FOLL_WRITE;
-        }
-        boolean seqcount = (flags & FOLL_PIN) != 0 && k.profile.on(Switch.GUP_FAST_FORK_SEQCOUNT);
-        int seq = mm.writeProtectSeq;
-        if (seqcount && (seq & 1) != 0) {
-            return 0;
-        }
-        int n = 0;
-        for (; n < nr; n++) {
-            long pte = mm.pte(start + ((long) n << PageTable.PAGE_SHIFT));
-            if (!Pte.hwAccessible(pte) || Pte.special(pte)) {
-                break;
-            }
-            if ((walkFlags & FOLL_WRITE) != 0 && !Pte.write(pte)) {
-                break;
-            }
-            int pfn = Pte.pfn(pte);
-            if (mustUnshare(null, flags, pfn) || !longtermPinnable(pfn, flags) || !gupFastFolioAllowed(pfn, flags)) {
-                break;
-            }
-            tryGrabPage(pfn, flags);
-            pages[n] = pfn;
-        }
-        if (seqcount && mm.writeProtectSeq != seq) {
-            for (int i = 0; i < n; i++) {
-                gupPutPage(pages[i], flags);
-            }
-            return 0;
-        }
-        return n;
+    /** {@code gup_fast()}: the lockless walk ({@link GupFast}), run without interruption. */
+    int gupFast(Mm mm, long start, int nr, int flags, int[] pages) {
+        return (int) new GupFast(k, mm, start, nr, flags, pages).runToEnd();
     }
 }

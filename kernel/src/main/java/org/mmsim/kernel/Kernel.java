@@ -23,6 +23,8 @@ public final class Kernel {
     final PageFrames frames;
     final PageAlloc alloc;
     Journal journal;
+    /** What {@link #trackFootprint} records into; shared with the frames, the allocator and every page table. */
+    final Footprint footprint = new Footprint();
 
     final Rmap rmap;
     final Memory memory;
@@ -46,7 +48,7 @@ public final class Kernel {
     private final List<AnonVma> anonVmas = new ArrayList<>();
     private final List<Pipe> pipes = new ArrayList<>();
     private final List<GupPages> gupHolders = new ArrayList<>();
-    private final List<Observation> observations = new ArrayList<>();
+    final List<Observation> observations = new ArrayList<>();
     private final List<Inode> inodes = new ArrayList<>();
     private final List<OpenFile> files = new ArrayList<>();
     private final List<IoRing> rings = new ArrayList<>();
@@ -54,14 +56,14 @@ public final class Kernel {
     long userLockedVm;
     int nextAnonVmaId = 1;
     int nextMmioPfn;
-    private int nextPid = 1;
+    int nextPid = 1;
     private int time;
     long nrFollPinAcquired;
     long nrFollPinReleased;
 
     private Kernel(KernelProfile profile, int normalFrames, int movableFrames) {
         this.profile = profile;
-        this.frames = new PageFrames(1 + normalFrames + movableFrames);
+        this.frames = new PageFrames(1 + normalFrames + movableFrames, footprint);
         this.alloc = new PageAlloc(frames, normalFrames, movableFrames);
         this.rmap = new Rmap(this);
         this.memory = new Memory(this);
@@ -128,11 +130,50 @@ public final class Kernel {
 
     /** The kernel's event clock: advanced by every user store and every fork. */
     public int time() {
+        footprint.clock();
         return time;
     }
 
     private int tick() {
+        footprint.clock();
         return ++time;
+    }
+
+    // ---- exploration support ------------------------------------------------------------------------------
+
+    /**
+     * A 64-bit canonical hash of the machine's entire mutable state, for an explorer's visited set: machines in
+     * equal states give equal fingerprints, and any change a kernel call makes changes it (but for a 2^-64
+     * chance). Objects are named by ids, list positions and addresses, never by Java identity.
+     *
+     * <p>Covered: every {@code struct page} ever allocated and the zero page (all fields, data words and writer
+     * shadows), the allocator's free lists and counters, tasks, mms (every field, VMAs in address order, every
+     * non-zero pte), anon_vmas, inodes (page cache, {@code i_mmap}, disk), open files, pipes, GUP holders,
+     * io_uring rings, pending observations and the kernel's counters and clock. Left out: the journal, the
+     * profile (fixed per machine), the footprint accumulator, and suspended {@link KernelCall}s, which their owner
+     * fingerprints. The field-by-field list is in {@code MachineFingerprint}. Does not disturb footprint tracking.
+     */
+    public long fingerprint() {
+        boolean tracking = footprint.on;
+        footprint.on = false;
+        try {
+            return MachineFingerprint.of(this);
+        } finally {
+            footprint.on = tracking;
+        }
+    }
+
+    /**
+     * Start or stop recording which resources kernel calls touch; see {@link Footprint} for the bits and, above
+     * all, for what they do not cover. Stopping keeps the bits accumulated so far.
+     */
+    public void trackFootprint(boolean on) {
+        footprint.on = on;
+    }
+
+    /** The {@link Footprint} bits accumulated since the last take (0 if tracking was off); resets them. */
+    public long takeFootprint() {
+        return footprint.take();
     }
 
     int tickForWrite() {
@@ -141,7 +182,7 @@ public final class Kernel {
 
     // ---- tasks and mms ------------------------------------------------------------------------------------
 
-    private Mm newMm(int parentId, int forkTime) {
+    Mm newMm(int parentId, int forkTime) {
         Mm mm = new Mm(this, mms.size() + 1);
         mms.add(mm);
         lineage.add(new int[] {parentId, forkTime});
@@ -226,7 +267,13 @@ public final class Kernel {
     /** {@code madvise(addr, len, advice)}. See {@link Madvise#madvise}. */
     public long madvise(Task t, long addr, long len, int advice) {
         requireLive(t);
-        return madvise.madvise(t.mm, addr, len, advice);
+        return new MadviseCall(this, t.mm, addr, len, advice).runToEnd();
+    }
+
+    /** {@link #madvise} as a call the explorer can suspend at each pte MADV_DONTNEED zaps (see {@link MadviseCall}). */
+    public KernelCall beginMadvise(Task t, long addr, long len, int advice) {
+        requireLive(t);
+        return new MadviseCall(this, t.mm, addr, len, advice);
     }
 
     /**
@@ -237,15 +284,61 @@ public final class Kernel {
      */
     public Task fork(Task parent, String comm) {
         requireLive(parent);
-        path("copy_process");
-        Mm child = newMm(parent.mm.id(), tick());
-        child.rlimitMemlock = parent.mm.rlimitMemlock;
-        note("mm " + child.id() + " forked from mm " + parent.mm.id());
-        if (fork.dupMmap(parent.mm, child) != 0) {
-            mmap.exitMmap(child);
-            return null;
+        ForkCall c = new ForkCall(this, parent, comm);
+        c.runToEnd();
+        return c.child;
+    }
+
+    // ---- locks held by suspended calls (only the explorer suspends calls) --------------------------------------
+
+    /**
+     * Whether {@code t} could take its mm's {@code mmap_lock} now, for write or for read: no suspended
+     * {@link KernelCall} holds it in a conflicting mode. Readers do not queue behind a waiting writer here.
+     */
+    public boolean mmapLockFree(Task t, boolean write) {
+        requireLive(t);
+        return write ? KernelCall.mmapWriteFree(t.mm) : KernelCall.mmapReadFree(t.mm);
+    }
+
+    /** Whether the PTL of {@code t}'s mm is free. */
+    public boolean ptlFree(Task t) {
+        requireLive(t);
+        return !t.mm.ptlHeld;
+    }
+
+    /** Whether no suspended call holds any mmap_lock or PTL anywhere. */
+    public boolean quiescent() {
+        for (Mm mm : mms) {
+            if (mm.mmapLockWriter || mm.mmapLockReaders != 0 || mm.ptlHeld) {
+                return false;
+            }
         }
-        Task t = new Task(nextPid, nextPid, comm, child);
+        return true;
+    }
+
+    /**
+     * Whether a user load or store by {@code t} at {@code addr} would fault (so take mmap_lock and the PTL) rather
+     * than go through the pte as it is: the MMU's check only, nothing changes.
+     */
+    public boolean accessFaults(Task t, long addr, boolean write) {
+        requireLive(t);
+        long pte = t.mm.pte(addr);
+        return !(Pte.hwAccessible(pte) && (!write || Pte.write(pte)));
+    }
+
+    /** {@link #fork} as a call the explorer can suspend at each pte (see {@link ForkCall}). */
+    public KernelCall beginFork(Task parent, String comm) {
+        requireLive(parent);
+        return new ForkCall(this, parent, comm);
+    }
+
+    /** The child of a finished {@link #beginFork}, or null if the fork failed. */
+    public Task forkChild(KernelCall call) {
+        return ((ForkCall) call).child;
+    }
+
+    Task addTask(String comm, Mm mm) {
+        Task t = new Task(nextPid, nextPid, comm, mm);
         nextPid++;
         tasks.add(t);
         return t;
@@ -389,26 +482,27 @@ public final class Kernel {
 
     /** {@link #gup} on an mm, for kernel users of GUP (io_uring). */
     GupPages gupInternal(Mm mm, long start, int nrPages, int gupFlags, boolean pin, boolean fast) {
-        path((pin ? "pin_user_pages" : "get_user_pages") + (fast ? "_fast" : ""));
-        int flags = gupFlags | (pin ? Gup.FOLL_PIN : Gup.FOLL_GET) | Gup.FOLL_TOUCH;
-        GupPages g = new GupPages(mm, start, nrPages, flags);
-        if ((gupFlags & ~Gup.FOLL_PUBLIC) != 0 || nrPages <= 0
-                || ((gupFlags & Gup.FOLL_LONGTERM) != 0 && !profile.on(Switch.FOLL_LONGTERM))
-                || ((gupFlags & Gup.FOLL_LONGTERM) != 0 && !pin && profile.on(Switch.LONGTERM_NEEDS_PIN))) {
-            g.ret = -Errno.EINVAL;
-            return g;
-        }
-        if (pin && !profile.on(Switch.FOLL_PIN)) {
-            g.ret = -Errno.ENOSYS;
-            return g;
-        }
-        g.ret = fast ? gup.getUserPagesFast(mm, start, nrPages, flags, g.pfns)
-                : gup.getUserPagesLocked(mm, start, nrPages, flags, g.pfns);
-        g.nr = (int) Math.max(g.ret, 0);
-        if (g.nr > 0) {
-            gupHolders.add(g);
-        }
-        return g;
+        GupCall c = new GupCall(this, mm, start, nrPages, gupFlags, pin, fast);
+        c.runToEnd();
+        return c.g;
+    }
+
+    /**
+     * {@link #gup} as a call the explorer can suspend at GUP's preemption points (see {@link GupCall}); its
+     * {@link GupPages} is {@link #gupPages(KernelCall)} once it is done.
+     */
+    public KernelCall beginGup(Task t, long start, int nrPages, int gupFlags, boolean pin, boolean fast) {
+        requireLive(t);
+        return new GupCall(this, t.mm, start, nrPages, gupFlags, pin, fast);
+    }
+
+    /** What a call begun by {@link #beginGup} holds. */
+    public GupPages gupPages(KernelCall call) {
+        return ((GupCall) call).g;
+    }
+
+    void addGupHolder(GupPages g) {
+        gupHolders.add(g);
     }
 
     public static final int FOLL_WRITE = Gup.FOLL_WRITE;
@@ -669,6 +763,22 @@ public final class Kernel {
         requireLive(target);
         path("generic_ptrace_pokedata");
         return procMem.accessRemoteVm(target.mm, addr, value, true).ret() == 8 ? 0 : -Errno.EIO;
+    }
+
+    /**
+     * {@link #procMemWrite} ({@code write}) or {@link #procMemRead} as a call the explorer can suspend (see
+     * {@link AccessRemoteVm}). Its {@link KernelCall#ret} is 8 when the word was copied and 0 when GUP failed;
+     * {@link #remoteWord} is the word read.
+     */
+    public KernelCall beginAccessRemoteVm(Task target, long addr, long value, boolean write) {
+        requireLive(target);
+        path("mem_rw");
+        return new AccessRemoteVm(this, target.mm, addr, value, write);
+    }
+
+    /** The word a finished {@link #beginAccessRemoteVm} read. */
+    public long remoteWord(KernelCall call) {
+        return ((AccessRemoteVm) call).read;
     }
 
     /** {@code setrlimit(RLIMIT_MEMLOCK, {bytes, bytes})}: 0, or -EINVAL for a negative limit. */

@@ -21,6 +21,24 @@ final class Madvise {
      */
     long madvise(Mm mm, long start, long len, int advice) {
         k.path("do_madvise");
+        long v = validate(start, len, advice);
+        if (v != 1) {
+            return v;
+        }
+        long end = start + Mmap.pageAlign(len);
+        boolean holes = !Mprotect.fullyMapped(mm, start, end);
+        List<Vma> vmas = mm.vmasIn(start, end);
+        for (Vma vma : vmas) {
+            long r = advise(vma, advice);
+            if (r != 0) {
+                return r;
+            }
+        }
+        return holes ? -Errno.ENOMEM : 0;
+    }
+
+    /** The argument checks of {@code do_madvise()}: 1 to go on, else what to return (0 or -EINVAL). */
+    long validate(long start, long len, int advice) {
         if ((start & (PageTable.PAGE_SIZE - 1)) != 0) {
             return -Errno.EINVAL;
         }
@@ -31,18 +49,7 @@ final class Madvise {
             return 0;
         }
         long end = start + Mmap.pageAlign(len);
-        if (len < 0 || end < start) {
-            return -Errno.EINVAL;
-        }
-        boolean holes = !Mprotect.fullyMapped(mm, start, end);
-        List<Vma> vmas = mm.vmasIn(start, end);
-        for (Vma vma : vmas) {
-            long r = advise(vma, advice);
-            if (r != 0) {
-                return r;
-            }
-        }
-        return holes ? -Errno.ENOMEM : 0;
+        return len < 0 || end < start ? -Errno.EINVAL : 1;
     }
 
     private long advise(Vma vma, int advice) {

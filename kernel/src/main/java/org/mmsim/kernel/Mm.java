@@ -18,7 +18,7 @@ public final class Mm {
 
     private final int id;
     final Kernel kernel;
-    final PageTable pgd = new PageTable();
+    final PageTable pgd;
     final TreeMap<Long, Vma> vmas = new TreeMap<>();
     int flags;
     long rssAnon;
@@ -34,6 +34,17 @@ public final class Mm {
     long rlimitMemlock = 8L << 20;
     /** {@code mm->write_protect_seq}: odd while fork write-protects this mm's ptes. */
     int writeProtectSeq;
+    /**
+     * {@code mm->mmap_lock}, an rw_semaphore: the number of readers holding it and whether a writer does. Only a
+     * kernel call that the explorer suspends at a preemption point holds it across steps; see {@link KernelCall}.
+     */
+    int mmapLockReaders;
+    boolean mmapLockWriter;
+    /**
+     * The page-table lock ({@code pte_lockptr}), one per mm in the model where the kernel has one per PTE table
+     * (split PTE locks): held across steps only by a kernel call suspended inside a PTL section.
+     */
+    boolean ptlHeld;
     long mmapBase = 0x7f00_0000_0000L;
     int users = 1;
     boolean dead;
@@ -41,6 +52,7 @@ public final class Mm {
     Mm(Kernel kernel, int id) {
         this.kernel = kernel;
         this.id = id;
+        this.pgd = new PageTable(id, kernel.footprint);
     }
 
     public int id() {

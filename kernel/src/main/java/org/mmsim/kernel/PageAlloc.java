@@ -57,11 +57,13 @@ public final class PageAlloc {
 
     /** Frames currently allocated (not counting the zero page). */
     public int nrAllocated() {
+        frames.footprint.allocator();
         return nrAllocated;
     }
 
     /** Every PFN that was ever handed out, zone by zone, in ascending order ({@code pfn_valid} and used). */
     public java.util.stream.IntStream everAllocated() {
+        frames.footprint.allocator();
         java.util.stream.IntStream s = java.util.stream.IntStream.empty();
         for (Zone z : Zone.values()) {
             s = java.util.stream.IntStream.concat(s, java.util.stream.IntStream.range(start[z.ordinal()], next[z.ordinal()]));
@@ -74,6 +76,7 @@ public final class PageAlloc {
      * free frame (the caller turns that into {@code VM_FAULT_OOM} / {@code -ENOMEM}).
      */
     int allocPage(int gfp) {
+        frames.footprint.allocator();
         if (gfp == GFP_HIGHUSER_MOVABLE && !memallocPin) {
             int pfn = allocFrom(Zone.MOVABLE);
             if (pfn >= 0) {
@@ -85,6 +88,7 @@ public final class PageAlloc {
 
     /** Allocate from one zone only (migration targets), or -1. */
     int allocFrom(Zone zone) {
+        frames.footprint.allocator();
         int z = zone.ordinal();
         int pfn;
         if (freeTop[z] > 0) {
@@ -143,6 +147,7 @@ public final class PageAlloc {
     }
 
     private void free(int pfn) {
+        frames.footprint.allocator();
         Zone zone = zoneOf(pfn);
         int z = zone.ordinal();
         if (freeTop[z] == freeStack[z].length) {
@@ -155,5 +160,20 @@ public final class PageAlloc {
         if (frames.journal != null) {
             frames.journal.note("pfn " + pfn + " freed");
         }
+    }
+
+    /**
+     * Feed the allocator's state to a fingerprint: per zone its bounds, the never-used frontier and the free stack
+     * bottom to top (not its spare capacity), then {@code nrAllocated} and {@code PF_MEMALLOC_PIN}.
+     */
+    void hashInto(StateHasher h) {
+        for (Zone z : Zone.values()) {
+            int i = z.ordinal();
+            h.add(start[i]).add(end[i]).add(next[i]).add(freeTop[i]);
+            for (int j = 0; j < freeTop[i]; j++) {
+                h.add(freeStack[i][j]);
+            }
+        }
+        h.add(nrAllocated).add(memallocPin);
     }
 }

@@ -45,12 +45,15 @@ public final class PageFrames {
     private final int nrFrames;
     private Section[] sections;
     Journal journal;
+    /** The kernel's footprint accumulator: every section access below records the frame's bit. */
+    final Footprint footprint;
 
-    PageFrames(int nrFrames) {
+    PageFrames(int nrFrames, Footprint footprint) {
         if (nrFrames <= 0) {
             throw new IllegalArgumentException("nrFrames must be positive: " + nrFrames);
         }
         this.nrFrames = nrFrames;
+        this.footprint = footprint;
         this.sections = new Section[(nrFrames + SECTION_PAGES - 1) >>> SECTION_SHIFT];
     }
 
@@ -60,6 +63,7 @@ public final class PageFrames {
     }
 
     private Section sec(int pfn) {
+        footprint.page(pfn);
         Section s = sections[pfn >>> SECTION_SHIFT];
         if (s == null) {
             s = new Section();
@@ -72,6 +76,7 @@ public final class PageFrames {
         if (pfn < 0 || pfn >= nrFrames) {
             throw new IllegalArgumentException("pfn out of range: " + pfn);
         }
+        footprint.page(pfn);
         return sections[pfn >>> SECTION_SHIFT];
     }
 

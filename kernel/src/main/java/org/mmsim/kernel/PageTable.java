@@ -20,6 +20,15 @@ public final class PageTable {
     public static final long TASK_SIZE = 1L << 47;
 
     private final Object[] pgd = new Object[PTRS_PER_TABLE];
+    /** The id of the mm this table belongs to, for the footprint. */
+    private final int mmId;
+    /** The kernel's footprint accumulator: every walk below records this mm's bit. */
+    private final Footprint footprint;
+
+    PageTable(int mmId, Footprint footprint) {
+        this.mmId = mmId;
+        this.footprint = footprint;
+    }
 
     private static int idx(long addr, int shift) {
         return (int) ((addr >>> shift) & (PTRS_PER_TABLE - 1));
@@ -35,6 +44,7 @@ public final class PageTable {
      * when there is none.
      */
     long[] table(long addr, boolean alloc) {
+        footprint.mm(mmId);
         Object[] pud = (Object[]) pgd[idx(addr, PGDIR_SHIFT)];
         if (pud == null) {
             if (!alloc) {
@@ -61,6 +71,7 @@ public final class PageTable {
 
     /** The pte for {@code addr}, or 0 ({@code pte_none}) if no table covers it. */
     public long get(long addr) {
+        footprint.mm(mmId);
         long[] t = table(addr, false);
         return t == null ? 0 : t[index(addr)];
     }
@@ -73,6 +84,7 @@ public final class PageTable {
 
     /** Visit every non-empty pte in address order. */
     public void forEach(PteVisitor visitor) {
+        footprint.mm(mmId);
         for (int g = 0; g < PTRS_PER_TABLE; g++) {
             Object[] pud = (Object[]) pgd[g];
             for (int u = 0; pud != null && u < PTRS_PER_TABLE; u++) {
@@ -96,6 +108,7 @@ public final class PageTable {
      * tables that exist, not the address range. Upper-level tables are kept; they cost little.
      */
     void freeTables(long start, long end) {
+        footprint.mm(mmId);
         for (int g = 0; g < PTRS_PER_TABLE; g++) {
             Object[] pud = (Object[]) pgd[g];
             for (int u = 0; pud != null && u < PTRS_PER_TABLE; u++) {

@@ -27,27 +27,8 @@ final class ProcMem {
      *     into -EIO)
      */
     FileRead accessRemoteVm(Mm mm, long addr, long value, boolean write) {
-        k.path("__access_remote_vm");
-        int word = PageFrames.wordOf(addr, "address");
-        int flags = Gup.FOLL_FORCE | Gup.FOLL_REMOTE | Gup.FOLL_GET | Gup.FOLL_TOUCH | (write ? Gup.FOLL_WRITE : 0);
-        int[] page = new int[1];
-        long got = k.gup.getUserPagesInternal(mm, addr & -PageTable.PAGE_SIZE, 1, flags, page);
-        if (got != 1) {
-            return new FileRead(0, 0);
-        }
-        int pfn = page[0];
-        long v = 0;
-        if (write) {
-            KernelBug.bugOn(pfn == PageAlloc.ZERO_PFN, "zero_page_write",
-                    "access_remote_vm wrote into the shared zero page at " + Long.toHexString(addr));
-            k.path("copy_to_user_page");
-            k.frames.setWord(pfn, word, value);
-            k.frames.setWriter(pfn, mm.id(), k.tickForWrite());
-            k.frames.set(pfn, PageFlags.PG_DIRTY);
-        } else {
-            v = k.frames.word(pfn, word);
-        }
-        k.gup.gupPutPage(pfn, flags);
-        return new FileRead(v, 8);
+        AccessRemoteVm call = new AccessRemoteVm(k, mm, addr, value, write);
+        call.runToEnd();
+        return call.result();
     }
 }

@@ -32,7 +32,8 @@ final class Unmap {
         }
     }
 
-    private void zapPte(Mm mm, long addr, long pte) {
+    /** Clear one pte and drop what it mapped (the body of {@code zap_pte_range}'s loop). */
+    void zapPte(Mm mm, long addr, long pte) {
         mm.setPte(addr, 0);
         if (!Pte.present(pte)) {
             return;

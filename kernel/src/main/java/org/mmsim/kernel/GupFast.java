@@ -1,0 +1,149 @@
+package org.mmsim.kernel;
+
+import org.mmsim.kernel.profile.Switch;
+
+/**
+ * {@code gup_fast()} → {@code gup_fast_pte_range()} (mm/gup.c): the lockless walk. It takes no lock at all (only
+ * interrupts are off, which keeps page tables from being freed), so every read it makes is a point where any
+ * other thread may run, even one inside a PTL section:
+ *
+ * <pre>
+ *   BEGIN:   seq = raw_read_seqcount(&amp;mm->write_protect_seq); if (seq &amp; 1) return 0     (FOLL_PIN, 5.11+)
+ *   READ:    pte = ptep_get(ptep); may we take it?      (present, not special, writable for FOLL_WRITE, ...)
+ *   GRAB:    try_grab_folio()                           (fails if the page was freed meanwhile)
+ *   RECHECK: if (pte_val(pte) != pte_val(ptep_get(ptep))) { gup_put_folio(); stop }
+ *            next pte, or at the end: if (read_seqcount_retry(...)) { unpin all; return 0 }
+ * </pre>
+ *
+ * The recheck catches a pte that changed between READ and GRAB; it cannot catch fork's write-protect that
+ * comes after RECHECK but whose {@code page_maybe_dma_pinned()} test came before GRAB. That is the race of
+ * commit 57efa1fe5957 (5.11), closed by the {@code write_protect_seq} check ({@link Switch#GUP_FAST_FORK_SEQCOUNT}).
+ */
+final class GupFast extends KernelCall {
+    private static final int BEGIN = 0;
+    private static final int READ = 1;
+    private static final int GRAB = 2;
+    private static final int RECHECK = 3;
+
+    private final Mm mm;
+    private final long start;
+    private final int nr;
+    private final int flags;
+    private final int[] pages;
+    private int walkFlags;
+    private boolean seqcount;
+    private int seq;
+    private int n;
+    private long pte;
+    private int pfn;
+
+    GupFast(Kernel k, Mm mm, long start, int nr, int flags, int[] pages) {
+        super(k, "gup_fast");
+        this.mm = mm;
+        this.start = start;
+        this.nr = nr;
+        this.flags = flags;
+        this.pages = pages;
+    }
+
+    /** Lockless: always runnable. */
+    @Override
+    public boolean runnable() {
+        return true;
+    }
+
+    @Override
+    void advance() {
+        switch (pc) {
+            case BEGIN -> begin();
+            case READ -> read();
+            case GRAB -> grab();
+            case RECHECK -> recheck();
+            default -> throw new IllegalStateException("pc " + pc);
+        }
+    }
+
+    private long addr() {
+        return start + ((long) n << PageTable.PAGE_SHIFT);
+    }
+
+    private void begin() {
+        k.path("gup_fast");
+        walkFlags = flags;
+        if (k.profile.on(Switch.GUP_FORCE_COW_BREAK) && (flags & Gup.FOLL_FAST_ONLY) == 0) {
+            walkFlags |= Gup.FOLL_WRITE;
+        }
+        seqcount = (flags & Gup.FOLL_PIN) != 0 && k.profile.on(Switch.GUP_FAST_FORK_SEQCOUNT);
+        seq = mm.writeProtectSeq;
+        if (seqcount && (seq & 1) != 0) {
+            finish(0);
+            return;
+        }
+        at(READ, "write_protect_seq read: " + seq);
+    }
+
+    private void read() {
+        k.path("gup_fast_pte_range");
+        pte = mm.pte(addr());
+        if (!Pte.hwAccessible(pte) || Pte.special(pte)
+                || ((walkFlags & Gup.FOLL_WRITE) != 0 && !Pte.write(pte))) {
+            end();
+            return;
+        }
+        pfn = Pte.pfn(pte);
+        if (k.gup.mustUnshare(null, flags, pfn) || !k.gup.longtermPinnable(pfn, flags)
+                || !k.gup.gupFastFolioAllowed(pfn, flags)) {
+            end();
+            return;
+        }
+        at(GRAB, "read pte " + Pte.describe(pte) + " at 0x" + Long.toHexString(addr()));
+    }
+
+    private void grab() {
+        if (pfn != PageAlloc.ZERO_PFN && k.frames.refcount(pfn) == 0) {
+            end();
+            return;
+        }
+        k.gup.tryGrabPage(pfn, flags);
+        at(RECHECK, "try_grab_folio took pfn " + pfn);
+    }
+
+    private void recheck() {
+        if (mm.pte(addr()) != pte) {
+            k.gup.gupPutPage(pfn, flags);
+            end();
+            return;
+        }
+        pages[n++] = pfn;
+        if (n < nr) {
+            at(READ, "pte unchanged, pfn " + pfn + " taken");
+        } else {
+            end();
+        }
+    }
+
+    /** The walk is over: local_irq_restore, then the write_protect_seq retry check. */
+    private void end() {
+        if (seqcount && mm.writeProtectSeq != seq) {
+            k.path("gup_fast_unpin_user_pages");
+            for (int i = 0; i < n; i++) {
+                k.gup.gupPutPage(pages[i], flags);
+            }
+            n = 0;
+        }
+        finish(n);
+    }
+
+    @Override
+    long locals(long h) {
+        h = mix(h, walkFlags);
+        h = mix(h, seqcount ? seq : -1);
+        h = mix(h, n);
+        h = mix(h, pte);
+        h = mix(h, pfn);
+        for (int i = 0; i < n; i++) {
+            h = mix(h, pages[i]);
+        }
+        return h;
+    }
+}
