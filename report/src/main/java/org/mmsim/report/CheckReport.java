@@ -72,8 +72,13 @@ public final class CheckReport {
                 row.put("known", known);
             }
             row.put("ok", r.ok());
+            row.put("states", r.states());
             row.put("executions", r.executions());
             row.put("satisfied", r.satisfied());
+            row.put("seconds", Math.round(r.seconds() * 1000) / 1000.0);
+            if (r.stopReason() != null) {
+                row.put("stopped", r.stopReason());
+            }
             List<Object> vs = new ArrayList<>();
             for (Violation v : r.violations()) {
                 Map<String, Object> m = new LinkedHashMap<>();

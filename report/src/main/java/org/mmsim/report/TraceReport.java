@@ -26,7 +26,11 @@ public final class TraceReport {
         sb.append("\n\n");
         for (Step st : e.steps()) {
             sb.append(String.format("%3d  %-4s %s", st.index(), st.actor(), st.op()));
-            sb.append("  = ").append(st.result()).append('\n');
+            sb.append("  = ").append(st.result());
+            if (st.point() != null) {
+                sb.append("  @ ").append(st.point());
+            }
+            sb.append('\n');
             if (!st.path().isEmpty()) {
                 sb.append("       path: ").append(String.join(" > ", st.path())).append('\n');
             }

@@ -54,8 +54,10 @@ class CheckReportTest {
                       "outcome": "always",
                       "expected": "allowed",
                       "ok": true,
+                      "states": 1,
                       "executions": 1,
                       "satisfied": 1,
+                      "seconds": 0.0,
                       "violations": [
                         {
                           "invariant": "isolation",

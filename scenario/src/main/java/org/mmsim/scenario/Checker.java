@@ -6,6 +6,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.mmsim.explore.Explorer;
+import org.mmsim.explore.Options;
+import org.mmsim.explore.Report;
+import org.mmsim.kernel.Violation;
 import java.util.stream.Stream;
 import org.mmsim.kernel.profile.KernelProfile;
 import org.mmsim.kernel.profile.Profiles;
@@ -20,7 +24,8 @@ import org.mmsim.kernel.profile.Profiles;
  * do ({@code known}), the outcome must agree with that too: a model that meets its own expectation but not Linux
  * is wrong.
  *
- * <p>Every scenario so far is sequential and runs once; the explorer will add the interleavings of thread blocks.
+ * <p>A sequential scenario runs once; one with concurrent thread blocks is explored: every interleaving of its
+ * threads at the kernel's preemption points ({@link ScenarioModel}).
  */
 public final class Checker {
     private Checker() {}
@@ -62,24 +67,97 @@ public final class Checker {
      */
     public static List<Result> check(Scenario s, List<String> kernels, Map<String, String> overrides)
             throws ScenarioException {
+        return check(s, kernels, overrides, Options.defaults());
+    }
+
+    /** As {@link #check(Scenario, List, Map)}, exploring concurrent scenarios with {@code options}. */
+    public static List<Result> check(Scenario s, List<String> kernels, Map<String, String> overrides,
+            Options options) throws ScenarioException {
         List<Result> out = new ArrayList<>();
         for (String kernel : kernels) {
-            out.add(check(s, kernel, overrides));
+            out.add(check(s, kernel, overrides, options));
         }
         return out;
     }
 
     public static Result check(Scenario s, String kernel, Map<String, String> overrides) throws ScenarioException {
+        return check(s, kernel, overrides, Options.defaults());
+    }
+
+    /**
+     * Check {@code s} under one kernel: a sequential scenario runs once; one with concurrent threads is explored
+     * ({@link Explorer}) with {@code options}, and its outcome is read from the distinct final states: never if
+     * none satisfies the condition, always if all do, sometimes otherwise; inconclusive if a budget stopped the
+     * search before that was settled.
+     */
+    public static Result check(Scenario s, String kernel, Map<String, String> overrides, Options options)
+            throws ScenarioException {
         KernelProfile profile = profile(s, kernel, overrides);
-        Execution e = Runner.run(s, profile, false);
-        long satisfied = e.conditionHolds() ? 1 : 0;
-        Outcome outcome = Outcome.of(satisfied, 1);
         Expectation exp = s.expectations().stream().filter(x -> x.kernel().equals(kernel)).findFirst().orElse(null);
         Known known = s.known().stream().filter(x -> x.kernel().equals(kernel)).findFirst().orElse(null);
-        boolean ok = exp == null ? e.violations().isEmpty()
-                : exp.admits(outcome) && (e.violations().isEmpty() || exp.expectsBug());
-        ok &= known == null || known.admits(outcome);
-        return new Result(s, kernel, outcome, 1, satisfied, exp, known, ok, e.violations());
+        if (!ScenarioModel.concurrent(s)) {
+            Execution e = Runner.run(s, profile, false);
+            long satisfied = e.conditionHolds() ? 1 : 0;
+            Outcome outcome = Outcome.of(satisfied, 1);
+            return new Result(s, kernel, outcome, 1, satisfied, exp, known, judge(exp, known, outcome, e.violations()),
+                    e.violations(), 1, 0, 0, e.conditionHolds() ? new int[0] : null, null);
+        }
+        Report r = explore(s, profile, options.withMode(Options.Mode.EXHAUSTIVE));
+        Outcome outcome = outcome(r);
+        List<Violation> violations = violations(s, profile, r);
+        return new Result(s, kernel, outcome, r.executions(), r.positive(), exp, known,
+                judge(exp, known, outcome, violations), violations, r.states(), r.depth(),
+                r.elapsedNanos() / 1e9, r.witness(), r.stopReason());
+    }
+
+    /** Explore {@code s} under {@code profile}; scenario errors found while stepping come out as thrown. */
+    public static Report explore(Scenario s, KernelProfile profile, Options options) throws ScenarioException {
+        try {
+            return Explorer.explore(new ScenarioModel(s, profile, options.reduction()), options);
+        } catch (Runner.ScenarioError e) {
+            throw e.cause();
+        }
+    }
+
+    /** The outcome a search supports: see {@link #check(Scenario, String, Map, Options)}. */
+    public static Outcome outcome(Report r) {
+        boolean somePositive = r.positiveFinalStates() > 0;
+        boolean someNegative = r.finalStates() > r.positiveFinalStates();
+        if (somePositive && someNegative) {
+            return Outcome.SOMETIMES;
+        }
+        if (!r.complete()) {
+            return Outcome.INCONCLUSIVE;
+        }
+        return somePositive ? Outcome.ALWAYS : Outcome.NEVER;
+    }
+
+    /**
+     * The violations a search found, each with the step of its shortest schedule at which it was first seen
+     * (found by replaying that schedule), and a deadlock as a violation of its own.
+     */
+    static List<Violation> violations(Scenario s, KernelProfile profile, Report r) throws ScenarioException {
+        List<Violation> out = new ArrayList<>();
+        for (Map.Entry<String, int[]> e : r.violations().entrySet()) {
+            Execution ex = Runner.replay(s, profile, false, e.getValue()).execution();
+            for (Violation v : ex.violations()) {
+                if ((v.invariant() + ": " + v.message()).equals(e.getKey())) {
+                    out.add(v);
+                    break;
+                }
+            }
+        }
+        if (r.deadlockSchedule() != null) {
+            out.add(new Violation("deadlock", "no thread can run and some have not finished, after "
+                    + r.deadlockSchedule().length + " steps").atStep(r.deadlockSchedule().length));
+        }
+        return out;
+    }
+
+    private static boolean judge(Expectation exp, Known known, Outcome outcome, List<Violation> violations) {
+        boolean ok = exp == null ? violations.isEmpty()
+                : exp.admits(outcome) && (violations.isEmpty() || exp.expectsBug());
+        return ok && (known == null || known.admits(outcome));
     }
 
     /**

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import org.mmsim.kernel.Errno;
 import org.mmsim.kernel.FileRead;
+import org.mmsim.kernel.Footprint;
 import org.mmsim.kernel.GupPages;
 import org.mmsim.kernel.Inode;
 import org.mmsim.kernel.IoRing;
@@ -15,6 +16,7 @@ import org.mmsim.kernel.OpenFile;
 import org.mmsim.kernel.Journal;
 import org.mmsim.kernel.Kernel;
 import org.mmsim.kernel.KernelBug;
+import org.mmsim.kernel.KernelCall;
 import org.mmsim.kernel.PageFlags;
 import org.mmsim.kernel.Pipe;
 import org.mmsim.kernel.Pte;
@@ -32,6 +34,7 @@ import org.mmsim.kernel.profile.KernelProfile;
  */
 public final class Runner implements Journal {
     private final Scenario scenario;
+    private final KernelProfile profile;
     private final Kernel k;
     private final boolean trace;
     private final Map<String, Task> actors = new LinkedHashMap<>();
@@ -44,8 +47,37 @@ public final class Runner implements Journal {
     private List<String> path = new ArrayList<>();
     private List<String> changes = new ArrayList<>();
 
+    /** One thread of the group being run: its operations, the next one, and the kernel call it is inside. */
+    private static final class Strand {
+        final Scenario.ThreadBlock block;
+        int pc;
+        KernelCall call;
+        int steps;
+
+        Strand(Scenario.ThreadBlock block) {
+            this.block = block;
+        }
+
+        boolean finished() {
+            return call == null && pc == block.ops().size();
+        }
+    }
+
+    /** The next segment of the program to run. */
+    private int segment;
+    /** The threads of the group being run; empty between groups. */
+    private Strand[] strands = new Strand[0];
+    /** The thread chosen at each step so far (what a schedule file records). */
+    private int[] schedule = new int[16];
+    private int scheduled;
+    private boolean finished;
+    private boolean holds;
+    private boolean oops;
+    private int reported;
+
     private Runner(Scenario scenario, KernelProfile profile, boolean trace) {
         this.scenario = scenario;
+        this.profile = profile;
         this.k = Kernel.boot(profile, scenario.normalFrames(), scenario.movableFrames());
         this.trace = trace;
         if (trace) {
@@ -55,60 +87,392 @@ public final class Runner implements Journal {
 
     /**
      * Run {@code scenario} once under {@code profile}; with {@code trace}, each step records its kernel path and
-     * changes.
+     * changes. Threads of a group take turns one whole operation at a time, in declaration order.
      *
      * @throws ScenarioException for a scenario that is wrong at run time (an actor used after it exited, a name
      *     used by one thread before another bound it)
      */
     public static Execution run(Scenario scenario, KernelProfile profile, boolean trace) throws ScenarioException {
-        return new Runner(scenario, profile, trace).execute();
+        Runner r = start(scenario, profile, trace);
+        try {
+            while (!r.finished) {
+                Strand[] group = r.strands;
+                for (int t = 0; t < group.length && r.strands == group; t++) {
+                    Strand s = group[t];
+                    if (s.finished()) {
+                        continue;
+                    }
+                    int pc = s.pc;
+                    while (r.strands == group && (s.pc == pc || s.call != null)) {
+                        if ((r.enabled() & (1 << t)) == 0) {
+                            throw new IllegalStateException("thread " + s.block.name() + " blocked in a run");
+                        }
+                        r.stepThread(t);
+                    }
+                }
+            }
+        } catch (ScenarioError e) {
+            throw e.cause();
+        }
+        return r.execution();
     }
 
-    private Execution execute() throws ScenarioException {
+    /**
+     * Boot the machine and run the program up to the first group of threads (or to its end): the state the
+     * explorer starts from.
+     */
+    public static Runner start(Scenario scenario, KernelProfile profile, boolean trace) throws ScenarioException {
+        Runner r = new Runner(scenario, profile, trace);
         for (String p : scenario.processes()) {
-            Task t = k.spawn(p);
-            actors.put(p, t);
-            mmNames.put(t.mm().id(), p);
+            Task t = r.k.spawn(p);
+            r.actors.put(p, t);
+            r.mmNames.put(t.mm().id(), p);
         }
-        boolean oops = false;
+        r.advance();
+        return r;
+    }
+
+    /** Replay {@code schedule} from the start: the same state as the run that recorded it. */
+    public static Runner replay(Scenario scenario, KernelProfile profile, boolean trace, int[] schedule)
+            throws ScenarioException {
+        Runner r = start(scenario, profile, trace);
         try {
-            for (Scenario.Segment seg : scenario.program()) {
+            for (int i = 0; i < schedule.length; i++) {
+                int t = schedule[i];
+                if (t < 0 || (r.enabled() & (1 << t)) == 0) {
+                    throw new IllegalArgumentException("schedule step " + (i + 1) + ": thread " + t
+                            + " cannot run (enabled: " + r.enabledNames() + ")");
+                }
+                r.stepThread(t);
+            }
+        } catch (ScenarioError e) {
+            throw e.cause();
+        }
+        return r;
+    }
+
+    /** Run script lines until a group of threads starts or the program ends (then evaluate and tear down). */
+    private void advance() throws ScenarioException {
+        List<Scenario.Segment> program = scenario.program();
+        try {
+            while (segment < program.size()) {
+                Scenario.Segment seg = program.get(segment++);
                 if (seg instanceof Scenario.Script s) {
                     for (Scenario.Line l : s.lines()) {
                         step(l.actor(), l.op());
                     }
                 } else {
-                    group((Scenario.Group) seg);
+                    Scenario.Group g = (Scenario.Group) seg;
+                    strands = new Strand[g.threads().size()];
+                    for (int i = 0; i < strands.length; i++) {
+                        Scenario.ThreadBlock t = g.threads().get(i);
+                        if (t.process() != null) {
+                            actors.put(t.name(), k.cloneThread(task(t.process(), t.line()), t.name()));
+                        }
+                        strands[i] = new Strand(t);
+                    }
+                    if (!groupFinished()) {
+                        return;
+                    }
+                    strands = new Strand[0];
                 }
             }
         } catch (KernelBug bug) {
             oops = true;
             record(bug.violation().atStep(steps.size()));
         }
-        boolean holds = !oops && eval(scenario.condition());
+        end();
+    }
+
+    private boolean groupFinished() {
+        for (Strand s : strands) {
+            if (!s.finished()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void end() throws ScenarioException {
+        strands = new Strand[0];
+        holds = !oops && eval(scenario.condition());
         if (!oops) {
             teardown();
         }
+        finished = true;
+    }
+
+    // ---- what the explorer sees -----------------------------------------------------------------------------
+
+    /** Whether the program has run to its end (condition evaluated, everything torn down). */
+    public boolean finished() {
+        return finished;
+    }
+
+    /** At the end: whether the condition held. */
+    public boolean holds() {
+        return holds;
+    }
+
+    /** Thread slots of the group being run. */
+    public int threads() {
+        return strands.length;
+    }
+
+    /** The threads of the current group that can take a step now, as a bit mask. */
+    public int enabled() {
+        int mask = 0;
+        for (int t = 0; t < strands.length; t++) {
+            if (!strands[t].finished() && runnable(strands[t])) {
+                mask |= 1 << t;
+            }
+        }
+        return mask;
+    }
+
+    private String enabledNames() {
+        StringBuilder sb = new StringBuilder();
+        for (int t = 0; t < strands.length; t++) {
+            if ((enabled() & (1 << t)) != 0) {
+                sb.append(sb.isEmpty() ? "" : ", ").append(t).append('=').append(strands[t].block.name());
+            }
+        }
+        return sb.isEmpty() ? "none" : sb.toString();
+    }
+
+    /** The thread chosen at each step so far. */
+    public int[] schedule() {
+        return java.util.Arrays.copyOf(schedule, scheduled);
+    }
+
+    /** The name of thread {@code t} of the current group. */
+    public String threadName(int t) {
+        return strands[t].block.name();
+    }
+
+    /** What thread {@code t} does next: its operation and, inside a call, the point it is stopped at. */
+    public String describe(int t) {
+        Strand s = strands[t];
+        if (s.finished()) {
+            return s.block.name() + ": done";
+        }
+        Op op = s.block.ops().get(s.pc);
+        return s.block.name() + ": " + op.text() + (s.call == null ? "" : " @ " + s.call.point());
+    }
+
+    /**
+     * Take one step of thread {@code t}: start its next operation or continue the kernel call it is inside, up to
+     * the next preemption point. When the group's last thread finishes, the program runs on to the next group.
+     *
+     * @throws ScenarioError wrapping a {@link ScenarioException} for a scenario that is wrong at run time
+     */
+    public void stepThread(int t) {
+        Strand s = strands[t];
+        if (scheduled == schedule.length) {
+            schedule = java.util.Arrays.copyOf(schedule, scheduled * 2);
+        }
+        schedule[scheduled++] = t;
+        s.steps++;
+        Op op = s.block.ops().get(s.pc);
+        if (tracking) {
+            k.takeFootprint();
+        }
+        try {
+            stepStrand(s);
+            footprint = tracking ? footprintOf(s, op) : org.mmsim.explore.Model.EVERYTHING;
+            if (groupFinished()) {
+                strands = new Strand[0];
+                advance();
+            }
+        } catch (ScenarioException e) {
+            throw new ScenarioError(e);
+        }
+    }
+
+    private void stepStrand(Strand s) throws ScenarioException {
+        path = new ArrayList<>();
+        changes = new ArrayList<>();
+        String actor = s.block.name();
+        Op op = s.block.ops().get(s.pc);
+        Value v = null;
+        try {
+            if (s.call == null) {
+                s.call = begin(task(actor, op.line()), op);
+                if (s.call == null) {
+                    v = exec(task(actor, op.line()), op);
+                }
+            }
+            if (s.call != null) {
+                s.call.step();
+                if (s.call.done()) {
+                    v = result(op, s.call);
+                }
+            }
+        } catch (KernelBug bug) {
+            steps.add(new Step(steps.size() + 1, actor, op.text(), op.line(), "oops", null, path, changes));
+            oops = true;
+            record(bug.violation().atStep(steps.size()));
+            end();
+            return;
+        }
+        if (v == null) {
+            steps.add(new Step(steps.size() + 1, actor, op.text(), op.line(), "...", s.call.point(), path, changes));
+        } else {
+            s.call = null;
+            s.pc++;
+            if (op.assign() != null) {
+                registers.computeIfAbsent(actor, a -> new LinkedHashMap<>()).put(op.assign(), v);
+            }
+            steps.add(new Step(steps.size() + 1, actor, op.text(), op.line(), v.toString(), null, path, changes));
+        }
+        checkInvariants();
+    }
+
+    /**
+     * Invariants are checked after every step at which no kernel call is suspended: a suspended call may be half
+     * way through an update the invariants judge whole (a pin taken but not yet handed to its holder, a page fork
+     * has shared but not yet mapped in the child).
+     */
+    private void checkInvariants() {
+        for (Strand s : strands) {
+            if (s.call != null) {
+                return;
+            }
+        }
+        for (Violation viol : Invariants.checkStep(k)) {
+            record(viol.atStep(steps.size()));
+        }
+    }
+
+    /**
+     * Footprint of the last step (see {@code org.mmsim.kernel.Footprint}): what the kernel recorded, plus the
+     * thread's own mm, plus {@code GLOBAL} for every operation that may touch what the kernel's tracking does not
+     * cover (files, pipes, GUP holders, task lists, the scenario's name bindings) or another process's locks.
+     * Only loads, stores, mprotect, munmap, madvise and pagemap of the thread's own mm are trusted to be local.
+     */
+    private long footprint;
+    private boolean tracking;
+
+    /** Record each step's footprint from now on (the explorer's reduction uses it). */
+    public void trackFootprints() {
+        tracking = true;
+        k.trackFootprint(true);
+    }
+
+    /** The footprint of the last {@link #stepThread}, or {@code Model.EVERYTHING} when not tracking. */
+    public long footprint() {
+        return footprint;
+    }
+
+    private long footprintOf(Strand s, Op op) {
+        long bits = k.takeFootprint();
+        Task t = actors.get(s.block.name());
+        if (t != null && t.mm() != null) {
+            bits |= Footprint.mmBit(t.mm().id());
+        } else {
+            bits |= Footprint.GLOBAL;
+        }
+        return switch (op.kind()) {
+            case LOAD, STORE, MPROTECT, MUNMAP, MADVISE, PAGEMAP -> bits;
+            default -> bits | Footprint.GLOBAL;
+        };
+    }
+
+    /**
+     * A 64-bit fingerprint of the whole state: the machine's ({@link Kernel#fingerprint}), where the program is
+     * (segment, each thread's next operation, the kernel call it is inside and how many steps it took, the number
+     * of steps so far), what names are bound to and what registers hold. Name bindings and registers are summed
+     * entry by entry, so the order threads bound them in does not matter. The violations found so far are not
+     * state: they depend on the path, and the explorer collects them per state.
+     */
+    public long fingerprint() {
+        long h = k.fingerprint();
+        h = mix(h, segment);
+        h = mix(h, scheduled);
+        h = mix(h, (finished ? 1 : 0) | (holds ? 2 : 0) | (oops ? 4 : 0));
+        for (Strand st : strands) {
+            h = mix(h, st.pc);
+            h = mix(h, st.steps);
+            h = mix(h, st.call == null ? 0 : st.call.fingerprint());
+        }
+        long sum = 0;
+        for (Map.Entry<String, Object> e : objects.entrySet()) {
+            sum += mix(e.getKey().hashCode(), objectHash(e.getValue()));
+        }
+        h = mix(h, sum);
+        sum = 0;
+        for (Map.Entry<String, Map<String, Value>> a : registers.entrySet()) {
+            for (Map.Entry<String, Value> r : a.getValue().entrySet()) {
+                sum += mix(mix(a.getKey().hashCode(), r.getKey().hashCode()), valueHash(r.getValue()));
+            }
+        }
+        h = mix(h, sum);
+        sum = 0;
+        for (Map.Entry<String, Task> e : actors.entrySet()) {
+            sum += mix(e.getKey().hashCode(), e.getValue().pid());
+        }
+        return mix(h, sum);
+    }
+
+    private long objectHash(Object o) {
+        return switch (o) {
+            case Long l -> mix(1, l);
+            case GupPages g -> {
+                long h = mix(2, k.gupHolders().indexOf(g));
+                h = mix(h, g.ret());
+                h = mix(h, g.released() ? 1 : 0);
+                for (int i = 0; i < g.nr(); i++) {
+                    h = mix(h, g.pfn(i));
+                }
+                yield h;
+            }
+            case OpenFile f -> mix(3, k.files().indexOf(f));
+            case Pipe p -> mix(4, k.pipes().indexOf(p));
+            case IoRing r -> mix(5, k.ioRings().indexOf(r));
+            default -> o == BAD_FD ? 6 : mix(7, o.toString().hashCode());
+        };
+    }
+
+    private static long valueHash(Value v) {
+        long h = mix(v.number(), v.data() ? 1 : 0);
+        return mix(h, v.failure() == null ? 0 : v.failure().hashCode());
+    }
+
+    private static long mix(long h, long v) {
+        long x = h * 0x9E3779B97F4A7C15L + v;
+        x ^= x >>> 33;
+        x *= 0xff51afd7ed558ccdL;
+        x ^= x >>> 33;
+        x *= 0xc4ceb9fe1a85ec53L;
+        return x ^ (x >>> 33);
+    }
+
+    /** The violations recorded since the last call, as stable keys ("invariant: message"). */
+    public List<String> newViolations() {
+        List<String> out = new ArrayList<>();
+        for (; reported < violations.size(); reported++) {
+            Violation v = violations.get(reported);
+            out.add(v.invariant() + ": " + v.message());
+        }
+        return out;
+    }
+
+    /** The record of this execution so far. */
+    public Execution execution() {
         return new Execution(List.copyOf(steps), registers, holds, List.copyOf(violations));
     }
 
-    private void group(Scenario.Group g) throws ScenarioException {
-        for (Scenario.ThreadBlock t : g.threads()) {
-            if (t.process() != null) {
-                actors.put(t.name(), k.cloneThread(task(t.process(), t.line()), t.name()));
-            }
+    /** A scenario error found while the explorer was stepping (the explorer's interface has no checked exceptions). */
+    public static final class ScenarioError extends RuntimeException {
+        /** Wrap {@code cause}. */
+        private static final long serialVersionUID = 1L;
+
+        public ScenarioError(ScenarioException cause) {
+            super(cause.getMessage(), cause);
         }
-        int[] pc = new int[g.threads().size()];
-        boolean progress = true;
-        while (progress) {
-            progress = false;
-            for (int i = 0; i < pc.length; i++) {
-                Scenario.ThreadBlock t = g.threads().get(i);
-                if (pc[i] < t.ops().size()) {
-                    step(t.name(), t.ops().get(pc[i]++));
-                    progress = true;
-                }
-            }
+
+        public ScenarioException cause() {
+            return (ScenarioException) getCause();
         }
     }
 
@@ -119,13 +483,13 @@ public final class Runner implements Journal {
         try {
             v = exec(task(actor, op.line()), op);
         } catch (KernelBug bug) {
-            steps.add(new Step(steps.size() + 1, actor, op.text(), op.line(), "oops", path, changes));
+            steps.add(new Step(steps.size() + 1, actor, op.text(), op.line(), "oops", null, path, changes));
             throw bug;
         }
         if (op.assign() != null) {
             registers.computeIfAbsent(actor, a -> new LinkedHashMap<>()).put(op.assign(), v);
         }
-        steps.add(new Step(steps.size() + 1, actor, op.text(), op.line(), v.toString(), path, changes));
+        steps.add(new Step(steps.size() + 1, actor, op.text(), op.line(), v.toString(), null, path, changes));
         for (Violation viol : Invariants.checkStep(k)) {
             record(viol.atStep(steps.size()));
         }
@@ -158,6 +522,85 @@ public final class Runner implements Journal {
             throw new ScenarioException(scenario.file(), line, 1, "'" + actor + "' has already exited");
         }
         return t;
+    }
+
+    /**
+     * The kernel call an operation runs as, for the operations the explorer can suspend inside the kernel (see
+     * {@code KernelCall}); null for those that run as one atomic step.
+     */
+    private KernelCall begin(Task t, Op op) throws ScenarioException {
+        return switch (op.kind()) {
+            case PROC_MEM_WRITE, PTRACE_POKE -> k.beginAccessRemoteVm(task(name(op, 0), op.line()), addr(op, 1),
+                    num(op, 2), true);
+            case PROC_MEM_READ -> k.beginAccessRemoteVm(task(name(op, 0), op.line()), addr(op, 1), 0, false);
+            case GET_USER_PAGES, GET_USER_PAGES_FAST, PIN_USER_PAGES, PIN_USER_PAGES_FAST -> k.beginGup(t,
+                    addr(op, 1), (int) num(op, 2), op.args().size() > 3 ? flags(op, 3) : 0,
+                    op.kind() == OpKind.PIN_USER_PAGES || op.kind() == OpKind.PIN_USER_PAGES_FAST,
+                    op.kind() == OpKind.GET_USER_PAGES_FAST || op.kind() == OpKind.PIN_USER_PAGES_FAST);
+            case FORK -> k.beginFork(t, name(op, 0));
+            case MADVISE -> k.beginMadvise(t, addr(op, 0), num(op, 1), flags(op, 2));
+            default -> null;
+        };
+    }
+
+    /** What a finished kernel call returns to the program, binding names as {@link #exec} would. */
+    private Value result(Op op, KernelCall call) {
+        return switch (op.kind()) {
+            case PROC_MEM_WRITE -> Value.of(call.ret() == 8 ? 8 : -Errno.EIO);
+            case PTRACE_POKE -> Value.of(call.ret() == 8 ? 0 : -Errno.EIO);
+            case PROC_MEM_READ -> call.ret() == 8 ? Value.data(k.remoteWord(call)) : Value.errno(Errno.EIO);
+            case GET_USER_PAGES, GET_USER_PAGES_FAST, PIN_USER_PAGES, PIN_USER_PAGES_FAST -> {
+                GupPages g = k.gupPages(call);
+                objects.put(name(op, 0), g);
+                yield Value.of(g.ret());
+            }
+            case FORK -> {
+                Task child = k.forkChild(call);
+                if (child == null) {
+                    yield Value.of(-Errno.ENOMEM);
+                }
+                mmNames.put(child.mm().id(), name(op, 0));
+                actors.put(name(op, 0), child);
+                yield Value.of(child.pid());
+            }
+            default -> Value.of(call.ret());
+        };
+    }
+
+    /**
+     * Whether a thread's next step can run: a suspended call asks its own locks; an operation about to start
+     * asks for the locks its kernel path takes first. Loads and stores that will not fault take none (the MMU
+     * walks the ptes as they are); operations not listed wait until no suspended call holds any lock.
+     */
+    private boolean runnable(Strand s) {
+        if (s.call != null) {
+            return s.call.runnable();
+        }
+        Op op = s.block.ops().get(s.pc);
+        Task t = actors.get(s.block.name());
+        if (t == null || t.mm() == null) {
+            return true;
+        }
+        try {
+            return switch (op.kind()) {
+                case GET_USER_PAGES, GET_USER_PAGES_FAST, PIN_USER_PAGES, PIN_USER_PAGES_FAST, DMA_READ, DMA_WRITE,
+                        PIPE, WRITE, READ, UNPIN_USER_PAGES, UNPIN_USER_PAGES_DIRTY, PUT_PAGES, CREAT, MEMFD_CREATE,
+                        OPEN, PREAD, PWRITE, SETRLIMIT_MEMLOCK, IO_URING_SETUP, IO_URING_WRITE_FIXED,
+                        IO_URING_UNREGISTER_BUFFERS -> true;
+                case PROC_MEM_WRITE, PROC_MEM_READ, PTRACE_POKE -> {
+                    Task target = actors.get(name(op, 0));
+                    yield target == null || target.mm() == null || k.mmapLockFree(target, false);
+                }
+                case LOAD, STORE -> !k.accessFaults(t, addr(op, 0), op.kind() == OpKind.STORE)
+                        || (k.mmapLockFree(t, false) && k.ptlFree(t));
+                case MADVISE -> k.mmapLockFree(t, flags(op, 2) != org.mmsim.kernel.Mman.MADV_DONTNEED);
+                case PAGEMAP, VMSPLICE, IO_URING_REGISTER_BUFFERS -> k.mmapLockFree(t, false) && k.ptlFree(t);
+                case FORK, MMAP, MMAP_DEVICE, MMAP_FILE, MUNMAP, MPROTECT, EXIT -> k.mmapLockFree(t, true);
+                default -> k.quiescent();
+            };
+        } catch (ScenarioException e) {
+            return true;
+        }
     }
 
     private Value exec(Task t, Op op) throws ScenarioException {
@@ -466,7 +909,7 @@ public final class Runner implements Journal {
             }
         }
         steps.add(new Step(steps.size() + 1, "-", "teardown: release rings and GUP pages, close pipes, exit all, "
-                + "close and unlink files", 0, "0",
+                + "close and unlink files", 0, "0", null,
                 path, changes));
         for (Violation v : Invariants.checkStep(k)) {
             record(v.atStep(steps.size()));

@@ -8,6 +8,9 @@ import java.util.List;
  *
  * @param index 1-based step number
  * @param line the scenario line of the operation (0 for teardown)
+ * @param result what the operation returned, or "..." when this step stopped inside a kernel call
+ * @param point where the kernel call stopped, when it did ({@code KernelCall.point()}); null when the operation
+ *     returned in this step
  */
-public record Step(int index, String actor, String op, int line, String result, List<String> path,
+public record Step(int index, String actor, String op, int line, String result, String point, List<String> path,
                    List<String> changes) {}

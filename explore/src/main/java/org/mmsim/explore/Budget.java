@@ -1,0 +1,124 @@
+package org.mmsim.explore;
+
+/**
+ * The limits of one search: states, time, heap and the caller's interrupt, plus the once-a-second progress call.
+ * Once a limit is hit, {@link #stopReason} names it and stays; the search winds down and reports what it found.
+ *
+ * <p>The clock is read only here, and only decides whether to stop and when to call {@link Progress}.
+ *
+ * <p>Heap: the used heap ({@code totalMemory - freeMemory}) counts garbage too, so crossing the limit only
+ * prompts a {@link System#gc()}, and the search stops if the heap is still over the limit afterwards. When the
+ * collection brings it back under, the next forced collection waits twice as many heap checks (at most 64), so a
+ * search that lives near the limit is not slowed down by a full collection every few thousand states.
+ */
+final class Budget {
+    private static final long SECOND = 1_000_000_000L;
+
+    private final Options opts;
+    private final long startNanos;
+    private final long maxNanos;
+    private final long heapLimit;
+    private long lastProgress;
+    private int checksUntilGc;
+    private int gcSpacing = 1;
+    private String stopReason;
+
+    /** Starts the clock. */
+    Budget(Options opts) {
+        this.opts = opts;
+        this.startNanos = opts.clock().getAsLong();
+        this.lastProgress = startNanos;
+        this.maxNanos = opts.maxSeconds() == 0 ? Long.MAX_VALUE : (long) (opts.maxSeconds() * SECOND);
+        this.heapLimit = opts.heapFraction() >= 1 ? Long.MAX_VALUE
+                : (long) (Runtime.getRuntime().maxMemory() * opts.heapFraction());
+    }
+
+    /** Whether one more distinct state fits; if not, stops with "max-states". */
+    boolean admit(long states) {
+        if (states >= Math.min(opts.maxStates(), Trace.MAX_STATES)) {
+            stop("max-states");
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * Checks the interrupt and the time limit and reports progress if a second has passed since the last report.
+     *
+     * @return false once the search should stop
+     */
+    boolean poll(long states, long transitions, int depth) {
+        if (stopReason != null) {
+            return false;
+        }
+        if (opts.interrupted().getAsBoolean()) {
+            stop("interrupted");
+            return false;
+        }
+        long now = opts.clock().getAsLong();
+        if (now - startNanos >= maxNanos) {
+            stop("max-seconds");
+            return false;
+        }
+        if (now - lastProgress >= SECOND) {
+            lastProgress = now;
+            opts.progress().progress(states, transitions, depth, now - startNanos);
+        }
+        return true;
+    }
+
+    /**
+     * Checks the heap limit.
+     *
+     * @return false once the search should stop
+     */
+    boolean heapOk() {
+        if (stopReason == null && heapExceeded()) {
+            stop("heap");
+        }
+        return stopReason == null;
+    }
+
+    /** Null while the search may go on, else why it stopped. */
+    String stopReason() {
+        return stopReason;
+    }
+
+    /** Whether a limit was hit. */
+    boolean stopped() {
+        return stopReason != null;
+    }
+
+    /** Time since the search started. */
+    long elapsedNanos() {
+        return opts.clock().getAsLong() - startNanos;
+    }
+
+    private void stop(String reason) {
+        if (stopReason == null) {
+            stopReason = reason;
+        }
+    }
+
+    private boolean heapExceeded() {
+        if (heapLimit == Long.MAX_VALUE || used() <= heapLimit) {
+            return false;
+        }
+        if (checksUntilGc > 0) {
+            checksUntilGc--;
+            return false;
+        }
+        System.gc();
+        if (used() > heapLimit) {
+            return true;
+        }
+        gcSpacing = Math.min(gcSpacing * 2, 64);
+        checksUntilGc = gcSpacing;
+        return false;
+    }
+
+    private static long used() {
+        Runtime rt = Runtime.getRuntime();
+        return rt.totalMemory() - rt.freeMemory();
+    }
+}

@@ -1,0 +1,149 @@
+package org.mmsim.explore;
+
+import java.util.Arrays;
+
+/**
+ * One BFS level: its states are numbered {@code start .. start + size - 1} in the {@link Trace}, and position
+ * {@code i} here is state {@code start + i}. Per state, in primitive arrays: the number of explored paths that
+ * reach it, its enabled threads, what kind of state it is, its sleep set and, when the caller keeps them, the
+ * model state itself. Two levels are alive at a time (the one being expanded and the one being built) and are
+ * reused, so a search allocates per level only when a level is wider than any before.
+ *
+ * <p>Sleep sets: a mask of sleeping threads plus, for each, the footprint its step had when it was put to sleep.
+ * The footprints sit in one shared pool: state {@code i} owns {@code bitCount(slotMask[i])} consecutive entries
+ * from {@code slotAt[i]}, one per thread of the mask it was created with, in thread order. Intersecting with a
+ * later parent's sleep set clears mask bits but keeps the slots, so a thread's entry is found by its rank in
+ * {@code slotMask}.
+ *
+ * @param <S> the model state
+ */
+final class Level<S> {
+    static final byte OPEN = 0;
+    static final byte FINAL_POSITIVE = 1;
+    static final byte FINAL_NEGATIVE = 2;
+    static final byte DEADLOCK = 3;
+
+    private int start;
+    private int size;
+    private long[] paths = new long[64];
+    private int[] enabled = new int[64];
+    private byte[] kind = new byte[64];
+    private int[] sleep = new int[64];
+    private int[] slotMask = new int[64];
+    private int[] slotAt = new int[64];
+    private Object[] states = new Object[64];
+    private long[] pool = new long[64];
+    private int poolSize;
+
+    /** Empties the level; its first state will be number {@code start}. */
+    void reset(int start) {
+        Arrays.fill(states, 0, size, null);
+        this.start = start;
+        this.size = 0;
+        this.poolSize = 0;
+    }
+
+    /**
+     * Appends a state.
+     *
+     * @param footprints indexed by thread: the footprint of each thread in {@code sleepMask}
+     * @param state      the model state, or null when it is not kept
+     * @return its position in this level
+     */
+    int add(long paths, int sleepMask, long[] footprints, int enabled, byte kind, S state) {
+        if (size == this.paths.length) {
+            grow();
+        }
+        int i = size++;
+        this.paths[i] = paths;
+        this.enabled[i] = enabled;
+        this.kind[i] = kind;
+        this.sleep[i] = sleepMask;
+        this.slotMask[i] = sleepMask;
+        this.slotAt[i] = poolSize;
+        this.states[i] = state;
+        int n = Integer.bitCount(sleepMask);
+        if (poolSize + n > pool.length) {
+            pool = Arrays.copyOf(pool, Math.max(poolSize + n, pool.length * 2));
+        }
+        for (int m = sleepMask; m != 0; m &= m - 1) {
+            pool[poolSize++] = footprints[Integer.numberOfTrailingZeros(m)];
+        }
+        return i;
+    }
+
+    /**
+     * State {@code i} is reached again, by {@code morePaths} more paths, from a parent that would give it
+     * {@code sleepMask}: add the paths, keep only the threads asleep on both ways in, and widen each kept
+     * thread's footprint by the new one (with honest footprints they are equal; the union is the safe choice).
+     */
+    void merge(int i, long morePaths, int sleepMask, long[] footprints) {
+        paths[i] = saturatingAdd(paths[i], morePaths);
+        int kept = sleep[i] & sleepMask;
+        sleep[i] = kept;
+        for (int m = kept; m != 0; m &= m - 1) {
+            int t = Integer.numberOfTrailingZeros(m);
+            pool[slot(i, t)] |= footprints[t];
+        }
+    }
+
+    /** The footprint stored for sleeping thread {@code thread} of state {@code i}. */
+    long sleepFootprint(int i, int thread) {
+        return pool[slot(i, thread)];
+    }
+
+    /** Drops the model state kept for position {@code i}, once it has been expanded. */
+    void release(int i) {
+        states[i] = null;
+    }
+
+    int start() {
+        return start;
+    }
+
+    int size() {
+        return size;
+    }
+
+    long paths(int i) {
+        return paths[i];
+    }
+
+    int enabled(int i) {
+        return enabled[i];
+    }
+
+    byte kind(int i) {
+        return kind[i];
+    }
+
+    int sleep(int i) {
+        return sleep[i];
+    }
+
+    @SuppressWarnings("unchecked")
+    S state(int i) {
+        return (S) states[i];
+    }
+
+    /** {@code a + b} for non-negative counts, stuck at {@link Long#MAX_VALUE} instead of overflowing. */
+    static long saturatingAdd(long a, long b) {
+        long r = a + b;
+        return r < 0 ? Long.MAX_VALUE : r;
+    }
+
+    private int slot(int i, int thread) {
+        return slotAt[i] + Integer.bitCount(slotMask[i] & ((1 << thread) - 1));
+    }
+
+    private void grow() {
+        int n = paths.length * 2;
+        paths = Arrays.copyOf(paths, n);
+        enabled = Arrays.copyOf(enabled, n);
+        kind = Arrays.copyOf(kind, n);
+        sleep = Arrays.copyOf(sleep, n);
+        slotMask = Arrays.copyOf(slotMask, n);
+        slotAt = Arrays.copyOf(slotAt, n);
+        states = Arrays.copyOf(states, n);
+    }
+}

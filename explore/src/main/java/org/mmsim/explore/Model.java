@@ -1,0 +1,69 @@
+package org.mmsim.explore;
+
+/**
+ * What the explorer sees of a model: a deterministic transition system whose steps are taken by numbered
+ * threads. The explorer knows nothing else about the model (it has never heard of a page table), so the same
+ * search serves every scenario.
+ *
+ * <p>Contract:
+ * <ul>
+ *   <li>Determinism: the same sequence of {@link #step} calls from {@link #initial} gives the same state, the same
+ *       fingerprint and the same footprints, every time.</li>
+ *   <li>Layering: the fingerprint includes how many steps each thread has taken, so every path from the initial
+ *       state to a given state has the same length. Breadth-first search then meets each state first on a
+ *       shortest path, and execution counts can be summed level by level.</li>
+ *   <li>Footprints: {@link #step} returns a bit mask of the resources the step read or wrote (the model chooses
+ *       what a bit means). Two steps of different threads whose footprints do not intersect must commute: taken
+ *       in either order from the same state they reach the same state and neither disables the other.
+ *       {@link #EVERYTHING} is always safe.</li>
+ * </ul>
+ *
+ * @param <S> the model's state; the explorer only passes states back to the model
+ */
+public interface Model<S> {
+    /** A footprint that conflicts with every other: the step may depend on anything. */
+    long EVERYTHING = -1L;
+
+    /** A fresh initial state, owned by the caller. */
+    S initial();
+
+    /** An independent copy of {@code state}; later steps on either must not affect the other. */
+    S copy(S state);
+
+    /** How many thread slots there are (at most 30); thread numbers are 0..threads()-1. */
+    int threads();
+
+    /** The threads that can take a step in {@code state}, as a bit mask (bit t for thread t). */
+    int enabled(S state);
+
+    /**
+     * Whether {@code state} is final: every thread has finished. A state with no enabled thread that is not
+     * final is a deadlock.
+     */
+    boolean done(S state);
+
+    /**
+     * Take one atomic step of thread {@code thread}, which must be enabled, changing {@code state} in place.
+     *
+     * @return the step's footprint (see the class comment)
+     */
+    long step(S state, int thread);
+
+    /** A 64-bit fingerprint of the whole state: equal states give equal fingerprints. */
+    long fingerprint(S state);
+
+    /**
+     * The safety violations (invariant broken, kernel oops) first seen in {@code state}, each as a stable key
+     * such as {@code "isolation: mm 2 read mm 1's data"}; empty if none. The explorer remembers the shortest
+     * path to each key.
+     */
+    java.util.List<String> violations(S state);
+
+    /** At a final state: whether the scenario's condition (the bad outcome) holds. */
+    boolean holds(S state);
+
+    /** A short label for what thread {@code thread} would do next in {@code state} (for progress and traces). */
+    default String describe(S state, int thread) {
+        return "thread " + thread;
+    }
+}

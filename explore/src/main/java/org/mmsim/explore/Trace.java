@@ -1,0 +1,78 @@
+package org.mmsim.explore;
+
+import java.util.Arrays;
+
+/**
+ * TLC's trace file kept in memory: for every distinct state, by state number, the number of the state it was
+ * first reached from and the thread that took the step. Five bytes per state; a schedule is rebuilt by walking
+ * parents back to the initial state (number 0, parent -1). States themselves are never kept.
+ */
+final class Trace {
+    private int[] parent = new int[1024];
+    private byte[] choice = new byte[1024];
+    private int size;
+
+    /** The most states a trace can number (Java array limit). */
+    static final int MAX_STATES = Integer.MAX_VALUE - 16;
+
+    /** Records a new state reached from {@code from} (-1 for the initial state) by {@code thread}; its number. */
+    int add(int from, int thread) {
+        if (size == parent.length) {
+            int n = (int) Math.min(MAX_STATES, size + (long) (size >> 1));
+            parent = Arrays.copyOf(parent, n);
+            choice = Arrays.copyOf(choice, n);
+        }
+        parent[size] = from;
+        choice[size] = (byte) thread;
+        return size++;
+    }
+
+    /** How many states are numbered. */
+    int size() {
+        return size;
+    }
+
+    /** The schedule from the initial state to state {@code state}. */
+    int[] schedule(int state) {
+        int[] s = new int[length(state)];
+        fill(state, s);
+        return s;
+    }
+
+    /** The schedule to {@code state} followed by one more step of {@code thread}. */
+    int[] scheduleThen(int state, int thread) {
+        int n = length(state);
+        int[] s = new int[n + 1];
+        fill(state, s);
+        s[n] = thread;
+        return s;
+    }
+
+    /**
+     * Writes the schedule to {@code state} into {@code buffer}, growing it if needed.
+     *
+     * @return the buffer holding the schedule in its first {@link #length} entries
+     */
+    int[] fill(int state, int[] buffer) {
+        int n = length(state);
+        int[] b = buffer.length >= n ? buffer : new int[Math.max(n, buffer.length * 2)];
+        for (int s = state, i = n - 1; i >= 0; s = parent[s], i--) {
+            b[i] = choice[s];
+        }
+        return b;
+    }
+
+    /** How many steps lead from the initial state to {@code state}. */
+    int length(int state) {
+        int n = 0;
+        for (int s = state; parent[s] >= 0; s = parent[s]) {
+            n++;
+        }
+        return n;
+    }
+
+    /** Bytes held by the two arrays. */
+    long bytes() {
+        return 5L * parent.length;
+    }
+}

@@ -1,0 +1,122 @@
+package org.mmsim.scenario;
+
+import java.util.List;
+import org.mmsim.explore.Model;
+import org.mmsim.kernel.profile.KernelProfile;
+
+/**
+ * A scenario under one kernel profile, as the explorer sees it: the state is a {@link Runner} stopped between
+ * two steps; the threads are those of the group being run (script lines between groups run as part of the step
+ * that finishes a group); a step runs one thread to its next preemption point.
+ *
+ * <p>A state is copied by replaying its schedule from the start, so copying costs a run of the prefix; the
+ * explorer keeps only fingerprints and a parent pointer per state, and the frontier's runners.
+ */
+public final class ScenarioModel implements Model<Runner> {
+    private final Scenario scenario;
+    private final KernelProfile profile;
+    private final int threads;
+    private final boolean reduction;
+
+    /**
+     * @param reduction whether steps report real footprints (for sleep sets); without, every step conflicts with
+     *     every other
+     */
+    public ScenarioModel(Scenario scenario, KernelProfile profile, boolean reduction) {
+        this.scenario = scenario;
+        this.profile = profile;
+        this.reduction = reduction;
+        int n = 1;
+        for (Scenario.Segment seg : scenario.program()) {
+            if (seg instanceof Scenario.Group g) {
+                n = Math.max(n, g.threads().size());
+            }
+        }
+        this.threads = n;
+    }
+
+    /** Whether any group of the scenario has two or more threads, i.e. there is anything to interleave. */
+    public static boolean concurrent(Scenario scenario) {
+        for (Scenario.Segment seg : scenario.program()) {
+            if (seg instanceof Scenario.Group g && g.threads().size() > 1) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public Scenario scenario() {
+        return scenario;
+    }
+
+    public KernelProfile profile() {
+        return profile;
+    }
+
+    @Override
+    public Runner initial() {
+        try {
+            Runner r = Runner.start(scenario, profile, false);
+            if (reduction) {
+                r.trackFootprints();
+            }
+            return r;
+        } catch (ScenarioException e) {
+            throw new Runner.ScenarioError(e);
+        }
+    }
+
+    @Override
+    public Runner copy(Runner state) {
+        try {
+            Runner r = Runner.replay(scenario, profile, false, state.schedule());
+            if (reduction) {
+                r.trackFootprints();
+            }
+            return r;
+        } catch (ScenarioException e) {
+            throw new Runner.ScenarioError(e);
+        }
+    }
+
+    @Override
+    public int threads() {
+        return threads;
+    }
+
+    @Override
+    public int enabled(Runner state) {
+        return state.enabled();
+    }
+
+    @Override
+    public boolean done(Runner state) {
+        return state.finished();
+    }
+
+    @Override
+    public long step(Runner state, int thread) {
+        state.stepThread(thread);
+        return reduction ? state.footprint() : EVERYTHING;
+    }
+
+    @Override
+    public long fingerprint(Runner state) {
+        return state.fingerprint();
+    }
+
+    @Override
+    public List<String> violations(Runner state) {
+        return state.newViolations();
+    }
+
+    @Override
+    public boolean holds(Runner state) {
+        return state.holds();
+    }
+
+    @Override
+    public String describe(Runner state, int thread) {
+        return thread < state.threads() ? state.describe(thread) : "thread " + thread;
+    }
+}
