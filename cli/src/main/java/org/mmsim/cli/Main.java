@@ -8,11 +8,13 @@ import picocli.CommandLine.Command;
 /**
  * The {@code mmsim} command. {@link #main} only calls {@link #run} and exits with its code, so every command is
  * testable in-process. Exit codes: 0 every expectation held; 1 some did not (for {@code fidelity}: a known fact
- * about the real kernel disagrees); 2 usage error; 3 invalid scenario; 70 internal error (a bug in mmsim itself).
+ * about the real kernel disagrees); 2 usage error; 3 invalid scenario; 4 inconclusive (an exploration budget ran
+ * out first); 70 internal error (a bug in mmsim itself).
  */
 @Command(name = "mmsim", mixinStandardHelpOptions = true, version = "mmsim 0.1.0",
         description = "An executable model of the Linux memory-management core as devices see it.",
-        subcommands = {CheckCommand.class, RunCommand.class, FidelityCommand.class, KernelsCommand.class,
+        subcommands = {CheckCommand.class, RunCommand.class, ExploreCommand.class, ReplayCommand.class,
+                FidelityCommand.class, KernelsCommand.class,
                 BenchCommand.class})
 public final class Main implements Runnable {
     public static final int OK = 0;

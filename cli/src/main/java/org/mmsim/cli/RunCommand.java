@@ -28,6 +28,18 @@ final class RunCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
+    /** The one kernel a command runs under: --kernel K, or the scenario's only expectation. */
+    static String oneKernel(Scenario s, KernelOptions kernelOptions) {
+        if (kernelOptions.kernels.size() == 1) {
+            return kernelOptions.kernels.get(0);
+        }
+        if (kernelOptions.kernels.isEmpty() && s.expectations().size() == 1) {
+            return s.expectations().get(0).kernel();
+        }
+        throw new Main.UsageError("this command takes exactly one kernel: --kernel K (the scenario names "
+                + String.join(", ", Checker.kernels(s, null)) + ")");
+    }
+
     @Override
     public Integer call() {
         if (!Files.isRegularFile(file)) {
@@ -35,15 +47,7 @@ final class RunCommand implements Callable<Integer> {
         }
         try {
             Scenario s = ScenarioParser.parse(file);
-            String kernel;
-            if (kernelOptions.kernels.size() == 1) {
-                kernel = kernelOptions.kernels.get(0);
-            } else if (kernelOptions.kernels.isEmpty() && s.expectations().size() == 1) {
-                kernel = s.expectations().get(0).kernel();
-            } else {
-                throw new Main.UsageError("run takes exactly one kernel: --kernel K (the scenario names "
-                        + String.join(", ", Checker.kernels(s, null)) + ")");
-            }
+            String kernel = oneKernel(s, kernelOptions);
             KernelProfile profile;
             try {
                 profile = Checker.profile(s, kernel, kernelOptions.overrides());

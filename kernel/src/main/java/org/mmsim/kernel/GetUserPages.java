@@ -104,6 +104,7 @@ final class GetUserPages extends KernelCall {
 
     private void fault() {
         long addr = start + ((long) i << PageTable.PAGE_SHIFT);
+        int before = follFlags;
         int r = k.gup.faultinPage(vma, addr, follFlags, followed == -Errno.EMLINK);
         if (r < 0) {
             finish(i > 0 ? i : r);
@@ -113,8 +114,9 @@ final class GetUserPages extends KernelCall {
         attempt++;
         KernelBug.bugOn(attempt == MAX_ATTEMPTS, "gup_loop",
                 "__get_user_pages made no progress at " + Long.toHexString(addr));
-        at(FOLLOW, "faultin_page done" + ((flags & Gup.FOLL_WRITE) != 0 && (r & Gup.FOLL_WRITE) == 0
-                ? ", FOLL_WRITE dropped" : "") + "; cond_resched, retry");
+        at(FOLLOW, "faultin_page done" + ((before & Gup.FOLL_WRITE) != 0 && (r & Gup.FOLL_WRITE) == 0
+                ? ", FOLL_WRITE dropped" : (r & Gup.FOLL_COW) != (before & Gup.FOLL_COW) ? ", FOLL_COW set" : "")
+                + "; cond_resched, retry");
     }
 
     private static String hex(long addr) {

@@ -136,7 +136,7 @@ public final class Checker {
      * The violations a search found, each with the step of its shortest schedule at which it was first seen
      * (found by replaying that schedule), and a deadlock as a violation of its own.
      */
-    static List<Violation> violations(Scenario s, KernelProfile profile, Report r) throws ScenarioException {
+    public static List<Violation> violations(Scenario s, KernelProfile profile, Report r) throws ScenarioException {
         List<Violation> out = new ArrayList<>();
         for (Map.Entry<String, int[]> e : r.violations().entrySet()) {
             Execution ex = Runner.replay(s, profile, false, e.getValue()).execution();

@@ -1,0 +1,178 @@
+package org.mmsim.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.mmsim.explore.Options;
+import org.mmsim.explore.Report;
+import org.mmsim.kernel.Violation;
+import org.mmsim.kernel.profile.KernelProfile;
+import org.mmsim.report.ExploreReport;
+import org.mmsim.scenario.Checker;
+import org.mmsim.scenario.Execution;
+import org.mmsim.scenario.Expectation;
+import org.mmsim.scenario.Outcome;
+import org.mmsim.scenario.Runner;
+import org.mmsim.scenario.Scenario;
+import org.mmsim.scenario.ScenarioException;
+import org.mmsim.scenario.ScenarioParser;
+import org.mmsim.scenario.ScheduleFile;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code mmsim explore FILE --kernel K}: every interleaving of the scenario's threads (or random ones), a herd7-like
+ * verdict, and each counterexample as numbered steps, saved as a schedule file that {@code mmsim replay} runs
+ * again. Exit 0 when the search finished (and met the scenario's expectation for K, if it has one), 1 when it
+ * did not meet it, 4 when a budget stopped it first.
+ */
+@Command(name = "explore", description = "Explore every interleaving of a scenario's threads under one kernel "
+        + "and print the verdict and the shortest counterexamples. Exit 0 done, 1 expectation not met, "
+        + "3 invalid scenario, 4 inconclusive (a budget stopped the search).")
+final class ExploreCommand implements Callable<Integer> {
+    static final int INCONCLUSIVE = 4;
+
+    @Parameters(index = "0", paramLabel = "FILE")
+    Path file;
+
+    @Mixin
+    KernelOptions kernelOptions;
+
+    @Mixin
+    SearchOptions search;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write the verdict and counterexamples as "
+            + "JSON (docs/json-format.md).")
+    Path json;
+
+    @Option(names = "--save", paramLabel = "DIR", description = "Directory for the counterexample schedule files "
+            + "(default: mmsim-schedules).")
+    Path save = Path.of("mmsim-schedules");
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new Main.UsageError("no such scenario file: " + file);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Scenario s;
+        try {
+            s = ScenarioParser.parse(file);
+        } catch (ScenarioException e) {
+            err.println(e.getMessage());
+            return Main.INVALID_SCENARIO;
+        }
+        String kernel = RunCommand.oneKernel(s, kernelOptions);
+        KernelProfile profile;
+        try {
+            profile = Checker.profile(s, kernel, kernelOptions.overrides());
+        } catch (IllegalArgumentException e) {
+            throw new Main.UsageError(e.getMessage());
+        }
+        AtomicBoolean interrupted = new AtomicBoolean();
+        CountDownLatch printed = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            interrupted.set(true);
+            try {
+                printed.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            Options opts = search.options(interrupted::get, err);
+            Report r;
+            try {
+                r = Checker.explore(s, profile, opts);
+            } finally {
+                search.endProgress(err);
+            }
+            Outcome outcome = Checker.outcome(r);
+            List<Violation> violations = Checker.violations(s, profile, r);
+            List<ExploreReport.Counterexample> cexs = counterexamples(s, kernel, profile, r);
+            out.print(ExploreReport.text(s, kernel, r, outcome, cexs, violations));
+            out.flush();
+            if (json != null) {
+                Files.writeString(json, ExploreReport.json(s, kernel, r, opts, outcome, cexs, violations),
+                        StandardCharsets.UTF_8);
+            }
+            if (!r.complete() && outcome == Outcome.INCONCLUSIVE) {
+                return INCONCLUSIVE;
+            }
+            Expectation exp = s.expectations().stream().filter(x -> x.kernel().equals(kernel)).findFirst()
+                    .orElse(null);
+            return exp == null || exp.admits(outcome) ? Main.OK : Main.FAILED;
+        } catch (ScenarioException e) {
+            err.println(e.getMessage());
+            return Main.INVALID_SCENARIO;
+        } finally {
+            printed.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // Ctrl-C: the hook is running and waits for nothing more
+            }
+        }
+    }
+
+    /** The witness (or, if the condition can fail, nothing more), each violation and a deadlock, replayed. */
+    private List<ExploreReport.Counterexample> counterexamples(Scenario s, String kernel, KernelProfile profile,
+            Report r) throws ScenarioException, IOException {
+        List<ExploreReport.Counterexample> out = new ArrayList<>();
+        if (r.witness() != null) {
+            out.add(counterexample(s, kernel, profile, "witness", "Witness: the condition holds", r.witness(),
+                    "witness"));
+        }
+        int n = 0;
+        for (Map.Entry<String, int[]> v : r.violations().entrySet()) {
+            n++;
+            out.add(counterexample(s, kernel, profile, "violation", "Violation " + n + ": " + v.getKey(),
+                    v.getValue(), "violation-" + n));
+        }
+        if (r.deadlockSchedule() != null) {
+            out.add(counterexample(s, kernel, profile, "deadlock", "Deadlock: no thread can run",
+                    r.deadlockSchedule(), "deadlock"));
+        }
+        return out;
+    }
+
+    private ExploreReport.Counterexample counterexample(Scenario s, String kernel, KernelProfile profile,
+            String kind, String title, int[] schedule, String suffix) throws ScenarioException, IOException {
+        List<String> names = ScheduleFile.names(s, profile, schedule);
+        Execution e = Runner.replay(s, profile, true, schedule).execution();
+        ScheduleFile sf = new ScheduleFile(file.toString(), kernel, kind, names, 0);
+        Files.createDirectories(save);
+        Path p = save.resolve(s.name() + "." + kernel.replaceAll("[^A-Za-z0-9._=-]", "_") + "." + suffix + ".sched");
+        Files.writeString(p, sf.text(), StandardCharsets.UTF_8);
+        return new ExploreReport.Counterexample(kind, title, schedule, threadNames(names, schedule), p.toString(), e);
+    }
+
+    /** Thread names by schedule number, from a schedule and its names. */
+    private static List<String> threadNames(List<String> names, int[] schedule) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < schedule.length; i++) {
+            while (out.size() <= schedule[i]) {
+                out.add("#" + out.size());
+            }
+            out.set(schedule[i], names.get(i));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,56 @@
+package org.mmsim.cli;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.mmsim.kernel.profile.KernelProfile;
+import org.mmsim.report.TraceReport;
+import org.mmsim.scenario.Checker;
+import org.mmsim.scenario.Runner;
+import org.mmsim.scenario.Scenario;
+import org.mmsim.scenario.ScenarioException;
+import org.mmsim.scenario.ScenarioParser;
+import org.mmsim.scenario.ScheduleFile;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code mmsim replay FILE}: run a saved schedule again and print every step, as {@code mmsim run} does. */
+@Command(name = "replay", description = "Replay a schedule file written by 'mmsim explore': the same steps, "
+        + "printed as 'mmsim run' prints them. Exit 0, or 3 if the file or its scenario is invalid.")
+final class ReplayCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "FILE")
+    Path file;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new Main.UsageError("no such schedule file: " + file);
+        }
+        try {
+            ScheduleFile sf = ScheduleFile.parse(file.toString(), Files.readString(file, StandardCharsets.UTF_8));
+            Path scenarioPath = Path.of(sf.scenario());
+            if (!Files.isRegularFile(scenarioPath)) {
+                throw new ScenarioException(file.toString(), 2, 10, "no such scenario file: " + sf.scenario());
+            }
+            Scenario s = ScenarioParser.parse(scenarioPath);
+            KernelProfile profile;
+            try {
+                profile = Checker.profile(s, sf.kernel(), java.util.Map.of());
+            } catch (IllegalArgumentException e) {
+                throw new ScenarioException(file.toString(), 3, 8, e.getMessage());
+            }
+            Runner r = sf.replay(file.toString(), s, profile);
+            spec.commandLine().getOut().print(TraceReport.render(s, profile, r.execution()));
+            return Main.OK;
+        } catch (ScenarioException e) {
+            spec.commandLine().getErr().println(e.getMessage());
+            return Main.INVALID_SCENARIO;
+        }
+    }
+}

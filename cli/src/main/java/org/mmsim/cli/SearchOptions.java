@@ -1,0 +1,91 @@
+package org.mmsim.cli;
+
+import java.io.PrintWriter;
+import java.util.function.BooleanSupplier;
+import org.mmsim.explore.Options;
+import picocli.CommandLine.Option;
+
+/**
+ * Options of a search: mode, seed, budgets, reduction, and the progress line (on a terminal only: one line on
+ * standard error, rewritten at most once a second; nothing when standard error is not a terminal).
+ */
+final class SearchOptions {
+    @Option(names = "--mode", paramLabel = "MODE", description = "exhaustive (default), random or pct.")
+    String mode = "exhaustive";
+
+    @Option(names = "--seed", paramLabel = "N", description = "Seed of the random modes (default 1).")
+    long seed = 1;
+
+    @Option(names = "--runs", paramLabel = "N", description = "Executions the random modes run (default 1000).")
+    int runs = 1000;
+
+    @Option(names = "--pct-depth", paramLabel = "D", description = "PCT's bug depth: D-1 priority changes per "
+            + "run (default 3).")
+    int pctDepth = 3;
+
+    @Option(names = "--max-states", paramLabel = "N", description = "Stop after N distinct states (exit 4).")
+    long maxStates = Long.MAX_VALUE;
+
+    @Option(names = "--max-seconds", paramLabel = "S", description = "Stop after S seconds (exit 4).")
+    double maxSeconds;
+
+    @Option(names = "--max-heap", paramLabel = "F", description = "Stop when the used heap exceeds this fraction "
+            + "of the maximum (default 0.9; exit 4).")
+    double heapFraction = 0.9;
+
+    @Option(names = "--no-reduction", description = "Explore without sleep-set reduction.")
+    boolean noReduction;
+
+    @Option(names = "--progress", description = "Force (true) or suppress (false) the progress line; by default "
+            + "it is shown only when standard error is a terminal.", arity = "1")
+    Boolean progress;
+
+    private boolean progressShown;
+
+    Options options(BooleanSupplier interrupted, PrintWriter err) {
+        Options.Mode m = switch (mode) {
+            case "exhaustive" -> Options.Mode.EXHAUSTIVE;
+            case "random" -> Options.Mode.RANDOM_WALK;
+            case "pct" -> Options.Mode.PCT;
+            default -> throw new Main.UsageError("--mode takes exhaustive, random or pct, not '" + mode + "'");
+        };
+        Options o;
+        try {
+            o = Options.defaults().withMode(m).withSeed(seed).withRuns(runs).withPctDepth(pctDepth)
+                    .withMaxStates(maxStates).withMaxSeconds(maxSeconds).withHeapFraction(heapFraction)
+                    .withReduction(!noReduction).withInterrupted(interrupted);
+        } catch (IllegalArgumentException e) {
+            throw new Main.UsageError(e.getMessage());
+        }
+        if (progress != null ? progress : terminal()) {
+            o = o.withProgress((states, transitions, depth, elapsed) -> {
+                double s = Math.max(elapsed / 1e9, 1e-9);
+                err.printf("\r%,d states  %,.0f states/s  depth %d  %.0f s   ", states, states / s, depth, s);
+                err.flush();
+                progressShown = true;
+            });
+        }
+        return o;
+    }
+
+    /** Clear the progress line, if one was shown. */
+    void endProgress(PrintWriter err) {
+        if (progressShown) {
+            err.print("\r" + " ".repeat(72) + "\r");
+            err.flush();
+        }
+    }
+
+    /** Whether standard error is a terminal: {@code Console.isTerminal()} where the JDK has it (22+). */
+    private static boolean terminal() {
+        java.io.Console c = System.console();
+        if (c == null) {
+            return false;
+        }
+        try {
+            return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(c);
+        } catch (ReflectiveOperationException e) {
+            return true;
+        }
+    }
+}

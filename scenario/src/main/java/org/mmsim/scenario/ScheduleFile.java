@@ -1,0 +1,119 @@
+package org.mmsim.scenario;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.mmsim.kernel.profile.KernelProfile;
+
+/**
+ * A saved schedule: which scenario, under which kernel, and which thread ran at each step of its concurrent
+ * part, by name. {@code mmsim explore} writes one per counterexample; {@code mmsim replay FILE} runs it again,
+ * byte for byte. The format is line-oriented text (docs/explorer.md):
+ *
+ * <pre>
+ *   # comments
+ *   scenario PATH          the scenario file, as given to explore (relative to where it ran)
+ *   kernel K               the kernel, with any [switch=value] overrides
+ *   kind KIND              witness, violation or deadlock
+ *   schedule T1 T2 ...     thread names, one per step
+ * </pre>
+ *
+ * @param threads the thread name at each step
+ * @param line the line of the {@code schedule} entry (for error messages; 0 when not read from a file)
+ */
+public record ScheduleFile(String scenario, String kernel, String kind, List<String> threads, int line) {
+
+    /** The schedule of a search ({@code int[]} thread numbers) by thread names, found by replaying it. */
+    public static List<String> names(Scenario s, KernelProfile profile, int[] schedule) throws ScenarioException {
+        Runner r = Runner.start(s, profile, false);
+        List<String> out = new ArrayList<>();
+        for (int t : schedule) {
+            out.add(r.threadName(t));
+            r.stepThread(t);
+        }
+        return out;
+    }
+
+    /** The file's text. */
+    public String text() {
+        return "# mmsim schedule: ./mmsim replay FILE runs it again\n"
+                + "scenario " + scenario + "\n"
+                + "kernel " + kernel + "\n"
+                + "kind " + kind + "\n"
+                + "schedule " + String.join(" ", threads) + "\n";
+    }
+
+    /**
+     * Parse a schedule file.
+     *
+     * @throws ScenarioException naming the file, line and reason for anything malformed
+     */
+    public static ScheduleFile parse(String file, String text) throws ScenarioException {
+        String scenario = null;
+        String kernel = null;
+        String kind = "witness";
+        List<String> threads = null;
+        int at = 0;
+        String[] lines = text.split("\n", -1);
+        for (int i = 0; i < lines.length; i++) {
+            String line = lines[i].strip();
+            if (line.isEmpty() || line.startsWith("#")) {
+                continue;
+            }
+            int sp = line.indexOf(' ');
+            String key = sp < 0 ? line : line.substring(0, sp);
+            String rest = sp < 0 ? "" : line.substring(sp + 1).strip();
+            switch (key) {
+                case "scenario" -> scenario = rest;
+                case "kernel" -> kernel = rest;
+                case "kind" -> kind = rest;
+                case "schedule" -> {
+                    threads = rest.isEmpty() ? List.of() : Arrays.asList(rest.split("\\s+"));
+                    at = i + 1;
+                }
+                default -> throw new ScenarioException(file, i + 1, 1, "unknown line '" + key
+                        + "': expected scenario, kernel, kind or schedule");
+            }
+            if (!key.equals("schedule") && rest.isEmpty()) {
+                throw new ScenarioException(file, i + 1, 1, "'" + key + "' needs a value");
+            }
+        }
+        if (scenario == null || kernel == null || threads == null) {
+            throw new ScenarioException(file, lines.length, 1, "a schedule file needs 'scenario', 'kernel' and "
+                    + "'schedule' lines");
+        }
+        return new ScheduleFile(scenario, kernel, kind, List.copyOf(threads), at);
+    }
+
+    /**
+     * Run the schedule on {@code s} under {@code profile}, with the journal on.
+     *
+     * @throws ScenarioException naming {@code file} if a step names a thread that does not exist or cannot run
+     */
+    public Runner replay(String file, Scenario s, KernelProfile profile) throws ScenarioException {
+        Runner r = Runner.start(s, profile, true);
+        for (int i = 0; i < threads.size(); i++) {
+            String name = threads.get(i);
+            int t = -1;
+            for (int j = 0; j < r.threads(); j++) {
+                if (r.threadName(j).equals(name)) {
+                    t = j;
+                }
+            }
+            if (t < 0 || (r.enabled() & (1 << t)) == 0) {
+                throw new ScenarioException(file, line, 1, "schedule step " + (i + 1) + ": thread '" + name + "' "
+                        + (t < 0 ? "is not running at that point" : "cannot run at that point (it waits for a lock)"));
+            }
+            try {
+                r.stepThread(t);
+            } catch (Runner.ScenarioError e) {
+                throw e.cause();
+            }
+        }
+        if (!r.finished()) {
+            throw new ScenarioException(file, line, 1, "the schedule ends after " + threads.size()
+                    + " steps but the scenario has not finished");
+        }
+        return r;
+    }
+}
