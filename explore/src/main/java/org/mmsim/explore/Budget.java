@@ -33,9 +33,12 @@ final class Budget {
                 : (long) (Runtime.getRuntime().maxMemory() * opts.heapFraction());
     }
 
-    /** Whether one more distinct state fits; if not, stops with "max-states". */
+    /**
+     * Whether one more distinct state fits, under {@link Options#maxStates} and the capacity of the visited set
+     * and the trace; if not, stops with "max-states".
+     */
     boolean admit(long states) {
-        if (states >= Math.min(opts.maxStates(), Trace.MAX_STATES)) {
+        if (states >= Math.min(opts.maxStates(), Math.min(Trace.MAX_STATES, FingerprintSet.MAX_SIZE))) {
             stop("max-states");
             return false;
         }

@@ -15,6 +15,9 @@ final class FingerprintSet {
 
     private static final int MAX_BITS = 30;
 
+    /** The most fingerprints the largest table holds (three quarters of 2^30 slots, 8 GiB). */
+    static final long MAX_SIZE = (1L << MAX_BITS) / 4 * 3;
+
     private long[] table;
     private int bits;
     private long size;
@@ -43,7 +46,11 @@ final class FingerprintSet {
         return (int) ((key * 0x9E3779B97F4A7C15L) >>> (64 - bits));
     }
 
-    /** Adds {@code fp}; true if it was not there before. */
+    /**
+     * Adds {@code fp}; true if it was not there before.
+     *
+     * @throws IllegalStateException if the set already holds {@link #MAX_SIZE} fingerprints
+     */
     boolean add(long fp) {
         long key = key(fp);
         int mask = table.length - 1;
@@ -53,8 +60,11 @@ final class FingerprintSet {
                 return false;
             }
         }
+        if (size == MAX_SIZE) {
+            throw new IllegalStateException("fingerprint set full: " + size + " fingerprints");
+        }
         table[i] = key;
-        if (++size > (table.length >>> 2) * 3L) {
+        if (++size > (table.length >>> 2) * 3L && bits < MAX_BITS) {
             grow();
         }
         return true;
@@ -83,9 +93,6 @@ final class FingerprintSet {
     }
 
     private void grow() {
-        if (bits == MAX_BITS) {
-            throw new IllegalStateException("fingerprint set full: " + size + " fingerprints");
-        }
         long[] old = table;
         bits++;
         table = new long[1 << bits];

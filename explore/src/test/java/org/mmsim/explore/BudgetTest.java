@@ -1,0 +1,142 @@
+package org.mmsim.explore;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/** Every limit ends the search cleanly, says why, and keeps what was found. */
+class BudgetTest {
+    @Test
+    void maxStatesStopsAtThatManyStates() {
+        Report r = Explorer.exhaustive(new Counters(2, 2), Options.defaults().withMaxStates(5));
+
+        assertThat(r.complete()).isFalse();
+        assertThat(r.stopReason()).isEqualTo("max-states");
+        assertThat(r.states()).isEqualTo(5);
+        assertThat(r.depth()).isEqualTo(2);
+    }
+
+    @Test
+    void maxStatesEqualToTheStateCountStillCompletes() {
+        Report r = Explorer.exhaustive(new Counters(2, 2), Options.defaults().withMaxStates(9));
+
+        assertThat(r.complete()).isTrue();
+        assertThat(r.stopReason()).isNull();
+        assertThat(r.states()).isEqualTo(9);
+    }
+
+    @Test
+    void aStopKeepsTheFindingsSoFar() {
+        Report r = Explorer.exhaustive(new TwoLocks(), Options.defaults().withMaxStates(6));
+
+        assertThat(r.stopReason()).isEqualTo("max-states");
+        assertThat(r.deadlockSchedule()).containsExactly(0, 1);
+        assertThat(r.deadlocks()).isEqualTo(1);
+    }
+
+    @Test
+    void anInterruptStopsBeforeTheFirstStep() {
+        Report r = Explorer.exhaustive(new Counters(2, 2), Options.defaults().withInterrupted(() -> true));
+
+        assertThat(r.complete()).isFalse();
+        assertThat(r.stopReason()).isEqualTo("interrupted");
+        assertThat(r.states()).isEqualTo(1);
+        assertThat(r.transitions()).isZero();
+    }
+
+    @Test
+    void anInterruptIsPolledEvery1024Steps() {
+        AtomicLong polls = new AtomicLong();
+        Options opts = Options.defaults().withReduction(false).withInterrupted(() -> polls.incrementAndGet() > 2);
+
+        Report r = Explorer.exhaustive(new Counters(3, 20), opts);
+
+        assertThat(r.stopReason()).isEqualTo("interrupted");
+        assertThat(r.transitions()).isEqualTo(2048);
+        assertThat(polls).hasValue(3);
+    }
+
+    @Test
+    void anInterruptStopsRandomSearchBeforeTheNextRun() {
+        AtomicLong polls = new AtomicLong();
+        Options opts = Options.defaults().withMode(Options.Mode.RANDOM_WALK)
+                .withInterrupted(() -> polls.incrementAndGet() > 3);
+
+        Report r = Explorer.random(new LostUpdate(), opts);
+
+        assertThat(r.stopReason()).isEqualTo("interrupted");
+        assertThat(r.executions()).isEqualTo(3);
+    }
+
+    /** The clock is read at the start, at each poll (start, 1024 steps, 2048 steps) and at the end. */
+    @Test
+    void theTimeLimitIsReadFromTheClock() {
+        long[] now = {0};
+        Options opts = Options.defaults().withReduction(false).withMaxSeconds(2)
+                .withClock(() -> now[0] += 700_000_000L);
+
+        Report r = Explorer.exhaustive(new Counters(3, 20), opts);
+
+        assertThat(r.stopReason()).isEqualTo("max-seconds");
+        assertThat(r.transitions()).isEqualTo(2048);
+        assertThat(r.complete()).isFalse();
+        assertThat(r.elapsedNanos()).isEqualTo(2_800_000_000L);
+    }
+
+    @Test
+    void progressIsReportedAtEveryPollOnceASecondHasPassed() {
+        long[] now = {0};
+        List<Long> transitions = new ArrayList<>();
+        List<Long> elapsed = new ArrayList<>();
+        Options opts = Options.defaults().withReduction(false).withClock(() -> now[0] += 1_000_000_000L)
+                .withProgress((s, t, d, e) -> {
+                    transitions.add(t);
+                    elapsed.add(e);
+                });
+
+        Report r = Explorer.exhaustive(new Counters(2, 40), opts);
+
+        assertThat(r.transitions()).isEqualTo(2 * 40 * 41);
+        assertThat(transitions).containsExactly(0L, 1024L, 2048L, 3072L);
+        assertThat(elapsed).containsExactly(1_000_000_000L, 2_000_000_000L, 3_000_000_000L, 4_000_000_000L);
+    }
+
+    @Test
+    void progressIsReportedAtMostOncePerSecond() {
+        long[] now = {0};
+        List<Long> transitions = new ArrayList<>();
+        List<Long> elapsed = new ArrayList<>();
+        Options opts = Options.defaults().withReduction(false).withClock(() -> now[0] += 600_000_000L)
+                .withProgress((s, t, d, e) -> {
+                    transitions.add(t);
+                    elapsed.add(e);
+                });
+
+        Explorer.exhaustive(new Counters(2, 40), opts);
+
+        assertThat(transitions).containsExactly(1024L, 3072L);
+        assertThat(elapsed).containsExactly(1_200_000_000L, 2_400_000_000L);
+    }
+
+    @Test
+    void aHeapLimitBelowTheLiveSetStopsTheSearch() {
+        Report r = Explorer.exhaustive(new Counters(3, 20), Options.defaults().withHeapFraction(1e-9));
+
+        assertThat(r.stopReason()).isEqualTo("heap");
+        assertThat(r.states()).isEqualTo(4096);
+    }
+
+    @Test
+    void badOptionsNameThemselves() {
+        assertThatThrownBy(() -> Options.defaults().withMaxStates(0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("maxStates must be at least 1: 0");
+        assertThatThrownBy(() -> Options.defaults().withPctDepth(0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("pctDepth must be at least 1: 0");
+    }
+}

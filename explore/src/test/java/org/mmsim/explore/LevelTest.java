@@ -1,0 +1,88 @@
+package org.mmsim.explore;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** A BFS level's bookkeeping: path counts, sleep-set intersection, the footprints kept with each sleeping thread. */
+class LevelTest {
+    private final long[] footprints = new long[32];
+
+    @Test
+    void aStateReachedAgainSumsPathsAndIntersectsSleepSets() {
+        Level<String> level = new Level<>();
+        level.reset(10);
+        footprints[0] = 0b0001;
+        footprints[2] = 0b0100;
+        footprints[5] = 0b1000;
+        int i = level.add(3, 0b100101, footprints, 0b111, Level.OPEN, "s");
+
+        footprints[2] = 0b1_0000;
+        level.merge(i, 4, 0b000110, footprints);
+
+        assertThat(i).isZero();
+        assertThat(level.start()).isEqualTo(10);
+        assertThat(level.paths(i)).isEqualTo(7);
+        assertThat(level.sleep(i)).isEqualTo(0b100);
+        assertThat(level.sleepFootprint(i, 2)).isEqualTo(0b1_0100);
+        assertThat(level.state(i)).isEqualTo("s");
+    }
+
+    @Test
+    void eachStateFindsItsOwnFootprintsInTheSharedPool() {
+        Level<String> level = new Level<>();
+        level.reset(0);
+        for (int k = 0; k < 100; k++) {
+            footprints[1] = k;
+            footprints[3] = 1000 + k;
+            level.add(1, 0b1010, footprints, 0, Level.OPEN, null);
+        }
+
+        assertThat(level.size()).isEqualTo(100);
+        assertThat(level.sleepFootprint(57, 1)).isEqualTo(57);
+        assertThat(level.sleepFootprint(57, 3)).isEqualTo(1057);
+    }
+
+    @Test
+    void pathCountsSaturate() {
+        Level<String> level = new Level<>();
+        level.reset(0);
+        int i = level.add(Long.MAX_VALUE - 1, 0, footprints, 0, Level.OPEN, null);
+
+        level.merge(i, 5, 0, footprints);
+
+        assertThat(level.paths(i)).isEqualTo(Long.MAX_VALUE);
+    }
+
+    @Test
+    void resetForgetsTheKeptStates() {
+        Level<String> level = new Level<>();
+        level.reset(0);
+        level.add(1, 0, footprints, 0, Level.OPEN, "s");
+
+        level.reset(5);
+        level.add(1, 0, footprints, 0, Level.OPEN, null);
+
+        assertThat(level.state(0)).isNull();
+        assertThat(level.start()).isEqualTo(5);
+    }
+
+    /**
+     * Thread 0 stores x then does a private step; thread 1 loads x. State (1 step of 0, 1 step of 1) is reached
+     * from (1,0) with thread 0 asleep (its private step commutes with the load) and from (0,1) with nothing
+     * asleep (the store and the load conflict), so it is expanded with nothing asleep: all 7 steps are taken.
+     */
+    @Test
+    void theSearchExpandsAStateWithTheIntersectionOfItsSleepSets() {
+        Programs model = new Programs(List.of(
+                List.of(new Programs.Instr(Programs.Op.STORE, 0, 0), new Programs.Instr(Programs.Op.LOCAL, 0, 0)),
+                List.of(new Programs.Instr(Programs.Op.LOAD, 0, 0))));
+
+        Report r = Explorer.exhaustive(model, Options.defaults());
+
+        assertThat(r.states()).isEqualTo(6);
+        assertThat(r.transitions()).isEqualTo(7);
+        assertThat(r.executions()).isEqualTo(3);
+    }
+}
