@@ -6,6 +6,11 @@ import java.lang.ref.Reference;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.mmsim.explore.Options;
+import org.mmsim.explore.Report;
+import org.mmsim.scenario.Checker;
+import org.mmsim.scenario.Scenario;
+import org.mmsim.scenario.ScenarioException;
 import org.mmsim.kernel.Kernel;
 import org.mmsim.kernel.Mman;
 import org.mmsim.kernel.PageTable;
@@ -76,6 +81,16 @@ public final class BenchFigures {
      *     {@code fork_<forkPages>_pages_ms}, {@code rounds}, {@code profile}, {@code java_version}
      */
     public static Map<String, Object> measure(int forkPages) {
+        return measure(forkPages, null);
+    }
+
+    /**
+     * As {@link #measure(int)}, plus, when {@code exploreScenario} is given, {@code explore_states_per_second}
+     * (distinct states per second of an exhaustive search with reduction, median of {@value #EXPLORE_ROUNDS}
+     * rounds after a warm-up), {@code explore_states} and {@code explore_bytes_per_state} (the visited set and
+     * the parent/choice trace, per distinct state).
+     */
+    public static Map<String, Object> measure(int forkPages, Scenario exploreScenario) {
         if (forkPages <= 0) {
             throw new IllegalArgumentException("forkPages must be positive: " + forkPages);
         }
@@ -84,10 +99,36 @@ public final class BenchFigures {
         out.put("bytes_per_page", round(bytesPerPage(profile), 1));
         out.put("faults_per_second", Math.round(faultsPerSecond(profile)));
         out.put("fork_" + forkPages + "_pages_ms", round(forkMillis(profile, forkPages), 3));
+        if (exploreScenario != null) {
+            explore(exploreScenario, out);
+        }
         out.put("rounds", ROUNDS);
         out.put("profile", PROFILE);
         out.put("java_version", Runtime.version().toString());
         return out;
+    }
+
+    /** Rounds of the explorer figure (each explores the whole scenario). */
+    static final int EXPLORE_ROUNDS = 3;
+
+    private static void explore(Scenario s, Map<String, Object> out) {
+        KernelProfile profile = Checker.profile(s, PROFILE, Map.of());
+        double[] rates = new double[EXPLORE_ROUNDS];
+        Report last = null;
+        for (int r = -1; r < EXPLORE_ROUNDS; r++) {
+            try {
+                last = Checker.explore(s, profile, Options.defaults());
+            } catch (ScenarioException e) {
+                throw new IllegalStateException(e.getMessage(), e);
+            }
+            if (r >= 0) {
+                rates[r] = last.states() * 1e9 / Math.max(last.elapsedNanos(), 1);
+            }
+        }
+        out.put("explore_scenario", s.name());
+        out.put("explore_states", last.states());
+        out.put("explore_states_per_second", Math.round(median(rates)));
+        out.put("explore_bytes_per_state", round(last.bytesPerState(), 1));
     }
 
     /** Heap bytes per resident page: used heap after populating minus before, over the page count. */

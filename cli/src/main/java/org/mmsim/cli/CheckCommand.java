@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.mmsim.report.CheckReport;
 import org.mmsim.scenario.Checker;
+import org.mmsim.scenario.Outcome;
 import org.mmsim.scenario.Result;
 import org.mmsim.scenario.Scenario;
 import org.mmsim.scenario.ScenarioException;
@@ -22,13 +23,17 @@ import picocli.CommandLine.Spec;
 
 /** {@code mmsim check PATH...}: run every scenario under its kernels and compare with its expectations. */
 @Command(name = "check", description = "Check scenarios (files, or directories searched for *.mms) against "
-        + "their expectations. Exit 0 if all hold, 1 if any does not, 3 if a scenario is invalid.")
+        + "their expectations; scenarios with concurrent threads are explored (see 'explore'). Exit 0 if all hold, "
+        + "1 if any does not, 3 if a scenario is invalid, 4 if a budget left an outcome inconclusive.")
 final class CheckCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "PATH", description = "Scenario files or directories.")
     List<Path> paths;
 
     @Mixin
     KernelOptions kernelOptions;
+
+    @Mixin
+    SearchOptions search;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON (docs/json-format.md).")
     Path json;
@@ -69,7 +74,8 @@ final class CheckCommand implements Callable<Integer> {
         List<Result> results = new ArrayList<>();
         for (Scenario s : scenarios) {
             try {
-                results.addAll(Checker.check(s, Checker.kernels(s, kernelOptions.kernels), overrides));
+                results.addAll(Checker.check(s, Checker.kernels(s, kernelOptions.kernels), overrides,
+                        search.options(() -> false, spec.commandLine().getErr())));
             } catch (ScenarioException e) {
                 spec.commandLine().getErr().println(e.getMessage());
                 return Main.INVALID_SCENARIO;
@@ -79,6 +85,11 @@ final class CheckCommand implements Callable<Integer> {
         if (json != null) {
             Files.writeString(json, CheckReport.json(results), StandardCharsets.UTF_8);
         }
-        return results.stream().allMatch(Result::ok) ? Main.OK : Main.FAILED;
+        search.endProgress(spec.commandLine().getErr());
+        if (!results.stream().allMatch(Result::ok)) {
+            return Main.FAILED;
+        }
+        return results.stream().anyMatch(r -> r.outcome() == Outcome.INCONCLUSIVE) ? ExploreCommand.INCONCLUSIVE
+                : Main.OK;
     }
 }

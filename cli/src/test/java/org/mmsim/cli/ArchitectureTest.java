@@ -10,8 +10,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The layering of STYLE.md, enforced: kernel (java.base only) at the bottom, scenario on the kernel, report on
- * both, cli on top; only the cli prints or exits; the model has no threads, wall clock or unseeded randomness.
+ * The layering of STYLE.md, enforced: kernel and explore (java.base only, and unaware of each other) at the
+ * bottom, scenario binding the two, report on top of them, cli on top; only the cli prints or exits; the model has
+ * no threads, wall clock or unseeded randomness, and the explorer reads the clock only for its time budget.
  */
 class ArchitectureTest {
     private static JavaClasses classes;
@@ -25,13 +26,15 @@ class ArchitectureTest {
     private static com.tngtech.archunit.library.Architectures.LayeredArchitecture layers() {
         return layeredArchitecture().consideringOnlyDependenciesInLayers()
                 .layer("kernel").definedBy("org.mmsim.kernel..")
+                .layer("explore").definedBy("org.mmsim.explore..")
                 .layer("scenario").definedBy("org.mmsim.scenario..")
                 .layer("report").definedBy("org.mmsim.report..")
                 .layer("cli").definedBy("org.mmsim.cli..")
                 .whereLayer("cli").mayNotBeAccessedByAnyLayer()
                 .whereLayer("report").mayOnlyBeAccessedByLayers("cli")
                 .whereLayer("scenario").mayOnlyBeAccessedByLayers("report", "cli")
-                .whereLayer("kernel").mayOnlyBeAccessedByLayers("scenario", "report", "cli");
+                .whereLayer("kernel").mayOnlyBeAccessedByLayers("scenario", "report", "cli")
+                .whereLayer("explore").mayOnlyBeAccessedByLayers("scenario", "report", "cli");
     }
 
     @Test
@@ -53,6 +56,24 @@ class ArchitectureTest {
         noClasses().that().resideInAPackage("org.mmsim.kernel..")
                 .should().dependOnClassesThat().resideOutsideOfPackages("org.mmsim.kernel..", "java.lang..",
                         "java.util..")
+                .check(classes);
+    }
+
+    @Test
+    void theExplorerKnowsNoModelAndOnlyTheJdkBase() {
+        noClasses().that().resideInAPackage("org.mmsim.explore..")
+                .should().dependOnClassesThat().resideOutsideOfPackages("org.mmsim.explore..", "java.lang..",
+                        "java.util..")
+                .check(classes);
+    }
+
+    @Test
+    void theExplorerHasNoThreadsAndOnlySeededRandomness() {
+        noClasses().that().resideInAPackage("org.mmsim.explore..")
+                .should().dependOnClassesThat().haveFullyQualifiedName("java.util.Random")
+                .orShould().dependOnClassesThat().haveFullyQualifiedName("java.lang.Thread")
+                .orShould().dependOnClassesThat().resideInAPackage("java.util.concurrent..")
+                .orShould().callMethod(System.class, "currentTimeMillis")
                 .check(classes);
     }
 

@@ -44,7 +44,7 @@ final class GupCall extends KernelCall {
     @Override
     public boolean runnable() {
         return switch (pc) {
-            case LOCK -> mmapReadFree(mm);
+            case LOCK -> mmapReadFree(mm) && (!migratesInOneStep() || !mm.ptlHeld);
             case FAST, SLOW -> sub.runnable();
             default -> true;
         };
@@ -107,7 +107,7 @@ final class GupCall extends KernelCall {
         int nr = g.pfns.length - fastPages;
         long start = g.address(fastPages);
         rest = new int[nr];
-        if ((flags & Gup.FOLL_LONGTERM) != 0 && k.profile.on(Switch.LONGTERM_MIGRATE_MOVABLE)) {
+        if (migratesInOneStep()) {
             long r = k.gup.getUserPagesLocked(mm, start, nr, flags, rest);
             mmapReadUnlock(mm);
             slowDone(r);
@@ -115,6 +115,11 @@ final class GupCall extends KernelCall {
         }
         sub = new GetUserPages(k, mm, start, nr, flags, rest);
         at(SLOW, "mmap_read_lock taken");
+    }
+
+    /** A long-term GUP that may migrate runs its whole slow path in the LOCK step, so that step needs the PTL. */
+    private boolean migratesInOneStep() {
+        return (g.gupFlags() & Gup.FOLL_LONGTERM) != 0 && k.profile.on(Switch.LONGTERM_MIGRATE_MOVABLE);
     }
 
     private void slow() {

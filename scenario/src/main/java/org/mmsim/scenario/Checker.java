@@ -154,7 +154,15 @@ public final class Checker {
         return out;
     }
 
+    /**
+     * Whether a result holds: the outcome is what the expectation and the known fact say, and there is no
+     * violation unless the expectation says the bug is reachable. An inconclusive outcome fails nothing by
+     * itself (the caller reports it separately, exit 4), but its violations still count.
+     */
     private static boolean judge(Expectation exp, Known known, Outcome outcome, List<Violation> violations) {
+        if (outcome == Outcome.INCONCLUSIVE) {
+            return violations.isEmpty() || (exp != null && exp.expectsBug());
+        }
         boolean ok = exp == null ? violations.isEmpty()
                 : exp.admits(outcome) && (violations.isEmpty() || exp.expectsBug());
         return ok && (known == null || known.admits(outcome));

@@ -1,0 +1,96 @@
+package org.mmsim.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mmsim.cli.MainTest.mmsim;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code mmsim explore} and {@code mmsim replay} as a user drives them: verdicts, determinism, replay, budgets. */
+class ExploreCommandTest {
+    private static final String B1 = "../scenarios/history/b1-dirty-cow.mms";
+    private static final String B7 = "../scenarios/history/b7-gup-fast-vs-fork.mms";
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void dirtyCowIsSometimesUnder48WithAShortestWitnessThatReplays() throws Exception {
+        Path save = tmp.resolve("s");
+        MainTest.Outcome first = mmsim("explore", B1, "-k", "4.8", "--save", save.toString());
+        assertThat(first.code()).isZero();
+        assertThat(first.out()).contains("Observation b1-dirty-cow Sometimes 1 4\n")
+                .contains("Witness: the condition holds (7 scheduling steps)")
+                .contains("schedule: W W W D W W W")
+                .contains("faultin_page done, FOLL_WRITE dropped");
+        MainTest.Outcome second = mmsim("explore", B1, "-k", "4.8", "--save", save.toString());
+        assertThat(second.out()).isEqualTo(first.out());
+
+        Path sched = save.resolve("b1-dirty-cow.4.8.witness.sched");
+        assertThat(Files.readString(sched)).contains("kernel 4.8\n").contains("schedule W W W D W W W\n");
+        MainTest.Outcome replay = mmsim("replay", sched.toString());
+        assertThat(replay.code()).isZero();
+        assertThat(replay.out()).contains("exists (P:r1 != 0x1): true").contains("P:r1 = 0x666");
+        assertThat(mmsim("replay", sched.toString()).out()).isEqualTo(replay.out());
+    }
+
+    @Test
+    void theFixedKernelsNeverReachIt() {
+        for (String k : new String[] {"4.9", "6.18"}) {
+            MainTest.Outcome o = mmsim("explore", B1, "-k", k, "--save", tmp.toString());
+            assertThat(o.code()).isZero();
+            assertThat(o.out()).contains("Observation b1-dirty-cow Never 0 ").doesNotContain("Witness");
+        }
+    }
+
+    @Test
+    void gupFastAgainstForkIsSometimesUnder59AndNeverUnder511() {
+        assertThat(mmsim("explore", B7, "-k", "5.9", "--save", tmp.toString()).out())
+                .contains("Observation b7-gup-fast-vs-fork Sometimes")
+                .contains("page shared, parent pte not yet write-protected");
+        assertThat(mmsim("explore", B7, "-k", "5.11", "--save", tmp.toString()).out())
+                .contains("Observation b7-gup-fast-vs-fork Never");
+    }
+
+    @Test
+    void aStateBudgetStopsCleanlyWithExit4() {
+        MainTest.Outcome o = mmsim("explore", B1, "-k", "4.9", "--max-states", "3", "--save", tmp.toString());
+        assertThat(o.code()).isEqualTo(ExploreCommand.INCONCLUSIVE);
+        assertThat(o.out()).contains("Test b1-dirty-cow Inconclusive").contains("Inconclusive: stopped at max-states");
+        MainTest.Outcome check = mmsim("check", B1, "-k", "4.9", "--max-states", "3");
+        assertThat(check.code()).isEqualTo(ExploreCommand.INCONCLUSIVE);
+        assertThat(check.out()).contains("inconclusive");
+    }
+
+    @Test
+    void randomAndPctAreDeterministicForASeed() {
+        for (String mode : new String[] {"random", "pct"}) {
+            MainTest.Outcome a = mmsim("explore", B1, "-k", "4.8", "--mode", mode, "--seed", "7", "--runs", "40",
+                    "--save", tmp.toString());
+            MainTest.Outcome b = mmsim("explore", B1, "-k", "4.8", "--mode", mode, "--seed", "7", "--runs", "40",
+                    "--save", tmp.toString());
+            assertThat(a.out()).isEqualTo(b.out()).contains("Test b1-dirty-cow");
+        }
+    }
+
+    @Test
+    void jsonCarriesTheVerdictAndTheWitnessSteps() throws Exception {
+        Path json = tmp.resolve("b1.json");
+        mmsim("explore", B1, "-k", "4.8", "--json", json.toString(), "--save", tmp.toString());
+        String j = Files.readString(json);
+        assertThat(j).contains("\"outcome\": \"sometimes\"").contains("\"complete\": true")
+                .contains("\"kind\": \"witness\"").contains("\"point\": \"mmap_read_lock taken\"")
+                .contains("\"conditionHolds\": true");
+    }
+
+    @Test
+    void aBadScheduleFileNamesItsLine() throws Exception {
+        Path bad = tmp.resolve("bad.sched");
+        Files.writeString(bad, "scenario " + B1 + "\nkernel 4.8\nschedule W X\n");
+        MainTest.Outcome o = mmsim("replay", bad.toString());
+        assertThat(o.code()).isEqualTo(Main.INVALID_SCENARIO);
+        assertThat(o.firstErrLine()).isEqualTo(bad + ":3:1: schedule step 2: thread 'X' is not running at that point");
+    }
+}
