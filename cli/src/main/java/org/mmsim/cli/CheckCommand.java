@@ -48,6 +48,10 @@ final class CheckCommand implements Callable<Integer> {
                 throw new Main.UsageError("no such file or directory: " + p);
             }
         }
+        if (!search.mode.equals("exhaustive")) {
+            throw new Main.UsageError("check explores exhaustively; use 'mmsim explore --mode " + search.mode
+                    + "' for random search");
+        }
         List<Path> files = Checker.findScenarios(paths);
         if (files.isEmpty()) {
             throw new Main.UsageError("no .mms scenario files under " + paths);

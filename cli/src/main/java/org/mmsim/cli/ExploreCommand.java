@@ -157,11 +157,23 @@ final class ExploreCommand implements Callable<Integer> {
             String kind, String title, int[] schedule, String suffix) throws ScenarioException, IOException {
         List<String> names = ScheduleFile.names(s, profile, schedule);
         Execution e = Runner.replay(s, profile, true, schedule).execution();
-        ScheduleFile sf = new ScheduleFile(file.toString(), kernel, kind, names, 0);
+        ScheduleFile sf = new ScheduleFile(file.toString(), kernelWithOverrides(kernel), kind, names, 0);
         Files.createDirectories(save);
         Path p = save.resolve(s.name() + "." + kernel.replaceAll("[^A-Za-z0-9._=-]", "_") + "." + suffix + ".sched");
         Files.writeString(p, sf.text(), StandardCharsets.UTF_8);
         return new ExploreReport.Counterexample(kind, title, schedule, threadNames(names, schedule), p.toString(), e);
+    }
+
+    /** The kernel as a schedule file records it: with the --set overrides in KernelSpec's bracket form. */
+    private String kernelWithOverrides(String kernel) {
+        Map<String, String> o = kernelOptions.overrides();
+        if (o.isEmpty()) {
+            return kernel;
+        }
+        StringBuilder sb = new StringBuilder();
+        o.forEach((k, v) -> sb.append(sb.isEmpty() ? "" : ",").append(k).append('=').append(v));
+        return kernel.endsWith("]") ? kernel.substring(0, kernel.length() - 1) + "," + sb + "]"
+                : kernel + "[" + sb + "]";
     }
 
     /** Thread names by schedule number, from a schedule and its names. */

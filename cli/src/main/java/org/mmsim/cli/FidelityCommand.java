@@ -41,6 +41,12 @@ final class FidelityCommand implements Callable<Integer> {
             + "output, and print only the summary line.")
     Path out;
 
+    /**
+     * The directory of benchmark scenarios: they measure the explorer, say nothing about the real kernel, and
+     * would cost the table half a minute, so a directory walk leaves them out (name one to include it).
+     */
+    static final String BENCH = "bench";
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -103,6 +109,9 @@ final class FidelityCommand implements Callable<Integer> {
             }
             for (Path f : Checker.findScenarios(List.of(root))) {
                 Path rel = root.relativize(f);
+                if (rel.getNameCount() > 1 && rel.getName(0).toString().equals(BENCH)) {
+                    continue;
+                }
                 String table = rel.getNameCount() > 1 ? rel.getName(0).toString() : name(root);
                 found.add(new Found(table, slashes(rel), f));
             }

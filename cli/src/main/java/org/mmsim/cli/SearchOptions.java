@@ -6,8 +6,9 @@ import org.mmsim.explore.Options;
 import picocli.CommandLine.Option;
 
 /**
- * Options of a search: mode, seed, budgets, reduction, and the progress line (on a terminal only: one line on
- * standard error, rewritten at most once a second; nothing when standard error is not a terminal).
+ * Options of a search: mode, seed, budgets, reduction, and the progress line (one line on standard error,
+ * rewritten at most once a second, shown only when mmsim runs on an interactive console, i.e. its standard input
+ * and output are a terminal: Java cannot ask about standard error alone).
  */
 final class SearchOptions {
     @Option(names = "--mode", paramLabel = "MODE", description = "exhaustive (default), random or pct.")
@@ -37,7 +38,7 @@ final class SearchOptions {
     boolean noReduction;
 
     @Option(names = "--progress", description = "Force (true) or suppress (false) the progress line; by default "
-            + "it is shown only when standard error is a terminal.", arity = "1")
+            + "it is shown only on an interactive terminal.", arity = "1")
     Boolean progress;
 
     private boolean progressShown;
@@ -76,7 +77,7 @@ final class SearchOptions {
         }
     }
 
-    /** Whether standard error is a terminal: {@code Console.isTerminal()} where the JDK has it (22+). */
+    /** Whether mmsim runs on an interactive console: {@code Console.isTerminal()} where the JDK has it (22+). */
     private static boolean terminal() {
         java.io.Console c = System.console();
         if (c == null) {

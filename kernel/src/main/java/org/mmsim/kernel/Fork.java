@@ -7,7 +7,7 @@ import org.mmsim.kernel.profile.Switch;
  * {@code fork()}'s memory half: {@code dup_mmap} (kernel/fork.c) and {@code copy_page_range} /
  * {@code copy_present_pte} (mm/memory.c).
  *
- * <p>Design notes. Fork holds the parent's mmap_lock for write and, since 5.11, keeps
+ * <p>{@link ForkCall} runs these steps pte by pte. Design notes. Fork holds the parent's mmap_lock for write and, since 5.11, keeps
  * {@code mm->write_protect_seq} odd while it copies, so a concurrent GUP-fast pin notices and retries on the
  * slow path. For each present pte of a VMA that needs copying:
  * <ol>
@@ -31,28 +31,6 @@ final class Fork {
 
     /** What {@link #copyPresentPteCheck} returns when the child got its own copy. */
     static final int COPIED = 1;
-
-    /**
-     * {@code dup_mmap()}: build the child's VMAs and page tables from the parent's, without interruption
-     * ({@link ForkCall} is the same code cut at its points).
-     *
-     * @return 0, or -ENOMEM when a frame for an early copy could not be allocated (the caller tears the child down)
-     */
-    int dupMmap(Mm oldMm, Mm newMm) {
-        k.path("dup_mmap");
-        oldMm.writeProtectSeq++;
-        try {
-            for (Vma vma : oldMm.vmas()) {
-                Vma tmp = dupVma(vma, newMm);
-                if (tmp != null && vmaNeedsCopy(vma) && copyPageRange(tmp, vma) != 0) {
-                    return -Errno.ENOMEM;
-                }
-            }
-            return 0;
-        } finally {
-            oldMm.writeProtectSeq++;
-        }
-    }
 
     /**
      * {@code vm_area_dup()} and {@code anon_vma_fork()}: the child's copy of {@code vma}, linked into
@@ -79,34 +57,6 @@ final class Fork {
         return src.anonVma != null || src.has(VmFlags.VM_PFNMAP | VmFlags.VM_MIXEDMAP | VmFlags.VM_HUGETLB);
     }
 
-    /** {@code copy_page_range()} → {@code copy_pte_range()}. */
-    private int copyPageRange(Vma dst, Vma src) {
-        k.path("copy_page_range");
-        Mm srcMm = src.mm();
-        for (long addr = src.start; addr < src.end; ) {
-            long[] table = srcMm.pgd.table(addr, false);
-            long tableEnd = Math.min(src.end, (addr + PageTable.PMD_SIZE) & -PageTable.PMD_SIZE);
-            if (table == null) {
-                addr = tableEnd;
-                continue;
-            }
-            for (; addr < tableEnd; addr += PageTable.PAGE_SIZE) {
-                long pte = table[PageTable.index(addr)];
-                if (!Pte.present(pte)) {
-                    continue;
-                }
-                int r = copyPresentPteCheck(dst, src, addr, pte);
-                if (r < 0) {
-                    return -Errno.ENOMEM;
-                }
-                if (r != COPIED) {
-                    copyPresentPteFinish(dst, src, addr, pte);
-                }
-            }
-        }
-        return 0;
-    }
-
     /**
      * {@code copy_present_pte()}, first half: decide whether the child shares the page or, if it may be pinned,
      * gets a copy now ({@code copy_present_page}); for a shared page take the child's reference and mapping.
@@ -130,12 +80,15 @@ final class Fork {
     }
 
     /**
-     * {@code copy_present_pte()}, second half: in a COW mapping write-protect the parent's pte
+     * {@code copy_present_pte()}, second half ({@code pte} is the value the first half read): in a COW mapping
+     * write-protect the parent's pte
      * ({@code ptep_set_wrprotect}) and install the child's, old (and clean for a shared mapping).
      */
     void copyPresentPteFinish(Vma dst, Vma src, long addr, long pte) {
         if (VmFlags.isCowMapping(src.flags) && Pte.write(pte)) {
-            src.mm().setPte(addr, Pte.wrProtect(pte));
+            // ptep_set_wrprotect clears the write bit of the pte as it is now (the MMU may have set accessed or
+            // dirty since CHECK read it); the child gets the value CHECK read, write-protected
+            src.mm().setPte(addr, Pte.wrProtect(src.mm().pte(addr)));
             pte = Pte.wrProtect(pte);
         }
         if (src.has(VmFlags.VM_SHARED)) {

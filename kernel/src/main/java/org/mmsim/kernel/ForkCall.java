@@ -132,6 +132,7 @@ final class ForkCall extends KernelCall {
             finish(-Errno.ENOMEM);
             return;
         }
+        k.separatedAt(newMm.id(), k.time() + 1);
         child = k.addTask(comm, newMm);
         finish(child.pid());
     }

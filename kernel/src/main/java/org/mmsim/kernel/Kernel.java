@@ -220,7 +220,17 @@ public final class Kernel {
         return lineage.get(mmId - 1)[0];
     }
 
-    /** The event time at which mm {@code mmId} was created by fork (or spawned). */
+    /**
+     * Fork is done: the child's address space is separate from its parent's for stores from {@code time} on
+     * (fork passes the clock plus one: stores are stamped with ticks, and one made at the current tick came before).
+     * A store another parent thread made while fork was still copying (to a pte not yet write-protected) is one the
+     * child may legitimately see; every later store to a shared page faults and waits for fork's mmap_lock.
+     */
+    void separatedAt(int mmId, int time) {
+        lineage.get(mmId - 1)[1] = time;
+    }
+
+    /** The event time at which mm {@code mmId} was separated from its parent by fork (or spawned). */
     public int mmForkTime(int mmId) {
         return lineage.get(mmId - 1)[1];
     }

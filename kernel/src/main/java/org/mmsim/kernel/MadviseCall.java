@@ -45,7 +45,8 @@ final class MadviseCall extends KernelCall {
     @Override
     public boolean runnable() {
         if (pc == LOCK) {
-            return advice == Mman.MADV_DONTNEED ? mmapReadFree(mm) : mmapWriteFree(mm);
+            // the LOCK step also zaps the first pte, so DONTNEED needs the PTL free as well
+            return advice == Mman.MADV_DONTNEED ? mmapReadFree(mm) && !mm.ptlHeld : mmapWriteFree(mm);
         }
         return holdsPtl || !mm.ptlHeld;
     }

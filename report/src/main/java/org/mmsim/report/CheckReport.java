@@ -30,8 +30,12 @@ public final class CheckReport {
         for (Result r : results) {
             kw = Math.max(kw, r.kernel().length());
         }
+        int ow = "sometimes".length();
+        for (Result r : results) {
+            ow = Math.max(ow, r.outcome().word().length());
+        }
         StringBuilder sb = new StringBuilder();
-        String fmt = "%-" + w + "s  %-" + kw + "s  %-9s  %-9s  %s%n";
+        String fmt = "%-" + w + "s  %-" + kw + "s  %-" + ow + "s  %-9s  %s%n";
         sb.append(String.format(fmt, "Scenario", "Kernel", "Outcome", "Expected", "Ok"));
         int failed = 0;
         for (Result r : results) {

@@ -54,16 +54,15 @@ public final class ExploreReport {
         sb.append("Condition exists ").append(s.conditionText()).append('\n');
         sb.append("Observation ").append(s.name()).append(' ').append(title(outcome)).append(' ')
                 .append(r.positive()).append(' ').append(r.negative()).append('\n');
-        if (r.deadlocks() > 0) {
-            sb.append("Flag deadlock (").append(r.deadlocks()).append(" states)\n");
-        }
         for (Violation v : violations) {
             sb.append("Flag ").append(v.invariant()).append(": ").append(v.message()).append('\n');
         }
-        if (!r.complete()) {
-            sb.append("Inconclusive: stopped at ").append(r.stopReason() == null ? "the end of the random runs"
-                    : r.stopReason()).append(" after ").append(r.states()).append(" states, depth ")
-                    .append(r.depth()).append('\n');
+        if (r.stopReason() != null) {
+            sb.append("Inconclusive: stopped at ").append(r.stopReason()).append(" after ").append(r.states())
+                    .append(" states, depth ").append(r.depth()).append('\n');
+        } else if (!r.complete()) {
+            sb.append("Sampled: ").append(r.executions()).append(" random executions cover ").append(r.states())
+                    .append(" states; only a positive and a negative final state settle the outcome\n");
         }
         for (Counterexample c : cexs) {
             sb.append('\n').append(c.title()).append(" (").append(c.schedule().length).append(" scheduling steps)\n");
@@ -112,7 +111,8 @@ public final class ExploreReport {
                 sb.append("        * ").append(c).append('\n');
             }
         }
-        sb.append("  final: condition ").append(e.conditionHolds() ? "holds" : "does not hold");
+        sb.append("  final: condition ").append(!e.finished() ? "not evaluated (stopped before the end)"
+                : e.conditionHolds() ? "holds" : "does not hold");
         for (Map.Entry<String, Map<String, Value>> a : e.registers().entrySet()) {
             for (Map.Entry<String, Value> reg : a.getValue().entrySet()) {
                 sb.append(", ").append(a.getKey()).append(':').append(reg.getKey()).append('=').append(reg.getValue());
@@ -170,7 +170,8 @@ public final class ExploreReport {
             m.put("scheduleFile", c.file());
             m.put("steps", stepsJson(c.execution()));
             Map<String, Object> fin = new LinkedHashMap<>();
-            fin.put("conditionHolds", c.execution().conditionHolds());
+            fin.put("finished", c.execution().finished());
+            fin.put("conditionHolds", c.execution().finished() ? c.execution().conditionHolds() : null);
             Map<String, Object> regs = new LinkedHashMap<>();
             for (Map.Entry<String, Map<String, Value>> a : c.execution().registers().entrySet()) {
                 for (Map.Entry<String, Value> reg : a.getValue().entrySet()) {

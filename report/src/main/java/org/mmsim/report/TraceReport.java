@@ -39,8 +39,9 @@ public final class TraceReport {
             }
         }
         sb.append('\n');
-        sb.append("exists ").append(s.conditionText()).append(": ").append(e.conditionHolds() ? "true" : "false")
-                .append('\n');
+        sb.append("exists ").append(s.conditionText()).append(": ")
+                .append(!e.finished() ? "not evaluated (the schedule stops before the end)"
+                        : e.conditionHolds() ? "true" : "false").append('\n');
         for (Map.Entry<String, Map<String, Value>> a : e.registers().entrySet()) {
             for (Map.Entry<String, Value> r : a.getValue().entrySet()) {
                 sb.append("  ").append(a.getKey()).append(':').append(r.getKey()).append(" = ").append(r.getValue())

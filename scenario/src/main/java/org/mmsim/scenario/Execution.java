@@ -8,9 +8,13 @@ import org.mmsim.kernel.Violation;
  * The record of one execution of a scenario under one kernel: the steps (with their changes when traced), the
  * final registers, whether the condition held, and the invariant violations (each reported once, at the first
  * step after which it was seen).
+ *
+ * @param finished false for an execution cut short (a replayed violation or deadlock schedule that stops before
+ *     the end): the condition was then never evaluated
  */
 public record Execution(
         List<Step> steps,
         Map<String, Map<String, Value>> registers,
         boolean conditionHolds,
-        List<Violation> violations) {}
+        List<Violation> violations,
+        boolean finished) {}

@@ -26,9 +26,9 @@ import org.mmsim.kernel.check.Invariants;
 import org.mmsim.kernel.profile.KernelProfile;
 
 /**
- * Runs one execution of a scenario under one kernel profile, in program order: script lines one after another;
- * the thread blocks of a group round-robin, one operation at a time in declaration order (the deterministic
- * order used until the explorer chooses interleavings). After every step all invariants are checked. At the end
+ * Runs one execution of a scenario under one kernel profile: script lines one after another; the thread blocks of
+ * a group either round-robin, one operation at a time in declaration order ({@link #run}), or one step at a time
+ * as the explorer chooses ({@link #stepThread}, {@link ScenarioModel}). After every step all invariants are checked. At the end
  * the condition is evaluated, then everything is torn down (GUP references released, pipes closed, processes
  * exited) and the machine must have no frame left in use.
  */
@@ -277,9 +277,9 @@ public final class Runner implements Journal {
         if (tracking) {
             k.takeFootprint();
         }
+        footprint = org.mmsim.explore.Model.EVERYTHING;
         try {
             stepStrand(s);
-            footprint = tracking ? footprintOf(s, op) : org.mmsim.explore.Model.EVERYTHING;
             if (groupFinished()) {
                 strands = new Strand[0];
                 advance();
@@ -325,7 +325,12 @@ public final class Runner implements Journal {
             }
             steps.add(new Step(steps.size() + 1, actor, op.text(), op.line(), v.toString(), null, path, changes));
         }
+        if (tracking) {
+            footprint = footprintOf(s, op);
+            k.trackFootprint(false);
+        }
         checkInvariants();
+        k.trackFootprint(tracking);
     }
 
     /**
@@ -459,7 +464,7 @@ public final class Runner implements Journal {
 
     /** The record of this execution so far. */
     public Execution execution() {
-        return new Execution(List.copyOf(steps), registers, holds, List.copyOf(violations));
+        return new Execution(List.copyOf(steps), registers, holds, List.copyOf(violations), finished);
     }
 
     /** A scenario error found while the explorer was stepping (the explorer's interface has no checked exceptions). */
