@@ -52,7 +52,7 @@ final class AccessRemoteVm extends KernelCall {
         }
         gup.advance();
         if (!gup.done()) {
-            at(GUP, gup.point());
+            at(GUP, "%s", new SubPoint(gup));
             return;
         }
         if (gup.ret() != 1) {

@@ -88,7 +88,7 @@ final class Fork {
         if (VmFlags.isCowMapping(src.flags) && Pte.write(pte)) {
             // ptep_set_wrprotect clears the write bit of the pte as it is now (the MMU may have set accessed or
             // dirty since CHECK read it); the child gets the value CHECK read, write-protected
-            src.mm().setPte(addr, Pte.wrProtect(src.mm().pte(addr)));
+            src.mm().wrProtectPte(addr);
             pte = Pte.wrProtect(pte);
         }
         if (src.has(VmFlags.VM_SHARED)) {

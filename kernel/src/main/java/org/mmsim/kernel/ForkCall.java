@@ -79,12 +79,19 @@ final class ForkCall extends KernelCall {
                 }
                 continue;
             }
-            long p = oldMm.pte(addr);
-            if (!Pte.present(p)) {
-                addr += PageTable.PAGE_SIZE;
+            long[] table = oldMm.pgd.table(addr, false);
+            if (table == null) {
+                addr = Math.min(src.end, (addr + PageTable.PMD_SIZE) & -PageTable.PMD_SIZE);
                 continue;
             }
-            pte = p;
+            long tableEnd = Math.min(src.end, (addr + PageTable.PMD_SIZE) & -PageTable.PMD_SIZE);
+            while (addr < tableEnd && !Pte.present(table[PageTable.index(addr)])) {
+                addr += PageTable.PAGE_SIZE;
+            }
+            if (addr == tableEnd) {
+                continue;
+            }
+            pte = table[PageTable.index(addr)];
             oldMm.ptlHeld = true;
             int r = k.fork.copyPresentPteCheck(dst, src, addr, pte);
             if (r < 0) {
@@ -93,8 +100,8 @@ final class ForkCall extends KernelCall {
                 return;
             }
             copied = r == Fork.COPIED;
-            at(WRPROTECT, "copy_present_pte checked 0x" + Long.toHexString(addr)
-                    + (copied ? ": child got a copy" : ": page shared, parent pte not yet write-protected"));
+            at(WRPROTECT, copied ? "copy_present_pte checked %#x: child got a copy"
+                    : "copy_present_pte checked %#x: page shared, parent pte not yet write-protected", addr);
             return;
         }
     }

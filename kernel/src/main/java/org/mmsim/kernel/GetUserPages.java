@@ -83,7 +83,7 @@ final class GetUserPages extends KernelCall {
         int page = k.gup.followPagePte(vma, addr, follFlags);
         if (page == Gup.NO_PAGE || page == -Errno.EMLINK) {
             followed = page;
-            at(FAULT, "follow_page_pte found no usable page at " + hex(addr));
+            at(FAULT, "follow_page_pte found no usable page at %#x", addr);
             return;
         }
         if (page < 0) {
@@ -98,7 +98,7 @@ final class GetUserPages extends KernelCall {
         if (i == nr) {
             finish(i);
         } else {
-            at(FOLLOW, "follow_page_pte took pfn " + page);
+            at(FOLLOW, "follow_page_pte took pfn %d", page);
         }
     }
 
@@ -114,13 +114,10 @@ final class GetUserPages extends KernelCall {
         attempt++;
         KernelBug.bugOn(attempt == MAX_ATTEMPTS, "gup_loop",
                 "__get_user_pages made no progress at " + Long.toHexString(addr));
-        at(FOLLOW, "faultin_page done" + ((before & Gup.FOLL_WRITE) != 0 && (r & Gup.FOLL_WRITE) == 0
-                ? ", FOLL_WRITE dropped" : (r & Gup.FOLL_COW) != (before & Gup.FOLL_COW) ? ", FOLL_COW set" : "")
-                + "; cond_resched, retry");
-    }
-
-    private static String hex(long addr) {
-        return "0x" + Long.toHexString(addr);
+        at(FOLLOW, (before & Gup.FOLL_WRITE) != 0 && (r & Gup.FOLL_WRITE) == 0
+                ? "faultin_page done, FOLL_WRITE dropped; cond_resched, retry"
+                : (r & Gup.FOLL_COW) != (before & Gup.FOLL_COW) ? "faultin_page done, FOLL_COW set; cond_resched, retry"
+                : "faultin_page done; cond_resched, retry");
     }
 
     @Override

@@ -90,14 +90,14 @@ final class GupCall extends KernelCall {
     private void fast() {
         sub.advance();
         if (!sub.done()) {
-            at(FAST, "gup_fast: " + sub.point());
+            at(FAST, "gup_fast: %s", new SubPoint(sub));
             return;
         }
         fastPages = (int) sub.ret();
         if (fastPages == g.pfns.length || (g.gupFlags() & Gup.FOLL_FAST_ONLY) != 0) {
             complete(fastPages);
         } else {
-            at(LOCK, "gup_fast took " + fastPages + " of " + g.pfns.length + " pages; falling back");
+            at(LOCK, "gup_fast took %d of %d pages; falling back", fastPages, g.pfns.length);
         }
     }
 
@@ -125,7 +125,7 @@ final class GupCall extends KernelCall {
     private void slow() {
         sub.advance();
         if (!sub.done()) {
-            at(SLOW, sub.point());
+            at(SLOW, "%s", new SubPoint(sub));
             return;
         }
         mmapReadUnlock(mm);

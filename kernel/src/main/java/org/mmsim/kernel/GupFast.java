@@ -79,7 +79,7 @@ final class GupFast extends KernelCall {
             finish(0);
             return;
         }
-        at(READ, "write_protect_seq read: " + seq);
+        at(READ, "write_protect_seq read: %d", seq);
     }
 
     private void read() {
@@ -96,7 +96,7 @@ final class GupFast extends KernelCall {
             end();
             return;
         }
-        at(GRAB, "read pte " + Pte.describe(pte) + " at 0x" + Long.toHexString(addr()));
+        at(GRAB, "read pte %s at %#x", new PteText(pte), addr());
     }
 
     private void grab() {
@@ -105,7 +105,7 @@ final class GupFast extends KernelCall {
             return;
         }
         k.gup.tryGrabPage(pfn, flags);
-        at(RECHECK, "try_grab_folio took pfn " + pfn);
+        at(RECHECK, "try_grab_folio took pfn %d", pfn);
     }
 
     private void recheck() {
@@ -116,7 +116,7 @@ final class GupFast extends KernelCall {
         }
         pages[n++] = pfn;
         if (n < nr) {
-            at(READ, "pte unchanged, pfn " + pfn + " taken");
+            at(READ, "pte unchanged, pfn %d taken", pfn);
         } else {
             end();
         }

@@ -23,7 +23,9 @@ public abstract class KernelCall {
     private final String name;
     /** The point the call is stopped at, i.e. where its next step begins. */
     int pc;
-    private String point = "entry";
+    /** Where the call stopped, as a format and its arguments: formatted only when someone asks (traces). */
+    private String pointFormat = "entry";
+    private Object[] pointArgs;
     private boolean done;
     long ret;
 
@@ -48,7 +50,12 @@ public abstract class KernelCall {
 
     /** The point the call is stopped at, for traces: e.g. {@code "after faultin_page"}. */
     public final String point() {
-        return point;
+        return pointArgs == null ? pointFormat : String.format(pointFormat, pointArgs);
+    }
+
+    @Override
+    public String toString() {
+        return name + " @ " + point();
     }
 
     /** Whether the next step can run now: the locks it takes are free. */
@@ -62,7 +69,7 @@ public abstract class KernelCall {
      */
     public final void step() {
         if (done || !runnable()) {
-            throw new IllegalStateException(name + " at '" + point + "' cannot step: "
+            throw new IllegalStateException(name + " at '" + point() + "' cannot step: "
                     + (done ? "it has returned" : "a lock it needs is held"));
         }
         advance();
@@ -71,17 +78,39 @@ public abstract class KernelCall {
     /** The body of one step: kernel code from the current point to the next. */
     abstract void advance();
 
-    /** Record that the step stopped at {@code next}, named {@code label}. */
-    final void at(int next, String label) {
+    /**
+     * Record that the step stopped at {@code next}, described by {@code format} with {@code args} (a
+     * {@link String#format} pattern; a sub-call passed as an argument prints its own point). Nothing is formatted
+     * unless a trace asks for {@link #point()}: fork passes here once per pte.
+     */
+    final void at(int next, String format, Object... args) {
         pc = next;
-        point = label;
+        pointFormat = format;
+        pointArgs = args.length == 0 ? null : args;
+    }
+
+    /** A sub-call, printed as the point it is stopped at now. */
+    record SubPoint(KernelCall call) {
+        @Override
+        public String toString() {
+            return call.point();
+        }
+    }
+
+    /** A pte, printed as {@link Pte#describe} does, when a point's description is formatted. */
+    record PteText(long pte) {
+        @Override
+        public String toString() {
+            return Pte.describe(pte);
+        }
     }
 
     /** Return {@code value}: the call is over. */
     final void finish(long value) {
         ret = value;
         done = true;
-        point = "returned";
+        pointFormat = "returned";
+        pointArgs = null;
     }
 
     /** The call's own state (its point and the kernel-stack values it carries), for the explorer's fingerprint. */

@@ -107,7 +107,7 @@ final class MadviseCall extends KernelCall {
                 if ((addr & (PageTable.PMD_SIZE - 1)) == 0) {
                     releasePtl();
                 }
-                at(ZAP, "pte 0x" + Long.toHexString(zapped) + " zapped");
+                at(ZAP, "pte %#x zapped", zapped);
                 return;
             }
             releasePtl();

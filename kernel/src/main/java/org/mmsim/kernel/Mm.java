@@ -141,6 +141,21 @@ public final class Mm {
         }
     }
 
+    /** {@code ptep_set_wrprotect()}: clear the write bit of the pte as it is now (one walk), journalled. */
+    void wrProtectPte(long addr) {
+        long[] t = pgd.table(addr, false);
+        if (t == null) {
+            return;
+        }
+        int i = PageTable.index(addr);
+        long old = t[i];
+        long pte = Pte.wrProtect(old);
+        t[i] = pte;
+        if (kernel.journal != null && old != pte) {
+            kernel.journal.pte(id, addr, old, pte);
+        }
+    }
+
     /** {@code add_mm_counter(mm, MM_ANONPAGES, delta)}, journalled. */
     void addRssAnon(int delta) {
         hiwaterRss = Math.max(hiwaterRss, rss());
