@@ -1,7 +1,5 @@
 package org.mmsim.explore;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.StringJoiner;
 
 /**
@@ -108,24 +106,6 @@ public final class Explorer {
             step(model, s, schedule, i);
         }
         return s;
-    }
-
-    /**
-     * What each step of {@code schedule} does, by {@link Model#describe} asked just before the step, as
-     * "thread T: label".
-     *
-     * @throws IllegalArgumentException as {@link #replay} does
-     */
-    public static <S> List<String> describe(Model<S> model, int[] schedule) {
-        List<String> steps = new ArrayList<>(schedule.length);
-        S s = model.initial();
-        for (int i = 0; i < schedule.length; i++) {
-            if (isEnabled(model, s, schedule[i])) {
-                steps.add("thread " + schedule[i] + ": " + model.describe(s, schedule[i]));
-            }
-            step(model, s, schedule, i);
-        }
-        return steps;
     }
 
     private static <S> void step(Model<S> model, S s, int[] schedule, int i) {

@@ -61,9 +61,4 @@ public interface Model<S> {
 
     /** At a final state: whether the scenario's condition (the bad outcome) holds. */
     boolean holds(S state);
-
-    /** A short label for what thread {@code thread} would do next in {@code state} (for progress and traces). */
-    default String describe(S state, int thread) {
-        return "thread " + thread;
-    }
 }

@@ -79,9 +79,4 @@ final class Counters implements Model<int[]> {
     public boolean holds(int[] state) {
         return true;
     }
-
-    @Override
-    public String describe(int[] state, int thread) {
-        return "counter" + thread + "++ (" + state[thread] + ")";
-    }
 }

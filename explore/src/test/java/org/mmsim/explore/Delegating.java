@@ -54,9 +54,4 @@ class Delegating<S> implements Model<S> {
     public boolean holds(S state) {
         return inner.holds(state);
     }
-
-    @Override
-    public String describe(S state, int thread) {
-        return inner.describe(state, thread);
-    }
 }

@@ -71,9 +71,4 @@ final class LostUpdate implements Model<LostUpdate.State> {
     public boolean holds(State s) {
         return s.counter != 2;
     }
-
-    @Override
-    public String describe(State s, int t) {
-        return s.pc[t] == 0 ? "read counter" : "write counter = " + (s.local[t] + 1);
-    }
 }

@@ -49,9 +49,4 @@ class ReplayTest {
     }
 
     @Test
-    void describeLabelsEachStepBeforeItIsTaken() {
-        assertThat(Explorer.describe(new LostUpdate(), new int[] {0, 1, 0, 1})).containsExactly(
-                "thread 0: read counter", "thread 1: read counter",
-                "thread 0: write counter = 1", "thread 1: write counter = 1");
-    }
 }

@@ -66,10 +66,4 @@ final class TwoLocks implements Model<int[]> {
     public boolean holds(int[] s) {
         return false;
     }
-
-    @Override
-    public String describe(int[] s, int t) {
-        int pc = s[2 + t];
-        return (pc < 2 ? "lock " : "unlock ") + "AB".charAt(PROGRAM[t][pc]);
-    }
 }

@@ -11,6 +11,8 @@ package org.mmsim.kernel;
  * </pre>
  *
  * What the write reaches is whatever page GUP returned: the Dirty COW question ({@link Gup}).
+ *
+ * <p>Returns the bytes copied: 8, or 0 when GUP failed (its callers turn that into -EIO).
  */
 final class AccessRemoteVm extends KernelCall {
     private static final int LOCK = 0;
@@ -82,8 +84,8 @@ final class AccessRemoteVm extends KernelCall {
     }
 
     @Override
-    long locals(long h) {
-        h = mix(h, read);
-        return mix(h, gup == null ? 0 : gup.fingerprint());
+    void locals(StateHasher h) {
+        h.add(read);
+        h.add(gup == null ? 0 : gup.fingerprint());
     }
 }

@@ -19,6 +19,9 @@ import java.util.List;
  * The point between CHECK and WRPROTECT is inside a PTL section, so only a lockless walker (GUP-fast) can run
  * there, and every other thread waits for mmap_lock anyway. It is the window of commit 57efa1fe5957: a GUP-fast
  * pin taken there is on a page fork has decided to share but not yet write-protected.
+ *
+ * <p>Returns the child's pid, or -ENOMEM when a frame for {@code copy_present_page} could not be allocated (the
+ * half-built child is torn down with {@code exit_mmap}).
  */
 final class ForkCall extends KernelCall {
     private static final int LOCK = 0;
@@ -145,11 +148,11 @@ final class ForkCall extends KernelCall {
     }
 
     @Override
-    long locals(long h) {
-        h = mix(h, newMm == null ? 0 : newMm.id());
-        h = mix(h, vi);
-        h = mix(h, addr);
-        h = mix(h, pte);
-        return mix(h, copied ? 1 : 0);
+    void locals(StateHasher h) {
+        h.add(newMm == null ? 0 : newMm.id());
+        h.add(vi);
+        h.add(addr);
+        h.add(pte);
+        h.add(copied ? 1 : 0);
     }
 }

@@ -17,6 +17,10 @@ import org.mmsim.kernel.profile.Switch;
  *
  * Between FAULT and the next FOLLOW another thread holding {@code mmap_lock} for read (MADV_DONTNEED) may zap
  * what the fault mapped: that window is Dirty COW's. Both points need the PTL free.
+ *
+ * <p>Returns ({@link #ret}) the number of pages taken, or -errno if the first failed: -EFAULT (no VMA, VM_IO
+ * or VM_PFNMAP, no permission ({@code check_vma_flags}), FOLL_NOFAULT on a missing page, a fault that failed),
+ * -ENOMEM (out of memory in the fault). More than 8 fault rounds on one page is a {@code gup_loop} oops.
  */
 final class GetUserPages extends KernelCall {
     static final int FOLLOW = 0;
@@ -121,15 +125,14 @@ final class GetUserPages extends KernelCall {
     }
 
     @Override
-    long locals(long h) {
-        h = mix(h, i);
-        h = mix(h, vma == null ? 0 : vma.start);
-        h = mix(h, follFlags);
-        h = mix(h, attempt);
-        h = mix(h, followed);
+    void locals(StateHasher h) {
+        h.add(i);
+        h.add(vma == null ? 0 : vma.start);
+        h.add(follFlags);
+        h.add(attempt);
+        h.add(followed);
         for (int j = 0; pages != null && j < i; j++) {
-            h = mix(h, pages[j]);
+            h.add(pages[j]);
         }
-        return h;
     }
 }

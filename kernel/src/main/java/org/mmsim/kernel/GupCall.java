@@ -16,6 +16,10 @@ import org.mmsim.kernel.profile.Switch;
  *
  * A long-term GUP that may migrate pages out of ZONE_MOVABLE ({@code __gup_longterm_locked}) runs its slow path
  * as one step after LOCK: it sets the task's PF_MEMALLOC_PIN, which the model keeps machine-wide.
+ *
+ * <p>Returns the number of pages taken, or -errno: -EINVAL (flags a caller may not pass, no pages, FOLL_LONGTERM
+ * where the profile has none or without FOLL_PIN from 6.3), -ENOSYS (FOLL_PIN before 5.7), else the slow path's
+ * -EFAULT or -ENOMEM ({@link GetUserPages}), or from {@code check_and_migrate_movable_pages} -ENOMEM.
  */
 final class GupCall extends KernelCall {
     private static final int BEGIN = 0;
@@ -151,12 +155,11 @@ final class GupCall extends KernelCall {
     }
 
     @Override
-    long locals(long h) {
-        h = mix(h, fastPages);
-        h = mix(h, sub == null ? 0 : sub.fingerprint());
+    void locals(StateHasher h) {
+        h.add(fastPages);
+        h.add(sub == null ? 0 : sub.fingerprint());
         for (int pfn : g.pfns) {
-            h = mix(h, pfn);
+            h.add(pfn);
         }
-        return h;
     }
 }

@@ -18,6 +18,9 @@ import org.mmsim.kernel.profile.Switch;
  * The recheck catches a pte that changed between READ and GRAB; it cannot catch fork's write-protect that
  * comes after RECHECK but whose {@code page_maybe_dma_pinned()} test came before GRAB. That is the race of
  * commit 57efa1fe5957 (5.11), closed by the {@code write_protect_seq} check ({@link Switch#GUP_FAST_FORK_SEQCOUNT}).
+ *
+ * <p>Returns the number of pages taken from the start, 0 to {@code nr}; never an errno (whatever it cannot take
+ * is left to the slow path).
  */
 final class GupFast extends KernelCall {
     private static final int BEGIN = 0;
@@ -135,15 +138,14 @@ final class GupFast extends KernelCall {
     }
 
     @Override
-    long locals(long h) {
-        h = mix(h, walkFlags);
-        h = mix(h, seqcount ? seq : -1);
-        h = mix(h, n);
-        h = mix(h, pte);
-        h = mix(h, pfn);
+    void locals(StateHasher h) {
+        h.add(walkFlags);
+        h.add(seqcount ? seq : -1);
+        h.add(n);
+        h.add(pte);
+        h.add(pfn);
         for (int i = 0; i < n; i++) {
-            h = mix(h, pages[i]);
+            h.add(pages[i]);
         }
-        return h;
     }
 }

@@ -786,6 +786,13 @@ public final class Kernel {
         return new AccessRemoteVm(this, target.mm, addr, value, write);
     }
 
+    /** {@link #ptracePoke} as a call the explorer can suspend; its {@link KernelCall#ret} is 8 on success. */
+    public KernelCall beginPtracePoke(Task target, long addr, long value) {
+        requireLive(target);
+        path("generic_ptrace_pokedata");
+        return new AccessRemoteVm(this, target.mm, addr, value, true);
+    }
+
     /** The word a finished {@link #beginAccessRemoteVm} read. */
     public long remoteWord(KernelCall call) {
         return ((AccessRemoteVm) call).read;

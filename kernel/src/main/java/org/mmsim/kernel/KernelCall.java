@@ -115,24 +115,13 @@ public abstract class KernelCall {
 
     /** The call's own state (its point and the kernel-stack values it carries), for the explorer's fingerprint. */
     public final long fingerprint() {
-        long h = mix(name.hashCode(), pc);
-        h = mix(h, done ? 1 : 0);
-        h = mix(h, ret);
-        return locals(h);
+        StateHasher h = new StateHasher().add(name).add(pc).add(done).add(ret);
+        locals(h);
+        return h.value();
     }
 
-    /** Mix the call's carried values into {@code h}. */
-    abstract long locals(long h);
-
-    /** One round of a 64-bit mixer (murmur3's fmix64 over the running hash and the value). */
-    static long mix(long h, long v) {
-        long x = h * 0x9E3779B97F4A7C15L + v;
-        x ^= x >>> 33;
-        x *= 0xff51afd7ed558ccdL;
-        x ^= x >>> 33;
-        x *= 0xc4ceb9fe1a85ec53L;
-        return x ^ (x >>> 33);
-    }
+    /** Feed the call's carried values to {@code h}. */
+    abstract void locals(StateHasher h);
 
     /** Run the call to its end without interruption, as the sequential front door does. */
     final long runToEnd() {

@@ -18,6 +18,10 @@ import java.util.List;
  * A GUP that holds {@code mmap_lock} for read too runs between these steps (Dirty COW), but its own steps need
  * the PTL, so it never runs between two ptes of the same table. The other advices take {@code mmap_lock} for
  * write and run as one step ({@link Madvise}).
+ *
+ * <p>Returns 0; -EINVAL for an unaligned start, a wrapping length, an unknown advice, or DONTNEED on a
+ * VM_LOCKED/VM_PFNMAP VMA ({@code madvise_dontneed_free_valid_vma}); -ENOMEM if part of the range is unmapped (the
+ * mapped parts are still zapped).
  */
 final class MadviseCall extends KernelCall {
     private static final int LOCK = 0;
@@ -152,9 +156,9 @@ final class MadviseCall extends KernelCall {
     }
 
     @Override
-    long locals(long h) {
-        h = mix(h, vi);
-        h = mix(h, addr);
-        return mix(h, holdsPtl ? 1 : 0);
+    void locals(StateHasher h) {
+        h.add(vi);
+        h.add(addr);
+        h.add(holdsPtl ? 1 : 0);
     }
 }

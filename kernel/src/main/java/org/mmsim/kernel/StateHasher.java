@@ -1,7 +1,8 @@
 package org.mmsim.kernel;
 
 /**
- * A running 64-bit hash of a sequence of values, for {@link Kernel#fingerprint()}. Each value is folded in with
+ * A running 64-bit hash of a sequence of values, for {@link Kernel#fingerprint()}, {@link KernelCall#fingerprint()}
+ * and the explorer's fingerprint of a scenario run. Each value is folded in with
  * one round of murmur3's {@code fmix64} finaliser over {@code h * φ + v} (φ the 64-bit golden ratio, odd): for a
  * fixed running hash the step is a bijection of the value, and for a fixed value a bijection of the running
  * hash, so a change to any one value, or a swap of two, changes the result but for chance collisions.
@@ -10,24 +11,24 @@ package org.mmsim.kernel;
  * iteration order of hashed collections: callers feed it in a canonical order and say how long each
  * variable-length part is, so that no two different sequences of structures feed the same values.
  */
-final class StateHasher {
+public final class StateHasher {
     private static final long GOLDEN = 0x9E3779B97F4A7C15L;
     private static final long SEED = 0x6D6D73696D2D6670L;
 
     private long h = SEED;
 
     /** Fold in one value. */
-    StateHasher add(long v) {
+    public StateHasher add(long v) {
         h = fmix64(h * GOLDEN + v);
         return this;
     }
 
-    StateHasher add(boolean b) {
+    public StateHasher add(boolean b) {
         return add(b ? 1 : 0);
     }
 
     /** Fold in a string by its length and characters; null is distinct from every string. */
-    StateHasher add(String s) {
+    public StateHasher add(String s) {
         if (s == null) {
             return add(-1);
         }
@@ -39,7 +40,7 @@ final class StateHasher {
     }
 
     /** The hash of everything added so far. */
-    long value() {
+    public long value() {
         return h;
     }
 

@@ -20,6 +20,7 @@ import org.mmsim.kernel.KernelCall;
 import org.mmsim.kernel.PageFlags;
 import org.mmsim.kernel.Pipe;
 import org.mmsim.kernel.Pte;
+import org.mmsim.kernel.StateHasher;
 import org.mmsim.kernel.Task;
 import org.mmsim.kernel.Violation;
 import org.mmsim.kernel.check.Invariants;
@@ -250,16 +251,6 @@ public final class Runner implements Journal {
         return strands[t].block.name();
     }
 
-    /** What thread {@code t} does next: its operation and, inside a call, the point it is stopped at. */
-    public String describe(int t) {
-        Strand s = strands[t];
-        if (s.finished()) {
-            return s.block.name() + ": done";
-        }
-        Op op = s.block.ops().get(s.pc);
-        return s.block.name() + ": " + op.text() + (s.call == null ? "" : " @ " + s.call.point());
-    }
-
     /**
      * Take one step of thread {@code t}: start its next operation or continue the kernel call it is inside, up to
      * the next preemption point. When the group's last thread finishes, the program runs on to the next group.
@@ -309,21 +300,18 @@ public final class Runner implements Journal {
                 }
             }
         } catch (KernelBug bug) {
-            steps.add(new Step(steps.size() + 1, actor, op.text(), op.line(), "oops", null, path, changes));
+            addStep(actor, op, "oops", null);
             oops = true;
             record(bug.violation().atStep(steps.size()));
             end();
             return;
         }
         if (v == null) {
-            steps.add(new Step(steps.size() + 1, actor, op.text(), op.line(), "...", s.call.point(), path, changes));
+            addStep(actor, op, "...", s.call.point());
         } else {
             s.call = null;
             s.pc++;
-            if (op.assign() != null) {
-                registers.computeIfAbsent(actor, a -> new LinkedHashMap<>()).put(op.assign(), v);
-            }
-            steps.add(new Step(steps.size() + 1, actor, op.text(), op.line(), v.toString(), null, path, changes));
+            complete(actor, op, v);
         }
         if (tracking) {
             footprint = footprintOf(s, op);
@@ -391,65 +379,48 @@ public final class Runner implements Journal {
      * state: they depend on the path, and the explorer collects them per state.
      */
     public long fingerprint() {
-        long h = k.fingerprint();
-        h = mix(h, segment);
-        h = mix(h, scheduled);
-        h = mix(h, (finished ? 1 : 0) | (holds ? 2 : 0) | (oops ? 4 : 0));
+        StateHasher h = new StateHasher().add(k.fingerprint()).add(segment).add(scheduled).add(finished).add(holds)
+                .add(oops);
         for (Strand st : strands) {
-            h = mix(h, st.pc);
-            h = mix(h, st.steps);
-            h = mix(h, st.call == null ? 0 : st.call.fingerprint());
+            h.add(st.pc).add(st.steps).add(st.call == null ? 0 : st.call.fingerprint());
         }
         long sum = 0;
         for (Map.Entry<String, Object> e : objects.entrySet()) {
-            sum += mix(e.getKey().hashCode(), objectHash(e.getValue()));
+            sum += objectHash(new StateHasher().add(e.getKey()), e.getValue());
         }
-        h = mix(h, sum);
+        h.add(sum);
         sum = 0;
         for (Map.Entry<String, Map<String, Value>> a : registers.entrySet()) {
             for (Map.Entry<String, Value> r : a.getValue().entrySet()) {
-                sum += mix(mix(a.getKey().hashCode(), r.getKey().hashCode()), valueHash(r.getValue()));
+                Value v = r.getValue();
+                sum += new StateHasher().add(a.getKey()).add(r.getKey()).add(v.number()).add(v.data())
+                        .add(v.failure()).value();
             }
         }
-        h = mix(h, sum);
+        h.add(sum);
         sum = 0;
         for (Map.Entry<String, Task> e : actors.entrySet()) {
-            sum += mix(e.getKey().hashCode(), e.getValue().pid());
+            sum += new StateHasher().add(e.getKey()).add(e.getValue().pid()).value();
         }
-        return mix(h, sum);
+        return h.add(sum).value();
     }
 
-    private long objectHash(Object o) {
-        return switch (o) {
-            case Long l -> mix(1, l);
+    /** What a name is bound to, named canonically: an address, or a kernel object by its list position. */
+    private long objectHash(StateHasher h, Object o) {
+        switch (o) {
+            case Long l -> h.add(1).add(l);
             case GupPages g -> {
-                long h = mix(2, k.gupHolders().indexOf(g));
-                h = mix(h, g.ret());
-                h = mix(h, g.released() ? 1 : 0);
+                h.add(2).add(k.gupHolders().indexOf(g)).add(g.ret()).add(g.released()).add(g.nr());
                 for (int i = 0; i < g.nr(); i++) {
-                    h = mix(h, g.pfn(i));
+                    h.add(g.pfn(i));
                 }
-                yield h;
             }
-            case OpenFile f -> mix(3, k.files().indexOf(f));
-            case Pipe p -> mix(4, k.pipes().indexOf(p));
-            case IoRing r -> mix(5, k.ioRings().indexOf(r));
-            default -> o == BAD_FD ? 6 : mix(7, o.toString().hashCode());
-        };
-    }
-
-    private static long valueHash(Value v) {
-        long h = mix(v.number(), v.data() ? 1 : 0);
-        return mix(h, v.failure() == null ? 0 : v.failure().hashCode());
-    }
-
-    private static long mix(long h, long v) {
-        long x = h * 0x9E3779B97F4A7C15L + v;
-        x ^= x >>> 33;
-        x *= 0xff51afd7ed558ccdL;
-        x ^= x >>> 33;
-        x *= 0xc4ceb9fe1a85ec53L;
-        return x ^ (x >>> 33);
+            case OpenFile f -> h.add(3).add(k.files().indexOf(f));
+            case Pipe p -> h.add(4).add(k.pipes().indexOf(p));
+            case IoRing r -> h.add(5).add(k.ioRings().indexOf(r));
+            default -> h.add(6); // BAD_FD, the only other thing a name is bound to
+        }
+        return h.value();
     }
 
     /** The violations recorded since the last call, as stable keys ("invariant: message"). */
@@ -481,23 +452,42 @@ public final class Runner implements Journal {
         }
     }
 
+    /** A script line: its operation run to its end, kernel call and all. */
     private void step(String actor, Op op) throws ScenarioException {
         path = new ArrayList<>();
         changes = new ArrayList<>();
         Value v;
         try {
-            v = exec(task(actor, op.line()), op);
+            Task t = task(actor, op.line());
+            KernelCall call = begin(t, op);
+            if (call == null) {
+                v = exec(t, op);
+            } else {
+                while (!call.done()) {
+                    call.step();
+                }
+                v = result(op, call);
+            }
         } catch (KernelBug bug) {
-            steps.add(new Step(steps.size() + 1, actor, op.text(), op.line(), "oops", null, path, changes));
+            addStep(actor, op, "oops", null);
             throw bug;
         }
-        if (op.assign() != null) {
-            registers.computeIfAbsent(actor, a -> new LinkedHashMap<>()).put(op.assign(), v);
-        }
-        steps.add(new Step(steps.size() + 1, actor, op.text(), op.line(), v.toString(), null, path, changes));
+        complete(actor, op, v);
         for (Violation viol : Invariants.checkStep(k)) {
             record(viol.atStep(steps.size()));
         }
+    }
+
+    /** An operation returned {@code v}: bind its register and record the step. */
+    private void complete(String actor, Op op, Value v) {
+        if (op.assign() != null) {
+            registers.computeIfAbsent(actor, a -> new LinkedHashMap<>()).put(op.assign(), v);
+        }
+        addStep(actor, op, v.toString(), null);
+    }
+
+    private void addStep(String actor, Op op, String result, String point) {
+        steps.add(new Step(steps.size() + 1, actor, op.text(), op.line(), result, point, path, changes));
     }
 
     private void record(Violation v) {
@@ -535,14 +525,18 @@ public final class Runner implements Journal {
      */
     private KernelCall begin(Task t, Op op) throws ScenarioException {
         return switch (op.kind()) {
-            case PROC_MEM_WRITE, PTRACE_POKE -> k.beginAccessRemoteVm(task(name(op, 0), op.line()), addr(op, 1),
-                    num(op, 2), true);
+            case PROC_MEM_WRITE -> k.beginAccessRemoteVm(task(name(op, 0), op.line()), addr(op, 1), num(op, 2),
+                    true);
+            case PTRACE_POKE -> k.beginPtracePoke(task(name(op, 0), op.line()), addr(op, 1), num(op, 2));
             case PROC_MEM_READ -> k.beginAccessRemoteVm(task(name(op, 0), op.line()), addr(op, 1), 0, false);
             case GET_USER_PAGES, GET_USER_PAGES_FAST, PIN_USER_PAGES, PIN_USER_PAGES_FAST -> k.beginGup(t,
                     addr(op, 1), (int) num(op, 2), op.args().size() > 3 ? flags(op, 3) : 0,
                     op.kind() == OpKind.PIN_USER_PAGES || op.kind() == OpKind.PIN_USER_PAGES_FAST,
                     op.kind() == OpKind.GET_USER_PAGES_FAST || op.kind() == OpKind.PIN_USER_PAGES_FAST);
-            case FORK -> k.beginFork(t, name(op, 0));
+            case FORK -> {
+                mmNames.put(k.mms().size() + 1, name(op, 0));   // the child's mm, if no other fork comes first
+                yield k.beginFork(t, name(op, 0));
+            }
             case MADVISE -> k.beginMadvise(t, addr(op, 0), num(op, 1), flags(op, 2));
             default -> null;
         };
@@ -598,7 +592,8 @@ public final class Runner implements Journal {
                 }
                 case LOAD, STORE -> !k.accessFaults(t, addr(op, 0), op.kind() == OpKind.STORE)
                         || (k.mmapLockFree(t, false) && k.ptlFree(t));
-                case MADVISE -> k.mmapLockFree(t, flags(op, 2) != org.mmsim.kernel.Mman.MADV_DONTNEED);
+                case MADVISE -> flags(op, 2) == org.mmsim.kernel.Mman.MADV_DONTNEED
+                        ? k.mmapLockFree(t, false) && k.ptlFree(t) : k.mmapLockFree(t, true);
                 case PAGEMAP, VMSPLICE, IO_URING_REGISTER_BUFFERS -> k.mmapLockFree(t, false) && k.ptlFree(t);
                 case FORK, MMAP, MMAP_DEVICE, MMAP_FILE, MUNMAP, MPROTECT, EXIT -> k.mmapLockFree(t, true);
                 default -> k.quiescent();
@@ -608,15 +603,17 @@ public final class Runner implements Journal {
         }
     }
 
+    /** An operation that runs as one atomic step (those {@link #begin} does not start as a kernel call). */
     private Value exec(Task t, Op op) throws ScenarioException {
         return switch (op.kind()) {
+            case PROC_MEM_WRITE, PROC_MEM_READ, PTRACE_POKE, GET_USER_PAGES, GET_USER_PAGES_FAST, PIN_USER_PAGES,
+                    PIN_USER_PAGES_FAST, FORK, MADVISE -> throw new IllegalStateException(op.kind()
+                    + " runs as a kernel call");
             case MMAP -> bindAddress(op, k.mmap(t, op.args().size() > 4 ? addr(op, 4) : 0, num(op, 1),
                     flags(op, 2), flags(op, 3)));
             case MMAP_DEVICE -> bindAddress(op, k.mmapDevice(t, num(op, 1), flags(op, 2)));
             case MUNMAP -> Value.of(k.munmap(t, addr(op, 0), num(op, 1)));
             case MPROTECT -> Value.of(k.mprotect(t, addr(op, 0), num(op, 1), flags(op, 2)));
-            case MADVISE -> Value.of(k.madvise(t, addr(op, 0), num(op, 1), flags(op, 2)));
-            case FORK -> fork(t, op);
             case EXIT -> {
                 k.exit(t);
                 yield Value.of(0);
@@ -667,12 +664,6 @@ public final class Runner implements Journal {
             case CLEAR_REFS -> Value.of(k.clearRefs(t, (int) num(op, 0)));
             case PAGEMAP -> Value.data(pagemapField(k.pagemap(t, addr(op, 0)),
                     op.arg(1) == null ? "entry" : name(op, 1)));
-            case PROC_MEM_WRITE -> Value.of(k.procMemWrite(task(name(op, 0), op.line()), addr(op, 1), num(op, 2)));
-            case PROC_MEM_READ -> {
-                FileRead r = k.procMemRead(task(name(op, 0), op.line()), addr(op, 1));
-                yield r.ret() < 0 ? Value.errno(-r.ret()) : Value.data(r.value());
-            }
-            case PTRACE_POKE -> Value.of(k.ptracePoke(task(name(op, 0), op.line()), addr(op, 1), num(op, 2)));
             case SETRLIMIT_MEMLOCK -> Value.of(k.setrlimitMemlock(t, num(op, 0)));
             case IO_URING_SETUP -> {
                 IoRing r = k.ioUringSetup(t);
@@ -689,7 +680,6 @@ public final class Runner implements Journal {
                     : Value.of(k.ioUringWriteFixed(ring(op, 0), file(op, 1), num(op, 2), addr(op, 3), num(op, 4)));
             case IO_URING_UNREGISTER_BUFFERS -> ring(op, 0) == null ? Value.of(-Errno.EBADF)
                     : Value.of(k.ioUringUnregisterBuffers(ring(op, 0)));
-            case GET_USER_PAGES, GET_USER_PAGES_FAST, PIN_USER_PAGES, PIN_USER_PAGES_FAST -> gup(t, op);
             case UNPIN_USER_PAGES, UNPIN_USER_PAGES_DIRTY, PUT_PAGES -> release(op);
             case DMA_READ -> {
                 GupPages g = handle(op, 0);
@@ -742,25 +732,6 @@ public final class Runner implements Journal {
     private Value bindAddress(Op op, long ret) {
         objects.put(name(op, 0), ret);
         return Value.of(ret);
-    }
-
-    private Value fork(Task t, Op op) {
-        mmNames.put(k.mms().size() + 1, name(op, 0));
-        Task child = k.fork(t, name(op, 0));
-        if (child == null) {
-            return Value.of(-org.mmsim.kernel.Errno.ENOMEM);
-        }
-        actors.put(name(op, 0), child);
-        return Value.of(child.pid());
-    }
-
-    private Value gup(Task t, Op op) throws ScenarioException {
-        boolean pin = op.kind() == OpKind.PIN_USER_PAGES || op.kind() == OpKind.PIN_USER_PAGES_FAST;
-        boolean fast = op.kind() == OpKind.GET_USER_PAGES_FAST || op.kind() == OpKind.PIN_USER_PAGES_FAST;
-        int foll = op.args().size() > 3 ? flags(op, 3) : 0;
-        GupPages g = k.gup(t, addr(op, 1), (int) num(op, 2), foll, pin, fast);
-        objects.put(name(op, 0), g);
-        return Value.of(g.ret());
     }
 
     private Value release(Op op) throws ScenarioException {

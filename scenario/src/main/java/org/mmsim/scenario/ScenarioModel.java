@@ -45,14 +45,6 @@ public final class ScenarioModel implements Model<Runner> {
         return false;
     }
 
-    public Scenario scenario() {
-        return scenario;
-    }
-
-    public KernelProfile profile() {
-        return profile;
-    }
-
     @Override
     public Runner initial() {
         try {
@@ -113,10 +105,5 @@ public final class ScenarioModel implements Model<Runner> {
     @Override
     public boolean holds(Runner state) {
         return state.holds();
-    }
-
-    @Override
-    public String describe(Runner state, int thread) {
-        return thread < state.threads() ? state.describe(thread) : "thread " + thread;
     }
 }
