@@ -47,6 +47,4 @@ class ReplayTest {
     void theEmptyScheduleIsTheInitialState() {
         assertThat(Explorer.replay(new Counters(2, 2), new int[0])).containsExactly(0, 0);
     }
-
-    @Test
 }
