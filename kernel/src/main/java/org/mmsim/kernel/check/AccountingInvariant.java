@@ -4,20 +4,23 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.mmsim.kernel.GupPages;
-import org.mmsim.kernel.Inode;
 import org.mmsim.kernel.Kernel;
-import org.mmsim.kernel.Mm;
-import org.mmsim.kernel.PageAlloc;
-import org.mmsim.kernel.PageFrames;
-import org.mmsim.kernel.Pipe;
-import org.mmsim.kernel.Pte;
-import org.mmsim.kernel.Violation;
+import org.mmsim.kernel.bug.Violation;
+import org.mmsim.kernel.fs.Pipe;
+import org.mmsim.kernel.mm.AddressSpace;
+import org.mmsim.kernel.mm.Mm;
+import org.mmsim.kernel.mm.gup.GupPages;
+import org.mmsim.kernel.mm.page.PageAlloc;
+import org.mmsim.kernel.mm.page.PageFrames;
+import org.mmsim.kernel.mm.page.PageReferences;
+import org.mmsim.kernel.mm.pgtable.Pte;
+import org.mmsim.kernel.mm.rmap.Rmap;
 
 /**
- * Refcount and mapcount balance, recomputed from scratch: every frame's {@code _refcount} must equal the
- * references the model can name (one per pte that maps it, one per page-cache slot, one per pipe buffer, one per FOLL_GET,
- * {@code GUP_PIN_COUNTING_BIAS} per FOLL_PIN) and its mapcount the number of ptes; no pte may map a free frame.
+ * Refcount and mapcount balance, recomputed from scratch: every frame's {@code _refcount} must equal the references
+ * the model can name (one per pte that maps it, one per page-cache slot, one per pipe buffer, one per FOLL_GET,
+ * {@code GUP_PIN_COUNTING_BIAS} per FOLL_PIN, and what drivers say they hold) and its mapcount the number of ptes; no
+ * pte may map a free frame.
  */
 final class AccountingInvariant implements Invariant {
 
@@ -36,7 +39,7 @@ final class AccountingInvariant implements Invariant {
         PageFrames frames = kernel.frames();
         Map<Integer, int[]> expected = new HashMap<>();
         List<Violation> out = new ArrayList<>();
-        for (Mm mm : kernel.mms()) {
+        for (Mm mm : kernel.mm().mms()) {
             if (mm.dead()) {
                 continue;
             }
@@ -53,31 +56,34 @@ final class AccountingInvariant implements Invariant {
                 e[1]++;
             });
         }
-        for (Inode inode : kernel.inodes()) {
-            for (int pfn : inode.pageCache().values()) {
-                expected.computeIfAbsent(pfn, p -> new int[2])[0]++;
+        PageReferences.Visitor ref = (pfn, count) -> expected.computeIfAbsent(pfn, p -> new int[2])[0] += count;
+        for (AddressSpace mapping : kernel.mm().mappings()) {
+            for (int pfn : mapping.pages().values()) {
+                ref.ref(pfn, 1);
             }
         }
-        for (Pipe pipe : kernel.pipes()) {
+        for (Pipe pipe : kernel.vfs().pipes()) {
             for (int pfn : pipe.pfns()) {
-                expected.computeIfAbsent(pfn, p -> new int[2])[0]++;
+                ref.ref(pfn, 1);
             }
         }
-        for (GupPages g : kernel.gupHolders()) {
+        for (GupPages g : kernel.gupHolders().held()) {
             for (int i = 0; i < g.nr(); i++) {
                 if (g.pfn(i) != PageAlloc.ZERO_PFN) {
-                    expected.computeIfAbsent(g.pfn(i), p -> new int[2])[0] +=
-                            g.pinned() ? Kernel.GUP_PIN_COUNTING_BIAS : 1;
+                    ref.ref(g.pfn(i), g.pinned() ? Rmap.GUP_PIN_COUNTING_BIAS : 1);
                 }
             }
         }
+        for (PageReferences holder : kernel.pageReferences()) {
+            holder.visit(ref);
+        }
         kernel.pageAlloc().everAllocated().forEach(pfn -> {
             int[] e = expected.getOrDefault(pfn, new int[2]);
-            int ref = frames.refcount(pfn);
+            int refs = frames.refcount(pfn);
             int map = frames.mapcount(pfn);
-            if (ref != e[0]) {
+            if (refs != e[0]) {
                 out.add(new Violation(name(), String.format("pfn %d has refcount %d but %d reference%s can be named",
-                        pfn, ref, e[0], e[0] == 1 ? "" : "s")));
+                        pfn, refs, e[0], e[0] == 1 ? "" : "s")));
             }
             if (map != e[1]) {
                 out.add(new Violation(name(), String.format("pfn %d has mapcount %d but %d pte%s map it",

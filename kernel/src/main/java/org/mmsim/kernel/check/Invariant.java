@@ -2,11 +2,11 @@ package org.mmsim.kernel.check;
 
 import java.util.List;
 import org.mmsim.kernel.Kernel;
-import org.mmsim.kernel.Violation;
+import org.mmsim.kernel.bug.Violation;
 
 /**
- * A property of the kernel model's state that must hold after every step of every scenario, whatever the
- * scenario's own condition says. Implementations are registered in {@link Invariants}.
+ * A property of the kernel model's state that must hold after every step of every scenario, whatever the scenario's
+ * own condition says. The built-in ones are listed in {@link Invariants}; a device contributes its own.
  */
 public interface Invariant {
 

@@ -3,33 +3,42 @@ package org.mmsim.kernel.check;
 import java.util.ArrayList;
 import java.util.List;
 import org.mmsim.kernel.Kernel;
-import org.mmsim.kernel.Violation;
+import org.mmsim.kernel.bug.Violation;
 
-/** The registry of invariants the runner checks after every step, and the final leak check. */
+/** The built-in invariants, checked after every step, and the final leak check. */
 public final class Invariants {
-    private static final List<Invariant> ALL = List.of(
+    private static final List<Invariant> BUILT_IN = List.of(
             new AccountingInvariant(),
             new IsolationInvariant(),
             new PinCoherenceInvariant());
 
     private Invariants() {}
 
+    /** The invariants the kernel itself defines. */
     public static List<Invariant> all() {
-        return ALL;
+        return BUILT_IN;
     }
 
-    /** Check every registered invariant. */
+    /** Check every built-in invariant. */
     public static List<Violation> checkStep(Kernel kernel) {
+        return checkStep(kernel, List.of());
+    }
+
+    /** Check every built-in invariant, then {@code extra} (those devices contribute). */
+    public static List<Violation> checkStep(Kernel kernel, List<Invariant> extra) {
         List<Violation> out = new ArrayList<>();
-        for (Invariant inv : ALL) {
+        for (Invariant inv : BUILT_IN) {
+            out.addAll(inv.check(kernel));
+        }
+        for (Invariant inv : extra) {
             out.addAll(inv.check(kernel));
         }
         return out;
     }
 
     /**
-     * After every process has exited and every pipe and GUP reference is released, every frame must be free:
-     * anything still allocated leaked.
+     * After every process has exited and every pipe and GUP reference is released, every frame must be free: anything
+     * still allocated leaked.
      */
     public static List<Violation> checkAllFree(Kernel kernel) {
         List<Violation> out = new ArrayList<>();

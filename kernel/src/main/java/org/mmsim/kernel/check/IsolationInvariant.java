@@ -3,15 +3,16 @@ package org.mmsim.kernel.check;
 import java.util.ArrayList;
 import java.util.List;
 import org.mmsim.kernel.Kernel;
-import org.mmsim.kernel.Observation;
-import org.mmsim.kernel.Violation;
+import org.mmsim.kernel.bug.Violation;
+import org.mmsim.kernel.mm.MmCore;
+import org.mmsim.kernel.mm.Observation;
 
 /**
  * Isolation after fork: a process, or a pipe on its behalf, may read anonymous data another process stored only
  * if that process is an ancestor and stored it before the fork that led to the reader. Anything else is data
  * that leaked through a page that should have been copied (CVE-2020-29374 and its mirror).
  *
- * <p>Consumes the kernel's observation log ({@link Kernel#drainObservations()}) each time it runs.
+ * <p>Consumes the kernel's observation log ({@link MmCore#drainObservations()}) each time it runs.
  */
 final class IsolationInvariant implements Invariant {
 
@@ -28,8 +29,8 @@ final class IsolationInvariant implements Invariant {
     @Override
     public List<Violation> check(Kernel kernel) {
         List<Violation> out = new ArrayList<>();
-        for (Observation o : kernel.drainObservations()) {
-            if (!legitimate(kernel, o)) {
+        for (Observation o : kernel.mm().drainObservations()) {
+            if (!legitimate(kernel.mm(), o)) {
                 out.add(new Violation(name(), String.format(
                         "%s by mm %d sees data mm %d stored into pfn %d at t=%d, after the two were separated by fork",
                         o.how(), o.observerMmId(), o.writerMmId(), o.pfn(), o.writeTime())));
@@ -39,15 +40,15 @@ final class IsolationInvariant implements Invariant {
     }
 
     /** Walk up from the observer: legitimate iff the writer is an ancestor and wrote before the separating fork. */
-    static boolean legitimate(Kernel kernel, Observation o) {
+    static boolean legitimate(MmCore mm, Observation o) {
         int cur = o.observerMmId();
         while (true) {
-            int parent = kernel.mmParent(cur);
+            int parent = mm.mmParent(cur);
             if (parent == 0) {
                 return false;
             }
             if (parent == o.writerMmId()) {
-                return o.writeTime() < kernel.mmForkTime(cur);
+                return o.writeTime() < mm.mmForkTime(cur);
             }
             cur = parent;
         }

@@ -2,11 +2,11 @@ package org.mmsim.kernel.check;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.mmsim.kernel.GupPages;
 import org.mmsim.kernel.Kernel;
-import org.mmsim.kernel.Mm;
-import org.mmsim.kernel.Pte;
-import org.mmsim.kernel.Violation;
+import org.mmsim.kernel.bug.Violation;
+import org.mmsim.kernel.mm.Mm;
+import org.mmsim.kernel.mm.gup.GupPages;
+import org.mmsim.kernel.mm.pgtable.Pte;
 
 /**
  * Pin coherence: while a long-term pin is held and its mm still maps the address, the pte must map the pinned
@@ -28,7 +28,7 @@ final class PinCoherenceInvariant implements Invariant {
     @Override
     public List<Violation> check(Kernel kernel) {
         List<Violation> out = new ArrayList<>();
-        for (GupPages g : kernel.gupHolders()) {
+        for (GupPages g : kernel.gupHolders().held()) {
             Mm mm = g.mm();
             if (!g.pinned() || !g.longterm() || mm.dead()) {
                 continue;

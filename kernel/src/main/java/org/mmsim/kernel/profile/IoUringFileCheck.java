@@ -1,6 +1,9 @@
 package org.mmsim.kernel.profile;
 
+import org.mmsim.kernel.export.Export;
+
 /** Which file-backed VMAs io_uring itself refuses as fixed buffers, before GUP is asked. */
+@Export
 public enum IoUringFileCheck {
     /** 6.5+: no check of its own; GUP's {@code writable_file_mapping_allowed()} decides. */
     OFF,

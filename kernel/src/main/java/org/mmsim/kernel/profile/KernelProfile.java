@@ -1,12 +1,14 @@
 package org.mmsim.kernel.profile;
 
 import java.util.Arrays;
+import org.mmsim.kernel.export.Export;
 
 /**
  * A kernel behaviour profile: a name and one value for every {@link Switch}. Immutable; {@link #with} makes a
  * derived profile, which is how both history (5.9 = 5.8 with three changes) and single-switch overrides from a
  * scenario or the command line are written.
  */
+@Export
 public final class KernelProfile {
     private final String name;
     private final String summary;

@@ -2,12 +2,14 @@ package org.mmsim.kernel.profile;
 
 import java.util.List;
 import java.util.Locale;
+import org.mmsim.kernel.export.Export;
 
 /**
  * One kernel behaviour that changed over time (or a design that never shipped). Each switch has a name as
  * written in scenarios and on the command line, a closed set of values and a line saying what it controls.
  * Boolean switches take {@code off} and {@code on}.
  */
+@Export
 public enum Switch {
     COW_REUSE(CowReuse.class,
             "do_wp_page reuse rule for private anon pages: mapcount (<=5.8), page_count (5.9), anon_exclusive (5.19)"),

@@ -1,0 +1,103 @@
+package org.mmsim.kernel.fs;
+
+import java.util.Arrays;
+import org.mmsim.kernel.export.Export;
+import org.mmsim.kernel.state.Hashable;
+import org.mmsim.kernel.state.StateHasher;
+import org.mmsim.kernel.uapi.Errno;
+
+/**
+ * {@code struct files_struct} (fs/file.c): a process's file descriptors, each holding one reference on its
+ * {@link File}. Threads share their process's table ({@code CLONE_FILES}); fork gives the child a copy
+ * ({@code dup_fd}) whose fds refer to the same open files. A new fd is the lowest free one
+ * ({@code get_unused_fd_flags}); fds 0, 1 and 2 are the standard streams every process starts with, which the model
+ * does not model, so the first file a process opens is fd 3, as in a real program.
+ */
+@Export
+public final class FdTable implements Hashable {
+    /** The standard streams the model leaves out. */
+    public static final int FIRST_FD = 3;
+    /** {@code RLIMIT_NOFILE}'s usual soft limit: fds from here on are refused with -EMFILE. */
+    public static final int NR_OPEN = 1024;
+
+    private File[] fds = new File[8];
+    private int users = 1;
+
+    /** {@code get_unused_fd_flags()} + {@code fd_install()}: install {@code f} (taking over the caller's reference). */
+    public int install(File f) {
+        for (int fd = FIRST_FD; fd < NR_OPEN; fd++) {
+            if (fd >= fds.length) {
+                fds = Arrays.copyOf(fds, Math.min(NR_OPEN, fds.length * 2));
+            }
+            if (fds[fd] == null) {
+                fds[fd] = f;
+                return fd;
+            }
+        }
+        f.put();
+        return -Errno.EMFILE;
+    }
+
+    /** {@code fdget()}: the open file behind {@code fd}, or null (the caller returns -EBADF). */
+    @Export
+    public File get(int fd) {
+        return fd >= 0 && fd < fds.length ? fds[fd] : null;
+    }
+
+    /** {@code close_fd()}: take {@code fd} out; the caller drops the reference. Null if it was not open. */
+    public File remove(int fd) {
+        File f = get(fd);
+        if (f != null) {
+            fds[fd] = null;
+        }
+        return f;
+    }
+
+    /** {@code dup_fd()}: a copy for a forked child, every file gaining a reference. */
+    public FdTable dup() {
+        FdTable copy = new FdTable();
+        copy.fds = fds.clone();
+        for (File f : copy.fds) {
+            if (f != null) {
+                f.get();
+            }
+        }
+        return copy;
+    }
+
+    /** A thread shares the table ({@code CLONE_FILES}). */
+    public void share() {
+        users++;
+    }
+
+    /**
+     * {@code exit_files()} → {@code put_files_struct()}: one user fewer; the last closes every fd
+     * ({@code close_files}). Returns whether it was the last.
+     */
+    public boolean put() {
+        if (--users > 0) {
+            return false;
+        }
+        for (int fd = 0; fd < fds.length; fd++) {
+            File f = fds[fd];
+            if (f != null) {
+                fds[fd] = null;
+                f.put();
+            }
+        }
+        return true;
+    }
+
+    /** The open fds in order, each as (fd, file id), and the number of users. */
+    @Override
+    public void hashInto(StateHasher h) {
+        int open = 0;
+        for (int fd = 0; fd < fds.length; fd++) {
+            if (fds[fd] != null) {
+                h.add(fd).add(fds[fd].id());
+                open++;
+            }
+        }
+        h.add(open).add(users);
+    }
+}

@@ -1,0 +1,61 @@
+package org.mmsim.kernel.fs;
+
+import org.mmsim.kernel.export.Export;
+import org.mmsim.kernel.mm.Vma;
+import org.mmsim.kernel.mm.WordRead;
+import org.mmsim.kernel.uapi.Errno;
+
+/**
+ * {@code struct file_operations}: what a file does when a process reads, writes, polls, maps, ioctls, syncs or
+ * releases it. Regular files, pipe ends, io_uring rings and device nodes each have one. Every hook is optional; an
+ * absent one answers as the VFS does without it. Reads and writes move one 64-bit word, the unit the model keeps.
+ */
+@Export
+public interface FileOperations {
+    /** {@code DEFAULT_POLLMASK}: a file without {@code ->poll} is always readable and writable. */
+    int DEFAULT_POLLMASK = Poll.POLLIN | Poll.POLLOUT | Poll.POLLRDNORM | Poll.POLLWRNORM;
+
+    /** The table's name, for traces: e.g. {@code "ext4_file_operations"}. */
+    String name();
+
+    /** {@code ->open}: a new open file of this kind (a device sets up its per-open state here). 0 or -errno. */
+    default int open(File file) {
+        return 0;
+    }
+
+    /** {@code ->read}: the word at {@code pos}; no hook: -EINVAL ({@code vfs_read}). */
+    default WordRead read(File file, long pos) {
+        return new WordRead(0, -Errno.EINVAL);
+    }
+
+    /** {@code ->write}: write {@code value} (8 bytes) at {@code pos}; bytes written or -errno; no hook: -EINVAL. */
+    default long write(File file, long pos, long value) {
+        return -Errno.EINVAL;
+    }
+
+    /** {@code ->poll}: the events ready now ({@code POLLIN}, {@code POLLOUT}, ...). */
+    default int poll(File file) {
+        return DEFAULT_POLLMASK;
+    }
+
+    /**
+     * {@code ->mmap}: set the new VMA up (its {@code vm_ops}, flags, and for a device its ptes); the VMA is linked
+     * afterwards. No hook: -ENODEV ({@code do_mmap}).
+     */
+    default int mmap(File file, Vma vma) {
+        return -Errno.ENODEV;
+    }
+
+    /** {@code ->unlocked_ioctl}; no hook: -ENOTTY. */
+    default long ioctl(File file, int cmd, long arg) {
+        return -Errno.ENOTTY;
+    }
+
+    /** {@code ->fsync}; no hook: -EINVAL ({@code vfs_fsync_range}). */
+    default long fsync(File file) {
+        return -Errno.EINVAL;
+    }
+
+    /** {@code ->release}: the last reference to the open file went. */
+    default void release(File file) {}
+}

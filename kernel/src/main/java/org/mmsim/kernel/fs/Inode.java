@@ -1,0 +1,115 @@
+package org.mmsim.kernel.fs;
+
+import java.util.Map;
+import java.util.TreeMap;
+import org.mmsim.kernel.mm.AddressSpace;
+import org.mmsim.kernel.mm.AddressSpaceOperations;
+import org.mmsim.kernel.mm.MmCore;
+import org.mmsim.kernel.mm.page.Page;
+import org.mmsim.kernel.state.Hashable;
+import org.mmsim.kernel.state.StateHasher;
+
+/**
+ * {@code struct inode} of a regular file, with its {@code struct address_space} ({@link #mapping()}: page cache,
+ * {@code i_mmap}, {@code i_size}) and, for a filesystem with a disk, the blocks on disk as last written back.
+ *
+ * <p>Lifetime: {@code i_count} counts the open files on the inode ({@code struct file}s; VMAs hold their file);
+ * {@code i_nlink} is 1 for a named file and 0 for a memfd, an {@code O_TMPFILE}, the shmem object behind
+ * {@code MAP_SHARED|MAP_ANONYMOUS}, or an unlinked file. When both reach zero the inode is evicted and its page cache
+ * truncated ({@code truncate_inode_pages_final()}).
+ */
+public final class Inode implements Hashable {
+    private final FsType fs;
+    private final String name;
+    private final AddressSpace mapping;
+    private final Map<Long, long[]> disk = new TreeMap<>();
+    int count;
+    int nlink;
+
+    Inode(MmCore core, FsType fs, String name, long size, int nlink) {
+        this.fs = fs;
+        this.name = name;
+        this.nlink = nlink;
+        this.mapping = core.newMapping(fs.key(), name, fs.isShmem(), fs.canWriteback(), size,
+                fs.canWriteback() ? new Disk() : AddressSpaceOperations.NONE);
+    }
+
+    /** The inode number; also what {@code page->mapping} holds for this file's page-cache pages. */
+    public int id() {
+        return mapping.id();
+    }
+
+    public FsType fs() {
+        return fs;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** {@code inode->i_mapping}. */
+    public AddressSpace mapping() {
+        return mapping;
+    }
+
+    /** {@code i_size} in bytes. */
+    public long size() {
+        return mapping.size();
+    }
+
+    /** {@code i_count}. */
+    public int count() {
+        return count;
+    }
+
+    /** {@code i_nlink}. */
+    public int nlink() {
+        return nlink;
+    }
+
+    /** Whether the inode has been evicted (its page cache is gone). */
+    public boolean evicted() {
+        return mapping.evicted();
+    }
+
+    /** Word {@code word} of block {@code index} on disk (0 for a hole or a filesystem without a disk). */
+    public long diskWord(long index, int word) {
+        long[] b = disk.get(index);
+        return b == null ? 0 : b[word];
+    }
+
+    /** The filesystem's {@code a_ops} for a file on a disk: blocks in, blocks out. */
+    private final class Disk implements AddressSpaceOperations {
+        @Override
+        public long[] readFolio(long index) {
+            return disk.get(index);
+        }
+
+        @Override
+        public void writePage(long index, long[] words) {
+            disk.put(index, words.clone());
+        }
+    }
+
+    /** Number, filesystem, name, i_count, i_nlink, and the disk blocks in index order (the page cache is the mapping's). */
+    @Override
+    public void hashInto(StateHasher h) {
+        h.add(id()).add(fs.ordinal()).add(name).add(count).add(nlink).add(disk.size());
+        for (Map.Entry<Long, long[]> e : disk.entrySet()) {
+            h.add(e.getKey()).add(e.getValue().length);
+            for (long word : e.getValue()) {
+                h.add(word);
+            }
+        }
+    }
+
+    /** The number of pages {@code i_size} covers. */
+    public long sizePages() {
+        return (size() + Page.PAGE_SIZE - 1) >>> Page.PAGE_SHIFT;
+    }
+
+    @Override
+    public String toString() {
+        return fs.key() + " inode " + id() + (name == null ? "" : " (" + name + ")");
+    }
+}

@@ -1,0 +1,287 @@
+package org.mmsim.kernel.fs;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.mmsim.kernel.bug.KernelBug;
+import org.mmsim.kernel.export.Export;
+import org.mmsim.kernel.mm.Mm;
+import org.mmsim.kernel.mm.MmCore;
+import org.mmsim.kernel.mm.WordRead;
+import org.mmsim.kernel.mm.filemap.Filemap;
+import org.mmsim.kernel.mm.gup.Gup;
+import org.mmsim.kernel.state.Hashable;
+import org.mmsim.kernel.state.StateHasher;
+import org.mmsim.kernel.trace.Tracer;
+import org.mmsim.kernel.uapi.Errno;
+import org.mmsim.kernel.uapi.Fcntl;
+
+/**
+ * The VFS (fs/namei.c, fs/open.c, fs/read_write.c, fs/file_table.c, fs/char_dev.c, fs/anon_inodes.c): inodes and
+ * their names, open files, pipes, character devices, and the file paths of {@code open}, {@code read},
+ * {@code write}, {@code fsync}, {@code unlink} and {@code close} once the caller has found the file behind its fd.
+ *
+ * <p>Names: each filesystem is mounted at {@code /FS} ({@code /ext4}, {@code /tmpfs}) with one directory, so a file
+ * {@code F} created on ext4 is {@code /ext4/F}; character devices appear as {@code /dev/NAME} once a driver registered
+ * them. Every inode, open file and pipe is kept by id, for the fingerprint and the accounting invariant; a device's
+ * registration is configuration made at boot, not state.
+ */
+public final class Vfs implements Hashable {
+    private final MmCore core;
+    private final Tracer trace;
+    private final Filemap filemap;
+    private final Splice splice;
+    private final PipeOps pipeOps;
+    private final RegularFileOps[] regularOps = new RegularFileOps[FsType.values().length];
+    private final List<Inode> inodes = new ArrayList<>();
+    private final List<File> files = new ArrayList<>();
+    private final List<Pipe> pipes = new ArrayList<>();
+    private final Map<String, Inode> names = new TreeMap<>();
+    private final Map<String, FileOperations> devices = new TreeMap<>();
+
+    public Vfs(MmCore core, Filemap filemap, Gup gup) {
+        this.core = core;
+        this.trace = core.trace();
+        this.filemap = filemap;
+        this.splice = new Splice(trace, gup);
+        this.pipeOps = new PipeOps(core);
+        for (FsType fs : FsType.values()) {
+            regularOps[fs.ordinal()] = new RegularFileOps(fs, filemap);
+        }
+    }
+
+    // ---- files and inodes ---------------------------------------------------------------------------------
+
+    private File newFile(FileOperations fops, int mode, Inode inode) {
+        File f = new File(files.size() + 1, this, fops, mode, inode);
+        files.add(f);
+        if (inode != null) {
+            inode.count++;
+        }
+        return f;
+    }
+
+    private Inode newInode(FsType fs, String name, long size, int nlink) {
+        Inode inode = new Inode(core, fs, name, size, nlink);
+        inodes.add(inode);
+        return inode;
+    }
+
+    /** {@code iput()}: when nothing refers to an unlinked inode any more, evict it. */
+    private void iput(Inode inode) {
+        KernelBug.bugOn(inode.count <= 0, "iput", inode + " released more often than taken");
+        if (--inode.count == 0 && inode.nlink == 0) {
+            filemap.truncateInodePagesFinal(inode.mapping());
+        }
+    }
+
+    /** {@code __fput()}: the last reference to {@code f} went. */
+    void release(File f) {
+        trace.path("__fput");
+        f.fops().release(f);
+        if (f.inode() != null) {
+            iput(f.inode());
+        }
+    }
+
+    private static int fmode(int flags) {
+        return switch (flags & Fcntl.O_ACCMODE) {
+            case Fcntl.O_WRONLY -> File.FMODE_WRITE;
+            case Fcntl.O_RDWR -> File.FMODE_READ | File.FMODE_WRITE;
+            default -> File.FMODE_READ;
+        };
+    }
+
+    /** The path of file {@code name} on filesystem {@code fs}: {@code /FS/NAME}. */
+    public static String path(FsType fs, String name) {
+        return "/" + fs.key() + "/" + name;
+    }
+
+    /**
+     * {@code open(path, O_CREAT|O_RDWR)} then {@code ftruncate(size)}: the file {@code name} on {@code fs}, created
+     * if it does not exist, with {@code i_size} set to {@code size}.
+     *
+     * @return the new open file, with the caller's reference
+     */
+    public File creat(FsType fs, String name, long size) {
+        trace.path("do_sys_open");
+        String path = path(fs, name);
+        Inode inode = names.get(path);
+        if (inode == null) {
+            inode = newInode(fs, name, Math.max(size, 0), 1);
+            names.put(path, inode);
+        } else if (size >= 0) {
+            inode.mapping().setSize(size);
+        }
+        return newFile(regularOps[fs.ordinal()], File.FMODE_READ | File.FMODE_WRITE, inode);
+    }
+
+    /** {@code memfd_create(name)} then {@code ftruncate(size)}: an unlinked tmpfs file, open O_RDWR. */
+    public File memfdCreate(String name, long size) {
+        trace.path("memfd_create");
+        Inode inode = newInode(FsType.TMPFS, "memfd:" + name, Math.max(size, 0), 0);
+        return newFile(regularOps[FsType.TMPFS.ordinal()], File.FMODE_READ | File.FMODE_WRITE, inode);
+    }
+
+    /**
+     * {@code shmem_kernel_file_setup()} for {@code shmem_zero_setup()}: the unlinked tmpfs object behind a
+     * {@code MAP_SHARED|MAP_ANONYMOUS} mapping of {@code size} bytes, open O_RDWR, with {@code shmem_vm_ops}.
+     */
+    public File shmemZeroSetup(long size) {
+        Inode inode = newInode(FsType.TMPFS, "dev/zero", size, 0);
+        return newFile(regularOps[FsType.TMPFS.ordinal()], File.FMODE_READ | File.FMODE_WRITE, inode);
+    }
+
+    /**
+     * {@code open(path, flags)} ({@code do_sys_open}): a named file ({@code /FS/NAME}) or a character device
+     * ({@code /dev/NAME}, whose {@code ->open} runs).
+     *
+     * @return the new open file, or null: no such file ({@code -ENOENT})
+     */
+    public File open(String path, int flags) {
+        trace.path("do_sys_open");
+        if (path.startsWith("/dev/")) {
+            FileOperations fops = devices.get(path.substring("/dev/".length()));
+            if (fops == null) {
+                return null;
+            }
+            File f = newFile(fops, fmode(flags), null);
+            int r = fops.open(f);
+            if (r < 0) {
+                f.put();
+                return null;
+            }
+            return f;
+        }
+        Inode inode = names.get(path);
+        return inode == null ? null : newFile(regularOps[inode.fs().ordinal()], fmode(flags), inode);
+    }
+
+    /**
+     * Open the inode {@code f} is open on once more, as through {@code /proc/self/fd/N} ({@code proc_fd_link}): works
+     * for unlinked files too, as long as the inode lives. Null for a file without an inode ({@code -ENOENT}).
+     */
+    public File reopen(File f, int flags) {
+        trace.path("do_sys_open");
+        if (f.inode() == null || f.inode().evicted()) {
+            return null;
+        }
+        return newFile(f.fops(), fmode(flags), f.inode());
+    }
+
+    /** {@code unlink(path)}: 0, or -ENOENT if there is no such name. */
+    public long unlink(String path) {
+        trace.path("vfs_unlink");
+        Inode inode = names.remove(path);
+        if (inode == null) {
+            return -Errno.ENOENT;
+        }
+        inode.nlink = 0;
+        if (inode.count == 0) {
+            filemap.truncateInodePagesFinal(inode.mapping());
+        }
+        return 0;
+    }
+
+    /**
+     * {@code anon_inode_getfile()}: a file on the anonymous inode, with {@code fops} and {@code priv} as its
+     * {@code private_data}, as io_uring rings and other driver objects are; the caller has the reference.
+     */
+    @Export
+    public File anonInodeGetfile(FileOperations fops, Object priv, int flags) {
+        File f = newFile(fops, fmode(flags), null);
+        f.setPrivateData(priv);
+        return f;
+    }
+
+    /** {@code register_chrdev()} / {@code misc_register()}: {@code /dev/NAME} opens with {@code fops}. */
+    @Export
+    public void registerChrdev(String name, FileOperations fops) {
+        if (devices.putIfAbsent(name, fops) != null) {
+            throw new IllegalArgumentException("character device " + name + " is already registered");
+        }
+    }
+
+    /**
+     * {@code pipe()}: a new, empty pipe and its two ends (read, write), each with the caller's reference.
+     */
+    public File[] pipe() {
+        Pipe p = new Pipe(pipes.size() + 1);
+        pipes.add(p);
+        File r = newFile(pipeOps, File.FMODE_READ, null);
+        File w = newFile(pipeOps, File.FMODE_WRITE, null);
+        r.setPrivateData(p);
+        w.setPrivateData(p);
+        p.readers = 1;
+        p.writers = 1;
+        return new File[] {r, w};
+    }
+
+    // ---- the read/write side of the VFS ----------------------------------------------------------------------
+
+    /** {@code vfs_read()}: -EBADF if not open for reading, else the file's {@code ->read}. */
+    public WordRead read(File f, long pos) {
+        return f.readable() ? f.fops().read(f, pos) : new WordRead(0, -Errno.EBADF);
+    }
+
+    /** {@code vfs_write()}: -EBADF if not open for writing, else the file's {@code ->write}. */
+    public long write(File f, long pos, long value) {
+        return f.writable() ? f.fops().write(f, pos, value) : -Errno.EBADF;
+    }
+
+    /** {@code vfs_fsync_range()}: the file's {@code ->fsync}. */
+    public long fsync(File f) {
+        trace.path("vfs_fsync_range");
+        return f.fops().fsync(f);
+    }
+
+    /** {@code vmsplice()} on {@code f} by a task of {@code mm}; see {@link Splice#vmsplice}. */
+    public long vmsplice(Mm mm, File f, long addr, long len) {
+        return splice.vmsplice(mm, f, addr, len);
+    }
+
+    // ---- what the checks and the fingerprint see ---------------------------------------------------------------
+
+    /** Every inode ever created. */
+    public List<Inode> inodes() {
+        return Collections.unmodifiableList(inodes);
+    }
+
+    /** Every file ever opened, by id. */
+    public List<File> files() {
+        return Collections.unmodifiableList(files);
+    }
+
+    /** Every pipe ever created, by id. */
+    public List<Pipe> pipes() {
+        return Collections.unmodifiableList(pipes);
+    }
+
+    /** The inode named {@code path}, or null. */
+    public Inode lookup(String path) {
+        return names.get(path);
+    }
+
+    /** Every inode, every open file, every pipe, and the names in path order. */
+    @Override
+    public void hashInto(StateHasher h) {
+        h.add(inodes.size());
+        for (Inode inode : inodes) {
+            inode.hashInto(h);
+        }
+        h.add(files.size());
+        for (File f : files) {
+            f.hashInto(h);
+        }
+        h.add(pipes.size());
+        for (Pipe p : pipes) {
+            p.hashInto(h);
+        }
+        h.add(names.size());
+        for (Map.Entry<String, Inode> e : names.entrySet()) {
+            h.add(e.getKey()).add(e.getValue().id());
+        }
+    }
+}

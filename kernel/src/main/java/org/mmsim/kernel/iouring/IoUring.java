@@ -1,0 +1,198 @@
+package org.mmsim.kernel.iouring;
+
+import org.mmsim.kernel.api.Exports;
+import org.mmsim.kernel.fs.File;
+import org.mmsim.kernel.fs.FileOperations;
+import org.mmsim.kernel.mm.Mm;
+import org.mmsim.kernel.mm.Vma;
+import org.mmsim.kernel.mm.gup.Foll;
+import org.mmsim.kernel.mm.gup.GupPages;
+import org.mmsim.kernel.mm.page.Page;
+import org.mmsim.kernel.profile.IoUringFileCheck;
+import org.mmsim.kernel.profile.Switch;
+import org.mmsim.kernel.uapi.Errno;
+import org.mmsim.kernel.uapi.Fcntl;
+
+/**
+ * io_uring fixed buffers (io_uring/rsrc.c; fs/io_uring.c before 5.19) as a user of long-term pins:
+ * {@code io_uring_setup}, {@code IORING_REGISTER_BUFFERS}, {@code IORING_OP_WRITE_FIXED} to a file,
+ * {@code IORING_UNREGISTER_BUFFERS}, and the ring's release. Written, like a driver, against the kernel's exported
+ * symbols only ({@link Exports}); the ring is an anonymous-inode file whose {@code private_data} is the
+ * {@link IoRing}.
+ *
+ * <p>Design notes. Registration ({@code io_sqe_buffer_register} → {@code io_pin_pages}) pins the whole range of the
+ * caller's mm with {@code pin_user_pages_fast(FOLL_WRITE | FOLL_LONGTERM)}, always writable because the buffer may be
+ * read into. Before 5.6 (no FOLL_PIN) the same was done with FOLL_GET references; before 6.5 with the slow
+ * {@code pin_user_pages()}, which also returned the VMAs for io_uring's own check: until 5.14 it refused every
+ * file-backed VMA that is not hugetlbfs (-EOPNOTSUPP), memfd included, and until 6.5 every one that is not shmem
+ * either. From 6.5 that check went and GUP refuses the shared writeback-file case (-EFAULT). The pages are then charged
+ * to the user's {@code RLIMIT_MEMLOCK} ({@code io_account_mem}: {@code user->locked_vm}, and the ring mm's
+ * {@code pinned_vm}); the model's processes do not have CAP_IPC_LOCK. WRITE_FIXED copies from the pinned pages, never
+ * through the page tables: if the process's mapping and the pin have parted, the file gets what the pin holds.
+ *
+ * <p>Simplification: a ring has one fixed buffer.
+ */
+public final class IoUring {
+    private final Exports kernel;
+    private final FileOperations fops = new FileOperations() {
+        @Override
+        public String name() {
+            return "io_uring_fops";
+        }
+
+        /** {@code io_uring_release()} → {@code io_ring_ctx_free()}: the buffers are unregistered. */
+        @Override
+        public void release(File file) {
+            kernel.tracePath("io_ring_ctx_free");
+            IoRing ring = (IoRing) file.privateData();
+            if (ring.pages != null) {
+                unregisterBuffers(ring);
+            }
+            ring.closed = true;
+        }
+    };
+
+    public IoUring(Exports kernel) {
+        this.kernel = kernel;
+    }
+
+    /**
+     * {@code io_uring_setup()}: a new ring for a process of {@code mm}, as a file the caller installs; null where
+     * io_uring does not exist (-ENOSYS).
+     */
+    public File setup(Mm mm) {
+        kernel.tracePath("io_uring_setup");
+        if (!kernel.profile().on(Switch.IO_URING)) {
+            return null;
+        }
+        return kernel.anonInodeGetfile(fops, new IoRing(mm), Fcntl.O_RDWR);
+    }
+
+    /** The ring behind {@code file}, or null if it is not an io_uring ({@code io_is_uring_fops}). */
+    public IoRing ring(File file) {
+        return file.fops() == fops ? (IoRing) file.privateData() : null;
+    }
+
+    /**
+     * {@code io_sqe_buffers_register()} for one iovec {@code [addr, addr+len)} of {@code caller}'s memory.
+     *
+     * @return 0, or -EBUSY (already registered), -EINVAL (empty range), -EFAULT (GUP refused), -EOPNOTSUPP
+     *     (file-backed VMA, before 6.5), -ENOMEM (over RLIMIT_MEMLOCK, or out of memory)
+     */
+    public long registerBuffers(Mm caller, IoRing ring, long addr, long len) {
+        kernel.tracePath("io_sqe_buffers_register");
+        if (ring.pages != null) {
+            return -Errno.EBUSY;
+        }
+        if (len <= 0 || addr < 0) {
+            return -Errno.EINVAL;
+        }
+        long first = addr >>> Page.PAGE_SHIFT;
+        int nr = (int) (((addr + len - 1) >>> Page.PAGE_SHIFT) - first + 1);
+        long start = first << Page.PAGE_SHIFT;
+        IoUringFileCheck check = kernel.profile().ioUringFileCheck();
+        GupPages g = pin(caller, start, nr, check);
+        if (g.ret() != nr) {
+            if (g.nr() > 0) {
+                release(g);
+            }
+            return g.ret() < 0 ? g.ret() : -Errno.EFAULT;
+        }
+        if (check != IoUringFileCheck.OFF && fileBacked(caller, start, nr, check == IoUringFileCheck.EXCEPT_SHMEM)) {
+            release(g);
+            return -Errno.EOPNOTSUPP;
+        }
+        long limit = ring.mm.rlimitMemlock() >>> Page.PAGE_SHIFT;
+        if (kernel.userLockedVm() + nr > limit) {
+            release(g);
+            return -Errno.ENOMEM;
+        }
+        kernel.addUserLockedVm(nr);
+        ring.mm.addPinnedVm(nr);
+        ring.ubuf = addr;
+        ring.len = len;
+        ring.pages = g;
+        ring.accounted = nr;
+        return 0;
+    }
+
+    /**
+     * {@code io_pin_pages()}: writable long-term pins where FOLL_PIN exists, references before; the fast variant once
+     * io_uring stopped looking at the VMAs itself (6.5).
+     */
+    private GupPages pin(Mm mm, long start, int nr, IoUringFileCheck check) {
+        int flags = Foll.FOLL_WRITE | Foll.FOLL_LONGTERM;
+        boolean fast = check == IoUringFileCheck.OFF;
+        if (kernel.profile().on(Switch.FOLL_PIN)) {
+            return fast ? kernel.pinUserPagesFast(mm, start, nr, flags) : kernel.pinUserPages(mm, start, nr, flags);
+        }
+        return fast ? kernel.getUserPagesFast(mm, start, nr, flags) : kernel.getUserPages(mm, start, nr, flags);
+    }
+
+    private void release(GupPages g) {
+        if (g.pinned()) {
+            kernel.unpinUserPages(g);
+        } else {
+            kernel.putPages(g);
+        }
+    }
+
+    /**
+     * The pre-6.5 check in {@code io_sqe_buffer_register}: a VMA with a file that is not hugetlbfs (the model has none)
+     * and, from 5.14, not shmem.
+     */
+    private static boolean fileBacked(Mm mm, long start, int nr, boolean shmemOk) {
+        for (int i = 0; i < nr; i++) {
+            Vma vma = mm.vmaAt(start + ((long) i << Page.PAGE_SHIFT));
+            if (vma != null && vma.file() != null && !(shmemOk && vma.isShmem())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * {@code IORING_OP_WRITE_FIXED}: write {@code [addr, addr+len)} of the fixed buffer to {@code file} at {@code off},
+     * copying from the pinned pages (the modelled words of each page).
+     *
+     * @return bytes written, or -EFAULT (range outside the buffer, or none registered), -EBADF (not open for writing)
+     */
+    public long writeFixed(IoRing ring, File file, long off, long addr, long len) {
+        kernel.tracePath("io_write_fixed");
+        if (ring.pages == null || addr < ring.ubuf || len <= 0 || addr + len > ring.ubuf + ring.len) {
+            return -Errno.EFAULT;
+        }
+        if (!file.writable()) {
+            return -Errno.EBADF;
+        }
+        GupPages g = ring.pages;
+        long firstPage = (addr >>> Page.PAGE_SHIFT) - (g.address(0) >>> Page.PAGE_SHIFT);
+        long lastPage = ((addr + len - 1) >>> Page.PAGE_SHIFT) - (g.address(0) >>> Page.PAGE_SHIFT);
+        for (long p = firstPage; p <= lastPage; p++) {
+            long pos = off + ((p - firstPage) << Page.PAGE_SHIFT);
+            for (int w = 0; w < Page.PAGE_WORDS; w++) {
+                long r = kernel.kernelWrite(file, pos + 8L * w, kernel.dmaRead(g, (int) p, w));
+                if (r < 0) {
+                    return r;
+                }
+            }
+        }
+        return len;
+    }
+
+    /** {@code io_sqe_buffers_unregister()}: unpin and uncharge. 0, or -ENXIO if nothing is registered. */
+    public long unregisterBuffers(IoRing ring) {
+        kernel.tracePath("io_sqe_buffers_unregister");
+        if (ring.pages == null) {
+            return -Errno.ENXIO;
+        }
+        if (!ring.pages.released()) {
+            release(ring.pages);
+        }
+        kernel.addUserLockedVm(-ring.accounted);
+        ring.mm.addPinnedVm(-ring.accounted);
+        ring.pages = null;
+        ring.accounted = 0;
+        return 0;
+    }
+}

@@ -1,0 +1,85 @@
+package org.mmsim.kernel.locking;
+
+import org.mmsim.kernel.bug.KernelBug;
+import org.mmsim.kernel.state.Hashable;
+import org.mmsim.kernel.state.StateHasher;
+
+/**
+ * {@code struct rw_semaphore} (kernel/locking/rwsem.c), as {@code mm->mmap_lock} uses it: any number of readers or
+ * one writer. {@link #downRead}/{@link #downWrite} on a lock that is not free is a model bug (a step was run that
+ * should not have been runnable), reported as {@code lock_order}.
+ */
+public final class RwSemaphore implements Hashable {
+    private final String name;
+    private final int owner;
+    private int readers;
+    private boolean writer;
+    private final Acquire read;
+    private final Acquire write;
+
+    /** The rw_semaphore {@code name} (e.g. {@code "mmap_lock"}) of object {@code owner} (e.g. an mm id). */
+    public RwSemaphore(String name, int owner) {
+        this.name = name;
+        this.owner = owner;
+        this.read = new Acquire(name + " of mm " + owner, "read") {
+            @Override
+            public boolean available() {
+                return !writer;
+            }
+        };
+        this.write = new Acquire(name + " of mm " + owner, "write") {
+            @Override
+            public boolean available() {
+                return !writer && readers == 0;
+            }
+        };
+    }
+
+    /** Taking it for read ({@code down_read}). */
+    public Acquire read() {
+        return read;
+    }
+
+    /** Taking it for write ({@code down_write}). */
+    public Acquire write() {
+        return write;
+    }
+
+    public void downRead() {
+        KernelBug.bugOn(writer, "lock_order", name + " of mm " + owner + " taken for read while held for write");
+        readers++;
+    }
+
+    public void upRead() {
+        KernelBug.bugOn(readers == 0, "lock_order", name + " of mm " + owner + " released for read but not held");
+        readers--;
+    }
+
+    public void downWrite() {
+        KernelBug.bugOn(writer || readers != 0, "lock_order", name + " of mm " + owner + " taken for write while held");
+        writer = true;
+    }
+
+    public void upWrite() {
+        KernelBug.bugOn(!writer, "lock_order", name + " of mm " + owner + " released for write but not held");
+        writer = false;
+    }
+
+    /** Whether anybody holds it. */
+    public boolean held() {
+        return writer || readers != 0;
+    }
+
+    public int readers() {
+        return readers;
+    }
+
+    public boolean writeLocked() {
+        return writer;
+    }
+
+    @Override
+    public void hashInto(StateHasher h) {
+        h.add(readers).add(writer);
+    }
+}

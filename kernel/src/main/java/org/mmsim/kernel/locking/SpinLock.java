@@ -1,0 +1,53 @@
+package org.mmsim.kernel.locking;
+
+import org.mmsim.kernel.bug.KernelBug;
+import org.mmsim.kernel.state.Hashable;
+import org.mmsim.kernel.state.StateHasher;
+
+/**
+ * {@code spinlock_t}, as the page-table lock uses it. Held across preemption points only by a call suspended inside
+ * a pte-lock section (fork between its check and its write-protect, zap between two ptes of one table); taking it
+ * while it is held is a model bug, reported as {@code lock_order}.
+ */
+public final class SpinLock implements Hashable {
+    private final String name;
+    private final int owner;
+    private boolean locked;
+    private final Acquire acquire;
+
+    /** The spinlock {@code name} (e.g. {@code "pte lock"}) of object {@code owner} (e.g. an mm id). */
+    public SpinLock(String name, int owner) {
+        this.name = name;
+        this.owner = owner;
+        this.acquire = new Acquire(name + " of mm " + owner, "lock") {
+            @Override
+            public boolean available() {
+                return !locked;
+            }
+        };
+    }
+
+    /** Taking it ({@code spin_lock}). */
+    public Acquire acquire() {
+        return acquire;
+    }
+
+    public void lock() {
+        KernelBug.bugOn(locked, "lock_order", name + " of mm " + owner + " taken while held");
+        locked = true;
+    }
+
+    public void unlock() {
+        KernelBug.bugOn(!locked, "lock_order", name + " of mm " + owner + " released but not held");
+        locked = false;
+    }
+
+    public boolean isLocked() {
+        return locked;
+    }
+
+    @Override
+    public void hashInto(StateHasher h) {
+        h.add(locked);
+    }
+}

@@ -1,0 +1,159 @@
+package org.mmsim.kernel.mm;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.mmsim.kernel.mm.page.Page;
+import org.mmsim.kernel.state.Hashable;
+import org.mmsim.kernel.state.StateHasher;
+import org.mmsim.kernel.trace.Change;
+import org.mmsim.kernel.trace.Tracer;
+
+/**
+ * {@code struct address_space}: a file's page cache ({@code i_pages}, index to frame) and the VMAs that map it
+ * ({@code i_mmap}, the file reverse map), with what mm asks of its filesystem: whether it is shmem, whether it writes
+ * back ({@code mapping_can_writeback()}), and its backing store ({@code a_ops}). The model keeps the host inode's
+ * {@code i_size} here, with the pages it bounds, so that faults need not know the VFS.
+ *
+ * <p>{@code page->mapping} of a page-cache page holds this object's id and {@code page->index} the page's index.
+ */
+public final class AddressSpace implements Hashable {
+    private final int id;
+    private final Tracer trace;
+    private final Change.InodeRef host;
+    private final boolean shmem;
+    private final boolean canWriteback;
+    private final AddressSpaceOperations aops;
+    private long size;
+    private boolean evicted;
+    private final TreeMap<Long, Integer> pages = new TreeMap<>();
+    private final List<Vma> iMmap = new ArrayList<>();
+
+    AddressSpace(MmCore core, int id, Change.InodeRef host, boolean shmem, boolean canWriteback, long size,
+            AddressSpaceOperations aops) {
+        this.id = id;
+        this.trace = core.trace();
+        this.host = host;
+        this.shmem = shmem;
+        this.canWriteback = canWriteback;
+        this.size = size;
+        this.aops = aops;
+    }
+
+    /** What {@code page->mapping} holds for this file's pages; the same as the host inode's number. */
+    public int id() {
+        return id;
+    }
+
+    /** The host inode, as traces name it. */
+    public Change.InodeRef host() {
+        return host;
+    }
+
+    /** {@code shmem_mapping()}. */
+    public boolean isShmem() {
+        return shmem;
+    }
+
+    /** {@code mapping_can_writeback()}: dirty pages are written to a backing device. */
+    public boolean canWriteback() {
+        return canWriteback;
+    }
+
+    /** {@code mapping->a_ops}. */
+    public AddressSpaceOperations aops() {
+        return aops;
+    }
+
+    /** {@code i_size_read(mapping->host)} in bytes. */
+    public long size() {
+        return size;
+    }
+
+    /** {@code i_size_write()}, journalled. */
+    public void setSize(long newSize) {
+        long old = size;
+        size = newSize;
+        if (trace.on()) {
+            trace.record(new Change.InodeSize(host, old, newSize));
+        }
+    }
+
+    /** The number of pages {@code i_size} covers: faults at or beyond it raise SIGBUS. */
+    public long sizePages() {
+        return (size + Page.PAGE_SIZE - 1) >>> Page.PAGE_SHIFT;
+    }
+
+    /** Whether the host was evicted and the page cache truncated for good. */
+    public boolean evicted() {
+        return evicted;
+    }
+
+    /** The page cache: file page index to PFN, in index order. */
+    public Map<Long, Integer> pages() {
+        return Collections.unmodifiableMap(pages);
+    }
+
+    /** The PFN caching page {@code index}, or -1. */
+    public int pageAt(long index) {
+        Integer pfn = pages.get(index);
+        return pfn == null ? -1 : pfn;
+    }
+
+    /** {@code filemap_add_folio()}: {@code pfn} caches page {@code index} from now on, journalled. */
+    public void addPage(long index, int pfn) {
+        pages.put(index, pfn);
+        if (trace.on()) {
+            trace.record(new Change.PageCached(host, index, pfn));
+        }
+    }
+
+    /** Migration moved page {@code index} to {@code pfn} ({@code folio_migrate_mapping}). */
+    public void replacePage(long index, int pfn) {
+        pages.put(index, pfn);
+    }
+
+    /** {@code truncate_inode_pages_final()} is done: the cache is empty and stays so. */
+    public void evict() {
+        pages.clear();
+        evicted = true;
+        if (trace.on()) {
+            trace.record(new Change.InodeEvicted(host));
+        }
+    }
+
+    /** The VMAs mapping this file, in the order they were linked ({@code i_mmap}). */
+    public List<Vma> iMmap() {
+        return Collections.unmodifiableList(iMmap);
+    }
+
+    /** {@code vma_interval_tree_insert()}. */
+    void linkVma(Vma vma) {
+        iMmap.add(vma);
+    }
+
+    /** {@code vma_interval_tree_remove()}. */
+    void unlinkVma(Vma vma) {
+        iMmap.remove(vma);
+    }
+
+    /** The id, i_size, eviction, the page cache in index order, and i_mmap in list order as (mm, start, end). */
+    @Override
+    public void hashInto(StateHasher h) {
+        h.add(id).add(size).add(evicted).add(pages.size());
+        for (Map.Entry<Long, Integer> e : pages.entrySet()) {
+            h.add(e.getKey()).add(e.getValue());
+        }
+        h.add(iMmap.size());
+        for (Vma vma : iMmap) {
+            vma.hashRef(h);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return host.fs() + " inode " + host.id() + (host.name() == null ? "" : " (" + host.name() + ")");
+    }
+}

@@ -1,0 +1,432 @@
+package org.mmsim.kernel.mm;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.mmsim.kernel.export.Export;
+import org.mmsim.kernel.locking.RwSemaphore;
+import org.mmsim.kernel.locking.SeqCount;
+import org.mmsim.kernel.locking.SpinLock;
+import org.mmsim.kernel.mm.page.Page;
+import org.mmsim.kernel.mm.pgtable.PageTable;
+import org.mmsim.kernel.mm.pgtable.Pte;
+import org.mmsim.kernel.state.Hashable;
+import org.mmsim.kernel.state.StateHasher;
+import org.mmsim.kernel.trace.Change;
+import org.mmsim.kernel.trace.Tracer;
+
+/**
+ * {@code struct mm_struct}: the VMAs (kept sorted by start address, where the kernel uses a maple tree), the page
+ * table, {@code MMF_*} flags, RSS and pinning counters, the locks ({@code mmap_lock}, the page-table lock, one per mm
+ * here where the kernel splits it per PTE table, and {@code write_protect_seq}), and the top-down
+ * {@code mmap_base} from which {@code get_unmapped_area} hands out addresses.
+ *
+ * <p>All pte writes go through {@link #setPte} or {@link #wrProtectPte}, all counter and VMA-tree changes through
+ * the methods here, so the journal sees every one.
+ */
+public final class Mm implements Hashable {
+    /** {@code MMF_HAS_PINNED}: some FOLL_PIN GUP ran on this mm; never cleared, not inherited. */
+    public static final int MMF_HAS_PINNED = 1;
+
+    private final int id;
+    private final MmCore core;
+    private final Tracer trace;
+    private final PageTable pgd;
+    private final TreeMap<Long, Vma> vmas = new TreeMap<>();
+    private final RwSemaphore mmapLock;
+    private final SpinLock ptl;
+    /** {@code mm->write_protect_seq}: odd while fork write-protects this mm's ptes. */
+    private final SeqCount writeProtectSeq = new SeqCount();
+    private int flags;
+    private long rssAnon;
+    private long rssFile;
+    private long rssShmem;
+    /** {@code mm->hiwater_rss}: the peak RSS, reset by {@code clear_refs} 5. */
+    private long hiwaterRss;
+    private long pinnedVm;
+    /**
+     * {@code RLIMIT_MEMLOCK} in bytes. The kernel keeps rlimits in the process's {@code signal_struct}; the model has
+     * one mm per process, so it keeps the limit here, and fork copies it.
+     */
+    private long rlimitMemlock = 8L << 20;
+    private long mmapBase = 0x7f00_0000_0000L;
+    private int users = 1;
+    private boolean dead;
+
+    Mm(MmCore core, int id) {
+        this.core = core;
+        this.trace = core.trace();
+        this.id = id;
+        this.pgd = new PageTable(id, core.footprint());
+        this.mmapLock = new RwSemaphore("mmap_lock", id);
+        this.ptl = new SpinLock("pte lock", id);
+    }
+
+    @Export
+    public int id() {
+        return id;
+    }
+
+    /** What the mm's mechanisms share (the profile, frames, tracer). */
+    public MmCore core() {
+        return core;
+    }
+
+    @Export
+    public boolean test(int mmf) {
+        return (flags & mmf) != 0;
+    }
+
+    /** Set an {@code MMF_*} flag ({@code set_bit(mmf, &mm->flags)}), journalled; {@code name} is how traces show it. */
+    public void setFlag(int mmf, String name) {
+        if ((flags & mmf) == 0) {
+            flags |= mmf;
+            if (trace.on()) {
+                trace.record(new Change.MmFlag(id, name));
+            }
+        }
+    }
+
+    // ---- locks --------------------------------------------------------------------------------------------
+
+    /** {@code mm->mmap_lock}. */
+    public RwSemaphore mmapLock() {
+        return mmapLock;
+    }
+
+    /** The page-table lock ({@code pte_lockptr}), one per mm in the model. */
+    public SpinLock ptl() {
+        return ptl;
+    }
+
+    /** {@code mmap_read_lock()}. */
+    public void mmapReadLock() {
+        trace.path("mmap_read_lock");
+        mmapLock.downRead();
+    }
+
+    /** {@code mmap_read_unlock()}. */
+    public void mmapReadUnlock() {
+        mmapLock.upRead();
+    }
+
+    /** {@code mmap_write_lock()}. */
+    public void mmapWriteLock() {
+        trace.path("mmap_write_lock");
+        mmapLock.downWrite();
+    }
+
+    /** {@code mmap_write_unlock()}. */
+    public void mmapWriteUnlock() {
+        mmapLock.upWrite();
+    }
+
+    /** {@code mm->write_protect_seq}. */
+    public SeqCount writeProtectSeq() {
+        return writeProtectSeq;
+    }
+
+    // ---- counters -----------------------------------------------------------------------------------------
+
+    /** {@code get_mm_counter(mm, MM_ANONPAGES)}. */
+    public long rssAnon() {
+        return rssAnon;
+    }
+
+    /** {@code get_mm_counter(mm, MM_FILEPAGES)}. */
+    public long rssFile() {
+        return rssFile;
+    }
+
+    /** {@code get_mm_counter(mm, MM_SHMEMPAGES)}. */
+    public long rssShmem() {
+        return rssShmem;
+    }
+
+    /** {@code get_mm_rss()}: anon + file + shmem pages mapped. */
+    public long rss() {
+        return rssAnon + rssFile + rssShmem;
+    }
+
+    /** {@code mm->hiwater_rss}, as last updated ({@code update_hiwater_rss}). */
+    public long hiwaterRss() {
+        return Math.max(hiwaterRss, rss());
+    }
+
+    /** {@code reset_mm_hiwater_rss()}: the peak becomes the current RSS (clear_refs 5). */
+    public void resetHiwaterRss() {
+        long old = hiwaterRss;
+        hiwaterRss = rss();
+        counterChanged(Change.Counter.HIWATER_RSS, old, hiwaterRss);
+    }
+
+    /** {@code add_mm_counter(mm, MM_ANONPAGES, delta)}, journalled. */
+    public void addRssAnon(int delta) {
+        hiwaterRss = Math.max(hiwaterRss, rss());
+        rssAnon += delta;
+        counterChanged(Change.Counter.MM_ANONPAGES, rssAnon - delta, rssAnon);
+    }
+
+    /** {@code add_mm_counter(mm, mm_counter_file(folio), delta)}: MM_SHMEMPAGES for shmem, else MM_FILEPAGES. */
+    public void addRssFile(boolean shmem, int delta) {
+        hiwaterRss = Math.max(hiwaterRss, rss());
+        if (shmem) {
+            rssShmem += delta;
+            counterChanged(Change.Counter.MM_SHMEMPAGES, rssShmem - delta, rssShmem);
+        } else {
+            rssFile += delta;
+            counterChanged(Change.Counter.MM_FILEPAGES, rssFile - delta, rssFile);
+        }
+    }
+
+    /** {@code mm->pinned_vm}, in pages. */
+    @Export
+    public long pinnedVm() {
+        return pinnedVm;
+    }
+
+    /** {@code atomic64_add(pages, &mm->pinned_vm)} (negative to subtract), as drivers that pin long-term do. */
+    @Export
+    public void addPinnedVm(long pages) {
+        pinnedVm += pages;
+        counterChanged(Change.Counter.PINNED_VM, pinnedVm - pages, pinnedVm);
+    }
+
+    private void counterChanged(Change.Counter counter, long old, long now) {
+        if (trace.on()) {
+            trace.record(new Change.MmCounter(id, counter, old, now));
+        }
+    }
+
+    /** {@code rlimit(RLIMIT_MEMLOCK)} in bytes. */
+    @Export
+    public long rlimitMemlock() {
+        return rlimitMemlock;
+    }
+
+    /** {@code setrlimit(RLIMIT_MEMLOCK)}. */
+    public void setRlimitMemlock(long bytes) {
+        rlimitMemlock = bytes;
+    }
+
+    /** {@code mm_users}. */
+    public int users() {
+        return users;
+    }
+
+    /** {@code mmget()}: one more task uses the mm. */
+    public void mmget() {
+        users++;
+    }
+
+    /** {@code mmput()}: one task fewer; true when it was the last (the caller runs {@code exit_mmap}). */
+    public boolean mmput() {
+        return --users == 0;
+    }
+
+    /** True once {@code exit_mmap} has torn this mm down. */
+    @Export
+    public boolean dead() {
+        return dead;
+    }
+
+    /** {@code exit_mmap} is done. */
+    public void markDead() {
+        dead = true;
+        if (trace.on()) {
+            trace.record(new Change.MmExited(id));
+        }
+    }
+
+    /** The top of the area {@code get_unmapped_area} hands out addresses from. */
+    public long mmapBase() {
+        return mmapBase;
+    }
+
+    // ---- page table ---------------------------------------------------------------------------------------
+
+    /** The pte for {@code addr} ({@code 0} if none). */
+    @Export
+    public long pte(long addr) {
+        return pgd.get(addr);
+    }
+
+    public PageTable pageTable() {
+        return pgd;
+    }
+
+    /** {@code set_pte_at()} / {@code ptep_get_and_clear()}: write one pte, journalled. */
+    public void setPte(long addr, long pte) {
+        long[] t = pgd.table(addr, pte != 0);
+        if (t == null) {
+            return;
+        }
+        int i = PageTable.index(addr);
+        long old = t[i];
+        t[i] = pte;
+        if (old != pte && trace.on()) {
+            trace.record(new Change.Pte(id, addr, old, pte));
+        }
+    }
+
+    /** {@code ptep_set_wrprotect()}: clear the write bit of the pte as it is now (one walk), journalled. */
+    public void wrProtectPte(long addr) {
+        long[] t = pgd.table(addr, false);
+        if (t == null) {
+            return;
+        }
+        int i = PageTable.index(addr);
+        long old = t[i];
+        long pte = Pte.wrProtect(old);
+        t[i] = pte;
+        if (old != pte && trace.on()) {
+            trace.record(new Change.Pte(id, addr, old, pte));
+        }
+    }
+
+    // ---- VMAs ---------------------------------------------------------------------------------------------
+
+    /** {@code find_vma()} narrowed to the VMA that contains {@code addr}, or null. */
+    @Export
+    public Vma vmaAt(long addr) {
+        Map.Entry<Long, Vma> e = vmas.floorEntry(addr);
+        return e != null && e.getValue().contains(addr) ? e.getValue() : null;
+    }
+
+    /** The VMAs in address order. */
+    public List<Vma> vmas() {
+        return new ArrayList<>(vmas.values());
+    }
+
+    /** The VMAs, highest first, for the top-down search of {@code get_unmapped_area}. */
+    public Iterable<Vma> vmasDescending() {
+        return vmas.descendingMap().values();
+    }
+
+    /** Whether no VMA overlaps [start, end). */
+    public boolean isFree(long start, long end) {
+        Map.Entry<Long, Vma> below = vmas.lowerEntry(end);
+        return below == null || below.getValue().end() <= start;
+    }
+
+    /** Whether every address of [start, end) lies in some VMA. */
+    public boolean fullyMapped(long start, long end) {
+        long a = start;
+        while (a < end) {
+            Vma vma = vmaAt(a);
+            if (vma == null) {
+                return false;
+            }
+            a = vma.end();
+        }
+        return true;
+    }
+
+    /**
+     * {@code vma_link()}: into the mm's tree and, for a file mapping, the file's {@code i_mmap}; the VMA already holds
+     * its file reference ({@code get_file}, taken when the VMA was made).
+     */
+    public void insertVma(Vma vma) {
+        vmas.put(vma.start(), vma);
+        if (vma.mapping() != null) {
+            vma.mapping().linkVma(vma);
+        }
+    }
+
+    /** {@link #insertVma}, journalled as a new mapping. */
+    public void linkNewVma(Vma vma) {
+        insertVma(vma);
+        if (trace.on()) {
+            trace.record(new Change.Vma(id, Change.VmaEvent.CREATED, vma.start(), vma.end(), 0, vma.flags()));
+        }
+    }
+
+    /**
+     * {@code remove_vma()}: out of the tree, the anon_vma and {@code i_mmap}; {@code vm_ops->close}; drop the file
+     * reference ({@code fput}).
+     */
+    public void removeVma(Vma vma) {
+        vmas.remove(vma.start());
+        if (vma.anonVma() != null) {
+            vma.anonVma().unlink(vma);
+        }
+        if (vma.vmOps() != null) {
+            vma.vmOps().close(vma);
+        }
+        if (vma.mapping() != null) {
+            vma.mapping().unlinkVma(vma);
+        }
+        if (vma.file() != null) {
+            vma.file().put();
+        }
+    }
+
+    /**
+     * {@code split_vma()}: split the VMA containing {@code addr} so that a VMA starts at {@code addr}. Both halves
+     * keep the anon_vma; the upper half's pgoff advances; the file gains a reference and {@code vm_ops->open} runs.
+     */
+    public void splitAt(long addr) {
+        Vma vma = vmaAt(addr);
+        if (vma == null || vma.start() == addr) {
+            return;
+        }
+        Vma upper = vma.splitOff(addr);
+        if (upper.anonVma() != null) {
+            upper.anonVma().link(upper);
+        }
+        insertVma(upper);
+    }
+
+    /** The VMAs overlapping [start, end), after splitting those that straddle either end. */
+    public List<Vma> vmasIn(long start, long end) {
+        splitAt(start);
+        splitAt(end);
+        return new ArrayList<>(vmas.subMap(start, true, end, false).values());
+    }
+
+    /** The VMAs overlapping [start, end), without splitting any. */
+    public List<Vma> vmasOverlapping(long start, long end) {
+        List<Vma> out = new ArrayList<>();
+        for (Vma v : vmas.values()) {
+            if (v.end() > start && v.start() < end) {
+                out.add(v);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Every field (flags, RSS counters, hiwater, pinned_vm, RLIMIT_MEMLOCK, the locks, mmap_base, users, dead), every
+     * VMA in address order, and every non-zero pte with its address (empty PTE tables that are still allocated are
+     * not state: nothing can tell them from absent ones).
+     */
+    @Override
+    public void hashInto(StateHasher h) {
+        h.add(id).add(flags).add(rssAnon).add(rssFile).add(rssShmem).add(hiwaterRss).add(pinnedVm).add(rlimitMemlock);
+        writeProtectSeq.hashInto(h);
+        mmapLock.hashInto(h);
+        ptl.hashInto(h);
+        h.add(mmapBase).add(users).add(dead);
+        h.add(vmas.size());
+        for (Vma vma : vmas.values()) {
+            vma.hashInto(h);
+        }
+        long[] count = new long[1];
+        pgd.forEach((address, pte) -> {
+            h.add(address).add(pte);
+            count[0]++;
+        });
+        h.add(count[0]);
+    }
+
+    @Override
+    public String toString() {
+        return "mm " + id;
+    }
+
+    /** The number of pages in [start, end). */
+    public static int pages(long start, long end) {
+        return (int) ((end - start) >>> Page.PAGE_SHIFT);
+    }
+}

@@ -1,0 +1,268 @@
+package org.mmsim.kernel.mm;
+
+import org.mmsim.kernel.export.Export;
+import org.mmsim.kernel.mm.page.Page;
+import org.mmsim.kernel.mm.pgtable.Pte;
+import org.mmsim.kernel.profile.Switch;
+import org.mmsim.kernel.state.Hashable;
+import org.mmsim.kernel.state.StateHasher;
+import org.mmsim.kernel.trace.Change;
+
+/**
+ * {@code struct vm_area_struct}: [start, end) with {@code vm_flags}, {@code vm_pgoff}, the anon_vma its anonymous
+ * pages hang off, the file it maps ({@code vm_file}), its {@code vm_ops} and the driver's {@code vm_private_data}.
+ * {@link #pageProt()} is {@code vm_page_prot} as computed by {@code vm_get_page_prot()}: a private writable mapping
+ * gets no RW bit (PAGE_COPY), so its first write to a present page faults and copies or reuses.
+ */
+public final class Vma implements Hashable {
+    private final Mm mm;
+    private long start;
+    private long end;
+    private long flags;
+    private long pgoff;
+    private AnonVma anonVma;
+    /** {@code vm_file}: the file this VMA maps, or null for anonymous memory. */
+    private final VmFile file;
+    private VmOperations vmOps;
+    private Object privateData;
+
+    /** A VMA of {@code mm} for [start, end), mapping {@code file} (null: anonymous) from page {@code pgoff}. */
+    public Vma(Mm mm, long start, long end, long flags, long pgoff, VmFile file) {
+        this.mm = mm;
+        this.file = file;
+        this.start = start;
+        this.end = end;
+        this.flags = flags;
+        this.pgoff = pgoff;
+    }
+
+    @Export
+    public Mm mm() {
+        return mm;
+    }
+
+    @Export
+    public long start() {
+        return start;
+    }
+
+    @Export
+    public long end() {
+        return end;
+    }
+
+    @Export
+    public long flags() {
+        return flags;
+    }
+
+    @Export
+    public long pgoff() {
+        return pgoff;
+    }
+
+    public AnonVma anonVma() {
+        return anonVma;
+    }
+
+    /** Give the VMA its anon_vma ({@code anon_vma_prepare}, or fork's {@code anon_vma_fork}). */
+    public void setAnonVma(AnonVma a) {
+        this.anonVma = a;
+    }
+
+    @Export
+    public boolean has(long flag) {
+        return (flags & flag) != 0;
+    }
+
+    @Export
+    public boolean contains(long addr) {
+        return addr >= start && addr < end;
+    }
+
+    /** The mapped file, or null. */
+    @Export
+    public VmFile file() {
+        return file;
+    }
+
+    /** {@code vma->vm_file->f_mapping}: the page cache the VMA maps, or null (anonymous, device). */
+    public AddressSpace mapping() {
+        return file == null ? null : file.mapping();
+    }
+
+    /** {@code vma->vm_ops}, or null: {@code vma_is_anonymous()}. */
+    @Export
+    public VmOperations vmOps() {
+        return vmOps;
+    }
+
+    /** Set {@code vma->vm_ops}, as a file's {@code ->mmap} does. */
+    @Export
+    public void setVmOps(VmOperations ops) {
+        this.vmOps = ops;
+    }
+
+    /** {@code vma->vm_private_data}: the driver's object behind the mapping. */
+    @Export
+    public Object privateData() {
+        return privateData;
+    }
+
+    @Export
+    public void setPrivateData(Object data) {
+        this.privateData = data;
+    }
+
+    /**
+     * {@code vm_flags_set()} / {@code vm_flags_clear()} in one: the VMA's flags become {@code newFlags}, journalled
+     * once the VMA is in its mm (a driver's {@code ->mmap} sets flags before the VMA is linked).
+     */
+    @Export
+    public void setFlags(long newFlags) {
+        long old = flags;
+        if (old == newFlags) {
+            return;
+        }
+        flags = newFlags;
+        if (mm.core().trace().on() && mm.vmaAt(start) == this) {
+            mm.core().trace().record(new Change.Vma(mm.id(), Change.VmaEvent.FLAGS, start, end, old, newFlags));
+        }
+    }
+
+    /** {@code vma_is_anonymous()}: no vm_ops. */
+    public boolean isAnonymous() {
+        return vmOps == null;
+    }
+
+    /** {@code vma_is_shmem()}: the VMA maps a tmpfs object. */
+    @Export
+    public boolean isShmem() {
+        AddressSpace m = mapping();
+        return m != null && m.isShmem();
+    }
+
+    /**
+     * {@code vma_soft_dirty_enabled()}: soft-dirty tracking is on for this VMA, i.e. the kernel has it
+     * (CONFIG_MEM_SOFT_DIRTY) and {@code clear_refs} has cleared VM_SOFTDIRTY, so a write must fault to be seen.
+     */
+    public boolean softDirtyEnabled() {
+        return mm.core().profile().on(Switch.MEM_SOFT_DIRTY) && !has(VmFlags.VM_SOFTDIRTY);
+    }
+
+    /**
+     * {@code vma_wants_writenotify()}: a shared writable mapping whose clean pages must be mapped read-only so the
+     * first write faults: the VMA has {@code ->page_mkwrite}, soft-dirty tracking is on, or the file has writeback
+     * (dirty accounting).
+     */
+    public boolean wantsWritenotify() {
+        if ((flags & (VmFlags.VM_WRITE | VmFlags.VM_SHARED)) != (VmFlags.VM_WRITE | VmFlags.VM_SHARED)) {
+            return false;
+        }
+        if (vmOps != null && vmOps.hasPageMkwrite()) {
+            return true;
+        }
+        if (softDirtyEnabled()) {
+            return true;
+        }
+        if (has(VmFlags.VM_PFNMAP | VmFlags.VM_MIXEDMAP)) {
+            return false;
+        }
+        return mapping() != null && mapping().canWriteback();
+    }
+
+    /**
+     * {@code vma_needs_dirty_tracking()} (6.5): a shared writable file mapping whose filesystem must hear of writes
+     * ({@code page_mkwrite}) or writes back dirty pages. GUP refuses writable long-term pins of these.
+     */
+    public boolean needsDirtyTracking() {
+        if ((flags & (VmFlags.VM_WRITE | VmFlags.VM_SHARED)) != (VmFlags.VM_WRITE | VmFlags.VM_SHARED)
+                || mapping() == null) {
+            return false;
+        }
+        return (vmOps != null && vmOps.hasPageMkwrite()) || mapping().canWriteback();
+    }
+
+    /** {@code linear_page_index(vma, addr)}. */
+    @Export
+    public long linearPageIndex(long addr) {
+        return ((addr - start) >>> Page.PAGE_SHIFT) + pgoff;
+    }
+
+    /**
+     * {@code vm_page_prot} as {@code vma_set_page_prot()} computes it: {@code vm_get_page_prot(vm_flags)} (x86
+     * protection_map), without the write bit when the VMA wants write notification.
+     */
+    @Export
+    public long pageProt() {
+        return pageProt(wantsWritenotify() ? flags & ~VmFlags.VM_SHARED : flags);
+    }
+
+    /** {@code vm_get_page_prot(flags)}. */
+    public static long pageProt(long flags) {
+        if ((flags & (VmFlags.VM_READ | VmFlags.VM_WRITE | VmFlags.VM_EXEC)) == 0) {
+            return Pte.PROTNONE;
+        }
+        long prot = Pte.PRESENT | Pte.USER;
+        if ((flags & (VmFlags.VM_WRITE | VmFlags.VM_SHARED)) == (VmFlags.VM_WRITE | VmFlags.VM_SHARED)) {
+            prot |= Pte.RW;
+        }
+        return prot;
+    }
+
+    /**
+     * {@code vm_area_dup()}: a copy for mm {@code newMm} (fork), holding its own file reference and opened with
+     * {@code vm_ops->open}; the anon_vma link is made by the caller.
+     */
+    public Vma dup(Mm newMm) {
+        Vma copy = new Vma(newMm, start, end, flags, pgoff, file);
+        copy.vmOps = vmOps;
+        copy.privateData = privateData;
+        copy.opened();
+        return copy;
+    }
+
+    /** The upper part of a split at {@code addr}; this VMA keeps [start, addr). */
+    Vma splitOff(long addr) {
+        Vma upper = new Vma(mm, addr, end, flags, pgoff + ((addr - start) >>> Page.PAGE_SHIFT), file);
+        upper.anonVma = anonVma;
+        upper.vmOps = vmOps;
+        upper.privateData = privateData;
+        upper.opened();
+        end = addr;
+        return upper;
+    }
+
+    /** A new VMA that shares this one's file and ops: {@code get_file()} and {@code vm_ops->open()}. */
+    private void opened() {
+        if (file != null) {
+            file.get();
+        }
+        if (vmOps != null) {
+            vmOps.open(this);
+        }
+    }
+
+    /**
+     * Start, end, flags, pgoff, the anon_vma by id, the file by id (or 0), and the driver's private data if it is
+     * state of its own.
+     */
+    @Override
+    public void hashInto(StateHasher h) {
+        h.add(mm.id()).add(start).add(end).add(flags).add(pgoff).add(anonVma == null ? 0 : anonVma.id());
+        h.add(file == null ? 0 : file.id());
+        if (privateData instanceof Hashable state) {
+            state.hashInto(h);
+        }
+    }
+
+    /** The VMA as {@code (mm, start, end)}, how it is named from outside its mm (anon_vma and i_mmap lists). */
+    public void hashRef(StateHasher h) {
+        h.add(mm.id()).add(start).add(end);
+    }
+
+    @Override
+    public String toString() {
+        return String.format("%#x-%#x %s", start, end, VmFlags.describe(flags));
+    }
+}

@@ -1,0 +1,220 @@
+package org.mmsim.kernel.mm.filemap;
+
+import java.util.List;
+import java.util.Map;
+import org.mmsim.kernel.mm.AddressSpace;
+import org.mmsim.kernel.mm.MmCore;
+import org.mmsim.kernel.mm.VmFlags;
+import org.mmsim.kernel.mm.WordRead;
+import org.mmsim.kernel.mm.page.Page;
+import org.mmsim.kernel.mm.page.PageAlloc;
+import org.mmsim.kernel.mm.page.PageFlags;
+import org.mmsim.kernel.mm.page.PageFrames;
+import org.mmsim.kernel.mm.pgtable.Pte;
+import org.mmsim.kernel.mm.rmap.Rmap;
+import org.mmsim.kernel.trace.Change;
+import org.mmsim.kernel.trace.Tracer;
+import org.mmsim.kernel.uapi.Errno;
+
+/**
+ * The page cache (mm/filemap.c, mm/shmem.c, mm/page-writeback.c): finding or creating a file's page, the
+ * {@code read()} and {@code write()} paths, writeback with {@code folio_mkclean()}, and truncation when an inode dies.
+ *
+ * <p>Design notes. A page-cache page holds one reference for the cache ({@code i_pages}) plus one per pte and per GUP
+ * reference, and one mapcount per pte, like an anonymous page; {@code page->mapping} holds the address_space id and
+ * {@code page->index} the file offset in pages, and {@code PG_anon} is clear. Pages are allocated movable, as
+ * {@code mapping_gfp_mask()} allows for ordinary files and shmem, so a long-term pin may have to migrate them.
+ *
+ * <p>Writeback for a filesystem that has it ({@link AddressSpace#canWriteback()}): {@code write_cache_pages()} takes
+ * each dirty page, {@code folio_clear_dirty_for_io()} write-protects and cleans every shared pte that maps it (so the
+ * next CPU write faults into {@code page_mkwrite} again), clears PG_dirty, and the page's words go to disk under
+ * PG_writeback. A device that writes through a pin never faults, so the filesystem never hears of its writes.
+ */
+public final class Filemap {
+    private final Tracer trace;
+    private final PageFrames frames;
+    private final PageAlloc alloc;
+    private final Rmap rmap;
+
+    public Filemap(MmCore core, Rmap rmap) {
+        this.trace = core.trace();
+        this.frames = core.frames();
+        this.alloc = core.alloc();
+        this.rmap = rmap;
+    }
+
+    /**
+     * {@code filemap_get_folio(FGP_CREAT)} / {@code shmem_get_folio(SGP_CACHE)}: the page caching {@code index}, read
+     * from the backing store or zero-filled if it is not cached yet, with a reference taken for the caller.
+     *
+     * @return the PFN, or -ENOMEM
+     */
+    public int findGetPage(AddressSpace mapping, long index) {
+        int cached = mapping.pageAt(index);
+        if (cached >= 0) {
+            alloc.getPage(cached);
+            return cached;
+        }
+        trace.path(mapping.isShmem() ? "shmem_get_folio" : "filemap_add_folio");
+        int pfn = alloc.allocPage(PageAlloc.GFP_HIGHUSER_MOVABLE);
+        if (pfn < 0) {
+            return -Errno.ENOMEM;
+        }
+        int flags = PageFlags.PG_UPTODATE | PageFlags.PG_LRU;
+        if (mapping.isShmem()) {
+            flags |= PageFlags.PG_SWAPBACKED;
+        }
+        frames.set(pfn, flags);
+        frames.setMapping(pfn, mapping.id(), index);
+        long[] block = mapping.aops().readFolio(index);
+        if (block != null) {
+            for (int w = 0; w < Page.PAGE_WORDS; w++) {
+                frames.setWord(pfn, w, block[w]);
+            }
+        }
+        mapping.addPage(index, pfn);
+        alloc.getPage(pfn);
+        return pfn;
+    }
+
+    /**
+     * {@code filemap_read()} / {@code shmem_file_read_iter()} of the 64-bit word at byte {@code pos}. A hole in a
+     * tmpfs file reads as zeros without allocating; an ext4 read brings the page into the cache. The caller checked
+     * that the file is open for reading.
+     */
+    public WordRead read(AddressSpace mapping, long pos) {
+        trace.path(mapping.isShmem() ? "shmem_file_read_iter" : "filemap_read");
+        if (pos >= mapping.size()) {
+            return new WordRead(0, 0);
+        }
+        long index = pos >>> Page.PAGE_SHIFT;
+        int word = Page.wordOf(pos, "file offset");
+        if (mapping.isShmem() && mapping.pageAt(index) < 0) {
+            return new WordRead(0, 8);
+        }
+        int pfn = findGetPage(mapping, index);
+        if (pfn < 0) {
+            return new WordRead(0, pfn);
+        }
+        long v = frames.word(pfn, word);
+        frames.set(pfn, PageFlags.PG_REFERENCED);
+        alloc.putPage(pfn);
+        return new WordRead(v, 8);
+    }
+
+    /**
+     * {@code generic_perform_write()} of one 64-bit word at byte {@code pos}: {@code write_begin} finds or creates the
+     * page, the data is copied in, {@code write_end} marks the page dirty and extends {@code i_size}. The caller
+     * checked that the file is open for writing.
+     *
+     * @return 8, or -ENOMEM
+     */
+    public long write(AddressSpace mapping, long pos, long value) {
+        trace.path(mapping.isShmem() ? "shmem_file_write_iter" : "generic_perform_write");
+        int pfn = findGetPage(mapping, pos >>> Page.PAGE_SHIFT);
+        if (pfn < 0) {
+            return pfn;
+        }
+        frames.setWord(pfn, Page.wordOf(pos, "file offset"), value);
+        folioMarkDirty(pfn);
+        alloc.putPage(pfn);
+        if (pos + 8 > mapping.size()) {
+            mapping.setSize(pos + 8);
+        }
+        return 8;
+    }
+
+    /** {@code folio_mark_dirty()}. */
+    public void folioMarkDirty(int pfn) {
+        frames.set(pfn, PageFlags.PG_DIRTY);
+    }
+
+    /**
+     * {@code filemap_write_and_wait()} → {@code write_cache_pages()}: write every dirty page to disk. A filesystem
+     * without writeback (tmpfs) has nothing to do ({@code noop_fsync}).
+     */
+    public void writeback(AddressSpace mapping) {
+        if (!mapping.canWriteback()) {
+            trace.path("noop_fsync");
+            return;
+        }
+        trace.path("write_cache_pages");
+        for (Map.Entry<Long, Integer> e : mapping.pages().entrySet()) {
+            int pfn = e.getValue();
+            if (!folioClearDirtyForIo(pfn)) {
+                continue;
+            }
+            frames.set(pfn, PageFlags.PG_WRITEBACK);
+            long[] block = new long[Page.PAGE_WORDS];
+            for (int w = 0; w < block.length; w++) {
+                block[w] = frames.word(pfn, w);
+            }
+            mapping.aops().writePage(e.getKey(), block);
+            if (trace.on()) {
+                trace.record(new Change.PageWritten(mapping.host(), e.getKey()));
+            }
+            frames.clear(pfn, PageFlags.PG_WRITEBACK);
+        }
+    }
+
+    /**
+     * The page-table locks {@link #writeback} takes: those of every mm that maps the file ({@code folio_mkclean} under
+     * each pte lock), for whoever schedules it.
+     */
+    public List<org.mmsim.kernel.mm.Mm> mmsMapping(AddressSpace mapping) {
+        return mapping.iMmap().stream().map(org.mmsim.kernel.mm.Vma::mm).distinct().toList();
+    }
+
+    /**
+     * {@code folio_clear_dirty_for_io()}: clean the ptes first ({@link #folioMkclean}), moving a dirty pte's state
+     * into PG_dirty, then test and clear PG_dirty.
+     */
+    private boolean folioClearDirtyForIo(int pfn) {
+        if (folioMkclean(pfn) > 0) {
+            folioMarkDirty(pfn);
+        }
+        if (!frames.test(pfn, PageFlags.PG_DIRTY)) {
+            return false;
+        }
+        frames.clear(pfn, PageFlags.PG_DIRTY);
+        return true;
+    }
+
+    /**
+     * {@code folio_mkclean()} → {@code page_mkclean_one()} over the file rmap: write-protect and clean every pte of a
+     * shared mapping that maps the page (inside an MMU_NOTIFY_PROTECTION_PAGE range, with a TLB flush).
+     *
+     * @return how many of those ptes were dirty
+     */
+    public int folioMkclean(int pfn) {
+        trace.path("folio_mkclean");
+        int dirty = 0;
+        for (Rmap.Mapping m : rmap.rmapWalkFile(pfn)) {
+            if (!m.vma().has(VmFlags.VM_SHARED)) {
+                continue;
+            }
+            long pte = m.mm().pte(m.address());
+            if (Pte.write(pte) || Pte.dirty(pte)) {
+                if (Pte.dirty(pte)) {
+                    dirty++;
+                }
+                m.mm().setPte(m.address(), Pte.wrProtect(Pte.mkClean(pte)));
+            }
+        }
+        return dirty;
+    }
+
+    /**
+     * {@code truncate_inode_pages_final()}: the inode is being evicted; every page leaves the cache and loses the
+     * cache's reference. A page still held by a GUP reference lives on, orphaned, until it is released.
+     */
+    public void truncateInodePagesFinal(AddressSpace mapping) {
+        trace.path("truncate_inode_pages_final");
+        for (int pfn : List.copyOf(mapping.pages().values())) {
+            frames.setMapping(pfn, 0, 0);
+            frames.clear(pfn, PageFlags.PG_DIRTY);
+            alloc.putPage(pfn);
+        }
+        mapping.evict();
+    }
+}

@@ -1,0 +1,115 @@
+package org.mmsim.kernel.mm.gup;
+
+import org.mmsim.kernel.bug.KernelBug;
+import org.mmsim.kernel.locking.Acquire;
+import org.mmsim.kernel.mm.Mm;
+import org.mmsim.kernel.mm.Vma;
+import org.mmsim.kernel.mm.WordRead;
+import org.mmsim.kernel.mm.page.Page;
+import org.mmsim.kernel.mm.page.PageAlloc;
+import org.mmsim.kernel.mm.page.PageFlags;
+import org.mmsim.kernel.mm.page.PageFrames;
+import org.mmsim.kernel.sched.KernelCall;
+import org.mmsim.kernel.state.StateHasher;
+
+/**
+ * {@code __access_remote_vm()} (mm/memory.c) for one word, as a call the explorer can suspend; it lives with GUP,
+ * whose steps it is made of:
+ *
+ * <pre>
+ *   LOCK:  mmap_read_lock(mm)
+ *   GUP:   get_user_pages_remote(FOLL_FORCE | FOLL_REMOTE [| FOLL_WRITE])   (the {@link GetUserPages} steps)
+ *          then, in the same step: copy_to_user_page() or copy_from_user_page(), set_page_dirty_lock(),
+ *          put_page(); or, where GUP failed and the VMA has one, vma-&gt;vm_ops-&gt;access(); mmap_read_unlock(mm)
+ * </pre>
+ *
+ * What the write reaches is whatever page GUP returned: the Dirty COW question ({@link Gup}).
+ *
+ * <p>Returns the bytes copied: 8, or 0 when neither GUP nor {@code ->access} could (its callers turn that into -EIO);
+ * the result is the word read (0 for a write) with that count.
+ */
+public final class AccessRemoteVm extends KernelCall<WordRead> {
+    private static final int LOCK = 0;
+    private static final int GUP = 1;
+
+    private final Gup gup;
+    private final PageFrames frames;
+    private final Mm mm;
+    private final long addr;
+    private final long value;
+    private final boolean write;
+    private final int word;
+    private final int flags;
+    private GetUserPages walk;
+
+    AccessRemoteVm(Gup gup, Mm mm, long addr, long value, boolean write) {
+        super(gup.trace, gup.core.footprint(), "__access_remote_vm");
+        this.gup = gup;
+        this.frames = gup.core.frames();
+        this.mm = mm;
+        this.addr = addr;
+        this.value = value;
+        this.write = write;
+        this.word = Page.wordOf(addr, "address");
+        this.flags = Foll.FOLL_FORCE | Foll.FOLL_REMOTE | Foll.FOLL_GET | Foll.FOLL_TOUCH
+                | (write ? Foll.FOLL_WRITE : 0);
+    }
+
+    @Override
+    public Acquire blockedOn() {
+        return pc == LOCK ? mm.mmapLock().read().blocked() : walk.blockedOn();
+    }
+
+    @Override
+    protected void advance() {
+        if (pc == LOCK) {
+            trace.path("__access_remote_vm");
+            mm.mmapReadLock();
+            walk = new GetUserPages(gup, mm, addr & -Page.PAGE_SIZE, 1, flags, new int[1]);
+            at(GUP, "mmap_read_lock taken");
+            return;
+        }
+        walk.advance();
+        if (!walk.done()) {
+            at(GUP, "%s", new SubPoint(walk));
+            return;
+        }
+        if (walk.ret() != 1) {
+            long[] buf = {value};
+            int bytes = vmOpsAccess(buf);
+            mm.mmapReadUnlock();
+            finish(bytes == 8 ? 8 : 0, new WordRead(write ? 0 : buf[0], bytes == 8 ? 8 : 0));
+            return;
+        }
+        int pfn = walk.pages[0];
+        long read = 0;
+        if (write) {
+            KernelBug.bugOn(pfn == PageAlloc.ZERO_PFN, "zero_page_write",
+                    "access_remote_vm wrote into the shared zero page at " + Long.toHexString(addr));
+            trace.path("copy_to_user_page");
+            frames.setWord(pfn, word, value);
+            frames.setWriter(pfn, mm.id(), gup.core.tick());
+            frames.set(pfn, PageFlags.PG_DIRTY);
+        } else {
+            read = frames.word(pfn, word);
+        }
+        gup.gupPutPage(pfn, flags);
+        mm.mmapReadUnlock();
+        finish(8, new WordRead(read, 8));
+    }
+
+    /** GUP failed: {@code vma->vm_ops->access} if the VMA has one, else nothing (0 bytes). */
+    private int vmOpsAccess(long[] buf) {
+        Vma vma = mm.vmaAt(addr);
+        if (vma == null || vma.vmOps() == null || !vma.vmOps().hasAccess()) {
+            return 0;
+        }
+        trace.path("vm_ops->access");
+        return vma.vmOps().access(vma, addr, buf, write);
+    }
+
+    @Override
+    protected void locals(StateHasher h) {
+        h.add(walk == null ? 0 : walk.fingerprint());
+    }
+}

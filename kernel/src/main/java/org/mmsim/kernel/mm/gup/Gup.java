@@ -1,0 +1,413 @@
+package org.mmsim.kernel.mm.gup;
+
+import java.util.TreeSet;
+import org.mmsim.kernel.bug.KernelBug;
+import org.mmsim.kernel.mm.Mm;
+import org.mmsim.kernel.mm.MmCore;
+import org.mmsim.kernel.mm.VmFault;
+import org.mmsim.kernel.mm.VmFlags;
+import org.mmsim.kernel.mm.Vma;
+import org.mmsim.kernel.mm.memory.Memory;
+import org.mmsim.kernel.mm.migrate.Migrate;
+import org.mmsim.kernel.mm.page.PageAlloc;
+import org.mmsim.kernel.mm.page.PageFlags;
+import org.mmsim.kernel.mm.page.PageFrames;
+import org.mmsim.kernel.mm.page.Zone;
+import org.mmsim.kernel.mm.pgtable.Pte;
+import org.mmsim.kernel.mm.rmap.Rmap;
+import org.mmsim.kernel.profile.GupWriteRetry;
+import org.mmsim.kernel.profile.Switch;
+import org.mmsim.kernel.trace.Tracer;
+import org.mmsim.kernel.uapi.Errno;
+
+/**
+ * get_user_pages and friends (mm/gup.c): one entry point per kernel function ({@link #getUserPages},
+ * {@link #getUserPagesFast}, {@link #pinUserPages}, {@link #pinUserPagesFast}, {@link #unpinUserPages},
+ * {@link #unpinUserPagesDirtyLock}, {@link #putPages}), each a {@link GupCall} the explorer can suspend, and the
+ * pieces its steps are made of: {@code check_vma_flags}, {@code follow_page_pte}, {@code faultin_page}, the FOLL_GET /
+ * FOLL_PIN accounting of {@code try_grab_folio}, and the long-term migration loop.
+ *
+ * <p>Design notes. The slow path loops per page ({@link GetUserPages}): {@code follow_page_pte} either returns the
+ * page or says why not; "no page" means {@code faultin_page} and try again, -EMLINK (5.19+) means "unshare first" and
+ * fault with FAULT_FLAG_UNSHARE. What happens after a write fault on a VMA without VM_WRITE (a FOLL_FORCE write) is the
+ * Dirty COW story, a profile switch ({@link GupWriteRetry}): up to 4.8 GUP drops FOLL_WRITE and the retry may follow
+ * whatever page is mapped by then; 4.9 sets FOLL_COW and accepts a R/O pte only if it is dirty; 6.0 accepts it only
+ * if its page is anon-exclusive.
+ *
+ * <p>A small page is pinned by adding {@link Rmap#GUP_PIN_COUNTING_BIAS} to its refcount, so
+ * {@link Rmap#maybeDmaPinned} is a refcount test with false positives and no false negatives.
+ */
+public final class Gup {
+    /** What {@link #followPagePte} returns when a fault is needed. */
+    static final int NO_PAGE = -10_000;
+
+    final MmCore core;
+    final Tracer trace;
+    private final PageFrames frames;
+    private final PageAlloc alloc;
+    private final Memory memory;
+    private final Migrate migrate;
+    private final GupHolders holders;
+
+    public Gup(MmCore core, Memory memory, Migrate migrate, GupHolders holders) {
+        this.core = core;
+        this.trace = core.trace();
+        this.frames = core.frames();
+        this.alloc = core.alloc();
+        this.memory = memory;
+        this.migrate = migrate;
+        this.holders = holders;
+    }
+
+    public GupHolders holders() {
+        return holders;
+    }
+
+    // ---- entry points -------------------------------------------------------------------------------------
+
+    /**
+     * {@code get_user_pages()}: FOLL_GET references to {@code nr} pages of {@code mm} from {@code start}, on the slow
+     * path under {@code mmap_lock}. The call's result is the {@link GupPages} the caller holds; its return value the
+     * number of pages, or -errno as {@link GupCall} lists.
+     */
+    public GupCall getUserPages(Mm mm, long start, int nr, int gupFlags) {
+        return new GupCall(this, GupCall.Kind.GET_USER_PAGES, mm, start, nr, gupFlags, holders);
+    }
+
+    /** {@code get_user_pages_fast()}: GUP-fast first, then the slow path for the rest ({@code gup_fast_fallback}). */
+    public GupCall getUserPagesFast(Mm mm, long start, int nr, int gupFlags) {
+        return new GupCall(this, GupCall.Kind.GET_USER_PAGES_FAST, mm, start, nr, gupFlags, holders);
+    }
+
+    /** {@code pin_user_pages()}: FOLL_PIN pins, on the slow path. */
+    public GupCall pinUserPages(Mm mm, long start, int nr, int gupFlags) {
+        return new GupCall(this, GupCall.Kind.PIN_USER_PAGES, mm, start, nr, gupFlags, holders);
+    }
+
+    /** {@code pin_user_pages_fast()}: FOLL_PIN pins, GUP-fast first. */
+    public GupCall pinUserPagesFast(Mm mm, long start, int nr, int gupFlags) {
+        return new GupCall(this, GupCall.Kind.PIN_USER_PAGES_FAST, mm, start, nr, gupFlags, holders);
+    }
+
+    /**
+     * {@code get_user_pages_fast()} for a kernel user that keeps the references itself ({@code iov_iter_get_pages2}
+     * for vmsplice): the pages are not registered with a holder.
+     */
+    public GupCall getUserPagesFastUnheld(Mm mm, long start, int nr, int gupFlags) {
+        return new GupCall(this, GupCall.Kind.GET_USER_PAGES_FAST, mm, start, nr, gupFlags, null);
+    }
+
+    /**
+     * {@code access_remote_vm(mm, addr, &value, 8, FOLL_FORCE [| FOLL_WRITE])}: read or write one word of another
+     * address space, as {@code /proc/PID/mem} and ptrace do.
+     */
+    public AccessRemoteVm accessRemoteVm(Mm mm, long addr, long value, boolean write) {
+        return new AccessRemoteVm(this, mm, addr, value, write);
+    }
+
+    /** {@code unpin_user_pages()}: 0, or -EINVAL if already released or not pins. */
+    public long unpinUserPages(GupPages g) {
+        return g.pinned() ? release(g, false, "unpin_user_pages") : -Errno.EINVAL;
+    }
+
+    /**
+     * {@code unpin_user_pages_dirty_lock(pages, npages, make_dirty)}: mark each page dirty first if
+     * {@code makeDirty} ({@code set_page_dirty_lock}), then unpin. 0, or -EINVAL if already released or not pins.
+     */
+    public long unpinUserPagesDirtyLock(GupPages g, boolean makeDirty) {
+        return g.pinned() ? release(g, makeDirty, "unpin_user_pages_dirty_lock") : -Errno.EINVAL;
+    }
+
+    /** {@code put_page()} on each page of a FOLL_GET array. 0, or -EINVAL if already released or not references. */
+    public long putPages(GupPages g) {
+        return g.pinned() ? -Errno.EINVAL : release(g, false, "put_page");
+    }
+
+    private long release(GupPages g, boolean makeDirty, String function) {
+        if (g.released) {
+            return -Errno.EINVAL;
+        }
+        trace.path(function);
+        for (int i = 0; i < g.nr; i++) {
+            if (makeDirty && g.pfns[i] != PageAlloc.ZERO_PFN) {
+                frames.set(g.pfns[i], PageFlags.PG_DIRTY);
+            }
+            gupPutPage(g.pfns[i], g.gupFlags());
+        }
+        g.released = true;
+        return 0;
+    }
+
+    /** {@code populate_vma_page_range()}: fault [start, start + nr pages) in through GUP, keeping no page. */
+    public long populate(Mm mm, long start, int nr, int gupFlags) {
+        return new GetUserPages(this, mm, start, nr, gupFlags | Foll.FOLL_POPULATE, null).run();
+    }
+
+    // ---- the pieces of the walk ---------------------------------------------------------------------------
+
+    /** {@code mm_set_has_pinned_flag()}: the one place MMF_HAS_PINNED is set, where the kernel has it (5.9+). */
+    void mmSetHasPinnedFlag(Mm mm, int flags) {
+        if ((flags & Foll.FOLL_PIN) != 0 && core.profile().on(Switch.FORK_COPY_PINNED)) {
+            mm.setFlag(Mm.MMF_HAS_PINNED, "MMF_HAS_PINNED");
+        }
+    }
+
+    /**
+     * {@code writable_file_mapping_allowed()} (6.5, Lorenzo Stoakes): a FOLL_PIN|FOLL_LONGTERM write pin may not
+     * target a shared mapping whose filesystem tracks dirty pages (page_mkwrite or writeback): the device would write
+     * behind the filesystem's back for as long as the pin lives. tmpfs and private mappings are fine.
+     */
+    private boolean writableFileMappingAllowed(Vma vma, int flags) {
+        if (!core.profile().on(Switch.REFUSE_LONGTERM_FILE_WRITE)
+                || (flags & (Foll.FOLL_PIN | Foll.FOLL_LONGTERM)) != (Foll.FOLL_PIN | Foll.FOLL_LONGTERM)) {
+            return true;
+        }
+        return !vma.needsDirtyTracking();
+    }
+
+    /** {@code should_force_cow_break()} (5.8 only): a reference or pin on a COW mapping breaks COW first. */
+    boolean shouldForceCowBreak(Vma vma, int flags) {
+        return core.profile().on(Switch.GUP_FORCE_COW_BREAK) && VmFlags.isCowMapping(vma.flags())
+                && (flags & (Foll.FOLL_GET | Foll.FOLL_PIN)) != 0;
+    }
+
+    /**
+     * {@code check_vma_flags()}: may this GUP touch the VMA at all? 0 or -EFAULT. Since 6.5 a writable long-term pin
+     * of a file mapping that needs dirty tracking is refused ({@link #writableFileMappingAllowed}).
+     */
+    int checkVmaFlags(Vma vma, int flags) {
+        if (vma.has(VmFlags.VM_IO | VmFlags.VM_PFNMAP)) {
+            return -Errno.EFAULT;
+        }
+        if ((flags & Foll.FOLL_WRITE) != 0) {
+            if (!vma.isAnonymous() && !writableFileMappingAllowed(vma, flags)) {
+                return -Errno.EFAULT;
+            }
+            if (!vma.has(VmFlags.VM_WRITE)) {
+                if ((flags & Foll.FOLL_FORCE) == 0 || !VmFlags.isCowMapping(vma.flags())) {
+                    return -Errno.EFAULT;
+                }
+            }
+        } else if (!vma.has(VmFlags.VM_READ)) {
+            if ((flags & Foll.FOLL_FORCE) == 0 || !vma.has(VmFlags.VM_MAYREAD)) {
+                return -Errno.EFAULT;
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * {@code follow_page_pte()}: the mapped page, grabbed; {@link #NO_PAGE} if a fault is needed (not present, or not
+     * writable for FOLL_WRITE); -EMLINK if it must be unshared first; -EFAULT for a raw PFN.
+     */
+    int followPagePte(Vma vma, long addr, int flags) {
+        trace.path("follow_page_pte");
+        long pte = vma.mm().pte(addr);
+        if (!Pte.present(pte) || (!Pte.hwAccessible(pte) && !gupCanFollowProtnone(flags))) {
+            return NO_PAGE;
+        }
+        int page = Memory.vmNormalPage(pte);
+        if ((flags & Foll.FOLL_WRITE) != 0 && !canFollowWritePte(pte, page, vma, flags)) {
+            return NO_PAGE;
+        }
+        if (page < 0) {
+            if ((flags & Foll.FOLL_DUMP) != 0 || Pte.pfn(pte) != PageAlloc.ZERO_PFN) {
+                return -Errno.EFAULT;
+            }
+            page = PageAlloc.ZERO_PFN;
+        }
+        if (mustUnshare(vma, flags, page)) {
+            return -Errno.EMLINK;
+        }
+        tryGrabPage(page, flags);
+        if ((flags & Foll.FOLL_TOUCH) != 0 && page != PageAlloc.ZERO_PFN) {
+            if ((flags & Foll.FOLL_WRITE) != 0 && !Pte.dirty(pte)) {
+                frames.set(page, PageFlags.PG_DIRTY);
+            }
+            frames.set(page, PageFlags.PG_REFERENCED);
+        }
+        return page;
+    }
+
+    /**
+     * {@code gup_can_follow_protnone()}: a PROT_NONE pte in a VMA GUP was allowed into (FOLL_FORCE, ptrace) is
+     * followed; only NUMA-hinting protnone ptes make ordinary GUP fault first (the old FOLL_NUMA rule).
+     */
+    private static boolean gupCanFollowProtnone(int flags) {
+        return (flags & Foll.FOLL_FORCE) != 0;
+    }
+
+    /** {@code can_follow_write_pte()}: may a FOLL_WRITE lookup use this R/O pte? Per profile. */
+    private boolean canFollowWritePte(long pte, int page, Vma vma, int flags) {
+        if (Pte.write(pte)) {
+            return true;
+        }
+        return switch (core.profile().gupWriteRetry()) {
+            case DROP_FOLL_WRITE -> false;
+            case FOLL_COW -> (flags & Foll.FOLL_COW) != 0 && Pte.dirty(pte)
+                    && ((flags & Foll.FOLL_FORCE) != 0 || core.profile().on(Switch.GUP_FORCE_COW_BREAK));
+            case ANON_EXCLUSIVE -> (flags & Foll.FOLL_FORCE) != 0 && !vma.has(VmFlags.VM_SHARED | VmFlags.VM_MAYSHARE)
+                    && vma.has(VmFlags.VM_MAYWRITE) && !vma.has(VmFlags.VM_WRITE) && page >= 0
+                    && frames.test(page, PageFlags.PG_ANON) && frames.test(page, PageFlags.PG_ANON_EXCLUSIVE)
+                    && !(vma.softDirtyEnabled() && !Pte.softDirty(pte));
+        };
+    }
+
+    /**
+     * {@code gup_must_unshare()} (5.19+): a R/O pin (FOLL_PIN without FOLL_WRITE) of an anon page that is not
+     * exclusive must unshare it first, so the pin ends up on the page later writes go to. Since 6.2 a R/O long-term pin
+     * of anything else in a COW mapping (the zero page here) must be replaced by an anon copy too; GUP-fast, which
+     * cannot see the VMA, assumes a COW mapping.
+     */
+    boolean mustUnshare(Vma vma, int flags, int page) {
+        if (!core.profile().on(Switch.UNSHARE_RO_PINS) || (flags & (Foll.FOLL_WRITE | Foll.FOLL_PIN)) != Foll.FOLL_PIN) {
+            return false;
+        }
+        if (page == PageAlloc.ZERO_PFN || !frames.test(page, PageFlags.PG_ANON)) {
+            return core.profile().on(Switch.UNSHARE_LONGTERM_COW) && (flags & Foll.FOLL_LONGTERM) != 0
+                    && (vma == null || VmFlags.isCowMapping(vma.flags()));
+        }
+        return !frames.test(page, PageFlags.PG_ANON_EXCLUSIVE);
+    }
+
+    /**
+     * {@code faultin_page()}: fault for this lookup; returns the (possibly changed) lookup flags, or -errno. After a
+     * write fault that broke COW in a VMA without VM_WRITE, 4.8 drops FOLL_WRITE and 4.9..5.19 set FOLL_COW.
+     */
+    int faultinPage(Vma vma, long addr, int flags, boolean unshare) {
+        trace.path("faultin_page");
+        if ((flags & Foll.FOLL_NOFAULT) != 0) {
+            return -Errno.EFAULT;
+        }
+        int faultFlags = 0;
+        if ((flags & Foll.FOLL_WRITE) != 0) {
+            faultFlags |= VmFault.FAULT_FLAG_WRITE;
+        }
+        if ((flags & Foll.FOLL_REMOTE) != 0) {
+            faultFlags |= VmFault.FAULT_FLAG_REMOTE;
+        }
+        if (unshare) {
+            faultFlags |= VmFault.FAULT_FLAG_UNSHARE;
+        }
+        int ret = memory.handleMmFault(vma, addr, faultFlags);
+        if ((ret & VmFault.VM_FAULT_OOM) != 0) {
+            return -Errno.ENOMEM;
+        }
+        if ((ret & VmFault.VM_FAULT_ERROR) != 0) {
+            return -Errno.EFAULT;
+        }
+        if ((ret & VmFault.VM_FAULT_WRITE) != 0 && !vma.has(VmFlags.VM_WRITE)) {
+            GupWriteRetry rule = core.profile().gupWriteRetry();
+            if (rule == GupWriteRetry.DROP_FOLL_WRITE) {
+                flags &= ~Foll.FOLL_WRITE;
+            } else if (rule == GupWriteRetry.FOLL_COW) {
+                flags |= Foll.FOLL_COW;
+            }
+        }
+        return flags;
+    }
+
+    /**
+     * {@code try_grab_folio()}: FOLL_GET takes one reference, FOLL_PIN on a small page
+     * {@link Rmap#GUP_PIN_COUNTING_BIAS}. The shared zero page is never counted.
+     */
+    void tryGrabPage(int pfn, int flags) {
+        if ((flags & Foll.FOLL_GET) != 0) {
+            alloc.getPage(pfn);
+        } else if ((flags & Foll.FOLL_PIN) != 0) {
+            alloc.pageRefAdd(pfn, Rmap.GUP_PIN_COUNTING_BIAS);
+            holders.pinAcquired();
+        }
+    }
+
+    /** {@code gup_put_folio()}: undo {@link #tryGrabPage}; a pin released with put_page would unbalance it. */
+    void gupPutPage(int pfn, int flags) {
+        if ((flags & Foll.FOLL_PIN) != 0) {
+            alloc.pageRefSub(pfn, Rmap.GUP_PIN_COUNTING_BIAS);
+            holders.pinReleased();
+        } else {
+            alloc.putPage(pfn);
+        }
+    }
+
+    /**
+     * {@code folio_is_longterm_pinnable()} as {@code try_grab_folio_fast()} applies it: GUP-fast may not take a
+     * long-term pin of a page in ZONE_MOVABLE (the slow path migrates it first).
+     */
+    boolean longtermPinnable(int pfn, int flags) {
+        return (flags & Foll.FOLL_LONGTERM) == 0 || !core.profile().on(Switch.LONGTERM_MIGRATE_MOVABLE)
+                || pfn == PageAlloc.ZERO_PFN || alloc.zoneOf(pfn) != Zone.MOVABLE;
+    }
+
+    /**
+     * {@code gup_fast_folio_allowed()} (6.5): without the VMA, GUP-fast refuses a writable long-term pin of any
+     * page-cache page that is not shmem, and lets the slow path decide.
+     */
+    boolean gupFastFolioAllowed(int pfn, int flags) {
+        if (!core.profile().on(Switch.REFUSE_LONGTERM_FILE_WRITE)
+                || (flags & (Foll.FOLL_PIN | Foll.FOLL_LONGTERM | Foll.FOLL_WRITE))
+                        != (Foll.FOLL_PIN | Foll.FOLL_LONGTERM | Foll.FOLL_WRITE)) {
+            return true;
+        }
+        return pfn == PageAlloc.ZERO_PFN || frames.test(pfn, PageFlags.PG_ANON)
+                || frames.test(pfn, PageFlags.PG_SWAPBACKED);
+    }
+
+    /** Whether a long-term GUP runs through {@link #getUserPagesLocked}'s migration loop under this profile. */
+    boolean migratesMovable(int flags) {
+        return (flags & Foll.FOLL_LONGTERM) != 0 && core.profile().on(Switch.LONGTERM_MIGRATE_MOVABLE);
+    }
+
+    /**
+     * {@code __gup_longterm_locked()}: a FOLL_LONGTERM GUP runs with {@code memalloc_pin_save()} (its faults allocate
+     * outside ZONE_MOVABLE) and loops: take the pages, then {@link #checkAndMigrateMovablePages}; -EAGAIN means pages
+     * were migrated, so take them again. The caller holds mmap_lock for read.
+     */
+    long getUserPagesLocked(Mm mm, long start, int nr, int flags, int[] pages) {
+        boolean saved = alloc.memallocPin(true);
+        try {
+            for (int attempt = 0; ; attempt++) {
+                KernelBug.bugOn(attempt == 8, "gup_loop", "long-term GUP keeps migrating at " + Long.toHexString(start));
+                long rc = new GetUserPages(this, mm, start, nr, flags, pages).run();
+                if (rc <= 0) {
+                    return rc;
+                }
+                int r = checkAndMigrateMovablePages((int) rc, pages, flags);
+                if (r != -Errno.EAGAIN) {
+                    return r < 0 ? r : rc;
+                }
+            }
+        } finally {
+            alloc.memallocPin(saved);
+        }
+    }
+
+    /**
+     * {@code check_and_migrate_movable_pages()}: if any page taken is not long-term pinnable (it is in ZONE_MOVABLE),
+     * give every page back and migrate those; -EAGAIN asks the caller to take them again. A page that cannot be
+     * migrated (another reference holds it) fails the whole pin with -ENOMEM.
+     *
+     * @return 0 (all pinnable, pages kept), -EAGAIN (migrated, retry) or -ENOMEM
+     */
+    private int checkAndMigrateMovablePages(int nr, int[] pages, int flags) {
+        TreeSet<Integer> movable = new TreeSet<>();
+        for (int i = 0; i < nr; i++) {
+            if (pages[i] != PageAlloc.ZERO_PFN && alloc.zoneOf(pages[i]) == Zone.MOVABLE) {
+                movable.add(pages[i]);
+            }
+        }
+        if (movable.isEmpty()) {
+            return 0;
+        }
+        trace.path("migrate_longterm_unpinnable_folios");
+        for (int i = 0; i < nr; i++) {
+            gupPutPage(pages[i], flags);
+        }
+        for (int pfn : movable) {
+            if (migrate.migratePage(pfn) < 0) {
+                return -Errno.ENOMEM;
+            }
+        }
+        return -Errno.EAGAIN;
+    }
+}

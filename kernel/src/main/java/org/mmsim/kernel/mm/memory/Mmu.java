@@ -1,0 +1,190 @@
+package org.mmsim.kernel.mm.memory;
+
+import org.mmsim.kernel.bug.KernelBug;
+import org.mmsim.kernel.mm.AddressSpace;
+import org.mmsim.kernel.mm.Mm;
+import org.mmsim.kernel.mm.MmCore;
+import org.mmsim.kernel.mm.VmFault;
+import org.mmsim.kernel.mm.VmFlags;
+import org.mmsim.kernel.mm.Vma;
+import org.mmsim.kernel.mm.page.Page;
+import org.mmsim.kernel.mm.page.PageAlloc;
+import org.mmsim.kernel.mm.page.PageFrames;
+import org.mmsim.kernel.mm.pgtable.PageTable;
+import org.mmsim.kernel.mm.pgtable.Pte;
+import org.mmsim.kernel.trace.Tracer;
+import org.mmsim.kernel.uapi.Signal;
+
+/**
+ * What the CPU does on a user load or store (the MMU's walk, setting the accessed and dirty bits) and, when the walk
+ * fails, the architecture's fault entry (arch/x86/mm/fault.c {@code do_user_addr_fault}): find the VMA, check the
+ * access ({@code access_error}), call {@code handle_mm_fault}, and retry the access. Failures become a signal for the
+ * task: {@code SIGSEGV} for no VMA or no permission, {@code SIGBUS} when memory ran out or a file ended.
+ *
+ * <p>An access that does not fault takes no lock; one that faults takes {@code mmap_lock} for read
+ * ({@code lock_mm_and_find_vma}) and the pte lock inside {@code handle_mm_fault}.
+ */
+public final class Mmu {
+    /** What a user access did: the word loaded (0 for a store), or the signal it raised (0: none). */
+    public record Access(long value, int signal) {
+        public boolean faulted() {
+            return signal != 0;
+        }
+    }
+
+    private final MmCore core;
+    private final Tracer trace;
+    private final PageFrames frames;
+    private final Memory memory;
+
+    public Mmu(MmCore core, Memory memory) {
+        this.core = core;
+        this.trace = core.trace();
+        this.frames = core.frames();
+        this.memory = memory;
+    }
+
+    /**
+     * A user-space 64-bit load at {@code addr} (8-byte aligned, within the first {@link Page#PAGE_WORDS} words of its
+     * page). A load through a raw PFN (MMIO) reads all-ones, as from an unclaimed BAR.
+     */
+    public Access load(Mm mm, long addr) {
+        if (!userAddress(addr)) {
+            return new Access(0, Signal.SIGSEGV);
+        }
+        int word = Page.wordOf(addr, "address");
+        int pfn = access(mm, addr, false);
+        if (pfn < 0) {
+            return new Access(0, -pfn);
+        }
+        if (pfn >= frames.nrFrames()) {
+            return new Access(-1L, 0);
+        }
+        if (pfn != PageAlloc.ZERO_PFN) {
+            core.observe(mm.id(), pfn, "load");
+        }
+        return new Access(frames.word(pfn, word), 0);
+    }
+
+    /** A user-space 64-bit store of {@code value} at {@code addr}; a store to MMIO is dropped. */
+    public Access store(Mm mm, long addr, long value) {
+        if (!userAddress(addr)) {
+            return new Access(0, Signal.SIGSEGV);
+        }
+        int word = Page.wordOf(addr, "address");
+        int pfn = access(mm, addr, true);
+        if (pfn < 0) {
+            return new Access(0, -pfn);
+        }
+        if (pfn < frames.nrFrames()) {
+            frames.setWord(pfn, word, value);
+            frames.setWriter(pfn, mm.id(), core.tick());
+        }
+        return new Access(0, 0);
+    }
+
+    /**
+     * Whether a user load or store at {@code addr} would fault (so take mmap_lock and the PTL) rather than go through
+     * the pte as it is: the MMU's check only, nothing changes.
+     */
+    public static boolean wouldFault(Mm mm, long addr, boolean write) {
+        long pte = mm.pte(addr);
+        return !(Pte.hwAccessible(pte) && (!write || Pte.write(pte)));
+    }
+
+    /**
+     * What a load at {@code addr} would return now, read without faulting or changing anything: an untouched
+     * anonymous address reads 0 (it would fault in the zero page), an untouched file address what the page cache or
+     * the disk holds.
+     *
+     * @return the value, or null if the load would raise SIGSEGV or SIGBUS (no VMA, no read permission, beyond the
+     *     end of a mapped file)
+     */
+    public Long peek(Mm mm, long addr) {
+        if (!userAddress(addr)) {
+            return null;
+        }
+        int word = Page.wordOf(addr, "address");
+        Vma vma = mm.vmaAt(addr);
+        if (vma == null || !vma.has(VmFlags.VM_READ | VmFlags.VM_WRITE | VmFlags.VM_EXEC)) {
+            return null;
+        }
+        long pte = mm.pte(addr);
+        if (!Pte.present(pte)) {
+            AddressSpace m = vma.mapping();
+            return m == null ? (vma.isAnonymous() ? 0L : null) : peekFile(m, vma.linearPageIndex(addr), word);
+        }
+        int pfn = Pte.pfn(pte);
+        return pfn >= frames.nrFrames() ? -1L : frames.word(pfn, word);
+    }
+
+    /** What a fault at an unmapped file address would show: the cached page, else the disk; null past EOF. */
+    private Long peekFile(AddressSpace m, long index, int word) {
+        if (index >= m.sizePages()) {
+            return null;
+        }
+        int pfn = m.pageAt(index);
+        if (pfn >= 0) {
+            return frames.word(pfn, word);
+        }
+        long[] block = m.aops().readFolio(index);
+        return block == null ? 0L : block[word];
+    }
+
+    /** Below {@code TASK_SIZE} and not negative (a failed mmap's -errno used as an address is not). */
+    private static boolean userAddress(long addr) {
+        return addr >= 0 && addr < PageTable.TASK_SIZE;
+    }
+
+    /**
+     * Make {@code addr} accessible to {@code mm} for a load or a store, faulting as the hardware would.
+     *
+     * @return the PFN the access reaches, or the negated signal number
+     */
+    private int access(Mm mm, long addr, boolean write) {
+        for (int attempt = 0; attempt < 4; attempt++) {
+            long pte = mm.pte(addr);
+            if (Pte.hwAccessible(pte) && (!write || Pte.write(pte))) {
+                long done = Pte.mkYoung(pte);
+                if (write) {
+                    done = Pte.mkDirty(done);
+                }
+                if (done != pte) {
+                    mm.setPte(addr, done);
+                }
+                return Pte.pfn(pte);
+            }
+            int sig = doUserAddrFault(mm, addr, write);
+            if (sig != 0) {
+                return -sig;
+            }
+        }
+        throw new KernelBug("fault_loop", "access to " + Long.toHexString(addr) + " still faults after 4 faults");
+    }
+
+    /** {@code do_user_addr_fault()}: 0 if the fault was handled, else the signal to deliver. */
+    private int doUserAddrFault(Mm mm, long addr, boolean write) {
+        trace.path("do_user_addr_fault");
+        Vma vma = mm.vmaAt(addr);
+        if (vma == null || accessError(vma, write)) {
+            return Signal.SIGSEGV;
+        }
+        int flags = VmFault.FAULT_FLAG_USER | (write ? VmFault.FAULT_FLAG_WRITE : 0);
+        int ret = memory.handleMmFault(vma, addr, flags);
+        if ((ret & VmFault.VM_FAULT_OOM) != 0) {
+            return Signal.SIGBUS;
+        }
+        if ((ret & VmFault.VM_FAULT_ERROR) != 0) {
+            return (ret & VmFault.VM_FAULT_SIGBUS) != 0 ? Signal.SIGBUS : Signal.SIGSEGV;
+        }
+        return 0;
+    }
+
+    /** {@code access_error()}: a write needs VM_WRITE; any access needs one of READ, WRITE, EXEC. */
+    private static boolean accessError(Vma vma, boolean write) {
+        if (write) {
+            return !vma.has(VmFlags.VM_WRITE);
+        }
+        return !vma.has(VmFlags.VM_READ | VmFlags.VM_WRITE | VmFlags.VM_EXEC);
+    }
+}

@@ -1,0 +1,67 @@
+package org.mmsim.kernel.mm.memory;
+
+import java.util.List;
+import org.mmsim.kernel.mm.Mm;
+import org.mmsim.kernel.mm.MmCore;
+import org.mmsim.kernel.mm.Vma;
+import org.mmsim.kernel.mm.page.PageAlloc;
+import org.mmsim.kernel.mm.page.PageFlags;
+import org.mmsim.kernel.mm.page.PageFrames;
+import org.mmsim.kernel.mm.pgtable.Pte;
+import org.mmsim.kernel.mm.rmap.Rmap;
+import org.mmsim.kernel.trace.Tracer;
+
+/**
+ * Tearing down mappings (mm/memory.c {@code zap_pte_range}, {@code unmap_vmas}): clear each pte, drop the page's
+ * mapcount and the pte's reference. munmap, exit and MADV_DONTNEED all zap through {@link ZapWalk}; the kernel
+ * batches the frees in an {@code mmu_gather} until the TLB is flushed, the model frees at once, which is the same once
+ * the flush is done. A special pte (the zero page, a raw PFN) is only cleared.
+ */
+public final class Zap {
+    private final Tracer trace;
+    private final PageFrames frames;
+    private final PageAlloc alloc;
+    private final Rmap rmap;
+
+    public Zap(MmCore core, Rmap rmap) {
+        this.trace = core.trace();
+        this.frames = core.frames();
+        this.alloc = core.alloc();
+        this.rmap = rmap;
+    }
+
+    /** {@code unmap_vmas()} for [start, end) of {@code vma}, to the end. */
+    public void zapRange(Vma vma, long start, long end) {
+        walk(vma.mm(), List.of(vma), start, end, 0, null).run();
+    }
+
+    /**
+     * A walk over [start, end) of {@code vmas} of {@code mm} that stops at a VMA with a {@code forbidden} flag and
+     * traces {@code vmaPath} (if not null) as it enters each VMA.
+     */
+    public ZapWalk walk(Mm mm, List<Vma> vmas, long start, long end, long forbidden, String vmaPath) {
+        return new ZapWalk(this, trace, mm, vmas, start, end, forbidden, vmaPath);
+    }
+
+    /** Clear one pte and drop what it mapped (the body of {@code zap_pte_range}'s loop). */
+    void zapPte(Mm mm, long addr, long pte) {
+        mm.setPte(addr, 0);
+        if (!Pte.present(pte)) {
+            return;
+        }
+        int pfn = Memory.vmNormalPage(pte);
+        if (pfn < 0) {
+            return;
+        }
+        if (frames.test(pfn, PageFlags.PG_ANON)) {
+            mm.addRssAnon(-1);
+        } else {
+            mm.addRssFile(frames.test(pfn, PageFlags.PG_SWAPBACKED), -1);
+        }
+        if (Pte.dirty(pte)) {
+            frames.set(pfn, PageFlags.PG_DIRTY);
+        }
+        rmap.pageRemoveRmap(pfn);
+        alloc.putPage(pfn);
+    }
+}

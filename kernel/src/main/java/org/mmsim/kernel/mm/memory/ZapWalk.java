@@ -1,0 +1,153 @@
+package org.mmsim.kernel.mm.memory;
+
+import java.util.List;
+import org.mmsim.kernel.mm.Mm;
+import org.mmsim.kernel.mm.Vma;
+import org.mmsim.kernel.mm.page.Page;
+import org.mmsim.kernel.mm.pgtable.PageTable;
+import org.mmsim.kernel.trace.Tracer;
+
+/**
+ * {@code unmap_vmas()} / {@code zap_page_range_single()} over [start, end) of some VMAs, as a walk that can stop after
+ * any pte it zapped: {@code zap_pte_range} takes the pte lock at the first pte of a PTE table and holds it across the
+ * ptes of that table, so between two ptes of one table only a lockless walker (GUP-fast) can run. munmap and exit run
+ * a walk to its end in one step; MADV_DONTNEED stops after each pte ({@code MadviseCall}).
+ *
+ * <pre>
+ *   for each VMA:   refuse it if it has a forbidden flag (MADV_DONTNEED: VM_LOCKED|VM_PFNMAP), else
+ *     for each pte: (pte lock taken at the first pte of a table) zap it   ← the walk may stop here
+ *                   the pte lock is dropped after the last pte of a table, and after the last pte of all
+ * </pre>
+ *
+ * The walk stops after the last pte that maps something in the same step that zaps it, so a caller that runs to the
+ * end does not stop once more for nothing.
+ */
+public final class ZapWalk {
+    private final Zap zap;
+    private final Tracer trace;
+    private final Mm mm;
+    private final List<Vma> vmas;
+    private final long start;
+    private final long end;
+    private final long forbidden;
+    private final String vmaPath;
+    private int vi = -1;
+    private long addr;
+    private boolean holdsPtl;
+    private boolean refused;
+    private long lastZapped;
+
+    /**
+     * A walk over {@code vmas} (in address order) within [start, end); a VMA with any of the {@code forbidden} flags
+     * stops it ({@link #refused()}); {@code vmaPath}, if not null, is traced as each VMA is entered.
+     */
+    ZapWalk(Zap zap, Tracer trace, Mm mm, List<Vma> vmas, long start, long end, long forbidden, String vmaPath) {
+        this.zap = zap;
+        this.trace = trace;
+        this.mm = mm;
+        this.vmas = vmas;
+        this.start = start;
+        this.end = end;
+        this.forbidden = forbidden;
+        this.vmaPath = vmaPath;
+        this.addr = end;
+    }
+
+    /**
+     * Zap the next pte that maps something.
+     *
+     * @return true if one was zapped and more lie ahead (the pte lock may still be held); false when the walk is over,
+     *     every pte zapped or a VMA refused, with the pte lock released
+     */
+    public boolean step() {
+        while (true) {
+            if (vi >= 0 && addr < Math.min(end, vmas.get(vi).end())) {
+                long pte = mm.pte(addr);
+                if (pte == 0) {
+                    addr += Page.PAGE_SIZE;
+                    continue;
+                }
+                if (!holdsPtl) {
+                    trace.path("zap_pte_range");
+                    holdsPtl = true;
+                    mm.ptl().lock();
+                }
+                zap.zapPte(mm, addr, pte);
+                lastZapped = addr;
+                addr += Page.PAGE_SIZE;
+                if (!moreToZap()) {
+                    releasePtl();
+                    return false;
+                }
+                if ((addr & (PageTable.PMD_SIZE - 1)) == 0) {
+                    releasePtl();
+                }
+                return true;
+            }
+            releasePtl();
+            if (++vi == vmas.size()) {
+                return false;
+            }
+            Vma vma = vmas.get(vi);
+            if (vma.has(forbidden)) {
+                refused = true;
+                return false;
+            }
+            if (vmaPath != null) {
+                trace.path(vmaPath);
+            }
+            addr = Math.max(start, vma.start());
+        }
+    }
+
+    /** Run the walk to its end. */
+    public void run() {
+        while (step()) {
+            // each step zaps one pte
+        }
+    }
+
+    /** Whether a VMA with a forbidden flag stopped the walk. */
+    public boolean refused() {
+        return refused;
+    }
+
+    /** The address of the pte the last step zapped. */
+    public long lastZapped() {
+        return lastZapped;
+    }
+
+    /** Whether the walk holds the pte lock now. */
+    public boolean holdsPtl() {
+        return holdsPtl;
+    }
+
+    /** Whether a pte that maps something, or a VMA that will be refused, lies ahead. */
+    private boolean moreToZap() {
+        for (int v = vi; v < vmas.size(); v++) {
+            Vma vma = vmas.get(v);
+            if (v > vi && vma.has(forbidden)) {
+                return true;
+            }
+            for (long a = v == vi ? addr : Math.max(start, vma.start()); a < Math.min(end, vma.end());
+                    a += Page.PAGE_SIZE) {
+                if (mm.pte(a) != 0) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private void releasePtl() {
+        if (holdsPtl) {
+            holdsPtl = false;
+            mm.ptl().unlock();
+        }
+    }
+
+    /** Where the walk is, for the fingerprint of a call suspended in it: VMA index, address, pte lock. */
+    public void hashInto(org.mmsim.kernel.state.StateHasher h) {
+        h.add(vi).add(addr).add(holdsPtl ? 1 : 0);
+    }
+}

@@ -1,0 +1,112 @@
+package org.mmsim.kernel.mm.mmap;
+
+import org.mmsim.kernel.locking.Acquire;
+import org.mmsim.kernel.mm.Mm;
+import org.mmsim.kernel.mm.VmFlags;
+import org.mmsim.kernel.mm.memory.ZapWalk;
+import org.mmsim.kernel.mm.page.Page;
+import org.mmsim.kernel.sched.KernelCall;
+import org.mmsim.kernel.state.StateHasher;
+import org.mmsim.kernel.uapi.Errno;
+import org.mmsim.kernel.uapi.Mman;
+
+/**
+ * {@code do_madvise()} as a call the explorer can suspend. MADV_DONTNEED takes {@code mmap_lock} for read
+ * ({@code madvise_need_mmap_write()} is false for it) and zaps pte by pte ({@link ZapWalk}), holding the PTL across
+ * the ptes of one page table as {@code zap_pte_range} does:
+ *
+ * <pre>
+ *   LOCK:  mmap_read_lock(mm); find the VMAs (no split: DONTNEED does not change VMAs), zap the first pte
+ *   ZAP:   (PTL taken at the first pte of a table) ptep_get_and_clear(); page_remove_rmap(); put_page()
+ *          ← point after each pte; the PTL is dropped after the last pte of a table
+ *          after the last pte: mmap_read_unlock(mm)
+ * </pre>
+ *
+ * A GUP that holds {@code mmap_lock} for read too runs between these steps (Dirty COW), but its own steps need the
+ * PTL, so it never runs between two ptes of the same table. The other advices take {@code mmap_lock} for write and
+ * run as one step ({@link Madvise#adviseVmaFlags}).
+ *
+ * <p>Returns 0; -EINVAL for an unaligned start, a wrapping length, an unknown advice, or DONTNEED on a
+ * VM_LOCKED/VM_PFNMAP VMA ({@code madvise_dontneed_free_valid_vma}, after the VMAs before it were zapped); -ENOMEM if
+ * part of the range is unmapped (the mapped parts are still zapped).
+ */
+final class MadviseCall extends KernelCall<Void> {
+    private static final int LOCK = 0;
+    private static final int ZAP = 1;
+
+    private final Madvise madvise;
+    private final Mm mm;
+    private final long start;
+    private final long len;
+    private final int advice;
+    private boolean holes;
+    private ZapWalk walk;
+
+    MadviseCall(Madvise madvise, Mm mm, long start, long len, int advice) {
+        super(madvise.trace, madvise.core.footprint(), "do_madvise");
+        this.madvise = madvise;
+        this.mm = mm;
+        this.start = start;
+        this.len = len;
+        this.advice = advice;
+        touchesOnlyItsMm();
+    }
+
+    @Override
+    public Acquire blockedOn() {
+        if (pc == LOCK) {
+            // the LOCK step also zaps the first pte, so DONTNEED needs the PTL free as well
+            return advice == Mman.MADV_DONTNEED ? Acquire.first(mm.mmapLock().read(), mm.ptl().acquire())
+                    : mm.mmapLock().write().blocked();
+        }
+        return walk.holdsPtl() ? null : mm.ptl().acquire().blocked();
+    }
+
+    @Override
+    protected void advance() {
+        if (pc == ZAP) {
+            zapNext();
+            return;
+        }
+        if (advice != Mman.MADV_DONTNEED) {
+            mm.mmapLock().downWrite();
+            try {
+                finish(madvise.adviseVmaFlags(mm, start, len, advice));
+            } finally {
+                mm.mmapLock().upWrite();
+            }
+            return;
+        }
+        trace.path("do_madvise");
+        long r = Madvise.validate(start, len, advice);
+        if (r != 1) {
+            finish(r);
+            return;
+        }
+        mm.mmapReadLock();
+        long end = start + Page.align(len);
+        holes = !mm.fullyMapped(start, end);
+        walk = madvise.zap.walk(mm, mm.vmasOverlapping(start, end), start, end,
+                VmFlags.VM_LOCKED | VmFlags.VM_PFNMAP, "madvise_dontneed_single_vma");
+        zapNext();
+    }
+
+    /** Zap the next pte that maps something; stop after it, or finish when there is none. */
+    private void zapNext() {
+        if (walk.step()) {
+            at(ZAP, "pte %#x zapped", walk.lastZapped());
+            return;
+        }
+        mm.mmapReadUnlock();
+        finish(walk.refused() ? -Errno.EINVAL : holes ? -Errno.ENOMEM : 0);
+    }
+
+    @Override
+    protected void locals(StateHasher h) {
+        if (walk == null) {
+            h.add(0).add(0).add(0);
+        } else {
+            walk.hashInto(h);
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package org.mmsim.kernel.mm.page;
+
+import org.mmsim.kernel.export.Export;
+
+/**
+ * Page geometry (arch/x86/include/asm/page_types.h) and the part of each page's contents the model keeps: the first
+ * {@value #PAGE_WORDS} 64-bit words, enough to detect leaks and lost writes.
+ */
+@Export
+public final class Page {
+    public static final int PAGE_SHIFT = 12;
+    public static final long PAGE_SIZE = 1L << PAGE_SHIFT;
+    /** Simulated content words per page: byte offsets 0..(8 * PAGE_WORDS - 1) of each page are modelled. */
+    public static final int PAGE_WORDS = 2;
+
+    private Page() {}
+
+    /** {@code PAGE_ALIGN(len)}: {@code len} rounded up to a whole number of pages. */
+    @Export
+    public static long align(long len) {
+        return (len + PAGE_SIZE - 1) & -PAGE_SIZE;
+    }
+
+    /** Whether {@code addr} is page aligned ({@code PAGE_ALIGNED}). */
+    @Export
+    public static boolean aligned(long addr) {
+        return (addr & (PAGE_SIZE - 1)) == 0;
+    }
+
+    /**
+     * The modelled word that byte {@code offset} (an address or a file position) falls on.
+     *
+     * @throws IllegalArgumentException if its offset within the page is not 8-byte aligned or not modelled
+     */
+    public static int wordOf(long offset, String what) {
+        long off = offset & (PAGE_SIZE - 1);
+        if ((off & 7) != 0 || off >= 8L * PAGE_WORDS) {
+            throw new IllegalArgumentException(String.format(
+                    "%s %#x: only 8-byte aligned offsets below %d within a page are modelled", what, offset,
+                    8 * PAGE_WORDS));
+        }
+        return (int) (off >>> 3);
+    }
+}

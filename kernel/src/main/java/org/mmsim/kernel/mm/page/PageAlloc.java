@@ -1,0 +1,197 @@
+package org.mmsim.kernel.mm.page;
+
+import java.util.Arrays;
+import java.util.stream.IntStream;
+import org.mmsim.kernel.bug.KernelBug;
+import org.mmsim.kernel.state.Hashable;
+import org.mmsim.kernel.state.StateHasher;
+import org.mmsim.kernel.trace.Change;
+import org.mmsim.kernel.trace.Tracer;
+
+/**
+ * The page allocator (mm/page_alloc.c), reduced to what the model needs: zones as PFN ranges, allocation in a
+ * fixed, deterministic order (the most recently freed frame first, as from a per-cpu list, else the lowest
+ * never-used frame), and {@code put_page} freeing a frame when its last reference goes.
+ *
+ * <p>Layout: PFN 0 is the shared zero page ({@code PG_reserved}, never allocated or freed), then the NORMAL
+ * zone, then the MOVABLE zone.
+ */
+public final class PageAlloc implements Hashable {
+    /** {@code my_zero_pfn()}: the PFN of the shared zero page. */
+    public static final int ZERO_PFN = 0;
+
+    /** {@code GFP_KERNEL}-like: never from the movable zone. */
+    public static final int GFP_KERNEL = 0;
+    /** {@code GFP_HIGHUSER_MOVABLE}: user pages, which may come from the movable zone and are tried there first. */
+    public static final int GFP_HIGHUSER_MOVABLE = 1;
+
+    private final PageFrames frames;
+    private final Tracer trace;
+    private final int[] start = new int[Zone.values().length];
+    private final int[] end = new int[Zone.values().length];
+    private final int[] next = new int[Zone.values().length];
+    private final int[][] freeStack = new int[Zone.values().length][];
+    private final int[] freeTop = new int[Zone.values().length];
+    private int nrAllocated;
+    /**
+     * {@code PF_MEMALLOC_PIN} ({@code memalloc_pin_save()}): set while a long-term GUP runs, so the pages its faults
+     * allocate never come from the movable zone ({@code current_gfp_context()} drops __GFP_MOVABLE).
+     */
+    private boolean memallocPin;
+
+    public PageAlloc(PageFrames frames, Tracer trace, int normalFrames, int movableFrames) {
+        this.frames = frames;
+        this.trace = trace;
+        int pfn = ZERO_PFN + 1;
+        int[] sizes = {normalFrames, movableFrames};
+        for (Zone z : Zone.values()) {
+            start[z.ordinal()] = pfn;
+            next[z.ordinal()] = pfn;
+            pfn += sizes[z.ordinal()];
+            end[z.ordinal()] = pfn;
+            freeStack[z.ordinal()] = new int[16];
+        }
+        frames.prepNew(ZERO_PFN);
+        frames.setFlags(ZERO_PFN, PageFlags.PG_RESERVED | PageFlags.PG_UPTODATE);
+    }
+
+    /** The zone that holds {@code pfn}, or null for the zero page. */
+    public Zone zoneOf(int pfn) {
+        for (Zone z : Zone.values()) {
+            if (pfn >= start[z.ordinal()] && pfn < end[z.ordinal()]) {
+                return z;
+            }
+        }
+        return null;
+    }
+
+    /** {@code memalloc_pin_save()} / {@code memalloc_pin_restore()}: set or clear PF_MEMALLOC_PIN; returns the old value. */
+    public boolean memallocPin(boolean on) {
+        boolean old = memallocPin;
+        memallocPin = on;
+        return old;
+    }
+
+    /** Frames currently allocated (not counting the zero page). */
+    public int nrAllocated() {
+        frames.footprint().allocator();
+        return nrAllocated;
+    }
+
+    /** Every PFN that was ever handed out, zone by zone, in ascending order ({@code pfn_valid} and used). */
+    public IntStream everAllocated() {
+        frames.footprint().allocator();
+        IntStream s = IntStream.empty();
+        for (Zone z : Zone.values()) {
+            s = IntStream.concat(s, IntStream.range(start[z.ordinal()], next[z.ordinal()]));
+        }
+        return s;
+    }
+
+    /**
+     * {@code alloc_page(gfp)}: a zeroed frame with refcount 1, or -1 when no zone allowed by {@code gfp} has a
+     * free frame (the caller turns that into {@code VM_FAULT_OOM} / {@code -ENOMEM}).
+     */
+    public int allocPage(int gfp) {
+        frames.footprint().allocator();
+        if (gfp == GFP_HIGHUSER_MOVABLE && !memallocPin) {
+            int pfn = allocFrom(Zone.MOVABLE);
+            if (pfn >= 0) {
+                return pfn;
+            }
+        }
+        return allocFrom(Zone.NORMAL);
+    }
+
+    /** Allocate from one zone only (migration targets), or -1. */
+    public int allocFrom(Zone zone) {
+        frames.footprint().allocator();
+        int z = zone.ordinal();
+        int pfn;
+        if (freeTop[z] > 0) {
+            pfn = freeStack[z][--freeTop[z]];
+        } else if (next[z] < end[z]) {
+            pfn = next[z]++;
+        } else {
+            return -1;
+        }
+        frames.prepNew(pfn);
+        nrAllocated++;
+        return pfn;
+    }
+
+    /** {@code get_page()}: take a reference. */
+    public void getPage(int pfn) {
+        if (pfn == ZERO_PFN) {
+            return;
+        }
+        int ref = frames.refcount(pfn);
+        KernelBug.bugOn(ref <= 0, "page_ref", "get_page on free pfn " + pfn);
+        frames.setRefcount(pfn, ref + 1);
+    }
+
+    /** Add {@code refs} references at once ({@code page_ref_add}). */
+    public void pageRefAdd(int pfn, int refs) {
+        if (pfn == ZERO_PFN) {
+            return;
+        }
+        int ref = frames.refcount(pfn);
+        KernelBug.bugOn(ref <= 0, "page_ref", "reference taken on free pfn " + pfn);
+        frames.setRefcount(pfn, ref + refs);
+    }
+
+    /** {@code put_page()} for one reference. */
+    public void putPage(int pfn) {
+        pageRefSub(pfn, 1);
+    }
+
+    /**
+     * Drop {@code refs} references ({@code page_ref_sub_and_test}); when none is left, free the frame
+     * ({@code __put_page} / {@code free_unref_page}). Freeing a page that is still mapped is {@code bad_page()}.
+     */
+    public void pageRefSub(int pfn, int refs) {
+        if (pfn == ZERO_PFN) {
+            return;
+        }
+        int ref = frames.refcount(pfn) - refs;
+        KernelBug.bugOn(ref < 0, "page_ref", "refcount of pfn " + pfn + " dropped below zero");
+        frames.setRefcount(pfn, ref);
+        if (ref == 0) {
+            KernelBug.bugOn(frames.mapcount(pfn) != 0, "bad_page",
+                    "pfn " + pfn + " freed while mapped " + frames.mapcount(pfn) + " times");
+            free(pfn);
+        }
+    }
+
+    private void free(int pfn) {
+        frames.footprint().allocator();
+        Zone zone = zoneOf(pfn);
+        int z = zone.ordinal();
+        if (freeTop[z] == freeStack[z].length) {
+            freeStack[z] = Arrays.copyOf(freeStack[z], freeStack[z].length * 2);
+        }
+        freeStack[z][freeTop[z]++] = pfn;
+        frames.setFlags(pfn, 0);
+        frames.setMapping(pfn, 0, 0);
+        nrAllocated--;
+        if (trace.on()) {
+            trace.record(new Change.PageFreed(pfn));
+        }
+    }
+
+    /**
+     * Feed the allocator's state to a fingerprint: per zone its bounds, the never-used frontier and the free stack
+     * bottom to top (not its spare capacity), then {@code nrAllocated} and {@code PF_MEMALLOC_PIN}.
+     */
+    @Override
+    public void hashInto(StateHasher h) {
+        for (Zone z : Zone.values()) {
+            int i = z.ordinal();
+            h.add(start[i]).add(end[i]).add(next[i]).add(freeTop[i]);
+            for (int j = 0; j < freeTop[i]; j++) {
+                h.add(freeStack[i][j]);
+            }
+        }
+        h.add(nrAllocated).add(memallocPin);
+    }
+}

@@ -1,0 +1,41 @@
+package org.mmsim.kernel.mm.page;
+
+import java.util.StringJoiner;
+import org.mmsim.kernel.export.Export;
+
+/**
+ * The {@code page->flags} bits the model uses (include/linux/page-flags.h). Bit numbers are the model's own;
+ * names and meanings are the kernel's. {@link #PG_ANON} stands for the {@code PAGE_MAPPING_ANON} bit the kernel
+ * keeps in {@code page->mapping}; {@link #PG_ANON_EXCLUSIVE} reuses {@code PG_mappedtodisk} in the kernel (5.19).
+ */
+@Export
+public final class PageFlags {
+    public static final int PG_LOCKED = 1;
+    public static final int PG_REFERENCED = 1 << 1;
+    public static final int PG_UPTODATE = 1 << 2;
+    public static final int PG_DIRTY = 1 << 3;
+    public static final int PG_LRU = 1 << 4;
+    public static final int PG_RESERVED = 1 << 5;
+    public static final int PG_SWAPBACKED = 1 << 6;
+    public static final int PG_WRITEBACK = 1 << 7;
+    public static final int PG_ANON = 1 << 8;
+    public static final int PG_ANON_EXCLUSIVE = 1 << 9;
+
+    private static final String[] NAMES = {
+        "locked", "referenced", "uptodate", "dirty", "lru", "reserved", "swapbacked", "writeback", "anon",
+        "anon_exclusive"
+    };
+
+    private PageFlags() {}
+
+    /** The flags as the kernel's %pGp would print them, e.g. {@code "uptodate|lru|anon"}; "0" if none. */
+    public static String describe(long flags) {
+        StringJoiner j = new StringJoiner("|");
+        for (int bit = 0; bit < NAMES.length; bit++) {
+            if ((flags & (1L << bit)) != 0) {
+                j.add(NAMES[bit]);
+            }
+        }
+        return j.length() == 0 ? "0" : j.toString();
+    }
+}

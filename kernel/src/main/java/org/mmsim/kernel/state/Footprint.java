@@ -1,0 +1,125 @@
+package org.mmsim.kernel.state;
+
+/**
+ * The resources a stretch of kernel execution touched, read or written, as bits of a long, for the explorer's
+ * partial-order reduction: two steps whose footprints are disjoint are assumed to commute. Recorded only while
+ * {@link #track} is on; read and reset with {@link #take}.
+ *
+ * <p>Bit layout (a bit stands for a class of resources; classes that share a bit only make the reduction more
+ * conservative):
+ * <ul>
+ *   <li>bit 0, {@link #GLOBAL}: "depends on anything": set by a kernel call that reads or writes state the other bits
+ *       do not stand for (below);</li>
+ *   <li>bit 1, {@link #ALLOCATOR}: the page allocator's own state (free lists, the never-used frontier,
+ *       {@code nrAllocated}, {@code PF_MEMALLOC_PIN} as the allocator reads it);</li>
+ *   <li>bit 2, {@link #CLOCK}: the kernel's event clock (every read and every tick);</li>
+ *   <li>bits 3..18, {@link #mmBit}: the page table of the mm with id {@code id}, bit {@code 3 + id % 16};</li>
+ *   <li>bits 19..63, {@link #pageBit}: the {@code struct page} fields and data words of frame {@code pfn}, bit
+ *       {@code 19 + pfn % 45}.</li>
+ * </ul>
+ *
+ * <p>Where it is recorded (each a central accessor, so nothing that goes through it escapes):
+ * <ul>
+ *   <li>{@code PageFrames}: every read and write of any {@code struct page} field, data word or writer shadow of
+ *       a frame, through its private section accessors;</li>
+ *   <li>{@code PageTable}: {@code table()}, {@code get()}, {@code forEach()} and {@code freeTables()}, i.e. every
+ *       pte read or write (callers index the table {@code table()} returned);</li>
+ *   <li>{@code PageAlloc}: allocation (including a failed one), freeing, {@code nrAllocated()} and
+ *       {@code everAllocated()}. Reference-count changes that do not free are recorded as the frame's page bit
+ *       only, which is exact: they change nothing else;</li>
+ *   <li>{@code MmCore}: every tick of the event clock and every read of it;</li>
+ *   <li>kernel calls: a call on an mm records that mm's bit for the VMA tree it reads, and every call that may
+ *       touch what no bit stands for records {@link #GLOBAL} ({@code KernelCall#touchesOnlyItsMm}).</li>
+ * </ul>
+ *
+ * <p>NOT covered by their own bits, so a call that may touch any of these records {@link #GLOBAL}:
+ * VMAs and the VMA tree ({@code mmap}, {@code munmap}, {@code mprotect}, {@code madvise} change them, and every
+ * fault reads them); all other {@code Mm} fields (RSS counters, {@code MMF_*} flags, {@code pinned_vm},
+ * {@code RLIMIT_MEMLOCK}, {@code mmap_base}, the mmap_lock and PTL words, {@code mm_users}, {@code dead});
+ * anon_vmas and their VMA lists; inodes (page caches, {@code i_mmap}, disk blocks, sizes and counts); files and fd
+ * tables; pipes and their buffers; the GUP holder list and {@code GupPages} objects; io_uring rings and
+ * {@code user->locked_vm}; pending observations; the task list, pids and the mm lineage; {@code nr_foll_pin_*};
+ * the anon_vma counter; driver state; and writes to {@code PF_MEMALLOC_PIN} (GUP sets and restores it within one
+ * call).
+ *
+ * <p>Everything that reads kernel state while tracking is on is recorded, including invariant checks and
+ * assertions: take the footprint before running them, or switch tracking off. {@code Kernel.fingerprint()}
+ * suspends tracking itself.
+ *
+ * <p>Cost: with tracking off each instrumented accessor pays one well-predicted branch on {@link #on}.
+ */
+public final class Footprint {
+    /** Reserved for callers: the step may depend on anything. The kernel never sets it. */
+    public static final long GLOBAL = 1L;
+    /** The page allocator's state. */
+    public static final long ALLOCATOR = 1L << 1;
+    /** The kernel event clock. */
+    public static final long CLOCK = 1L << 2;
+    /** The first of the 16 mm page-table bits. */
+    public static final int MM_SHIFT = 3;
+    public static final int MM_BITS = 16;
+    /** The first of the 45 page-frame bits. */
+    public static final int PAGE_SHIFT = MM_SHIFT + MM_BITS;
+    public static final int PAGE_BITS = Long.SIZE - PAGE_SHIFT;
+
+    private boolean on;
+    private long bits;
+
+    /** Whether recording is on. */
+    public boolean on() {
+        return on;
+    }
+
+    /** Start or stop recording; stopping keeps what was recorded so far. */
+    public void track(boolean track) {
+        this.on = track;
+    }
+
+    /** The bit standing for the page table of the mm with id {@code mmId}. */
+    public static long mmBit(int mmId) {
+        return 1L << (MM_SHIFT + Math.floorMod(mmId, MM_BITS));
+    }
+
+    /** The bit standing for the {@code struct page} and data of frame {@code pfn}. */
+    public static long pageBit(int pfn) {
+        return 1L << (PAGE_SHIFT + Math.floorMod(pfn, PAGE_BITS));
+    }
+
+    public void page(int pfn) {
+        if (on) {
+            bits |= pageBit(pfn);
+        }
+    }
+
+    public void mm(int mmId) {
+        if (on) {
+            bits |= mmBit(mmId);
+        }
+    }
+
+    public void allocator() {
+        if (on) {
+            bits |= ALLOCATOR;
+        }
+    }
+
+    public void clock() {
+        if (on) {
+            bits |= CLOCK;
+        }
+    }
+
+    /** The step may depend on anything: a call touched state no other bit stands for. */
+    public void global() {
+        if (on) {
+            bits |= GLOBAL;
+        }
+    }
+
+    /** The bits accumulated since the last take; resets them. */
+    public long take() {
+        long b = bits;
+        bits = 0;
+        return b;
+    }
+}

@@ -1,0 +1,223 @@
+package org.mmsim.kernel.syscall;
+
+import java.util.function.Function;
+import org.mmsim.kernel.fs.FdTable;
+import org.mmsim.kernel.fs.File;
+import org.mmsim.kernel.fs.FsType;
+import org.mmsim.kernel.fs.Vfs;
+import org.mmsim.kernel.iouring.IoRing;
+import org.mmsim.kernel.iouring.IoUring;
+import org.mmsim.kernel.locking.Acquire;
+import org.mmsim.kernel.mm.Mm;
+import org.mmsim.kernel.mm.MmCore;
+import org.mmsim.kernel.mm.WordRead;
+import org.mmsim.kernel.sched.KernelCall;
+import org.mmsim.kernel.sched.Syscall;
+import org.mmsim.kernel.task.Task;
+import org.mmsim.kernel.uapi.Errno;
+
+/**
+ * The system calls on file descriptors (fs/open.c, fs/read_write.c, fs/sync.c, fs/namei.c, fs/pipe.c, fs/splice.c,
+ * mm/memfd.c, io_uring/io_uring.c): each resolves its fds in the calling task's table when it runs ({@code fdget}),
+ * and a fd that is not open is -EBADF, decided here, not by the caller. A file call takes no lock a suspended kernel
+ * call could hold, except vmsplice (GUP: {@code mmap_lock} for read and the pte lock), fsync (the pte lock of every mm
+ * that maps the file, for {@code folio_mkclean}) and io_uring's buffer registration (GUP).
+ */
+public final class FileSyscalls {
+    private static final String PROC_SELF_FD = "/proc/self/fd/";
+
+    private final MmCore core;
+    private final Vfs vfs;
+    private final IoUring ioUring;
+
+    public FileSyscalls(MmCore core, Vfs vfs, IoUring ioUring) {
+        this.core = core;
+        this.vfs = vfs;
+        this.ioUring = ioUring;
+    }
+
+    private <R> KernelCall<R> call(Task t, String name, Syscall.Needs needs, Syscall.Body<R> body) {
+        return new Syscall<>(core.trace(), core.footprint(), name, needs, body).current(Syscalls.mmOf(t).id());
+    }
+
+    /** A call on the open file behind {@code fd}: -EBADF if there is none when it runs. */
+    private KernelCall<Void> onFd(Task t, String name, int fd, java.util.function.ToLongFunction<File> body) {
+        return call(t, name, Syscall.NO_LOCKS, c -> {
+            File f = t.files().get(fd);
+            return f == null ? -Errno.EBADF : body.applyAsLong(f);
+        });
+    }
+
+    /** Install {@code f} (null: the open failed with {@code failure}) in {@code t}'s table: the fd, or -errno. */
+    private static long install(Task t, File f, int failure) {
+        return f == null ? failure : t.files().install(f);
+    }
+
+    /** {@code open(/FS/NAME, O_CREAT|O_RDWR)} then {@code ftruncate(size)}: the fd, or -EMFILE. */
+    public KernelCall<Void> creat(Task t, FsType fs, String name, long size) {
+        return call(t, "creat", Syscall.NO_LOCKS, c -> install(t, vfs.creat(fs, name, size), 0));
+    }
+
+    /** {@code memfd_create(name)} then {@code ftruncate(size)}: the fd, or -EMFILE. */
+    public KernelCall<Void> memfdCreate(Task t, String name, long size) {
+        return call(t, "memfd_create", Syscall.NO_LOCKS, c -> install(t, vfs.memfdCreate(name, size), 0));
+    }
+
+    /**
+     * {@code open(path, flags)}: a named file ({@code /ext4/NAME}, {@code /tmpfs/NAME}), a device ({@code /dev/NAME}),
+     * or {@code /proc/self/fd/N}, which opens the inode fd {@code N} is open on again (an unlinked one too). The fd, or
+     * -ENOENT, -EMFILE.
+     */
+    public KernelCall<Void> open(Task t, String path, int flags) {
+        return call(t, "open", Syscall.NO_LOCKS, c -> {
+            if (path.startsWith(PROC_SELF_FD)) {
+                File f = t.files().get(parseFd(path.substring(PROC_SELF_FD.length())));
+                return install(t, f == null ? null : vfs.reopen(f, flags), -Errno.ENOENT);
+            }
+            return install(t, vfs.open(path, flags), -Errno.ENOENT);
+        });
+    }
+
+    private static int parseFd(String s) {
+        try {
+            return Integer.parseInt(s);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** {@code close(fd)}: 0, or -EBADF. The file is released with its last reference. */
+    public KernelCall<Void> close(Task t, int fd) {
+        return call(t, "close", Syscall.NO_LOCKS, c -> {
+            File f = t.files().remove(fd);
+            if (f == null) {
+                return -Errno.EBADF;
+            }
+            f.put();
+            return 0;
+        });
+    }
+
+    /** {@code unlink(path)}: 0, or -ENOENT. */
+    public KernelCall<Void> unlink(Task t, String path) {
+        return call(t, "unlink", Syscall.NO_LOCKS, c -> vfs.unlink(path));
+    }
+
+    /** {@code read(fd, &word, 8)} at {@code offset} (for a pipe: within the buffer read); the result is the word. */
+    public KernelCall<WordRead> read(Task t, int fd, long offset) {
+        return readCall(t, "read", fd, f -> vfs.read(f, offset));
+    }
+
+    /** {@code pread(fd, &word, 8, pos)}: -ESPIPE on a pipe or a device. */
+    public KernelCall<WordRead> pread(Task t, int fd, long pos) {
+        return readCall(t, "pread64", fd, f -> f.inode() == null ? new WordRead(0, -Errno.ESPIPE) : vfs.read(f, pos));
+    }
+
+    private KernelCall<WordRead> readCall(Task t, String name, int fd, Function<File, WordRead> read) {
+        return call(t, name, Syscall.NO_LOCKS, c -> {
+            File f = t.files().get(fd);
+            WordRead r = f == null ? new WordRead(0, -Errno.EBADF) : read.apply(f);
+            c.made(r);
+            return r.ret();
+        });
+    }
+
+    /** {@code write(fd, &value, 8)}: 8, or -errno. */
+    public KernelCall<Void> write(Task t, int fd, long value) {
+        return onFd(t, "write", fd, f -> vfs.write(f, 0, value));
+    }
+
+    /** {@code pwrite(fd, &value, 8, pos)}: 8, or -errno; -ESPIPE on a pipe or a device. */
+    public KernelCall<Void> pwrite(Task t, int fd, long pos, long value) {
+        return onFd(t, "pwrite64", fd, f -> f.inode() == null ? -Errno.ESPIPE : vfs.write(f, pos, value));
+    }
+
+    /** {@code fsync(fd)}: 0, or -EBADF, -EINVAL. Waits for the pte lock of every mm that maps the file. */
+    public KernelCall<Void> fsync(Task t, int fd) {
+        return call(t, "fsync", () -> mkcleanLocks(t, fd), c -> {
+            File f = t.files().get(fd);
+            return f == null ? -Errno.EBADF : vfs.fsync(f);
+        });
+    }
+
+    private static Acquire mkcleanLocks(Task t, int fd) {
+        File f = t.files().get(fd);
+        if (f == null || f.mapping() == null) {
+            return null;
+        }
+        for (org.mmsim.kernel.mm.Vma vma : f.mapping().iMmap()) {
+            Acquire a = vma.mm().ptl().acquire().blocked();
+            if (a != null) {
+                return a;
+            }
+        }
+        return null;
+    }
+
+    /** {@code pipe(fds)}: 0, with the read and write fds as the result; or -EMFILE. */
+    public KernelCall<int[]> pipe(Task t) {
+        return call(t, "pipe", Syscall.NO_LOCKS, c -> {
+            File[] ends = vfs.pipe();
+            FdTable fds = t.files();
+            int r = fds.install(ends[0]);
+            if (r < 0) {
+                ends[1].put();
+                return r;
+            }
+            int w = fds.install(ends[1]);
+            if (w < 0) {
+                fds.remove(r).put();
+                return w;
+            }
+            c.made(new int[] {r, w});
+            return 0;
+        });
+    }
+
+    /** {@code vmsplice(fd, {addr, len}, 1, 0)}: bytes spliced, or -errno (see {@code Splice}). */
+    public KernelCall<Void> vmsplice(Task t, int fd, long addr, long len) {
+        Mm mm = Syscalls.mmOf(t);
+        return call(t, "vmsplice", () -> Acquire.first(mm.mmapLock().read(), mm.ptl().acquire()), c -> {
+            File f = t.files().get(fd);
+            return f == null ? -Errno.EBADF : vfs.vmsplice(mm, f, addr, len);
+        });
+    }
+
+    // ---- io_uring -----------------------------------------------------------------------------------------------
+
+    /** {@code io_uring_setup()}: the ring's fd, or -ENOSYS where io_uring does not exist, -EMFILE. */
+    public KernelCall<Void> ioUringSetup(Task t) {
+        return call(t, "io_uring_setup", Syscall.NO_LOCKS,
+                c -> install(t, ioUring.setup(Syscalls.mmOf(t)), -Errno.ENOSYS));
+    }
+
+    /** {@code io_uring_register(fd, IORING_REGISTER_BUFFERS, {addr, len}, 1)}: 0, or -errno (see {@code IoUring}). */
+    public KernelCall<Void> ioUringRegisterBuffers(Task t, int fd, long addr, long len) {
+        Mm mm = Syscalls.mmOf(t);
+        return call(t, "io_uring_register", () -> Acquire.first(mm.mmapLock().read(), mm.ptl().acquire()),
+                c -> onRing(t, fd, ring -> ioUring.registerBuffers(mm, ring, addr, len)));
+    }
+
+    /** {@code io_uring_register(fd, IORING_UNREGISTER_BUFFERS)}: 0, or -ENXIO, -EBADF. */
+    public KernelCall<Void> ioUringUnregisterBuffers(Task t, int fd) {
+        return call(t, "io_uring_register", Syscall.NO_LOCKS, c -> onRing(t, fd, ioUring::unregisterBuffers));
+    }
+
+    /**
+     * {@code io_uring_enter()} with one {@code IORING_OP_WRITE_FIXED} of {@code [addr, addr+len)} of the fixed buffer
+     * to {@code fileFd} at {@code off}: the bytes written, or -errno.
+     */
+    public KernelCall<Void> ioUringWriteFixed(Task t, int ringFd, int fileFd, long off, long addr, long len) {
+        return call(t, "io_uring_enter", Syscall.NO_LOCKS, c -> onRing(t, ringFd, ring -> {
+            File f = t.files().get(fileFd);
+            return f == null ? -Errno.EBADF : ioUring.writeFixed(ring, f, off, addr, len);
+        }));
+    }
+
+    /** {@code fdget(fd)} and {@code io_is_uring_fops()}: -EBADF unless {@code fd} is an io_uring. */
+    private long onRing(Task t, int fd, java.util.function.ToLongFunction<IoRing> body) {
+        File f = t.files().get(fd);
+        IoRing ring = f == null ? null : ioUring.ring(f);
+        return ring == null ? -Errno.EBADF : body.applyAsLong(ring);
+    }
+}

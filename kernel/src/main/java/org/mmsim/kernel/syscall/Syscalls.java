@@ -1,0 +1,250 @@
+package org.mmsim.kernel.syscall;
+
+import org.mmsim.kernel.locking.Acquire;
+import org.mmsim.kernel.mm.Mm;
+import org.mmsim.kernel.mm.MmCore;
+import org.mmsim.kernel.mm.WordRead;
+import org.mmsim.kernel.mm.fork.Fork;
+import org.mmsim.kernel.mm.fork.ForkCall;
+import org.mmsim.kernel.mm.gup.Gup;
+import org.mmsim.kernel.mm.gup.GupCall;
+import org.mmsim.kernel.mm.gup.GupPages;
+import org.mmsim.kernel.mm.memory.Mmu;
+import org.mmsim.kernel.mm.mmap.Madvise;
+import org.mmsim.kernel.mm.mmap.Mmap;
+import org.mmsim.kernel.mm.mmap.Mprotect;
+import org.mmsim.kernel.api.Exports;
+import org.mmsim.kernel.proc.ProcMem;
+import org.mmsim.kernel.proc.TaskMmu;
+import org.mmsim.kernel.sched.KernelCall;
+import org.mmsim.kernel.sched.Syscall;
+import org.mmsim.kernel.task.Task;
+import org.mmsim.kernel.task.Tasks;
+import org.mmsim.kernel.uapi.Errno;
+
+/**
+ * The system calls of processes and memory (arch/x86/entry/syscalls/syscall_64.tbl, the part of it the model has),
+ * the user-space loads and stores, {@code /proc/PID/*} accesses, and the GUP test device ({@code gup_test}'s ioctls:
+ * a driver that takes pages on a process's behalf and lets the device read and write them). Files, pipes and io_uring
+ * are {@link FileSyscalls}.
+ *
+ * <p>Every entry returns the call, not yet run: whoever schedules threads asks it what it waits for
+ * ({@code blockedOn}) and steps it; the sequential front door runs it ({@code run()}, {@code complete()}). Each call
+ * is made by a task, whose mm it records as {@code current} for the explorer's footprints. Returns are the kernel's:
+ * a value or -errno; a user access's signal is in its result. A call on a task that has exited is a programmer's
+ * error ({@link IllegalStateException}).
+ */
+public final class Syscalls {
+    private final MmCore core;
+    private final Tasks tasks;
+    private final Mmu mmu;
+    private final Mmap mmap;
+    private final Mprotect mprotect;
+    private final Madvise madvise;
+    private final Fork fork;
+    private final Gup gup;
+    private final TaskMmu taskMmu;
+    private final ProcMem procMem;
+    private final Exports exports;
+
+    public Syscalls(MmCore core, Tasks tasks, Mmu mmu, Mmap mmap, Mprotect mprotect, Madvise madvise, Fork fork,
+            Gup gup, TaskMmu taskMmu, ProcMem procMem, Exports exports) {
+        this.core = core;
+        this.tasks = tasks;
+        this.mmu = mmu;
+        this.mmap = mmap;
+        this.mprotect = mprotect;
+        this.madvise = madvise;
+        this.fork = fork;
+        this.gup = gup;
+        this.taskMmu = taskMmu;
+        this.procMem = procMem;
+        this.exports = exports;
+    }
+
+    static Mm mmOf(Task t) {
+        if (t.exited()) {
+            throw new IllegalStateException(t + " has exited");
+        }
+        return t.mm();
+    }
+
+    private <R> KernelCall<R> by(Task t, KernelCall<R> call) {
+        call.current(mmOf(t).id());
+        return call;
+    }
+
+    // ---- processes --------------------------------------------------------------------------------------------
+
+    /** {@code fork()}: the child, named {@code comm}; ret is its pid or -ENOMEM. See {@code ForkCall}. */
+    public ForkCall fork(Task parent, String comm) {
+        ForkCall c = fork.fork(parent, comm);
+        by(parent, c);
+        return c;
+    }
+
+    /** {@code exit()} of {@code t} ({@code do_exit}); its caller's mm is gone once it ran, so none is recorded. */
+    public KernelCall<Void> exit(Task t) {
+        return tasks.exit(t);
+    }
+
+    /** {@code setrlimit(RLIMIT_MEMLOCK, {bytes, bytes})}: 0, or -EINVAL for a negative limit. */
+    public KernelCall<Void> setrlimitMemlock(Task t, long bytes) {
+        Mm mm = mmOf(t);
+        return by(t, new Syscall<>(core.trace(), core.footprint(), "do_prlimit", Syscall.NO_LOCKS, c -> {
+            if (bytes < 0) {
+                return -Errno.EINVAL;
+            }
+            mm.setRlimitMemlock(bytes);
+            return 0;
+        }));
+    }
+
+    // ---- memory -----------------------------------------------------------------------------------------------
+
+    /** {@code mmap(addr, len, prot, flags, -1, 0)}: an anonymous mapping; ret is the address or -errno. */
+    public KernelCall<Void> mmap(Task t, long addr, long len, int prot, int flags) {
+        return by(t, mmap.mmap(mmOf(t), addr, len, prot, flags, () -> null, 0));
+    }
+
+    /** {@code mmap(addr, len, prot, flags, fd, off)}: -EBADF if {@code fd} is not open when the call runs. */
+    public KernelCall<Void> mmap(Task t, long addr, long len, int prot, int flags, int fd, long off) {
+        return by(t, mmap.mmap(mmOf(t), addr, len, prot, flags, () -> t.files().get(fd), off));
+    }
+
+    /** {@code munmap(addr, len)}: 0, or -EINVAL. */
+    public KernelCall<Void> munmap(Task t, long addr, long len) {
+        return by(t, mmap.munmap(mmOf(t), addr, len));
+    }
+
+    /** {@code mprotect(addr, len, prot)}: 0, -EINVAL, -ENOMEM or -EACCES. */
+    public KernelCall<Void> mprotect(Task t, long addr, long len, int prot) {
+        return by(t, mprotect.call(mmOf(t), addr, len, prot));
+    }
+
+    /** {@code madvise(addr, len, advice)}: MADV_DONTNEED, MADV_DONTFORK, MADV_DOFORK. See {@code MadviseCall}. */
+    public KernelCall<Void> madvise(Task t, long addr, long len, int advice) {
+        return by(t, madvise.call(mmOf(t), addr, len, advice));
+    }
+
+    /**
+     * A user-space 64-bit load at {@code addr} (8-byte aligned, within the modelled words of its page); the result is
+     * the word, or the signal the access raised. An access that will not fault takes no lock; one that faults takes
+     * {@code mmap_lock} for read and the pte lock.
+     */
+    public KernelCall<Mmu.Access> load(Task t, long addr) {
+        Mm mm = mmOf(t);
+        return by(t, new Syscall<Mmu.Access>(core.trace(), core.footprint(), "load", () -> faultLocks(mm, addr, false),
+                c -> {
+                    c.made(mmu.load(mm, addr));
+                    return 0;
+                }).confined());
+    }
+
+    /** A user-space 64-bit store of {@code value} at {@code addr}; the result says which signal, if any, it raised. */
+    public KernelCall<Mmu.Access> store(Task t, long addr, long value) {
+        Mm mm = mmOf(t);
+        return by(t, new Syscall<Mmu.Access>(core.trace(), core.footprint(), "store", () -> faultLocks(mm, addr, true),
+                c -> {
+                    c.made(mmu.store(mm, addr, value));
+                    return 0;
+                }).confined());
+    }
+
+    private static Acquire faultLocks(Mm mm, long addr, boolean write) {
+        return Mmu.wouldFault(mm, addr, write) ? Acquire.first(mm.mmapLock().read(), mm.ptl().acquire()) : null;
+    }
+
+    // ---- /proc and ptrace -------------------------------------------------------------------------------------
+
+    /** {@code echo VALUE > /proc/PID/clear_refs} for {@code t}'s process: 0, or -EINVAL. */
+    public KernelCall<Void> clearRefs(Task t, int value) {
+        return by(t, taskMmu.clearRefsCall(mmOf(t), value));
+    }
+
+    /** The 64-bit {@code /proc/self/pagemap} entry for {@code addr} (the result). */
+    public KernelCall<Long> pagemap(Task t, long addr) {
+        return by(t, taskMmu.pagemapCall(mmOf(t), addr));
+    }
+
+    /** {@code pwrite()} by {@code caller} of one word to {@code /proc/PID/mem} of {@code target}: 8, or -EIO. */
+    public KernelCall<Void> procMemWrite(Task caller, Task target, long addr, long value) {
+        return by(caller, procMem.memWrite(mmOf(target), addr, value));
+    }
+
+    /** {@code pread()} by {@code caller} of one word from {@code /proc/PID/mem} of {@code target}: 8, or -EIO. */
+    public KernelCall<WordRead> procMemRead(Task caller, Task target, long addr) {
+        return by(caller, procMem.memRead(mmOf(target), addr));
+    }
+
+    /** {@code ptrace(PTRACE_POKEDATA, target, addr, value)} by {@code caller}: 0, or -EIO. */
+    public KernelCall<Void> ptracePoke(Task caller, Task target, long addr, long value) {
+        return by(caller, procMem.ptracePoke(mmOf(target), addr, value));
+    }
+
+    // ---- the GUP test device ------------------------------------------------------------------------------------
+
+    /** {@code get_user_pages()} on {@code t}'s memory; the result is the pages the device holds. */
+    public GupCall getUserPages(Task t, long start, int nr, int gupFlags) {
+        GupCall c = gup.getUserPages(mmOf(t), start, nr, gupFlags);
+        by(t, c);
+        return c;
+    }
+
+    /** {@code get_user_pages_fast()}. */
+    public GupCall getUserPagesFast(Task t, long start, int nr, int gupFlags) {
+        GupCall c = gup.getUserPagesFast(mmOf(t), start, nr, gupFlags);
+        by(t, c);
+        return c;
+    }
+
+    /** {@code pin_user_pages()}. */
+    public GupCall pinUserPages(Task t, long start, int nr, int gupFlags) {
+        GupCall c = gup.pinUserPages(mmOf(t), start, nr, gupFlags);
+        by(t, c);
+        return c;
+    }
+
+    /** {@code pin_user_pages_fast()}. */
+    public GupCall pinUserPagesFast(Task t, long start, int nr, int gupFlags) {
+        GupCall c = gup.pinUserPagesFast(mmOf(t), start, nr, gupFlags);
+        by(t, c);
+        return c;
+    }
+
+    /**
+     * The device lets go of {@code g} for {@code t}: {@code unpin_user_pages()} (or, with {@code makeDirty},
+     * {@code unpin_user_pages_dirty_lock()}) for pins, {@code put_page()} for references. 0, or -EINVAL if already
+     * released.
+     */
+    public KernelCall<Void> release(Task t, GupPages g, boolean makeDirty) {
+        return by(t, new Syscall<>(core.trace(), core.footprint(), "gup_test_release", Syscall.NO_LOCKS,
+                c -> g.pinned() ? (makeDirty ? gup.unpinUserPagesDirtyLock(g, true) : gup.unpinUserPages(g))
+                        : gup.putPages(g)));
+    }
+
+    /**
+     * The device reads word {@code word} of page {@code i} of {@code g} (DMA from memory); the result is the word.
+     * -EFAULT if {@code g} does not hold that page (any more).
+     */
+    public KernelCall<Long> dmaRead(Task t, GupPages g, int i, int word) {
+        return by(t, new Syscall<Long>(core.trace(), core.footprint(), "dma_read", Syscall.NO_LOCKS, c -> {
+            if (i >= g.nr() || g.released()) {
+                return -Errno.EFAULT;
+            }
+            c.made(exports.dmaRead(g, i, word));
+            return 0;
+        }));
+    }
+
+    /** The device writes {@code value} into word {@code word} of page {@code i} of {@code g}: 0, or -EFAULT. */
+    public KernelCall<Void> dmaWrite(Task t, GupPages g, int i, int word, long value) {
+        return by(t, new Syscall<>(core.trace(), core.footprint(), "dma_write", Syscall.NO_LOCKS, c -> {
+            if (i >= g.nr() || g.released()) {
+                return -Errno.EFAULT;
+            }
+            exports.dmaWrite(g, i, word, value);
+            return 0;
+        }));
+    }
+}

@@ -1,0 +1,78 @@
+package org.mmsim.kernel.task;
+
+import org.mmsim.kernel.export.Export;
+import org.mmsim.kernel.fs.FdTable;
+import org.mmsim.kernel.mm.Mm;
+import org.mmsim.kernel.state.Hashable;
+import org.mmsim.kernel.state.StateHasher;
+
+/**
+ * {@code struct task_struct}, reduced to a pid, a name for traces, the thread group, the mm and the fd table. Threads
+ * of one process share the mm (and its {@code mm_users} count) and the fd table.
+ */
+public final class Task implements Hashable {
+    private final int pid;
+    private final int tgid;
+    private final String comm;
+    private Mm mm;
+    private FdTable files;
+
+    Task(int pid, int tgid, String comm, Mm mm, FdTable files) {
+        this.pid = pid;
+        this.tgid = tgid;
+        this.comm = comm;
+        this.mm = mm;
+        this.files = files;
+    }
+
+    @Export
+    public int pid() {
+        return pid;
+    }
+
+    /** The thread-group id, i.e. the pid of the process this thread belongs to. */
+    @Export
+    public int tgid() {
+        return tgid;
+    }
+
+    public String comm() {
+        return comm;
+    }
+
+    /** The task's mm, or null once it has exited. */
+    @Export
+    public Mm mm() {
+        return mm;
+    }
+
+    /** The task's file descriptors ({@code current->files}), or null once it has exited. */
+    @Export
+    public FdTable files() {
+        return files;
+    }
+
+    /** Whether the task has exited. */
+    public boolean exited() {
+        return mm == null;
+    }
+
+    void detach() {
+        mm = null;
+        files = null;
+    }
+
+    /** Pid, tgid, comm, the mm by id (0 once exited) and the fd table. */
+    @Override
+    public void hashInto(StateHasher h) {
+        h.add(pid).add(tgid).add(comm).add(mm == null ? 0 : mm.id());
+        if (files != null) {
+            files.hashInto(h);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return comm + "[" + pid + "]";
+    }
+}

@@ -1,0 +1,68 @@
+package org.mmsim.kernel.trace;
+
+/**
+ * The kernel's instrumentation point: where mechanisms report the functions they enter and the changes they make,
+ * and where top-level kernel calls report that they returned. With no journal attached, {@link #path} is one branch
+ * and call sites test {@link #on()} before they build a {@link Change}, so an untraced run builds no trace data at
+ * all.
+ *
+ * <p>Not machine state: what is attached is the observer's business, and the nesting depth is always 0 between
+ * two top-level calls.
+ */
+public final class Tracer {
+    /** Told when a kernel call run to its end from outside the kernel (not one nested in another) has returned. */
+    @FunctionalInterface
+    public interface CallObserver {
+        void returned(String call);
+    }
+
+    private Journal journal;
+    private CallObserver observer;
+    private int depth;
+
+    /** Attach {@code j} (null detaches): it sees every path and change from now on. */
+    public void attach(Journal j) {
+        this.journal = j;
+    }
+
+    /** Tell {@code o} (null: nobody) whenever a top-level kernel call returns. */
+    public void observeCalls(CallObserver o) {
+        this.observer = o;
+    }
+
+    /** Whether a journal is attached: call sites build a {@link Change} only then. */
+    public boolean on() {
+        return journal != null;
+    }
+
+    /** A modelled kernel function was entered. */
+    public void path(String function) {
+        if (journal != null) {
+            journal.path(function);
+        }
+    }
+
+    /** Record {@code c}; callers on hot paths test {@link #on()} first, so that they do not build it in vain. */
+    public void record(Change c) {
+        if (journal != null) {
+            journal.change(c);
+        }
+    }
+
+    /** Whether a kernel call is being run to its end right now (so a step taken now is nested in it). */
+    public boolean nested() {
+        return depth > 0;
+    }
+
+    /** A kernel call is being run to its end. */
+    public void enterCall() {
+        depth++;
+    }
+
+    /** The call {@link #enterCall} announced returned; if it was the outermost, tell the observer. */
+    public void exitCall(String call) {
+        if (--depth == 0 && observer != null) {
+            observer.returned(call);
+        }
+    }
+}
