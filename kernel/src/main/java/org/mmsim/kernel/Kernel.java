@@ -59,6 +59,7 @@ public final class Kernel {
     private final Vfs vfs;
     private final GupHolders holders = new GupHolders();
     private final Gup gup;
+    private final Rmap rmap;
     private final Mmu mmu;
     private final Exports exports;
     private final Syscalls syscalls;
@@ -71,7 +72,7 @@ public final class Kernel {
         PageFrames frames = new PageFrames(1 + normalFrames + movableFrames, trace, footprint);
         PageAlloc alloc = new PageAlloc(frames, trace, normalFrames, movableFrames);
         core = new MmCore(profile, trace, footprint, frames, alloc);
-        Rmap rmap = new Rmap(core);
+        rmap = new Rmap(core);
         Filemap filemap = new Filemap(core, rmap);
         Memory memory = new Memory(core, rmap);
         Zap zap = new Zap(core, rmap);
@@ -152,6 +153,11 @@ public final class Kernel {
 
     public PageAlloc pageAlloc() {
         return core.alloc();
+    }
+
+    /** The reverse map, to ask where a page is mapped ({@code rmap_walk}). */
+    public Rmap rmap() {
+        return rmap;
     }
 
     /** The task list. */
