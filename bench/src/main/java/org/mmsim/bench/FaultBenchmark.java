@@ -2,9 +2,9 @@ package org.mmsim.bench;
 
 import java.util.concurrent.TimeUnit;
 import org.mmsim.kernel.Kernel;
-import org.mmsim.kernel.Mman;
-import org.mmsim.kernel.PageTable;
-import org.mmsim.kernel.Task;
+import org.mmsim.kernel.mm.page.Page;
+import org.mmsim.kernel.task.Task;
+import org.mmsim.kernel.uapi.Mman;
 import org.mmsim.kernel.profile.Profiles;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -66,8 +66,8 @@ public class FaultBenchmark {
         }
         kernel = Kernel.boot(Profiles.byName(profile), Math.max(Kernel.DEFAULT_NORMAL_FRAMES, pages), 0);
         task = kernel.spawn("bench");
-        addr = kernel.mmap(task, 0, (long) pages * PageTable.PAGE_SIZE, Mman.PROT_READ | Mman.PROT_WRITE,
-                Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS);
+        addr = kernel.syscalls().mmap(task, 0, (long) pages * Page.PAGE_SIZE, Mman.PROT_READ | Mman.PROT_WRITE,
+                Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS).run();
         if (addr < 0) {
             throw new IllegalStateException("mmap of " + pages + " pages failed: " + addr);
         }
@@ -79,7 +79,7 @@ public class FaultBenchmark {
     @Benchmark
     public int writeFault() {
         int page = next++;
-        int sig = kernel.store(task, addr + (long) page * PageTable.PAGE_SIZE, page);
+        int sig = kernel.syscalls().store(task, addr + (long) page * Page.PAGE_SIZE, page).complete().signal();
         signals |= sig;
         return sig;
     }

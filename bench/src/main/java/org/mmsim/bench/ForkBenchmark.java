@@ -2,9 +2,9 @@ package org.mmsim.bench;
 
 import java.util.concurrent.TimeUnit;
 import org.mmsim.kernel.Kernel;
-import org.mmsim.kernel.Mman;
-import org.mmsim.kernel.PageTable;
-import org.mmsim.kernel.Task;
+import org.mmsim.kernel.mm.page.Page;
+import org.mmsim.kernel.task.Task;
+import org.mmsim.kernel.uapi.Mman;
 import org.mmsim.kernel.profile.Profiles;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -49,13 +49,13 @@ public class ForkBenchmark {
     public void bootParent() {
         kernel = Kernel.boot(Profiles.byName(profile), Math.max(Kernel.DEFAULT_NORMAL_FRAMES, 2 * pages), 0);
         parent = kernel.spawn("parent");
-        long addr = kernel.mmap(parent, 0, (long) pages * PageTable.PAGE_SIZE, Mman.PROT_READ | Mman.PROT_WRITE,
-                Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS);
+        long addr = kernel.syscalls().mmap(parent, 0, (long) pages * Page.PAGE_SIZE, Mman.PROT_READ | Mman.PROT_WRITE,
+                Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS).run();
         if (addr < 0) {
             throw new IllegalStateException("mmap of " + pages + " pages failed: " + addr);
         }
         for (int i = 0; i < pages; i++) {
-            int sig = kernel.store(parent, addr + (long) i * PageTable.PAGE_SIZE, i);
+            int sig = kernel.syscalls().store(parent, addr + (long) i * Page.PAGE_SIZE, i).complete().signal();
             if (sig != 0) {
                 throw new IllegalStateException("store to page " + i + " raised signal " + sig);
             }
@@ -64,7 +64,7 @@ public class ForkBenchmark {
 
     @Benchmark
     public Task fork() {
-        child = kernel.fork(parent, "child");
+        child = kernel.syscalls().fork(parent, "child").complete();
         return child;
     }
 
@@ -73,7 +73,7 @@ public class ForkBenchmark {
         if (child == null) {
             throw new IllegalStateException("fork of " + pages + " pages ran out of memory");
         }
-        kernel.exit(child);
+        kernel.syscalls().exit(child).run();
         child = null;
         kernel = null;
         parent = null;

@@ -12,9 +12,9 @@ import org.mmsim.scenario.Checker;
 import org.mmsim.scenario.Scenario;
 import org.mmsim.scenario.ScenarioException;
 import org.mmsim.kernel.Kernel;
-import org.mmsim.kernel.Mman;
-import org.mmsim.kernel.PageTable;
-import org.mmsim.kernel.Task;
+import org.mmsim.kernel.mm.page.Page;
+import org.mmsim.kernel.task.Task;
+import org.mmsim.kernel.uapi.Mman;
 import org.mmsim.kernel.profile.KernelProfile;
 import org.mmsim.kernel.profile.Profiles;
 
@@ -50,8 +50,8 @@ public final class BenchFigures {
         static Fixture boot(KernelProfile profile, int pages) {
             Kernel k = Kernel.boot(profile);
             Task t = k.spawn("bench");
-            long addr = k.mmap(t, 0, (long) pages * PageTable.PAGE_SIZE, Mman.PROT_READ | Mman.PROT_WRITE,
-                    Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS);
+            long addr = k.syscalls().mmap(t, 0, (long) pages * Page.PAGE_SIZE, Mman.PROT_READ | Mman.PROT_WRITE,
+                    Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS).run();
             if (addr < 0) {
                 throw new IllegalStateException("mmap of " + pages + " pages failed: " + addr);
             }
@@ -66,7 +66,7 @@ public final class BenchFigures {
         }
 
         void store(int page) {
-            int sig = kernel.store(task, addr + (long) page * PageTable.PAGE_SIZE, page);
+            int sig = kernel.syscalls().store(task, addr + (long) page * Page.PAGE_SIZE, page).complete().signal();
             if (sig != 0) {
                 throw new IllegalStateException("store to page " + page + " raised signal " + sig);
             }
@@ -177,12 +177,12 @@ public final class BenchFigures {
             Fixture f = Fixture.boot(profile, pages);
             f.populate();
             long t0 = System.nanoTime();
-            Task child = f.kernel().fork(f.task(), "child");
+            Task child = f.kernel().syscalls().fork(f.task(), "child").complete();
             long ns = System.nanoTime() - t0;
             if (child == null) {
                 throw new IllegalStateException("fork of " + pages + " pages ran out of memory");
             }
-            f.kernel().exit(child);
+            f.kernel().syscalls().exit(child).run();
             if (r >= 0) {
                 ms[r] = ns / 1e6;
             }

@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.mmsim.explore.Options;
 import org.mmsim.explore.Report;
-import org.mmsim.kernel.Violation;
+import org.mmsim.kernel.bug.Violation;
 import org.mmsim.kernel.profile.KernelProfile;
 import org.mmsim.report.ExploreReport;
 import org.mmsim.scenario.Checker;

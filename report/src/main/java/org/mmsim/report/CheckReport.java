@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.mmsim.kernel.Violation;
+import org.mmsim.kernel.bug.Violation;
 import org.mmsim.scenario.Result;
 
 /**

@@ -6,7 +6,8 @@ import java.util.List;
 import java.util.Map;
 import org.mmsim.explore.Options;
 import org.mmsim.explore.Report;
-import org.mmsim.kernel.Violation;
+import org.mmsim.kernel.bug.Violation;
+import org.mmsim.kernel.trace.Change;
 import org.mmsim.scenario.Execution;
 import org.mmsim.scenario.Outcome;
 import org.mmsim.scenario.Scenario;
@@ -20,7 +21,7 @@ import org.mmsim.scenario.Value;
  */
 public final class ExploreReport {
     /** Version of the exploration JSON document. */
-    public static final int SCHEMA_VERSION = 1;
+    public static final int SCHEMA_VERSION = 2;
 
     private ExploreReport() {}
 
@@ -98,6 +99,7 @@ public final class ExploreReport {
 
     /** Each step: number, actor, operation, result or the point it stopped at, path, and every change marked. */
     static void steps(StringBuilder sb, Execution e) {
+        ChangeText text = new ChangeText(e.mmNames());
         for (Step st : e.steps()) {
             sb.append(String.format("%4d  %-4s %s  = %s", st.index(), st.actor(), st.op(), st.result()));
             if (st.point() != null) {
@@ -107,8 +109,8 @@ public final class ExploreReport {
             if (!st.path().isEmpty()) {
                 sb.append("        path: ").append(String.join(" > ", st.path())).append('\n');
             }
-            for (String c : st.changes()) {
-                sb.append("        * ").append(c).append('\n');
+            for (Change c : st.changes()) {
+                sb.append("        * ").append(text.text(c)).append('\n');
             }
         }
         sb.append("  final: condition ").append(!e.finished() ? "not evaluated (stopped before the end)"
@@ -187,6 +189,7 @@ public final class ExploreReport {
     }
 
     static List<Object> stepsJson(Execution e) {
+        ChangeText text = new ChangeText(e.mmNames());
         List<Object> out = new ArrayList<>();
         for (Step st : e.steps()) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -197,7 +200,11 @@ public final class ExploreReport {
             m.put("result", st.result());
             m.put("point", st.point());
             m.put("path", new ArrayList<Object>(st.path()));
-            m.put("changes", new ArrayList<Object>(st.changes()));
+            List<Object> changes = new ArrayList<>();
+            for (Change c : st.changes()) {
+                changes.add(text.json(c));
+            }
+            m.put("changes", changes);
             out.add(m);
         }
         return out;

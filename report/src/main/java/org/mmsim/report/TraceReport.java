@@ -1,7 +1,7 @@
 package org.mmsim.report;
 
 import java.util.Map;
-import org.mmsim.kernel.Violation;
+import org.mmsim.kernel.bug.Violation;
 import org.mmsim.kernel.profile.KernelProfile;
 import org.mmsim.kernel.profile.Switch;
 import org.mmsim.scenario.Execution;
@@ -24,6 +24,7 @@ public final class TraceReport {
             sb.append(' ').append(sw.key()).append('=').append(profile.value(sw));
         }
         sb.append("\n\n");
+        ChangeText text = new ChangeText(e.mmNames());
         for (Step st : e.steps()) {
             sb.append(String.format("%3d  %-4s %s", st.index(), st.actor(), st.op()));
             sb.append("  = ").append(st.result());
@@ -34,8 +35,8 @@ public final class TraceReport {
             if (!st.path().isEmpty()) {
                 sb.append("       path: ").append(String.join(" > ", st.path())).append('\n');
             }
-            for (String c : st.changes()) {
-                sb.append("       ").append(c).append('\n');
+            for (org.mmsim.kernel.trace.Change c : st.changes()) {
+                sb.append("       ").append(text.text(c)).append('\n');
             }
         }
         sb.append('\n');

@@ -1,6 +1,6 @@
 package org.mmsim.scenario;
 
-/** One operation argument, already checked against its {@link OpKind}'s signature. */
+/** One operation argument, already checked against its {@link Operation}'s signature. */
 sealed interface Arg {
 
     /** The column the argument starts at, for runtime messages. */

@@ -5,15 +5,15 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
-import org.mmsim.kernel.PageFrames;
+import org.mmsim.kernel.mm.page.Page;
 
 /**
  * The parser's static checks: actors, names and registers must be defined before they are used (in file order),
  * each argument must have the kind its operation's signature says, and flags must be known names.
  */
 final class Binder {
-    /** Bytes of each page the model keeps: {@link PageFrames#PAGE_WORDS} 64-bit words from offset 0. */
-    static final int PAGE_BYTES_MODELLED = 8 * PageFrames.PAGE_WORDS;
+    /** Bytes of each page the model keeps: {@link Page#PAGE_WORDS} 64-bit words from offset 0. */
+    static final int PAGE_BYTES_MODELLED = 8 * Page.PAGE_WORDS;
 
     /** The fields {@code pagemap ADDR FIELD} may read, {@code entry} being the whole 64-bit word. */
     static final java.util.List<String> PAGEMAP_FIELDS =
@@ -70,7 +70,7 @@ final class Binder {
     }
 
     /** Parse one argument of kind {@code kind} (a signature word without brackets). */
-    Arg arg(String actor, String kind, Token t, int line, OpKind op) throws ScenarioException {
+    Arg arg(String actor, String kind, Token t, int line, Operation op) throws ScenarioException {
         String s = t.text();
         int col = t.col();
         switch (kind) {
@@ -78,16 +78,10 @@ final class Binder {
                 if (!isIdentifier(s)) {
                     throw error(line, col, "'" + s + "' is not a valid name");
                 }
-                if (op == OpKind.FORK) {
+                if ("process".equals(op.binds())) {
                     declareActor(s, line, col);
                 } else {
-                    String k = switch (op) {
-                        case PIPE -> "pipe";
-                        case MMAP, MMAP_DEVICE, MMAP_FILE -> "address";
-                        case CREAT, MEMFD_CREATE, OPEN -> "file";
-                        case IO_URING_SETUP -> "ring";
-                        default -> "handle";
-                    };
+                    String k = op.binds();
                     String old = names.get(s);
                     if ((old != null && !old.equals(k)) || actors.contains(s)) {
                         throw error(line, col, "'" + s + "' is already defined as " + article(old == null ? "process" : old));
@@ -113,7 +107,7 @@ final class Binder {
                 return new Arg.Name(s, col);
             }
             case "FS" -> {
-                if (org.mmsim.kernel.FsType.byKey(s) == null) {
+                if (org.mmsim.kernel.fs.FsType.byKey(s) == null) {
                     throw error(line, col, "unknown filesystem '" + s + "' (known: tmpfs, ext4)");
                 }
                 return new Arg.Name(s, col);

@@ -9,7 +9,7 @@ import java.util.Map;
 import org.mmsim.explore.Explorer;
 import org.mmsim.explore.Options;
 import org.mmsim.explore.Report;
-import org.mmsim.kernel.Violation;
+import org.mmsim.kernel.bug.Violation;
 import java.util.stream.Stream;
 import org.mmsim.kernel.profile.KernelProfile;
 import org.mmsim.kernel.profile.Profiles;

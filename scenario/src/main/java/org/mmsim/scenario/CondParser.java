@@ -1,7 +1,7 @@
 package org.mmsim.scenario;
 
 import java.util.List;
-import org.mmsim.kernel.Errno;
+import org.mmsim.kernel.uapi.Errno;
 
 /**
  * The {@code exists} condition: {@code or := and (\/ and)*}, {@code and := unary (/\ unary)*},

@@ -2,8 +2,9 @@ package org.mmsim.scenario;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.mmsim.kernel.Kernel;
-import org.mmsim.kernel.Mman;
+import org.mmsim.kernel.mm.gup.Foll;
+import org.mmsim.kernel.uapi.Fcntl;
+import org.mmsim.kernel.uapi.Mman;
 
 /** The flag names a scenario may write, per argument kind, with the kernel's values. */
 final class FlagNames {
@@ -29,12 +30,12 @@ final class FlagNames {
         MADV.put("MADV_DONTNEED", Mman.MADV_DONTNEED);
         MADV.put("MADV_DONTFORK", Mman.MADV_DONTFORK);
         MADV.put("MADV_DOFORK", Mman.MADV_DOFORK);
-        FOLL.put("FOLL_WRITE", Kernel.FOLL_WRITE);
-        FOLL.put("FOLL_FORCE", Kernel.FOLL_FORCE);
-        FOLL.put("FOLL_LONGTERM", Kernel.FOLL_LONGTERM);
-        FOLL.put("FOLL_NOFAULT", Kernel.FOLL_NOFAULT);
-        OPEN.put("O_RDONLY", 0);
-        OPEN.put("O_RDWR", 2);
+        FOLL.put("FOLL_WRITE", Foll.FOLL_WRITE);
+        FOLL.put("FOLL_FORCE", Foll.FOLL_FORCE);
+        FOLL.put("FOLL_LONGTERM", Foll.FOLL_LONGTERM);
+        FOLL.put("FOLL_NOFAULT", Foll.FOLL_NOFAULT);
+        OPEN.put("O_RDONLY", Fcntl.O_RDONLY);
+        OPEN.put("O_RDWR", Fcntl.O_RDWR);
     }
 
     private FlagNames() {}

@@ -7,7 +7,7 @@ import java.util.List;
  *
  * @param assign the register its result goes to, or null
  */
-public record Op(OpKind kind, List<Arg> args, String assign, int line, String text) {
+public record Op(Operation kind, List<Arg> args, String assign, int line, String text) {
 
     Arg arg(int i) {
         return i < args.size() ? args.get(i) : null;

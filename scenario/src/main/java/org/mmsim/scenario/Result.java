@@ -1,7 +1,7 @@
 package org.mmsim.scenario;
 
 import java.util.List;
-import org.mmsim.kernel.Violation;
+import org.mmsim.kernel.bug.Violation;
 
 /**
  * The verdict for one scenario under one kernel: the outcome over all explored executions, the expectation it

@@ -218,7 +218,7 @@ public final class ScenarioParser {
         List<Token> t = Lexer.lex(raw, Lexer.Mode.CODE, file, lineNo);
         if (t.size() < 3 || !t.get(1).is(":")) {
             Token head = t.get(0);
-            String hint = OpKind.byKeyword(head.text()) != null
+            String hint = Operations.byKeyword(head.text()) != null
                     ? "; outside a thread block an operation needs its actor: P: " + head.text() + " ..." : "";
             throw error(head, "unknown directive '" + head.text() + "'" + hint);
         }
@@ -249,9 +249,9 @@ public final class ScenarioParser {
             throw error(t.get(t.size() - 1), "missing operation");
         }
         Token kw = t.get(i);
-        OpKind kind = OpKind.byKeyword(kw.text());
+        Operation kind = Operations.byKeyword(kw.text());
         if (kind == null) {
-            String near = OpKind.nearest(kw.text());
+            String near = Operations.nearest(kw.text());
             throw error(kw, "unknown operation '" + kw.text() + "'" + (near == null ? "" : " (did you mean " + near + "?)"));
         }
         List<Token> args = t.subList(i + 1, t.size());
@@ -281,7 +281,7 @@ public final class ScenarioParser {
         return new Op(kind, List.copyOf(parsed), assign, lineNo, text);
     }
 
-    private static String arity(OpKind kind) {
+    private static String arity(Operation kind) {
         int min = kind.minArgs();
         int max = kind.signature().size();
         String n = min == max ? Integer.toString(min) : min + " to " + max;

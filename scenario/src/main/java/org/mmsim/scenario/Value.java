@@ -1,6 +1,6 @@
 package org.mmsim.scenario;
 
-import org.mmsim.kernel.Errno;
+import org.mmsim.kernel.uapi.Errno;
 
 /**
  * What a register holds: a 64-bit number (data, or a syscall's return including -errno), or the failure of an

@@ -33,18 +33,18 @@ import org.mmsim.kernel.uapi.Errno;
  * soft-dirty), and the pte lock per table; {@code pagemap_read} takes it for read and the pte lock per table.
  */
 public final class TaskMmu {
-    static final int CLEAR_REFS_ALL = 1;
-    static final int CLEAR_REFS_ANON = 2;
-    static final int CLEAR_REFS_MAPPED = 3;
-    static final int CLEAR_REFS_SOFT_DIRTY = 4;
-    static final int CLEAR_REFS_MM_HIWATER_RSS = 5;
+    public static final int CLEAR_REFS_ALL = 1;
+    public static final int CLEAR_REFS_ANON = 2;
+    public static final int CLEAR_REFS_MAPPED = 3;
+    public static final int CLEAR_REFS_SOFT_DIRTY = 4;
+    public static final int CLEAR_REFS_MM_HIWATER_RSS = 5;
 
-    static final long PM_PFRAME_MASK = (1L << 55) - 1;
-    static final long PM_SOFT_DIRTY = 1L << 55;
-    static final long PM_MMAP_EXCLUSIVE = 1L << 56;
-    static final long PM_FILE = 1L << 61;
-    static final long PM_SWAP = 1L << 62;
-    static final long PM_PRESENT = 1L << 63;
+    public static final long PM_PFRAME_MASK = (1L << 55) - 1;
+    public static final long PM_SOFT_DIRTY = 1L << 55;
+    public static final long PM_MMAP_EXCLUSIVE = 1L << 56;
+    public static final long PM_FILE = 1L << 61;
+    public static final long PM_SWAP = 1L << 62;
+    public static final long PM_PRESENT = 1L << 63;
 
     private final MmCore core;
     private final Tracer trace;

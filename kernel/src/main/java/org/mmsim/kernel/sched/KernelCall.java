@@ -185,7 +185,8 @@ public abstract class KernelCall<R> {
     protected abstract void locals(StateHasher h);
 
     /**
-     * Run the call to its end without interruption, as the sequential front door and nested kernel code do.
+     * Run the call to its end without interruption, as the sequential front door and nested kernel code do. Nothing
+     * else runs meanwhile, so no lock can be held by anyone else (a lock taken twice is a {@code lock_order} bug).
      *
      * @return {@link #ret()}
      */
@@ -194,7 +195,7 @@ public abstract class KernelCall<R> {
         trace.enterCall();
         try {
             while (!done) {
-                step();
+                advance();
             }
         } finally {
             trace.exitCall(name);

@@ -1,0 +1,258 @@
+package org.mmsim.scenario;
+
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.mmsim.kernel.Kernel;
+import org.mmsim.kernel.fs.FsType;
+import org.mmsim.kernel.fs.Vfs;
+import org.mmsim.kernel.mm.gup.GupPages;
+import org.mmsim.kernel.state.StateHasher;
+import org.mmsim.kernel.syscall.FileSyscalls;
+import org.mmsim.kernel.syscall.Syscalls;
+import org.mmsim.kernel.task.Task;
+
+/**
+ * What the scenario's names stand for while it runs: actors (processes and threads) by pid; addresses, file
+ * descriptors, pipe ends and GUP handles by the numbers the kernel gave them, never by Java references; registers;
+ * and the names traces give each mm. Operations resolve their arguments here and bind what they return.
+ *
+ * <p>A name whose operation failed is bound to the number the program would hold (a negative fd, an mmap's -errno),
+ * so that later uses fail in the kernel as they would in a real program (-EBADF, SIGSEGV).
+ */
+final class Bindings {
+    /** What a name stands for. */
+    sealed interface Binding {}
+
+    /** An address (or the -errno a failed mmap returned). */
+    record Address(long addr) implements Binding {}
+
+    /** A file descriptor of the process that opened it (negative: the open failed), and the file's path, if named. */
+    record Fd(int fd, String path) implements Binding {}
+
+    /** The two ends of a pipe. */
+    record Pipe(int readFd, int writeFd) implements Binding {}
+
+    /** The pages a GUP handed the GUP test device, by the kernel's id. */
+    record Handle(int id) implements Binding {}
+
+    private static final Pattern MM = Pattern.compile("\\bmm (\\d+)\\b");
+
+    private final Kernel k;
+    private final String file;
+    private final Map<String, Integer> actors = new LinkedHashMap<>();
+    private final Map<String, Binding> names = new LinkedHashMap<>();
+    private final Map<String, Map<String, Value>> registers = new LinkedHashMap<>();
+    private final Map<Integer, String> mmNames = new HashMap<>();
+
+    Bindings(Kernel k, String file) {
+        this.k = k;
+        this.file = file;
+    }
+
+    Kernel kernel() {
+        return k;
+    }
+
+    Syscalls sys() {
+        return k.syscalls();
+    }
+
+    FileSyscalls files() {
+        return k.fileSyscalls();
+    }
+
+    // ---- actors -----------------------------------------------------------------------------------------------
+
+    /** {@code name} is task {@code t}; its mm is called {@code name} in traces unless it already has a name. */
+    void actor(String name, Task t) {
+        actors.put(name, t.pid());
+        if (t.mm() != null) {
+            mmNames.putIfAbsent(t.mm().id(), name);
+        }
+    }
+
+    /** The task {@code name} is, or null if it does not exist (yet). */
+    Task taskOrNull(String name) {
+        Integer pid = actors.get(name);
+        return pid == null ? null : k.tasks().byPid(pid);
+    }
+
+    /** The live task {@code name} is; a scenario error if it does not exist or has exited. */
+    Task task(String name, int line) throws ScenarioException {
+        Task t = taskOrNull(name);
+        if (t == null) {
+            throw new ScenarioException(file, line, 1, "'" + name + "' does not exist at this point "
+                    + "(its fork failed or has not run yet)");
+        }
+        if (t.exited()) {
+            throw new ScenarioException(file, line, 1, "'" + name + "' has already exited");
+        }
+        return t;
+    }
+
+    /** The name of mm {@code id} in traces: the first actor that had it, else {@code mm<id>}. */
+    String mmName(int id) {
+        return mmNames.getOrDefault(id, "mm" + id);
+    }
+
+    /** Every mm's trace name. */
+    Map<Integer, String> mmNames() {
+        return Map.copyOf(mmNames);
+    }
+
+    /** "mm 2" in kernel messages becomes "mm 2 (C)", so a reader sees the scenario's names. */
+    String nameMms(String message) {
+        Matcher m = MM.matcher(message);
+        StringBuilder sb = new StringBuilder();
+        while (m.find()) {
+            String n = mmNames.get(Integer.parseInt(m.group(1)));
+            m.appendReplacement(sb, m.group() + (n == null ? "" : " (" + n + ")"));
+        }
+        return m.appendTail(sb).toString();
+    }
+
+    // ---- names --------------------------------------------------------------------------------------------------
+
+    void bind(String name, Binding b) {
+        names.put(name, b);
+    }
+
+    /** A scenario error at argument {@code i} of {@code op}. */
+    ScenarioException error(Op op, int i, String reason) {
+        return new ScenarioException(file, op.line(), op.arg(i).col(), reason);
+    }
+
+    static String name(Op op, int i) {
+        return ((Arg.Name) op.arg(i)).name();
+    }
+
+    static long num(Op op, int i) {
+        return ((Arg.Num) op.arg(i)).value();
+    }
+
+    static long optNum(Op op, int i, long dflt) {
+        return op.arg(i) == null ? dflt : num(op, i);
+    }
+
+    static int flags(Op op, int i) {
+        return ((Arg.Flags) op.arg(i)).value();
+    }
+
+    static int optFlags(Op op, int i) {
+        return op.arg(i) == null ? 0 : flags(op, i);
+    }
+
+    long addr(Op op, int i) throws ScenarioException {
+        return resolve((Arg.Addr) op.arg(i), op.line());
+    }
+
+    long resolve(Arg.Addr a, int line) throws ScenarioException {
+        if (a.base() == null) {
+            return a.offset();
+        }
+        if (!(names.get(a.base()) instanceof Address base)) {
+            throw new ScenarioException(file, line, a.col(), "'" + a.base() + "' is not mapped yet");
+        }
+        return base.addr() + a.offset();
+    }
+
+    /** The fd (of a file or io_uring) argument {@code i} names. */
+    int fd(Op op, int i, String kind) throws ScenarioException {
+        if (!(names.get(name(op, i)) instanceof Fd f)) {
+            throw error(op, i, kind + " '" + name(op, i) + "' does not exist yet");
+        }
+        return f.fd();
+    }
+
+    /** The path {@code open} reaches the file named by argument {@code i} by: its name, or /proc/self/fd/N. */
+    String reopenPath(Op op, int i) throws ScenarioException {
+        int fd = fd(op, i, "file");
+        String path = namedPath(op, i);
+        return path != null ? path : "/proc/self/fd/" + fd;
+    }
+
+    /** The name of the file argument {@code i} names ({@code /FS/NAME}), or null if it has none (a memfd). */
+    String namedPath(Op op, int i) {
+        return names.get(name(op, i)) instanceof Fd f ? f.path() : null;
+    }
+
+    /** The pipe argument {@code i} names. */
+    Pipe pipe(Op op, int i) throws ScenarioException {
+        if (!(names.get(name(op, i)) instanceof Pipe p)) {
+            throw error(op, i, "pipe '" + name(op, i) + "' does not exist yet");
+        }
+        return p;
+    }
+
+    /** Whatever file-like thing argument {@code i} names: a pipe, a file or a ring. */
+    Binding fileLike(Op op, int i) throws ScenarioException {
+        Binding b = names.get(name(op, i));
+        if (!(b instanceof Pipe) && !(b instanceof Fd)) {
+            throw error(op, i, "'" + name(op, i) + "' does not exist yet");
+        }
+        return b;
+    }
+
+    /** The pages argument {@code i} names. */
+    GupPages handle(Op op, int i) throws ScenarioException {
+        if (!(names.get(name(op, i)) instanceof Handle h)) {
+            throw error(op, i, "'" + name(op, i) + "' holds no pages yet");
+        }
+        return k.gupHolders().byId(h.id());
+    }
+
+    /** The path of a file {@code creat} made: {@code /FS/NAME}. */
+    static String path(FsType fs, String name) {
+        return Vfs.path(fs, name);
+    }
+
+    // ---- registers --------------------------------------------------------------------------------------------
+
+    void setRegister(String actor, String reg, Value v) {
+        registers.computeIfAbsent(actor, a -> new LinkedHashMap<>()).put(reg, v);
+    }
+
+    Value register(String actor, String reg) {
+        return registers.getOrDefault(actor, Map.of()).getOrDefault(reg, Value.UNSET);
+    }
+
+    Map<String, Map<String, Value>> registers() {
+        return registers;
+    }
+
+    /**
+     * Names, registers and actors, each summed entry by entry so the order in which threads bound them does not
+     * matter: a name by what it is bound to, a register by its value, an actor by its pid.
+     */
+    void hashInto(StateHasher h) {
+        long sum = 0;
+        for (Map.Entry<String, Binding> e : names.entrySet()) {
+            StateHasher n = new StateHasher().add(e.getKey());
+            switch (e.getValue()) {
+                case Address a -> n.add(1).add(a.addr());
+                case Handle g -> n.add(2).add(g.id());
+                case Fd f -> n.add(3).add(f.fd());
+                case Pipe p -> n.add(4).add(p.readFd()).add(p.writeFd());
+            }
+            sum += n.value();
+        }
+        h.add(sum);
+        sum = 0;
+        for (Map.Entry<String, Map<String, Value>> a : registers.entrySet()) {
+            for (Map.Entry<String, Value> r : a.getValue().entrySet()) {
+                Value v = r.getValue();
+                sum += new StateHasher().add(a.getKey()).add(r.getKey()).add(v.number()).add(v.data())
+                        .add(v.failure()).value();
+            }
+        }
+        h.add(sum);
+        sum = 0;
+        for (Map.Entry<String, Integer> e : actors.entrySet()) {
+            sum += new StateHasher().add(e.getKey()).add(e.getValue()).value();
+        }
+        h.add(sum);
+    }
+}

@@ -1,0 +1,34 @@
+package org.mmsim.scenario;
+
+import org.mmsim.kernel.Kernel;
+import org.mmsim.kernel.task.Task;
+import org.mmsim.kernel.uapi.Signal;
+
+/** The final condition, evaluated on the machine as the program left it, before teardown. */
+final class Conditions {
+    private Conditions() {}
+
+    static boolean eval(Cond c, Bindings b) throws ScenarioException {
+        return switch (c) {
+            case Cond.And a -> eval(a.left(), b) && eval(a.right(), b);
+            case Cond.Or o -> eval(o.left(), b) || eval(o.right(), b);
+            case Cond.Not n -> !eval(n.inner(), b);
+            case Cond.Cmp cmp -> value(cmp.term(), b).matches(cmp.literal()) == cmp.equal();
+        };
+    }
+
+    /** A register's value, or what a load at {@code [ACTOR:ADDR]} would return now (without faulting). */
+    private static Value value(Cond.Term term, Bindings b) throws ScenarioException {
+        if (term instanceof Cond.Reg r) {
+            return b.register(r.actor(), r.reg());
+        }
+        Cond.Mem m = (Cond.Mem) term;
+        Task t = b.taskOrNull(m.actor());
+        if (t == null || t.exited()) {
+            return Value.UNSET;
+        }
+        Kernel k = b.kernel();
+        Long v = k.peek(t, b.resolve(m.addr(), 0));
+        return v == null ? Value.signal(Signal.SIGSEGV) : Value.data(v);
+    }
+}

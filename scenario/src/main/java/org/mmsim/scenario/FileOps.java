@@ -1,0 +1,102 @@
+package org.mmsim.scenario;
+
+import static org.mmsim.scenario.Bindings.flags;
+import static org.mmsim.scenario.Bindings.name;
+import static org.mmsim.scenario.Bindings.num;
+import static org.mmsim.scenario.Bindings.optNum;
+
+import java.util.List;
+import org.mmsim.kernel.fs.FsType;
+import org.mmsim.kernel.mm.WordRead;
+import org.mmsim.kernel.sched.KernelCall;
+
+/**
+ * The file operations: files on tmpfs and ext4, memfd, pipes and vmsplice, and file mappings. A file or pipe name
+ * stands for the fd(s) the process holds; a pipe's name stands for both its ends.
+ */
+final class FileOps {
+    private FileOps() {}
+
+    static List<Operation> operations() {
+        return List.of(
+                Operation.of("pipe", "NEW", "pipe(): NEW names the pipe (both its ends)", (b, t, op) -> b.files().pipe(t))
+                        .binding("pipe").returning((b, t, op, calls) -> {
+                            KernelCall<?> c = calls.get(0);
+                            int[] fds = (int[]) c.result();
+                            b.bind(name(op, 0), fds == null ? new Bindings.Pipe((int) c.ret(), (int) c.ret())
+                                    : new Bindings.Pipe(fds[0], fds[1]));
+                            return Value.of(c.ret());
+                        }),
+                Operation.of("vmsplice", "PIPE ADDR LEN",
+                        "vmsplice(PIPE, {ADDR, LEN}): FOLL_GET references into the pipe; returns bytes",
+                        (b, t, op) -> b.files().vmsplice(t, b.pipe(op, 0).writeFd(), b.addr(op, 1), num(op, 2))),
+                Operation.of("write", "PIPE VALUE", "write(PIPE, &VALUE, 8): a copy into a kernel page",
+                        (b, t, op) -> b.files().write(t, b.pipe(op, 0).writeFd(), num(op, 1))),
+                Operation.of("read", "PIPE [OFF]", "read() of one pipe buffer; returns its word at OFF, or -EAGAIN if empty",
+                        (b, t, op) -> b.files().read(t, b.pipe(op, 0).readFd(), optNum(op, 1, 0)))
+                        .returning((b, t, op, calls) -> word(calls.get(0))),
+                Operation.of("close", "FD", "close() of a pipe (both ends: its buffers release their pages), a file, "
+                        + "or an io_uring (its buffers are unregistered when its last fd closes)", FileOps::closeFirst)
+                        .then(FileOps::closeSecond)
+                        .returning((b, t, op, calls) -> Value.of(calls.stream().mapToLong(KernelCall::ret)
+                                .filter(r -> r < 0).findFirst().orElse(0))),
+                Operation.of("creat", "NEW FS LEN",
+                        "open(/FS/NEW, O_CREAT|O_RDWR) of a file on FS (tmpfs or ext4), then ftruncate(LEN); "
+                                + "NEW names the fd; returns it",
+                        (b, t, op) -> b.files().creat(t, FsType.byKey(name(op, 1)), name(op, 0), num(op, 2)))
+                        .binding("file").returning((b, t, op, calls) ->
+                                bindFd(b, op, calls, Bindings.path(FsType.byKey(name(op, 1)), name(op, 0)))),
+                Operation.of("memfd_create", "NEW LEN", "memfd_create() then ftruncate(LEN): an unlinked tmpfs file",
+                        (b, t, op) -> b.files().memfdCreate(t, name(op, 0), num(op, 1)))
+                        .binding("file").returning((b, t, op, calls) -> bindFd(b, op, calls, null)),
+                Operation.of("open", "NEW FILE O", "open() of FILE again, by its name or /proc/self/fd/N, with O_RDONLY "
+                                + "or O_RDWR; NEW names the new fd; returns it or -ENOENT",
+                        (b, t, op) -> b.files().open(t, b.reopenPath(op, 1), flags(op, 2)))
+                        .binding("file").returning((b, t, op, calls) -> bindFd(b, op, calls, b.namedPath(op, 1))),
+                Operation.of("unlink", "FILE", "unlink() of FILE's name; its page cache goes when the last reference does",
+                        (b, t, op) -> b.files().unlink(t, pathOrNone(b, op))),
+                Operation.of("pread", "FILE FOFF", "pread() of 8 bytes at FOFF; returns the word, EOF, or -errno",
+                        (b, t, op) -> b.files().pread(t, b.fd(op, 0, "file"), num(op, 1)))
+                        .returning((b, t, op, calls) -> word(calls.get(0))),
+                Operation.of("pwrite", "FILE FOFF VALUE", "pwrite() of VALUE (8 bytes) at FOFF; returns 8 or -errno",
+                        (b, t, op) -> b.files().pwrite(t, b.fd(op, 0, "file"), num(op, 1), num(op, 2))),
+                Operation.of("fsync", "FILE", "fsync(): write the file's dirty pages back (write-protecting shared ptes)",
+                        (b, t, op) -> b.files().fsync(t, b.fd(op, 0, "file"))),
+                Operation.of("mmap_file", "NEW FILE LEN PROT MAP [FOFF]",
+                        "mmap(NULL, LEN, PROT, MAP, FILE, FOFF); binds NEW to the address",
+                        (b, t, op) -> b.sys().mmap(t, 0, num(op, 2), flags(op, 3), flags(op, 4), b.fd(op, 1, "file"),
+                                optNum(op, 5, 0)))
+                        .binding("address").returning(MemoryOps::bindAddress));
+    }
+
+    /** The word a read made, EOF for 0 bytes, or its -errno. */
+    static Value word(KernelCall<?> c) {
+        WordRead r = (WordRead) c.result();
+        if (r.ret() < 0) {
+            return Value.errno(-r.ret());
+        }
+        return r.ret() == 0 ? Value.EOF : Value.data(r.value());
+    }
+
+    private static Value bindFd(Bindings b, Op op, List<KernelCall<?>> calls, String path) {
+        long fd = calls.get(0).ret();
+        b.bind(name(op, 0), new Bindings.Fd((int) fd, path));
+        return Value.of(fd);
+    }
+
+    private static String pathOrNone(Bindings b, Op op) throws ScenarioException {
+        b.fd(op, 0, "file");
+        String path = b.namedPath(op, 0);
+        return path == null ? "" : path;
+    }
+
+    private static KernelCall<?> closeFirst(Bindings b, org.mmsim.kernel.task.Task t, Op op) throws ScenarioException {
+        Bindings.Binding f = b.fileLike(op, 0);
+        return b.files().close(t, f instanceof Bindings.Pipe p ? p.readFd() : ((Bindings.Fd) f).fd());
+    }
+
+    private static KernelCall<?> closeSecond(Bindings b, org.mmsim.kernel.task.Task t, Op op,
+            List<KernelCall<?>> calls) throws ScenarioException {
+        return calls.size() == 1 && b.fileLike(op, 0) instanceof Bindings.Pipe p ? b.files().close(t, p.writeFd()) : null;
+    }
+}

@@ -1,0 +1,61 @@
+package org.mmsim.scenario;
+
+import static org.mmsim.scenario.Bindings.flags;
+import static org.mmsim.scenario.Bindings.name;
+import static org.mmsim.scenario.Bindings.num;
+
+import java.util.List;
+import org.mmsim.kernel.mm.memory.Mmu;
+import org.mmsim.kernel.task.Task;
+
+/** The memory operations: mappings, madvise, fork and exit, user loads and stores, RLIMIT_MEMLOCK. */
+final class MemoryOps {
+    private MemoryOps() {}
+
+    static List<Operation> operations() {
+        return List.of(
+                Operation.of("mmap", "NEW LEN PROT MAP [ADDR]",
+                        "mmap(ADDR, LEN, PROT, MAP, -1, 0); binds NEW to the address; returns it or -errno",
+                        (b, t, op) -> b.sys().mmap(t, op.arg(4) == null ? 0 : b.addr(op, 4), num(op, 1),
+                                flags(op, 2), flags(op, 3)))
+                        .binding("address").returning(MemoryOps::bindAddress),
+                Operation.of("munmap", "ADDR LEN", "munmap(ADDR, LEN)",
+                        (b, t, op) -> b.sys().munmap(t, b.addr(op, 0), num(op, 1))),
+                Operation.of("mprotect", "ADDR LEN PROT", "mprotect(ADDR, LEN, PROT)",
+                        (b, t, op) -> b.sys().mprotect(t, b.addr(op, 0), num(op, 1), flags(op, 2))),
+                Operation.of("madvise", "ADDR LEN MADV", "madvise(ADDR, LEN, MADV_DONTNEED|MADV_DONTFORK|MADV_DOFORK)",
+                        (b, t, op) -> b.sys().madvise(t, b.addr(op, 0), num(op, 1), flags(op, 2))),
+                Operation.of("fork", "NEW", "fork(); NEW names the child process; returns the child's pid or -ENOMEM",
+                        (b, t, op) -> b.sys().fork(t, name(op, 0)))
+                        .binding("process").returning((b, t, op, calls) -> {
+                            Task child = (Task) calls.get(0).result();
+                            if (child != null) {
+                                b.actor(name(op, 0), child);
+                            }
+                            return Value.of(calls.get(0).ret());
+                        }),
+                Operation.of("exit", "", "exit(): the process's last thread exits and its mm is torn down",
+                        (b, t, op) -> b.sys().exit(t)),
+                Operation.of("load", "ADDR", "64-bit user load; returns the value, or SIGSEGV/SIGBUS",
+                        (b, t, op) -> b.sys().load(t, b.addr(op, 0)))
+                        .returning((b, t, op, calls) -> {
+                            Mmu.Access a = (Mmu.Access) calls.get(0).result();
+                            return a.faulted() ? Value.signal(a.signal()) : Value.data(a.value());
+                        }),
+                Operation.of("store", "ADDR VALUE", "64-bit user store; returns 0, or SIGSEGV/SIGBUS",
+                        (b, t, op) -> b.sys().store(t, b.addr(op, 0), num(op, 1)))
+                        .returning((b, t, op, calls) -> {
+                            Mmu.Access a = (Mmu.Access) calls.get(0).result();
+                            return a.faulted() ? Value.signal(a.signal()) : Value.of(0);
+                        }),
+                Operation.of("setrlimit_memlock", "LEN", "setrlimit(RLIMIT_MEMLOCK, LEN) for this process",
+                        (b, t, op) -> b.sys().setrlimitMemlock(t, num(op, 0))));
+    }
+
+    /** Bind NEW to the address the call returned (or the -errno, which later uses fault on). */
+    static Value bindAddress(Bindings b, Task t, Op op, List<org.mmsim.kernel.sched.KernelCall<?>> calls) {
+        long ret = calls.get(calls.size() - 1).ret();
+        b.bind(name(op, 0), new Bindings.Address(ret));
+        return Value.of(ret);
+    }
+}

@@ -1,0 +1,124 @@
+package org.mmsim.scenario;
+
+import java.util.List;
+import org.mmsim.kernel.sched.KernelCall;
+import org.mmsim.kernel.task.Task;
+
+/**
+ * One operation of the scenario language, declared once: its keyword, argument signature, one line of documentation
+ * (the source of docs/scenario-language.md's table), what kind of name its {@code NEW} argument binds, and how it
+ * runs: the kernel call it starts (asked for the locks it waits for before it runs, then stepped), what follows when
+ * a call ends (most operations are one call; opening a device, mapping it and closing it are three), and the value it
+ * returns, binding names as it does.
+ *
+ * <p>Argument kinds: NEW binds a name; PIPE, HANDLE, FILE, RING refer to a bound pipe, GUP handle, open file or
+ * io_uring; FD to a pipe, file or ring; PROC to a process or thread; ADDR is NAME[+OFFSET] or a number; LEN is bytes
+ * with an optional K/M/G suffix; N and VALUE are numbers; OFF is a byte offset in a page (0 or 8); FOFF is a byte
+ * offset in a file (its offset within a page 0 or 8); FS is tmpfs or ext4; FIELD a pagemap field; PROT, MAP, MADV,
+ * FOLL and O are flag sets. Optional arguments are in brackets.
+ */
+public final class Operation {
+    /** The first kernel call of the operation, not yet run (it must have no effect until it is stepped). */
+    @FunctionalInterface
+    interface Start {
+        KernelCall<?> begin(Bindings b, Task t, Op op) throws ScenarioException;
+    }
+
+    /** The call that follows when {@code calls}' last one returned, or null: the operation is done. */
+    @FunctionalInterface
+    interface Next {
+        KernelCall<?> next(Bindings b, Task t, Op op, List<KernelCall<?>> calls) throws ScenarioException;
+    }
+
+    /** The operation's value once its last call returned; binds the names the operation binds. */
+    @FunctionalInterface
+    interface Result {
+        Value value(Bindings b, Task t, Op op, List<KernelCall<?>> calls) throws ScenarioException;
+    }
+
+    private static final Next ONE_CALL = (b, t, op, calls) -> null;
+    private static final Result RET = (b, t, op, calls) -> Value.of(calls.get(calls.size() - 1).ret());
+
+    private final String keyword;
+    private final List<String> signature;
+    private final String doc;
+    private final String binds;
+    private final Start start;
+    private final Next next;
+    private final Result result;
+
+    private Operation(String keyword, String signature, String doc, String binds, Start start, Next next,
+            Result result) {
+        this.keyword = keyword;
+        this.signature = signature.isEmpty() ? List.of() : List.of(signature.split(" "));
+        this.doc = doc;
+        this.binds = binds;
+        this.start = start;
+        this.next = next;
+        this.result = result;
+    }
+
+    /** An operation that is one kernel call and returns its return value. */
+    static Operation of(String keyword, String signature, String doc, Start start) {
+        return new Operation(keyword, signature, doc, null, start, ONE_CALL, RET);
+    }
+
+    /** This operation, returning {@code r} instead. */
+    Operation returning(Result r) {
+        return new Operation(keyword, String.join(" ", signature), doc, binds, start, next, r);
+    }
+
+    /** This operation, whose NEW argument binds a name of kind {@code kind} (address, pipe, file, ring, handle). */
+    Operation binding(String kind) {
+        return new Operation(keyword, String.join(" ", signature), doc, kind, start, next, result);
+    }
+
+    /** This operation, going on with {@code n} after each call. */
+    Operation then(Next n) {
+        return new Operation(keyword, String.join(" ", signature), doc, binds, start, n, result);
+    }
+
+    /** The name used in scenarios, e.g. {@code pin_user_pages_fast}. */
+    public String keyword() {
+        return keyword;
+    }
+
+    /** Argument kinds; optional ones are written in brackets, e.g. {@code [OFF]}. */
+    public List<String> signature() {
+        return signature;
+    }
+
+    public String usage() {
+        return (keyword + " " + String.join(" ", signature)).trim();
+    }
+
+    public String doc() {
+        return doc;
+    }
+
+    /** What the NEW argument names: a process (fork), an address, pipe, file, ring or handle; null if none. */
+    String binds() {
+        return binds;
+    }
+
+    int minArgs() {
+        return (int) signature.stream().filter(s -> !s.startsWith("[")).count();
+    }
+
+    KernelCall<?> begin(Bindings b, Task t, Op op) throws ScenarioException {
+        return start.begin(b, t, op);
+    }
+
+    KernelCall<?> next(Bindings b, Task t, Op op, List<KernelCall<?>> calls) throws ScenarioException {
+        return next.next(b, t, op, calls);
+    }
+
+    Value result(Bindings b, Task t, Op op, List<KernelCall<?>> calls) throws ScenarioException {
+        return result.value(b, t, op, calls);
+    }
+
+    @Override
+    public String toString() {
+        return keyword;
+    }
+}

@@ -1,0 +1,48 @@
+package org.mmsim.scenario;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.mmsim.kernel.sched.KernelCall;
+import org.mmsim.kernel.state.StateHasher;
+
+/**
+ * One thread of the group being run: its operations, the next one, the kernel calls the operation has finished and
+ * the one it is inside, and how many steps it took.
+ */
+final class Strand {
+    final Scenario.ThreadBlock block;
+    int pc;
+    KernelCall<?> call;
+    final List<KernelCall<?>> done = new ArrayList<>();
+    int steps;
+
+    Strand(Scenario.ThreadBlock block) {
+        this.block = block;
+    }
+
+    boolean finished() {
+        return call == null && pc == block.ops().size();
+    }
+
+    Op op() {
+        return block.ops().get(pc);
+    }
+
+    String name() {
+        return block.name();
+    }
+
+    /**
+     * Where the thread is: its next operation, steps taken, the return values of the calls its operation finished,
+     * and the call it is inside.
+     */
+    void hashInto(StateHasher h) {
+        h.add(pc).add(steps).add(call == null ? 0 : call.fingerprint());
+        if (!done.isEmpty()) {
+            h.add(done.size());
+            for (KernelCall<?> c : done) {
+                h.add(c.ret());
+            }
+        }
+    }
+}
