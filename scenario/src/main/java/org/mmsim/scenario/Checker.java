@@ -114,7 +114,7 @@ public final class Checker {
     public static Report explore(Scenario s, KernelProfile profile, Options options) throws ScenarioException {
         try {
             return Explorer.explore(new ScenarioModel(s, profile, options.reduction()), options);
-        } catch (Runner.ScenarioError e) {
+        } catch (ScenarioError e) {
             throw e.cause();
         }
     }

@@ -2,18 +2,13 @@ package org.mmsim.scenario;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import org.mmsim.drivers.Drivers;
 import org.mmsim.kernel.Kernel;
 import org.mmsim.kernel.bug.KernelBug;
-import org.mmsim.kernel.bug.Violation;
 import org.mmsim.kernel.check.Invariants;
 import org.mmsim.kernel.profile.KernelProfile;
-import org.mmsim.kernel.sched.KernelCall;
 import org.mmsim.kernel.state.StateHasher;
-import org.mmsim.kernel.task.Task;
 
 /**
  * Runs one execution of a scenario under one kernel profile: script lines one after another; the thread blocks of a
@@ -28,8 +23,8 @@ public final class Runner {
     private final Kernel k;
     private final Bindings b;
     private final StepRecorder rec = new StepRecorder();
-    private final Set<String> seen = new LinkedHashSet<>();
-    private final List<Violation> violations = new ArrayList<>();
+    private final Violations violations;
+    private final OpExecutor ops;
     /** The next segment of the program to run. */
     private int segment;
     /** The threads of the group being run; empty between groups. */
@@ -40,15 +35,15 @@ public final class Runner {
     private boolean finished;
     private boolean holds;
     private boolean oops;
-    private int reported;
     private boolean tracking;
-    /** The footprint of the last {@link #stepThread}, or {@code Model.EVERYTHING} when not tracking. */
     private long footprint = org.mmsim.explore.Model.EVERYTHING;
 
     private Runner(Scenario scenario, KernelProfile profile, boolean trace) {
         this.scenario = scenario;
         this.k = Kernel.boot(profile, scenario.normalFrames(), scenario.movableFrames(), Drivers.all());
         this.b = new Bindings(k, scenario.file());
+        this.violations = new Violations(b);
+        this.ops = new OpExecutor(b, rec);
         if (trace) {
             k.attach(rec);
         }
@@ -65,25 +60,26 @@ public final class Runner {
         Runner r = start(scenario, profile, trace);
         try {
             while (!r.finished) {
-                Strand[] group = r.strands;
-                for (int t = 0; t < group.length && r.strands == group; t++) {
-                    Strand s = group[t];
-                    if (s.finished()) {
-                        continue;
-                    }
-                    int pc = s.pc;
-                    while (r.strands == group && (s.pc == pc || s.call != null)) {
-                        if ((r.enabled() & (1 << t)) == 0) {
-                            throw new IllegalStateException("thread " + s.name() + " blocked in a run");
-                        }
-                        r.stepThread(t);
-                    }
-                }
+                r.runGroupInTurns();
             }
         } catch (ScenarioError e) {
             throw e.cause();
         }
         return r.execution();
+    }
+
+    /** The current group, its threads taking turns one whole operation at a time until it is over. */
+    private void runGroupInTurns() {
+        Strand[] group = strands;
+        for (int t = 0; t < group.length && strands == group; t++) {
+            Strand s = group[t];
+            for (int pc = s.pc; !s.finished() && strands == group && (s.pc == pc || s.call != null); ) {
+                if ((enabled() & (1 << t)) == 0) {
+                    throw new IllegalStateException("thread " + s.name() + " blocked in a run");
+                }
+                stepThread(t);
+            }
+        }
     }
 
     /** Boot the machine and run the program up to the first group of threads (or to its end): the explorer's start. */
@@ -123,7 +119,8 @@ public final class Runner {
                 Scenario.Segment seg = program.get(segment++);
                 if (seg instanceof Scenario.Script s) {
                     for (Scenario.Line l : s.lines()) {
-                        runLine(l.actor(), l.op());
+                        ops.runLine(l.actor(), l.op());
+                        violations.recordAll(Invariants.checkStep(k), rec.size());
                     }
                     continue;
                 }
@@ -143,38 +140,23 @@ public final class Runner {
             }
         } catch (KernelBug bug) {
             oops = true;
-            record(bug.violation().atStep(rec.size()));
+            violations.record(bug.violation().atStep(rec.size()));
         }
         end();
     }
 
     private boolean groupFinished() {
-        for (Strand s : strands) {
-            if (!s.finished()) {
-                return false;
-            }
-        }
-        return true;
+        return Arrays.stream(strands).allMatch(Strand::finished);
     }
 
     private void end() throws ScenarioException {
         strands = new Strand[0];
         holds = !oops && Conditions.eval(scenario.condition(), b);
         if (!oops) {
-            rec.begin();
-            Teardown.run(k);
-            rec.add("-", Teardown.TEXT, 0, "0", null);
-            for (Violation v : Invariants.checkStep(k)) {
-                record(v.atStep(rec.size()));
-            }
-            for (Violation v : Invariants.checkAllFree(k)) {
-                record(v.atStep(rec.size()));
-            }
+            Teardown.run(k, rec, violations);
         }
         finished = true;
     }
-
-    // ---- what the explorer sees -------------------------------------------------------------------------------
 
     /** Whether the program has run to its end (condition evaluated, everything torn down). */
     public boolean finished() {
@@ -195,42 +177,21 @@ public final class Runner {
     public int enabled() {
         int mask = 0;
         for (int t = 0; t < strands.length; t++) {
-            if (!strands[t].finished() && runnable(strands[t])) {
+            if (!strands[t].finished() && ops.runnable(strands[t])) {
                 mask |= 1 << t;
             }
         }
         return mask;
     }
 
-    /**
-     * Whether a thread's next step can run, as the kernel call it is inside, or the one its next operation starts
-     * with, answers ({@code blockedOn}). A thread whose operation cannot even start (its actor is gone, a name is not
-     * bound) may run: the step reports the scenario error.
-     */
-    private boolean runnable(Strand s) {
-        if (s.call != null) {
-            return s.call.blockedOn() == null;
-        }
-        Task t = b.taskOrNull(s.name());
-        if (t == null || t.exited()) {
-            return true;
-        }
-        try {
-            return s.op().kind().begin(b, t, s.op()).blockedOn() == null;
-        } catch (ScenarioException | IllegalStateException e) {
-            return true;
-        }
-    }
-
     private String enabledNames() {
-        StringBuilder sb = new StringBuilder();
-        int enabled = enabled();
-        for (int t = 0; t < strands.length; t++) {
+        List<String> names = new ArrayList<>();
+        for (int t = 0, enabled = enabled(); t < strands.length; t++) {
             if ((enabled & (1 << t)) != 0) {
-                sb.append(sb.isEmpty() ? "" : ", ").append(t).append('=').append(strands[t].name());
+                names.add(t + "=" + strands[t].name());
             }
         }
-        return sb.isEmpty() ? "none" : sb.toString();
+        return names.isEmpty() ? "none" : String.join(", ", names);
     }
 
     /** The thread chosen at each step so far. */
@@ -260,7 +221,20 @@ public final class Runner {
             k.takeFootprint();
         }
         try {
-            stepStrand(s);
+            try {
+                ops.step(s);
+            } catch (KernelBug bug) {
+                oops = true;
+                violations.record(bug.violation().atStep(rec.size()));
+                end();
+                return;
+            }
+            if (tracking) {
+                footprint = k.takeFootprint();
+                k.trackFootprint(false);
+            }
+            checkInvariants();
+            k.trackFootprint(tracking);
             if (groupFinished()) {
                 strands = new Strand[0];
                 advance();
@@ -270,49 +244,9 @@ public final class Runner {
         }
     }
 
-    private void stepStrand(Strand s) throws ScenarioException {
-        rec.begin();
-        Op op = s.op();
-        Value v = null;
-        try {
-            Task t = b.task(s.name(), op.line());
-            if (s.call == null) {
-                s.call = op.kind().begin(b, t, op);
-            }
-            s.call.step();
-            if (s.call.done()) {
-                s.done.add(s.call);
-                s.call = op.kind().next(b, t, op, s.done);
-                if (s.call == null) {
-                    v = op.kind().result(b, t, op, s.done);
-                    s.done.clear();
-                }
-            }
-        } catch (KernelBug bug) {
-            rec.add(s.name(), op.text(), op.line(), "oops", null);
-            oops = true;
-            record(bug.violation().atStep(rec.size()));
-            end();
-            return;
-        }
-        if (v == null) {
-            rec.add(s.name(), op.text(), op.line(), "...", s.call.point());
-        } else {
-            s.pc++;
-            complete(s.name(), op, v);
-        }
-        if (tracking) {
-            footprint = k.takeFootprint();
-            k.trackFootprint(false);
-        }
-        checkInvariants();
-        k.trackFootprint(tracking);
-    }
-
     /**
      * Invariants are checked after every step at which no kernel call is suspended: a suspended call may be half way
-     * through an update the invariants judge whole (a pin taken but not yet handed to its holder, a page fork has
-     * shared but not yet mapped in the child).
+     * through an update they judge whole (a pin taken but not yet handed over, a page shared but not yet mapped).
      */
     private void checkInvariants() {
         for (Strand s : strands) {
@@ -320,9 +254,7 @@ public final class Runner {
                 return;
             }
         }
-        for (Violation viol : Invariants.checkStep(k)) {
-            record(viol.atStep(rec.size()));
-        }
+        violations.recordAll(Invariants.checkStep(k), rec.size());
     }
 
     /** Record each step's footprint from now on (the explorer's reduction uses it). */
@@ -354,66 +286,11 @@ public final class Runner {
 
     /** The violations recorded since the last call, as stable keys ("invariant: message"). */
     public List<String> newViolations() {
-        List<String> out = new ArrayList<>();
-        for (; reported < violations.size(); reported++) {
-            Violation v = violations.get(reported);
-            out.add(v.invariant() + ": " + v.message());
-        }
-        return out;
+        return violations.fresh();
     }
 
     /** The record of this execution so far. */
     public Execution execution() {
-        return new Execution(rec.steps(), b.registers(), holds, List.copyOf(violations), finished, b.mmNames());
-    }
-
-    /** A scenario error found while the explorer was stepping (the explorer's interface has no checked exceptions). */
-    public static final class ScenarioError extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        /** Wrap {@code cause}. */
-        public ScenarioError(ScenarioException cause) {
-            super(cause.getMessage(), cause);
-        }
-
-        public ScenarioException cause() {
-            return (ScenarioException) getCause();
-        }
-    }
-
-    /** A script line: its operation run to its end, every kernel call of it. */
-    private void runLine(String actor, Op op) throws ScenarioException {
-        rec.begin();
-        Value v;
-        try {
-            Task t = b.task(actor, op.line());
-            List<KernelCall<?>> calls = new ArrayList<>();
-            for (KernelCall<?> c = op.kind().begin(b, t, op); c != null; c = op.kind().next(b, t, op, calls)) {
-                c.run();
-                calls.add(c);
-            }
-            v = op.kind().result(b, t, op, calls);
-        } catch (KernelBug bug) {
-            rec.add(actor, op.text(), op.line(), "oops", null);
-            throw bug;
-        }
-        complete(actor, op, v);
-        for (Violation viol : Invariants.checkStep(k)) {
-            record(viol.atStep(rec.size()));
-        }
-    }
-
-    /** An operation returned {@code v}: bind its register and record the step. */
-    private void complete(String actor, Op op, Value v) {
-        if (op.assign() != null) {
-            b.setRegister(actor, op.assign(), v);
-        }
-        rec.add(actor, op.text(), op.line(), v.toString(), null);
-    }
-
-    private void record(Violation v) {
-        if (seen.add(v.invariant() + "\u0000" + v.message())) {
-            violations.add(new Violation(v.invariant(), b.nameMms(v.message()), v.step()));
-        }
+        return new Execution(rec.steps(), b.registers(), holds, violations.all(), finished, b.mmNames());
     }
 }

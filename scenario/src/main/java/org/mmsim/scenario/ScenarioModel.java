@@ -54,7 +54,7 @@ public final class ScenarioModel implements Model<Runner> {
             }
             return r;
         } catch (ScenarioException e) {
-            throw new Runner.ScenarioError(e);
+            throw new ScenarioError(e);
         }
     }
 
@@ -67,7 +67,7 @@ public final class ScenarioModel implements Model<Runner> {
             }
             return r;
         } catch (ScenarioException e) {
-            throw new Runner.ScenarioError(e);
+            throw new ScenarioError(e);
         }
     }
 

@@ -107,7 +107,7 @@ public record ScheduleFile(String scenario, String kernel, String kind, List<Str
             }
             try {
                 r.stepThread(t);
-            } catch (Runner.ScenarioError e) {
+            } catch (ScenarioError e) {
                 throw e.cause();
             }
         }

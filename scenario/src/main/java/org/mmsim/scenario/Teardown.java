@@ -1,6 +1,7 @@
 package org.mmsim.scenario;
 
 import org.mmsim.kernel.Kernel;
+import org.mmsim.kernel.check.Invariants;
 import org.mmsim.kernel.fs.Inode;
 import org.mmsim.kernel.fs.Vfs;
 import org.mmsim.kernel.mm.gup.GupPages;
@@ -16,7 +17,16 @@ final class Teardown {
 
     private Teardown() {}
 
-    static void run(Kernel k) {
+    /** Tear down, as one more step recorded by {@code rec}, then check every invariant and that nothing leaked. */
+    static void run(Kernel k, StepRecorder rec, Violations violations) {
+        rec.begin();
+        run(k);
+        rec.add("-", TEXT, 0, "0", null);
+        violations.recordAll(Invariants.checkStep(k), rec.size());
+        violations.recordAll(Invariants.checkAllFree(k), rec.size());
+    }
+
+    private static void run(Kernel k) {
         for (Task t : k.tasks().all()) {
             if (!t.exited()) {
                 k.syscalls().exit(t).run();

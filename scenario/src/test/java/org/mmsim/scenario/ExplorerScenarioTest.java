@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.mmsim.explore.Explorer;
 import org.mmsim.explore.Options;
 import org.mmsim.explore.Report;
+import org.mmsim.kernel.trace.Change;
 import org.mmsim.kernel.profile.KernelProfile;
 
 /**
@@ -92,9 +93,9 @@ class ExplorerScenarioTest {
         assertThat(zap).isGreaterThan(copy);
         assertThat(write).isGreaterThan(zap);
         assertThat(steps.get(copy).point()).isEqualTo("faultin_page done, FOLL_WRITE dropped; cond_resched, retry");
-        assertThat(steps.get(zap).changes()).contains("pfn 2 freed");
+        assertThat(steps.get(zap).changes()).contains(new Change.PageFreed(2));
         assertThat(steps.get(write).path()).containsExactly("follow_page_pte", "copy_to_user_page");
-        assertThat(steps.get(write).changes()).contains("pfn 1 data[0]: 1 -> 0x666");
+        assertThat(steps.get(write).changes()).contains(new Change.PageField(1, Change.Field.DATA, 0, 1, 0x666));
         assertThat(steps.get(write).result()).isEqualTo("8");
     }
 

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.mmsim.kernel.mm.pgtable.Pte;
+import org.mmsim.kernel.trace.Change;
 import org.mmsim.kernel.profile.Profiles;
 
 class RunnerTest {
@@ -49,7 +51,8 @@ class RunnerTest {
         Step write = e.steps().get(6);
         assertThat(write.op()).isEqualTo("store A 0xd1");
         assertThat(write.path()).containsSubsequence("do_user_addr_fault", "handle_mm_fault", "do_wp_page", "wp_page_copy");
-        assertThat(write.changes()).anyMatch(c -> c.startsWith("pte P ") && c.contains("-> pfn 2 P|RW"));
+        assertThat(write.changes()).anyMatch(c -> c instanceof Change.Pte p && e.mmNames().get(p.mm()).equals("P")
+                && Pte.pfn(p.newPte()) == 2 && Pte.write(p.newPte()));
         assertThat(e.steps().get(e.steps().size() - 1).op()).startsWith("teardown");
     }
 

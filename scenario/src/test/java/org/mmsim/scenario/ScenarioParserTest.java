@@ -51,7 +51,7 @@ class ScenarioParserTest {
         assertThat(s.expectations()).extracting(Expectation::kernel).containsExactly("5.7", "6.18[cow_reuse=mapcount]", "5.9");
         assertThat(s.condition().toString()).isEqualTo("((C:r1 = 1 \\/ T1:r0 = 0xd0) /\\ ~C:r1 = SIGSEGV)");
         Op store = ((Scenario.Script) s.program().get(0)).lines().get(1).op();
-        assertThat(store.kind()).isEqualTo(OpKind.STORE);
+        assertThat(store.kind().keyword()).isEqualTo("store");
         assertThat(store.args().get(0)).isEqualTo(new Arg.Addr("A", 8, 10));
         assertThat(store.text()).isEqualTo("store A+8 0xd0");
     }

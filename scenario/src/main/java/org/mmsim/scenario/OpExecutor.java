@@ -1,0 +1,102 @@
+package org.mmsim.scenario;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.mmsim.kernel.bug.KernelBug;
+import org.mmsim.kernel.sched.KernelCall;
+import org.mmsim.kernel.task.Task;
+
+/**
+ * Runs operations as the kernel calls their {@link Operation}s make: a script line to its end, or one step of a
+ * thread; asks whether a thread's next step can run; records each step and binds registers.
+ */
+final class OpExecutor {
+    private final Bindings b;
+    private final StepRecorder rec;
+
+    OpExecutor(Bindings b, StepRecorder rec) {
+        this.b = b;
+        this.rec = rec;
+    }
+
+    /**
+     * Whether a thread's next step can run, as the kernel call it is inside, or the one its next operation starts
+     * with, answers ({@code blockedOn}). A thread whose operation cannot even start (its actor is gone, a name is not
+     * bound) may run: the step reports the scenario error.
+     */
+    boolean runnable(Strand s) {
+        if (s.call != null) {
+            return s.call.blockedOn() == null;
+        }
+        Task t = b.taskOrNull(s.name());
+        if (t == null || t.exited()) {
+            return true;
+        }
+        try {
+            return s.op().kind().begin(b, t, s.op()).blockedOn() == null;
+        } catch (ScenarioException | IllegalStateException e) {
+            return true;
+        }
+    }
+
+    /**
+     * One step of thread {@code s}: start its operation's next call or continue the one it is inside, up to the next
+     * preemption point. Records the step; an oops is recorded and rethrown.
+     */
+    void step(Strand s) throws ScenarioException {
+        rec.begin();
+        Op op = s.op();
+        Value v = null;
+        try {
+            Task t = b.task(s.name(), op.line());
+            if (s.call == null) {
+                s.call = op.kind().begin(b, t, op);
+            }
+            s.call.step();
+            if (s.call.done()) {
+                s.done.add(s.call);
+                s.call = op.kind().next(b, t, op, s.done);
+                if (s.call == null) {
+                    v = op.kind().result(b, t, op, s.done);
+                    s.done.clear();
+                }
+            }
+        } catch (KernelBug bug) {
+            rec.add(s.name(), op.text(), op.line(), "oops", null);
+            throw bug;
+        }
+        if (v == null) {
+            rec.add(s.name(), op.text(), op.line(), "...", s.call.point());
+        } else {
+            s.pc++;
+            complete(s.name(), op, v);
+        }
+    }
+
+    /** A script line: its operation run to its end, every kernel call of it. */
+    void runLine(String actor, Op op) throws ScenarioException {
+        rec.begin();
+        Value v;
+        try {
+            Task t = b.task(actor, op.line());
+            List<KernelCall<?>> calls = new ArrayList<>();
+            for (KernelCall<?> c = op.kind().begin(b, t, op); c != null; c = op.kind().next(b, t, op, calls)) {
+                c.run();
+                calls.add(c);
+            }
+            v = op.kind().result(b, t, op, calls);
+        } catch (KernelBug bug) {
+            rec.add(actor, op.text(), op.line(), "oops", null);
+            throw bug;
+        }
+        complete(actor, op, v);
+    }
+
+    /** An operation returned {@code v}: bind its register and record the step. */
+    private void complete(String actor, Op op, Value v) {
+        if (op.assign() != null) {
+            b.setRegister(actor, op.assign(), v);
+        }
+        rec.add(actor, op.text(), op.line(), v.toString(), null);
+    }
+}
