@@ -1,18 +1,34 @@
 package org.mmsim.cli;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.tngtech.archunit.core.domain.Dependency;
+import com.tngtech.archunit.core.domain.JavaAccess;
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.lang.ArchCondition;
+import com.tngtech.archunit.lang.ArchRule;
+import com.tngtech.archunit.lang.ConditionEvents;
+import com.tngtech.archunit.lang.SimpleConditionEvent;
+import java.util.Optional;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.mmsim.drivers.archfixture.DriverReachingIn;
+import org.mmsim.kernel.export.Export;
+import org.mmsim.kernel.mm.Mm;
+import org.mmsim.kernel.mm.page.PageFrames;
 
 /**
- * The layering of STYLE.md, enforced: kernel and explore (java.base only, and unaware of each other) at the
- * bottom, scenario binding the two, report on top of them, cli on top; only the cli prints or exits; the model has
- * no threads, wall clock or unseeded randomness, and the explorer reads the clock only for its time budget.
+ * The layering of STYLE.md, enforced: kernel and explore (java.base only, and unaware of each other) at the bottom,
+ * drivers on the kernel's exported symbols only, scenario binding kernel, drivers and explorer, report on top of them,
+ * cli on top; no import cycles between any two packages; only the cli prints or exits; the model has no threads, wall
+ * clock or unseeded randomness, and the explorer reads the clock only for its time budget.
  */
 class ArchitectureTest {
     private static JavaClasses classes;
@@ -26,6 +42,7 @@ class ArchitectureTest {
     private static com.tngtech.archunit.library.Architectures.LayeredArchitecture layers() {
         return layeredArchitecture().consideringOnlyDependenciesInLayers()
                 .layer("kernel").definedBy("org.mmsim.kernel..")
+                .layer("drivers").definedBy("org.mmsim.drivers..")
                 .layer("explore").definedBy("org.mmsim.explore..")
                 .layer("scenario").definedBy("org.mmsim.scenario..")
                 .layer("report").definedBy("org.mmsim.report..")
@@ -33,7 +50,8 @@ class ArchitectureTest {
                 .whereLayer("cli").mayNotBeAccessedByAnyLayer()
                 .whereLayer("report").mayOnlyBeAccessedByLayers("cli")
                 .whereLayer("scenario").mayOnlyBeAccessedByLayers("report", "cli")
-                .whereLayer("kernel").mayOnlyBeAccessedByLayers("scenario", "report", "cli")
+                .whereLayer("drivers").mayOnlyBeAccessedByLayers("scenario", "report", "cli")
+                .whereLayer("kernel").mayOnlyBeAccessedByLayers("drivers", "scenario", "report", "cli")
                 .whereLayer("explore").mayOnlyBeAccessedByLayers("scenario", "report", "cli");
     }
 
@@ -46,10 +64,80 @@ class ArchitectureTest {
     void theLayerRuleCatchesALowerLayerReachingUp() {
         JavaClasses withViolation = new ClassFileImporter().importClasses(
                 org.mmsim.kernel.archfixture.KernelReachingUp.class, Main.class);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> layers().check(withViolation))
+        assertThatThrownBy(() -> layers().check(withViolation))
                 .isInstanceOf(AssertionError.class)
                 .hasMessageContaining("KernelReachingUp");
     }
+
+    @Test
+    void noTwoPackagesDependOnEachOther() {
+        slices().matching("org.mmsim.(**)").should().beFreeOfCycles().check(classes);
+    }
+
+    // ---- the driver API ---------------------------------------------------------------------------------------
+
+    private static boolean kernel(JavaClass c) {
+        return c.getPackageName().startsWith("org.mmsim.kernel");
+    }
+
+    /** Whether {@code c} or a class enclosing it is marked {@link Export}. */
+    private static boolean exportedType(JavaClass c) {
+        for (Optional<JavaClass> e = Optional.of(c); e.isPresent(); e = e.get().getEnclosingClass()) {
+            if (e.get().isAnnotatedWith(Export.class)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * What a driver may use of the kernel: types marked {@link Export} (all their members), types with members marked
+     * so (those members only), and everything in the driver's own package.
+     */
+    private static final ArchCondition<JavaClass> USE_ONLY_EXPORTED_SYMBOLS =
+            new ArchCondition<>("use only the kernel's exported symbols (@Export)") {
+                @Override
+                public void check(JavaClass c, ConditionEvents events) {
+                    for (Dependency d : c.getDirectDependenciesFromSelf()) {
+                        JavaClass t = d.getTargetClass().isArray() ? d.getTargetClass().getBaseComponentType()
+                                : d.getTargetClass();
+                        if (kernel(t) && !t.getPackageName().equals(c.getPackageName()) && !exportedType(t)
+                                && t.getMembers().stream().noneMatch(m -> m.isAnnotatedWith(Export.class))) {
+                            events.add(SimpleConditionEvent.violated(d, d.getDescription()));
+                        }
+                    }
+                    for (JavaAccess<?> a : c.getAccessesFromSelf()) {
+                        JavaClass owner = a.getTargetOwner();
+                        if (kernel(owner) && !owner.getPackageName().equals(c.getPackageName()) && !exportedType(owner)
+                                && a.getTarget().resolveMember().map(m -> !m.isAnnotatedWith(Export.class))
+                                        .orElse(true)) {
+                            events.add(SimpleConditionEvent.violated(a, a.getDescription()));
+                        }
+                    }
+                }
+            };
+
+    private static ArchRule exportRule(String... packages) {
+        return classes().that().resideInAnyPackage(packages).should(USE_ONLY_EXPORTED_SYMBOLS)
+                .because("drivers reach the kernel only through its EXPORT_SYMBOL list");
+    }
+
+    @Test
+    void driversAndIoUringUseOnlyTheKernelsExportedSymbols() {
+        exportRule("org.mmsim.drivers..", "org.mmsim.kernel.iouring..").check(classes);
+    }
+
+    @Test
+    void theExportRuleCatchesADriverTouchingKernelInternals() {
+        JavaClasses withViolation = new ClassFileImporter().importClasses(DriverReachingIn.class, PageFrames.class,
+                Mm.class);
+        assertThatThrownBy(() -> exportRule("org.mmsim.drivers..").check(withViolation))
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining("PageFrames.setWord")
+                .hasMessageContaining("Mm.setPte");
+    }
+
+    // ---- the other house rules ----------------------------------------------------------------------------------
 
     @Test
     void kernelUsesOnlyTheJdkBase() {
@@ -88,7 +176,7 @@ class ArchitectureTest {
 
     @Test
     void theModelIsDeterministic() {
-        noClasses().that().resideInAnyPackage("org.mmsim.kernel..", "org.mmsim.scenario..")
+        noClasses().that().resideInAnyPackage("org.mmsim.kernel..", "org.mmsim.drivers..", "org.mmsim.scenario..")
                 .should().callMethod(System.class, "currentTimeMillis")
                 .orShould().callMethod(System.class, "nanoTime")
                 .orShould().dependOnClassesThat().haveFullyQualifiedName("java.util.Random")
