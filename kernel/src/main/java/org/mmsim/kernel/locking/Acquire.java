@@ -6,11 +6,14 @@ package org.mmsim.kernel.locking;
  * allocation on the explorer's hot path.
  */
 public abstract class Acquire {
-    private final String what;
+    private final String lock;
+    private final int owner;
     private final String mode;
 
-    Acquire(String what, String mode) {
-        this.what = what;
+    /** Taking lock {@code lock} (e.g. {@code "mmap_lock"}) of mm {@code owner} in {@code mode}. */
+    Acquire(String lock, int owner, String mode) {
+        this.lock = lock;
+        this.owner = owner;
         this.mode = mode;
     }
 
@@ -32,7 +35,7 @@ public abstract class Acquire {
 
     /** The lock, e.g. {@code "mmap_lock of mm 1"}. */
     public String lock() {
-        return what;
+        return lock + " of mm " + owner;
     }
 
     /** {@code "read"}, {@code "write"} or {@code "lock"}. */
@@ -42,6 +45,6 @@ public abstract class Acquire {
 
     @Override
     public String toString() {
-        return what + (mode.equals("lock") ? "" : " for " + mode);
+        return lock() + (mode.equals("lock") ? "" : " for " + mode);
     }
 }

@@ -21,13 +21,13 @@ public final class RwSemaphore implements Hashable {
     public RwSemaphore(String name, int owner) {
         this.name = name;
         this.owner = owner;
-        this.read = new Acquire(name + " of mm " + owner, "read") {
+        this.read = new Acquire(name, owner, "read") {
             @Override
             public boolean available() {
                 return !writer;
             }
         };
-        this.write = new Acquire(name + " of mm " + owner, "write") {
+        this.write = new Acquire(name, owner, "write") {
             @Override
             public boolean available() {
                 return !writer && readers == 0;

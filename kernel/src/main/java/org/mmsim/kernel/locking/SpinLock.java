@@ -19,7 +19,7 @@ public final class SpinLock implements Hashable {
     public SpinLock(String name, int owner) {
         this.name = name;
         this.owner = owner;
-        this.acquire = new Acquire(name + " of mm " + owner, "lock") {
+        this.acquire = new Acquire(name, owner, "lock") {
             @Override
             public boolean available() {
                 return !locked;

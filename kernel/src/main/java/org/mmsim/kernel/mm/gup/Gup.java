@@ -1,7 +1,5 @@
 package org.mmsim.kernel.mm.gup;
 
-import java.util.TreeSet;
-import org.mmsim.kernel.bug.KernelBug;
 import org.mmsim.kernel.mm.Mm;
 import org.mmsim.kernel.mm.MmCore;
 import org.mmsim.kernel.mm.VmFault;
@@ -46,8 +44,8 @@ public final class Gup {
     private final PageFrames frames;
     private final PageAlloc alloc;
     private final Memory memory;
-    private final Migrate migrate;
     private final GupHolders holders;
+    final LongtermGup longterm;
 
     public Gup(MmCore core, Memory memory, Migrate migrate, GupHolders holders) {
         this.core = core;
@@ -55,8 +53,8 @@ public final class Gup {
         this.frames = core.frames();
         this.alloc = core.alloc();
         this.memory = memory;
-        this.migrate = migrate;
         this.holders = holders;
+        this.longterm = new LongtermGup(this, migrate);
     }
 
     public GupHolders holders() {
@@ -351,63 +349,5 @@ public final class Gup {
         }
         return pfn == PageAlloc.ZERO_PFN || frames.test(pfn, PageFlags.PG_ANON)
                 || frames.test(pfn, PageFlags.PG_SWAPBACKED);
-    }
-
-    /** Whether a long-term GUP runs through {@link #getUserPagesLocked}'s migration loop under this profile. */
-    boolean migratesMovable(int flags) {
-        return (flags & Foll.FOLL_LONGTERM) != 0 && core.profile().on(Switch.LONGTERM_MIGRATE_MOVABLE);
-    }
-
-    /**
-     * {@code __gup_longterm_locked()}: a FOLL_LONGTERM GUP runs with {@code memalloc_pin_save()} (its faults allocate
-     * outside ZONE_MOVABLE) and loops: take the pages, then {@link #checkAndMigrateMovablePages}; -EAGAIN means pages
-     * were migrated, so take them again. The caller holds mmap_lock for read.
-     */
-    long getUserPagesLocked(Mm mm, long start, int nr, int flags, int[] pages) {
-        boolean saved = alloc.memallocPin(true);
-        try {
-            for (int attempt = 0; ; attempt++) {
-                KernelBug.bugOn(attempt == 8, "gup_loop", "long-term GUP keeps migrating at " + Long.toHexString(start));
-                long rc = new GetUserPages(this, mm, start, nr, flags, pages).run();
-                if (rc <= 0) {
-                    return rc;
-                }
-                int r = checkAndMigrateMovablePages((int) rc, pages, flags);
-                if (r != -Errno.EAGAIN) {
-                    return r < 0 ? r : rc;
-                }
-            }
-        } finally {
-            alloc.memallocPin(saved);
-        }
-    }
-
-    /**
-     * {@code check_and_migrate_movable_pages()}: if any page taken is not long-term pinnable (it is in ZONE_MOVABLE),
-     * give every page back and migrate those; -EAGAIN asks the caller to take them again. A page that cannot be
-     * migrated (another reference holds it) fails the whole pin with -ENOMEM.
-     *
-     * @return 0 (all pinnable, pages kept), -EAGAIN (migrated, retry) or -ENOMEM
-     */
-    private int checkAndMigrateMovablePages(int nr, int[] pages, int flags) {
-        TreeSet<Integer> movable = new TreeSet<>();
-        for (int i = 0; i < nr; i++) {
-            if (pages[i] != PageAlloc.ZERO_PFN && alloc.zoneOf(pages[i]) == Zone.MOVABLE) {
-                movable.add(pages[i]);
-            }
-        }
-        if (movable.isEmpty()) {
-            return 0;
-        }
-        trace.path("migrate_longterm_unpinnable_folios");
-        for (int i = 0; i < nr; i++) {
-            gupPutPage(pages[i], flags);
-        }
-        for (int pfn : movable) {
-            if (migrate.migratePage(pfn) < 0) {
-                return -Errno.ENOMEM;
-            }
-        }
-        return -Errno.EAGAIN;
     }
 }

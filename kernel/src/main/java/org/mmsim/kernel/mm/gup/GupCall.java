@@ -84,7 +84,7 @@ public final class GupCall extends KernelCall<GupPages> {
     @Override
     public Acquire blockedOn() {
         return switch (pc) {
-            case LOCK -> Acquire.first(mm.mmapLock().read(), gup.migratesMovable(flags) ? mm.ptl().acquire() : null);
+            case LOCK -> Acquire.first(mm.mmapLock().read(), gup.longterm.migratesMovable(flags) ? mm.ptl().acquire() : null);
             case FAST -> fast.blockedOn();
             case SLOW -> slow.blockedOn();
             default -> null;
@@ -145,8 +145,8 @@ public final class GupCall extends KernelCall<GupPages> {
         int nr = g.pfns.length - fastPages;
         long from = g.address(fastPages);
         rest = new int[nr];
-        if (gup.migratesMovable(flags)) {
-            long r = gup.getUserPagesLocked(mm, from, nr, flags, rest);
+        if (gup.longterm.migratesMovable(flags)) {
+            long r = gup.longterm.getUserPagesLocked(mm, from, nr, flags, rest);
             mm.mmapReadUnlock();
             slowDone(r);
             return;
