@@ -69,7 +69,7 @@ public final class Syscalls {
         return t.mm();
     }
 
-    private <R> KernelCall<R> by(Task t, KernelCall<R> call) {
+    private <C extends KernelCall<?>> C by(Task t, C call) {
         call.current(mmOf(t).id());
         return call;
     }
@@ -78,9 +78,7 @@ public final class Syscalls {
 
     /** {@code fork()}: the child, named {@code comm}; ret is its pid or -ENOMEM. See {@code ForkCall}. */
     public ForkCall fork(Task parent, String comm) {
-        ForkCall c = fork.fork(parent, comm);
-        by(parent, c);
-        return c;
+        return by(parent, fork.fork(parent, comm));
     }
 
     /** {@code exit()} of {@code t} ({@code do_exit}); its caller's mm is gone once it ran, so none is recorded. */
@@ -186,30 +184,22 @@ public final class Syscalls {
 
     /** {@code get_user_pages()} on {@code t}'s memory; the result is the pages the device holds. */
     public GupCall getUserPages(Task t, long start, int nr, int gupFlags) {
-        GupCall c = gup.getUserPages(mmOf(t), start, nr, gupFlags);
-        by(t, c);
-        return c;
+        return by(t, gup.getUserPages(mmOf(t), start, nr, gupFlags));
     }
 
     /** {@code get_user_pages_fast()}. */
     public GupCall getUserPagesFast(Task t, long start, int nr, int gupFlags) {
-        GupCall c = gup.getUserPagesFast(mmOf(t), start, nr, gupFlags);
-        by(t, c);
-        return c;
+        return by(t, gup.getUserPagesFast(mmOf(t), start, nr, gupFlags));
     }
 
     /** {@code pin_user_pages()}. */
     public GupCall pinUserPages(Task t, long start, int nr, int gupFlags) {
-        GupCall c = gup.pinUserPages(mmOf(t), start, nr, gupFlags);
-        by(t, c);
-        return c;
+        return by(t, gup.pinUserPages(mmOf(t), start, nr, gupFlags));
     }
 
     /** {@code pin_user_pages_fast()}. */
     public GupCall pinUserPagesFast(Task t, long start, int nr, int gupFlags) {
-        GupCall c = gup.pinUserPagesFast(mmOf(t), start, nr, gupFlags);
-        by(t, c);
-        return c;
+        return by(t, gup.pinUserPagesFast(mmOf(t), start, nr, gupFlags));
     }
 
     /**
