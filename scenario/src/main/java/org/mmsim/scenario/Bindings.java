@@ -46,6 +46,8 @@ final class Bindings {
     private final Map<String, Binding> names = new LinkedHashMap<>();
     private final Map<String, Map<String, Value>> registers = new LinkedHashMap<>();
     private final Map<Integer, String> mmNames = new HashMap<>();
+    /** Bumped whenever a name or an actor is bound, so that a call made from earlier bindings is made again. */
+    private int version;
 
     Bindings(Kernel k, String file) {
         this.k = k;
@@ -68,6 +70,7 @@ final class Bindings {
 
     /** {@code name} is task {@code t}; its mm is called {@code name} in traces unless it already has a name. */
     void actor(String name, Task t) {
+        version++;
         actors.put(name, t.pid());
         if (t.mm() != null) {
             mmNames.putIfAbsent(t.mm().id(), name);
@@ -117,7 +120,13 @@ final class Bindings {
     // ---- names --------------------------------------------------------------------------------------------------
 
     void bind(String name, Binding b) {
+        version++;
         names.put(name, b);
+    }
+
+    /** How many names and actors have been bound so far. */
+    int version() {
+        return version;
     }
 
     /** A scenario error at argument {@code i} of {@code op}. */

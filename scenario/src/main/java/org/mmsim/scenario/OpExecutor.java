@@ -33,8 +33,13 @@ final class OpExecutor {
             return true;
         }
         try {
-            return s.op().kind().begin(b, t, s.op()).blockedOn() == null;
+            if (s.pending == null || s.pendingVersion != b.version()) {
+                s.pending = s.op().kind().begin(b, t, s.op());
+                s.pendingVersion = b.version();
+            }
+            return s.pending.blockedOn() == null;
         } catch (ScenarioException | IllegalStateException e) {
+            s.pending = null;
             return true;
         }
     }
@@ -50,7 +55,8 @@ final class OpExecutor {
         try {
             Task t = b.task(s.name(), op.line());
             if (s.call == null) {
-                s.call = op.kind().begin(b, t, op);
+                s.call = s.pending != null && s.pendingVersion == b.version() ? s.pending : op.kind().begin(b, t, op);
+                s.pending = null;
             }
             s.call.step();
             if (s.call.done()) {

@@ -15,6 +15,13 @@ final class Strand {
     KernelCall<?> call;
     final List<KernelCall<?>> done = new ArrayList<>();
     int steps;
+    /**
+     * The call the next operation starts with, made (not run) to ask what it waits for, and the bindings version it
+     * was made under; it is used when the operation starts if no name was bound since. Not state: a call that has not
+     * run changed nothing.
+     */
+    KernelCall<?> pending;
+    int pendingVersion = -1;
 
     Strand(Scenario.ThreadBlock block) {
         this.block = block;

@@ -21,7 +21,10 @@ public final class KernelBug extends RuntimeException {
         return violation;
     }
 
-    /** {@code VM_BUG_ON(cond)}: raise a KernelBug named {@code what} when {@code cond} holds. */
+    /**
+     * {@code VM_BUG_ON(cond)}: raise a KernelBug named {@code what} when {@code cond} holds. For a constant message
+     * only: a message built from values would be built on every call, so hot paths write {@code if (cond) throw}.
+     */
     @Export
     public static void bugOn(boolean cond, String what, String message) {
         if (cond) {

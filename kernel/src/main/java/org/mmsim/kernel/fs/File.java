@@ -91,13 +91,17 @@ public final class File implements VmFile, Hashable {
 
     @Override
     public void get() {
-        KernelBug.bugOn(count <= 0, "file_ref", "get_file on released file " + id);
+        if (count <= 0) {
+            throw new KernelBug("file_ref", "get_file on released file " + id);
+        }
         count++;
     }
 
     @Override
     public void put() {
-        KernelBug.bugOn(count <= 0, "file_ref", "fput of released file " + id);
+        if (count <= 0) {
+            throw new KernelBug("file_ref", "fput of released file " + id);
+        }
         if (--count == 0) {
             vfs.release(this);
         }

@@ -71,7 +71,9 @@ public final class Vfs implements Hashable {
 
     /** {@code iput()}: when nothing refers to an unlinked inode any more, evict it. */
     private void iput(Inode inode) {
-        KernelBug.bugOn(inode.count <= 0, "iput", inode + " released more often than taken");
+        if (inode.count <= 0) {
+            throw new KernelBug("iput", inode + " released more often than taken");
+        }
         if (--inode.count == 0 && inode.nlink == 0) {
             filemap.truncateInodePagesFinal(inode.mapping());
         }

@@ -46,22 +46,30 @@ public final class RwSemaphore implements Hashable {
     }
 
     public void downRead() {
-        KernelBug.bugOn(writer, "lock_order", name + " of mm " + owner + " taken for read while held for write");
+        if (writer) {
+            throw new KernelBug("lock_order", name + " of mm " + owner + " taken for read while held for write");
+        }
         readers++;
     }
 
     public void upRead() {
-        KernelBug.bugOn(readers == 0, "lock_order", name + " of mm " + owner + " released for read but not held");
+        if (readers == 0) {
+            throw new KernelBug("lock_order", name + " of mm " + owner + " released for read but not held");
+        }
         readers--;
     }
 
     public void downWrite() {
-        KernelBug.bugOn(writer || readers != 0, "lock_order", name + " of mm " + owner + " taken for write while held");
+        if (writer || readers != 0) {
+            throw new KernelBug("lock_order", name + " of mm " + owner + " taken for write while held");
+        }
         writer = true;
     }
 
     public void upWrite() {
-        KernelBug.bugOn(!writer, "lock_order", name + " of mm " + owner + " released for write but not held");
+        if (!writer) {
+            throw new KernelBug("lock_order", name + " of mm " + owner + " released for write but not held");
+        }
         writer = false;
     }
 

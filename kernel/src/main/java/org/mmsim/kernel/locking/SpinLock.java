@@ -33,12 +33,16 @@ public final class SpinLock implements Hashable {
     }
 
     public void lock() {
-        KernelBug.bugOn(locked, "lock_order", name + " of mm " + owner + " taken while held");
+        if (locked) {
+            throw new KernelBug("lock_order", name + " of mm " + owner + " taken while held");
+        }
         locked = true;
     }
 
     public void unlock() {
-        KernelBug.bugOn(!locked, "lock_order", name + " of mm " + owner + " released but not held");
+        if (!locked) {
+            throw new KernelBug("lock_order", name + " of mm " + owner + " released but not held");
+        }
         locked = false;
     }
 

@@ -84,8 +84,9 @@ public final class AccessRemoteVm extends KernelCall<WordRead> {
         int pfn = walk.pages[0];
         long read = 0;
         if (write) {
-            KernelBug.bugOn(pfn == PageAlloc.ZERO_PFN, "zero_page_write",
-                    "access_remote_vm wrote into the shared zero page at " + Long.toHexString(addr));
+            if (pfn == PageAlloc.ZERO_PFN) {
+                throw new KernelBug("zero_page_write", "access_remote_vm wrote into the shared zero page at " + Long.toHexString(addr));
+            }
             trace.path("copy_to_user_page");
             frames.setWord(pfn, word, value);
             frames.setWriter(pfn, mm.id(), gup.core.tick());

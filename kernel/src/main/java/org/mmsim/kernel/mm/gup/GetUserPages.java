@@ -124,8 +124,9 @@ final class GetUserPages extends KernelCall<Void> {
         }
         follFlags = r;
         attempt++;
-        KernelBug.bugOn(attempt == MAX_ATTEMPTS, "gup_loop",
-                "__get_user_pages made no progress at " + Long.toHexString(addr));
+        if (attempt == MAX_ATTEMPTS) {
+            throw new KernelBug("gup_loop", "__get_user_pages made no progress at " + Long.toHexString(addr));
+        }
         at(FOLLOW, (before & Foll.FOLL_WRITE) != 0 && (r & Foll.FOLL_WRITE) == 0
                 ? "faultin_page done, FOLL_WRITE dropped; cond_resched, retry"
                 : (r & Foll.FOLL_COW) != (before & Foll.FOLL_COW) ? "faultin_page done, FOLL_COW set; cond_resched, retry"

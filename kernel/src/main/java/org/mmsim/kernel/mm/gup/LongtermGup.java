@@ -40,7 +40,9 @@ final class LongtermGup {
         boolean saved = alloc.memallocPin(true);
         try {
             for (int attempt = 0; ; attempt++) {
-                KernelBug.bugOn(attempt == 8, "gup_loop", "long-term GUP keeps migrating at " + Long.toHexString(start));
+                if (attempt == 8) {
+                    throw new KernelBug("gup_loop", "long-term GUP keeps migrating at " + Long.toHexString(start));
+                }
                 long rc = new GetUserPages(gup, mm, start, nr, flags, pages).run();
                 if (rc <= 0) {
                     return rc;

@@ -126,7 +126,9 @@ public final class PageAlloc implements Hashable {
             return;
         }
         int ref = frames.refcount(pfn);
-        KernelBug.bugOn(ref <= 0, "page_ref", "get_page on free pfn " + pfn);
+        if (ref <= 0) {
+            throw new KernelBug("page_ref", "get_page on free pfn " + pfn);
+        }
         frames.setRefcount(pfn, ref + 1);
     }
 
@@ -136,7 +138,9 @@ public final class PageAlloc implements Hashable {
             return;
         }
         int ref = frames.refcount(pfn);
-        KernelBug.bugOn(ref <= 0, "page_ref", "reference taken on free pfn " + pfn);
+        if (ref <= 0) {
+            throw new KernelBug("page_ref", "reference taken on free pfn " + pfn);
+        }
         frames.setRefcount(pfn, ref + refs);
     }
 
@@ -154,11 +158,14 @@ public final class PageAlloc implements Hashable {
             return;
         }
         int ref = frames.refcount(pfn) - refs;
-        KernelBug.bugOn(ref < 0, "page_ref", "refcount of pfn " + pfn + " dropped below zero");
+        if (ref < 0) {
+            throw new KernelBug("page_ref", "refcount of pfn " + pfn + " dropped below zero");
+        }
         frames.setRefcount(pfn, ref);
         if (ref == 0) {
-            KernelBug.bugOn(frames.mapcount(pfn) != 0, "bad_page",
-                    "pfn " + pfn + " freed while mapped " + frames.mapcount(pfn) + " times");
+            if (frames.mapcount(pfn) != 0) {
+                throw new KernelBug("bad_page", "pfn " + pfn + " freed while mapped " + frames.mapcount(pfn) + " times");
+            }
             free(pfn);
         }
     }

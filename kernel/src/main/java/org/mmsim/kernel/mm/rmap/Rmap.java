@@ -1,5 +1,6 @@
 package org.mmsim.kernel.mm.rmap;
 
+import org.mmsim.kernel.bug.KernelBug;
 import java.util.ArrayList;
 import java.util.List;
 import org.mmsim.kernel.mm.AddressSpace;
@@ -110,7 +111,9 @@ public final class Rmap {
     /** {@code folio_remove_rmap_pte()}: one pte stopped mapping the page. */
     public void pageRemoveRmap(int pfn) {
         int map = frames.mapcount(pfn);
-        org.mmsim.kernel.bug.KernelBug.bugOn(map <= 0, "mapcount", "pfn " + pfn + " unmapped more often than mapped");
+        if (map <= 0) {
+            throw new KernelBug("mapcount", "pfn " + pfn + " unmapped more often than mapped");
+        }
         frames.setMapcount(pfn, map - 1);
     }
 
