@@ -1,6 +1,9 @@
-package org.mmsim.kernel;
+package org.mmsim.kernel.testing;
 
 import org.assertj.core.api.AbstractAssert;
+import org.mmsim.kernel.mm.page.PageAlloc;
+import org.mmsim.kernel.mm.pgtable.Pte;
+import org.mmsim.kernel.task.Task;
 
 /** AssertJ assertions on the pte of one task at one address. */
 public final class PteAssert extends AbstractAssert<PteAssert, Long> {

@@ -1,6 +1,11 @@
-package org.mmsim.kernel;
+package org.mmsim.kernel.testing;
 
 import org.assertj.core.api.AbstractAssert;
+import org.mmsim.kernel.Kernel;
+import org.mmsim.kernel.mm.page.PageFlags;
+import org.mmsim.kernel.mm.page.PageFrames;
+import org.mmsim.kernel.mm.page.Zone;
+import org.mmsim.kernel.mm.rmap.Rmap;
 
 /** AssertJ assertions on one frame's {@code struct page}: counters, flags and content. */
 public final class PageAssert extends AbstractAssert<PageAssert, Integer> {
@@ -38,9 +43,9 @@ public final class PageAssert extends AbstractAssert<PageAssert, Integer> {
         return this;
     }
 
-    /** {@code page_maybe_dma_pinned()}: refcount at least {@link Kernel#GUP_PIN_COUNTING_BIAS}. */
+    /** {@code page_maybe_dma_pinned()}: refcount at least {@link Rmap#GUP_PIN_COUNTING_BIAS}. */
     public PageAssert isMaybeDmaPinned() {
-        if (frames().refcount(actual) < Kernel.GUP_PIN_COUNTING_BIAS) {
+        if (frames().refcount(actual) < Rmap.GUP_PIN_COUNTING_BIAS) {
             failWithMessage("expected a maybe-DMA-pinned page but %s", describePage());
         }
         return this;
@@ -84,6 +89,19 @@ public final class PageAssert extends AbstractAssert<PageAssert, Integer> {
     public PageAssert isClean() {
         if (frames().test(actual, PageFlags.PG_DIRTY)) {
             failWithMessage("expected a clean page but %s", describePage());
+        }
+        return this;
+    }
+
+    /** {@code PG_referenced} set (a GUP with FOLL_TOUCH, a read through the page cache). */
+    public PageAssert isReferenced() {
+        return hasFlag(PageFlags.PG_REFERENCED, "referenced");
+    }
+
+    /** {@code PG_referenced} clear. */
+    public PageAssert isNotReferenced() {
+        if (frames().test(actual, PageFlags.PG_REFERENCED)) {
+            failWithMessage("expected a page without referenced but %s", describePage());
         }
         return this;
     }

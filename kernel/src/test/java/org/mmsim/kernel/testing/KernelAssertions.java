@@ -1,9 +1,15 @@
-package org.mmsim.kernel;
+package org.mmsim.kernel.testing;
+
+import java.util.List;
+import org.mmsim.kernel.Kernel;
+import org.mmsim.kernel.mm.pgtable.Pte;
+import org.mmsim.kernel.task.Task;
 
 /**
  * Entry points for the domain assertions the kernel tests are written in:
  * {@code assertThatPage(kernel, pfn).hasRefcount(2).hasMapcount(2).isNotAnonExclusive()} and
- * {@code assertThatPte(task, addr).isPresent().isReadOnly().mapsPfn(pfn)}.
+ * {@code assertThatPte(task, addr).isPresent().isReadOnly().mapsPfn(pfn)}, and the reverse map as text:
+ * {@code assertThat(rmapWalk(k, pfn)).containsExactly(at(parent, addr), at(child, addr))}.
  */
 public final class KernelAssertions {
 
@@ -34,5 +40,19 @@ public final class KernelAssertions {
             throw new AssertionError(String.format("%s has no present pte at %#x (%s)", task, addr, Pte.describe(pte)));
         }
         return Pte.pfn(pte);
+    }
+
+    /** Every pte that maps {@code pfn}, found by {@code rmap_walk()}, each as {@link #at} renders it. */
+    public static List<String> rmapWalk(Kernel kernel, int pfn) {
+        return kernel.rmap().rmapWalk(pfn).stream().map(m -> at(m.mm().id(), m.address())).toList();
+    }
+
+    /** Address {@code addr} of {@code task}'s mm, as {@link #rmapWalk} names it: {@code "mm 1 0x7effffffe000"}. */
+    public static String at(Task task, long addr) {
+        return at(task.mm().id(), addr);
+    }
+
+    private static String at(int mmId, long addr) {
+        return String.format("mm %d %#x", mmId, addr);
     }
 }
