@@ -1,17 +1,28 @@
-package org.mmsim.kernel;
+package org.mmsim.kernel.mm.memory;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.mmsim.kernel.KernelAssertions.assertThatPage;
-import static org.mmsim.kernel.KernelAssertions.assertThatPte;
-import static org.mmsim.kernel.KernelAssertions.pfnAt;
-import static org.mmsim.kernel.TestKernels.PAGE;
-import static org.mmsim.kernel.TestKernels.RW;
-import static org.mmsim.kernel.TestKernels.boot;
-import static org.mmsim.kernel.TestKernels.mmapAnon;
-import static org.mmsim.kernel.TestKernels.write;
+import static org.mmsim.kernel.testing.KernelAssertions.assertThatPage;
+import static org.mmsim.kernel.testing.KernelAssertions.assertThatPte;
+import static org.mmsim.kernel.testing.KernelAssertions.pfnAt;
+import static org.mmsim.kernel.testing.TestKernels.PAGE;
+import static org.mmsim.kernel.testing.TestKernels.RW;
+import static org.mmsim.kernel.testing.TestKernels.boot;
+import static org.mmsim.kernel.testing.TestKernels.dmaRead;
+import static org.mmsim.kernel.testing.TestKernels.exit;
+import static org.mmsim.kernel.testing.TestKernels.fork;
+import static org.mmsim.kernel.testing.TestKernels.load;
+import static org.mmsim.kernel.testing.TestKernels.mmapAnon;
+import static org.mmsim.kernel.testing.TestKernels.write;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.mmsim.kernel.Kernel;
+import org.mmsim.kernel.mm.gup.Foll;
+import org.mmsim.kernel.mm.gup.GupPages;
+import org.mmsim.kernel.mm.rmap.Rmap;
+import org.mmsim.kernel.syscall.Syscalls;
+import org.mmsim.kernel.task.Task;
+import org.mmsim.kernel.uapi.Mman;
 
 /**
  * {@code do_wp_page}: a write to a present read-only pte of a private anon page, under the three reuse rules:
@@ -22,6 +33,7 @@ class DoWpPageTest {
     private static final long D1 = 0xD1;
 
     private Kernel k;
+    private Syscalls sys;
     private Task parent;
     private Task child;
     private long addr;
@@ -30,12 +42,12 @@ class DoWpPageTest {
     /** Parent writes D0, then forks: the page is shared copy-on-write. */
     private void forkAfterWrite(String profile) {
         k = boot(profile);
+        sys = k.syscalls();
         parent = k.spawn("parent");
         addr = mmapAnon(k, parent, 1, RW);
         write(k, parent, addr, D0);
         shared = pfnAt(parent, addr);
-        child = k.fork(parent, "child");
-        assertThat(child).isNotNull();
+        child = fork(k, parent, "child");
     }
 
     private static boolean tracksExclusive(String profile) {
@@ -67,7 +79,7 @@ class DoWpPageTest {
         assertThatPage(k, copy).hasRefcount(1).hasMapcount(1).isAnon().holds(0, D1)
                 .hasAnonExclusive(tracksExclusive(profile));
         assertThatPage(k, shared).hasRefcount(1).hasMapcount(1).holds(0, D0);
-        assertThat(k.load(child, addr)).isEqualTo(D0);
+        assertThat(load(k, child, addr)).isEqualTo(D0);
         assertThat(parent.mm().rssAnon()).isEqualTo(1);
     }
 
@@ -80,7 +92,7 @@ class DoWpPageTest {
 
         assertThatPte(child, addr).isWritable().doesNotMapPfn(shared);
         assertThatPte(parent, addr).isReadOnly().mapsPfn(shared);
-        assertThat(k.load(parent, addr)).isEqualTo(D0);
+        assertThat(load(k, parent, addr)).isEqualTo(D0);
         assertThat(k.pageAlloc().nrAllocated()).isEqualTo(2);
     }
 
@@ -88,7 +100,7 @@ class DoWpPageTest {
     @ValueSource(strings = {"5.7", "5.9", "6.18"})
     void afterTheChildExitsTheParentWriteReusesThePage(String profile) {
         forkAfterWrite(profile);
-        k.exit(child);
+        exit(k, child);
         assertThatPage(k, shared).hasRefcount(1).hasMapcount(1);
 
         write(k, parent, addr, D1);
@@ -103,16 +115,16 @@ class DoWpPageTest {
     @ValueSource(strings = {"5.7"})
     void theMapcountRuleReusesThePageDespiteAGupReference(String profile) {
         forkAfterWrite(profile);
-        k.exit(child);
-        GupPages ref = k.gup(parent, addr, 1, 0, false, false);
+        exit(k, child);
+        GupPages ref = sys.getUserPages(parent, addr, 1, 0).complete();
         assertThat(ref.ret()).isEqualTo(1);
         assertThatPage(k, shared).hasRefcount(2).hasMapcount(1);
 
         write(k, parent, addr, D1);
 
         assertThatPte(parent, addr).isWritable().mapsPfn(shared);
-        assertThat(k.dmaRead(ref, 0, 0)).as("the GUP holder sees the write").isEqualTo(D1);
-        assertThat(k.release(ref, false)).isZero();
+        assertThat(dmaRead(k, ref, 0, 0)).as("the GUP holder sees the write").isEqualTo(D1);
+        assertThat(sys.release(parent, ref, false).run()).isZero();
         assertThatPage(k, shared).hasRefcount(1).hasMapcount(1);
     }
 
@@ -120,8 +132,8 @@ class DoWpPageTest {
     @ValueSource(strings = {"5.9", "6.18"})
     void thePageCountRuleCopiesWhenAGupReferenceIsHeld(String profile) {
         forkAfterWrite(profile);
-        k.exit(child);
-        GupPages ref = k.gup(parent, addr, 1, 0, false, false);
+        exit(k, child);
+        GupPages ref = sys.getUserPages(parent, addr, 1, 0).complete();
         assertThat(ref.ret()).isEqualTo(1);
         assertThat(ref.pfn(0)).isEqualTo(shared);
         assertThatPage(k, shared).hasRefcount(2).hasMapcount(1).isNotAnonExclusive();
@@ -133,9 +145,9 @@ class DoWpPageTest {
         assertThatPte(parent, addr).isWritable();
         assertThatPage(k, copy).hasRefcount(1).hasMapcount(1).holds(0, D1);
         assertThatPage(k, shared).hasRefcount(1).hasMapcount(0).holds(0, D0);
-        assertThat(k.dmaRead(ref, 0, 0)).as("the GUP holder keeps the old data").isEqualTo(D0);
+        assertThat(dmaRead(k, ref, 0, 0)).as("the GUP holder keeps the old data").isEqualTo(D0);
 
-        assertThat(k.release(ref, false)).isZero();
+        assertThat(sys.release(parent, ref, false).run()).isZero();
         assertThatPage(k, shared).isFree();
         assertThat(k.pageAlloc().nrAllocated()).isEqualTo(1);
     }
@@ -145,19 +157,20 @@ class DoWpPageTest {
     @ValueSource(strings = {"5.19"})
     void anExclusivePageIsReusedWhateverItsRefcount(String profile) {
         k = boot(profile);
+        sys = k.syscalls();
         parent = k.spawn("p");
         addr = mmapAnon(k, parent, 1, RW);
         write(k, parent, addr, D0);
         int pfn = pfnAt(parent, addr);
-        GupPages pin = k.gup(parent, addr, 1, Kernel.FOLL_WRITE, true, false);
-        assertThat(k.mprotect(parent, addr, PAGE, Mman.PROT_READ)).isZero();
-        assertThat(k.mprotect(parent, addr, PAGE, RW)).isZero();
+        GupPages pin = sys.pinUserPages(parent, addr, 1, Foll.FOLL_WRITE).complete();
+        assertThat(sys.mprotect(parent, addr, PAGE, Mman.PROT_READ).run()).isZero();
+        assertThat(sys.mprotect(parent, addr, PAGE, RW).run()).isZero();
         assertThatPte(parent, addr).isReadOnly();
-        assertThatPage(k, pfn).hasRefcount(1 + Kernel.GUP_PIN_COUNTING_BIAS).hasMapcount(1).isAnonExclusive();
+        assertThatPage(k, pfn).hasRefcount(1 + Rmap.GUP_PIN_COUNTING_BIAS).hasMapcount(1).isAnonExclusive();
 
         write(k, parent, addr, D1);
 
         assertThatPte(parent, addr).isWritable().mapsPfn(pfn);
-        assertThat(k.dmaRead(pin, 0, 0)).isEqualTo(D1);
+        assertThat(dmaRead(k, pin, 0, 0)).isEqualTo(D1);
     }
 }

@@ -1,21 +1,32 @@
-package org.mmsim.kernel;
+package org.mmsim.kernel.mm.memory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
-import static org.mmsim.kernel.KernelAssertions.assertThatPage;
-import static org.mmsim.kernel.KernelAssertions.assertThatPte;
-import static org.mmsim.kernel.KernelAssertions.pfnAt;
-import static org.mmsim.kernel.TestKernels.PAGE;
-import static org.mmsim.kernel.TestKernels.RW;
-import static org.mmsim.kernel.TestKernels.boot;
-import static org.mmsim.kernel.TestKernels.mmapAnon;
-import static org.mmsim.kernel.TestKernels.write;
+import static org.mmsim.kernel.testing.KernelAssertions.assertThatPage;
+import static org.mmsim.kernel.testing.KernelAssertions.assertThatPte;
+import static org.mmsim.kernel.testing.KernelAssertions.pfnAt;
+import static org.mmsim.kernel.testing.TestKernels.PAGE;
+import static org.mmsim.kernel.testing.TestKernels.RW;
+import static org.mmsim.kernel.testing.TestKernels.boot;
+import static org.mmsim.kernel.testing.TestKernels.load;
+import static org.mmsim.kernel.testing.TestKernels.loadSignal;
+import static org.mmsim.kernel.testing.TestKernels.mmapAnon;
+import static org.mmsim.kernel.testing.TestKernels.profile;
+import static org.mmsim.kernel.testing.TestKernels.store;
+import static org.mmsim.kernel.testing.TestKernels.write;
 
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.mmsim.kernel.Kernel;
+import org.mmsim.kernel.mm.page.Page;
+import org.mmsim.kernel.mm.page.PageAlloc;
 import org.mmsim.kernel.profile.Profiles;
+import org.mmsim.kernel.task.Task;
+import org.mmsim.kernel.testing.RecordingJournal;
+import org.mmsim.kernel.uapi.Mman;
+import org.mmsim.kernel.uapi.Signal;
 
 /** First touch of anonymous memory: {@code do_anonymous_page} and the arch fault path around it. */
 class AnonymousFaultTest {
@@ -33,7 +44,7 @@ class AnonymousFaultTest {
         long addr = mmapAnon(k, t, 1, RW);
         int zeroRef = k.frames().refcount(ZERO);
 
-        assertThat(k.load(t, addr)).isZero();
+        assertThat(load(k, t, addr)).isZero();
 
         assertThatPte(t, addr).mapsZeroPage();
         assertThatPage(k, ZERO).hasRefcount(zeroRef);
@@ -57,7 +68,7 @@ class AnonymousFaultTest {
                 .hasAnonExclusive(Set.of("5.19", "6.18").contains(profile));
         assertThat(k.pageAlloc().nrAllocated()).isEqualTo(1);
         assertThat(t.mm().rssAnon()).isEqualTo(1);
-        assertThat(k.load(t, addr)).isEqualTo(42L);
+        assertThat(load(k, t, addr)).isEqualTo(42L);
     }
 
     @Test
@@ -65,7 +76,7 @@ class AnonymousFaultTest {
         Kernel k = boot("6.18");
         Task t = k.spawn("p");
         long addr = mmapAnon(k, t, 1, RW);
-        k.load(t, addr);
+        load(k, t, addr);
 
         write(k, t, addr + 8, 7);
 
@@ -84,7 +95,7 @@ class AnonymousFaultTest {
         long addr = mmapAnon(k, t, 1, RW);
         write(k, t, addr, 1);
         RecordingJournal journal = new RecordingJournal();
-        k.setJournal(journal);
+        k.attach(journal);
 
         write(k, t, addr, 2);
 
@@ -98,7 +109,7 @@ class AnonymousFaultTest {
         Task t = k.spawn("p");
         long addr = mmapAnon(k, t, 3, RW);
 
-        k.load(t, addr);
+        load(k, t, addr);
         write(k, t, addr + PAGE, 1);
         write(k, t, addr + 2 * PAGE, 2);
 
@@ -112,9 +123,8 @@ class AnonymousFaultTest {
         Task t = k.spawn("p");
         long addr = mmapAnon(k, t, 1, RW);
 
-        assertThat(k.load(t, addr + PAGE)).isNull();
-        assertThat(k.lastSignal()).isEqualTo(11);
-        assertThat(k.store(t, addr + PAGE, 1)).isEqualTo(11);
+        assertThat(loadSignal(k, t, addr + PAGE)).isEqualTo(Signal.SIGSEGV);
+        assertThat(store(k, t, addr + PAGE, 1)).isEqualTo(Signal.SIGSEGV);
         assertThat(k.pageAlloc().nrAllocated()).isZero();
     }
 
@@ -124,8 +134,8 @@ class AnonymousFaultTest {
         Task t = k.spawn("p");
         long addr = mmapAnon(k, t, 1, Mman.PROT_READ);
 
-        assertThat(k.store(t, addr, 1)).isEqualTo(11);
-        assertThat(k.load(t, addr)).isZero();
+        assertThat(store(k, t, addr, 1)).isEqualTo(Signal.SIGSEGV);
+        assertThat(load(k, t, addr)).isZero();
         assertThat(k.pageAlloc().nrAllocated()).isZero();
     }
 
@@ -135,19 +145,18 @@ class AnonymousFaultTest {
         Task t = k.spawn("p");
         long addr = mmapAnon(k, t, 1, Mman.PROT_NONE);
 
-        assertThat(k.load(t, addr)).isNull();
-        assertThat(k.lastSignal()).isEqualTo(11);
+        assertThat(loadSignal(k, t, addr)).isEqualTo(Signal.SIGSEGV);
         assertThatPte(t, addr).isNone();
     }
 
     @Test
     void writeFaultWithNoFreeFrameRaisesSigbus() {
-        Kernel k = Kernel.boot(Profiles.byName("6.18"), 1, 0);
+        Kernel k = boot(profile("6.18"), 1, 0);
         Task t = k.spawn("p");
         long addr = mmapAnon(k, t, 2, RW);
         write(k, t, addr, 1);
 
-        assertThat(k.store(t, addr + PAGE, 2)).isEqualTo(7);
+        assertThat(store(k, t, addr + PAGE, 2)).isEqualTo(Signal.SIGBUS);
         assertThatPte(t, addr + PAGE).isNone();
         assertThat(t.mm().rssAnon()).isEqualTo(1);
     }
@@ -158,7 +167,8 @@ class AnonymousFaultTest {
         Task t = k.spawn("p");
         long addr = mmapAnon(k, t, 1, RW);
 
-        assertThatIllegalArgumentException().isThrownBy(() -> k.load(t, addr + 4));
-        assertThatIllegalArgumentException().isThrownBy(() -> k.store(t, addr + 8L * PageFrames.PAGE_WORDS, 1));
+        assertThatIllegalArgumentException().isThrownBy(() -> k.syscalls().load(t, addr + 4).run());
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> k.syscalls().store(t, addr + 8L * Page.PAGE_WORDS, 1).run());
     }
 }
