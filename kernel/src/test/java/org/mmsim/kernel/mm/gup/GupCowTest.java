@@ -1,21 +1,36 @@
-package org.mmsim.kernel;
+package org.mmsim.kernel.mm.gup;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.mmsim.kernel.KernelAssertions.assertThatPage;
-import static org.mmsim.kernel.KernelAssertions.assertThatPte;
-import static org.mmsim.kernel.KernelAssertions.pfnAt;
-import static org.mmsim.kernel.TestKernels.PAGE;
-import static org.mmsim.kernel.TestKernels.RW;
-import static org.mmsim.kernel.TestKernels.boot;
-import static org.mmsim.kernel.TestKernels.mmapAnon;
-import static org.mmsim.kernel.TestKernels.violatedInvariants;
-import static org.mmsim.kernel.TestKernels.write;
+import static org.mmsim.kernel.testing.KernelAssertions.assertThatPage;
+import static org.mmsim.kernel.testing.KernelAssertions.assertThatPte;
+import static org.mmsim.kernel.testing.KernelAssertions.pfnAt;
+import static org.mmsim.kernel.testing.TestKernels.PAGE;
+import static org.mmsim.kernel.testing.TestKernels.RW;
+import static org.mmsim.kernel.testing.TestKernels.boot;
+import static org.mmsim.kernel.testing.TestKernels.dmaRead;
+import static org.mmsim.kernel.testing.TestKernels.dmaWrite;
+import static org.mmsim.kernel.testing.TestKernels.fork;
+import static org.mmsim.kernel.testing.TestKernels.load;
+import static org.mmsim.kernel.testing.TestKernels.mmapAnon;
+import static org.mmsim.kernel.testing.TestKernels.pipe;
+import static org.mmsim.kernel.testing.TestKernels.store;
+import static org.mmsim.kernel.testing.TestKernels.violatedInvariants;
+import static org.mmsim.kernel.testing.TestKernels.write;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.mmsim.kernel.Kernel;
+import org.mmsim.kernel.mm.VmFlags;
+import org.mmsim.kernel.mm.page.PageAlloc;
+import org.mmsim.kernel.mm.rmap.Rmap;
 import org.mmsim.kernel.profile.Profiles;
+import org.mmsim.kernel.task.Task;
+import org.mmsim.kernel.testing.GupEntry;
+import org.mmsim.kernel.uapi.Mman;
+import org.mmsim.kernel.uapi.Signal;
 
 /** How GUP meets copy-on-write: R/O pins and unsharing (5.19+), and FOLL_FORCE writes to R/O private memory. */
 class GupCowTest {
@@ -34,49 +49,49 @@ class GupCowTest {
         addr = mmapAnon(k, parent, 1, RW);
         write(k, parent, addr, D0);
         shared = pfnAt(parent, addr);
-        child = k.fork(parent, "child");
+        child = fork(k, parent, "child");
     }
 
     static Iterable<String> allProfiles() {
         return Profiles.names();
     }
 
-    @ParameterizedTest(name = "fast={0}")
-    @ValueSource(booleans = {false, true})
-    void under618AReadOnlyPinOfACowSharedPageUnsharesItFirst(boolean fast) {
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(names = {"PIN_USER_PAGES", "PIN_USER_PAGES_FAST"})
+    void under618AReadOnlyPinOfACowSharedPageUnsharesItFirst(GupEntry gup) {
         forkAfterWrite("6.18");
 
-        GupPages pin = k.gup(parent, addr, 1, 0, true, fast);
+        GupPages pin = gup.take(k, parent, addr, 1, 0);
 
         assertThat(pin.ret()).isEqualTo(1);
         int pinned = pin.pfn(0);
         assertThat(pinned).isNotEqualTo(shared);
         assertThatPte(parent, addr).as("an unshare fault leaves the pte read-only").isReadOnly().mapsPfn(pinned);
-        assertThatPage(k, pinned).hasRefcount(1 + Kernel.GUP_PIN_COUNTING_BIAS).hasMapcount(1).isAnonExclusive()
+        assertThatPage(k, pinned).hasRefcount(1 + Rmap.GUP_PIN_COUNTING_BIAS).hasMapcount(1).isAnonExclusive()
                 .holds(0, D0);
         assertThatPage(k, shared).hasRefcount(1).hasMapcount(1);
         assertThatPte(child, addr).mapsPfn(shared);
 
         write(k, parent, addr, D1);
         assertThatPte(parent, addr).as("the exclusive page is reused").isWritable().mapsPfn(pinned);
-        assertThat(k.dmaRead(pin, 0, 0)).isEqualTo(D1);
-        assertThat(k.load(child, addr)).isEqualTo(D0);
+        assertThat(dmaRead(k, pin, 0, 0)).isEqualTo(D1);
+        assertThat(load(k, child, addr)).isEqualTo(D0);
     }
 
-    @ParameterizedTest(name = "fast={0}")
-    @ValueSource(booleans = {false, true})
-    void under59AReadOnlyPinPinsTheSharedPageAndTheNextWriteLeavesIt(boolean fast) {
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(names = {"PIN_USER_PAGES", "PIN_USER_PAGES_FAST"})
+    void under59AReadOnlyPinPinsTheSharedPageAndTheNextWriteLeavesIt(GupEntry gup) {
         forkAfterWrite("5.9");
 
-        GupPages pin = k.gup(parent, addr, 1, 0, true, fast);
+        GupPages pin = gup.take(k, parent, addr, 1, 0);
 
         assertThat(pin.pfn(0)).isEqualTo(shared);
-        assertThatPage(k, shared).hasRefcount(2 + Kernel.GUP_PIN_COUNTING_BIAS).hasMapcount(2);
+        assertThatPage(k, shared).hasRefcount(2 + Rmap.GUP_PIN_COUNTING_BIAS).hasMapcount(2);
         assertThatPte(parent, addr).isReadOnly().mapsPfn(shared);
 
         write(k, parent, addr, D1);
         assertThatPte(parent, addr).doesNotMapPfn(shared);
-        assertThat(k.dmaRead(pin, 0, 0)).as("the R/O pin went stale").isEqualTo(D0);
+        assertThat(dmaRead(k, pin, 0, 0)).as("the R/O pin went stale").isEqualTo(D0);
     }
 
     @Test
@@ -87,7 +102,7 @@ class GupCowTest {
         write(k, parent, addr, D0);
         int pfn = pfnAt(parent, addr);
 
-        GupPages pin = k.gup(parent, addr, 1, 0, true, true);
+        GupPages pin = k.syscalls().pinUserPagesFast(parent, addr, 1, 0).complete();
 
         assertThat(pin.pfn(0)).isEqualTo(pfn);
         assertThat(k.pageAlloc().nrAllocated()).isEqualTo(1);
@@ -99,9 +114,9 @@ class GupCowTest {
         k = boot(profile);
         parent = k.spawn("p");
         addr = mmapAnon(k, parent, 1, Mman.PROT_READ);
-        k.load(parent, addr);
+        load(k, parent, addr);
 
-        GupPages g = k.gup(parent, addr, 1, Kernel.FOLL_WRITE | Kernel.FOLL_FORCE, false, false);
+        GupPages g = k.syscalls().getUserPages(parent, addr, 1, Foll.FOLL_WRITE | Foll.FOLL_FORCE).complete();
 
         assertThat(g.ret()).isEqualTo(1);
         assertThat(g.pfn(0)).isNotEqualTo(PageAlloc.ZERO_PFN);
@@ -109,9 +124,9 @@ class GupCowTest {
         assertThatPte(parent, addr).isReadOnly().mapsPfn(g.pfn(0));
         assertThat(parent.mm().vmaAt(addr).has(VmFlags.VM_WRITE)).isFalse();
 
-        k.dmaWrite(g, 0, 0, 99);
-        assertThat(k.load(parent, addr)).isEqualTo(99L);
-        assertThat(k.store(parent, addr, 1)).as("user stores still fault").isEqualTo(11);
+        dmaWrite(k, g, 0, 0, 99);
+        assertThat(load(k, parent, addr)).isEqualTo(99L);
+        assertThat(store(k, parent, addr, 1)).as("user stores still fault").isEqualTo(Signal.SIGSEGV);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -121,10 +136,10 @@ class GupCowTest {
         parent = k.spawn("p");
         addr = mmapAnon(k, parent, 1, Mman.PROT_READ);
 
-        GupPages g = k.gup(parent, addr, 1, Kernel.FOLL_WRITE | Kernel.FOLL_FORCE, true, false);
+        GupPages g = k.syscalls().pinUserPages(parent, addr, 1, Foll.FOLL_WRITE | Foll.FOLL_FORCE).complete();
 
         assertThat(g.ret()).isEqualTo(1);
-        assertThatPage(k, g.pfn(0)).isAnon().hasRefcount(1 + Kernel.GUP_PIN_COUNTING_BIAS).hasMapcount(1);
+        assertThatPage(k, g.pfn(0)).isAnon().hasRefcount(1 + Rmap.GUP_PIN_COUNTING_BIAS).hasMapcount(1);
         assertThatPte(parent, addr).isReadOnly().mapsPfn(g.pfn(0));
     }
 
@@ -137,9 +152,9 @@ class GupCowTest {
         addr = mmapAnon(k, parent, 1, RW);
         write(k, parent, addr, D0);
         int pfn = pfnAt(parent, addr);
-        assertThat(k.mprotect(parent, addr, PAGE, Mman.PROT_NONE)).isZero();
+        assertThat(k.syscalls().mprotect(parent, addr, PAGE, Mman.PROT_NONE).run()).isZero();
 
-        GupPages g = k.gup(parent, addr, 1, Kernel.FOLL_FORCE, false, false);
+        GupPages g = k.syscalls().getUserPages(parent, addr, 1, Foll.FOLL_FORCE).complete();
 
         assertThat(g.ret()).isEqualTo(1);
         assertThat(g.pfn(0)).isEqualTo(pfn);
@@ -153,12 +168,13 @@ class GupCowTest {
         parent = k.spawn("p");
         addr = mmapAnon(k, parent, 1, Mman.PROT_READ);
 
-        GupPages g = k.gup(parent, addr, 1, 0, false, false);
+        GupPages g = k.syscalls().getUserPages(parent, addr, 1, 0).complete();
 
         assertThat(g.ret()).isEqualTo(1);
         assertThatPage(k, g.pfn(0)).isAnon().hasRefcount(2).hasMapcount(1);
         assertThatPte(parent, addr).isReadOnly().mapsPfn(g.pfn(0));
-        assertThat(k.vmsplice(parent, k.pipe(), addr, PAGE)).isEqualTo(PAGE);
+        int[] fds = pipe(k, parent);
+        assertThat(k.fileSyscalls().vmsplice(parent, fds[1], addr, PAGE).run()).isEqualTo(PAGE);
     }
 
     /**
@@ -170,9 +186,9 @@ class GupCowTest {
         k = boot("6.18");
         parent = k.spawn("p");
         addr = mmapAnon(k, parent, 1, RW);
-        k.load(parent, addr);
+        load(k, parent, addr);
 
-        GupPages pin = k.gup(parent, addr, 1, Kernel.FOLL_LONGTERM, true, false);
+        GupPages pin = k.syscalls().pinUserPages(parent, addr, 1, Foll.FOLL_LONGTERM).complete();
 
         assertThat(pin.pfn(0)).isNotEqualTo(PageAlloc.ZERO_PFN);
         assertThatPage(k, pin.pfn(0)).isAnonExclusive();
