@@ -1,13 +1,20 @@
-package org.mmsim.kernel;
+package org.mmsim.kernel.state;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.mmsim.kernel.KernelAssertions.pfnAt;
-import static org.mmsim.kernel.TestKernels.PAGE;
-import static org.mmsim.kernel.TestKernels.write;
+import static org.mmsim.kernel.testing.KernelAssertions.pfnAt;
+import static org.mmsim.kernel.testing.TestKernels.PAGE;
+import static org.mmsim.kernel.testing.TestKernels.load;
+import static org.mmsim.kernel.testing.TestKernels.write;
 
 import org.junit.jupiter.api.Test;
+import org.mmsim.kernel.Kernel;
+import org.mmsim.kernel.mm.gup.Foll;
+import org.mmsim.kernel.sched.KernelCall;
 
-/** {@link Kernel#trackFootprint}: which page tables, frames, allocator and clock a kernel call touched. */
+/**
+ * {@link Kernel#trackFootprint}: which page tables, frames, allocator and clock a kernel call touched. The invariant
+ * checks that follow every call in these tests run with tracking suspended, so they do not show here.
+ */
 class FootprintTest {
     private final FingerprintTest.Machine m = FingerprintTest.machine();
     private final Kernel k = m.k();
@@ -36,7 +43,7 @@ class FootprintTest {
         int pfn = pfnAt(m.q(), m.b());
         track();
 
-        assertThat(k.load(m.q(), m.b())).isNotNull();
+        load(k, m.q(), m.b());
 
         assertThat(k.takeFootprint()).isEqualTo(Footprint.mmBit(m.q().mm().id()) | Footprint.pageBit(pfn));
     }
@@ -67,7 +74,7 @@ class FootprintTest {
     void nothingIsRecordedWhileTrackingIsOff() {
         k.takeFootprint();
         write(k, m.p(), m.a() + PAGE, 1);
-        k.fork(m.p(), "child");
+        k.syscalls().fork(m.p(), "child").run();
 
         assertThat(k.takeFootprint()).isZero();
     }
@@ -79,7 +86,9 @@ class FootprintTest {
         k.trackFootprint(false);
         write(k, m.q(), m.b(), 1);
 
-        assertThat(k.takeFootprint() & Footprint.mmBit(m.q().mm().id())).isZero();
+        long fp = k.takeFootprint();
+        assertThat(fp & Footprint.mmBit(m.p().mm().id())).isNotZero();
+        assertThat(fp & Footprint.mmBit(m.q().mm().id())).isZero();
     }
 
     @Test
@@ -94,16 +103,39 @@ class FootprintTest {
     }
 
     @Test
-    void theKernelNeverSetsTheGlobalBit() {
+    void callsRunToTheirEndNeverSetTheGlobalBit() {
         track();
         write(k, m.p(), m.a() + PAGE, 1);
-        k.fork(m.p(), "child");
-        k.gup(m.p(), m.a(), 2, Kernel.FOLL_WRITE, true, false);
-        k.pipeWrite(m.pipe(), 3);
-        k.fsync(m.f());
-        k.exit(m.q());
+        k.syscalls().fork(m.p(), "child").run();
+        k.syscalls().pinUserPages(m.p(), m.a(), 2, Foll.FOLL_WRITE).run();
+        k.fileSyscalls().write(m.p(), m.pipe()[1], 3).run();
+        k.fileSyscalls().fsync(m.p(), m.f()).run();
+        k.syscalls().exit(m.q()).run();
 
         assertThat(k.takeFootprint() & Footprint.GLOBAL).isZero();
+    }
+
+    /**
+     * A step taken from outside the kernel, as a scheduler takes it, records what the mechanisms below it cannot: its
+     * caller's mm, which stands for the VMA tree, and, unless the call is confined to that mm, "anything".
+     */
+    @Test
+    void stepsTakenFromOutsideRecordTheCallersMmAndTheGlobalBitUnlessConfined() {
+        KernelCall<?> store = k.syscalls().store(m.p(), m.a(), 1);
+        KernelCall<?> fork = k.syscalls().fork(m.q(), "child");
+        track();
+
+        store.step();
+        long storeStep = k.takeFootprint();
+        while (!fork.done()) {
+            fork.step();
+        }
+        long forkSteps = k.takeFootprint();
+
+        assertThat(storeStep & Footprint.GLOBAL).as("a store is confined to its mm").isZero();
+        assertThat(storeStep & Footprint.mmBit(m.p().mm().id())).isNotZero();
+        assertThat(forkSteps & Footprint.GLOBAL).as("fork makes a task, an mm, an fd table").isNotZero();
+        assertThat(forkSteps & Footprint.mmBit(m.q().mm().id())).isNotZero();
     }
 
     @Test
@@ -118,12 +150,12 @@ class FootprintTest {
     void loadsOfTwoProcessesHaveDisjointFootprintsAndCommute() {
         FingerprintTest.Machine other = FingerprintTest.machine();
         track();
-        k.load(m.p(), m.a());
+        load(k, m.p(), m.a());
         long pStep = k.takeFootprint();
-        k.load(m.q(), m.b());
+        load(k, m.q(), m.b());
         long qStep = k.takeFootprint();
-        other.k().load(other.q(), other.b());
-        other.k().load(other.p(), other.a());
+        load(other.k(), other.q(), other.b());
+        load(other.k(), other.p(), other.a());
 
         assertThat(pStep & qStep).isZero();
         assertThat(other.k().fingerprint()).isEqualTo(k.fingerprint());
