@@ -244,13 +244,13 @@ public final class Vma implements Hashable {
     }
 
     /**
-     * Start, end, flags, pgoff, the anon_vma by id, the file by id (or 0), and the driver's private data if it is
-     * state of its own.
+     * Start, end, flags, pgoff, the anon_vma by id, the file by id (or 0), vm_ops by name (null: anonymous), and the
+     * driver's private data if it is state of its own.
      */
     @Override
     public void hashInto(StateHasher h) {
         h.add(mm.id()).add(start).add(end).add(flags).add(pgoff).add(anonVma == null ? 0 : anonVma.id());
-        h.add(file == null ? 0 : file.id());
+        h.add(file == null ? 0 : file.id()).add(vmOps == null ? null : vmOps.name());
         if (privateData instanceof Hashable state) {
             state.hashInto(h);
         }

@@ -193,12 +193,14 @@ public abstract class KernelCall<R> {
     @Export
     public final long run() {
         trace.enterCall();
+        boolean returned = false;
         try {
             while (!done) {
                 advance();
             }
+            returned = true;
         } finally {
-            trace.exitCall(name);
+            trace.exitCall(name, returned);
         }
         return ret;
     }

@@ -49,7 +49,11 @@ package org.mmsim.kernel.state;
  * <p>Cost: with tracking off each instrumented accessor pays one well-predicted branch on {@link #on}.
  */
 public final class Footprint {
-    /** Reserved for callers: the step may depend on anything. The kernel never sets it. */
+    /**
+     * The step may depend on anything: set by a step taken from outside the kernel (by a scheduler, not within
+     * {@code KernelCall#run}) of a call that is not confined to its caller's mm ({@code KernelCall#touchesOnlyItsMm});
+     * the mechanisms below the calls never set it.
+     */
     public static final long GLOBAL = 1L;
     /** The page allocator's state. */
     public static final long ALLOCATOR = 1L << 1;

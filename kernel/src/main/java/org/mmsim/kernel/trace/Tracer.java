@@ -59,9 +59,13 @@ public final class Tracer {
         depth++;
     }
 
-    /** The call {@link #enterCall} announced returned; if it was the outermost, tell the observer. */
-    public void exitCall(String call) {
-        if (--depth == 0 && observer != null) {
+    /**
+     * The call {@link #enterCall} announced is over: it returned, or ({@code returned} false) it threw. If it was the
+     * outermost and returned, tell the observer; a call that threw has not returned, and an observer that ran then
+     * could hide the exception behind one of its own.
+     */
+    public void exitCall(String call, boolean returned) {
+        if (--depth == 0 && returned && observer != null) {
             observer.returned(call);
         }
     }

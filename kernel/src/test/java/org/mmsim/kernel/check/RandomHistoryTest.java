@@ -11,18 +11,24 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
-import org.mmsim.kernel.GupPages;
 import org.mmsim.kernel.Kernel;
-import org.mmsim.kernel.Mman;
-import org.mmsim.kernel.Pipe;
-import org.mmsim.kernel.Task;
-import org.mmsim.kernel.TestKernels;
+import org.mmsim.kernel.mm.gup.Foll;
+import org.mmsim.kernel.mm.gup.GupPages;
 import org.mmsim.kernel.profile.Profiles;
+import org.mmsim.kernel.syscall.FileSyscalls;
+import org.mmsim.kernel.syscall.Syscalls;
+import org.mmsim.kernel.task.Task;
+import org.mmsim.kernel.testing.GupEntry;
+import org.mmsim.kernel.testing.TestKernels;
+import org.mmsim.kernel.uapi.Mman;
 
 /**
  * Random histories of system calls over a few tasks and a four-page region, under a random profile: no call
  * throws, the accounting invariant holds after every call, and tearing everything down frees every frame. From
- * 5.9 on (the page-count COW rule) no history leaks data across fork either.
+ * 5.9 on (the page-count COW rule) no history leaks data across fork either. Every task shares one pipe, made
+ * by the first before any fork. jqwik runs these properties outside JUnit Jupiter, so
+ * {@code org.mmsim.kernel.testing.InvariantChecking} does not follow their calls: they check the invariants they
+ * state themselves, after every call.
  */
 class RandomHistoryTest {
     private static final long BASE = 0x10_0000_0000L;
@@ -68,9 +74,10 @@ class RandomHistoryTest {
 
     private static void run(String profile, List<Op> history, Set<String> checked) {
         Kernel k = TestKernels.boot(profile);
-        List<Task> live = new ArrayList<>(List.of(k.spawn("init")));
-        k.mmap(live.get(0), BASE, PAGES * PAGE, TestKernels.RW, TestKernels.PRIVATE_ANON | Mman.MAP_FIXED);
-        Pipe pipe = k.pipe();
+        Task init = k.spawn("init");
+        List<Task> live = new ArrayList<>(List.of(init));
+        k.syscalls().mmap(init, BASE, PAGES * PAGE, TestKernels.RW, TestKernels.PRIVATE_ANON | Mman.MAP_FIXED).run();
+        int[] pipe = k.fileSyscalls().pipe(init).complete();
         for (int step = 0; step < history.size(); step++) {
             Op op = history.get(step);
             Task t = live.get(op.task() % live.size());
@@ -78,63 +85,68 @@ class RandomHistoryTest {
             assertThat(Invariants.checkStep(k)).as("step %d %s under %s", step, op, profile)
                     .filteredOn(v -> checked.contains(v.invariant())).isEmpty();
         }
-        for (GupPages g : List.copyOf(k.gupHolders())) {
-            assertThat(k.release(g, false)).isZero();
+        for (GupPages g : List.copyOf(k.gupHolders().held())) {
+            assertThat(k.syscalls().release(live.get(0), g, false).run()).isZero();
         }
-        k.pipeClose(pipe);
-        live.forEach(k::exit);
+        live.forEach(t -> k.syscalls().exit(t).run());
         assertThat(Invariants.checkAllFree(k)).as("after teardown under %s", profile).isEmpty();
         assertThat(k.pageAlloc().nrAllocated()).isZero();
     }
 
-    private static void apply(Kernel k, List<Task> live, Pipe pipe, Task t, Op op) {
+    private static void apply(Kernel k, List<Task> live, int[] pipe, Task t, Op op) {
+        Syscalls sys = k.syscalls();
+        FileSyscalls fs = k.fileSyscalls();
         long addr = BASE + op.page() * PAGE;
         long len = (1 + op.arg() % 2) * PAGE;
         switch (op.kind()) {
-            case MMAP -> k.mmap(t, addr, len, PROTS[op.arg() % 4], TestKernels.PRIVATE_ANON | Mman.MAP_FIXED);
-            case STORE -> k.store(t, addr, op.arg());
-            case LOAD -> k.load(t, addr);
+            case MMAP -> sys.mmap(t, addr, len, PROTS[op.arg() % 4], TestKernels.PRIVATE_ANON | Mman.MAP_FIXED).run();
+            case STORE -> sys.store(t, addr, op.arg()).run();
+            case LOAD -> sys.load(t, addr).run();
             case FORK -> {
                 if (live.size() < MAX_TASKS) {
-                    Task child = k.fork(t, "child");
+                    Task child = sys.fork(t, "child").complete();
                     if (child != null) {
                         live.add(child);
                     }
                 }
             }
-            case MUNMAP -> k.munmap(t, addr, len);
-            case MADVISE -> k.madvise(t, addr, PAGE, ADVICE[op.arg() % 4]);
-            case MPROTECT -> k.mprotect(t, addr, PAGE, PROTS[op.arg() % 4]);
-            case VMSPLICE -> k.vmsplice(t, pipe, addr, len);
-            case PIPE_READ -> k.pipeRead(pipe, op.arg() % 2);
-            case GUP -> k.gup(t, addr, 1 + op.arg() % 2, gupFlags(op.arg()), (op.arg() & 4) != 0,
-                    (op.arg() & 8) != 0);
+            case MUNMAP -> sys.munmap(t, addr, len).run();
+            case MADVISE -> sys.madvise(t, addr, PAGE, ADVICE[op.arg() % 4]).run();
+            case MPROTECT -> sys.mprotect(t, addr, PAGE, PROTS[op.arg() % 4]).run();
+            case VMSPLICE -> fs.vmsplice(t, pipe[1], addr, len).run();
+            case PIPE_READ -> fs.read(t, pipe[0], 8L * (op.arg() % 2)).run();
+            case GUP -> gupEntry(op.arg()).take(k, t, addr, 1 + op.arg() % 2, gupFlags(op.arg()));
             case RELEASE -> {
-                if (!k.gupHolders().isEmpty()) {
-                    k.release(k.gupHolders().get(op.arg() % k.gupHolders().size()), (op.arg() & 1) != 0);
+                List<GupPages> held = k.gupHolders().held();
+                if (!held.isEmpty()) {
+                    sys.release(t, held.get(op.arg() % held.size()), (op.arg() & 1) != 0).run();
                 }
             }
             case EXIT -> {
                 if (live.size() > 1) {
-                    k.exit(t);
+                    sys.exit(t).run();
                     live.remove(t);
                 }
             }
         }
     }
 
+    /** Bit 2 of {@code arg} pins (else FOLL_GET), bit 3 takes the fast path. */
+    private static GupEntry gupEntry(int arg) {
+        return GupEntry.values()[((arg >> 2) & 1) * 2 + ((arg >> 3) & 1)];
+    }
+
     private static int gupFlags(int arg) {
         int flags = 0;
         if ((arg & 1) != 0) {
-            flags |= Kernel.FOLL_WRITE;
+            flags |= Foll.FOLL_WRITE;
         }
         if ((arg & 16) != 0) {
-            flags |= Kernel.FOLL_FORCE;
+            flags |= Foll.FOLL_FORCE;
         }
         if ((arg & 2) != 0) {
-            flags |= Kernel.FOLL_LONGTERM;
+            flags |= Foll.FOLL_LONGTERM;
         }
         return flags;
     }
-
 }

@@ -171,5 +171,8 @@ public final class ForkCall extends KernelCall<Task> {
         h.add(addr);
         h.add(pte);
         h.add(copied ? 1 : 0);
+        if (files != null) {
+            files.hashInto(h);
+        }
     }
 }

@@ -4,6 +4,7 @@ import org.mmsim.kernel.locking.Acquire;
 import org.mmsim.kernel.mm.Mm;
 import org.mmsim.kernel.mm.page.Page;
 import org.mmsim.kernel.mm.page.PageAlloc;
+import org.mmsim.kernel.mm.page.PageFlags;
 import org.mmsim.kernel.mm.page.PageFrames;
 import org.mmsim.kernel.mm.pgtable.Pte;
 import org.mmsim.kernel.profile.Switch;
@@ -20,7 +21,7 @@ import org.mmsim.kernel.state.StateHasher;
  *   READ:    pte = ptep_get(ptep); may we take it?      (present, not special, writable for FOLL_WRITE, ...)
  *   GRAB:    try_grab_folio()                           (fails if the page was freed meanwhile)
  *   RECHECK: if (pte_val(pte) != pte_val(ptep_get(ptep))) { gup_put_folio(); stop }
- *            next pte, or at the end: if (read_seqcount_retry(...)) { unpin all; return 0 }
+ *            folio_set_referenced(); next pte, or at the end: if (read_seqcount_retry(...)) { unpin all; return 0 }
  * </pre>
  *
  * The recheck catches a pte that changed between READ and GRAB; it cannot catch fork's write-protect that comes after
@@ -129,6 +130,7 @@ final class GupFast extends KernelCall<Void> {
             end();
             return;
         }
+        frames.set(pfn, PageFlags.PG_REFERENCED);
         pages[n++] = pfn;
         if (n < nr) {
             at(READ, "pte unchanged, pfn %d taken", pfn);

@@ -1,0 +1,156 @@
+package org.mmsim.kernel.mm.mmap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mmsim.kernel.testing.KernelAssertions.assertThatPage;
+import static org.mmsim.kernel.testing.KernelAssertions.assertThatPte;
+import static org.mmsim.kernel.testing.KernelAssertions.pfnAt;
+import static org.mmsim.kernel.testing.TestKernels.PAGE;
+import static org.mmsim.kernel.testing.TestKernels.RW;
+import static org.mmsim.kernel.testing.TestKernels.boot;
+import static org.mmsim.kernel.testing.TestKernels.fork;
+import static org.mmsim.kernel.testing.TestKernels.load;
+import static org.mmsim.kernel.testing.TestKernels.loadSignal;
+import static org.mmsim.kernel.testing.TestKernels.mmapAnon;
+import static org.mmsim.kernel.testing.TestKernels.store;
+import static org.mmsim.kernel.testing.TestKernels.write;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.mmsim.kernel.Kernel;
+import org.mmsim.kernel.mm.VmFlags;
+import org.mmsim.kernel.syscall.Syscalls;
+import org.mmsim.kernel.task.Task;
+import org.mmsim.kernel.uapi.Errno;
+import org.mmsim.kernel.uapi.Mman;
+import org.mmsim.kernel.uapi.Signal;
+
+/**
+ * {@code mprotect()}: errnos, pte rewriting, and the 6.0 shortcut that keeps exclusive anon pages writable. The
+ * -EACCES of a VMA whose VM_MAY* bits forbid the protection is shown on a device mapping in the drivers module's
+ * {@code MmioDriverTest}, and here on a shared mapping of a file opened read-only ({@code InodeLifetimeTest}).
+ */
+class MprotectTest {
+    private final Kernel k = boot("6.18");
+    private final Syscalls sys = k.syscalls();
+    private final Task t = k.spawn("p");
+
+    @Test
+    void enomemWhenPartOfTheRangeIsNotMapped() {
+        long addr = mmapAnon(k, t, 1, RW);
+
+        assertThat(sys.mprotect(t, addr, 2 * PAGE, Mman.PROT_READ).run()).isEqualTo(-Errno.ENOMEM);
+        assertThat(sys.mprotect(t, addr + PAGE, PAGE, Mman.PROT_READ).run()).isEqualTo(-Errno.ENOMEM);
+        assertThat(t.mm().vmaAt(addr).has(VmFlags.VM_WRITE)).as("nothing changed").isTrue();
+    }
+
+    @Test
+    void einvalForAnUnalignedStart() {
+        long addr = mmapAnon(k, t, 1, RW);
+        assertThat(sys.mprotect(t, addr + 8, PAGE, Mman.PROT_READ).run()).isEqualTo(-Errno.EINVAL);
+    }
+
+    @Test
+    void aZeroLengthIsANoOp() {
+        long addr = mmapAnon(k, t, 1, RW);
+        assertThat(sys.mprotect(t, addr, 0, Mman.PROT_NONE).run()).isZero();
+        assertThat(t.mm().vmaAt(addr).has(VmFlags.VM_WRITE)).isTrue();
+    }
+
+    /** Expected per mm/mprotect.c do_mprotect_pkey: {@code end <= start} returns -ENOMEM. */
+    @Test
+    void aLengthThatWrapsIsEnomem() {
+        long addr = mmapAnon(k, t, 4, RW);
+        assertThat(sys.mprotect(t, addr + 2 * PAGE, -PAGE, Mman.PROT_READ).run()).isEqualTo(-Errno.ENOMEM);
+        assertThat(t.mm().vmas()).hasSize(1);
+    }
+
+    @Test
+    void mprotectOfTheMiddlePageSplitsTheVma() {
+        long addr = mmapAnon(k, t, 3, RW);
+
+        assertThat(sys.mprotect(t, addr + PAGE, PAGE, Mman.PROT_READ).run()).isZero();
+
+        assertThat(t.mm().vmas()).hasSize(3);
+        assertThat(t.mm().vmaAt(addr + PAGE).has(VmFlags.VM_WRITE)).isFalse();
+        assertThat(t.mm().vmaAt(addr).has(VmFlags.VM_WRITE)).isTrue();
+        assertThat(t.mm().vmaAt(addr + 2 * PAGE).has(VmFlags.VM_WRITE)).isTrue();
+    }
+
+    @Test
+    void readOnlyWriteProtectsMappedPagesAndProtNoneHidesThem() {
+        long addr = mmapAnon(k, t, 1, RW);
+        write(k, t, addr, 3);
+        int pfn = pfnAt(t, addr);
+
+        assertThat(sys.mprotect(t, addr, PAGE, Mman.PROT_READ).run()).isZero();
+        assertThatPte(t, addr).isReadOnly().mapsPfn(pfn);
+        assertThat(store(k, t, addr, 4)).isEqualTo(Signal.SIGSEGV);
+        assertThat(load(k, t, addr)).isEqualTo(3L);
+
+        assertThat(sys.mprotect(t, addr, PAGE, Mman.PROT_NONE).run()).isZero();
+        assertThatPte(t, addr).as("PROT_NONE still maps the page").isPresent().mapsPfn(pfn);
+        assertThat(loadSignal(k, t, addr)).isEqualTo(Signal.SIGSEGV);
+        assertThatPage(k, pfn).hasRefcount(1).hasMapcount(1);
+
+        assertThat(sys.mprotect(t, addr, PAGE, Mman.PROT_READ).run()).isZero();
+        assertThat(load(k, t, addr)).isEqualTo(3L);
+    }
+
+    @Test
+    void under618AnExclusiveAnonPageBecomesWritableAgainWithoutAFault() {
+        long addr = mmapAnon(k, t, 1, RW);
+        write(k, t, addr, 1);
+        int pfn = pfnAt(t, addr);
+        assertThat(sys.mprotect(t, addr, PAGE, Mman.PROT_READ).run()).isZero();
+        assertThatPte(t, addr).isReadOnly();
+
+        assertThat(sys.mprotect(t, addr, PAGE, RW).run()).isZero();
+
+        assertThatPte(t, addr).isWritable().mapsPfn(pfn);
+    }
+
+    @Test
+    void under618ACowSharedPageStaysReadOnlySoItsWriteFaultCopies() {
+        long addr = mmapAnon(k, t, 1, RW);
+        write(k, t, addr, 1);
+        int pfn = pfnAt(t, addr);
+        Task child = fork(k, t, "child");
+        assertThat(sys.mprotect(t, addr, PAGE, Mman.PROT_READ).run()).isZero();
+
+        assertThat(sys.mprotect(t, addr, PAGE, RW).run()).isZero();
+
+        assertThatPte(t, addr).isReadOnly().mapsPfn(pfn);
+        write(k, t, addr, 2);
+        assertThatPte(t, addr).isWritable().doesNotMapPfn(pfn);
+        assertThat(load(k, child, addr)).isEqualTo(1L);
+    }
+
+    @ParameterizedTest(name = "forked={0}")
+    @ValueSource(booleans = {false, true})
+    void under59MprotectNeverMakesAPrivateAnonPteWritable(boolean forked) {
+        Kernel old = boot("5.9");
+        Task p = old.spawn("p");
+        long addr = mmapAnon(old, p, 1, RW);
+        write(old, p, addr, 1);
+        if (forked) {
+            fork(old, p, "child");
+        }
+        assertThat(old.syscalls().mprotect(p, addr, PAGE, Mman.PROT_READ).run()).isZero();
+
+        assertThat(old.syscalls().mprotect(p, addr, PAGE, RW).run()).isZero();
+
+        assertThatPte(p, addr).isReadOnly();
+    }
+
+    @Test
+    void theShortcutNeverMakesTheZeroPageWritable() {
+        long addr = mmapAnon(k, t, 1, RW);
+        load(k, t, addr);
+        assertThat(sys.mprotect(t, addr, PAGE, Mman.PROT_READ).run()).isZero();
+
+        assertThat(sys.mprotect(t, addr, PAGE, RW).run()).isZero();
+
+        assertThatPte(t, addr).mapsZeroPage();
+    }
+}

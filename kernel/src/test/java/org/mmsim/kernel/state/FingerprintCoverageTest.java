@@ -1,0 +1,155 @@
+package org.mmsim.kernel.state;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+import org.mmsim.kernel.Kernel;
+import org.mmsim.kernel.sched.KernelCall;
+import org.mmsim.kernel.testing.MutableFields;
+
+/**
+ * Guards {@link Kernel#fingerprint()} and {@link KernelCall#fingerprint()} against new state: every mutable field
+ * (a non-final instance field, a final array, collection or map, a non-final static) of every class in every package
+ * under {@code org.mmsim.kernel} is listed here, as HASHED by its class's {@code hashInto} (for a kernel call: by its
+ * {@code locals}, or by {@code KernelCall.fingerprint} itself; for {@link Kernel}: by {@code fingerprint}), or as
+ * LEFT_OUT with the reason. A class that gains a field fails this test until its hash covers the field (or the reason
+ * it need not is written here), and a field that goes away fails it until its line goes too.
+ */
+class FingerprintCoverageTest {
+    private static final String PACKAGE = "org.mmsim.kernel";
+
+    /** Field ({@code "mm.Mm.flags"}) to null (hashed) or the reason it is left out. */
+    private static final Map<String, String> TABLE = new LinkedHashMap<>();
+
+    private static void hashed(String type, String... fields) {
+        for (String f : fields) {
+            TABLE.put(type + "." + f, null);
+        }
+    }
+
+    private static void leftOut(String type, String field, String why) {
+        TABLE.put(type + "." + field, why);
+    }
+
+    static {
+        // the machine and its subsystems, in the order Kernel.fingerprint() hashes them
+        hashed("Kernel", "driverState");
+        leftOut("Kernel", "pageReferences", "holders drivers register at boot: configuration; what they hold is the"
+                + " drivers' state, which they register with registerState");
+        leftOut("Kernel", "drivers", "the names of the drivers initialised at boot: configuration");
+        leftOut("api.Exports", "driverState", "the same list as Kernel.driverState, handed over at boot");
+        leftOut("api.Exports", "pageReferences", "the same list as Kernel.pageReferences, handed over at boot");
+        hashed("mm.MmCore", "mms", "lineage", "anonVmas", "mappings", "observations", "userLockedVm", "time");
+        hashed("mm.page.PageAlloc", "start", "end", "next", "freeStack", "freeTop", "nrAllocated", "memallocPin");
+        hashed("mm.page.PageFrames", "sections");
+        hashed("mm.page.PageFrames$Section", "refcount", "mapcount", "flags", "mapping", "index", "data", "writer",
+                "writeTime");
+        hashed("mm.Mm", "vmas", "flags", "rssAnon", "rssFile", "rssShmem", "hiwaterRss", "pinnedVm", "rlimitMemlock",
+                "mmapBase", "users", "dead");
+        hashed("mm.pgtable.PageTable", "pgd");
+        hashed("locking.RwSemaphore", "readers", "writer");
+        hashed("locking.SpinLock", "locked");
+        hashed("locking.SeqCount", "sequence");
+        hashed("mm.Vma", "start", "end", "flags", "pgoff", "anonVma", "vmOps", "privateData");
+        hashed("mm.AnonVma", "vmas");
+        hashed("mm.AddressSpace", "size", "evicted", "pages", "iMmap");
+        hashed("task.Tasks", "tasks", "nextPid");
+        hashed("task.Task", "mm", "files");
+        hashed("fs.FdTable", "fds", "users");
+        hashed("fs.Vfs", "inodes", "files", "pipes", "names");
+        leftOut("fs.Vfs", "regularOps", "one file_operations table per filesystem, made at boot: configuration");
+        leftOut("fs.Vfs", "devices", "character devices drivers register at boot: configuration");
+        hashed("fs.Inode", "disk", "count", "nlink");
+        hashed("fs.File", "privateData", "count");
+        hashed("fs.Pipe", "bufs", "readers", "writers");
+        hashed("iouring.IoRing", "ubuf", "len", "pages", "accounted", "closed");
+        hashed("mm.gup.GupHolders", "all", "nrFollPinAcquired", "nrFollPinReleased");
+        hashed("mm.gup.GupPages", "pfns", "nr", "ret", "released");
+        leftOut("mm.VmFault", "page", "the page a ->fault handler hands back, within the one fault that made the"
+                + " struct vm_fault");
+
+        // kernel calls: KernelCall.fingerprint() hashes name, pc, done and ret, then the call's locals()
+        hashed("sched.KernelCall", "pc", "done", "ret");
+        leftOut("sched.KernelCall", "pointFormat", "the point's description for traces; the point is pc");
+        leftOut("sched.KernelCall", "pointArgs", "the point's description for traces; the point is pc");
+        leftOut("sched.KernelCall", "result", "set with ret when the call returns (done); a made object is machine"
+                + " state hashed with the machine (the child task, the pages the device holds)");
+        leftOut("sched.KernelCall", "current", "the caller's mm id, set once before the first step, for footprints");
+        leftOut("sched.KernelCall", "local", "set by the constructor: whether the call is confined to its mm");
+        leftOut("sched.Syscall", "made", "set and handed to finish() within the call's one step");
+        hashed("mm.fork.ForkCall", "newMm", "vi", "addr", "pte", "copied", "files");
+        leftOut("mm.fork.ForkCall", "oldMm", "parent.mm() at the first step, and the parent task is fixed");
+        leftOut("mm.fork.ForkCall", "vmas", "the parent's VMAs, copied under mmap_lock held for write, which fork"
+                + " holds until it returns: equal to the parent mm's list, hashed with it");
+        leftOut("mm.fork.ForkCall", "src", "vmas.get(vi); vi is hashed");
+        leftOut("mm.fork.ForkCall", "dst", "the child's copy of src, linked into newMm, hashed with the machine");
+        hashed("mm.gup.GupCall", "g", "fast", "slow", "fastPages");
+        leftOut("mm.gup.GupCall", "rest", "the pages[] of slow (hashed there), or made and copied within the one"
+                + " step of the migrating path");
+        hashed("mm.gup.GetUserPages", "pages", "i", "vma", "follFlags", "attempt", "followed");
+        hashed("mm.gup.GupFast", "pages", "walkFlags", "seqcount", "seq", "n", "pte", "pfn");
+        hashed("mm.gup.AccessRemoteVm", "walk");
+        hashed("mm.mmap.MadviseCall", "walk");
+        leftOut("mm.mmap.MadviseCall", "holes", "computed from the VMAs at the first step; they cannot change while"
+                + " the call holds mmap_lock for read, until it returns");
+        hashed("mm.memory.ZapWalk", "vi", "addr", "holdsPtl");
+        leftOut("mm.memory.ZapWalk", "vmas", "the VMAs found under mmap_lock, which the caller holds for the whole"
+                + " walk: equal to the mm's, hashed with it");
+        leftOut("mm.memory.ZapWalk", "refused", "set by the step that ends the walk and the call with it");
+        leftOut("mm.memory.ZapWalk", "lastZapped", "the address in the point's description, for traces");
+
+        // not state
+        leftOut("profile.KernelProfile", "values", "the profile is immutable and fixed per machine");
+        leftOut("profile.Switch", "choices", "an unmodifiable list an enum constant makes in its constructor");
+        leftOut("state.Footprint", "on", "the explorer's accumulator, not machine state");
+        leftOut("state.Footprint", "bits", "the explorer's accumulator, not machine state");
+        leftOut("state.StateHasher", "h", "the hash being computed");
+        leftOut("trace.Tracer", "journal", "an observer");
+        leftOut("trace.Tracer", "observer", "an observer");
+        leftOut("trace.Tracer", "depth", "0 between two calls run from outside the kernel");
+    }
+
+    @Test
+    void everyMutableFieldOfEveryKernelPackageIsHashedOrDeliberatelyLeftOut() {
+        Set<String> unknown = new TreeSet<>(MutableFields.mutableFields(Kernel.class, PACKAGE).keySet());
+        unknown.removeAll(TABLE.keySet());
+
+        assertThat(unknown).as("mutable fields the fingerprint does not know: hash them in their class's hashInto"
+                + " (or a call's locals) and list them as hashed, or list them as left out with the reason").isEmpty();
+    }
+
+    @Test
+    void everyListedFieldExistsAndIsMutable() {
+        Set<String> mutable = MutableFields.mutableFields(Kernel.class, PACKAGE).keySet();
+        List<String> declared = MutableFields.declaredFields(Kernel.class, PACKAGE);
+
+        assertThat(declared).as("fields named by this test").containsAll(TABLE.keySet());
+        assertThat(mutable).as("fields named by this test that are not mutable").containsAll(TABLE.keySet());
+    }
+
+    @Test
+    void everyLeftOutFieldSaysWhy() {
+        TABLE.forEach((field, why) -> {
+            if (why != null) {
+                assertThat(why).as("why %s is left out", field).isNotBlank();
+            }
+        });
+    }
+
+    @Test
+    void theScanSeesEveryPackageAndTheCalls() {
+        assertThat(MutableFields.classesUnder(Kernel.class, PACKAGE)).extracting(Class::getPackageName)
+                .contains("org.mmsim.kernel", "org.mmsim.kernel.mm", "org.mmsim.kernel.mm.gup", "org.mmsim.kernel.fs",
+                        "org.mmsim.kernel.sched", "org.mmsim.kernel.iouring", "org.mmsim.kernel.task");
+        assertThat(MutableFields.classesUnder(Kernel.class, PACKAGE))
+                .filteredOn(KernelCall.class::isAssignableFrom)
+                .extracting(Class::getSimpleName)
+                .contains("GupCall", "GetUserPages", "GupFast", "AccessRemoteVm", "ForkCall", "MadviseCall",
+                        "Syscall", "Wrapper");
+    }
+}
