@@ -218,9 +218,9 @@ public final class Kernel {
      * are named by ids and addresses, never by Java identity. Covered: {@link MmCore} (clock, allocator, every frame
      * ever allocated and the zero page, mms with their locks, VMAs and ptes, anon_vmas, address spaces, pending
      * observations), {@link Tasks} (tasks and fd tables), {@link Vfs} (inodes, files with their private data, pipes,
-     * names), {@link GupHolders}, and driver state, each by its own {@code hashInto}. Left out: the tracer (an observer),
-     * the profile (fixed per machine), the footprint accumulator, and suspended kernel calls, which their owner
-     * fingerprints. Does not disturb footprint tracking.
+     * names), {@link GupHolders}, and driver state, each by its own {@code hashInto}. Left out: the tracer (an
+     * observer), the profile (fixed per machine), the footprint accumulator, and suspended kernel calls, which their
+     * owner fingerprints. Does not disturb footprint tracking.
      */
     public long fingerprint() {
         boolean tracking = footprint.on();

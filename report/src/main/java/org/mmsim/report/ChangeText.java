@@ -75,7 +75,7 @@ final class ChangeText {
     private static String pageValue(Change.PageField f, long v) {
         return switch (f.field()) {
             case FLAGS -> PageFlags.describe(v);
-            case DATA -> Value.of(v).toString();
+            case DATA -> Value.data(v).toString();
             default -> Long.toString(v);
         };
     }

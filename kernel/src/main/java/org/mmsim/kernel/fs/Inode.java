@@ -91,7 +91,7 @@ public final class Inode implements Hashable {
         }
     }
 
-    /** Number, filesystem, name, i_count, i_nlink, and the disk blocks in index order (the page cache is the mapping's). */
+    /** Number, filesystem, name, i_count, i_nlink, and the disk blocks in index order (the cache is the mapping's). */
     @Override
     public void hashInto(StateHasher h) {
         h.add(id()).add(fs.ordinal()).add(name).add(count).add(nlink).add(disk.size());

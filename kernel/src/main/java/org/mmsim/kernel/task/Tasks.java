@@ -35,7 +35,7 @@ public final class Tasks implements Hashable {
         return add(comm, core.newMm(0, core.tick()), new FdTable());
     }
 
-    /** {@code clone(CLONE_VM|CLONE_FILES|CLONE_THREAD)}: a thread of {@code leader}'s process sharing its mm and fds. */
+    /** {@code clone(CLONE_VM|CLONE_FILES|CLONE_THREAD)}: a thread of {@code leader}'s process, sharing mm and fds. */
     public Task cloneThread(Task leader, String comm) {
         requireLive(leader);
         leader.mm().mmget();

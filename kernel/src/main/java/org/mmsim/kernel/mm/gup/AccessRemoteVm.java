@@ -85,7 +85,8 @@ public final class AccessRemoteVm extends KernelCall<WordRead> {
         long read = 0;
         if (write) {
             if (pfn == PageAlloc.ZERO_PFN) {
-                throw new KernelBug("zero_page_write", "access_remote_vm wrote into the shared zero page at " + Long.toHexString(addr));
+                throw new KernelBug("zero_page_write",
+                        "access_remote_vm wrote into the shared zero page at " + Long.toHexString(addr));
             }
             trace.path("copy_to_user_page");
             frames.setWord(pfn, word, value);

@@ -258,7 +258,8 @@ public final class Gup {
      * cannot see the VMA, assumes a COW mapping.
      */
     boolean mustUnshare(Vma vma, int flags, int page) {
-        if (!core.profile().on(Switch.UNSHARE_RO_PINS) || (flags & (Foll.FOLL_WRITE | Foll.FOLL_PIN)) != Foll.FOLL_PIN) {
+        if (!core.profile().on(Switch.UNSHARE_RO_PINS)
+                || (flags & (Foll.FOLL_WRITE | Foll.FOLL_PIN)) != Foll.FOLL_PIN) {
             return false;
         }
         if (page == PageAlloc.ZERO_PFN || !frames.test(page, PageFlags.PG_ANON)) {

@@ -84,7 +84,8 @@ public final class GupCall extends KernelCall<GupPages> {
     @Override
     public Acquire blockedOn() {
         return switch (pc) {
-            case LOCK -> Acquire.first(mm.mmapLock().read(), gup.longterm.migratesMovable(flags) ? mm.ptl().acquire() : null);
+            case LOCK -> Acquire.first(mm.mmapLock().read(),
+                    gup.longterm.migratesMovable(flags) ? mm.ptl().acquire() : null);
             case FAST -> fast.blockedOn();
             case SLOW -> slow.blockedOn();
             default -> null;

@@ -107,9 +107,9 @@ public final class Memory {
 
     /**
      * {@code do_fault()}: first touch of an address of a VMA with {@code vm_ops}. Without {@code ->fault} it is
-     * SIGBUS; a read maps the page {@code ->fault} finds ({@code do_read_fault}); a write to a private mapping copies it
-     * ({@code do_cow_fault}); a write to a shared mapping dirties it in place ({@code do_shared_fault}). A handler that
-     * installed the pte itself returns {@code VM_FAULT_NOPAGE}: nothing more to do.
+     * SIGBUS; a read maps the page {@code ->fault} finds ({@code do_read_fault}); a write to a private mapping copies
+     * it ({@code do_cow_fault}); a write to a shared mapping dirties it in place ({@code do_shared_fault}). A handler
+     * that installed the pte itself returns {@code VM_FAULT_NOPAGE}: nothing more to do.
      */
     private int doFault(Vma vma, long addr, int flags) {
         VmFault vmf = new VmFault(vma, addr, flags);

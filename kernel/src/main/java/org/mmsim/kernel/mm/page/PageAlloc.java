@@ -65,7 +65,7 @@ public final class PageAlloc implements Hashable {
         return null;
     }
 
-    /** {@code memalloc_pin_save()} / {@code memalloc_pin_restore()}: set or clear PF_MEMALLOC_PIN; returns the old value. */
+    /** {@code memalloc_pin_save()} / {@code memalloc_pin_restore()}: set or clear PF_MEMALLOC_PIN; the old value. */
     public boolean memallocPin(boolean on) {
         boolean old = memallocPin;
         memallocPin = on;
@@ -164,7 +164,8 @@ public final class PageAlloc implements Hashable {
         frames.setRefcount(pfn, ref);
         if (ref == 0) {
             if (frames.mapcount(pfn) != 0) {
-                throw new KernelBug("bad_page", "pfn " + pfn + " freed while mapped " + frames.mapcount(pfn) + " times");
+                throw new KernelBug("bad_page",
+                        "pfn " + pfn + " freed while mapped " + frames.mapcount(pfn) + " times");
             }
             free(pfn);
         }
