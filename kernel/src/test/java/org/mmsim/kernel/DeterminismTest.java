@@ -11,6 +11,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.mmsim.kernel.testing.TestKernels;
 import org.mmsim.kernel.mm.gup.GupPages;
 import org.mmsim.kernel.mm.pgtable.Pte;
 import org.mmsim.kernel.profile.Profiles;
@@ -62,7 +63,7 @@ class DeterminismTest {
                 seen.add(t.mm().pte(a + i * PAGE));
             }
         }
-        sys.release(p, g, false).run();
+        TestKernels.release(sys, p, g, false).run();
         sys.exit(c).run();
         sys.exit(p).run();
         return seen;

@@ -26,9 +26,12 @@ final class GupOps {
                         (b, t, op) -> b.sys().pinUserPages(t, b.addr(op, 1), (int) num(op, 2), optFlags(op, 3))),
                 gup("pin_user_pages_fast", "pin_user_pages_fast()",
                         (b, t, op) -> b.sys().pinUserPagesFast(t, b.addr(op, 1), (int) num(op, 2), optFlags(op, 3))),
-                release("unpin_user_pages", "unpin_user_pages() of a pin_user_pages* handle", true, false),
-                release("unpin_user_pages_dirty", "unpin_user_pages_dirty_lock(make_dirty=true)", true, true),
-                release("put_pages", "put_page() on each page of a get_user_pages* handle", false, false),
+                release("unpin_user_pages", "unpin_user_pages() of a pin_user_pages* handle", true,
+                        (b, t, g) -> b.sys().unpinUserPages(t, g)),
+                release("unpin_user_pages_dirty", "unpin_user_pages_dirty_lock(make_dirty=true)", true,
+                        (b, t, g) -> b.sys().unpinUserPagesDirtyLock(t, g, true)),
+                release("put_pages", "put_page() on each page of a get_user_pages* handle", false,
+                        (b, t, g) -> b.sys().putPages(t, g)),
                 Operation.of("dma_read", "HANDLE [N [OFF]]", "the device reads page N of HANDLE at OFF; returns the value",
                         (b, t, op) -> b.sys().dmaRead(t, b.handle(op, 0), (int) optNum(op, 1, 0),
                                 (int) (optNum(op, 2, 0) / 8)))
@@ -47,14 +50,20 @@ final class GupOps {
                 });
     }
 
-    private static Operation release(String keyword, String doc, boolean pins, boolean dirty) {
+    /** How a release reaches the kernel, once the handle is known to hold what it releases. */
+    @FunctionalInterface
+    private interface Release {
+        KernelCall<?> call(Bindings b, org.mmsim.kernel.task.Task t, GupPages g);
+    }
+
+    private static Operation release(String keyword, String doc, boolean pins, Release release) {
         return Operation.of(keyword, "HANDLE", doc, (b, t, op) -> {
             GupPages g = b.handle(op, 0);
             if (g.pinned() != pins) {
                 throw b.error(op, 0, name(op, 0) + " holds "
                         + (g.pinned() ? "pins: release it with unpin_user_pages" : "references: release it with put_pages"));
             }
-            return b.sys().release(t, g, dirty);
+            return release.call(b, t, g);
         });
     }
 

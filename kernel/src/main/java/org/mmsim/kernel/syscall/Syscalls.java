@@ -202,15 +202,22 @@ public final class Syscalls {
         return by(t, gup.pinUserPagesFast(mmOf(t), start, nr, gupFlags));
     }
 
-    /**
-     * The device lets go of {@code g} for {@code t}: {@code unpin_user_pages()} (or, with {@code makeDirty},
-     * {@code unpin_user_pages_dirty_lock()}) for pins, {@code put_page()} for references. 0, or -EINVAL if already
-     * released.
-     */
-    public KernelCall<Void> release(Task t, GupPages g, boolean makeDirty) {
-        return by(t, new Syscall<>(core.trace(), core.footprint(), "gup_test_release", Syscall.NO_LOCKS,
-                c -> g.pinned() ? (makeDirty ? gup.unpinUserPagesDirtyLock(g, true) : gup.unpinUserPages(g))
-                        : gup.putPages(g)));
+    /** The device lets go of pins: {@code unpin_user_pages()}. 0, or -EINVAL if already released or not pins. */
+    public KernelCall<Void> unpinUserPages(Task t, GupPages g) {
+        return by(t, new Syscall<>(core.trace(), core.footprint(), "unpin_user_pages", Syscall.NO_LOCKS,
+                c -> gup.unpinUserPages(g)));
+    }
+
+    /** {@code unpin_user_pages_dirty_lock(pages, npages, make_dirty)}. 0, or -EINVAL. */
+    public KernelCall<Void> unpinUserPagesDirtyLock(Task t, GupPages g, boolean makeDirty) {
+        return by(t, new Syscall<>(core.trace(), core.footprint(), "unpin_user_pages_dirty_lock", Syscall.NO_LOCKS,
+                c -> gup.unpinUserPagesDirtyLock(g, makeDirty)));
+    }
+
+    /** The device lets go of references: {@code put_page()} on each page. 0, or -EINVAL if already released or pins. */
+    public KernelCall<Void> putPages(Task t, GupPages g) {
+        return by(t, new Syscall<>(core.trace(), core.footprint(), "put_pages", Syscall.NO_LOCKS,
+                c -> gup.putPages(g)));
     }
 
     /**

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.mmsim.kernel.testing.TestKernels;
 import org.mmsim.kernel.Kernel;
 import org.mmsim.kernel.bug.Violation;
 import org.mmsim.kernel.fs.FsType;
@@ -145,7 +146,7 @@ class FileBackedInvariantsTest {
         exit(k, c);
         check.after("child exit");
         for (GupPages g : List.of(roPin, rwPin, shmemPin)) {
-            assertThat(sys.release(p, g, true).run()).isZero();
+            assertThat(TestKernels.release(sys, p, g, true).run()).isZero();
         }
         assertThat(fs.ioUringUnregisterBuffers(p, ring).run()).isZero();
         check.after("unpin and unregister");
@@ -192,8 +193,8 @@ class FileBackedInvariantsTest {
         assertThat(h.ret()).isEqualTo(1);
         check.after("the same pin once the pipe let go");
 
-        sys.release(q, g, false).run();
-        sys.release(p, h, false).run();
+        TestKernels.release(sys, q, g, false).run();
+        TestKernels.release(sys, p, h, false).run();
         fs.unlink(p, Vfs.path(FsType.TMPFS, "t")).run();
         exit(k, p);
         exit(k, q);

@@ -16,6 +16,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.mmsim.kernel.testing.TestKernels;
 import org.mmsim.kernel.Kernel;
 import org.mmsim.kernel.bug.Violation;
 import org.mmsim.kernel.mm.gup.Foll;
@@ -85,7 +86,7 @@ class InvariantsTest {
         Task grandchild = fork(k, c, "grandchild");
         exit(k, c);
         accountingHolds(k, "fork and exit");
-        sys.release(p, get, false).run();
+        TestKernels.release(sys, p, get, false).run();
         exit(k, p);
         accountingHolds(k, "release and exit");
         k.exports().unpinUserPagesDirtyLock(pin, true);

@@ -86,7 +86,7 @@ class RandomHistoryTest {
                     .filteredOn(v -> checked.contains(v.invariant())).isEmpty();
         }
         for (GupPages g : List.copyOf(k.gupHolders().held())) {
-            assertThat(k.syscalls().release(live.get(0), g, false).run()).isZero();
+            assertThat(TestKernels.release(k.syscalls(), live.get(0), g, false).run()).isZero();
         }
         live.forEach(t -> k.syscalls().exit(t).run());
         assertThat(Invariants.checkAllFree(k)).as("after teardown under %s", profile).isEmpty();
@@ -119,7 +119,7 @@ class RandomHistoryTest {
             case RELEASE -> {
                 List<GupPages> held = k.gupHolders().held();
                 if (!held.isEmpty()) {
-                    sys.release(t, held.get(op.arg() % held.size()), (op.arg() & 1) != 0).run();
+                    TestKernels.release(sys, t, held.get(op.arg() % held.size()), (op.arg() & 1) != 0).run();
                 }
             }
             case EXIT -> {

@@ -30,6 +30,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.mmsim.kernel.testing.TestKernels;
 import org.mmsim.kernel.Kernel;
 import org.mmsim.kernel.fs.FsType;
 import org.mmsim.kernel.fs.Inode;
@@ -105,7 +106,7 @@ class FingerprintTest {
                 .complete().nr()).isOne());
         steps.put("GUP release", m -> {
             assertThat(m.k().gupHolders().held()).hasSize(1);
-            assertThat(m.k().syscalls().release(m.p(), m.k().gupHolders().held().get(0), false).run()).isZero();
+            assertThat(TestKernels.release(m.k().syscalls(), m.p(), m.k().gupHolders().held().get(0), false).run()).isZero();
         });
         steps.put("pipe write", m -> assertThat(m.k().fileSyscalls().write(m.p(), m.pipe()[1], 3).run())
                 .isEqualTo(8));

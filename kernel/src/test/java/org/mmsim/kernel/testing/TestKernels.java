@@ -17,6 +17,8 @@ import org.mmsim.kernel.mm.memory.Mmu;
 import org.mmsim.kernel.mm.page.Page;
 import org.mmsim.kernel.profile.KernelProfile;
 import org.mmsim.kernel.profile.Profiles;
+import org.mmsim.kernel.sched.KernelCall;
+import org.mmsim.kernel.syscall.Syscalls;
 import org.mmsim.kernel.task.Task;
 import org.mmsim.kernel.uapi.Fcntl;
 import org.mmsim.kernel.uapi.Mman;
@@ -89,6 +91,18 @@ public final class TestKernels {
     }
 
     // ---- memory -----------------------------------------------------------------------------------------------
+
+    /**
+     * The GUP test device lets go of {@code g} for {@code t}: {@code unpin_user_pages()} (or, with {@code makeDirty},
+     * {@code unpin_user_pages_dirty_lock(..., true)}) for pins, {@code put_page()} for references; returns the call,
+     * not yet run.
+     */
+    public static KernelCall<Void> release(Syscalls sys, Task t, GupPages g, boolean makeDirty) {
+        if (!g.pinned()) {
+            return sys.putPages(t, g);
+        }
+        return makeDirty ? sys.unpinUserPagesDirtyLock(t, g, true) : sys.unpinUserPages(t, g);
+    }
 
     /** {@code mmap(NULL, pages * PAGE, prot, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)}, which must succeed. */
     public static long mmapAnon(Kernel k, Task t, int pages, int prot) {

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.mmsim.kernel.testing.TestKernels;
 import org.mmsim.kernel.Kernel;
 import org.mmsim.kernel.mm.page.PageAlloc;
 import org.mmsim.kernel.mm.rmap.Rmap;
@@ -56,10 +57,10 @@ class GupTest {
         assertThatPage(k, pfn).hasRefcount(2).hasMapcount(1).isReferenced();
         assertThat(k.gupHolders().held()).containsExactly(g);
 
-        assertThat(sys.release(t, g, false).run()).isZero();
+        assertThat(TestKernels.release(sys, t, g, false).run()).isZero();
         assertThatPage(k, pfn).hasRefcount(1).hasMapcount(1);
         assertThat(k.gupHolders().held()).isEmpty();
-        assertThat(sys.release(t, g, false).run()).as("a second release").isEqualTo(-Errno.EINVAL);
+        assertThat(TestKernels.release(sys, t, g, false).run()).as("a second release").isEqualTo(-Errno.EINVAL);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -76,7 +77,7 @@ class GupTest {
         assertThatPage(k, pfn).hasRefcount(1 + BIAS).hasMapcount(1).isMaybeDmaPinned();
         assertThat(k.gupHolders().nrFollPinAcquired()).isEqualTo(1);
 
-        assertThat(sys.release(t, g, true).run()).isZero();
+        assertThat(TestKernels.release(sys, t, g, true).run()).isZero();
         assertThatPage(k, pfn).hasRefcount(1).isDirty();
         assertThat(k.gupHolders().nrFollPinReleased()).isEqualTo(1);
     }
@@ -101,7 +102,7 @@ class GupTest {
         assertThat(g.pfn(0)).isEqualTo(PageAlloc.ZERO_PFN);
         assertThatPte(t, addr).mapsZeroPage();
         assertThatPage(k, PageAlloc.ZERO_PFN).hasRefcount(1);
-        assertThat(sys.release(t, g, false).run()).isZero();
+        assertThat(TestKernels.release(sys, t, g, false).run()).isZero();
         assertThatPage(k, PageAlloc.ZERO_PFN).hasRefcount(1);
     }
 

@@ -26,6 +26,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.mmsim.kernel.testing.TestKernels;
 import org.mmsim.kernel.Kernel;
 import org.mmsim.kernel.fs.FsType;
 import org.mmsim.kernel.fs.Inode;
@@ -302,7 +303,7 @@ class LongtermFilePinTest {
 
         assertThat(inode.diskWord(0, 0)).as("the clean page is skipped").isEqualTo(D1);
         assertThat(pread(k, t, f, 0)).isEqualTo(0x77);
-        assertThat(sys.release(t, g, true).run()).isZero();
+        assertThat(TestKernels.release(sys, t, g, true).run()).isZero();
         assertThatPage(k, pfn).isDirty();
         fsync(k, t, f);
         assertThat(inode.diskWord(0, 0)).isEqualTo(0x77);

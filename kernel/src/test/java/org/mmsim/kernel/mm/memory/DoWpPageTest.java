@@ -16,6 +16,7 @@ import static org.mmsim.kernel.testing.TestKernels.write;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.mmsim.kernel.testing.TestKernels;
 import org.mmsim.kernel.Kernel;
 import org.mmsim.kernel.mm.gup.Foll;
 import org.mmsim.kernel.mm.gup.GupPages;
@@ -124,7 +125,7 @@ class DoWpPageTest {
 
         assertThatPte(parent, addr).isWritable().mapsPfn(shared);
         assertThat(dmaRead(k, ref, 0, 0)).as("the GUP holder sees the write").isEqualTo(D1);
-        assertThat(sys.release(parent, ref, false).run()).isZero();
+        assertThat(TestKernels.release(sys, parent, ref, false).run()).isZero();
         assertThatPage(k, shared).hasRefcount(1).hasMapcount(1);
     }
 
@@ -147,7 +148,7 @@ class DoWpPageTest {
         assertThatPage(k, shared).hasRefcount(1).hasMapcount(0).holds(0, D0);
         assertThat(dmaRead(k, ref, 0, 0)).as("the GUP holder keeps the old data").isEqualTo(D0);
 
-        assertThat(sys.release(parent, ref, false).run()).isZero();
+        assertThat(TestKernels.release(sys, parent, ref, false).run()).isZero();
         assertThatPage(k, shared).isFree();
         assertThat(k.pageAlloc().nrAllocated()).isEqualTo(1);
     }

@@ -16,6 +16,7 @@ import static org.mmsim.kernel.testing.TestKernels.mmapAnon;
 import static org.mmsim.kernel.testing.TestKernels.write;
 
 import org.junit.jupiter.api.Test;
+import org.mmsim.kernel.testing.TestKernels;
 import org.mmsim.kernel.Kernel;
 import org.mmsim.kernel.mm.gup.GupPages;
 import org.mmsim.kernel.syscall.Syscalls;
@@ -117,7 +118,7 @@ class UnmapTest {
         assertThat(sys.madvise(t, addr, PAGE, Mman.MADV_DONTNEED).run()).isZero();
         assertThatPage(k, pfn).hasRefcount(1).hasMapcount(0).holds(0, 42);
 
-        assertThat(sys.release(t, g, false).run()).isZero();
+        assertThat(TestKernels.release(sys, t, g, false).run()).isZero();
         assertThatPage(k, pfn).isFree();
     }
 
