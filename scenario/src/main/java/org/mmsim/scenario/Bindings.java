@@ -6,8 +6,6 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.mmsim.kernel.Kernel;
-import org.mmsim.kernel.fs.FsType;
-import org.mmsim.kernel.fs.Vfs;
 import org.mmsim.kernel.mm.gup.GupPages;
 import org.mmsim.kernel.state.StateHasher;
 import org.mmsim.kernel.syscall.FileSyscalls;
@@ -211,11 +209,6 @@ final class Bindings {
             throw error(op, i, "'" + name(op, i) + "' holds no pages yet");
         }
         return k.gupHolders().byId(h.id());
-    }
-
-    /** The path of a file {@code creat} made: {@code /FS/NAME}. */
-    static String path(FsType fs, String name) {
-        return Vfs.path(fs, name);
     }
 
     // ---- registers --------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import static org.mmsim.scenario.Bindings.optNum;
 
 import java.util.List;
 import org.mmsim.kernel.fs.FsType;
+import org.mmsim.kernel.fs.Vfs;
 import org.mmsim.kernel.mm.WordRead;
 import org.mmsim.kernel.sched.KernelCall;
 
@@ -45,7 +46,7 @@ final class FileOps {
                                 + "NEW names the fd; returns it",
                         (b, t, op) -> b.files().creat(t, FsType.byKey(name(op, 1)), name(op, 0), num(op, 2)))
                         .binding("file").returning((b, t, op, calls) ->
-                                bindFd(b, op, calls, Bindings.path(FsType.byKey(name(op, 1)), name(op, 0)))),
+                                bindFd(b, op, calls, Vfs.path(FsType.byKey(name(op, 1)), name(op, 0)))),
                 Operation.of("memfd_create", "NEW LEN", "memfd_create() then ftruncate(LEN): an unlinked tmpfs file",
                         (b, t, op) -> b.files().memfdCreate(t, name(op, 0), num(op, 1)))
                         .binding("file").returning((b, t, op, calls) -> bindFd(b, op, calls, null)),

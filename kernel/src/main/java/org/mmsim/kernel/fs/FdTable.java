@@ -23,7 +23,11 @@ public final class FdTable implements Hashable {
     private File[] fds = new File[8];
     private int users = 1;
 
-    /** {@code get_unused_fd_flags()} + {@code fd_install()}: install {@code f} (taking over the caller's reference). */
+    /**
+     * {@code get_unused_fd_flags()} + {@code fd_install()}: install {@code f}, taking over the caller's reference.
+     *
+     * @return the fd, or -EMFILE when every fd below {@link #NR_OPEN} is taken (the reference is dropped)
+     */
     public int install(File f) {
         for (int fd = FIRST_FD; fd < NR_OPEN; fd++) {
             if (fd >= fds.length) {

@@ -7,8 +7,6 @@ import org.mmsim.kernel.export.Export;
 public final class Poll {
     public static final int POLLIN = 0x0001;
     public static final int POLLOUT = 0x0004;
-    public static final int POLLERR = 0x0008;
-    public static final int POLLHUP = 0x0010;
     public static final int POLLRDNORM = 0x0040;
     public static final int POLLWRNORM = 0x0100;
 

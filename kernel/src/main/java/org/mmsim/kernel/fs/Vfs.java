@@ -261,11 +261,6 @@ public final class Vfs implements Hashable {
         return Collections.unmodifiableList(pipes);
     }
 
-    /** The inode named {@code path}, or null. */
-    public Inode lookup(String path) {
-        return names.get(path);
-    }
-
     /** Every inode, every open file, every pipe, and the names in path order. */
     @Override
     public void hashInto(StateHasher h) {

@@ -45,6 +45,7 @@ public final class RwSemaphore implements Hashable {
         return write;
     }
 
+    /** {@code down_read}: one more reader; a model bug if it is held for write. */
     public void downRead() {
         if (writer) {
             throw new KernelBug("lock_order", name + " of mm " + owner + " taken for read while held for write");
@@ -52,6 +53,7 @@ public final class RwSemaphore implements Hashable {
         readers++;
     }
 
+    /** {@code up_read}: one reader fewer; a model bug if no reader holds it. */
     public void upRead() {
         if (readers == 0) {
             throw new KernelBug("lock_order", name + " of mm " + owner + " released for read but not held");
@@ -59,6 +61,7 @@ public final class RwSemaphore implements Hashable {
         readers--;
     }
 
+    /** {@code down_write}: the one writer; a model bug if anybody holds it. */
     public void downWrite() {
         if (writer || readers != 0) {
             throw new KernelBug("lock_order", name + " of mm " + owner + " taken for write while held");
@@ -66,6 +69,7 @@ public final class RwSemaphore implements Hashable {
         writer = true;
     }
 
+    /** {@code up_write}: the writer leaves; a model bug if no writer holds it. */
     public void upWrite() {
         if (!writer) {
             throw new KernelBug("lock_order", name + " of mm " + owner + " released for write but not held");
@@ -78,12 +82,9 @@ public final class RwSemaphore implements Hashable {
         return writer || readers != 0;
     }
 
+    /** How many readers hold it. */
     public int readers() {
         return readers;
-    }
-
-    public boolean writeLocked() {
-        return writer;
     }
 
     @Override

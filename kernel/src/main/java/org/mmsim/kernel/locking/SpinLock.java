@@ -32,6 +32,7 @@ public final class SpinLock implements Hashable {
         return acquire;
     }
 
+    /** {@code spin_lock}: a model bug if it is already held (the model has one CPU per step). */
     public void lock() {
         if (locked) {
             throw new KernelBug("lock_order", name + " of mm " + owner + " taken while held");
@@ -39,15 +40,12 @@ public final class SpinLock implements Hashable {
         locked = true;
     }
 
+    /** {@code spin_unlock}: a model bug if it is not held. */
     public void unlock() {
         if (!locked) {
             throw new KernelBug("lock_order", name + " of mm " + owner + " released but not held");
         }
         locked = false;
-    }
-
-    public boolean isLocked() {
-        return locked;
     }
 
     @Override

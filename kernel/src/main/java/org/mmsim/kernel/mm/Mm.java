@@ -210,11 +210,6 @@ public final class Mm implements Hashable {
         rlimitMemlock = bytes;
     }
 
-    /** {@code mm_users}. */
-    public int users() {
-        return users;
-    }
-
     /** {@code mmget()}: one more task uses the mm. */
     public void mmget() {
         users++;

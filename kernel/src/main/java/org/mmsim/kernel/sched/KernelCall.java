@@ -91,11 +91,6 @@ public abstract class KernelCall<R> {
      */
     public abstract Acquire blockedOn();
 
-    /** Whether the next step can run now. */
-    public final boolean runnable() {
-        return !done && blockedOn() == null;
-    }
-
     /**
      * Run to the next preemption point. A step taken from outside the kernel records its footprint besides what the
      * frames and page tables record: the caller's mm ({@link #current}), which stands for its VMA tree, and, unless

@@ -122,12 +122,15 @@ public final class FileSyscalls {
         });
     }
 
-    /** {@code write(fd, &value, 8)}: 8, or -errno. */
+    /**
+     * {@code write(fd, &value, 8)}: 8, or -EBADF (not open for writing), -ENOMEM (no frame for the page-cache page
+     * or the pipe buffer); for a pipe also -EPIPE (no reader left) and -EAGAIN (full); a device returns its own.
+     */
     public KernelCall<Void> write(Task t, int fd, long value) {
         return onFd(t, "write", fd, f -> vfs.write(f, 0, value));
     }
 
-    /** {@code pwrite(fd, &value, 8, pos)}: 8, or -errno; -ESPIPE on a pipe or a device. */
+    /** {@code pwrite(fd, &value, 8, pos)}: 8, or -EBADF, -ENOMEM; -ESPIPE on a pipe or a device. */
     public KernelCall<Void> pwrite(Task t, int fd, long pos, long value) {
         return onFd(t, "pwrite64", fd, f -> f.inode() == null ? -Errno.ESPIPE : vfs.write(f, pos, value));
     }

@@ -158,14 +158,6 @@ public final class Filemap {
     }
 
     /**
-     * The page-table locks {@link #writeback} takes: those of every mm that maps the file ({@code folio_mkclean} under
-     * each pte lock), for whoever schedules it.
-     */
-    public List<org.mmsim.kernel.mm.Mm> mmsMapping(AddressSpace mapping) {
-        return mapping.iMmap().stream().map(org.mmsim.kernel.mm.Vma::mm).distinct().toList();
-    }
-
-    /**
      * {@code folio_clear_dirty_for_io()}: clean the ptes first ({@link #folioMkclean}), moving a dirty pte's state
      * into PG_dirty, then test and clear PG_dirty.
      */
