@@ -26,6 +26,7 @@ import org.mmsim.kernel.mm.rmap.Rmap;
 import org.mmsim.kernel.proc.ProcMem;
 import org.mmsim.kernel.proc.TaskMmu;
 import org.mmsim.kernel.profile.KernelProfile;
+import org.mmsim.kernel.state.Copier;
 import org.mmsim.kernel.state.Footprint;
 import org.mmsim.kernel.state.Hashable;
 import org.mmsim.kernel.state.StateHasher;
@@ -55,38 +56,89 @@ public final class Kernel {
     private final Tracer trace = new Tracer();
     private final Footprint footprint = new Footprint();
     private final MmCore core;
-    private final Tasks tasks;
-    private final Vfs vfs;
-    private final GupHolders holders = new GupHolders();
-    private final Gup gup;
     private final Rmap rmap;
-    private final Mmu mmu;
+    private final Filemap filemap;
+    private final Memory memory;
+    private final Zap zap;
+    private final Migrate migrate;
+    private final GupHolders holders;
+    private final Gup gup;
+    private final Vfs vfs;
+    private final Mmap mmap;
+    private final Tasks tasks;
+    private final Fork fork;
     private final Exports exports;
+    private final Mmu mmu;
+    private final Mprotect mprotect;
+    private final Madvise madvise;
+    private final TaskMmu taskMmu;
+    private final ProcMem procMem;
     private final Syscalls syscalls;
+    private final IoUring ioUring;
     private final FileSyscalls fileSyscalls;
     private final List<Hashable> driverState = new ArrayList<>();
     private final List<PageReferences> pageReferences = new ArrayList<>();
-    private final List<String> drivers = new ArrayList<>();
+    private final List<Driver> drivers = new ArrayList<>();
 
     private Kernel(KernelProfile profile, int normalFrames, int movableFrames) {
-        PageFrames frames = new PageFrames(1 + normalFrames + movableFrames, trace, footprint);
-        PageAlloc alloc = new PageAlloc(frames, trace, normalFrames, movableFrames);
-        core = new MmCore(profile, trace, footprint, frames, alloc);
-        rmap = new Rmap(core);
-        Filemap filemap = new Filemap(core, rmap);
-        Memory memory = new Memory(core, rmap);
-        Zap zap = new Zap(core, rmap);
-        Migrate migrate = new Migrate(core, rmap);
-        gup = new Gup(core, memory, migrate, holders);
-        vfs = new Vfs(core, filemap, gup);
-        Mmap mmap = new Mmap(core, zap, gup, vfs);
-        tasks = new Tasks(core, mmap);
-        Fork fork = new Fork(core, rmap, mmap, tasks);
-        exports = new Exports(core, gup, memory, vfs, driverState, pageReferences);
-        mmu = new Mmu(core, memory);
-        syscalls = new Syscalls(core, tasks, mmu, mmap, new Mprotect(core), new Madvise(core, zap),
-                fork, gup, new TaskMmu(core), new ProcMem(core, gup), exports);
-        fileSyscalls = new FileSyscalls(core, vfs, new IoUring(exports));
+        this(null, null, profile, 1 + normalFrames + movableFrames, normalFrames, movableFrames);
+    }
+
+    /**
+     * Wires the mechanisms in the order of the package layering over physical memory: at boot over new frames, for a
+     * copy over the copies of {@code o}'s, each mechanism paired with {@code o}'s so that copied state points at it.
+     */
+    private Kernel(Kernel o, Copier c, KernelProfile profile, int nrFrames, int normalFrames, int movableFrames) {
+        PageFrames frames;
+        PageAlloc alloc;
+        if (o == null) {
+            frames = new PageFrames(nrFrames, trace, footprint);
+            alloc = new PageAlloc(frames, trace, normalFrames, movableFrames);
+            holders = new GupHolders();
+        } else {
+            c.pair(o.trace, trace);
+            c.pair(o.footprint, footprint);
+            frames = c.copy(o.core.frames());
+            alloc = c.copy(o.core.alloc());
+            holders = c.pair(o.holders, new GupHolders());
+        }
+        core = pair(o == null ? null : o.core, new MmCore(profile, trace, footprint, frames, alloc), c);
+        rmap = pair(o == null ? null : o.rmap, new Rmap(core), c);
+        filemap = pair(o == null ? null : o.filemap, new Filemap(core, rmap), c);
+        memory = pair(o == null ? null : o.memory, new Memory(core, rmap), c);
+        zap = pair(o == null ? null : o.zap, new Zap(core, rmap), c);
+        migrate = pair(o == null ? null : o.migrate, new Migrate(core, rmap), c);
+        gup = pair(o == null ? null : o.gup, new Gup(core, memory, migrate, holders), c);
+        vfs = pair(o == null ? null : o.vfs, new Vfs(core, filemap, gup), c);
+        mmap = pair(o == null ? null : o.mmap, new Mmap(core, zap, gup, vfs), c);
+        tasks = pair(o == null ? null : o.tasks, new Tasks(core, mmap), c);
+        fork = pair(o == null ? null : o.fork, new Fork(core, rmap, mmap, tasks), c);
+        exports = pair(o == null ? null : o.exports, new Exports(core, gup, memory, vfs, driverState, pageReferences),
+                c);
+        mmu = pair(o == null ? null : o.mmu, new Mmu(core, memory), c);
+        mprotect = pair(o == null ? null : o.mprotect, new Mprotect(core), c);
+        madvise = pair(o == null ? null : o.madvise, new Madvise(core, zap), c);
+        taskMmu = pair(o == null ? null : o.taskMmu, new TaskMmu(core), c);
+        procMem = pair(o == null ? null : o.procMem, new ProcMem(core, gup), c);
+        syscalls = pair(o == null ? null : o.syscalls, new Syscalls(core, tasks, mmu, mmap, mprotect, madvise, fork,
+                gup, taskMmu, procMem, exports), c);
+        ioUring = pair(o == null ? null : o.ioUring, new IoUring(exports), c);
+        fileSyscalls = pair(o == null ? null : o.fileSyscalls, new FileSyscalls(core, vfs, ioUring), c);
+        if (o != null) {
+            gup.pairWith(o.gup, c);
+            ioUring.pairWith(o.ioUring, c);
+            for (Driver d : o.drivers) {
+                drivers.add(d.copy(exports, c));
+            }
+            vfs.copyFrom(o.vfs, c);
+            core.copyFrom(o.core, c);
+            tasks.copyFrom(o.tasks, c);
+            holders.copyFrom(o.holders, c);
+        }
+    }
+
+    private static <T> T pair(T original, T copy, Copier c) {
+        return original == null ? copy : c.pair(original, copy);
     }
 
     /**
@@ -104,7 +156,7 @@ public final class Kernel {
         Kernel k = new Kernel(profile, normalFrames, movableFrames);
         for (Driver d : drivers) {
             d.init(k.exports);
-            k.drivers.add(d.name());
+            k.drivers.add(d);
         }
         return k;
     }
@@ -139,7 +191,7 @@ public final class Kernel {
 
     /** The drivers initialised at boot, by name. */
     public List<String> drivers() {
-        return Collections.unmodifiableList(drivers);
+        return drivers.stream().map(Driver::name).toList();
     }
 
     /** Memory and the mm-level registries (frames, allocator, mms, anon_vmas, address spaces). */
@@ -252,5 +304,24 @@ public final class Kernel {
     /** The {@link Footprint} bits accumulated since the last take (0 if tracking was off); resets them. */
     public long takeFootprint() {
         return footprint.take();
+    }
+
+    // ---- copy ---------------------------------------------------------------------------------------------------
+
+    /**
+     * An independent copy of this machine in its current state, for an explorer that keeps states as values: later
+     * calls on either do not affect the other. The copy has its own mechanisms (built as at boot) and copies of every
+     * piece of state {@link #fingerprint} covers, so its fingerprint is this machine's; frames and PTE tables are
+     * shared until one side writes them, so a copy costs the objects it copies (mms, VMAs, tasks, files, ...) plus
+     * the sections a later step touches. The copy has no journal or call observer attached, and footprint tracking
+     * is off.
+     */
+    public Kernel copy() {
+        return copy(new Copier());
+    }
+
+    /** {@link #copy()} with the copier of a larger copy (a scenario run and its suspended calls). */
+    public Kernel copy(Copier c) {
+        return new Kernel(this, c, core.profile(), 0, 0, 0);
     }
 }

@@ -257,4 +257,19 @@ final class Bindings {
         }
         h.add(sum);
     }
+
+    // ---- copy ---------------------------------------------------------------------------------------------------
+
+    /** These bindings for a copy {@code k} of the machine: names stand for numbers, so they carry over as they are. */
+    Bindings copy(Kernel k) {
+        Bindings c = new Bindings(k, file);
+        c.actors.putAll(actors);
+        c.names.putAll(names);
+        for (Map.Entry<String, Map<String, Value>> e : registers.entrySet()) {
+            c.registers.put(e.getKey(), new LinkedHashMap<>(e.getValue()));
+        }
+        c.mmNames.putAll(mmNames);
+        c.version = version;
+        return c;
+    }
 }

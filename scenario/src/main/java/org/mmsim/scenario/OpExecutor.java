@@ -59,9 +59,11 @@ final class OpExecutor {
                 s.pending = null;
             }
             s.call.step();
+            s.callMade = false;
             if (s.call.done()) {
                 s.done.add(s.call);
                 s.call = op.kind().next(b, t, op, s.done);
+                s.callMade = s.call != null;
                 if (s.call == null) {
                     v = op.kind().result(b, t, op, s.done);
                     s.done.clear();
@@ -72,7 +74,7 @@ final class OpExecutor {
             throw bug;
         }
         if (v == null) {
-            rec.add(s.name(), op.text(), op.line(), "...", s.call.point());
+            rec.add(s.name(), op.text(), op.line(), "...", rec.keeps() ? s.call.point() : null);
         } else {
             s.pc++;
             complete(s.name(), op, v);
@@ -103,6 +105,6 @@ final class OpExecutor {
         if (op.assign() != null) {
             b.setRegister(actor, op.assign(), v);
         }
-        rec.add(actor, op.text(), op.line(), v.toString(), null);
+        rec.add(actor, op.text(), op.line(), rec.keeps() ? v.toString() : null, null);
     }
 }

@@ -8,6 +8,7 @@ import org.mmsim.kernel.Kernel;
 import org.mmsim.kernel.bug.KernelBug;
 import org.mmsim.kernel.check.Invariants;
 import org.mmsim.kernel.profile.KernelProfile;
+import org.mmsim.kernel.state.Copier;
 import org.mmsim.kernel.state.StateHasher;
 
 /**
@@ -22,7 +23,7 @@ public final class Runner {
     private final Scenario scenario;
     private final Kernel k;
     private final Bindings b;
-    private final StepRecorder rec = new StepRecorder();
+    private final StepRecorder rec;
     private final Violations violations;
     private final OpExecutor ops;
     /** The next segment of the program to run. */
@@ -38,8 +39,9 @@ public final class Runner {
     private boolean tracking;
     private long footprint = org.mmsim.explore.Model.EVERYTHING;
 
-    private Runner(Scenario scenario, KernelProfile profile, boolean trace) {
+    private Runner(Scenario scenario, KernelProfile profile, boolean trace, boolean keepSteps) {
         this.scenario = scenario;
+        this.rec = new StepRecorder(keepSteps);
         this.k = Kernel.boot(profile, scenario.normalFrames(), scenario.movableFrames(), Drivers.all());
         this.b = new Bindings(k, scenario.file());
         this.violations = new Violations(b);
@@ -84,7 +86,16 @@ public final class Runner {
 
     /** Boot the machine and run the program up to the first group of threads (or to its end): the explorer's start. */
     public static Runner start(Scenario scenario, KernelProfile profile, boolean trace) throws ScenarioException {
-        Runner r = new Runner(scenario, profile, trace);
+        return start(scenario, profile, trace, true);
+    }
+
+    /**
+     * {@link #start(Scenario, KernelProfile, boolean)}, keeping the record of each step or (for the explorer, which
+     * renders a schedule by replaying it) only counting steps; a run that counts only can be {@link #copy copied}.
+     */
+    static Runner start(Scenario scenario, KernelProfile profile, boolean trace, boolean keepSteps)
+            throws ScenarioException {
+        Runner r = new Runner(scenario, profile, trace, keepSteps);
         for (String p : scenario.processes()) {
             r.b.actor(p, r.k.spawn(p));
         }
@@ -292,5 +303,42 @@ public final class Runner {
     /** The record of this execution so far. */
     public Execution execution() {
         return new Execution(rec.steps(), b.registers(), holds, violations.all(), finished, b.mmNames());
+    }
+
+    // ---- copy ---------------------------------------------------------------------------------------------------
+
+    /**
+     * An independent copy of this run, stopped where it is (the explorer's states are values): the machine
+     * ({@link Kernel#copy}), the calls threads are inside with it, bindings, violations and the schedule so far. Only
+     * an untraced run that counts its steps can be copied.
+     */
+    public Runner copy() {
+        try {
+            return new Runner(this, new Copier());
+        } catch (ScenarioException e) {
+            throw new ScenarioError(e);
+        }
+    }
+
+    private Runner(Runner o, Copier c) throws ScenarioException {
+        this.scenario = o.scenario;
+        this.rec = o.rec.copy();
+        this.k = o.k.copy(c);
+        this.b = o.b.copy(k);
+        this.violations = o.violations.copy(b);
+        this.ops = new OpExecutor(b, rec);
+        this.segment = o.segment;
+        this.strands = new Strand[o.strands.length];
+        for (int t = 0; t < strands.length; t++) {
+            strands[t] = o.strands[t].copy(c, b);
+        }
+        this.schedule = Arrays.copyOf(o.schedule, Math.max(o.scheduled + 4, 16));
+        this.scheduled = o.scheduled;
+        this.finished = o.finished;
+        this.holds = o.holds;
+        this.oops = o.oops;
+        this.tracking = o.tracking;
+        this.footprint = o.footprint;
+        k.trackFootprint(tracking);
     }
 }

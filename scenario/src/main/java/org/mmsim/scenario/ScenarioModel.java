@@ -9,8 +9,9 @@ import org.mmsim.kernel.profile.KernelProfile;
  * two steps; the threads are those of the group being run (script lines between groups run as part of the step
  * that finishes a group); a step runs one thread to its next preemption point.
  *
- * <p>A state is copied by replaying its schedule from the start, so copying costs a run of the prefix; the
- * explorer keeps only fingerprints and a parent pointer per state, and the frontier's runners.
+ * <p>A state is a value: {@link Runner#copy} copies the run with its machine, which shares frames and PTE tables
+ * with the original until one of them writes them, so a copy costs what the next step touches. Replay from the
+ * start is left for rendering a schedule with every step recorded.
  */
 public final class ScenarioModel implements Model<Runner> {
     private final Scenario scenario;
@@ -48,7 +49,7 @@ public final class ScenarioModel implements Model<Runner> {
     @Override
     public Runner initial() {
         try {
-            Runner r = Runner.start(scenario, profile, false);
+            Runner r = Runner.start(scenario, profile, false, false);
             if (reduction) {
                 r.trackFootprints();
             }
@@ -60,15 +61,7 @@ public final class ScenarioModel implements Model<Runner> {
 
     @Override
     public Runner copy(Runner state) {
-        try {
-            Runner r = Runner.replay(scenario, profile, false, state.schedule());
-            if (reduction) {
-                r.trackFootprints();
-            }
-            return r;
-        } catch (ScenarioException e) {
-            throw new ScenarioError(e);
-        }
+        return state.copy();
     }
 
     @Override

@@ -11,24 +11,41 @@ import org.mmsim.kernel.trace.Journal;
  * the kernel builds no change at all.
  */
 final class StepRecorder implements Journal {
+    /** Whether steps are kept; without, only counted (the explorer's runs, which never print theirs). */
+    private final boolean keep;
+    private int count;
     private final List<Step> steps = new ArrayList<>();
     private List<String> path = new ArrayList<>();
     private List<Change> changes = new ArrayList<>();
 
+    StepRecorder(boolean keep) {
+        this.keep = keep;
+    }
+
+    /** Whether steps are kept (else {@link #add} only counts them, and callers need not describe them). */
+    boolean keeps() {
+        return keep;
+    }
+
     /** A new step begins: what the kernel reports from now on belongs to it. */
     void begin() {
-        path = new ArrayList<>();
-        changes = new ArrayList<>();
+        if (keep) {
+            path = new ArrayList<>();
+            changes = new ArrayList<>();
+        }
     }
 
     /** The step is over: record it. */
     void add(String actor, String op, int line, String result, String point) {
-        steps.add(new Step(steps.size() + 1, actor, op, line, result, point, path, changes));
+        count++;
+        if (keep) {
+            steps.add(new Step(count, actor, op, line, result, point, path, changes));
+        }
     }
 
-    /** Steps recorded so far. */
+    /** Steps taken so far. */
     int size() {
-        return steps.size();
+        return count;
     }
 
     List<Step> steps() {
@@ -45,5 +62,15 @@ final class StepRecorder implements Journal {
     @Override
     public void change(Change change) {
         changes.add(change);
+    }
+
+    /** A recorder that goes on from where this one is; only one that does not keep steps can be copied. */
+    StepRecorder copy() {
+        if (keep) {
+            throw new IllegalStateException("a run that keeps its steps is not copied: replay it instead");
+        }
+        StepRecorder r = new StepRecorder(false);
+        r.count = count;
+        return r;
     }
 }

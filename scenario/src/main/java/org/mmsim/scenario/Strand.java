@@ -3,6 +3,7 @@ package org.mmsim.scenario;
 import java.util.ArrayList;
 import java.util.List;
 import org.mmsim.kernel.sched.KernelCall;
+import org.mmsim.kernel.state.Copier;
 import org.mmsim.kernel.state.StateHasher;
 
 /**
@@ -13,6 +14,11 @@ final class Strand {
     final Scenario.ThreadBlock block;
     int pc;
     KernelCall<?> call;
+    /**
+     * Whether {@link #call} was made by the operation after its previous call returned and has not run yet: such a
+     * call is made again, not copied, when the run is copied (it has not captured anything of the machine as state).
+     */
+    boolean callMade;
     final List<KernelCall<?>> done = new ArrayList<>();
     int steps;
     /**
@@ -51,5 +57,25 @@ final class Strand {
                 h.add(c.ret());
             }
         }
+    }
+
+    /**
+     * This thread in a copied run: its finished calls and the call it is inside are copied with {@code c}; a call made
+     * but not yet run is made again from the copied bindings {@code b}.
+     */
+    Strand copy(Copier c, Bindings b) throws ScenarioException {
+        Strand s = new Strand(block);
+        s.pc = pc;
+        s.steps = steps;
+        for (KernelCall<?> k : done) {
+            s.done.add(c.copy(k));
+        }
+        if (callMade) {
+            s.call = op().kind().next(b, b.task(name(), op().line()), op(), s.done);
+            s.callMade = true;
+        } else {
+            s.call = c.copy(call);
+        }
+        return s;
     }
 }

@@ -45,4 +45,13 @@ final class Violations {
         }
         return out;
     }
+
+    /** These violations, naming mms through {@code b} from now on. */
+    Violations copy(Bindings b) {
+        Violations c = new Violations(b);
+        c.seen.addAll(seen);
+        c.found.addAll(found);
+        c.reported = reported;
+        return c;
+    }
 }

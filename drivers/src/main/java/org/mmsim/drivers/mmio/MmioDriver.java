@@ -4,9 +4,10 @@ import org.mmsim.kernel.api.Driver;
 import org.mmsim.kernel.api.Exports;
 import org.mmsim.kernel.fs.File;
 import org.mmsim.kernel.fs.FileOperations;
-import org.mmsim.kernel.mm.Vma;
 import org.mmsim.kernel.mm.VmOperations;
+import org.mmsim.kernel.mm.Vma;
 import org.mmsim.kernel.mm.page.Page;
+import org.mmsim.kernel.state.Copier;
 import org.mmsim.kernel.state.Hashable;
 import org.mmsim.kernel.state.StateHasher;
 
@@ -71,5 +72,16 @@ public final class MmioDriver implements Driver {
         this.kernel = k;
         k.registerChrdev(DEVICE, fops);
         k.registerState(aperture);
+    }
+
+    @Override
+    public Driver copy(Exports k, Copier c) {
+        MmioDriver d = new MmioDriver();
+        d.init(k);
+        c.pair(fops, d.fops);
+        c.pair(vmOps, d.vmOps);
+        c.pair(aperture, d.aperture);
+        d.aperture.next = aperture.next;
+        return d;
     }
 }

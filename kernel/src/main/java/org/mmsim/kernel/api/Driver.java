@@ -1,6 +1,7 @@
 package org.mmsim.kernel.api;
 
 import org.mmsim.kernel.export.Export;
+import org.mmsim.kernel.state.Copier;
 
 /**
  * A driver: code that is not the kernel's own and reaches it only through {@link Exports} (the EXPORT_SYMBOL list) and
@@ -15,4 +16,12 @@ public interface Driver {
 
     /** {@code module_init}: register devices and state with the kernel. */
     void init(Exports kernel);
+
+    /**
+     * The same driver in a copy of the machine (the explorer copies machines as values): a new instance,
+     * {@link #init initialised} with the copy's {@code kernel}, that {@link Copier#pair pairs} each of its operation
+     * tables with this instance's (so that copied files and VMAs use the copy's) and carries a copy of this instance's
+     * state.
+     */
+    Driver copy(Exports kernel, Copier c);
 }

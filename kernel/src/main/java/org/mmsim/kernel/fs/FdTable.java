@@ -2,6 +2,8 @@ package org.mmsim.kernel.fs;
 
 import java.util.Arrays;
 import org.mmsim.kernel.export.Export;
+import org.mmsim.kernel.state.Copier;
+import org.mmsim.kernel.state.Copyable;
 import org.mmsim.kernel.state.Hashable;
 import org.mmsim.kernel.state.StateHasher;
 import org.mmsim.kernel.uapi.Errno;
@@ -14,7 +16,7 @@ import org.mmsim.kernel.uapi.Errno;
  * does not model, so the first file a process opens is fd 3, as in a real program.
  */
 @Export
-public final class FdTable implements Hashable {
+public final class FdTable implements Hashable, Copyable {
     /** The standard streams the model leaves out. */
     public static final int FIRST_FD = 3;
     /** {@code RLIMIT_NOFILE}'s usual soft limit: fds from here on are refused with -EMFILE. */
@@ -103,5 +105,19 @@ public final class FdTable implements Hashable {
             }
         }
         h.add(open).add(users);
+    }
+
+    // ---- copy ---------------------------------------------------------------------------------------------------
+
+    /** A copy for a copied machine (not fork's {@code dup_fd}: no file gains a reference). */
+    @Override
+    public FdTable copy(Copier c) {
+        FdTable t = c.pair(this, new FdTable());
+        t.fds = new File[fds.length];
+        for (int fd = 0; fd < fds.length; fd++) {
+            t.fds[fd] = c.copy(fds[fd]);
+        }
+        t.users = users;
+        return t;
     }
 }

@@ -4,6 +4,8 @@ import org.mmsim.kernel.bug.KernelBug;
 import org.mmsim.kernel.export.Export;
 import org.mmsim.kernel.mm.AddressSpace;
 import org.mmsim.kernel.mm.VmFile;
+import org.mmsim.kernel.state.Copier;
+import org.mmsim.kernel.state.Copyable;
 import org.mmsim.kernel.state.Hashable;
 import org.mmsim.kernel.state.StateHasher;
 
@@ -14,7 +16,7 @@ import org.mmsim.kernel.state.StateHasher;
  * refers to it (in any process's table) and per VMA that maps it. When the last goes, {@code ->release} runs and the
  * inode loses its reference ({@code __fput}).
  */
-public final class File implements VmFile, Hashable {
+public final class File implements VmFile, Hashable, Copyable {
     public static final int FMODE_READ = 1;
     public static final int FMODE_WRITE = 2;
 
@@ -120,5 +122,23 @@ public final class File implements VmFile, Hashable {
     public String toString() {
         return (inode == null ? fops.name() : inode.toString())
                 + (writable() ? (readable() ? " O_RDWR" : " O_WRONLY") : " O_RDONLY");
+    }
+
+    // ---- copy ---------------------------------------------------------------------------------------------------
+
+    private File(File o, Copier c) {
+        c.pair(o, this);
+        this.id = o.id;
+        this.vfs = c.copy(o.vfs);
+        this.fops = c.copy(o.fops);
+        this.mode = o.mode;
+        this.inode = c.copy(o.inode);
+        this.privateData = c.copy(o.privateData);
+        this.count = o.count;
+    }
+
+    @Override
+    public File copy(Copier c) {
+        return new File(this, c);
     }
 }

@@ -6,6 +6,8 @@ import org.mmsim.kernel.mm.AddressSpace;
 import org.mmsim.kernel.mm.AddressSpaceOperations;
 import org.mmsim.kernel.mm.MmCore;
 import org.mmsim.kernel.mm.page.Page;
+import org.mmsim.kernel.state.Copier;
+import org.mmsim.kernel.state.Copyable;
 import org.mmsim.kernel.state.Hashable;
 import org.mmsim.kernel.state.StateHasher;
 
@@ -18,7 +20,7 @@ import org.mmsim.kernel.state.StateHasher;
  * {@code MAP_SHARED|MAP_ANONYMOUS}, or an unlinked file. When both reach zero the inode is evicted and its page cache
  * truncated ({@code truncate_inode_pages_final()}).
  */
-public final class Inode implements Hashable {
+public final class Inode implements Hashable, Copyable {
     private final FsType fs;
     private final String name;
     private final AddressSpace mapping;
@@ -79,7 +81,13 @@ public final class Inode implements Hashable {
     }
 
     /** The filesystem's {@code a_ops} for a file on a disk: blocks in, blocks out. */
-    private final class Disk implements AddressSpaceOperations {
+    private final class Disk implements AddressSpaceOperations, Copyable {
+        /** The copied inode's disk: the inode is copied with it. */
+        @Override
+        public Object copy(Copier c) {
+            return c.copy(Inode.this).mapping.aops();
+        }
+
         @Override
         public long[] readFolio(long index) {
             return disk.get(index);
@@ -111,5 +119,26 @@ public final class Inode implements Hashable {
     @Override
     public String toString() {
         return fs.key() + " inode " + id() + (name == null ? "" : " (" + name + ")");
+    }
+
+    // ---- copy ---------------------------------------------------------------------------------------------------
+
+    /** The disk's blocks are shared with the original: a write-back replaces a block, never changes one in place. */
+    private Inode(Inode o, Copier c) {
+        c.pair(o, this);
+        if (o.mapping.aops() instanceof Disk d) {
+            c.pair(d, new Disk());
+        }
+        this.fs = o.fs;
+        this.name = o.name;
+        this.disk.putAll(o.disk);
+        this.count = o.count;
+        this.nlink = o.nlink;
+        this.mapping = c.copy(o.mapping);
+    }
+
+    @Override
+    public Inode copy(Copier c) {
+        return new Inode(this, c);
     }
 }

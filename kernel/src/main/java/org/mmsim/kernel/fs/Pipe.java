@@ -1,6 +1,8 @@
 package org.mmsim.kernel.fs;
 
 import java.util.ArrayDeque;
+import org.mmsim.kernel.state.Copier;
+import org.mmsim.kernel.state.Copyable;
 import org.mmsim.kernel.state.Hashable;
 import org.mmsim.kernel.state.StateHasher;
 
@@ -10,7 +12,7 @@ import org.mmsim.kernel.state.StateHasher;
  * pages ({@code user_page_pipe_buf_ops}); {@code write} with pages the kernel allocated and copied into; {@code read}
  * copies out and releases the buffer. When the last end closes, the buffers are released ({@code free_pipe_info}).
  */
-public final class Pipe implements Hashable {
+public final class Pipe implements Hashable, Copyable {
     /** fs/pipe.c: default capacity, 16 buffers (64 KiB with 4 KiB pages). */
     public static final int PIPE_DEF_BUFFERS = 16;
 
@@ -65,5 +67,17 @@ public final class Pipe implements Hashable {
         for (Buffer b : bufs) {
             h.add(b.pfn()).add(b.ownerMmId()).add(b.gifted());
         }
+    }
+
+    // ---- copy ---------------------------------------------------------------------------------------------------
+
+    /** Buffers are values (a frame number and its provenance), shared with the original. */
+    @Override
+    public Pipe copy(Copier c) {
+        Pipe p = c.pair(this, new Pipe(id));
+        p.bufs.addAll(bufs);
+        p.readers = readers;
+        p.writers = writers;
+        return p;
     }
 }

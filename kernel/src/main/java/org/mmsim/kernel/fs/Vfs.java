@@ -12,6 +12,7 @@ import org.mmsim.kernel.mm.MmCore;
 import org.mmsim.kernel.mm.WordRead;
 import org.mmsim.kernel.mm.filemap.Filemap;
 import org.mmsim.kernel.mm.gup.Gup;
+import org.mmsim.kernel.state.Copier;
 import org.mmsim.kernel.state.Hashable;
 import org.mmsim.kernel.state.StateHasher;
 import org.mmsim.kernel.trace.Tracer;
@@ -279,6 +280,34 @@ public final class Vfs implements Hashable {
         h.add(names.size());
         for (Map.Entry<String, Inode> e : names.entrySet()) {
             h.add(e.getKey()).add(e.getValue().id());
+        }
+    }
+
+    // ---- copy ---------------------------------------------------------------------------------------------------
+
+    /**
+     * Fill this VFS, built by a copied machine and paired with {@code o}, with copies of {@code o}'s inodes, files,
+     * pipes and names, after pairing its own operation tables with {@code o}'s so that copied files and VMAs use them.
+     * Devices are registered again by the copied drivers.
+     */
+    public void copyFrom(Vfs o, Copier c) {
+        c.pair(o.splice, splice);
+        c.pair(o.pipeOps, pipeOps);
+        for (int i = 0; i < regularOps.length; i++) {
+            c.pair(o.regularOps[i], regularOps[i]);
+            c.pair(o.regularOps[i].vmOps(), regularOps[i].vmOps());
+        }
+        for (Inode i : o.inodes) {
+            inodes.add(c.copy(i));
+        }
+        for (File f : o.files) {
+            files.add(c.copy(f));
+        }
+        for (Pipe p : o.pipes) {
+            pipes.add(c.copy(p));
+        }
+        for (Map.Entry<String, Inode> e : o.names.entrySet()) {
+            names.put(e.getKey(), c.copy(e.getValue()));
         }
     }
 }

@@ -2,6 +2,8 @@ package org.mmsim.kernel.iouring;
 
 import org.mmsim.kernel.mm.Mm;
 import org.mmsim.kernel.mm.gup.GupPages;
+import org.mmsim.kernel.state.Copier;
+import org.mmsim.kernel.state.Copyable;
 import org.mmsim.kernel.state.Hashable;
 import org.mmsim.kernel.state.StateHasher;
 
@@ -12,7 +14,7 @@ import org.mmsim.kernel.state.StateHasher;
  * {@code RLIMIT_MEMLOCK} for it. It is the {@code private_data} of the ring's file, so it lives until the last fd on
  * the ring is closed.
  */
-public final class IoRing implements Hashable {
+public final class IoRing implements Hashable, Copyable {
     final Mm mm;
     long ubuf;
     long len;
@@ -52,5 +54,18 @@ public final class IoRing implements Hashable {
     @Override
     public String toString() {
         return "io_uring of mm " + mm.id();
+    }
+
+    // ---- copy ---------------------------------------------------------------------------------------------------
+
+    @Override
+    public IoRing copy(Copier c) {
+        IoRing r = c.pair(this, new IoRing(c.copy(mm)));
+        r.ubuf = ubuf;
+        r.len = len;
+        r.pages = c.copy(pages);
+        r.accounted = accounted;
+        r.closed = closed;
+        return r;
     }
 }

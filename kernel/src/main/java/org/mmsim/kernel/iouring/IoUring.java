@@ -10,6 +10,7 @@ import org.mmsim.kernel.mm.gup.GupPages;
 import org.mmsim.kernel.mm.page.Page;
 import org.mmsim.kernel.profile.IoUringFileCheck;
 import org.mmsim.kernel.profile.Switch;
+import org.mmsim.kernel.state.Copier;
 import org.mmsim.kernel.uapi.Errno;
 import org.mmsim.kernel.uapi.Fcntl;
 
@@ -194,5 +195,12 @@ public final class IoUring {
         ring.pages = null;
         ring.accounted = 0;
         return 0;
+    }
+
+    // ---- copy ---------------------------------------------------------------------------------------------------
+
+    /** This io_uring, built by a copy of {@code o}'s machine, stands for {@code o}: rings' files use its fops. */
+    public void pairWith(IoUring o, Copier c) {
+        c.pair(o.fops, fops);
     }
 }

@@ -1,6 +1,8 @@
 package org.mmsim.kernel.locking;
 
 import org.mmsim.kernel.bug.KernelBug;
+import org.mmsim.kernel.state.Copier;
+import org.mmsim.kernel.state.Copyable;
 import org.mmsim.kernel.state.Hashable;
 import org.mmsim.kernel.state.StateHasher;
 
@@ -9,7 +11,7 @@ import org.mmsim.kernel.state.StateHasher;
  * one writer. {@link #downRead}/{@link #downWrite} on a lock that is not free is a model bug (a step was run that
  * should not have been runnable), reported as {@code lock_order}.
  */
-public final class RwSemaphore implements Hashable {
+public final class RwSemaphore implements Hashable, Copyable {
     private final String name;
     private final int owner;
     private int readers;
@@ -90,5 +92,17 @@ public final class RwSemaphore implements Hashable {
     @Override
     public void hashInto(StateHasher h) {
         h.add(readers).add(writer);
+    }
+
+    // ---- copy ---------------------------------------------------------------------------------------------------
+
+    @Override
+    public RwSemaphore copy(Copier c) {
+        RwSemaphore s = c.pair(this, new RwSemaphore(name, owner));
+        s.readers = readers;
+        s.writer = writer;
+        c.pair(read, s.read);
+        c.pair(write, s.write);
+        return s;
     }
 }

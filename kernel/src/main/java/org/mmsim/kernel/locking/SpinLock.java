@@ -1,6 +1,8 @@
 package org.mmsim.kernel.locking;
 
 import org.mmsim.kernel.bug.KernelBug;
+import org.mmsim.kernel.state.Copier;
+import org.mmsim.kernel.state.Copyable;
 import org.mmsim.kernel.state.Hashable;
 import org.mmsim.kernel.state.StateHasher;
 
@@ -9,7 +11,7 @@ import org.mmsim.kernel.state.StateHasher;
  * a pte-lock section (fork between its check and its write-protect, zap between two ptes of one table); taking it
  * while it is held is a model bug, reported as {@code lock_order}.
  */
-public final class SpinLock implements Hashable {
+public final class SpinLock implements Hashable, Copyable {
     private final String name;
     private final int owner;
     private boolean locked;
@@ -51,5 +53,15 @@ public final class SpinLock implements Hashable {
     @Override
     public void hashInto(StateHasher h) {
         h.add(locked);
+    }
+
+    // ---- copy ---------------------------------------------------------------------------------------------------
+
+    @Override
+    public SpinLock copy(Copier c) {
+        SpinLock s = c.pair(this, new SpinLock(name, owner));
+        s.locked = locked;
+        c.pair(acquire, s.acquire);
+        return s;
     }
 }

@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.mmsim.kernel.mm.page.Page;
+import org.mmsim.kernel.state.Copier;
+import org.mmsim.kernel.state.Copyable;
 import org.mmsim.kernel.state.Hashable;
 import org.mmsim.kernel.state.StateHasher;
 import org.mmsim.kernel.trace.Change;
@@ -19,7 +21,7 @@ import org.mmsim.kernel.trace.Tracer;
  *
  * <p>{@code page->mapping} of a page-cache page holds this object's id and {@code page->index} the page's index.
  */
-public final class AddressSpace implements Hashable {
+public final class AddressSpace implements Hashable, Copyable {
     private final int id;
     private final Tracer trace;
     private final Change.InodeRef host;
@@ -155,5 +157,28 @@ public final class AddressSpace implements Hashable {
     @Override
     public String toString() {
         return host.fs() + " inode " + host.id() + (host.name() == null ? "" : " (" + host.name() + ")");
+    }
+
+    // ---- copy ---------------------------------------------------------------------------------------------------
+
+    private AddressSpace(AddressSpace o, Copier c) {
+        c.pair(o, this);
+        this.id = o.id;
+        this.trace = c.copy(o.trace);
+        this.host = o.host;
+        this.shmem = o.shmem;
+        this.canWriteback = o.canWriteback;
+        this.aops = o.aops == AddressSpaceOperations.NONE ? o.aops : c.copy(o.aops);
+        this.size = o.size;
+        this.evicted = o.evicted;
+        this.pages.putAll(o.pages);
+        for (Vma vma : o.iMmap) {
+            iMmap.add(c.copy(vma));
+        }
+    }
+
+    @Override
+    public AddressSpace copy(Copier c) {
+        return new AddressSpace(this, c);
     }
 }

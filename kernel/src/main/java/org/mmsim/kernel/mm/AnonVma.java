@@ -3,6 +3,8 @@ package org.mmsim.kernel.mm;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import org.mmsim.kernel.state.Copier;
+import org.mmsim.kernel.state.Copyable;
 import org.mmsim.kernel.state.Hashable;
 import org.mmsim.kernel.state.StateHasher;
 
@@ -14,7 +16,7 @@ import org.mmsim.kernel.state.StateHasher;
  * walks the root's interval tree. The model links the child's VMA into the same anon_vma, which visits the same
  * VMAs (a superset, as the kernel's walk is too) without the chain objects.
  */
-public final class AnonVma implements Hashable {
+public final class AnonVma implements Hashable, Copyable {
     private final int id;
     private final List<Vma> vmas = new ArrayList<>();
 
@@ -48,5 +50,16 @@ public final class AnonVma implements Hashable {
         for (Vma vma : vmas) {
             vma.hashRef(h);
         }
+    }
+
+    // ---- copy ---------------------------------------------------------------------------------------------------
+
+    @Override
+    public AnonVma copy(Copier c) {
+        AnonVma a = c.pair(this, new AnonVma(id));
+        for (Vma vma : vmas) {
+            a.vmas.add(c.copy(vma));
+        }
+        return a;
     }
 }

@@ -11,6 +11,8 @@ import org.mmsim.kernel.locking.SpinLock;
 import org.mmsim.kernel.mm.page.Page;
 import org.mmsim.kernel.mm.pgtable.PageTable;
 import org.mmsim.kernel.mm.pgtable.Pte;
+import org.mmsim.kernel.state.Copier;
+import org.mmsim.kernel.state.Copyable;
 import org.mmsim.kernel.state.Hashable;
 import org.mmsim.kernel.state.StateHasher;
 import org.mmsim.kernel.trace.Change;
@@ -25,7 +27,7 @@ import org.mmsim.kernel.trace.Tracer;
  * <p>All pte writes go through {@link #setPte} or {@link #wrProtectPte}, all counter and VMA-tree changes through
  * the methods here, so the journal sees every one.
  */
-public final class Mm implements Hashable {
+public final class Mm implements Hashable, Copyable {
     /** {@code MMF_HAS_PINNED}: some FOLL_PIN GUP ran on this mm; never cleared, not inherited. */
     public static final int MMF_HAS_PINNED = 1;
 
@@ -37,7 +39,7 @@ public final class Mm implements Hashable {
     private final RwSemaphore mmapLock;
     private final SpinLock ptl;
     /** {@code mm->write_protect_seq}: odd while fork write-protects this mm's ptes. */
-    private final SeqCount writeProtectSeq = new SeqCount();
+    private final SeqCount writeProtectSeq;
     private int flags;
     private long rssAnon;
     private long rssFile;
@@ -61,6 +63,7 @@ public final class Mm implements Hashable {
         this.pgd = new PageTable(id, core.footprint());
         this.mmapLock = new RwSemaphore("mmap_lock", id);
         this.ptl = new SpinLock("pte lock", id);
+        this.writeProtectSeq = new SeqCount();
     }
 
     @Export
@@ -253,13 +256,7 @@ public final class Mm implements Hashable {
 
     /** {@code set_pte_at()} / {@code ptep_get_and_clear()}: write one pte, journalled. */
     public void setPte(long addr, long pte) {
-        long[] t = pgd.table(addr, pte != 0);
-        if (t == null) {
-            return;
-        }
-        int i = PageTable.index(addr);
-        long old = t[i];
-        t[i] = pte;
+        long old = pgd.set(addr, pte);
         if (old != pte && trace.on()) {
             trace.record(new Change.Pte(id, addr, old, pte));
         }
@@ -267,14 +264,12 @@ public final class Mm implements Hashable {
 
     /** {@code ptep_set_wrprotect()}: clear the write bit of the pte as it is now (one walk), journalled. */
     public void wrProtectPte(long addr) {
-        long[] t = pgd.table(addr, false);
-        if (t == null) {
+        long old = pgd.get(addr);
+        if (old == 0) {
             return;
         }
-        int i = PageTable.index(addr);
-        long old = t[i];
         long pte = Pte.wrProtect(old);
-        t[i] = pte;
+        pgd.set(addr, pte);
         if (old != pte && trace.on()) {
             trace.record(new Change.Pte(id, addr, old, pte));
         }
@@ -407,12 +402,39 @@ public final class Mm implements Hashable {
         for (Vma vma : vmas.values()) {
             vma.hashInto(h);
         }
-        long[] count = new long[1];
-        pgd.forEach((address, pte) -> {
-            h.add(address).add(pte);
-            count[0]++;
-        });
-        h.add(count[0]);
+        h.add(pgd.fingerprint());
+    }
+
+    // ---- copy ---------------------------------------------------------------------------------------------------
+
+    private Mm(Mm o, Copier c) {
+        c.pair(o, this);
+        this.core = c.copy(o.core);
+        this.trace = core.trace();
+        this.id = o.id;
+        this.pgd = c.copy(o.pgd);
+        this.mmapLock = c.copy(o.mmapLock);
+        this.ptl = c.copy(o.ptl);
+        this.writeProtectSeq = c.copy(o.writeProtectSeq);
+        this.flags = o.flags;
+        this.rssAnon = o.rssAnon;
+        this.rssFile = o.rssFile;
+        this.rssShmem = o.rssShmem;
+        this.hiwaterRss = o.hiwaterRss;
+        this.pinnedVm = o.pinnedVm;
+        this.rlimitMemlock = o.rlimitMemlock;
+        this.mmapBase = o.mmapBase;
+        this.users = o.users;
+        this.dead = o.dead;
+        for (Map.Entry<Long, Vma> e : o.vmas.entrySet()) {
+            vmas.put(e.getKey(), c.copy(e.getValue()));
+        }
+    }
+
+    /** A copy for a copied machine: fields, locks, VMAs, and the page table sharing its PTE tables until written. */
+    @Override
+    public Mm copy(Copier c) {
+        return new Mm(this, c);
     }
 
     @Override

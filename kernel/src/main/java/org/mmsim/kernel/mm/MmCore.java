@@ -7,6 +7,7 @@ import org.mmsim.kernel.mm.page.PageAlloc;
 import org.mmsim.kernel.mm.page.PageFlags;
 import org.mmsim.kernel.mm.page.PageFrames;
 import org.mmsim.kernel.profile.KernelProfile;
+import org.mmsim.kernel.state.Copier;
 import org.mmsim.kernel.state.Footprint;
 import org.mmsim.kernel.state.Hashable;
 import org.mmsim.kernel.state.StateHasher;
@@ -204,8 +205,7 @@ public final class MmCore implements Hashable {
     public void hashInto(StateHasher h) {
         h.add(time).add(userLockedVm);
         alloc.hashInto(h);
-        frames.hashFrame(h, PageAlloc.ZERO_PFN);
-        alloc.everAllocated().forEach(pfn -> frames.hashFrame(h, pfn));
+        h.add(frames.fingerprint());
         h.add(mms.size());
         for (Mm mm : mms) {
             h.add(mmParent(mm.id())).add(mmForkTime(mm.id()));
@@ -223,5 +223,30 @@ public final class MmCore implements Hashable {
         for (Observation o : observations) {
             h.add(o.observerMmId()).add(o.pfn()).add(o.writerMmId()).add(o.writeTime()).add(o.how());
         }
+    }
+
+    // ---- copy ---------------------------------------------------------------------------------------------------
+
+    /**
+     * Fill this core, built by a copied machine over its copied frames and allocator and paired with {@code o}, with
+     * copies of {@code o}'s registries: mms, lineage, anon_vmas, address spaces, pending observations (values), the
+     * clock and {@code user->locked_vm}.
+     */
+    public void copyFrom(MmCore o, Copier c) {
+        for (Mm mm : o.mms) {
+            mms.add(c.copy(mm));
+        }
+        for (int[] l : o.lineage) {
+            lineage.add(l.clone());
+        }
+        for (AnonVma a : o.anonVmas) {
+            anonVmas.add(c.copy(a));
+        }
+        for (AddressSpace m : o.mappings) {
+            mappings.add(c.copy(m));
+        }
+        observations.addAll(o.observations);
+        userLockedVm = o.userLockedVm;
+        time = o.time;
     }
 }

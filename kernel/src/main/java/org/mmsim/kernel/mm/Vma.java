@@ -4,6 +4,8 @@ import org.mmsim.kernel.export.Export;
 import org.mmsim.kernel.mm.page.Page;
 import org.mmsim.kernel.mm.pgtable.Pte;
 import org.mmsim.kernel.profile.Switch;
+import org.mmsim.kernel.state.Copier;
+import org.mmsim.kernel.state.Copyable;
 import org.mmsim.kernel.state.Hashable;
 import org.mmsim.kernel.state.StateHasher;
 import org.mmsim.kernel.trace.Change;
@@ -14,7 +16,7 @@ import org.mmsim.kernel.trace.Change;
  * {@link #pageProt()} is {@code vm_page_prot} as computed by {@code vm_get_page_prot()}: a private writable mapping
  * gets no RW bit (PAGE_COPY), so its first write to a present page faults and copies or reuses.
  */
-public final class Vma implements Hashable {
+public final class Vma implements Hashable, Copyable {
     private final Mm mm;
     private long start;
     private long end;
@@ -264,5 +266,25 @@ public final class Vma implements Hashable {
     @Override
     public String toString() {
         return String.format("%#x-%#x %s", start, end, VmFlags.describe(flags));
+    }
+
+    // ---- copy ---------------------------------------------------------------------------------------------------
+
+    private Vma(Vma o, Copier c) {
+        c.pair(o, this);
+        this.mm = c.copy(o.mm);
+        this.start = o.start;
+        this.end = o.end;
+        this.flags = o.flags;
+        this.pgoff = o.pgoff;
+        this.file = c.copy(o.file);
+        this.anonVma = c.copy(o.anonVma);
+        this.vmOps = c.copy(o.vmOps);
+        this.privateData = c.copy(o.privateData);
+    }
+
+    @Override
+    public Vma copy(Copier c) {
+        return new Vma(this, c);
     }
 }

@@ -2,6 +2,8 @@ package org.mmsim.kernel.sched;
 
 import org.mmsim.kernel.export.Export;
 import org.mmsim.kernel.locking.Acquire;
+import org.mmsim.kernel.state.Copier;
+import org.mmsim.kernel.state.Copyable;
 import org.mmsim.kernel.state.Footprint;
 import org.mmsim.kernel.state.StateHasher;
 import org.mmsim.kernel.trace.Tracer;
@@ -27,7 +29,7 @@ import org.mmsim.kernel.trace.Tracer;
  * @param <R> what the call returns besides its {@code long} return value (the pages of a GUP, the child of a fork),
  *     or {@link Void}
  */
-public abstract class KernelCall<R> {
+public abstract class KernelCall<R> implements Copyable {
     protected final Tracer trace;
     private final Footprint footprint;
     /** The call's name as the kernel knows it, e.g. {@code "__access_remote_vm"}. */
@@ -206,4 +208,35 @@ public abstract class KernelCall<R> {
         run();
         return result;
     }
+
+    // ---- copy ---------------------------------------------------------------------------------------------------
+
+    /**
+     * A copy of {@code o} for a copied machine: its point, return, result and flags; the subclass copies its locals.
+     * Pairs the copy with {@code o} first, so that calls and state that refer back to it get the copy.
+     */
+    protected KernelCall(KernelCall<R> o, Copier c) {
+        c.pair(o, this);
+        this.trace = c.copy(o.trace);
+        this.footprint = c.copy(o.footprint);
+        this.name = o.name;
+        this.pc = o.pc;
+        this.pointFormat = o.pointFormat;
+        if (o.pointArgs != null) {
+            this.pointArgs = new Object[o.pointArgs.length];
+            for (int i = 0; i < pointArgs.length; i++) {
+                Object a = o.pointArgs[i];
+                pointArgs[i] = a instanceof SubPoint sp ? new SubPoint(c.copy(sp.call())) : c.copy(a);
+            }
+        }
+        this.done = o.done;
+        this.ret = o.ret;
+        this.result = c.copy(o.result);
+        this.current = o.current;
+        this.local = o.local;
+    }
+
+    /** This call, stopped where it is, in the machine {@code c} is copying. */
+    @Override
+    public abstract KernelCall<R> copy(Copier c);
 }

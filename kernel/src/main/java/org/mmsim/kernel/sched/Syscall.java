@@ -1,6 +1,7 @@
 package org.mmsim.kernel.sched;
 
 import org.mmsim.kernel.locking.Acquire;
+import org.mmsim.kernel.state.Copier;
 import org.mmsim.kernel.state.Footprint;
 import org.mmsim.kernel.state.StateHasher;
 import org.mmsim.kernel.trace.Tracer;
@@ -63,5 +64,26 @@ public final class Syscall<R> extends KernelCall<R> {
     @Override
     protected void locals(StateHasher h) {
         // one step: nothing is carried between points
+    }
+
+    // ---- copy ---------------------------------------------------------------------------------------------------
+
+    private Syscall(Syscall<R> o, Copier c) {
+        super(o, c);
+        this.needs = o.needs;
+        this.body = o.body;
+        this.made = c.copy(o.made);
+    }
+
+    /**
+     * A returned system call (its return and result) for a copied machine. One that has not run cannot be copied:
+     * its body holds the original machine's objects; whoever made it makes it again in the copy.
+     */
+    @Override
+    public Syscall<R> copy(Copier c) {
+        if (!done()) {
+            throw new IllegalStateException(name() + " has not run: make it again in the copied machine");
+        }
+        return new Syscall<>(this, c);
     }
 }

@@ -3,6 +3,7 @@ package org.mmsim.kernel.sched;
 import java.util.function.Function;
 import java.util.function.ToLongFunction;
 import org.mmsim.kernel.locking.Acquire;
+import org.mmsim.kernel.state.Copier;
 import org.mmsim.kernel.state.Footprint;
 import org.mmsim.kernel.state.StateHasher;
 import org.mmsim.kernel.trace.Tracer;
@@ -55,5 +56,20 @@ public final class Wrapper<R, S> extends KernelCall<R> {
     @Override
     protected void locals(StateHasher h) {
         h.add(inner.fingerprint());
+    }
+
+    // ---- copy ---------------------------------------------------------------------------------------------------
+
+    /** The inner call is copied; {@code ret} and {@code made} capture nothing (see {@code ProcMem}) and are shared. */
+    private Wrapper(Wrapper<R, S> o, Copier c) {
+        super(o, c);
+        this.inner = c.copy(o.inner);
+        this.ret = o.ret;
+        this.made = o.made;
+    }
+
+    @Override
+    public Wrapper<R, S> copy(Copier c) {
+        return new Wrapper<>(this, c);
     }
 }

@@ -3,6 +3,8 @@ package org.mmsim.kernel.task;
 import org.mmsim.kernel.export.Export;
 import org.mmsim.kernel.fs.FdTable;
 import org.mmsim.kernel.mm.Mm;
+import org.mmsim.kernel.state.Copier;
+import org.mmsim.kernel.state.Copyable;
 import org.mmsim.kernel.state.Hashable;
 import org.mmsim.kernel.state.StateHasher;
 
@@ -10,7 +12,7 @@ import org.mmsim.kernel.state.StateHasher;
  * {@code struct task_struct}, reduced to a pid, a name for traces, the thread group, the mm and the fd table. Threads
  * of one process share the mm (and its {@code mm_users} count) and the fd table.
  */
-public final class Task implements Hashable {
+public final class Task implements Hashable, Copyable {
     private final int pid;
     private final int tgid;
     private final String comm;
@@ -74,5 +76,15 @@ public final class Task implements Hashable {
     @Override
     public String toString() {
         return comm + "[" + pid + "]";
+    }
+
+    // ---- copy ---------------------------------------------------------------------------------------------------
+
+    @Override
+    public Task copy(Copier c) {
+        Task t = c.pair(this, new Task(pid, tgid, comm, null, null));
+        t.mm = c.copy(mm);
+        t.files = c.copy(files);
+        return t;
     }
 }

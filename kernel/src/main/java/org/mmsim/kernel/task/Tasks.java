@@ -9,6 +9,7 @@ import org.mmsim.kernel.mm.MmCore;
 import org.mmsim.kernel.mm.mmap.Mmap;
 import org.mmsim.kernel.sched.KernelCall;
 import org.mmsim.kernel.sched.Syscall;
+import org.mmsim.kernel.state.Copier;
 import org.mmsim.kernel.state.Hashable;
 import org.mmsim.kernel.state.StateHasher;
 import org.mmsim.kernel.trace.Tracer;
@@ -106,5 +107,15 @@ public final class Tasks implements Hashable {
         for (Task t : tasks) {
             t.hashInto(h);
         }
+    }
+
+    // ---- copy ---------------------------------------------------------------------------------------------------
+
+    /** Fill this task list, built by a copied machine and paired with {@code o}, with copies of {@code o}'s tasks. */
+    public void copyFrom(Tasks o, Copier c) {
+        for (Task t : o.tasks) {
+            tasks.add(c.copy(t));
+        }
+        nextPid = o.nextPid;
     }
 }

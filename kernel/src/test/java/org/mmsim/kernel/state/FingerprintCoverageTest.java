@@ -41,17 +41,22 @@ class FingerprintCoverageTest {
         hashed("Kernel", "driverState");
         leftOut("Kernel", "pageReferences", "holders drivers register at boot: configuration; what they hold is the"
                 + " drivers' state, which they register with registerState");
-        leftOut("Kernel", "drivers", "the names of the drivers initialised at boot: configuration");
+        leftOut("Kernel", "drivers", "the drivers initialised at boot: configuration (their state is driverState)");
         leftOut("api.Exports", "driverState", "the same list as Kernel.driverState, handed over at boot");
         leftOut("api.Exports", "pageReferences", "the same list as Kernel.pageReferences, handed over at boot");
         hashed("mm.MmCore", "mms", "lineage", "anonVmas", "mappings", "observations", "userLockedVm", "time");
         hashed("mm.page.PageAlloc", "start", "end", "next", "freeStack", "freeTop", "nrAllocated", "memallocPin");
-        hashed("mm.page.PageFrames", "sections");
+        hashed("mm.page.PageFrames", "framesHash", "dir", "dirtySections", "nrDirty");
+        hashed("mm.page.PageFrames$Chunk", "sections");
         hashed("mm.page.PageFrames$Section", "refcount", "mapcount", "flags", "mapping", "index", "data", "writer",
-                "writeTime");
+                "writeTime", "contribution", "dirty");
+        leftOut("mm.page.PageFrames", "owner", "an identity token for copy-on-write, renewed by every copy");
         hashed("mm.Mm", "vmas", "flags", "rssAnon", "rssFile", "rssShmem", "hiwaterRss", "pinnedVm", "rlimitMemlock",
                 "mmapBase", "users", "dead");
-        hashed("mm.pgtable.PageTable", "pgd");
+        hashed("mm.pgtable.PageTable", "hash", "present", "keys", "leaves", "nrLeaves");
+        hashed("mm.pgtable.PageTable$Leaf", "blocks", "present");
+        leftOut("mm.pgtable.PageTable", "owner", "an identity token for copy-on-write, renewed by every copy");
+        leftOut("mm.pgtable.PageTable$Leaf", "own", "which blocks the leaf copied itself, for copy-on-write");
         hashed("locking.RwSemaphore", "readers", "writer");
         hashed("locking.SpinLock", "locked");
         hashed("locking.SeqCount", "sequence");
@@ -109,6 +114,7 @@ class FingerprintCoverageTest {
         leftOut("state.Footprint", "on", "the explorer's accumulator, not machine state");
         leftOut("state.Footprint", "bits", "the explorer's accumulator, not machine state");
         leftOut("state.StateHasher", "h", "the hash being computed");
+        leftOut("state.Copier", "copies", "the map of one copy being made");
         leftOut("trace.Tracer", "journal", "an observer");
         leftOut("trace.Tracer", "observer", "an observer");
         leftOut("trace.Tracer", "depth", "0 between two calls run from outside the kernel");

@@ -30,14 +30,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.mmsim.kernel.testing.TestKernels;
 import org.mmsim.kernel.Kernel;
 import org.mmsim.kernel.fs.FsType;
 import org.mmsim.kernel.fs.Inode;
 import org.mmsim.kernel.fs.Vfs;
 import org.mmsim.kernel.mm.Mm;
-import org.mmsim.kernel.mm.Vma;
 import org.mmsim.kernel.mm.VmFlags;
+import org.mmsim.kernel.mm.Vma;
 import org.mmsim.kernel.mm.gup.Foll;
 import org.mmsim.kernel.mm.page.Page;
 import org.mmsim.kernel.mm.page.PageAlloc;
@@ -47,6 +46,7 @@ import org.mmsim.kernel.mm.pgtable.Pte;
 import org.mmsim.kernel.profile.Profiles;
 import org.mmsim.kernel.task.Task;
 import org.mmsim.kernel.testing.InvariantChecking;
+import org.mmsim.kernel.testing.TestKernels;
 import org.mmsim.kernel.uapi.Fcntl;
 import org.mmsim.kernel.uapi.Mman;
 
@@ -89,7 +89,7 @@ class FingerprintTest {
     }
 
     /** One step of every kind the kernel has, in an order where each one changes the state. */
-    private static Map<String, Consumer<Machine>> everyKindOfCall() {
+    static Map<String, Consumer<Machine>> everyKindOfCall() {
         Map<String, Consumer<Machine>> steps = new LinkedHashMap<>();
         steps.put("store to a present page", m -> write(m.k(), m.p(), m.a(), 1));
         steps.put("load that faults in the zero page", m -> assertThat(load(m.k(), m.q(), m.b() + PAGE)).isZero());

@@ -1,5 +1,6 @@
 package org.mmsim.kernel.mm.fork;
 
+import java.util.ArrayList;
 import java.util.List;
 import org.mmsim.kernel.fs.FdTable;
 import org.mmsim.kernel.locking.Acquire;
@@ -9,6 +10,7 @@ import org.mmsim.kernel.mm.page.Page;
 import org.mmsim.kernel.mm.pgtable.PageTable;
 import org.mmsim.kernel.mm.pgtable.Pte;
 import org.mmsim.kernel.sched.KernelCall;
+import org.mmsim.kernel.state.Copier;
 import org.mmsim.kernel.state.StateHasher;
 import org.mmsim.kernel.task.Task;
 import org.mmsim.kernel.trace.Change;
@@ -98,19 +100,19 @@ public final class ForkCall extends KernelCall<Task> {
                 }
                 continue;
             }
-            long[] table = oldMm.pageTable().table(addr, false);
-            if (table == null) {
+            PageTable table = oldMm.pageTable();
+            if (!table.hasTable(addr)) {
                 addr = Math.min(src.end(), (addr + PageTable.PMD_SIZE) & -PageTable.PMD_SIZE);
                 continue;
             }
             long tableEnd = Math.min(src.end(), (addr + PageTable.PMD_SIZE) & -PageTable.PMD_SIZE);
-            while (addr < tableEnd && !Pte.present(table[PageTable.index(addr)])) {
+            while (addr < tableEnd && !Pte.present(table.get(addr))) {
                 addr += Page.PAGE_SIZE;
             }
             if (addr == tableEnd) {
                 continue;
             }
-            pte = table[PageTable.index(addr)];
+            pte = table.get(addr);
             oldMm.ptl().lock();
             int r = fork.copyPresentPteCheck(dst, src, addr, pte);
             if (r < 0) {
@@ -174,5 +176,34 @@ public final class ForkCall extends KernelCall<Task> {
         if (files != null) {
             files.hashInto(h);
         }
+    }
+
+    // ---- copy ---------------------------------------------------------------------------------------------------
+
+    private ForkCall(ForkCall o, Copier c) {
+        super(o, c);
+        this.fork = c.copy(o.fork);
+        this.parent = c.copy(o.parent);
+        this.comm = o.comm;
+        this.oldMm = c.copy(o.oldMm);
+        this.newMm = c.copy(o.newMm);
+        this.files = c.copy(o.files);
+        if (o.vmas != null) {
+            this.vmas = new ArrayList<>(o.vmas.size());
+            for (Vma v : o.vmas) {
+                vmas.add(c.copy(v));
+            }
+        }
+        this.vi = o.vi;
+        this.src = c.copy(o.src);
+        this.dst = c.copy(o.dst);
+        this.addr = o.addr;
+        this.pte = o.pte;
+        this.copied = o.copied;
+    }
+
+    @Override
+    public ForkCall copy(Copier c) {
+        return new ForkCall(this, c);
     }
 }

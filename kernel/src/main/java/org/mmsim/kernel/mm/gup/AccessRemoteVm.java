@@ -10,6 +10,7 @@ import org.mmsim.kernel.mm.page.PageAlloc;
 import org.mmsim.kernel.mm.page.PageFlags;
 import org.mmsim.kernel.mm.page.PageFrames;
 import org.mmsim.kernel.sched.KernelCall;
+import org.mmsim.kernel.state.Copier;
 import org.mmsim.kernel.state.StateHasher;
 
 /**
@@ -113,5 +114,25 @@ public final class AccessRemoteVm extends KernelCall<WordRead> {
     @Override
     protected void locals(StateHasher h) {
         h.add(walk == null ? 0 : walk.fingerprint());
+    }
+
+    // ---- copy ---------------------------------------------------------------------------------------------------
+
+    private AccessRemoteVm(AccessRemoteVm o, Copier c) {
+        super(o, c);
+        this.gup = c.copy(o.gup);
+        this.frames = c.copy(o.frames);
+        this.mm = c.copy(o.mm);
+        this.addr = o.addr;
+        this.value = o.value;
+        this.write = o.write;
+        this.word = o.word;
+        this.flags = o.flags;
+        this.walk = c.copy(o.walk);
+    }
+
+    @Override
+    public AccessRemoteVm copy(Copier c) {
+        return new AccessRemoteVm(this, c);
     }
 }

@@ -6,6 +6,7 @@ import org.mmsim.kernel.mm.Mm;
 import org.mmsim.kernel.mm.Vma;
 import org.mmsim.kernel.mm.page.Page;
 import org.mmsim.kernel.sched.KernelCall;
+import org.mmsim.kernel.state.Copier;
 import org.mmsim.kernel.state.StateHasher;
 import org.mmsim.kernel.uapi.Errno;
 
@@ -143,5 +144,27 @@ final class GetUserPages extends KernelCall<Void> {
         for (int j = 0; pages != null && j < i; j++) {
             h.add(pages[j]);
         }
+    }
+
+    // ---- copy ---------------------------------------------------------------------------------------------------
+
+    private GetUserPages(GetUserPages o, Copier c) {
+        super(o, c);
+        this.gup = c.copy(o.gup);
+        this.mm = c.copy(o.mm);
+        this.start = o.start;
+        this.nr = o.nr;
+        this.flags = o.flags;
+        this.pages = c.array(o.pages);
+        this.i = o.i;
+        this.vma = c.copy(o.vma);
+        this.follFlags = o.follFlags;
+        this.attempt = o.attempt;
+        this.followed = o.followed;
+    }
+
+    @Override
+    public GetUserPages copy(Copier c) {
+        return new GetUserPages(this, c);
     }
 }

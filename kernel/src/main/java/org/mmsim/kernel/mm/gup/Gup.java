@@ -15,6 +15,7 @@ import org.mmsim.kernel.mm.pgtable.Pte;
 import org.mmsim.kernel.mm.rmap.Rmap;
 import org.mmsim.kernel.profile.GupWriteRetry;
 import org.mmsim.kernel.profile.Switch;
+import org.mmsim.kernel.state.Copier;
 import org.mmsim.kernel.trace.Tracer;
 import org.mmsim.kernel.uapi.Errno;
 
@@ -350,5 +351,12 @@ public final class Gup {
         }
         return pfn == PageAlloc.ZERO_PFN || frames.test(pfn, PageFlags.PG_ANON)
                 || frames.test(pfn, PageFlags.PG_SWAPBACKED);
+    }
+
+    // ---- copy ---------------------------------------------------------------------------------------------------
+
+    /** This GUP, built by a copy of {@code o}'s machine, stands for {@code o}, and its long-term path for o's. */
+    public void pairWith(Gup o, Copier c) {
+        c.pair(o.longterm, longterm);
     }
 }

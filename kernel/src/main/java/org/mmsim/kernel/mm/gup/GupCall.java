@@ -4,6 +4,7 @@ import org.mmsim.kernel.locking.Acquire;
 import org.mmsim.kernel.mm.Mm;
 import org.mmsim.kernel.profile.Switch;
 import org.mmsim.kernel.sched.KernelCall;
+import org.mmsim.kernel.state.Copier;
 import org.mmsim.kernel.state.StateHasher;
 import org.mmsim.kernel.uapi.Errno;
 
@@ -191,5 +192,29 @@ public final class GupCall extends KernelCall<GupPages> {
                 h.add(pfn);
             }
         }
+    }
+
+    // ---- copy ---------------------------------------------------------------------------------------------------
+
+    private GupCall(GupCall o, Copier c) {
+        super(o, c);
+        this.gup = c.copy(o.gup);
+        this.kind = o.kind;
+        this.holders = c.copy(o.holders);
+        this.mm = c.copy(o.mm);
+        this.start = o.start;
+        this.nrPages = o.nrPages;
+        this.callerFlags = o.callerFlags;
+        this.flags = o.flags;
+        this.g = c.copy(o.g);
+        this.fast = c.copy(o.fast);
+        this.slow = c.copy(o.slow);
+        this.fastPages = o.fastPages;
+        this.rest = c.array(o.rest);
+    }
+
+    @Override
+    public GupCall copy(Copier c) {
+        return new GupCall(this, c);
     }
 }

@@ -9,6 +9,7 @@ import org.mmsim.kernel.mm.page.PageFrames;
 import org.mmsim.kernel.mm.pgtable.Pte;
 import org.mmsim.kernel.profile.Switch;
 import org.mmsim.kernel.sched.KernelCall;
+import org.mmsim.kernel.state.Copier;
 import org.mmsim.kernel.state.StateHasher;
 
 /**
@@ -169,5 +170,29 @@ final class GupFast extends KernelCall<Void> {
         for (int i = 0; i < n; i++) {
             h.add(pages[i]);
         }
+    }
+
+    // ---- copy ---------------------------------------------------------------------------------------------------
+
+    private GupFast(GupFast o, Copier c) {
+        super(o, c);
+        this.gup = c.copy(o.gup);
+        this.frames = c.copy(o.frames);
+        this.mm = c.copy(o.mm);
+        this.start = o.start;
+        this.nr = o.nr;
+        this.flags = o.flags;
+        this.pages = c.array(o.pages);
+        this.walkFlags = o.walkFlags;
+        this.seqcount = o.seqcount;
+        this.seq = o.seq;
+        this.n = o.n;
+        this.pte = o.pte;
+        this.pfn = o.pfn;
+    }
+
+    @Override
+    public GupFast copy(Copier c) {
+        return new GupFast(this, c);
     }
 }

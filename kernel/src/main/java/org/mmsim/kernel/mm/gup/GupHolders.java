@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import org.mmsim.kernel.mm.Mm;
+import org.mmsim.kernel.state.Copier;
 import org.mmsim.kernel.state.Hashable;
 import org.mmsim.kernel.state.StateHasher;
 
@@ -65,5 +66,16 @@ public final class GupHolders implements Hashable {
         for (GupPages g : all) {
             g.hashInto(h);
         }
+    }
+
+    // ---- copy ---------------------------------------------------------------------------------------------------
+
+    /** Fill this (empty) list, made by a copied machine and paired with {@code o}, with copies of o's arrays. */
+    public void copyFrom(GupHolders o, Copier c) {
+        for (GupPages g : o.all) {
+            all.add(c.copy(g));
+        }
+        nrFollPinAcquired = o.nrFollPinAcquired;
+        nrFollPinReleased = o.nrFollPinReleased;
     }
 }

@@ -3,6 +3,8 @@ package org.mmsim.kernel.mm.gup;
 import org.mmsim.kernel.export.Export;
 import org.mmsim.kernel.mm.Mm;
 import org.mmsim.kernel.mm.page.Page;
+import org.mmsim.kernel.state.Copier;
+import org.mmsim.kernel.state.Copyable;
 import org.mmsim.kernel.state.Hashable;
 import org.mmsim.kernel.state.StateHasher;
 
@@ -12,7 +14,7 @@ import org.mmsim.kernel.state.StateHasher;
  * ({@link GupHolders}) so the accounting invariant can tell who holds each reference, and names each by an id.
  */
 @Export
-public final class GupPages implements Hashable {
+public final class GupPages implements Hashable, Copyable {
     private final int id;
     private final Mm mm;
     private final long start;
@@ -95,5 +97,24 @@ public final class GupPages implements Hashable {
         for (int pfn : pfns) {
             h.add(pfn);
         }
+    }
+
+    // ---- copy ---------------------------------------------------------------------------------------------------
+
+    private GupPages(GupPages o, Copier c) {
+        c.pair(o, this);
+        this.id = o.id;
+        this.mm = c.copy(o.mm);
+        this.start = o.start;
+        this.gupFlags = o.gupFlags;
+        this.pfns = c.array(o.pfns);
+        this.nr = o.nr;
+        this.ret = o.ret;
+        this.released = o.released;
+    }
+
+    @Override
+    public GupPages copy(Copier c) {
+        return new GupPages(this, c);
     }
 }

@@ -1,10 +1,13 @@
 package org.mmsim.kernel.mm.memory;
 
+import java.util.ArrayList;
 import java.util.List;
 import org.mmsim.kernel.mm.Mm;
 import org.mmsim.kernel.mm.Vma;
 import org.mmsim.kernel.mm.page.Page;
 import org.mmsim.kernel.mm.pgtable.PageTable;
+import org.mmsim.kernel.state.Copier;
+import org.mmsim.kernel.state.Copyable;
 import org.mmsim.kernel.trace.Tracer;
 
 /**
@@ -22,7 +25,7 @@ import org.mmsim.kernel.trace.Tracer;
  * The walk stops after the last pte that maps something in the same step that zaps it, so a caller that runs to the
  * end does not stop once more for nothing.
  */
-public final class ZapWalk {
+public final class ZapWalk implements Copyable {
     private final Zap zap;
     private final Tracer trace;
     private final Mm mm;
@@ -149,5 +152,32 @@ public final class ZapWalk {
     /** Where the walk is, for the fingerprint of a call suspended in it: VMA index, address, pte lock. */
     public void hashInto(org.mmsim.kernel.state.StateHasher h) {
         h.add(vi).add(addr).add(holdsPtl ? 1 : 0);
+    }
+
+    // ---- copy ---------------------------------------------------------------------------------------------------
+
+    private ZapWalk(ZapWalk o, Copier c) {
+        c.pair(o, this);
+        this.zap = c.copy(o.zap);
+        this.trace = c.copy(o.trace);
+        this.mm = c.copy(o.mm);
+        this.vmas = new ArrayList<>(o.vmas.size());
+        for (Vma v : o.vmas) {
+            vmas.add(c.copy(v));
+        }
+        this.start = o.start;
+        this.end = o.end;
+        this.forbidden = o.forbidden;
+        this.vmaPath = o.vmaPath;
+        this.vi = o.vi;
+        this.addr = o.addr;
+        this.holdsPtl = o.holdsPtl;
+        this.refused = o.refused;
+        this.lastZapped = o.lastZapped;
+    }
+
+    @Override
+    public ZapWalk copy(Copier c) {
+        return new ZapWalk(this, c);
     }
 }

@@ -6,6 +6,7 @@ import org.mmsim.kernel.mm.VmFlags;
 import org.mmsim.kernel.mm.memory.ZapWalk;
 import org.mmsim.kernel.mm.page.Page;
 import org.mmsim.kernel.sched.KernelCall;
+import org.mmsim.kernel.state.Copier;
 import org.mmsim.kernel.state.StateHasher;
 import org.mmsim.kernel.uapi.Errno;
 import org.mmsim.kernel.uapi.Mman;
@@ -108,5 +109,23 @@ final class MadviseCall extends KernelCall<Void> {
         } else {
             walk.hashInto(h);
         }
+    }
+
+    // ---- copy ---------------------------------------------------------------------------------------------------
+
+    private MadviseCall(MadviseCall o, Copier c) {
+        super(o, c);
+        this.madvise = c.copy(o.madvise);
+        this.mm = c.copy(o.mm);
+        this.start = o.start;
+        this.len = o.len;
+        this.advice = o.advice;
+        this.holes = o.holes;
+        this.walk = c.copy(o.walk);
+    }
+
+    @Override
+    public MadviseCall copy(Copier c) {
+        return new MadviseCall(this, c);
     }
 }

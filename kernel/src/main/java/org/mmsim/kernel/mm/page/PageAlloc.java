@@ -3,6 +3,8 @@ package org.mmsim.kernel.mm.page;
 import java.util.Arrays;
 import java.util.stream.IntStream;
 import org.mmsim.kernel.bug.KernelBug;
+import org.mmsim.kernel.state.Copier;
+import org.mmsim.kernel.state.Copyable;
 import org.mmsim.kernel.state.Hashable;
 import org.mmsim.kernel.state.StateHasher;
 import org.mmsim.kernel.trace.Change;
@@ -16,7 +18,7 @@ import org.mmsim.kernel.trace.Tracer;
  * <p>Layout: PFN 0 is the shared zero page ({@code PG_reserved}, never allocated or freed), then the NORMAL
  * zone, then the MOVABLE zone.
  */
-public final class PageAlloc implements Hashable {
+public final class PageAlloc implements Hashable, Copyable {
     /** {@code my_zero_pfn()}: the PFN of the shared zero page. */
     public static final int ZERO_PFN = 0;
 
@@ -201,5 +203,28 @@ public final class PageAlloc implements Hashable {
             }
         }
         h.add(nrAllocated).add(memallocPin);
+    }
+
+    // ---- copy ---------------------------------------------------------------------------------------------------
+
+    /** A copy over the copied machine's frames (which must be copied first). */
+    @Override
+    public PageAlloc copy(Copier c) {
+        PageAlloc a = c.pair(this, new PageAlloc(c.copy(frames), c.copy(trace), this));
+        return a;
+    }
+
+    private PageAlloc(PageFrames frames, Tracer trace, PageAlloc o) {
+        this.frames = frames;
+        this.trace = trace;
+        for (int z = 0; z < start.length; z++) {
+            start[z] = o.start[z];
+            end[z] = o.end[z];
+            next[z] = o.next[z];
+            freeStack[z] = o.freeStack[z].clone();
+            freeTop[z] = o.freeTop[z];
+        }
+        nrAllocated = o.nrAllocated;
+        memallocPin = o.memallocPin;
     }
 }

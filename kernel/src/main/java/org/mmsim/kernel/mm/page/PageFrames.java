@@ -1,7 +1,10 @@
 package org.mmsim.kernel.mm.page;
 
 import java.util.Arrays;
+import org.mmsim.kernel.state.Copier;
+import org.mmsim.kernel.state.Copyable;
 import org.mmsim.kernel.state.Footprint;
+import org.mmsim.kernel.state.StateHasher;
 import org.mmsim.kernel.trace.Change;
 import org.mmsim.kernel.trace.Tracer;
 
@@ -9,7 +12,9 @@ import org.mmsim.kernel.trace.Tracer;
  * {@code mem_map}: the {@code struct page} of every physical frame, kept the way the kernel keeps it: one slot
  * per PFN, fields in primitive arrays. Arrays are grouped in sections of {@value #SECTION_PAGES} frames that
  * are created when a frame in them is first allocated (as SPARSEMEM creates {@code mem_section}s), so a
- * scenario with a handful of pages stays small and a process with a million pages costs about 40 bytes a page.
+ * scenario with a handful of pages stays small and a process with a million pages costs about 60 bytes a page.
+ * Sections hang off a directory of chunks; a {@link #copy} shares both and copies a section (1.8 KB) or chunk only
+ * when one side writes it, so an explorer's copy of the machine costs what a step touches.
  *
  * <p>Fields per frame: {@code _refcount}; {@code _mapcount} (stored with the kernel's -1 bias: an unmapped
  * page stores -1, {@link #mapcount} returns the unbiased {@code page_mapcount()}); {@code flags}
@@ -21,31 +26,88 @@ import org.mmsim.kernel.trace.Tracer;
  *
  * <p>Every setter reports the change to the kernel's {@link Tracer} when a journal is attached.
  */
-public final class PageFrames {
+public final class PageFrames implements Copyable {
     private static final int PAGE_WORDS = Page.PAGE_WORDS;
-    static final int SECTION_SHIFT = 9;
+    /** Frames per section: 32, so that a section fits one word of the dirty mask and is cheap to copy on write. */
+    static final int SECTION_SHIFT = 5;
     static final int SECTION_PAGES = 1 << SECTION_SHIFT;
     private static final int SECTION_MASK = SECTION_PAGES - 1;
+    /** Sections per chunk of the section directory: a chunk covers 512 frames (2 MiB). */
+    private static final int CHUNK_SHIFT = 4;
+    private static final int CHUNK_MASK = (1 << CHUNK_SHIFT) - 1;
 
     /** One SPARSEMEM-like section: the struct page fields of SECTION_PAGES consecutive frames. */
     private static final class Section {
-        final int[] refcount = new int[SECTION_PAGES];
-        final int[] mapcount = new int[SECTION_PAGES];
-        final int[] flags = new int[SECTION_PAGES];
-        final int[] mapping = new int[SECTION_PAGES];
-        final long[] index = new long[SECTION_PAGES];
-        final long[] data = new long[SECTION_PAGES * PAGE_WORDS];
-        final int[] writer = new int[SECTION_PAGES];
-        final int[] writeTime = new int[SECTION_PAGES];
+        /** The machine whose writes may go to this section in place; any other copies it first. */
+        final Object owner;
+        final int[] refcount;
+        final int[] mapcount;
+        final int[] flags;
+        final int[] mapping;
+        final long[] index;
+        final long[] data;
+        final int[] writer;
+        final int[] writeTime;
+        /** Per frame: what it adds to {@link #framesHash}, as of its last {@link #settle}. */
+        final long[] contribution;
+        /** Frames written since their contribution was last settled, bit {@code pfn & SECTION_MASK}. */
+        long dirty;
 
-        Section() {
+        Section(Object owner) {
+            this.owner = owner;
+            refcount = new int[SECTION_PAGES];
+            mapcount = new int[SECTION_PAGES];
+            flags = new int[SECTION_PAGES];
+            mapping = new int[SECTION_PAGES];
+            index = new long[SECTION_PAGES];
+            data = new long[SECTION_PAGES * PAGE_WORDS];
+            writer = new int[SECTION_PAGES];
+            writeTime = new int[SECTION_PAGES];
+            contribution = new long[SECTION_PAGES];
             Arrays.fill(mapcount, -1);
             Arrays.fill(writer, -1);
+        }
+
+        /** A copy of {@code s} that {@code owner} may write. */
+        Section(Section s, Object owner) {
+            this.owner = owner;
+            refcount = s.refcount.clone();
+            mapcount = s.mapcount.clone();
+            flags = s.flags.clone();
+            mapping = s.mapping.clone();
+            index = s.index.clone();
+            data = s.data.clone();
+            writer = s.writer.clone();
+            writeTime = s.writeTime.clone();
+            contribution = s.contribution.clone();
+            dirty = s.dirty;
+        }
+    }
+
+    /** A directory entry: the sections of 2^CHUNK_SHIFT consecutive sections' frames, copied on write like them. */
+    private static final class Chunk {
+        final Object owner;
+        final Section[] sections;
+
+        Chunk(Object owner, Section[] sections) {
+            this.owner = owner;
+            this.sections = sections;
         }
     }
 
     private final int nrFrames;
-    private Section[] sections;
+    /** The chunks that cover frames written so far: grows as higher frames are first written. */
+    private Chunk[] dir;
+    /**
+     * Who this machine is to its sections and chunks: a fresh object at boot and after every copy, on both sides, so
+     * that a copy and its original share every section until one of them writes it ({@link #sec}).
+     */
+    private Object owner = new Object();
+    /** The sum over every frame ever written of its {@link #contribution}, once settled. */
+    private long framesHash;
+    /** Sections with frames written since their contributions were last settled, by section number. */
+    private int[] dirtySections = new int[8];
+    private int nrDirty;
     private final Tracer trace;
     /** The kernel's footprint accumulator: every section access below records the frame's bit. */
     private final Footprint footprint;
@@ -57,7 +119,7 @@ public final class PageFrames {
         this.nrFrames = nrFrames;
         this.trace = trace;
         this.footprint = footprint;
-        this.sections = new Section[(nrFrames + SECTION_PAGES - 1) >>> SECTION_SHIFT];
+        this.dir = new Chunk[1];
     }
 
     /** The footprint accumulator frame accesses record into. */
@@ -70,12 +132,41 @@ public final class PageFrames {
         return nrFrames;
     }
 
+    /** The section of {@code pfn}, to be written: created if missing, copied first if another machine shares it. */
     private Section sec(int pfn) {
         footprint.page(pfn);
-        Section s = sections[pfn >>> SECTION_SHIFT];
+        int sn = pfn >>> SECTION_SHIFT;
+        Section s = own(sn);
+        if (s.dirty == 0) {
+            if (nrDirty == dirtySections.length) {
+                dirtySections = Arrays.copyOf(dirtySections, nrDirty * 2);
+            }
+            dirtySections[nrDirty++] = sn;
+        }
+        s.dirty |= 1L << (pfn & SECTION_MASK);
+        return s;
+    }
+
+    /** Section {@code sn}, this machine's own: created if missing, copied (with its chunk) if shared. */
+    private Section own(int sn) {
+        if (sn >>> CHUNK_SHIFT >= dir.length) {
+            dir = Arrays.copyOf(dir, Math.max(dir.length * 2, (sn >>> CHUNK_SHIFT) + 1));
+        }
+        Chunk chunk = dir[sn >>> CHUNK_SHIFT];
+        if (chunk == null) {
+            chunk = new Chunk(owner, new Section[1 << CHUNK_SHIFT]);
+            dir[sn >>> CHUNK_SHIFT] = chunk;
+        } else if (chunk.owner != owner) {
+            chunk = new Chunk(owner, chunk.sections.clone());
+            dir[sn >>> CHUNK_SHIFT] = chunk;
+        }
+        Section s = chunk.sections[sn & CHUNK_MASK];
         if (s == null) {
-            s = new Section();
-            sections[pfn >>> SECTION_SHIFT] = s;
+            s = new Section(owner);
+            chunk.sections[sn & CHUNK_MASK] = s;
+        } else if (s.owner != owner) {
+            s = new Section(s, owner);
+            chunk.sections[sn & CHUNK_MASK] = s;
         }
         return s;
     }
@@ -85,7 +176,9 @@ public final class PageFrames {
             throw new IllegalArgumentException("pfn out of range: " + pfn);
         }
         footprint.page(pfn);
-        return sections[pfn >>> SECTION_SHIFT];
+        int cn = pfn >>> (SECTION_SHIFT + CHUNK_SHIFT);
+        Chunk chunk = cn < dir.length ? dir[cn] : null;
+        return chunk == null ? null : chunk.sections[(pfn >>> SECTION_SHIFT) & CHUNK_MASK];
     }
 
     /** {@code page_ref_count(page)}. */
@@ -227,15 +320,34 @@ public final class PageFrames {
     }
 
     /**
-     * Feed frame {@code pfn}'s {@code struct page} to a fingerprint: refcount, mapcount, flags, mapping, index, every
-     * data word and the writer shadows.
+     * A fingerprint of every frame ever written, {@code struct page} (refcount, mapcount, flags, mapping, index), data
+     * words and writer shadows: the sum of one strong hash per frame, so that it is kept up to date incrementally. A
+     * write marks its frame dirty; this settles the dirty frames (subtracts what each added before, adds what it adds
+     * now), so the cost is the frames written since the last call, not the frames that exist.
      */
-    public void hashFrame(org.mmsim.kernel.state.StateHasher h, int pfn) {
-        h.add(pfn).add(refcount(pfn)).add(mapcount(pfn)).add(flags(pfn)).add(mapping(pfn)).add(index(pfn));
-        for (int w = 0; w < PAGE_WORDS; w++) {
-            h.add(word(pfn, w));
+    public long fingerprint() {
+        for (int d = 0; d < nrDirty; d++) {
+            int sn = dirtySections[d];
+            Section s = own(sn);
+            for (long m = s.dirty; m != 0; m &= m - 1) {
+                int i = Long.numberOfTrailingZeros(m);
+                long c = frameHash(s, (sn << SECTION_SHIFT) | i, i);
+                framesHash += c - s.contribution[i];
+                s.contribution[i] = c;
+            }
+            s.dirty = 0;
         }
-        h.add(writer(pfn)).add(writeTime(pfn));
+        nrDirty = 0;
+        return framesHash;
+    }
+
+    private static long frameHash(Section s, int pfn, int i) {
+        StateHasher h = new StateHasher().add(pfn).add(s.refcount[i]).add(s.mapcount[i]).add(s.flags[i])
+                .add(s.mapping[i]).add(s.index[i]);
+        for (int w = 0; w < PAGE_WORDS; w++) {
+            h.add(s.data[i * PAGE_WORDS + w]);
+        }
+        return h.add(s.writer[i]).add(s.writeTime[i]).value();
     }
 
     /** Reset a frame's struct page to the state of a freshly allocated, zeroed page with one reference. */
@@ -252,5 +364,22 @@ public final class PageFrames {
         }
         s.writer[i] = -1;
         s.writeTime[i] = 0;
+    }
+
+    // ---- copy ---------------------------------------------------------------------------------------------------
+
+    /**
+     * The copy shares every chunk and section with this machine; both get a new owner, so whichever writes a section
+     * first copies it ({@link #sec}). The dirty list is carried, so both settle the same frames.
+     */
+    @Override
+    public PageFrames copy(Copier c) {
+        PageFrames f = c.pair(this, new PageFrames(nrFrames, c.copy(trace), c.copy(footprint)));
+        f.dir = dir.clone();
+        owner = new Object();
+        f.framesHash = framesHash;
+        f.dirtySections = Arrays.copyOf(dirtySections, Math.max(8, nrDirty));
+        f.nrDirty = nrDirty;
+        return f;
     }
 }

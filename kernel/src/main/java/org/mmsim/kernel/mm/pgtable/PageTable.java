@@ -1,28 +1,87 @@
 package org.mmsim.kernel.mm.pgtable;
 
+import java.util.Arrays;
 import org.mmsim.kernel.export.Export;
+import org.mmsim.kernel.state.Copier;
+import org.mmsim.kernel.state.Copyable;
 import org.mmsim.kernel.state.Footprint;
+import org.mmsim.kernel.state.StateHasher;
 
 /**
- * A four-level x86-64 page table: PGD, PUD and PMD tables of 512 pointers to the level below, and PTE tables of
- * 512 64-bit {@link Pte} words. Tables are allocated when an entry below them is first set ({@code pte_alloc})
- * and freed by {@link #freeTables} when a range is unmapped ({@code free_pgtables}).
+ * A four-level x86-64 page table, as the model needs it: PTE tables of 512 64-bit {@link Pte} words, each found by
+ * the PMD entry it hangs off (bits 21 and up of the address). The PGD, PUD and PMD tables above them hold nothing
+ * but those pointers, so they are kept as one sorted index from PMD entry to PTE table rather than as three levels
+ * of 512-slot arrays to walk. A PTE table is allocated when an entry in it is first set ({@code pte_alloc}) and
+ * freed by {@link #freeTables} when a range is unmapped ({@code free_pgtables}).
  *
- * <p>Callers that walk a range use {@link #table} to get the PTE table for an address and index it with
- * {@link #index}, as kernel loops do with {@code pte_offset_map()}.
+ * <p>Every pte write goes through {@link #set}, which keeps two things up to date: the number of present entries
+ * and a fingerprint of them (the sum of one strong hash per (address, pte) pair), so that the machine's fingerprint
+ * never walks the table. {@link #copy} shares every PTE table with the original; whichever side writes one first
+ * copies the block it writes, as the frames' sections are copied.
+ *
+ * <p>Entries are kept in blocks of 64, so that a write after a copy copies 512 bytes, not the whole 4 KB table.
  */
 @Export
-public final class PageTable {
+public final class PageTable implements Copyable {
     private static final int PAGE_SHIFT = org.mmsim.kernel.mm.page.Page.PAGE_SHIFT;
     public static final int PTRS_PER_TABLE = 512;
     public static final int PMD_SHIFT = 21;
     public static final long PMD_SIZE = 1L << PMD_SHIFT;
-    private static final int PUD_SHIFT = 30;
-    private static final int PGDIR_SHIFT = 39;
     /** User address space ends here ({@code TASK_SIZE} with 4-level paging, rounded). */
     public static final long TASK_SIZE = 1L << 47;
 
-    private final Object[] pgd = new Object[PTRS_PER_TABLE];
+    /** Entries per block of a PTE table: the unit a copy shares and a write copies (512 bytes). */
+    private static final int BLOCK_SHIFT = 6;
+    private static final int BLOCK = 1 << BLOCK_SHIFT;
+
+    /**
+     * One PTE table and who may write it in place. Its entries are kept in blocks of {@value #BLOCK}, allocated when
+     * first written; a block is this leaf's own (bit set in {@code own}) if this leaf allocated or copied it, else it
+     * is shared with the leaf this one was copied from.
+     */
+    private static final class Leaf {
+        final Object owner;
+        final long[][] blocks;
+        int own;
+        int present;
+
+        Leaf(Object owner) {
+            this.owner = owner;
+            this.blocks = new long[PTRS_PER_TABLE / BLOCK][];
+        }
+
+        Leaf(Leaf l, Object owner) {
+            this.owner = owner;
+            this.blocks = l.blocks.clone();
+            this.present = l.present;
+        }
+
+        long get(int i) {
+            long[] b = blocks[i >>> BLOCK_SHIFT];
+            return b == null ? 0 : b[i & (BLOCK - 1)];
+        }
+
+        /** Entry {@code i}'s block, this leaf's own. */
+        long[] writable(int i) {
+            int bi = i >>> BLOCK_SHIFT;
+            if ((own & (1 << bi)) == 0) {
+                blocks[bi] = blocks[bi] == null ? new long[BLOCK] : blocks[bi].clone();
+                own |= 1 << bi;
+            }
+            return blocks[bi];
+        }
+    }
+
+    /** PMD entries (address bits 21..46) that have a PTE table, ascending; {@code leaves[i]} is its table. */
+    private long[] keys = new long[4];
+    private Leaf[] leaves = new Leaf[4];
+    private int nrLeaves;
+    /** Who this table is to its PTE tables: renewed on both sides by every copy. */
+    private Object owner = new Object();
+    /** Present (non-zero) entries in all PTE tables. */
+    private long present;
+    /** The sum of {@link #entryHash} over present entries. */
+    private long hash;
     /** The id of the mm this table belongs to, for the footprint. */
     private final int mmId;
     /** The kernel's footprint accumulator: every walk below records this mm's bit. */
@@ -33,50 +92,82 @@ public final class PageTable {
         this.footprint = footprint;
     }
 
-    private static int idx(long addr, int shift) {
-        return (int) ((addr >>> shift) & (PTRS_PER_TABLE - 1));
-    }
-
     /** The index of {@code addr}'s entry in its PTE table. */
     public static int index(long addr) {
-        return idx(addr, PAGE_SHIFT);
+        return (int) ((addr >>> PAGE_SHIFT) & (PTRS_PER_TABLE - 1));
     }
 
-    /**
-     * The PTE table covering {@code addr}; with {@code alloc}, missing tables are created, else null is returned
-     * when there is none.
-     */
-    public long[] table(long addr, boolean alloc) {
+    private int find(long key) {
+        return Arrays.binarySearch(keys, 0, nrLeaves, key);
+    }
+
+    /** Whether a PTE table covers {@code addr} ({@code pmd_none()} is false). */
+    public boolean hasTable(long addr) {
         footprint.mm(mmId);
-        Object[] pud = (Object[]) pgd[idx(addr, PGDIR_SHIFT)];
-        if (pud == null) {
-            if (!alloc) {
-                return null;
-            }
-            pud = new Object[PTRS_PER_TABLE];
-            pgd[idx(addr, PGDIR_SHIFT)] = pud;
-        }
-        Object[] pmd = (Object[]) pud[idx(addr, PUD_SHIFT)];
-        if (pmd == null) {
-            if (!alloc) {
-                return null;
-            }
-            pmd = new Object[PTRS_PER_TABLE];
-            pud[idx(addr, PUD_SHIFT)] = pmd;
-        }
-        long[] pte = (long[]) pmd[idx(addr, PMD_SHIFT)];
-        if (pte == null && alloc) {
-            pte = new long[PTRS_PER_TABLE];
-            pmd[idx(addr, PMD_SHIFT)] = pte;
-        }
-        return pte;
+        return find(addr >>> PMD_SHIFT) >= 0;
     }
 
     /** The pte for {@code addr}, or 0 ({@code pte_none}) if no table covers it. */
     public long get(long addr) {
         footprint.mm(mmId);
-        long[] t = table(addr, false);
-        return t == null ? 0 : t[index(addr)];
+        int i = find(addr >>> PMD_SHIFT);
+        return i < 0 ? 0 : leaves[i].get(index(addr));
+    }
+
+    /**
+     * {@code set_pte_at()}: write the pte for {@code addr}, allocating its PTE table if {@code pte} is not none;
+     * writing none where there is no table does nothing.
+     *
+     * @return the pte that was there
+     */
+    public long set(long addr, long pte) {
+        footprint.mm(mmId);
+        long key = addr >>> PMD_SHIFT;
+        int i = find(key);
+        if (i < 0) {
+            if (pte == 0) {
+                return 0;
+            }
+            i = insert(-i - 1, key);
+        }
+        Leaf leaf = leaves[i];
+        if (leaf.owner != owner) {
+            leaf = new Leaf(leaf, owner);
+            leaves[i] = leaf;
+        }
+        int e = index(addr);
+        long old = leaf.get(e);
+        if (old != pte) {
+            leaf.writable(e)[e & (BLOCK - 1)] = pte;
+            if (old != 0) {
+                hash -= entryHash(addr, old);
+                leaf.present--;
+                present--;
+            }
+            if (pte != 0) {
+                hash += entryHash(addr, pte);
+                leaf.present++;
+                present++;
+            }
+        }
+        return old;
+    }
+
+    private int insert(int at, long key) {
+        if (nrLeaves == keys.length) {
+            keys = Arrays.copyOf(keys, nrLeaves * 2);
+            leaves = Arrays.copyOf(leaves, nrLeaves * 2);
+        }
+        System.arraycopy(keys, at, keys, at + 1, nrLeaves - at);
+        System.arraycopy(leaves, at, leaves, at + 1, nrLeaves - at);
+        keys[at] = key;
+        leaves[at] = new Leaf(owner);
+        nrLeaves++;
+        return at;
+    }
+
+    private static long entryHash(long addr, long pte) {
+        return new StateHasher().add(addr & ~((1L << PAGE_SHIFT) - 1)).add(pte).value();
     }
 
     /** Receives (address, pte) pairs from {@link #forEach}. */
@@ -88,50 +179,66 @@ public final class PageTable {
     /** Visit every non-empty pte in address order. */
     public void forEach(PteVisitor visitor) {
         footprint.mm(mmId);
-        for (int g = 0; g < PTRS_PER_TABLE; g++) {
-            Object[] pud = (Object[]) pgd[g];
-            for (int u = 0; pud != null && u < PTRS_PER_TABLE; u++) {
-                Object[] pmd = (Object[]) pud[u];
-                for (int m = 0; pmd != null && m < PTRS_PER_TABLE; m++) {
-                    long[] pte = (long[]) pmd[m];
-                    for (int i = 0; pte != null && i < PTRS_PER_TABLE; i++) {
-                        if (pte[i] != 0) {
-                            long addr = ((long) g << PGDIR_SHIFT) | ((long) u << PUD_SHIFT)
-                                    | ((long) m << PMD_SHIFT) | ((long) i << PAGE_SHIFT);
-                            visitor.visit(addr, pte[i]);
-                        }
+        for (int l = 0; l < nrLeaves; l++) {
+            Leaf leaf = leaves[l];
+            long base = keys[l] << PMD_SHIFT;
+            int seen = 0;
+            for (int b = 0; b < leaf.blocks.length && seen < leaf.present; b++) {
+                long[] ptes = leaf.blocks[b];
+                for (int i = 0; ptes != null && i < BLOCK; i++) {
+                    if (ptes[i] != 0) {
+                        seen++;
+                        visitor.visit(base | ((long) ((b << BLOCK_SHIFT) | i) << PAGE_SHIFT), ptes[i]);
                     }
                 }
             }
         }
+    }
+
+    /** How many ptes are present (not none). */
+    public long present() {
+        footprint.mm(mmId);
+        return present;
     }
 
     /**
-     * {@code free_pgtables()}: drop the PTE tables that lie wholly inside [start, end) and map nothing. Walks the
-     * tables that exist, not the address range. Upper-level tables are kept; they cost little.
+     * A fingerprint of every present pte with its address, equal for tables with equal entries however they were
+     * written, kept up to date by {@link #set}.
+     */
+    public long fingerprint() {
+        return new StateHasher().add(present).add(hash).value();
+    }
+
+    /**
+     * {@code free_pgtables()}: drop the PTE tables that lie wholly inside [start, end) and map nothing. Upper-level
+     * tables cost nothing here.
      */
     public void freeTables(long start, long end) {
         footprint.mm(mmId);
-        for (int g = 0; g < PTRS_PER_TABLE; g++) {
-            Object[] pud = (Object[]) pgd[g];
-            for (int u = 0; pud != null && u < PTRS_PER_TABLE; u++) {
-                Object[] pmd = (Object[]) pud[u];
-                for (int m = 0; pmd != null && m < PTRS_PER_TABLE; m++) {
-                    long base = ((long) g << PGDIR_SHIFT) | ((long) u << PUD_SHIFT) | ((long) m << PMD_SHIFT);
-                    if (pmd[m] != null && base >= start && base + PMD_SIZE <= end && isEmpty((long[]) pmd[m])) {
-                        pmd[m] = null;
-                    }
-                }
+        int kept = 0;
+        for (int l = 0; l < nrLeaves; l++) {
+            long base = keys[l] << PMD_SHIFT;
+            if (!(base >= start && base + PMD_SIZE <= end && leaves[l].present == 0)) {
+                keys[kept] = keys[l];
+                leaves[kept++] = leaves[l];
             }
         }
+        Arrays.fill(leaves, kept, nrLeaves, null);
+        nrLeaves = kept;
     }
 
-    private static boolean isEmpty(long[] table) {
-        for (long e : table) {
-            if (e != 0) {
-                return false;
-            }
-        }
-        return true;
+    // ---- copy ---------------------------------------------------------------------------------------------------
+
+    /** The copy shares every PTE table; both sides get a new owner, so the first to write a table copies it. */
+    @Override
+    public PageTable copy(Copier c) {
+        PageTable t = c.pair(this, new PageTable(mmId, c.copy(footprint)));
+        t.keys = keys.clone();
+        t.leaves = leaves.clone();
+        t.nrLeaves = nrLeaves;
+        t.present = present;
+        t.hash = hash;
+        owner = new Object();
+        return t;
     }
 }

@@ -1,0 +1,50 @@
+package org.mmsim.drivers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+import org.mmsim.drivers.mmio.MmioDriver;
+import org.mmsim.kernel.Kernel;
+import org.mmsim.kernel.mm.VmFlags;
+import org.mmsim.kernel.profile.Profiles;
+import org.mmsim.kernel.task.Task;
+import org.mmsim.kernel.uapi.Fcntl;
+import org.mmsim.kernel.uapi.Mman;
+
+/**
+ * A machine with drivers copies as a value: the copy's drivers are new instances with the original's state, the
+ * copy's files and VMAs use the copy's operation tables, and both go on alike (the next mapping of the device gets
+ * the same aperture pages on either, and neither sees the other's).
+ */
+class DriversCopyTest {
+    private static final int RW = Mman.PROT_READ | Mman.PROT_WRITE;
+
+    private static long mapDevice(Kernel k, Task t) {
+        int fd = (int) k.fileSyscalls().open(t, "/dev/" + MmioDriver.DEVICE, Fcntl.O_RDWR).run();
+        assertThat(fd).isPositive();
+        return k.syscalls().mmap(t, 0, 4096, RW, Mman.MAP_SHARED, fd, 0).run();
+    }
+
+    @Test
+    void aCopyGoesOnAsTheOriginalAndApartFromIt() {
+        Kernel k = Kernel.boot(Profiles.byName("6.18"), 256, 0, Drivers.all());
+        Task p = k.spawn("p");
+        long first = mapDevice(k, p);
+        assertThat(first).isPositive();
+
+        Kernel copy = k.copy();
+        assertThat(copy.fingerprint()).isEqualTo(k.fingerprint());
+        assertThat(copy.drivers()).isEqualTo(k.drivers());
+        Task cp = copy.tasks().byPid(p.pid());
+        assertThat(cp.mm().vmaAt(first).vmOps().name()).isEqualTo("mmio_vm_ops");
+        assertThat(cp.mm().vmaAt(first).has(VmFlags.VM_PFNMAP)).isTrue();
+
+        long inCopy = mapDevice(copy, cp);
+        long before = k.fingerprint();
+        assertThat(copy.fingerprint()).isNotEqualTo(before);
+        long inOriginal = mapDevice(k, p);
+        assertThat(inOriginal).isEqualTo(inCopy);
+        assertThat(k.fingerprint()).isEqualTo(copy.fingerprint());
+        assertThat(cp.mm().pte(inCopy)).isEqualTo(p.mm().pte(inOriginal)).isNotZero();
+    }
+}

@@ -1,0 +1,82 @@
+package org.mmsim.scenario;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.mmsim.kernel.profile.KernelProfile;
+
+/**
+ * {@link Runner#copy}, as the explorer uses it: along random schedules of the library's concurrent scenarios, a copy
+ * taken at any step and its original, given the same further steps, report the same enabled threads, fingerprints,
+ * footprints and violations at every step and end in the same outcome; and steps on the copy leave the original's
+ * fingerprint alone.
+ */
+class CopyTest {
+    static Stream<Arguments> races() {
+        List<Arguments> out = new ArrayList<>();
+        for (String kernel : List.of("4.8", "5.7", "5.9", "6.18")) {
+            out.add(Arguments.of(Library.B1, kernel));
+            out.add(Arguments.of(Library.B7, kernel));
+        }
+        for (String path : Library.RACE_FREE) {
+            out.add(Arguments.of(path, "6.18"));
+        }
+        return out.stream();
+    }
+
+    @ParameterizedTest(name = "{0} under {1}")
+    @MethodSource("races")
+    void aCopyGoesOnExactlyAsItsOriginal(String path, String kernel) throws ScenarioException {
+        Scenario s = Library.scenario(path);
+        KernelProfile profile = Library.profile(s, kernel);
+        ScenarioModel model = new ScenarioModel(s, profile, true);
+        for (int seed = 0; seed < 8; seed++) {
+            SplittableRandom random = new SplittableRandom(seed);
+            Runner original = model.initial();
+            for (int depth = 0; !original.finished(); depth++) {
+                Runner copy = model.copy(original);
+                long before = original.fingerprint();
+                assertThat(copy.fingerprint()).as("copy at depth %d", depth).isEqualTo(before);
+                List<Integer> choices = new ArrayList<>();
+                List<Long> footprints = new ArrayList<>();
+                SplittableRandom ahead = random.split();
+                while (!copy.finished() && copy.enabled() != 0) {
+                    int t = pick(copy.enabled(), ahead);
+                    choices.add(t);
+                    footprints.add(model.step(copy, t));
+                }
+                assertThat(original.fingerprint()).as("original after its copy ran on").isEqualTo(before);
+                Runner again = model.copy(original);
+                for (int i = 0; i < choices.size(); i++) {
+                    assertThat(again.enabled() & (1 << choices.get(i))).as("thread %d enabled", choices.get(i))
+                            .isNotZero();
+                    assertThat(model.step(again, choices.get(i))).as("footprint of step %d", i)
+                            .isEqualTo(footprints.get(i));
+                }
+                assertThat(again.fingerprint()).as("two copies given the same steps").isEqualTo(copy.fingerprint());
+                assertThat(again.finished()).isEqualTo(copy.finished());
+                assertThat(again.holds()).isEqualTo(copy.holds());
+                assertThat(again.execution().violations()).isEqualTo(copy.execution().violations());
+                if (original.enabled() == 0) {
+                    break;
+                }
+                model.step(original, pick(original.enabled(), random));
+            }
+        }
+    }
+
+    private static int pick(int enabled, SplittableRandom r) {
+        int n = r.nextInt(Integer.bitCount(enabled));
+        int m = enabled;
+        for (int i = 0; i < n; i++) {
+            m &= m - 1;
+        }
+        return Integer.numberOfTrailingZeros(m);
+    }
+}
