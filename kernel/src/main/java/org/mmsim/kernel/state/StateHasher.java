@@ -47,6 +47,11 @@ public final class StateHasher {
         return h;
     }
 
+    /** A strong hash of the pair ({@code a}, {@code b}), for sums of per-entry hashes kept incrementally. */
+    public static long mix(long a, long b) {
+        return fmix64(fmix64(a * GOLDEN + SEED) * GOLDEN + b);
+    }
+
     /** murmur3's 64-bit finaliser: a bijection that spreads every input bit over the whole word. */
     static long fmix64(long x) {
         x ^= x >>> 33;

@@ -69,8 +69,8 @@ class CopyTest {
         LEFT_OUT.put("iouring.IoRing.closed", "copied; this machine's ring stays open");
         LEFT_OUT.put("fs.Inode.disk", "copied (blocks shared: write-back replaces a block, never changes one)");
         LEFT_OUT.put("mm.Mm.dead", "copied; no mm of this machine has exited");
-        for (String f : List.of("mm.page.PageFrames$Chunk.sections", "mm.page.PageFrames$Section.contribution",
-                "mm.page.PageFrames$Section.data", "mm.page.PageFrames$Section.dirty",
+        for (String f : List.of("mm.page.PageFrames$Chunk.sections", "mm.page.PageFrames$Section.written",
+                "mm.page.PageFrames$Section.data",
                 "mm.page.PageFrames$Section.flags", "mm.page.PageFrames$Section.index",
                 "mm.page.PageFrames$Section.mapcount", "mm.page.PageFrames$Section.mapping",
                 "mm.page.PageFrames$Section.refcount", "mm.page.PageFrames$Section.writeTime",
@@ -80,7 +80,8 @@ class CopyTest {
         }
         LEFT_OUT.put("mm.gup.GupCall.fastPages", "copied as an int; this machine's GUP-fast has not fallen back");
         for (String f : List.of("mm.gup.GetUserPages.i", "mm.gup.GupFast.n", "mm.gup.GupFast.seq",
-                "mm.mmap.MadviseCall.holes", "mm.page.PageFrames.nrDirty", "sched.KernelCall.ret")) {
+                "mm.mmap.MadviseCall.holes", "mm.page.PageFrames.nrDirty", "mm.page.PageFrames.stale",
+                "mm.pgtable.PageTable.last", "sched.KernelCall.ret")) {
             LEFT_OUT.put(f, "copied as it is; zero (or false) in every call and at the moment this machine is copied");
         }
         LEFT_OUT.put("mm.memory.ZapWalk.vi", "copied as an int; 0 while the walk is in its first VMA");

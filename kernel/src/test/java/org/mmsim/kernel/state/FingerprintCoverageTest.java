@@ -46,14 +46,21 @@ class FingerprintCoverageTest {
         leftOut("api.Exports", "pageReferences", "the same list as Kernel.pageReferences, handed over at boot");
         hashed("mm.MmCore", "mms", "lineage", "anonVmas", "mappings", "observations", "userLockedVm", "time");
         hashed("mm.page.PageAlloc", "start", "end", "next", "freeStack", "freeTop", "nrAllocated", "memallocPin");
-        hashed("mm.page.PageFrames", "framesHash", "dir", "dirtySections", "nrDirty");
+        hashed("mm.page.PageFrames", "framesHash", "dir");
+        leftOut("mm.page.PageFrames", "hashing", "whether framesHash is kept yet: how, not what, is hashed");
+        leftOut("mm.page.PageFrames", "stale", "whether framesHash must be recomputed: how, not what, is hashed");
+        leftOut("mm.page.PageFrames", "dirtyPfns", "frames written since the last fingerprint: how it is kept");
+        leftOut("mm.page.PageFrames", "dirtyOld", "their hashes before: how the fingerprint is kept");
+        leftOut("mm.page.PageFrames", "nrDirty", "the length of that list");
         hashed("mm.page.PageFrames$Chunk", "sections");
         hashed("mm.page.PageFrames$Section", "refcount", "mapcount", "flags", "mapping", "index", "data", "writer",
-                "writeTime", "contribution", "dirty");
+                "writeTime", "written");
         leftOut("mm.page.PageFrames", "owner", "an identity token for copy-on-write, renewed by every copy");
         hashed("mm.Mm", "vmas", "flags", "rssAnon", "rssFile", "rssShmem", "hiwaterRss", "pinnedVm", "rlimitMemlock",
                 "mmapBase", "users", "dead");
         hashed("mm.pgtable.PageTable", "hash", "present", "keys", "leaves", "nrLeaves");
+        leftOut("mm.pgtable.PageTable", "hashed", "whether hash is kept yet: how, not what, is hashed");
+        leftOut("mm.pgtable.PageTable", "last", "a lookup cache");
         hashed("mm.pgtable.PageTable$Leaf", "blocks", "present");
         leftOut("mm.pgtable.PageTable", "owner", "an identity token for copy-on-write, renewed by every copy");
         leftOut("mm.pgtable.PageTable$Leaf", "own", "which blocks the leaf copied itself, for copy-on-write");

@@ -13,7 +13,7 @@ import org.mmsim.kernel.trace.Tracer;
  * per PFN, fields in primitive arrays. Arrays are grouped in sections of {@value #SECTION_PAGES} frames that
  * are created when a frame in them is first allocated (as SPARSEMEM creates {@code mem_section}s), so a
  * scenario with a handful of pages stays small and a process with a million pages costs about 60 bytes a page.
- * Sections hang off a directory of chunks; a {@link #copy} shares both and copies a section (1.8 KB) or chunk only
+ * Sections hang off a directory of chunks; a {@link #copy} shares both and copies a section (3 KB) or chunk only
  * when one side writes it, so an explorer's copy of the machine costs what a step touches.
  *
  * <p>Fields per frame: {@code _refcount}; {@code _mapcount} (stored with the kernel's -1 bias: an unmapped
@@ -28,11 +28,13 @@ import org.mmsim.kernel.trace.Tracer;
  */
 public final class PageFrames implements Copyable {
     private static final int PAGE_WORDS = Page.PAGE_WORDS;
-    /** Frames per section: 32, so that a section fits one word of the dirty mask and is cheap to copy on write. */
-    static final int SECTION_SHIFT = 5;
+    /** Frames per section: 64, so that a section's written frames are one word, and cheap to copy on write. */
+    static final int SECTION_SHIFT = 6;
+    /** The most frames tracked as written between two fingerprints; beyond, the next one recomputes the sum. */
+    private static final int MAX_DIRTY = 64;
     static final int SECTION_PAGES = 1 << SECTION_SHIFT;
     private static final int SECTION_MASK = SECTION_PAGES - 1;
-    /** Sections per chunk of the section directory: a chunk covers 512 frames (2 MiB). */
+    /** Sections per chunk of the section directory: a chunk covers 1,024 frames (4 MiB). */
     private static final int CHUNK_SHIFT = 4;
     private static final int CHUNK_MASK = (1 << CHUNK_SHIFT) - 1;
 
@@ -48,10 +50,8 @@ public final class PageFrames implements Copyable {
         final long[] data;
         final int[] writer;
         final int[] writeTime;
-        /** Per frame: what it adds to {@link #framesHash}, as of its last {@link #settle}. */
-        final long[] contribution;
-        /** Frames written since their contribution was last settled, bit {@code pfn & SECTION_MASK}. */
-        long dirty;
+        /** Frames ever written, bit {@code pfn & SECTION_MASK}: the frames the fingerprint covers. */
+        long written;
 
         Section(Object owner) {
             this.owner = owner;
@@ -63,7 +63,6 @@ public final class PageFrames implements Copyable {
             data = new long[SECTION_PAGES * PAGE_WORDS];
             writer = new int[SECTION_PAGES];
             writeTime = new int[SECTION_PAGES];
-            contribution = new long[SECTION_PAGES];
             Arrays.fill(mapcount, -1);
             Arrays.fill(writer, -1);
         }
@@ -79,8 +78,7 @@ public final class PageFrames implements Copyable {
             data = s.data.clone();
             writer = s.writer.clone();
             writeTime = s.writeTime.clone();
-            contribution = s.contribution.clone();
-            dirty = s.dirty;
+            written = s.written;
         }
     }
 
@@ -103,11 +101,19 @@ public final class PageFrames implements Copyable {
      * that a copy and its original share every section until one of them writes it ({@link #sec}).
      */
     private Object owner = new Object();
-    /** The sum over every frame ever written of its {@link #contribution}, once settled. */
+    /**
+     * Whether {@link #framesHash} is kept: from the first {@link #fingerprint} on (an explorer's machine), so that a
+     * simulation that never fingerprints pays nothing for it.
+     */
+    private boolean hashing;
+    /** The sum of {@link #frameHash} over every frame ever written, as of the last {@link #fingerprint}. */
     private long framesHash;
-    /** Sections with frames written since their contributions were last settled, by section number. */
-    private int[] dirtySections = new int[8];
+    /** Frames written since the last fingerprint, each with the hash it had then (0 if never written before). */
+    private int[] dirtyPfns = new int[8];
+    private long[] dirtyOld = new long[8];
     private int nrDirty;
+    /** Too many frames were written since the last fingerprint to track: the next one recomputes the sum. */
+    private boolean stale;
     private final Tracer trace;
     /** The kernel's footprint accumulator: every section access below records the frame's bit. */
     private final Footprint footprint;
@@ -135,16 +141,33 @@ public final class PageFrames implements Copyable {
     /** The section of {@code pfn}, to be written: created if missing, copied first if another machine shares it. */
     private Section sec(int pfn) {
         footprint.page(pfn);
-        int sn = pfn >>> SECTION_SHIFT;
-        Section s = own(sn);
-        if (s.dirty == 0) {
-            if (nrDirty == dirtySections.length) {
-                dirtySections = Arrays.copyOf(dirtySections, nrDirty * 2);
-            }
-            dirtySections[nrDirty++] = sn;
+        Section s = own(pfn >>> SECTION_SHIFT);
+        long bit = 1L << (pfn & SECTION_MASK);
+        if (hashing && !stale) {
+            noteDirty(s, pfn, bit);
         }
-        s.dirty |= 1L << (pfn & SECTION_MASK);
+        s.written |= bit;
         return s;
+    }
+
+    /** Remember the hash frame {@code pfn} has before its first write since the last fingerprint. */
+    private void noteDirty(Section s, int pfn, long bit) {
+        for (int d = 0; d < nrDirty; d++) {
+            if (dirtyPfns[d] == pfn) {
+                return;
+            }
+        }
+        if (nrDirty == MAX_DIRTY) {
+            stale = true;
+            nrDirty = 0;
+            return;
+        }
+        if (nrDirty == dirtyPfns.length) {
+            dirtyPfns = Arrays.copyOf(dirtyPfns, nrDirty * 2);
+            dirtyOld = Arrays.copyOf(dirtyOld, nrDirty * 2);
+        }
+        dirtyPfns[nrDirty] = pfn;
+        dirtyOld[nrDirty++] = (s.written & bit) != 0 ? frameHash(s, pfn, pfn & SECTION_MASK) : 0;
     }
 
     /** Section {@code sn}, this machine's own: created if missing, copied (with its chunk) if shared. */
@@ -321,21 +344,30 @@ public final class PageFrames implements Copyable {
 
     /**
      * A fingerprint of every frame ever written, {@code struct page} (refcount, mapcount, flags, mapping, index), data
-     * words and writer shadows: the sum of one strong hash per frame, so that it is kept up to date incrementally. A
-     * write marks its frame dirty; this settles the dirty frames (subtracts what each added before, adds what it adds
-     * now), so the cost is the frames written since the last call, not the frames that exist.
+     * words and writer shadows: the sum of one strong hash per frame, so that it is kept up to date incrementally. The
+     * first call computes the sum and switches tracking on: from then on the first write to a frame remembers the hash
+     * it had, and the next call adds the difference, so the cost is the frames written since the last call, not the
+     * frames that exist.
      */
     public long fingerprint() {
-        for (int d = 0; d < nrDirty; d++) {
-            int sn = dirtySections[d];
-            Section s = own(sn);
-            for (long m = s.dirty; m != 0; m &= m - 1) {
-                int i = Long.numberOfTrailingZeros(m);
-                long c = frameHash(s, (sn << SECTION_SHIFT) | i, i);
-                framesHash += c - s.contribution[i];
-                s.contribution[i] = c;
+        if (!hashing || stale) {
+            framesHash = 0;
+            for (int c = 0; c < dir.length; c++) {
+                for (int j = 0; dir[c] != null && j < dir[c].sections.length; j++) {
+                    Section s = dir[c].sections[j];
+                    for (long m = s == null ? 0 : s.written; m != 0; m &= m - 1) {
+                        int i = Long.numberOfTrailingZeros(m);
+                        framesHash += frameHash(s, (((c << CHUNK_SHIFT) | j) << SECTION_SHIFT) | i, i);
+                    }
+                }
             }
-            s.dirty = 0;
+            hashing = true;
+            stale = false;
+        } else {
+            for (int d = 0; d < nrDirty; d++) {
+                int pfn = dirtyPfns[d];
+                framesHash += frameHash(peek(pfn), pfn, pfn & SECTION_MASK) - dirtyOld[d];
+            }
         }
         nrDirty = 0;
         return framesHash;
@@ -377,8 +409,11 @@ public final class PageFrames implements Copyable {
         PageFrames f = c.pair(this, new PageFrames(nrFrames, c.copy(trace), c.copy(footprint)));
         f.dir = dir.clone();
         owner = new Object();
+        f.hashing = hashing;
+        f.stale = stale;
         f.framesHash = framesHash;
-        f.dirtySections = Arrays.copyOf(dirtySections, Math.max(8, nrDirty));
+        f.dirtyPfns = Arrays.copyOf(dirtyPfns, Math.max(8, nrDirty));
+        f.dirtyOld = Arrays.copyOf(dirtyOld, Math.max(8, nrDirty));
         f.nrDirty = nrDirty;
         return f;
     }

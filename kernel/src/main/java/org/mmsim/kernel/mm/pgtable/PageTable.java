@@ -15,8 +15,8 @@ import org.mmsim.kernel.state.StateHasher;
  * freed by {@link #freeTables} when a range is unmapped ({@code free_pgtables}).
  *
  * <p>Every pte write goes through {@link #set}, which keeps two things up to date: the number of present entries
- * and a fingerprint of them (the sum of one strong hash per (address, pte) pair), so that the machine's fingerprint
- * never walks the table. {@link #copy} shares every PTE table with the original; whichever side writes one first
+ * and, once the table was first fingerprinted, a fingerprint of them (the sum of one strong hash per (address, pte)
+ * pair), so that an explorer's fingerprint never walks the table and a simulation that never asks pays nothing. {@link #copy} shares every PTE table with the original; whichever side writes one first
  * copies the block it writes, as the frames' sections are copied.
  *
  * <p>Entries are kept in blocks of 64, so that a write after a copy copies 512 bytes, not the whole 4 KB table.
@@ -76,11 +76,15 @@ public final class PageTable implements Copyable {
     private long[] keys = new long[4];
     private Leaf[] leaves = new Leaf[4];
     private int nrLeaves;
+    /** The index {@link #find} answered last: walks stay in one PTE table for many entries. */
+    private int last;
     /** Who this table is to its PTE tables: renewed on both sides by every copy. */
     private Object owner = new Object();
     /** Present (non-zero) entries in all PTE tables. */
     private long present;
-    /** The sum of {@link #entryHash} over present entries. */
+    /** Whether {@link #hash} is kept: from the first {@link #fingerprint} on. */
+    private boolean hashed;
+    /** The sum of {@link #entryHash} over present entries, while {@link #hashed}. */
     private long hash;
     /** The id of the mm this table belongs to, for the footprint. */
     private final int mmId;
@@ -98,7 +102,15 @@ public final class PageTable implements Copyable {
     }
 
     private int find(long key) {
-        return Arrays.binarySearch(keys, 0, nrLeaves, key);
+        int i = last;
+        if (i < nrLeaves && keys[i] == key) {
+            return i;
+        }
+        i = Arrays.binarySearch(keys, 0, nrLeaves, key);
+        if (i >= 0) {
+            last = i;
+        }
+        return i;
     }
 
     /** Whether a PTE table covers {@code addr} ({@code pmd_none()} is false). */
@@ -140,12 +152,16 @@ public final class PageTable implements Copyable {
         if (old != pte) {
             leaf.writable(e)[e & (BLOCK - 1)] = pte;
             if (old != 0) {
-                hash -= entryHash(addr, old);
+                if (hashed) {
+                    hash -= entryHash(addr, old);
+                }
                 leaf.present--;
                 present--;
             }
             if (pte != 0) {
-                hash += entryHash(addr, pte);
+                if (hashed) {
+                    hash += entryHash(addr, pte);
+                }
                 leaf.present++;
                 present++;
             }
@@ -167,7 +183,7 @@ public final class PageTable implements Copyable {
     }
 
     private static long entryHash(long addr, long pte) {
-        return new StateHasher().add(addr & ~((1L << PAGE_SHIFT) - 1)).add(pte).value();
+        return StateHasher.mix(addr & ~((1L << PAGE_SHIFT) - 1), pte);
     }
 
     /** Receives (address, pte) pairs from {@link #forEach}. */
@@ -206,7 +222,13 @@ public final class PageTable implements Copyable {
      * written, kept up to date by {@link #set}.
      */
     public long fingerprint() {
-        return new StateHasher().add(present).add(hash).value();
+        if (!hashed) {
+            long[] sum = new long[1];
+            forEach((address, pte) -> sum[0] += entryHash(address, pte));
+            hash = sum[0];
+            hashed = true;
+        }
+        return StateHasher.mix(present, hash);
     }
 
     /**
@@ -237,6 +259,7 @@ public final class PageTable implements Copyable {
         t.leaves = leaves.clone();
         t.nrLeaves = nrLeaves;
         t.present = present;
+        t.hashed = hashed;
         t.hash = hash;
         owner = new Object();
         return t;
