@@ -10,7 +10,7 @@ import org.mmsim.kernel.trace.Tracer;
 
 /**
  * {@code mem_map}: the {@code struct page} of every physical frame, kept the way the kernel keeps it: one slot
- * per PFN, fields in primitive arrays. Arrays are grouped in sections of {@value #SECTION_PAGES} frames that
+ * per PFN, fields in primitive arrays. Arrays are grouped in sections of 16 or 64 frames that
  * are created when a frame in them is first allocated (as SPARSEMEM creates {@code mem_section}s), so a
  * scenario with a handful of pages stays small and a process with a million pages costs about 60 bytes a page.
  * Sections hang off a directory of chunks; a {@link #copy} shares both and copies a section (3 KB) or chunk only
@@ -28,17 +28,21 @@ import org.mmsim.kernel.trace.Tracer;
  */
 public final class PageFrames implements Copyable {
     private static final int PAGE_WORDS = Page.PAGE_WORDS;
-    /** Frames per section: 64, so that a section's written frames are one word, and cheap to copy on write. */
+    /**
+     * Frames per section, at most 64 so that a section's written frames are one word: 64 on a machine of more than
+     * 64 Ki frames (a section's arrays then cost under 3 bytes a page), 16 on a smaller one, an explorer's, where a
+     * section is copied whenever a step writes it (1 KB).
+     */
     static final int SECTION_SHIFT = 6;
+    static final int SMALL_SECTION_SHIFT = 4;
+    static final int SMALL_MACHINE = 1 << 16;
     /** The most frames tracked as written between two fingerprints; beyond, the next one recomputes the sum. */
     private static final int MAX_DIRTY = 64;
-    static final int SECTION_PAGES = 1 << SECTION_SHIFT;
-    private static final int SECTION_MASK = SECTION_PAGES - 1;
     /** Sections per chunk of the section directory: a chunk covers 1,024 frames (4 MiB). */
     private static final int CHUNK_SHIFT = 4;
     private static final int CHUNK_MASK = (1 << CHUNK_SHIFT) - 1;
 
-    /** One SPARSEMEM-like section: the struct page fields of SECTION_PAGES consecutive frames. */
+    /** One SPARSEMEM-like section: the struct page fields of 2^shift consecutive frames. */
     private static final class Section {
         /** The machine whose writes may go to this section in place; any other copies it first. */
         final Object owner;
@@ -50,19 +54,19 @@ public final class PageFrames implements Copyable {
         final long[] data;
         final int[] writer;
         final int[] writeTime;
-        /** Frames ever written, bit {@code pfn & SECTION_MASK}: the frames the fingerprint covers. */
+        /** Frames ever written, bit {@code pfn & mask}: the frames the fingerprint covers. */
         long written;
 
-        Section(Object owner) {
+        Section(Object owner, int pages) {
             this.owner = owner;
-            refcount = new int[SECTION_PAGES];
-            mapcount = new int[SECTION_PAGES];
-            flags = new int[SECTION_PAGES];
-            mapping = new int[SECTION_PAGES];
-            index = new long[SECTION_PAGES];
-            data = new long[SECTION_PAGES * PAGE_WORDS];
-            writer = new int[SECTION_PAGES];
-            writeTime = new int[SECTION_PAGES];
+            refcount = new int[pages];
+            mapcount = new int[pages];
+            flags = new int[pages];
+            mapping = new int[pages];
+            index = new long[pages];
+            data = new long[pages * PAGE_WORDS];
+            writer = new int[pages];
+            writeTime = new int[pages];
             Arrays.fill(mapcount, -1);
             Arrays.fill(writer, -1);
         }
@@ -94,6 +98,9 @@ public final class PageFrames implements Copyable {
     }
 
     private final int nrFrames;
+    /** log2 of the frames per section, and the mask of a frame's index in its section. */
+    private final int shift;
+    private final int mask;
     /** The chunks that cover frames written so far: grows as higher frames are first written. */
     private Chunk[] dir;
     /**
@@ -123,6 +130,8 @@ public final class PageFrames implements Copyable {
             throw new IllegalArgumentException("nrFrames must be positive: " + nrFrames);
         }
         this.nrFrames = nrFrames;
+        this.shift = nrFrames > SMALL_MACHINE ? SECTION_SHIFT : SMALL_SECTION_SHIFT;
+        this.mask = (1 << shift) - 1;
         this.trace = trace;
         this.footprint = footprint;
         this.dir = new Chunk[1];
@@ -141,8 +150,8 @@ public final class PageFrames implements Copyable {
     /** The section of {@code pfn}, to be written: created if missing, copied first if another machine shares it. */
     private Section sec(int pfn) {
         footprint.page(pfn);
-        Section s = own(pfn >>> SECTION_SHIFT);
-        long bit = 1L << (pfn & SECTION_MASK);
+        Section s = own(pfn >>> shift);
+        long bit = 1L << (pfn & mask);
         if (hashing && !stale) {
             noteDirty(s, pfn, bit);
         }
@@ -167,7 +176,7 @@ public final class PageFrames implements Copyable {
             dirtyOld = Arrays.copyOf(dirtyOld, nrDirty * 2);
         }
         dirtyPfns[nrDirty] = pfn;
-        dirtyOld[nrDirty++] = (s.written & bit) != 0 ? frameHash(s, pfn, pfn & SECTION_MASK) : 0;
+        dirtyOld[nrDirty++] = (s.written & bit) != 0 ? frameHash(s, pfn, pfn & mask) : 0;
     }
 
     /** Section {@code sn}, this machine's own: created if missing, copied (with its chunk) if shared. */
@@ -185,7 +194,7 @@ public final class PageFrames implements Copyable {
         }
         Section s = chunk.sections[sn & CHUNK_MASK];
         if (s == null) {
-            s = new Section(owner);
+            s = new Section(owner, 1 << shift);
             chunk.sections[sn & CHUNK_MASK] = s;
         } else if (s.owner != owner) {
             s = new Section(s, owner);
@@ -199,26 +208,26 @@ public final class PageFrames implements Copyable {
             throw new IllegalArgumentException("pfn out of range: " + pfn);
         }
         footprint.page(pfn);
-        int cn = pfn >>> (SECTION_SHIFT + CHUNK_SHIFT);
+        int cn = pfn >>> (shift + CHUNK_SHIFT);
         Chunk chunk = cn < dir.length ? dir[cn] : null;
-        return chunk == null ? null : chunk.sections[(pfn >>> SECTION_SHIFT) & CHUNK_MASK];
+        return chunk == null ? null : chunk.sections[(pfn >>> shift) & CHUNK_MASK];
     }
 
     /** {@code page_ref_count(page)}. */
     public int refcount(int pfn) {
         Section s = peek(pfn);
-        return s == null ? 0 : s.refcount[pfn & SECTION_MASK];
+        return s == null ? 0 : s.refcount[pfn & mask];
     }
 
     /** {@code page_mapcount(page)}: the number of ptes that map the page. */
     public int mapcount(int pfn) {
         Section s = peek(pfn);
-        return s == null ? 0 : s.mapcount[pfn & SECTION_MASK] + 1;
+        return s == null ? 0 : s.mapcount[pfn & mask] + 1;
     }
 
     public int flags(int pfn) {
         Section s = peek(pfn);
-        return s == null ? 0 : s.flags[pfn & SECTION_MASK];
+        return s == null ? 0 : s.flags[pfn & mask];
     }
 
     public boolean test(int pfn, int flag) {
@@ -228,36 +237,36 @@ public final class PageFrames implements Copyable {
     /** The id of the page's anon_vma (anon pages), or 0. */
     public int mapping(int pfn) {
         Section s = peek(pfn);
-        return s == null ? 0 : s.mapping[pfn & SECTION_MASK];
+        return s == null ? 0 : s.mapping[pfn & mask];
     }
 
     public long index(int pfn) {
         Section s = peek(pfn);
-        return s == null ? 0 : s.index[pfn & SECTION_MASK];
+        return s == null ? 0 : s.index[pfn & mask];
     }
 
     /** Content word {@code word} (0..PAGE_WORDS-1) of the page. */
     public long word(int pfn, int word) {
         Section s = peek(pfn);
-        return s == null ? 0 : s.data[((pfn & SECTION_MASK) * PAGE_WORDS) + word];
+        return s == null ? 0 : s.data[((pfn & mask) * PAGE_WORDS) + word];
     }
 
     /** Shadow: the id of the mm that last stored into this page from user space, or -1. */
     public int writer(int pfn) {
         Section s = peek(pfn);
-        return s == null ? -1 : s.writer[pfn & SECTION_MASK];
+        return s == null ? -1 : s.writer[pfn & mask];
     }
 
     /** Shadow: the kernel event time of that store. */
     public int writeTime(int pfn) {
         Section s = peek(pfn);
-        return s == null ? 0 : s.writeTime[pfn & SECTION_MASK];
+        return s == null ? 0 : s.writeTime[pfn & mask];
     }
 
     /** {@code set_page_count()}: only the allocator and migration set the count; everyone else takes references. */
     public void setRefcount(int pfn, int value) {
         Section s = sec(pfn);
-        int i = pfn & SECTION_MASK;
+        int i = pfn & mask;
         int old = s.refcount[i];
         s.refcount[i] = value;
         if (trace.on()) {
@@ -268,7 +277,7 @@ public final class PageFrames implements Copyable {
     /** Set {@code page_mapcount()} (stored with the kernel's -1 bias). */
     public void setMapcount(int pfn, int mapcount) {
         Section s = sec(pfn);
-        int i = pfn & SECTION_MASK;
+        int i = pfn & mask;
         int old = s.mapcount[i] + 1;
         s.mapcount[i] = mapcount - 1;
         if (trace.on()) {
@@ -278,7 +287,7 @@ public final class PageFrames implements Copyable {
 
     public void setFlags(int pfn, int value) {
         Section s = sec(pfn);
-        int i = pfn & SECTION_MASK;
+        int i = pfn & mask;
         int old = s.flags[i];
         s.flags[i] = value;
         if (old != value && trace.on()) {
@@ -299,7 +308,7 @@ public final class PageFrames implements Copyable {
     /** {@code page->mapping} (an anon_vma or address_space id) and {@code page->index}. */
     public void setMapping(int pfn, int mappingId, long index) {
         Section s = sec(pfn);
-        int i = pfn & SECTION_MASK;
+        int i = pfn & mask;
         int old = s.mapping[i];
         s.mapping[i] = mappingId;
         s.index[i] = index;
@@ -311,7 +320,7 @@ public final class PageFrames implements Copyable {
     /** Write content word {@code word} of the page. */
     public void setWord(int pfn, int word, long value) {
         Section s = sec(pfn);
-        int i = ((pfn & SECTION_MASK) * PAGE_WORDS) + word;
+        int i = ((pfn & mask) * PAGE_WORDS) + word;
         long old = s.data[i];
         s.data[i] = value;
         if (old != value && trace.on()) {
@@ -322,8 +331,8 @@ public final class PageFrames implements Copyable {
     /** Shadow: mm {@code mmId} stored into the page from user space at event time {@code time}. */
     public void setWriter(int pfn, int mmId, int time) {
         Section s = sec(pfn);
-        s.writer[pfn & SECTION_MASK] = mmId;
-        s.writeTime[pfn & SECTION_MASK] = time;
+        s.writer[pfn & mask] = mmId;
+        s.writeTime[pfn & mask] = time;
     }
 
     /**
@@ -357,7 +366,7 @@ public final class PageFrames implements Copyable {
                     Section s = dir[c].sections[j];
                     for (long m = s == null ? 0 : s.written; m != 0; m &= m - 1) {
                         int i = Long.numberOfTrailingZeros(m);
-                        framesHash += frameHash(s, (((c << CHUNK_SHIFT) | j) << SECTION_SHIFT) | i, i);
+                        framesHash += frameHash(s, (((c << CHUNK_SHIFT) | j) << shift) | i, i);
                     }
                 }
             }
@@ -366,7 +375,7 @@ public final class PageFrames implements Copyable {
         } else {
             for (int d = 0; d < nrDirty; d++) {
                 int pfn = dirtyPfns[d];
-                framesHash += frameHash(peek(pfn), pfn, pfn & SECTION_MASK) - dirtyOld[d];
+                framesHash += frameHash(peek(pfn), pfn, pfn & mask) - dirtyOld[d];
             }
         }
         nrDirty = 0;
@@ -385,7 +394,7 @@ public final class PageFrames implements Copyable {
     /** Reset a frame's struct page to the state of a freshly allocated, zeroed page with one reference. */
     void prepNew(int pfn) {
         Section s = sec(pfn);
-        int i = pfn & SECTION_MASK;
+        int i = pfn & mask;
         setRefcount(pfn, 1);
         s.mapcount[i] = -1;
         s.flags[i] = 0;
