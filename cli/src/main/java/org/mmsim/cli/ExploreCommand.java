@@ -61,6 +61,14 @@ final class ExploreCommand implements Callable<Integer> {
             + "(default: mmsim-schedules).")
     Path save = Path.of("mmsim-schedules");
 
+    @Option(names = "--checkpoint", paramLabel = "FILE", description = "When a budget or Ctrl-C stops the search, "
+            + "write what it needs to go on to FILE (see --resume).")
+    Path checkpoint;
+
+    @Option(names = "--resume", paramLabel = "FILE", description = "Go on with the search a --checkpoint FILE "
+            + "saved (same scenario, kernel and switches); it ends as an uninterrupted search would have.")
+    Path resume;
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -97,10 +105,18 @@ final class ExploreCommand implements Callable<Integer> {
         });
         Runtime.getRuntime().addShutdownHook(hook);
         try {
-            Options opts = search.options(interrupted::get, err);
+            Options opts = search.options(interrupted::get, err).withCheckpoint(checkpoint).withResume(resume);
+            if (resume != null && !Files.isRegularFile(resume)) {
+                throw new Main.UsageError("no such checkpoint file: " + resume);
+            }
             Report r;
             try {
                 r = Checker.explore(s, profile, opts);
+            } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+                if (resume == null && checkpoint == null) {
+                    throw e;
+                }
+                throw new Main.UsageError(e.getMessage());
             } finally {
                 search.endProgress(err);
             }
@@ -109,6 +125,9 @@ final class ExploreCommand implements Callable<Integer> {
             List<ExploreReport.Counterexample> cexs = counterexamples(s, kernel, profile, r);
             out.print(ExploreReport.text(s, kernel, r, outcome, cexs, violations));
             out.flush();
+            if (!r.complete() && checkpoint != null && opts.mode() == Options.Mode.EXHAUSTIVE) {
+                err.println("checkpoint written to " + checkpoint + "; go on with --resume " + checkpoint);
+            }
             if (json != null) {
                 Files.writeString(json, ExploreReport.json(s, kernel, r, opts, outcome, cexs, violations),
                         StandardCharsets.UTF_8);

@@ -34,6 +34,10 @@ final class SearchOptions {
             + "of the maximum (default 0.9; exit 4).")
     double heapFraction = 0.9;
 
+    @Option(names = "--workers", paramLabel = "N", description = "Threads that expand states in exhaustive mode "
+            + "(default: the machine's cores); the results do not depend on N.")
+    int workers = Math.min(Runtime.getRuntime().availableProcessors(), Options.MAX_WORKERS);
+
     @Option(names = "--no-reduction", description = "Explore without sleep-set reduction.")
     boolean noReduction;
 
@@ -54,7 +58,7 @@ final class SearchOptions {
         try {
             o = Options.defaults().withMode(m).withSeed(seed).withRuns(runs).withPctDepth(pctDepth)
                     .withMaxStates(maxStates).withMaxSeconds(maxSeconds).withHeapFraction(heapFraction)
-                    .withReduction(!noReduction).withInterrupted(interrupted);
+                    .withReduction(!noReduction).withInterrupted(interrupted).withWorkers(workers);
         } catch (IllegalArgumentException e) {
             throw new Main.UsageError(e.getMessage());
         }

@@ -151,16 +151,31 @@ class ArchitectureTest {
     void theExplorerKnowsNoModelAndOnlyTheJdkBase() {
         noClasses().that().resideInAPackage("org.mmsim.explore..")
                 .should().dependOnClassesThat().resideOutsideOfPackages("org.mmsim.explore..", "java.lang..",
-                        "java.util..")
+                        "java.util..", "java.io..", "java.nio.file..")
+                .check(classes);
+    }
+
+    /** The level structures write themselves to a DataOutput; only checkpoints open files. */
+    @Test
+    void onlyCheckpointsTouchFiles() {
+        noClasses().that().resideInAPackage("org.mmsim.explore..")
+                .and().doNotHaveFullyQualifiedName("org.mmsim.explore.Checkpoint")
+                .should().dependOnClassesThat().haveFullyQualifiedName("java.nio.file.Files")
+                .orShould().dependOnClassesThat().haveNameMatching("java\\.io\\..*(Stream|Reader|Writer|File)")
                 .check(classes);
     }
 
     @Test
-    void theExplorerHasNoThreadsAndOnlySeededRandomness() {
+    void theExplorerHasThreadsOnlyInItsWorkersAndOnlySeededRandomness() {
         noClasses().that().resideInAPackage("org.mmsim.explore..")
+                .and().doNotHaveFullyQualifiedName("org.mmsim.explore.Workers")
                 .should().dependOnClassesThat().haveFullyQualifiedName("java.util.Random")
                 .orShould().dependOnClassesThat().haveFullyQualifiedName("java.lang.Thread")
                 .orShould().dependOnClassesThat().resideInAPackage("java.util.concurrent..")
+                .orShould().callMethod(System.class, "currentTimeMillis")
+                .check(classes);
+        noClasses().that().haveFullyQualifiedName("org.mmsim.explore.Workers")
+                .should().dependOnClassesThat().haveFullyQualifiedName("java.util.Random")
                 .orShould().callMethod(System.class, "currentTimeMillis")
                 .check(classes);
     }

@@ -65,6 +65,45 @@ class ExploreCommandTest {
     }
 
     @Test
+    void aCheckpointedSearchResumesToTheUninterruptedVerdictAndWitness() {
+        Path ckpt = tmp.resolve("b1.ckpt");
+        MainTest.Outcome whole = mmsim("explore", B1, "-k", "4.8", "--save", tmp.toString());
+        for (String budget : new String[] {"3", "10", "16"}) {
+            MainTest.Outcome stopped = mmsim("explore", B1, "-k", "4.8", "--max-states", budget, "--checkpoint",
+                    ckpt.toString(), "--save", tmp.toString());
+            assertThat(stopped.out()).as("stopped at %s", budget).contains("Inconclusive: stopped at max-states");
+            assertThat(stopped.err()).contains("checkpoint written to " + ckpt);
+            MainTest.Outcome resumed = mmsim("explore", B1, "-k", "4.8", "--resume", ckpt.toString(), "--save",
+                    tmp.toString());
+            assertThat(resumed.code()).isZero();
+            assertThat(resumed.out()).as("resumed from %s", budget).isEqualTo(whole.out());
+        }
+    }
+
+    @Test
+    void aCheckpointIsRefusedByAnotherKernelAndAMissingOneIsAUsageError() {
+        Path ckpt = tmp.resolve("b1.ckpt");
+        mmsim("explore", B1, "-k", "4.8", "--max-states", "5", "--checkpoint", ckpt.toString(), "--save",
+                tmp.toString());
+        MainTest.Outcome other = mmsim("explore", B1, "-k", "4.9", "--resume", ckpt.toString());
+        assertThat(other.code()).isEqualTo(2);
+        assertThat(other.err()).contains("checkpoint of another search");
+        MainTest.Outcome missing = mmsim("explore", B1, "-k", "4.8", "--resume", tmp.resolve("none").toString());
+        assertThat(missing.code()).isEqualTo(2);
+        assertThat(missing.err()).contains("no such checkpoint file");
+    }
+
+    @Test
+    void anyNumberOfWorkersGivesTheSameOutput() {
+        MainTest.Outcome one = mmsim("explore", B7, "-k", "5.9", "--workers", "1", "--save", tmp.toString());
+        for (String w : new String[] {"2", "3"}) {
+            assertThat(mmsim("explore", B7, "-k", "5.9", "--workers", w, "--save", tmp.toString()).out())
+                    .isEqualTo(one.out());
+        }
+        assertThat(mmsim("explore", B7, "-k", "5.9", "--workers", "0").code()).isEqualTo(2);
+    }
+
+    @Test
     void randomAndPctAreDeterministicForASeed() {
         for (String mode : new String[] {"random", "pct"}) {
             MainTest.Outcome a = mmsim("explore", B1, "-k", "4.8", "--mode", mode, "--seed", "7", "--runs", "40",

@@ -1,5 +1,6 @@
 package org.mmsim.explore;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -7,122 +8,326 @@ import java.util.List;
  * One exhaustive search (see the design notes on {@link Explorer}): level-by-level BFS over fingerprints, with
  * a parent/choice {@link Trace}, per-level path counts and, when reduction is on, sleep sets.
  *
+ * <p>Each state is handled in two halves. {@link #expand} takes its steps: copies, steps, fingerprints, violations,
+ * enabled threads and sleep sets of its children, touching nothing the search shares, so workers run it for many
+ * states at once. {@link #merge} then files the children, one after another in state and thread order: counts,
+ * findings, the visited set, the next level. Merging is the only place where the search's own data changes, and it
+ * runs in the same order for any number of workers, so the report does not depend on them. A search stopped by a
+ * budget stops inside a merge; {@link #cursor}, {@link #applied} and {@link #partial} say how far it got, which is
+ * what a {@link Checkpoint} records to go on from exactly there.
+ *
  * @param <S> the model state
  */
 final class BreadthFirst<S> {
+    /** States expanded per worker between two merges. */
+    private static final int BATCH_PER_WORKER = 256;
+    /**
+     * The most model states kept per level. A kept state is expanded at once; one not kept is rebuilt from the initial
+     * state by replaying its schedule when its turn comes. Keeping every state of a wide level costs more in garbage
+     * collection than replaying costs in steps, and bounds nothing: this bounds the heap a search needs.
+     */
+    static final int KEEP_LIMIT = 2048;
+    /** How many states of the level being built are kept. */
+    private int keptInNext;
+    /** Levels narrower than this are expanded by the calling thread alone: workers would cost more than they win. */
+    static final int PARALLEL_LEVEL = 64;
+    /** {@link #PARALLEL_LEVEL}, or less in tests that want small models expanded by workers. */
+    private final int parallelLevel;
+
     private final Model<S> model;
     private final Options opts;
     private final boolean reduction;
     private final Budget budget;
-    private final Findings findings = new Findings();
-    private final FingerprintSet visited = new FingerprintSet(16);
-    private final Trace trace = new Trace();
-    private final LevelIndex index = new LevelIndex();
-    private Level<S> current = new Level<>();
-    private Level<S> next = new Level<>();
-    /** By thread: the footprint of the step just taken from the state being expanded. */
-    private final long[] stepFootprints = new long[Integer.SIZE];
-    /** By thread: the footprints that go with the sleep set of the child being built. */
-    private final long[] childFootprints = new long[Integer.SIZE];
-    private int[] replayBuffer = new int[64];
+    final Findings findings = new Findings();
+    final FingerprintSet visited = new FingerprintSet(16);
+    final Trace trace = new Trace();
+    final LevelIndex index = new LevelIndex();
+    Level<S> current = new Level<>();
+    Level<S> next = new Level<>();
+    private final Worker<S> single = new Worker<>();
+    /** The initial state as the model made it, never stepped: what a state that was not kept is rebuilt from. */
+    private final S initial;
 
-    private long transitions;
-    private long executions;
-    private long positive;
-    private long negative;
-    private long finalStates;
-    private long positiveFinalStates;
-    private long deadlocks;
-    private int depth;
+    long transitions;
+    long executions;
+    long positive;
+    long negative;
+    long finalStates;
+    long positiveFinalStates;
+    long deadlocks;
+    int depth;
+    /** The level being expanded. */
+    int level;
+    /** The position in {@link #current} of the next state to expand (or the one whose merge stopped). */
+    int cursor;
+    /** How many children of the state at {@link #cursor} are merged. */
+    int applied;
+    /** Whether child {@link #applied} was counted (transition, violations) but not yet filed. */
+    boolean partial;
 
     BreadthFirst(Model<S> model, Options opts) {
+        this(model, opts, PARALLEL_LEVEL);
+    }
+
+    BreadthFirst(Model<S> model, Options opts, int parallelLevel) {
+        this.parallelLevel = parallelLevel;
         this.model = model;
         this.opts = opts;
         this.reduction = opts.reduction();
         this.budget = new Budget(opts);
+        this.initial = model.initial();
+        single.initial = initial;
+    }
+
+    /** A 64-bit hash of the model's identity and thread count (a checkpoint records it). */
+    long identity() {
+        String id = model.identity();
+        long h = 0x6d6d73696d2d6964L ^ model.threads();
+        for (int i = 0; i < id.length(); i++) {
+            h = (h ^ id.charAt(i)) * 0x100000001b3L;
+            h ^= h >>> 29;
+        }
+        return h;
+    }
+
+    /** Whether sleep sets are on (a checkpoint records it). */
+    boolean reductionOn() {
+        return reduction;
+    }
+
+    /** What a worker reuses from one state to the next. */
+    private static final class Worker<S> {
+        /** This worker's own copy of the initial state, to rebuild states from (copying it writes to it). */
+        S initial;
+        /** By thread: the footprint of the step just taken from the state being expanded. */
+        final long[] stepFootprints = new long[Integer.SIZE];
+        /** By thread: the footprints that go with the sleep set of the child being built. */
+        final long[] childFootprints = new long[Integer.SIZE];
+        int[] replayBuffer = new int[64];
+    }
+
+    /** The children of one state, in thread order: everything {@link #merge} needs, computed by {@link #expand}. */
+    private static final class Expansion<S> {
+        final int position;
+        int n;
+        final int[] thread;
+        final Object[] child;
+        final long[] fp;
+        final int[] sleep;
+        final long[][] sleepFootprints;
+        final int[] enabled;
+        final byte[] kind;
+        final List<List<String>> violations = new ArrayList<>();
+
+        Expansion(int position, int max) {
+            this.position = position;
+            thread = new int[max];
+            child = new Object[max];
+            fp = new long[max];
+            sleep = new int[max];
+            sleepFootprints = new long[max][];
+            enabled = new int[max];
+            kind = new byte[max];
+        }
+
+        @SuppressWarnings("unchecked")
+        S child(int k) {
+            return (S) child[k];
+        }
     }
 
     Report run() {
-        S init = model.initial();
-        visited.add(model.fingerprint(init));
-        int root = trace.add(-1, 0);
-        noteViolations(init, root, -1);
-        int enabled = model.enabled(init);
-        byte kind = classify(init, enabled, root);
-        current.reset(root);
-        current.add(1, 0, childFootprints, enabled, kind, opts.keepFrontierStates() ? init : null);
-        account(current);
-        budget.poll(1, 0, 0);
-        for (int level = 0; !budget.stopped(); level++) {
+        if (opts.resume() != null) {
+            Checkpoint.read(opts.resume(), this, model.fingerprint(model.initial()));
+            restoreStates();
+        } else {
+            S init = model.initial();
+            visited.add(model.fingerprint(init));
+            int root = trace.add(-1, 0);
+            noteViolations(model.violations(init), root, -1);
+            int enabled = model.enabled(init);
+            boolean done = model.done(init);
+            byte kind = classify(done, done && model.holds(init), enabled, root);
+            current.reset(root);
+            current.add(1, 0, single.childFootprints, enabled, kind, opts.keepFrontierStates() ? init : null);
+            keptInNext = 0;
+            account(current);
             next.reset(trace.size());
             index.clear();
-            for (int i = 0; i < current.size() && !budget.stopped(); i++) {
-                if (current.kind(i) == Level.OPEN) {
-                    expand(i, level);
+        }
+        budget.poll(trace.size(), transitions, level);
+        try (Workers pool = new Workers(opts.workers())) {
+            while (!budget.stopped()) {
+                if (opts.workers() == 1 || current.size() - cursor < parallelLevel) {
+                    expandLevel();
+                } else {
+                    expandLevel(pool);
                 }
-                current.release(i);
+                if (budget.stopped()) {
+                    break;
+                }
+                account(next);
+                if (next.size() == 0) {
+                    break;
+                }
+                Level<S> done = current;
+                current = next;
+                next = done;
+                level++;
+                cursor = 0;
+                next.reset(trace.size());
+                keptInNext = 0;
+                index.clear();
+            }
+        }
+        if (budget.stopped()) {
+            if (opts.checkpoint() != null) {
+                Checkpoint.write(opts.checkpoint(), this, model.fingerprint(model.initial()));
             }
             account(next);
-            if (next.size() == 0) {
-                break;
-            }
-            Level<S> done = current;
-            current = next;
-            next = done;
         }
         return report();
     }
 
-    /** Takes every enabled, awake thread's step from state {@code i} of the current level. */
-    private void expand(int i, int level) {
+    /** The rest of the current level, one state at a time. */
+    private void expandLevel() {
+        for (; cursor < current.size() && !budget.stopped(); cursor++) {
+            if (current.kind(cursor) == Level.OPEN && !merge(expand(cursor, single))) {
+                return;
+            }
+            current.release(cursor);
+            applied = 0;
+        }
+    }
+
+    /** The rest of the current level, expanded by the pool's workers a batch at a time and merged in order. */
+    private void expandLevel(Workers pool) {
+        int workers = opts.workers();
+        @SuppressWarnings("unchecked")
+        Worker<S>[] ws = new Worker[workers];
+        for (int w = 0; w < workers; w++) {
+            ws[w] = new Worker<>();
+            ws[w].initial = model.copy(initial);
+        }
+        while (cursor < current.size() && !budget.stopped()) {
+            int from = cursor;
+            int to = Math.min(current.size(), from + BATCH_PER_WORKER * workers);
+            @SuppressWarnings("unchecked")
+            Expansion<S>[] batch = new Expansion[to - from];
+            pool.run(w -> {
+                for (int i = from + w; i < to; i += workers) {
+                    if (current.kind(i) == Level.OPEN) {
+                        batch[i - from] = expand(i, ws[w]);
+                    }
+                }
+            });
+            for (int i = from; i < to; i++) {
+                if (batch[i - from] != null && !merge(batch[i - from])) {
+                    return;
+                }
+                batch[i - from] = null;
+                current.release(i);
+                cursor = i + 1;
+                applied = 0;
+                if (budget.stopped()) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /**
+     * Takes every enabled, awake thread's step from state {@code i} of the current level; reads only the current
+     * level, so several workers may run it at once on different states.
+     */
+    private Expansion<S> expand(int i, Worker<S> w) {
         int number = current.start() + i;
-        S s = opts.keepFrontierStates() ? current.state(i) : rebuild(number);
+        S s = opts.keepFrontierStates() && current.state(i) != null ? current.state(i) : rebuild(number, w);
         int asleep = reduction ? current.sleep(i) & current.enabled(i) : 0;
         int todo = current.enabled(i) & ~asleep;
-        long paths = current.paths(i);
+        Expansion<S> e = new Expansion<>(i, Integer.bitCount(todo));
         int explored = 0;
         while (todo != 0) {
             int t = Integer.numberOfTrailingZeros(todo);
             todo &= todo - 1;
             S child = todo == 0 ? s : model.copy(s);
             long footprint = model.step(child, t);
-            transitions++;
-            long fp = model.fingerprint(child);
-            noteViolations(child, number, t);
-            int sleep = reduction ? childSleep(i, asleep, explored, footprint) : 0;
-            int position = index.get(fp);
-            if (position >= 0) {
-                next.merge(position, paths, sleep, childFootprints);
-            } else if (!discover(child, fp, number, t, paths, sleep, level + 1)) {
-                return;
-            }
-            stepFootprints[t] = footprint;
+            int k = e.n++;
+            e.thread[k] = t;
+            e.fp[k] = model.fingerprint(child);
+            e.violations.add(model.violations(child));
+            int sleep = reduction ? childSleep(i, asleep, explored, footprint, w) : 0;
+            e.sleep[k] = sleep;
+            e.sleepFootprints[k] = sleep == 0 ? null : w.childFootprints.clone();
+            int enabled = model.enabled(child);
+            boolean done = model.done(child);
+            e.enabled[k] = enabled;
+            e.kind[k] = done ? (model.holds(child) ? Level.FINAL_POSITIVE : Level.FINAL_NEGATIVE)
+                    : enabled == 0 ? Level.DEADLOCK : Level.OPEN;
+            e.child[k] = child;
+            w.stepFootprints[t] = footprint;
             explored |= 1 << t;
+        }
+        return e;
+    }
+
+    /**
+     * Files the children of one expanded state, in order, from child {@link #applied} on.
+     *
+     * @return false if a budget stopped the search (then {@link #applied} and {@link #partial} say where)
+     */
+    private boolean merge(Expansion<S> e) {
+        int number = current.start() + e.position;
+        long paths = current.paths(e.position);
+        for (int k = applied; k < e.n; k++) {
+            if (!partial) {
+                transitions++;
+                noteViolations(e.violations.get(k), number, e.thread[k]);
+            }
+            partial = false;
+            int position = index.get(e.fp[k]);
+            if (position >= 0) {
+                next.merge(position, paths, e.sleep[k], e.sleepFootprints[k]);
+            } else {
+                int r = discover(e, k, number, paths, level + 1);
+                if (r == STOPPED_BEFORE) {
+                    applied = k;
+                    partial = true;
+                    return false;
+                }
+                if (r == STOPPED_AFTER) {
+                    applied = k + 1;
+                    return false;
+                }
+            }
+            e.child[k] = null;
+            applied = k + 1;
             if ((transitions & 1023) == 0 && !budget.poll(trace.size(), transitions, level)) {
-                return;
+                return false;
             }
         }
+        return true;
     }
 
     /**
      * The sleep set of the child reached by a step with {@code footprint}: the threads asleep here and the
      * siblings already explored (lower thread numbers) whose steps are independent of this one.
      */
-    private int childSleep(int i, int asleep, int explored, long footprint) {
+    private int childSleep(int i, int asleep, int explored, long footprint, Worker<S> w) {
         int sleep = 0;
         for (int m = asleep; m != 0; m &= m - 1) {
             int u = Integer.numberOfTrailingZeros(m);
             long f = current.sleepFootprint(i, u);
             if (independent(f, footprint)) {
                 sleep |= 1 << u;
-                childFootprints[u] = f;
+                w.childFootprints[u] = f;
             }
         }
         for (int m = explored; m != 0; m &= m - 1) {
             int u = Integer.numberOfTrailingZeros(m);
-            if (independent(stepFootprints[u], footprint)) {
+            if (independent(w.stepFootprints[u], footprint)) {
                 sleep |= 1 << u;
-                childFootprints[u] = stepFootprints[u];
+                w.childFootprints[u] = w.stepFootprints[u];
             }
         }
         return sleep;
@@ -133,30 +338,38 @@ final class BreadthFirst<S> {
         return (a & b) == 0 && a != Model.EVERYTHING && b != Model.EVERYTHING;
     }
 
-    /** Numbers a state met for the first time and adds it to the next level; false if the search must stop. */
-    private boolean discover(S child, long fp, int parent, int thread, long paths, int sleep, int level) {
+    private static final int DISCOVERED = 0;
+    private static final int STOPPED_BEFORE = 1;
+    private static final int STOPPED_AFTER = 2;
+
+    /** Numbers child {@code k}, met for the first time, and adds it to the next level. */
+    private int discover(Expansion<S> e, int k, int parent, long paths, int childLevel) {
         if (!budget.admit(trace.size())) {
-            return false;
+            return STOPPED_BEFORE;
         }
+        long fp = e.fp[k];
         if (!visited.add(fp)) {
             throw new IllegalStateException("model is not layered: the state reached by "
-                    + Arrays.toString(trace.scheduleThen(parent, thread))
+                    + Arrays.toString(trace.scheduleThen(parent, e.thread[k]))
                     + " was already found at a shallower depth (fingerprint " + Long.toHexString(fp) + ")");
         }
-        int number = trace.add(parent, thread);
-        int enabled = model.enabled(child);
-        byte kind = classify(child, enabled, number);
-        S kept = opts.keepFrontierStates() && kind == Level.OPEN ? child : null;
-        index.put(fp, next.add(paths, sleep, childFootprints, enabled, kind, kept));
-        depth = level;
-        return ((number + 1) & 4095) != 0 || budget.heapOk();
+        int number = trace.add(parent, e.thread[k]);
+        byte kind = classify(e.kind[k] == Level.FINAL_POSITIVE || e.kind[k] == Level.FINAL_NEGATIVE,
+                e.kind[k] == Level.FINAL_POSITIVE, e.enabled[k], number);
+        S kept = opts.keepFrontierStates() && kind == Level.OPEN && keptInNext < KEEP_LIMIT ? e.child(k) : null;
+        if (kept != null) {
+            keptInNext++;
+        }
+        index.put(fp, next.add(paths, e.sleep[k], e.sleepFootprints[k], e.enabled[k], kind, kept));
+        depth = childLevel;
+        return ((number + 1) & 4095) != 0 || budget.heapOk() ? DISCOVERED : STOPPED_AFTER;
     }
 
     /** Final (and whether the condition holds), deadlocked or open; remembers the first of each kind. */
-    private byte classify(S s, int enabled, int number) {
-        if (model.done(s)) {
+    private byte classify(boolean done, boolean holds, int enabled, int number) {
+        if (done) {
             finalStates++;
-            if (model.holds(s)) {
+            if (holds) {
                 positiveFinalStates++;
                 if (findings.witness == null) {
                     findings.witness = trace.schedule(number);
@@ -179,8 +392,7 @@ final class BreadthFirst<S> {
     }
 
     /** Records violation keys not seen before; the state was reached from {@code parent} by {@code thread}. */
-    private void noteViolations(S s, int parent, int thread) {
-        List<String> found = model.violations(s);
+    private void noteViolations(List<String> found, int parent, int thread) {
         if (found.isEmpty()) {
             return;
         }
@@ -192,27 +404,44 @@ final class BreadthFirst<S> {
     }
 
     /** Adds the paths into the final states of a level whose incoming steps are all taken. */
-    private void account(Level<S> level) {
-        for (int i = 0; i < level.size(); i++) {
-            byte k = level.kind(i);
+    private void account(Level<S> l) {
+        for (int i = 0; i < l.size(); i++) {
+            byte k = l.kind(i);
             if (k == Level.FINAL_POSITIVE || k == Level.FINAL_NEGATIVE) {
-                executions = Level.saturatingAdd(executions, level.paths(i));
+                executions = Level.saturatingAdd(executions, l.paths(i));
                 if (k == Level.FINAL_POSITIVE) {
-                    positive = Level.saturatingAdd(positive, level.paths(i));
+                    positive = Level.saturatingAdd(positive, l.paths(i));
                 } else {
-                    negative = Level.saturatingAdd(negative, level.paths(i));
+                    negative = Level.saturatingAdd(negative, l.paths(i));
                 }
             }
         }
     }
 
-    /** State {@code number} rebuilt from the initial state by replaying its schedule. */
-    private S rebuild(int number) {
+    /** After a resume: the open states of both live levels, rebuilt by replaying their schedules. */
+    private void restoreStates() {
+        if (!opts.keepFrontierStates()) {
+            return;
+        }
+        for (int i = cursor; i < current.size(); i++) {
+            if (current.kind(i) == Level.OPEN) {
+                current.keep(i, rebuild(current.start() + i, single));
+            }
+        }
+        for (int i = 0; i < next.size(); i++) {
+            if (next.kind(i) == Level.OPEN) {
+                next.keep(i, rebuild(next.start() + i, single));
+            }
+        }
+    }
+
+    /** State {@code number} rebuilt from (a copy of) the initial state by replaying its schedule. */
+    private S rebuild(int number, Worker<S> w) {
         int n = trace.length(number);
-        replayBuffer = trace.fill(number, replayBuffer);
-        S s = model.initial();
+        w.replayBuffer = trace.fill(number, w.replayBuffer);
+        S s = model.copy(w.initial);
         for (int k = 0; k < n; k++) {
-            model.step(s, replayBuffer[k]);
+            model.replay(s, w.replayBuffer[k]);
         }
         return s;
     }

@@ -1,5 +1,8 @@
 package org.mmsim.explore;
 
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 /**
  * The visited set: 64-bit state fingerprints in one open-addressing {@code long[]} with linear probing, as TLC's
  * in-memory FPSets keep them. No state is stored, only its fingerprint, so a state costs 8 bytes divided by the
@@ -105,6 +108,34 @@ final class FingerprintSet {
                 }
                 table[i] = key;
             }
+        }
+    }
+
+    // ---- checkpoints --------------------------------------------------------------------------------------------
+
+    void write(DataOutput out) throws IOException {
+        out.writeInt(bits);
+        out.writeLong(size);
+        for (long key : table) {
+            if (key != 0) {
+                out.writeLong(key);
+            }
+        }
+    }
+
+    /** Replaces this set's contents with those {@link #write} wrote. */
+    void read(DataInput in) throws IOException {
+        bits = in.readInt();
+        table = new long[1 << bits];
+        size = in.readLong();
+        int mask = table.length - 1;
+        for (long n = 0; n < size; n++) {
+            long key = in.readLong();
+            int i = home(key, bits);
+            while (table[i] != 0) {
+                i = (i + 1) & mask;
+            }
+            table[i] = key;
         }
     }
 }

@@ -1,5 +1,8 @@
 package org.mmsim.explore;
 
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 import java.util.Arrays;
 
 /**
@@ -145,5 +148,53 @@ final class Level<S> {
         slotMask = Arrays.copyOf(slotMask, n);
         slotAt = Arrays.copyOf(slotAt, n);
         states = Arrays.copyOf(states, n);
+    }
+
+    // ---- checkpoints --------------------------------------------------------------------------------------------
+
+    /** Writes this level's numbers (not its model states) for a checkpoint. */
+    void write(DataOutput out) throws IOException {
+        out.writeInt(start);
+        out.writeInt(size);
+        for (int i = 0; i < size; i++) {
+            out.writeLong(paths[i]);
+            out.writeInt(enabled[i]);
+            out.writeByte(kind[i]);
+            out.writeInt(sleep[i]);
+            out.writeInt(slotMask[i]);
+            out.writeInt(slotAt[i]);
+        }
+        out.writeInt(poolSize);
+        for (int i = 0; i < poolSize; i++) {
+            out.writeLong(pool[i]);
+        }
+    }
+
+    /** Replaces this level with one {@link #write} wrote; its model states are to be put back with {@link #keep}. */
+    void read(DataInput in) throws IOException {
+        reset(in.readInt());
+        int n = in.readInt();
+        while (paths.length < n) {
+            grow();
+        }
+        for (int i = 0; i < n; i++) {
+            paths[i] = in.readLong();
+            enabled[i] = in.readInt();
+            kind[i] = in.readByte();
+            sleep[i] = in.readInt();
+            slotMask[i] = in.readInt();
+            slotAt[i] = in.readInt();
+        }
+        size = n;
+        poolSize = in.readInt();
+        pool = new long[Math.max(64, poolSize)];
+        for (int i = 0; i < poolSize; i++) {
+            pool[i] = in.readLong();
+        }
+    }
+
+    /** Puts back the model state of position {@code i}. */
+    void keep(int i, S state) {
+        states[i] = state;
     }
 }

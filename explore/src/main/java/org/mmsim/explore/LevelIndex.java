@@ -1,5 +1,8 @@
 package org.mmsim.explore;
 
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 import java.util.Arrays;
 
 /**
@@ -75,6 +78,29 @@ final class LevelIndex {
             if (oldKeys[j] != 0) {
                 insert(oldKeys[j], oldValues[j]);
             }
+        }
+    }
+
+    // ---- checkpoints --------------------------------------------------------------------------------------------
+
+    void write(DataOutput out) throws IOException {
+        out.writeInt(bits);
+        out.writeInt(size);
+        for (int i = 0; i < keys.length; i++) {
+            if (keys[i] != 0) {
+                out.writeLong(keys[i]);
+                out.writeInt(values[i]);
+            }
+        }
+    }
+
+    void read(DataInput in) throws IOException {
+        bits = in.readInt();
+        keys = new long[1 << bits];
+        values = new int[1 << bits];
+        size = in.readInt();
+        for (int n = 0; n < size; n++) {
+            insert(in.readLong(), in.readInt());
         }
     }
 }

@@ -24,6 +24,15 @@ public interface Model<S> {
     /** A footprint that conflicts with every other: the step may depend on anything. */
     long EVERYTHING = -1L;
 
+    /**
+     * What this model is, as text that differs between models whose searches differ (a scenario's program and
+     * condition, and the kernel profile with its switch values): a checkpoint is resumed only by the model that wrote
+     * it. The default, empty, leaves the check to the initial state's fingerprint and the number of threads.
+     */
+    default String identity() {
+        return "";
+    }
+
     /** A fresh initial state, owned by the caller. */
     S initial();
 
@@ -48,6 +57,15 @@ public interface Model<S> {
      * @return the step's footprint (see the class comment)
      */
     long step(S state, int thread);
+
+    /**
+     * Take again a step that the search took before from an equal state (to rebuild a state it did not keep): the same
+     * change to {@code state} as {@link #step}, but the model may skip what only a first visit needs (its checks and
+     * footprint), since what they found then was recorded then.
+     */
+    default void replay(S state, int thread) {
+        step(state, thread);
+    }
 
     /** A 64-bit fingerprint of the whole state: equal states give equal fingerprints. */
     long fingerprint(S state);

@@ -1,5 +1,6 @@
 package org.mmsim.explore;
 
+import java.nio.file.Path;
 import java.util.Objects;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
@@ -31,6 +32,12 @@ import java.util.function.LongSupplier;
  * @param clock              nanosecond clock for {@code maxSeconds} and progress only (default
  *                           {@link System#nanoTime}); it never influences which states are explored except
  *                           through the time budget
+ * @param workers            threads that expand states in exhaustive mode (default 1); the report is the same
+ *                           for any number (see {@link Explorer}, "Workers")
+ * @param checkpoint         where an exhaustive search that a budget or an interrupt stops writes what it needs to
+ *                           go on (null: nowhere)
+ * @param resume             a checkpoint to go on from instead of starting at the initial state (null: none); the
+ *                           resumed search ends with the report an uninterrupted one would have given
  */
 public record Options(
         Mode mode,
@@ -45,7 +52,10 @@ public record Options(
         boolean keepFrontierStates,
         BooleanSupplier interrupted,
         Progress progress,
-        LongSupplier clock) {
+        LongSupplier clock,
+        int workers,
+        Path checkpoint,
+        Path resume) {
 
     /** How the state space is searched. */
     public enum Mode {
@@ -69,90 +79,112 @@ public record Options(
         require(runs >= 0, "runs must not be negative: " + runs);
         require(pctDepth >= 1, "pctDepth must be at least 1: " + pctDepth);
         require(pctSteps >= 0, "pctSteps must not be negative: " + pctSteps);
+        require(workers >= 1 && workers <= MAX_WORKERS, "workers must be in 1.." + MAX_WORKERS + ": " + workers);
     }
+
+    /** The most worker threads an exhaustive search uses. */
+    public static final int MAX_WORKERS = 64;
 
     /** The defaults listed in the class comment. */
     public static Options defaults() {
         return new Options(Mode.EXHAUSTIVE, true, Long.MAX_VALUE, 0, 0.9, 1, 1000, 3, 0, true,
-                () -> false, Progress.NONE, System::nanoTime);
+                () -> false, Progress.NONE, System::nanoTime, 1, null, null);
     }
 
     /** These options with another {@link #mode}. */
     public Options withMode(Mode mode) {
         return new Options(mode, reduction, maxStates, maxSeconds, heapFraction, seed, runs, pctDepth, pctSteps,
-                keepFrontierStates, interrupted, progress, clock);
+                keepFrontierStates, interrupted, progress, clock, workers, checkpoint, resume);
     }
 
     /** These options with {@link #reduction} on or off. */
     public Options withReduction(boolean reduction) {
         return new Options(mode, reduction, maxStates, maxSeconds, heapFraction, seed, runs, pctDepth, pctSteps,
-                keepFrontierStates, interrupted, progress, clock);
+                keepFrontierStates, interrupted, progress, clock, workers, checkpoint, resume);
     }
 
     /** These options with another {@link #maxStates}. */
     public Options withMaxStates(long maxStates) {
         return new Options(mode, reduction, maxStates, maxSeconds, heapFraction, seed, runs, pctDepth, pctSteps,
-                keepFrontierStates, interrupted, progress, clock);
+                keepFrontierStates, interrupted, progress, clock, workers, checkpoint, resume);
     }
 
     /** These options with another {@link #maxSeconds}. */
     public Options withMaxSeconds(double maxSeconds) {
         return new Options(mode, reduction, maxStates, maxSeconds, heapFraction, seed, runs, pctDepth, pctSteps,
-                keepFrontierStates, interrupted, progress, clock);
+                keepFrontierStates, interrupted, progress, clock, workers, checkpoint, resume);
     }
 
     /** These options with another {@link #heapFraction}. */
     public Options withHeapFraction(double heapFraction) {
         return new Options(mode, reduction, maxStates, maxSeconds, heapFraction, seed, runs, pctDepth, pctSteps,
-                keepFrontierStates, interrupted, progress, clock);
+                keepFrontierStates, interrupted, progress, clock, workers, checkpoint, resume);
     }
 
     /** These options with another {@link #seed}. */
     public Options withSeed(long seed) {
         return new Options(mode, reduction, maxStates, maxSeconds, heapFraction, seed, runs, pctDepth, pctSteps,
-                keepFrontierStates, interrupted, progress, clock);
+                keepFrontierStates, interrupted, progress, clock, workers, checkpoint, resume);
     }
 
     /** These options with another number of {@link #runs}. */
     public Options withRuns(int runs) {
         return new Options(mode, reduction, maxStates, maxSeconds, heapFraction, seed, runs, pctDepth, pctSteps,
-                keepFrontierStates, interrupted, progress, clock);
+                keepFrontierStates, interrupted, progress, clock, workers, checkpoint, resume);
     }
 
     /** These options with another {@link #pctDepth}. */
     public Options withPctDepth(int pctDepth) {
         return new Options(mode, reduction, maxStates, maxSeconds, heapFraction, seed, runs, pctDepth, pctSteps,
-                keepFrontierStates, interrupted, progress, clock);
+                keepFrontierStates, interrupted, progress, clock, workers, checkpoint, resume);
     }
 
     /** These options with another {@link #pctSteps}. */
     public Options withPctSteps(int pctSteps) {
         return new Options(mode, reduction, maxStates, maxSeconds, heapFraction, seed, runs, pctDepth, pctSteps,
-                keepFrontierStates, interrupted, progress, clock);
+                keepFrontierStates, interrupted, progress, clock, workers, checkpoint, resume);
     }
 
     /** These options with {@link #keepFrontierStates} on or off. */
     public Options withKeepFrontierStates(boolean keepFrontierStates) {
         return new Options(mode, reduction, maxStates, maxSeconds, heapFraction, seed, runs, pctDepth, pctSteps,
-                keepFrontierStates, interrupted, progress, clock);
+                keepFrontierStates, interrupted, progress, clock, workers, checkpoint, resume);
     }
 
     /** These options with another {@link #interrupted} supplier. */
     public Options withInterrupted(BooleanSupplier interrupted) {
         return new Options(mode, reduction, maxStates, maxSeconds, heapFraction, seed, runs, pctDepth, pctSteps,
-                keepFrontierStates, interrupted, progress, clock);
+                keepFrontierStates, interrupted, progress, clock, workers, checkpoint, resume);
     }
 
     /** These options with another {@link #progress} callback. */
     public Options withProgress(Progress progress) {
         return new Options(mode, reduction, maxStates, maxSeconds, heapFraction, seed, runs, pctDepth, pctSteps,
-                keepFrontierStates, interrupted, progress, clock);
+                keepFrontierStates, interrupted, progress, clock, workers, checkpoint, resume);
     }
 
     /** These options with another {@link #clock} (tests use a fake one). */
     public Options withClock(LongSupplier clock) {
         return new Options(mode, reduction, maxStates, maxSeconds, heapFraction, seed, runs, pctDepth, pctSteps,
-                keepFrontierStates, interrupted, progress, clock);
+                keepFrontierStates, interrupted, progress, clock, workers, checkpoint, resume);
+    }
+
+    /** These options with another number of {@link #workers}. */
+    public Options withWorkers(int workers) {
+        return new Options(mode, reduction, maxStates, maxSeconds, heapFraction, seed, runs, pctDepth, pctSteps,
+                keepFrontierStates, interrupted, progress, clock, workers, checkpoint, resume);
+    }
+
+    /** These options writing a {@link #checkpoint} to {@code file} when a budget or an interrupt stops the search. */
+    public Options withCheckpoint(Path file) {
+        return new Options(mode, reduction, maxStates, maxSeconds, heapFraction, seed, runs, pctDepth, pctSteps,
+                keepFrontierStates, interrupted, progress, clock, workers, file, resume);
+    }
+
+    /** These options continuing the search a checkpoint {@code file} holds ({@link #resume}). */
+    public Options withResume(Path file) {
+        return new Options(mode, reduction, maxStates, maxSeconds, heapFraction, seed, runs, pctDepth, pctSteps,
+                keepFrontierStates, interrupted, progress, clock, workers, checkpoint, file);
     }
 
     private static void require(boolean ok, String message) {

@@ -1,5 +1,8 @@
 package org.mmsim.explore;
 
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 import java.util.Arrays;
 
 /**
@@ -74,5 +77,25 @@ final class Trace {
     /** Bytes held by the two arrays. */
     long bytes() {
         return 5L * parent.length;
+    }
+
+    // ---- checkpoints --------------------------------------------------------------------------------------------
+
+    void write(DataOutput out) throws IOException {
+        out.writeInt(size);
+        for (int i = 0; i < size; i++) {
+            out.writeInt(parent[i]);
+            out.writeByte(choice[i]);
+        }
+    }
+
+    void read(DataInput in) throws IOException {
+        size = in.readInt();
+        parent = new int[Math.max(1024, size)];
+        choice = new byte[Math.max(1024, size)];
+        for (int i = 0; i < size; i++) {
+            parent[i] = in.readInt();
+            choice[i] = in.readByte();
+        }
     }
 }

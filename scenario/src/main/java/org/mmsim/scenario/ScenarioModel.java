@@ -3,6 +3,7 @@ package org.mmsim.scenario;
 import java.util.List;
 import org.mmsim.explore.Model;
 import org.mmsim.kernel.profile.KernelProfile;
+import org.mmsim.kernel.profile.Switch;
 
 /**
  * A scenario under one kernel profile, as the explorer sees it: the state is a {@link Runner} stopped between
@@ -46,6 +47,19 @@ public final class ScenarioModel implements Model<Runner> {
         return false;
     }
 
+    /** The scenario's name, memory, processes, program and condition, and the profile with every switch's value. */
+    @Override
+    public String identity() {
+        StringBuilder sb = new StringBuilder().append(scenario.name()).append('|').append(scenario.normalFrames())
+                .append('|').append(scenario.movableFrames()).append('|').append(scenario.processes()).append('|')
+                .append(scenario.program()).append('|').append(scenario.conditionText()).append('|')
+                .append(profile.name());
+        for (Switch s : Switch.values()) {
+            sb.append('|').append(s.key()).append('=').append(profile.value(s));
+        }
+        return sb.toString();
+    }
+
     @Override
     public Runner initial() {
         try {
@@ -83,6 +97,12 @@ public final class ScenarioModel implements Model<Runner> {
     public long step(Runner state, int thread) {
         state.stepThread(thread);
         return reduction ? state.footprint() : EVERYTHING;
+    }
+
+    /** The step without invariant checks or a footprint: the explorer checked this step when it first took it. */
+    @Override
+    public void replay(Runner state, int thread) {
+        state.replayThread(thread);
     }
 
     @Override

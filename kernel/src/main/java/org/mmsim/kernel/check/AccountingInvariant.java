@@ -1,9 +1,7 @@
 package org.mmsim.kernel.check;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.mmsim.kernel.Kernel;
 import org.mmsim.kernel.bug.Violation;
 import org.mmsim.kernel.fs.Pipe;
@@ -37,7 +35,7 @@ final class AccountingInvariant implements Invariant {
     @Override
     public List<Violation> check(Kernel kernel) {
         PageFrames frames = kernel.frames();
-        Map<Integer, int[]> expected = new HashMap<>();
+        Counts expected = new Counts(kernel.pageAlloc().everAllocatedRanges());
         List<Violation> out = new ArrayList<>();
         for (Mm mm : kernel.mm().mms()) {
             if (mm.dead()) {
@@ -51,12 +49,10 @@ final class AccountingInvariant implements Invariant {
                 if (frames.refcount(pfn) == 0) {
                     out.add(new Violation(name(), String.format("mm %d maps free pfn %d at %#x", mm.id(), pfn, addr)));
                 }
-                int[] e = expected.computeIfAbsent(pfn, p -> new int[2]);
-                e[0]++;
-                e[1]++;
+                expected.add(pfn, 1, 1);
             });
         }
-        PageReferences.Visitor ref = (pfn, count) -> expected.computeIfAbsent(pfn, p -> new int[2])[0] += count;
+        PageReferences.Visitor ref = (pfn, count) -> expected.add(pfn, count, 0);
         for (AddressSpace mapping : kernel.mm().mappings()) {
             for (int pfn : mapping.pages().values()) {
                 ref.ref(pfn, 1);
@@ -77,19 +73,69 @@ final class AccountingInvariant implements Invariant {
         for (PageReferences holder : kernel.pageReferences()) {
             holder.visit(ref);
         }
-        kernel.pageAlloc().everAllocated().forEach(pfn -> {
-            int[] e = expected.getOrDefault(pfn, new int[2]);
-            int refs = frames.refcount(pfn);
-            int map = frames.mapcount(pfn);
-            if (refs != e[0]) {
-                out.add(new Violation(name(), String.format("pfn %d has refcount %d but %d reference%s can be named",
-                        pfn, refs, e[0], e[0] == 1 ? "" : "s")));
+        int[] ranges = expected.ranges;
+        for (int z = 0; z < ranges.length; z += 2) {
+            for (int pfn = ranges[z]; pfn < ranges[z + 1]; pfn++) {
+                int refsExpected = expected.refs(pfn);
+                int mapExpected = expected.maps(pfn);
+                int refs = frames.refcount(pfn);
+                int map = frames.mapcount(pfn);
+                if (refs != refsExpected) {
+                    out.add(new Violation(name(), String.format("pfn %d has refcount %d but %d reference%s can be"
+                            + " named", pfn, refs, refsExpected, refsExpected == 1 ? "" : "s")));
+                }
+                if (map != mapExpected) {
+                    out.add(new Violation(name(), String.format("pfn %d has mapcount %d but %d pte%s map it",
+                            pfn, map, mapExpected, mapExpected == 1 ? "" : "s")));
+                }
             }
-            if (map != e[1]) {
-                out.add(new Violation(name(), String.format("pfn %d has mapcount %d but %d pte%s map it",
-                        pfn, map, e[1], e[1] == 1 ? "" : "s")));
-            }
-        });
+        }
         return out;
+    }
+
+    /**
+     * The references and ptes the model can name, per frame ever allocated: two ints per frame in one array over the
+     * allocator's ranges (a few frames in a scenario, every frame of a large process, never the whole of memory).
+     */
+    private static final class Counts {
+        final int[] ranges;
+        private final int[] counts;
+
+        Counts(int[] ranges) {
+            this.ranges = ranges;
+            int n = 0;
+            for (int z = 0; z < ranges.length; z += 2) {
+                n += ranges[z + 1] - ranges[z];
+            }
+            counts = new int[2 * n];
+        }
+
+        /** The slot of {@code pfn}, or -1 for a frame never allocated (the zero page, a device page). */
+        private int slot(int pfn) {
+            int base = 0;
+            for (int z = 0; z < ranges.length; z += 2) {
+                if (pfn >= ranges[z] && pfn < ranges[z + 1]) {
+                    return 2 * (base + pfn - ranges[z]);
+                }
+                base += ranges[z + 1] - ranges[z];
+            }
+            return -1;
+        }
+
+        void add(int pfn, int refs, int maps) {
+            int s = slot(pfn);
+            if (s >= 0) {
+                counts[s] += refs;
+                counts[s + 1] += maps;
+            }
+        }
+
+        int refs(int pfn) {
+            return counts[slot(pfn)];
+        }
+
+        int maps(int pfn) {
+            return counts[slot(pfn) + 1];
+        }
     }
 }

@@ -22,7 +22,8 @@ import org.mmsim.kernel.export.Export;
  */
 @Export
 public final class Copier {
-    private final Map<Object, Object> copies = new IdentityHashMap<>();
+    /** Sized for a small machine's objects (mechanisms, mms, VMAs, tasks, files, calls) without growing. */
+    private final Map<Object, Object> copies = new IdentityHashMap<>(256);
 
     /** {@code copy} stands for {@code original} from now on; returns {@code copy}. */
     @Export

@@ -30,14 +30,22 @@ public final class StateHasher {
         return add(b ? 1 : 0);
     }
 
-    /** Fold in a string by its length and characters; null is distinct from every string. */
+    /**
+     * Fold in a string by its length and characters, four 16-bit characters per value (with the length first, the
+     * packing is one-to-one); null is distinct from every string.
+     */
     public StateHasher add(String s) {
         if (s == null) {
             return add(-1);
         }
-        add(s.length());
-        for (int i = 0; i < s.length(); i++) {
-            add(s.charAt(i));
+        int n = s.length();
+        add(n);
+        for (int i = 0; i < n; i += 4) {
+            long packed = 0;
+            for (int j = i; j < Math.min(n, i + 4); j++) {
+                packed = (packed << 16) | s.charAt(j);
+            }
+            add(packed);
         }
         return this;
     }

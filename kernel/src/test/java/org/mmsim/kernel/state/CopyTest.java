@@ -47,6 +47,8 @@ class CopyTest {
         LEFT_OUT.put("state.Footprint.bits", "the explorer's accumulator, taken after every step");
         LEFT_OUT.put("state.StateHasher.h", "a hash being computed, not state");
         LEFT_OUT.put("state.Copier.copies", "the copier's own map, not state");
+        LEFT_OUT.put("check.AccountingInvariant$Counts.ranges", "scratch of one check, not state");
+        LEFT_OUT.put("check.AccountingInvariant$Counts.counts", "scratch of one check, not state");
         LEFT_OUT.put("profile.KernelProfile.values", "immutable, shared by every machine of a profile");
         LEFT_OUT.put("profile.Switch.choices", "an enum constant's unmodifiable list");
         LEFT_OUT.put("mm.VmFault.page", "lives within one fault; never in a machine between two steps");

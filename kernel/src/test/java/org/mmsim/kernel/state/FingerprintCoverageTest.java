@@ -122,6 +122,8 @@ class FingerprintCoverageTest {
         leftOut("state.Footprint", "bits", "the explorer's accumulator, not machine state");
         leftOut("state.StateHasher", "h", "the hash being computed");
         leftOut("state.Copier", "copies", "the map of one copy being made");
+        leftOut("check.AccountingInvariant$Counts", "ranges", "scratch of one check, not state");
+        leftOut("check.AccountingInvariant$Counts", "counts", "scratch of one check, not state");
         leftOut("trace.Tracer", "journal", "an observer");
         leftOut("trace.Tracer", "observer", "an observer");
         leftOut("trace.Tracer", "depth", "0 between two calls run from outside the kernel");

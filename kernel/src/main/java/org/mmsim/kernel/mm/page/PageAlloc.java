@@ -80,6 +80,20 @@ public final class PageAlloc implements Hashable, Copyable {
         return nrAllocated;
     }
 
+    /**
+     * The PFNs ever handed out as ranges, zone by zone: {@code [start0, end0, start1, end1, ...]}, each range
+     * half-open (the same frames as {@link #everAllocated}, for loops that must not box).
+     */
+    public int[] everAllocatedRanges() {
+        frames.footprint().allocator();
+        int[] r = new int[2 * start.length];
+        for (int z = 0; z < start.length; z++) {
+            r[2 * z] = start[z];
+            r[2 * z + 1] = next[z];
+        }
+        return r;
+    }
+
     /** Every PFN that was ever handed out, zone by zone, in ascending order ({@code pfn_valid} and used). */
     public IntStream everAllocated() {
         frames.footprint().allocator();

@@ -1,0 +1,152 @@
+package org.mmsim.explore;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInput;
+import java.io.DataInputStream;
+import java.io.DataOutput;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Map;
+
+/**
+ * A stopped exhaustive search, saved so that it can go on ({@link Options#checkpoint}, {@link Options#resume}):
+ * the visited set, the trace, both live levels with the index of the one being built, the counts, the findings, and
+ * where the merge stopped (level, state, child). Model states are not saved: each open state of the two levels is
+ * rebuilt on resume by replaying its schedule, which the model's determinism makes the same state. A resumed search
+ * therefore merges exactly the children the uninterrupted one would have merged next, and ends with its report
+ * (only the elapsed time differs).
+ *
+ * <p>Format: the magic {@code MMSIMCK1}, a format version, the initial state's fingerprint, a hash of the model's
+ * {@link Model#identity} and thread count, and the reduction flag (a checkpoint is refused by a search of another
+ * model or with other reduction), then the fields in the order
+ * {@link #write} writes them, big-endian. The file is written beside its final name and moved over it, so an
+ * interrupted write never leaves a torn checkpoint.
+ */
+final class Checkpoint {
+    private static final long MAGIC = 0x4d4d53494d434b31L;
+    private static final int VERSION = 1;
+
+    private Checkpoint() {
+    }
+
+    static <S> void write(Path file, BreadthFirst<S> b, long initialFingerprint) {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16))) {
+            out.writeLong(MAGIC);
+            out.writeInt(VERSION);
+            out.writeLong(initialFingerprint);
+            out.writeLong(b.identity());
+            out.writeBoolean(b.reductionOn());
+            out.writeLong(b.transitions);
+            out.writeLong(b.executions);
+            out.writeLong(b.positive);
+            out.writeLong(b.negative);
+            out.writeLong(b.finalStates);
+            out.writeLong(b.positiveFinalStates);
+            out.writeLong(b.deadlocks);
+            out.writeInt(b.depth);
+            out.writeInt(b.level);
+            out.writeInt(b.cursor);
+            out.writeInt(b.applied);
+            out.writeBoolean(b.partial);
+            writeSchedule(out, b.findings.witness);
+            writeSchedule(out, b.findings.counterWitness);
+            writeSchedule(out, b.findings.deadlock);
+            out.writeInt(b.findings.violations.size());
+            for (Map.Entry<String, int[]> e : b.findings.violations.entrySet()) {
+                out.writeUTF(e.getKey());
+                writeSchedule(out, e.getValue());
+            }
+            b.visited.write(out);
+            b.trace.write(out);
+            b.current.write(out);
+            b.next.write(out);
+            b.index.write(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write checkpoint " + file + ": " + e.getMessage(), e);
+        }
+        try {
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write checkpoint " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Loads {@code file} into a fresh search.
+     *
+     * @throws IllegalArgumentException if the file is not a checkpoint, or one of another model or reduction
+     */
+    static <S> void read(Path file, BreadthFirst<S> b, long initialFingerprint) {
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
+            if (in.readLong() != MAGIC || in.readInt() != VERSION) {
+                throw new IllegalArgumentException(file + " is not an mmsim checkpoint");
+            }
+            if (in.readLong() != initialFingerprint || in.readLong() != b.identity()) {
+                throw new IllegalArgumentException(file + " is the checkpoint of another search (another scenario,"
+                        + " kernel or switch setting)");
+            }
+            if (in.readBoolean() != b.reductionOn()) {
+                throw new IllegalArgumentException(file + " was written by a search with reduction "
+                        + (b.reductionOn() ? "off" : "on"));
+            }
+            b.transitions = in.readLong();
+            b.executions = in.readLong();
+            b.positive = in.readLong();
+            b.negative = in.readLong();
+            b.finalStates = in.readLong();
+            b.positiveFinalStates = in.readLong();
+            b.deadlocks = in.readLong();
+            b.depth = in.readInt();
+            b.level = in.readInt();
+            b.cursor = in.readInt();
+            b.applied = in.readInt();
+            b.partial = in.readBoolean();
+            b.findings.witness = readSchedule(in);
+            b.findings.counterWitness = readSchedule(in);
+            b.findings.deadlock = readSchedule(in);
+            int violations = in.readInt();
+            for (int i = 0; i < violations; i++) {
+                b.findings.putViolation(in.readUTF(), readSchedule(in));
+            }
+            b.visited.read(in);
+            b.trace.read(in);
+            b.current.read(in);
+            b.next.read(in);
+            b.index.read(in);
+        } catch (EOFException e) {
+            throw new IllegalArgumentException(file + " is cut short: not a whole checkpoint", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read checkpoint " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void writeSchedule(DataOutput out, int[] schedule) throws IOException {
+        if (schedule == null) {
+            out.writeInt(-1);
+            return;
+        }
+        out.writeInt(schedule.length);
+        for (int t : schedule) {
+            out.writeByte(t);
+        }
+    }
+
+    private static int[] readSchedule(DataInput in) throws IOException {
+        int n = in.readInt();
+        if (n < 0) {
+            return null;
+        }
+        int[] s = new int[n];
+        for (int i = 0; i < n; i++) {
+            s[i] = in.readByte();
+        }
+        return s;
+    }
+}

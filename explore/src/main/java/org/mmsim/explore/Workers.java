@@ -1,0 +1,70 @@
+package org.mmsim.explore;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.IntConsumer;
+
+/**
+ * The only threads of the explorer: {@code n - 1} daemon threads that, with the caller, run one job per worker
+ * number and return when all are done ({@link #run}). What the jobs compute must not depend on which thread runs
+ * them or when: {@link BreadthFirst} gives each worker its own states to expand, reading only the level being
+ * expanded, and files the results itself, in order, so the report is the same for any number of workers. The
+ * threads are started at the first {@link #run}, so a search that never needs them starts none.
+ */
+final class Workers implements AutoCloseable {
+    private final int n;
+    private ExecutorService pool;
+
+    Workers(int n) {
+        this.n = n;
+    }
+
+    /** Runs {@code job} for workers 0..n-1 (0 on the calling thread) and waits for all of them. */
+    void run(IntConsumer job) {
+        if (pool == null && n > 1) {
+            pool = Executors.newFixedThreadPool(n - 1, r -> {
+                Thread t = new Thread(r, "mmsim-explore");
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        List<Future<?>> futures = new ArrayList<>();
+        for (int w = 1; w < n; w++) {
+            int worker = w;
+            futures.add(pool.submit(() -> job.accept(worker)));
+        }
+        job.accept(0);
+        for (Future<?> f : futures) {
+            join(f);
+        }
+    }
+
+    private static void join(Future<?> f) {
+        try {
+            f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while workers expanded states", e);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof RuntimeException r) {
+                throw r;
+            }
+            if (c instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException(c);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (pool != null) {
+            pool.shutdownNow();
+        }
+    }
+}
