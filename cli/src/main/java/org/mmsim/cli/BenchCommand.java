@@ -14,9 +14,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code mmsim bench}: measure the figures the brief sets goals for. */
-@Command(name = "bench", description = "Measure bytes_per_page, faults_per_second and fork_262144_pages_ms "
-        + "(medians of 5 rounds), explore_states_per_second and explore_bytes_per_state (an exhaustive search of "
-        + "a bundled scenario of at least 100,000 states), and print them as JSON.")
+@Command(name = "bench", description = "Measure bytes_per_page, faults_per_second, fork_262144_pages_ms and "
+        + "cow_faults_per_second (medians of 5 rounds), the explorer's states per second with one worker and two, "
+        + "bytes per state and peak heap on a bundled search of 110,251 states, and one search of 1,107,697 states; "
+        + "print them as JSON.")
 final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures to FILE.")
     Path json;
@@ -29,6 +30,10 @@ final class BenchCommand implements Callable<Integer> {
             + "(default: scenarios/bench/explore-100k.mms of this checkout; 'none' skips them).")
     String exploreScenario;
 
+    @Option(names = "--explore-large", paramLabel = "FILE", description = "Scenario for the large-search figures "
+            + "(default: scenarios/bench/explore-1m.mms of this checkout; 'none' skips them).")
+    String exploreLarge;
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -37,26 +42,34 @@ final class BenchCommand implements Callable<Integer> {
         if (forkPages <= 0) {
             throw new Main.UsageError("--fork-pages must be positive");
         }
-        Scenario explore = null;
-        if (!"none".equals(exploreScenario)) {
-            Path p = exploreScenario != null ? Path.of(exploreScenario)
-                    : Path.of(System.getProperty("mmsim.root", "."), "scenarios", "bench", "explore-100k.mms");
-            if (!Files.isRegularFile(p)) {
-                throw new Main.UsageError("no such scenario file: " + p + " (use --explore-scenario FILE or none)");
-            }
-            try {
-                explore = ScenarioParser.parse(p);
-            } catch (ScenarioException e) {
-                spec.commandLine().getErr().println(e.getMessage());
-                return Main.INVALID_SCENARIO;
-            }
+        Scenario explore;
+        Scenario large;
+        try {
+            explore = scenario(exploreScenario, "explore-100k.mms");
+            large = scenario(exploreLarge, "explore-1m.mms");
+        } catch (ScenarioException e) {
+            spec.commandLine().getErr().println(e.getMessage());
+            return Main.INVALID_SCENARIO;
         }
-        Map<String, Object> figures = BenchFigures.measure(forkPages, explore);
+        Map<String, Object> figures = BenchFigures.measure(forkPages, explore, large);
         String text = org.mmsim.report.Json.write(figures);
         spec.commandLine().getOut().print(text);
         if (json != null) {
             Files.writeString(json, text, StandardCharsets.UTF_8);
         }
         return Main.OK;
+    }
+
+    /** The scenario {@code option} names, or the bundled {@code bundled} when it names none; null for "none". */
+    private static Scenario scenario(String option, String bundled) throws ScenarioException {
+        if ("none".equals(option)) {
+            return null;
+        }
+        Path p = option != null ? Path.of(option)
+                : Path.of(System.getProperty("mmsim.root", "."), "scenarios", "bench", bundled);
+        if (!Files.isRegularFile(p)) {
+            throw new Main.UsageError("no such scenario file: " + p + " (give another FILE, or none)");
+        }
+        return ScenarioParser.parse(p);
     }
 }

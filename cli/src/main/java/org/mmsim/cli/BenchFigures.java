@@ -2,9 +2,12 @@ package org.mmsim.cli;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
 import java.lang.ref.Reference;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.mmsim.explore.Options;
 import org.mmsim.explore.Report;
@@ -78,19 +81,30 @@ public final class BenchFigures {
      *
      * @param forkPages resident anonymous pages of the process that is forked (262144 = 1 GiB)
      * @return the figures in a fixed key order: {@code bytes_per_page}, {@code faults_per_second},
-     *     {@code fork_<forkPages>_pages_ms}, {@code rounds}, {@code profile}, {@code java_version}
+     *     {@code fork_<forkPages>_pages_ms}, {@code cow_faults_per_second}, {@code rounds}, {@code profile},
+     *     {@code java_version}
      */
     public static Map<String, Object> measure(int forkPages) {
         return measure(forkPages, null);
     }
 
     /**
-     * As {@link #measure(int)}, plus, when {@code exploreScenario} is given, {@code explore_states_per_second}
-     * (distinct states per second of an exhaustive search with reduction, median of {@value #EXPLORE_ROUNDS}
-     * rounds after a warm-up), {@code explore_states} and {@code explore_bytes_per_state} (the visited set and
-     * the parent/choice trace, per distinct state).
+     * As {@link #measure(int)}, plus, when {@code exploreScenario} is given, the explorer's figures
+     * ({@link #explore}): {@code explore_scenario}, {@code explore_states}, {@code explore_states_per_second} (one
+     * worker), {@code explore_states_per_second_2w}, {@code explore_bytes_per_state} (the visited set),
+     * {@code explore_bytes_per_state_with_trace} and {@code explore_peak_heap_mb}.
      */
     public static Map<String, Object> measure(int forkPages, Scenario exploreScenario) {
+        return measure(forkPages, exploreScenario, null);
+    }
+
+    /**
+     * As {@link #measure(int, Scenario)}, plus, when {@code largeScenario} is given, one search of it with one worker
+     * and one with two: {@code explore_large_scenario}, {@code explore_large_states},
+     * {@code explore_large_states_per_second}, {@code explore_large_states_per_second_2w} and
+     * {@code explore_large_peak_heap_mb} (whether it fits the default heap is what it shows).
+     */
+    public static Map<String, Object> measure(int forkPages, Scenario exploreScenario, Scenario largeScenario) {
         if (forkPages <= 0) {
             throw new IllegalArgumentException("forkPages must be positive: " + forkPages);
         }
@@ -99,8 +113,12 @@ public final class BenchFigures {
         out.put("bytes_per_page", round(bytesPerPage(profile), 1));
         out.put("faults_per_second", Math.round(faultsPerSecond(profile)));
         out.put("fork_" + forkPages + "_pages_ms", round(forkMillis(profile, forkPages), 3));
+        out.put("cow_faults_per_second", Math.round(cowFaultsPerSecond(profile)));
         if (exploreScenario != null) {
             explore(exploreScenario, out);
+        }
+        if (largeScenario != null) {
+            exploreLarge(largeScenario, out);
         }
         out.put("rounds", ROUNDS);
         out.put("profile", PROFILE);
@@ -111,24 +129,64 @@ public final class BenchFigures {
     /** Rounds of the explorer figure (each explores the whole scenario). */
     static final int EXPLORE_ROUNDS = 3;
 
+    /**
+     * The explorer's figures on {@code s}: distinct states per second with one worker and with two (median rounds
+     * after a warm-up round), the visited set's bytes per state (the fingerprint table alone, and with the
+     * parent/choice trace), and the peak heap of one search: the used heap after a full collection before it, and
+     * the most the heap pools held during it.
+     */
     private static void explore(Scenario s, Map<String, Object> out) {
         KernelProfile profile = Checker.profile(s, PROFILE, Map.of());
-        double[] rates = new double[EXPLORE_ROUNDS];
         Report last = null;
+        double[] rates = new double[EXPLORE_ROUNDS];
+        double[] rates2 = new double[EXPLORE_ROUNDS];
         for (int r = -1; r < EXPLORE_ROUNDS; r++) {
-            try {
-                last = Checker.explore(s, profile, Options.defaults());
-            } catch (ScenarioException e) {
-                throw new IllegalStateException(e.getMessage(), e);
-            }
+            last = search(s, profile, Options.defaults());
+            Report two = search(s, profile, Options.defaults().withWorkers(2));
             if (r >= 0) {
                 rates[r] = last.states() * 1e9 / Math.max(last.elapsedNanos(), 1);
+                rates2[r] = two.states() * 1e9 / Math.max(two.elapsedNanos(), 1);
             }
         }
+        long before = usedHeapAfterGc();
+        List<MemoryPoolMXBean> pools = ManagementFactory.getMemoryPoolMXBeans().stream()
+                .filter(p -> p.getType() == MemoryType.HEAP).toList();
+        pools.forEach(MemoryPoolMXBean::resetPeakUsage);
+        search(s, profile, Options.defaults());
+        long peak = pools.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum();
         out.put("explore_scenario", s.name());
         out.put("explore_states", last.states());
         out.put("explore_states_per_second", Math.round(median(rates)));
-        out.put("explore_bytes_per_state", round(last.bytesPerState(), 1));
+        out.put("explore_states_per_second_2w", Math.round(median(rates2)));
+        out.put("explore_bytes_per_state", round(last.fingerprintBytesPerState(), 1));
+        out.put("explore_bytes_per_state_with_trace", round(last.bytesPerState(), 1));
+        out.put("explore_peak_heap_mb", round(Math.max(peak, before) / 1048576.0, 1));
+    }
+
+    private static void exploreLarge(Scenario s, Map<String, Object> out) {
+        KernelProfile profile = Checker.profile(s, PROFILE, Map.of());
+        long before = usedHeapAfterGc();
+        List<MemoryPoolMXBean> pools = ManagementFactory.getMemoryPoolMXBeans().stream()
+                .filter(p -> p.getType() == MemoryType.HEAP).toList();
+        pools.forEach(MemoryPoolMXBean::resetPeakUsage);
+        Report one = search(s, profile, Options.defaults());
+        long peak = pools.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum();
+        Report two = search(s, profile, Options.defaults().withWorkers(2));
+        out.put("explore_large_scenario", s.name());
+        out.put("explore_large_states", one.states());
+        out.put("explore_large_complete", one.complete() && two.complete());
+        out.put("explore_large_states_per_second", Math.round(one.states() * 1e9 / Math.max(one.elapsedNanos(), 1)));
+        out.put("explore_large_states_per_second_2w", Math.round(two.states() * 1e9 / Math.max(two.elapsedNanos(),
+                1)));
+        out.put("explore_large_peak_heap_mb", round(Math.max(peak, before) / 1048576.0, 1));
+    }
+
+    private static Report search(Scenario s, KernelProfile profile, Options opts) {
+        try {
+            return Checker.explore(s, profile, opts);
+        } catch (ScenarioException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
     }
 
     /** Heap bytes per resident page: used heap after populating minus before, over the page count. */
@@ -163,6 +221,30 @@ public final class BenchFigures {
             long t0 = System.nanoTime();
             f.populate();
             long ns = System.nanoTime() - t0;
+            if (r >= 0) {
+                rates[r] = FAULT_PAGES * 1e9 / ns;
+            }
+        }
+        return median(rates);
+    }
+
+    /**
+     * Copy-on-write faults per second: after a fork, the parent's stores into every page it shares with its child
+     * ({@code do_wp_page} → {@code wp_page_copy}: a new page, the data copied, the pte replaced), median round.
+     */
+    static double cowFaultsPerSecond(KernelProfile profile) {
+        double[] rates = new double[ROUNDS];
+        for (int r = -1; r < ROUNDS; r++) {
+            Fixture f = Fixture.boot(profile, FAULT_PAGES);
+            f.populate();
+            Task child = f.kernel().syscalls().fork(f.task(), "child").complete();
+            if (child == null) {
+                throw new IllegalStateException("fork of " + FAULT_PAGES + " pages ran out of memory");
+            }
+            long t0 = System.nanoTime();
+            f.populate();
+            long ns = System.nanoTime() - t0;
+            Reference.reachabilityFence(child);
             if (r >= 0) {
                 rates[r] = FAULT_PAGES * 1e9 / ns;
             }

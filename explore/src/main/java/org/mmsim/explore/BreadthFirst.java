@@ -450,6 +450,6 @@ final class BreadthFirst<S> {
         return new Report(Options.Mode.EXHAUSTIVE, reduction, trace.size(), transitions, depth, executions,
                 positive, negative, finalStates, positiveFinalStates, deadlocks, findings.deadlock,
                 findings.witness, findings.counterWitness, findings.violations, !budget.stopped(),
-                budget.stopReason(), budget.elapsedNanos(), visited.bytes() + trace.bytes());
+                budget.stopReason(), budget.elapsedNanos(), visited.bytes() + trace.bytes(), visited.bytes());
     }
 }

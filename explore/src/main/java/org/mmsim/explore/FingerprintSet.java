@@ -5,24 +5,26 @@ import java.io.DataOutput;
 import java.io.IOException;
 /**
  * The visited set: 64-bit state fingerprints in one open-addressing {@code long[]} with linear probing, as TLC's
- * in-memory FPSets keep them. No state is stored, only its fingerprint, so a state costs 8 bytes divided by the
- * load factor (between 3/8 and 3/4 after growth): 11 to 21 bytes.
+ * in-memory FPSets keep them. No state is stored, only its fingerprint. The table holds at most three quarters of its
+ * slots and grows by half when it is that full, so a state costs 8 bytes divided by the load factor, between 3/4 and
+ * 1/2: 10.7 to 16 bytes. (Doubling would let the load fall to 3/8, 21 bytes.) Any capacity is allowed: a fingerprint's
+ * home slot is its Fibonacci hash scaled to the capacity ({@code (h * capacity) >>> 32}, Lemire's fast range), so a
+ * model whose fingerprints are weak in their low bits still spreads well.
  *
  * <p>Slot value 0 means empty. A real fingerprint 0 is stored as {@link #ZERO_STANDIN}, so 0 and that constant
- * are the same fingerprint to this set (one more collision in 2^64). Slots are picked by Fibonacci hashing of
- * the fingerprint, so a model whose fingerprints are weak in their low bits still spreads well.
+ * are the same fingerprint to this set (one more collision in 2^64).
  */
 final class FingerprintSet {
     /** Stands for fingerprint 0, which marks an empty slot. */
     static final long ZERO_STANDIN = 0x9E3779B97F4A7C15L;
 
-    private static final int MAX_BITS = 30;
+    /** The largest table, in slots (8 GiB). */
+    private static final int MAX_CAPACITY = 1 << 30;
 
-    /** The most fingerprints the largest table holds (three quarters of 2^30 slots, 8 GiB). */
-    static final long MAX_SIZE = (1L << MAX_BITS) / 4 * 3;
+    /** The most fingerprints the largest table holds (three quarters of it). */
+    static final long MAX_SIZE = (long) MAX_CAPACITY / 4 * 3;
 
     private long[] table;
-    private int bits;
     private long size;
 
     /** An empty set with room for about 768 fingerprints before it grows. */
@@ -32,10 +34,9 @@ final class FingerprintSet {
 
     /** An empty set of 2^{@code bits} slots. */
     FingerprintSet(int bits) {
-        if (bits < 1 || bits > MAX_BITS) {
-            throw new IllegalArgumentException("bits must be in 1.." + MAX_BITS + ": " + bits);
+        if (bits < 1 || bits > 30) {
+            throw new IllegalArgumentException("bits must be in 1..30: " + bits);
         }
-        this.bits = bits;
         this.table = new long[1 << bits];
     }
 
@@ -44,9 +45,14 @@ final class FingerprintSet {
         return fp == 0 ? ZERO_STANDIN : fp;
     }
 
-    /** The home slot of {@code key} in a table of 2^{@code bits} slots. */
+    /** The home slot of {@code key} in a table of 2^{@code bits} slots (the level index's tables). */
     static int home(long key, int bits) {
         return (int) ((key * 0x9E3779B97F4A7C15L) >>> (64 - bits));
+    }
+
+    /** The home slot of {@code key} in a table of {@code capacity} slots. */
+    static int slot(long key, int capacity) {
+        return (int) ((((key * 0x9E3779B97F4A7C15L) >>> 32) * capacity) >>> 32);
     }
 
     /**
@@ -56,9 +62,9 @@ final class FingerprintSet {
      */
     boolean add(long fp) {
         long key = key(fp);
-        int mask = table.length - 1;
-        int i = home(key, bits);
-        for (long k; (k = table[i]) != 0; i = (i + 1) & mask) {
+        int n = table.length;
+        int i = slot(key, n);
+        for (long k; (k = table[i]) != 0; i = i + 1 == n ? 0 : i + 1) {
             if (k == key) {
                 return false;
             }
@@ -67,7 +73,7 @@ final class FingerprintSet {
             throw new IllegalStateException("fingerprint set full: " + size + " fingerprints");
         }
         table[i] = key;
-        if (++size > (table.length >>> 2) * 3L && bits < MAX_BITS) {
+        if (++size > (long) n / 4 * 3 && n < MAX_CAPACITY) {
             grow();
         }
         return true;
@@ -76,8 +82,8 @@ final class FingerprintSet {
     /** Whether {@code fp} was added. */
     boolean contains(long fp) {
         long key = key(fp);
-        int mask = table.length - 1;
-        for (int i = home(key, bits); table[i] != 0; i = (i + 1) & mask) {
+        int n = table.length;
+        for (int i = slot(key, n); table[i] != 0; i = i + 1 == n ? 0 : i + 1) {
             if (table[i] == key) {
                 return true;
             }
@@ -97,24 +103,27 @@ final class FingerprintSet {
 
     private void grow() {
         long[] old = table;
-        bits++;
-        table = new long[1 << bits];
-        int mask = table.length - 1;
+        table = new long[(int) Math.min(MAX_CAPACITY, old.length + (long) Math.max(old.length >> 1, 1))];
         for (long key : old) {
             if (key != 0) {
-                int i = home(key, bits);
-                while (table[i] != 0) {
-                    i = (i + 1) & mask;
-                }
-                table[i] = key;
+                insert(key);
             }
         }
+    }
+
+    private void insert(long key) {
+        int n = table.length;
+        int i = slot(key, n);
+        while (table[i] != 0) {
+            i = i + 1 == n ? 0 : i + 1;
+        }
+        table[i] = key;
     }
 
     // ---- checkpoints --------------------------------------------------------------------------------------------
 
     void write(DataOutput out) throws IOException {
-        out.writeInt(bits);
+        out.writeInt(table.length);
         out.writeLong(size);
         for (long key : table) {
             if (key != 0) {
@@ -125,17 +134,14 @@ final class FingerprintSet {
 
     /** Replaces this set's contents with those {@link #write} wrote. */
     void read(DataInput in) throws IOException {
-        bits = in.readInt();
-        table = new long[1 << bits];
+        int capacity = in.readInt();
+        if (capacity < 1 || capacity > MAX_CAPACITY) {
+            throw new IOException("bad visited-set capacity " + capacity);
+        }
+        table = new long[capacity];
         size = in.readLong();
-        int mask = table.length - 1;
         for (long n = 0; n < size; n++) {
-            long key = in.readLong();
-            int i = home(key, bits);
-            while (table[i] != 0) {
-                i = (i + 1) & mask;
-            }
-            table[i] = key;
+            insert(in.readLong());
         }
     }
 }

@@ -38,6 +38,7 @@ import java.util.Objects;
  *                            "interrupted"
  * @param elapsedNanos        how long the search took, by {@link Options#clock}
  * @param visitedBytes        bytes held by the fingerprint tables and the parent/choice trace
+ * @param fingerprintBytes    of those, bytes held by the visited set's fingerprint table alone
  */
 public record Report(
         Options.Mode mode,
@@ -58,7 +59,8 @@ public record Report(
         boolean complete,
         String stopReason,
         long elapsedNanos,
-        long visitedBytes) {
+        long visitedBytes,
+        long fingerprintBytes) {
 
     /** Freezes the violation map (insertion order kept). */
     public Report {
@@ -71,11 +73,16 @@ public record Report(
         return states == 0 ? 0 : (double) visitedBytes / states;
     }
 
+    /** Bytes of the visited set's fingerprint table per distinct state (the trace not counted). */
+    public double fingerprintBytesPerState() {
+        return states == 0 ? 0 : (double) fingerprintBytes / states;
+    }
+
     /** This report with {@code elapsedNanos} set to 0, for comparing two searches. */
     public Report withoutTiming() {
         return new Report(mode, reduction, states, transitions, depth, executions, positive, negative, finalStates,
                 positiveFinalStates, deadlocks, deadlockSchedule, witness, counterWitness, violations, complete,
-                stopReason, 0, visitedBytes);
+                stopReason, 0, visitedBytes, fingerprintBytes);
     }
 
     @Override
@@ -88,13 +95,15 @@ public record Report(
                 && Arrays.equals(deadlockSchedule, r.deadlockSchedule) && Arrays.equals(witness, r.witness)
                 && Arrays.equals(counterWitness, r.counterWitness) && sameViolations(violations, r.violations)
                 && complete == r.complete && Objects.equals(stopReason, r.stopReason)
-                && elapsedNanos == r.elapsedNanos && visitedBytes == r.visitedBytes;
+                && elapsedNanos == r.elapsedNanos && visitedBytes == r.visitedBytes
+                && fingerprintBytes == r.fingerprintBytes;
     }
 
     @Override
     public int hashCode() {
         int h = Objects.hash(mode, reduction, states, transitions, depth, executions, positive, negative,
-                finalStates, positiveFinalStates, deadlocks, complete, stopReason, elapsedNanos, visitedBytes);
+                finalStates, positiveFinalStates, deadlocks, complete, stopReason, elapsedNanos, visitedBytes,
+                fingerprintBytes);
         h = 31 * h + Arrays.hashCode(deadlockSchedule);
         h = 31 * h + Arrays.hashCode(witness);
         h = 31 * h + Arrays.hashCode(counterWitness);
@@ -116,7 +125,7 @@ public record Report(
                 + ", deadlockSchedule=" + Arrays.toString(deadlockSchedule) + ", witness=" + Arrays.toString(witness)
                 + ", counterWitness=" + Arrays.toString(counterWitness) + ", violations=" + v.append('}')
                 + ", complete=" + complete + ", stopReason=" + stopReason + ", elapsedNanos=" + elapsedNanos
-                + ", visitedBytes=" + visitedBytes + "]";
+                + ", visitedBytes=" + visitedBytes + ", fingerprintBytes=" + fingerprintBytes + "]";
     }
 
     private static boolean sameViolations(Map<String, int[]> a, Map<String, int[]> b) {

@@ -179,6 +179,7 @@ class ExhaustiveTest {
 
         assertThat(r.visitedBytes()).isEqualTo(8L * 65536 + 5L * 1024);
         assertThat(r.bytesPerState()).isEqualTo((8.0 * 65536 + 5 * 1024) / 9);
+        assertThat(r.fingerprintBytes()).isEqualTo(8L * 65536);
     }
 
     @Test

@@ -86,7 +86,10 @@ public final class Kernel {
 
     /**
      * Wires the mechanisms in the order of the package layering over physical memory: at boot over new frames, for a
-     * copy over the copies of {@code o}'s, each mechanism paired with {@code o}'s so that copied state points at it.
+     * copy over the copies of {@code o}'s. The mechanisms that state or a suspended call refers to (the mm core, the
+     * VFS and its tables, GUP, fork, madvise, zap, io_uring's and drivers' tables) are paired with {@code o}'s, so that
+     * copied state points at the copy's; the copier fails on a reference to any other, so a new such reference shows
+     * in {@code CopyTest} instead of leaving a copy pointing into its original.
      */
     private Kernel(Kernel o, Copier c, KernelProfile profile, int nrFrames, int normalFrames, int movableFrames) {
         PageFrames frames;
@@ -103,27 +106,25 @@ public final class Kernel {
             holders = c.pair(o.holders, new GupHolders());
         }
         core = pair(o == null ? null : o.core, new MmCore(profile, trace, footprint, frames, alloc), c);
-        rmap = pair(o == null ? null : o.rmap, new Rmap(core), c);
-        filemap = pair(o == null ? null : o.filemap, new Filemap(core, rmap), c);
-        memory = pair(o == null ? null : o.memory, new Memory(core, rmap), c);
+        rmap = new Rmap(core);
+        filemap = new Filemap(core, rmap);
+        memory = new Memory(core, rmap);
         zap = pair(o == null ? null : o.zap, new Zap(core, rmap), c);
-        migrate = pair(o == null ? null : o.migrate, new Migrate(core, rmap), c);
+        migrate = new Migrate(core, rmap);
         gup = pair(o == null ? null : o.gup, new Gup(core, memory, migrate, holders), c);
         vfs = pair(o == null ? null : o.vfs, new Vfs(core, filemap, gup), c);
-        mmap = pair(o == null ? null : o.mmap, new Mmap(core, zap, gup, vfs), c);
-        tasks = pair(o == null ? null : o.tasks, new Tasks(core, mmap), c);
+        mmap = new Mmap(core, zap, gup, vfs);
+        tasks = new Tasks(core, mmap);
         fork = pair(o == null ? null : o.fork, new Fork(core, rmap, mmap, tasks), c);
-        exports = pair(o == null ? null : o.exports, new Exports(core, gup, memory, vfs, driverState, pageReferences),
-                c);
-        mmu = pair(o == null ? null : o.mmu, new Mmu(core, memory), c);
-        mprotect = pair(o == null ? null : o.mprotect, new Mprotect(core), c);
+        exports = new Exports(core, gup, memory, vfs, driverState, pageReferences);
+        mmu = new Mmu(core, memory);
+        mprotect = new Mprotect(core);
         madvise = pair(o == null ? null : o.madvise, new Madvise(core, zap), c);
-        taskMmu = pair(o == null ? null : o.taskMmu, new TaskMmu(core), c);
-        procMem = pair(o == null ? null : o.procMem, new ProcMem(core, gup), c);
-        syscalls = pair(o == null ? null : o.syscalls, new Syscalls(core, tasks, mmu, mmap, mprotect, madvise, fork,
-                gup, taskMmu, procMem, exports), c);
-        ioUring = pair(o == null ? null : o.ioUring, new IoUring(exports), c);
-        fileSyscalls = pair(o == null ? null : o.fileSyscalls, new FileSyscalls(core, vfs, ioUring), c);
+        taskMmu = new TaskMmu(core);
+        procMem = new ProcMem(core, gup);
+        syscalls = new Syscalls(core, tasks, mmu, mmap, mprotect, madvise, fork, gup, taskMmu, procMem, exports);
+        ioUring = new IoUring(exports);
+        fileSyscalls = new FileSyscalls(core, vfs, ioUring);
         if (o != null) {
             gup.pairWith(o.gup, c);
             ioUring.pairWith(o.ioUring, c);

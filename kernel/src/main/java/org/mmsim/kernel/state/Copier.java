@@ -23,7 +23,7 @@ import org.mmsim.kernel.export.Export;
 @Export
 public final class Copier {
     /** Sized for a small machine's objects (mechanisms, mms, VMAs, tasks, files, calls) without growing. */
-    private final Map<Object, Object> copies = new IdentityHashMap<>(256);
+    private final Map<Object, Object> copies = new IdentityHashMap<>(64);
 
     /** {@code copy} stands for {@code original} from now on; returns {@code copy}. */
     @Export

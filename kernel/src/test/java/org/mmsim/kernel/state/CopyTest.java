@@ -55,6 +55,8 @@ class CopyTest {
         LEFT_OUT.put("sched.Syscall.made", "set and handed to finish() within the call's one step");
         LEFT_OUT.put("mm.page.PageFrames.owner", "identity token: a copy gets a new one on both sides by design");
         LEFT_OUT.put("mm.pgtable.PageTable.owner", "identity token: a copy gets a new one on both sides by design");
+        LEFT_OUT.put("mm.page.PageFrames.lastOwned", "a lookup cache, emptied on both sides by a copy");
+        LEFT_OUT.put("mm.page.PageFrames.lastOwnedSn", "a lookup cache, emptied on both sides by a copy");
         LEFT_OUT.put("mm.pgtable.PageTable$Leaf.own", "which blocks a leaf copied itself: 0 in a leaf just shared");
         LEFT_OUT.put("mm.memory.ZapWalk.refused", "set by the step that ends the walk and the call with it");
         LEFT_OUT.put("mm.gup.GupCall.rest", "made and consumed within the one step of the migrating long-term path");

@@ -52,6 +52,8 @@ class FingerprintCoverageTest {
         leftOut("mm.page.PageFrames", "dirtyPfns", "frames written since the last fingerprint: how it is kept");
         leftOut("mm.page.PageFrames", "dirtyOld", "their hashes before: how the fingerprint is kept");
         leftOut("mm.page.PageFrames", "nrDirty", "the length of that list");
+        leftOut("mm.page.PageFrames", "lastOwned", "a lookup cache");
+        leftOut("mm.page.PageFrames", "lastOwnedSn", "a lookup cache");
         hashed("mm.page.PageFrames$Chunk", "sections");
         hashed("mm.page.PageFrames$Section", "refcount", "mapcount", "flags", "mapping", "index", "data", "writer",
                 "writeTime", "written");

@@ -119,6 +119,9 @@ public final class PageFrames implements Copyable {
     private int[] dirtyPfns = new int[8];
     private long[] dirtyOld = new long[8];
     private int nrDirty;
+    /** The section {@link #own} returned last (this machine's own until the next copy), and its number. */
+    private Section lastOwned;
+    private int lastOwnedSn = -1;
     /** Too many frames were written since the last fingerprint to track: the next one recomputes the sum. */
     private boolean stale;
     private final Tracer trace;
@@ -181,6 +184,16 @@ public final class PageFrames implements Copyable {
 
     /** Section {@code sn}, this machine's own: created if missing, copied (with its chunk) if shared. */
     private Section own(int sn) {
+        if (sn == lastOwnedSn) {
+            return lastOwned;
+        }
+        Section s = ownSlow(sn);
+        lastOwnedSn = sn;
+        lastOwned = s;
+        return s;
+    }
+
+    private Section ownSlow(int sn) {
         if (sn >>> CHUNK_SHIFT >= dir.length) {
             dir = Arrays.copyOf(dir, Math.max(dir.length * 2, (sn >>> CHUNK_SHIFT) + 1));
         }
@@ -418,6 +431,8 @@ public final class PageFrames implements Copyable {
         PageFrames f = c.pair(this, new PageFrames(nrFrames, c.copy(trace), c.copy(footprint)));
         f.dir = dir.clone();
         owner = new Object();
+        lastOwnedSn = -1;
+        lastOwned = null;
         f.hashing = hashing;
         f.stale = stale;
         f.framesHash = framesHash;
