@@ -161,7 +161,12 @@ public final class Runner {
     }
 
     private boolean groupFinished() {
-        return Arrays.stream(strands).allMatch(Strand::finished);
+        for (Strand s : strands) {
+            if (!s.finished()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void end() throws ScenarioException {

@@ -38,6 +38,9 @@ final class Violations {
 
     /** The violations recorded since the last call, as stable keys ("invariant: message"). */
     List<String> fresh() {
+        if (reported == found.size()) {
+            return List.of();
+        }
         List<String> out = new ArrayList<>();
         for (; reported < found.size(); reported++) {
             Violation v = found.get(reported);

@@ -10,6 +10,9 @@ import org.mmsim.kernel.export.Export;
  */
 @Export
 public final class KernelProfile {
+    /** {@code CowReuse.values()}, made once: that method copies the array on every call. */
+    private static final CowReuse[] COW_REUSE = CowReuse.values();
+
     private final String name;
     private final String summary;
     private final byte[] values;
@@ -48,7 +51,7 @@ public final class KernelProfile {
     }
 
     public CowReuse cowReuse() {
-        return CowReuse.values()[values[Switch.COW_REUSE.ordinal()]];
+        return COW_REUSE[values[Switch.COW_REUSE.ordinal()]];
     }
 
     public IoUringFileCheck ioUringFileCheck() {

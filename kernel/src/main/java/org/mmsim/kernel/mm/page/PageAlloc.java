@@ -27,13 +27,16 @@ public final class PageAlloc implements Hashable, Copyable {
     /** {@code GFP_HIGHUSER_MOVABLE}: user pages, which may come from the movable zone and are tried there first. */
     public static final int GFP_HIGHUSER_MOVABLE = 1;
 
+    /** {@code Zone.values()}, made once: that method copies the array on every call. */
+    private static final Zone[] ZONES = Zone.values();
+
     private final PageFrames frames;
     private final Tracer trace;
-    private final int[] start = new int[Zone.values().length];
-    private final int[] end = new int[Zone.values().length];
-    private final int[] next = new int[Zone.values().length];
-    private final int[][] freeStack = new int[Zone.values().length][];
-    private final int[] freeTop = new int[Zone.values().length];
+    private final int[] start = new int[ZONES.length];
+    private final int[] end = new int[ZONES.length];
+    private final int[] next = new int[ZONES.length];
+    private final int[][] freeStack = new int[ZONES.length][];
+    private final int[] freeTop = new int[ZONES.length];
     private int nrAllocated;
     /**
      * {@code PF_MEMALLOC_PIN} ({@code memalloc_pin_save()}): set while a long-term GUP runs, so the pages its faults
@@ -46,7 +49,7 @@ public final class PageAlloc implements Hashable, Copyable {
         this.trace = trace;
         int pfn = ZERO_PFN + 1;
         int[] sizes = {normalFrames, movableFrames};
-        for (Zone z : Zone.values()) {
+        for (Zone z : ZONES) {
             start[z.ordinal()] = pfn;
             next[z.ordinal()] = pfn;
             pfn += sizes[z.ordinal()];
@@ -59,7 +62,7 @@ public final class PageAlloc implements Hashable, Copyable {
 
     /** The zone that holds {@code pfn}, or null for the zero page. */
     public Zone zoneOf(int pfn) {
-        for (Zone z : Zone.values()) {
+        for (Zone z : ZONES) {
             if (pfn >= start[z.ordinal()] && pfn < end[z.ordinal()]) {
                 return z;
             }
@@ -98,7 +101,7 @@ public final class PageAlloc implements Hashable, Copyable {
     public IntStream everAllocated() {
         frames.footprint().allocator();
         IntStream s = IntStream.empty();
-        for (Zone z : Zone.values()) {
+        for (Zone z : ZONES) {
             s = IntStream.concat(s, IntStream.range(start[z.ordinal()], next[z.ordinal()]));
         }
         return s;
@@ -209,7 +212,7 @@ public final class PageAlloc implements Hashable, Copyable {
      */
     @Override
     public void hashInto(StateHasher h) {
-        for (Zone z : Zone.values()) {
+        for (Zone z : ZONES) {
             int i = z.ordinal();
             h.add(start[i]).add(end[i]).add(next[i]).add(freeTop[i]);
             for (int j = 0; j < freeTop[i]; j++) {
