@@ -3,11 +3,11 @@
 # under mmap_read_lock and the PTL) and no two threads touch the same page, so the process ends with every
 # value stored.
 #
-# The state space has a closed form. Every store ticks the kernel's event clock and leaves its time on the
-# page it wrote, and each first touch allocates the next free frame, so two orders of the same steps never
-# meet again: every prefix of every interleaving is a state of its own. Under 6.18 the search must find
+# The state space has a closed form. Each first touch allocates the next free frame, so the frame numbers record
+# the order of the stores and two orders of the same steps never meet again: every prefix of every interleaving
+# is a state of its own. Under 6.18 the search must find
 # exactly sum over i, j, k in 0..4 of (i+j+k)!/(i!j!k!) = 110,251 states, of which 12!/(4!4!4!) = 34,650
-# are final, in about four seconds. More states, or fewer, mean the explorer or the model's fingerprint
+# are final, in a few seconds. More states, or fewer, mean the explorer or the model's fingerprint
 # invented or lost executions. All steps share one mm, so sleep sets prune nothing here.
 scenario explore-100k
 doc "Three threads storing to twelve pages: 110,251 states, every interleaving prefix distinct"

@@ -2,8 +2,8 @@
 # store to three pages of their own, twelve pages in all. Race-free under every kernel, as explore-100k is: each
 # store faults its own page in, and no two threads touch the same page.
 #
-# As in explore-100k, every store ticks the kernel's event clock and leaves its time on the page, and each first
-# touch allocates the next free frame, so every prefix of every interleaving is a state of its own: the search
+# As in explore-100k, each first touch allocates the next free frame, so the frame numbers record the order of the
+# stores and every prefix of every interleaving is a state of its own: the search
 # must find exactly sum over a, b, c, d in 0..3 of (a+b+c+d)!/(a!b!c!d!) = 1,107,697 states, of which
 # 12!/(3!3!3!3!) = 369,600 are final. It must complete under the JVM's default heap.
 scenario explore-1m

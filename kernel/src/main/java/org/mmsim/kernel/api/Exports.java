@@ -128,7 +128,7 @@ public final class Exports {
         int pfn = g.pfn(i);
         KernelBug.bugOn(pfn == PageAlloc.ZERO_PFN, "zero_page_write", "DMA write into the shared zero page");
         core.frames().setWord(pfn, word, value);
-        core.frames().setWriter(pfn, g.mm().id(), core.tick());
+        core.frames().setWriter(pfn, g.mm().id(), core.epoch(g.mm().id()));
     }
 
     // ---- files ----------------------------------------------------------------------------------------------

@@ -32,8 +32,8 @@ final class IsolationInvariant implements Invariant {
         for (Observation o : kernel.mm().drainObservations()) {
             if (!legitimate(kernel.mm(), o)) {
                 out.add(new Violation(name(), String.format(
-                        "%s by mm %d sees data mm %d stored into pfn %d at t=%d, after the two were separated by fork",
-                        o.how(), o.observerMmId(), o.writerMmId(), o.pfn(), o.writeTime())));
+                        "%s by mm %d sees data mm %d stored into pfn %d after the two were separated by fork",
+                        o.how(), o.observerMmId(), o.writerMmId(), o.pfn())));
             }
         }
         return out;
@@ -48,7 +48,7 @@ final class IsolationInvariant implements Invariant {
                 return false;
             }
             if (parent == o.writerMmId()) {
-                return o.writeTime() < mm.mmForkTime(cur);
+                return o.writeEpoch() < mm.mmSeparation(cur);
             }
             cur = parent;
         }

@@ -21,10 +21,17 @@ import org.mmsim.kernel.trace.Tracer;
  * every address_space by id (what {@code page->mapping} names), {@code user->locked_vm}, and the isolation shadow.
  * Mechanisms meet through their own constructor-injected references, never through this object.
  *
- * <p>Design notes. The lineage (parent mm and the event time at which fork separated a child from its parent) and
- * the observation log are model shadows for the isolation invariant, not kernel state: a store is stamped with the
- * clock, and a read of another mm's anonymous data is legitimate only if the writer is an ancestor that stored it
- * before the separating fork.
+ * <p>Design notes. The lineage and the observation log are model shadows for the isolation invariant, not kernel
+ * state. For each mm the lineage holds its parent, its <em>separation epoch</em> (how many forks the parent had
+ * completed once the fork that made this mm was over) and its own <em>epoch</em> (how many forks it has completed).
+ * A user store stamps the page with the writer and the writer's epoch; a read of another mm's anonymous data is
+ * legitimate only if the writer is an ancestor and its epoch at the store was below the separation epoch of its
+ * child on the way to the reader: the store came before the fork that separated them.
+ *
+ * <p>Why epochs and not a machine-wide clock: a store's place relative to its own mm's forks is all the oracle can
+ * ask, and all the kernel's behaviour depends on. A clock ticked by every store made two stores of different
+ * processes, or of two threads of one process, into different states in either order, though nothing the kernel
+ * does can tell them apart; with epochs they commute, and the explorer's sleep sets can prune them.
  */
 public final class MmCore implements Hashable {
     private final KernelProfile profile;
@@ -39,7 +46,6 @@ public final class MmCore implements Hashable {
     private final List<Observation> observations = new ArrayList<>();
     /** {@code user->locked_vm} of the one user every process runs as, in pages. */
     private long userLockedVm;
-    private int time;
 
     public MmCore(KernelProfile profile, Tracer trace, Footprint footprint, PageFrames frames, PageAlloc alloc) {
         this.profile = profile;
@@ -69,27 +75,16 @@ public final class MmCore implements Hashable {
         return alloc;
     }
 
-    // ---- the event clock ----------------------------------------------------------------------------------
-
-    /** The kernel's event clock: advanced by every user store, DMA write and fork. */
-    public int time() {
-        footprint.clock();
-        return time;
-    }
-
-    /** Advance the clock; the new time stamps the event. */
-    public int tick() {
-        footprint.clock();
-        return ++time;
-    }
-
     // ---- mms ----------------------------------------------------------------------------------------------
 
-    /** {@code mm_alloc()}: a new, empty mm, child of mm {@code parentId} (0: none) since event {@code forkTime}. */
-    public Mm newMm(int parentId, int forkTime) {
+    /**
+     * {@code mm_alloc()}: a new, empty mm, child of mm {@code parentId} (0: none). Until {@link #forked} says so, the
+     * child counts as separated from the parent's next epoch on.
+     */
+    public Mm newMm(int parentId) {
         Mm mm = new Mm(this, mms.size() + 1);
         mms.add(mm);
-        lineage.add(new int[] {parentId, forkTime});
+        lineage.add(new int[] {parentId, parentId == 0 ? 0 : epoch(parentId) + 1, 0});
         return mm;
     }
 
@@ -109,17 +104,26 @@ public final class MmCore implements Hashable {
     }
 
     /**
-     * Fork is done: the child's address space is separate from its parent's for stores from {@code time} on (fork
-     * passes the clock plus one: stores are stamped with ticks, and one made at the current tick came before). A
-     * store another parent thread made while fork was still copying (to a pte not yet write-protected) is one the
-     * child may legitimately see; every later store to a shared page faults and waits for fork's mmap_lock.
+     * Fork of {@code parentId} into {@code childId} is done: the parent's epoch advances, and the child is separate
+     * from the parent's stores of the new epoch on. A store another parent thread made while fork was still copying
+     * (to a pte not yet write-protected) belongs to the old epoch, so the child may legitimately see it; every later
+     * store to a shared page faults and waits for fork's mmap_lock.
      */
-    public void separatedAt(int mmId, int time) {
-        lineage.get(mmId - 1)[1] = time;
+    public void forked(int parentId, int childId) {
+        footprint.mm(parentId);
+        int[] parent = lineage.get(parentId - 1);
+        parent[2]++;
+        lineage.get(childId - 1)[1] = parent[2];
     }
 
-    /** The event time at which mm {@code mmId} was separated from its parent by fork (or created). */
-    public int mmForkTime(int mmId) {
+    /** How many forks mm {@code mmId} has completed: what a store by it is stamped with. */
+    public int epoch(int mmId) {
+        footprint.mm(mmId);
+        return lineage.get(mmId - 1)[2];
+    }
+
+    /** The parent's epoch from which mm {@code mmId} is separate from its parent (0 for an mm not forked). */
+    public int mmSeparation(int mmId) {
         return lineage.get(mmId - 1)[1];
     }
 
@@ -185,7 +189,7 @@ public final class MmCore implements Hashable {
     public void observe(int observerMmId, int pfn, String how) {
         int writer = frames.writer(pfn);
         if (writer >= 0 && writer != observerMmId && frames.test(pfn, PageFlags.PG_ANON)) {
-            observations.add(new Observation(observerMmId, pfn, writer, frames.writeTime(pfn), how));
+            observations.add(new Observation(observerMmId, pfn, writer, frames.writeEpoch(pfn), how));
         }
     }
 
@@ -203,12 +207,13 @@ public final class MmCore implements Hashable {
      */
     @Override
     public void hashInto(StateHasher h) {
-        h.add(time).add(userLockedVm);
+        h.add(userLockedVm);
         alloc.hashInto(h);
         h.add(frames.fingerprint());
         h.add(mms.size());
         for (Mm mm : mms) {
-            h.add(mmParent(mm.id())).add(mmForkTime(mm.id()));
+            int[] l = lineage.get(mm.id() - 1);
+            h.add(l[0]).add(l[1]).add(l[2]);
             mm.hashInto(h);
         }
         h.add(anonVmas.size());
@@ -221,7 +226,7 @@ public final class MmCore implements Hashable {
         }
         h.add(observations.size());
         for (Observation o : observations) {
-            h.add(o.observerMmId()).add(o.pfn()).add(o.writerMmId()).add(o.writeTime()).add(o.how());
+            h.add(o.observerMmId()).add(o.pfn()).add(o.writerMmId()).add(o.writeEpoch()).add(o.how());
         }
     }
 
@@ -247,6 +252,5 @@ public final class MmCore implements Hashable {
         }
         observations.addAll(o.observations);
         userLockedVm = o.userLockedVm;
-        time = o.time;
     }
 }

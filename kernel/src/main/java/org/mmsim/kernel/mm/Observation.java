@@ -8,7 +8,7 @@ package org.mmsim.kernel.mm;
  * @param observerMmId the mm that observed the data
  * @param pfn the page read
  * @param writerMmId the mm whose user-space store put the data there
- * @param writeTime the kernel event time of that store
+ * @param writeEpoch how many forks the writer had completed when it stored
  * @param how what observed it, e.g. "load" or "pipe 1 read"
  */
-public record Observation(int observerMmId, int pfn, int writerMmId, int writeTime, String how) {}
+public record Observation(int observerMmId, int pfn, int writerMmId, int writeEpoch, String how) {}

@@ -12,7 +12,8 @@ package org.mmsim.kernel.state;
  *       do not stand for (below);</li>
  *   <li>bit 1, {@link #ALLOCATOR}: the page allocator's own state (free lists, the never-used frontier,
  *       {@code nrAllocated}, {@code PF_MEMALLOC_PIN} as the allocator reads it);</li>
- *   <li>bit 2, {@link #CLOCK}: the kernel's event clock (every read and every tick);</li>
+ *   <li>bit 2: unused (it stood for a machine-wide event clock, which the isolation oracle no longer has: a store
+ *       is stamped with its mm's epoch, which the mm's bit covers);</li>
  *   <li>bits 3..18, {@link #mmBit}: the page table of the mm with id {@code id}, bit {@code 3 + id % 16};</li>
  *   <li>bits 19..63, {@link #pageBit}: the {@code struct page} fields and data words of frame {@code pfn}, bit
  *       {@code 19 + pfn % 45}.</li>
@@ -27,7 +28,7 @@ package org.mmsim.kernel.state;
  *   <li>{@code PageAlloc}: allocation (including a failed one), freeing, {@code nrAllocated()} and
  *       {@code everAllocated()}. Reference-count changes that do not free are recorded as the frame's page bit
  *       only, which is exact: they change nothing else;</li>
- *   <li>{@code MmCore}: every tick of the event clock and every read of it;</li>
+ *   <li>{@code MmCore}: every read and advance of an mm's epoch (as that mm's bit);</li>
  *   <li>kernel calls: a call on an mm records that mm's bit for the VMA tree it reads, and every call that may
  *       touch what no bit stands for records {@link #GLOBAL} ({@code KernelCall#touchesOnlyItsMm}).</li>
  * </ul>
@@ -57,8 +58,6 @@ public final class Footprint {
     public static final long GLOBAL = 1L;
     /** The page allocator's state. */
     public static final long ALLOCATOR = 1L << 1;
-    /** The kernel event clock. */
-    public static final long CLOCK = 1L << 2;
     /** The first of the 16 mm page-table bits. */
     public static final int MM_SHIFT = 3;
     public static final int MM_BITS = 16;
@@ -104,12 +103,6 @@ public final class Footprint {
     public void allocator() {
         if (on) {
             bits |= ALLOCATOR;
-        }
-    }
-
-    public void clock() {
-        if (on) {
-            bits |= CLOCK;
         }
     }
 

@@ -33,7 +33,7 @@ public final class Tasks implements Hashable {
 
     /** A new process with an empty address space and no open files (as after {@code execve}). */
     public Task spawn(String comm) {
-        return add(comm, core.newMm(0, core.tick()), new FdTable());
+        return add(comm, core.newMm(0), new FdTable());
     }
 
     /** {@code clone(CLONE_VM|CLONE_FILES|CLONE_THREAD)}: a thread of {@code leader}'s process, sharing mm and fds. */

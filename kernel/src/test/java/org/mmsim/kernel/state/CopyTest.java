@@ -77,7 +77,7 @@ class CopyTest {
                 "mm.page.PageFrames$Section.data",
                 "mm.page.PageFrames$Section.flags", "mm.page.PageFrames$Section.index",
                 "mm.page.PageFrames$Section.mapcount", "mm.page.PageFrames$Section.mapping",
-                "mm.page.PageFrames$Section.refcount", "mm.page.PageFrames$Section.writeTime",
+                "mm.page.PageFrames$Section.refcount", "mm.page.PageFrames$Section.writeEpoch",
                 "mm.page.PageFrames$Section.writer", "mm.pgtable.PageTable$Leaf.blocks",
                 "mm.pgtable.PageTable$Leaf.present")) {
             LEFT_OUT.put(f, "copy-on-write storage: the copy shares the object until one side writes it");

@@ -44,7 +44,7 @@ class FingerprintCoverageTest {
         leftOut("Kernel", "drivers", "the drivers initialised at boot: configuration (their state is driverState)");
         leftOut("api.Exports", "driverState", "the same list as Kernel.driverState, handed over at boot");
         leftOut("api.Exports", "pageReferences", "the same list as Kernel.pageReferences, handed over at boot");
-        hashed("mm.MmCore", "mms", "lineage", "anonVmas", "mappings", "observations", "userLockedVm", "time");
+        hashed("mm.MmCore", "mms", "lineage", "anonVmas", "mappings", "observations", "userLockedVm");
         hashed("mm.page.PageAlloc", "start", "end", "next", "freeStack", "freeTop", "nrAllocated", "memallocPin");
         hashed("mm.page.PageFrames", "framesHash", "dir");
         leftOut("mm.page.PageFrames", "hashing", "whether framesHash is kept yet: how, not what, is hashed");
@@ -56,7 +56,7 @@ class FingerprintCoverageTest {
         leftOut("mm.page.PageFrames", "lastOwnedSn", "a lookup cache");
         hashed("mm.page.PageFrames$Chunk", "sections");
         hashed("mm.page.PageFrames$Section", "refcount", "mapcount", "flags", "mapping", "index", "data", "writer",
-                "writeTime", "written");
+                "writeEpoch", "written");
         leftOut("mm.page.PageFrames", "owner", "an identity token for copy-on-write, renewed by every copy");
         hashed("mm.Mm", "vmas", "flags", "rssAnon", "rssFile", "rssShmem", "hiwaterRss", "pinnedVm", "rlimitMemlock",
                 "mmapBase", "users", "dead");

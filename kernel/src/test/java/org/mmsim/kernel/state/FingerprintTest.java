@@ -220,8 +220,12 @@ class FingerprintTest {
         assertThat(qFirst.k().fingerprint()).isNotEqualTo(pFirst.k().fingerprint());
     }
 
+    /**
+     * A store is stamped with its mm's epoch (the forks it completed), not a machine-wide clock, so stores of two
+     * processes into pages they have give the same machine in either order: nothing the kernel does can tell.
+     */
     @Test
-    void storesOfTwoProcessesDoNotCommuteBecauseTheClockStampsThem() {
+    void storesOfTwoProcessesToPresentPagesCommute() {
         Machine pFirst = machine();
         Machine qFirst = machine();
 
@@ -230,7 +234,24 @@ class FingerprintTest {
         write(qFirst.k(), qFirst.q(), qFirst.b(), 6);
         write(qFirst.k(), qFirst.p(), qFirst.a(), 5);
 
-        assertThat(qFirst.k().fingerprint()).as("write times differ").isNotEqualTo(pFirst.k().fingerprint());
+        assertThat(qFirst.k().fingerprint()).isEqualTo(pFirst.k().fingerprint());
+    }
+
+    /** But a store before its mm's fork and the same store after it differ: the isolation oracle must tell them. */
+    @Test
+    void aStoreBeforeAForkAndTheSameStoreAfterItDiffer() {
+        Machine before = machine();
+        Machine after = machine();
+
+        write(before.k(), before.p(), before.a(), 5);
+        Task c1 = TestKernels.fork(before.k(), before.p(), "c");
+        Task c2 = TestKernels.fork(after.k(), after.p(), "c");
+        write(after.k(), after.p(), after.a(), 5);
+
+        assertThat(c1.mm().id()).isEqualTo(c2.mm().id());
+        assertThat(after.k().frames().writeEpoch(pfnAt(after.p(), after.a())))
+                .isEqualTo(before.k().frames().writeEpoch(pfnAt(c1, before.a())) + 1);
+        assertThat(after.k().fingerprint()).isNotEqualTo(before.k().fingerprint());
     }
 
     @Test
@@ -272,16 +293,15 @@ class FingerprintTest {
         changes.put("mapping", m -> frames(m).setMapping(pfnOfA(m), 99, frames(m).index(pfnOfA(m))));
         changes.put("index", m -> frames(m).setMapping(pfnOfA(m), frames(m).mapping(pfnOfA(m)), 99));
         changes.put("data", m -> frames(m).setWord(pfnOfA(m), 1, 7));
-        changes.put("writer", m -> frames(m).setWriter(pfnOfA(m), 2, frames(m).writeTime(pfnOfA(m))));
-        changes.put("write time", m -> frames(m).setWriter(pfnOfA(m), 1, 99));
+        changes.put("writer", m -> frames(m).setWriter(pfnOfA(m), 2, frames(m).writeEpoch(pfnOfA(m))));
+        changes.put("write epoch", m -> frames(m).setWriter(pfnOfA(m), 1, 99));
         changes.put("zero page", m -> frames(m).setRefcount(PageAlloc.ZERO_PFN, 5));
         changes.put("allocator free stack", m -> {
             int pfn = m.k().pageAlloc().allocPage(PageAlloc.GFP_KERNEL);
             m.k().pageAlloc().putPage(pfn);
         });
         changes.put("PF_MEMALLOC_PIN", m -> m.k().pageAlloc().memallocPin(true));
-        changes.put("clock", m -> m.k().mm().tick());
-        changes.put("mm lineage", m -> m.k().mm().separatedAt(m.q().mm().id(), 99));
+        changes.put("mm epoch and lineage", m -> m.k().mm().forked(m.p().mm().id(), m.q().mm().id()));
         changes.put("mm flags", m -> m.p().mm().setFlag(Mm.MMF_HAS_PINNED, "MMF_HAS_PINNED"));
         changes.put("rss", m -> m.p().mm().addRssFile(false, 1));
         changes.put("hiwater", m -> m.p().mm().resetHiwaterRss());

@@ -12,7 +12,7 @@ import org.mmsim.kernel.mm.gup.Foll;
 import org.mmsim.kernel.sched.KernelCall;
 
 /**
- * {@link Kernel#trackFootprint}: which page tables, frames, allocator and clock a kernel call touched. The invariant
+ * {@link Kernel#trackFootprint}: which page tables, frames and allocator state a kernel call touched. The invariant
  * checks that follow every call in these tests run with tracking suspended, so they do not show here.
  */
 class FootprintTest {
@@ -26,20 +26,20 @@ class FootprintTest {
     }
 
     @Test
-    void aStoreToAPresentPageTouchesItsMmItsFrameAndTheClockOnly() {
+    void aStoreToAPresentPageTouchesItsMmAndItsFrameOnly() {
         int pfn = pfnAt(m.p(), m.a());
         track();
 
         write(k, m.p(), m.a(), 1);
         long fp = k.takeFootprint();
 
-        assertThat(fp).isEqualTo(Footprint.mmBit(m.p().mm().id()) | Footprint.pageBit(pfn) | Footprint.CLOCK);
+        assertThat(fp).isEqualTo(Footprint.mmBit(m.p().mm().id()) | Footprint.pageBit(pfn));
         assertThat(fp & Footprint.mmBit(m.q().mm().id())).as("mm 2's bit").isZero();
         assertThat(fp & Footprint.ALLOCATOR).isZero();
     }
 
     @Test
-    void aLoadOfAPresentPageTouchesNeitherClockNorAllocator() {
+    void aLoadOfAPresentPageTouchesNoAllocator() {
         int pfn = pfnAt(m.q(), m.b());
         track();
 
@@ -49,14 +49,13 @@ class FootprintTest {
     }
 
     @Test
-    void aFaultTouchesTheAllocatorAndTheClock() {
+    void aFaultTouchesTheAllocator() {
         track();
 
         write(k, m.p(), m.a() + PAGE, 1);
         long fp = k.takeFootprint();
 
         assertThat(fp & Footprint.ALLOCATOR).isNotZero();
-        assertThat(fp & Footprint.CLOCK).isNotZero();
         assertThat(fp & Footprint.mmBit(m.p().mm().id())).isNotZero();
         assertThat(fp & Footprint.pageBit(pfnAt(m.p(), m.a() + PAGE))).isNotZero();
     }

@@ -75,7 +75,7 @@ public final class ForkCall extends KernelCall<Task> {
             trace.path("copy_process");
             oldMm = parent.mm();
             files = fork.copyFiles(parent);
-            newMm = fork.core.newMm(oldMm.id(), fork.core.tick());
+            newMm = fork.core.newMm(oldMm.id());
             newMm.setRlimitMemlock(oldMm.rlimitMemlock());
             if (trace.on()) {
                 trace.record(new Change.MmForked(newMm.id(), oldMm.id()));
@@ -161,7 +161,7 @@ public final class ForkCall extends KernelCall<Task> {
             finish(-Errno.ENOMEM);
             return;
         }
-        fork.core.separatedAt(newMm.id(), fork.core.time() + 1);
+        fork.core.forked(oldMm.id(), newMm.id());
         Task child = fork.tasks.add(comm, newMm, files);
         finish(child.pid(), child);
     }

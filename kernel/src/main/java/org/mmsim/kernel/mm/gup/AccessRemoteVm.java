@@ -91,7 +91,7 @@ public final class AccessRemoteVm extends KernelCall<WordRead> {
             }
             trace.path("copy_to_user_page");
             frames.setWord(pfn, word, value);
-            frames.setWriter(pfn, mm.id(), gup.core.tick());
+            frames.setWriter(pfn, mm.id(), gup.core.epoch(mm.id()));
             frames.set(pfn, PageFlags.PG_DIRTY);
         } else {
             read = frames.word(pfn, word);

@@ -78,7 +78,7 @@ public final class Mmu {
         }
         if (pfn < frames.nrFrames()) {
             frames.setWord(pfn, word, value);
-            frames.setWriter(pfn, mm.id(), core.tick());
+            frames.setWriter(pfn, mm.id(), core.epoch(mm.id()));
         }
         return new Access(0, 0);
     }

@@ -22,7 +22,7 @@ import org.mmsim.kernel.trace.Tracer;
  * pages the {@code linear_page_index}, i.e. the virtual page number at first fault); {@value Page#PAGE_WORDS}
  * 64-bit content words (the first {@value Page#PAGE_WORDS} words of the page's data, enough to detect leaks and
  * lost writes); and two shadow fields that are not in the kernel: the mm that last stored into the page from
- * user space and when, used by the isolation invariant.
+ * user space and in which of its epochs (after how many of its forks), used by the isolation invariant.
  *
  * <p>Every setter reports the change to the kernel's {@link Tracer} when a journal is attached.
  */
@@ -53,7 +53,7 @@ public final class PageFrames implements Copyable {
         final long[] index;
         final long[] data;
         final int[] writer;
-        final int[] writeTime;
+        final int[] writeEpoch;
         /** Frames ever written, bit {@code pfn & mask}: the frames the fingerprint covers. */
         long written;
 
@@ -66,7 +66,7 @@ public final class PageFrames implements Copyable {
             index = new long[pages];
             data = new long[pages * PAGE_WORDS];
             writer = new int[pages];
-            writeTime = new int[pages];
+            writeEpoch = new int[pages];
             Arrays.fill(mapcount, -1);
             Arrays.fill(writer, -1);
         }
@@ -81,7 +81,7 @@ public final class PageFrames implements Copyable {
             index = s.index.clone();
             data = s.data.clone();
             writer = s.writer.clone();
-            writeTime = s.writeTime.clone();
+            writeEpoch = s.writeEpoch.clone();
             written = s.written;
         }
     }
@@ -270,10 +270,10 @@ public final class PageFrames implements Copyable {
         return s == null ? -1 : s.writer[pfn & mask];
     }
 
-    /** Shadow: the kernel event time of that store. */
-    public int writeTime(int pfn) {
+    /** Shadow: the writer's epoch at that store (how many forks the writer mm had completed). */
+    public int writeEpoch(int pfn) {
         Section s = peek(pfn);
-        return s == null ? 0 : s.writeTime[pfn & mask];
+        return s == null ? 0 : s.writeEpoch[pfn & mask];
     }
 
     /** {@code set_page_count()}: only the allocator and migration set the count; everyone else takes references. */
@@ -341,11 +341,11 @@ public final class PageFrames implements Copyable {
         }
     }
 
-    /** Shadow: mm {@code mmId} stored into the page from user space at event time {@code time}. */
+    /** Shadow: mm {@code mmId} stored into the page from user space in its epoch {@code time}. */
     public void setWriter(int pfn, int mmId, int time) {
         Section s = sec(pfn);
         s.writer[pfn & mask] = mmId;
-        s.writeTime[pfn & mask] = time;
+        s.writeEpoch[pfn & mask] = time;
     }
 
     /**
@@ -358,7 +358,7 @@ public final class PageFrames implements Copyable {
             setWord(to, w, word(from, w));
         }
         if (test(from, PageFlags.PG_ANON)) {
-            setWriter(to, writer(from), writeTime(from));
+            setWriter(to, writer(from), writeEpoch(from));
         } else {
             setWriter(to, -1, 0);
         }
@@ -401,7 +401,7 @@ public final class PageFrames implements Copyable {
         for (int w = 0; w < PAGE_WORDS; w++) {
             h.add(s.data[i * PAGE_WORDS + w]);
         }
-        return h.add(s.writer[i]).add(s.writeTime[i]).value();
+        return h.add(s.writer[i]).add(s.writeEpoch[i]).value();
     }
 
     /** Reset a frame's struct page to the state of a freshly allocated, zeroed page with one reference. */
@@ -417,7 +417,7 @@ public final class PageFrames implements Copyable {
             s.data[i * PAGE_WORDS + w] = 0;
         }
         s.writer[i] = -1;
-        s.writeTime[i] = 0;
+        s.writeEpoch[i] = 0;
     }
 
     // ---- copy ---------------------------------------------------------------------------------------------------
