@@ -106,9 +106,7 @@ public final class ForkCall extends KernelCall<Task> {
                 continue;
             }
             long tableEnd = Math.min(src.end(), (addr + PageTable.PMD_SIZE) & -PageTable.PMD_SIZE);
-            while (addr < tableEnd && !Pte.present(table.get(addr))) {
-                addr += Page.PAGE_SIZE;
-            }
+            addr = table.nextPresent(addr, tableEnd);
             if (addr == tableEnd) {
                 continue;
             }

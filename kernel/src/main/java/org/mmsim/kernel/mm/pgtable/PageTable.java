@@ -127,6 +127,32 @@ public final class PageTable implements Copyable {
     }
 
     /**
+     * The first address in [{@code addr}, {@code end}) whose pte is present, walking one PTE table as
+     * {@code copy_pte_range()} does; {@code end} if there is none. [{@code addr}, {@code end}) must lie in one PTE
+     * table's range.
+     */
+    public long nextPresent(long addr, long end) {
+        footprint.mm(mmId);
+        int i = find(addr >>> PMD_SHIFT);
+        if (i < 0) {
+            return end;
+        }
+        Leaf leaf = leaves[i];
+        for (long a = addr; a < end; a += 1L << PAGE_SHIFT) {
+            int e = index(a);
+            long[] b = leaf.blocks[e >>> BLOCK_SHIFT];
+            if (b == null) {
+                a = ((a >>> (PAGE_SHIFT + BLOCK_SHIFT)) + 1 << (PAGE_SHIFT + BLOCK_SHIFT)) - (1L << PAGE_SHIFT);
+                continue;
+            }
+            if (Pte.present(b[e & (BLOCK - 1)])) {
+                return a;
+            }
+        }
+        return end;
+    }
+
+    /**
      * {@code set_pte_at()}: write the pte for {@code addr}, allocating its PTE table if {@code pte} is not none;
      * writing none where there is no table does nothing.
      *
