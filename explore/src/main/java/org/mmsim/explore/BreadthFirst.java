@@ -197,7 +197,7 @@ final class BreadthFirst<S> {
     /** The rest of the current level, one state at a time. */
     private void expandLevel() {
         for (; cursor < current.size() && !budget.stopped(); cursor++) {
-            if (current.kind(cursor) == Level.OPEN && !merge(expand(cursor, single))) {
+            if (current.kind(cursor) == Level.OPEN && !merge(expand(cursor, single, trace.view()))) {
                 return;
             }
             current.release(cursor);
@@ -209,48 +209,80 @@ final class BreadthFirst<S> {
     private void expandLevel(Workers pool) {
         int workers = opts.workers();
         @SuppressWarnings("unchecked")
-        Worker<S>[] ws = new Worker[workers];
-        for (int w = 0; w < workers; w++) {
-            ws[w] = new Worker<>();
-            ws[w].initial = model.copy(initial);
+        Worker<S>[][] ws = new Worker[2][workers];
+        for (int set = 0; set < 2; set++) {
+            for (int w = 0; w < workers; w++) {
+                ws[set][w] = new Worker<>();
+                ws[set][w].initial = model.copy(initial);
+            }
         }
-        while (cursor < current.size() && !budget.stopped()) {
-            int from = cursor;
-            int to = Math.min(current.size(), from + BATCH_PER_WORKER * workers);
-            @SuppressWarnings("unchecked")
-            Expansion<S>[] batch = new Expansion[to - from];
-            pool.run(w -> {
-                for (int i = from + w; i < to; i += workers) {
-                    if (current.kind(i) == Level.OPEN) {
-                        batch[i - from] = expand(i, ws[w]);
-                    }
-                }
-            });
-            for (int i = from; i < to; i++) {
-                if (batch[i - from] != null && !merge(batch[i - from])) {
+        int size = current.size();
+        int batchSize = BATCH_PER_WORKER * workers;
+        int from = cursor;
+        Batch<S> pending = startBatch(pool, from, Math.min(size, from + batchSize), ws[0]);
+        for (int b = 0; pending != null; b++) {
+            Batch<S> batch = pending;
+            batch.jobs.await();
+            // the next batch is expanded by the workers while this one is filed here
+            pending = batch.to < size ? startBatch(pool, batch.to, Math.min(size, batch.to + batchSize),
+                    ws[(b + 1) & 1]) : null;
+            for (int i = batch.from; i < batch.to; i++) {
+                Expansion<S> e = batch.expansions[i - batch.from];
+                if (e != null && !merge(e)) {
+                    waitFor(pending);
                     return;
                 }
-                batch[i - from] = null;
+                batch.expansions[i - batch.from] = null;
                 current.release(i);
                 cursor = i + 1;
                 applied = 0;
                 if (budget.stopped()) {
+                    waitFor(pending);
                     return;
                 }
             }
         }
     }
 
+    /** A batch of states being expanded by the workers. */
+    private record Batch<S>(int from, int to, Expansion<S>[] expansions, Workers.Pending jobs) {}
+
+    private Batch<S> startBatch(Workers pool, int from, int to, Worker<S>[] ws) {
+        int workers = ws.length;
+        @SuppressWarnings("unchecked")
+        Expansion<S>[] expansions = new Expansion[to - from];
+        Trace.View frozen = trace.view();
+        Workers.Pending jobs = pool.start(w -> {
+            for (int i = from + w; i < to; i += workers) {
+                if (current.kind(i) == Level.OPEN) {
+                    expansions[i - from] = expand(i, ws[w], frozen);
+                }
+            }
+        });
+        return new Batch<>(from, to, expansions, jobs);
+    }
+
+    /** Lets a batch started ahead finish before the search goes on (its results are not used). */
+    private static void waitFor(Batch<?> b) {
+        if (b != null) {
+            b.jobs.await();
+        }
+    }
+
+
     /**
      * Takes every enabled, awake thread's step from state {@code i} of the current level; reads only the current
      * level, so several workers may run it at once on different states.
      */
-    private Expansion<S> expand(int i, Worker<S> w) {
+    private Expansion<S> expand(int i, Worker<S> w, Trace.View trace) {
         int number = current.start() + i;
-        S s = opts.keepFrontierStates() && current.state(i) != null ? current.state(i) : rebuild(number, w);
+        S s = opts.keepFrontierStates() && current.state(i) != null ? current.state(i) : rebuild(number, w, trace);
         int asleep = reduction ? current.sleep(i) & current.enabled(i) : 0;
         int todo = current.enabled(i) & ~asleep;
         Expansion<S> e = new Expansion<>(i, Integer.bitCount(todo));
+        // a child is carried to the merge only if the merge may keep it: holding machines that will be dropped
+        // makes every garbage collection until the merge copy them
+        boolean keepable = opts.keepFrontierStates() && level + 1 >= KEEP_DEPTH;
         int explored = 0;
         while (todo != 0) {
             int t = Integer.numberOfTrailingZeros(todo);
@@ -269,7 +301,7 @@ final class BreadthFirst<S> {
             e.enabled[k] = enabled;
             e.kind[k] = done ? (model.holds(child) ? Level.FINAL_POSITIVE : Level.FINAL_NEGATIVE)
                     : enabled == 0 ? Level.DEADLOCK : Level.OPEN;
-            e.child[k] = child;
+            e.child[k] = keepable ? child : null;
             w.stepFootprints[t] = footprint;
             explored |= 1 << t;
         }
@@ -431,18 +463,18 @@ final class BreadthFirst<S> {
         }
         for (int i = cursor; i < current.size(); i++) {
             if (current.kind(i) == Level.OPEN) {
-                current.keep(i, rebuild(current.start() + i, single));
+                current.keep(i, rebuild(current.start() + i, single, trace.view()));
             }
         }
         for (int i = 0; i < next.size(); i++) {
             if (next.kind(i) == Level.OPEN) {
-                next.keep(i, rebuild(next.start() + i, single));
+                next.keep(i, rebuild(next.start() + i, single, trace.view()));
             }
         }
     }
 
     /** State {@code number} rebuilt from (a copy of) the initial state by replaying its schedule. */
-    private S rebuild(int number, Worker<S> w) {
+    private S rebuild(int number, Worker<S> w, Trace.View trace) {
         int n = trace.length(number);
         w.replayBuffer = trace.fill(number, w.replayBuffer);
         S s = model.copy(w.initial);

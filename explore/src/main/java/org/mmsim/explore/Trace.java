@@ -74,6 +74,36 @@ final class Trace {
         return n;
     }
 
+    /**
+     * The states numbered so far, frozen: what another thread may read while this trace goes on growing (growth
+     * replaces the arrays, never an entry already written).
+     */
+    View view() {
+        return new View(parent, choice);
+    }
+
+    /** A frozen prefix of a trace (see {@link #view}). */
+    record View(int[] parent, byte[] choice) {
+        /** {@link Trace#fill} over the frozen entries. */
+        int[] fill(int state, int[] buffer) {
+            int n = length(state);
+            int[] b = buffer.length >= n ? buffer : new int[Math.max(n, buffer.length * 2)];
+            for (int s = state, i = n - 1; i >= 0; s = parent[s], i--) {
+                b[i] = choice[s];
+            }
+            return b;
+        }
+
+        /** {@link Trace#length} over the frozen entries. */
+        int length(int state) {
+            int n = 0;
+            for (int s = state; parent[s] >= 0; s = parent[s]) {
+                n++;
+            }
+            return n;
+        }
+    }
+
     /** Bytes held by the two arrays. */
     long bytes() {
         return 5L * parent.length;

@@ -9,11 +9,11 @@ import java.util.concurrent.Future;
 import java.util.function.IntConsumer;
 
 /**
- * The only threads of the explorer: {@code n - 1} daemon threads that, with the caller, run one job per worker
- * number and return when all are done ({@link #run}). What the jobs compute must not depend on which thread runs
+ * The only threads of the explorer: {@code n} daemon threads that run one job per worker number, started together
+ * ({@link #start}) and awaited together, so that the caller can file one batch's results while the next is computed. What the jobs compute must not depend on which thread runs
  * them or when: {@link BreadthFirst} gives each worker its own states to expand, reading only the level being
  * expanded, and files the results itself, in order, so the report is the same for any number of workers. The
- * threads are started at the first {@link #run}, so a search that never needs them starts none.
+ * threads are started at the first {@link #start}, so a search that never needs them starts none.
  */
 final class Workers implements AutoCloseable {
     private final int n;
@@ -23,23 +23,36 @@ final class Workers implements AutoCloseable {
         this.n = n;
     }
 
-    /** Runs {@code job} for workers 0..n-1 (0 on the calling thread) and waits for all of them. */
-    void run(IntConsumer job) {
-        if (pool == null && n > 1) {
-            pool = Executors.newFixedThreadPool(n - 1, r -> {
+    /** Runs {@code job} for workers 0..n-1 on the pool's threads and returns at once; {@link Pending#await} waits. */
+    Pending start(IntConsumer job) {
+        if (pool == null) {
+            pool = Executors.newFixedThreadPool(n, r -> {
                 Thread t = new Thread(r, "mmsim-explore");
                 t.setDaemon(true);
                 return t;
             });
         }
         List<Future<?>> futures = new ArrayList<>();
-        for (int w = 1; w < n; w++) {
+        for (int w = 0; w < n; w++) {
             int worker = w;
             futures.add(pool.submit(() -> job.accept(worker)));
         }
-        job.accept(0);
-        for (Future<?> f : futures) {
-            join(f);
+        return new Pending(futures);
+    }
+
+    /** Jobs started together. */
+    static final class Pending {
+        private final List<Future<?>> futures;
+
+        private Pending(List<Future<?>> futures) {
+            this.futures = futures;
+        }
+
+        /** Waits for every job; rethrows the first failure. */
+        void await() {
+            for (Future<?> f : futures) {
+                join(f);
+            }
         }
     }
 
