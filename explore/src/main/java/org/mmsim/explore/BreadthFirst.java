@@ -1,6 +1,5 @@
 package org.mmsim.explore;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -8,9 +7,9 @@ import java.util.List;
  * One exhaustive search (see the design notes on {@link Explorer}): level-by-level BFS over fingerprints, with
  * a parent/choice {@link Trace}, per-level path counts and, when reduction is on, sleep sets.
  *
- * <p>Each state is handled in two halves. {@link #expand} takes its steps: copies, steps, fingerprints, violations,
- * enabled threads and sleep sets of its children, touching nothing the search shares, so workers run it for many
- * states at once. {@link #merge} then files the children, one after another in state and thread order: counts,
+ * <p>Each state is handled in two halves. {@link Expander#expand} takes its steps: copies, steps, fingerprints,
+ * violations, enabled threads and sleep sets of its children, touching nothing the search shares, so workers run it
+ * for many states at once. {@link #merge} then files the children, one after another in state and thread order: counts,
  * findings, the visited set, the next level. Merging is the only place where the search's own data changes, and it
  * runs in the same order for any number of workers, so the report does not depend on them. A search stopped by a
  * budget stops inside a merge; {@link #cursor}, {@link #applied} and {@link #partial} say how far it got, which is
@@ -49,7 +48,8 @@ final class BreadthFirst<S> {
     final LevelIndex index = new LevelIndex();
     Level<S> current = new Level<>();
     Level<S> next = new Level<>();
-    private final Worker<S> single = new Worker<>();
+    private final Expander<S> expander;
+    private final Expander.Worker<S> single = new Expander.Worker<>();
     /** The initial state as the model made it, never stepped: what a state that was not kept is rebuilt from. */
     private final S initial;
 
@@ -80,6 +80,7 @@ final class BreadthFirst<S> {
         this.opts = opts;
         this.reduction = opts.reduction();
         this.budget = new Budget(opts);
+        this.expander = new Expander<>(model, opts);
         this.initial = model.initial();
         single.initial = initial;
     }
@@ -98,47 +99,6 @@ final class BreadthFirst<S> {
     /** Whether sleep sets are on (a checkpoint records it). */
     boolean reductionOn() {
         return reduction;
-    }
-
-    /** What a worker reuses from one state to the next. */
-    private static final class Worker<S> {
-        /** This worker's own copy of the initial state, to rebuild states from (copying it writes to it). */
-        S initial;
-        /** By thread: the footprint of the step just taken from the state being expanded. */
-        final long[] stepFootprints = new long[Integer.SIZE];
-        /** By thread: the footprints that go with the sleep set of the child being built. */
-        final long[] childFootprints = new long[Integer.SIZE];
-        int[] replayBuffer = new int[64];
-    }
-
-    /** The children of one state, in thread order: everything {@link #merge} needs, computed by {@link #expand}. */
-    private static final class Expansion<S> {
-        final int position;
-        int n;
-        final int[] thread;
-        final Object[] child;
-        final long[] fp;
-        final int[] sleep;
-        final long[][] sleepFootprints;
-        final int[] enabled;
-        final byte[] kind;
-        final List<List<String>> violations = new ArrayList<>();
-
-        Expansion(int position, int max) {
-            this.position = position;
-            thread = new int[max];
-            child = new Object[max];
-            fp = new long[max];
-            sleep = new int[max];
-            sleepFootprints = new long[max][];
-            enabled = new int[max];
-            kind = new byte[max];
-        }
-
-        @SuppressWarnings("unchecked")
-        S child(int k) {
-            return (S) child[k];
-        }
     }
 
     Report run() {
@@ -197,7 +157,7 @@ final class BreadthFirst<S> {
     /** The rest of the current level, one state at a time. */
     private void expandLevel() {
         for (; cursor < current.size() && !budget.stopped(); cursor++) {
-            if (current.kind(cursor) == Level.OPEN && !merge(expand(cursor, single, trace.view()))) {
+            if (current.kind(cursor) == Level.OPEN && !merge(expander.expand(current, level, cursor, single, trace.view()))) {
                 return;
             }
             current.release(cursor);
@@ -209,10 +169,10 @@ final class BreadthFirst<S> {
     private void expandLevel(Workers pool) {
         int workers = opts.workers();
         @SuppressWarnings("unchecked")
-        Worker<S>[][] ws = new Worker[2][workers];
+        Expander.Worker<S>[][] ws = new Expander.Worker[2][workers];
         for (int set = 0; set < 2; set++) {
             for (int w = 0; w < workers; w++) {
-                ws[set][w] = new Worker<>();
+                ws[set][w] = new Expander.Worker<>();
                 ws[set][w].initial = model.copy(initial);
             }
         }
@@ -227,7 +187,7 @@ final class BreadthFirst<S> {
             pending = batch.to < size ? startBatch(pool, batch.to, Math.min(size, batch.to + batchSize),
                     ws[(b + 1) & 1]) : null;
             for (int i = batch.from; i < batch.to; i++) {
-                Expansion<S> e = batch.expansions[i - batch.from];
+                Expander.Expansion<S> e = batch.expansions[i - batch.from];
                 if (e != null && !merge(e)) {
                     waitFor(pending);
                     return;
@@ -245,17 +205,17 @@ final class BreadthFirst<S> {
     }
 
     /** A batch of states being expanded by the workers. */
-    private record Batch<S>(int from, int to, Expansion<S>[] expansions, Workers.Pending jobs) {}
+    private record Batch<S>(int from, int to, Expander.Expansion<S>[] expansions, Workers.Pending jobs) {}
 
-    private Batch<S> startBatch(Workers pool, int from, int to, Worker<S>[] ws) {
+    private Batch<S> startBatch(Workers pool, int from, int to, Expander.Worker<S>[] ws) {
         int workers = ws.length;
         @SuppressWarnings("unchecked")
-        Expansion<S>[] expansions = new Expansion[to - from];
+        Expander.Expansion<S>[] expansions = new Expander.Expansion[to - from];
         Trace.View frozen = trace.view();
         Workers.Pending jobs = pool.start(w -> {
             for (int i = from + w; i < to; i += workers) {
                 if (current.kind(i) == Level.OPEN) {
-                    expansions[i - from] = expand(i, ws[w], frozen);
+                    expansions[i - from] = expander.expand(current, level, i, ws[w], frozen);
                 }
             }
         });
@@ -271,49 +231,11 @@ final class BreadthFirst<S> {
 
 
     /**
-     * Takes every enabled, awake thread's step from state {@code i} of the current level; reads only the current
-     * level, so several workers may run it at once on different states.
-     */
-    private Expansion<S> expand(int i, Worker<S> w, Trace.View trace) {
-        int number = current.start() + i;
-        S s = opts.keepFrontierStates() && current.state(i) != null ? current.state(i) : rebuild(number, w, trace);
-        int asleep = reduction ? current.sleep(i) & current.enabled(i) : 0;
-        int todo = current.enabled(i) & ~asleep;
-        Expansion<S> e = new Expansion<>(i, Integer.bitCount(todo));
-        // a child is carried to the merge only if the merge may keep it: holding machines that will be dropped
-        // makes every garbage collection until the merge copy them
-        boolean keepable = opts.keepFrontierStates() && level + 1 >= KEEP_DEPTH;
-        int explored = 0;
-        while (todo != 0) {
-            int t = Integer.numberOfTrailingZeros(todo);
-            todo &= todo - 1;
-            S child = todo == 0 ? s : model.copy(s);
-            long footprint = model.step(child, t);
-            int k = e.n++;
-            e.thread[k] = t;
-            e.fp[k] = model.fingerprint(child);
-            e.violations.add(model.violations(child));
-            int sleep = reduction ? childSleep(i, asleep, explored, footprint, w) : 0;
-            e.sleep[k] = sleep;
-            e.sleepFootprints[k] = sleep == 0 ? null : w.childFootprints.clone();
-            int enabled = model.enabled(child);
-            boolean done = model.done(child);
-            e.enabled[k] = enabled;
-            e.kind[k] = done ? (model.holds(child) ? Level.FINAL_POSITIVE : Level.FINAL_NEGATIVE)
-                    : enabled == 0 ? Level.DEADLOCK : Level.OPEN;
-            e.child[k] = keepable ? child : null;
-            w.stepFootprints[t] = footprint;
-            explored |= 1 << t;
-        }
-        return e;
-    }
-
-    /**
      * Files the children of one expanded state, in order, from child {@link #applied} on.
      *
      * @return false if a budget stopped the search (then {@link #applied} and {@link #partial} say where)
      */
-    private boolean merge(Expansion<S> e) {
+    private boolean merge(Expander.Expansion<S> e) {
         int number = current.start() + e.position;
         long paths = current.paths(e.position);
         for (int k = applied; k < e.n; k++) {
@@ -346,30 +268,6 @@ final class BreadthFirst<S> {
         return true;
     }
 
-    /**
-     * The sleep set of the child reached by a step with {@code footprint}: the threads asleep here and the
-     * siblings already explored (lower thread numbers) whose steps are independent of this one.
-     */
-    private int childSleep(int i, int asleep, int explored, long footprint, Worker<S> w) {
-        int sleep = 0;
-        for (int m = asleep; m != 0; m &= m - 1) {
-            int u = Integer.numberOfTrailingZeros(m);
-            long f = current.sleepFootprint(i, u);
-            if (independent(f, footprint)) {
-                sleep |= 1 << u;
-                w.childFootprints[u] = f;
-            }
-        }
-        for (int m = explored; m != 0; m &= m - 1) {
-            int u = Integer.numberOfTrailingZeros(m);
-            if (independent(w.stepFootprints[u], footprint)) {
-                sleep |= 1 << u;
-                w.childFootprints[u] = w.stepFootprints[u];
-            }
-        }
-        return sleep;
-    }
-
     /** Whether steps with footprints {@code a} and {@code b} commute by the {@link Model} contract. */
     static boolean independent(long a, long b) {
         return (a & b) == 0 && a != Model.EVERYTHING && b != Model.EVERYTHING;
@@ -380,7 +278,7 @@ final class BreadthFirst<S> {
     private static final int STOPPED_AFTER = 2;
 
     /** Numbers child {@code k}, met for the first time, and adds it to the next level. */
-    private int discover(Expansion<S> e, int k, int parent, long paths, int childLevel) {
+    private int discover(Expander.Expansion<S> e, int k, int parent, long paths, int childLevel) {
         if (!budget.admit(trace.size())) {
             return STOPPED_BEFORE;
         }
@@ -463,25 +361,14 @@ final class BreadthFirst<S> {
         }
         for (int i = cursor; i < current.size(); i++) {
             if (current.kind(i) == Level.OPEN) {
-                current.keep(i, rebuild(current.start() + i, single, trace.view()));
+                current.keep(i, expander.rebuild(current.start() + i, single, trace.view()));
             }
         }
         for (int i = 0; i < next.size(); i++) {
             if (next.kind(i) == Level.OPEN) {
-                next.keep(i, rebuild(next.start() + i, single, trace.view()));
+                next.keep(i, expander.rebuild(next.start() + i, single, trace.view()));
             }
         }
-    }
-
-    /** State {@code number} rebuilt from (a copy of) the initial state by replaying its schedule. */
-    private S rebuild(int number, Worker<S> w, Trace.View trace) {
-        int n = trace.length(number);
-        w.replayBuffer = trace.fill(number, w.replayBuffer);
-        S s = model.copy(w.initial);
-        for (int k = 0; k < n; k++) {
-            model.replay(s, w.replayBuffer[k]);
-        }
-        return s;
     }
 
     private Report report() {

@@ -57,21 +57,12 @@ final class Trace {
      * @return the buffer holding the schedule in its first {@link #length} entries
      */
     int[] fill(int state, int[] buffer) {
-        int n = length(state);
-        int[] b = buffer.length >= n ? buffer : new int[Math.max(n, buffer.length * 2)];
-        for (int s = state, i = n - 1; i >= 0; s = parent[s], i--) {
-            b[i] = choice[s];
-        }
-        return b;
+        return view().fill(state, buffer);
     }
 
     /** How many steps lead from the initial state to {@code state}. */
     int length(int state) {
-        int n = 0;
-        for (int s = state; parent[s] >= 0; s = parent[s]) {
-            n++;
-        }
-        return n;
+        return view().length(state);
     }
 
     /**

@@ -53,10 +53,10 @@ class CopyTest {
         LEFT_OUT.put("profile.Switch.choices", "an enum constant's unmodifiable list");
         LEFT_OUT.put("mm.VmFault.page", "lives within one fault; never in a machine between two steps");
         LEFT_OUT.put("sched.Syscall.made", "set and handed to finish() within the call's one step");
-        LEFT_OUT.put("mm.page.PageFrames.owner", "identity token: a copy gets a new one on both sides by design");
+        LEFT_OUT.put("mm.page.FrameSections.owner", "identity token: a copy gets a new one on both sides by design");
         LEFT_OUT.put("mm.pgtable.PageTable.owner", "identity token: a copy gets a new one on both sides by design");
-        LEFT_OUT.put("mm.page.PageFrames.lastOwned", "a lookup cache, emptied on both sides by a copy");
-        LEFT_OUT.put("mm.page.PageFrames.lastOwnedSn", "a lookup cache, emptied on both sides by a copy");
+        LEFT_OUT.put("mm.page.FrameSections.lastOwned", "a lookup cache, emptied on both sides by a copy");
+        LEFT_OUT.put("mm.page.FrameSections.lastOwnedSn", "a lookup cache, emptied on both sides by a copy");
         LEFT_OUT.put("mm.pgtable.PageTable$Leaf.own", "which blocks a leaf copied itself: 0 in a leaf just shared");
         LEFT_OUT.put("mm.memory.ZapWalk.refused", "set by the step that ends the walk and the call with it");
         LEFT_OUT.put("mm.gup.GupCall.rest", "made and consumed within the one step of the migrating long-term path");
@@ -73,18 +73,18 @@ class CopyTest {
         LEFT_OUT.put("iouring.IoRing.closed", "copied; this machine's ring stays open");
         LEFT_OUT.put("fs.Inode.disk", "copied (blocks shared: write-back replaces a block, never changes one)");
         LEFT_OUT.put("mm.Mm.dead", "copied; no mm of this machine has exited");
-        for (String f : List.of("mm.page.PageFrames$Chunk.sections", "mm.page.PageFrames$Section.written",
-                "mm.page.PageFrames$Section.data",
-                "mm.page.PageFrames$Section.flags", "mm.page.PageFrames$Section.index",
-                "mm.page.PageFrames$Section.mapcount", "mm.page.PageFrames$Section.mapping",
-                "mm.page.PageFrames$Section.refcount", "mm.page.PageFrames$Section.writeEpoch",
-                "mm.page.PageFrames$Section.writer", "mm.pgtable.PageTable$Leaf.blocks",
+        for (String f : List.of("mm.page.FrameSections$Chunk.sections", "mm.page.FrameSections$Section.written",
+                "mm.page.FrameSections$Section.data",
+                "mm.page.FrameSections$Section.flags", "mm.page.FrameSections$Section.index",
+                "mm.page.FrameSections$Section.mapcount", "mm.page.FrameSections$Section.mapping",
+                "mm.page.FrameSections$Section.refcount", "mm.page.FrameSections$Section.writeEpoch",
+                "mm.page.FrameSections$Section.writer", "mm.pgtable.PageTable$Leaf.blocks",
                 "mm.pgtable.PageTable$Leaf.present")) {
             LEFT_OUT.put(f, "copy-on-write storage: the copy shares the object until one side writes it");
         }
         LEFT_OUT.put("mm.gup.GupCall.fastPages", "copied as an int; this machine's GUP-fast has not fallen back");
         for (String f : List.of("mm.gup.GetUserPages.i", "mm.gup.GupFast.n", "mm.gup.GupFast.seq",
-                "mm.mmap.MadviseCall.holes", "mm.page.PageFrames.nrDirty", "mm.page.PageFrames.stale",
+                "mm.mmap.MadviseCall.holes", "mm.page.FrameSections.nrDirty", "mm.page.FrameSections.stale",
                 "mm.pgtable.PageTable.last", "sched.KernelCall.ret")) {
             LEFT_OUT.put(f, "copied as it is; zero (or false) in every call and at the moment this machine is copied");
         }
@@ -137,9 +137,8 @@ class CopyTest {
         }
     }
 
-    @Test
-    void aCopyIsTheSameMachineMadeOfItsOwnObjects() {
-        Scene s = scene();
+    /** The scene, copied with its calls, walked beside its copy. */
+    private static Walk walkedCopy(Scene s, Kernel[] copyOut) {
         Copier c = new Copier();
         Kernel copy = s.k().copy(c);
         List<Object> calls = new ArrayList<>();
@@ -149,23 +148,23 @@ class CopyTest {
         Walk walk = new Walk();
         walk.compare(s.k(), copy, "kernel");
         walk.compare(s.calls(), calls, "calls");
+        copyOut[0] = copy;
+        return walk;
+    }
+
+    @Test
+    void aCopyIsTheSameMachineMadeOfItsOwnObjects() {
+        Scene s = scene();
+        Kernel[] copy = new Kernel[1];
+        Walk walk = walkedCopy(s, copy);
 
         assertThat(walk.problems).as("differences between the machine and its copy").isEmpty();
-        assertThat(copy.fingerprint()).isEqualTo(s.k().fingerprint());
+        assertThat(copy[0].fingerprint()).isEqualTo(s.k().fingerprint());
     }
 
     @Test
     void everyMutableFieldIsCarriedByTheCopyOrLeftOutWithAReason() {
-        Scene s = scene();
-        Copier c = new Copier();
-        Kernel copy = s.k().copy(c);
-        List<Object> calls = new ArrayList<>();
-        for (KernelCall<?> call : s.calls()) {
-            calls.add(c.copy(call));
-        }
-        Walk walk = new Walk();
-        walk.compare(s.k(), copy, "kernel");
-        walk.compare(s.calls(), calls, "calls");
+        Walk walk = walkedCopy(scene(), new Kernel[1]);
 
         Set<String> unseen = new TreeSet<>(MutableFields.mutableFields(Kernel.class, PACKAGE).keySet());
         unseen.removeAll(walk.carried);
@@ -350,8 +349,8 @@ class CopyTest {
         /** Shared by design: copy-on-write storage, immutable configuration, and lambdas with nothing captured. */
         private static boolean sharedByDesign(Object o) {
             String n = o.getClass().getName();
-            return n.equals("org.mmsim.kernel.mm.page.PageFrames$Chunk")
-                    || n.equals("org.mmsim.kernel.mm.page.PageFrames$Section")
+            return n.equals("org.mmsim.kernel.mm.page.FrameSections$Chunk")
+                    || n.equals("org.mmsim.kernel.mm.page.FrameSections$Section")
                     || n.equals("org.mmsim.kernel.mm.pgtable.PageTable$Leaf")
                     || o instanceof long[]
                     || o instanceof org.mmsim.kernel.profile.KernelProfile

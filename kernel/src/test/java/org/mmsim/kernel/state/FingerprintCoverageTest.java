@@ -46,18 +46,19 @@ class FingerprintCoverageTest {
         leftOut("api.Exports", "pageReferences", "the same list as Kernel.pageReferences, handed over at boot");
         hashed("mm.MmCore", "mms", "lineage", "anonVmas", "mappings", "observations", "userLockedVm");
         hashed("mm.page.PageAlloc", "start", "end", "next", "freeStack", "freeTop", "nrAllocated", "memallocPin");
-        hashed("mm.page.PageFrames", "framesHash", "dir");
-        leftOut("mm.page.PageFrames", "hashing", "whether framesHash is kept yet: how, not what, is hashed");
-        leftOut("mm.page.PageFrames", "stale", "whether framesHash must be recomputed: how, not what, is hashed");
-        leftOut("mm.page.PageFrames", "dirtyPfns", "frames written since the last fingerprint: how it is kept");
-        leftOut("mm.page.PageFrames", "dirtyOld", "their hashes before: how the fingerprint is kept");
-        leftOut("mm.page.PageFrames", "nrDirty", "the length of that list");
-        leftOut("mm.page.PageFrames", "lastOwned", "a lookup cache");
-        leftOut("mm.page.PageFrames", "lastOwnedSn", "a lookup cache");
-        hashed("mm.page.PageFrames$Chunk", "sections");
-        hashed("mm.page.PageFrames$Section", "refcount", "mapcount", "flags", "mapping", "index", "data", "writer",
+        hashed("mm.page.PageFrames", "store");
+        hashed("mm.page.FrameSections", "framesHash", "dir");
+        leftOut("mm.page.FrameSections", "hashing", "whether framesHash is kept yet: how, not what, is hashed");
+        leftOut("mm.page.FrameSections", "stale", "whether framesHash must be recomputed: how, not what, is hashed");
+        leftOut("mm.page.FrameSections", "dirtyPfns", "frames written since the last fingerprint: how it is kept");
+        leftOut("mm.page.FrameSections", "dirtyOld", "their hashes before: how the fingerprint is kept");
+        leftOut("mm.page.FrameSections", "nrDirty", "the length of that list");
+        leftOut("mm.page.FrameSections", "lastOwned", "a lookup cache");
+        leftOut("mm.page.FrameSections", "lastOwnedSn", "a lookup cache");
+        hashed("mm.page.FrameSections$Chunk", "sections");
+        hashed("mm.page.FrameSections$Section", "refcount", "mapcount", "flags", "mapping", "index", "data", "writer",
                 "writeEpoch", "written");
-        leftOut("mm.page.PageFrames", "owner", "an identity token for copy-on-write, renewed by every copy");
+        leftOut("mm.page.FrameSections", "owner", "an identity token for copy-on-write, renewed by every copy");
         hashed("mm.Mm", "vmas", "flags", "rssAnon", "rssFile", "rssShmem", "hiwaterRss", "pinnedVm", "rlimitMemlock",
                 "mmapBase", "users", "dead");
         hashed("mm.pgtable.PageTable", "hash", "present", "keys", "leaves", "nrLeaves");

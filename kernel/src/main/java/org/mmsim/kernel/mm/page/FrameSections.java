@@ -1,0 +1,255 @@
+package org.mmsim.kernel.mm.page;
+
+import java.util.Arrays;
+import org.mmsim.kernel.state.StateHasher;
+
+/**
+ * Where {@link PageFrames} keeps the {@code struct page} fields: sections of 16 or 64 frames under a directory of
+ * chunks, both created when a frame in them is first written, both shared by a {@link #copy} and its original until
+ * one of them writes them, and the incremental fingerprint of every frame ever written.
+ *
+ * <p>Design notes. Copy-on-write by ownership tokens: each store has an {@code owner} object, renewed on both sides
+ * by a copy, and a section or chunk may be written in place only by the store whose token it carries; any other
+ * copies it first ({@link #own}). A section shared by two stores therefore belongs to neither and is never written
+ * again, so any number of copies may read it at once. The fingerprint is the sum over written frames of one strong
+ * hash each; from the first {@link #fingerprint} on, the first write to a frame since the last fingerprint remembers
+ * the hash it had, and the next fingerprint adds the difference.
+ */
+final class FrameSections {
+    private static final int PAGE_WORDS = Page.PAGE_WORDS;
+    /**
+     * Frames per section, at most 64 so that a section's written frames are one word: 64 on a machine of more than
+     * 64 Ki frames (a section's arrays then cost under 3 bytes a page), 16 on a smaller one, an explorer's, where a
+     * section is copied whenever a step writes it (1 KB).
+     */
+    static final int SECTION_SHIFT = 6;
+    static final int SMALL_SECTION_SHIFT = 4;
+    static final int SMALL_MACHINE = 1 << 16;
+    /** The most frames tracked as written between two fingerprints; beyond, the next one recomputes the sum. */
+    private static final int MAX_DIRTY = 64;
+    /** Sections per chunk of the section directory: a chunk covers 1,024 frames (4 MiB). */
+    private static final int CHUNK_SHIFT = 4;
+    private static final int CHUNK_MASK = (1 << CHUNK_SHIFT) - 1;
+
+    /** One SPARSEMEM-like section: the struct page fields of 2^shift consecutive frames. */
+    static final class Section {
+        /** The machine whose writes may go to this section in place; any other copies it first. */
+        final Object owner;
+        final int[] refcount;
+        final int[] mapcount;
+        final int[] flags;
+        final int[] mapping;
+        final long[] index;
+        final long[] data;
+        final int[] writer;
+        final int[] writeEpoch;
+        /** Frames ever written, bit {@code pfn & mask}: the frames the fingerprint covers. */
+        long written;
+
+        Section(Object owner, int pages) {
+            this.owner = owner;
+            refcount = new int[pages];
+            mapcount = new int[pages];
+            flags = new int[pages];
+            mapping = new int[pages];
+            index = new long[pages];
+            data = new long[pages * PAGE_WORDS];
+            writer = new int[pages];
+            writeEpoch = new int[pages];
+            Arrays.fill(mapcount, -1);
+            Arrays.fill(writer, -1);
+        }
+
+        /** A copy of {@code s} that {@code owner} may write. */
+        Section(Section s, Object owner) {
+            this.owner = owner;
+            refcount = s.refcount.clone();
+            mapcount = s.mapcount.clone();
+            flags = s.flags.clone();
+            mapping = s.mapping.clone();
+            index = s.index.clone();
+            data = s.data.clone();
+            writer = s.writer.clone();
+            writeEpoch = s.writeEpoch.clone();
+            written = s.written;
+        }
+    }
+
+    /** A directory entry: the sections of 2^CHUNK_SHIFT consecutive sections' frames, copied on write like them. */
+    private static final class Chunk {
+        final Object owner;
+        final Section[] sections;
+
+        Chunk(Object owner, Section[] sections) {
+            this.owner = owner;
+            this.sections = sections;
+        }
+    }
+
+    /** log2 of the frames per section, and the mask of a frame's index in its section. */
+    private final int shift;
+    final int mask;
+    /** The chunks that cover frames written so far: grows as higher frames are first written. */
+    private Chunk[] dir;
+    /**
+     * Who this machine is to its sections and chunks: a fresh object at boot and after every copy, on both sides, so
+     * that a copy and its original share every section until one of them writes it ({@link #writable}).
+     */
+    private Object owner = new Object();
+    /**
+     * Whether {@link #framesHash} is kept: from the first {@link #fingerprint} on (an explorer's machine), so that a
+     * simulation that never fingerprints pays nothing for it.
+     */
+    private boolean hashing;
+    /** The sum of {@link #frameHash} over every frame ever written, as of the last {@link #fingerprint}. */
+    private long framesHash;
+    /** Frames written since the last fingerprint, each with the hash it had then (0 if never written before). */
+    private int[] dirtyPfns = new int[8];
+    private long[] dirtyOld = new long[8];
+    private int nrDirty;
+    /** The section {@link #own} returned last (this machine's own until the next copy), and its number. */
+    private Section lastOwned;
+    private int lastOwnedSn = -1;
+    /** Too many frames were written since the last fingerprint to track: the next one recomputes the sum. */
+    private boolean stale;
+    /** An empty store for a machine of {@code nrFrames} frames. */
+    FrameSections(int nrFrames) {
+        this(nrFrames > SMALL_MACHINE ? SECTION_SHIFT : SMALL_SECTION_SHIFT, new Chunk[1]);
+    }
+
+    private FrameSections(int shift, Chunk[] dir) {
+        this.shift = shift;
+        this.mask = (1 << shift) - 1;
+        this.dir = dir;
+    }
+
+    /** The section of {@code pfn}, to be written: created if missing, copied first if another machine shares it. */
+    Section writable(int pfn) {
+        Section s = own(pfn >>> shift);
+        long bit = 1L << (pfn & mask);
+        if (hashing && !stale) {
+            noteDirty(s, pfn, bit);
+        }
+        s.written |= bit;
+        return s;
+    }
+
+    /** Remember the hash frame {@code pfn} has before its first write since the last fingerprint. */
+    private void noteDirty(Section s, int pfn, long bit) {
+        for (int d = 0; d < nrDirty; d++) {
+            if (dirtyPfns[d] == pfn) {
+                return;
+            }
+        }
+        if (nrDirty == MAX_DIRTY) {
+            stale = true;
+            nrDirty = 0;
+            return;
+        }
+        if (nrDirty == dirtyPfns.length) {
+            dirtyPfns = Arrays.copyOf(dirtyPfns, nrDirty * 2);
+            dirtyOld = Arrays.copyOf(dirtyOld, nrDirty * 2);
+        }
+        dirtyPfns[nrDirty] = pfn;
+        dirtyOld[nrDirty++] = (s.written & bit) != 0 ? frameHash(s, pfn, pfn & mask) : 0;
+    }
+
+    /** Section {@code sn}, this machine's own: created if missing, copied (with its chunk) if shared. */
+    private Section own(int sn) {
+        if (sn == lastOwnedSn) {
+            return lastOwned;
+        }
+        Section s = ownSlow(sn);
+        lastOwnedSn = sn;
+        lastOwned = s;
+        return s;
+    }
+
+    private Section ownSlow(int sn) {
+        if (sn >>> CHUNK_SHIFT >= dir.length) {
+            dir = Arrays.copyOf(dir, Math.max(dir.length * 2, (sn >>> CHUNK_SHIFT) + 1));
+        }
+        Chunk chunk = dir[sn >>> CHUNK_SHIFT];
+        if (chunk == null) {
+            chunk = new Chunk(owner, new Section[1 << CHUNK_SHIFT]);
+            dir[sn >>> CHUNK_SHIFT] = chunk;
+        } else if (chunk.owner != owner) {
+            chunk = new Chunk(owner, chunk.sections.clone());
+            dir[sn >>> CHUNK_SHIFT] = chunk;
+        }
+        Section s = chunk.sections[sn & CHUNK_MASK];
+        if (s == null) {
+            s = new Section(owner, 1 << shift);
+            chunk.sections[sn & CHUNK_MASK] = s;
+        } else if (s.owner != owner) {
+            s = new Section(s, owner);
+            chunk.sections[sn & CHUNK_MASK] = s;
+        }
+        return s;
+    }
+
+    /** The section of {@code pfn}, to be read, or null if no frame of it was ever written. */
+    Section readable(int pfn) {
+        int cn = pfn >>> (shift + CHUNK_SHIFT);
+        Chunk chunk = cn < dir.length ? dir[cn] : null;
+        return chunk == null ? null : chunk.sections[(pfn >>> shift) & CHUNK_MASK];
+    }
+
+    /**
+     * A fingerprint of every frame ever written, {@code struct page} (refcount, mapcount, flags, mapping, index), data
+     * words and writer shadows: the sum of one strong hash per frame, so that it is kept up to date incrementally. The
+     * first call computes the sum and switches tracking on: from then on the first write to a frame remembers the hash
+     * it had, and the next call adds the difference, so the cost is the frames written since the last call, not the
+     * frames that exist.
+     */
+    long fingerprint() {
+        if (!hashing || stale) {
+            framesHash = 0;
+            for (int c = 0; c < dir.length; c++) {
+                for (int j = 0; dir[c] != null && j < dir[c].sections.length; j++) {
+                    Section s = dir[c].sections[j];
+                    for (long m = s == null ? 0 : s.written; m != 0; m &= m - 1) {
+                        int i = Long.numberOfTrailingZeros(m);
+                        framesHash += frameHash(s, (((c << CHUNK_SHIFT) | j) << shift) | i, i);
+                    }
+                }
+            }
+            hashing = true;
+            stale = false;
+        } else {
+            for (int d = 0; d < nrDirty; d++) {
+                int pfn = dirtyPfns[d];
+                framesHash += frameHash(readable(pfn), pfn, pfn & mask) - dirtyOld[d];
+            }
+        }
+        nrDirty = 0;
+        return framesHash;
+    }
+
+    private static long frameHash(Section s, int pfn, int i) {
+        StateHasher h = new StateHasher().add(pfn).add(s.refcount[i]).add(s.mapcount[i]).add(s.flags[i])
+                .add(s.mapping[i]).add(s.index[i]);
+        for (int w = 0; w < PAGE_WORDS; w++) {
+            h.add(s.data[i * PAGE_WORDS + w]);
+        }
+        return h.add(s.writer[i]).add(s.writeEpoch[i]).value();
+    }
+
+    /**
+     * A store that shares every chunk and section with this one; both get a new owner, so whichever writes a section
+     * first copies it. The dirty list is carried, so both settle the same frames.
+     */
+    FrameSections copy() {
+        FrameSections f = new FrameSections(shift, dir.clone());
+        owner = new Object();
+        lastOwnedSn = -1;
+        lastOwned = null;
+        f.hashing = hashing;
+        f.stale = stale;
+        f.framesHash = framesHash;
+        f.dirtyPfns = Arrays.copyOf(dirtyPfns, Math.max(8, nrDirty));
+        f.dirtyOld = Arrays.copyOf(dirtyOld, Math.max(8, nrDirty));
+        f.nrDirty = nrDirty;
+        return f;
+    }
+}
