@@ -8,16 +8,18 @@ import java.util.StringJoiner;
  *
  * <h2>Design notes</h2>
  *
- * <p><b>Exhaustive search.</b> TLC's explicit-state search, single-threaded and strictly level by level. The
+ * <p><b>Exhaustive search.</b> TLC's explicit-state search, strictly level by level. The
  * visited set holds only 64-bit fingerprints ({@link FingerprintSet}); for every distinct state a {@link Trace}
  * records the state it was first reached from and the thread that took the step, and a schedule is rebuilt by
  * walking those links back to the initial state. The frontier is a {@link Level}: state numbers (a contiguous
- * range, since a level's states are numbered as they are found), path counts, enabled masks, sleep sets and,
- * unless {@link Options#keepFrontierStates} is off, the model states themselves. To expand a state, each
- * enabled thread's step is taken, in ascending thread order, on a {@link Model#copy} (the last one on the state
- * itself, which is not needed again), and the result is fingerprinted: a fingerprint not seen before is a new
- * state of the next level. Without kept states, a state is rebuilt by replaying its schedule from
- * {@link Model#initial}.
+ * range, since a level's states are numbered as they are found), path counts, enabled masks, sleep sets and the
+ * model states of deep levels ({@link BreadthFirst#KEEP_DEPTH}). To expand a state, each enabled thread's step is
+ * taken, in ascending thread order, on a {@link Model#copy} (the last one on the state itself, which is not needed
+ * again), and the result is fingerprinted: a fingerprint not seen before is a new state of the next level. A state
+ * that was not kept is rebuilt from a copy of the initial state by {@link Model#replay}ing its schedule. Workers
+ * ({@link Options#workers}) expand states in batches; one thread files their children in order ({@link Expander},
+ * {@link BreadthFirst}), so the report does not depend on the number of workers. A search a budget stops can be
+ * saved and resumed ({@link Checkpoint}).
  *
  * <p><b>Why the graph is layered, and what that buys.</b> The model's fingerprint includes how many steps each
  * thread has taken and each step advances exactly one thread, so the number of steps from the initial state to
@@ -46,11 +48,10 @@ import java.util.StringJoiner;
  * {@link Report#executions} counts the executions explored, not all interleavings. A state whose enabled
  * threads are all asleep is an ordinary state, not a deadlock (a deadlock has no enabled thread at all).
  *
- * <p><b>Memory per state.</b> 8 bytes of fingerprint divided by the load factor (3/8 to 3/4, so 11 to 21 bytes)
+ * <p><b>Memory per state.</b> 8 bytes of fingerprint divided by the load factor (1/2 to 3/4, so 10.7 to 16 bytes)
  * plus 5 bytes of trace: {@link Report#visitedBytes}. Only the two live levels cost more: 50 to 65 bytes per
- * state for the level arrays and the level index, plus the model states of the level being expanded and the
- * one being built when they are kept. The hot loop allocates nothing per state beyond what the model's
- * {@code copy} does.
+ * state for the level arrays and the level index, plus at most {@link BreadthFirst#KEEP_LIMIT} kept model states
+ * per level.
  *
  * <p><b>Random modes.</b> Each run starts from {@link Model#initial} and asks a {@link Scheduler} (uniform random
  * walk or {@link Pct}) for the next thread until the state is final or deadlocked. Run r's generator is the

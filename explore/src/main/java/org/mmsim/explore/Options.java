@@ -23,9 +23,10 @@ import java.util.function.LongSupplier;
  * @param pctDepth           PCT's bug depth d: d - 1 priority change points per run (default 3)
  * @param pctSteps           PCT's estimate k of the run length, among whose steps the change points are drawn;
  *                           0 (the default) means the longest run seen so far, 64 before the first run ends
- * @param keepFrontierStates keep the model states of the current BFS level in memory (default true); when
- *                           false each state is rebuilt from the initial state by replaying its schedule, which
- *                           costs time but no memory beyond the trace
+ * @param keepFrontierStates keep deep states (from depth {@code BreadthFirst.KEEP_DEPTH}, at most
+ *                           {@code KEEP_LIMIT} per level) until they are expanded (default true); shallower ones,
+ *                           and every one when false, are rebuilt by replaying their schedule, which costs time but
+ *                           no memory beyond the trace
  * @param interrupted        polled before the search, every 1024 steps and before every random run; true
  *                           stops the search
  * @param progress           called at most once per second while searching (default: nothing)
