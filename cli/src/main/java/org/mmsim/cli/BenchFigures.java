@@ -144,41 +144,49 @@ public final class BenchFigures {
             last = search(s, profile, Options.defaults());
             Report two = search(s, profile, Options.defaults().withWorkers(2));
             if (r >= 0) {
-                rates[r] = last.states() * 1e9 / Math.max(last.elapsedNanos(), 1);
-                rates2[r] = two.states() * 1e9 / Math.max(two.elapsedNanos(), 1);
+                rates[r] = statesPerSecond(last);
+                rates2[r] = statesPerSecond(two);
             }
         }
-        long before = usedHeapAfterGc();
-        List<MemoryPoolMXBean> pools = ManagementFactory.getMemoryPoolMXBeans().stream()
-                .filter(p -> p.getType() == MemoryType.HEAP).toList();
-        pools.forEach(MemoryPoolMXBean::resetPeakUsage);
-        search(s, profile, Options.defaults());
-        long peak = pools.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum();
+        double peakMb = peakHeapMb(() -> search(s, profile, Options.defaults()));
         out.put("explore_scenario", s.name());
         out.put("explore_states", last.states());
         out.put("explore_states_per_second", Math.round(median(rates)));
         out.put("explore_states_per_second_2w", Math.round(median(rates2)));
         out.put("explore_bytes_per_state", round(last.fingerprintBytesPerState(), 1));
         out.put("explore_bytes_per_state_with_trace", round(last.bytesPerState(), 1));
-        out.put("explore_peak_heap_mb", round(Math.max(peak, before) / 1048576.0, 1));
+        out.put("explore_peak_heap_mb", round(peakMb, 1));
     }
 
     private static void exploreLarge(Scenario s, Map<String, Object> out) {
         KernelProfile profile = Checker.profile(s, PROFILE, Map.of());
+        Report[] one = new Report[1];
+        double peakMb = peakHeapMb(() -> one[0] = search(s, profile, Options.defaults()));
+        Report two = search(s, profile, Options.defaults().withWorkers(2));
+        out.put("explore_large_scenario", s.name());
+        out.put("explore_large_states", one[0].states());
+        out.put("explore_large_complete", one[0].complete() && two.complete());
+        out.put("explore_large_states_per_second", Math.round(statesPerSecond(one[0])));
+        out.put("explore_large_states_per_second_2w", Math.round(statesPerSecond(two)));
+        out.put("explore_large_peak_heap_mb", round(peakMb, 1));
+    }
+
+    private static double statesPerSecond(Report r) {
+        return r.states() * 1e9 / Math.max(r.elapsedNanos(), 1);
+    }
+
+    /**
+     * The most the heap held while {@code work} ran, in MiB: the heap pools' peaks summed (they may peak at different
+     * moments, so this is an upper bound), or the used heap before it if that is more.
+     */
+    private static double peakHeapMb(Runnable work) {
         long before = usedHeapAfterGc();
         List<MemoryPoolMXBean> pools = ManagementFactory.getMemoryPoolMXBeans().stream()
                 .filter(p -> p.getType() == MemoryType.HEAP).toList();
         pools.forEach(MemoryPoolMXBean::resetPeakUsage);
-        Report one = search(s, profile, Options.defaults());
+        work.run();
         long peak = pools.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum();
-        Report two = search(s, profile, Options.defaults().withWorkers(2));
-        out.put("explore_large_scenario", s.name());
-        out.put("explore_large_states", one.states());
-        out.put("explore_large_complete", one.complete() && two.complete());
-        out.put("explore_large_states_per_second", Math.round(one.states() * 1e9 / Math.max(one.elapsedNanos(), 1)));
-        out.put("explore_large_states_per_second_2w", Math.round(two.states() * 1e9 / Math.max(two.elapsedNanos(),
-                1)));
-        out.put("explore_large_peak_heap_mb", round(Math.max(peak, before) / 1048576.0, 1));
+        return Math.max(peak, before) / 1048576.0;
     }
 
     private static Report search(Scenario s, KernelProfile profile, Options opts) {

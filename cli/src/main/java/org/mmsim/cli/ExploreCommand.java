@@ -106,6 +106,10 @@ final class ExploreCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             Options opts = search.options(interrupted::get, err).withCheckpoint(checkpoint).withResume(resume);
+            if ((checkpoint != null || resume != null) && opts.mode() != Options.Mode.EXHAUSTIVE) {
+                throw new Main.UsageError("--checkpoint and --resume go with --mode exhaustive: a random search has"
+                        + " nothing to resume");
+            }
             if (resume != null && !Files.isRegularFile(resume)) {
                 throw new Main.UsageError("no such checkpoint file: " + resume);
             }
@@ -125,7 +129,7 @@ final class ExploreCommand implements Callable<Integer> {
             List<ExploreReport.Counterexample> cexs = counterexamples(s, kernel, profile, r);
             out.print(ExploreReport.text(s, kernel, r, outcome, cexs, violations));
             out.flush();
-            if (!r.complete() && checkpoint != null && opts.mode() == Options.Mode.EXHAUSTIVE) {
+            if (!r.complete() && checkpoint != null) {
                 err.println("checkpoint written to " + checkpoint + "; go on with --resume " + checkpoint);
             }
             if (json != null) {

@@ -31,8 +31,6 @@ final class BreadthFirst<S> {
      */
     static final int KEEP_DEPTH = 16;
     static final int KEEP_LIMIT = 2048;
-    /** How many states of the level being built are kept. */
-    private int keptInNext;
     /** Levels narrower than this are expanded by the calling thread alone: workers would cost more than they win. */
     static final int PARALLEL_LEVEL = 64;
     /** {@link #PARALLEL_LEVEL}, or less in tests that want small models expanded by workers. */
@@ -69,6 +67,8 @@ final class BreadthFirst<S> {
     int applied;
     /** Whether child {@link #applied} was counted (transition, violations) but not yet filed. */
     boolean partial;
+    /** How many states of the level being built are kept. */
+    private int keptInNext;
 
     BreadthFirst(Model<S> model, Options opts) {
         this(model, opts, PARALLEL_LEVEL);
@@ -103,8 +103,7 @@ final class BreadthFirst<S> {
 
     Report run() {
         if (opts.resume() != null) {
-            Checkpoint.read(opts.resume(), this, model.fingerprint(model.initial()));
-            restoreStates();
+            Checkpoint.read(opts.resume(), this, model.fingerprint(initial));
         } else {
             S init = model.initial();
             visited.add(model.fingerprint(init));
@@ -147,7 +146,7 @@ final class BreadthFirst<S> {
         }
         if (budget.stopped()) {
             if (opts.checkpoint() != null) {
-                Checkpoint.write(opts.checkpoint(), this, model.fingerprint(model.initial()));
+                Checkpoint.write(opts.checkpoint(), this, model.fingerprint(initial));
             }
             account(next);
         }
@@ -157,7 +156,8 @@ final class BreadthFirst<S> {
     /** The rest of the current level, one state at a time. */
     private void expandLevel() {
         for (; cursor < current.size() && !budget.stopped(); cursor++) {
-            if (current.kind(cursor) == Level.OPEN && !merge(expander.expand(current, level, cursor, single, trace.view()))) {
+            if (current.kind(cursor) == Level.OPEN
+                    && !merge(expander.expand(current, level, cursor, single, trace.view()))) {
                 return;
             }
             current.release(cursor);
@@ -229,7 +229,6 @@ final class BreadthFirst<S> {
         }
     }
 
-
     /**
      * Files the children of one expanded state, in order, from child {@link #applied} on.
      *
@@ -268,11 +267,6 @@ final class BreadthFirst<S> {
         return true;
     }
 
-    /** Whether steps with footprints {@code a} and {@code b} commute by the {@link Model} contract. */
-    static boolean independent(long a, long b) {
-        return (a & b) == 0 && a != Model.EVERYTHING && b != Model.EVERYTHING;
-    }
-
     private static final int DISCOVERED = 0;
     private static final int STOPPED_BEFORE = 1;
     private static final int STOPPED_AFTER = 2;
@@ -291,8 +285,9 @@ final class BreadthFirst<S> {
         int number = trace.add(parent, e.thread[k]);
         byte kind = classify(e.kind[k] == Level.FINAL_POSITIVE || e.kind[k] == Level.FINAL_NEGATIVE,
                 e.kind[k] == Level.FINAL_POSITIVE, e.enabled[k], number);
-        S kept = opts.keepFrontierStates() && kind == Level.OPEN && childLevel >= KEEP_DEPTH && keptInNext < KEEP_LIMIT
-                ? e.child(k) : null;
+        boolean keep = opts.keepFrontierStates() && kind == Level.OPEN && childLevel >= KEEP_DEPTH
+                && keptInNext < KEEP_LIMIT;
+        S kept = keep ? e.child(k) : null;
         if (kept != null) {
             keptInNext++;
         }
@@ -350,23 +345,6 @@ final class BreadthFirst<S> {
                 } else {
                     negative = Level.saturatingAdd(negative, l.paths(i));
                 }
-            }
-        }
-    }
-
-    /** After a resume: the open states of both live levels, rebuilt by replaying their schedules. */
-    private void restoreStates() {
-        if (!opts.keepFrontierStates()) {
-            return;
-        }
-        for (int i = cursor; i < current.size(); i++) {
-            if (current.kind(i) == Level.OPEN) {
-                current.keep(i, expander.rebuild(current.start() + i, single, trace.view()));
-            }
-        }
-        for (int i = 0; i < next.size(); i++) {
-            if (next.kind(i) == Level.OPEN) {
-                next.keep(i, expander.rebuild(next.start() + i, single, trace.view()));
             }
         }
     }

@@ -18,7 +18,7 @@ import java.util.Map;
  * A stopped exhaustive search, saved so that it can go on ({@link Options#checkpoint}, {@link Options#resume}):
  * the visited set, the trace, both live levels with the index of the one being built, the counts, the findings, and
  * where the merge stopped (level, state, child). Model states are not saved: each open state of the two levels is
- * rebuilt on resume by replaying its schedule, which the model's determinism makes the same state. A resumed search
+ * rebuilt when its turn comes by replaying its schedule, which the model's determinism makes the same state. A resumed search
  * therefore merges exactly the children the uninterrupted one would have merged next, and ends with its report
  * (only the elapsed time differs).
  *
@@ -37,7 +37,8 @@ final class Checkpoint {
 
     static <S> void write(Path file, BreadthFirst<S> b, long initialFingerprint) {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16))) {
+        try (DataOutputStream out = new DataOutputStream(
+                new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16))) {
             out.writeLong(MAGIC);
             out.writeInt(VERSION);
             out.writeLong(initialFingerprint);

@@ -34,7 +34,7 @@ final class Expander<S> {
         int[] replayBuffer = new int[64];
     }
 
-    /** The children of one state, in thread order: everything {@code BreadthFirst.merge} needs, computed by {@link #expand}. */
+    /** The children of one state, in thread order: all that {@code BreadthFirst.merge} needs, from {@link #expand}. */
     static final class Expansion<S> {
         final int position;
         int n;
@@ -111,19 +111,24 @@ final class Expander<S> {
         for (int m = asleep; m != 0; m &= m - 1) {
             int u = Integer.numberOfTrailingZeros(m);
             long f = current.sleepFootprint(i, u);
-            if (BreadthFirst.independent(f, footprint)) {
+            if (independent(f, footprint)) {
                 sleep |= 1 << u;
                 w.childFootprints[u] = f;
             }
         }
         for (int m = explored; m != 0; m &= m - 1) {
             int u = Integer.numberOfTrailingZeros(m);
-            if (BreadthFirst.independent(w.stepFootprints[u], footprint)) {
+            if (independent(w.stepFootprints[u], footprint)) {
                 sleep |= 1 << u;
                 w.childFootprints[u] = w.stepFootprints[u];
             }
         }
         return sleep;
+    }
+
+    /** Whether steps with footprints {@code a} and {@code b} commute by the {@link Model} contract. */
+    static boolean independent(long a, long b) {
+        return (a & b) == 0 && a != Model.EVERYTHING && b != Model.EVERYTHING;
     }
 
     /** State {@code number} rebuilt from (a copy of) the initial state by replaying its schedule. */

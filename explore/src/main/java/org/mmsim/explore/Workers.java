@@ -10,10 +10,11 @@ import java.util.function.IntConsumer;
 
 /**
  * The only threads of the explorer: {@code n} daemon threads that run one job per worker number, started together
- * ({@link #start}) and awaited together, so that the caller can file one batch's results while the next is computed. What the jobs compute must not depend on which thread runs
- * them or when: {@link BreadthFirst} gives each worker its own states to expand, reading only the level being
- * expanded, and files the results itself, in order, so the report is the same for any number of workers. The
- * threads are started at the first {@link #start}, so a search that never needs them starts none.
+ * ({@link #start}) and awaited together, so that the caller can file one batch's results while the next is
+ * computed. What the jobs compute must not depend on which thread runs them or when: {@link BreadthFirst} gives
+ * each worker its own states to expand, reading only the level being expanded, and files the results itself, in
+ * order, so the report is the same for any number of workers. The threads are started at the first
+ * {@link #start}, so a search that never needs them starts none.
  */
 final class Workers implements AutoCloseable {
     private final int n;

@@ -57,22 +57,15 @@ public final class Kernel {
     private final Footprint footprint = new Footprint();
     private final MmCore core;
     private final Rmap rmap;
-    private final Filemap filemap;
-    private final Memory memory;
     private final Zap zap;
-    private final Migrate migrate;
     private final GupHolders holders;
     private final Gup gup;
     private final Vfs vfs;
-    private final Mmap mmap;
     private final Tasks tasks;
     private final Fork fork;
     private final Exports exports;
     private final Mmu mmu;
-    private final Mprotect mprotect;
     private final Madvise madvise;
-    private final TaskMmu taskMmu;
-    private final ProcMem procMem;
     private final Syscalls syscalls;
     private final IoUring ioUring;
     private final FileSyscalls fileSyscalls;
@@ -107,22 +100,21 @@ public final class Kernel {
         }
         core = pair(o == null ? null : o.core, new MmCore(profile, trace, footprint, frames, alloc), c);
         rmap = new Rmap(core);
-        filemap = new Filemap(core, rmap);
-        memory = new Memory(core, rmap);
+        Filemap filemap = new Filemap(core, rmap);
+        Memory memory = new Memory(core, rmap);
         zap = pair(o == null ? null : o.zap, new Zap(core, rmap), c);
-        migrate = new Migrate(core, rmap);
+        Migrate migrate = new Migrate(core, rmap);
         gup = pair(o == null ? null : o.gup, new Gup(core, memory, migrate, holders), c);
         vfs = pair(o == null ? null : o.vfs, new Vfs(core, filemap, gup), c);
-        mmap = new Mmap(core, zap, gup, vfs);
+        Mmap mmap = new Mmap(core, zap, gup, vfs);
         tasks = new Tasks(core, mmap);
         fork = pair(o == null ? null : o.fork, new Fork(core, rmap, mmap, tasks), c);
         exports = new Exports(core, gup, memory, vfs, driverState, pageReferences);
         mmu = new Mmu(core, memory);
-        mprotect = new Mprotect(core);
+
         madvise = pair(o == null ? null : o.madvise, new Madvise(core, zap), c);
-        taskMmu = new TaskMmu(core);
-        procMem = new ProcMem(core, gup);
-        syscalls = new Syscalls(core, tasks, mmu, mmap, mprotect, madvise, fork, gup, taskMmu, procMem, exports);
+        syscalls = new Syscalls(core, tasks, mmu, mmap, new Mprotect(core), madvise, fork, gup, new TaskMmu(core),
+                new ProcMem(core, gup), exports);
         ioUring = new IoUring(exports);
         fileSyscalls = new FileSyscalls(core, vfs, ioUring);
         if (o != null) {

@@ -234,8 +234,8 @@ public final class MmCore implements Hashable {
 
     /**
      * Fill this core, built by a copied machine over its copied frames and allocator and paired with {@code o}, with
-     * copies of {@code o}'s registries: mms, lineage, anon_vmas, address spaces, pending observations (values), the
-     * clock and {@code user->locked_vm}.
+     * copies of {@code o}'s registries: mms, lineage (with the epochs), anon_vmas, address spaces, pending
+     * observations (values) and {@code user->locked_vm}.
      */
     public void copyFrom(MmCore o, Copier c) {
         for (Mm mm : o.mms) {

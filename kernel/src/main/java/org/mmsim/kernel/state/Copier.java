@@ -74,11 +74,6 @@ public final class Copier {
         return (int[]) c;
     }
 
-    /** Whether {@code o} was paired or copied already. */
-    public boolean has(Object o) {
-        return copies.containsKey(o);
-    }
-
     private static boolean isValue(Object o) {
         return o instanceof String || o instanceof Number || o instanceof Boolean || o instanceof Character
                 || o instanceof Enum<?> || o instanceof Record;

@@ -91,7 +91,7 @@ class CopyTest {
         LEFT_OUT.put("mm.memory.ZapWalk.vi", "copied as an int; 0 while the walk is in its first VMA");
         for (String f : List.of("Kernel.driverState", "Kernel.drivers", "Kernel.pageReferences",
                 "api.Exports.driverState", "api.Exports.pageReferences", "fs.Vfs.devices", "mm.Vma.privateData")) {
-            LEFT_OUT.put(f, "drivers' state and tables: the drivers module's DriversCopyTest copies a machine with them");
+            LEFT_OUT.put(f, "drivers' state and tables: DriversCopyTest copies a machine with them");
         }
     }
 

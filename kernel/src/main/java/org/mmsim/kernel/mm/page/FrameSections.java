@@ -22,9 +22,9 @@ final class FrameSections {
      * 64 Ki frames (a section's arrays then cost under 3 bytes a page), 16 on a smaller one, an explorer's, where a
      * section is copied whenever a step writes it (1 KB).
      */
-    static final int SECTION_SHIFT = 6;
-    static final int SMALL_SECTION_SHIFT = 4;
-    static final int SMALL_MACHINE = 1 << 16;
+    private static final int SECTION_SHIFT = 6;
+    private static final int SMALL_SECTION_SHIFT = 4;
+    private static final int SMALL_MACHINE = 1 << 16;
     /** The most frames tracked as written between two fingerprints; beyond, the next one recomputes the sum. */
     private static final int MAX_DIRTY = 64;
     /** Sections per chunk of the section directory: a chunk covers 1,024 frames (4 MiB). */

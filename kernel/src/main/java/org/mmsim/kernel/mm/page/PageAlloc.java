@@ -99,10 +99,10 @@ public final class PageAlloc implements Hashable, Copyable {
 
     /** Every PFN that was ever handed out, zone by zone, in ascending order ({@code pfn_valid} and used). */
     public IntStream everAllocated() {
-        frames.footprint().allocator();
+        int[] r = everAllocatedRanges();
         IntStream s = IntStream.empty();
-        for (Zone z : ZONES) {
-            s = IntStream.concat(s, IntStream.range(start[z.ordinal()], next[z.ordinal()]));
+        for (int z = 0; z < r.length; z += 2) {
+            s = IntStream.concat(s, IntStream.range(r[z], r[z + 1]));
         }
         return s;
     }
@@ -227,8 +227,7 @@ public final class PageAlloc implements Hashable, Copyable {
     /** A copy over the copied machine's frames (which must be copied first). */
     @Override
     public PageAlloc copy(Copier c) {
-        PageAlloc a = c.pair(this, new PageAlloc(c.copy(frames), c.copy(trace), this));
-        return a;
+        return c.pair(this, new PageAlloc(c.copy(frames), c.copy(trace), this));
     }
 
     private PageAlloc(PageFrames frames, Tracer trace, PageAlloc o) {

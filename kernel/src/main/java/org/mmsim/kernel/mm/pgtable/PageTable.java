@@ -16,8 +16,9 @@ import org.mmsim.kernel.state.StateHasher;
  *
  * <p>Every pte write goes through {@link #set}, which keeps two things up to date: the number of present entries
  * and, once the table was first fingerprinted, a fingerprint of them (the sum of one strong hash per (address, pte)
- * pair), so that an explorer's fingerprint never walks the table and a simulation that never asks pays nothing. {@link #copy} shares every PTE table with the original; whichever side writes one first
- * copies the block it writes, as the frames' sections are copied.
+ * pair), so that an explorer's fingerprint never walks the table and a simulation that never asks pays nothing.
+ * {@link #copy} shares every PTE table with the original; whichever side writes one first copies the block it
+ * writes, as the frames' sections are copied.
  *
  * <p>Entries are kept in blocks of 64, so that a write after a copy copies 512 bytes, not the whole 4 KB table.
  */
@@ -97,7 +98,7 @@ public final class PageTable implements Copyable {
     }
 
     /** The index of {@code addr}'s entry in its PTE table. */
-    public static int index(long addr) {
+    private static int index(long addr) {
         return (int) ((addr >>> PAGE_SHIFT) & (PTRS_PER_TABLE - 1));
     }
 
@@ -235,12 +236,6 @@ public final class PageTable implements Copyable {
                 }
             }
         }
-    }
-
-    /** How many ptes are present (not none). */
-    public long present() {
-        footprint.mm(mmId);
-        return present;
     }
 
     /**
