@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.List;
 import org.mmsim.kernel.api.Driver;
 import org.mmsim.kernel.api.Exports;
+import org.mmsim.kernel.api.SecondaryMmus;
 import org.mmsim.kernel.fs.Vfs;
 import org.mmsim.kernel.iouring.IoUring;
 import org.mmsim.kernel.mm.MmCore;
@@ -12,6 +13,7 @@ import org.mmsim.kernel.mm.filemap.Filemap;
 import org.mmsim.kernel.mm.fork.Fork;
 import org.mmsim.kernel.mm.gup.Gup;
 import org.mmsim.kernel.mm.gup.GupHolders;
+import org.mmsim.kernel.mm.hmm.Hmm;
 import org.mmsim.kernel.mm.memory.Memory;
 import org.mmsim.kernel.mm.memory.Mmu;
 import org.mmsim.kernel.mm.memory.Zap;
@@ -19,6 +21,7 @@ import org.mmsim.kernel.mm.migrate.Migrate;
 import org.mmsim.kernel.mm.mmap.Madvise;
 import org.mmsim.kernel.mm.mmap.Mmap;
 import org.mmsim.kernel.mm.mmap.Mprotect;
+import org.mmsim.kernel.mm.notifier.MmuNotifiers;
 import org.mmsim.kernel.mm.page.PageAlloc;
 import org.mmsim.kernel.mm.page.PageFrames;
 import org.mmsim.kernel.mm.page.PageReferences;
@@ -59,6 +62,7 @@ public final class Kernel {
     private final Rmap rmap;
     private final Zap zap;
     private final GupHolders holders;
+    private final MmuNotifiers notifiers;
     private final Gup gup;
     private final Vfs vfs;
     private final Tasks tasks;
@@ -71,6 +75,7 @@ public final class Kernel {
     private final FileSyscalls fileSyscalls;
     private final List<Hashable> driverState = new ArrayList<>();
     private final List<PageReferences> pageReferences = new ArrayList<>();
+    private final SecondaryMmus secondaryMmus = new SecondaryMmus();
     private final List<Driver> drivers = new ArrayList<>();
 
     private Kernel(KernelProfile profile, int normalFrames, int movableFrames) {
@@ -100,20 +105,22 @@ public final class Kernel {
         }
         core = pair(o == null ? null : o.core, new MmCore(profile, trace, footprint, frames, alloc), c);
         rmap = new Rmap(core);
-        Filemap filemap = new Filemap(core, rmap);
-        Memory memory = new Memory(core, rmap);
-        zap = pair(o == null ? null : o.zap, new Zap(core, rmap), c);
-        Migrate migrate = new Migrate(core, rmap);
+        notifiers = pair(o == null ? null : o.notifiers, new MmuNotifiers(core), c);
+        Filemap filemap = new Filemap(core, rmap, notifiers);
+        Memory memory = new Memory(core, rmap, notifiers);
+        zap = pair(o == null ? null : o.zap, new Zap(core, rmap, notifiers), c);
+        Migrate migrate = new Migrate(core, rmap, notifiers);
         gup = pair(o == null ? null : o.gup, new Gup(core, memory, migrate, holders), c);
         vfs = pair(o == null ? null : o.vfs, new Vfs(core, filemap, gup), c);
-        Mmap mmap = new Mmap(core, zap, gup, vfs);
+        Mmap mmap = new Mmap(core, zap, gup, vfs, notifiers);
         tasks = new Tasks(core, mmap);
-        fork = pair(o == null ? null : o.fork, new Fork(core, rmap, mmap, tasks), c);
-        exports = new Exports(core, gup, memory, vfs, driverState, pageReferences);
+        fork = pair(o == null ? null : o.fork, new Fork(core, rmap, mmap, tasks, notifiers), c);
+        exports = new Exports(core, gup, memory, vfs, notifiers, new Hmm(core, memory, notifiers), secondaryMmus,
+                driverState, pageReferences);
         mmu = new Mmu(core, memory);
 
-        madvise = pair(o == null ? null : o.madvise, new Madvise(core, zap), c);
-        syscalls = new Syscalls(core, tasks, mmu, mmap, new Mprotect(core), madvise, fork, gup, new TaskMmu(core),
+        madvise = pair(o == null ? null : o.madvise, new Madvise(core, zap, notifiers), c);
+        syscalls = new Syscalls(core, tasks, mmu, mmap, new Mprotect(core, notifiers), madvise, fork, gup, new TaskMmu(core, notifiers),
                 new ProcMem(core, gup), exports);
         ioUring = new IoUring(exports);
         fileSyscalls = new FileSyscalls(core, vfs, ioUring);
@@ -127,6 +134,8 @@ public final class Kernel {
             core.copyFrom(o.core, c);
             tasks.copyFrom(o.tasks, c);
             holders.copyFrom(o.holders, c);
+            notifiers.copyFrom(o.notifiers, c);
+            secondaryMmus.copyFrom(o.secondaryMmus, c);
         }
     }
 
@@ -220,6 +229,16 @@ public final class Kernel {
         return holders;
     }
 
+    /** Every mm's MMU-notifier subscriptions (mm/mmu_notifier.c). */
+    public MmuNotifiers notifiers() {
+        return notifiers;
+    }
+
+    /** The devices' translation tables and their stale accesses, for the device-coherence invariant. */
+    public SecondaryMmus secondaryMmus() {
+        return secondaryMmus;
+    }
+
     /** Page references drivers hold outside {@code pages[]} arrays (for the accounting invariant). */
     public List<PageReferences> pageReferences() {
         return Collections.unmodifiableList(pageReferences);
@@ -276,6 +295,8 @@ public final class Kernel {
             tasks.hashInto(h);
             vfs.hashInto(h);
             holders.hashInto(h);
+            notifiers.hashInto(h);
+            secondaryMmus.hashInto(h);
             h.add(driverState.size());
             for (Hashable s : driverState) {
                 s.hashInto(h);

@@ -6,16 +6,28 @@ import org.mmsim.kernel.export.Export;
 import org.mmsim.kernel.fs.File;
 import org.mmsim.kernel.fs.FileOperations;
 import org.mmsim.kernel.fs.Vfs;
+import org.mmsim.kernel.locking.Acquire;
+import org.mmsim.kernel.locking.WaitEvent;
 import org.mmsim.kernel.mm.Mm;
 import org.mmsim.kernel.mm.MmCore;
 import org.mmsim.kernel.mm.Vma;
 import org.mmsim.kernel.mm.gup.Gup;
 import org.mmsim.kernel.mm.gup.GupPages;
+import org.mmsim.kernel.mm.hmm.Hmm;
+import org.mmsim.kernel.mm.hmm.HmmRange;
 import org.mmsim.kernel.mm.memory.Memory;
+import org.mmsim.kernel.mm.notifier.MmuIntervalNotifier;
+import org.mmsim.kernel.mm.notifier.MmuIntervalNotifierOps;
+import org.mmsim.kernel.mm.notifier.MmuNotifier;
+import org.mmsim.kernel.mm.notifier.MmuNotifierOps;
+import org.mmsim.kernel.mm.notifier.MmuNotifiers;
 import org.mmsim.kernel.mm.page.PageAlloc;
 import org.mmsim.kernel.mm.page.PageReferences;
+import org.mmsim.kernel.mm.pgtable.Pte;
 import org.mmsim.kernel.profile.KernelProfile;
+import org.mmsim.kernel.state.Footprint;
 import org.mmsim.kernel.state.Hashable;
+import org.mmsim.kernel.trace.Tracer;
 
 /**
  * The kernel's {@code EXPORT_SYMBOL} list: everything a driver (the {@code drivers} module, and io_uring, which the
@@ -30,12 +42,18 @@ public final class Exports {
     private final Gup gup;
     private final Memory memory;
     private final Vfs vfs;
+    private final MmuNotifiers notifiers;
+    private final Hmm hmm;
+    private final SecondaryMmus secondaryMmus;
     private final List<Hashable> driverState;
     private final List<PageReferences> pageReferences;
 
-    public Exports(MmCore core, Gup gup, Memory memory, Vfs vfs, List<Hashable> driverState,
-            List<PageReferences> pageReferences) {
+    public Exports(MmCore core, Gup gup, Memory memory, Vfs vfs, MmuNotifiers notifiers, Hmm hmm,
+            SecondaryMmus secondaryMmus, List<Hashable> driverState, List<PageReferences> pageReferences) {
         this.core = core;
+        this.notifiers = notifiers;
+        this.hmm = hmm;
+        this.secondaryMmus = secondaryMmus;
         this.gup = gup;
         this.memory = memory;
         this.vfs = vfs;
@@ -97,6 +115,153 @@ public final class Exports {
     @Export
     public long putPages(GupPages g) {
         return gup.putPages(g);
+    }
+
+    Tracer tracer() {
+        return core.trace();
+    }
+
+    Footprint footprint() {
+        return core.footprint();
+    }
+
+    // ---- mmap_lock ------------------------------------------------------------------------------------------
+
+    /** {@code mmap_read_lock()}: the caller's {@link DriverCall#blockedOn} said {@link #mmapReadAcquire} was free. */
+    @Export
+    public void mmapReadLock(Mm mm) {
+        mm.mmapReadLock();
+    }
+
+    /** {@code mmap_read_unlock()}. */
+    @Export
+    public void mmapReadUnlock(Mm mm) {
+        mm.mmapReadUnlock();
+    }
+
+    /** Taking {@code mm}'s {@code mmap_lock} for read, for a driver call's {@code blockedOn}. */
+    @Export
+    public Acquire mmapReadAcquire(Mm mm) {
+        return mm.mmapLock().read();
+    }
+
+    /** Taking {@code mm}'s {@code mmap_lock} for write, for a driver call's {@code blockedOn}. */
+    @Export
+    public Acquire mmapWriteAcquire(Mm mm) {
+        return mm.mmapLock().write();
+    }
+
+    // ---- MMU notifiers and HMM ------------------------------------------------------------------------------
+
+    /**
+     * {@code mmu_notifier_register()}: takes {@code mmap_lock} for write ({@link #mmapWriteAcquire} must be free)
+     * and then every anon_vma and i_mmap lock of the mm ({@code mm_take_all_locks}), so it costs O(#VMAs).
+     */
+    @Export
+    public MmuNotifier mmuNotifierRegister(MmuNotifierOps ops, Mm mm) {
+        mm.mmapWriteLock();
+        try {
+            return notifiers.register(ops, mm);
+        } finally {
+            mm.mmapWriteUnlock();
+        }
+    }
+
+    /** {@code mmu_notifier_unregister()}: runs {@code ->release} if exit has not. */
+    @Export
+    public void mmuNotifierUnregister(MmuNotifier sub) {
+        notifiers.unregister(sub);
+    }
+
+    /**
+     * {@code mmu_interval_notifier_insert()} of [start, start + length): null for an empty range (-EOVERFLOW). The
+     * first subscription of an mm takes its {@code mmap_lock} for write ({@link #mmuIntervalNotifierInsertAcquire}).
+     */
+    @Export
+    public MmuIntervalNotifier mmuIntervalNotifierInsert(Mm mm, long start, long length, MmuIntervalNotifierOps ops) {
+        return notifiers.insert(mm, start, length, ops);
+    }
+
+    /** What {@link #mmuIntervalNotifierInsert} on {@code mm} waits for, or null. */
+    @Export
+    public Acquire mmuIntervalNotifierInsertAcquire(Mm mm) {
+        return notifiers.active(mm) ? null : mm.mmapLock().write().blocked();
+    }
+
+    /** {@code mmu_interval_notifier_remove()}; wait first while {@link #mmuIntervalNotifierRemoveWait} says so. */
+    @Export
+    public void mmuIntervalNotifierRemove(MmuIntervalNotifier mni) {
+        notifiers.remove(mni);
+    }
+
+    /** What {@link #mmuIntervalNotifierRemove} waits for now (the end of a running invalidation), or null. */
+    @Export
+    public Acquire mmuIntervalNotifierRemoveWait(MmuIntervalNotifier mni) {
+        return notifiers.removeWouldWait(mni)
+                ? new WaitEvent("mmu_notifier wq", mni.mm().id(), () -> !notifiers.removeWouldWait(mni)) : null;
+    }
+
+    /** {@code mmu_interval_read_begin()}; wait first while {@link #mmuIntervalReadBeginWait} says so. */
+    @Export
+    public long mmuIntervalReadBegin(MmuIntervalNotifier mni) {
+        return notifiers.readBegin(mni);
+    }
+
+    /** What {@link #mmuIntervalReadBegin} waits for now ({@code wait_event(subscriptions->wq, ...)}), or null. */
+    @Export
+    public Acquire mmuIntervalReadBeginWait(MmuIntervalNotifier mni) {
+        return notifiers.readBeginWouldWait(mni)
+                ? new WaitEvent("mmu_notifier wq", mni.mm().id(), () -> !notifiers.readBeginWouldWait(mni)) : null;
+    }
+
+    /** {@code mmu_interval_read_retry()}: call it under the lock {@code ->invalidate} takes. */
+    @Export
+    public boolean mmuIntervalReadRetry(MmuIntervalNotifier mni, long seq) {
+        return notifiers.readRetry(mni, seq);
+    }
+
+    /** {@code hmm_range_fault()}: see {@code Hmm#rangeFault}; the caller holds {@code mmap_lock} for read. */
+    @Export
+    public int hmmRangeFault(HmmRange range) {
+        return hmm.rangeFault(range);
+    }
+
+    // ---- secondary MMUs -------------------------------------------------------------------------------------
+
+    /** Register a device's translation table with the device-coherence invariant. */
+    @Export
+    public void registerSecondaryMmu(SecondaryMmu view) {
+        secondaryMmus.register(view);
+    }
+
+    /**
+     * The device reads word {@code word} of frame {@code pfn} through its entry for {@code addr} of {@code mm}
+     * ({@code sub}: the device's notifier subscription, or null). An access that reaches a frame the CPU does not map
+     * at {@code addr}, or comes after {@code sub}'s {@code ->release}, is reported by the device-coherence invariant.
+     */
+    @Export
+    public long secondaryRead(Mm mm, long addr, int pfn, int word, MmuNotifier sub) {
+        checkAccess(mm, addr, pfn, false, sub);
+        return core.frames().word(pfn, word);
+    }
+
+    /** The device writes {@code value} through its entry; see {@link #secondaryRead}. */
+    @Export
+    public void secondaryWrite(Mm mm, long addr, int pfn, int word, long value, MmuNotifier sub) {
+        checkAccess(mm, addr, pfn, true, sub);
+        KernelBug.bugOn(pfn == PageAlloc.ZERO_PFN, "zero_page_write", "device write into the shared zero page");
+        core.frames().setWord(pfn, word, value);
+        core.frames().setWriter(pfn, mm.id(), core.epoch(mm.id()));
+    }
+
+    private void checkAccess(Mm mm, long addr, int pfn, boolean write, MmuNotifier sub) {
+        long pte = mm.dead() ? 0 : mm.pte(addr);
+        int cpu = Pte.present(pte) ? Pte.pfn(pte) : -1;
+        boolean released = sub != null && sub.released();
+        if (cpu != pfn || released) {
+            secondaryMmus.stale(new SecondaryMmus.StaleAccess(sub == null ? "device" : sub.ops().name(), mm.id(),
+                    addr, pfn, cpu, write, released));
+        }
     }
 
     // ---- device memory --------------------------------------------------------------------------------------

@@ -10,7 +10,8 @@ public final class Invariants {
     private static final List<Invariant> BUILT_IN = List.of(
             new AccountingInvariant(),
             new IsolationInvariant(),
-            new PinCoherenceInvariant());
+            new PinCoherenceInvariant(),
+            new DeviceCoherenceInvariant());
 
     private Invariants() {}
 

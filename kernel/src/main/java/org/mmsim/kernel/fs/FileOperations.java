@@ -1,8 +1,10 @@
 package org.mmsim.kernel.fs;
 
 import org.mmsim.kernel.export.Export;
+import org.mmsim.kernel.mm.Mm;
 import org.mmsim.kernel.mm.Vma;
 import org.mmsim.kernel.mm.WordRead;
+import org.mmsim.kernel.sched.KernelCall;
 import org.mmsim.kernel.uapi.Errno;
 
 /**
@@ -49,6 +51,16 @@ public interface FileOperations {
     /** {@code ->unlocked_ioctl}; no hook: -ENOTTY. */
     default long ioctl(File file, int cmd, long arg) {
         return -Errno.ENOTTY;
+    }
+
+    /**
+     * {@code ->unlocked_ioctl} of a driver whose ioctl sleeps or drops locks, as a call with preemption points
+     * (a {@code DriverCall}) made by a task of mm {@code current} ({@code current->mm}) with the ioctl's arguments {@code args} (the fields of the
+     * structure user space passes); null if the ioctl is a single step, which {@link #ioctl} then runs with
+     * {@code args[0]}.
+     */
+    default KernelCall<Void> ioctlCall(File file, Mm current, int cmd, long[] args) {
+        return null;
     }
 
     /** {@code ->fsync}; no hook: -EINVAL ({@code vfs_fsync_range}). */

@@ -1,10 +1,13 @@
 package org.mmsim.kernel.locking;
 
+import org.mmsim.kernel.export.Export;
+
 /**
  * A lock taken in one mode (an rw_semaphore for read or for write, a spinlock): what a kernel call's next step
  * {@code needs()}, and whether it could take it now. Each lock makes its acquisitions once, so asking costs no
  * allocation on the explorer's hot path.
  */
+@Export
 public abstract class Acquire {
     private final String lock;
     private final int owner;

@@ -3,12 +3,16 @@ package org.mmsim.kernel.proc;
 import org.mmsim.kernel.locking.Acquire;
 import org.mmsim.kernel.mm.Mm;
 import org.mmsim.kernel.mm.MmCore;
-import org.mmsim.kernel.mm.Vma;
 import org.mmsim.kernel.mm.VmFlags;
+import org.mmsim.kernel.mm.Vma;
 import org.mmsim.kernel.mm.memory.Memory;
+import org.mmsim.kernel.mm.notifier.MmuNotifierEvent;
+import org.mmsim.kernel.mm.notifier.MmuNotifierRange;
+import org.mmsim.kernel.mm.notifier.MmuNotifiers;
 import org.mmsim.kernel.mm.page.Page;
 import org.mmsim.kernel.mm.page.PageFlags;
 import org.mmsim.kernel.mm.page.PageFrames;
+import org.mmsim.kernel.mm.pgtable.PageTable;
 import org.mmsim.kernel.mm.pgtable.Pte;
 import org.mmsim.kernel.mm.rmap.Rmap;
 import org.mmsim.kernel.profile.Switch;
@@ -50,7 +54,10 @@ public final class TaskMmu {
     private final Tracer trace;
     private final PageFrames frames;
 
-    public TaskMmu(MmCore core) {
+    private final MmuNotifiers notifiers;
+
+    public TaskMmu(MmCore core, MmuNotifiers notifiers) {
+        this.notifiers = notifiers;
         this.core = core;
         this.trace = core.trace();
         this.frames = core.frames();
@@ -105,12 +112,19 @@ public final class TaskMmu {
                 vma.setFlags(vma.flags() & ~VmFlags.VM_SOFTDIRTY);
             }
         }
+        MmuNotifierRange range = MmuNotifierRange.of(MmuNotifierEvent.SOFT_DIRTY, mm, 0, PageTable.TASK_SIZE);
+        if (softDirty) {
+            notifiers.invalidateRangeStart(range);
+        }
         for (Vma vma : mm.vmas()) {
             if (vma.has(VmFlags.VM_PFNMAP) || (type == CLEAR_REFS_ANON && vma.file() != null)
                     || (type == CLEAR_REFS_MAPPED && vma.file() == null)) {
                 continue;
             }
             clearRefsPteRange(vma, softDirty);
+        }
+        if (softDirty) {
+            notifiers.invalidateRangeEnd(range);
         }
         return 0;
     }

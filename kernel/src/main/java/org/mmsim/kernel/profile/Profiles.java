@@ -19,7 +19,9 @@ public final class Profiles {
                 "Dirty COW present (GUP drops FOLL_WRITE); COW reuse by mapcount; no FOLL_PIN", base)
                 .with(Switch.COW_REUSE, "mapcount")
                 .with(Switch.GUP_WRITE_RETRY, "drop_foll_write")
-                .with(Switch.MEM_SOFT_DIRTY, "on");
+                .with(Switch.MEM_SOFT_DIRTY, "on")
+                .with(Switch.KVM_MMU_NOTIFIER, "on")
+                .with(Switch.KVM_PAGE_REFS, "on");
         register(v48, "4.8", null);
 
         KernelProfile v49 = v48.with(Switch.GUP_WRITE_RETRY, "foll_cow");
@@ -51,10 +53,11 @@ public final class Profiles {
                 .with(Switch.UNSHARE_LONGTERM_COW, "on")
                 .with(Switch.REFUSE_LONGTERM_FILE_WRITE, "on")
                 .with(Switch.LONGTERM_NEEDS_PIN, "on")
-                .with(Switch.IO_URING_FILE_CHECK, "off");
+                .with(Switch.IO_URING_FILE_CHECK, "off")
+                .with(Switch.KVM_PAGE_REFS, "off");
         register(v618, "6.18", "today's kernel: FOLL_COW removed (5535be309971); mprotect keeps exclusive anon writable (6.0); "
                 + "R/O long-term pins unshare the zero page and page cache (6.2); writable long-term pins of "
-                + "writeback-file mappings refused (6.5)");
+                + "writeback-file mappings refused (6.5); KVM takes no page references (6.13)");
     }
 
     private Profiles() {}

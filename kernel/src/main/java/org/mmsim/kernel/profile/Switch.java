@@ -39,6 +39,12 @@ public enum Switch {
             + "tracking (ext4) fails with -EFAULT, writable_file_mapping_allowed (6.5, Lorenzo Stoakes)"),
     LONGTERM_NEEDS_PIN("FOLL_LONGTERM is refused with -EINVAL unless pinning: get_user_pages*() may not take "
             + "long-term references (is_valid_gup_args, 6.3 d64e2dbc33a1)"),
+    KVM_MMU_NOTIFIER("KVM follows the host page tables through an MMU notifier and drops shadow ptes on every "
+            + "invalidation (2.6.27, e930bffe95e1); off: the design before it, where the page references KVM "
+            + "holds were all that tied a shadow pte to its page"),
+    KVM_PAGE_REFS("KVM holds a page reference (FOLL_GET) for each shadow pte until the pte is zapped; off: it "
+            + "takes none and relies on the notifier alone (6.13, 'KVM: Stop grabbing references to PFNMAP'd "
+            + "pages', Sean Christopherson)"),
     IO_URING("io_uring fixed buffers exist (5.1; registered with FOLL_GET|FOLL_LONGTERM until FOLL_PIN, 5.6)"),
     IO_URING_FILE_CHECK(IoUringFileCheck.class, "file-backed VMAs io_uring itself refuses as fixed buffers with "
             + "-EOPNOTSUPP: any_file (5.1), except_shmem (5.14), off (6.5: GUP's own rule applies)");

@@ -98,6 +98,14 @@ public final class FileSyscalls {
         });
     }
 
+    /**
+     * {@code ioctl(fd, cmd, arg)} with the fields of the argument structure in {@code args}: see {@link IoctlCall}.
+     * What the driver returns, or -EBADF, -ENOTTY.
+     */
+    public KernelCall<Void> ioctl(Task t, int fd, int cmd, long... args) {
+        return new IoctlCall(core.trace(), core.footprint(), t, fd, cmd, args).current(Syscalls.mmOf(t).id());
+    }
+
     /** {@code unlink(path)}: 0, or -ENOENT. */
     public KernelCall<Void> unlink(Task t, String path) {
         return call(t, "unlink", Syscall.NO_LOCKS, c -> vfs.unlink(path));

@@ -6,6 +6,7 @@ import org.mmsim.kernel.mm.AddressSpace;
 import org.mmsim.kernel.mm.MmCore;
 import org.mmsim.kernel.mm.VmFlags;
 import org.mmsim.kernel.mm.WordRead;
+import org.mmsim.kernel.mm.notifier.MmuNotifiers;
 import org.mmsim.kernel.mm.page.Page;
 import org.mmsim.kernel.mm.page.PageAlloc;
 import org.mmsim.kernel.mm.page.PageFlags;
@@ -36,7 +37,10 @@ public final class Filemap {
     private final PageAlloc alloc;
     private final Rmap rmap;
 
-    public Filemap(MmCore core, Rmap rmap) {
+    private final MmuNotifiers notifiers;
+
+    public Filemap(MmCore core, Rmap rmap, MmuNotifiers notifiers) {
+        this.notifiers = notifiers;
         this.trace = core.trace();
         this.frames = core.frames();
         this.alloc = core.alloc();

@@ -7,6 +7,7 @@ import org.mmsim.kernel.mm.VmFlags;
 import org.mmsim.kernel.mm.Vma;
 import org.mmsim.kernel.mm.memory.Memory;
 import org.mmsim.kernel.mm.mmap.Mmap;
+import org.mmsim.kernel.mm.notifier.MmuNotifiers;
 import org.mmsim.kernel.mm.page.PageAlloc;
 import org.mmsim.kernel.mm.page.PageFlags;
 import org.mmsim.kernel.mm.page.PageFrames;
@@ -47,8 +48,10 @@ public final class Fork {
     private final Rmap rmap;
     final Mmap mmap;
     final Tasks tasks;
+    final MmuNotifiers notifiers;
 
-    public Fork(MmCore core, Rmap rmap, Mmap mmap, Tasks tasks) {
+    public Fork(MmCore core, Rmap rmap, Mmap mmap, Tasks tasks, MmuNotifiers notifiers) {
+        this.notifiers = notifiers;
         this.core = core;
         this.trace = core.trace();
         this.frames = core.frames();

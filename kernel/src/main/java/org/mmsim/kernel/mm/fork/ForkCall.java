@@ -5,7 +5,10 @@ import java.util.List;
 import org.mmsim.kernel.fs.FdTable;
 import org.mmsim.kernel.locking.Acquire;
 import org.mmsim.kernel.mm.Mm;
+import org.mmsim.kernel.mm.VmFlags;
 import org.mmsim.kernel.mm.Vma;
+import org.mmsim.kernel.mm.notifier.MmuNotifierEvent;
+import org.mmsim.kernel.mm.notifier.MmuNotifierRange;
 import org.mmsim.kernel.mm.page.Page;
 import org.mmsim.kernel.mm.pgtable.PageTable;
 import org.mmsim.kernel.mm.pgtable.Pte;
@@ -56,6 +59,8 @@ public final class ForkCall extends KernelCall<Task> {
     /** The pte CHECK read, and whether CHECK already gave the child its own copy. */
     private long pte;
     private boolean copied;
+    /** Whether the VMA being copied is a COW mapping, so its range is being invalidated (PROTECTION_PAGE). */
+    private boolean cowRange;
 
     ForkCall(Fork fork, Task parent, String comm) {
         super(fork.trace, fork.core.footprint(), "copy_process");
@@ -94,6 +99,7 @@ public final class ForkCall extends KernelCall<Task> {
     private void checkNext() {
         while (true) {
             if (src == null || addr >= src.end()) {
+                endCowRange();
                 if (!nextVma()) {
                     end(0);
                     return;
@@ -135,6 +141,10 @@ public final class ForkCall extends KernelCall<Task> {
                 src = vma;
                 dst = tmp;
                 addr = vma.start();
+                if (VmFlags.isCowMapping(vma.flags())) {
+                    cowRange = true;
+                    fork.notifiers.invalidateRangeStart(cowRange());
+                }
                 return true;
             }
         }
@@ -150,7 +160,23 @@ public final class ForkCall extends KernelCall<Task> {
         addr += Page.PAGE_SIZE;
     }
 
+    /**
+     * {@code copy_page_range}: a COW mapping's ptes may lose write permission, so secondary MMUs are told
+     * (MMU_NOTIFY_PROTECTION_PAGE over the VMA) before the first pte and after the last.
+     */
+    private MmuNotifierRange cowRange() {
+        return MmuNotifierRange.of(MmuNotifierEvent.PROTECTION_PAGE, oldMm, src.start(), src.end());
+    }
+
+    private void endCowRange() {
+        if (cowRange) {
+            cowRange = false;
+            fork.notifiers.invalidateRangeEnd(cowRange());
+        }
+    }
+
     private void end(int r) {
+        endCowRange();
         oldMm.writeProtectSeq().writeEnd();
         oldMm.mmapWriteUnlock();
         if (r != 0) {
@@ -171,6 +197,7 @@ public final class ForkCall extends KernelCall<Task> {
         h.add(addr);
         h.add(pte);
         h.add(copied ? 1 : 0);
+        h.add(cowRange);
         if (files != null) {
             files.hashInto(h);
         }
@@ -198,6 +225,7 @@ public final class ForkCall extends KernelCall<Task> {
         this.addr = o.addr;
         this.pte = o.pte;
         this.copied = o.copied;
+        this.cowRange = o.cowRange;
     }
 
     @Override

@@ -6,6 +6,10 @@ import org.mmsim.kernel.mm.VmFault;
 import org.mmsim.kernel.mm.VmFlags;
 import org.mmsim.kernel.mm.VmOperations;
 import org.mmsim.kernel.mm.Vma;
+import org.mmsim.kernel.mm.notifier.MmuNotifierEvent;
+import org.mmsim.kernel.mm.notifier.MmuNotifierRange;
+import org.mmsim.kernel.mm.notifier.MmuNotifiers;
+import org.mmsim.kernel.mm.page.Page;
 import org.mmsim.kernel.mm.page.PageAlloc;
 import org.mmsim.kernel.mm.page.PageFlags;
 import org.mmsim.kernel.mm.page.PageFrames;
@@ -37,8 +41,10 @@ public final class Memory {
     private final PageFrames frames;
     private final PageAlloc alloc;
     private final Rmap rmap;
+    private final MmuNotifiers notifiers;
 
-    public Memory(MmCore core, Rmap rmap) {
+    public Memory(MmCore core, Rmap rmap, MmuNotifiers notifiers) {
+        this.notifiers = notifiers;
         this.core = core;
         this.trace = core.trace();
         this.frames = core.frames();
@@ -279,7 +285,8 @@ public final class Memory {
     /**
      * {@code wp_page_copy()}: give this pte a new private copy (zeroed if the old pte mapped the zero page). For an
      * unshare fault the new pte stays read-only and keeps the soft-dirty bit. The old page loses this pte's mapcount
-     * and reference; if it was the last, it is freed.
+     * and reference; if it was the last, it is freed. Secondary MMUs are told between the copy and the pte change
+     * ({@code mmu_notifier_invalidate_range_start} with MMU_NOTIFY_CLEAR for the one page, before the PTL).
      */
     private int wpPageCopy(Vma vma, long addr, long orig, boolean unshare) {
         trace.path("wp_page_copy");
@@ -293,6 +300,9 @@ public final class Memory {
         if (old >= 0) {
             frames.copyData(old, pfn);
         }
+        MmuNotifierRange range = MmuNotifierRange.of(MmuNotifierEvent.CLEAR, mm, addr & -Page.PAGE_SIZE,
+                (addr & -Page.PAGE_SIZE) + Page.PAGE_SIZE);
+        notifiers.invalidateRangeStart(range);
         long entry = Pte.mkYoung(Pte.make(pfn, vma.pageProt()));
         if (unshare) {
             entry |= orig & Pte.SOFT_DIRTY;
@@ -312,6 +322,7 @@ public final class Memory {
             rmap.pageRemoveRmap(old);
             alloc.putPage(old);
         }
+        notifiers.invalidateRangeEnd(range);
         return unshare ? 0 : VmFault.VM_FAULT_WRITE;
     }
 

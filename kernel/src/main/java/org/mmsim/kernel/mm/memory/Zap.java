@@ -4,6 +4,8 @@ import java.util.List;
 import org.mmsim.kernel.mm.Mm;
 import org.mmsim.kernel.mm.MmCore;
 import org.mmsim.kernel.mm.Vma;
+import org.mmsim.kernel.mm.notifier.MmuNotifierEvent;
+import org.mmsim.kernel.mm.notifier.MmuNotifiers;
 import org.mmsim.kernel.mm.page.PageAlloc;
 import org.mmsim.kernel.mm.page.PageFlags;
 import org.mmsim.kernel.mm.page.PageFrames;
@@ -22,8 +24,10 @@ public final class Zap {
     private final PageFrames frames;
     private final PageAlloc alloc;
     private final Rmap rmap;
+    final MmuNotifiers notifiers;
 
-    public Zap(MmCore core, Rmap rmap) {
+    public Zap(MmCore core, Rmap rmap, MmuNotifiers notifiers) {
+        this.notifiers = notifiers;
         this.trace = core.trace();
         this.frames = core.frames();
         this.alloc = core.alloc();
@@ -32,15 +36,19 @@ public final class Zap {
 
     /** {@code unmap_vmas()} for [start, end) of {@code vma}, to the end. */
     public void zapRange(Vma vma, long start, long end) {
-        walk(vma.mm(), List.of(vma), start, end, 0, null).run();
+        walk(vma.mm(), List.of(vma), start, end, 0, null, null).run();
     }
 
     /**
      * A walk over [start, end) of {@code vmas} of {@code mm} that stops at a VMA with a {@code forbidden} flag and
-     * traces {@code vmaPath} (if not null) as it enters each VMA.
+     * traces {@code vmaPath} (if not null) as it enters each VMA. With an {@code event} (null: the caller tells the
+     * secondary MMUs itself, as {@code unmap_vmas} does for munmap and exit), each VMA's part of the range is an
+     * invalidation of its own, as {@code zap_page_range_single} makes for MADV_DONTNEED and
+     * {@code unmap_mapping_range}.
      */
-    public ZapWalk walk(Mm mm, List<Vma> vmas, long start, long end, long forbidden, String vmaPath) {
-        return new ZapWalk(this, trace, mm, vmas, start, end, forbidden, vmaPath);
+    public ZapWalk walk(Mm mm, List<Vma> vmas, long start, long end, long forbidden, String vmaPath,
+            MmuNotifierEvent event) {
+        return new ZapWalk(this, trace, mm, vmas, start, end, forbidden, vmaPath, event);
     }
 
     /** Clear one pte and drop what it mapped (the body of {@code zap_pte_range}'s loop). */

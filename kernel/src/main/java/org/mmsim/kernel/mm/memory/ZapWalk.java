@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.mmsim.kernel.mm.Mm;
 import org.mmsim.kernel.mm.Vma;
+import org.mmsim.kernel.mm.notifier.MmuNotifierEvent;
+import org.mmsim.kernel.mm.notifier.MmuNotifierRange;
 import org.mmsim.kernel.mm.page.Page;
 import org.mmsim.kernel.mm.pgtable.PageTable;
 import org.mmsim.kernel.state.Copier;
@@ -34,6 +36,9 @@ public final class ZapWalk implements Copyable {
     private final long end;
     private final long forbidden;
     private final String vmaPath;
+    private final MmuNotifierEvent event;
+    /** The invalidation of the current VMA's part, between its start and end (null: none). */
+    private MmuNotifierRange range;
     private int vi = -1;
     private long addr;
     private boolean holdsPtl;
@@ -44,7 +49,9 @@ public final class ZapWalk implements Copyable {
      * A walk over {@code vmas} (in address order) within [start, end); a VMA with any of the {@code forbidden} flags
      * stops it ({@link #refused()}); {@code vmaPath}, if not null, is traced as each VMA is entered.
      */
-    ZapWalk(Zap zap, Tracer trace, Mm mm, List<Vma> vmas, long start, long end, long forbidden, String vmaPath) {
+    ZapWalk(Zap zap, Tracer trace, Mm mm, List<Vma> vmas, long start, long end, long forbidden, String vmaPath,
+            MmuNotifierEvent event) {
+        this.event = event;
         this.zap = zap;
         this.trace = trace;
         this.mm = mm;
@@ -80,6 +87,7 @@ public final class ZapWalk implements Copyable {
                 addr += Page.PAGE_SIZE;
                 if (!moreToZap()) {
                     releasePtl();
+                    endRange();
                     return false;
                 }
                 if ((addr & (PageTable.PMD_SIZE - 1)) == 0) {
@@ -88,6 +96,7 @@ public final class ZapWalk implements Copyable {
                 return true;
             }
             releasePtl();
+            endRange();
             if (++vi == vmas.size()) {
                 return false;
             }
@@ -100,6 +109,10 @@ public final class ZapWalk implements Copyable {
                 trace.path(vmaPath);
             }
             addr = Math.max(start, vma.start());
+            if (event != null) {
+                range = MmuNotifierRange.of(event, mm, addr, Math.min(end, vma.end()));
+                zap.notifiers.invalidateRangeStart(range);
+            }
         }
     }
 
@@ -142,6 +155,13 @@ public final class ZapWalk implements Copyable {
         return false;
     }
 
+    private void endRange() {
+        if (range != null) {
+            zap.notifiers.invalidateRangeEnd(range);
+            range = null;
+        }
+    }
+
     private void releasePtl() {
         if (holdsPtl) {
             holdsPtl = false;
@@ -151,7 +171,7 @@ public final class ZapWalk implements Copyable {
 
     /** Where the walk is, for the fingerprint of a call suspended in it: VMA index, address, pte lock. */
     public void hashInto(org.mmsim.kernel.state.StateHasher h) {
-        h.add(vi).add(addr).add(holdsPtl ? 1 : 0);
+        h.add(vi).add(addr).add(holdsPtl ? 1 : 0).add(range != null);
     }
 
     // ---- copy ---------------------------------------------------------------------------------------------------
@@ -169,6 +189,9 @@ public final class ZapWalk implements Copyable {
         this.end = o.end;
         this.forbidden = o.forbidden;
         this.vmaPath = o.vmaPath;
+        this.event = o.event;
+        this.range = o.range == null ? null
+                : new MmuNotifierRange(mm, o.range.start(), o.range.end(), o.range.event(), o.range.blockable(), null);
         this.vi = o.vi;
         this.addr = o.addr;
         this.holdsPtl = o.holdsPtl;

@@ -3,6 +3,10 @@ package org.mmsim.kernel.mm.migrate;
 import java.util.List;
 import org.mmsim.kernel.mm.AddressSpace;
 import org.mmsim.kernel.mm.MmCore;
+import org.mmsim.kernel.mm.notifier.MmuNotifierEvent;
+import org.mmsim.kernel.mm.notifier.MmuNotifierRange;
+import org.mmsim.kernel.mm.notifier.MmuNotifiers;
+import org.mmsim.kernel.mm.page.Page;
 import org.mmsim.kernel.mm.page.PageAlloc;
 import org.mmsim.kernel.mm.page.PageFlags;
 import org.mmsim.kernel.mm.page.PageFrames;
@@ -32,7 +36,10 @@ public final class Migrate {
     private final PageAlloc alloc;
     private final Rmap rmap;
 
-    public Migrate(MmCore core, Rmap rmap) {
+    private final MmuNotifiers notifiers;
+
+    public Migrate(MmCore core, Rmap rmap, MmuNotifiers notifiers) {
+        this.notifiers = notifiers;
         this.core = core;
         this.trace = core.trace();
         this.frames = core.frames();
@@ -65,8 +72,12 @@ public final class Migrate {
         frames.setMapcount(dst, frames.mapcount(pfn));
         frames.setRefcount(dst, frames.refcount(pfn));
         for (Rmap.Mapping m : mappings) {
+            MmuNotifierRange range = MmuNotifierRange.of(MmuNotifierEvent.CLEAR, m.mm(), m.address(),
+                    m.address() + Page.PAGE_SIZE);
+            notifiers.invalidateRangeStart(range);
             long pte = m.mm().pte(m.address());
             m.mm().setPte(m.address(), Pte.make(dst, pte & ~Pte.PFN_MASK));
+            notifiers.invalidateRangeEnd(range);
         }
         if (cached) {
             mapping.replacePage(frames.index(pfn), dst);

@@ -2,9 +2,10 @@ package org.mmsim.kernel.mm.mmap;
 
 import org.mmsim.kernel.mm.Mm;
 import org.mmsim.kernel.mm.MmCore;
-import org.mmsim.kernel.mm.Vma;
 import org.mmsim.kernel.mm.VmFlags;
+import org.mmsim.kernel.mm.Vma;
 import org.mmsim.kernel.mm.memory.Zap;
+import org.mmsim.kernel.mm.notifier.MmuNotifiers;
 import org.mmsim.kernel.mm.page.Page;
 import org.mmsim.kernel.sched.KernelCall;
 import org.mmsim.kernel.trace.Tracer;
@@ -20,8 +21,10 @@ public final class Madvise {
     final MmCore core;
     final Tracer trace;
     final Zap zap;
+    final MmuNotifiers notifiers;
 
-    public Madvise(MmCore core, Zap zap) {
+    public Madvise(MmCore core, Zap zap, MmuNotifiers notifiers) {
+        this.notifiers = notifiers;
         this.core = core;
         this.trace = core.trace();
         this.zap = zap;

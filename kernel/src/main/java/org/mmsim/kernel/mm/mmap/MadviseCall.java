@@ -4,6 +4,7 @@ import org.mmsim.kernel.locking.Acquire;
 import org.mmsim.kernel.mm.Mm;
 import org.mmsim.kernel.mm.VmFlags;
 import org.mmsim.kernel.mm.memory.ZapWalk;
+import org.mmsim.kernel.mm.notifier.MmuNotifierEvent;
 import org.mmsim.kernel.mm.page.Page;
 import org.mmsim.kernel.sched.KernelCall;
 import org.mmsim.kernel.state.Copier;
@@ -88,7 +89,7 @@ final class MadviseCall extends KernelCall<Void> {
         long end = start + Page.align(len);
         holes = !mm.fullyMapped(start, end);
         walk = madvise.zap.walk(mm, mm.vmasOverlapping(start, end), start, end,
-                VmFlags.VM_LOCKED | VmFlags.VM_PFNMAP, "madvise_dontneed_single_vma");
+                VmFlags.VM_LOCKED | VmFlags.VM_PFNMAP, "madvise_dontneed_single_vma", MmuNotifierEvent.CLEAR);
         zapNext();
     }
 

@@ -1,15 +1,19 @@
 package org.mmsim.kernel.mm.mmap;
 
+import java.util.List;
 import java.util.function.Supplier;
 import org.mmsim.kernel.fs.File;
 import org.mmsim.kernel.fs.Vfs;
 import org.mmsim.kernel.mm.Mm;
 import org.mmsim.kernel.mm.MmCore;
-import org.mmsim.kernel.mm.Vma;
 import org.mmsim.kernel.mm.VmFlags;
+import org.mmsim.kernel.mm.Vma;
 import org.mmsim.kernel.mm.gup.Foll;
 import org.mmsim.kernel.mm.gup.Gup;
 import org.mmsim.kernel.mm.memory.Zap;
+import org.mmsim.kernel.mm.notifier.MmuNotifierEvent;
+import org.mmsim.kernel.mm.notifier.MmuNotifierRange;
+import org.mmsim.kernel.mm.notifier.MmuNotifiers;
 import org.mmsim.kernel.mm.page.Page;
 import org.mmsim.kernel.mm.pgtable.PageTable;
 import org.mmsim.kernel.sched.KernelCall;
@@ -34,8 +38,10 @@ public final class Mmap {
     private final Zap zap;
     private final Gup gup;
     private final Vfs vfs;
+    private final MmuNotifiers notifiers;
 
-    public Mmap(MmCore core, Zap zap, Gup gup, Vfs vfs) {
+    public Mmap(MmCore core, Zap zap, Gup gup, Vfs vfs, MmuNotifiers notifiers) {
+        this.notifiers = notifiers;
         this.core = core;
         this.trace = core.trace();
         this.zap = zap;
@@ -215,23 +221,44 @@ public final class Mmap {
             return -Errno.EINVAL;
         }
         long end = addr + Page.align(len);
-        for (Vma vma : mm.vmasIn(addr, end)) {
+        List<Vma> vmas = mm.vmasIn(addr, end);
+        MmuNotifierRange range = MmuNotifierRange.of(MmuNotifierEvent.UNMAP, mm, addr, end);
+        if (!vmas.isEmpty()) {
+            notifiers.invalidateRangeStart(range);
+        }
+        for (Vma vma : vmas) {
             zap.zapRange(vma, vma.start(), vma.end());
             mm.removeVma(vma);
             if (trace.on()) {
                 trace.record(new Change.Vma(mm.id(), Change.VmaEvent.REMOVED, vma.start(), vma.end(), vma.flags(), 0));
             }
         }
+        if (!vmas.isEmpty()) {
+            notifiers.invalidateRangeEnd(range);
+        }
         mm.pageTable().freeTables(addr, end);
         return 0;
     }
 
-    /** {@code exit_mmap()}: unmap everything and free the page tables; the mm is dead afterwards. */
+    /**
+     * {@code exit_mmap()}: {@code mmu_notifier_release} first (every subscriber stops its secondary access), then
+     * unmap everything ({@code unmap_vmas}: an MMU_NOTIFY_UNMAP range over the whole address space, which only
+     * interval notifiers still hear) and free the page tables; the mm is dead afterwards.
+     */
     public void exitMmap(Mm mm) {
         trace.path("exit_mmap");
-        for (Vma vma : mm.vmas()) {
+        notifiers.release(mm);
+        List<Vma> vmas = mm.vmas();
+        MmuNotifierRange range = MmuNotifierRange.of(MmuNotifierEvent.UNMAP, mm, 0, PageTable.TASK_SIZE);
+        if (!vmas.isEmpty()) {
+            notifiers.invalidateRangeStart(range);
+        }
+        for (Vma vma : vmas) {
             zap.zapRange(vma, vma.start(), vma.end());
             mm.removeVma(vma);
+        }
+        if (!vmas.isEmpty()) {
+            notifiers.invalidateRangeEnd(range);
         }
         mm.pageTable().freeTables(0, PageTable.TASK_SIZE);
         mm.markDead();

@@ -3,12 +3,16 @@ package org.mmsim.kernel.mm.mmap;
 import java.util.List;
 import org.mmsim.kernel.mm.Mm;
 import org.mmsim.kernel.mm.MmCore;
-import org.mmsim.kernel.mm.Vma;
 import org.mmsim.kernel.mm.VmFlags;
+import org.mmsim.kernel.mm.Vma;
 import org.mmsim.kernel.mm.memory.Memory;
+import org.mmsim.kernel.mm.notifier.MmuNotifierEvent;
+import org.mmsim.kernel.mm.notifier.MmuNotifierRange;
+import org.mmsim.kernel.mm.notifier.MmuNotifiers;
 import org.mmsim.kernel.mm.page.Page;
 import org.mmsim.kernel.mm.page.PageFlags;
 import org.mmsim.kernel.mm.page.PageFrames;
+import org.mmsim.kernel.mm.pgtable.PageTable;
 import org.mmsim.kernel.mm.pgtable.Pte;
 import org.mmsim.kernel.profile.Switch;
 import org.mmsim.kernel.sched.KernelCall;
@@ -30,7 +34,10 @@ public final class Mprotect {
     private final Tracer trace;
     private final PageFrames frames;
 
-    public Mprotect(MmCore core) {
+    private final MmuNotifiers notifiers;
+
+    public Mprotect(MmCore core, MmuNotifiers notifiers) {
+        this.notifiers = notifiers;
         this.core = core;
         this.trace = core.trace();
         this.frames = core.frames();
@@ -84,9 +91,23 @@ public final class Mprotect {
         return 0;
     }
 
-    /** {@code change_pte_range()}: apply the VMA's new protection to every present pte. */
+    /**
+     * {@code change_pte_range()}: apply the VMA's new protection to every present pte. {@code change_pmd_range}
+     * raises MMU_NOTIFY_PROTECTION_VMA around the change once it finds a PTE table; the model raises it for the VMA
+     * when the VMA has one.
+     */
     private void changePteRange(Vma vma) {
         Mm mm = vma.mm();
+        MmuNotifierRange range = null;
+        for (long a = vma.start(); a < vma.end() && range == null; a = (a + PageTable.PMD_SIZE) & -PageTable.PMD_SIZE) {
+            if (mm.pageTable().hasTable(a)) {
+                range = MmuNotifierRange.of(MmuNotifierEvent.PROTECTION_VMA, mm, vma.start(), vma.end());
+                notifiers.invalidateRangeStart(range);
+            }
+        }
+        if (range == null) {
+            return;
+        }
         long prot = vma.pageProt();
         boolean tryWritable = vma.has(VmFlags.VM_SHARED) ? vma.wantsWritenotify()
                 : core.profile().on(Switch.MPROTECT_ANON_WRITABLE) && vma.has(VmFlags.VM_WRITE);
@@ -103,6 +124,7 @@ public final class Mprotect {
                 mm.setPte(addr, ptent);
             }
         }
+        notifiers.invalidateRangeEnd(range);
     }
 
     /**

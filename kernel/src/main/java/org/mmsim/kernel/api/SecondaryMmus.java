@@ -1,0 +1,59 @@
+package org.mmsim.kernel.api;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.mmsim.kernel.state.Copier;
+import org.mmsim.kernel.state.Hashable;
+import org.mmsim.kernel.state.StateHasher;
+
+/**
+ * The secondary MMUs drivers registered, and the device accesses since the last check that reached a frame the CPU
+ * does not map at that address, or came after the device's notifier was released: what the device-coherence
+ * invariant reads. The views are the drivers' (their state is fingerprinted as the drivers registered it); the
+ * pending accesses are the kernel's, fingerprinted and copied here.
+ */
+public final class SecondaryMmus implements Hashable {
+    /** One device access the invariant must report. */
+    public record StaleAccess(String device, int mmId, long addr, int pfn, int cpuPfn, boolean write,
+            boolean afterRelease) {}
+
+    private final List<SecondaryMmu> views = new ArrayList<>();
+    private final List<StaleAccess> stale = new ArrayList<>();
+
+    void register(SecondaryMmu view) {
+        views.add(view);
+    }
+
+    void stale(StaleAccess a) {
+        stale.add(a);
+    }
+
+    /** Every registered view, in registration order. */
+    public List<SecondaryMmu> views() {
+        return Collections.unmodifiableList(views);
+    }
+
+    /** The stale accesses since the last call; clears them. */
+    public List<StaleAccess> drainStale() {
+        List<StaleAccess> out = List.copyOf(stale);
+        stale.clear();
+        return out;
+    }
+
+    @Override
+    public void hashInto(StateHasher h) {
+        h.add(stale.size());
+        for (StaleAccess a : stale) {
+            h.add(a.device()).add(a.mmId()).add(a.addr()).add(a.pfn()).add(a.cpuPfn()).add(a.write())
+                    .add(a.afterRelease());
+        }
+    }
+
+    // ---- copy ---------------------------------------------------------------------------------------------------
+
+    /** The pending accesses (values) of {@code o}; the views are registered again by the copied drivers. */
+    public void copyFrom(SecondaryMmus o, Copier c) {
+        stale.addAll(o.stale);
+    }
+}
