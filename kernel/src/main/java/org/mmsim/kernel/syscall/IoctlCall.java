@@ -70,6 +70,10 @@ final class IoctlCall extends KernelCall<Void> {
 
     @Override
     protected void locals(StateHasher h) {
+        h.add(fd).add(cmd).add(args.length);
+        for (long a : args) {
+            h.add(a);
+        }
         h.add(inner == null ? 0 : inner.fingerprint());
     }
 

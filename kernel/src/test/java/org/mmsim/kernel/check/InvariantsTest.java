@@ -44,7 +44,7 @@ class InvariantsTest {
     @Test
     void theRegistryNamesEveryInvariant() {
         assertThat(Invariants.all()).extracting(Invariant::name)
-                .containsExactly("accounting", "isolation", "pin-coherence");
+                .containsExactly("accounting", "isolation", "pin-coherence", "device-coherence");
         assertThat(Invariants.all()).allSatisfy(i -> assertThat(i.doc()).isNotBlank());
     }
 

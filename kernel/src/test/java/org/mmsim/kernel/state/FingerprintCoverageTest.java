@@ -44,6 +44,19 @@ class FingerprintCoverageTest {
         leftOut("Kernel", "drivers", "the drivers initialised at boot: configuration (their state is driverState)");
         leftOut("api.Exports", "driverState", "the same list as Kernel.driverState, handed over at boot");
         leftOut("api.Exports", "pageReferences", "the same list as Kernel.pageReferences, handed over at boot");
+        hashed("mm.notifier.MmuNotifiers", "byMm", "notifiers", "intervals");
+        hashed("mm.notifier.MmuNotifiers$Subscriptions", "list", "invalidateSeq", "activeInvalidateRanges", "hasItree",
+                "itree", "deferred");
+        hashed("mm.notifier.IntervalTree", "root", "size");
+        hashed("mm.notifier.MmuNotifier", "released", "unregistered");
+        hashed("mm.notifier.MmuIntervalNotifier", "invalidateSeq", "inTree", "removed");
+        hashed("mm.hmm.HmmRange", "pfns", "notifierSeq");
+        hashed("api.SecondaryMmus", "stale");
+        leftOut("api.SecondaryMmus", "views", "devices' tables registered at boot: configuration; their entries are the"
+                + " drivers' state, which they register with registerState");
+        hashed("mm.memory.ZapWalk", "rangeStart", "rangeEnd");
+        hashed("mm.fork.ForkCall", "cowRange");
+        hashed("syscall.IoctlCall", "inner", "args");
         hashed("mm.MmCore", "mms", "lineage", "anonVmas", "mappings", "observations", "userLockedVm");
         hashed("mm.page.PageAlloc", "start", "end", "next", "freeStack", "freeTop", "nrAllocated", "memallocPin");
         hashed("mm.page.PageFrames", "store");

@@ -2,6 +2,9 @@ package org.mmsim.kernel.mm.hmm;
 
 import org.mmsim.kernel.export.Export;
 import org.mmsim.kernel.mm.notifier.MmuIntervalNotifier;
+import org.mmsim.kernel.state.Copier;
+import org.mmsim.kernel.state.Copyable;
+import org.mmsim.kernel.state.StateHasher;
 
 /**
  * {@code struct hmm_range}: what {@code hmm_range_fault} snapshots, one entry per page of [start, end). Each entry
@@ -10,7 +13,7 @@ import org.mmsim.kernel.mm.notifier.MmuIntervalNotifier;
  * true only until the notifier's next {@code ->invalidate}.
  */
 @Export
-public final class HmmRange {
+public final class HmmRange implements Copyable {
     /** {@code HMM_PFN_VALID}: the entry maps a page the CPU maps (bit 63). */
     @Export
     public static final long VALID = 1L << 63;
@@ -94,5 +97,32 @@ public final class HmmRange {
     @Export
     public int nrPages() {
         return pfns.length;
+    }
+
+    /** The range's state, for the fingerprint of the driver call that holds it: notifier, bounds, seq, entries. */
+    @Export
+    public void hashInto(StateHasher h) {
+        h.add(notifier.id()).add(start).add(end).add(defaultFlags).add(notifierSeq).add(pfns.length);
+        for (long p : pfns) {
+            h.add(p);
+        }
+    }
+
+    // ---- copy ---------------------------------------------------------------------------------------------------
+
+    private HmmRange(HmmRange o, Copier c) {
+        c.pair(o, this);
+        this.notifier = c.copy(o.notifier);
+        this.start = o.start;
+        this.end = o.end;
+        this.pfns = o.pfns.clone();
+        this.defaultFlags = o.defaultFlags;
+        this.notifierSeq = o.notifierSeq;
+    }
+
+    @Override
+    @Export
+    public HmmRange copy(Copier c) {
+        return new HmmRange(this, c);
     }
 }

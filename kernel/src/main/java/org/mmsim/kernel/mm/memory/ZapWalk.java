@@ -37,8 +37,9 @@ public final class ZapWalk implements Copyable {
     private final long forbidden;
     private final String vmaPath;
     private final MmuNotifierEvent event;
-    /** The invalidation of the current VMA's part, between its start and end (null: none). */
-    private MmuNotifierRange range;
+    /** The invalidation of the current VMA's part, [rangeStart, rangeEnd), between its start and end (0, 0: none). */
+    private long rangeStart;
+    private long rangeEnd;
     private int vi = -1;
     private long addr;
     private boolean holdsPtl;
@@ -110,8 +111,9 @@ public final class ZapWalk implements Copyable {
             }
             addr = Math.max(start, vma.start());
             if (event != null) {
-                range = MmuNotifierRange.of(event, mm, addr, Math.min(end, vma.end()));
-                zap.notifiers.invalidateRangeStart(range);
+                rangeStart = addr;
+                rangeEnd = Math.min(end, vma.end());
+                zap.notifiers.invalidateRangeStart(MmuNotifierRange.of(event, mm, rangeStart, rangeEnd));
             }
         }
     }
@@ -156,9 +158,10 @@ public final class ZapWalk implements Copyable {
     }
 
     private void endRange() {
-        if (range != null) {
-            zap.notifiers.invalidateRangeEnd(range);
-            range = null;
+        if (rangeEnd != 0) {
+            zap.notifiers.invalidateRangeEnd(MmuNotifierRange.of(event, mm, rangeStart, rangeEnd));
+            rangeStart = 0;
+            rangeEnd = 0;
         }
     }
 
@@ -171,7 +174,7 @@ public final class ZapWalk implements Copyable {
 
     /** Where the walk is, for the fingerprint of a call suspended in it: VMA index, address, pte lock. */
     public void hashInto(org.mmsim.kernel.state.StateHasher h) {
-        h.add(vi).add(addr).add(holdsPtl ? 1 : 0).add(range != null);
+        h.add(vi).add(addr).add(holdsPtl ? 1 : 0).add(rangeStart).add(rangeEnd);
     }
 
     // ---- copy ---------------------------------------------------------------------------------------------------
@@ -190,8 +193,8 @@ public final class ZapWalk implements Copyable {
         this.forbidden = o.forbidden;
         this.vmaPath = o.vmaPath;
         this.event = o.event;
-        this.range = o.range == null ? null
-                : new MmuNotifierRange(mm, o.range.start(), o.range.end(), o.range.event(), o.range.blockable(), null);
+        this.rangeStart = o.rangeStart;
+        this.rangeEnd = o.rangeEnd;
         this.vi = o.vi;
         this.addr = o.addr;
         this.holdsPtl = o.holdsPtl;
