@@ -11,15 +11,21 @@ import java.util.List;
 import java.util.Map;
 import org.mmsim.explore.Options;
 import org.mmsim.explore.Report;
+import org.mmsim.kernel.Kernel;
+import org.mmsim.kernel.mm.notifier.MmuIntervalNotifier;
+import org.mmsim.kernel.mm.notifier.MmuIntervalNotifierOps;
+import org.mmsim.kernel.mm.notifier.MmuNotifierEvent;
+import org.mmsim.kernel.mm.notifier.MmuNotifierOps;
+import org.mmsim.kernel.mm.notifier.MmuNotifierRange;
+import org.mmsim.kernel.mm.notifier.MmuNotifiers;
+import org.mmsim.kernel.mm.page.Page;
+import org.mmsim.kernel.profile.KernelProfile;
+import org.mmsim.kernel.profile.Profiles;
+import org.mmsim.kernel.task.Task;
+import org.mmsim.kernel.uapi.Mman;
 import org.mmsim.scenario.Checker;
 import org.mmsim.scenario.Scenario;
 import org.mmsim.scenario.ScenarioException;
-import org.mmsim.kernel.Kernel;
-import org.mmsim.kernel.mm.page.Page;
-import org.mmsim.kernel.task.Task;
-import org.mmsim.kernel.uapi.Mman;
-import org.mmsim.kernel.profile.KernelProfile;
-import org.mmsim.kernel.profile.Profiles;
 
 /**
  * The headline cost figures of the kernel model, measured on the running JVM: heap bytes per resident anonymous
@@ -81,7 +87,7 @@ public final class BenchFigures {
      *
      * @param forkPages resident anonymous pages of the process that is forked (262144 = 1 GiB)
      * @return the figures in a fixed key order: {@code bytes_per_page}, {@code faults_per_second},
-     *     {@code fork_<forkPages>_pages_ms}, {@code cow_faults_per_second}, {@code rounds}, {@code profile},
+     *     {@code fork_<forkPages>_pages_ms}, {@code cow_faults_per_second}, {@code notifier_dispatch_ns}, {@code mmu_notifier_register_ns}, {@code rounds}, {@code profile},
      *     {@code java_version}
      */
     public static Map<String, Object> measure(int forkPages) {
@@ -114,6 +120,8 @@ public final class BenchFigures {
         out.put("faults_per_second", Math.round(faultsPerSecond(profile)));
         out.put("fork_" + forkPages + "_pages_ms", round(forkMillis(profile, forkPages), 3));
         out.put("cow_faults_per_second", Math.round(cowFaultsPerSecond(profile)));
+        out.put("notifier_dispatch_ns", round(notifierDispatchNs(profile), 1));
+        out.put("mmu_notifier_register_ns", Math.round(mmuNotifierRegisterNs(profile)));
         if (exploreScenario != null) {
             explore(exploreScenario, out);
         }
@@ -258,6 +266,91 @@ public final class BenchFigures {
             }
         }
         return median(rates);
+    }
+
+    /** Interval notifiers registered on one mm for {@link #notifierDispatchNs}. */
+    static final int DISPATCH_NOTIFIERS = 100_000;
+    /** VMAs of the mm {@link #mmuNotifierRegisterNs} registers on. */
+    static final int REGISTER_VMAS = 10_000;
+
+    /** An interval notifier that does what {@code ->invalidate} must: {@code mmu_interval_set_seq}. */
+    private static final MmuIntervalNotifierOps SET_SEQ = new MmuIntervalNotifierOps() {
+        @Override
+        public String name() {
+            return "bench_interval_ops";
+        }
+
+        @Override
+        public boolean invalidate(MmuIntervalNotifier mni, MmuNotifierRange range, long curSeq) {
+            mni.setSeq(curSeq);
+            return true;
+        }
+    };
+
+    /**
+     * Nanoseconds for one {@code mmu_notifier_invalidate_range_start}/{@code _end} of one page of an mm that has
+     * {@value #DISPATCH_NOTIFIERS} interval notifiers, one per page: the interval tree finds the one that overlaps in
+     * O(log n). Median round of 100,000 invalidations, each of a different page.
+     */
+    static double notifierDispatchNs(KernelProfile profile) {
+        Kernel k = Kernel.boot(profile, 1 << 12, 0);
+        Task t = k.spawn("bench");
+        long len = (long) DISPATCH_NOTIFIERS * Page.PAGE_SIZE;
+        long a = k.syscalls().mmap(t, 0, len, Mman.PROT_READ | Mman.PROT_WRITE,
+                Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, -1, 0).run();
+        MmuNotifiers n = k.notifiers();
+        for (int i = 0; i < DISPATCH_NOTIFIERS; i++) {
+            n.insert(t.mm(), a + i * Page.PAGE_SIZE, Page.PAGE_SIZE, SET_SEQ);
+        }
+        int ops = 100_000;
+        double[] ns = new double[ROUNDS];
+        for (int r = -1; r < ROUNDS; r++) {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < ops; i++) {
+                long s = a + (long) ((i * 7919L) % DISPATCH_NOTIFIERS) * Page.PAGE_SIZE;
+                MmuNotifierRange range = MmuNotifierRange.of(MmuNotifierEvent.CLEAR, t.mm(), s, s + Page.PAGE_SIZE);
+                n.invalidateRangeStart(range);
+                n.invalidateRangeEnd(range);
+            }
+            long took = System.nanoTime() - t0;
+            if (r >= 0) {
+                ns[r] = (double) took / ops;
+            }
+        }
+        return median(ns);
+    }
+
+    /**
+     * Nanoseconds for {@code mmu_notifier_register} on an mm with {@value #REGISTER_VMAS} VMAs (each touched, so each
+     * has an anon_vma to lock): {@code mmap_write_lock} and {@code mm_take_all_locks}, O(#VMAs). Median round of 20.
+     */
+    static double mmuNotifierRegisterNs(KernelProfile profile) {
+        Kernel k = Kernel.boot(profile, 1 << 15, 0);
+        Task t = k.spawn("bench");
+        for (int i = 0; i < REGISTER_VMAS; i++) {
+            int prot = (i & 1) == 0 ? Mman.PROT_READ | Mman.PROT_WRITE : Mman.PROT_READ;
+            long a = k.syscalls().mmap(t, 0, Page.PAGE_SIZE, prot, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, -1, 0)
+                    .run();
+            k.syscalls().load(t, a).run();
+        }
+        if (t.mm().vmas().size() < REGISTER_VMAS) {
+            throw new IllegalStateException("the bench mm has " + t.mm().vmas().size() + " VMAs, not "
+                    + REGISTER_VMAS);
+        }
+        MmuNotifierOps ops = () -> "bench_ops";
+        int reps = 20;
+        double[] ns = new double[ROUNDS];
+        for (int r = -1; r < ROUNDS; r++) {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < reps; i++) {
+                k.exports().mmuNotifierRegister(ops, t.mm());
+            }
+            long took = System.nanoTime() - t0;
+            if (r >= 0) {
+                ns[r] = (double) took / reps;
+            }
+        }
+        return median(ns);
     }
 
     /** Milliseconds for {@code fork()} of a process with {@code pages} resident pages, median round. */
