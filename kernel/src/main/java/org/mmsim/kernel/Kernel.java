@@ -111,7 +111,7 @@ public final class Kernel {
         zap = pair(o == null ? null : o.zap, new Zap(core, rmap, notifiers), c);
         Migrate migrate = new Migrate(core, rmap, notifiers);
         gup = pair(o == null ? null : o.gup, new Gup(core, memory, migrate, holders), c);
-        vfs = pair(o == null ? null : o.vfs, new Vfs(core, filemap, gup), c);
+        vfs = pair(o == null ? null : o.vfs, new Vfs(core, filemap, gup, zap), c);
         Mmap mmap = new Mmap(core, zap, gup, vfs, notifiers);
         tasks = new Tasks(core, mmap);
         fork = pair(o == null ? null : o.fork, new Fork(core, rmap, mmap, tasks, notifiers), c);

@@ -63,6 +63,10 @@ final class FileOps {
                         (b, t, op) -> b.files().pwrite(t, b.fd(op, 0, "file"), num(op, 1), num(op, 2))),
                 Operation.of("fsync", "FILE", "fsync(): write the file's dirty pages back (write-protecting shared ptes)",
                         (b, t, op) -> b.files().fsync(t, b.fd(op, 0, "file"))),
+                Operation.of("ftruncate", "FILE LEN",
+                        "ftruncate(): set the size; shrinking unmaps and drops the pages beyond it (secondary MMUs "
+                                + "hear MMU_NOTIFY_CLEAR)",
+                        (b, t, op) -> b.files().ftruncate(t, b.fd(op, 0, "file"), num(op, 1))),
                 Operation.of("mmap_file", "NEW FILE LEN PROT MAP [FOFF]",
                         "mmap(NULL, LEN, PROT, MAP, FILE, FOFF); binds NEW to the address",
                         (b, t, op) -> b.sys().mmap(t, 0, num(op, 2), flags(op, 3), flags(op, 4), b.fd(op, 1, "file"),

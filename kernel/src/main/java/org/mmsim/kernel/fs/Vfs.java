@@ -7,11 +7,14 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.mmsim.kernel.bug.KernelBug;
 import org.mmsim.kernel.export.Export;
+import org.mmsim.kernel.mm.AddressSpace;
 import org.mmsim.kernel.mm.Mm;
 import org.mmsim.kernel.mm.MmCore;
 import org.mmsim.kernel.mm.WordRead;
 import org.mmsim.kernel.mm.filemap.Filemap;
 import org.mmsim.kernel.mm.gup.Gup;
+import org.mmsim.kernel.mm.memory.Zap;
+import org.mmsim.kernel.mm.page.Page;
 import org.mmsim.kernel.state.Copier;
 import org.mmsim.kernel.state.Hashable;
 import org.mmsim.kernel.state.StateHasher;
@@ -42,8 +45,11 @@ public final class Vfs implements Hashable {
     private final Map<String, Inode> names = new TreeMap<>();
     private final Map<String, FileOperations> devices = new TreeMap<>();
 
-    public Vfs(MmCore core, Filemap filemap, Gup gup) {
+    private final Zap zap;
+
+    public Vfs(MmCore core, Filemap filemap, Gup gup, Zap zap) {
         this.core = core;
+        this.zap = zap;
         this.trace = core.trace();
         this.filemap = filemap;
         this.splice = new Splice(trace, gup);
@@ -51,6 +57,30 @@ public final class Vfs implements Hashable {
         for (FsType fs : FsType.values()) {
             regularOps[fs.ordinal()] = new RegularFileOps(fs, filemap);
         }
+    }
+
+    /**
+     * {@code ftruncate(fd, size)} → {@code do_truncate} → {@code truncate_setsize}: set {@code i_size}; when it
+     * shrinks, {@code truncate_pagecache}: unmap the pages beyond it from every mapping, private COW copies included
+     * ({@code unmap_mapping_range(mapping, holebegin, 0, 1)}, an MMU_NOTIFY_CLEAR invalidation per VMA), then drop
+     * them from the cache ({@code truncate_inode_pages}).
+     *
+     * @return 0; -EINVAL for a negative size, a file not open for writing, or one that is not a regular file
+     */
+    public long truncate(File f, long size) {
+        trace.path("do_sys_ftruncate");
+        if (size < 0 || !f.writable() || f.mapping() == null) {
+            return -Errno.EINVAL;
+        }
+        AddressSpace mapping = f.mapping();
+        long old = mapping.size();
+        mapping.setSize(size);
+        if (size < old) {
+            trace.path("truncate_pagecache");
+            zap.unmapMappingRange(mapping, (size + Page.PAGE_SIZE - 1) >>> Page.PAGE_SHIFT, true);
+            filemap.truncateInodePages(mapping, size);
+        }
+        return 0;
     }
 
     // ---- files and inodes ---------------------------------------------------------------------------------

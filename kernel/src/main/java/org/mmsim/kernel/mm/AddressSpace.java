@@ -112,6 +112,11 @@ public final class AddressSpace implements Hashable, Copyable {
         }
     }
 
+    /** {@code filemap_remove_folio()}: page {@code index} leaves the cache (truncation). */
+    public void removePage(long index) {
+        pages.remove(index);
+    }
+
     /** Migration moved page {@code index} to {@code pfn} ({@code folio_migrate_mapping}). */
     public void replacePage(long index, int pfn) {
         pages.put(index, pfn);

@@ -151,6 +151,17 @@ public final class FileSyscalls {
         });
     }
 
+    /**
+     * {@code ftruncate(fd, size)}: 0, or -EBADF, -EINVAL (see {@code Vfs#truncate}). Shrinking unmaps the pages
+     * beyond the end from every mm, so it waits for the pte lock of every mm that maps the file.
+     */
+    public KernelCall<Void> ftruncate(Task t, int fd, long size) {
+        return call(t, "ftruncate", () -> mkcleanLocks(t, fd), c -> {
+            File f = t.files().get(fd);
+            return f == null ? -Errno.EBADF : vfs.truncate(f, size);
+        });
+    }
+
     private static Acquire mkcleanLocks(Task t, int fd) {
         File f = t.files().get(fd);
         if (f == null || f.mapping() == null) {

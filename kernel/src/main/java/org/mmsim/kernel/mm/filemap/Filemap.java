@@ -201,6 +201,29 @@ public final class Filemap {
     }
 
     /**
+     * {@code truncate_inode_pages(mapping, lstart)} (mm/truncate.c): every cached page wholly beyond {@code size}
+     * leaves the cache and loses the cache's reference (a page still held by GUP lives on, orphaned), and the part of
+     * the page that straddles {@code size} is zeroed. The caller has unmapped them ({@code unmap_mapping_range}).
+     */
+    public void truncateInodePages(AddressSpace mapping, long size) {
+        trace.path("truncate_inode_pages_range");
+        long first = (size + Page.PAGE_SIZE - 1) >>> Page.PAGE_SHIFT;
+        for (Map.Entry<Long, Integer> e : List.copyOf(mapping.pages().entrySet())) {
+            int pfn = e.getValue();
+            if (e.getKey() >= first) {
+                mapping.removePage(e.getKey());
+                frames.setMapping(pfn, 0, 0);
+                frames.clear(pfn, PageFlags.PG_DIRTY);
+                alloc.putPage(pfn);
+            } else if (e.getKey() == first - 1 && (size & (Page.PAGE_SIZE - 1)) != 0) {
+                for (int w = (int) ((size & (Page.PAGE_SIZE - 1)) + 7) / 8; w < Page.PAGE_WORDS; w++) {
+                    frames.setWord(pfn, w, 0);
+                }
+            }
+        }
+    }
+
+    /**
      * {@code truncate_inode_pages_final()}: the inode is being evicted; every page leaves the cache and loses the
      * cache's reference. A page still held by a GUP reference lives on, orphaned, until it is released.
      */

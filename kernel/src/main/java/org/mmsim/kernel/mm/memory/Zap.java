@@ -1,11 +1,14 @@
 package org.mmsim.kernel.mm.memory;
 
 import java.util.List;
+import org.mmsim.kernel.mm.AddressSpace;
 import org.mmsim.kernel.mm.Mm;
 import org.mmsim.kernel.mm.MmCore;
+import org.mmsim.kernel.mm.VmFlags;
 import org.mmsim.kernel.mm.Vma;
 import org.mmsim.kernel.mm.notifier.MmuNotifierEvent;
 import org.mmsim.kernel.mm.notifier.MmuNotifiers;
+import org.mmsim.kernel.mm.page.Page;
 import org.mmsim.kernel.mm.page.PageAlloc;
 import org.mmsim.kernel.mm.page.PageFlags;
 import org.mmsim.kernel.mm.page.PageFrames;
@@ -49,6 +52,30 @@ public final class Zap {
     public ZapWalk walk(Mm mm, List<Vma> vmas, long start, long end, long forbidden, String vmaPath,
             MmuNotifierEvent event) {
         return new ZapWalk(this, trace, mm, vmas, start, end, forbidden, vmaPath, event);
+    }
+
+    /**
+     * {@code unmap_mapping_range(mapping, holebegin, holelen, even_cows)} (mm/memory.c): zap every VMA's ptes of file
+     * pages from index {@code first} on ({@code holelen} 0: to the end), walking {@code i_mmap} in order; each VMA's
+     * part is one {@code zap_page_range_single} with its MMU_NOTIFY_CLEAR invalidation. With {@code even_cows} (what
+     * truncation passes) private COW copies in MAP_PRIVATE mappings go too. The caller holds no PTL; each mm's PTL
+     * is taken and dropped by the zap.
+     */
+    public void unmapMappingRange(AddressSpace mapping, long first, boolean evenCows) {
+        trace.path("unmap_mapping_range");
+        for (Vma vma : List.copyOf(mapping.iMmap())) {
+            if (!evenCows && !vma.has(VmFlags.VM_SHARED)) {
+                continue;
+            }
+            long vmaFirst = vma.pgoff();
+            long vmaLast = vmaFirst + ((vma.end() - vma.start()) >>> Page.PAGE_SHIFT);
+            if (vmaLast <= first) {
+                continue;
+            }
+            long start = vma.start() + (Math.max(first, vmaFirst) - vmaFirst) * Page.PAGE_SIZE;
+            walk(vma.mm(), List.of(vma), start, vma.end(), 0, "unmap_mapping_range_vma", MmuNotifierEvent.CLEAR)
+                    .run();
+        }
     }
 
     /** Clear one pte and drop what it mapped (the body of {@code zap_pte_range}'s loop). */

@@ -135,6 +135,23 @@ class NotifierTest {
     }
 
     @Test
+    void truncationRaisesClearForEveryMappingOfThePagesBeyondTheEnd() {
+        int fd = org.mmsim.kernel.testing.TestKernels.creat(k, p, org.mmsim.kernel.fs.FsType.EXT4, "f", 2 * PAGE);
+        long a = org.mmsim.kernel.testing.TestKernels.mmapFile(k, p, fd, 2, RW, Mman.MAP_SHARED);
+        write(k, p, a, 1);
+        write(k, p, a + PAGE, 2);
+        k.notifiers().register(sub, p.mm());
+        assertThat(k.fileSyscalls().ftruncate(p, fd, PAGE).run()).isZero();
+        assertThat(sub.take()).containsExactly("start " + range("CLEAR", a + PAGE, a + 2 * PAGE),
+                "end " + range("CLEAR", a + PAGE, a + 2 * PAGE));
+        assertThat(p.mm().pte(a + PAGE)).as("unmapped").isZero();
+        assertThat(org.mmsim.kernel.testing.TestKernels.inode(p, fd).mapping().pageAt(1)).as("dropped").isEqualTo(-1);
+        assertThat(org.mmsim.kernel.testing.TestKernels.loadSignal(k, p, a + PAGE)).as("beyond EOF")
+                .isEqualTo(org.mmsim.kernel.uapi.Signal.SIGBUS);
+        assertThat(k.fileSyscalls().ftruncate(p, fd, -1).run()).isEqualTo(-Errno.EINVAL);
+    }
+
+    @Test
     void unregisterBeforeExitCallsReleaseOnceAndNothingFollows() {
         long a = mmapAnon(k, p, 1, RW);
         MmuNotifier n = k.notifiers().register(sub, p.mm());
