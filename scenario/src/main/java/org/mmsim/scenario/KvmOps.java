@@ -29,11 +29,8 @@ final class KvmOps {
                         .returning((b, t, op, calls) -> {
                             long fd = calls.get(0).ret();
                             long ret = calls.size() > 1 ? calls.get(1).ret() : fd;
-                            if (ret < 0) {
-                                return Value.of(ret);
-                            }
                             b.bind(name(op, 0), new Bindings.Fd((int) fd, null));
-                            return Value.of(fd);
+                            return Value.of(ret < 0 ? ret : fd);
                         }),
                 Operation.of("kvm_set_user_memory_region", "FILE FOFF ADDR LEN",
                         "ioctl(KVM_SET_USER_MEMORY_REGION) of VM FILE: guest-physical [FOFF, FOFF+LEN) is [ADDR, "
