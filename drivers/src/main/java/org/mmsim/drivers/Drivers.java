@@ -1,6 +1,7 @@
 package org.mmsim.drivers;
 
 import java.util.List;
+import org.mmsim.drivers.kvm.KvmDriver;
 import org.mmsim.drivers.mmio.MmioDriver;
 import org.mmsim.kernel.api.Driver;
 
@@ -16,6 +17,7 @@ public final class Drivers {
     /** A fresh instance of every driver, in registration order (each machine gets its own). */
     public static List<Driver> all() {
         return List.of(
-                new MmioDriver());
+                new MmioDriver(),
+                new KvmDriver());
     }
 }

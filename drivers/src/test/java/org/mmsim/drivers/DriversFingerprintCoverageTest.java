@@ -23,6 +23,23 @@ class DriversFingerprintCoverageTest {
     static {
         TABLE.put("mmio.MmioDriver$Aperture.next", null);
         TABLE.put("mmio.MmioDriver.kernel", "the Exports handed to init() at boot: configuration");
+        TABLE.put("kvm.KvmDriver.kernel", "the Exports handed to init() at boot: configuration");
+        TABLE.put("kvm.KvmDriver$Vms.live", null);
+        TABLE.put("kvm.KvmDriver$Vms.nextId", null);
+        TABLE.put("kvm.KvmDriver$Vms.pending", "a copied machine's copier, until the VM list is asked of it once the"
+                + " copy is complete: copy bookkeeping, the list it yields is hashed");
+        TABLE.put("kvm.KvmDriver$Vms.originals", "the original's VMs, with pending: copy bookkeeping");
+        TABLE.put("kvm.KvmGuestAccess.mmuSeq", null);
+        TABLE.put("kvm.KvmGuestAccess.page", null);
+        TABLE.put("kvm.KvmGuestAccess.pfn", null);
+        TABLE.put("kvm.Vm.dead", null);
+        TABLE.put("kvm.Vm.invalidateInProgress", null);
+        TABLE.put("kvm.Vm.invalidateSeq", null);
+        TABLE.put("kvm.Vm.memslots", null);
+        TABLE.put("kvm.Vm.rangeEnd", null);
+        TABLE.put("kvm.Vm.rangeStart", null);
+        TABLE.put("kvm.Vm.sptes", null);
+        TABLE.put("kvm.Vm.sub", null);
     }
 
     @Test

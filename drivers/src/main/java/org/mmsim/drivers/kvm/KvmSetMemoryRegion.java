@@ -1,0 +1,77 @@
+package org.mmsim.drivers.kvm;
+
+import org.mmsim.kernel.api.DriverCall;
+import org.mmsim.kernel.fs.File;
+import org.mmsim.kernel.locking.Acquire;
+import org.mmsim.kernel.mm.Mm;
+import org.mmsim.kernel.mm.page.Page;
+import org.mmsim.kernel.state.Copier;
+import org.mmsim.kernel.state.StateHasher;
+import org.mmsim.kernel.uapi.Errno;
+
+/**
+ * {@code KVM_SET_USER_MEMORY_REGION} ({@code kvm_vm_ioctl_set_memory_region} → {@code __kvm_set_memory_region}) of
+ * guest-physical [gpa, gpa + len) to host [hva, hva + len): one step. 0, or -EINVAL (unaligned, empty: the model
+ * does not delete slots), -EEXIST (overlaps a slot), -EIO (not the VM's mm, or the VM is dead), -ENOTTY (no VM).
+ */
+final class KvmSetMemoryRegion extends DriverCall {
+    private final KvmDriver driver;
+    private final File file;
+    private final Mm mm;
+    private final long gpa;
+    private final long hva;
+    private final long len;
+
+    KvmSetMemoryRegion(KvmDriver driver, File file, Mm mm, long gpa, long hva, long len) {
+        super(driver.kernel(), "kvm_set_memory_region");
+        this.driver = driver;
+        this.file = file;
+        this.mm = mm;
+        this.gpa = gpa;
+        this.hva = hva;
+        this.len = len;
+    }
+
+    @Override
+    public Acquire blockedOn() {
+        return null;
+    }
+
+    @Override
+    protected void advance() {
+        driver.trace("__kvm_set_memory_region");
+        Vm vm = KvmDriver.vmOf(file);
+        if (vm == null) {
+            returns(-Errno.ENOTTY);
+        } else if (vm.dead || vm.mm != mm) {
+            returns(-Errno.EIO);
+        } else if (!Page.aligned(gpa) || !Page.aligned(hva) || !Page.aligned(len) || len <= 0) {
+            returns(-Errno.EINVAL);
+        } else if (vm.memslots.stream().anyMatch(s -> gpa < s.gpa() + s.len() && s.gpa() < gpa + len)) {
+            returns(-Errno.EEXIST);
+        } else {
+            vm.memslots.add(new Vm.Memslot(gpa, hva, len));
+            returns(0);
+        }
+    }
+
+    @Override
+    protected void locals(StateHasher h) {
+        h.add(file.id()).add(mm.id()).add(gpa).add(hva).add(len);
+    }
+
+    private KvmSetMemoryRegion(KvmSetMemoryRegion o, Copier c) {
+        super(o, c);
+        this.driver = c.copy(o.driver);
+        this.file = c.copy(o.file);
+        this.mm = c.copy(o.mm);
+        this.gpa = o.gpa;
+        this.hva = o.hva;
+        this.len = o.len;
+    }
+
+    @Override
+    public KvmSetMemoryRegion copy(Copier c) {
+        return new KvmSetMemoryRegion(this, c);
+    }
+}
