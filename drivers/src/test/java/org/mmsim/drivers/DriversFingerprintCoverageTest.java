@@ -26,9 +26,6 @@ class DriversFingerprintCoverageTest {
         TABLE.put("kvm.KvmDriver.kernel", "the Exports handed to init() at boot: configuration");
         TABLE.put("kvm.KvmDriver$Vms.live", null);
         TABLE.put("kvm.KvmDriver$Vms.nextId", null);
-        TABLE.put("kvm.KvmDriver$Vms.pending", "a copied machine's copier, until the VM list is asked of it once the"
-                + " copy is complete: copy bookkeeping, the list it yields is hashed");
-        TABLE.put("kvm.KvmDriver$Vms.originals", "the original's VMs, with pending: copy bookkeeping");
         TABLE.put("kvm.KvmGuestAccess.mmuSeq", null);
         TABLE.put("kvm.KvmGuestAccess.page", null);
         TABLE.put("kvm.KvmGuestAccess.pfn", null);

@@ -136,6 +136,9 @@ public final class Kernel {
             holders.copyFrom(o.holders, c);
             notifiers.copyFrom(o.notifiers, c);
             secondaryMmus.copyFrom(o.secondaryMmus, c);
+            for (int i = 0; i < drivers.size(); i++) {
+                drivers.get(i).copyState(o.drivers.get(i), c);
+            }
         }
     }
 

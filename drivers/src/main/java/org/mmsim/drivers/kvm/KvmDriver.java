@@ -48,24 +48,15 @@ public final class KvmDriver implements Driver {
     private final Vms vms = new Vms();
 
     /**
-     * The live VMs, in creation order, and the next id. A copied machine's list is filled on first use: the copy of
-     * a VM copies its mm, whose VMAs may name files whose operation tables the VFS pairs only after the drivers are
-     * copied, so the VMs are asked of the copier once the whole machine is copied (their files copy them anyway).
+     * The live VMs, in creation order, and the next id. A copied machine's list is filled by {@link #copyState}:
+     * the copy of a VM copies its mm, whose VMAs may name files whose operation tables the VFS pairs only after the
+     * drivers are copied.
      */
     private static final class Vms implements Hashable {
         private final List<Vm> live = new ArrayList<>();
         int nextId = 1;
-        private Copier pending;
-        private List<Vm> originals;
 
         List<Vm> live() {
-            if (pending != null) {
-                for (Vm o : originals) {
-                    live.add(pending.copy(o));
-                }
-                pending = null;
-                originals = null;
-            }
             return live;
         }
 
@@ -165,9 +156,14 @@ public final class KvmDriver implements Driver {
         c.pair(shadow, d.shadow);
         c.pair(vms, d.vms);
         d.vms.nextId = vms.nextId;
-        d.vms.pending = c;
-        d.vms.originals = List.copyOf(vms.live());
         return d;
+    }
+
+    @Override
+    public void copyState(Driver original, Copier c) {
+        for (Vm o : ((KvmDriver) original).vms.live()) {
+            vms.live().add(c.copy(o));
+        }
     }
 
     // ---- for the VM and its calls -----------------------------------------------------------------------------

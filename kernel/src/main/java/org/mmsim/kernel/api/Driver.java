@@ -24,4 +24,12 @@ public interface Driver {
      * state.
      */
     Driver copy(Exports kernel, Copier c);
+
+    /**
+     * Called on the copy {@link #copy} made, once the copied machine's own state (VFS, mms, tasks, GUP arrays) has
+     * been copied: copy here the state that refers to kernel objects ({@code c.copy} of a file, an mm or a pages
+     * array then returns the copy's), where {@link #copy} could not yet, because the VFS pairs its tables after the
+     * drivers. Nothing by default.
+     */
+    default void copyState(Driver original, Copier c) {}
 }
