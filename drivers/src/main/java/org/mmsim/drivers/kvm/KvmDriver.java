@@ -172,6 +172,11 @@ public final class KvmDriver implements Driver {
         return kernel;
     }
 
+    /** The shadow table as the device-coherence invariant sees it (and names accesses by). */
+    SecondaryMmu shadow() {
+        return shadow;
+    }
+
     void trace(String function) {
         kernel.tracePath(function);
     }

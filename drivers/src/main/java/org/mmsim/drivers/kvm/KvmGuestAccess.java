@@ -147,10 +147,10 @@ final class KvmGuestAccess extends DriverCall {
 
     private void access(Vm vm, long pageHva, int framePfn, int word) {
         if (write) {
-            driver.kernel().secondaryWrite(mm, pageHva, framePfn, word, value, vm.sub);
+            driver.kernel().secondaryWrite(driver.shadow(), mm, pageHva, framePfn, word, value, vm.sub);
             returns(0);
         } else {
-            returns(driver.kernel().secondaryRead(mm, pageHva, framePfn, word, vm.sub));
+            returns(driver.kernel().secondaryRead(driver.shadow(), mm, pageHva, framePfn, word, vm.sub));
         }
     }
 

@@ -241,25 +241,39 @@ public final class Exports {
      */
     @Export
     public long secondaryRead(Mm mm, long addr, int pfn, int word, MmuNotifier sub) {
-        checkAccess(mm, addr, pfn, false, sub);
+        return secondaryRead(null, mm, addr, pfn, word, sub);
+    }
+
+    /** {@link #secondaryRead} by the device whose table is {@code view} (named so in violations). */
+    @Export
+    public long secondaryRead(SecondaryMmu view, Mm mm, long addr, int pfn, int word, MmuNotifier sub) {
+        checkAccess(view, mm, addr, pfn, false, sub);
         return core.frames().word(pfn, word);
     }
 
     /** The device writes {@code value} through its entry; see {@link #secondaryRead}. */
     @Export
     public void secondaryWrite(Mm mm, long addr, int pfn, int word, long value, MmuNotifier sub) {
-        checkAccess(mm, addr, pfn, true, sub);
+        secondaryWrite(null, mm, addr, pfn, word, value, sub);
+    }
+
+    /** {@link #secondaryWrite} by the device whose table is {@code view} (named so in violations). */
+    @Export
+    public void secondaryWrite(SecondaryMmu view, Mm mm, long addr, int pfn, int word, long value,
+            MmuNotifier sub) {
+        checkAccess(view, mm, addr, pfn, true, sub);
         KernelBug.bugOn(pfn == PageAlloc.ZERO_PFN, "zero_page_write", "device write into the shared zero page");
         core.frames().setWord(pfn, word, value);
         core.frames().setWriter(pfn, mm.id(), core.epoch(mm.id()));
     }
 
-    private void checkAccess(Mm mm, long addr, int pfn, boolean write, MmuNotifier sub) {
+    private void checkAccess(SecondaryMmu view, Mm mm, long addr, int pfn, boolean write, MmuNotifier sub) {
         long pte = mm.dead() ? 0 : mm.pte(addr);
         int cpu = Pte.present(pte) ? Pte.pfn(pte) : -1;
         boolean released = sub != null && sub.released();
         if (cpu != pfn || released) {
-            secondaryMmus.stale(new SecondaryMmus.StaleAccess(sub == null ? "device" : sub.ops().name(), mm.id(),
+            String device = view != null ? view.name() : sub != null ? sub.ops().name() : "device";
+            secondaryMmus.stale(new SecondaryMmus.StaleAccess(device, mm.id(),
                     addr, pfn, cpu, write, released));
         }
     }
