@@ -1,7 +1,9 @@
 package org.mmsim.drivers;
 
 import java.util.List;
+import org.mmsim.drivers.dmirror.DmirrorDriver;
 import org.mmsim.drivers.mmio.MmioDriver;
+import org.mmsim.drivers.rdma.RdmaDriver;
 import org.mmsim.kernel.api.Driver;
 
 /**
@@ -16,6 +18,8 @@ public final class Drivers {
     /** A fresh instance of every driver, in registration order (each machine gets its own). */
     public static List<Driver> all() {
         return List.of(
-                new MmioDriver());
+                new MmioDriver(),
+                new RdmaDriver(),
+                new DmirrorDriver());
     }
 }
