@@ -16,6 +16,8 @@ import static org.mmsim.kernel.testing.TestKernels.write;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.mmsim.kernel.Kernel;
 import org.mmsim.kernel.mm.hmm.HmmRange;
 import org.mmsim.kernel.mm.pgtable.Pte;
@@ -76,20 +78,25 @@ class RdmaDriverTest {
         return points;
     }
 
-    @Test
-    void aPinnedMrPinsEveryPageAndChargesMemlock() {
+    @ParameterizedTest
+    @ValueSource(strings = {"5.7", "5.8", "5.9", "5.11", "5.19", "6.18"})
+    void aPinnedMrPinsEveryPageAndChargesMemlock(String profile) {
+        Kernel k = boot(profile);
+        Task t = k.spawn("p");
         long a = mmapAnon(k, t, 2, RW);
         write(k, t, a, 0x11);
         write(k, t, a + PAGE, 0x22);
-        int pfn0 = cpuPfn(a);
-        int pfn1 = cpuPfn(a + PAGE);
-        int fd = regMr(a, 2 * PAGE, RdmaDriver.MODE_PINNED);
+        int pfn0 = Pte.pfn(t.mm().pte(a));
+        int pfn1 = Pte.pfn(t.mm().pte(a + PAGE));
+        long[] ret = new long[1];
+        int fd = regMr(k, t, a, 2 * PAGE, RdmaDriver.MODE_PINNED, ret);
+        assertThat(ret[0]).isZero();
 
         assertThat(k.frames().refcount(pfn0)).isEqualTo(1 + 1024);
         assertThat(k.frames().refcount(pfn1)).isEqualTo(1 + 1024);
         assertThat(k.exports().userLockedVm()).isEqualTo(2);
         assertThat(t.mm().pinnedVm()).isEqualTo(2);
-        assertThat(read(fd, PAGE)).isEqualTo(0x22);
+        assertThat(k.fileSyscalls().ioctl(t, fd, RdmaDriver.RDMA_READ, PAGE).run()).isEqualTo(0x22);
         assertThat(k.fileSyscalls().ioctl(t, fd, RdmaDriver.RDMA_WRITE, 8, 0x33).run()).isZero();
         assertThat(load(k, t, a + 8)).isEqualTo(0x33);
 
@@ -98,7 +105,7 @@ class RdmaDriverTest {
         assertThat(k.frames().refcount(pfn1)).isEqualTo(1);
         assertThat(k.exports().userLockedVm()).isZero();
         assertThat(t.mm().pinnedVm()).isZero();
-        assertThat(read(fd, 0)).isEqualTo(-Errno.EINVAL);
+        assertThat(k.fileSyscalls().ioctl(t, fd, RdmaDriver.RDMA_READ, 0).run()).isEqualTo(-Errno.EINVAL);
     }
 
     @Test
