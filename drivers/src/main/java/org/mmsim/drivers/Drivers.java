@@ -1,8 +1,10 @@
 package org.mmsim.drivers;
 
 import java.util.List;
+import org.mmsim.drivers.dmirror.DmirrorDriver;
 import org.mmsim.drivers.kvm.KvmDriver;
 import org.mmsim.drivers.mmio.MmioDriver;
+import org.mmsim.drivers.rdma.RdmaDriver;
 import org.mmsim.kernel.api.Driver;
 
 /**
@@ -18,6 +20,8 @@ public final class Drivers {
     public static List<Driver> all() {
         return List.of(
                 new MmioDriver(),
-                new KvmDriver());
+                new KvmDriver(),
+                new RdmaDriver(),
+                new DmirrorDriver());
     }
 }

@@ -3,7 +3,9 @@ package org.mmsim.drivers;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
+import org.mmsim.drivers.dmirror.DmirrorDriver;
 import org.mmsim.drivers.mmio.MmioDriver;
+import org.mmsim.drivers.rdma.RdmaDriver;
 import org.mmsim.kernel.Kernel;
 import org.mmsim.kernel.mm.VmFlags;
 import org.mmsim.kernel.profile.Profiles;
@@ -46,5 +48,39 @@ class DriversCopyTest {
         assertThat(inOriginal).isEqualTo(inCopy);
         assertThat(k.fingerprint()).isEqualTo(copy.fingerprint());
         assertThat(cp.mm().pte(inCopy)).isEqualTo(p.mm().pte(inOriginal)).isNotZero();
+    }
+
+    /**
+     * The devices that follow a process's memory copy their MRs, mirrors, device page tables and notifiers with the
+     * machine: a munmap in the copy zaps the copy's device entries only, and a device read then differs.
+     */
+    @Test
+    void mirroringDevicesCopyTheirTablesAndNotifiers() {
+        Kernel k = Kernel.boot(Profiles.byName("6.18"), 256, 0, Drivers.all());
+        Task p = k.spawn("p");
+        long a = k.syscalls().mmap(p, 0, 4096, RW, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, -1, 0).run();
+        assertThat(k.syscalls().store(p, a, 0x11).run()).isZero();
+        int mr = (int) k.fileSyscalls().open(p, "/dev/" + RdmaDriver.DEVICE, Fcntl.O_RDWR).run();
+        assertThat(k.fileSyscalls().ioctl(p, mr, RdmaDriver.RDMA_REG_MR, a, 4096, RdmaDriver.MODE_ODP, 7).run())
+                .isZero();
+        int pinned = (int) k.fileSyscalls().open(p, "/dev/" + RdmaDriver.DEVICE, Fcntl.O_RDWR).run();
+        assertThat(k.fileSyscalls().ioctl(p, pinned, RdmaDriver.RDMA_REG_MR, a, 4096, RdmaDriver.MODE_PINNED, 7)
+                .run()).isZero();
+        int dev = (int) k.fileSyscalls().open(p, "/dev/" + DmirrorDriver.DEVICE, Fcntl.O_RDWR).run();
+        assertThat(k.fileSyscalls().ioctl(p, mr, RdmaDriver.RDMA_READ, 0).run()).isEqualTo(0x11);
+        assertThat(k.fileSyscalls().ioctl(p, dev, DmirrorDriver.HMM_DMIRROR_READ, a, 1).run()).isEqualTo(0x11);
+
+        Kernel copy = k.copy();
+        assertThat(copy.fingerprint()).isEqualTo(k.fingerprint());
+        Task cp = copy.tasks().byPid(p.pid());
+        assertThat(copy.syscalls().munmap(cp, a, 4096).run()).isZero();
+        assertThat(copy.fingerprint()).isNotEqualTo(k.fingerprint());
+        assertThat(copy.fileSyscalls().ioctl(cp, mr, RdmaDriver.RDMA_READ, 0).run()).isEqualTo(-14);
+        assertThat(copy.fileSyscalls().ioctl(cp, dev, DmirrorDriver.HMM_DMIRROR_READ, a, 1).run()).isEqualTo(-14);
+        assertThat(copy.fileSyscalls().ioctl(cp, pinned, RdmaDriver.RDMA_READ, 0).run()).isEqualTo(0x11);
+        assertThat(k.fileSyscalls().ioctl(p, mr, RdmaDriver.RDMA_READ, 0).run()).isEqualTo(0x11);
+        assertThat(k.fileSyscalls().ioctl(p, dev, DmirrorDriver.HMM_DMIRROR_READ, a, 1).run()).isEqualTo(0x11);
+        assertThat(k.syscalls().munmap(p, a, 4096).run()).isZero();
+        assertThat(k.fingerprint()).isEqualTo(copy.fingerprint());
     }
 }

@@ -37,6 +37,29 @@ class DriversFingerprintCoverageTest {
         TABLE.put("kvm.Vm.rangeStart", null);
         TABLE.put("kvm.Vm.sptes", null);
         TABLE.put("kvm.Vm.sub", null);
+        // rdma: the Table (registered) hashes every live MR whole (Mr.hashInto); a file's Context hashes its MR's id
+        TABLE.put("rdma.RdmaDriver.kernel", "the Exports handed to init() at boot: configuration");
+        TABLE.put("rdma.RdmaDriver$Table.mrs", null);
+        TABLE.put("rdma.RdmaDriver$Table.nextId", null);
+        TABLE.put("rdma.RdmaDriver$Context.mr", null);
+        TABLE.put("rdma.Mr.pages", null);
+        TABLE.put("rdma.Mr.accounted", null);
+        TABLE.put("rdma.Mr.mni", null);
+        TABLE.put("rdma.Mr.dev", null);
+        TABLE.put("rdma.Mr.dead", null);
+        // dmirror: the Table (registered) hashes every bound mirror whole (hashContents); a file's Dmirror hashes its
+        // id and released (an unbound mirror has no mm, notifier or entries; a released one is out of the table)
+        TABLE.put("dmirror.DmirrorDriver.kernel", "the Exports handed to init() at boot: configuration");
+        TABLE.put("dmirror.DmirrorDriver$Table.mirrors", null);
+        TABLE.put("dmirror.DmirrorDriver$Table.nextId", null);
+        TABLE.put("dmirror.DmirrorDriver$Dmirror.id", null);
+        TABLE.put("dmirror.DmirrorDriver$Dmirror.mm", null);
+        TABLE.put("dmirror.DmirrorDriver$Dmirror.mni", null);
+        TABLE.put("dmirror.DmirrorDriver$Dmirror.pt", null);
+        TABLE.put("dmirror.DmirrorDriver$Dmirror.released", null);
+        // the HMM fault loop's stack: hashed by the call's locals() into the running call's fingerprint
+        TABLE.put("hmm.MirrorFaultCall.seq", null);
+        TABLE.put("hmm.MirrorFaultCall.snapshot", null);
     }
 
     @Test

@@ -125,6 +125,7 @@ public final class Kernel {
         ioUring = new IoUring(exports);
         fileSyscalls = new FileSyscalls(core, vfs, ioUring);
         if (o != null) {
+            c.pair(o.exports, exports);
             gup.pairWith(o.gup, c);
             ioUring.pairWith(o.ioUring, c);
             for (Driver d : o.drivers) {

@@ -90,7 +90,7 @@ final class Binder {
                 }
                 return new Arg.Name(s, col);
             }
-            case "PIPE", "HANDLE", "FILE", "RING" -> {
+            case "PIPE", "HANDLE", "FILE", "RING", "MR", "DEV" -> {
                 requireName(s, kind.toLowerCase(java.util.Locale.ROOT), line, col);
                 return new Arg.Name(s, col);
             }
@@ -109,6 +109,13 @@ final class Binder {
             case "FS" -> {
                 if (org.mmsim.kernel.fs.FsType.byKey(s) == null) {
                     throw error(line, col, "unknown filesystem '" + s + "' (known: tmpfs, ext4)");
+                }
+                return new Arg.Name(s, col);
+            }
+            case "MODE" -> {
+                if (!RdmaOps.MODES.containsKey(s)) {
+                    throw error(line, col, "unknown memory region mode '" + s + "' (known: "
+                            + String.join(", ", RdmaOps.MODES.keySet()) + ")");
                 }
                 return new Arg.Name(s, col);
             }

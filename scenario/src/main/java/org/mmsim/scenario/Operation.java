@@ -11,10 +11,11 @@ import org.mmsim.kernel.task.Task;
  * a call ends (most operations are one call; opening a device, mapping it and closing it are three), and the value it
  * returns, binding names as it does.
  *
- * <p>Argument kinds: NEW binds a name; PIPE, HANDLE, FILE, RING refer to a bound pipe, GUP handle, open file or
- * io_uring; FD to a pipe, file or ring; PROC to a process or thread; ADDR is NAME[+OFFSET] or a number; LEN is bytes
- * with an optional K/M/G suffix; N and VALUE are numbers; OFF is a byte offset in a page (0 or 8); FOFF is a byte
- * offset in a file (its offset within a page 0 or 8); FS is tmpfs or ext4; FIELD a pagemap field; PROT, MAP, MADV,
+ * <p>Argument kinds: NEW binds a name; PIPE, HANDLE, FILE, RING, MR, DEV refer to a bound pipe, GUP handle, open
+ * file, io_uring, RDMA memory region or HMM mirror; MODE is an MR's mode (pinned, odp, odp_noretry); FD to a pipe,
+ * file or ring; PROC to a process or thread; ADDR is NAME[+OFFSET] or a number; LEN is bytes with an optional K/M/G
+ * suffix; N and VALUE are numbers; OFF is a byte offset in a page (0 or 8); FOFF is a byte offset in a file or an
+ * MR (its offset within a page 0 or 8); FS is tmpfs or ext4; FIELD a pagemap field; PROT, MAP, MADV,
  * FOLL and O are flag sets. Optional arguments are in brackets.
  */
 public final class Operation {

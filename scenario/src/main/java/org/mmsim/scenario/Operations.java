@@ -23,6 +23,8 @@ final class Operations {
         all.addAll(GupOps.operations());
         all.addAll(DeviceOps.operations());
         all.addAll(KvmOps.operations());
+        all.addAll(RdmaOps.operations());
+        all.addAll(DmirrorOps.operations());
         for (Operation op : all) {
             if (BY_KEYWORD.put(op.keyword(), op) != null) {
                 throw new IllegalStateException("operation " + op.keyword() + " declared twice");

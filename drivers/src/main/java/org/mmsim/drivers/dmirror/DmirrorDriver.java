@@ -1,0 +1,318 @@
+package org.mmsim.drivers.dmirror;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.mmsim.drivers.hmm.MirrorFaultCall;
+import org.mmsim.kernel.api.Driver;
+import org.mmsim.kernel.api.Exports;
+import org.mmsim.kernel.api.SecondaryMmu;
+import org.mmsim.kernel.fs.File;
+import org.mmsim.kernel.fs.FileOperations;
+import org.mmsim.kernel.locking.Acquire;
+import org.mmsim.kernel.mm.Mm;
+import org.mmsim.kernel.mm.hmm.HmmRange;
+import org.mmsim.kernel.mm.notifier.MmuIntervalNotifier;
+import org.mmsim.kernel.mm.notifier.MmuIntervalNotifierOps;
+import org.mmsim.kernel.mm.notifier.MmuNotifierRange;
+import org.mmsim.kernel.mm.page.Page;
+import org.mmsim.kernel.mm.pgtable.PageTable;
+import org.mmsim.kernel.sched.KernelCall;
+import org.mmsim.kernel.state.Copier;
+import org.mmsim.kernel.state.Copyable;
+import org.mmsim.kernel.state.Hashable;
+import org.mmsim.kernel.state.StateHasher;
+import org.mmsim.kernel.uapi.Errno;
+
+/**
+ * {@code /dev/hmm_dmirror}: lib/test_hmm.c's {@code dmirror}, a pretend device that mirrors a process's address space
+ * with its own page table ({@code dmirror->pt}, an xarray of page → PFN tagged writable) kept coherent by an interval
+ * notifier over the whole user address space ({@code mmu_interval_notifier_insert(&dmirror->notifier, mm, 0,
+ * ULONG_MAX & PAGE_MASK, &dmirror_min_ops)}). {@link #HMM_DMIRROR_READ} and {@link #HMM_DMIRROR_WRITE} access a word
+ * through the mirror's entry, faulting it in first with {@code dmirror_fault} → {@code dmirror_range_fault}: the HMM
+ * loop of {@link MirrorFaultCall} (read_begin; {@code mmap_read_lock} + {@code hmm_range_fault}; {@code
+ * dmirror->mutex} + read_retry; {@code dmirror_do_fault} updates the table). {@code ->invalidate}
+ * ({@code dmirror_interval_invalidate}) takes the mutex, sets the sequence and erases the entries in range
+ * ({@code dmirror_do_update}). The tables are registered as a secondary MMU ({@code device-coherence}).
+ *
+ * <p>Simplifications: one word per ioctl (npages 1), the word is the ioctl's return value instead of a copy to a user
+ * buffer, no device-private memory or migration. The model's {@code ->open} does not see {@code current}, so the
+ * mirror binds to the mm of the first ioctl's caller and inserts its notifier then (test_hmm does both at open; the
+ * scenarios open and use the device from the same process).
+ */
+public final class DmirrorDriver implements Driver {
+    /** The device node: {@code /dev/hmm_dmirror}. */
+    public static final String DEVICE = "hmm_dmirror";
+    /** {@code HMM_DMIRROR_READ}: args addr, npages (1); returns the word. */
+    public static final int HMM_DMIRROR_READ = 0;
+    /** {@code HMM_DMIRROR_WRITE}: args addr, npages (1), value. */
+    public static final int HMM_DMIRROR_WRITE = 1;
+
+    private Exports kernel;
+    private final Table table = new Table();
+
+    /** Every open mirror bound to an mm, in binding order, and the next mirror id. */
+    private static final class Table implements Hashable {
+        final List<Dmirror> mirrors = new ArrayList<>();
+        int nextId = 1;
+
+        @Override
+        public void hashInto(StateHasher h) {
+            h.add(nextId).add(mirrors.size());
+            for (Dmirror d : mirrors) {
+                d.hashContents(h);
+            }
+        }
+    }
+
+    /** {@code struct dmirror}, the file's private data. */
+    static final class Dmirror implements Hashable, Copyable {
+        /** 0 until bound. */
+        int id;
+        Mm mm;
+        MmuIntervalNotifier mni;
+        /** {@code dmirror->pt}: page address → HMM entry (PFN | VALID | WRITE). */
+        final TreeMap<Long, Long> pt = new TreeMap<>();
+        boolean released;
+
+        @Override
+        public void hashInto(StateHasher h) {
+            h.add(id).add(released);
+        }
+
+        void hashContents(StateHasher h) {
+            h.add(id).add(mm.id()).add(mni == null ? 0 : mni.id()).add(released).add(pt.size());
+            for (Map.Entry<Long, Long> e : pt.entrySet()) {
+                h.add(e.getKey()).add(e.getValue());
+            }
+        }
+
+        @Override
+        public Dmirror copy(Copier c) {
+            Dmirror d = c.pair(this, new Dmirror());
+            d.id = id;
+            d.mm = c.copy(mm);
+            d.mni = c.copy(mni);
+            d.pt.putAll(pt);
+            d.released = released;
+            return d;
+        }
+    }
+
+    /** {@code dmirror_min_ops}. */
+    private final MmuIntervalNotifierOps notifierOps = new MmuIntervalNotifierOps() {
+        @Override
+        public String name() {
+            return "dmirror_min_ops";
+        }
+
+        /**
+         * {@code dmirror_interval_invalidate}: under {@code dmirror->mutex}, {@code mmu_interval_set_seq}, then erase
+         * the mirror's entries in [start, end) ({@code dmirror_do_update}).
+         */
+        @Override
+        public boolean invalidate(MmuIntervalNotifier mni, MmuNotifierRange range, long curSeq) {
+            kernel.tracePath("dmirror_interval_invalidate");
+            mni.setSeq(curSeq);
+            for (Dmirror d : table.mirrors) {
+                if (d.mni == mni) {
+                    d.pt.subMap(range.start(), range.end()).clear();
+                }
+            }
+            return true;
+        }
+    };
+
+    private final SecondaryMmu view = new SecondaryMmu() {
+        @Override
+        public String name() {
+            return "hmm_dmirror";
+        }
+
+        @Override
+        public void forEachEntry(Entries out) {
+            for (Dmirror d : table.mirrors) {
+                for (Map.Entry<Long, Long> e : d.pt.entrySet()) {
+                    long v = e.getValue();
+                    out.entry(d.mm, e.getKey(), (int) (v & HmmRange.PFN_MASK), (v & HmmRange.WRITE) != 0);
+                }
+            }
+        }
+    };
+
+    private final FileOperations fops = new FileOperations() {
+        @Override
+        public String name() {
+            return "dmirror_fops";
+        }
+
+        /** {@code dmirror_fops_open}: a new mirror with an empty table (bound at the first ioctl, see above). */
+        @Override
+        public int open(File file) {
+            file.setPrivateData(new Dmirror());
+            return 0;
+        }
+
+        /** {@code dmirror_fops_unlocked_ioctl}. */
+        @Override
+        public KernelCall<Void> ioctlCall(File file, Mm current, int cmd, long[] args) {
+            Dmirror d = (Dmirror) file.privateData();
+            boolean write = cmd == HMM_DMIRROR_WRITE;
+            if ((cmd != HMM_DMIRROR_READ && !write) || args.length < (write ? 3 : 2)) {
+                return new Access(DmirrorDriver.this, d, current, 0, false, 0, cmd != HMM_DMIRROR_READ && !write
+                        ? -Errno.ENOTTY : -Errno.EINVAL);
+            }
+            long err = args[1] != 1 ? -Errno.EINVAL : 0;
+            return new Access(DmirrorDriver.this, d, current, args[0], write, write ? args[2] : 0, err);
+        }
+
+        /** {@code dmirror_fops_release}: the notifier is removed and the table freed. */
+        @Override
+        public void release(File file) {
+            kernel.tracePath("dmirror_fops_release");
+            Dmirror d = (Dmirror) file.privateData();
+            if (d.mni != null) {
+                kernel.mmuIntervalNotifierRemove(d.mni);
+                d.mni = null;
+                d.pt.clear();
+                table.mirrors.remove(d);
+            }
+            d.released = true;
+        }
+    };
+
+    @Override
+    public String name() {
+        return DEVICE;
+    }
+
+    @Override
+    public void init(Exports k) {
+        this.kernel = k;
+        k.registerChrdev(DEVICE, fops);
+        k.registerState(table);
+        k.registerSecondaryMmu(view);
+    }
+
+    @Override
+    public Driver copy(Exports k, Copier c) {
+        DmirrorDriver d = new DmirrorDriver();
+        d.init(k);
+        c.pair(this, d);
+        c.pair(fops, d.fops);
+        c.pair(notifierOps, d.notifierOps);
+        c.pair(view, d.view);
+        c.pair(table, d.table);
+        d.table.nextId = table.nextId;
+        for (Dmirror m : table.mirrors) {
+            d.table.mirrors.add(c.copy(m));
+        }
+        return d;
+    }
+
+    /**
+     * {@code HMM_DMIRROR_READ}/{@code HMM_DMIRROR_WRITE} of one word: {@code dmirror_read}/{@code dmirror_write}, which
+     * try {@code dmirror_do_read}/{@code dmirror_do_write} under the mutex and call {@code dmirror_fault} on -ENOENT.
+     *
+     * @return the word read, or 0 for a write; -EINVAL (npages other than 1, an address outside the modelled words of
+     *     a page, or the mm is gone), -EFAULT (no VMA or a VM_IO/VM_PFNMAP one: {@code hmm_range_fault}), -EPERM (a
+     *     write to a VMA without VM_WRITE)
+     */
+    static final class Access extends MirrorFaultCall {
+        private final DmirrorDriver driver;
+        private final Dmirror d;
+        private final Mm current;
+        private final long err;
+
+        Access(DmirrorDriver driver, Dmirror d, Mm current, long addr, boolean write, long value, long err) {
+            super(driver.kernel, write ? "dmirror_write" : "dmirror_read", addr, write, value);
+            this.driver = driver;
+            this.d = d;
+            this.current = current;
+            this.err = err;
+        }
+
+        private int word() {
+            return (int) ((addr & (Page.PAGE_SIZE - 1)) >>> 3);
+        }
+
+        @Override
+        protected Acquire entryBlockedOn() {
+            return d.mm == null && err == 0 && !d.released ? kernel.mmuIntervalNotifierInsertAcquire(current) : null;
+        }
+
+        @Override
+        protected MmuIntervalNotifier notifier() {
+            return d.released ? null : d.mni;
+        }
+
+        @Override
+        protected boolean enter() {
+            if (err != 0 || d.released) {
+                returns(err != 0 ? err : -Errno.EBADF);
+                return false;
+            }
+            if (d.mm == null) {
+                driver.bind(d, current);
+            }
+            if (addr < 0 || addr >= PageTable.TASK_SIZE || (addr & 7) != 0 || word() >= Page.PAGE_WORDS
+                    || d.mm.dead()) {
+                returns(-Errno.EINVAL);
+                return false;
+            }
+            return true;
+        }
+
+        @Override
+        protected boolean access() {
+            Long e = d.pt.get(page());
+            if (e == null || (write && (e & HmmRange.WRITE) == 0)) {
+                return false;
+            }
+            int pfn = (int) (e & HmmRange.PFN_MASK);
+            if (write) {
+                kernel.secondaryWrite(d.mm, addr, pfn, word(), value, null);
+                returns(0);
+            } else {
+                returns(kernel.secondaryRead(d.mm, addr, pfn, word(), null));
+            }
+            return true;
+        }
+
+        /** {@code dmirror_do_fault}: the entry, tagged writable if the CPU maps it writable. */
+        @Override
+        protected void program(long entry) {
+            kernel.tracePath("dmirror_do_fault");
+            d.pt.put(page(), entry & (HmmRange.VALID | HmmRange.WRITE | HmmRange.PFN_MASK));
+        }
+
+        @Override
+        protected void locals(StateHasher h) {
+            super.locals(h);
+            h.add(d.id).add(current.id()).add(err);
+        }
+
+        private Access(Access o, Copier c) {
+            super(o, c);
+            this.driver = c.copy(o.driver);
+            this.d = c.copy(o.d);
+            this.current = c.copy(o.current);
+            this.err = o.err;
+        }
+
+        @Override
+        public Access copy(Copier c) {
+            return new Access(this, c);
+        }
+    }
+
+    /** The mirror follows {@code mm} from now on: its interval notifier over the whole user address space. */
+    private void bind(Dmirror d, Mm mm) {
+        kernel.tracePath("mmu_interval_notifier_insert");
+        d.id = table.nextId++;
+        d.mm = mm;
+        d.mni = kernel.mmuIntervalNotifierInsert(mm, 0, PageTable.TASK_SIZE, notifierOps);
+        table.mirrors.add(d);
+    }
+}

@@ -1,0 +1,568 @@
+package org.mmsim.drivers.rdma;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.mmsim.drivers.hmm.MirrorFaultCall;
+import org.mmsim.kernel.api.Driver;
+import org.mmsim.kernel.api.DriverCall;
+import org.mmsim.kernel.api.Exports;
+import org.mmsim.kernel.api.SecondaryMmu;
+import org.mmsim.kernel.fs.File;
+import org.mmsim.kernel.fs.FileOperations;
+import org.mmsim.kernel.locking.Acquire;
+import org.mmsim.kernel.mm.Mm;
+import org.mmsim.kernel.mm.gup.Foll;
+import org.mmsim.kernel.mm.gup.GupPages;
+import org.mmsim.kernel.mm.hmm.HmmRange;
+import org.mmsim.kernel.mm.notifier.MmuIntervalNotifier;
+import org.mmsim.kernel.mm.notifier.MmuIntervalNotifierOps;
+import org.mmsim.kernel.mm.notifier.MmuNotifierRange;
+import org.mmsim.kernel.mm.page.Page;
+import org.mmsim.kernel.profile.Switch;
+import org.mmsim.kernel.sched.KernelCall;
+import org.mmsim.kernel.state.Copier;
+import org.mmsim.kernel.state.Copyable;
+import org.mmsim.kernel.state.Hashable;
+import org.mmsim.kernel.state.StateHasher;
+import org.mmsim.kernel.uapi.Errno;
+
+/**
+ * {@code /dev/rdma}: an RDMA NIC as {@code ib_uverbs} and {@code ib_umem}/{@code ib_umem_odp} present it to memory
+ * management. Each open file is a user context ({@code ib_ucontext}) with at most one memory region (a
+ * simplification: the model's programs register one MR per open). An MR is either
+ *
+ * <ul>
+ *   <li><b>pinned</b> ({@code ib_umem_get}): {@code pin_user_pages_fast(FOLL_LONGTERM | FOLL_WRITE)} of every page
+ *       (before FOLL_PIN, 5.6: {@code get_user_pages(FOLL_WRITE, or FOLL_FORCE for a read-only MR)}), charged to
+ *       RLIMIT_MEMLOCK; the HCA then DMAs to and from the pinned frames whatever the process's page tables say
+ *       later (the {@code pin-coherence} invariant checks those); or
+ *   <li><b>on-demand paging</b> ({@code ib_umem_odp_get}): an {@code mmu_interval_notifier} over the MR's pages and no
+ *       pins. The device page table starts empty; an access to a page without a valid entry raises a device page
+ *       fault that runs the HMM loop ({@link MirrorFaultCall}: read_begin, {@code hmm_range_fault} under
+ *       {@code mmap_lock}, {@code umem_mutex} + read_retry, program). {@code ->invalidate}
+ *       ({@code ib_umem_notifier_invalidate_range} → {@code mlx5_ib_invalidate_range}) sets the sequence and zaps
+ *       the device entries in range under {@code umem_mutex}. The device page tables are registered as a secondary
+ *       MMU ({@code device-coherence}).
+ * </ul>
+ *
+ * <p>ioctls (the fields of the command structure as {@code args}): {@link #RDMA_REG_MR} addr len mode access,
+ * {@link #RDMA_DEREG_MR}, and {@link #RDMA_READ} off / {@link #RDMA_WRITE} off value, which stand for the HCA
+ * executing an RDMA READ or WRITE work request at byte offset {@code off} of the MR (the word goes to or comes from
+ * the wire: the ioctl returns it). Closing the file deregisters the MR ({@code ib_uverbs_close} →
+ * {@code uverbs_destroy_ufile_hw}).
+ *
+ * <p>Mode {@link Mr#ODP_NORETRY} is a deliberately broken ODP driver that programs its snapshot without
+ * {@code mmu_interval_read_retry}: the explorer finds it keeping a stale device entry.
+ */
+public final class RdmaDriver implements Driver {
+    /** The device node: {@code /dev/rdma}. */
+    public static final String DEVICE = "rdma";
+
+    /** {@code IB_USER_VERBS_CMD_REG_MR}: args addr, len, mode ({@link #MODE_PINNED}...), access flags. */
+    public static final int RDMA_REG_MR = 1;
+    /** {@code IB_USER_VERBS_CMD_DEREG_MR}. */
+    public static final int RDMA_DEREG_MR = 2;
+    /** The HCA executes an RDMA READ at MR offset args[0]: returns the word. */
+    public static final int RDMA_READ = 3;
+    /** The HCA executes an RDMA WRITE of args[1] at MR offset args[0]. */
+    public static final int RDMA_WRITE = 4;
+
+    public static final int MODE_PINNED = Mr.PINNED;
+    public static final int MODE_ODP = Mr.ODP;
+    public static final int MODE_ODP_NORETRY = Mr.ODP_NORETRY;
+
+    public static final int IB_ACCESS_LOCAL_WRITE = 1;
+    public static final int IB_ACCESS_REMOTE_WRITE = 1 << 1;
+    public static final int IB_ACCESS_REMOTE_READ = 1 << 2;
+
+    private Exports kernel;
+    private final Table table = new Table();
+
+    /** Every registered MR, in registration order, and the next MR id: the driver's state. */
+    private static final class Table implements Hashable {
+        final List<Mr> mrs = new ArrayList<>();
+        int nextId = 1;
+
+        @Override
+        public void hashInto(StateHasher h) {
+            h.add(nextId).add(mrs.size());
+            for (Mr mr : mrs) {
+                mr.hashInto(h);
+            }
+        }
+    }
+
+    /** {@code struct ib_ucontext}, the file's private data: its MR, if one is registered. */
+    static final class Context implements Hashable, Copyable {
+        Mr mr;
+
+        @Override
+        public void hashInto(StateHasher h) {
+            h.add(mr == null ? 0 : mr.id);
+        }
+
+        @Override
+        public Context copy(Copier c) {
+            Context x = c.pair(this, new Context());
+            x.mr = c.copy(mr);
+            return x;
+        }
+    }
+
+    /** {@code ib_umem_notifiers}: the ODP MRs' {@code ->invalidate}. */
+    private final MmuIntervalNotifierOps notifierOps = new MmuIntervalNotifierOps() {
+        @Override
+        public String name() {
+            return "ib_umem_notifiers";
+        }
+
+        /**
+         * {@code ib_umem_notifier_invalidate_range} → {@code mlx5_ib_invalidate_range}: under {@code umem_mutex},
+         * {@code mmu_interval_set_seq}, then zap the device entries of the pages in range.
+         */
+        @Override
+        public boolean invalidate(MmuIntervalNotifier mni, MmuNotifierRange range, long curSeq) {
+            kernel.tracePath("mlx5_ib_invalidate_range");
+            Mr mr = byNotifier(mni);
+            mni.setSeq(curSeq);
+            if (mr != null) {
+                for (int i = 0; i < mr.dev.length; i++) {
+                    long a = mr.start() + ((long) i << Page.PAGE_SHIFT);
+                    if (range.overlaps(a, a + Page.PAGE_SIZE)) {
+                        mr.dev[i] = 0;
+                    }
+                }
+            }
+            return true;
+        }
+    };
+
+    /** The ODP MRs' device page tables, for the device-coherence invariant. */
+    private final SecondaryMmu view = new SecondaryMmu() {
+        @Override
+        public String name() {
+            return "rdma-odp";
+        }
+
+        @Override
+        public void forEachEntry(Entries out) {
+            for (Mr mr : table.mrs) {
+                for (int i = 0; i < mr.dev.length; i++) {
+                    if (mr.valid(i)) {
+                        out.entry(mr.mm, mr.start() + ((long) i << Page.PAGE_SHIFT),
+                                (int) (mr.dev[i] & HmmRange.PFN_MASK), (mr.dev[i] & HmmRange.WRITE) != 0);
+                    }
+                }
+            }
+        }
+    };
+
+    private final FileOperations fops = new FileOperations() {
+        @Override
+        public String name() {
+            return "uverbs_fops";
+        }
+
+        /** {@code ib_uverbs_open}: a new user context. */
+        @Override
+        public int open(File file) {
+            file.setPrivateData(new Context());
+            return 0;
+        }
+
+        @Override
+        public KernelCall<Void> ioctlCall(File file, Mm current, int cmd, long[] args) {
+            Context ctx = (Context) file.privateData();
+            return switch (cmd) {
+                case RDMA_REG_MR -> args.length < 4 ? new Fail(kernel, -Errno.EINVAL)
+                        : new RegMrCall(RdmaDriver.this, ctx, current, args[0], args[1], (int) args[2], (int) args[3]);
+                case RDMA_DEREG_MR -> new DeregCall(RdmaDriver.this, ctx);
+                case RDMA_READ, RDMA_WRITE -> ctx.mr == null || args.length < (cmd == RDMA_READ ? 1 : 2)
+                        ? new Fail(kernel, -Errno.EINVAL)
+                        : new AccessCall(RdmaDriver.this, ctx.mr, args[0], cmd == RDMA_WRITE,
+                                cmd == RDMA_WRITE ? args[1] : 0);
+                default -> new Fail(kernel, -Errno.ENOTTY);
+            };
+        }
+
+        /** {@code ib_uverbs_close}: the context's MR is deregistered. */
+        @Override
+        public void release(File file) {
+            kernel.tracePath("ib_uverbs_close");
+            Context ctx = (Context) file.privateData();
+            if (ctx.mr != null) {
+                dereg(ctx);
+            }
+        }
+    };
+
+    @Override
+    public String name() {
+        return DEVICE;
+    }
+
+    @Override
+    public void init(Exports k) {
+        this.kernel = k;
+        k.registerChrdev(DEVICE, fops);
+        k.registerState(table);
+        k.registerSecondaryMmu(view);
+    }
+
+    @Override
+    public Driver copy(Exports k, Copier c) {
+        RdmaDriver d = new RdmaDriver();
+        d.init(k);
+        c.pair(this, d);
+        c.pair(fops, d.fops);
+        c.pair(notifierOps, d.notifierOps);
+        c.pair(view, d.view);
+        c.pair(table, d.table);
+        d.table.nextId = table.nextId;
+        for (Mr mr : table.mrs) {
+            d.table.mrs.add(c.copy(mr));
+        }
+        return d;
+    }
+
+    // ---- the MRs ------------------------------------------------------------------------------------------------
+
+    private Mr byNotifier(MmuIntervalNotifier mni) {
+        for (Mr mr : table.mrs) {
+            if (mr.mni == mni) {
+                return mr;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * {@code ib_uverbs_reg_mr} → {@code mlx5_ib_reg_user_mr} → {@code ib_umem_get} or {@code ib_umem_odp_get}.
+     *
+     * @return 0, or -EBUSY (the context has an MR: the model's one-MR simplification), -EINVAL (empty range, unknown
+     *     mode), -ENOMEM (over RLIMIT_MEMLOCK), the GUP error (-EFAULT for a page that cannot be pinned)
+     */
+    long regMr(Context ctx, Mm mm, long addr, long len, int mode, int access) {
+        kernel.tracePath("ib_uverbs_reg_mr");
+        if (ctx.mr != null) {
+            return -Errno.EBUSY;
+        }
+        if (len <= 0 || addr < 0 || mode < Mr.PINNED || mode > Mr.ODP_NORETRY) {
+            return -Errno.EINVAL;
+        }
+        Mr mr = new Mr(table.nextId, mm, addr, len, mode, access);
+        int nr = Mr.nrPages(addr, len);
+        if (mr.odp()) {
+            kernel.tracePath("ib_umem_odp_get");
+            mr.mni = kernel.mmuIntervalNotifierInsert(mm, mr.start(), (long) nr << Page.PAGE_SHIFT, notifierOps);
+            if (mr.mni == null) {
+                return -Errno.EINVAL;
+            }
+        } else {
+            kernel.tracePath("ib_umem_get");
+            long limit = mm.rlimitMemlock() >>> Page.PAGE_SHIFT;
+            if (kernel.userLockedVm() + nr > limit) {
+                return -Errno.ENOMEM;
+            }
+            kernel.addUserLockedVm(nr);
+            mm.addPinnedVm(nr);
+            GupPages g = pin(mm, mr.start(), nr, mr.writable());
+            if (g.ret() != nr) {
+                if (g.nr() > 0) {
+                    release(g);
+                }
+                kernel.addUserLockedVm(-nr);
+                mm.addPinnedVm(-nr);
+                return g.ret() < 0 ? g.ret() : -Errno.EFAULT;
+            }
+            mr.pages = g;
+            mr.accounted = nr;
+        }
+        table.nextId++;
+        table.mrs.add(mr);
+        ctx.mr = mr;
+        return 0;
+    }
+
+    /**
+     * {@code ib_umem_get}'s GUP: {@code pin_user_pages_fast(FOLL_LONGTERM | (writable ? FOLL_WRITE : 0))} where
+     * FOLL_PIN exists; before, {@code get_user_pages(FOLL_WRITE, or FOLL_FORCE for a read-only MR)}, which breaks COW
+     * even for a read-only MR.
+     */
+    private GupPages pin(Mm mm, long start, int nr, boolean writable) {
+        if (kernel.profile().on(Switch.FOLL_PIN)) {
+            return kernel.pinUserPagesFast(mm, start, nr, Foll.FOLL_LONGTERM | (writable ? Foll.FOLL_WRITE : 0));
+        }
+        int flags = writable ? Foll.FOLL_WRITE : Foll.FOLL_WRITE | Foll.FOLL_FORCE;
+        return kernel.getUserPages(mm, start, nr, flags);
+    }
+
+    private void release(GupPages g) {
+        if (g.pinned()) {
+            kernel.unpinUserPages(g);
+        } else {
+            kernel.putPages(g);
+        }
+    }
+
+    /**
+     * {@code ib_dereg_mr_user}: a pinned MR's pages are unpinned ({@code ib_umem_release}) and uncharged; an ODP MR's
+     * notifier is removed ({@code ib_umem_odp_release}; its caller waited for a running invalidation) and its device
+     * entries dropped.
+     */
+    void dereg(Context ctx) {
+        kernel.tracePath("ib_dereg_mr_user");
+        Mr mr = ctx.mr;
+        if (mr.odp()) {
+            kernel.mmuIntervalNotifierRemove(mr.mni);
+            mr.mni = null;
+            java.util.Arrays.fill(mr.dev, 0);
+        } else {
+            if (!mr.pages.released()) {
+                release(mr.pages);
+            }
+            kernel.addUserLockedVm(-mr.accounted);
+            mr.mm.addPinnedVm(-mr.accounted);
+            mr.accounted = 0;
+        }
+        mr.dead = true;
+        table.mrs.remove(mr);
+        ctx.mr = null;
+    }
+
+    // ---- the calls ----------------------------------------------------------------------------------------------
+
+    /** An ioctl that fails at once with {@code err} (a bad command or argument). */
+    static final class Fail extends DriverCall {
+        private final long err;
+
+        Fail(Exports kernel, long err) {
+            super(kernel, "ib_uverbs_ioctl");
+            this.err = err;
+        }
+
+        @Override
+        public Acquire blockedOn() {
+            return null;
+        }
+
+        @Override
+        protected void advance() {
+            returns(err);
+        }
+
+        @Override
+        protected void locals(StateHasher h) {
+            h.add(err);
+        }
+
+        private Fail(Fail o, Copier c) {
+            super(o, c);
+            this.err = o.err;
+        }
+
+        @Override
+        public Fail copy(Copier c) {
+            return new Fail(this, c);
+        }
+    }
+
+    /**
+     * {@code IB_USER_VERBS_CMD_REG_MR}, one step: an ODP MR's first interval notifier of the mm takes
+     * {@code mmap_lock} for write; a pinned MR's GUP may take it for read (the slow path of GUP-fast).
+     */
+    static final class RegMrCall extends DriverCall {
+        private final RdmaDriver driver;
+        private final Context ctx;
+        private final Mm mm;
+        private final long addr;
+        private final long len;
+        private final int mode;
+        private final int access;
+
+        RegMrCall(RdmaDriver driver, Context ctx, Mm mm, long addr, long len, int mode, int access) {
+            super(driver.kernel, "ib_uverbs_reg_mr");
+            this.driver = driver;
+            this.ctx = ctx;
+            this.mm = mm;
+            this.addr = addr;
+            this.len = len;
+            this.mode = mode;
+            this.access = access;
+        }
+
+        @Override
+        public Acquire blockedOn() {
+            return mode == Mr.PINNED ? driver.kernel.mmapReadAcquire(mm).blocked()
+                    : driver.kernel.mmuIntervalNotifierInsertAcquire(mm);
+        }
+
+        @Override
+        protected void advance() {
+            returns(driver.regMr(ctx, mm, addr, len, mode, access));
+        }
+
+        @Override
+        protected void locals(StateHasher h) {
+            h.add(mm.id()).add(addr).add(len).add(mode).add(access);
+        }
+
+        private RegMrCall(RegMrCall o, Copier c) {
+            super(o, c);
+            this.driver = c.copy(o.driver);
+            this.ctx = c.copy(o.ctx);
+            this.mm = c.copy(o.mm);
+            this.addr = o.addr;
+            this.len = o.len;
+            this.mode = o.mode;
+            this.access = o.access;
+        }
+
+        @Override
+        public RegMrCall copy(Copier c) {
+            return new RegMrCall(this, c);
+        }
+    }
+
+    /** {@code IB_USER_VERBS_CMD_DEREG_MR}: waits for a running invalidation of an ODP MR's interval first. */
+    static final class DeregCall extends DriverCall {
+        private final RdmaDriver driver;
+        private final Context ctx;
+
+        DeregCall(RdmaDriver driver, Context ctx) {
+            super(driver.kernel, "ib_uverbs_dereg_mr");
+            this.driver = driver;
+            this.ctx = ctx;
+        }
+
+        @Override
+        public Acquire blockedOn() {
+            Mr mr = ctx.mr;
+            return mr == null || mr.mni == null ? null : driver.kernel.mmuIntervalNotifierRemoveWait(mr.mni);
+        }
+
+        @Override
+        protected void advance() {
+            if (ctx.mr == null) {
+                returns(-Errno.EINVAL);
+                return;
+            }
+            driver.dereg(ctx);
+            returns(0);
+        }
+
+        @Override
+        protected void locals(StateHasher h) {
+            h.add(ctx.mr == null ? 0 : ctx.mr.id);
+        }
+
+        private DeregCall(DeregCall o, Copier c) {
+            super(o, c);
+            this.driver = c.copy(o.driver);
+            this.ctx = c.copy(o.ctx);
+        }
+
+        @Override
+        public DeregCall copy(Copier c) {
+            return new DeregCall(this, c);
+        }
+    }
+
+    /**
+     * The HCA executing an RDMA READ or WRITE work request at byte offset {@code off} of an MR. Pinned: DMA through
+     * the pinned pages ({@code dmaRead}/{@code dmaWrite}), one step. ODP: through the device page table, after a
+     * device page fault ({@code pagefault_real_mr} → {@code ib_umem_odp_map_dma_and_lock}) if the entry is not valid.
+     *
+     * @return the word (READ), 0 (WRITE), -EINVAL (offset outside the MR, not 8-byte aligned, or the MR is gone),
+     *     -EACCES (a WRITE to a read-only MR), or the fault's -EFAULT/-EPERM
+     */
+    static final class AccessCall extends MirrorFaultCall {
+        private final Mr mr;
+        private final long off;
+
+        AccessCall(RdmaDriver driver, Mr mr, long off, boolean write, long value) {
+            super(driver.kernel, write ? "rdma_write" : "rdma_read", mr.addr + off, write, value);
+            this.mr = mr;
+            this.off = off;
+        }
+
+        private int index() {
+            return (int) ((addr >>> Page.PAGE_SHIFT) - (mr.addr >>> Page.PAGE_SHIFT));
+        }
+
+        private int word() {
+            return (int) ((addr & (Page.PAGE_SIZE - 1)) >>> 3);
+        }
+
+        @Override
+        protected MmuIntervalNotifier notifier() {
+            return mr.dead ? null : mr.mni;
+        }
+
+        @Override
+        protected boolean checksRetry() {
+            return mr.mode != Mr.ODP_NORETRY;
+        }
+
+        @Override
+        protected boolean enter() {
+            if (mr.dead || off < 0 || (off & 7) != 0 || off + 8 > mr.len || word() >= Page.PAGE_WORDS) {
+                returns(-Errno.EINVAL);
+                return false;
+            }
+            if (write && !mr.writable()) {
+                returns(-Errno.EACCES);
+                return false;
+            }
+            if (mr.odp()) {
+                return true;
+            }
+            if (write) {
+                kernel.dmaWrite(mr.pages, index(), word(), value);
+                returns(0);
+            } else {
+                returns(kernel.dmaRead(mr.pages, index(), word()));
+            }
+            return false;
+        }
+
+        @Override
+        protected boolean access() {
+            long e = mr.dev[index()];
+            if ((e & HmmRange.VALID) == 0 || (write && (e & HmmRange.WRITE) == 0)) {
+                return false;
+            }
+            int pfn = (int) (e & HmmRange.PFN_MASK);
+            if (write) {
+                kernel.secondaryWrite(mr.mm, addr, pfn, word(), value, null);
+                returns(0);
+            } else {
+                returns(kernel.secondaryRead(mr.mm, addr, pfn, word(), null));
+            }
+            return true;
+        }
+
+        @Override
+        protected void program(long entry) {
+            kernel.tracePath("mlx5_ib_update_xlt");
+            mr.dev[index()] = entry & (HmmRange.VALID | HmmRange.WRITE | HmmRange.PFN_MASK);
+        }
+
+        @Override
+        protected void locals(StateHasher h) {
+            super.locals(h);
+            h.add(mr.id).add(off);
+        }
+
+        private AccessCall(AccessCall o, Copier c) {
+            super(o, c);
+            this.mr = c.copy(o.mr);
+            this.off = o.off;
+        }
+
+        @Override
+        public AccessCall copy(Copier c) {
+            return new AccessCall(this, c);
+        }
+    }
+}
