@@ -205,10 +205,15 @@ public final class DmirrorDriver implements Driver {
         c.pair(view, d.view);
         c.pair(table, d.table);
         d.table.nextId = table.nextId;
-        for (Dmirror m : table.mirrors) {
-            d.table.mirrors.add(c.copy(m));
-        }
         return d;
+    }
+
+    /** The mirrors, once the machine's mms and files are copied (a mirror names its mm). */
+    @Override
+    public void copyState(Driver original, Copier c) {
+        for (Dmirror m : ((DmirrorDriver) original).table.mirrors) {
+            table.mirrors.add(c.copy(m));
+        }
     }
 
     /**
