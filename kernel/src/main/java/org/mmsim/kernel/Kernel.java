@@ -3,6 +3,7 @@ package org.mmsim.kernel;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import org.mmsim.kernel.api.DeviceMemory;
 import org.mmsim.kernel.api.Driver;
 import org.mmsim.kernel.api.Exports;
 import org.mmsim.kernel.api.SecondaryMmus;
@@ -55,6 +56,8 @@ import org.mmsim.kernel.trace.Tracer;
 public final class Kernel {
     /** Default size of ZONE_NORMAL in frames (16 GiB); frames cost memory only once used. */
     public static final int DEFAULT_NORMAL_FRAMES = 1 << 22;
+    /** Frames of device memory after RAM, for drivers to reserve at boot (VRAM apertures, SPU local stores). */
+    public static final int DEVICE_FRAMES = 256;
 
     private final Tracer trace = new Tracer();
     private final Footprint footprint = new Footprint();
@@ -69,6 +72,7 @@ public final class Kernel {
     private final Fork fork;
     private final Exports exports;
     private final Mmu mmu;
+    private final Memory memory;
     private final Madvise madvise;
     private final Syscalls syscalls;
     private final IoUring ioUring;
@@ -76,10 +80,11 @@ public final class Kernel {
     private final List<Hashable> driverState = new ArrayList<>();
     private final List<PageReferences> pageReferences = new ArrayList<>();
     private final SecondaryMmus secondaryMmus = new SecondaryMmus();
+    private final List<DeviceMemory> deviceMemories = new ArrayList<>();
     private final List<Driver> drivers = new ArrayList<>();
 
     private Kernel(KernelProfile profile, int normalFrames, int movableFrames) {
-        this(null, null, profile, 1 + normalFrames + movableFrames, normalFrames, movableFrames);
+        this(null, null, profile, 1 + normalFrames + movableFrames + DEVICE_FRAMES, normalFrames, movableFrames);
     }
 
     /**
@@ -94,7 +99,7 @@ public final class Kernel {
         PageAlloc alloc;
         if (o == null) {
             frames = new PageFrames(nrFrames, trace, footprint);
-            alloc = new PageAlloc(frames, trace, normalFrames, movableFrames);
+            alloc = new PageAlloc(frames, trace, normalFrames, movableFrames, DEVICE_FRAMES);
             holders = new GupHolders();
         } else {
             c.pair(o.trace, trace);
@@ -107,7 +112,7 @@ public final class Kernel {
         rmap = new Rmap(core);
         notifiers = pair(o == null ? null : o.notifiers, new MmuNotifiers(core), c);
         Filemap filemap = new Filemap(core, rmap, notifiers);
-        Memory memory = new Memory(core, rmap, notifiers);
+        memory = pair(o == null ? null : o.memory, new Memory(core, rmap, notifiers), c);
         zap = pair(o == null ? null : o.zap, new Zap(core, rmap, notifiers), c);
         Migrate migrate = new Migrate(core, rmap, notifiers);
         gup = pair(o == null ? null : o.gup, new Gup(core, memory, migrate, holders), c);
@@ -115,9 +120,9 @@ public final class Kernel {
         Mmap mmap = new Mmap(core, zap, gup, vfs, notifiers);
         tasks = new Tasks(core, mmap);
         fork = pair(o == null ? null : o.fork, new Fork(core, rmap, mmap, tasks, notifiers), c);
-        exports = new Exports(core, gup, memory, vfs, notifiers, new Hmm(core, memory, notifiers), secondaryMmus,
-                driverState, pageReferences);
-        mmu = new Mmu(core, memory);
+        exports = new Exports(core, gup, memory, vfs, zap, notifiers, new Hmm(core, memory, notifiers), secondaryMmus,
+                deviceMemories, driverState, pageReferences);
+        mmu = pair(o == null ? null : o.mmu, new Mmu(core, memory), c);
 
         madvise = pair(o == null ? null : o.madvise, new Madvise(core, zap, notifiers), c);
         syscalls = new Syscalls(core, tasks, mmu, mmap, new Mprotect(core, notifiers), madvise, fork, gup, new TaskMmu(core, notifiers),
@@ -236,6 +241,11 @@ public final class Kernel {
     /** Every mm's MMU-notifier subscriptions (mm/mmu_notifier.c). */
     public MmuNotifiers notifiers() {
         return notifiers;
+    }
+
+    /** The owners of device memory drivers registered, for the device-isolation invariant. */
+    public List<DeviceMemory> deviceMemories() {
+        return Collections.unmodifiableList(deviceMemories);
     }
 
     /** The devices' translation tables and their stale accesses, for the device-coherence invariant. */

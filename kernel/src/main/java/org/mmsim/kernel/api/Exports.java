@@ -7,27 +7,36 @@ import org.mmsim.kernel.fs.File;
 import org.mmsim.kernel.fs.FileOperations;
 import org.mmsim.kernel.fs.Vfs;
 import org.mmsim.kernel.locking.Acquire;
+import org.mmsim.kernel.locking.SpinLock;
 import org.mmsim.kernel.locking.WaitEvent;
+import org.mmsim.kernel.mm.AddressSpace;
+import org.mmsim.kernel.mm.AddressSpaceOperations;
 import org.mmsim.kernel.mm.Mm;
 import org.mmsim.kernel.mm.MmCore;
+import org.mmsim.kernel.mm.VmFault;
+import org.mmsim.kernel.mm.VmFlags;
 import org.mmsim.kernel.mm.Vma;
 import org.mmsim.kernel.mm.gup.Gup;
 import org.mmsim.kernel.mm.gup.GupPages;
 import org.mmsim.kernel.mm.hmm.Hmm;
 import org.mmsim.kernel.mm.hmm.HmmRange;
 import org.mmsim.kernel.mm.memory.Memory;
+import org.mmsim.kernel.mm.memory.Zap;
 import org.mmsim.kernel.mm.notifier.MmuIntervalNotifier;
 import org.mmsim.kernel.mm.notifier.MmuIntervalNotifierOps;
 import org.mmsim.kernel.mm.notifier.MmuNotifier;
 import org.mmsim.kernel.mm.notifier.MmuNotifierOps;
 import org.mmsim.kernel.mm.notifier.MmuNotifiers;
+import org.mmsim.kernel.mm.page.Page;
 import org.mmsim.kernel.mm.page.PageAlloc;
 import org.mmsim.kernel.mm.page.PageReferences;
 import org.mmsim.kernel.mm.pgtable.Pte;
 import org.mmsim.kernel.profile.KernelProfile;
+import org.mmsim.kernel.sched.KernelCall;
 import org.mmsim.kernel.state.Footprint;
 import org.mmsim.kernel.state.Hashable;
 import org.mmsim.kernel.trace.Tracer;
+import org.mmsim.kernel.uapi.Errno;
 
 /**
  * The kernel's {@code EXPORT_SYMBOL} list: everything a driver (the {@code drivers} module, and io_uring, which the
@@ -42,15 +51,20 @@ public final class Exports {
     private final Gup gup;
     private final Memory memory;
     private final Vfs vfs;
+    private final Zap zap;
+    private final List<DeviceMemory> deviceMemories;
     private final MmuNotifiers notifiers;
     private final Hmm hmm;
     private final SecondaryMmus secondaryMmus;
     private final List<Hashable> driverState;
     private final List<PageReferences> pageReferences;
 
-    public Exports(MmCore core, Gup gup, Memory memory, Vfs vfs, MmuNotifiers notifiers, Hmm hmm,
-            SecondaryMmus secondaryMmus, List<Hashable> driverState, List<PageReferences> pageReferences) {
+    public Exports(MmCore core, Gup gup, Memory memory, Vfs vfs, Zap zap, MmuNotifiers notifiers, Hmm hmm,
+            SecondaryMmus secondaryMmus, List<DeviceMemory> deviceMemories, List<Hashable> driverState,
+            List<PageReferences> pageReferences) {
         this.core = core;
+        this.zap = zap;
+        this.deviceMemories = deviceMemories;
         this.notifiers = notifiers;
         this.hmm = hmm;
         this.secondaryMmus = secondaryMmus;
@@ -284,6 +298,204 @@ public final class Exports {
     @Export
     public long firstDevicePfn() {
         return core.frames().nrFrames();
+    }
+
+    /**
+     * Reserve {@code pages} frames of device memory at {@code module_init} (a VRAM aperture, an SPU's local store),
+     * with a {@code struct page} each ({@code structPage}: refcount 1, the driver's; 2.6.19's sparsemem local store)
+     * or as raw PFNs (only special ptes map them).
+     *
+     * @return the first PFN, or -ENOMEM
+     */
+    @Export
+    public int reserveDeviceMemory(int pages, boolean structPage) {
+        return core.alloc().reserveDevice(pages, structPage);
+    }
+
+    /** Read word {@code word} of device frame {@code pfn} (the device reading its own memory). */
+    @Export
+    public long deviceRead(int pfn, int word) {
+        return core.frames().word(pfn, word);
+    }
+
+    /** Write word {@code word} of device frame {@code pfn} (the device, or a copy the driver does on a move). */
+    @Export
+    public void deviceWrite(int pfn, int word, long value) {
+        core.frames().setWord(pfn, word, value);
+    }
+
+    /** {@code get_page()} of a frame with a {@code struct page} (what a {@code ->nopage} handler returns). */
+    @Export
+    public void getPage(int pfn) {
+        core.alloc().getPage(pfn);
+    }
+
+    /** {@code put_page()}. */
+    @Export
+    public void putPage(int pfn) {
+        core.alloc().putPage(pfn);
+    }
+
+    /** A page's refcount, for drivers that check it (and tests). */
+    @Export
+    public int pageCount(int pfn) {
+        return core.frames().refcount(pfn);
+    }
+
+    /**
+     * A device's own {@code address_space} (DRM's {@code anon_inode->i_mapping}, an spufs context inode's): point a
+     * file at it with {@code File#setMapping} at open, and its mappings join its {@code i_mmap}, where
+     * {@link #unmapMappingRange} finds them.
+     */
+    @Export
+    public AddressSpace newDeviceMapping(String name) {
+        return core.newMapping("dev", name, false, false, Long.MAX_VALUE / 2, AddressSpaceOperations.NONE);
+    }
+
+    /**
+     * {@code unmap_mapping_range(mapping, holebegin, holelen, even_cows)} of bytes [start, start + len) of the object
+     * (len 0: to the end), as a call to step from a driver call (a point after every pte; see
+     * {@code UnmapMappingRange}), or to {@code run()}.
+     */
+    @Export
+    public KernelCall<Void> unmapMappingRange(AddressSpace mapping, long start, long len, boolean evenCows) {
+        return zap.unmapMappingRange(mapping, start >>> Page.PAGE_SHIFT, (len + Page.PAGE_SIZE - 1) >>> Page.PAGE_SHIFT,
+                evenCows);
+    }
+
+    /** {@code pgprot_writecombine(prot)}: the cache attribute of VRAM mappings. */
+    @Export
+    public static long pgprotWritecombine(long prot) {
+        return (prot & ~Pte.PCD) | Pte.PWT;
+    }
+
+    /** {@code pgprot_noncached(prot)}: registers, a live SPU local store. */
+    @Export
+    public static long pgprotNoncached(long prot) {
+        return (prot & ~Pte.PWT) | Pte.PCD;
+    }
+
+    /**
+     * {@code vmf_insert_pfn_prot()} (4.20; {@code vm_insert_pfn_prot} before): map raw PFN {@code pfn} at {@code addr}
+     * of a VM_PFNMAP or VM_MIXEDMAP VMA with a special pte (no refcount, mapcount or rmap), with {@code prot}; if a
+     * pte is already there, leave it ({@code insert_pfn}'s -EBUSY, which {@code vmf_insert_pfn} turns into success):
+     * exactly seed 000's {@code install_io_pte}. Takes the pte lock.
+     *
+     * @return {@code VM_FAULT_NOPAGE}, or {@code VM_FAULT_SIGBUS} for an address outside the VMA or a VMA that is
+     *     neither VM_PFNMAP nor VM_MIXEDMAP (a {@code BUG_ON} in the kernel)
+     */
+    @Export
+    public int vmfInsertPfnProt(Vma vma, long addr, long pfn, long prot) {
+        int r = insertPfn(vma, addr, pfn, prot);
+        return r == -Errno.EFAULT || r == -Errno.EINVAL ? VmFault.VM_FAULT_SIGBUS : VmFault.VM_FAULT_NOPAGE;
+    }
+
+    /** {@code vmf_insert_pfn()}: {@link #vmfInsertPfnProt} with the VMA's {@code vm_page_prot}. */
+    @Export
+    public int vmfInsertPfn(Vma vma, long addr, long pfn) {
+        return vmfInsertPfnProt(vma, addr, pfn, vma.pageProt());
+    }
+
+    /**
+     * {@code vm_insert_pfn()} (2.6.22 to 4.19): as {@link #vmfInsertPfnProt}, but 0, or -EBUSY if a pte is already
+     * there, -EFAULT outside the VMA, -EINVAL for a VMA that is neither VM_PFNMAP nor VM_MIXEDMAP.
+     */
+    @Export
+    public int vmInsertPfn(Vma vma, long addr, long pfn) {
+        return insertPfn(vma, addr, pfn, vma.pageProt());
+    }
+
+    private int insertPfn(Vma vma, long addr, long pfn, long prot) {
+        tracePath("insert_pfn");
+        if (addr < vma.start() || addr >= vma.end()) {
+            return -Errno.EFAULT;
+        }
+        if (!vma.has(VmFlags.VM_PFNMAP | VmFlags.VM_MIXEDMAP)) {
+            return -Errno.EINVAL;
+        }
+        long a = addr & -Page.PAGE_SIZE;
+        vma.mm().ptl().lock();
+        try {
+            if (vma.mm().pte(a) != 0) {
+                return -Errno.EBUSY;
+            }
+            vma.mm().setPte(a, Pte.mkSpecial(Pte.mkYoung(Pte.make((int) pfn, prot))));
+            return 0;
+        } finally {
+            vma.mm().ptl().unlock();
+        }
+    }
+
+    /**
+     * {@code vm_insert_page()}: map a page with a {@code struct page} (a device frame reserved with one, or RAM) at
+     * {@code addr} with a normal pte: it takes a reference and a mapcount ({@code page_add_file_rmap}), and
+     * sets VM_MIXEDMAP. Takes the pte lock.
+     *
+     * @return 0, -EFAULT outside the VMA, -EBUSY if a pte is already there, -EINVAL for a frame without a page
+     */
+    @Export
+    public int vmInsertPage(Vma vma, long addr, int pfn) {
+        tracePath("vm_insert_page");
+        if (addr < vma.start() || addr >= vma.end()) {
+            return -Errno.EFAULT;
+        }
+        if (core.frames().refcount(pfn) == 0) {
+            return -Errno.EINVAL;
+        }
+        long a = addr & -Page.PAGE_SIZE;
+        vma.setFlags(vma.flags() | VmFlags.VM_MIXEDMAP);
+        vma.mm().ptl().lock();
+        try {
+            if (vma.mm().pte(a) != 0) {
+                return -Errno.EBUSY;
+            }
+            core.alloc().getPage(pfn);
+            memory.pageAddFileRmap(pfn);
+            vma.mm().addRssFile(false, 1);
+            vma.mm().setPte(a, Pte.mkYoung(Pte.make(pfn, vma.pageProt())));
+            return 0;
+        } finally {
+            vma.mm().ptl().unlock();
+        }
+    }
+
+    /**
+     * {@code generic_access_phys()} (2.6.27; the {@code ->access} of /dev/mem, UIO, PCI BARs and many drivers): look
+     * the pte up ({@code follow_pte}), map the physical page, copy one word, and since 5.12 (96667f8a4382, switch
+     * {@code generic_access_phys_recheck}) look again and retry if the pte changed meanwhile. The model has no point
+     * between the lookup and the copy, so the recheck never fires here; it is described for drivers that model the
+     * window themselves.
+     *
+     * @return 8, or -EINVAL when nothing is mapped there (or a write to a read-only pte)
+     */
+    @Export
+    public int genericAccessPhys(Vma vma, long addr, long[] buf, boolean write) {
+        tracePath("generic_access_phys");
+        long pte = vma.mm().pte(addr & -Page.PAGE_SIZE);
+        if (!Pte.present(pte) || (write && !Pte.write(pte))) {
+            return -Errno.EINVAL;
+        }
+        int pfn = Pte.pfn(pte);
+        int word = Page.wordOf(addr, "address");
+        core.observeDevice(vma.mm().id(), addr, pfn, "ptrace");
+        if (write) {
+            core.frames().setWord(pfn, word, buf[0]);
+        } else {
+            buf[0] = core.frames().word(pfn, word);
+        }
+        return 8;
+    }
+
+    /** Register who owns device memory, for the device-isolation invariant. */
+    @Export
+    public void registerDeviceMemory(DeviceMemory owners) {
+        deviceMemories.add(owners);
+    }
+
+    /** A lock of the driver's own (a per-object mutex, a reservation lock): hash it and copy it with its owner. */
+    @Export
+    public static SpinLock newLock(String name, int id) {
+        return new SpinLock(name, id);
     }
 
     /** {@code remap_pfn_range()}: see {@code Memory#remapPfnRange}. */

@@ -11,7 +11,8 @@ public final class Invariants {
             new AccountingInvariant(),
             new IsolationInvariant(),
             new PinCoherenceInvariant(),
-            new DeviceCoherenceInvariant());
+            new DeviceCoherenceInvariant(),
+            new DeviceIsolationInvariant());
 
     private Invariants() {}
 

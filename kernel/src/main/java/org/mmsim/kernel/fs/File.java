@@ -26,6 +26,8 @@ public final class File implements VmFile, Hashable, Copyable {
     private final int mode;
     private final Inode inode;
     private Object privateData;
+    /** {@code file->f_mapping} when the owner set it (a device's own address_space); else the inode's. */
+    private AddressSpace mapping;
     private int count = 1;
 
     File(int id, Vfs vfs, FileOperations fops, int mode, Inode inode) {
@@ -67,7 +69,17 @@ public final class File implements VmFile, Hashable, Copyable {
 
     @Override
     public AddressSpace mapping() {
-        return inode == null ? null : inode.mapping();
+        return mapping != null ? mapping : inode == null ? null : inode.mapping();
+    }
+
+    /**
+     * {@code file->f_mapping = mapping}: a device's {@code ->open} points the file at the device's own
+     * {@code address_space}, so that its mappings join that {@code i_mmap} and {@code unmap_mapping_range} finds
+     * them (DRM's {@code anon_inode->i_mapping}, spufs' per-context inodes).
+     */
+    @Export
+    public void setMapping(AddressSpace mapping) {
+        this.mapping = mapping;
     }
 
     /** {@code file->private_data}. */
@@ -112,7 +124,8 @@ public final class File implements VmFile, Hashable, Copyable {
     /** Id, mode, operations, f_count, the inode by number, and the owner's private data if it is state. */
     @Override
     public void hashInto(StateHasher h) {
-        h.add(id).add(mode).add(fops.name()).add(count).add(inode == null ? 0 : inode.id());
+        h.add(id).add(mode).add(fops.name()).add(count).add(inode == null ? 0 : inode.id())
+                .add(mapping == null ? 0 : mapping.id());
         if (privateData instanceof Hashable state) {
             state.hashInto(h);
         }
@@ -134,6 +147,7 @@ public final class File implements VmFile, Hashable, Copyable {
         this.mode = o.mode;
         this.inode = c.copy(o.inode);
         this.privateData = c.copy(o.privateData);
+        this.mapping = c.copy(o.mapping);
         this.count = o.count;
     }
 

@@ -1,6 +1,7 @@
 package org.mmsim.kernel.locking;
 
 import org.mmsim.kernel.bug.KernelBug;
+import org.mmsim.kernel.export.Export;
 import org.mmsim.kernel.state.Copier;
 import org.mmsim.kernel.state.Copyable;
 import org.mmsim.kernel.state.Hashable;
@@ -11,6 +12,7 @@ import org.mmsim.kernel.state.StateHasher;
  * a pte-lock section (fork between its check and its write-protect, zap between two ptes of one table); taking it
  * while it is held is a model bug, reported as {@code lock_order}.
  */
+@Export
 public final class SpinLock implements Hashable, Copyable {
     private final String name;
     private final int owner;

@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.mmsim.kernel.export.Export;
 import org.mmsim.kernel.mm.page.Page;
 import org.mmsim.kernel.state.Copier;
 import org.mmsim.kernel.state.Copyable;
@@ -30,6 +31,11 @@ public final class AddressSpace implements Hashable, Copyable {
     private final AddressSpaceOperations aops;
     private long size;
     private boolean evicted;
+    /**
+     * {@code mapping->truncate_count} (up to 2.6.27): bumped by every {@code unmap_mapping_range}, so that
+     * {@code do_no_page} can tell that an unmap ran while {@code ->nopage} was looking the page up.
+     */
+    private long truncateCount;
     private final TreeMap<Long, Integer> pages = new TreeMap<>();
     private final List<Vma> iMmap = new ArrayList<>();
 
@@ -45,6 +51,7 @@ public final class AddressSpace implements Hashable, Copyable {
     }
 
     /** What {@code page->mapping} holds for this file's pages; the same as the host inode's number. */
+    @Export
     public int id() {
         return id;
     }
@@ -142,6 +149,16 @@ public final class AddressSpace implements Hashable, Copyable {
     }
 
     /** {@code vma_interval_tree_remove()}. */
+    /** {@code mapping->truncate_count}. */
+    public long truncateCount() {
+        return truncateCount;
+    }
+
+    /** {@code unmap_mapping_range} has begun: {@code mapping->truncate_count++}. */
+    public void bumpTruncateCount() {
+        truncateCount++;
+    }
+
     void unlinkVma(Vma vma) {
         iMmap.remove(vma);
     }
@@ -149,7 +166,7 @@ public final class AddressSpace implements Hashable, Copyable {
     /** The id, i_size, eviction, the page cache in index order, and i_mmap in list order as (mm, start, end). */
     @Override
     public void hashInto(StateHasher h) {
-        h.add(id).add(size).add(evicted).add(pages.size());
+        h.add(id).add(size).add(evicted).add(truncateCount).add(pages.size());
         for (Map.Entry<Long, Integer> e : pages.entrySet()) {
             h.add(e.getKey()).add(e.getValue());
         }
@@ -176,6 +193,7 @@ public final class AddressSpace implements Hashable, Copyable {
         this.aops = o.aops == AddressSpaceOperations.NONE ? o.aops : c.copy(o.aops);
         this.size = o.size;
         this.evicted = o.evicted;
+        this.truncateCount = o.truncateCount;
         this.pages.putAll(o.pages);
         for (Vma vma : o.iMmap) {
             iMmap.add(c.copy(vma));

@@ -44,6 +44,8 @@ public final class MmCore implements Hashable {
     private final List<AnonVma> anonVmas = new ArrayList<>();
     private final List<AddressSpace> mappings = new ArrayList<>();
     private final List<Observation> observations = new ArrayList<>();
+    /** Accesses through a pte or a GUP reference to device memory since the last check: {mm, addr, pfn, how}. */
+    private final List<DeviceAccess> deviceAccesses = new ArrayList<>();
     /** {@code user->locked_vm} of the one user every process runs as, in pages. */
     private long userLockedVm;
 
@@ -193,6 +195,23 @@ public final class MmCore implements Hashable {
         }
     }
 
+    /** A CPU or ptrace access of mm {@code mmId} at {@code addr} reached device frame {@code pfn}. */
+    public record DeviceAccess(int mmId, long addr, int pfn, String how) {}
+
+    /** Mm {@code mmId} reached device memory {@code pfn} at {@code addr} ({@code how}: load, store, ptrace). */
+    public void observeDevice(int mmId, long addr, int pfn, String how) {
+        if (alloc.isDevice(pfn)) {
+            deviceAccesses.add(new DeviceAccess(mmId, addr, pfn, how));
+        }
+    }
+
+    /** Accesses to device memory since the last call, for the device-isolation invariant; clears the list. */
+    public List<DeviceAccess> drainDeviceAccesses() {
+        List<DeviceAccess> out = List.copyOf(deviceAccesses);
+        deviceAccesses.clear();
+        return out;
+    }
+
     /** Cross-mm reads of anonymous data since the last call, for the isolation invariant; clears the list. */
     public List<Observation> drainObservations() {
         List<Observation> out = List.copyOf(observations);
@@ -228,6 +247,10 @@ public final class MmCore implements Hashable {
         for (Observation o : observations) {
             h.add(o.observerMmId()).add(o.pfn()).add(o.writerMmId()).add(o.writeEpoch()).add(o.how());
         }
+        h.add(deviceAccesses.size());
+        for (DeviceAccess a : deviceAccesses) {
+            h.add(a.mmId()).add(a.addr()).add(a.pfn()).add(a.how());
+        }
     }
 
     // ---- copy ---------------------------------------------------------------------------------------------------
@@ -251,6 +274,7 @@ public final class MmCore implements Hashable {
             mappings.add(c.copy(m));
         }
         observations.addAll(o.observations);
+        deviceAccesses.addAll(o.deviceAccesses);
         userLockedVm = o.userLockedVm;
     }
 }

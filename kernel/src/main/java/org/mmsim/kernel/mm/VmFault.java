@@ -1,6 +1,9 @@
 package org.mmsim.kernel.mm;
 
 import org.mmsim.kernel.export.Export;
+import org.mmsim.kernel.locking.Acquire;
+import org.mmsim.kernel.state.Copyable;
+import org.mmsim.kernel.state.StateHasher;
 
 /**
  * {@code struct vm_fault}: what a fault handler is told (the VMA, the page-aligned address, the page offset in the
@@ -23,12 +26,54 @@ public final class VmFault {
     public static final int VM_FAULT_NOPAGE = 0x100;
     /** The handler returns {@link #page} locked. */
     public static final int VM_FAULT_LOCKED = 0x200;
+    /**
+     * The handler dropped {@code mmap_lock} and wants the fault retried from the start (2.6.23+ {@code ->fault}; the
+     * model's faults hold no lock between steps, so the access is simply retried).
+     */
+    public static final int VM_FAULT_RETRY = 0x400;
     public static final int VM_FAULT_ERROR = VM_FAULT_OOM | VM_FAULT_SIGBUS | VM_FAULT_SIGSEGV;
+
+    /** {@code ->nopage} (up to 2.6.22): no page here, SIGBUS. */
+    public static final long NOPAGE_SIGBUS = -1;
+    /** {@code ->nopage}: out of memory. */
+    public static final long NOPAGE_OOM = -2;
+    /**
+     * {@code ->nopage} (2.6.19, for spufs): nothing to map; the handler installed the pte itself or wants the access
+     * retried ({@code VM_FAULT_MINOR}).
+     */
+    public static final long NOPAGE_REFAULT = -3;
+    /** {@code ->nopfn} (2.6.19): no PFN here, SIGBUS. */
+    public static final long NOPFN_SIGBUS = -1;
+    /** {@code ->nopfn}: out of memory. */
+    public static final long NOPFN_OOM = -2;
+    /** {@code ->nopfn}: the handler installed the pte itself; retry the access. */
+    public static final long NOPFN_REFAULT = -3;
 
     private final Vma vma;
     private final long address;
     private final int flags;
     private int page = -1;
+    private Resume resume;
+
+    /**
+     * What a {@code ->fault} handler does after it sleeps: it computed what to map, then (another thread may run
+     * here) maps it. A handler that {@link #pause}s returns {@code VM_FAULT_NOPAGE}; the faulting access stops at a
+     * preemption point and, at its next step, calls {@link #resume} with a fault for the same address. The object is
+     * part of the machine's state while the access is stopped: hash and copy it.
+     */
+    @Export
+    public interface Resume extends Copyable {
+        /** What the resumed step waits for (a lock the handler takes next, a wait queue), or null. */
+        default Acquire blockedOn() {
+            return null;
+        }
+
+        /** Finish the handler: the same returns as {@code ->fault} (and it may {@link #pause} again). */
+        int resume(VmFault vmf);
+
+        /** The handler's carried values, for the fingerprint of the stopped access. */
+        void hashInto(StateHasher h);
+    }
 
     public VmFault(Vma vma, long address, int flags) {
         this.vma = vma;
@@ -67,6 +112,22 @@ public final class VmFault {
     @Export
     public int page() {
         return page;
+    }
+
+    /**
+     * For a {@code ->fault} handler about to sleep (a mutex, a wait for the device): the faulting access stops here
+     * and {@code r} finishes the handler at its next step. Return {@code VM_FAULT_NOPAGE} after calling this.
+     */
+    @Export
+    public void pause(Resume r) {
+        this.resume = r;
+    }
+
+    /** The handler's continuation, if it paused (the kernel takes it). */
+    public Resume takeResume() {
+        Resume r = resume;
+        resume = null;
+        return r;
     }
 
     /** For a {@code ->fault} handler: hand back {@code pfn}, with a reference taken for the caller. */

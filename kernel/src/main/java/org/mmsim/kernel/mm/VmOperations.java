@@ -32,6 +32,35 @@ public interface VmOperations {
         return VmFault.VM_FAULT_SIGBUS;
     }
 
+    /**
+     * Whether {@code ->nopage} exists (up to 2.6.22): under {@code driver_fault=nopage} the fault path calls it
+     * ({@code do_no_page}) instead of {@link #fault}.
+     */
+    default boolean hasNopage() {
+        return false;
+    }
+
+    /**
+     * {@code ->nopage(vma, address, &type)}: the PFN of the page to map, with a reference for the caller, or
+     * {@link VmFault#NOPAGE_SIGBUS}, {@link VmFault#NOPAGE_OOM}, {@link VmFault#NOPAGE_REFAULT}.
+     */
+    default long nopage(Vma vma, long addr) {
+        return VmFault.NOPAGE_SIGBUS;
+    }
+
+    /** Whether {@code ->nopfn} exists (2.6.19 to 2.6.26): under {@code driver_fault=nopfn} {@code do_no_pfn} calls it. */
+    default boolean hasNopfn() {
+        return false;
+    }
+
+    /**
+     * {@code ->nopfn(vma, address)} (VM_PFNMAP mappings): the raw PFN to map, or {@link VmFault#NOPFN_SIGBUS},
+     * {@link VmFault#NOPFN_OOM}, {@link VmFault#NOPFN_REFAULT}.
+     */
+    default long nopfn(Vma vma, long addr) {
+        return VmFault.NOPFN_SIGBUS;
+    }
+
     /** Whether {@code ->page_mkwrite} exists: the owner wants to hear of the first write to a clean page. */
     default boolean hasPageMkwrite() {
         return false;

@@ -58,6 +58,12 @@ public final class KernelProfile {
         return IoUringFileCheck.values()[values[Switch.IO_URING_FILE_CHECK.ordinal()]];
     }
 
+    /** The driver fault-handler interface the fault path calls. */
+    @Export
+    public DriverFault driverFault() {
+        return DriverFault.values()[values[Switch.DRIVER_FAULT.ordinal()]];
+    }
+
     public GupWriteRetry gupWriteRetry() {
         return GupWriteRetry.values()[values[Switch.GUP_WRITE_RETRY.ordinal()]];
     }

@@ -15,14 +15,25 @@ public final class Profiles {
 
     static {
         byte[] base = new byte[Switch.values().length];
-        KernelProfile v48 = new KernelProfile("4.8",
-                "Dirty COW present (GUP drops FOLL_WRITE); COW reuse by mapcount; no FOLL_PIN", base)
+        KernelProfile v2619 = new KernelProfile("2.6.19",
+                "seed 000's kernel: ->nopage/->nopfn and NOPAGE_REFAULT; no MMU notifiers, no vm_ops->access; "
+                        + "Dirty COW present; COW reuse by mapcount", base)
                 .with(Switch.COW_REUSE, "mapcount")
                 .with(Switch.GUP_WRITE_RETRY, "drop_foll_write")
-                .with(Switch.MEM_SOFT_DIRTY, "on")
-                .with(Switch.KVM_MMU_NOTIFIER, "on")
+                .with(Switch.DRIVER_FAULT, "nopage")
                 .with(Switch.KVM_PAGE_REFS, "on");
-        register(v48, "4.8", null);
+        register(v2619, "2.6.19", null);
+
+        KernelProfile v2623 = v2619.with(Switch.DRIVER_FAULT, "fault");
+        register(v2623, "2.6.23", "->fault replaces ->nopage and ->populate (54cb8821de07, Nick Piggin)");
+
+        KernelProfile v2627 = v2623.with(Switch.VM_OPS_ACCESS, "on").with(Switch.KVM_MMU_NOTIFIER, "on");
+        register(v2627, "2.6.27", "vm_ops->access for ptrace of device mappings (28b2ee20c7cb, Rik van Riel); MMU "
+                + "notifiers (cddb8a5c14aa) and KVM on them (e930bffe95e1)");
+
+        KernelProfile v48 = v2627.with(Switch.MEM_SOFT_DIRTY, "on");
+        register(v48, "4.8", "Dirty COW present (GUP drops FOLL_WRITE); COW reuse by mapcount; no FOLL_PIN; "
+                + "soft-dirty tracking (3.11, 0f8975ec4db2)");
 
         KernelProfile v49 = v48.with(Switch.GUP_WRITE_RETRY, "foll_cow");
         register(v49, "4.9", "Dirty COW fixed with FOLL_COW (19be0eaffa3a)");
@@ -53,6 +64,7 @@ public final class Profiles {
                 .with(Switch.UNSHARE_LONGTERM_COW, "on")
                 .with(Switch.REFUSE_LONGTERM_FILE_WRITE, "on")
                 .with(Switch.LONGTERM_NEEDS_PIN, "on")
+                .with(Switch.GENERIC_ACCESS_PHYS_RECHECK, "on")
                 .with(Switch.IO_URING_FILE_CHECK, "off")
                 .with(Switch.KVM_PAGE_REFS, "off");
         register(v618, "6.18", "today's kernel: FOLL_COW removed (5535be309971); mprotect keeps exclusive anon writable (6.0); "

@@ -39,6 +39,13 @@ public enum Switch {
             + "tracking (ext4) fails with -EFAULT, writable_file_mapping_allowed (6.5, Lorenzo Stoakes)"),
     LONGTERM_NEEDS_PIN("FOLL_LONGTERM is refused with -EINVAL unless pinning: get_user_pages*() may not take "
             + "long-term references (is_valid_gup_args, 6.3 d64e2dbc33a1)"),
+    DRIVER_FAULT(DriverFault.class, "the driver fault-handler interface the fault path calls: nopage (<=2.6.22, "
+            + "do_no_page with its truncate_count recheck and NOPAGE_REFAULT), nopfn (2.6.19 do_no_pfn, no recheck), "
+            + "fault (2.6.23 54cb8821de07: VM_FAULT_NOPAGE, VM_FAULT_RETRY)"),
+    VM_OPS_ACCESS("ptrace and /proc/PID/mem fall back to vm_ops->access where GUP cannot reach (2.6.27 "
+            + "28b2ee20c7cb); off: a VM_IO/VM_PFNMAP mapping reads as -EIO"),
+    GENERIC_ACCESS_PHYS_RECHECK("generic_access_phys rechecks the pte after mapping the physical page and retries "
+            + "if it changed (5.12 96667f8a4382); off: it copies from the pfn it looked up, even after a move"),
     KVM_MMU_NOTIFIER("KVM follows the host page tables through an MMU notifier and drops shadow ptes on every "
             + "invalidation (2.6.27, e930bffe95e1); off: the design before it, where the page references KVM "
             + "holds were all that tied a shadow pte to its page"),

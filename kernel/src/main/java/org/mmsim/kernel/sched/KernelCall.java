@@ -91,6 +91,7 @@ public abstract class KernelCall<R> implements Copyable {
      * or null if the step can run. Computed by the call from the point it is at, so it stays true when the kernel
      * code changes.
      */
+    @Export
     public abstract Acquire blockedOn();
 
     /**
@@ -101,6 +102,7 @@ public abstract class KernelCall<R> implements Copyable {
      * @throws IllegalStateException if the call is done or its next step is not runnable
      * @throws org.mmsim.kernel.bug.KernelBug when the kernel would oops
      */
+    @Export
     public final void step() {
         if (done || blockedOn() != null) {
             throw new IllegalStateException(name + " at '" + point() + "' cannot step: "

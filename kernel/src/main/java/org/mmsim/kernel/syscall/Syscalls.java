@@ -1,6 +1,5 @@
 package org.mmsim.kernel.syscall;
 
-import org.mmsim.kernel.locking.Acquire;
 import org.mmsim.kernel.mm.Mm;
 import org.mmsim.kernel.mm.MmCore;
 import org.mmsim.kernel.mm.WordRead;
@@ -132,25 +131,13 @@ public final class Syscalls {
      */
     public KernelCall<Mmu.Access> load(Task t, long addr) {
         Mm mm = mmOf(t);
-        return by(t, new Syscall<Mmu.Access>(core.trace(), core.footprint(), "load", () -> faultLocks(mm, addr, false),
-                c -> {
-                    c.made(mmu.load(mm, addr));
-                    return 0;
-                }).confined());
+        return by(t, mmu.loadCall(mm, addr));
     }
 
     /** A user-space 64-bit store of {@code value} at {@code addr}; the result says which signal, if any, it raised. */
     public KernelCall<Mmu.Access> store(Task t, long addr, long value) {
         Mm mm = mmOf(t);
-        return by(t, new Syscall<Mmu.Access>(core.trace(), core.footprint(), "store", () -> faultLocks(mm, addr, true),
-                c -> {
-                    c.made(mmu.store(mm, addr, value));
-                    return 0;
-                }).confined());
-    }
-
-    private static Acquire faultLocks(Mm mm, long addr, boolean write) {
-        return Mmu.wouldFault(mm, addr, write) ? Acquire.first(mm.mmapLock().read(), mm.ptl().acquire()) : null;
+        return by(t, mmu.storeCall(mm, addr, value));
     }
 
     // ---- /proc and ptrace -------------------------------------------------------------------------------------

@@ -93,6 +93,22 @@ class CopyTest {
                 + " invalidation, which NotifierTest covers");
         LEFT_OUT.put("syscall.IoctlCall.args", "an ioctl in flight needs a driver: DriversCopyTest");
         LEFT_OUT.put("syscall.IoctlCall.inner", "an ioctl in flight needs a driver: DriversCopyTest");
+        LEFT_OUT.put("Kernel.deviceMemories", "drivers' tables: DriversCopyTest copies a machine with them");
+        LEFT_OUT.put("api.Exports.deviceMemories", "drivers' tables: DriversCopyTest copies a machine with them");
+        LEFT_OUT.put("fs.File.mapping", "copied; only device files set it: DriversCopyTest");
+        LEFT_OUT.put("mm.AddressSpace.truncateCount", "copied as a long; this machine unmaps no mapping range");
+        LEFT_OUT.put("mm.MmCore.deviceAccesses", "values copied as a list; drained by the invariant after every call");
+        LEFT_OUT.put("mm.VmFault.resume", "lives within one step of a fault");
+        LEFT_OUT.put("mm.memory.DeviceFault.pausable", "set and cleared within one step of a user access");
+        LEFT_OUT.put("mm.memory.DeviceFault.paused", "set and taken within one step of a user access");
+        for (String f : List.of("mm.memory.UnmapMappingRange.vi", "mm.memory.UnmapMappingRange.vmas",
+                "mm.memory.UnmapMappingRange.walk", "mm.memory.UserAccess.pause")) {
+            LEFT_OUT.put(f, "a call of a device mapping in flight: DriversCopyTest copies a machine with one");
+        }
+        for (String f : List.of("mm.page.PageAlloc.deviceStart", "mm.page.PageAlloc.deviceEnd",
+                "mm.page.PageAlloc.deviceNext")) {
+            LEFT_OUT.put(f, "copied as an int; no driver of this machine reserves device memory");
+        }
         LEFT_OUT.put("api.SecondaryMmus.views", "registered by drivers at init: DriversCopyTest");
         LEFT_OUT.put("api.SecondaryMmus.stale", "values copied as a list; drained by the invariant after every call");
         LEFT_OUT.put("mm.hmm.HmmRange.notifierSeq", "held only by driver calls: the drivers' copy tests");

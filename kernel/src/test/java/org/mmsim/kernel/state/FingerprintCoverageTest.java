@@ -44,6 +44,19 @@ class FingerprintCoverageTest {
         leftOut("Kernel", "drivers", "the drivers initialised at boot: configuration (their state is driverState)");
         leftOut("api.Exports", "driverState", "the same list as Kernel.driverState, handed over at boot");
         leftOut("api.Exports", "pageReferences", "the same list as Kernel.pageReferences, handed over at boot");
+        leftOut("Kernel", "deviceMemories", "owners of device memory drivers register at boot: configuration");
+        leftOut("api.Exports", "deviceMemories", "the same list as Kernel.deviceMemories, handed over at boot");
+        hashed("fs.File", "mapping");
+        hashed("mm.AddressSpace", "truncateCount");
+        hashed("mm.MmCore", "deviceAccesses");
+        leftOut("mm.VmFault", "resume", "taken by the fault path within the step the handler paused in");
+        leftOut("mm.memory.DeviceFault", "pausable", "set and cleared within one step of a user access");
+        leftOut("mm.memory.DeviceFault", "paused", "set and taken within one step of a user access");
+        hashed("mm.memory.UnmapMappingRange", "vi", "walk");
+        leftOut("mm.memory.UnmapMappingRange", "vmas", "i_mmap when the call began, fixed; the VMAs are hashed with "
+                + "their mms and the walk's index is hashed");
+        hashed("mm.memory.UserAccess", "pause");
+        hashed("mm.page.PageAlloc", "deviceStart", "deviceEnd", "deviceNext");
         hashed("mm.notifier.MmuNotifiers", "byMm", "notifiers", "intervals");
         hashed("mm.notifier.MmuNotifiers$Subscriptions", "list", "invalidateSeq", "activeInvalidateRanges", "hasItree",
                 "itree", "deferred");

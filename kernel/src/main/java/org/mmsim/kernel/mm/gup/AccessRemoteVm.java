@@ -9,6 +9,7 @@ import org.mmsim.kernel.mm.page.Page;
 import org.mmsim.kernel.mm.page.PageAlloc;
 import org.mmsim.kernel.mm.page.PageFlags;
 import org.mmsim.kernel.mm.page.PageFrames;
+import org.mmsim.kernel.profile.Switch;
 import org.mmsim.kernel.sched.KernelCall;
 import org.mmsim.kernel.state.Copier;
 import org.mmsim.kernel.state.StateHasher;
@@ -83,6 +84,7 @@ public final class AccessRemoteVm extends KernelCall<WordRead> {
             return;
         }
         int pfn = walk.pages[0];
+        gup.core.observeDevice(mm.id(), addr, pfn, "ptrace");
         long read = 0;
         if (write) {
             if (pfn == PageAlloc.ZERO_PFN) {
@@ -101,13 +103,20 @@ public final class AccessRemoteVm extends KernelCall<WordRead> {
         finish(8, new WordRead(read, 8));
     }
 
-    /** GUP failed: {@code vma->vm_ops->access} if the VMA has one, else nothing (0 bytes). */
+    /**
+     * GUP failed: {@code vma->vm_ops->access} if the VMA has one (2.6.27, 28b2ee20c7cb; switch
+     * {@code vm_ops_access}), else nothing (0 bytes, which ptrace and /proc/PID/mem report as -EIO).
+     */
     private int vmOpsAccess(long[] buf) {
         Vma vma = mm.vmaAt(addr);
-        if (vma == null || vma.vmOps() == null || !vma.vmOps().hasAccess()) {
+        if (vma == null || vma.vmOps() == null || !vma.vmOps().hasAccess()
+                || !gup.core.profile().on(Switch.VM_OPS_ACCESS)) {
             return 0;
         }
         trace.path("vm_ops->access");
+        if (vma.mapping() == null || vma.mapping().aops() == org.mmsim.kernel.mm.AddressSpaceOperations.NONE) {
+            gup.core.footprint().global();
+        }
         return vma.vmOps().access(vma, addr, buf, write);
     }
 

@@ -42,6 +42,7 @@ public final class Memory {
     private final PageAlloc alloc;
     private final Rmap rmap;
     private final MmuNotifiers notifiers;
+    private final DeviceFault deviceFault;
 
     public Memory(MmCore core, Rmap rmap, MmuNotifiers notifiers) {
         this.notifiers = notifiers;
@@ -50,6 +51,27 @@ public final class Memory {
         this.frames = core.frames();
         this.alloc = core.alloc();
         this.rmap = rmap;
+        this.deviceFault = new DeviceFault(core, rmap);
+    }
+
+    /** {@code page_add_file_rmap()} of a page a driver maps itself ({@code vm_insert_page}). */
+    public void pageAddFileRmap(int pfn) {
+        rmap.pageAddFileRmap(pfn);
+    }
+
+    /** Let the faults of the coming user access stop between the owner's handler and its pte (see DeviceFault). */
+    public void pausable(boolean on) {
+        deviceFault.pausable(on);
+    }
+
+    /** The fault that stopped during the last user access, or null. */
+    public FaultPause takePause() {
+        return deviceFault.takePause();
+    }
+
+    /** Resume a stopped fault: 0, {@code VM_FAULT_*} error bits, or {@link DeviceFault#VM_FAULT_PAUSED} again. */
+    public int finishPause(FaultPause p) {
+        return deviceFault.finish(p);
     }
 
     /**
@@ -118,11 +140,14 @@ public final class Memory {
      * that installed the pte itself returns {@code VM_FAULT_NOPAGE}: nothing more to do.
      */
     private int doFault(Vma vma, long addr, int flags) {
+        if (deviceFault.legacy(vma.vmOps())) {
+            return deviceFault.handle(vma, addr, flags);
+        }
         VmFault vmf = new VmFault(vma, addr, flags);
         if ((flags & VmFault.FAULT_FLAG_WRITE) == 0) {
             trace.path("do_read_fault");
-            int ret = vma.vmOps().fault(vmf);
-            if ((ret & (VmFault.VM_FAULT_ERROR | VmFault.VM_FAULT_NOPAGE)) != 0) {
+            int ret = callFault(vmf);
+            if ((ret & (VmFault.VM_FAULT_ERROR | VmFault.VM_FAULT_NOPAGE | DeviceFault.VM_FAULT_PAUSED)) != 0) {
                 return ret & ~VmFault.VM_FAULT_NOPAGE;
             }
             finishFault(vma, addr, vmf.page(), false);
@@ -132,14 +157,32 @@ public final class Memory {
             return doCowFault(vma, vmf);
         }
         trace.path("do_shared_fault");
-        int ret = vma.vmOps().fault(vmf);
-        if ((ret & (VmFault.VM_FAULT_ERROR | VmFault.VM_FAULT_NOPAGE)) != 0) {
+        int ret = callFault(vmf);
+        if ((ret & (VmFault.VM_FAULT_ERROR | VmFault.VM_FAULT_NOPAGE | DeviceFault.VM_FAULT_PAUSED)) != 0) {
             return ret & ~VmFault.VM_FAULT_NOPAGE;
         }
         doPageMkwrite(vma, vmf);
         finishFault(vma, addr, vmf.page(), true);
         faultDirtySharedPage(vmf.page());
         return 0;
+    }
+
+    /**
+     * {@code vma->vm_ops->fault(vmf)}; a handler that slept ({@link VmFault#pause}) stops a user access there. A
+     * handler that dropped {@code mmap_lock} ({@code VM_FAULT_RETRY}) makes the access start again.
+     */
+    private int callFault(VmFault vmf) {
+        deviceFault.touchesDriver(vmf.vma());
+        int ret = vmf.vma().vmOps().fault(vmf);
+        VmFault.Resume r = vmf.takeResume();
+        if (r != null) {
+            return deviceFault.handlerPaused(vmf, r, ret);
+        }
+        if ((ret & VmFault.VM_FAULT_RETRY) != 0) {
+            trace.path("VM_FAULT_RETRY");
+            return VmFault.VM_FAULT_NOPAGE;
+        }
+        return ret;
     }
 
     /**

@@ -12,6 +12,7 @@ import org.mmsim.kernel.mm.page.PageAlloc;
 import org.mmsim.kernel.mm.page.PageFrames;
 import org.mmsim.kernel.mm.pgtable.PageTable;
 import org.mmsim.kernel.mm.pgtable.Pte;
+import org.mmsim.kernel.sched.KernelCall;
 import org.mmsim.kernel.trace.Tracer;
 import org.mmsim.kernel.uapi.Signal;
 
@@ -31,6 +32,9 @@ public final class Mmu {
             return signal != 0;
         }
     }
+
+    /** Not a signal: the access's fault stopped between the owner's handler and its pte ({@link UserAccess}). */
+    static final int PAUSED = 1 << 16;
 
     private final MmCore core;
     private final Tracer trace;
@@ -62,6 +66,7 @@ public final class Mmu {
         }
         if (pfn != PageAlloc.ZERO_PFN) {
             core.observe(mm.id(), pfn, "load");
+            core.observeDevice(mm.id(), addr, pfn, "load");
         }
         return new Access(frames.word(pfn, word), 0);
     }
@@ -77,10 +82,29 @@ public final class Mmu {
             return new Access(0, -pfn);
         }
         if (pfn < frames.nrFrames()) {
+            core.observeDevice(mm.id(), addr, pfn, "store");
             frames.setWord(pfn, word, value);
             frames.setWriter(pfn, mm.id(), core.epoch(mm.id()));
         }
         return new Access(0, 0);
+    }
+
+    /** A user load as a call: see {@link UserAccess}. */
+    public KernelCall<Access> loadCall(Mm mm, long addr) {
+        return new UserAccess(this, memory, mm, addr, false, 0);
+    }
+
+    /** A user store as a call: see {@link UserAccess}. */
+    public KernelCall<Access> storeCall(Mm mm, long addr, long value) {
+        return new UserAccess(this, memory, mm, addr, true, value);
+    }
+
+    Tracer tracer() {
+        return trace;
+    }
+
+    MmCore core() {
+        return core;
     }
 
     /**
@@ -171,6 +195,9 @@ public final class Mmu {
         }
         int flags = VmFault.FAULT_FLAG_USER | (write ? VmFault.FAULT_FLAG_WRITE : 0);
         int ret = memory.handleMmFault(vma, addr, flags);
+        if ((ret & DeviceFault.VM_FAULT_PAUSED) != 0) {
+            return PAUSED;
+        }
         if ((ret & VmFault.VM_FAULT_OOM) != 0) {
             return Signal.SIGBUS;
         }

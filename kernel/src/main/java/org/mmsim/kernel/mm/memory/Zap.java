@@ -4,16 +4,15 @@ import java.util.List;
 import org.mmsim.kernel.mm.AddressSpace;
 import org.mmsim.kernel.mm.Mm;
 import org.mmsim.kernel.mm.MmCore;
-import org.mmsim.kernel.mm.VmFlags;
 import org.mmsim.kernel.mm.Vma;
 import org.mmsim.kernel.mm.notifier.MmuNotifierEvent;
 import org.mmsim.kernel.mm.notifier.MmuNotifiers;
-import org.mmsim.kernel.mm.page.Page;
 import org.mmsim.kernel.mm.page.PageAlloc;
 import org.mmsim.kernel.mm.page.PageFlags;
 import org.mmsim.kernel.mm.page.PageFrames;
 import org.mmsim.kernel.mm.pgtable.Pte;
 import org.mmsim.kernel.mm.rmap.Rmap;
+import org.mmsim.kernel.sched.KernelCall;
 import org.mmsim.kernel.trace.Tracer;
 
 /**
@@ -23,6 +22,7 @@ import org.mmsim.kernel.trace.Tracer;
  * the flush is done. A special pte (the zero page, a raw PFN) is only cleared.
  */
 public final class Zap {
+    private final MmCore core;
     private final Tracer trace;
     private final PageFrames frames;
     private final PageAlloc alloc;
@@ -31,6 +31,7 @@ public final class Zap {
 
     public Zap(MmCore core, Rmap rmap, MmuNotifiers notifiers) {
         this.notifiers = notifiers;
+        this.core = core;
         this.trace = core.trace();
         this.frames = core.frames();
         this.alloc = core.alloc();
@@ -55,27 +56,19 @@ public final class Zap {
     }
 
     /**
-     * {@code unmap_mapping_range(mapping, holebegin, holelen, even_cows)} (mm/memory.c): zap every VMA's ptes of file
-     * pages from index {@code first} on ({@code holelen} 0: to the end), walking {@code i_mmap} in order; each VMA's
-     * part is one {@code zap_page_range_single} with its MMU_NOTIFY_CLEAR invalidation. With {@code even_cows} (what
-     * truncation passes) private COW copies in MAP_PRIVATE mappings go too. The caller holds no PTL; each mm's PTL
-     * is taken and dropped by the zap.
+     * {@code unmap_mapping_range(mapping, holebegin, holelen, even_cows)} over pages [first, first + count) of the
+     * object (count 0: to the end), as a call with a point after every pte ({@link UnmapMappingRange}).
      */
-    public void unmapMappingRange(AddressSpace mapping, long first, boolean evenCows) {
-        trace.path("unmap_mapping_range");
-        for (Vma vma : List.copyOf(mapping.iMmap())) {
-            if (!evenCows && !vma.has(VmFlags.VM_SHARED)) {
-                continue;
-            }
-            long vmaFirst = vma.pgoff();
-            long vmaLast = vmaFirst + ((vma.end() - vma.start()) >>> Page.PAGE_SHIFT);
-            if (vmaLast <= first) {
-                continue;
-            }
-            long start = vma.start() + (Math.max(first, vmaFirst) - vmaFirst) * Page.PAGE_SIZE;
-            walk(vma.mm(), List.of(vma), start, vma.end(), 0, "unmap_mapping_range_vma", MmuNotifierEvent.CLEAR)
-                    .run();
-        }
+    public KernelCall<Void> unmapMappingRange(AddressSpace mapping, long first, long count, boolean evenCows) {
+        return new UnmapMappingRange(this, mapping, first, count, evenCows);
+    }
+
+    Tracer trace() {
+        return trace;
+    }
+
+    MmCore core() {
+        return core;
     }
 
     /** Clear one pte and drop what it mapped (the body of {@code zap_pte_range}'s loop). */

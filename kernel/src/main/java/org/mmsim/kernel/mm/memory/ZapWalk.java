@@ -135,6 +135,11 @@ public final class ZapWalk implements Copyable {
         return lastZapped;
     }
 
+    /** The mm being zapped. */
+    public Mm mm() {
+        return mm;
+    }
+
     /** Whether the walk holds the pte lock now. */
     public boolean holdsPtl() {
         return holdsPtl;

@@ -16,7 +16,8 @@ import org.mmsim.kernel.trace.Tracer;
  * never-used frame), and {@code put_page} freeing a frame when its last reference goes.
  *
  * <p>Layout: PFN 0 is the shared zero page ({@code PG_reserved}, never allocated or freed), then the NORMAL
- * zone, then the MOVABLE zone.
+ * zone, then the MOVABLE zone, then device memory (a VRAM aperture, an SPU's local store): frames drivers reserve at
+ * boot ({@link #reserveDevice}), never allocated to or freed by anyone else, and not counted as allocated RAM.
  */
 public final class PageAlloc implements Hashable, Copyable {
     /** {@code my_zero_pfn()}: the PFN of the shared zero page. */
@@ -38,6 +39,10 @@ public final class PageAlloc implements Hashable, Copyable {
     private final int[][] freeStack = new int[ZONES.length][];
     private final int[] freeTop = new int[ZONES.length];
     private int nrAllocated;
+    /** Device memory: [deviceStart, deviceEnd), reserved up to deviceNext. */
+    private int deviceStart;
+    private int deviceEnd;
+    private int deviceNext;
     /**
      * {@code PF_MEMALLOC_PIN} ({@code memalloc_pin_save()}): set while a long-term GUP runs, so the pages its faults
      * allocate never come from the movable zone ({@code current_gfp_context()} drops __GFP_MOVABLE).
@@ -45,6 +50,11 @@ public final class PageAlloc implements Hashable, Copyable {
     private boolean memallocPin;
 
     public PageAlloc(PageFrames frames, Tracer trace, int normalFrames, int movableFrames) {
+        this(frames, trace, normalFrames, movableFrames, 0);
+    }
+
+    /** An allocator over RAM zones of the given sizes, followed by {@code deviceFrames} frames of device memory. */
+    public PageAlloc(PageFrames frames, Tracer trace, int normalFrames, int movableFrames, int deviceFrames) {
         this.frames = frames;
         this.trace = trace;
         int pfn = ZERO_PFN + 1;
@@ -58,6 +68,37 @@ public final class PageAlloc implements Hashable, Copyable {
         }
         frames.prepNew(ZERO_PFN);
         frames.setFlags(ZERO_PFN, PageFlags.PG_RESERVED | PageFlags.PG_UPTODATE);
+        deviceStart = pfn;
+        deviceNext = pfn;
+        deviceEnd = pfn + deviceFrames;
+    }
+
+    /**
+     * Reserve {@code pages} frames of device memory for a driver, as a BAR's aperture or an SPU's local store is set
+     * aside at boot. With {@code structPage} each frame gets a {@code struct page} (refcount 1, the driver's,
+     * {@code PG_reserved}), as 2.6.19's sparsemem-backed SPU local store had: a normal pte may map it and GUP may take
+     * references to it. Without, the frames are raw PFNs: only special ptes ({@code vmf_insert_pfn}) map them.
+     *
+     * @return the first PFN, or -ENOMEM when the device region is exhausted
+     */
+    public int reserveDevice(int pages, boolean structPage) {
+        if (pages <= 0 || deviceNext + pages > deviceEnd) {
+            return -org.mmsim.kernel.uapi.Errno.ENOMEM;
+        }
+        int first = deviceNext;
+        deviceNext += pages;
+        if (structPage) {
+            for (int pfn = first; pfn < deviceNext; pfn++) {
+                frames.prepNew(pfn);
+                frames.setFlags(pfn, PageFlags.PG_RESERVED);
+            }
+        }
+        return first;
+    }
+
+    /** Whether {@code pfn} is device memory. */
+    public boolean isDevice(int pfn) {
+        return pfn >= deviceStart && pfn < deviceEnd;
     }
 
     /** The zone that holds {@code pfn}, or null for the zero page. */
@@ -219,7 +260,7 @@ public final class PageAlloc implements Hashable, Copyable {
                 h.add(freeStack[i][j]);
             }
         }
-        h.add(nrAllocated).add(memallocPin);
+        h.add(nrAllocated).add(memallocPin).add(deviceStart).add(deviceEnd).add(deviceNext);
     }
 
     // ---- copy ---------------------------------------------------------------------------------------------------
@@ -242,5 +283,8 @@ public final class PageAlloc implements Hashable, Copyable {
         }
         nrAllocated = o.nrAllocated;
         memallocPin = o.memallocPin;
+        deviceStart = o.deviceStart;
+        deviceEnd = o.deviceEnd;
+        deviceNext = o.deviceNext;
     }
 }

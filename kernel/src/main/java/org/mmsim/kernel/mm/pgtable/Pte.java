@@ -16,6 +16,10 @@ public final class Pte {
     public static final long PRESENT = 1L;
     public static final long RW = 1L << 1;
     public static final long USER = 1L << 2;
+    /** {@code _PAGE_PWT}: write-through; with the PAT, what {@code pgprot_writecombine} sets for VRAM. */
+    public static final long PWT = 1L << 3;
+    /** {@code _PAGE_PCD}: cache disabled ({@code pgprot_noncached}: registers, an SPU's live local store). */
+    public static final long PCD = 1L << 4;
     public static final long ACCESSED = 1L << 5;
     public static final long DIRTY = 1L << 6;
     public static final long PROTNONE = 1L << 8;
@@ -102,7 +106,7 @@ public final class Pte {
 
     /** {@code pte_modify(pte, newprot)}: keep pfn, dirty, young, special and soft-dirty; take the rest from prot. */
     public static long modify(long pte, long prot) {
-        long keep = PFN_MASK | DIRTY | ACCESSED | SPECIAL | SOFT_DIRTY;
+        long keep = PFN_MASK | DIRTY | ACCESSED | SPECIAL | SOFT_DIRTY | PWT | PCD;
         return (pte & keep) | prot;
     }
 
@@ -123,6 +127,12 @@ public final class Pte {
         }
         if ((pte & USER) != 0) {
             j.add("U");
+        }
+        if ((pte & PWT) != 0) {
+            j.add("WC");
+        }
+        if ((pte & PCD) != 0) {
+            j.add("UC");
         }
         if ((pte & ACCESSED) != 0) {
             j.add("A");

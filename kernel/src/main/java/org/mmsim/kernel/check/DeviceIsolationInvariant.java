@@ -1,0 +1,86 @@
+package org.mmsim.kernel.check;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.mmsim.kernel.Kernel;
+import org.mmsim.kernel.api.DeviceMemory;
+import org.mmsim.kernel.bug.Violation;
+import org.mmsim.kernel.mm.AddressSpace;
+import org.mmsim.kernel.mm.AddressSpaceOperations;
+import org.mmsim.kernel.mm.Mm;
+import org.mmsim.kernel.mm.MmCore;
+import org.mmsim.kernel.mm.Vma;
+import org.mmsim.kernel.mm.page.Page;
+import org.mmsim.kernel.mm.pgtable.Pte;
+
+/**
+ * Device isolation: a mapping of a device object (a GPU buffer, an SPU context's local store) reaches the memory that
+ * object owns at that moment, never another object's. After every step, every present pte of a device mapping that
+ * maps device memory must map a frame the driver says holds that object; and every load, store and ptrace access
+ * that reached device memory since the last check must have reached such a frame when it happened. A pte that
+ * outlives a move ({@code do_no_pfn} racing {@code unmap_mapping_range}, a fault that did not take the object's lock)
+ * and a {@code struct page} GUP kept across a context switch (B5) are what it catches.
+ */
+final class DeviceIsolationInvariant implements Invariant {
+
+    @Override
+    public String name() {
+        return "device-isolation";
+    }
+
+    @Override
+    public String doc() {
+        return "a device mapping and every access through it reach the memory its object owns now, not another's";
+    }
+
+    @Override
+    public List<Violation> check(Kernel kernel) {
+        List<DeviceMemory> devices = kernel.deviceMemories();
+        MmCore core = kernel.mm();
+        List<MmCore.DeviceAccess> accesses = core.drainDeviceAccesses();
+        if (devices.isEmpty()) {
+            return List.of();
+        }
+        List<Violation> out = new ArrayList<>();
+        for (Mm mm : core.mms()) {
+            if (mm.dead()) {
+                continue;
+            }
+            for (Vma vma : mm.vmas()) {
+                AddressSpace m = vma.mapping();
+                if (m == null || m.aops() != AddressSpaceOperations.NONE) {
+                    continue;
+                }
+                for (long addr = vma.start(); addr < vma.end(); addr += Page.PAGE_SIZE) {
+                    long pte = mm.pte(addr);
+                    if (!Pte.present(pte) || !kernel.pageAlloc().isDevice(Pte.pfn(pte))) {
+                        continue;
+                    }
+                    check(devices, mm, addr, Pte.pfn(pte), "maps", out);
+                }
+            }
+        }
+        for (MmCore.DeviceAccess a : accesses) {
+            Mm mm = core.mm(a.mmId());
+            if (mm != null) {
+                check(devices, mm, a.addr(), a.pfn(), a.how() + " reached", out);
+            }
+        }
+        return out;
+    }
+
+    private void check(List<DeviceMemory> devices, Mm mm, long addr, int pfn, String what, List<Violation> out) {
+        for (DeviceMemory d : devices) {
+            int object = d.objectAt(mm, addr);
+            if (object < 0) {
+                continue;
+            }
+            int owner = d.owner(pfn);
+            if (owner != object) {
+                out.add(new Violation(name(), String.format(
+                        "mm %d %s pfn %d at %#x, a mapping of %s object %d, but the frame holds %s", mm.id(), what,
+                        pfn, addr, d.name(), object, owner < 0 ? "no object" : "object " + owner)));
+            }
+        }
+    }
+}
