@@ -459,33 +459,6 @@ public final class Exports {
         }
     }
 
-    /**
-     * {@code generic_access_phys()} (2.6.27; the {@code ->access} of /dev/mem, UIO, PCI BARs and many drivers): look
-     * the pte up ({@code follow_pte}), map the physical page, copy one word, and since 5.12 (96667f8a4382, switch
-     * {@code generic_access_phys_recheck}) look again and retry if the pte changed meanwhile. The model has no point
-     * between the lookup and the copy, so the recheck never fires here; it is described for drivers that model the
-     * window themselves.
-     *
-     * @return 8, or -EINVAL when nothing is mapped there (or a write to a read-only pte)
-     */
-    @Export
-    public int genericAccessPhys(Vma vma, long addr, long[] buf, boolean write) {
-        tracePath("generic_access_phys");
-        long pte = vma.mm().pte(addr & -Page.PAGE_SIZE);
-        if (!Pte.present(pte) || (write && !Pte.write(pte))) {
-            return -Errno.EINVAL;
-        }
-        int pfn = Pte.pfn(pte);
-        int word = Page.wordOf(addr, "address");
-        core.observeDevice(vma.mm().id(), addr, pfn, "ptrace");
-        if (write) {
-            core.frames().setWord(pfn, word, buf[0]);
-        } else {
-            buf[0] = core.frames().word(pfn, word);
-        }
-        return 8;
-    }
-
     /** Register who owns device memory, for the device-isolation invariant. */
     @Export
     public void registerDeviceMemory(DeviceMemory owners) {

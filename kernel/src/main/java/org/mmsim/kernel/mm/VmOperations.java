@@ -71,6 +71,16 @@ public interface VmOperations {
         return 0;
     }
 
+    /**
+     * Whether {@code ->access} is the kernel's {@code generic_access_phys} (what /dev/mem, PCI BAR and UIO mappings
+     * and many drivers set): then the kernel runs it, with its window between looking the pte up and copying
+     * through the physical address (closed by a recheck in 5.12, {@code generic_access_phys_recheck}), and
+     * {@link #access} is not called.
+     */
+    default boolean accessIsGenericAccessPhys() {
+        return false;
+    }
+
     /** Whether {@code ->access} exists: ptrace and /proc/PID/mem may reach the mapping without GUP. */
     default boolean hasAccess() {
         return false;

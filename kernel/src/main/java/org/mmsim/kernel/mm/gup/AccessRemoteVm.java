@@ -9,6 +9,7 @@ import org.mmsim.kernel.mm.page.Page;
 import org.mmsim.kernel.mm.page.PageAlloc;
 import org.mmsim.kernel.mm.page.PageFlags;
 import org.mmsim.kernel.mm.page.PageFrames;
+import org.mmsim.kernel.mm.pgtable.Pte;
 import org.mmsim.kernel.profile.Switch;
 import org.mmsim.kernel.sched.KernelCall;
 import org.mmsim.kernel.state.Copier;
@@ -33,6 +34,7 @@ import org.mmsim.kernel.state.StateHasher;
 public final class AccessRemoteVm extends KernelCall<WordRead> {
     private static final int LOCK = 0;
     private static final int GUP = 1;
+    private static final int PHYS = 2;
 
     private final Gup gup;
     private final PageFrames frames;
@@ -43,6 +45,8 @@ public final class AccessRemoteVm extends KernelCall<WordRead> {
     private final int word;
     private final int flags;
     private GetUserPages walk;
+    /** {@code generic_access_phys}: the pte {@code follow_pte} found, whose pfn it maps and copies through. */
+    private long physPte;
 
     AccessRemoteVm(Gup gup, Mm mm, long addr, long value, boolean write) {
         super(gup.trace, gup.core.footprint(), "__access_remote_vm");
@@ -59,7 +63,8 @@ public final class AccessRemoteVm extends KernelCall<WordRead> {
 
     @Override
     public Acquire blockedOn() {
-        return pc == LOCK ? mm.mmapLock().read().blocked() : walk.blockedOn();
+        return pc == LOCK ? mm.mmapLock().read().blocked() : pc == PHYS ? mm.ptl().acquire().blocked()
+                : walk.blockedOn();
     }
 
     @Override
@@ -71,12 +76,22 @@ public final class AccessRemoteVm extends KernelCall<WordRead> {
             at(GUP, "mmap_read_lock taken");
             return;
         }
+        if (pc == PHYS) {
+            genericAccessPhysCopy();
+            return;
+        }
         walk.advance();
         if (!walk.done()) {
             at(GUP, "%s", new SubPoint(walk));
             return;
         }
         if (walk.ret() != 1) {
+            Vma vma = mm.vmaAt(addr);
+            if (vma != null && vma.vmOps() != null && vma.vmOps().accessIsGenericAccessPhys()
+                    && gup.core.profile().on(Switch.VM_OPS_ACCESS)) {
+                genericAccessPhysLookup();
+                return;
+            }
             long[] buf = {value};
             int bytes = vmOpsAccess(buf);
             mm.mmapReadUnlock();
@@ -120,9 +135,53 @@ public final class AccessRemoteVm extends KernelCall<WordRead> {
         return vma.vmOps().access(vma, addr, buf, write);
     }
 
+    /**
+     * {@code generic_access_phys()} (mm/memory.c), first half: {@code follow_pte} under the pte lock, note the pfn and
+     * protection, drop the lock, and {@code ioremap_prot} the physical page: the window (a point here) in which the
+     * mapping may be zapped and the physical memory handed to someone else. Nothing present: -EINVAL (0 bytes).
+     */
+    private void genericAccessPhysLookup() {
+        trace.path("generic_access_phys");
+        gup.core.footprint().global();
+        long pte = mm.pte(addr & -Page.PAGE_SIZE);
+        if (!Pte.present(pte) || (write && !Pte.write(pte))) {
+            mm.mmapReadUnlock();
+            finish(0, new WordRead(0, 0));
+            return;
+        }
+        physPte = pte;
+        at(PHYS, "generic_access_phys: ioremap of pfn %d", Pte.pfn(pte));
+    }
+
+    /**
+     * Second half: since 5.12 (96667f8a4382) take the pte lock again and, if the pte changed, unmap and start over;
+     * before, copy through the pfn found, whatever it holds now. Then {@code iounmap}.
+     */
+    private void genericAccessPhysCopy() {
+        long now = mm.pte(addr & -Page.PAGE_SIZE);
+        if (gup.core.profile().on(Switch.GENERIC_ACCESS_PHYS_RECHECK) && now != physPte) {
+            trace.path("generic_access_phys: pte changed, retry");
+            genericAccessPhysLookup();
+            return;
+        }
+        int pfn = Pte.pfn(physPte);
+        gup.core.observeDevice(mm.id(), addr, pfn, "ptrace");
+        long read = -1L;
+        if (pfn < frames.nrFrames()) {
+            if (write) {
+                frames.setWord(pfn, word, value);
+                read = 0;
+            } else {
+                read = frames.word(pfn, word);
+            }
+        }
+        mm.mmapReadUnlock();
+        finish(8, new WordRead(write ? 0 : read, 8));
+    }
+
     @Override
     protected void locals(StateHasher h) {
-        h.add(walk == null ? 0 : walk.fingerprint());
+        h.add(walk == null ? 0 : walk.fingerprint()).add(physPte);
     }
 
     // ---- copy ---------------------------------------------------------------------------------------------------
@@ -138,6 +197,7 @@ public final class AccessRemoteVm extends KernelCall<WordRead> {
         this.word = o.word;
         this.flags = o.flags;
         this.walk = c.copy(o.walk);
+        this.physPte = o.physPte;
     }
 
     @Override

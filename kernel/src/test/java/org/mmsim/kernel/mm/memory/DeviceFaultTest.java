@@ -194,6 +194,27 @@ class DeviceFaultTest {
     }
 
     @Test
+    void genericAccessPhysCopiesThroughAStalePfnUntilTheRecheck() {
+        for (String name : List.of("5.11", "6.18")) {
+            boot(name);
+            dev.genericAccess = true;
+            Task dbg = k.spawn("gdb");
+            k.exports().deviceWrite(dev.rawBase, 0, 1);
+            k.exports().deviceWrite(dev.pageBase, 0, 2);
+            k.syscalls().load(p, a).run();
+            KernelCall<org.mmsim.kernel.mm.WordRead> peek = k.syscalls().procMemRead(dbg, p, a);
+            while (!peek.point().startsWith("generic_access_phys")) {
+                peek.step();
+            }
+            move();
+            k.exports().deviceWrite(dev.rawBase, 0, 99);
+            k.syscalls().load(p, a).run();
+            peek.run();
+            assertThat(peek.result().value()).as("under %s", name).isEqualTo(name.equals("5.11") ? 99 : 2);
+        }
+    }
+
+    @Test
     void deviceMemoryIsReservedOnceAndRunsOut() {
         boot("6.18");
         assertThat(dev.pageBase).isEqualTo(dev.rawBase + TestDevice.PAGES);

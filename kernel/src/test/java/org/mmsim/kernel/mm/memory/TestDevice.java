@@ -31,6 +31,8 @@ final class TestDevice implements Driver {
     long error;
     /** Whether {@code ->fault} pauses between the lookup and the insert. */
     boolean pause;
+    /** Whether {@code ->access} is {@code generic_access_phys}. */
+    boolean genericAccess;
     /** VM_FAULT_RETRY answers still to give. */
     int retries;
     long vmFlags = VmFlags.VM_IO | VmFlags.VM_PFNMAP | VmFlags.VM_DONTEXPAND | VmFlags.VM_DONTDUMP;
@@ -90,6 +92,11 @@ final class TestDevice implements Driver {
         @Override
         public boolean hasAccess() {
             return true;
+        }
+
+        @Override
+        public boolean accessIsGenericAccessPhys() {
+            return genericAccess;
         }
 
         @Override
