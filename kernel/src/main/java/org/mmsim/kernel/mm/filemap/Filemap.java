@@ -6,6 +6,8 @@ import org.mmsim.kernel.mm.AddressSpace;
 import org.mmsim.kernel.mm.MmCore;
 import org.mmsim.kernel.mm.VmFlags;
 import org.mmsim.kernel.mm.WordRead;
+import org.mmsim.kernel.mm.notifier.MmuNotifierEvent;
+import org.mmsim.kernel.mm.notifier.MmuNotifierRange;
 import org.mmsim.kernel.mm.notifier.MmuNotifiers;
 import org.mmsim.kernel.mm.page.Page;
 import org.mmsim.kernel.mm.page.PageAlloc;
@@ -189,6 +191,9 @@ public final class Filemap {
             if (!m.vma().has(VmFlags.VM_SHARED)) {
                 continue;
             }
+            MmuNotifierRange range = MmuNotifierRange.of(MmuNotifierEvent.PROTECTION_PAGE, m.mm(), m.address(),
+                    m.address() + Page.PAGE_SIZE);
+            notifiers.invalidateRangeStart(range);
             long pte = m.mm().pte(m.address());
             if (Pte.write(pte) || Pte.dirty(pte)) {
                 if (Pte.dirty(pte)) {
@@ -196,6 +201,7 @@ public final class Filemap {
                 }
                 m.mm().setPte(m.address(), Pte.wrProtect(Pte.mkClean(pte)));
             }
+            notifiers.invalidateRangeEnd(range);
         }
         return dirty;
     }

@@ -152,6 +152,17 @@ class NotifierTest {
     }
 
     @Test
+    void writebackRaisesProtectionPageForEachSharedMappingOfThePage() {
+        int fd = org.mmsim.kernel.testing.TestKernels.creat(k, p, org.mmsim.kernel.fs.FsType.EXT4, "f", PAGE);
+        long a = org.mmsim.kernel.testing.TestKernels.mmapFile(k, p, fd, 1, RW, Mman.MAP_SHARED);
+        write(k, p, a, 1);
+        k.notifiers().register(sub, p.mm());
+        org.mmsim.kernel.testing.TestKernels.fsync(k, p, fd);
+        assertThat(sub.take()).as("folio_mkclean -> page_mkclean_one").containsExactly(
+                "start " + range("PROTECTION_PAGE", a, a + PAGE), "end " + range("PROTECTION_PAGE", a, a + PAGE));
+    }
+
+    @Test
     void unregisterBeforeExitCallsReleaseOnceAndNothingFollows() {
         long a = mmapAnon(k, p, 1, RW);
         MmuNotifier n = k.notifiers().register(sub, p.mm());
