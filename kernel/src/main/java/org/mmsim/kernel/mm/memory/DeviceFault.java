@@ -54,7 +54,9 @@ public final class DeviceFault {
     /** Let faults of the coming user access stop at the point between handler and pte (or not). */
     void pausable(boolean on) {
         pausable = on;
-        paused = null;
+        if (on) {
+            paused = null;
+        }
     }
 
     /** The fault that stopped during the access, or null; clears it. */
