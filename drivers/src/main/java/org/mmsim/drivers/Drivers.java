@@ -2,6 +2,7 @@ package org.mmsim.drivers;
 
 import java.util.List;
 import org.mmsim.drivers.dmirror.DmirrorDriver;
+import org.mmsim.drivers.gpu.GpuDriver;
 import org.mmsim.drivers.kvm.KvmDriver;
 import org.mmsim.drivers.mmio.MmioDriver;
 import org.mmsim.drivers.rdma.RdmaDriver;
@@ -22,6 +23,7 @@ public final class Drivers {
                 new MmioDriver(),
                 new KvmDriver(),
                 new RdmaDriver(),
-                new DmirrorDriver());
+                new DmirrorDriver(),
+                new GpuDriver());
     }
 }

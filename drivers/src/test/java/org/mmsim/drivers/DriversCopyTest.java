@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 import org.mmsim.drivers.dmirror.DmirrorDriver;
+import org.mmsim.drivers.gpu.GpuDriver;
 import org.mmsim.drivers.mmio.MmioDriver;
 import org.mmsim.drivers.rdma.RdmaDriver;
 import org.mmsim.kernel.Kernel;
@@ -82,5 +83,34 @@ class DriversCopyTest {
         assertThat(k.fileSyscalls().ioctl(p, dev, DmirrorDriver.HMM_DMIRROR_READ, a, 1).run()).isEqualTo(0x11);
         assertThat(k.syscalls().munmap(p, a, 4096).run()).isZero();
         assertThat(k.fingerprint()).isEqualTo(copy.fingerprint());
+    }
+
+    /**
+     * The buffer manager copies its BOs (placement, frames, reservation) and its device mapping with the machine: an
+     * eviction in the copy zaps the copy's pte and moves the copy's BO only; the same eviction in the original makes
+     * the two machines equal again.
+     */
+    @Test
+    void theBufferManagerCopiesItsObjectsAndMapping() {
+        Kernel k = Kernel.boot(Profiles.byName("6.18"), 256, 0, Drivers.all());
+        Task p = k.spawn("p");
+        int bo = (int) k.fileSyscalls().open(p, "/dev/" + GpuDriver.DEVICE, Fcntl.O_RDWR).run();
+        assertThat(k.fileSyscalls().ioctl(p, bo, GpuDriver.GPU_CREATE, 1, GpuDriver.VRAM, 0).run()).isEqualTo(1);
+        assertThat(k.fileSyscalls().ioctl(p, bo, GpuDriver.GPU_WRITE, 0, 0x42).run()).isZero();
+        long off = k.fileSyscalls().ioctl(p, bo, GpuDriver.GPU_MAP_OFFSET).run();
+        long a = k.syscalls().mmap(p, 0, 4096, RW, Mman.MAP_SHARED, bo, off).run();
+        assertThat(k.syscalls().load(p, a).run()).isZero();
+        assertThat(p.mm().pte(a)).isNotZero();
+
+        Kernel copy = k.copy();
+        assertThat(copy.fingerprint()).isEqualTo(k.fingerprint());
+        Task cp = copy.tasks().byPid(p.pid());
+        assertThat(copy.fileSyscalls().ioctl(cp, bo, GpuDriver.GPU_EVICT).run()).isZero();
+        assertThat(cp.mm().pte(a)).isZero();
+        assertThat(p.mm().pte(a)).isNotZero();
+        assertThat(copy.fingerprint()).isNotEqualTo(k.fingerprint());
+        assertThat(k.fileSyscalls().ioctl(p, bo, GpuDriver.GPU_EVICT).run()).isZero();
+        assertThat(k.fingerprint()).isEqualTo(copy.fingerprint());
+        assertThat(copy.fileSyscalls().ioctl(cp, bo, GpuDriver.GPU_READ, 0).run()).isEqualTo(0x42);
     }
 }

@@ -57,6 +57,21 @@ class DriversFingerprintCoverageTest {
         TABLE.put("dmirror.DmirrorDriver$Dmirror.mni", null);
         TABLE.put("dmirror.DmirrorDriver$Dmirror.pt", null);
         TABLE.put("dmirror.DmirrorDriver$Dmirror.released", null);
+        // gpu: the Gpu state (registered) hashes its scalars, the mapping's id and every BO whole (Bo.hashInto, with
+        // its reservation); a move's and a paused fault's values are hashed by GpuIoctl.locals / GpuFaultResume
+        TABLE.put("gpu.GpuDriver.kernel", "the Exports handed to init() at boot: configuration");
+        TABLE.put("gpu.GpuDriver$Gpu.vramBase", null);
+        TABLE.put("gpu.GpuDriver$Gpu.sysBase", null);
+        TABLE.put("gpu.GpuDriver$Gpu.nextId", null);
+        TABLE.put("gpu.GpuDriver$Gpu.nextPgoff", null);
+        TABLE.put("gpu.GpuDriver$Gpu.mapping", null);
+        TABLE.put("gpu.GpuDriver$Gpu.bos", null);
+        TABLE.put("gpu.Bo.first", null);
+        TABLE.put("gpu.Bo.placement", null);
+        TABLE.put("gpu.GpuIoctl.moving", null);
+        TABLE.put("gpu.GpuIoctl.dest", null);
+        TABLE.put("gpu.GpuIoctl.unmap", null);
+        TABLE.put("gpu.GpuIoctl.args", null);
         // the HMM fault loop's stack: hashed by the call's locals() into the running call's fingerprint
         TABLE.put("hmm.MirrorFaultCall.seq", null);
         TABLE.put("hmm.MirrorFaultCall.snapshot", null);

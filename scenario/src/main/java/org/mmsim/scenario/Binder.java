@@ -90,7 +90,7 @@ final class Binder {
                 }
                 return new Arg.Name(s, col);
             }
-            case "PIPE", "HANDLE", "FILE", "RING", "MR", "DEV" -> {
+            case "PIPE", "HANDLE", "FILE", "RING", "MR", "DEV", "BO" -> {
                 requireName(s, kind.toLowerCase(java.util.Locale.ROOT), line, col);
                 return new Arg.Name(s, col);
             }
@@ -116,6 +116,14 @@ final class Binder {
                 if (!RdmaOps.MODES.containsKey(s)) {
                     throw error(line, col, "unknown memory region mode '" + s + "' (known: "
                             + String.join(", ", RdmaOps.MODES.keySet()) + ")");
+                }
+                return new Arg.Name(s, col);
+            }
+            case "PLACE", "LOCKING" -> {
+                Map<String, Integer> words = kind.equals("PLACE") ? GpuOps.PLACES : GpuOps.LOCKING;
+                if (!words.containsKey(s)) {
+                    throw error(line, col, "unknown " + kind.toLowerCase(java.util.Locale.ROOT) + " '" + s
+                            + "' (known: " + String.join(", ", words.keySet()) + ")");
                 }
                 return new Arg.Name(s, col);
             }

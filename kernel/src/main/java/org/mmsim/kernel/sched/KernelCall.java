@@ -174,6 +174,7 @@ public abstract class KernelCall<R> implements Copyable {
     }
 
     /** The call's own state (its point and the kernel-stack values it carries), for the explorer's fingerprint. */
+    @Export
     public final long fingerprint() {
         StateHasher h = new StateHasher().add(name).add(pc).add(done).add(ret);
         locals(h);

@@ -1,0 +1,72 @@
+package org.mmsim.drivers.gpu;
+
+import org.mmsim.kernel.api.Exports;
+import org.mmsim.kernel.locking.SpinLock;
+import org.mmsim.kernel.state.Copier;
+import org.mmsim.kernel.state.Copyable;
+import org.mmsim.kernel.state.Hashable;
+import org.mmsim.kernel.state.StateHasher;
+
+/**
+ * {@code struct ttm_buffer_object}: a buffer of {@link #pages} pages, its placement ({@code bo->resource->mem_type}:
+ * {@link GpuDriver#VRAM} or {@link GpuDriver#SYSTEM}) and the first frame of the contiguous run it occupies there
+ * ({@code bo->resource->start}), its fake mmap offset in the device's {@code address_space} ({@code
+ * drm_vma_node_start(&bo->base.vma_node)}, in pages), and its reservation lock ({@code bo->base.resv}, a
+ * {@code dma_resv} ww_mutex; here a sleeping lock that is never held by a thread that waits for another). {@link
+ * #nolock} marks a deliberately broken BO whose fault handler does not reserve it (see {@link GpuDriver}).
+ */
+final class Bo implements Hashable, Copyable {
+    final int id;
+    final int pages;
+    /** The fake offset: page {@code pgoff + i} of the device mapping is page {@code i} of this BO. */
+    final long pgoff;
+    final boolean nolock;
+    final SpinLock resv;
+    int placement;
+    int first;
+
+    Bo(int id, int pages, long pgoff, boolean nolock, int placement, int first) {
+        this.id = id;
+        this.pages = pages;
+        this.pgoff = pgoff;
+        this.nolock = nolock;
+        this.resv = Exports.newLock("bo->base.resv", id);
+        this.placement = placement;
+        this.first = first;
+    }
+
+    /** The frame that holds page {@code page} now. */
+    int pfn(long page) {
+        return first + (int) page;
+    }
+
+    boolean holds(int pfn) {
+        return pfn >= first && pfn < first + pages;
+    }
+
+    boolean covers(long pageOffset) {
+        return pageOffset >= pgoff && pageOffset < pgoff + pages;
+    }
+
+    @Override
+    public void hashInto(StateHasher h) {
+        h.add(id).add(pages).add(pgoff).add(nolock).add(placement).add(first);
+        resv.hashInto(h);
+    }
+
+    private Bo(Bo o, Copier c) {
+        c.pair(o, this);
+        this.id = o.id;
+        this.pages = o.pages;
+        this.pgoff = o.pgoff;
+        this.nolock = o.nolock;
+        this.resv = c.copy(o.resv);
+        this.placement = o.placement;
+        this.first = o.first;
+    }
+
+    @Override
+    public Bo copy(Copier c) {
+        return new Bo(this, c);
+    }
+}

@@ -1,0 +1,393 @@
+package org.mmsim.drivers.gpu;
+
+import java.util.Map;
+import java.util.TreeMap;
+import org.mmsim.kernel.api.DeviceMemory;
+import org.mmsim.kernel.api.Driver;
+import org.mmsim.kernel.api.Exports;
+import org.mmsim.kernel.fs.File;
+import org.mmsim.kernel.fs.FileOperations;
+import org.mmsim.kernel.mm.AddressSpace;
+import org.mmsim.kernel.mm.Mm;
+import org.mmsim.kernel.mm.VmFault;
+import org.mmsim.kernel.mm.VmFlags;
+import org.mmsim.kernel.mm.VmOperations;
+import org.mmsim.kernel.mm.Vma;
+import org.mmsim.kernel.profile.DriverFault;
+import org.mmsim.kernel.sched.KernelCall;
+import org.mmsim.kernel.state.Copier;
+import org.mmsim.kernel.state.Hashable;
+import org.mmsim.kernel.state.StateHasher;
+import org.mmsim.kernel.uapi.Errno;
+
+/**
+ * {@code /dev/gpu}: a TTM-style buffer manager ({@code drivers/gpu/drm/ttm}): buffer objects that live in a small
+ * VRAM or in system memory and move between them while user space maps them.
+ *
+ * <p>Memory, reserved at {@code module_init}: {@link #VRAM_PAGES} frames of VRAM as raw PFNs (no {@code struct
+ * page}: only special ptes map them, as a BAR aperture) and {@link #SYSTEM_PAGES} frames of "system memory" for the
+ * GTT/SYSTEM placement, a second reservation of device frames <em>with</em> a {@code struct page} each (standing in
+ * for the pages of a {@code ttm_tt}, so that a {@code ->nopage} handler can return one). A BO occupies a contiguous
+ * run of frames of its placement (first fit).
+ *
+ * <p>Every open file of the device points at the device's one {@code address_space} ({@code
+ * file->f_mapping = dev->anon_inode->i_mapping}), made at the first open. In the model the buffer object is the open
+ * file ({@link #GPU_CREATE} makes the file's BO; the other ioctls act on it), as KVM's VM is; a BO's fake mmap offset
+ * ({@link #GPU_MAP_OFFSET}) is what {@code mmap} of any file of the device selects it by ({@code ttm_bo_mmap_obj} via
+ * {@code drm_vma_offset_lookup}). BOs are never destroyed (no GEM close): their frames stay theirs.
+ *
+ * <p>Ioctls ({@link GpuIoctl}; VALIDATE and EVICT sleep on reservation locks and step the
+ * {@code unmap_mapping_range} of the move pte by pte). The fault handlers ({@link #vmOps}) follow the kernel's three
+ * interfaces: {@code ->fault} ({@code ttm_bo_vm_fault}: reserve, look up the placement's pfn, insert it, unreserve;
+ * it may sleep between the lookup and the insert, {@link GpuFaultResume}), {@code ->nopfn} (2.6.19: the pfn of the
+ * current placement, no lock) and {@code ->nopage} (2.6.19: a referenced {@code struct page} for system placement;
+ * for VRAM it inserts the raw pfn itself and returns {@code NOPAGE_REFAULT}). {@code ->access}
+ * ({@code ttm_bo_vm_access}, 2.6.27+) reads or writes the word through the placement under the reservation.
+ *
+ * <p>The broken driver: a BO created with {@link #GPU_CREATE_NOLOCK} takes no reservation in {@code ->fault}, so a move
+ * can run between the handler's lookup and its insert and the pte it then inserts maps frames the BO left (seed 000's
+ * stale pfn; the device-isolation invariant fires). It exists to show what the lock is for.
+ *
+ * <p>State ({@link Gpu}): the reservations, the BOs by id, the next id and fake offset, and the mapping; every BO is
+ * registered as {@link DeviceMemory} owner of the frames of its placement.
+ */
+public final class GpuDriver implements Driver {
+    /** The device node: {@code /dev/gpu}. */
+    public static final String DEVICE = "gpu";
+
+    /** {@code TTM_PL_VRAM}. */
+    public static final int VRAM = 2;
+    /** {@code TTM_PL_SYSTEM} (the model's GTT: TTM_PL_TT is system pages the GPU reaches through its GART). */
+    public static final int SYSTEM = 0;
+    /** Frames of VRAM (raw PFNs) reserved at init. */
+    public static final int VRAM_PAGES = 4;
+    /** Frames of system memory for BOs (device frames with a struct page) reserved at init. */
+    public static final int SYSTEM_PAGES = 8;
+    /** The largest BO, in pages. */
+    public static final int MAX_BO_PAGES = 4;
+
+    /** {@code GPU_CREATE(pages, placement, flags)}: make this file's BO; returns its id (the GEM handle). */
+    public static final int GPU_CREATE = 0x6400;
+    /** {@code GPU_MAP_OFFSET}: the BO's fake mmap offset in bytes (DRM_IOCTL_MODE_MAP_DUMB's {@code offset}). */
+    public static final int GPU_MAP_OFFSET = 0x6401;
+    /** {@code GPU_VALIDATE}: move the BO into VRAM ({@code ttm_bo_validate} with a VRAM placement). */
+    public static final int GPU_VALIDATE = 0x6402;
+    /** {@code GPU_EVICT}: move the BO to system memory ({@code ttm_bo_evict}). */
+    public static final int GPU_EVICT = 0x6403;
+    /** Model-only: the GPU's engine reads word {@code args[0]} (a byte offset) of the BO through its placement. */
+    public static final int GPU_READ = 0x6404;
+    /** Model-only: the engine writes {@code args[1]} at byte offset {@code args[0]} of the BO. */
+    public static final int GPU_WRITE = 0x6405;
+
+    /** CREATE flag: the broken driver, whose {@code ->fault} does not reserve the BO. */
+    public static final int GPU_CREATE_NOLOCK = 1;
+
+    private Exports kernel;
+    private final Gpu gpu = new Gpu();
+
+    /** The device's memory, BOs and mapping. */
+    static final class Gpu implements Hashable {
+        int vramBase;
+        int sysBase;
+        int nextId = 1;
+        long nextPgoff = 1;
+        AddressSpace mapping;
+        final TreeMap<Integer, Bo> bos = new TreeMap<>();
+
+        @Override
+        public void hashInto(StateHasher h) {
+            h.add(vramBase).add(sysBase).add(nextId).add(nextPgoff).add(mapping == null ? 0 : mapping.id());
+            h.add(bos.size());
+            for (Bo bo : bos.values()) {
+                bo.hashInto(h);
+            }
+        }
+    }
+
+    /** The owner of every frame, for the device-isolation invariant. */
+    private final DeviceMemory owners = new DeviceMemory() {
+        @Override
+        public String name() {
+            return DEVICE;
+        }
+
+        @Override
+        public int owner(int pfn) {
+            for (Bo bo : gpu.bos.values()) {
+                if (bo.holds(pfn)) {
+                    return bo.id;
+                }
+            }
+            return -1;
+        }
+
+        @Override
+        public int objectAt(Mm mm, long addr) {
+            Vma vma = mm.vmaAt(addr);
+            if (vma == null || vma.vmOps() != vmOps) {
+                return -1;
+            }
+            Bo bo = boAtOffset(vma.linearPageIndex(addr));
+            return bo == null ? -1 : bo.id;
+        }
+    };
+
+    /** {@code ttm_bo_vm_ops}. */
+    final VmOperations vmOps = new VmOperations() {
+        @Override
+        public String name() {
+            return "ttm_bo_vm_ops";
+        }
+
+        /**
+         * {@code ttm_bo_vm_fault} → {@code ttm_bo_vm_reserve} (sleeps while a move holds the reservation: the
+         * fault stops and waits for it), then {@code ttm_bo_vm_fault_reserved}: the pfn of the page in the current
+         * placement, {@code vmf_insert_pfn_prot} with write-combining for VRAM, cached for system; unreserve;
+         * {@code VM_FAULT_NOPAGE}. The handler may sleep between the lookup and the insert ({@link VmFault#pause}):
+         * the reservation is held across it, so no move can run there. A {@link GpuDriver#GPU_CREATE_NOLOCK} BO
+         * skips the reservation. SIGBUS for an offset no BO covers.
+         */
+        @Override
+        public int fault(VmFault vmf) {
+            kernel.tracePath("ttm_bo_vm_fault");
+            Bo bo = boAtOffset(vmf.pgoff());
+            if (bo == null) {
+                return VmFault.VM_FAULT_SIGBUS;
+            }
+            if (bo.nolock) {
+                vmf.pause(GpuFaultResume.insert(GpuDriver.this, bo, vmf.pgoff() - bo.pgoff, false));
+            } else if (bo.resv.acquire().available()) {
+                bo.resv.lock();
+                vmf.pause(GpuFaultResume.insert(GpuDriver.this, bo, vmf.pgoff() - bo.pgoff, true));
+            } else {
+                vmf.pause(GpuFaultResume.reserve(GpuDriver.this, bo, vmf.pgoff() - bo.pgoff));
+            }
+            return VmFault.VM_FAULT_NOPAGE;
+        }
+
+        @Override
+        public boolean hasNopfn() {
+            return true;
+        }
+
+        /**
+         * {@code ->nopfn} (2.6.19, as spufs' {@code spufs_mem_mmap_nopfn}): the pfn of the page in the current
+         * placement, without the reservation ({@code do_no_pfn} inserts it after the handler returns, so no lock the
+         * handler took could cover the insert). {@code NOPFN_SIGBUS} beyond every BO.
+         */
+        @Override
+        public long nopfn(Vma vma, long addr) {
+            kernel.tracePath("gpu_nopfn");
+            Bo bo = boAtOffset(vma.linearPageIndex(addr));
+            return bo == null ? VmFault.NOPFN_SIGBUS : bo.pfn(vma.linearPageIndex(addr) - bo.pgoff);
+        }
+
+        @Override
+        public boolean hasNopage() {
+            return true;
+        }
+
+        /**
+         * {@code ->nopage} (2.6.19): for system placement the page with a reference ({@code get_page}), which
+         * {@code do_no_page} maps after rechecking {@code truncate_count}; VRAM frames have no {@code struct page},
+         * so the handler maps the raw pfn itself ({@code vm_insert_pfn}) and returns {@code NOPAGE_REFAULT}, all
+         * under the reservation ({@code ->nopage} returns before the pte is set, so it cannot hold it longer).
+         * {@code NOPAGE_SIGBUS} beyond every BO. The handler would sleep on the reservation while a move holds it; the
+         * model's {@code ->nopage} runs inside one step and cannot, so it fails the fault then ({@code NOPAGE_SIGBUS}:
+         * the access gets SIGBUS), a documented deviation.
+         */
+        @Override
+        public long nopage(Vma vma, long addr) {
+            kernel.tracePath("gpu_nopage");
+            Bo bo = boAtOffset(vma.linearPageIndex(addr));
+            if (bo == null) {
+                return VmFault.NOPAGE_SIGBUS;
+            }
+            if (!bo.resv.acquire().available()) {
+                return VmFault.NOPAGE_SIGBUS;
+            }
+            int pfn = bo.pfn(vma.linearPageIndex(addr) - bo.pgoff);
+            if (bo.placement == VRAM) {
+                kernel.vmInsertPfn(vma, addr, pfn);
+                return VmFault.NOPAGE_REFAULT;
+            }
+            kernel.getPage(pfn);
+            return pfn;
+        }
+
+        @Override
+        public boolean hasAccess() {
+            return true;
+        }
+
+        /**
+         * {@code ttm_bo_vm_access}: reserve the BO, copy the word through its current placement
+         * ({@code ttm_bo_vm_access_kmap}), unreserve; 8. The model's {@code ->access} cannot sleep, so a reservation
+         * a move holds makes it return 0 (ptrace then reports -EIO) where the kernel would wait.
+         */
+        @Override
+        public int access(Vma vma, long addr, long[] buf, boolean write) {
+            kernel.tracePath("ttm_bo_vm_access");
+            Bo bo = boAtOffset(vma.linearPageIndex(addr));
+            int word = wordOf(addr);
+            if (bo == null || word < 0 || !bo.resv.acquire().available()) {
+                return 0;
+            }
+            bo.resv.lock();
+            int pfn = bo.pfn(vma.linearPageIndex(addr) - bo.pgoff);
+            if (write) {
+                kernel.deviceWrite(pfn, word, buf[0]);
+            } else {
+                buf[0] = kernel.deviceRead(pfn, word);
+            }
+            bo.resv.unlock();
+            return 8;
+        }
+    };
+
+    private final FileOperations fops = new FileOperations() {
+        @Override
+        public String name() {
+            return "gpu_fops";
+        }
+
+        /** {@code drm_open}: the file joins the device's {@code address_space} (made at the first open). */
+        @Override
+        public int open(File file) {
+            if (gpu.mapping == null) {
+                gpu.mapping = kernel.newDeviceMapping(DEVICE);
+            }
+            file.setMapping(gpu.mapping);
+            return 0;
+        }
+
+        /**
+         * {@code ttm_bo_mmap} → {@code ttm_bo_mmap_obj}: the BO whose fake offset range holds the VMA's
+         * {@code vm_pgoff} ({@code drm_vma_offset_lookup}; -EINVAL if none or the VMA runs past it); the VMA gets
+         * VM_IO|VM_PFNMAP|VM_DONTEXPAND|VM_DONTDUMP (VM_MIXEDMAP instead of VM_PFNMAP where faults call
+         * {@code ->nopage}, whose pages are normal ptes) and {@code ttm_bo_vm_ops}. Nothing is mapped yet.
+         */
+        @Override
+        public int mmap(File file, Vma vma) {
+            kernel.tracePath("ttm_bo_mmap");
+            Bo bo = boAtOffset(vma.pgoff());
+            long pages = (vma.end() - vma.start()) >>> 12;
+            if (bo == null || vma.pgoff() + pages > bo.pgoff + bo.pages) {
+                return -Errno.EINVAL;
+            }
+            long map = kernel.profile().driverFault() == DriverFault.NOPAGE ? VmFlags.VM_MIXEDMAP : VmFlags.VM_PFNMAP;
+            vma.setFlags(vma.flags() | VmFlags.VM_IO | map | VmFlags.VM_DONTEXPAND | VmFlags.VM_DONTDUMP);
+            vma.setVmOps(vmOps);
+            return 0;
+        }
+
+        @Override
+        public KernelCall<Void> ioctlCall(File file, Mm current, int cmd, long[] args) {
+            return switch (cmd) {
+                case GPU_CREATE, GPU_MAP_OFFSET, GPU_VALIDATE, GPU_EVICT, GPU_READ, GPU_WRITE ->
+                        new GpuIoctl(GpuDriver.this, file, cmd, args);
+                default -> null;
+            };
+        }
+
+        @Override
+        public long ioctl(File file, int cmd, long arg) {
+            return -Errno.ENOTTY;
+        }
+    };
+
+    @Override
+    public String name() {
+        return DEVICE;
+    }
+
+    @Override
+    public void init(Exports k) {
+        register(k);
+        gpu.vramBase = k.reserveDeviceMemory(VRAM_PAGES, false);
+        gpu.sysBase = k.reserveDeviceMemory(SYSTEM_PAGES, true);
+    }
+
+    private void register(Exports k) {
+        this.kernel = k;
+        k.registerChrdev(DEVICE, fops);
+        k.registerState(gpu);
+        k.registerDeviceMemory(owners);
+    }
+
+    @Override
+    public Driver copy(Exports k, Copier c) {
+        GpuDriver d = new GpuDriver();
+        d.register(k);
+        c.pair(this, d);
+        c.pair(fops, d.fops);
+        c.pair(vmOps, d.vmOps);
+        c.pair(owners, d.owners);
+        c.pair(gpu, d.gpu);
+        d.gpu.vramBase = gpu.vramBase;
+        d.gpu.sysBase = gpu.sysBase;
+        d.gpu.nextId = gpu.nextId;
+        d.gpu.nextPgoff = gpu.nextPgoff;
+        return d;
+    }
+
+    @Override
+    public void copyState(Driver original, Copier c) {
+        Gpu o = ((GpuDriver) original).gpu;
+        gpu.mapping = c.copy(o.mapping);
+        for (Map.Entry<Integer, Bo> e : o.bos.entrySet()) {
+            gpu.bos.put(e.getKey(), c.copy(e.getValue()));
+        }
+    }
+
+    // ---- for the ioctls and the fault handlers ------------------------------------------------------------------
+
+    Exports kernel() {
+        return kernel;
+    }
+
+    Gpu gpu() {
+        return gpu;
+    }
+
+    /** {@code drm_vma_offset_lookup}: the BO whose fake offset range holds page offset {@code pgoff}, or null. */
+    Bo boAtOffset(long pgoff) {
+        for (Bo bo : gpu.bos.values()) {
+            if (bo.covers(pgoff)) {
+                return bo;
+            }
+        }
+        return null;
+    }
+
+    /** The cache attribute a pte of {@code bo} gets: write-combining for VRAM, the VMA's (cached) for system. */
+    long prot(Bo bo, Vma vma) {
+        return bo.placement == VRAM ? Exports.pgprotWritecombine(vma.pageProt()) : vma.pageProt();
+    }
+
+    /** The first frame of a free run of {@code pages} frames in {@code placement} (first fit), or -1. */
+    int findSpace(int placement, int pages, Bo except) {
+        int base = placement == VRAM ? gpu.vramBase : gpu.sysBase;
+        int size = placement == VRAM ? VRAM_PAGES : SYSTEM_PAGES;
+        for (int start = base; start + pages <= base + size; start++) {
+            boolean free = true;
+            for (Bo bo : gpu.bos.values()) {
+                if (bo != except && bo.placement == placement && bo.first < start + pages
+                        && start < bo.first + bo.pages) {
+                    free = false;
+                    break;
+                }
+            }
+            if (free) {
+                return start;
+            }
+        }
+        return -1;
+    }
+
+    /** Word index of byte offset {@code off} within its page (0 or 1), or -1 if the model has no word there. */
+    static int wordOf(long off) {
+        long in = off & 0xfff;
+        return (in & 7) == 0 && in < 16 ? (int) (in >>> 3) : -1;
+    }
+}

@@ -1,0 +1,81 @@
+package org.mmsim.drivers.gpu;
+
+import org.mmsim.kernel.locking.Acquire;
+import org.mmsim.kernel.mm.VmFault;
+import org.mmsim.kernel.state.Copier;
+import org.mmsim.kernel.state.StateHasher;
+
+/**
+ * The rest of {@code ttm_bo_vm_fault} after it slept, as a {@link VmFault.Resume}. Two kinds:
+ *
+ * <pre>
+ *   RESERVE  (waits for bo-&gt;base.resv) ttm_bo_vm_reserve: take it, look the pfn up, then sleep again → INSERT
+ *   INSERT   the pfn looked up before the sleep: vmf_insert_pfn_prot(pfn, WC for VRAM); unreserve if reserved
+ * </pre>
+ *
+ * An INSERT of a {@link Bo#nolock} BO holds no reservation: the pfn it carries may belong to frames the BO has left by
+ * the time it runs (the broken driver).
+ */
+final class GpuFaultResume implements VmFault.Resume {
+    private final GpuDriver driver;
+    private final Bo bo;
+    private final long page;
+    private final boolean insert;
+    /** For INSERT: the pfn and the protection looked up before the sleep, and whether the reservation is held. */
+    private final int pfn;
+    private final int placement;
+    private final boolean reserved;
+
+    private GpuFaultResume(GpuDriver driver, Bo bo, long page, boolean insert, int pfn, int placement,
+            boolean reserved) {
+        this.driver = driver;
+        this.bo = bo;
+        this.page = page;
+        this.insert = insert;
+        this.pfn = pfn;
+        this.placement = placement;
+        this.reserved = reserved;
+    }
+
+    /** After the lookup of page {@code page} of {@code bo} (its reservation held if {@code reserved}). */
+    static GpuFaultResume insert(GpuDriver driver, Bo bo, long page, boolean reserved) {
+        driver.kernel().tracePath("ttm_bo_vm_fault_reserved");
+        return new GpuFaultResume(driver, bo, page, true, bo.pfn(page), bo.placement, reserved);
+    }
+
+    /** Waiting for {@code bo}'s reservation, which a move holds. */
+    static GpuFaultResume reserve(GpuDriver driver, Bo bo, long page) {
+        return new GpuFaultResume(driver, bo, page, false, -1, -1, false);
+    }
+
+    @Override
+    public Acquire blockedOn() {
+        return insert ? null : bo.resv.acquire().blocked();
+    }
+
+    @Override
+    public int resume(VmFault vmf) {
+        if (!insert) {
+            bo.resv.lock();
+            vmf.pause(insert(driver, bo, page, true));
+            return VmFault.VM_FAULT_NOPAGE;
+        }
+        long prot = placement == GpuDriver.VRAM
+                ? org.mmsim.kernel.api.Exports.pgprotWritecombine(vmf.vma().pageProt()) : vmf.vma().pageProt();
+        int ret = driver.kernel().vmfInsertPfnProt(vmf.vma(), vmf.address(), pfn, prot);
+        if (reserved) {
+            bo.resv.unlock();
+        }
+        return ret;
+    }
+
+    @Override
+    public void hashInto(StateHasher h) {
+        h.add(bo.id).add(page).add(insert).add(pfn).add(placement).add(reserved);
+    }
+
+    @Override
+    public GpuFaultResume copy(Copier c) {
+        return c.pair(this, new GpuFaultResume(c.copy(driver), c.copy(bo), page, insert, pfn, placement, reserved));
+    }
+}
