@@ -28,6 +28,7 @@ final class GpuOps {
         PLACES.put("system", GpuDriver.SYSTEM);
         LOCKING.put("lock", 0);
         LOCKING.put("nolock", GpuDriver.GPU_CREATE_NOLOCK);
+        LOCKING.put("generic_access", GpuDriver.GPU_CREATE_GENERIC_ACCESS);
     }
 
     static List<Operation> operations() {
@@ -35,7 +36,7 @@ final class GpuOps {
                 Operation.of("gpu_create", "NEW N PLACE [LOCKING]",
                         "open(/dev/gpu), then GPU_CREATE of a buffer object of N pages placed in PLACE (vram or "
                                 + "system); LOCKING nolock makes the deliberately broken driver whose fault handler "
-                                + "does not reserve the BO; NEW names the BO; returns its id or -errno",
+                                + "does not reserve the BO, generic_access one whose ->access is generic_access_phys; NEW names the BO; returns its id or -errno",
                         (b, t, op) -> b.files().open(t, "/dev/" + GpuDriver.DEVICE, Fcntl.O_RDWR))
                         .binding("bo")
                         .then((b, t, op, calls) -> {

@@ -21,15 +21,18 @@ final class Bo implements Hashable, Copyable {
     /** The fake offset: page {@code pgoff + i} of the device mapping is page {@code i} of this BO. */
     final long pgoff;
     final boolean nolock;
+    /** The BO's mappings answer ptrace with the kernel's {@code generic_access_phys}, not {@code ttm_bo_vm_access}. */
+    final boolean genericAccess;
     final SpinLock resv;
     int placement;
     int first;
 
-    Bo(int id, int pages, long pgoff, boolean nolock, int placement, int first) {
+    Bo(int id, int pages, long pgoff, boolean nolock, boolean genericAccess, int placement, int first) {
         this.id = id;
         this.pages = pages;
         this.pgoff = pgoff;
         this.nolock = nolock;
+        this.genericAccess = genericAccess;
         this.resv = Exports.newLock("bo->base.resv", id);
         this.placement = placement;
         this.first = first;
@@ -50,7 +53,7 @@ final class Bo implements Hashable, Copyable {
 
     @Override
     public void hashInto(StateHasher h) {
-        h.add(id).add(pages).add(pgoff).add(nolock).add(placement).add(first);
+        h.add(id).add(pages).add(pgoff).add(nolock).add(genericAccess).add(placement).add(first);
         resv.hashInto(h);
     }
 
@@ -60,6 +63,7 @@ final class Bo implements Hashable, Copyable {
         this.pages = o.pages;
         this.pgoff = o.pgoff;
         this.nolock = o.nolock;
+        this.genericAccess = o.genericAccess;
         this.resv = c.copy(o.resv);
         this.placement = o.placement;
         this.first = o.first;

@@ -81,6 +81,12 @@ public final class GpuDriver implements Driver {
 
     /** CREATE flag: the broken driver, whose {@code ->fault} does not reserve the BO. */
     public static final int GPU_CREATE_NOLOCK = 1;
+    /**
+     * A CREATE flag: the BO's mappings get {@code vm_ops->access = generic_access_phys} (what /dev/mem, PCI BARs and
+     * many drivers use) instead of {@code ttm_bo_vm_access}: ptrace copies through the pfn it looked up, with the
+     * window {@code generic_access_phys_recheck} (5.12) closes.
+     */
+    public static final int GPU_CREATE_GENERIC_ACCESS = 2;
 
     private Exports kernel;
     private final Gpu gpu = new Gpu();
@@ -124,7 +130,7 @@ public final class GpuDriver implements Driver {
         @Override
         public int objectAt(Mm mm, long addr) {
             Vma vma = mm.vmaAt(addr);
-            if (vma == null || vma.vmOps() != vmOps) {
+            if (vma == null || (vma.vmOps() != vmOps && vma.vmOps() != genericVmOps)) {
                 return -1;
             }
             Bo bo = boAtOffset(vma.linearPageIndex(addr));
@@ -245,6 +251,49 @@ public final class GpuDriver implements Driver {
         }
     };
 
+    /** The same operations with {@code ->access} = {@code generic_access_phys} (a BO made with GENERIC_ACCESS). */
+    final VmOperations genericVmOps = new VmOperations() {
+        @Override
+        public String name() {
+            return "gpu_vm_ops_generic_access";
+        }
+
+        @Override
+        public int fault(VmFault vmf) {
+            return vmOps.fault(vmf);
+        }
+
+        @Override
+        public boolean hasNopfn() {
+            return true;
+        }
+
+        @Override
+        public long nopfn(Vma vma, long addr) {
+            return vmOps.nopfn(vma, addr);
+        }
+
+        @Override
+        public boolean hasNopage() {
+            return true;
+        }
+
+        @Override
+        public long nopage(Vma vma, long addr) {
+            return vmOps.nopage(vma, addr);
+        }
+
+        @Override
+        public boolean hasAccess() {
+            return true;
+        }
+
+        @Override
+        public boolean accessIsGenericAccessPhys() {
+            return true;
+        }
+    };
+
     private final FileOperations fops = new FileOperations() {
         @Override
         public String name() {
@@ -277,7 +326,7 @@ public final class GpuDriver implements Driver {
             }
             long map = kernel.profile().driverFault() == DriverFault.NOPAGE ? VmFlags.VM_MIXEDMAP : VmFlags.VM_PFNMAP;
             vma.setFlags(vma.flags() | VmFlags.VM_IO | map | VmFlags.VM_DONTEXPAND | VmFlags.VM_DONTDUMP);
-            vma.setVmOps(vmOps);
+            vma.setVmOps(bo.genericAccess ? genericVmOps : vmOps);
             return 0;
         }
 
@@ -322,6 +371,7 @@ public final class GpuDriver implements Driver {
         c.pair(this, d);
         c.pair(fops, d.fops);
         c.pair(vmOps, d.vmOps);
+        c.pair(genericVmOps, d.genericVmOps);
         c.pair(owners, d.owners);
         c.pair(gpu, d.gpu);
         d.gpu.vramBase = gpu.vramBase;

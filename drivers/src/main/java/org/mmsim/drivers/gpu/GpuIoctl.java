@@ -194,7 +194,7 @@ final class GpuIoctl extends DriverCall {
         long flags = args.length > 2 ? args[2] : 0;
         if (pages <= 0 || pages > GpuDriver.MAX_BO_PAGES
                 || (placement != GpuDriver.VRAM && placement != GpuDriver.SYSTEM)
-                || (flags & ~GpuDriver.GPU_CREATE_NOLOCK) != 0) {
+                || (flags & ~(GpuDriver.GPU_CREATE_NOLOCK | GpuDriver.GPU_CREATE_GENERIC_ACCESS)) != 0) {
             returns(-Errno.EINVAL);
             return;
         }
@@ -209,7 +209,7 @@ final class GpuIoctl extends DriverCall {
         }
         GpuDriver.Gpu gpu = driver.gpu();
         Bo bo = new Bo(gpu.nextId++, (int) pages, gpu.nextPgoff, (flags & GpuDriver.GPU_CREATE_NOLOCK) != 0,
-                (int) placement, first);
+                (flags & GpuDriver.GPU_CREATE_GENERIC_ACCESS) != 0, (int) placement, first);
         gpu.nextPgoff += pages;
         for (int i = 0; i < pages; i++) {
             k().deviceWrite(first + i, 0, 0);
