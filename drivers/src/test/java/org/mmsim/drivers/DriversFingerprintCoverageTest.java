@@ -67,7 +67,6 @@ class DriversFingerprintCoverageTest {
         TABLE.put("gpu.GpuDriver$Gpu.mapping", null);
         TABLE.put("gpu.GpuDriver$Gpu.bos", null);
         TABLE.put("gpu.Bo.first", null);
-        TABLE.put("gpu.Bo.genericAccess", null);
         TABLE.put("gpu.Bo.placement", null);
         TABLE.put("gpu.GpuIoctl.moving", null);
         TABLE.put("gpu.GpuIoctl.dest", null);
