@@ -1,6 +1,7 @@
 package org.mmsim.kernel.locking;
 
 import java.util.function.BooleanSupplier;
+import org.mmsim.kernel.export.Export;
 
 /**
  * {@code wait_event(wq, condition)}: what a call waits for when it sleeps on a wait queue rather than a lock, e.g.
@@ -10,6 +11,7 @@ public final class WaitEvent extends Acquire {
     private final BooleanSupplier condition;
 
     /** Waiting on wait queue {@code queue} of mm {@code owner} until {@code condition} holds. */
+    @Export
     public WaitEvent(String queue, int owner, BooleanSupplier condition) {
         super(queue, owner, "wait");
         this.condition = condition;

@@ -24,7 +24,13 @@ import org.mmsim.kernel.state.StateHasher;
  *   GUP:   get_user_pages_remote(FOLL_FORCE | FOLL_REMOTE [| FOLL_WRITE])   (the {@link GetUserPages} steps)
  *          then, in the same step: copy_to_user_page() or copy_from_user_page(), set_page_dirty_lock(),
  *          put_page(); or, where GUP failed and the VMA has one, vma-&gt;vm_ops-&gt;access(); mmap_read_unlock(mm)
+ *   COPY:  (device memory only) the copy, put_page() and mmap_read_unlock(mm) of a page GUP returned in device memory
  * </pre>
+ *
+ * <p>When GUP hands back a frame of device memory (a {@code struct page} a driver gave its memory, as 2.6.19's spufs
+ * local store), the call stops between {@code get_user_pages} and the copy: the reference keeps the frame, not what
+ * it holds, and nothing the caller holds ({@code mmap_lock} for read) keeps the driver from moving another object
+ * into it meanwhile (kernel-mm.md §10 B5). For RAM the copy stays in GUP's last step, as before.
  *
  * What the write reaches is whatever page GUP returned: the Dirty COW question ({@link Gup}).
  *
@@ -35,6 +41,7 @@ public final class AccessRemoteVm extends KernelCall<WordRead> {
     private static final int LOCK = 0;
     private static final int GUP = 1;
     private static final int PHYS = 2;
+    private static final int COPY = 3;
 
     private final Gup gup;
     private final PageFrames frames;
@@ -64,7 +71,7 @@ public final class AccessRemoteVm extends KernelCall<WordRead> {
     @Override
     public Acquire blockedOn() {
         return pc == LOCK ? mm.mmapLock().read().blocked() : pc == PHYS ? mm.ptl().acquire().blocked()
-                : walk.blockedOn();
+                : pc == COPY ? null : walk.blockedOn();
     }
 
     @Override
@@ -78,6 +85,10 @@ public final class AccessRemoteVm extends KernelCall<WordRead> {
         }
         if (pc == PHYS) {
             genericAccessPhysCopy();
+            return;
+        }
+        if (pc == COPY) {
+            copy(walk.pages[0]);
             return;
         }
         walk.advance();
@@ -99,6 +110,15 @@ public final class AccessRemoteVm extends KernelCall<WordRead> {
             return;
         }
         int pfn = walk.pages[0];
+        if (gup.core.alloc().isDevice(pfn)) {
+            at(COPY, "get_user_pages returned device pfn %d; kmap, copy", pfn);
+            return;
+        }
+        copy(pfn);
+    }
+
+    /** {@code copy_{to,from}_user_page()}, {@code set_page_dirty_lock()}, {@code put_page()}, unlock. */
+    private void copy(int pfn) {
         gup.core.observeDevice(mm.id(), addr, pfn, "ptrace");
         long read = 0;
         if (write) {
