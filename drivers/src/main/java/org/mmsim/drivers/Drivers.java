@@ -6,6 +6,7 @@ import org.mmsim.drivers.gpu.GpuDriver;
 import org.mmsim.drivers.kvm.KvmDriver;
 import org.mmsim.drivers.mmio.MmioDriver;
 import org.mmsim.drivers.rdma.RdmaDriver;
+import org.mmsim.drivers.spu.SpuDriver;
 import org.mmsim.kernel.api.Driver;
 
 /**
@@ -24,6 +25,7 @@ public final class Drivers {
                 new KvmDriver(),
                 new RdmaDriver(),
                 new DmirrorDriver(),
-                new GpuDriver());
+                new GpuDriver(),
+                new SpuDriver());
     }
 }

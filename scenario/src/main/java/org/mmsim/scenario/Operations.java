@@ -26,6 +26,7 @@ final class Operations {
         all.addAll(RdmaOps.operations());
         all.addAll(DmirrorOps.operations());
         all.addAll(GpuOps.operations());
+        all.addAll(SpuOps.operations());
         for (Operation op : all) {
             if (BY_KEYWORD.put(op.keyword(), op) != null) {
                 throw new IllegalStateException("operation " + op.keyword() + " declared twice");
