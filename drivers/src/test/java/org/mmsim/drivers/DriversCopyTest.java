@@ -7,6 +7,9 @@ import org.mmsim.drivers.dmirror.DmirrorDriver;
 import org.mmsim.drivers.gpu.GpuDriver;
 import org.mmsim.drivers.mmio.MmioDriver;
 import org.mmsim.drivers.rdma.RdmaDriver;
+import org.mmsim.drivers.spu.SpuDriver;
+import org.mmsim.kernel.sched.KernelCall;
+import org.mmsim.kernel.state.Copier;
 import org.mmsim.kernel.Kernel;
 import org.mmsim.kernel.mm.VmFlags;
 import org.mmsim.kernel.profile.Profiles;
@@ -112,5 +115,44 @@ class DriversCopyTest {
         assertThat(k.fileSyscalls().ioctl(p, bo, GpuDriver.GPU_EVICT).run()).isZero();
         assertThat(k.fingerprint()).isEqualTo(copy.fingerprint());
         assertThat(copy.fileSyscalls().ioctl(cp, bo, GpuDriver.GPU_READ, 0).run()).isEqualTo(0x42);
+    }
+
+    /**
+     * The spu device copies its contexts, their state mutexes and a context switch stopped half way (holding both
+     * mutexes, its unmap_mapping_range between two ptes): both machines finish the switch alike, and a load in each
+     * then reads the saved image of the context switched out.
+     */
+    @Test
+    void aContextSwitchStoppedHalfWayCopies() {
+        Kernel k = Kernel.boot(Profiles.byName("6.18"), 256, 0, Drivers.all());
+        Task p = k.spawn("p");
+        int x = (int) k.fileSyscalls().open(p, "/dev/" + SpuDriver.DEVICE, Fcntl.O_RDWR).run();
+        int y = (int) k.fileSyscalls().open(p, "/dev/" + SpuDriver.DEVICE, Fcntl.O_RDWR).run();
+        long l = k.syscalls().mmap(p, 0, 2 * 4096, RW, Mman.MAP_SHARED, x, 0).run();
+        assertThat(k.fileSyscalls().ioctl(p, x, SpuDriver.SPU_RUN, 0).run()).isZero();
+        assertThat(k.syscalls().store(p, l, 0x11).complete().signal()).isZero();
+        assertThat(k.syscalls().store(p, l + 4096, 0x12).complete().signal()).isZero();
+        KernelCall<Void> sw = k.fileSyscalls().ioctl(p, y, SpuDriver.SPU_RUN, 0);
+        sw.step();
+        sw.step();
+        assertThat(sw.done()).isFalse();
+
+        Copier c = new Copier();
+        Kernel copy = k.copy(c);
+        KernelCall<Void> csw = c.copy(sw);
+        assertThat(copy.fingerprint()).isEqualTo(k.fingerprint());
+        assertThat(csw.fingerprint()).isEqualTo(sw.fingerprint());
+        Task cp = copy.tasks().byPid(p.pid());
+        while (!sw.done()) {
+            sw.step();
+        }
+        assertThat(copy.fingerprint()).isNotEqualTo(k.fingerprint());
+        while (!csw.done()) {
+            csw.step();
+        }
+        assertThat(csw.ret()).isZero();
+        assertThat(copy.fingerprint()).isEqualTo(k.fingerprint());
+        assertThat(k.syscalls().load(p, l + 4096).complete().value()).isEqualTo(0x12);
+        assertThat(copy.syscalls().load(cp, l + 4096).complete().value()).isEqualTo(0x12);
     }
 }

@@ -72,6 +72,21 @@ class DriversFingerprintCoverageTest {
         TABLE.put("gpu.GpuIoctl.dest", null);
         TABLE.put("gpu.GpuIoctl.unmap", null);
         TABLE.put("gpu.GpuIoctl.args", null);
+        // spu: the Spus (registered) hash the reserved frames, the SPUs' occupants and every live context whole
+        // (SpuContext.hashInto, also through each file's and VMA's private data); a switch's stack in its locals()
+        TABLE.put("spu.SpuDriver.kernel", "the Exports handed to init() at boot: configuration");
+        TABLE.put("spu.SpuDriver$Spus.ls", null);
+        TABLE.put("spu.SpuDriver$Spus.ps", null);
+        TABLE.put("spu.SpuDriver$Spus.images", null);
+        TABLE.put("spu.SpuDriver$Spus.structPage", null);
+        TABLE.put("spu.SpuDriver$Spus.occupant", null);
+        TABLE.put("spu.SpuDriver$Spus.nextId", null);
+        TABLE.put("spu.SpuDriver$Spus.contexts", null);
+        TABLE.put("spu.SpuContext.state", null);
+        TABLE.put("spu.SpuContext.spu", null);
+        TABLE.put("spu.SpuContext.dead", null);
+        TABLE.put("spu.SpuRun.out", null);
+        TABLE.put("spu.SpuRun.inner", null);
         // the HMM fault loop's stack: hashed by the call's locals() into the running call's fingerprint
         TABLE.put("hmm.MirrorFaultCall.seq", null);
         TABLE.put("hmm.MirrorFaultCall.snapshot", null);
