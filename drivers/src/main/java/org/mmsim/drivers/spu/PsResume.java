@@ -23,7 +23,7 @@ final class PsResume implements VmFault.Resume {
 
     @Override
     public Acquire blockedOn() {
-        WaitEvent run = new WaitEvent("spu run_wq", ctx.id,
+        Acquire run = new WaitEvent("spu run_wq", ctx.id,
                 () -> ctx.dead || ctx.loaded() && ctx.stateMutex.acquire().available());
         return run.blocked();
     }
