@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import org.mmsim.kernel.api.DeviceMemory;
+import org.mmsim.kernel.api.DeviceOwners;
 import org.mmsim.kernel.api.Driver;
 import org.mmsim.kernel.api.Exports;
 import org.mmsim.kernel.api.SecondaryMmus;
@@ -127,6 +128,7 @@ public final class Kernel {
         madvise = pair(o == null ? null : o.madvise, new Madvise(core, zap, notifiers), c);
         syscalls = new Syscalls(core, tasks, mmu, mmap, new Mprotect(core, notifiers), madvise, fork, gup, new TaskMmu(core, notifiers),
                 new ProcMem(core, gup), exports);
+        core.judgeDeviceAccessesWith(DeviceOwners.judgeOf(deviceMemories));
         ioUring = new IoUring(exports);
         fileSyscalls = new FileSyscalls(core, vfs, ioUring);
         if (o != null) {

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.mmsim.kernel.Kernel;
 import org.mmsim.kernel.api.DeviceMemory;
+import org.mmsim.kernel.api.DeviceOwners;
 import org.mmsim.kernel.bug.Violation;
 import org.mmsim.kernel.mm.AddressSpace;
 import org.mmsim.kernel.mm.AddressSpaceOperations;
@@ -61,26 +62,15 @@ final class DeviceIsolationInvariant implements Invariant {
             }
         }
         for (MmCore.DeviceAccess a : accesses) {
-            Mm mm = core.mm(a.mmId());
-            if (mm != null) {
-                check(devices, mm, a.addr(), a.pfn(), a.how() + " reached", out);
-            }
+            out.add(new Violation(name(), a.problem()));
         }
         return out;
     }
 
     private void check(List<DeviceMemory> devices, Mm mm, long addr, int pfn, String what, List<Violation> out) {
-        for (DeviceMemory d : devices) {
-            int object = d.objectAt(mm, addr);
-            if (object < 0) {
-                continue;
-            }
-            int owner = d.owner(pfn);
-            if (owner != object) {
-                out.add(new Violation(name(), String.format(
-                        "mm %d %s pfn %d at %#x, a mapping of %s object %d, but the frame holds %s", mm.id(), what,
-                        pfn, addr, d.name(), object, owner < 0 ? "no object" : "object " + owner)));
-            }
+        String problem = DeviceOwners.judge(devices, mm, addr, pfn, what);
+        if (problem != null) {
+            out.add(new Violation(name(), problem));
         }
     }
 }

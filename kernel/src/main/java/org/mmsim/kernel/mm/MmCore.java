@@ -195,13 +195,37 @@ public final class MmCore implements Hashable {
         }
     }
 
-    /** A CPU or ptrace access of mm {@code mmId} at {@code addr} reached device frame {@code pfn}. */
-    public record DeviceAccess(int mmId, long addr, int pfn, String how) {}
+    /**
+     * A CPU or ptrace access of mm {@code mmId} at {@code addr} reached device frame {@code pfn}, which held another
+     * object's memory at that moment: {@code problem} says whose.
+     */
+    public record DeviceAccess(int mmId, long addr, int pfn, String how, String problem) {}
 
-    /** Mm {@code mmId} reached device memory {@code pfn} at {@code addr} ({@code how}: load, store, ptrace). */
+    /** Judges a device access at the moment it happens, against the drivers' owners of device memory. */
+    @FunctionalInterface
+    public interface DeviceAccessJudge {
+        /** Null if {@code mm}'s access at {@code addr} may reach {@code pfn} now, else what is wrong. */
+        String judge(Mm mm, long addr, int pfn, String how);
+    }
+
+    private DeviceAccessJudge deviceJudge;
+
+    /** Set at boot (and in a copy) by the kernel, which knows the drivers' owner views. */
+    public void judgeDeviceAccessesWith(DeviceAccessJudge judge) {
+        this.deviceJudge = judge;
+    }
+
+    /**
+     * Mm {@code mmId} reached device memory {@code pfn} at {@code addr} ({@code how}: load, store, ptrace): judged now,
+     * while the owners are those of this moment, and kept for the device-isolation invariant if wrong.
+     */
     public void observeDevice(int mmId, long addr, int pfn, String how) {
-        if (alloc.isDevice(pfn)) {
-            deviceAccesses.add(new DeviceAccess(mmId, addr, pfn, how));
+        if (deviceJudge == null || !alloc.isDevice(pfn)) {
+            return;
+        }
+        String problem = deviceJudge.judge(mm(mmId), addr, pfn, how);
+        if (problem != null) {
+            deviceAccesses.add(new DeviceAccess(mmId, addr, pfn, how, problem));
         }
     }
 
@@ -249,7 +273,7 @@ public final class MmCore implements Hashable {
         }
         h.add(deviceAccesses.size());
         for (DeviceAccess a : deviceAccesses) {
-            h.add(a.mmId()).add(a.addr()).add(a.pfn()).add(a.how());
+            h.add(a.mmId()).add(a.addr()).add(a.pfn()).add(a.how()).add(a.problem());
         }
     }
 

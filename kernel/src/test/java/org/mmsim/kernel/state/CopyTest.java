@@ -97,6 +97,7 @@ class CopyTest {
         LEFT_OUT.put("api.Exports.deviceMemories", "drivers' tables: DriversCopyTest copies a machine with them");
         LEFT_OUT.put("fs.File.mapping", "copied; only device files set it: DriversCopyTest");
         LEFT_OUT.put("mm.AddressSpace.truncateCount", "copied as a long; this machine unmaps no mapping range");
+        LEFT_OUT.put("mm.MmCore.deviceJudge", "installed by each machine's constructor over its own drivers' views");
         LEFT_OUT.put("mm.MmCore.deviceAccesses", "values copied as a list; drained by the invariant after every call");
         LEFT_OUT.put("mm.VmFault.resume", "lives within one step of a fault");
         LEFT_OUT.put("mm.memory.DeviceFault.pausable", "set and cleared within one step of a user access");

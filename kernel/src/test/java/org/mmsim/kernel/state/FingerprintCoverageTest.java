@@ -49,6 +49,7 @@ class FingerprintCoverageTest {
         hashed("fs.File", "mapping");
         hashed("mm.AddressSpace", "truncateCount");
         hashed("mm.MmCore", "deviceAccesses");
+        leftOut("mm.MmCore", "deviceJudge", "the drivers' owner views, installed at boot: configuration");
         leftOut("mm.VmFault", "resume", "taken by the fault path within the step the handler paused in");
         leftOut("mm.memory.DeviceFault", "pausable", "set and cleared within one step of a user access");
         leftOut("mm.memory.DeviceFault", "paused", "set and taken within one step of a user access");
