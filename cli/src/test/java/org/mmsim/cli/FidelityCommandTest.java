@@ -61,13 +61,13 @@ class FidelityCommandTest {
         assertThat(a.out()).contains("""
                 ## cow
 
-                | Scenario | 4.8 | 4.9 | 5.7 | 5.8 | 5.9 | 5.11 | 5.19 | 6.18 |
-                |---|---|---|---|---|---|---|---|---|
+                | Scenario | 2.6.19 | 2.6.23 | 2.6.27 | 4.8 | 4.9 | 5.7 | 5.8 | 5.9 | 5.11 | 5.19 | 6.18 |
+                |---|---|---|---|---|---|---|---|---|---|---|---|
                 | `good`<br>After fork the parent's write stays out of the child<br>`cow/good.mms` | never | never \
-                | never | never | never | never | never | never · forbidden ✓ |
+                | never | never | never | never | never | never | never | never | never · forbidden ✓ |
                 """);
         assertThat(a.out()).endsWith("- `cow/good.mms` (`good`)\n  - 6.18 forbidden: a test fact\n\n"
-                + "1 cases × 8 profiles, 1 known facts, all agree.\n");
+                + "1 cases × 11 profiles, 1 known facts, all agree.\n");
     }
 
     @Test
@@ -77,7 +77,7 @@ class FidelityCommandTest {
         MainTest.Outcome o = mmsim("fidelity", tmp.resolve("history").toString(), "--out", out.toString());
         assertThat(o.code()).isEqualTo(1);
         assertThat(o.out())
-                .isEqualTo("fidelity: 1 cases × 8 profiles, 2 known facts, 2 disagree. Wrote " + out + ".\n");
+                .isEqualTo("fidelity: 1 cases × 11 profiles, 2 known facts, 2 disagree. Wrote " + out + ".\n");
         assertThat(Files.readString(out)).contains("| ! never · allowed ✗ |", "## history\n");
     }
 
@@ -103,8 +103,8 @@ class FidelityCommandTest {
         MainTest.Outcome o = mmsim("fidelity", tmp.toString());
         assertThat(o.code()).isZero();
         assertThat(o.out()).contains("| `gone`<br>`pins/gone.mms` | cannot run | cannot run | cannot run | cannot run "
-                + "| cannot run | cannot run | cannot run | ! cannot run |\n");
-        assertThat(o.out()).contains("## Cannot run\n\n- 4.8, 4.9, 5.7, 5.8, 5.9, 5.11, 5.19, 6.18: "
+                + "| cannot run | cannot run | cannot run | cannot run | cannot run | cannot run | ! cannot run |\n");
+        assertThat(o.out()).contains("## Cannot run\n\n- 2.6.19, 2.6.23, 2.6.27, 4.8, 4.9, 5.7, 5.8, 5.9, 5.11, 5.19, 6.18: "
                 + "`pins/gone.mms:5:1: 'P' has already exited`\n");
     }
 

@@ -82,7 +82,7 @@ class KnownTest {
     @Test
     void unknownKernelIsReportedAtTheKernel() {
         assertThat(error("known 6.18 6.81 forbidden \"src\"\n"))
-                .startsWith("t.mms:10:12: unknown kernel profile '6.81' (known: 4.8, 4.9, 5.7, 5.8, 5.9, 5.11, 5.19");
+                .startsWith("t.mms:10:12: unknown kernel profile '6.81' (known: 2.6.19, 2.6.23, 2.6.27, 4.8, 4.9, 5.7, 5.8, 5.9, 5.11, 5.19");
     }
 
     @Test

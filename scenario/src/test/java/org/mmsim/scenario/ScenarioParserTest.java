@@ -80,7 +80,7 @@ class ScenarioParserTest {
     @Test
     void unknownKernelProfileIsReportedAtItsColumn() {
         ScenarioException e = error(HEADER + "P: r0 = load A\nexists (P:r0 = 1)\nexpect 6.18 5.99 never\n");
-        assertThat(e.getMessage()).startsWith("t.mms:6:13: unknown kernel profile '5.99' (known: 4.8, 4.9, 5.7");
+        assertThat(e.getMessage()).startsWith("t.mms:6:13: unknown kernel profile '5.99' (known: 2.6.19, 2.6.23, 2.6.27, 4.8, 4.9, 5.7");
     }
 
     @Test
