@@ -96,9 +96,16 @@ class DeviceFaultTest {
         assertThat(k.syscalls().load(p, a).complete().signal()).isEqualTo(Signal.SIGBUS);
         dev.error = VmFault.NOPAGE_OOM;
         assertThat(k.syscalls().load(p, a).complete().signal()).isEqualTo(Signal.SIGBUS);
+        dev.error = VmFault.NOPAGE_REFAULT;
+        assertThat(k.exports().vmInsertPfn(p.mm().vmaAt(a), a + PAGE, dev.rawBase)).as("the pte the handler installs itself")
+                .isZero();
+        assertThat(k.syscalls().load(p, a + PAGE).complete().signal()).as("NOPAGE_REFAULT: the pte the handler set")
+                .isZero();
         boot(profile("2.6.19").with(Switch.DRIVER_FAULT, "nopfn"));
         dev.error = VmFault.NOPFN_SIGBUS;
         assertThat(k.syscalls().load(p, a).complete().signal()).isEqualTo(Signal.SIGBUS);
+        dev.error = VmFault.NOPFN_OOM;
+        assertThat(k.syscalls().load(p, a).complete().signal()).as("VM_FAULT_OOM").isEqualTo(Signal.SIGBUS);
         dev.error = VmFault.NOPFN_REFAULT;
         assertThat(k.exports().vmInsertPfn(p.mm().vmaAt(a), a, dev.rawBase + 1)).isZero();
         assertThat(k.exports().vmInsertPfn(p.mm().vmaAt(a), a, dev.rawBase)).isEqualTo(-Errno.EBUSY);
