@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code mmsim bench}: measure the figures the brief sets goals for. */
-@Command(name = "bench", description = "Measure bytes_per_page, faults_per_second, fork_262144_pages_ms and "
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Measure bytes_per_page, faults_per_second, fork_262144_pages_ms and "
         + "cow_faults_per_second, notifier_dispatch_ns and mmu_notifier_register_ns (medians of 5 rounds), the explorer's states per second with one worker and two, "
         + "bytes per state and peak heap on a bundled search of 110,251 states, and one search of 1,107,697 states; "
         + "print them as JSON.")

@@ -22,7 +22,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code mmsim check PATH...}: run every scenario under its kernels and compare with its expectations. */
-@Command(name = "check", description = "Check scenarios (files, or directories searched for *.mms) against "
+@Command(name = "check", mixinStandardHelpOptions = true, description = "Check scenarios (files, or directories searched for *.mms) against "
         + "their expectations; scenarios with concurrent threads are explored (see 'explore'). Exit 0 if all hold, "
         + "1 if any does not, 3 if a scenario is invalid, 4 if a budget left an outcome inconclusive.")
 final class CheckCommand implements Callable<Integer> {

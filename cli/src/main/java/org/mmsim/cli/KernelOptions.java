@@ -8,7 +8,7 @@ import picocli.CommandLine.Option;
 
 /** Options shared by the commands that run scenarios: which kernels, and switch overrides. */
 final class KernelOptions {
-    @Option(names = {"-k", "--kernel"}, split = ",(?![^\\[]*\\])", paramLabel = "K",
+    @Option(names = {"-k", "--kernel"}, split = ",(?![^\\[]*\\])", splitSynopsisLabel = ",", paramLabel = "K",
             description = "Kernel profiles to run under (comma-separated), or 'all'. Default: those the "
                     + "scenario's expect lines name. A profile may carry overrides: 6.18[cow_reuse=mapcount].")
     List<String> kernels = new ArrayList<>();

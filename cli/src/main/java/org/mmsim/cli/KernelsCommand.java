@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Spec;
 
 /** {@code mmsim kernels}: the profiles, their switches and the invariants. */
-@Command(name = "kernels", description = "List kernel profiles and every behaviour switch, with one line each.")
+@Command(name = "kernels", mixinStandardHelpOptions = true, description = "List kernel profiles and every behaviour switch, with one line each.")
 final class KernelsCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;

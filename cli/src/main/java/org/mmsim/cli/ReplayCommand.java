@@ -18,7 +18,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code mmsim replay FILE}: run a saved schedule again and print every step, as {@code mmsim run} does. */
-@Command(name = "replay", description = "Replay a schedule file written by 'mmsim explore': the same steps, "
+@Command(name = "replay", mixinStandardHelpOptions = true, description = "Replay a schedule file written by 'mmsim explore': the same steps, "
         + "printed as 'mmsim run' prints them. Exit 0, or 3 if the file or its scenario is invalid.")
 final class ReplayCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE")

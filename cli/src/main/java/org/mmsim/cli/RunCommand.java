@@ -16,7 +16,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code mmsim run FILE --kernel K}: one execution, printed step by step. */
-@Command(name = "run", description = "Run one scenario once under one kernel and print every step: actor, "
+@Command(name = "run", mixinStandardHelpOptions = true, description = "Run one scenario once under one kernel and print every step: actor, "
         + "operation, kernel path, and every pte and struct page field it changed.")
 final class RunCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE")

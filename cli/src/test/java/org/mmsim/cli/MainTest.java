@@ -94,6 +94,20 @@ class MainTest {
     }
 
     @Test
+    void everySubcommandHasHelpAndHelpNamesThem() {
+        for (String cmd : java.util.List.of("check", "run", "explore", "replay", "fidelity", "kernels", "bench")) {
+            Outcome o = mmsim(cmd, "--help");
+            assertThat(o.code()).as("%s --help", cmd).isZero();
+            assertThat(o.out()).as("%s --help", cmd).startsWith("Usage: mmsim " + cmd + " ");
+            Outcome h = mmsim("help", cmd);
+            assertThat(h.code()).as("help %s", cmd).isZero();
+            assertThat(h.out()).isEqualTo(o.out());
+        }
+        assertThat(mmsim("run", "--help").out()).as("no split regex in the usage").contains("-k=K[,K...]")
+                .doesNotContain("(?!");
+    }
+
+    @Test
     void kernelOptionAndSetOverride() throws IOException {
         Path p = write("good.mms", GOOD);
         Outcome all = mmsim("check", p.toString(), "--kernel", "all");
