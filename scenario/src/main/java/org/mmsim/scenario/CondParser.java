@@ -10,11 +10,18 @@ import org.mmsim.kernel.uapi.Errno;
  * {@code !} and {@code ==} are accepted too.
  */
 final class CondParser {
+    /** How deep parentheses and negations may nest: deeper is a scenario error, not a stack overflow. */
+    static final int MAX_DEPTH = 64;
+    /** How many comparisons one condition may hold (evaluation recurses through them). */
+    static final int MAX_COMPARISONS = 1024;
+
     private final ScenarioParser parser;
     private final Binder binder;
     private final List<Token> t;
     private final int line;
     private int i;
+    private int depth;
+    private int comparisons;
 
     CondParser(ScenarioParser parser, Binder binder, List<Token> tokens, int line) {
         this.parser = parser;
@@ -66,11 +73,19 @@ final class CondParser {
 
     private Cond unary() throws ScenarioException {
         Token tok = next("a comparison");
+        if (tok.is("~") || tok.is("!") || tok.is("not") || tok.is("(")) {
+            if (++depth > MAX_DEPTH) {
+                throw err(tok, "the condition nests deeper than " + MAX_DEPTH + " levels");
+            }
+        }
         if (tok.is("~") || tok.is("!") || tok.is("not")) {
-            return new Cond.Not(unary());
+            Cond c = new Cond.Not(unary());
+            depth--;
+            return c;
         }
         if (tok.is("(")) {
             Cond c = or();
+            depth--;
             Token close = next("')'");
             if (!close.is(")")) {
                 throw err(close, "expected ')'");
@@ -82,6 +97,9 @@ final class CondParser {
     }
 
     private Cond comparison() throws ScenarioException {
+        if (++comparisons > MAX_COMPARISONS) {
+            throw err(peek(), "the condition has more than " + MAX_COMPARISONS + " comparisons");
+        }
         Cond.Term term = term();
         Token op = next("'=' or '!='");
         if (!(op.is("=") || op.is("==") || op.is("!="))) {

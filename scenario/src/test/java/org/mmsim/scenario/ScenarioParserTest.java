@@ -78,6 +78,20 @@ class ScenarioParserTest {
     }
 
     @Test
+    void deeplyNestedOrHugeConditionsAreScenarioErrorsNotStackOverflows() {
+        String deep = "(".repeat(5000) + "P:r0 = 1" + ")".repeat(5000);
+        ScenarioException e = error(HEADER + "P: r0 = load A\nexists " + deep + "\nexpect 6.18 never\n");
+        assertThat(e.line()).isEqualTo(5);
+        assertThat(e.reason()).isEqualTo("the condition nests deeper than 64 levels");
+        String wide = String.join(" /\\ ", java.util.Collections.nCopies(2000, "P:r0 = 1"));
+        e = error(HEADER + "P: r0 = load A\nexists (" + wide + ")\nexpect 6.18 never\n");
+        assertThat(e.reason()).isEqualTo("the condition has more than 1024 comparisons");
+        String negated = "~".repeat(100) + "(P:r0 = 1)";
+        assertThat(error(HEADER + "P: r0 = load A\nexists " + negated + "\nexpect 6.18 never\n").reason())
+                .isEqualTo("the condition nests deeper than 64 levels");
+    }
+
+    @Test
     void unknownKernelProfileIsReportedAtItsColumn() {
         ScenarioException e = error(HEADER + "P: r0 = load A\nexists (P:r0 = 1)\nexpect 6.18 5.99 never\n");
         assertThat(e.getMessage()).startsWith("t.mms:6:13: unknown kernel profile '5.99' (known: 2.6.19, 2.6.23, 2.6.27, 4.8, 4.9, 5.7");
