@@ -1,7 +1,6 @@
 package org.mmsim.cli;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -33,7 +32,7 @@ final class ReplayCommand implements Callable<Integer> {
             throw new Main.UsageError("no such schedule file: " + file);
         }
         try {
-            ScheduleFile sf = ScheduleFile.parse(file.toString(), Files.readString(file, StandardCharsets.UTF_8));
+            ScheduleFile sf = ScheduleFile.parse(file.toString(), ScenarioParser.read(file));
             Path scenarioPath = Path.of(sf.scenario());
             if (!Files.isRegularFile(scenarioPath)) {
                 throw new ScenarioException(file.toString(), 2, 10, "no such scenario file: " + sf.scenario());

@@ -94,6 +94,20 @@ class MainTest {
     }
 
     @Test
+    void filesThatAreNotUtf8AreScenarioErrorsAtTheirFirstLine() throws IOException {
+        Path sched = tmp.resolve("bad.sched");
+        java.nio.file.Files.write(sched, new byte[] {(byte) 0xff, (byte) 0xfe, 'x'});
+        Outcome r = mmsim("replay", sched.toString());
+        assertThat(r.code()).isEqualTo(3);
+        assertThat(r.firstErrLine()).isEqualTo(sched + ":1:1: not UTF-8 text");
+        Path mms = tmp.resolve("bad.mms");
+        java.nio.file.Files.write(mms, new byte[] {'s', (byte) 0xff});
+        Outcome c = mmsim("check", mms.toString());
+        assertThat(c.code()).isEqualTo(3);
+        assertThat(c.out() + c.err()).contains(mms + ":1:1: not UTF-8 text");
+    }
+
+    @Test
     void everySubcommandHasHelpAndHelpNamesThem() {
         for (String cmd : java.util.List.of("check", "run", "explore", "replay", "fidelity", "kernels", "bench")) {
             Outcome o = mmsim(cmd, "--help");

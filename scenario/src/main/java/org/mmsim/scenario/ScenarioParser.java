@@ -46,13 +46,18 @@ public final class ScenarioParser {
 
     /** Parse the file at {@code path}; its path as given is used in error messages. */
     public static Scenario parse(Path path) throws ScenarioException {
-        String text;
+        return parse(path.toString(), read(path));
+    }
+
+    /** The text of a scenario or schedule file: a scenario error at 1:1 if it cannot be read or is not UTF-8. */
+    public static String read(Path path) throws ScenarioException {
         try {
-            text = Files.readString(path, StandardCharsets.UTF_8);
+            return Files.readString(path, StandardCharsets.UTF_8);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new ScenarioException(path.toString(), 1, 1, "not UTF-8 text");
         } catch (IOException e) {
             throw new ScenarioException(path.toString(), 1, 1, "cannot read: " + e.getMessage());
         }
-        return parse(path.toString(), text);
     }
 
     /** Parse {@code text}, reporting errors against {@code file}. */
