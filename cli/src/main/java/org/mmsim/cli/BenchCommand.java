@@ -39,6 +39,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        OutputFile.check("--json", json);
         if (forkPages <= 0) {
             throw new Main.UsageError("--fork-pages must be positive");
         }

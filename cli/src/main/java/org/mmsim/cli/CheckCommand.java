@@ -43,6 +43,7 @@ final class CheckCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        OutputFile.check("--json", json);
         for (Path p : paths) {
             if (!Files.exists(p)) {
                 throw new Main.UsageError("no such file or directory: " + p);

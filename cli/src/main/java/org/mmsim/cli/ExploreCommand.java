@@ -74,6 +74,8 @@ final class ExploreCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        OutputFile.check("--json", json);
+        OutputFile.check("--checkpoint", checkpoint);
         if (!Files.isRegularFile(file)) {
             throw new Main.UsageError("no such scenario file: " + file);
         }

@@ -54,6 +54,7 @@ final class FidelityCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        OutputFile.check("--out", out);
         List<Found> found = find(paths.isEmpty() ? List.of(Path.of("scenarios")) : paths);
         List<Scenario> parsed = new ArrayList<>();
         for (Found f : found) {

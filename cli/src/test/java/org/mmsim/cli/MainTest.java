@@ -108,6 +108,20 @@ class MainTest {
     }
 
     @Test
+    void anOutputPathThatCannotBeWrittenIsAUsageErrorBeforeTheWork() throws IOException {
+        Path p = write("good.mms", GOOD);
+        Outcome dir = mmsim("check", p.toString(), "--json", tmp.toString());
+        assertThat(dir.code()).isEqualTo(2);
+        assertThat(dir.firstErrLine()).isEqualTo("mmsim: --json: " + tmp + " is a directory");
+        assertThat(dir.out()).as("nothing ran").isEmpty();
+        Outcome missing = mmsim("fidelity", p.toString(), "--out", tmp.resolve("no/such/x.md").toString());
+        assertThat(missing.code()).isEqualTo(2);
+        assertThat(missing.firstErrLine()).isEqualTo("mmsim: --out: no such directory: " + tmp.resolve("no/such"));
+        assertThat(mmsim("explore", p.toString(), "--kernel", "6.18", "--checkpoint", tmp.toString()).code())
+                .isEqualTo(2);
+    }
+
+    @Test
     void everySubcommandHasHelpAndHelpNamesThem() {
         for (String cmd : java.util.List.of("check", "run", "explore", "replay", "fidelity", "kernels", "bench")) {
             Outcome o = mmsim(cmd, "--help");
