@@ -133,10 +133,13 @@ public final class Explorer {
         return j.toString();
     }
 
+    /** The most threads a model may have: a state's enabled set and sleep set are bit masks of one int. */
+    public static final int MAX_THREADS = 30;
+
     private static void checkThreads(Model<?> model) {
         int n = model.threads();
-        if (n < 0 || n > 30) {
-            throw new IllegalArgumentException("a model has 0..30 threads: " + n);
+        if (n < 0 || n > MAX_THREADS) {
+            throw new IllegalArgumentException("a model has 0.." + MAX_THREADS + " threads: " + n);
         }
     }
 }

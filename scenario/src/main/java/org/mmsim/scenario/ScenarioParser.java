@@ -196,6 +196,10 @@ public final class ScenarioParser {
             group = new ArrayList<>();
         }
         Token nameTok = t.get(1);
+        if (group.size() >= org.mmsim.explore.Explorer.MAX_THREADS) {
+            throw error(t.get(0), "a group of concurrent threads has at most " + org.mmsim.explore.Explorer.MAX_THREADS
+                    + " thread blocks");
+        }
         String process = of ? t.get(3).text() : null;
         if (of) {
             binder.requireActor(process, lineNo, t.get(3).col());

@@ -92,6 +92,17 @@ class ScenarioParserTest {
     }
 
     @Test
+    void moreThreadsThanTheExplorerTakesIsAScenarioError() {
+        StringBuilder s = new StringBuilder(HEADER);
+        for (int i = 0; i < 31; i++) {
+            s.append("thread T").append(i).append(" of P {\n  store A ").append(i).append("\n}\n");
+        }
+        ScenarioException e = error(s + "exists ([P:A] = 99)\nexpect 6.18 never\n");
+        assertThat(e.line()).isEqualTo(4 + 30 * 3);
+        assertThat(e.reason()).isEqualTo("a group of concurrent threads has at most 30 thread blocks");
+    }
+
+    @Test
     void unknownKernelProfileIsReportedAtItsColumn() {
         ScenarioException e = error(HEADER + "P: r0 = load A\nexists (P:r0 = 1)\nexpect 6.18 5.99 never\n");
         assertThat(e.getMessage()).startsWith("t.mms:6:13: unknown kernel profile '5.99' (known: 2.6.19, 2.6.23, 2.6.27, 4.8, 4.9, 5.7");
