@@ -217,7 +217,8 @@ public final class Mmap {
      */
     long doMunmap(Mm mm, long addr, long len) {
         trace.path("do_munmap");
-        if (!Page.aligned(addr) || len <= 0 || addr + len > PageTable.TASK_SIZE) {
+        if (!Page.aligned(addr) || len <= 0 || addr < 0 || addr > PageTable.TASK_SIZE
+                || len > PageTable.TASK_SIZE - addr) {
             return -Errno.EINVAL;
         }
         long end = addr + Page.align(len);

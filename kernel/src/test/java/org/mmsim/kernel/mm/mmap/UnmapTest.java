@@ -74,6 +74,8 @@ class UnmapTest {
         long addr = mmapAnon(k, t, 1, RW);
         assertThat(sys.munmap(t, addr + 8, PAGE).run()).isEqualTo(-Errno.EINVAL);
         assertThat(sys.munmap(t, addr, 0).run()).isEqualTo(-Errno.EINVAL);
+        assertThat(sys.munmap(t, addr, Long.MAX_VALUE).run()).as("do_vmi_munmap: len > TASK_SIZE - start")
+                .isEqualTo(-Errno.EINVAL);
         assertThat(t.mm().vmas()).hasSize(1);
     }
 
