@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
         description = "An executable model of the Linux memory-management core as devices see it.",
         subcommands = {CheckCommand.class, RunCommand.class, ExploreCommand.class, ReplayCommand.class,
                 FidelityCommand.class, KernelsCommand.class,
-                BenchCommand.class, CommandLine.HelpCommand.class})
+                BenchCommand.class, FuzzCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final int OK = 0;
     public static final int FAILED = 1;

@@ -63,7 +63,7 @@ public final class AccessRemoteVm extends KernelCall<WordRead> {
         this.addr = addr;
         this.value = value;
         this.write = write;
-        this.word = Page.wordOf(addr, "address");
+        this.word = Page.modelled(addr) ? Page.wordOf(addr, "address") : -1;
         this.flags = Foll.FOLL_FORCE | Foll.FOLL_REMOTE | Foll.FOLL_GET | Foll.FOLL_TOUCH
                 | (write ? Foll.FOLL_WRITE : 0);
     }
@@ -76,6 +76,16 @@ public final class AccessRemoteVm extends KernelCall<WordRead> {
 
     @Override
     protected void advance() {
+        if (pc == LOCK && word < 0 && (addr < 0 || mm.vmaAt(addr) == null)) {
+            trace.path("__access_remote_vm");
+            finish(0, new WordRead(0, 0));
+            return;
+        }
+        if (pc == LOCK && word < 0) {
+            throw new IllegalArgumentException(String.format(
+                    "address %#x: only 8-byte aligned offsets below %d within a page are modelled", addr,
+                    8 * Page.PAGE_WORDS));
+        }
         if (pc == LOCK) {
             trace.path("__access_remote_vm");
             mm.mmapReadLock();

@@ -53,7 +53,7 @@ public final class Mmu {
      * page). A load through a raw PFN (MMIO) reads all-ones, as from an unclaimed BAR.
      */
     public Access load(Mm mm, long addr) {
-        if (!userAddress(addr)) {
+        if (!userAddress(addr) || !Page.modelled(addr) && mm.vmaAt(addr) == null) {
             return new Access(0, Signal.SIGSEGV);
         }
         int word = Page.wordOf(addr, "address");
@@ -73,7 +73,7 @@ public final class Mmu {
 
     /** A user-space 64-bit store of {@code value} at {@code addr}; a store to MMIO is dropped. */
     public Access store(Mm mm, long addr, long value) {
-        if (!userAddress(addr)) {
+        if (!userAddress(addr) || !Page.modelled(addr) && mm.vmaAt(addr) == null) {
             return new Access(0, Signal.SIGSEGV);
         }
         int word = Page.wordOf(addr, "address");

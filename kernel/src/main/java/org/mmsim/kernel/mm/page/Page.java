@@ -27,6 +27,12 @@ public final class Page {
         return (addr & (PAGE_SIZE - 1)) == 0;
     }
 
+    /** Whether byte {@code offset} of its page is one the model keeps: 8-byte aligned, within the modelled words. */
+    public static boolean modelled(long offset) {
+        long off = offset & (PAGE_SIZE - 1);
+        return (off & 7) == 0 && off < 8L * PAGE_WORDS;
+    }
+
     /**
      * The modelled word that byte {@code offset} (an address or a file position) falls on.
      *

@@ -1,0 +1,172 @@
+package org.mmsim.cli;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import org.mmsim.scenario.Checker;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code mmsim fuzz}: mutate the bundled scenarios (tokens swapped for others from the whole library and for edge
+ * values, lines deleted, duplicated and swapped, bytes flipped) and run each mutant through {@code check} in this
+ * process with a small search budget. Every mutant must end as a verdict or as a scenario error ({@code FILE:LINE:COL:
+ * reason}); an internal error (exit 70), an uncaught exception or error (a stack overflow, out of memory) or a run
+ * over the per-input time is a finding, saved as a reproducer file. The same seed gives the same mutants.
+ */
+@Command(name = "fuzz", mixinStandardHelpOptions = true, description = "Mutate the bundled scenarios and run each "
+        + "mutant through check: every input must end in a verdict or a FILE:LINE:COL scenario error. Findings "
+        + "(internal errors, uncaught exceptions, runs over --input-seconds) are saved as reproducers; exit 1 if any.")
+final class FuzzCommand implements Callable<Integer> {
+    @Option(names = "--count", paramLabel = "N", description = "How many mutants to run (default: 1000).")
+    int count = 1000;
+
+    @Option(names = "--seed", paramLabel = "S", description = "The seed of the mutations (default: 1).")
+    long seed = 1;
+
+    @Option(names = "--corpus", paramLabel = "DIR", description = "Scenarios to mutate (default: scenarios).")
+    Path corpus = Path.of("scenarios");
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Where findings are saved (default: fuzz-findings).")
+    Path out = Path.of("fuzz-findings");
+
+    @Option(names = "--input-seconds", paramLabel = "S", description = "A mutant that runs longer is a finding "
+            + "(default: 10).")
+    double inputSeconds = 10;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    /** Edge values every token may become. */
+    private static final String[] EDGES = {"0", "-1", "1", "8", "16", "4K", "-4K", "1G", "64G", "0x7fffffffffff",
+        "0x7ffffffff000", "9223372036854775807", "-9223372036854775808", "A+8", "A+4K", "A+16", "(", ")", "{", "}",
+        "~", "/\\", "\\/", ":", "=", "NEW", "P", "C", "r0", "EOF", "\"", "#", "[", "]"};
+
+    @Override
+    public Integer call() throws IOException {
+        if (count < 0 || inputSeconds <= 0) {
+            throw new Main.UsageError("--count must not be negative and --input-seconds must be positive");
+        }
+        List<Path> files = Checker.findScenarios(List.of(corpus)).stream()
+                .filter(p -> !p.toString().contains("bench")).toList();
+        if (files.isEmpty()) {
+            throw new Main.UsageError("no .mms scenario files under " + corpus);
+        }
+        List<String> texts = new ArrayList<>();
+        TreeSet<String> vocabulary = new TreeSet<>();
+        for (Path f : files) {
+            String text = Files.readString(f, StandardCharsets.UTF_8);
+            texts.add(text);
+            for (String tok : text.split("\\s+")) {
+                if (!tok.isEmpty() && !tok.startsWith("#")) {
+                    vocabulary.add(tok);
+                }
+            }
+        }
+        List<String> vocab = new ArrayList<>(vocabulary);
+        Random rnd = new Random(seed);
+        Path dir = Files.createTempDirectory("mmsim-fuzz");
+        Path input = dir.resolve("mutant.mms");
+        int internal = 0;
+        int uncaught = 0;
+        int slow = 0;
+        int invalid = 0;
+        int verdicts = 0;
+        long t0 = System.nanoTime();
+        for (int n = 0; n < count; n++) {
+            String mutant = mutate(texts.get(rnd.nextInt(texts.size())), vocab, rnd);
+            Files.writeString(input, mutant, StandardCharsets.UTF_8);
+            ByteArrayOutputStream sink = new ByteArrayOutputStream();
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            long s0 = System.nanoTime();
+            String finding = null;
+            try (PrintStream o = new PrintStream(sink, true, StandardCharsets.UTF_8);
+                    PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+                int code = Main.run(new String[] {"check", input.toString(), "--max-states", "20000",
+                    "--max-seconds", "3", "--max-heap", "0.8"}, o, e);
+                if (code == Main.INTERNAL) {
+                    internal++;
+                    finding = "internal error: " + err.toString(StandardCharsets.UTF_8).trim();
+                } else if (code == Main.INVALID_SCENARIO) {
+                    invalid++;
+                } else {
+                    verdicts++;
+                }
+            } catch (Throwable t) {
+                uncaught++;
+                finding = "uncaught: " + t;
+            }
+            double secs = (System.nanoTime() - s0) / 1e9;
+            if (finding == null && secs > inputSeconds) {
+                slow++;
+                finding = String.format("ran %.1f s", secs);
+            }
+            if (finding != null) {
+                save(n, mutant, finding);
+            }
+        }
+        double total = (System.nanoTime() - t0) / 1e9;
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path p : s.toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+        Files.deleteIfExists(dir);
+        spec.commandLine().getOut().printf("fuzz: %d mutants (seed %d) in %.1f s: %d verdicts, %d scenario errors, "
+                + "%d internal errors, %d uncaught, %d over %.0f s%n", count, seed, total, verdicts, invalid, internal,
+                uncaught, slow, inputSeconds);
+        return internal + uncaught + slow == 0 ? Main.OK : Main.FAILED;
+    }
+
+    private void save(int n, String mutant, String finding) throws IOException {
+        Files.createDirectories(out);
+        Path f = out.resolve(String.format("finding-%d-%06d.mms", seed, n));
+        Files.writeString(f, "# mmsim fuzz --seed " + seed + ", mutant " + n + ": "
+                + finding.lines().findFirst().orElse("") + "\n" + mutant, StandardCharsets.UTF_8);
+        spec.commandLine().getOut().println("finding: " + f + ": " + finding.lines().findFirst().orElse(""));
+    }
+
+    /** One to four mutations of {@code text}. */
+    static String mutate(String text, List<String> vocab, Random rnd) {
+        List<String> lines = new ArrayList<>(text.lines().toList());
+        int rounds = 1 + rnd.nextInt(4);
+        for (int r = 0; r < rounds && !lines.isEmpty(); r++) {
+            int li = rnd.nextInt(lines.size());
+            switch (rnd.nextInt(7)) {
+                case 0, 1, 2 -> {
+                    String[] toks = lines.get(li).split(" ", -1);
+                    int ti = rnd.nextInt(toks.length);
+                    toks[ti] = rnd.nextBoolean() ? EDGES[rnd.nextInt(EDGES.length)]
+                            : vocab.get(rnd.nextInt(vocab.size()));
+                    lines.set(li, String.join(" ", toks));
+                }
+                case 3 -> lines.remove(li);
+                case 4 -> lines.add(li, lines.get(rnd.nextInt(lines.size())));
+                case 5 -> {
+                    int lj = rnd.nextInt(lines.size());
+                    String t = lines.get(li);
+                    lines.set(li, lines.get(lj));
+                    lines.set(lj, t);
+                }
+                default -> {
+                    char[] c = lines.get(li).toCharArray();
+                    if (c.length > 0) {
+                        c[rnd.nextInt(c.length)] = (char) (32 + rnd.nextInt(95));
+                        lines.set(li, new String(c));
+                    }
+                }
+            }
+        }
+        return String.join("\n", lines) + "\n";
+    }
+}
