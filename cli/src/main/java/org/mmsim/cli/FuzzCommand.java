@@ -86,17 +86,20 @@ final class FuzzCommand implements Callable<Integer> {
         for (int n = 0; n < count; n++) {
             String mutant = mutate(texts.get(rnd.nextInt(texts.size())), vocab, rnd);
             Files.writeString(input, mutant, StandardCharsets.UTF_8);
+            String[] args = n % 10 == 9 ? commandLine(input, rnd)
+                    : new String[] {"check", input.toString(), "--max-states", "20000", "--max-seconds", "3",
+                        "--max-heap", "0.8"};
             ByteArrayOutputStream sink = new ByteArrayOutputStream();
             ByteArrayOutputStream err = new ByteArrayOutputStream();
             long s0 = System.nanoTime();
             String finding = null;
             try (PrintStream o = new PrintStream(sink, true, StandardCharsets.UTF_8);
                     PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-                int code = Main.run(new String[] {"check", input.toString(), "--max-states", "20000",
-                    "--max-seconds", "3", "--max-heap", "0.8"}, o, e);
+                int code = Main.run(args, o, e);
                 if (code == Main.INTERNAL) {
                     internal++;
-                    finding = "internal error: " + err.toString(StandardCharsets.UTF_8).trim();
+                    finding = "internal error: " + err.toString(StandardCharsets.UTF_8).trim() + "\n# command: "
+                            + String.join(" ", args);
                 } else if (code == Main.INVALID_SCENARIO) {
                     invalid++;
                 } else {
@@ -134,6 +137,31 @@ final class FuzzCommand implements Callable<Integer> {
         Files.writeString(f, "# mmsim fuzz --seed " + seed + ", mutant " + n + ": "
                 + finding.lines().findFirst().orElse("") + "\n" + mutant, StandardCharsets.UTF_8);
         spec.commandLine().getOut().println("finding: " + f + ": " + finding.lines().findFirst().orElse(""));
+    }
+
+    /** Options and values a command line is made of. */
+    private static final String[] ARGS = {"--kernel", "-k", "all", "6.18", "2.6.19", "5.9[cow_reuse=mapcount]",
+        "6.18[", "5.7,6.18", ",", "--set", "cow_reuse=page_count", "x=y", "=", "--json", "/tmp", "--max-states", "0",
+        "-5", "1", "--max-seconds", "0.001", "NaN", "--max-heap", "2", "--mode", "random", "pct", "exhaustive",
+        "--seed", "--workers", "0", "3", "--no-reduction", "--depth", "--runs", "--out", "--help", "-V", ""};
+
+    /** A random command line over {@code input}: a subcommand, the file or not, and options with or without values. */
+    private static String[] commandLine(Path input, Random rnd) {
+        String[] commands = {"check", "run", "explore", "replay", "fidelity", "kernels"};
+        List<String> args = new ArrayList<>();
+        args.add(commands[rnd.nextInt(commands.length)]);
+        if (rnd.nextInt(4) != 0) {
+            args.add(input.toString());
+        }
+        int n = rnd.nextInt(6);
+        for (int i = 0; i < n; i++) {
+            args.add(ARGS[rnd.nextInt(ARGS.length)]);
+        }
+        if (args.get(0).equals("explore") || args.get(0).equals("check")) {
+            args.add("--max-seconds");
+            args.add("3");
+        }
+        return args.toArray(String[]::new);
     }
 
     /** One to four mutations of {@code text}. */
