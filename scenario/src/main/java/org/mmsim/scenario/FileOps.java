@@ -67,6 +67,16 @@ final class FileOps {
                         "ftruncate(): set the size; shrinking unmaps and drops the pages beyond it (secondary MMUs "
                                 + "hear MMU_NOTIFY_CLEAR)",
                         (b, t, op) -> b.files().ftruncate(t, b.fd(op, 0, "file"), num(op, 1))),
+                Operation.of("odirect_read", "FILE FOFF ADDR LEN",
+                        "pread() with O_DIRECT: the device writes the disk's words at FOFF into [ADDR, ADDR+LEN) "
+                                + "through GUP (FOLL_GET, or FOLL_PIN with odirect_pin); returns bytes or -errno",
+                        (b, t, op) -> b.files().odirectRead(t, b.fd(op, 0, "file"), num(op, 1), b.addr(op, 2),
+                                num(op, 3))),
+                Operation.of("odirect_write", "FILE FOFF ADDR LEN",
+                        "pwrite() with O_DIRECT: the device reads [ADDR, ADDR+LEN) through GUP and writes the disk "
+                                + "at FOFF; the page cache is invalidated; returns bytes or -errno",
+                        (b, t, op) -> b.files().odirectWrite(t, b.fd(op, 0, "file"), num(op, 1), b.addr(op, 2),
+                                num(op, 3))),
                 Operation.of("mmap_file", "NEW FILE LEN PROT MAP [FOFF]",
                         "mmap(NULL, LEN, PROT, MAP, FILE, FOFF); binds NEW to the address",
                         (b, t, op) -> b.sys().mmap(t, 0, num(op, 2), flags(op, 3), flags(op, 4), b.fd(op, 1, "file"),

@@ -15,6 +15,7 @@ import org.mmsim.kernel.mm.filemap.Filemap;
 import org.mmsim.kernel.mm.gup.Gup;
 import org.mmsim.kernel.mm.memory.Zap;
 import org.mmsim.kernel.mm.page.Page;
+import org.mmsim.kernel.sched.KernelCall;
 import org.mmsim.kernel.state.Copier;
 import org.mmsim.kernel.state.Hashable;
 import org.mmsim.kernel.state.StateHasher;
@@ -46,10 +47,12 @@ public final class Vfs implements Hashable {
     private final Map<String, FileOperations> devices = new TreeMap<>();
 
     private final Zap zap;
+    private final Gup gup;
 
     public Vfs(MmCore core, Filemap filemap, Gup gup, Zap zap) {
         this.core = core;
         this.zap = zap;
+        this.gup = gup;
         this.trace = core.trace();
         this.filemap = filemap;
         this.splice = new Splice(trace, gup);
@@ -273,6 +276,19 @@ public final class Vfs implements Hashable {
     /** {@code vmsplice()} on {@code f} by a task of {@code mm}; see {@link Splice#vmsplice}. */
     public long vmsplice(Mm mm, File f, long addr, long len) {
         return splice.vmsplice(mm, f, addr, len);
+    }
+
+    /**
+     * An {@code O_DIRECT} read ({@code write} false) or write of {@code len} bytes at file offset {@code foff} of the
+     * file {@code fd} of {@code files}, into or from {@code [addr, addr+len)} of {@code mm}: see {@link DirectIo}.
+     */
+    public KernelCall<Void> directIo(FdTable files, Mm mm, int fd, long foff, long addr, long len, boolean write) {
+        return new DirectIo(core, gup, this, files, mm, fd, foff, addr, len, write);
+    }
+
+    /** The page cache, for {@link DirectIo}'s write-and-wait. */
+    Filemap filemap() {
+        return filemap;
     }
 
     // ---- what the checks and the fingerprint see ---------------------------------------------------------------

@@ -66,10 +66,11 @@ public final class Profiles {
                 .with(Switch.LONGTERM_NEEDS_PIN, "on")
                 .with(Switch.GENERIC_ACCESS_PHYS_RECHECK, "on")
                 .with(Switch.IO_URING_FILE_CHECK, "off")
-                .with(Switch.KVM_PAGE_REFS, "off");
+                .with(Switch.KVM_PAGE_REFS, "off")
+                .with(Switch.ODIRECT_PIN, "on");
         register(v618, "6.18", "today's kernel: FOLL_COW removed (5535be309971); mprotect keeps exclusive anon writable (6.0); "
                 + "R/O long-term pins unshare the zero page and page cache (6.2); writable long-term pins of "
-                + "writeback-file mappings refused (6.5); KVM takes no page references (6.13)");
+                + "writeback-file mappings refused (6.5); O_DIRECT pins its pages (6.5); KVM takes no page references (6.13)");
     }
 
     private Profiles() {}

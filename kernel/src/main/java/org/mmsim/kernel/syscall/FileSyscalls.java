@@ -205,6 +205,20 @@ public final class FileSyscalls {
         });
     }
 
+    /**
+     * {@code pread(fd, addr, len, foff)} on a file opened with {@code O_DIRECT}: the device writes the disk's words
+     * into the user pages ({@code fs.DirectIo}, a call with points: GUP, the DMA, completion). Bytes read, or
+     * -EBADF, -EINVAL, -EFAULT.
+     */
+    public KernelCall<Void> odirectRead(Task t, int fd, long foff, long addr, long len) {
+        return vfs.directIo(t.files(), Syscalls.mmOf(t), fd, foff, addr, len, false).current(Syscalls.mmOf(t).id());
+    }
+
+    /** {@code pwrite(fd, addr, len, foff)} with {@code O_DIRECT}: the device reads the user pages to disk. */
+    public KernelCall<Void> odirectWrite(Task t, int fd, long foff, long addr, long len) {
+        return vfs.directIo(t.files(), Syscalls.mmOf(t), fd, foff, addr, len, true).current(Syscalls.mmOf(t).id());
+    }
+
     // ---- io_uring -----------------------------------------------------------------------------------------------
 
     /** {@code io_uring_setup()}: the ring's fd, or -ENOSYS where io_uring does not exist, -EMFILE. */

@@ -138,6 +138,12 @@ class CopyTest {
                 .isZero();
         long shared = TestKernels.mmapSharedAnon(k, m.q(), 1, TestKernels.RW);
         TestKernels.write(k, m.q(), shared, 5);
+        int g = TestKernels.creat(k, m.q(), org.mmsim.kernel.fs.FsType.EXT4, "g", TestKernels.PAGE);
+        long buf = TestKernels.mmapAnon(k, m.q(), 1, TestKernels.RW);
+        KernelCall<?> odirect = k.fileSyscalls().odirectRead(m.q(), g, 0, buf, TestKernels.PAGE);
+        while (!odirect.point().contains("in flight")) {
+            odirect.step();
+        }
         int ring = (int) k.fileSyscalls().ioUringSetup(m.p()).run();
         assertThat(k.fileSyscalls().ioUringRegisterBuffers(m.p(), ring, m.a(), TestKernels.PAGE).run()).isZero();
         RecordingNotifier subscriber = new RecordingNotifier();
@@ -156,7 +162,7 @@ class CopyTest {
                 org.mmsim.kernel.uapi.Mman.MADV_DONTNEED);
         steps(zap, 1);
         assertThat(mni.invalidateSeq()).as("the madvise is invalidating the interval").isOdd();
-        List<KernelCall<?>> calls = new ArrayList<>(List.of(fork, pin, gup, peek, zap));
+        List<KernelCall<?>> calls = new ArrayList<>(List.of(fork, pin, gup, peek, zap, odirect));
         assertThat(calls).noneMatch(KernelCall::done);
         KernelCall<?> load = k.syscalls().load(m.q(), m.b());
         load.run();
