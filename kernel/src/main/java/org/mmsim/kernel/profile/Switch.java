@@ -53,8 +53,8 @@ public enum Switch {
             + "takes none and relies on the notifier alone (6.13, 'KVM: Stop grabbing references to PFNMAP'd "
             + "pages', Sean Christopherson)"),
     ODIRECT_PIN("O_DIRECT (block direct I/O) takes its user pages with iov_iter_extract_pages, FOLL_PIN, released "
-            + "by bio_release_pages (6.5, David Howells' 'block: Use page pinning' series, lore "
-            + "20230526214142.958751-1-dhowells@redhat.com); off: iov_iter_get_pages, FOLL_GET references"),
+            + "by bio_release_pages (6.5 a7e689dd1c06, David Howells' 'block: Use page pinning' series); off: "
+            + "iov_iter_get_pages, FOLL_GET references"),
     IO_URING("io_uring fixed buffers exist (5.1; registered with FOLL_GET|FOLL_LONGTERM until FOLL_PIN, 5.6)"),
     IO_URING_FILE_CHECK(IoUringFileCheck.class, "file-backed VMAs io_uring itself refuses as fixed buffers with "
             + "-EOPNOTSUPP: any_file (5.1), except_shmem (5.14), off (6.5: GUP's own rule applies)");
