@@ -55,9 +55,11 @@ public final class Profiles {
 
         KernelProfile v519 = v511.with(Switch.COW_REUSE, "anon_exclusive").with(Switch.UNSHARE_RO_PINS, "on")
                 .with(Switch.LONGTERM_MIGRATE_MOVABLE, "on")
-                .with(Switch.IO_URING_FILE_CHECK, "except_shmem");
+                .with(Switch.IO_URING_FILE_CHECK, "except_shmem")
+                .with(Switch.EXT4_DIRTY_NOBUFFERS, "warn");
         register(v519, "5.19", "PageAnonExclusive (6c287605fd56) and unsharing for R/O pins (FAULT_FLAG_UNSHARE); "
-                + "long-term pins migrate out of ZONE_MOVABLE (5.13); io_uring accepts shmem buffers (5.14)");
+                + "long-term pins migrate out of ZONE_MOVABLE (5.13); io_uring accepts shmem buffers (5.14); ext4 warns "
+                + "and skips a dirty page without buffers instead of BUG (5.18, cc5095747edf)");
 
         KernelProfile v618 = v519.with(Switch.GUP_WRITE_RETRY, "anon_exclusive")
                 .with(Switch.MPROTECT_ANON_WRITABLE, "on")

@@ -54,7 +54,13 @@ public enum Switch {
             + "pages', Sean Christopherson)"),
     IO_URING("io_uring fixed buffers exist (5.1; registered with FOLL_GET|FOLL_LONGTERM until FOLL_PIN, 5.6)"),
     IO_URING_FILE_CHECK(IoUringFileCheck.class, "file-backed VMAs io_uring itself refuses as fixed buffers with "
-            + "-EOPNOTSUPP: any_file (5.1), except_shmem (5.14), off (6.5: GUP's own rule applies)");
+            + "-EOPNOTSUPP: any_file (5.1), except_shmem (5.14), off (6.5: GUP's own rule applies)"),
+    EXT4_DIRTY_NOBUFFERS(Ext4DirtyNobuffers.class, "ext4 writeback of a dirty page without buffers (dirtied behind "
+            + "page_mkwrite's back, e.g. by set_page_dirty_lock after DMA): bug (<=5.17, BUG_ON oops), warn (5.18 "
+            + "cc5095747edf, Ted Ts'o: WARN, clear dirty, skip: the write is lost)"),
+    EXT4_STABLE_PAGES("the ext4 disk needs stable pages (SB_I_STABLE_WRITES: checksumming or RAID): page_mkwrite "
+            + "waits for writeback to end (folio_wait_stable) before a page may be written again; a device "
+            + "property, off in every profile (set it in a scenario)");
 
     private final String key;
     private final List<String> choices;
