@@ -69,6 +69,9 @@ final class CondParser {
         if (tok.is("~") || tok.is("!") || tok.is("not")) {
             return new Cond.Not(unary());
         }
+        if (tok.is("oops")) {
+            return new Cond.Oops();
+        }
         if (tok.is("(")) {
             Cond c = or();
             Token close = next("')'");

@@ -207,6 +207,12 @@ public final class Syscalls {
                 c -> gup.putPages(g)));
     }
 
+    /** {@code set_page_dirty_lock(); put_page()} on each page of a FOLL_GET array. 0, or -EINVAL. */
+    public KernelCall<Void> putPagesDirtyLock(Task t, GupPages g) {
+        return by(t, new Syscall<>(core.trace(), core.footprint(), "put_pages_dirty", () -> gup.dirtyLockWait(g),
+                c -> gup.putPagesDirtyLock(g)));
+    }
+
     /**
      * The device reads word {@code word} of page {@code i} of {@code g} (DMA from memory); the result is the word.
      * -EFAULT if {@code g} does not hold that page (any more).

@@ -149,6 +149,15 @@ public final class Gup {
         return g.pinned() ? -Errno.EINVAL : release(g, false, "put_page");
     }
 
+    /**
+     * {@code set_page_dirty_lock()} then {@code put_page()} on each page of a FOLL_GET array, as drivers did before
+     * FOLL_PIN (and bio_release_pages still does for FOLL_GET bios): the same unlocked "already dirty?" test. 0, or
+     * -EINVAL if already released or pins.
+     */
+    public long putPagesDirtyLock(GupPages g) {
+        return g.pinned() ? -Errno.EINVAL : release(g, true, "put_page");
+    }
+
     private long release(GupPages g, boolean makeDirty, String function) {
         if (g.released) {
             return -Errno.EINVAL;
