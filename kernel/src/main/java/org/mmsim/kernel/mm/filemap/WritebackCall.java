@@ -9,6 +9,7 @@ import org.mmsim.kernel.locking.WaitEvent;
 import org.mmsim.kernel.mm.AddressSpace;
 import org.mmsim.kernel.mm.Mm;
 import org.mmsim.kernel.mm.VmFlags;
+import org.mmsim.kernel.mm.Vma;
 import org.mmsim.kernel.mm.notifier.MmuNotifierEvent;
 import org.mmsim.kernel.mm.notifier.MmuNotifierRange;
 import org.mmsim.kernel.mm.page.Page;
@@ -58,10 +59,11 @@ public final class WritebackCall extends KernelCall<Void> {
     private int mi;
     private AddressSpace mapping;
     private final boolean sync;
-    /** The page being written: its index and frame; the shared ptes folio_mkclean has left, as (mm, address). */
+    /** The page being written: its index and frame; the shared ptes folio_mkclean has left (VMA, address). */
     private long index = -1;
     private int pfn = -1;
-    private List<Rmap.Mapping> ptes = new ArrayList<>();
+    private List<Vma> ptes = new ArrayList<>();
+    private List<Long> pteAddrs = new ArrayList<>();
     private int dirtyPtes;
 
     WritebackCall(Filemap filemap, List<AddressSpace> mappings, boolean sync, String name) {
@@ -171,9 +173,11 @@ public final class WritebackCall extends KernelCall<Void> {
         trace.path("folio_clear_dirty_for_io");
         trace.path("folio_mkclean");
         ptes = new ArrayList<>();
+        pteAddrs = new ArrayList<>();
         for (Rmap.Mapping m : filemap.rmap().rmapWalkFile(pfn)) {
             if (m.vma().has(VmFlags.VM_SHARED)) {
-                ptes.add(m);
+                ptes.add(m.vma());
+                pteAddrs.add(m.address());
             }
         }
         dirtyPtes = 0;
@@ -186,18 +190,18 @@ public final class WritebackCall extends KernelCall<Void> {
 
     /** {@code page_mkclean_one()} on the first pte left, under its mm's pte lock. */
     private void mkcleanOne() {
-        Rmap.Mapping m = ptes.remove(0);
-        Mm mm = m.mm();
-        MmuNotifierRange range = MmuNotifierRange.of(MmuNotifierEvent.PROTECTION_PAGE, mm, m.address(),
-                m.address() + Page.PAGE_SIZE);
+        Mm mm = ptes.remove(0).mm();
+        long address = pteAddrs.remove(0);
+        MmuNotifierRange range = MmuNotifierRange.of(MmuNotifierEvent.PROTECTION_PAGE, mm, address,
+                address + Page.PAGE_SIZE);
         filemap.notifiers().invalidateRangeStart(range);
         mm.ptl().lock();
-        long pte = mm.pte(m.address());
+        long pte = mm.pte(address);
         if (Pte.present(pte) && Pte.pfn(pte) == pfn && (Pte.write(pte) || Pte.dirty(pte))) {
             if (Pte.dirty(pte)) {
                 dirtyPtes++;
             }
-            mm.setPte(m.address(), Pte.wrProtect(Pte.mkClean(pte)));
+            mm.setPte(address, Pte.wrProtect(Pte.mkClean(pte)));
         }
         mm.ptl().unlock();
         filemap.notifiers().invalidateRangeEnd(range);
@@ -207,7 +211,7 @@ public final class WritebackCall extends KernelCall<Void> {
             }
             at(TEST, "folio_mkclean(index %d) done", index);
         } else {
-            at(MKCLEAN, "pte %#x of mm %d cleaned", m.address(), mm.id());
+            at(MKCLEAN, "pte %#x of mm %d cleaned", address, mm.id());
         }
     }
 
@@ -251,8 +255,8 @@ public final class WritebackCall extends KernelCall<Void> {
             h.add(m.id());
         }
         h.add(mi).add(sync).add(index).add(pfn).add(dirtyPtes).add(ptes.size());
-        for (Rmap.Mapping m : ptes) {
-            h.add(m.mm().id()).add(m.address());
+        for (int i = 0; i < ptes.size(); i++) {
+            h.add(ptes.get(i).mm().id()).add(pteAddrs.get(i));
         }
     }
 
@@ -272,9 +276,10 @@ public final class WritebackCall extends KernelCall<Void> {
         this.index = o.index;
         this.pfn = o.pfn;
         this.dirtyPtes = o.dirtyPtes;
-        for (Rmap.Mapping m : o.ptes) {
-            ptes.add(new Rmap.Mapping(c.copy(m.mm()), c.copy(m.vma()), m.address()));
+        for (Vma v : o.ptes) {
+            ptes.add(c.copy(v));
         }
+        this.pteAddrs = new ArrayList<>(o.pteAddrs);
     }
 
     @Override

@@ -5,6 +5,7 @@ import java.util.List;
 import org.mmsim.kernel.locking.Acquire;
 import org.mmsim.kernel.mm.AddressSpace;
 import org.mmsim.kernel.mm.MmCore;
+import org.mmsim.kernel.mm.Vma;
 import org.mmsim.kernel.mm.filemap.Filemap;
 import org.mmsim.kernel.mm.memory.Zap;
 import org.mmsim.kernel.mm.memory.ZapWalk;
@@ -52,7 +53,8 @@ public final class ReclaimCall extends KernelCall<Void> {
     private final long[] indices;
     private int pi = -1;
     private int pfn = -1;
-    private List<Rmap.Mapping> ptes = new ArrayList<>();
+    private List<Vma> ptes = new ArrayList<>();
+    private List<Long> pteAddrs = new ArrayList<>();
     private int reclaimed;
 
     public ReclaimCall(MmCore core, Filemap filemap, Zap zap, List<AddressSpace> mappings, long[] indices, String name) {
@@ -111,7 +113,12 @@ public final class ReclaimCall extends KernelCall<Void> {
             core.alloc().getPage(pfn);
             frames().clear(pfn, PageFlags.PG_LRU);
             frames().set(pfn, PageFlags.PG_LOCKED);
-            ptes = new ArrayList<>(filemap.rmapWalkFile(pfn));
+            ptes = new ArrayList<>();
+            pteAddrs = new ArrayList<>();
+            for (Rmap.Mapping m : filemap.rmapWalkFile(pfn)) {
+                ptes.add(m.vma());
+                pteAddrs.add(m.address());
+            }
             if (ptes.isEmpty()) {
                 free();
                 return;
@@ -126,17 +133,18 @@ public final class ReclaimCall extends KernelCall<Void> {
 
     /** {@code try_to_unmap_one()} on the first pte left, under its mm's pte lock, inside MMU_NOTIFY_CLEAR. */
     private void unmapOne() {
-        Rmap.Mapping m = ptes.remove(0);
-        long pte = m.mm().pte(m.address());
+        Vma vma = ptes.remove(0);
+        long address = pteAddrs.remove(0);
+        long pte = vma.mm().pte(address);
         if (Pte.present(pte) && !Pte.special(pte) && Pte.pfn(pte) == pfn) {
-            ZapWalk walk = zap.walk(m.mm(), List.of(m.vma()), m.address(), m.address() + Page.PAGE_SIZE, 0,
+            ZapWalk walk = zap.walk(vma.mm(), List.of(vma), address, address + Page.PAGE_SIZE, 0,
                     "try_to_unmap_one", MmuNotifierEvent.CLEAR);
             walk.run();
         }
         if (ptes.isEmpty()) {
             at(FREE, "try_to_unmap(pfn %d) done", pfn);
         } else {
-            at(UNMAP, "pte %#x of mm %d unmapped", m.address(), m.mm().id());
+            at(UNMAP, "pte %#x of mm %d unmapped", address, vma.mm().id());
         }
     }
 
@@ -182,8 +190,8 @@ public final class ReclaimCall extends KernelCall<Void> {
             h.add(mappings.get(i).id()).add(indices[i]);
         }
         h.add(pi).add(pfn).add(reclaimed).add(ptes.size());
-        for (Rmap.Mapping m : ptes) {
-            h.add(m.mm().id()).add(m.address());
+        for (int i = 0; i < ptes.size(); i++) {
+            h.add(ptes.get(i).mm().id()).add(pteAddrs.get(i));
         }
     }
 
@@ -203,9 +211,10 @@ public final class ReclaimCall extends KernelCall<Void> {
         this.pi = o.pi;
         this.pfn = o.pfn;
         this.reclaimed = o.reclaimed;
-        for (Rmap.Mapping m : o.ptes) {
-            ptes.add(new Rmap.Mapping(c.copy(m.mm()), c.copy(m.vma()), m.address()));
+        for (Vma v : o.ptes) {
+            ptes.add(c.copy(v));
         }
+        this.pteAddrs = new ArrayList<>(o.pteAddrs);
     }
 
     @Override
