@@ -148,7 +148,7 @@ public final class FileSyscalls {
      * locks the page: the call waits while another holds it.
      */
     public KernelCall<Void> pwrite(Task t, int fd, long pos, long value) {
-        return call(t, "pwrite64", () -> pageWaits(t, fd, pos < 0 ? -1 : pos >>> Page.PAGE_SHIFT,
+        return call(t, "pwrite64", () -> pos < 0 ? null : pageWaits(t, fd, pos >>> Page.PAGE_SHIFT,
                 core.profile().on(Switch.EXT4_STABLE_PAGES)), c -> {
             File f = t.files().get(fd);
             return f == null ? -Errno.EBADF : f.inode() == null ? -Errno.ESPIPE : vfs.write(f, pos, value);
