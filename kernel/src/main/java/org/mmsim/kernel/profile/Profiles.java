@@ -65,13 +65,15 @@ public final class Profiles {
                 .with(Switch.MPROTECT_ANON_WRITABLE, "on")
                 .with(Switch.UNSHARE_LONGTERM_COW, "on")
                 .with(Switch.REFUSE_LONGTERM_FILE_WRITE, "on")
+                .with(Switch.RECLAIM_SKIP_PINNED, "on")
                 .with(Switch.LONGTERM_NEEDS_PIN, "on")
                 .with(Switch.GENERIC_ACCESS_PHYS_RECHECK, "on")
                 .with(Switch.IO_URING_FILE_CHECK, "off")
                 .with(Switch.KVM_PAGE_REFS, "off");
         register(v618, "6.18", "today's kernel: FOLL_COW removed (5535be309971); mprotect keeps exclusive anon writable (6.0); "
                 + "R/O long-term pins unshare the zero page and page cache (6.2); writable long-term pins of "
-                + "writeback-file mappings refused (6.5); KVM takes no page references (6.13)");
+                + "writeback-file mappings refused (6.5); reclaim keeps the buffers of pinned pages (6.4); KVM takes no page "
+                + "references (6.13)");
     }
 
     private Profiles() {}

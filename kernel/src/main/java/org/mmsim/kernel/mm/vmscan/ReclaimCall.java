@@ -15,6 +15,7 @@ import org.mmsim.kernel.mm.page.PageFlags;
 import org.mmsim.kernel.mm.page.PageFrames;
 import org.mmsim.kernel.mm.pgtable.Pte;
 import org.mmsim.kernel.mm.rmap.Rmap;
+import org.mmsim.kernel.profile.Switch;
 import org.mmsim.kernel.sched.KernelCall;
 import org.mmsim.kernel.state.Copier;
 import org.mmsim.kernel.state.StateHasher;
@@ -31,7 +32,8 @@ import org.mmsim.kernel.trace.Change;
  *           starts no pageout), next
  *   UNMAP:  try_to_unmap → try_to_unmap_one through the file rmap, one pte per step under that mm's pte lock
  *           inside an MMU_NOTIFY_CLEAR range (a dirty pte dirties the folio)      ← a point after each pte
- *   FREE:   dirty now (a pte was): putback, next. filemap_release_folio → try_to_free_buffers (PG_private clear,
+ *   FREE:   dirty now (a pte was): putback, next. Maybe DMA-pinned (refcount >= GUP_PIN_COUNTING_BIAS) with
+ *           reclaim_skip_pinned (6.4, d824ec2a1546): putback, next, buffers kept. filemap_release_folio → try_to_free_buffers (PG_private clear,
  *           its reference dropped); __remove_mapping: refcount != cache + isolation (a GUP reference, a pipe
  *           buffer, a pte that came back): refused, putback, next; else the page leaves the cache, PG_locked
  *           clear, the isolation reference goes and the cache's with it: the frame is free, and the next access
@@ -154,6 +156,13 @@ public final class ReclaimCall extends KernelCall<Void> {
         if (frames().test(pfn, PageFlags.PG_DIRTY) || frames().mapcount(pfn) > 0) {
             putback();
             at(PAGE, "kept index %d", index);
+            return;
+        }
+        if (core.profile().on(Switch.RECLAIM_SKIP_PINNED) && frames().refcount(pfn) >= Rmap.GUP_PIN_COUNTING_BIAS) {
+            // d824ec2a1546: "Folio is unmapped now so it cannot be newly pinned anymore" (folio_maybe_dma_pinned)
+            trace.path("folio_maybe_dma_pinned");
+            putback();
+            at(PAGE, "kept index %d (maybe DMA-pinned)", index);
             return;
         }
         filemap.releaseBuffers(pfn);

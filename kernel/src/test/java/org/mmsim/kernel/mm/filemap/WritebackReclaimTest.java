@@ -345,6 +345,28 @@ class WritebackReclaimTest {
     }
 
     @Test
+    void since64ReclaimKeepsThePinnedPageAndItsBuffersBefore64ItStripsThem() {
+        for (String profile : new String[] {"5.19", "6.18"}) {
+            reboot(boot(profile));
+            int f = creat(k, t, FsType.EXT4, "f", PAGE);
+            long a = mmapFile(k, t, f, 1, RW, Mman.MAP_SHARED);
+            write(k, t, a, D0);
+            GupPages g = sys.pinUserPages(t, a, 1, Foll.FOLL_WRITE).complete();
+            fsync(k, t, f);
+            int pfn = cached(f, 0);
+
+            assertThat(fs.reclaim(t, f, 0).run()).as(profile).isZero();
+
+            boolean keeps = profile.equals("6.18"); // d824ec2a1546
+            assertThat(flag(pfn, PageFlags.PG_PRIVATE)).as(profile).isEqualTo(keeps);
+            assertThatPte(t, a).isNone();
+            assertThatPage(k, pfn).hasMapcount(0).hasRefcount(1 + (keeps ? 1 : 0) + 1024);
+            assertThat(flag(pfn, PageFlags.PG_LRU)).isTrue();
+            assertThat(sys.unpinUserPages(t, g).run()).isZero();
+        }
+    }
+
+    @Test
     void reclaimSkipsDirtyPagesAndPagesUnderWriteback() {
         int f = creat(k, t, FsType.EXT4, "f", 2 * PAGE);
         pwrite(k, t, f, 0, D0);
