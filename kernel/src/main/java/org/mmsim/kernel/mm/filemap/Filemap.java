@@ -4,16 +4,12 @@ import java.util.List;
 import java.util.Map;
 import org.mmsim.kernel.mm.AddressSpace;
 import org.mmsim.kernel.mm.MmCore;
-import org.mmsim.kernel.mm.VmFlags;
 import org.mmsim.kernel.mm.WordRead;
-import org.mmsim.kernel.mm.notifier.MmuNotifierEvent;
-import org.mmsim.kernel.mm.notifier.MmuNotifierRange;
 import org.mmsim.kernel.mm.notifier.MmuNotifiers;
 import org.mmsim.kernel.mm.page.Page;
 import org.mmsim.kernel.mm.page.PageAlloc;
 import org.mmsim.kernel.mm.page.PageFlags;
 import org.mmsim.kernel.mm.page.PageFrames;
-import org.mmsim.kernel.mm.pgtable.Pte;
 import org.mmsim.kernel.mm.rmap.Rmap;
 import org.mmsim.kernel.trace.Change;
 import org.mmsim.kernel.trace.Tracer;
@@ -28,10 +24,12 @@ import org.mmsim.kernel.uapi.Errno;
  * {@code page->index} the file offset in pages, and {@code PG_anon} is clear. Pages are allocated movable, as
  * {@code mapping_gfp_mask()} allows for ordinary files and shmem, so a long-term pin may have to migrate them.
  *
- * <p>Writeback for a filesystem that has it ({@link AddressSpace#canWriteback()}): {@code write_cache_pages()} takes
- * each dirty page, {@code folio_clear_dirty_for_io()} write-protects and cleans every shared pte that maps it (so the
- * next CPU write faults into {@code page_mkwrite} again), clears PG_dirty, and the page's words go to disk under
- * PG_writeback. A device that writes through a pin never faults, so the filesystem never hears of its writes.
+ * <p>Writeback for a filesystem that has it ({@link AddressSpace#canWriteback()}) is {@link WritebackCall}:
+ * {@code write_cache_pages()} locks each dirty page, {@code folio_clear_dirty_for_io()} write-protects and cleans
+ * every shared pte that maps it (so the next CPU write faults into {@code page_mkwrite} again), clears PG_dirty, and
+ * the page's words go to disk under PG_writeback. ext4 attaches buffers (PG_private, one reference) in
+ * {@code write_begin} and {@code page_mkwrite}; reclaim and truncation release them. A device that writes through a
+ * pin never faults, so the filesystem never hears of its writes (docs/writeback.md).
  */
 public final class Filemap {
     private final MmCore core;
@@ -242,34 +240,6 @@ public final class Filemap {
 
     MmuNotifiers notifiers() {
         return notifiers;
-    }
-
-    /**
-     * {@code folio_mkclean()} → {@code page_mkclean_one()} over the file rmap: write-protect and clean every pte of a
-     * shared mapping that maps the page (inside an MMU_NOTIFY_PROTECTION_PAGE range, with a TLB flush).
-     *
-     * @return how many of those ptes were dirty
-     */
-    public int folioMkclean(int pfn) {
-        trace.path("folio_mkclean");
-        int dirty = 0;
-        for (Rmap.Mapping m : rmap.rmapWalkFile(pfn)) {
-            if (!m.vma().has(VmFlags.VM_SHARED)) {
-                continue;
-            }
-            MmuNotifierRange range = MmuNotifierRange.of(MmuNotifierEvent.PROTECTION_PAGE, m.mm(), m.address(),
-                    m.address() + Page.PAGE_SIZE);
-            notifiers.invalidateRangeStart(range);
-            long pte = m.mm().pte(m.address());
-            if (Pte.write(pte) || Pte.dirty(pte)) {
-                if (Pte.dirty(pte)) {
-                    dirty++;
-                }
-                m.mm().setPte(m.address(), Pte.wrProtect(Pte.mkClean(pte)));
-            }
-            notifiers.invalidateRangeEnd(range);
-        }
-        return dirty;
     }
 
     /**

@@ -20,7 +20,6 @@ import org.mmsim.kernel.profile.Ext4DirtyNobuffers;
 import org.mmsim.kernel.sched.KernelCall;
 import org.mmsim.kernel.state.Copier;
 import org.mmsim.kernel.state.StateHasher;
-import org.mmsim.kernel.trace.Change;
 
 /**
  * Writeback of one file's dirty pages as a call with preemption points: {@code write_cache_pages()} /
