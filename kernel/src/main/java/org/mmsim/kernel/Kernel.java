@@ -65,6 +65,7 @@ public final class Kernel {
     private final MmCore core;
     private final Rmap rmap;
     private final Zap zap;
+    private final Filemap filemap;
     private final GupHolders holders;
     private final MmuNotifiers notifiers;
     private final Gup gup;
@@ -112,7 +113,7 @@ public final class Kernel {
         core = pair(o == null ? null : o.core, new MmCore(profile, trace, footprint, frames, alloc), c);
         rmap = new Rmap(core);
         notifiers = pair(o == null ? null : o.notifiers, new MmuNotifiers(core), c);
-        Filemap filemap = new Filemap(core, rmap, notifiers);
+        filemap = pair(o == null ? null : o.filemap, new Filemap(core, rmap, notifiers), c);
         memory = pair(o == null ? null : o.memory, new Memory(core, rmap, notifiers), c);
         zap = pair(o == null ? null : o.zap, new Zap(core, rmap, notifiers), c);
         Migrate migrate = new Migrate(core, rmap, notifiers);

@@ -61,6 +61,8 @@ final class ChangeText {
             case Change.InodeSize i -> inode(i.inode()) + ": i_size " + i.oldSize() + " -> " + i.newSize();
             case Change.PageCached p -> inode(p.inode()) + ": page " + p.index() + " cached in pfn " + p.pfn();
             case Change.PageWritten p -> inode(p.inode()) + ": page " + p.index() + " written to disk";
+            case Change.PageUncached p -> inode(p.inode()) + ": page " + p.index() + " (pfn " + p.pfn()
+                    + ") reclaimed from the page cache";
             case Change.InodeEvicted e -> inode(e.inode()) + " evicted";
             case Change.PipeQueued p -> "pipe " + p.pipe() + ": " + p.added() + " buffer(s) queued, " + p.total()
                     + " in all";
@@ -157,6 +159,11 @@ final class ChangeText {
                 m.put("pfn", p.pfn());
             }
             case Change.PageWritten p -> inodeJson(m, "page_written", p.inode()).put("index", p.index());
+            case Change.PageUncached p -> {
+                inodeJson(m, "page_uncached", p.inode());
+                m.put("index", p.index());
+                m.put("pfn", p.pfn());
+            }
             case Change.InodeEvicted e -> inodeJson(m, "inode_evicted", e.inode());
             case Change.PipeQueued p -> {
                 m.put("kind", "pipe_queued");

@@ -24,6 +24,29 @@ public sealed interface Cond {
         }
     }
 
+    /**
+     * {@code oops}: the model oopsed (a {@code BUG_ON} of the kernel, e.g. ext4's on a dirty page without buffers).
+     * A condition that names it is evaluated even after an oops (registers of operations that never ran are UNSET);
+     * one that does not counts as false then.
+     */
+    record Oops() implements Cond {
+        @Override
+        public String toString() {
+            return "oops";
+        }
+    }
+
+    /** Whether {@code c} names {@code oops}. */
+    static boolean mentionsOops(Cond c) {
+        return switch (c) {
+            case And a -> mentionsOops(a.left()) || mentionsOops(a.right());
+            case Or o -> mentionsOops(o.left()) || mentionsOops(o.right());
+            case Not n -> mentionsOops(n.inner());
+            case Oops o -> true;
+            case Cmp cmp -> false;
+        };
+    }
+
     /** {@code TERM = VALUE} or {@code TERM != VALUE}. */
     record Cmp(Term term, boolean equal, Value literal, String literalText) implements Cond {
         @Override

@@ -83,6 +83,9 @@ final class CondParser {
             depth--;
             return c;
         }
+        if (tok.is("oops")) {
+            return new Cond.Oops();
+        }
         if (tok.is("(")) {
             Cond c = or();
             depth--;

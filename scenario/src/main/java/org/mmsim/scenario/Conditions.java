@@ -9,10 +9,16 @@ final class Conditions {
     private Conditions() {}
 
     static boolean eval(Cond c, Bindings b) throws ScenarioException {
+        return eval(c, b, false);
+    }
+
+    /** {@code c} on the final state; {@code oopsed}: whether the model oopsed (the value of {@code oops}). */
+    static boolean eval(Cond c, Bindings b, boolean oopsed) throws ScenarioException {
         return switch (c) {
-            case Cond.And a -> eval(a.left(), b) && eval(a.right(), b);
-            case Cond.Or o -> eval(o.left(), b) || eval(o.right(), b);
-            case Cond.Not n -> !eval(n.inner(), b);
+            case Cond.And a -> eval(a.left(), b, oopsed) && eval(a.right(), b, oopsed);
+            case Cond.Or o -> eval(o.left(), b, oopsed) || eval(o.right(), b, oopsed);
+            case Cond.Not n -> !eval(n.inner(), b, oopsed);
+            case Cond.Oops o -> oopsed;
             case Cond.Cmp cmp -> value(cmp.term(), b).matches(cmp.literal()) == cmp.equal();
         };
     }

@@ -63,6 +63,18 @@ final class FileOps {
                         (b, t, op) -> b.files().pwrite(t, b.fd(op, 0, "file"), num(op, 1), num(op, 2))),
                 Operation.of("fsync", "FILE", "fsync(): write the file's dirty pages back (write-protecting shared ptes)",
                         (b, t, op) -> b.files().fsync(t, b.fd(op, 0, "file"))),
+                Operation.of("writeback", "FILE",
+                        "background writeback of FILE (WB_SYNC_NONE), a point per pte cleaned and per page: lock, "
+                                + "folio_mkclean, test-and-clear dirty, start writeback, unlock, I/O; returns 0 or -errno",
+                        (b, t, op) -> b.files().writeback(t, b.fd(op, 0, "file"))),
+                Operation.of("sync", "", "sync(): writeback of every file (WB_SYNC_ALL) with the points of writeback",
+                        (b, t, op) -> b.files().sync(t)),
+                Operation.of("reclaim", "FILE [FOFF]",
+                        "shrink_folio_list on FILE's clean page at FOFF (default: every cached page): unmap through "
+                                + "the rmap, strip buffers, remove from the cache unless referenced; returns pages freed",
+                        (b, t, op) -> b.files().reclaim(t, b.fd(op, 0, "file"), optNum(op, 1, -1))),
+                Operation.of("drop_caches", "", "echo 1 > drop_caches: reclaim every clean cached page of every file; "
+                        + "returns pages freed", (b, t, op) -> b.files().dropCaches(t)),
                 Operation.of("ftruncate", "FILE LEN",
                         "ftruncate(): set the size; shrinking unmaps and drops the pages beyond it (secondary MMUs "
                                 + "hear MMU_NOTIFY_CLEAR)",

@@ -32,6 +32,9 @@ final class GupOps {
                         (b, t, g) -> b.sys().unpinUserPagesDirtyLock(t, g, true)),
                 release("put_pages", "put_page() on each page of a get_user_pages* handle", false,
                         (b, t, g) -> b.sys().putPages(t, g)),
+                release("put_pages_dirty", "set_page_dirty_lock() then put_page() on each page of a get_user_pages* "
+                                + "handle (the pre-FOLL_PIN idiom of a device that wrote the pages)", false,
+                        (b, t, g) -> b.sys().putPagesDirtyLock(t, g)),
                 Operation.of("dma_read", "HANDLE [N [OFF]]", "the device reads page N of HANDLE at OFF; returns the value",
                         (b, t, op) -> b.sys().dmaRead(t, b.handle(op, 0), (int) optNum(op, 1, 0),
                                 (int) (optNum(op, 2, 0) / 8)))

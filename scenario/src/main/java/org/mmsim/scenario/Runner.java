@@ -171,7 +171,8 @@ public final class Runner {
 
     private void end() throws ScenarioException {
         strands = new Strand[0];
-        holds = !oops && Conditions.eval(scenario.condition(), b);
+        holds = oops ? Cond.mentionsOops(scenario.condition()) && Conditions.eval(scenario.condition(), b, true)
+                : Conditions.eval(scenario.condition(), b);
         if (!oops) {
             Teardown.run(k, rec, violations);
         }

@@ -45,6 +45,43 @@ class RunnerTest {
         assertThat(now.violations()).isEmpty();
     }
 
+    private static final String B6 = """
+            scenario b6
+            process P
+            P: creat F ext4 4K
+            P: mmap_file A F 4K PROT_READ|PROT_WRITE MAP_SHARED
+            P: store A 0x1
+            P: get_user_pages G A 1 FOLL_WRITE
+            P: writeback F
+            P: r0 = reclaim F 0
+            P: dma_write G 0xD
+            P: put_pages_dirty G
+            P: r1 = fsync F
+            P: drop_caches
+            P: r2 = pread F 0
+            exists (oops \\/ P:r2 != 0xD)
+            expect 5.11 6.18 allowed
+            """;
+
+    @Test
+    void anOopsIsTheConditionsOopsAndOtherwiseFalse() throws ScenarioException {
+        Execution bug = run(B6, "5.11", false);
+        assertThat(bug.conditionHolds()).as("oops").isTrue();
+        assertThat(bug.violations()).extracting(v -> v.invariant())
+                .containsExactly("filesystem-state", "ext4_dirty_nobuffers");
+        assertThat(bug.registers().get("P")).doesNotContainKey("r2");
+
+        Execution withoutAtom = run(B6.replace("exists (oops \\/ P:r2 != 0xD)", "exists (P:r2 != 0xD)"), "5.11", false);
+        assertThat(withoutAtom.conditionHolds()).as("an oops makes a condition without the atom false").isFalse();
+
+        Execution lost = run(B6, "6.18", false);
+        assertThat(lost.conditionHolds()).isTrue();
+        assertThat(lost.registers().get("P").get("r0")).isEqualTo(Value.of(0));
+        assertThat(lost.registers().get("P").get("r2")).isEqualTo(Value.data(0x1));
+        assertThat(lost.violations()).extracting(v -> v.invariant())
+                .containsExactly("filesystem-state", "no-lost-write");
+    }
+
     @Test
     void traceRecordsPathsAndChangesPerStep() throws ScenarioException {
         Execution e = run(B2, "6.18", true);

@@ -9,6 +9,7 @@ import org.mmsim.kernel.mm.AddressSpace;
 import org.mmsim.kernel.mm.Mm;
 import org.mmsim.kernel.mm.gup.GupPages;
 import org.mmsim.kernel.mm.page.PageAlloc;
+import org.mmsim.kernel.mm.page.PageFlags;
 import org.mmsim.kernel.mm.page.PageFrames;
 import org.mmsim.kernel.mm.page.PageReferences;
 import org.mmsim.kernel.mm.pgtable.Pte;
@@ -16,7 +17,7 @@ import org.mmsim.kernel.mm.rmap.Rmap;
 
 /**
  * Refcount and mapcount balance, recomputed from scratch: every frame's {@code _refcount} must equal the references
- * the model can name (one per pte that maps it, one per page-cache slot, one per pipe buffer, one per FOLL_GET,
+ * the model can name (one per pte that maps it, one per page-cache slot, one per page with buffers ({@code PG_private}), one per pipe buffer, one per FOLL_GET,
  * {@code GUP_PIN_COUNTING_BIAS} per FOLL_PIN, and what drivers say they hold) and its mapcount the number of ptes; no
  * pte may map a free frame.
  */
@@ -29,7 +30,7 @@ final class AccountingInvariant implements Invariant {
 
     @Override
     public String doc() {
-        return "refcount = ptes + page cache + pipe buffers + GUP references + 1024 x pins; mapcount = ptes; no pte maps a free frame";
+        return "refcount = ptes + page cache + buffers (PG_private) + pipe buffers + GUP references + 1024 x pins; mapcount = ptes; no pte maps a free frame";
     }
 
     @Override
@@ -76,7 +77,7 @@ final class AccountingInvariant implements Invariant {
         int[] ranges = expected.ranges;
         for (int z = 0; z < ranges.length; z += 2) {
             for (int pfn = ranges[z]; pfn < ranges[z + 1]; pfn++) {
-                int refsExpected = expected.refs(pfn);
+                int refsExpected = expected.refs(pfn) + (frames.test(pfn, PageFlags.PG_PRIVATE) ? 1 : 0);
                 int mapExpected = expected.maps(pfn);
                 int refs = frames.refcount(pfn);
                 int map = frames.mapcount(pfn);

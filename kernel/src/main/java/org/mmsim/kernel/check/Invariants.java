@@ -12,7 +12,10 @@ public final class Invariants {
             new IsolationInvariant(),
             new PinCoherenceInvariant(),
             new DeviceCoherenceInvariant(),
-            new DeviceIsolationInvariant());
+            new DeviceIsolationInvariant(),
+            new NoLostWriteInvariant(),
+            new FilesystemStateInvariant(),
+            new StablePagesInvariant());
 
     private Invariants() {}
 

@@ -57,8 +57,9 @@ final class RegularFileOps implements FileOperations {
     }
 
     /**
-     * {@code ext4_file_vm_ops}: {@code filemap_fault}, and {@code ext4_page_mkwrite}, which reserves blocks, waits for
-     * writeback on stable-page devices and marks the page dirty before a shared mapping may write it.
+     * {@code ext4_file_vm_ops}: {@code filemap_fault}, and {@code ext4_page_mkwrite}, which reserves blocks, attaches
+     * buffers ({@code block_page_mkwrite} → {@code create_empty_buffers}), waits for writeback on stable-page devices
+     * and marks the page dirty before a shared mapping may write it.
      */
     private static final class Ext4VmOps extends FileVmOps {
         Ext4VmOps(Filemap filemap) {
@@ -72,6 +73,9 @@ final class RegularFileOps implements FileOperations {
 
         @Override
         public int pageMkwrite(VmFault vmf) {
+            // block_page_mkwrite(): buffers if the page has none, then dirty (folio_lock and folio_wait_stable
+            // are waited for before the fault starts: Memory#pageMkwriteWait)
+            filemap.createEmptyBuffers(vmf.page());
             filemap.folioMarkDirty(vmf.page());
             return VmFault.VM_FAULT_LOCKED;
         }

@@ -15,7 +15,9 @@ import org.mmsim.kernel.mm.filemap.Filemap;
 import org.mmsim.kernel.mm.gup.Gup;
 import org.mmsim.kernel.mm.memory.Zap;
 import org.mmsim.kernel.mm.page.Page;
+import org.mmsim.kernel.mm.vmscan.ReclaimCall;
 import org.mmsim.kernel.sched.KernelCall;
+import org.mmsim.kernel.sched.Syscall;
 import org.mmsim.kernel.state.Copier;
 import org.mmsim.kernel.state.Hashable;
 import org.mmsim.kernel.state.StateHasher;
@@ -271,6 +273,72 @@ public final class Vfs implements Hashable {
     public long fsync(File f) {
         trace.path("vfs_fsync_range");
         return f.fops().fsync(f);
+    }
+
+    /**
+     * Background writeback of {@code f}'s file ({@code writeback_single_inode}, WB_SYNC_NONE) as a call with points;
+     * a file without a page cache (pipe, device) is -EINVAL, returned by the call.
+     */
+    public KernelCall<Void> writeback(File f) {
+        if (f.mapping() == null || f.inode() == null) {
+            return failed("writeback_single_inode", -Errno.EINVAL);
+        }
+        return filemap.writebackCall(f.mapping(), false);
+    }
+
+    /** {@code sync()}: writeback of every live file with a page cache, WB_SYNC_ALL, as a call with points. */
+    public KernelCall<Void> sync() {
+        return filemap.syncCall(liveMappings());
+    }
+
+    /**
+     * Reclaim of page {@code foff / PAGE_SIZE} of {@code f}'s file, or of every cached page of it ({@code foff} -1),
+     * as a call with points ({@link ReclaimCall}); -EINVAL for a file without a page cache or a bad offset.
+     */
+    public KernelCall<Void> reclaim(File f, long foff) {
+        if (f.mapping() == null || f.inode() == null || (foff != -1 && (foff < 0 || (foff & (Page.PAGE_SIZE - 1)) != 0))) {
+            return failed("shrink_folio_list", -Errno.EINVAL);
+        }
+        List<AddressSpace> ms = new ArrayList<>();
+        List<Long> idx = new ArrayList<>();
+        for (long index : f.mapping().pages().keySet()) {
+            if (foff == -1 || index == foff >>> Page.PAGE_SHIFT) {
+                ms.add(f.mapping());
+                idx.add(index);
+            }
+        }
+        return new ReclaimCall(core, filemap, zap, ms, idx.stream().mapToLong(Long::longValue).toArray(),
+                "shrink_folio_list");
+    }
+
+    /** {@code drop_caches} (1: {@code drop_pagecache_sb}): reclaim of every cached page of every live file. */
+    public KernelCall<Void> dropCaches() {
+        List<AddressSpace> ms = new ArrayList<>();
+        List<Long> idx = new ArrayList<>();
+        for (AddressSpace m : liveMappings()) {
+            for (long index : m.pages().keySet()) {
+                ms.add(m);
+                idx.add(index);
+            }
+        }
+        return new ReclaimCall(core, filemap, zap, ms, idx.stream().mapToLong(Long::longValue).toArray(),
+                "drop_pagecache_sb");
+    }
+
+    /** The page caches of every inode not evicted, in inode order. */
+    private List<AddressSpace> liveMappings() {
+        List<AddressSpace> out = new ArrayList<>();
+        for (Inode i : inodes) {
+            AddressSpace m = i.mapping();
+            if (m != null && !m.evicted()) {
+                out.add(m);
+            }
+        }
+        return out;
+    }
+
+    private KernelCall<Void> failed(String name, long errno) {
+        return new Syscall<>(trace, core.footprint(), name, Syscall.NO_LOCKS, c -> errno);
     }
 
     /** {@code vmsplice()} on {@code f} by a task of {@code mm}; see {@link Splice#vmsplice}. */

@@ -37,6 +37,12 @@ public final class AddressSpace implements Hashable, Copyable {
      */
     private long truncateCount;
     private final TreeMap<Long, Integer> pages = new TreeMap<>();
+    /**
+     * The pages under writeback whose bio is in flight, with the words {@code folio_start_writeback} saw: what a
+     * stable-pages disk may rely on not changing until the I/O completes (the stable-pages invariant holds the page to
+     * them).
+     */
+    private final TreeMap<Long, long[]> inFlight = new TreeMap<>();
     private final List<Vma> iMmap = new ArrayList<>();
 
     AddressSpace(MmCore core, int id, Change.InodeRef host, boolean shmem, boolean canWriteback, long size,
@@ -105,6 +111,11 @@ public final class AddressSpace implements Hashable, Copyable {
         return Collections.unmodifiableMap(pages);
     }
 
+    /** The page cache from page {@code index} on, in index order. */
+    public Map<Long, Integer> pagesFrom(long index) {
+        return Collections.unmodifiableMap(pages.tailMap(index, true));
+    }
+
     /** The PFN caching page {@code index}, or -1. */
     public int pageAt(long index) {
         Integer pfn = pages.get(index);
@@ -129,9 +140,25 @@ public final class AddressSpace implements Hashable, Copyable {
         pages.put(index, pfn);
     }
 
+    /** {@code folio_start_writeback()} of page {@code index} with these words: its bio is in flight. */
+    public void startIo(long index, long[] words) {
+        inFlight.put(index, words.clone());
+    }
+
+    /** The bio of page {@code index} completed ({@code folio_end_writeback()}). */
+    public void endIo(long index) {
+        inFlight.remove(index);
+    }
+
+    /** The pages whose writeback I/O is in flight, with the words at its start. */
+    public Map<Long, long[]> inFlight() {
+        return Collections.unmodifiableMap(inFlight);
+    }
+
     /** {@code truncate_inode_pages_final()} is done: the cache is empty and stays so. */
     public void evict() {
         pages.clear();
+        inFlight.clear();
         evicted = true;
         if (trace.on()) {
             trace.record(new Change.InodeEvicted(host));
@@ -163,12 +190,19 @@ public final class AddressSpace implements Hashable, Copyable {
         iMmap.remove(vma);
     }
 
-    /** The id, i_size, eviction, the page cache in index order, and i_mmap in list order as (mm, start, end). */
+    /** The id, i_size, eviction, the page cache in index order, the bios in flight, and i_mmap in list order as (mm, start, end). */
     @Override
     public void hashInto(StateHasher h) {
         h.add(id).add(size).add(evicted).add(truncateCount).add(pages.size());
         for (Map.Entry<Long, Integer> e : pages.entrySet()) {
             h.add(e.getKey()).add(e.getValue());
+        }
+        h.add(inFlight.size());
+        for (Map.Entry<Long, long[]> e : inFlight.entrySet()) {
+            h.add(e.getKey());
+            for (long w : e.getValue()) {
+                h.add(w);
+            }
         }
         h.add(iMmap.size());
         for (Vma vma : iMmap) {
@@ -195,6 +229,7 @@ public final class AddressSpace implements Hashable, Copyable {
         this.evicted = o.evicted;
         this.truncateCount = o.truncateCount;
         this.pages.putAll(o.pages);
+        this.inFlight.putAll(o.inFlight);
         for (Vma vma : o.iMmap) {
             iMmap.add(c.copy(vma));
         }

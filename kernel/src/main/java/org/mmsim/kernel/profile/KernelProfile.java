@@ -54,6 +54,11 @@ public final class KernelProfile {
         return COW_REUSE[values[Switch.COW_REUSE.ordinal()]];
     }
 
+    /** What ext4 writeback does with a dirty page without buffers. */
+    public Ext4DirtyNobuffers ext4DirtyNobuffers() {
+        return Ext4DirtyNobuffers.values()[values[Switch.EXT4_DIRTY_NOBUFFERS.ordinal()]];
+    }
+
     public IoUringFileCheck ioUringFileCheck() {
         return IoUringFileCheck.values()[values[Switch.IO_URING_FILE_CHECK.ordinal()]];
     }

@@ -55,14 +55,17 @@ public final class Profiles {
 
         KernelProfile v519 = v511.with(Switch.COW_REUSE, "anon_exclusive").with(Switch.UNSHARE_RO_PINS, "on")
                 .with(Switch.LONGTERM_MIGRATE_MOVABLE, "on")
-                .with(Switch.IO_URING_FILE_CHECK, "except_shmem");
+                .with(Switch.IO_URING_FILE_CHECK, "except_shmem")
+                .with(Switch.EXT4_DIRTY_NOBUFFERS, "warn");
         register(v519, "5.19", "PageAnonExclusive (6c287605fd56) and unsharing for R/O pins (FAULT_FLAG_UNSHARE); "
-                + "long-term pins migrate out of ZONE_MOVABLE (5.13); io_uring accepts shmem buffers (5.14)");
+                + "long-term pins migrate out of ZONE_MOVABLE (5.13); io_uring accepts shmem buffers (5.14); ext4 warns "
+                + "and skips a dirty page without buffers instead of BUG (5.18, cc5095747edf)");
 
         KernelProfile v618 = v519.with(Switch.GUP_WRITE_RETRY, "anon_exclusive")
                 .with(Switch.MPROTECT_ANON_WRITABLE, "on")
                 .with(Switch.UNSHARE_LONGTERM_COW, "on")
                 .with(Switch.REFUSE_LONGTERM_FILE_WRITE, "on")
+                .with(Switch.RECLAIM_SKIP_PINNED, "on")
                 .with(Switch.LONGTERM_NEEDS_PIN, "on")
                 .with(Switch.GENERIC_ACCESS_PHYS_RECHECK, "on")
                 .with(Switch.IO_URING_FILE_CHECK, "off")
@@ -70,7 +73,8 @@ public final class Profiles {
                 .with(Switch.ODIRECT_PIN, "on");
         register(v618, "6.18", "today's kernel: FOLL_COW removed (5535be309971); mprotect keeps exclusive anon writable (6.0); "
                 + "R/O long-term pins unshare the zero page and page cache (6.2); writable long-term pins of "
-                + "writeback-file mappings refused (6.5); O_DIRECT pins its pages (6.5); KVM takes no page references (6.13)");
+                + "writeback-file mappings refused (6.5); O_DIRECT pins its pages (6.5); reclaim keeps the buffers of pinned "
+                + "pages (6.4); KVM takes no page references (6.13)");
     }
 
     private Profiles() {}

@@ -57,7 +57,16 @@ public enum Switch {
             + "iov_iter_get_pages, FOLL_GET references"),
     IO_URING("io_uring fixed buffers exist (5.1; registered with FOLL_GET|FOLL_LONGTERM until FOLL_PIN, 5.6)"),
     IO_URING_FILE_CHECK(IoUringFileCheck.class, "file-backed VMAs io_uring itself refuses as fixed buffers with "
-            + "-EOPNOTSUPP: any_file (5.1), except_shmem (5.14), off (6.5: GUP's own rule applies)");
+            + "-EOPNOTSUPP: any_file (5.1), except_shmem (5.14), off (6.5: GUP's own rule applies)"),
+    EXT4_DIRTY_NOBUFFERS(Ext4DirtyNobuffers.class, "ext4 writeback of a dirty page without buffers (dirtied behind "
+            + "page_mkwrite's back, e.g. by set_page_dirty_lock after DMA): bug (<=5.17, BUG_ON oops), warn (5.18 "
+            + "cc5095747edf, Ted Ts'o: WARN, clear dirty, skip: the write is lost)"),
+    RECLAIM_SKIP_PINNED("shrink_folio_list keeps a maybe-DMA-pinned folio after unmapping it, before releasing "
+            + "its buffers (6.4 d824ec2a1546, Jan Kara, 'mm: do not reclaim private data from pinned page'); off: "
+            + "the buffers of a pinned page are stripped and __remove_mapping then refuses it"),
+    EXT4_STABLE_PAGES("the ext4 disk needs stable pages (SB_I_STABLE_WRITES: checksumming or RAID): page_mkwrite "
+            + "waits for writeback to end (folio_wait_stable) before a page may be written again; a device "
+            + "property, off in every profile (set it in a scenario)");
 
     private final String key;
     private final List<String> choices;

@@ -8,9 +8,14 @@ import org.mmsim.kernel.fs.Vfs;
 import org.mmsim.kernel.iouring.IoRing;
 import org.mmsim.kernel.iouring.IoUring;
 import org.mmsim.kernel.locking.Acquire;
+import org.mmsim.kernel.locking.WaitEvent;
 import org.mmsim.kernel.mm.Mm;
 import org.mmsim.kernel.mm.MmCore;
 import org.mmsim.kernel.mm.WordRead;
+import org.mmsim.kernel.mm.page.Page;
+import org.mmsim.kernel.mm.page.PageFlags;
+import org.mmsim.kernel.mm.page.PageFrames;
+import org.mmsim.kernel.profile.Switch;
 import org.mmsim.kernel.sched.KernelCall;
 import org.mmsim.kernel.sched.Syscall;
 import org.mmsim.kernel.task.Task;
@@ -138,14 +143,81 @@ public final class FileSyscalls {
         return onFd(t, "write", fd, f -> vfs.write(f, 0, value));
     }
 
-    /** {@code pwrite(fd, &value, 8, pos)}: 8, or -EBADF, -ENOMEM; -ESPIPE on a pipe or a device. */
+    /**
+     * {@code pwrite(fd, &value, 8, pos)}: 8, or -EBADF, -ENOMEM; -ESPIPE on a pipe or a device. {@code write_begin}
+     * locks the page: the call waits while another holds it.
+     */
     public KernelCall<Void> pwrite(Task t, int fd, long pos, long value) {
-        return onFd(t, "pwrite64", fd, f -> f.inode() == null ? -Errno.ESPIPE : vfs.write(f, pos, value));
+        return call(t, "pwrite64", () -> pos < 0 ? null : pageWaits(t, fd, pos >>> Page.PAGE_SHIFT,
+                core.profile().on(Switch.EXT4_STABLE_PAGES)), c -> {
+            File f = t.files().get(fd);
+            return f == null ? -Errno.EBADF : f.inode() == null ? -Errno.ESPIPE : vfs.write(f, pos, value);
+        });
     }
 
-    /** {@code fsync(fd)}: 0, or -EBADF, -EINVAL. Waits for the pte lock of every mm that maps the file. */
+    /**
+     * Background writeback of FILE ({@code writeback_single_inode}, WB_SYNC_NONE), with its points: 0, or -EBADF,
+     * -EINVAL for a pipe or a device.
+     */
+    public KernelCall<Void> writeback(Task t, int fd) {
+        File f = t.files().get(fd);
+        KernelCall<Void> c = f == null ? call(t, "writeback_single_inode", Syscall.NO_LOCKS, x -> -Errno.EBADF)
+                : vfs.writeback(f);
+        return c.current(Syscalls.mmOf(t).id());
+    }
+
+    /** {@code sync()}: every file written back (WB_SYNC_ALL), with the points of each: 0. */
+    public KernelCall<Void> sync(Task t) {
+        return vfs.sync().current(Syscalls.mmOf(t).id());
+    }
+
+    /**
+     * Reclaim of FILE's page at {@code foff} (-1: every cached page of FILE), with a point per page and pte: the
+     * number of pages that left the cache, or -EBADF, -EINVAL (not a regular file, {@code foff} negative or not page
+     * aligned).
+     */
+    public KernelCall<Void> reclaim(Task t, int fd, long foff) {
+        File f = t.files().get(fd);
+        KernelCall<Void> c = f == null ? call(t, "shrink_folio_list", Syscall.NO_LOCKS, x -> -Errno.EBADF)
+                : vfs.reclaim(f, foff);
+        return c.current(Syscalls.mmOf(t).id());
+    }
+
+    /** {@code echo 1 > /proc/sys/vm/drop_caches}: every clean cached page of every file reclaimed; the count. */
+    public KernelCall<Void> dropCaches(Task t) {
+        return vfs.dropCaches().current(Syscalls.mmOf(t).id());
+    }
+
+    /**
+     * What a call on FILE sleeps on first: the PG_locked of a cached page ({@code index}, or any with -1) another call
+     * holds, or, with {@code writeback}, a page under writeback; null if none.
+     */
+    private Acquire pageWaits(Task t, int fd, long index, boolean writeback) {
+        File f = t.files().get(fd);
+        if (f == null || f.mapping() == null || f.inode() == null) {
+            return null;
+        }
+        PageFrames frames = core.frames();
+        for (java.util.Map.Entry<Long, Integer> e : f.mapping().pages().entrySet()) {
+            int pfn = e.getValue();
+            if (index >= 0 && e.getKey() != index) {
+                continue;
+            }
+            if (frames.test(pfn, PageFlags.PG_LOCKED) || (writeback && frames.test(pfn, PageFlags.PG_WRITEBACK))) {
+                return new WaitEvent("page " + e.getKey() + " (pfn " + pfn + ") of inode " + f.mapping().id(), 0,
+                        () -> !frames.test(pfn, PageFlags.PG_LOCKED)
+                                && !(writeback && frames.test(pfn, PageFlags.PG_WRITEBACK)));
+            }
+        }
+        return null;
+    }
+
+    /**
+     * {@code fsync(fd)}: 0, or -EBADF, -EINVAL. Waits for the pte lock of every mm that maps the file and, since it
+     * writes back to the end in one step, for every page of the file another call holds locked or under writeback.
+     */
     public KernelCall<Void> fsync(Task t, int fd) {
-        return call(t, "fsync", () -> mkcleanLocks(t, fd), c -> {
+        return call(t, "fsync", () -> Acquire.first(pageWaits(t, fd, -1, true), mkcleanLocks(t, fd)), c -> {
             File f = t.files().get(fd);
             return f == null ? -Errno.EBADF : vfs.fsync(f);
         });
@@ -156,7 +228,7 @@ public final class FileSyscalls {
      * beyond the end from every mm, so it waits for the pte lock of every mm that maps the file.
      */
     public KernelCall<Void> ftruncate(Task t, int fd, long size) {
-        return call(t, "ftruncate", () -> mkcleanLocks(t, fd), c -> {
+        return call(t, "ftruncate", () -> Acquire.first(pageWaits(t, fd, -1, false), mkcleanLocks(t, fd)), c -> {
             File f = t.files().get(fd);
             return f == null ? -Errno.EBADF : vfs.truncate(f, size);
         });

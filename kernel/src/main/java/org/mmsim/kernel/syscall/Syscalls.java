@@ -197,14 +197,20 @@ public final class Syscalls {
 
     /** {@code unpin_user_pages_dirty_lock(pages, npages, make_dirty)}. 0, or -EINVAL. */
     public KernelCall<Void> unpinUserPagesDirtyLock(Task t, GupPages g, boolean makeDirty) {
-        return by(t, new Syscall<>(core.trace(), core.footprint(), "unpin_user_pages_dirty_lock", Syscall.NO_LOCKS,
-                c -> gup.unpinUserPagesDirtyLock(g, makeDirty)));
+        return by(t, new Syscall<>(core.trace(), core.footprint(), "unpin_user_pages_dirty_lock",
+                () -> makeDirty ? gup.dirtyLockWait(g) : null, c -> gup.unpinUserPagesDirtyLock(g, makeDirty)));
     }
 
     /** The device lets go of references: {@code put_page()} on each page. 0, or -EINVAL if already released or pins. */
     public KernelCall<Void> putPages(Task t, GupPages g) {
         return by(t, new Syscall<>(core.trace(), core.footprint(), "put_pages", Syscall.NO_LOCKS,
                 c -> gup.putPages(g)));
+    }
+
+    /** {@code set_page_dirty_lock(); put_page()} on each page of a FOLL_GET array. 0, or -EINVAL. */
+    public KernelCall<Void> putPagesDirtyLock(Task t, GupPages g) {
+        return by(t, new Syscall<>(core.trace(), core.footprint(), "put_pages_dirty", () -> gup.dirtyLockWait(g),
+                c -> gup.putPagesDirtyLock(g)));
     }
 
     /**

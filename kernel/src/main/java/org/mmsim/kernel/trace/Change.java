@@ -58,6 +58,9 @@ public sealed interface Change {
     /** Page {@code index} of the file was written to disk. */
     record PageWritten(InodeRef inode, long index) implements Change {}
 
+    /** Page {@code index} of the file left the page cache (reclaim: {@code __remove_mapping}); it was in {@code pfn}. */
+    record PageUncached(InodeRef inode, long index, int pfn) implements Change {}
+
     /** The inode was evicted and its page cache truncated. */
     record InodeEvicted(InodeRef inode) implements Change {}
 

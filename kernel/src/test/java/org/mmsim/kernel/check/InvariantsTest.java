@@ -44,7 +44,8 @@ class InvariantsTest {
     @Test
     void theRegistryNamesEveryInvariant() {
         assertThat(Invariants.all()).extracting(Invariant::name)
-                .containsExactly("accounting", "isolation", "pin-coherence", "device-coherence", "device-isolation");
+                .containsExactly("accounting", "isolation", "pin-coherence", "device-coherence", "device-isolation",
+                        "no-lost-write", "filesystem-state", "stable-pages");
         assertThat(Invariants.all()).allSatisfy(i -> assertThat(i.doc()).isNotBlank());
     }
 

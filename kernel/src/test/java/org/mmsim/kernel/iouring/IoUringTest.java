@@ -258,8 +258,8 @@ class IoUringTest {
             assertThat(k.gupHolders().held()).isEmpty();
             assertThat(k.mm().userLockedVm()).isZero();
             assertThat(t.mm().pinnedVm()).isZero();
-            assertThatPage(k, pfnAt(t, a)).as("the pte's, plus the cache's for a shared mapping")
-                    .hasRefcount(flags == Mman.MAP_SHARED ? 2 : 1);
+            assertThatPage(k, pfnAt(t, a)).as("the pte's, plus the cache's and ext4's buffers' for a shared mapping")
+                    .hasRefcount(flags == Mman.MAP_SHARED ? (backing == Backing.EXT4 ? 3 : 2) : 1);
         }
     }
 

@@ -131,7 +131,7 @@ class ProcMemTest {
             assertThatPte(t, a).isReadOnly().doesNotMapPfn(cached);
             assertThatPage(k, pfnAt(t, a)).isAnon().holds(0, D1);
             assertThat(pread(k, t, ro, 0)).isEqualTo(D0);
-            assertThatPage(k, cached).isNotAnon().isClean().hasRefcount(1).hasMapcount(0).holds(0, D0);
+            assertThatPage(k, cached).isNotAnon().isClean().hasRefcount(2).hasMapcount(0).holds(0, D0); // + buffers
             fsync(k, t, f);
             assertThat(inode.diskWord(0, 0)).isEqualTo(D0);
             assertThat(store(k, t, a, D2)).isEqualTo(Signal.SIGSEGV);

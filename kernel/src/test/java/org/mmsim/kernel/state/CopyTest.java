@@ -15,11 +15,13 @@ import java.util.TreeSet;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.mmsim.kernel.Kernel;
+import org.mmsim.kernel.fs.FsType;
 import org.mmsim.kernel.mm.gup.Foll;
 import org.mmsim.kernel.mm.notifier.MmuIntervalNotifier;
 import org.mmsim.kernel.mm.notifier.RecordingNotifier;
 import org.mmsim.kernel.sched.KernelCall;
 import org.mmsim.kernel.task.Task;
+import org.mmsim.kernel.uapi.Mman;
 import org.mmsim.kernel.testing.InvariantsNotChecked;
 import org.mmsim.kernel.testing.MutableFields;
 import org.mmsim.kernel.testing.RecordingJournal;
@@ -118,6 +120,13 @@ class CopyTest {
         LEFT_OUT.put("mm.notifier.MmuNotifier.released", "copied as a boolean; no mm of this machine has exited");
         LEFT_OUT.put("mm.notifier.MmuIntervalNotifier.removed", "copied as a boolean; this machine removes none");
         LEFT_OUT.put("mm.notifier.IntervalTree.root", "immutable nodes, shared by the copy until one side changes");
+        LEFT_OUT.put("mm.filemap.WritebackCall.index", "copied as a long; 0: the writeback is at the file's first page");
+        LEFT_OUT.put("mm.filemap.WritebackCall.mi", "copied as an int; 0: the writeback is in its first file");
+        LEFT_OUT.put("mm.filemap.WritebackCall.ptes", "copied VMA by VMA; empty: this machine's writeback is past its"
+                + " pte walk (the reclaim's list of the same kind is not)");
+        LEFT_OUT.put("mm.filemap.WritebackCall.pteAddrs", "copied as a list; empty, as ptes");
+        LEFT_OUT.put("mm.vmscan.ReclaimCall.pi", "copied as an int; 0: the reclaim is at its first page");
+        LEFT_OUT.put("mm.vmscan.ReclaimCall.reclaimed", "copied as an int; 0: no page freed yet");
         LEFT_OUT.put("mm.memory.ZapWalk.vi", "copied as an int; 0 while the walk is in its first VMA");
         for (String f : List.of("Kernel.driverState", "Kernel.drivers", "Kernel.pageReferences",
                 "api.Exports.driverState", "api.Exports.pageReferences", "fs.Vfs.devices", "mm.Vma.privateData")) {
@@ -150,6 +159,17 @@ class CopyTest {
         k.notifiers().register(subscriber, m.q().mm());
         MmuIntervalNotifier mni = k.notifiers().insert(m.q().mm(), m.b(), 2 * TestKernels.PAGE, subscriber);
         k.notifiers().insert(m.p().mm(), m.a(), TestKernels.PAGE, subscriber);
+        // an ext4 file: writeback stopped with page 0's bio in flight, reclaim of page 1 between its two ptes
+        int fd = TestKernels.creat(k, m.p(), FsType.EXT4, "wb", 2 * TestKernels.PAGE);
+        long fa = TestKernels.mmapFile(k, m.p(), fd, 2, TestKernels.RW, Mman.MAP_SHARED);
+        long fb = TestKernels.mmapFile(k, m.p(), fd, 2, TestKernels.RW, Mman.MAP_SHARED);
+        TestKernels.write(k, m.p(), fa, 7);
+        TestKernels.load(k, m.p(), fa + TestKernels.PAGE);
+        TestKernels.load(k, m.p(), fb + TestKernels.PAGE);
+        KernelCall<?> wb = k.fileSyscalls().writeback(m.p(), fd);
+        steps(wb, 2);
+        KernelCall<?> reclaim = k.fileSyscalls().reclaim(m.p(), fd, TestKernels.PAGE);
+        steps(reclaim, 1);
         KernelCall<?> fork = k.syscalls().fork(m.p(), "child");
         fork.step();
         KernelCall<?> pin = k.syscalls().pinUserPagesFast(m.q(), m.b(), 2, 0);
@@ -162,7 +182,7 @@ class CopyTest {
                 org.mmsim.kernel.uapi.Mman.MADV_DONTNEED);
         steps(zap, 1);
         assertThat(mni.invalidateSeq()).as("the madvise is invalidating the interval").isOdd();
-        List<KernelCall<?>> calls = new ArrayList<>(List.of(fork, pin, gup, peek, zap, odirect));
+        List<KernelCall<?>> calls = new ArrayList<>(List.of(fork, pin, gup, peek, zap, odirect, wb, reclaim));
         assertThat(calls).noneMatch(KernelCall::done);
         KernelCall<?> load = k.syscalls().load(m.q(), m.b());
         load.run();

@@ -100,7 +100,10 @@ class FingerprintCoverageTest {
         hashed("locking.SeqCount", "sequence");
         hashed("mm.Vma", "start", "end", "flags", "pgoff", "anonVma", "vmOps", "privateData");
         hashed("mm.AnonVma", "vmas");
-        hashed("mm.AddressSpace", "size", "evicted", "pages", "iMmap");
+        hashed("mm.AddressSpace", "size", "evicted", "pages", "inFlight", "iMmap");
+        hashed("mm.filemap.WritebackCall", "mappings", "mi", "index", "pfn", "dirtyPtes", "ptes", "pteAddrs");
+        leftOut("mm.filemap.WritebackCall", "mapping", "mappings[mi] (or null past the end), both hashed");
+        hashed("mm.vmscan.ReclaimCall", "mappings", "indices", "pi", "pfn", "reclaimed", "ptes", "pteAddrs");
         hashed("task.Tasks", "tasks", "nextPid");
         hashed("task.Task", "mm", "files");
         hashed("fs.FdTable", "fds", "users");

@@ -4,16 +4,12 @@ import java.util.List;
 import java.util.Map;
 import org.mmsim.kernel.mm.AddressSpace;
 import org.mmsim.kernel.mm.MmCore;
-import org.mmsim.kernel.mm.VmFlags;
 import org.mmsim.kernel.mm.WordRead;
-import org.mmsim.kernel.mm.notifier.MmuNotifierEvent;
-import org.mmsim.kernel.mm.notifier.MmuNotifierRange;
 import org.mmsim.kernel.mm.notifier.MmuNotifiers;
 import org.mmsim.kernel.mm.page.Page;
 import org.mmsim.kernel.mm.page.PageAlloc;
 import org.mmsim.kernel.mm.page.PageFlags;
 import org.mmsim.kernel.mm.page.PageFrames;
-import org.mmsim.kernel.mm.pgtable.Pte;
 import org.mmsim.kernel.mm.rmap.Rmap;
 import org.mmsim.kernel.trace.Change;
 import org.mmsim.kernel.trace.Tracer;
@@ -28,12 +24,15 @@ import org.mmsim.kernel.uapi.Errno;
  * {@code page->index} the file offset in pages, and {@code PG_anon} is clear. Pages are allocated movable, as
  * {@code mapping_gfp_mask()} allows for ordinary files and shmem, so a long-term pin may have to migrate them.
  *
- * <p>Writeback for a filesystem that has it ({@link AddressSpace#canWriteback()}): {@code write_cache_pages()} takes
- * each dirty page, {@code folio_clear_dirty_for_io()} write-protects and cleans every shared pte that maps it (so the
- * next CPU write faults into {@code page_mkwrite} again), clears PG_dirty, and the page's words go to disk under
- * PG_writeback. A device that writes through a pin never faults, so the filesystem never hears of its writes.
+ * <p>Writeback for a filesystem that has it ({@link AddressSpace#canWriteback()}) is {@link WritebackCall}:
+ * {@code write_cache_pages()} locks each dirty page, {@code folio_clear_dirty_for_io()} write-protects and cleans
+ * every shared pte that maps it (so the next CPU write faults into {@code page_mkwrite} again), clears PG_dirty, and
+ * the page's words go to disk under PG_writeback. ext4 attaches buffers (PG_private, one reference) in
+ * {@code write_begin} and {@code page_mkwrite}; reclaim and truncation release them. A device that writes through a
+ * pin never faults, so the filesystem never hears of its writes (docs/writeback.md).
  */
 public final class Filemap {
+    private final MmCore core;
     private final Tracer trace;
     private final PageFrames frames;
     private final PageAlloc alloc;
@@ -42,6 +41,7 @@ public final class Filemap {
     private final MmuNotifiers notifiers;
 
     public Filemap(MmCore core, Rmap rmap, MmuNotifiers notifiers) {
+        this.core = core;
         this.notifiers = notifiers;
         this.trace = core.trace();
         this.frames = core.frames();
@@ -121,6 +121,10 @@ public final class Filemap {
         if (pfn < 0) {
             return pfn;
         }
+        if (mapping.canWriteback()) {
+            trace.path("ext4_write_begin");
+            createEmptyBuffers(pfn);
+        }
         frames.setWord(pfn, Page.wordOf(pos, "file offset"), value);
         folioMarkDirty(pfn);
         alloc.putPage(pfn);
@@ -136,74 +140,106 @@ public final class Filemap {
     }
 
     /**
-     * {@code filemap_write_and_wait()} → {@code write_cache_pages()}: write every dirty page to disk. A filesystem
-     * without writeback (tmpfs) has nothing to do ({@code noop_fsync}).
+     * {@code filemap_write_and_wait()} → {@code write_cache_pages()}: write every dirty page to disk, to its end, as
+     * {@code fsync} does (WB_SYNC_ALL). A filesystem without writeback (tmpfs) has nothing to do ({@code noop_fsync}).
      */
     public void writeback(AddressSpace mapping) {
-        if (!mapping.canWriteback()) {
-            trace.path("noop_fsync");
-            return;
-        }
-        trace.path("write_cache_pages");
-        for (Map.Entry<Long, Integer> e : mapping.pages().entrySet()) {
-            int pfn = e.getValue();
-            if (!folioClearDirtyForIo(pfn)) {
-                continue;
-            }
-            frames.set(pfn, PageFlags.PG_WRITEBACK);
-            long[] block = new long[Page.PAGE_WORDS];
-            for (int w = 0; w < block.length; w++) {
-                block[w] = frames.word(pfn, w);
-            }
-            mapping.aops().writePage(e.getKey(), block);
-            if (trace.on()) {
-                trace.record(new Change.PageWritten(mapping.host(), e.getKey()));
-            }
-            frames.clear(pfn, PageFlags.PG_WRITEBACK);
-        }
+        writebackCall(mapping, true).run();
     }
 
     /**
-     * {@code folio_clear_dirty_for_io()}: clean the ptes first ({@link #folioMkclean}), moving a dirty pte's state
-     * into PG_dirty, then test and clear PG_dirty.
+     * Writeback of {@code mapping} as a call with its preemption points ({@link WritebackCall}); {@code sync}:
+     * WB_SYNC_ALL (wait for pages already under writeback), else WB_SYNC_NONE (skip them: background writeback).
      */
-    private boolean folioClearDirtyForIo(int pfn) {
-        if (folioMkclean(pfn) > 0) {
-            folioMarkDirty(pfn);
+    public WritebackCall writebackCall(AddressSpace mapping, boolean sync) {
+        return new WritebackCall(this, List.of(mapping), sync,
+                sync ? "file_write_and_wait_range" : "writeback_single_inode");
+    }
+
+    /** {@code ksys_sync()} → {@code sync_inodes_sb()}: writeback of every file in {@code mappings}, WB_SYNC_ALL. */
+    public WritebackCall syncCall(List<AddressSpace> mappings) {
+        return new WritebackCall(this, mappings, true, "ksys_sync");
+    }
+
+    /**
+     * {@code create_empty_buffers()} → {@code folio_attach_private()} (fs/buffer.c), from ext4's {@code write_begin}
+     * ({@code block_write_begin}) and {@code page_mkwrite} ({@code block_page_mkwrite}) when the page has no buffers:
+     * PG_private and a page reference for {@code folio->private}.
+     */
+    public void createEmptyBuffers(int pfn) {
+        if (frames.test(pfn, PageFlags.PG_PRIVATE)) {
+            return;
         }
-        if (!frames.test(pfn, PageFlags.PG_DIRTY)) {
+        trace.path("create_empty_buffers");
+        frames.set(pfn, PageFlags.PG_PRIVATE);
+        alloc.getPage(pfn);
+    }
+
+    /**
+     * {@code filemap_release_folio()} → {@code try_to_free_buffers()} / {@code block_invalidate_folio()}: the buffers
+     * go ({@code folio_detach_private()}: PG_private clear, its reference dropped). True if it had buffers.
+     */
+    public boolean releaseBuffers(int pfn) {
+        if (!frames.test(pfn, PageFlags.PG_PRIVATE)) {
             return false;
         }
-        frames.clear(pfn, PageFlags.PG_DIRTY);
+        trace.path("try_to_free_buffers");
+        frames.clear(pfn, PageFlags.PG_PRIVATE);
+        alloc.putPage(pfn);
         return true;
     }
 
-    /**
-     * {@code folio_mkclean()} → {@code page_mkclean_one()} over the file rmap: write-protect and clean every pte of a
-     * shared mapping that maps the page (inside an MMU_NOTIFY_PROTECTION_PAGE range, with a TLB flush).
-     *
-     * @return how many of those ptes were dirty
-     */
-    public int folioMkclean(int pfn) {
-        trace.path("folio_mkclean");
-        int dirty = 0;
-        for (Rmap.Mapping m : rmap.rmapWalkFile(pfn)) {
-            if (!m.vma().has(VmFlags.VM_SHARED)) {
-                continue;
-            }
-            MmuNotifierRange range = MmuNotifierRange.of(MmuNotifierEvent.PROTECTION_PAGE, m.mm(), m.address(),
-                    m.address() + Page.PAGE_SIZE);
-            notifiers.invalidateRangeStart(range);
-            long pte = m.mm().pte(m.address());
-            if (Pte.write(pte) || Pte.dirty(pte)) {
-                if (Pte.dirty(pte)) {
-                    dirty++;
-                }
-                m.mm().setPte(m.address(), Pte.wrProtect(Pte.mkClean(pte)));
-            }
-            notifiers.invalidateRangeEnd(range);
+    /** {@code folio_start_writeback()} was called on page {@code index}: its bio is in flight with these words. */
+    void startedWriteback(AddressSpace mapping, long index, int pfn) {
+        trace.path("folio_start_writeback");
+        long[] words = new long[Page.PAGE_WORDS];
+        for (int w = 0; w < words.length; w++) {
+            words[w] = frames.word(pfn, w);
         }
-        return dirty;
+        mapping.startIo(index, words);
+    }
+
+    /**
+     * The bio of page {@code index} completes: the disk gets the page's words as they are now, then
+     * {@code folio_end_writeback()} clears PG_writeback.
+     */
+    void completeWriteback(AddressSpace mapping, long index, int pfn) {
+        long[] block = new long[Page.PAGE_WORDS];
+        for (int w = 0; w < block.length; w++) {
+            block[w] = frames.word(pfn, w);
+        }
+        mapping.aops().writePage(index, block);
+        if (trace.on()) {
+            trace.record(new Change.PageWritten(mapping.host(), index));
+        }
+        trace.path("folio_end_writeback");
+        mapping.endIo(index);
+        frames.clear(pfn, PageFlags.PG_WRITEBACK);
+    }
+
+    MmCore core() {
+        return core;
+    }
+
+    /** {@code rmap_walk_file()}: every pte that maps {@code pfn}, through {@code i_mmap}. */
+    public List<Rmap.Mapping> rmapWalkFile(int pfn) {
+        return rmap.rmapWalkFile(pfn);
+    }
+
+    Tracer trace() {
+        return trace;
+    }
+
+    PageFrames frames() {
+        return frames;
+    }
+
+    Rmap rmap() {
+        return rmap;
+    }
+
+    MmuNotifiers notifiers() {
+        return notifiers;
     }
 
     /**
@@ -218,6 +254,7 @@ public final class Filemap {
             int pfn = e.getValue();
             if (e.getKey() >= first) {
                 mapping.removePage(e.getKey());
+                releaseBuffers(pfn);
                 frames.setMapping(pfn, 0, 0);
                 frames.clear(pfn, PageFlags.PG_DIRTY);
                 alloc.putPage(pfn);
@@ -236,6 +273,7 @@ public final class Filemap {
     public void truncateInodePagesFinal(AddressSpace mapping) {
         trace.path("truncate_inode_pages_final");
         for (int pfn : List.copyOf(mapping.pages().values())) {
+            releaseBuffers(pfn);
             frames.setMapping(pfn, 0, 0);
             frames.clear(pfn, PageFlags.PG_DIRTY);
             alloc.putPage(pfn);

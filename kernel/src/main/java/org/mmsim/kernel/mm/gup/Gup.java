@@ -1,5 +1,7 @@
 package org.mmsim.kernel.mm.gup;
 
+import org.mmsim.kernel.locking.Acquire;
+import org.mmsim.kernel.locking.WaitEvent;
 import org.mmsim.kernel.mm.Mm;
 import org.mmsim.kernel.mm.MmCore;
 import org.mmsim.kernel.mm.VmFault;
@@ -110,16 +112,50 @@ public final class Gup {
     }
 
     /**
-     * {@code unpin_user_pages_dirty_lock(pages, npages, make_dirty)}: mark each page dirty first if
-     * {@code makeDirty} ({@code set_page_dirty_lock}), then unpin. 0, or -EINVAL if already released or not pins.
+     * {@code unpin_user_pages_dirty_lock(pages, npages, make_dirty)} (mm/gup.c): for each page, if
+     * {@code makeDirty}, first the documented unlocked test {@code if (!folio_test_dirty(folio))} (a page already
+     * dirty is left as it is, "the page is already dirty, it will be written back"), then
+     * {@code folio_lock(); folio_mark_dirty(); folio_unlock()} (the page lock keeps truncation away); then unpin.
+     * {@code folio_mark_dirty()} of a page-cache page goes through the mapping's {@code ->dirty_folio}: ext4's
+     * ({@code block_dirty_folio}) dirties the buffers if there are any and the folio in any case, so a page whose
+     * buffers reclaim stripped becomes dirty without buffers. 0, or -EINVAL if already released or not pins. The
+     * caller waits while a page it would lock is locked ({@link #dirtyLockWait}).
      */
     public long unpinUserPagesDirtyLock(GupPages g, boolean makeDirty) {
         return g.pinned() ? release(g, makeDirty, "unpin_user_pages_dirty_lock") : -Errno.EINVAL;
     }
 
+    /**
+     * What {@code unpin_user_pages_dirty_lock(g, true)} would sleep on: the PG_locked of a page it would lock (one
+     * not dirty yet), as a wait; null if none.
+     */
+    public Acquire dirtyLockWait(GupPages g) {
+        if (g.released) {
+            return null;
+        }
+        for (int i = 0; i < g.nr; i++) {
+            int pfn = g.pfns[i];
+            if (pfn != PageAlloc.ZERO_PFN && !frames.test(pfn, PageFlags.PG_DIRTY)
+                    && frames.test(pfn, PageFlags.PG_LOCKED)) {
+                return new WaitEvent("PG_locked of pfn " + pfn, g.mm().id(),
+                        () -> !frames.test(pfn, PageFlags.PG_LOCKED));
+            }
+        }
+        return null;
+    }
+
     /** {@code put_page()} on each page of a FOLL_GET array. 0, or -EINVAL if already released or not references. */
     public long putPages(GupPages g) {
         return g.pinned() ? -Errno.EINVAL : release(g, false, "put_page");
+    }
+
+    /**
+     * {@code set_page_dirty_lock()} then {@code put_page()} on each page of a FOLL_GET array, as drivers did before
+     * FOLL_PIN (and bio_release_pages still does for FOLL_GET bios): the same unlocked "already dirty?" test. 0, or
+     * -EINVAL if already released or pins.
+     */
+    public long putPagesDirtyLock(GupPages g) {
+        return g.pinned() ? -Errno.EINVAL : release(g, true, "put_page");
     }
 
     private long release(GupPages g, boolean makeDirty, String function) {
@@ -128,7 +164,8 @@ public final class Gup {
         }
         trace.path(function);
         for (int i = 0; i < g.nr; i++) {
-            if (makeDirty && g.pfns[i] != PageAlloc.ZERO_PFN) {
+            if (makeDirty && g.pfns[i] != PageAlloc.ZERO_PFN && !frames.test(g.pfns[i], PageFlags.PG_DIRTY)) {
+                trace.path("set_page_dirty_lock");
                 frames.set(g.pfns[i], PageFlags.PG_DIRTY);
             }
             gupPutPage(g.pfns[i], g.gupFlags());

@@ -1,5 +1,7 @@
 package org.mmsim.kernel.mm.memory;
 
+import org.mmsim.kernel.locking.Acquire;
+import org.mmsim.kernel.locking.WaitEvent;
 import org.mmsim.kernel.mm.Mm;
 import org.mmsim.kernel.mm.MmCore;
 import org.mmsim.kernel.mm.VmFault;
@@ -16,6 +18,7 @@ import org.mmsim.kernel.mm.page.PageFrames;
 import org.mmsim.kernel.mm.pgtable.Pte;
 import org.mmsim.kernel.mm.rmap.Rmap;
 import org.mmsim.kernel.profile.CowReuse;
+import org.mmsim.kernel.profile.Switch;
 import org.mmsim.kernel.trace.Tracer;
 
 /**
@@ -240,6 +243,33 @@ public final class Memory {
             trace.path("do_page_mkwrite");
             ops.pageMkwrite(vmf);
         }
+    }
+
+    /**
+     * What a write fault at {@code addr} would sleep on inside {@code ->page_mkwrite} before it changes anything
+     * ({@code ext4_page_mkwrite} → {@code block_page_mkwrite}: {@code folio_lock}, then {@code folio_wait_stable}
+     * when the disk needs stable pages): the page's PG_locked, or its PG_writeback, as a wait; null if none. The model
+     * waits before the fault takes {@code mmap_lock} rather than inside it, which no other path can tell apart: the
+     * fault has changed nothing yet.
+     */
+    public Acquire pageMkwriteWait(Mm mm, long addr) {
+        long pte = mm.pte(addr);
+        if (!Pte.present(pte) || Pte.write(pte) || Pte.special(pte)) {
+            return null;
+        }
+        Vma vma = mm.vmaAt(addr);
+        if (vma == null || !vma.has(VmFlags.VM_SHARED) || vma.vmOps() == null || !vma.vmOps().hasPageMkwrite()) {
+            return null;
+        }
+        int pfn = Pte.pfn(pte);
+        if (frames.test(pfn, PageFlags.PG_LOCKED)) {
+            return new WaitEvent("PG_locked of pfn " + pfn, mm.id(), () -> !frames.test(pfn, PageFlags.PG_LOCKED));
+        }
+        if (core.profile().on(Switch.EXT4_STABLE_PAGES) && frames.test(pfn, PageFlags.PG_WRITEBACK)) {
+            return new WaitEvent("PG_writeback of pfn " + pfn, mm.id(),
+                    () -> !frames.test(pfn, PageFlags.PG_WRITEBACK));
+        }
+        return null;
     }
 
     /** {@code fault_dirty_shared_page()}: the page is dirty now (and dirty pages are balanced). */

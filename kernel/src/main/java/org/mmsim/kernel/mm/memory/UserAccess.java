@@ -46,7 +46,11 @@ final class UserAccess extends KernelCall<Mmu.Access> {
     @Override
     public Acquire blockedOn() {
         if (pc == ENTRY) {
-            return Mmu.wouldFault(mm, addr, write) ? Acquire.first(mm.mmapLock().read(), mm.ptl().acquire()) : null;
+            if (!Mmu.wouldFault(mm, addr, write)) {
+                return null;
+            }
+            Acquire mkwrite = write ? memory.pageMkwriteWait(mm, addr) : null;
+            return mkwrite != null ? mkwrite : Acquire.first(mm.mmapLock().read(), mm.ptl().acquire());
         }
         VmFault.Resume r = pause.resume();
         return Acquire.first(r == null ? null : r.blockedOn(), mm.ptl().acquire());

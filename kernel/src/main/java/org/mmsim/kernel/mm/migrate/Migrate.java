@@ -57,7 +57,8 @@ public final class Migrate {
         boolean anon = frames.test(pfn, PageFlags.PG_ANON);
         AddressSpace mapping = anon ? null : core.mapping(frames.mapping(pfn));
         boolean cached = mapping != null && !mapping.evicted() && mapping.pageAt(frames.index(pfn)) == pfn;
-        int expected = frames.mapcount(pfn) + (cached ? 1 : 0);
+        // folio_expected_refs(): + 1 for the cache, + 1 for folio->private (buffer_migrate_folio moves the buffers)
+        int expected = frames.mapcount(pfn) + (cached ? 1 : 0) + (frames.test(pfn, PageFlags.PG_PRIVATE) ? 1 : 0);
         if (frames.refcount(pfn) != expected) {
             return -Errno.EAGAIN;
         }

@@ -20,10 +20,15 @@ public final class PageFlags {
     public static final int PG_WRITEBACK = 1 << 7;
     public static final int PG_ANON = 1 << 8;
     public static final int PG_ANON_EXCLUSIVE = 1 << 9;
+    /**
+     * {@code PG_private}: {@code folio->private} holds the page's buffer heads (ext4's {@code create_empty_buffers()}
+     * via {@code folio_attach_private()}, which takes a page reference; {@code folio_detach_private()} drops it).
+     */
+    public static final int PG_PRIVATE = 1 << 10;
 
     private static final String[] NAMES = {
         "locked", "referenced", "uptodate", "dirty", "lru", "reserved", "swapbacked", "writeback", "anon",
-        "anon_exclusive"
+        "anon_exclusive", "private"
     };
 
     private PageFlags() {}

@@ -84,7 +84,7 @@ class FilemapTest {
         int cached = cached(f, 0);
         assertThat(cached).isPositive();
         assertThatPte(t, a).mapsPfn(cached).isNotSpecial().isReadOnly();
-        assertThatPage(k, cached).as("cache + 1 pte").isNotAnon().isClean().hasRefcount(2).hasMapcount(1);
+        assertThatPage(k, cached).as("cache + buffers + 1 pte").isNotAnon().isClean().hasRefcount(3).hasMapcount(1);
         assertThat(t.mm().rssFile()).isEqualTo(1);
         assertThat(t.mm().rssAnon()).isZero();
         assertThat(rmapWalk(k, cached)).containsExactly(at(t, a));
@@ -94,7 +94,7 @@ class FilemapTest {
         long b = mmapFile(k, other, g, 1, Mman.PROT_READ, flags);
         assertThat(load(k, other, b)).isEqualTo(D0);
         assertThatPte(other, b).mapsPfn(cached);
-        assertThatPage(k, cached).as("cache + 2 ptes").hasRefcount(3).hasMapcount(2);
+        assertThatPage(k, cached).as("cache + buffers + 2 ptes").hasRefcount(4).hasMapcount(2);
     }
 
     @Test
@@ -147,7 +147,7 @@ class FilemapTest {
         assertThat(copy).isNotEqualTo(cached);
         assertThatPte(t, a).isWritable().isDirty();
         assertThatPage(k, copy).isAnonExclusive().hasRefcount(1).hasMapcount(1).holds(0, D1);
-        assertThatPage(k, cached).isNotAnon().isClean().hasRefcount(1).hasMapcount(0).holds(0, D0);
+        assertThatPage(k, cached).isNotAnon().isClean().hasRefcount(2).hasMapcount(0).holds(0, D0);
         assertThat(cached(f, 0)).isEqualTo(cached);
         assertThat(pread(k, t, f, 0)).isEqualTo(D0);
         assertThat(t.mm().rssAnon()).isEqualTo(1);
@@ -166,7 +166,7 @@ class FilemapTest {
         int cached = cached(f, 0);
         assertThatPte(t, a).isWritable().doesNotMapPfn(cached);
         assertThatPage(k, pfnAt(t, a)).isAnon().holds(0, D1).holds(1, 0);
-        assertThatPage(k, cached).hasRefcount(1).hasMapcount(0).holds(0, D0);
+        assertThatPage(k, cached).hasRefcount(2).hasMapcount(0).holds(0, D0);
         assertThat(pread(k, t, f, 0)).isEqualTo(D0);
     }
 
@@ -234,14 +234,14 @@ class FilemapTest {
         assertThat(journal.entries("wp_page_shared")).isEqualTo(1);
         assertThat(journal.entries("do_page_mkwrite")).isEqualTo(1);
         assertThatPte(t, a).isWritable().isDirty().mapsPfn(cached);
-        assertThatPage(k, cached).isDirty().hasRefcount(2).hasMapcount(1).holds(0, D1);
+        assertThatPage(k, cached).isDirty().hasRefcount(3).hasMapcount(1).holds(0, D1);
         assertThat(inode.diskWord(0, 0)).isEqualTo(D0);
 
         fsync(k, t, f);
 
         assertThat(inode.diskWord(0, 0)).isEqualTo(D1);
         assertThatPte(t, a).as("folio_mkclean").isReadOnly().isClean().mapsPfn(cached);
-        assertThatPage(k, cached).isClean().hasRefcount(2);
+        assertThatPage(k, cached).isClean().hasRefcount(3); // cache, pte, buffers
 
         write(k, t, a, D2);
 

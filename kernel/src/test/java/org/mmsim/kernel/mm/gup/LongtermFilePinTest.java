@@ -115,7 +115,7 @@ class LongtermFilePinTest {
         assertThat(g.ret()).isEqualTo(-Errno.EFAULT);
         assertThat(g.nr()).isZero();
         assertThat(k.gupHolders().held()).isEmpty();
-        assertThatPage(k, cached).hasRefcount(2).hasMapcount(1);
+        assertThatPage(k, cached).hasRefcount(3).hasMapcount(1); // the cache, the pte, the buffers
         assertThat(k.gupHolders().nrFollPinAcquired()).isEqualTo(k.gupHolders().nrFollPinReleased());
     }
 
@@ -143,7 +143,7 @@ class LongtermFilePinTest {
 
         assertThat(g.ret()).isEqualTo(1);
         assertThat(g.pfn(0)).isEqualTo(inode.mapping().pageAt(0));
-        assertThatPage(k, g.pfn(0)).isNotAnon().hasRefcount(2 + BIAS).hasMapcount(1).holds(0, D1);
+        assertThatPage(k, g.pfn(0)).isNotAnon().hasRefcount(3 + BIAS).hasMapcount(1).holds(0, D1);
         assertThatPte(t, addr).isWritable().mapsPfn(g.pfn(0));
     }
 
@@ -157,7 +157,7 @@ class LongtermFilePinTest {
 
         assertThat(g.ret()).isEqualTo(1);
         assertThat(g.pfn(0)).isEqualTo(inode.mapping().pageAt(0));
-        assertThatPage(k, g.pfn(0)).isDirty().hasRefcount(2 + BIAS).holds(0, D0);
+        assertThatPage(k, g.pfn(0)).isDirty().hasRefcount(3 + BIAS).holds(0, D0); // + page_mkwrite's buffers
         assertThatPte(t, addr).isWritable().isDirty();
     }
 
@@ -212,7 +212,7 @@ class LongtermFilePinTest {
         assertThatPage(k, g.pfn(0)).isAnonExclusive().hasRefcount(1 + BIAS).hasMapcount(1).holds(0, D0);
         assertThatPte(t, addr).isWritable().mapsPfn(g.pfn(0));
         assertThatPage(k, cached).as("the page cache page is untouched").isNotAnon().isClean()
-                .hasRefcount(1).hasMapcount(0).holds(0, D0);
+                .hasRefcount(2).hasMapcount(0).holds(0, D0); // the cache and the buffers
         assertThat(inode.mapping().pageAt(0)).isEqualTo(cached);
         assertThat(t.mm().rssAnon()).isEqualTo(1);
         assertThat(t.mm().rssFile()).isZero();
@@ -229,7 +229,7 @@ class LongtermFilePinTest {
         int cached = inode.mapping().pageAt(0);
         assertThat(g.pfn(0)).isNotEqualTo(cached);
         assertThatPage(k, g.pfn(0)).isAnon().holds(0, D0);
-        assertThatPage(k, cached).isNotAnon().isClean().hasRefcount(1).hasMapcount(0);
+        assertThatPage(k, cached).isNotAnon().isClean().hasRefcount(2).hasMapcount(0);
         dmaWrite(k, g, 0, 0, D1);
         assertThat(load(k, t, addr)).isEqualTo(D1);
         assertThat(pread(k, t, f, 0)).as("a private pin never reaches the file").isEqualTo(D0);
@@ -249,7 +249,7 @@ class LongtermFilePinTest {
 
         assertThat(g.ret()).as("O_DIRECT-style, not long-term").isEqualTo(1);
         assertThat(g.pfn(0)).isEqualTo(inode.mapping().pageAt(0));
-        assertThatPage(k, g.pfn(0)).hasRefcount(2 + (gup.pins() ? BIAS : 1));
+        assertThatPage(k, g.pfn(0)).hasRefcount(3 + (gup.pins() ? BIAS : 1)); // + the buffers
     }
 
     @ParameterizedTest(name = "{0}")

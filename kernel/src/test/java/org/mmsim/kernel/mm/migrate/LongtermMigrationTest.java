@@ -36,6 +36,7 @@ import org.mmsim.kernel.fs.Inode;
 import org.mmsim.kernel.fs.Vfs;
 import org.mmsim.kernel.mm.gup.Foll;
 import org.mmsim.kernel.mm.gup.GupPages;
+import org.mmsim.kernel.mm.page.PageFlags;
 import org.mmsim.kernel.mm.page.Zone;
 import org.mmsim.kernel.mm.rmap.Rmap;
 import org.mmsim.kernel.task.Task;
@@ -232,6 +233,28 @@ class LongtermMigrationTest {
         dmaWrite(k, g, 0, 0, D0 + 1);
         assertThat(load(k, other, b)).isEqualTo(D0 + 1);
         assertThat(pread(k, t, f, 0)).isEqualTo(D0 + 1);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(names = {"PIN_USER_PAGES", "PIN_USER_PAGES_FAST"})
+    void anExt4PageMigratesWithItsBuffers(GupEntry gup) {
+        Kernel k = bootWithMovable("5.19", MOVABLE);
+        Task t = k.spawn("p");
+        int f = creat(k, t, FsType.EXT4, "f", PAGE);
+        long a = mmapFile(k, t, f, 1, RW, Mman.MAP_SHARED);
+        write(k, t, a, D0);
+        int old = inode(t, f).mapping().pageAt(0);
+        assertThat(k.frames().test(old, PageFlags.PG_PRIVATE)).isTrue();
+        assertThatPage(k, old).isInZone(Zone.MOVABLE).hasRefcount(3).hasMapcount(1); // cache, pte, buffers
+
+        GupPages g = gup.take(k, t, a, 1, LONGTERM_WRITE);
+
+        assertThat(g.ret()).as("buffer_migrate_folio expects the buffers' reference").isEqualTo(1);
+        int moved = g.pfn(0);
+        assertThat(moved).isNotEqualTo(old);
+        assertThat(k.frames().test(moved, PageFlags.PG_PRIVATE)).isTrue();
+        assertThatPage(k, moved).isInZone(Zone.NORMAL).hasRefcount(3 + BIAS).hasMapcount(1).holds(0, D0);
+        assertThatPage(k, old).isFree();
     }
 
     @Test
