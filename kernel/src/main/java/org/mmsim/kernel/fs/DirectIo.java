@@ -271,7 +271,10 @@ public final class DirectIo extends KernelCall<Void> {
             if (pfn < 0) {
                 continue;
             }
-            if (frames.mapcount(pfn) == 0 && frames.refcount(pfn) == 1 && !frames.test(pfn, PageFlags.PG_DIRTY)) {
+            int buffers = frames.test(pfn, PageFlags.PG_PRIVATE) ? 1 : 0;
+            if (frames.mapcount(pfn) == 0 && frames.refcount(pfn) == 1 + buffers
+                    && !frames.test(pfn, PageFlags.PG_DIRTY)) {
+                vfs.filemap().releaseBuffers(pfn);
                 drop.add(index);
                 continue;
             }
