@@ -12,6 +12,7 @@ import org.mmsim.kernel.mm.Mm;
 import org.mmsim.kernel.mm.MmCore;
 import org.mmsim.kernel.mm.Vma;
 import org.mmsim.kernel.mm.page.Page;
+import org.mmsim.kernel.mm.pgtable.PageTable;
 import org.mmsim.kernel.mm.pgtable.Pte;
 
 /**
@@ -52,12 +53,24 @@ final class DeviceIsolationInvariant implements Invariant {
                 if (m == null || m.aops() != AddressSpaceOperations.NONE) {
                     continue;
                 }
-                for (long addr = vma.start(); addr < vma.end(); addr += Page.PAGE_SIZE) {
-                    long pte = mm.pte(addr);
-                    if (!Pte.present(pte) || !kernel.pageAlloc().isDevice(Pte.pfn(pte))) {
+                PageTable table = mm.pageTable();
+                long addr = vma.start();
+                while (addr < vma.end()) {
+                    long tableEnd = Math.min(vma.end(), (addr + PageTable.PMD_SIZE) & -PageTable.PMD_SIZE);
+                    if (!table.hasTable(addr)) {
+                        addr = tableEnd;
                         continue;
                     }
-                    check(devices, mm, addr, Pte.pfn(pte), "maps", out);
+                    addr = table.nextPresent(addr, tableEnd);
+                    if (addr >= tableEnd) {
+                        addr = tableEnd;
+                        continue;
+                    }
+                    long pte = table.get(addr);
+                    if (Pte.present(pte) && kernel.pageAlloc().isDevice(Pte.pfn(pte))) {
+                        check(devices, mm, addr, Pte.pfn(pte), "maps", out);
+                    }
+                    addr += Page.PAGE_SIZE;
                 }
             }
         }
