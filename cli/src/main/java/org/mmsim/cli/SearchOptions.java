@@ -27,8 +27,12 @@ final class SearchOptions {
     @Option(names = "--max-states", paramLabel = "N", description = "Stop after N distinct states (exit 4).")
     long maxStates = Long.MAX_VALUE;
 
-    @Option(names = "--max-seconds", paramLabel = "S", description = "Stop after S seconds (exit 4).")
-    double maxSeconds;
+    /** The time a search may take when the command line does not say: no input runs for many minutes unasked. */
+    static final double DEFAULT_MAX_SECONDS = 600;
+
+    @Option(names = "--max-seconds", paramLabel = "S", description = "Stop a search after S seconds (exit 4; default "
+            + "600, 0: no limit).")
+    double maxSeconds = DEFAULT_MAX_SECONDS;
 
     @Option(names = "--max-heap", paramLabel = "F", description = "Stop when the used heap exceeds this fraction "
             + "of the maximum (default 0.9; exit 4).")
