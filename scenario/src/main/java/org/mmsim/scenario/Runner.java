@@ -78,8 +78,14 @@ public final class Runner {
         for (int t = 0; t < group.length && strands == group; t++) {
             Strand s = group[t];
             for (int pc = s.pc; !s.finished() && strands == group && (s.pc == pc || s.call != null); ) {
-                if ((enabled() & (1 << t)) == 0) {
-                    throw new IllegalStateException("thread " + s.name() + " blocked in a run");
+                int enabled = enabled();
+                if ((enabled & (1 << t)) == 0) {
+                    if (enabled == 0) {
+                        throw new ScenarioError(new ScenarioException(scenario.file(), s.op().line(), 1,
+                                "deadlock: thread " + s.name() + " waits and no thread can run to wake it"));
+                    }
+                    stepThread(Integer.numberOfTrailingZeros(enabled));
+                    continue;
                 }
                 stepThread(t);
             }

@@ -247,8 +247,11 @@ public final class RdmaDriver implements Driver {
      * {@code ib_uverbs_reg_mr} → {@code mlx5_ib_reg_user_mr} → {@code ib_umem_get} or {@code ib_umem_odp_get}.
      *
      * @return 0, or -EBUSY (the context has an MR: the model's one-MR simplification), -EINVAL (empty range, unknown
-     *     mode), -ENOMEM (over RLIMIT_MEMLOCK), the GUP error (-EFAULT for a page that cannot be pinned)
+     *     mode), -ENOMEM (over RLIMIT_MEMLOCK, or over the model's {@link #MAX_MR_BYTES}), the GUP error (-EFAULT for a page that cannot be pinned)
      */
+    /** The largest region the model registers: its tables are arrays of one entry per page (4 GiB of pages). */
+    static final long MAX_MR_BYTES = 1L << 32;
+
     long regMr(Context ctx, Mm mm, long addr, long len, int mode, int access) {
         kernel.tracePath("ib_uverbs_reg_mr");
         if (ctx.mr != null) {
@@ -256,6 +259,9 @@ public final class RdmaDriver implements Driver {
         }
         if (len <= 0 || addr < 0 || mode < Mr.PINNED || mode > Mr.ODP_NORETRY) {
             return -Errno.EINVAL;
+        }
+        if (len > MAX_MR_BYTES) {
+            return -Errno.ENOMEM;
         }
         Mr mr = new Mr(table.nextId, mm, addr, len, mode, access);
         int nr = Mr.nrPages(addr, len);
