@@ -207,6 +207,11 @@ public final class WritebackCall extends KernelCall<Void> {
                 at(DECIDE, "rmap_walk(index %d) met no shared VMA; mapcount %d", index, mapcount1);
                 return;
             }
+            if (tracking() == PinTracking.MAPCOUNT_V2) {
+                // mapcount1 = page_mapcount(page), then rmap_walk takes i_mmap_rwsem and the first pte lock
+                at(MKCLEAN, "mapcount1 = page_mapcount(index %d) = %d", index, mapcount1);
+                return;
+            }
             mkcleanOne();
             return;
         }
