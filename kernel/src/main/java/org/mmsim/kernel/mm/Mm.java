@@ -357,6 +357,9 @@ public final class Mm implements Hashable, Copyable {
      */
     public void removeVma(Vma vma) {
         vmas.remove(vma.start());
+        if (!zapMarkers.isEmpty()) {
+            zapMarkers.subSet(vma.start(), vma.end()).clear(); // free_pgtables: the special entries go with the VMA
+        }
         if (vma.anonVma() != null) {
             vma.anonVma().unlink(vma);
         }
