@@ -36,6 +36,18 @@ public sealed interface Cond {
         }
     }
 
+    /**
+     * {@code violated NAME}: the built-in invariant {@code NAME} reports a violation on the final state (before
+     * teardown). Meant for invariants whose violation stays in the state once it happened, such as
+     * {@code pin-tracking-sound}, which records a wrong judgement made inside a call.
+     */
+    record Violated(String invariant) implements Cond {
+        @Override
+        public String toString() {
+            return "violated " + invariant;
+        }
+    }
+
     /** Whether {@code c} names {@code oops}. */
     static boolean mentionsOops(Cond c) {
         return switch (c) {
@@ -43,6 +55,7 @@ public sealed interface Cond {
             case Or o -> mentionsOops(o.left()) || mentionsOops(o.right());
             case Not n -> mentionsOops(n.inner());
             case Oops o -> true;
+            case Violated v -> false;
             case Cmp cmp -> false;
         };
     }

@@ -86,6 +86,13 @@ final class CondParser {
         if (tok.is("oops")) {
             return new Cond.Oops();
         }
+        if (tok.is("violated")) {
+            Token name = next("an invariant name");
+            if (org.mmsim.kernel.check.Invariants.all().stream().noneMatch(v -> v.name().equals(name.text()))) {
+                throw err(name, "unknown invariant '" + name.text() + "'");
+            }
+            return new Cond.Violated(name.text());
+        }
         if (tok.is("(")) {
             Cond c = or();
             depth--;

@@ -19,6 +19,9 @@ final class Conditions {
             case Cond.Or o -> eval(o.left(), b, oopsed) || eval(o.right(), b, oopsed);
             case Cond.Not n -> !eval(n.inner(), b, oopsed);
             case Cond.Oops o -> oopsed;
+            case Cond.Violated v -> org.mmsim.kernel.check.Invariants.all().stream()
+                    .filter(inv -> inv.name().equals(v.invariant()))
+                    .anyMatch(inv -> !inv.check(b.kernel()).isEmpty());
             case Cond.Cmp cmp -> value(cmp.term(), b).matches(cmp.literal()) == cmp.equal();
         };
     }

@@ -1,6 +1,7 @@
 package org.mmsim.scenario;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -80,6 +81,21 @@ class RunnerTest {
         assertThat(lost.registers().get("P").get("r2")).isEqualTo(Value.data(0x1));
         assertThat(lost.violations()).extracting(v -> v.invariant())
                 .containsExactly("filesystem-state", "no-lost-write");
+    }
+
+    @Test
+    void violatedNamesAnInvariantBrokenInTheFinalState() throws ScenarioException {
+        String b6Dirty = B6.replace("P: r1 = fsync F\n", "").replace("P: drop_caches\n", "")
+                .replace("P: r2 = pread F 0\n", "");
+        Execution dirty = run(b6Dirty.replace("exists (oops \\/ P:r2 != 0xD)", "exists (violated filesystem-state)"),
+                "6.18", false);
+        assertThat(dirty.conditionHolds()).as("dirty without buffers at the end").isTrue();
+
+        Execution clean = run(B6.replace("exists (oops \\/ P:r2 != 0xD)", "exists (violated pin-tracking-sound)"),
+                "6.18", false);
+        assertThat(clean.conditionHolds()).isFalse();
+        assertThatThrownBy(() -> run(B6.replace("exists (oops \\/ P:r2 != 0xD)", "exists (violated no-such)"), "6.18",
+                false)).isInstanceOf(ScenarioException.class).hasMessageContaining("unknown invariant 'no-such'");
     }
 
     @Test

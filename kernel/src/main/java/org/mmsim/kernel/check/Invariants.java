@@ -15,7 +15,8 @@ public final class Invariants {
             new DeviceIsolationInvariant(),
             new NoLostWriteInvariant(),
             new FilesystemStateInvariant(),
-            new StablePagesInvariant());
+            new StablePagesInvariant(),
+            new PinTrackingSoundInvariant());
 
     private Invariants() {}
 

@@ -44,6 +44,12 @@ public final class AddressSpace implements Hashable, Copyable {
      */
     private final TreeMap<Long, long[]> inFlight = new TreeMap<>();
     private final List<Vma> iMmap = new ArrayList<>();
+    /**
+     * The first time writeback of a page of this file decided "not pinned" (pin_tracking) while pins held it: the
+     * page's index, and the pins; -1 and 0 if never. Read by the pin-tracking-sound invariant.
+     */
+    private long pinMissIndex = -1;
+    private int pinMissPins;
 
     AddressSpace(MmCore core, int id, Change.InodeRef host, boolean shmem, boolean canWriteback, long size,
             AddressSpaceOperations aops) {
@@ -150,6 +156,24 @@ public final class AddressSpace implements Hashable, Copyable {
         inFlight.remove(index);
     }
 
+    /** Writeback believed page {@code index} not pinned while {@code pins} pins held it (the first time is kept). */
+    public void pinTrackingMissed(long index, int pins) {
+        if (pinMissIndex < 0) {
+            pinMissIndex = index;
+            pinMissPins = pins;
+        }
+    }
+
+    /** The index of the first page writeback wrongly believed not pinned, or -1. */
+    public long pinMissIndex() {
+        return pinMissIndex;
+    }
+
+    /** The pins that held it then. */
+    public int pinMissPins() {
+        return pinMissPins;
+    }
+
     /** The pages whose writeback I/O is in flight, with the words at its start. */
     public Map<Long, long[]> inFlight() {
         return Collections.unmodifiableMap(inFlight);
@@ -208,6 +232,7 @@ public final class AddressSpace implements Hashable, Copyable {
         for (Vma vma : iMmap) {
             vma.hashRef(h);
         }
+        h.add(pinMissIndex).add(pinMissPins);
     }
 
     @Override
@@ -230,6 +255,8 @@ public final class AddressSpace implements Hashable, Copyable {
         this.truncateCount = o.truncateCount;
         this.pages.putAll(o.pages);
         this.inFlight.putAll(o.inFlight);
+        this.pinMissIndex = o.pinMissIndex;
+        this.pinMissPins = o.pinMissPins;
         for (Vma vma : o.iMmap) {
             iMmap.add(c.copy(vma));
         }

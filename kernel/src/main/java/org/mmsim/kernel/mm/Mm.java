@@ -36,6 +36,12 @@ public final class Mm implements Hashable, Copyable {
     private final Tracer trace;
     private final PageTable pgd;
     private final TreeMap<Long, Vma> vmas = new TreeMap<>();
+    /**
+     * pin_tracking=mapcount-v2 only (seed 003, never in Linux): the addresses where zap left "a special entry inside
+     * the page table" for a writable pte of a non-anon page it cleared. The model keeps them beside the page table (a
+     * pte there reads as none); the next pte written there replaces the entry.
+     */
+    private final java.util.TreeSet<Long> zapMarkers = new java.util.TreeSet<>();
     private final RwSemaphore mmapLock;
     private final SpinLock ptl;
     /** {@code mm->write_protect_seq}: odd while fork write-protects this mm's ptes. */
@@ -256,10 +262,23 @@ public final class Mm implements Hashable, Copyable {
 
     /** {@code set_pte_at()} / {@code ptep_get_and_clear()}: write one pte, journalled. */
     public void setPte(long addr, long pte) {
+        if (pte != 0 && !zapMarkers.isEmpty()) {
+            zapMarkers.remove(addr);
+        }
         long old = pgd.set(addr, pte);
         if (old != pte && trace.on()) {
             trace.record(new Change.Pte(id, addr, old, pte));
         }
+    }
+
+    /** pin_tracking=mapcount-v2: zap leaves its special entry at {@code addr}. */
+    public void setZapMarker(long addr) {
+        zapMarkers.add(addr);
+    }
+
+    /** pin_tracking=mapcount-v2: whether a zap's special entry is at {@code addr}; it is cleared to 0 either way. */
+    public boolean takeZapMarker(long addr) {
+        return zapMarkers.remove(addr);
     }
 
     /** {@code ptep_set_wrprotect()}: clear the write bit of the pte as it is now (one walk), journalled. */
@@ -338,6 +357,9 @@ public final class Mm implements Hashable, Copyable {
      */
     public void removeVma(Vma vma) {
         vmas.remove(vma.start());
+        if (!zapMarkers.isEmpty()) {
+            zapMarkers.subSet(vma.start(), vma.end()).clear(); // free_pgtables: the special entries go with the VMA
+        }
         if (vma.anonVma() != null) {
             vma.anonVma().unlink(vma);
         }
@@ -403,6 +425,10 @@ public final class Mm implements Hashable, Copyable {
             vma.hashInto(h);
         }
         h.add(pgd.fingerprint());
+        h.add(zapMarkers.size());
+        for (long a : zapMarkers) {
+            h.add(a);
+        }
     }
 
     // ---- copy ---------------------------------------------------------------------------------------------------
@@ -429,6 +455,7 @@ public final class Mm implements Hashable, Copyable {
         for (Map.Entry<Long, Vma> e : o.vmas.entrySet()) {
             vmas.put(e.getKey(), c.copy(e.getValue()));
         }
+        this.zapMarkers.addAll(o.zapMarkers);
     }
 
     /** A copy for a copied machine: fields, locks, VMAs, and the page table sharing its PTE tables until written. */

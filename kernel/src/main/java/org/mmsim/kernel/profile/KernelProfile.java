@@ -59,6 +59,16 @@ public final class KernelProfile {
         return Ext4DirtyNobuffers.values()[values[Switch.EXT4_DIRTY_NOBUFFERS.ordinal()]];
     }
 
+    /** How writeback tells a DMA-pinned page (seed 003). */
+    public PinTracking pinTracking() {
+        return PinTracking.values()[values[Switch.PIN_TRACKING.ordinal()]];
+    }
+
+    /** What writeback does with a page it believes pinned. */
+    public PinnedWriteback pinnedWriteback() {
+        return PinnedWriteback.values()[values[Switch.PINNED_WRITEBACK.ordinal()]];
+    }
+
     public IoUringFileCheck ioUringFileCheck() {
         return IoUringFileCheck.values()[values[Switch.IO_URING_FILE_CHECK.ordinal()]];
     }

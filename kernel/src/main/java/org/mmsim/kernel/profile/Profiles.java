@@ -39,6 +39,7 @@ public final class Profiles {
         register(v49, "4.9", "Dirty COW fixed with FOLL_COW (19be0eaffa3a)");
 
         KernelProfile v57 = v49.with(Switch.FOLL_LONGTERM, "on").with(Switch.FOLL_PIN, "on")
+                .with(Switch.PIN_TRACKING, "bias")
                 .with(Switch.IO_URING, "on").with(Switch.IO_URING_FILE_CHECK, "any_file");
         register(v57, "5.7", "FOLL_PIN and io_uring exist; COW reuse by mapcount: CVE-2020-29374 and COW-breaks-either-way present");
 

@@ -66,7 +66,13 @@ public enum Switch {
             + "the buffers of a pinned page are stripped and __remove_mapping then refuses it"),
     EXT4_STABLE_PAGES("the ext4 disk needs stable pages (SB_I_STABLE_WRITES: checksumming or RAID): page_mkwrite "
             + "waits for writeback to end (folio_wait_stable) before a page may be written again; a device "
-            + "property, off in every profile (set it in a scenario)");
+            + "property, off in every profile (set it in a scenario)"),
+    PIN_TRACKING(PinTracking.class, "how writeback tells a DMA-pinned page: refcount (<=5.6: any reference beyond "
+            + "cache, buffers and ptes), bias (5.7 FOLL_PIN, GUP_PIN_COUNTING_BIAS, page_maybe_dma_pinned), "
+            + "mapcount-v1 and mapcount-v2 (seed 003, Jerome Glisse's _mapcount designs, never shipped)"),
+    PINNED_WRITEBACK(PinnedWriteback.class, "what writeback does with a page pin_tracking reports pinned: ignore "
+            + "(Linux: write it, clear dirty), bounce (write a stable copy, keep it dirty), skip (keep it dirty, "
+            + "no write); ignore in every profile");
 
     private final String key;
     private final List<String> choices;
@@ -75,7 +81,7 @@ public enum Switch {
     Switch(Class<? extends Enum<?>> choices, String doc) {
         this.key = name().toLowerCase(Locale.ROOT);
         this.choices = java.util.Arrays.stream(choices.getEnumConstants())
-                .map(c -> c.name().toLowerCase(Locale.ROOT))
+                .map(c -> c.toString().toLowerCase(Locale.ROOT))
                 .toList();
         this.doc = doc;
     }

@@ -45,7 +45,7 @@ class InvariantsTest {
     void theRegistryNamesEveryInvariant() {
         assertThat(Invariants.all()).extracting(Invariant::name)
                 .containsExactly("accounting", "isolation", "pin-coherence", "device-coherence", "device-isolation",
-                        "no-lost-write", "filesystem-state", "stable-pages");
+                        "no-lost-write", "filesystem-state", "stable-pages", "pin-tracking-sound");
         assertThat(Invariants.all()).allSatisfy(i -> assertThat(i.doc()).isNotBlank());
     }
 

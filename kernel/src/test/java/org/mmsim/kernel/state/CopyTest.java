@@ -125,6 +125,13 @@ class CopyTest {
         LEFT_OUT.put("mm.filemap.WritebackCall.ptes", "copied VMA by VMA; empty: this machine's writeback is past its"
                 + " pte walk (the reclaim's list of the same kind is not)");
         LEFT_OUT.put("mm.filemap.WritebackCall.pteAddrs", "copied as a list; empty, as ptes");
+        for (String f : List.of("realMapcount", "mapcount1", "mapcount2", "rc2")) {
+            LEFT_OUT.put("mm.filemap.WritebackCall." + f, "copied as an int; 0 outside pin_tracking=mapcount-*, which"
+                    + " this machine's profile does not use (PinTrackingTest explores a mapcount-v2 machine)");
+        }
+        LEFT_OUT.put("mm.Mm.zapMarkers", "copied as a set; empty outside pin_tracking=mapcount-v2");
+        LEFT_OUT.put("mm.AddressSpace.pinMissPins", "copied as an int; 0: no writeback of this machine misjudges a pin"
+                + " (pinMissIndex, copied beside it, is -1)");
         LEFT_OUT.put("mm.vmscan.ReclaimCall.pi", "copied as an int; 0: the reclaim is at its first page");
         LEFT_OUT.put("mm.vmscan.ReclaimCall.reclaimed", "copied as an int; 0: no page freed yet");
         LEFT_OUT.put("mm.memory.ZapWalk.vi", "copied as an int; 0 while the walk is in its first VMA");

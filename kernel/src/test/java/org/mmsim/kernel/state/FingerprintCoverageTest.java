@@ -88,7 +88,7 @@ class FingerprintCoverageTest {
                 "writeEpoch", "written");
         leftOut("mm.page.FrameSections", "owner", "an identity token for copy-on-write, renewed by every copy");
         hashed("mm.Mm", "vmas", "flags", "rssAnon", "rssFile", "rssShmem", "hiwaterRss", "pinnedVm", "rlimitMemlock",
-                "mmapBase", "users", "dead");
+                "mmapBase", "users", "dead", "zapMarkers");
         hashed("mm.pgtable.PageTable", "hash", "present", "keys", "leaves", "nrLeaves");
         leftOut("mm.pgtable.PageTable", "hashed", "whether hash is kept yet: how, not what, is hashed");
         leftOut("mm.pgtable.PageTable", "last", "a lookup cache");
@@ -100,8 +100,9 @@ class FingerprintCoverageTest {
         hashed("locking.SeqCount", "sequence");
         hashed("mm.Vma", "start", "end", "flags", "pgoff", "anonVma", "vmOps", "privateData");
         hashed("mm.AnonVma", "vmas");
-        hashed("mm.AddressSpace", "size", "evicted", "pages", "inFlight", "iMmap");
-        hashed("mm.filemap.WritebackCall", "mappings", "mi", "index", "pfn", "dirtyPtes", "ptes", "pteAddrs");
+        hashed("mm.AddressSpace", "size", "evicted", "pages", "inFlight", "iMmap", "pinMissIndex", "pinMissPins");
+        hashed("mm.filemap.WritebackCall", "mappings", "mi", "index", "pfn", "dirtyPtes", "ptes", "pteAddrs",
+                "realMapcount", "mapcount1", "mapcount2", "rc2");
         leftOut("mm.filemap.WritebackCall", "mapping", "mappings[mi] (or null past the end), both hashed");
         hashed("mm.vmscan.ReclaimCall", "mappings", "indices", "pi", "pfn", "reclaimed", "ptes", "pteAddrs");
         hashed("task.Tasks", "tasks", "nextPid");

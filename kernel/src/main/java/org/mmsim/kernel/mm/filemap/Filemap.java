@@ -217,6 +217,22 @@ public final class Filemap {
         frames.clear(pfn, PageFlags.PG_WRITEBACK);
     }
 
+    /**
+     * pinned_writeback=bounce: a stable copy of page {@code index} (a bounce page) is written; its bio completes within
+     * the step, and the page itself stays dirty and is never under writeback.
+     */
+    void writeBounce(AddressSpace mapping, long index, int pfn) {
+        trace.path("bounce_page_write");
+        long[] block = new long[Page.PAGE_WORDS];
+        for (int w = 0; w < block.length; w++) {
+            block[w] = frames.word(pfn, w);
+        }
+        mapping.aops().writePage(index, block);
+        if (trace.on()) {
+            trace.record(new Change.PageWritten(mapping.host(), index));
+        }
+    }
+
     MmCore core() {
         return core;
     }

@@ -17,6 +17,8 @@ import org.mmsim.kernel.mm.page.PageFlags;
 import org.mmsim.kernel.mm.pgtable.Pte;
 import org.mmsim.kernel.mm.rmap.Rmap;
 import org.mmsim.kernel.profile.Ext4DirtyNobuffers;
+import org.mmsim.kernel.profile.PinTracking;
+import org.mmsim.kernel.profile.PinnedWriteback;
 import org.mmsim.kernel.sched.KernelCall;
 import org.mmsim.kernel.state.Copier;
 import org.mmsim.kernel.state.StateHasher;
@@ -51,6 +53,12 @@ public final class WritebackCall extends KernelCall<Void> {
     private static final int MKCLEAN = 3;
     private static final int TEST = 4;
     private static final int IO = 5;
+    /** pin_tracking=mapcount-*: the point before page_mkclean decides (after the first walk, v1; v2's first test). */
+    private static final int DECIDE = 6;
+    /** pin_tracking=mapcount-v2: the second walk, page_pin_one, one pte per step. */
+    private static final int WALK2 = 7;
+    /** pin_tracking=mapcount-v2: the point after the second walk, before the last test. */
+    private static final int DECIDE2 = 8;
 
     private final Filemap filemap;
     /** The files to write, in order (one for fsync and the writeback operation; every file for sync). */
@@ -64,6 +72,15 @@ public final class WritebackCall extends KernelCall<Void> {
     private List<Vma> ptes = new ArrayList<>();
     private List<Long> pteAddrs = new ArrayList<>();
     private int dirtyPtes;
+    /**
+     * Seed 003's page_mkclean (pin_tracking=mapcount-*): the ptes the walk met ({@code real_mapcount}),
+     * {@code mapcount1} (read before the first walk), {@code mapcount2} (after it) and {@code rc2} (the first walk's
+     * count, kept for the second).
+     */
+    private int realMapcount;
+    private int mapcount1;
+    private int mapcount2;
+    private int rc2;
 
     WritebackCall(Filemap filemap, List<AddressSpace> mappings, boolean sync, String name) {
         super(filemap.trace(), filemap.core().footprint(), name);
@@ -83,7 +100,7 @@ public final class WritebackCall extends KernelCall<Void> {
                     ? new WaitEvent("PG_writeback of pfn " + pfn, 0,
                             () -> !filemap.frames().test(pfn, PageFlags.PG_WRITEBACK))
                     : null;
-            case MKCLEAN -> ptes.isEmpty() ? null : ptes.get(0).mm().ptl().acquire().blocked();
+            case MKCLEAN, WALK2 -> ptes.isEmpty() ? null : ptes.get(0).mm().ptl().acquire().blocked();
             default -> null;
         };
     }
@@ -101,6 +118,9 @@ public final class WritebackCall extends KernelCall<Void> {
             case MKCLEAN -> mkcleanOne();
             case TEST -> testAndStart();
             case IO -> io();
+            case DECIDE -> decide();
+            case WALK2 -> pinOne();
+            case DECIDE2 -> decide2();
             default -> throw new IllegalStateException("writeback at " + pc);
         }
     }
@@ -173,18 +193,58 @@ public final class WritebackCall extends KernelCall<Void> {
         trace.path("folio_mkclean");
         ptes = new ArrayList<>();
         pteAddrs = new ArrayList<>();
+        dirtyPtes = 0;
+        if (tracking().mapcount()) {
+            if (filemap.frames().mapcount(pfn) == 0) {
+                // if (!page_mapped(page)) return 0: no walk, PageDMAPinned stays as it is
+                at(TEST, "folio_mkclean(index %d): not mapped", index);
+                return;
+            }
+            mapcount1 = filemap.frames().mapcount(pfn);
+            realMapcount = 0;
+            walkVmas();
+            if (ptes.isEmpty()) {
+                at(DECIDE, "rmap_walk(index %d) met no shared VMA; mapcount %d", index, mapcount1);
+                return;
+            }
+            if (tracking() == PinTracking.MAPCOUNT_V2) {
+                // mapcount1 = page_mapcount(page), then rmap_walk takes i_mmap_rwsem and the first pte lock
+                at(MKCLEAN, "mapcount1 = page_mapcount(index %d) = %d", index, mapcount1);
+                return;
+            }
+            mkcleanOne();
+            return;
+        }
         for (Rmap.Mapping m : filemap.rmap().rmapWalkFile(pfn)) {
             if (m.vma().has(VmFlags.VM_SHARED)) {
                 ptes.add(m.vma());
                 pteAddrs.add(m.address());
             }
         }
-        dirtyPtes = 0;
         if (ptes.isEmpty()) {
             at(TEST, "folio_mkclean(index %d) done", index);
             return;
         }
         mkcleanOne();
+    }
+
+    /**
+     * The VMAs {@code rmap_walk_file} visits for this page under pin_tracking=mapcount-*: every VMA of i_mmap that
+     * covers the page's index and that {@code invalid_mkclean_vma} lets through (VM_SHARED), whatever its pte holds
+     * now: {@code page_vma_mapped_walk} looks at the pte when the walk reaches it.
+     */
+    private void walkVmas() {
+        for (Vma vma : mapping.iMmap()) {
+            long addr = vma.start() + ((index - vma.pgoff()) << Page.PAGE_SHIFT);
+            if (vma.has(VmFlags.VM_SHARED) && vma.contains(addr)) {
+                ptes.add(vma);
+                pteAddrs.add(addr);
+            }
+        }
+    }
+
+    private PinTracking tracking() {
+        return filemap.core().profile().pinTracking();
     }
 
     /** {@code page_mkclean_one()} on the first pte left, under its mm's pte lock. */
@@ -196,6 +256,14 @@ public final class WritebackCall extends KernelCall<Void> {
         filemap.notifiers().invalidateRangeStart(range);
         mm.ptl().lock();
         long pte = mm.pte(address);
+        if (tracking().mapcount()) {
+            if (tracking() == PinTracking.MAPCOUNT_V2 && mm.takeZapMarker(address)) {
+                trace.path("page_mkclean_one: special entry cleared");
+            }
+            if (Pte.present(pte) && Pte.pfn(pte) == pfn && !Pte.special(pte)) {
+                realMapcount++;
+            }
+        }
         if (Pte.present(pte) && Pte.pfn(pte) == pfn && (Pte.write(pte) || Pte.dirty(pte))) {
             if (Pte.dirty(pte)) {
                 dirtyPtes++;
@@ -208,10 +276,113 @@ public final class WritebackCall extends KernelCall<Void> {
             if (dirtyPtes > 0) {
                 filemap.folioMarkDirty(pfn);
             }
-            at(TEST, "folio_mkclean(index %d) done", index);
+            if (tracking().mapcount()) {
+                at(DECIDE, "rmap_walk(index %d) done: real_mapcount %d", index, realMapcount);
+            } else {
+                at(TEST, "folio_mkclean(index %d) done", index);
+            }
         } else {
             at(MKCLEAN, "pte %#x of mm %d cleaned", address, mm.id());
         }
+    }
+
+    /**
+     * Seed 003's test after the first walk. mapcount-v1: {@code if ((page_mapcount(page) - real_mapcount) > 0)
+     * SetPageDMAPined(page); else ClearPageDMAPined(page);}. mapcount-v2: {@code if (PageDMAPined(page))}: equal
+     * counts clear it ("no zap pte race"); {@code VM_BUG_ON(mapcount1 < real_count)}; {@code mapcount2 >
+     * real_count} keeps it ("pin for sure"); else the second walk with {@code page_pin_one}. The thread's
+     * {@code real_count} is read as {@code real_mapcount} (the only count in scope).
+     */
+    private void decide() {
+        int mapcount = filemap.frames().mapcount(pfn);
+        if (tracking() == PinTracking.MAPCOUNT_V1) {
+            setDmaPinned(mapcount - realMapcount > 0);
+            testAndStart();
+            return;
+        }
+        if (!filemap.frames().test(pfn, PageFlags.PG_DMA_PINNED)) {
+            testAndStart();
+            return;
+        }
+        if (mapcount1 == realMapcount) {
+            setDmaPinned(false);
+            testAndStart();
+            return;
+        }
+        if (mapcount1 < realMapcount) {
+            throw new KernelBug("page_mkclean_mapcount", String.format("VM_BUG_ON(mapcount1 < real_count) in "
+                    + "page_mkclean: page index %d (pfn %d) of %s: mapcount1 %d, real_mapcount %d", index, pfn,
+                    mapping, mapcount1, realMapcount));
+        }
+        mapcount2 = mapcount;
+        if (mapcount2 > realMapcount) {
+            testAndStart();
+            return;
+        }
+        trace.path("page_pin_one");
+        rc2 = realMapcount;
+        realMapcount = 0;
+        ptes = new ArrayList<>();
+        pteAddrs = new ArrayList<>();
+        walkVmas();
+        at(ptes.isEmpty() ? DECIDE2 : WALK2, "mapcount1 %d, rc2 %d, mapcount2 %d: rmap_walk again", mapcount1, rc2,
+                mapcount2);
+    }
+
+    /** {@code page_pin_one()} on the next pte: count (and clear) zap's special entry there. */
+    private void pinOne() {
+        Mm mm = ptes.remove(0).mm();
+        long address = pteAddrs.remove(0);
+        mm.ptl().lock();
+        if (mm.takeZapMarker(address)) {
+            realMapcount++;
+        }
+        mm.ptl().unlock();
+        if (ptes.isEmpty()) {
+            at(DECIDE2, "second rmap_walk(index %d) done: real_mapcount %d", index, realMapcount);
+        } else {
+            at(WALK2, "page_pin_one: pte %#x of mm %d", address, mm.id());
+        }
+    }
+
+    /** {@code if (mapcount2 <= (real_count + rc2)) ClearPageDMAPined(page);} */
+    private void decide2() {
+        if (mapcount2 <= realMapcount + rc2) {
+            setDmaPinned(false);
+        }
+        testAndStart();
+    }
+
+    private void setDmaPinned(boolean pinned) {
+        if (pinned) {
+            filemap.frames().set(pfn, PageFlags.PG_DMA_PINNED);
+        } else {
+            filemap.frames().clear(pfn, PageFlags.PG_DMA_PINNED);
+        }
+    }
+
+    /**
+     * Whether the design believes the page pinned, at the moment writeback decides. refcount: more references than
+     * the cache, the buffers and the ptes ({@code folio_expected_refs}); bias: {@code folio_maybe_dma_pinned()};
+     * mapcount-*: PageDMAPinned as page_mkclean left it. A "not pinned" while pins hold the page is recorded for the
+     * pin-tracking-sound invariant; a "pinned" without any is a false positive, traced.
+     */
+    private boolean believedPinned() {
+        int refs = filemap.frames().refcount(pfn);
+        boolean believed = switch (tracking()) {
+            case REFCOUNT -> refs > 1 + (filemap.frames().test(pfn, PageFlags.PG_PRIVATE) ? 1 : 0)
+                    + filemap.frames().mapcount(pfn);
+            case BIAS -> refs >= Rmap.GUP_PIN_COUNTING_BIAS;
+            case MAPCOUNT_V1, MAPCOUNT_V2 -> filemap.frames().test(pfn, PageFlags.PG_DMA_PINNED);
+        };
+        int pins = refs / Rmap.GUP_PIN_COUNTING_BIAS;
+        if (!believed && pins > 0) {
+            trace.path("pin_tracking: pinned page believed not pinned");
+            mapping.pinTrackingMissed(index, pins);
+        } else if (believed && pins == 0) {
+            trace.path("pin_tracking: false positive");
+        }
+        return believed;
     }
 
     private void testAndStart() {
@@ -219,8 +390,22 @@ public final class WritebackCall extends KernelCall<Void> {
             unlockAndNext();
             return;
         }
+        boolean pinned = believedPinned();
+        PinnedWriteback action = pinned ? filemap.core().profile().pinnedWriteback() : PinnedWriteback.IGNORE;
+        if (action == PinnedWriteback.SKIP) {
+            trace.path("pinned_writeback: skip, page kept dirty");
+            unlockAndNext();
+            return;
+        }
         filemap.frames().clear(pfn, PageFlags.PG_DIRTY);
         trace.path("ext4_writepages");
+        if (action == PinnedWriteback.BOUNCE && filemap.frames().test(pfn, PageFlags.PG_PRIVATE)) {
+            filemap.writeBounce(mapping, index, pfn);
+            trace.path("folio_redirty_for_writepage");
+            filemap.frames().set(pfn, PageFlags.PG_DIRTY);
+            unlockAndNext();
+            return;
+        }
         if (!filemap.frames().test(pfn, PageFlags.PG_PRIVATE)) {
             if (filemap.core().profile().ext4DirtyNobuffers() == Ext4DirtyNobuffers.BUG) {
                 throw new KernelBug("ext4_dirty_nobuffers", String.format("kernel BUG at fs/ext4/inode.c: "
@@ -254,6 +439,7 @@ public final class WritebackCall extends KernelCall<Void> {
             h.add(m.id());
         }
         h.add(mi).add(sync).add(index).add(pfn).add(dirtyPtes).add(ptes.size());
+        h.add(realMapcount).add(mapcount1).add(mapcount2).add(rc2);
         for (int i = 0; i < ptes.size(); i++) {
             h.add(ptes.get(i).mm().id()).add(pteAddrs.get(i));
         }
@@ -275,6 +461,10 @@ public final class WritebackCall extends KernelCall<Void> {
         this.index = o.index;
         this.pfn = o.pfn;
         this.dirtyPtes = o.dirtyPtes;
+        this.realMapcount = o.realMapcount;
+        this.mapcount1 = o.mapcount1;
+        this.mapcount2 = o.mapcount2;
+        this.rc2 = o.rc2;
         for (Vma v : o.ptes) {
             ptes.add(c.copy(v));
         }

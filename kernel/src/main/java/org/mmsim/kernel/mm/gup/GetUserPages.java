@@ -2,9 +2,12 @@ package org.mmsim.kernel.mm.gup;
 
 import org.mmsim.kernel.bug.KernelBug;
 import org.mmsim.kernel.locking.Acquire;
+import org.mmsim.kernel.locking.WaitEvent;
 import org.mmsim.kernel.mm.Mm;
 import org.mmsim.kernel.mm.Vma;
 import org.mmsim.kernel.mm.page.Page;
+import org.mmsim.kernel.mm.page.PageFlags;
+import org.mmsim.kernel.mm.pgtable.Pte;
 import org.mmsim.kernel.sched.KernelCall;
 import org.mmsim.kernel.state.Copier;
 import org.mmsim.kernel.state.StateHasher;
@@ -61,6 +64,18 @@ final class GetUserPages extends KernelCall<Void> {
 
     @Override
     public Acquire blockedOn() {
+        if (pc == FAULT && followed == Gup.WAIT_WRITEBACK) {
+            long addr = start + ((long) i << Page.PAGE_SHIFT);
+            long pte = mm.pte(addr);
+            if (Pte.present(pte)) {
+                int pfn = Pte.pfn(pte);
+                if (gup.mustWaitWriteback(pte, follFlags)) {
+                    return new WaitEvent("PG_writeback of pfn " + pfn, mm.id(),
+                            () -> !gup.core.frames().test(pfn, PageFlags.PG_WRITEBACK));
+                }
+            }
+            return null;
+        }
         return mm.ptl().acquire().blocked();
     }
 
@@ -93,6 +108,12 @@ final class GetUserPages extends KernelCall<Void> {
                 follFlags |= Foll.FOLL_WRITE;
             }
         }
+        if (gup.mustWaitWriteback(mm.pte(addr), follFlags)) {
+            trace.path("wait_on_page_writeback");
+            followed = Gup.WAIT_WRITEBACK;
+            at(FAULT, "page at %#x under writeback: back off, wait_on_page_writeback", addr);
+            return;
+        }
         int page = gup.followPagePte(vma, addr, follFlags);
         if (page == Gup.NO_PAGE || page == -Errno.EMLINK) {
             followed = page;
@@ -117,6 +138,11 @@ final class GetUserPages extends KernelCall<Void> {
 
     private void fault() {
         long addr = start + ((long) i << Page.PAGE_SHIFT);
+        if (followed == Gup.WAIT_WRITEBACK) {
+            followed = 0;
+            follow();
+            return;
+        }
         int before = follFlags;
         int r = gup.faultinPage(vma, addr, follFlags, followed == -Errno.EMLINK);
         if (r < 0) {

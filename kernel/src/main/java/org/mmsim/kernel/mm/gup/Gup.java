@@ -16,6 +16,7 @@ import org.mmsim.kernel.mm.page.Zone;
 import org.mmsim.kernel.mm.pgtable.Pte;
 import org.mmsim.kernel.mm.rmap.Rmap;
 import org.mmsim.kernel.profile.GupWriteRetry;
+import org.mmsim.kernel.profile.PinTracking;
 import org.mmsim.kernel.profile.Switch;
 import org.mmsim.kernel.state.Copier;
 import org.mmsim.kernel.trace.Tracer;
@@ -41,6 +42,8 @@ import org.mmsim.kernel.uapi.Errno;
 public final class Gup {
     /** What {@link #followPagePte} returns when a fault is needed. */
     static final int NO_PAGE = -10_000;
+    /** What {@link GetUserPages} notes when it backs off to wait for writeback (pin_tracking=mapcount-v2). */
+    static final int WAIT_WRITEBACK = -10_001;
 
     final MmCore core;
     final Tracer trace;
@@ -354,12 +357,48 @@ public final class Gup {
         } else if ((flags & Foll.FOLL_PIN) != 0) {
             alloc.pageRefAdd(pfn, Rmap.GUP_PIN_COUNTING_BIAS);
             holders.pinAcquired();
+            if (pinInMapcount(pfn)) {
+                trace.path("atomic_inc(&page->_mapcount)");
+                frames.setMapcount(pfn, frames.mapcount(pfn) + 1);
+                if (core.profile().pinTracking() == PinTracking.MAPCOUNT_V2) {
+                    frames.set(pfn, PageFlags.PG_DMA_PINNED);
+                }
+            }
         }
+    }
+
+    /**
+     * Seed 003's designs (pin_tracking=mapcount-v1, -v2): GUP on a non-anon page also adds its pin to
+     * {@code _mapcount} ({@code if (!PageAnon) atomic_inc(page->_mapcount)} in {@code __get_user_pages}, under the pte
+     * lock for the slow path), and {@code put_user_page()} takes it away. The pins are FOLL_PIN's, the descendants of
+     * the thread's {@code put_user_page()}: FOLL_GET references released by {@code put_page()} are not counted.
+     */
+    boolean pinInMapcount(int pfn) {
+        return core.profile().pinTracking().mapcount() && pfn != PageAlloc.ZERO_PFN
+                && !frames.test(pfn, PageFlags.PG_ANON);
+    }
+
+    /**
+     * pin_tracking=mapcount-v2, Jérôme Glisse (seed 003): "If GUP see a valid write-able PTE and the page has write
+     * back flag set then it must back of as if the PTE was not valid to force fault" ({@code wait_on_page_writeback},
+     * then fault again). True if a FOLL_PIN lookup of this pte must wait for the page's writeback first.
+     */
+    boolean mustWaitWriteback(long pte, int flags) {
+        if (core.profile().pinTracking() != PinTracking.MAPCOUNT_V2 || (flags & Foll.FOLL_PIN) == 0
+                || !Pte.present(pte) || !Pte.write(pte)) {
+            return false;
+        }
+        int pfn = Memory.vmNormalPage(pte);
+        return pfn >= 0 && pinInMapcount(pfn) && frames.test(pfn, PageFlags.PG_WRITEBACK);
     }
 
     /** {@code gup_put_folio()}: undo {@link #tryGrabPage}; a pin released with put_page would unbalance it. */
     void gupPutPage(int pfn, int flags) {
         if ((flags & Foll.FOLL_PIN) != 0) {
+            if (pinInMapcount(pfn)) {
+                trace.path("atomic_dec(&page->_mapcount)");
+                frames.setMapcount(pfn, frames.mapcount(pfn) - 1);
+            }
             alloc.pageRefSub(pfn, Rmap.GUP_PIN_COUNTING_BIAS);
             holders.pinReleased();
         } else {

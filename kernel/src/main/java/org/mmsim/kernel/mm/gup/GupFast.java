@@ -103,7 +103,7 @@ final class GupFast extends KernelCall<Void> {
         trace.path("gup_fast_pte_range");
         pte = mm.pte(addr());
         if (!Pte.hwAccessible(pte) || Pte.special(pte)
-                || ((walkFlags & Foll.FOLL_WRITE) != 0 && !Pte.write(pte))) {
+                || ((walkFlags & Foll.FOLL_WRITE) != 0 && !Pte.write(pte)) || gup.mustWaitWriteback(pte, flags)) {
             end();
             return;
         }

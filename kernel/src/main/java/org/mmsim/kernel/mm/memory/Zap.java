@@ -12,6 +12,7 @@ import org.mmsim.kernel.mm.page.PageFlags;
 import org.mmsim.kernel.mm.page.PageFrames;
 import org.mmsim.kernel.mm.pgtable.Pte;
 import org.mmsim.kernel.mm.rmap.Rmap;
+import org.mmsim.kernel.profile.PinTracking;
 import org.mmsim.kernel.sched.KernelCall;
 import org.mmsim.kernel.trace.Tracer;
 
@@ -80,6 +81,12 @@ public final class Zap {
         int pfn = Memory.vmNormalPage(pte);
         if (pfn < 0) {
             return;
+        }
+        if (Pte.write(pte) && !frames.test(pfn, PageFlags.PG_ANON)
+                && core.profile().pinTracking() == PinTracking.MAPCOUNT_V2) {
+            // seed 003, Jérôme Glisse: "When clearing a write-able pte we set a special entry inside the page table"
+            trace.path("zap_pte_range: special entry");
+            mm.setZapMarker(addr);
         }
         if (frames.test(pfn, PageFlags.PG_ANON)) {
             mm.addRssAnon(-1);

@@ -26,9 +26,16 @@ public final class PageFlags {
      */
     public static final int PG_PRIVATE = 1 << 10;
 
+    /**
+     * {@code PageDMAPinned}: the model's name for the flag of seed 003's designs (never in Linux): set by
+     * {@code page_mkclean} when {@code page_mapcount() - real_mapcount > 0} (pin_tracking=mapcount-v1, -v2) and by
+     * GUP (mapcount-v2), cleared by {@code page_mkclean}.
+     */
+    public static final int PG_DMA_PINNED = 1 << 11;
+
     private static final String[] NAMES = {
         "locked", "referenced", "uptodate", "dirty", "lru", "reserved", "swapbacked", "writeback", "anon",
-        "anon_exclusive", "private"
+        "anon_exclusive", "private", "dma_pinned"
     };
 
     private PageFlags() {}
