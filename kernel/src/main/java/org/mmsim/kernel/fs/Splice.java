@@ -21,6 +21,9 @@ import org.mmsim.kernel.uapi.Errno;
  * refused with -EINVAL.
  */
 final class Splice {
+    /** {@code MAX_RW_COUNT}: {@code INT_MAX & PAGE_MASK}, the most one read or write (or iovec) moves. */
+    static final long MAX_RW_COUNT = Integer.MAX_VALUE & -Page.PAGE_SIZE;
+
     private final Tracer trace;
     private final Gup gup;
 
@@ -32,8 +35,9 @@ final class Splice {
     /**
      * {@code vmsplice(fd, iov={addr, len}, 1, 0)} on file {@code f} by a task of {@code mm}, in the kernel's order
      * (fs/splice.c): {@code vmsplice_type} (-EBADF for a file open neither for writing nor reading; the caller's
-     * {@code fdget} gave -EBADF for a closed fd); {@code import_iovec} ({@code access_ok}: -EFAULT for a range beyond
-     * TASK_SIZE); an empty iovec returns 0 before anything else is looked at ({@code !iov_iter_count}); then
+     * {@code fdget} gave -EBADF for a closed fd); {@code import_iovec} (-EINVAL for a negative length; a length above
+     * MAX_RW_COUNT is cut to it; {@code access_ok}: -EFAULT for a range beyond TASK_SIZE); an empty iovec returns 0
+     * before anything else is looked at ({@code !iov_iter_count}); then
      * {@code vmsplice_to_pipe}: {@code get_pipe_info} (-EBADF, not a pipe), {@code wait_for_space} (-EPIPE without a
      * reader; -EAGAIN for a full pipe, where the kernel would block without SPLICE_F_NONBLOCK), {@code iter_to_pipe}.
      *
@@ -43,15 +47,19 @@ final class Splice {
      * page; the bytes returned are the kernel's: {@code len}, or what the pages taken cover from {@code addr} when the
      * pipe fills or GUP stops early ({@code total ? total : ret}).
      *
-     * @return bytes spliced; 0 for a zero length; -EBADF; -EFAULT; -EPIPE; -EAGAIN; a GUP error if the first page
-     *     fails; -EINVAL on the read end ({@code vmsplice_to_user}, not modelled)
+     * @return bytes spliced; 0 for a zero length; -EBADF; -EINVAL (negative length); -EFAULT; -EPIPE; -EAGAIN; a
+     *     GUP error if the first page fails; -EINVAL on the read end ({@code vmsplice_to_user}, not modelled)
      */
     long vmsplice(Mm mm, File f, long addr, long len) {
         if (!f.writable() && !f.readable()) {
             return -Errno.EBADF; // vmsplice_type
         }
-        if (len < 0 || Long.compareUnsigned(addr, PageTable.TASK_SIZE) > 0 || len > PageTable.TASK_SIZE - addr) {
-            return -Errno.EFAULT; // import_iovec: access_ok
+        if (len < 0) {
+            return -Errno.EINVAL; // copy_iovec_from_user: (ssize_t)len < 0
+        }
+        len = Math.min(len, MAX_RW_COUNT); // import_ubuf
+        if (Long.compareUnsigned(addr, PageTable.TASK_SIZE) > 0 || len > PageTable.TASK_SIZE - addr) {
+            return -Errno.EFAULT; // import_ubuf: access_ok
         }
         if (len == 0) {
             return 0;

@@ -62,6 +62,19 @@ class VmspliceArgumentsTest {
     }
 
     /**
+     * import_iovec: {@code copy_iovec_from_user} refuses a negative length (-EINVAL); {@code import_ubuf} cuts a
+     * length above MAX_RW_COUNT to it before {@code access_ok}, so a huge length at a valid address is no -EFAULT.
+     */
+    @Test
+    void importIovecEinvalForANegativeLengthAndCutsAHugeOne() {
+        long a = mmapAnon(k, t, 1, RW);
+        int[] p = pipe(k, t);
+
+        assertThat(fs.vmsplice(t, p[1], a, -1).run()).isEqualTo(-Errno.EINVAL);
+        assertThat(fs.vmsplice(t, p[1], a, 1L << 46).run()).as("one page mapped").isEqualTo(PAGE);
+    }
+
+    /**
      * iter_to_pipe: {@code iov_iter_get_pages2} takes the page holding an in-page address; the buffer starts at that
      * offset and the bytes returned are those asked for. The model rounds the GUP down to the page.
      */
