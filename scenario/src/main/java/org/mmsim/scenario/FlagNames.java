@@ -21,9 +21,11 @@ final class FlagNames {
         PROT.put("PROT_EXEC", Mman.PROT_EXEC);
         MAP.put("MAP_SHARED", Mman.MAP_SHARED);
         MAP.put("MAP_PRIVATE", Mman.MAP_PRIVATE);
+        MAP.put("MAP_SHARED_VALIDATE", Mman.MAP_SHARED_VALIDATE);
         MAP.put("MAP_ANONYMOUS", Mman.MAP_ANONYMOUS);
         MAP.put("MAP_ANON", Mman.MAP_ANONYMOUS);
         MAP.put("MAP_FIXED", Mman.MAP_FIXED);
+        MAP.put("MAP_FIXED_NOREPLACE", Mman.MAP_FIXED_NOREPLACE);
         MAP.put("MAP_LOCKED", Mman.MAP_LOCKED);
         MAP.put("MAP_NORESERVE", Mman.MAP_NORESERVE);
         MAP.put("MAP_POPULATE", Mman.MAP_POPULATE);

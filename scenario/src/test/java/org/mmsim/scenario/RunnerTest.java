@@ -209,6 +209,33 @@ class RunnerTest {
         assertThat(e.conditionHolds()).isTrue();
     }
 
+    /**
+     * The argument checks the kernel selftest ports disagreed on (issue 14): do_mprotect_pkey changes the VMA before
+     * a gap and then returns -ENOMEM; vmsplice of 0 bytes is 0 and an in-page address splices the bytes asked for;
+     * do_mmap's MAP_FIXED_NOREPLACE is -EEXIST over a mapping, MAP_SHARED_VALIDATE anonymous -EINVAL, and a hint is
+     * rounded down to its page (round_hint_to_min).
+     */
+    @Test
+    void argumentChecksAndPartialEffectsAreTheKernels() throws ScenarioException {
+        Execution e = run("""
+                scenario s
+                process P
+                P: mmap A 4K PROT_READ|PROT_WRITE MAP_PRIVATE|MAP_ANONYMOUS 0x10000000
+                P: r0 = mprotect A 8K PROT_READ
+                P: r1 = store A 1
+                P: pipe Q
+                P: r2 = vmsplice Q A 0
+                P: r3 = vmsplice Q A+8 8
+                P: r4 = mmap B 4K PROT_READ MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED_NOREPLACE A
+                P: r5 = mmap C 4K PROT_READ MAP_SHARED_VALIDATE|MAP_ANONYMOUS
+                P: r6 = mmap D 4K PROT_READ MAP_PRIVATE|MAP_ANONYMOUS 0x20000008
+                exists (P:r0=-ENOMEM /\\ P:r1=SIGSEGV /\\ P:r2=0 /\\ P:r3=8 /\\ P:r4=-EEXIST /\\ P:r5=-EINVAL)
+                expect 6.18 always
+                """, "6.18", false);
+        assertThat(e.conditionHolds()).as("%s", e.registers()).isTrue();
+        assertThat(e.registers().get("P").get("r6").toString()).isEqualTo("0x20000000");
+    }
+
     @Test
     void negativeDataPrintsAsHexButReturnsPrintErrnoNames() throws ScenarioException {
         Execution e = run("""

@@ -4,6 +4,7 @@ import org.mmsim.kernel.mm.Mm;
 import org.mmsim.kernel.mm.gup.Gup;
 import org.mmsim.kernel.mm.gup.GupPages;
 import org.mmsim.kernel.mm.page.Page;
+import org.mmsim.kernel.mm.pgtable.PageTable;
 import org.mmsim.kernel.trace.Change;
 import org.mmsim.kernel.trace.Tracer;
 import org.mmsim.kernel.uapi.Errno;
@@ -20,6 +21,9 @@ import org.mmsim.kernel.uapi.Errno;
  * refused with -EINVAL.
  */
 final class Splice {
+    /** {@code MAX_RW_COUNT}: {@code INT_MAX & PAGE_MASK}, the most one read or write (or iovec) moves. */
+    static final long MAX_RW_COUNT = Integer.MAX_VALUE & -Page.PAGE_SIZE;
+
     private final Tracer trace;
     private final Gup gup;
 
@@ -29,15 +33,39 @@ final class Splice {
     }
 
     /**
-     * {@code vmsplice(fd, iov={addr, len}, 1, 0)} on file {@code f} by a task of {@code mm}.
+     * {@code vmsplice(fd, iov={addr, len}, 1, 0)} on file {@code f} by a task of {@code mm}, in the kernel's order
+     * (fs/splice.c): {@code vmsplice_type} (-EBADF for a file open neither for writing nor reading; the caller's
+     * {@code fdget} gave -EBADF for a closed fd); {@code import_iovec} (-EINVAL for a negative length; a length above
+     * MAX_RW_COUNT is cut to it; {@code access_ok}: -EFAULT for a range beyond TASK_SIZE); an empty iovec returns 0
+     * before anything else is looked at ({@code !iov_iter_count}); then
+     * {@code vmsplice_to_pipe}: {@code get_pipe_info} (-EBADF, not a pipe), {@code wait_for_space} (-EPIPE without a
+     * reader; -EAGAIN for a full pipe, where the kernel would block without SPLICE_F_NONBLOCK), {@code iter_to_pipe}.
      *
-     * @return bytes spliced; -EBADF if {@code f} is not a pipe ({@code get_pipe_info}); -EPIPE without a reader;
-     *     -EAGAIN if the pipe is full; -EFAULT (or another GUP error) if the first page fails; -EINVAL for an unaligned
-     *     address, an empty range, or the read end
+     * <p>An address inside a page is what the kernel accepts: {@code iov_iter_get_pages2} pins from the page holding
+     * it and the first buffer gets {@code offset = start}, {@code len = PAGE_SIZE - start}. The model's pipe buffers
+     * are whole pages (a {@code read} names its word by its offset in the page), so the GUP is rounded down to the
+     * page; the bytes returned are the kernel's: {@code len}, or what the pages taken cover from {@code addr} when the
+     * pipe fills or GUP stops early ({@code total ? total : ret}).
+     *
+     * @return bytes spliced; 0 for a zero length; -EBADF; -EINVAL (negative length); -EFAULT; -EPIPE; -EAGAIN; a
+     *     GUP error if the first page fails; -EINVAL on the read end ({@code vmsplice_to_user}, not modelled)
      */
     long vmsplice(Mm mm, File f, long addr, long len) {
+        if (!f.writable() && !f.readable()) {
+            return -Errno.EBADF; // vmsplice_type
+        }
+        if (len < 0) {
+            return -Errno.EINVAL; // copy_iovec_from_user: (ssize_t)len < 0
+        }
+        len = Math.min(len, MAX_RW_COUNT); // import_ubuf
+        if (Long.compareUnsigned(addr, PageTable.TASK_SIZE) > 0 || len > PageTable.TASK_SIZE - addr) {
+            return -Errno.EFAULT; // import_ubuf: access_ok
+        }
+        if (len == 0) {
+            return 0;
+        }
         if (!(f.fops() instanceof PipeOps)) {
-            return -Errno.EBADF;
+            return -Errno.EBADF; // get_pipe_info (vmsplice_to_pipe and vmsplice_to_user alike)
         }
         if (!f.writable()) {
             return -Errno.EINVAL;
@@ -47,16 +75,15 @@ final class Splice {
         if (pipe.readers == 0) {
             return -Errno.EPIPE;
         }
-        if (!Page.aligned(addr) || len <= 0) {
-            return -Errno.EINVAL;
-        }
         int room = Pipe.PIPE_DEF_BUFFERS - pipe.bufs.size();
         if (room == 0) {
             return -Errno.EAGAIN;
         }
-        int nr = (int) Math.min(room, Page.align(len) >>> Page.PAGE_SHIFT);
+        long inPage = addr & (Page.PAGE_SIZE - 1);
+        long first = addr - inPage;
+        int nr = (int) Math.min(room, Page.align(inPage + len) >>> Page.PAGE_SHIFT);
         trace.path("iter_to_pipe");
-        GupPages pages = gup.getUserPagesFastUnheld(mm, addr, nr, 0).complete();
+        GupPages pages = gup.getUserPagesFastUnheld(mm, first, nr, 0).complete();
         if (pages.ret() <= 0) {
             return pages.ret();
         }
@@ -66,6 +93,6 @@ final class Splice {
         if (trace.on()) {
             trace.record(new Change.PipeQueued(pipe.id(), pages.nr(), pipe.bufs.size()));
         }
-        return (long) pages.nr() << Page.PAGE_SHIFT;
+        return Math.min(len, ((long) pages.nr() << Page.PAGE_SHIFT) - inPage);
     }
 }

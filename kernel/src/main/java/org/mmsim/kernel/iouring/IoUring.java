@@ -77,7 +77,8 @@ public final class IoUring {
     /**
      * {@code io_sqe_buffers_register()} for one iovec {@code [addr, addr+len)} of {@code caller}'s memory.
      *
-     * @return 0, or -EBUSY (already registered), -EINVAL (empty range), -EFAULT (GUP refused), -EOPNOTSUPP
+     * @return 0, or -EBUSY (already registered), -EFAULT (a zero length at a non-NULL address, above 1 GiB, or GUP
+     *     refused), -EOVERFLOW (the range wraps), -EOPNOTSUPP
      *     (file-backed VMA, before 6.5), -ENOMEM (over RLIMIT_MEMLOCK, or out of memory)
      */
     public long registerBuffers(Mm caller, IoRing ring, long addr, long len) {
@@ -85,11 +86,16 @@ public final class IoUring {
         if (ring.pages != null) {
             return -Errno.EBUSY;
         }
-        if (len <= 0 || addr < 0) {
-            return -Errno.EINVAL;
+        // io_buffer_validate(): a NULL base with length 0 is an empty (sparse) slot, registered without pages;
+        // otherwise a zero length, or one above SZ_1G, is -EFAULT, and a base + length that wraps -EOVERFLOW.
+        if (addr == 0 ? len != 0 : len == 0 || Long.compareUnsigned(len, 1L << 30) > 0) {
+            return -Errno.EFAULT;
+        }
+        if (Long.compareUnsigned(addr + Page.align(len), addr) < 0) {
+            return -Errno.EOVERFLOW;
         }
         long first = addr >>> Page.PAGE_SHIFT;
-        int nr = (int) (((addr + len - 1) >>> Page.PAGE_SHIFT) - first + 1);
+        int nr = len == 0 ? 0 : (int) (((addr + len - 1) >>> Page.PAGE_SHIFT) - first + 1);
         long start = first << Page.PAGE_SHIFT;
         IoUringFileCheck check = kernel.profile().ioUringFileCheck();
         GupPages g = pin(caller, start, nr, check);

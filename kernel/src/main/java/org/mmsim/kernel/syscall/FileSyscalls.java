@@ -322,10 +322,17 @@ public final class FileSyscalls {
         }));
     }
 
-    /** {@code fdget(fd)} and {@code io_is_uring_fops()}: -EBADF unless {@code fd} is an io_uring. */
+    /**
+     * {@code fdget(fd)} and {@code io_is_uring_fops()} as {@code io_uring_register} ({@code
+     * io_uring_register_get_file}) and {@code io_uring_enter} do them: -EBADF if {@code fd} is not open, -EOPNOTSUPP if
+     * it is open but not an io_uring.
+     */
     private long onRing(Task t, int fd, java.util.function.ToLongFunction<IoRing> body) {
         File f = t.files().get(fd);
-        IoRing ring = f == null ? null : ioUring.ring(f);
-        return ring == null ? -Errno.EBADF : body.applyAsLong(ring);
+        if (f == null) {
+            return -Errno.EBADF;
+        }
+        IoRing ring = ioUring.ring(f);
+        return ring == null ? -Errno.EOPNOTSUPP : body.applyAsLong(ring);
     }
 }

@@ -31,6 +31,7 @@ public final class Errno {
     public static final int EMLINK = 31;
     public static final int EPIPE = 32;
     public static final int ENOSYS = 38;
+    public static final int EOVERFLOW = 75;
     public static final int EOPNOTSUPP = 95;
 
     private static final String[] NAMES = new String[96];
@@ -57,6 +58,7 @@ public final class Errno {
         NAMES[EMLINK] = "EMLINK";
         NAMES[EPIPE] = "EPIPE";
         NAMES[ENOSYS] = "ENOSYS";
+        NAMES[EOVERFLOW] = "EOVERFLOW";
         NAMES[EOPNOTSUPP] = "EOPNOTSUPP";
     }
 

@@ -90,8 +90,7 @@ class SpliceTest {
         long addr = mmapAnon(k, t, 1, RW);
         int file = creat(k, t, FsType.TMPFS, "t", PAGE);
 
-        assertThat(fs.vmsplice(t, writeEnd, addr + 8, PAGE).run()).isEqualTo(-Errno.EINVAL);
-        assertThat(fs.vmsplice(t, writeEnd, addr, 0).run()).isEqualTo(-Errno.EINVAL);
+        // An in-page address and a zero length are accepted, as the kernel does: VmspliceArgumentsTest.
         assertThat(fs.vmsplice(t, writeEnd, addr + PAGE, PAGE).run()).isEqualTo(-Errno.EFAULT);
         assertThat(fs.vmsplice(t, readEnd, addr, PAGE).run()).as("the read end").isEqualTo(-Errno.EINVAL);
         assertThat(fs.vmsplice(t, file, addr, PAGE).run()).as("not a pipe").isEqualTo(-Errno.EBADF);

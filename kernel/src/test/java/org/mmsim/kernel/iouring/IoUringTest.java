@@ -169,16 +169,43 @@ class IoUringTest {
         assertThat(k.gupHolders().held()).isEmpty();
         assertThatPage(k, pfnAt(t, a)).hasRefcount(1);
         assertThat(k.mm().userLockedVm()).isZero();
-        assertThat(register(ring, a, 0)).isEqualTo(-Errno.EINVAL);
+    }
+
+    /**
+     * io_uring/rsrc.c {@code io_buffer_validate()}: a zero length at a non-NULL address, or one above SZ_1G, is
+     * -EFAULT (not -EINVAL), checked after -EBUSY; a NULL address with length 0 is an empty slot: 0, nothing pinned
+     * or charged, and the table is registered (a second registration is -EBUSY).
+     */
+    @Test
+    void ioBufferValidateZeroLengthIsEfaultAndANullEmptySlotIsRegistered() {
+        int ring = ring("6.18");
+        long a = filledBuffer(1);
+
+        assertThat(register(ring, a, 0)).as("zero length").isEqualTo(-Errno.EFAULT);
+        assertThat(register(ring, a, (1L << 30) + PAGE)).as("above SZ_1G").isEqualTo(-Errno.EFAULT);
+        assertThat(register(ring, 0, PAGE)).as("NULL with a length").isEqualTo(-Errno.EFAULT);
+
+        assertThat(register(ring, 0, 0)).as("sparse slot").isZero();
+        assertThat(k.gupHolders().held()).isEmpty();
+        assertThat(k.mm().userLockedVm()).isZero();
+        assertThat(register(ring, a, PAGE)).isEqualTo(-Errno.EBUSY);
+        assertThat(fs.ioUringWriteFixed(t, ring, ring, 0, a, 8).run()).as("nothing in the slot")
+                .isEqualTo(-Errno.EFAULT);
     }
 
     @Test
-    void aFdThatIsNotARingIsEbadf() {
+    /**
+     * {@code io_uring_register_get_file()} and {@code io_uring_enter()}: -EBADF for a fd that is not open,
+     * -EOPNOTSUPP for an open file that is not an io_uring ({@code io_is_uring_fops}).
+     */
+    void aFdThatIsNotARingIsEopnotsuppAndAClosedOneEbadf() {
         int ring = ring("6.18");
         long a = filledBuffer(1);
         int notARing = creat(k, t, FsType.TMPFS, "t", PAGE);
 
-        assertThat(register(notARing, a, PAGE)).isEqualTo(-Errno.EBADF);
+        assertThat(register(notARing, a, PAGE)).isEqualTo(-Errno.EOPNOTSUPP);
+        assertThat(fs.ioUringUnregisterBuffers(t, notARing).run()).isEqualTo(-Errno.EOPNOTSUPP);
+        assertThat(fs.ioUringWriteFixed(t, notARing, notARing, 0, a, PAGE).run()).isEqualTo(-Errno.EOPNOTSUPP);
         assertThat(register(ring + 10, a, PAGE)).as("no such fd").isEqualTo(-Errno.EBADF);
         assertThat(fs.ioUringWriteFixed(t, ring, ring + 10, 0, a, PAGE).run()).as("no such file")
                 .isEqualTo(-Errno.EBADF);

@@ -23,7 +23,8 @@ import org.mmsim.kernel.uapi.Errno;
  * A long-term GUP that may migrate pages out of ZONE_MOVABLE ({@code __gup_longterm_locked}) runs its slow path as one
  * step after LOCK: it sets the task's PF_MEMALLOC_PIN, which the model keeps machine-wide.
  *
- * <p>Returns the number of pages taken, or -errno: -EINVAL (flags a caller may not pass, no pages, FOLL_LONGTERM where
+ * <p>Returns the number of pages taken (0 for no pages, as {@code __get_user_pages} does), or -errno: -EINVAL (flags a
+ * caller may not pass, FOLL_LONGTERM where
  * the profile has none or without FOLL_PIN from 6.3, {@code is_valid_gup_args}), -ENOSYS (FOLL_PIN before 5.6), else
  * the slow path's -EFAULT or -ENOMEM ({@link GetUserPages}), or from {@code check_and_migrate_movable_pages} -ENOMEM.
  * Its result is the {@link GupPages} the caller holds (registered with the holders, unless the caller keeps the pages
@@ -107,7 +108,7 @@ public final class GupCall extends KernelCall<GupPages> {
     private void begin() {
         trace.path(name());
         g = holders == null ? new GupPages(0, mm, start, nrPages, flags) : holders.newPages(mm, start, nrPages, flags);
-        if ((callerFlags & ~Foll.PUBLIC) != 0 || g.pfns.length == 0
+        if ((callerFlags & ~Foll.PUBLIC) != 0
                 || ((flags & Foll.FOLL_LONGTERM) != 0 && !gup.core.profile().on(Switch.FOLL_LONGTERM))
                 || ((flags & Foll.FOLL_LONGTERM) != 0 && !kind.pin
                         && gup.core.profile().on(Switch.LONGTERM_NEEDS_PIN))) {
@@ -116,6 +117,14 @@ public final class GupCall extends KernelCall<GupPages> {
         }
         if (kind.pin && !gup.core.profile().on(Switch.FOLL_PIN)) {
             complete(-Errno.ENOSYS);
+            return;
+        }
+        if (g.pfns.length == 0) {
+            // is_valid_gup_args() does not look at nr_pages: gup_fast_fallback() and __get_user_pages_locked() set
+            // MMF_HAS_PINNED for a pin, then gup_fast() takes nothing (nr_pinned == nr_pages) and
+            // __get_user_pages() returns 0 for nr_pages 0.
+            gup.mmSetHasPinnedFlag(mm, flags);
+            complete(0);
             return;
         }
         if (!kind.fast) {

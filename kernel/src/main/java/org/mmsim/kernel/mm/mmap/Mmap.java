@@ -78,63 +78,101 @@ public final class Mmap {
     }
 
     /**
-     * {@code do_mmap()}: {@code mmap(addr, len, prot, flags, file, off)}. {@code file} is ignored with MAP_ANONYMOUS.
-     * A shared mapping of a file opened read-only loses VM_MAYWRITE and VM_SHARED (it can never become writable); a
+     * {@code mmap()} from the system call down: {@code sys_mmap} (arch/x86/kernel/sys_x86_64.c) refuses an unaligned
+     * offset (-EINVAL), {@code ksys_mmap_pgoff} a missing file (-EBADF), then {@code do_mmap()} in its order: a zero
+     * length (-EINVAL); MAP_FIXED_NOREPLACE implies MAP_FIXED; a hint is {@code round_hint_to_min}'d (rounded DOWN to
+     * its page, {@code hint &= PAGE_MASK}, and raised to {@code mmap_min_addr}); a length whose {@code PAGE_ALIGN}
+     * wraps to 0 (-ENOMEM); an offset past the largest file (-EOVERFLOW); {@link #getUnmappedArea}; MAP_FIXED_NOREPLACE
+     * over a mapping (-EEXIST); then the mapping type ({@code flags & MAP_TYPE}). For a file: MAP_SHARED drops every
+     * flag outside {@code LEGACY_MAP_MASK}, MAP_SHARED_VALIDATE fails them with -EOPNOTSUPP (no model file has
+     * {@code FOP_MMAP_SYNC}); a shared writable mapping of a file not open for writing is -EACCES, any mapping of a
+     * file not open for reading -EACCES. Anonymous: only MAP_SHARED and MAP_PRIVATE (MAP_SHARED_VALIDATE is -EINVAL
+     * there; unknown flags are ignored). Anything else is -EINVAL. Only then does MAP_FIXED unmap what was there.
+     *
+     * <p>A shared mapping of a file opened read-only loses VM_MAYWRITE and VM_SHARED (it can never become writable); a
      * private one keeps VM_MAYWRITE, which is what lets FOLL_FORCE write to it (COW). The caller holds mmap_lock for
-     * write.
+     * write. The model applies MAP_SHARED_VALIDATE (4.15) and MAP_FIXED_NOREPLACE (4.17) in every profile.
      *
      * @param populate receives the FOLL_* flags {@code __mm_populate} must fault the range in with, or 0
-     * @return the start address, or -EINVAL (bad length, alignment or flags), -EBADF (no file), -EACCES (the file's
-     *     open mode forbids the mapping), -ENODEV (the file cannot be mapped), -ENOMEM (no room, no memory)
+     * @return the start address, or -EINVAL (bad length, alignment or type), -EBADF (no file), -EACCES (the file's
+     *     open mode forbids the mapping), -EOPNOTSUPP, -EEXIST, -EOVERFLOW, -EPERM (MAP_FIXED below
+     *     {@code mmap_min_addr}), -ENODEV (the file cannot be mapped), -ENOMEM (no room, too long, no memory)
      */
     long doMmap(Mm mm, long addr, long len, int prot, int flags, File file, long off, long[] populate) {
         trace.path("do_mmap");
-        if (len <= 0) {
-            return -Errno.EINVAL;
-        }
-        len = Page.align(len);
-        int type = flags & (Mman.MAP_SHARED | Mman.MAP_PRIVATE);
-        if (type != Mman.MAP_SHARED && type != Mman.MAP_PRIVATE) {
-            return -Errno.EINVAL;
+        if (!Page.aligned(off)) {
+            return -Errno.EINVAL; // sys_mmap: off & ~PAGE_MASK
         }
         boolean anon = (flags & Mman.MAP_ANONYMOUS) != 0;
         if (anon) {
             file = null;
-            off = 0;
         } else if (file == null) {
-            return -Errno.EBADF;
-        } else if (!Page.aligned(off) || off < 0) {
+            return -Errno.EBADF; // ksys_mmap_pgoff: fget
+        }
+        if (len == 0) {
             return -Errno.EINVAL;
         }
+        if ((flags & Mman.MAP_FIXED_NOREPLACE) != 0) {
+            flags |= Mman.MAP_FIXED;
+        }
+        if ((flags & Mman.MAP_FIXED) == 0) {
+            addr = roundHintToMin(addr);
+        }
+        len = Page.align(len);
+        if (len == 0) {
+            return -Errno.ENOMEM; // PAGE_ALIGN wrapped
+        }
+        if (file != null && off < 0) {
+            return -Errno.EOVERFLOW; // file_mmap_ok: beyond MAX_LFS_FILESIZE
+        }
+        addr = getUnmappedArea(mm, addr, len, flags);
+        if (addr < 0) {
+            return addr;
+        }
+        if ((flags & Mman.MAP_FIXED_NOREPLACE) != 0 && !mm.isFree(addr, addr + len)) {
+            return -Errno.EEXIST;
+        }
+        int type = flags & Mman.MAP_TYPE;
         long fileFlags = 0;
         if (file != null) {
-            if (type == Mman.MAP_SHARED) {
-                if ((prot & Mman.PROT_WRITE) != 0 && !file.writable()) {
-                    return -Errno.EACCES;
+            switch (type) {
+                case Mman.MAP_SHARED, Mman.MAP_SHARED_VALIDATE -> {
+                    if (type == Mman.MAP_SHARED) {
+                        flags &= LEGACY_MAP_MASK;
+                    }
+                    if ((flags & ~LEGACY_MAP_MASK) != 0) {
+                        return -Errno.EOPNOTSUPP;
+                    }
+                    if ((prot & Mman.PROT_WRITE) != 0 && !file.writable()) {
+                        return -Errno.EACCES;
+                    }
+                    fileFlags = VmFlags.VM_SHARED | VmFlags.VM_MAYSHARE;
+                    if (!file.readable()) {
+                        return -Errno.EACCES;
+                    }
                 }
-                fileFlags = VmFlags.VM_SHARED | VmFlags.VM_MAYSHARE;
+                case Mman.MAP_PRIVATE -> {
+                    if (!file.readable()) {
+                        return -Errno.EACCES;
+                    }
+                }
+                default -> {
+                    return -Errno.EINVAL;
+                }
             }
-            if (!file.readable()) {
-                return -Errno.EACCES;
-            }
+        } else if (type != Mman.MAP_SHARED && type != Mman.MAP_PRIVATE) {
+            return -Errno.EINVAL;
         }
+        boolean shared = type != Mman.MAP_PRIVATE;
         if ((flags & Mman.MAP_FIXED) != 0) {
-            if (!Page.aligned(addr) || addr + len > PageTable.TASK_SIZE || addr <= 0) {
-                return -Errno.EINVAL;
-            }
             doMunmap(mm, addr, len);
-        } else {
-            addr = getUnmappedArea(mm, addr, len);
-            if (addr < 0) {
-                return addr;
-            }
         }
         long vmFlags = VmFlags.fromProt(prot) | VmFlags.VM_MAYREAD | VmFlags.VM_MAYWRITE | VmFlags.VM_MAYEXEC
                 | VmFlags.VM_SOFTDIRTY | fileFlags;
-        if (file != null && type == Mman.MAP_SHARED && !file.writable()) {
+        if (file != null && shared && !file.writable()) {
             vmFlags &= ~(VmFlags.VM_MAYWRITE | VmFlags.VM_SHARED);
         }
-        if ((flags & Mman.MAP_NORESERVE) == 0 && (file == null || type == Mman.MAP_PRIVATE)) {
+        if ((flags & Mman.MAP_NORESERVE) == 0 && (file == null || !shared)) {
             vmFlags |= VmFlags.VM_ACCOUNT;
         }
         if ((flags & Mman.MAP_LOCKED) != 0) {
@@ -150,7 +188,7 @@ public final class Mmap {
                 file.put();
                 return r;
             }
-        } else if (type == Mman.MAP_SHARED) {
+        } else if (shared) {
             File shmem = vfs.shmemZeroSetup(len);
             vma = new Vma(mm, addr, addr + len, vmFlags | VmFlags.VM_SHARED | VmFlags.VM_MAYSHARE, 0, shmem);
             shmem.fops().mmap(shmem, vma);
@@ -162,6 +200,33 @@ public final class Mmap {
             populate[0] = populateFlags(vma);
         }
         return addr;
+    }
+
+    /**
+     * {@code LEGACY_MAP_MASK} (include/linux/mman.h): MAP_SHARED, MAP_PRIVATE, MAP_FIXED, MAP_ANONYMOUS, MAP_DENYWRITE,
+     * MAP_EXECUTABLE, MAP_UNINITIALIZED, MAP_GROWSDOWN, MAP_LOCKED, MAP_NORESERVE, MAP_POPULATE, MAP_NONBLOCK,
+     * MAP_STACK, MAP_HUGETLB, MAP_32BIT, MAP_HUGE_2MB, MAP_HUGE_1GB (x86-64 values). MAP_FIXED_NOREPLACE is not in it.
+     */
+    static final int LEGACY_MAP_MASK = Mman.MAP_SHARED | Mman.MAP_PRIVATE | Mman.MAP_FIXED | Mman.MAP_ANONYMOUS
+            | 0x0800 | 0x1000 | 0x4000000 | 0x0100 | Mman.MAP_LOCKED | Mman.MAP_NORESERVE | Mman.MAP_POPULATE
+            | Mman.MAP_NONBLOCK | Mman.MAP_STACK | Mman.MAP_HUGETLB | 0x40 | (21 << 26) | (30 << 26);
+
+    /**
+     * {@code mmap_min_addr} (CONFIG_DEFAULT_MMAP_MIN_ADDR as distributions set it, 65536): the lowest address an
+     * unprivileged task may map; the model's top-down search also stops there.
+     */
+    static final long MMAP_MIN_ADDR = 16 * Page.PAGE_SIZE;
+
+    /**
+     * {@code round_hint_to_min()} (mm/mmap.c): {@code hint &= PAGE_MASK} (an unaligned hint is rounded down to its
+     * page, not ignored), and a nonzero hint below {@code mmap_min_addr} becomes {@code PAGE_ALIGN(mmap_min_addr)}.
+     */
+    static long roundHintToMin(long hint) {
+        hint &= -Page.PAGE_SIZE;
+        if (hint != 0 && Long.compareUnsigned(hint, MMAP_MIN_ADDR) < 0) {
+            return MMAP_MIN_ADDR;
+        }
+        return hint;
     }
 
     /**
@@ -177,11 +242,38 @@ public final class Mmap {
     }
 
     /**
-     * {@code get_unmapped_area()} top-down ({@code unmapped_area_topdown}): the hint if it is free, else the highest
-     * gap below {@code mmap_base} that fits.
+     * {@code __get_unmapped_area()}: -ENOMEM for a length beyond TASK_SIZE; MAP_FIXED takes {@code addr} as it is,
+     * otherwise {@code arch_get_unmapped_area_topdown} (arch/x86/kernel/sys_x86_64.c) takes the (already rounded)
+     * hint if it is valid ({@code mmap_address_hint_valid}) and free, else the highest gap below {@code mmap_base}
+     * that fits. Then -ENOMEM if the range ends beyond TASK_SIZE, -EINVAL if the address is not page aligned (only a
+     * MAP_FIXED one can be), and {@code security_mmap_addr} ({@code cap_mmap_addr}): -EPERM below
+     * {@code mmap_min_addr} for a task without CAP_SYS_RAWIO.
      */
-    private long getUnmappedArea(Mm mm, long hint, long len) {
-        if (hint > 0 && Page.aligned(hint) && hint + len <= PageTable.TASK_SIZE && mm.isFree(hint, hint + len)) {
+    private long getUnmappedArea(Mm mm, long addr, long len, int flags) {
+        if (Long.compareUnsigned(len, PageTable.TASK_SIZE) > 0) {
+            return -Errno.ENOMEM;
+        }
+        if ((flags & Mman.MAP_FIXED) == 0) {
+            addr = topDown(mm, addr, len);
+            if (addr < 0) {
+                return addr;
+            }
+        }
+        if (Long.compareUnsigned(addr, PageTable.TASK_SIZE - len) > 0) {
+            return -Errno.ENOMEM;
+        }
+        if (!Page.aligned(addr)) {
+            return -Errno.EINVAL;
+        }
+        if (addr < MMAP_MIN_ADDR) {
+            return -Errno.EPERM;
+        }
+        return addr;
+    }
+
+    /** {@code arch_get_unmapped_area_topdown()}: the hint if it is free, else {@code unmapped_area_topdown}. */
+    private static long topDown(Mm mm, long hint, long len) {
+        if (hint != 0 && Long.compareUnsigned(hint, PageTable.TASK_SIZE - len) <= 0 && mm.isFree(hint, hint + len)) {
             return hint;
         }
         long top = mm.mmapBase();
@@ -194,7 +286,7 @@ public final class Mmap {
             }
             top = vma.start();
         }
-        return top - len >= Page.PAGE_SIZE * 16 ? top - len : -Errno.ENOMEM;
+        return top - len >= MMAP_MIN_ADDR ? top - len : -Errno.ENOMEM;
     }
 
     /** {@code munmap(addr, len)} as a call: {@code mmap_write_lock}, {@link #doMunmap}, unlock. */

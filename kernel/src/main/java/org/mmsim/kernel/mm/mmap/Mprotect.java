@@ -19,6 +19,7 @@ import org.mmsim.kernel.sched.KernelCall;
 import org.mmsim.kernel.sched.Syscall;
 import org.mmsim.kernel.trace.Tracer;
 import org.mmsim.kernel.uapi.Errno;
+import org.mmsim.kernel.uapi.Mman;
 
 /**
  * {@code mprotect()} (mm/mprotect.c): change the VMA flags and rewrite each present pte with the new
@@ -56,13 +57,27 @@ public final class Mprotect {
     }
 
     /**
-     * {@code do_mprotect_pkey()}.
+     * {@code do_mprotect_pkey()} (pkey -1), in the kernel's order of checks: PROT_GROWSDOWN with PROT_GROWSUP, then an
+     * unaligned start (-EINVAL); a zero length (0); a length whose page-aligned end wraps (-ENOMEM);
+     * {@code arch_validate_prot} (-EINVAL for bits beyond PROT_READ|WRITE|EXEC|SEM); then, under {@code mmap_lock},
+     * {@code vma_find(start, end)}: no VMA, or one that starts above {@code start}, is -ENOMEM with nothing changed
+     * (and a PROT_GROWS* request on a VMA without VM_GROWS*, which the model never creates, -EINVAL).
      *
-     * @return 0; -EINVAL for an unaligned start; -ENOMEM if part of the range is not mapped or the length wraps;
-     *     -EACCES if a VMA may not get the new permission (VM_MAY* missing)
+     * <p>Then the kernel walks the VMAs in order and applies {@code mprotect_fixup} to each one before it looks at the
+     * next: a gap before a VMA is -ENOMEM, a VMA whose VM_MAY* bits forbid the protection ({@code newflags &
+     * ~(newflags >> 4)}) -EACCES, and the range running past the last VMA -ENOMEM after all of them changed. The VMAs
+     * before the failing one keep their new protection (the first split at {@code start}); the failing one is left
+     * alone, unsplit. The selftest {@code mprotect} ports found this; the model was all-or-nothing before.
+     *
+     * @return 0; -EINVAL; -ENOMEM (unmapped part, wrapping length); -EACCES
      */
     long mprotect(Mm mm, long start, long len, int prot) {
         trace.path("mprotect_fixup");
+        int grows = prot & (Mman.PROT_GROWSDOWN | Mman.PROT_GROWSUP);
+        prot &= ~(Mman.PROT_GROWSDOWN | Mman.PROT_GROWSUP);
+        if (grows == (Mman.PROT_GROWSDOWN | Mman.PROT_GROWSUP)) {
+            return -Errno.EINVAL;
+        }
         if (!Page.aligned(start)) {
             return -Errno.EINVAL;
         }
@@ -70,25 +85,62 @@ public final class Mprotect {
             return 0;
         }
         long end = start + Page.align(len);
-        if (len < 0 || end <= start) {
+        if (Long.compareUnsigned(end, start) <= 0) {
             return -Errno.ENOMEM;
         }
-        if (!mm.fullyMapped(start, end)) {
+        if ((prot & ~(Mman.PROT_READ | Mman.PROT_WRITE | Mman.PROT_EXEC | Mman.PROT_SEM)) != 0) {
+            return -Errno.EINVAL; // arch_validate_prot
+        }
+        List<Vma> vmas = mm.vmasOverlapping(start, end); // vma_find(), then for_each_vma_range()
+        if (vmas.isEmpty()) {
             return -Errno.ENOMEM;
         }
+        Vma first = vmas.get(0);
+        if (grows != 0 && first.start() < end) {
+            return -Errno.EINVAL; // no VM_GROWSDOWN/VM_GROWSUP VMA in the model
+        }
+        if (first.start() > start) {
+            return -Errno.ENOMEM;
+        }
+        long access = VmFlags.VM_READ | VmFlags.VM_WRITE | VmFlags.VM_EXEC;
         long newProt = VmFlags.fromProt(prot);
-        List<Vma> vmas = mm.vmasIn(start, end);
+        long nstart = start;
+        long tmp = first.start();
+        long error = 0;
         for (Vma vma : vmas) {
-            long mayBits = (vma.flags() >>> 4) & (VmFlags.VM_READ | VmFlags.VM_WRITE | VmFlags.VM_EXEC);
-            if ((newProt & ~mayBits) != 0) {
-                return -Errno.EACCES;
+            if (vma.start() != tmp) {
+                error = -Errno.ENOMEM;
+                break;
             }
+            long newFlags = (vma.flags() & ~access) | newProt;
+            if ((newFlags & ~(newFlags >>> 4) & access) != 0) {
+                error = -Errno.EACCES;
+                break;
+            }
+            tmp = Math.min(vma.end(), end);
+            mprotectFixup(mm, vma, nstart, tmp, newFlags);
+            nstart = tmp;
         }
-        for (Vma vma : vmas) {
-            vma.setFlags((vma.flags() & ~(VmFlags.VM_READ | VmFlags.VM_WRITE | VmFlags.VM_EXEC)) | newProt);
-            changePteRange(vma);
+        if (error == 0 && tmp < end) {
+            error = -Errno.ENOMEM;
         }
-        return 0;
+        return error;
+    }
+
+    /**
+     * {@code mprotect_fixup()} of [start, end) inside {@code vma}: nothing (not even a split) if the flags do not
+     * change; else {@code vma_modify_flags} splits the VMA at the range's edges (the model never merges), the flags
+     * are set and {@code change_protection} rewrites the ptes. Not modelled: VM_ACCOUNT commit charging, and the
+     * {@code populate_vma_page_range} of a private VM_LOCKED VMA made writable.
+     */
+    private void mprotectFixup(Mm mm, Vma vma, long start, long end, long newFlags) {
+        if (vma.flags() == newFlags) {
+            return;
+        }
+        for (Vma v : mm.vmasIn(start, end)) {
+            v.setFlags(newFlags);
+            changePteRange(v);
+        }
     }
 
     /**

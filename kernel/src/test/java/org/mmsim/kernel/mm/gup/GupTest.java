@@ -17,6 +17,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.mmsim.kernel.testing.TestKernels;
 import org.mmsim.kernel.Kernel;
+import org.mmsim.kernel.mm.Mm;
 import org.mmsim.kernel.mm.page.PageAlloc;
 import org.mmsim.kernel.mm.rmap.Rmap;
 import org.mmsim.kernel.syscall.Syscalls;
@@ -150,11 +151,30 @@ class GupTest {
     }
 
     @Test
-    void einvalForInternalFlagsOrNoPages() {
+    void einvalForInternalFlags() {
         long addr = writtenPage();
         assertThat(sys.getUserPages(t, addr, 1, Foll.FOLL_GET).run()).isEqualTo(-Errno.EINVAL);
-        assertThat(sys.getUserPages(t, addr, 0, 0).run()).isEqualTo(-Errno.EINVAL);
+        assertThat(sys.getUserPages(t, addr, 0, Foll.FOLL_GET).run()).as("flags before nr_pages")
+                .isEqualTo(-Errno.EINVAL);
         assertThatPage(k, pfnAt(t, addr)).hasRefcount(1);
+    }
+
+    /**
+     * mm/gup.c: {@code is_valid_gup_args()} does not look at nr_pages; {@code __get_user_pages()} returns 0 for
+     * nr_pages 0 and {@code gup_fast_fallback()} returns the 0 pages {@code gup_fast} took. A pin still sets
+     * MMF_HAS_PINNED first ({@code mm_set_has_pinned_flag}, in both paths).
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(GupEntry.class)
+    void getUserPagesOfZeroPagesReturnsZeroAsGetUserPagesDoes(GupEntry gup) {
+        long addr = writtenPage();
+
+        GupPages g = gup.take(k, t, addr, 0, 0);
+
+        assertThat(g.ret()).isZero();
+        assertThat(g.nr()).isZero();
+        assertThatPage(k, pfnAt(t, addr)).hasRefcount(1);
+        assertThat(t.mm().test(Mm.MMF_HAS_PINNED)).isEqualTo(gup.name().startsWith("PIN"));
     }
 
     /**

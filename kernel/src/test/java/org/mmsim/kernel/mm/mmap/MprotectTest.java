@@ -7,10 +7,12 @@ import static org.mmsim.kernel.testing.KernelAssertions.pfnAt;
 import static org.mmsim.kernel.testing.TestKernels.PAGE;
 import static org.mmsim.kernel.testing.TestKernels.RW;
 import static org.mmsim.kernel.testing.TestKernels.boot;
+import static org.mmsim.kernel.testing.TestKernels.creat;
 import static org.mmsim.kernel.testing.TestKernels.fork;
 import static org.mmsim.kernel.testing.TestKernels.load;
 import static org.mmsim.kernel.testing.TestKernels.loadSignal;
 import static org.mmsim.kernel.testing.TestKernels.mmapAnon;
+import static org.mmsim.kernel.testing.TestKernels.openReadOnly;
 import static org.mmsim.kernel.testing.TestKernels.store;
 import static org.mmsim.kernel.testing.TestKernels.write;
 
@@ -18,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.mmsim.kernel.Kernel;
+import org.mmsim.kernel.fs.FsType;
 import org.mmsim.kernel.mm.VmFlags;
 import org.mmsim.kernel.syscall.Syscalls;
 import org.mmsim.kernel.task.Task;
@@ -35,13 +38,95 @@ class MprotectTest {
     private final Syscalls sys = k.syscalls();
     private final Task t = k.spawn("p");
 
+    /** do_mprotect_pkey: {@code vma_find(start, end)} finds nothing, or a VMA above start: -ENOMEM, nothing changed. */
     @Test
-    void enomemWhenPartOfTheRangeIsNotMapped() {
+    void doMprotectPkeyEnomemWithNothingChangedWhenTheStartIsNotMapped() {
+        long addr = mmapAnon(k, t, 1, RW);
+        long above = mmapAnon(k, t, 1, RW); // top-down: directly below addr
+
+        assertThat(above).isEqualTo(addr - PAGE);
+        assertThat(sys.mprotect(t, addr + PAGE, PAGE, Mman.PROT_READ).run()).isEqualTo(-Errno.ENOMEM);
+        assertThat(sys.mprotect(t, above - PAGE, 2 * PAGE, Mman.PROT_READ).run()).as("a VMA above start")
+                .isEqualTo(-Errno.ENOMEM);
+        assertThat(t.mm().vmaAt(addr).has(VmFlags.VM_WRITE)).as("nothing changed").isTrue();
+        assertThat(t.mm().vmaAt(above).has(VmFlags.VM_WRITE)).as("nothing changed").isTrue();
+    }
+
+    /**
+     * do_mprotect_pkey: the VMAs are fixed up one by one; a range that runs past the last VMA is -ENOMEM after
+     * ({@code tmp < end}), with every VMA in it changed.
+     */
+    @Test
+    void doMprotectPkeyChangesTheMappedPartThenReturnsEnomemForTheTail() {
+        long addr = mmapAnon(k, t, 2, RW);
+        write(k, t, addr + PAGE, 7);
+
+        assertThat(sys.mprotect(t, addr + PAGE, 2 * PAGE, Mman.PROT_READ).run()).isEqualTo(-Errno.ENOMEM);
+
+        assertThat(t.mm().vmas()).as("split at start").hasSize(2);
+        assertThat(t.mm().vmaAt(addr).has(VmFlags.VM_WRITE)).isTrue();
+        assertThat(t.mm().vmaAt(addr + PAGE).has(VmFlags.VM_WRITE)).isFalse();
+        assertThatPte(t, addr + PAGE).isReadOnly();
+    }
+
+    /**
+     * do_mprotect_pkey: a gap between two VMAs ({@code vma->vm_start != tmp}) is -ENOMEM after the VMAs before it
+     * were changed (the first split at start); the VMA after the gap is untouched.
+     */
+    @Test
+    void doMprotectPkeyChangesTheVmasBeforeAGapThenReturnsEnomem() {
+        long high = mmapAnon(k, t, 2, RW);
+        long low = high - 2 * PAGE; // a one-page gap at high - PAGE
+        assertThat(sys.mmap(t, low, PAGE, RW, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS).run()).isEqualTo(low);
+
+        assertThat(sys.mprotect(t, low, 4 * PAGE, Mman.PROT_READ).run()).isEqualTo(-Errno.ENOMEM);
+
+        assertThat(t.mm().vmaAt(low).has(VmFlags.VM_WRITE)).as("before the gap").isFalse();
+        assertThat(t.mm().vmaAt(high).has(VmFlags.VM_WRITE)).as("after the gap").isTrue();
+        assertThat(t.mm().vmas()).as("the VMA after the gap is not split").hasSize(2);
+    }
+
+    /**
+     * do_mprotect_pkey: {@code newflags & ~(newflags >> 4)} on the second VMA is -EACCES after the first was
+     * changed; the second keeps its protection.
+     */
+    @Test
+    void doMprotectPkeyChangesTheVmasBeforeOneThatMayNotGetItThenReturnsEacces() {
+        int fd = creat(k, t, FsType.TMPFS, "f", PAGE);
+        int ro = openReadOnly(k, t, fd);
+        long shared = sys.mmap(t, 0, PAGE, Mman.PROT_READ, Mman.MAP_SHARED, ro, 0).run();
+        long below = shared - PAGE;
+        assertThat(sys.mmap(t, below, PAGE, RW, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS).run()).isEqualTo(below);
+        assertThat(sys.mprotect(t, below, PAGE, Mman.PROT_READ).run()).isZero();
+
+        assertThat(sys.mprotect(t, below, 2 * PAGE, RW).run()).isEqualTo(-Errno.EACCES);
+
+        assertThat(t.mm().vmaAt(below).has(VmFlags.VM_WRITE)).as("changed before the failure").isTrue();
+        assertThat(t.mm().vmaAt(shared).has(VmFlags.VM_WRITE)).isFalse();
+    }
+
+    /** mprotect_fixup: {@code newflags == oldflags} returns before {@code vma_modify_flags}: no split. */
+    @Test
+    void mprotectFixupDoesNotSplitWhenNothingChanges() {
+        long addr = mmapAnon(k, t, 3, RW);
+
+        assertThat(sys.mprotect(t, addr + PAGE, PAGE, RW).run()).isZero();
+
+        assertThat(t.mm().vmas()).hasSize(1);
+    }
+
+    /** do_mprotect_pkey: PROT_GROWSDOWN with PROT_GROWSUP, and {@code arch_validate_prot} of unknown bits: -EINVAL. */
+    @Test
+    void doMprotectPkeyEinvalForBothGrowsBitsOrAnUnknownProtBit() {
         long addr = mmapAnon(k, t, 1, RW);
 
-        assertThat(sys.mprotect(t, addr, 2 * PAGE, Mman.PROT_READ).run()).isEqualTo(-Errno.ENOMEM);
-        assertThat(sys.mprotect(t, addr + PAGE, PAGE, Mman.PROT_READ).run()).isEqualTo(-Errno.ENOMEM);
-        assertThat(t.mm().vmaAt(addr).has(VmFlags.VM_WRITE)).as("nothing changed").isTrue();
+        assertThat(sys.mprotect(t, addr, PAGE, Mman.PROT_GROWSDOWN | Mman.PROT_GROWSUP).run())
+                .isEqualTo(-Errno.EINVAL);
+        assertThat(sys.mprotect(t, addr, PAGE, Mman.PROT_READ | 0x10).run()).isEqualTo(-Errno.EINVAL);
+        assertThat(sys.mprotect(t, addr, PAGE, Mman.PROT_READ | Mman.PROT_SEM).run()).as("PROT_SEM is accepted")
+                .isZero();
+        assertThat(sys.mprotect(t, addr, PAGE, Mman.PROT_READ | Mman.PROT_GROWSDOWN).run())
+                .as("no VM_GROWSDOWN VMA").isEqualTo(-Errno.EINVAL);
     }
 
     @Test
