@@ -8,7 +8,7 @@ import java.util.List;
 import org.mmsim.kernel.mm.memory.Mmu;
 import org.mmsim.kernel.task.Task;
 
-/** The memory operations: mappings, madvise, fork and exit, user loads and stores, RLIMIT_MEMLOCK. */
+/** The memory operations: mappings, madvise, fork and exit, user loads and stores, RLIMIT_MEMLOCK, mlock. */
 final class MemoryOps {
     private MemoryOps() {}
 
@@ -49,7 +49,11 @@ final class MemoryOps {
                             return a.faulted() ? Value.signal(a.signal()) : Value.of(0);
                         }),
                 Operation.of("setrlimit_memlock", "LEN", "setrlimit(RLIMIT_MEMLOCK, LEN) for this process",
-                        (b, t, op) -> b.sys().setrlimitMemlock(t, num(op, 0))));
+                        (b, t, op) -> b.sys().setrlimitMemlock(t, num(op, 0))),
+                Operation.of("mlock", "ADDR LEN", "mlock(ADDR, LEN): VM_LOCKED, counted in locked_vm, faulted in",
+                        (b, t, op) -> b.sys().mlock(t, b.addr(op, 0), num(op, 1))),
+                Operation.of("munlock", "ADDR LEN", "munlock(ADDR, LEN)",
+                        (b, t, op) -> b.sys().munlock(t, b.addr(op, 0), num(op, 1))));
     }
 
     /** Bind NEW to the address the call returned (or the -errno, which later uses fault on). */

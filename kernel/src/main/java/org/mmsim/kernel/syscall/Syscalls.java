@@ -10,6 +10,7 @@ import org.mmsim.kernel.mm.gup.GupCall;
 import org.mmsim.kernel.mm.gup.GupPages;
 import org.mmsim.kernel.mm.memory.Mmu;
 import org.mmsim.kernel.mm.mmap.Madvise;
+import org.mmsim.kernel.mm.mmap.Mlock;
 import org.mmsim.kernel.mm.mmap.Mmap;
 import org.mmsim.kernel.mm.mmap.Mprotect;
 import org.mmsim.kernel.api.Exports;
@@ -45,9 +46,10 @@ public final class Syscalls {
     private final TaskMmu taskMmu;
     private final ProcMem procMem;
     private final Exports exports;
+    private final Mlock mlock;
 
     public Syscalls(MmCore core, Tasks tasks, Mmu mmu, Mmap mmap, Mprotect mprotect, Madvise madvise, Fork fork,
-            Gup gup, TaskMmu taskMmu, ProcMem procMem, Exports exports) {
+            Gup gup, TaskMmu taskMmu, ProcMem procMem, Exports exports, Mlock mlock) {
         this.core = core;
         this.tasks = tasks;
         this.mmu = mmu;
@@ -59,6 +61,7 @@ public final class Syscalls {
         this.taskMmu = taskMmu;
         this.procMem = procMem;
         this.exports = exports;
+        this.mlock = mlock;
     }
 
     static Mm mmOf(Task t) {
@@ -122,6 +125,16 @@ public final class Syscalls {
     /** {@code madvise(addr, len, advice)}: MADV_DONTNEED, MADV_DONTFORK, MADV_DOFORK. See {@code MadviseCall}. */
     public KernelCall<Void> madvise(Task t, long addr, long len, int advice) {
         return by(t, madvise.call(mmOf(t), addr, len, advice));
+    }
+
+    /** {@code mlock(addr, len)}: 0, -EPERM, -ENOMEM, -EINVAL or -EAGAIN. See {@code Mlock}. */
+    public KernelCall<Void> mlock(Task t, long addr, long len) {
+        return by(t, mlock.mlock(mmOf(t), addr, len));
+    }
+
+    /** {@code munlock(addr, len)}: 0, -ENOMEM or -EINVAL. See {@code Mlock}. */
+    public KernelCall<Void> munlock(Task t, long addr, long len) {
+        return by(t, mlock.munlock(mmOf(t), addr, len));
     }
 
     /**

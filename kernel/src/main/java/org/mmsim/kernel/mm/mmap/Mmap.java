@@ -85,7 +85,9 @@ public final class Mmap {
      *
      * @param populate receives the FOLL_* flags {@code __mm_populate} must fault the range in with, or 0
      * @return the start address, or -EINVAL (bad length, alignment or flags), -EBADF (no file), -EACCES (the file's
-     *     open mode forbids the mapping), -ENODEV (the file cannot be mapped), -ENOMEM (no room, no memory)
+     *     open mode forbids the mapping), -ENODEV (the file cannot be mapped), -ENOMEM (no room, no memory), -EPERM
+     *     (MAP_LOCKED under a zero RLIMIT_MEMLOCK: {@code can_do_mlock}), -EAGAIN (MAP_LOCKED beyond RLIMIT_MEMLOCK:
+     *     {@code mlock_future_ok}, checked before a MAP_FIXED mapping unmaps what it replaces)
      */
     long doMmap(Mm mm, long addr, long len, int prot, int flags, File file, long off, long[] populate) {
         trace.path("do_mmap");
@@ -118,16 +120,25 @@ public final class Mmap {
                 return -Errno.EACCES;
             }
         }
-        if ((flags & Mman.MAP_FIXED) != 0) {
+        if ((flags & Mman.MAP_LOCKED) != 0 && !Mlock.canDoMlock(mm)) {
+            return -Errno.EPERM;
+        }
+        boolean fixed = (flags & Mman.MAP_FIXED) != 0;
+        if (fixed) {
             if (!Page.aligned(addr) || addr + len > PageTable.TASK_SIZE || addr <= 0) {
                 return -Errno.EINVAL;
             }
-            doMunmap(mm, addr, len);
         } else {
             addr = getUnmappedArea(mm, addr, len);
             if (addr < 0) {
                 return addr;
             }
+        }
+        if (!Mlock.mlockFutureOk(mm, (flags & Mman.MAP_LOCKED) != 0 ? VmFlags.VM_LOCKED : 0, len)) {
+            return -Errno.EAGAIN;
+        }
+        if (fixed) {
+            doMunmap(mm, addr, len);
         }
         long vmFlags = VmFlags.fromProt(prot) | VmFlags.VM_MAYREAD | VmFlags.VM_MAYWRITE | VmFlags.VM_MAYEXEC
                 | VmFlags.VM_SOFTDIRTY | fileFlags;
@@ -156,6 +167,14 @@ public final class Mmap {
             shmem.fops().mmap(shmem, vma);
         } else {
             vma = new Vma(mm, addr, addr + len, vmFlags, pgoff, null);
+        }
+        if (vma.has(VmFlags.VM_LOCKED)) {
+            // mmap_region(): a special or hugetlb VMA never stays VM_LOCKED; any other is counted
+            if (vma.has(Mlock.VM_SPECIAL | VmFlags.VM_HUGETLB)) {
+                vma.setFlags(vma.flags() & ~VmFlags.VM_LOCKED);
+            } else {
+                mm.addLockedVm(Mm.pages(addr, addr + len));
+            }
         }
         mm.linkNewVma(vma);
         if ((flags & (Mman.MAP_POPULATE | Mman.MAP_LOCKED)) != 0) {
@@ -229,6 +248,9 @@ public final class Mmap {
         }
         for (Vma vma : vmas) {
             zap.zapRange(vma, vma.start(), vma.end());
+            if (vma.has(VmFlags.VM_LOCKED)) {
+                mm.addLockedVm(-Mm.pages(vma.start(), vma.end())); // vms_gather_munmap_vmas
+            }
             mm.removeVma(vma);
             if (trace.on()) {
                 trace.record(new Change.Vma(mm.id(), Change.VmaEvent.REMOVED, vma.start(), vma.end(), vma.flags(), 0));
