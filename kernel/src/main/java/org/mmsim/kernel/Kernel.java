@@ -127,7 +127,7 @@ public final class Kernel {
                 deviceMemories, driverState, pageReferences);
         mmu = pair(o == null ? null : o.mmu, new Mmu(core, memory), c);
 
-        madvise = pair(o == null ? null : o.madvise, new Madvise(core, zap, notifiers), c);
+        madvise = pair(o == null ? null : o.madvise, new Madvise(core, zap, notifiers, gup), c);
         syscalls = new Syscalls(core, tasks, mmu, mmap, new Mprotect(core, notifiers), madvise, fork, gup, new TaskMmu(core, notifiers),
                 new ProcMem(core, gup), exports, new Mlock(core, gup));
         core.judgeDeviceAccessesWith(DeviceOwners.judgeOf(deviceMemories));

@@ -30,6 +30,11 @@ final class FlagNames {
         MADV.put("MADV_DONTNEED", Mman.MADV_DONTNEED);
         MADV.put("MADV_DONTFORK", Mman.MADV_DONTFORK);
         MADV.put("MADV_DOFORK", Mman.MADV_DOFORK);
+        MADV.put("MADV_FREE", Mman.MADV_FREE);
+        MADV.put("MADV_WIPEONFORK", Mman.MADV_WIPEONFORK);
+        MADV.put("MADV_KEEPONFORK", Mman.MADV_KEEPONFORK);
+        MADV.put("MADV_POPULATE_READ", Mman.MADV_POPULATE_READ);
+        MADV.put("MADV_POPULATE_WRITE", Mman.MADV_POPULATE_WRITE);
         FOLL.put("FOLL_WRITE", Foll.FOLL_WRITE);
         FOLL.put("FOLL_FORCE", Foll.FOLL_FORCE);
         FOLL.put("FOLL_LONGTERM", Foll.FOLL_LONGTERM);

@@ -19,8 +19,13 @@ public final class Mman {
     public static final int MAP_POPULATE = 0x8000;
 
     public static final int MADV_DONTNEED = 4;
+    public static final int MADV_FREE = 8;
     public static final int MADV_DONTFORK = 10;
     public static final int MADV_DOFORK = 11;
+    public static final int MADV_WIPEONFORK = 18;
+    public static final int MADV_KEEPONFORK = 19;
+    public static final int MADV_POPULATE_READ = 22;
+    public static final int MADV_POPULATE_WRITE = 23;
 
     private Mman() {}
 }
