@@ -3,6 +3,7 @@ package org.mmsim.scenario;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.mmsim.kernel.mm.gup.Foll;
+import org.mmsim.kernel.mm.mmap.Msync;
 import org.mmsim.kernel.uapi.Fcntl;
 import org.mmsim.kernel.uapi.Mman;
 
@@ -13,6 +14,7 @@ final class FlagNames {
     static final Map<String, Integer> MADV = new LinkedHashMap<>();
     static final Map<String, Integer> FOLL = new LinkedHashMap<>();
     static final Map<String, Integer> OPEN = new LinkedHashMap<>();
+    static final Map<String, Integer> MS = new LinkedHashMap<>();
 
     static {
         PROT.put("PROT_NONE", Mman.PROT_NONE);
@@ -41,6 +43,9 @@ final class FlagNames {
         FOLL.put("FOLL_NOFAULT", Foll.FOLL_NOFAULT);
         OPEN.put("O_RDONLY", Fcntl.O_RDONLY);
         OPEN.put("O_RDWR", Fcntl.O_RDWR);
+        MS.put("MS_ASYNC", Msync.MS_ASYNC);
+        MS.put("MS_INVALIDATE", Msync.MS_INVALIDATE);
+        MS.put("MS_SYNC", Msync.MS_SYNC);
     }
 
     private FlagNames() {}
@@ -52,6 +57,7 @@ final class FlagNames {
             case "MADV" -> MADV;
             case "FOLL" -> FOLL;
             case "O" -> OPEN;
+            case "MS" -> MS;
             default -> null;
         };
     }

@@ -8,7 +8,7 @@ import java.util.List;
 import org.mmsim.kernel.mm.memory.Mmu;
 import org.mmsim.kernel.task.Task;
 
-/** The memory operations: mappings, madvise, fork and exit, user loads and stores, RLIMIT_MEMLOCK, mlock. */
+/** The memory operations: mappings, madvise, fork and exit, user loads and stores, RLIMIT_MEMLOCK, mlock, msync. */
 final class MemoryOps {
     private MemoryOps() {}
 
@@ -23,7 +23,8 @@ final class MemoryOps {
                         (b, t, op) -> b.sys().munmap(t, b.addr(op, 0), num(op, 1))),
                 Operation.of("mprotect", "ADDR LEN PROT", "mprotect(ADDR, LEN, PROT)",
                         (b, t, op) -> b.sys().mprotect(t, b.addr(op, 0), num(op, 1), flags(op, 2))),
-                Operation.of("madvise", "ADDR LEN MADV", "madvise(ADDR, LEN, MADV_DONTNEED|MADV_DONTFORK|MADV_DOFORK)",
+                Operation.of("madvise", "ADDR LEN MADV", "madvise(ADDR, LEN, MADV): DONTNEED, FREE, DONTFORK, DOFORK, "
+                        + "WIPEONFORK, KEEPONFORK, POPULATE_READ, POPULATE_WRITE",
                         (b, t, op) -> b.sys().madvise(t, b.addr(op, 0), num(op, 1), flags(op, 2))),
                 Operation.of("fork", "NEW", "fork(); NEW names the child process; returns the child's pid or -ENOMEM",
                         (b, t, op) -> b.sys().fork(t, name(op, 0)))
@@ -53,7 +54,9 @@ final class MemoryOps {
                 Operation.of("mlock", "ADDR LEN", "mlock(ADDR, LEN): VM_LOCKED, counted in locked_vm, faulted in",
                         (b, t, op) -> b.sys().mlock(t, b.addr(op, 0), num(op, 1))),
                 Operation.of("munlock", "ADDR LEN", "munlock(ADDR, LEN)",
-                        (b, t, op) -> b.sys().munlock(t, b.addr(op, 0), num(op, 1))));
+                        (b, t, op) -> b.sys().munlock(t, b.addr(op, 0), num(op, 1))),
+                Operation.of("msync", "ADDR LEN MS", "msync(ADDR, LEN, MS_ASYNC|MS_SYNC|MS_INVALIDATE)",
+                        (b, t, op) -> b.sys().msync(t, b.addr(op, 0), num(op, 1), flags(op, 2))));
     }
 
     /** Bind NEW to the address the call returned (or the -errno, which later uses fault on). */

@@ -13,6 +13,7 @@ import org.mmsim.kernel.mm.mmap.Madvise;
 import org.mmsim.kernel.mm.mmap.Mlock;
 import org.mmsim.kernel.mm.mmap.Mmap;
 import org.mmsim.kernel.mm.mmap.Mprotect;
+import org.mmsim.kernel.mm.mmap.Msync;
 import org.mmsim.kernel.api.Exports;
 import org.mmsim.kernel.proc.ProcMem;
 import org.mmsim.kernel.proc.TaskMmu;
@@ -47,9 +48,11 @@ public final class Syscalls {
     private final ProcMem procMem;
     private final Exports exports;
     private final Mlock mlock;
+    private final Msync msync;
 
     public Syscalls(MmCore core, Tasks tasks, Mmu mmu, Mmap mmap, Mprotect mprotect, Madvise madvise, Fork fork,
-            Gup gup, TaskMmu taskMmu, ProcMem procMem, Exports exports, Mlock mlock) {
+            Gup gup, TaskMmu taskMmu, ProcMem procMem, Exports exports, Mlock mlock,
+            Msync msync) {
         this.core = core;
         this.tasks = tasks;
         this.mmu = mmu;
@@ -62,6 +65,7 @@ public final class Syscalls {
         this.procMem = procMem;
         this.exports = exports;
         this.mlock = mlock;
+        this.msync = msync;
     }
 
     static Mm mmOf(Task t) {
@@ -135,6 +139,11 @@ public final class Syscalls {
     /** {@code munlock(addr, len)}: 0, -ENOMEM or -EINVAL. See {@code Mlock}. */
     public KernelCall<Void> munlock(Task t, long addr, long len) {
         return by(t, mlock.munlock(mmOf(t), addr, len));
+    }
+
+    /** {@code msync(addr, len, flags)}: 0, -EINVAL, -ENOMEM, -EBUSY, or the error of the file's fsync. */
+    public KernelCall<Void> msync(Task t, long addr, long len, int flags) {
+        return by(t, msync.msync(mmOf(t), addr, len, flags));
     }
 
     /**
