@@ -5,10 +5,12 @@ import static org.mmsim.scenario.Bindings.name;
 import static org.mmsim.scenario.Bindings.num;
 
 import java.util.List;
+import org.mmsim.kernel.mm.WordRead;
 import org.mmsim.kernel.mm.memory.Mmu;
 import org.mmsim.kernel.task.Task;
 
-/** The memory operations: mappings, madvise, fork and exit, user loads and stores, RLIMIT_MEMLOCK, mlock, msync. */
+/** The memory operations: mappings, madvise, fork and exit, user loads and stores, RLIMIT_MEMLOCK, mlock, msync,
+ * process_vm_readv/writev. */
 final class MemoryOps {
     private MemoryOps() {}
 
@@ -56,7 +58,18 @@ final class MemoryOps {
                 Operation.of("munlock", "ADDR LEN", "munlock(ADDR, LEN)",
                         (b, t, op) -> b.sys().munlock(t, b.addr(op, 0), num(op, 1))),
                 Operation.of("msync", "ADDR LEN MS", "msync(ADDR, LEN, MS_ASYNC|MS_SYNC|MS_INVALIDATE)",
-                        (b, t, op) -> b.sys().msync(t, b.addr(op, 0), num(op, 1), flags(op, 2))));
+                        (b, t, op) -> b.sys().msync(t, b.addr(op, 0), num(op, 1), flags(op, 2))),
+                Operation.of("process_vm_readv", "PROC ADDR",
+                        "process_vm_readv() of the word at ADDR of PROC (pin_user_pages_remote); returns it or -errno",
+                        (b, t, op) -> b.sys().processVmReadv(t, b.task(name(op, 0), op.line()), b.addr(op, 1)))
+                        .returning((b, t, op, calls) -> {
+                            WordRead r = (WordRead) calls.get(0).result();
+                            return r.ret() == 8 ? Value.data(r.value()) : Value.errno(-r.ret());
+                        }),
+                Operation.of("process_vm_writev", "PROC ADDR VALUE",
+                        "process_vm_writev() of VALUE to ADDR of PROC (FOLL_WRITE, no FOLL_FORCE); returns 8 or -errno",
+                        (b, t, op) -> b.sys().processVmWritev(t, b.task(name(op, 0), op.line()), b.addr(op, 1),
+                                num(op, 2))));
     }
 
     /** Bind NEW to the address the call returned (or the -errno, which later uses fault on). */

@@ -184,6 +184,16 @@ public final class Syscalls {
         return by(caller, procMem.memRead(mmOf(target), addr));
     }
 
+    /** {@code process_vm_readv()} of one word of {@code target} by {@code caller}: 8 and the word, -ESRCH, -EFAULT. */
+    public KernelCall<WordRead> processVmReadv(Task caller, Task target, long addr) {
+        return by(caller, procMem.processVmRw(target, addr, 0, false));
+    }
+
+    /** {@code process_vm_writev()} of one word into {@code target} by {@code caller}: 8, -ESRCH or -EFAULT. */
+    public KernelCall<WordRead> processVmWritev(Task caller, Task target, long addr, long value) {
+        return by(caller, procMem.processVmRw(target, addr, value, true));
+    }
+
     /** {@code ptrace(PTRACE_POKEDATA, target, addr, value)} by {@code caller}: 0, or -EIO. */
     public KernelCall<Void> ptracePoke(Task caller, Task target, long addr, long value) {
         return by(caller, procMem.ptracePoke(mmOf(target), addr, value));
