@@ -24,6 +24,7 @@ import org.mmsim.kernel.mm.mmap.Madvise;
 import org.mmsim.kernel.mm.mmap.Mmap;
 import org.mmsim.kernel.mm.mmap.Mlock;
 import org.mmsim.kernel.mm.mmap.Mprotect;
+import org.mmsim.kernel.mm.mmap.Mremap;
 import org.mmsim.kernel.mm.mmap.Msync;
 import org.mmsim.kernel.mm.notifier.MmuNotifiers;
 import org.mmsim.kernel.mm.page.PageAlloc;
@@ -131,7 +132,7 @@ public final class Kernel {
         madvise = pair(o == null ? null : o.madvise, new Madvise(core, zap, notifiers, gup), c);
         syscalls = new Syscalls(core, tasks, mmu, mmap, new Mprotect(core, notifiers), madvise, fork, gup, new TaskMmu(core, notifiers),
                 new ProcMem(core, gup), exports, new Mlock(core, gup),
-                new Msync(core, vfs));
+                new Msync(core, vfs), new Mremap(core, mmap, notifiers, gup));
         core.judgeDeviceAccessesWith(DeviceOwners.judgeOf(deviceMemories));
         ioUring = new IoUring(exports);
         fileSyscalls = new FileSyscalls(core, vfs, ioUring);

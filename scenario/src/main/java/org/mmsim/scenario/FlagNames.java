@@ -3,6 +3,7 @@ package org.mmsim.scenario;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.mmsim.kernel.mm.gup.Foll;
+import org.mmsim.kernel.mm.mmap.Mremap;
 import org.mmsim.kernel.mm.mmap.Msync;
 import org.mmsim.kernel.uapi.Fcntl;
 import org.mmsim.kernel.uapi.Mman;
@@ -15,6 +16,7 @@ final class FlagNames {
     static final Map<String, Integer> FOLL = new LinkedHashMap<>();
     static final Map<String, Integer> OPEN = new LinkedHashMap<>();
     static final Map<String, Integer> MS = new LinkedHashMap<>();
+    static final Map<String, Integer> MREMAP = new LinkedHashMap<>();
 
     static {
         PROT.put("PROT_NONE", Mman.PROT_NONE);
@@ -46,6 +48,8 @@ final class FlagNames {
         MS.put("MS_ASYNC", Msync.MS_ASYNC);
         MS.put("MS_INVALIDATE", Msync.MS_INVALIDATE);
         MS.put("MS_SYNC", Msync.MS_SYNC);
+        MREMAP.put("MREMAP_MAYMOVE", Mremap.MREMAP_MAYMOVE);
+        MREMAP.put("MREMAP_FIXED", Mremap.MREMAP_FIXED);
     }
 
     private FlagNames() {}
@@ -58,6 +62,7 @@ final class FlagNames {
             case "FOLL" -> FOLL;
             case "O" -> OPEN;
             case "MS" -> MS;
+            case "MREMAP" -> MREMAP;
             default -> null;
         };
     }

@@ -10,7 +10,7 @@ import org.mmsim.kernel.mm.memory.Mmu;
 import org.mmsim.kernel.task.Task;
 
 /** The memory operations: mappings, madvise, fork and exit, user loads and stores, RLIMIT_MEMLOCK, mlock, msync,
- * process_vm_readv/writev. */
+ * process_vm_readv/writev, mremap. */
 final class MemoryOps {
     private MemoryOps() {}
 
@@ -69,7 +69,12 @@ final class MemoryOps {
                 Operation.of("process_vm_writev", "PROC ADDR VALUE",
                         "process_vm_writev() of VALUE to ADDR of PROC (FOLL_WRITE, no FOLL_FORCE); returns 8 or -errno",
                         (b, t, op) -> b.sys().processVmWritev(t, b.task(name(op, 0), op.line()), b.addr(op, 1),
-                                num(op, 2))));
+                                num(op, 2))),
+                Operation.of("mremap", "NEW ADDR LEN LEN MREMAP [ADDR]",
+                        "mremap(ADDR, OLDLEN, NEWLEN, MREMAP, NEWADDR); binds NEW to the new address; returns it or -errno",
+                        (b, t, op) -> b.sys().mremap(t, b.addr(op, 1), num(op, 2), num(op, 3), flags(op, 4),
+                                op.arg(5) == null ? 0 : b.addr(op, 5)))
+                        .binding("address").returning(MemoryOps::bindAddress));
     }
 
     /** Bind NEW to the address the call returned (or the -errno, which later uses fault on). */

@@ -13,6 +13,7 @@ import org.mmsim.kernel.mm.mmap.Madvise;
 import org.mmsim.kernel.mm.mmap.Mlock;
 import org.mmsim.kernel.mm.mmap.Mmap;
 import org.mmsim.kernel.mm.mmap.Mprotect;
+import org.mmsim.kernel.mm.mmap.Mremap;
 import org.mmsim.kernel.mm.mmap.Msync;
 import org.mmsim.kernel.api.Exports;
 import org.mmsim.kernel.proc.ProcMem;
@@ -49,10 +50,11 @@ public final class Syscalls {
     private final Exports exports;
     private final Mlock mlock;
     private final Msync msync;
+    private final Mremap mremap;
 
     public Syscalls(MmCore core, Tasks tasks, Mmu mmu, Mmap mmap, Mprotect mprotect, Madvise madvise, Fork fork,
             Gup gup, TaskMmu taskMmu, ProcMem procMem, Exports exports, Mlock mlock,
-            Msync msync) {
+            Msync msync, Mremap mremap) {
         this.core = core;
         this.tasks = tasks;
         this.mmu = mmu;
@@ -66,6 +68,7 @@ public final class Syscalls {
         this.exports = exports;
         this.mlock = mlock;
         this.msync = msync;
+        this.mremap = mremap;
     }
 
     static Mm mmOf(Task t) {
@@ -144,6 +147,11 @@ public final class Syscalls {
     /** {@code msync(addr, len, flags)}: 0, -EINVAL, -ENOMEM, -EBUSY, or the error of the file's fsync. */
     public KernelCall<Void> msync(Task t, long addr, long len, int flags) {
         return by(t, msync.msync(mmOf(t), addr, len, flags));
+    }
+
+    /** {@code mremap(addr, oldLen, newLen, flags, newAddr)}: the new address, or -EINVAL, -EFAULT, -EAGAIN, -ENOMEM. */
+    public KernelCall<Void> mremap(Task t, long addr, long oldLen, long newLen, int flags, long newAddr) {
+        return by(t, mremap.call(mmOf(t), addr, oldLen, newLen, flags, newAddr));
     }
 
     /**

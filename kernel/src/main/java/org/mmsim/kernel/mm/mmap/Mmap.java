@@ -199,7 +199,7 @@ public final class Mmap {
      * {@code get_unmapped_area()} top-down ({@code unmapped_area_topdown}): the hint if it is free, else the highest
      * gap below {@code mmap_base} that fits.
      */
-    private long getUnmappedArea(Mm mm, long hint, long len) {
+    long getUnmappedArea(Mm mm, long hint, long len) {
         if (hint > 0 && Page.aligned(hint) && hint + len <= PageTable.TASK_SIZE && mm.isFree(hint, hint + len)) {
             return hint;
         }
