@@ -22,7 +22,10 @@ import org.mmsim.kernel.mm.memory.Zap;
 import org.mmsim.kernel.mm.migrate.Migrate;
 import org.mmsim.kernel.mm.mmap.Madvise;
 import org.mmsim.kernel.mm.mmap.Mmap;
+import org.mmsim.kernel.mm.mmap.Mlock;
 import org.mmsim.kernel.mm.mmap.Mprotect;
+import org.mmsim.kernel.mm.mmap.Mremap;
+import org.mmsim.kernel.mm.mmap.Msync;
 import org.mmsim.kernel.mm.notifier.MmuNotifiers;
 import org.mmsim.kernel.mm.page.PageAlloc;
 import org.mmsim.kernel.mm.page.PageFrames;
@@ -126,9 +129,10 @@ public final class Kernel {
                 deviceMemories, driverState, pageReferences);
         mmu = pair(o == null ? null : o.mmu, new Mmu(core, memory), c);
 
-        madvise = pair(o == null ? null : o.madvise, new Madvise(core, zap, notifiers), c);
+        madvise = pair(o == null ? null : o.madvise, new Madvise(core, zap, notifiers, gup), c);
         syscalls = new Syscalls(core, tasks, mmu, mmap, new Mprotect(core, notifiers), madvise, fork, gup, new TaskMmu(core, notifiers),
-                new ProcMem(core, gup), exports);
+                new ProcMem(core, gup), exports, new Mlock(core, gup),
+                new Msync(core, vfs), new Mremap(core, mmap, notifiers, gup));
         core.judgeDeviceAccessesWith(DeviceOwners.judgeOf(deviceMemories));
         ioUring = new IoUring(exports);
         fileSyscalls = new FileSyscalls(core, vfs, ioUring);

@@ -86,6 +86,7 @@ final class ChangeText {
         return switch (c) {
             case HIWATER_RSS -> "hiwater_rss";
             case PINNED_VM -> "pinned_vm";
+            case LOCKED_VM -> "locked_vm";
             default -> c.name();
         };
     }

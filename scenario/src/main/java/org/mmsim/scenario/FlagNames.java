@@ -3,6 +3,8 @@ package org.mmsim.scenario;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.mmsim.kernel.mm.gup.Foll;
+import org.mmsim.kernel.mm.mmap.Mremap;
+import org.mmsim.kernel.mm.mmap.Msync;
 import org.mmsim.kernel.uapi.Fcntl;
 import org.mmsim.kernel.uapi.Mman;
 
@@ -13,6 +15,8 @@ final class FlagNames {
     static final Map<String, Integer> MADV = new LinkedHashMap<>();
     static final Map<String, Integer> FOLL = new LinkedHashMap<>();
     static final Map<String, Integer> OPEN = new LinkedHashMap<>();
+    static final Map<String, Integer> MS = new LinkedHashMap<>();
+    static final Map<String, Integer> MREMAP = new LinkedHashMap<>();
 
     static {
         PROT.put("PROT_NONE", Mman.PROT_NONE);
@@ -32,12 +36,22 @@ final class FlagNames {
         MADV.put("MADV_DONTNEED", Mman.MADV_DONTNEED);
         MADV.put("MADV_DONTFORK", Mman.MADV_DONTFORK);
         MADV.put("MADV_DOFORK", Mman.MADV_DOFORK);
+        MADV.put("MADV_FREE", Mman.MADV_FREE);
+        MADV.put("MADV_WIPEONFORK", Mman.MADV_WIPEONFORK);
+        MADV.put("MADV_KEEPONFORK", Mman.MADV_KEEPONFORK);
+        MADV.put("MADV_POPULATE_READ", Mman.MADV_POPULATE_READ);
+        MADV.put("MADV_POPULATE_WRITE", Mman.MADV_POPULATE_WRITE);
         FOLL.put("FOLL_WRITE", Foll.FOLL_WRITE);
         FOLL.put("FOLL_FORCE", Foll.FOLL_FORCE);
         FOLL.put("FOLL_LONGTERM", Foll.FOLL_LONGTERM);
         FOLL.put("FOLL_NOFAULT", Foll.FOLL_NOFAULT);
         OPEN.put("O_RDONLY", Fcntl.O_RDONLY);
         OPEN.put("O_RDWR", Fcntl.O_RDWR);
+        MS.put("MS_ASYNC", Msync.MS_ASYNC);
+        MS.put("MS_INVALIDATE", Msync.MS_INVALIDATE);
+        MS.put("MS_SYNC", Msync.MS_SYNC);
+        MREMAP.put("MREMAP_MAYMOVE", Mremap.MREMAP_MAYMOVE);
+        MREMAP.put("MREMAP_FIXED", Mremap.MREMAP_FIXED);
     }
 
     private FlagNames() {}
@@ -49,6 +63,8 @@ final class FlagNames {
             case "MADV" -> MADV;
             case "FOLL" -> FOLL;
             case "O" -> OPEN;
+            case "MS" -> MS;
+            case "MREMAP" -> MREMAP;
             default -> null;
         };
     }

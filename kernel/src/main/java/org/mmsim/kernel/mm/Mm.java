@@ -53,6 +53,8 @@ public final class Mm implements Hashable, Copyable {
     /** {@code mm->hiwater_rss}: the peak RSS, reset by {@code clear_refs} 5. */
     private long hiwaterRss;
     private long pinnedVm;
+    /** {@code mm->locked_vm}, in pages: the pages of this mm's VM_LOCKED VMAs (mlock, MAP_LOCKED). */
+    private long lockedVm;
     /**
      * {@code RLIMIT_MEMLOCK} in bytes. The kernel keeps rlimits in the process's {@code signal_struct}; the model has
      * one mm per process, so it keeps the limit here, and fork copies it.
@@ -200,6 +202,20 @@ public final class Mm implements Hashable, Copyable {
     public void addPinnedVm(long pages) {
         pinnedVm += pages;
         counterChanged(Change.Counter.PINNED_VM, pinnedVm - pages, pinnedVm);
+    }
+
+    /** {@code mm->locked_vm}, in pages. */
+    public long lockedVm() {
+        return lockedVm;
+    }
+
+    /**
+     * {@code mm->locked_vm += pages} (negative to subtract), as {@code mlock_fixup}, {@code mmap_region} (MAP_LOCKED)
+     * and the munmap of a VM_LOCKED VMA do under {@code mmap_lock} held for write.
+     */
+    public void addLockedVm(long pages) {
+        lockedVm += pages;
+        counterChanged(Change.Counter.LOCKED_VM, lockedVm - pages, lockedVm);
     }
 
     private void counterChanged(Change.Counter counter, long old, long now) {
@@ -409,13 +425,13 @@ public final class Mm implements Hashable, Copyable {
     }
 
     /**
-     * Every field (flags, RSS counters, hiwater, pinned_vm, RLIMIT_MEMLOCK, the locks, mmap_base, users, dead), every
+     * Every field (flags, RSS counters, hiwater, pinned_vm, locked_vm, RLIMIT_MEMLOCK, the locks, mmap_base, users, dead), every
      * VMA in address order, and every non-zero pte with its address (empty PTE tables that are still allocated are
      * not state: nothing can tell them from absent ones).
      */
     @Override
     public void hashInto(StateHasher h) {
-        h.add(id).add(flags).add(rssAnon).add(rssFile).add(rssShmem).add(hiwaterRss).add(pinnedVm).add(rlimitMemlock);
+        h.add(id).add(flags).add(rssAnon).add(rssFile).add(rssShmem).add(hiwaterRss).add(pinnedVm).add(lockedVm).add(rlimitMemlock);
         writeProtectSeq.hashInto(h);
         mmapLock.hashInto(h);
         ptl.hashInto(h);
@@ -448,6 +464,7 @@ public final class Mm implements Hashable, Copyable {
         this.rssShmem = o.rssShmem;
         this.hiwaterRss = o.hiwaterRss;
         this.pinnedVm = o.pinnedVm;
+        this.lockedVm = o.lockedVm;
         this.rlimitMemlock = o.rlimitMemlock;
         this.mmapBase = o.mmapBase;
         this.users = o.users;

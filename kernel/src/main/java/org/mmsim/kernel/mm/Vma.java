@@ -224,6 +224,25 @@ public final class Vma implements Hashable, Copyable {
         return copy;
     }
 
+    /**
+     * {@code copy_vma()} for mremap: a VMA of the same mm at [newStart, newEnd) with this one's flags, pgoff (so the
+     * anon pages moved with it keep their index), anon_vma, file and ops, holding its own file reference and opened
+     * with {@code vm_ops->open}; the caller links it to the anon_vma and into the mm.
+     */
+    public Vma copyTo(long newStart, long newEnd) {
+        Vma copy = new Vma(mm, newStart, newEnd, flags, pgoff, file);
+        copy.anonVma = anonVma;
+        copy.vmOps = vmOps;
+        copy.privateData = privateData;
+        copy.opened();
+        return copy;
+    }
+
+    /** {@code vma_expand()} for mremap: the VMA now ends at {@code newEnd} (its start, and so its key, stay). */
+    public void expandTo(long newEnd) {
+        end = newEnd;
+    }
+
     /** The upper part of a split at {@code addr}; this VMA keeps [start, addr). */
     Vma splitOff(long addr) {
         Vma upper = new Vma(mm, addr, end, flags, pgoff + ((addr - start) >>> Page.PAGE_SHIFT), file);

@@ -6,6 +6,7 @@ import org.mmsim.kernel.mm.WordRead;
 import org.mmsim.kernel.mm.gup.Gup;
 import org.mmsim.kernel.sched.KernelCall;
 import org.mmsim.kernel.sched.Wrapper;
+import org.mmsim.kernel.task.Task;
 import org.mmsim.kernel.uapi.Errno;
 
 /**
@@ -39,6 +40,14 @@ public final class ProcMem {
     public KernelCall<WordRead> memRead(Mm target, long addr) {
         return new Wrapper<>(core.trace(), core.footprint(), "mem_rw", gup.accessRemoteVm(target, addr, 0, false),
                 c -> c.ret() == 8 ? 8 : -Errno.EIO, c -> c.ret() == 8 ? c.result() : new WordRead(0, -Errno.EIO));
+    }
+
+    /**
+     * {@code process_vm_readv()} ({@code write} false) or {@code process_vm_writev()} of one word of {@code target}:
+     * 8, -ESRCH or -EFAULT (see {@link ProcessVmAccess}).
+     */
+    public KernelCall<WordRead> processVmRw(Task target, long addr, long value, boolean write) {
+        return new ProcessVmAccess(core, gup, target, addr, value, write);
     }
 
     /** {@code ptrace(PTRACE_POKEDATA, pid, addr, value)}: 0, or -EIO. */

@@ -10,8 +10,11 @@ import org.mmsim.kernel.mm.gup.GupCall;
 import org.mmsim.kernel.mm.gup.GupPages;
 import org.mmsim.kernel.mm.memory.Mmu;
 import org.mmsim.kernel.mm.mmap.Madvise;
+import org.mmsim.kernel.mm.mmap.Mlock;
 import org.mmsim.kernel.mm.mmap.Mmap;
 import org.mmsim.kernel.mm.mmap.Mprotect;
+import org.mmsim.kernel.mm.mmap.Mremap;
+import org.mmsim.kernel.mm.mmap.Msync;
 import org.mmsim.kernel.api.Exports;
 import org.mmsim.kernel.proc.ProcMem;
 import org.mmsim.kernel.proc.TaskMmu;
@@ -45,9 +48,13 @@ public final class Syscalls {
     private final TaskMmu taskMmu;
     private final ProcMem procMem;
     private final Exports exports;
+    private final Mlock mlock;
+    private final Msync msync;
+    private final Mremap mremap;
 
     public Syscalls(MmCore core, Tasks tasks, Mmu mmu, Mmap mmap, Mprotect mprotect, Madvise madvise, Fork fork,
-            Gup gup, TaskMmu taskMmu, ProcMem procMem, Exports exports) {
+            Gup gup, TaskMmu taskMmu, ProcMem procMem, Exports exports, Mlock mlock,
+            Msync msync, Mremap mremap) {
         this.core = core;
         this.tasks = tasks;
         this.mmu = mmu;
@@ -59,6 +66,9 @@ public final class Syscalls {
         this.taskMmu = taskMmu;
         this.procMem = procMem;
         this.exports = exports;
+        this.mlock = mlock;
+        this.msync = msync;
+        this.mremap = mremap;
     }
 
     static Mm mmOf(Task t) {
@@ -124,6 +134,26 @@ public final class Syscalls {
         return by(t, madvise.call(mmOf(t), addr, len, advice));
     }
 
+    /** {@code mlock(addr, len)}: 0, -EPERM, -ENOMEM, -EINVAL or -EAGAIN. See {@code Mlock}. */
+    public KernelCall<Void> mlock(Task t, long addr, long len) {
+        return by(t, mlock.mlock(mmOf(t), addr, len));
+    }
+
+    /** {@code munlock(addr, len)}: 0, -ENOMEM or -EINVAL. See {@code Mlock}. */
+    public KernelCall<Void> munlock(Task t, long addr, long len) {
+        return by(t, mlock.munlock(mmOf(t), addr, len));
+    }
+
+    /** {@code msync(addr, len, flags)}: 0, -EINVAL, -ENOMEM, -EBUSY, or the error of the file's fsync. */
+    public KernelCall<Void> msync(Task t, long addr, long len, int flags) {
+        return by(t, msync.msync(mmOf(t), addr, len, flags));
+    }
+
+    /** {@code mremap(addr, oldLen, newLen, flags, newAddr)}: the new address, or -EINVAL, -EFAULT, -EAGAIN, -ENOMEM. */
+    public KernelCall<Void> mremap(Task t, long addr, long oldLen, long newLen, int flags, long newAddr) {
+        return by(t, mremap.call(mmOf(t), addr, oldLen, newLen, flags, newAddr));
+    }
+
     /**
      * A user-space 64-bit load at {@code addr} (8-byte aligned, within the modelled words of its page); the result is
      * the word, or the signal the access raised. An access that will not fault takes no lock; one that faults takes
@@ -160,6 +190,16 @@ public final class Syscalls {
     /** {@code pread()} by {@code caller} of one word from {@code /proc/PID/mem} of {@code target}: 8, or -EIO. */
     public KernelCall<WordRead> procMemRead(Task caller, Task target, long addr) {
         return by(caller, procMem.memRead(mmOf(target), addr));
+    }
+
+    /** {@code process_vm_readv()} of one word of {@code target} by {@code caller}: 8 and the word, -ESRCH, -EFAULT. */
+    public KernelCall<WordRead> processVmReadv(Task caller, Task target, long addr) {
+        return by(caller, procMem.processVmRw(target, addr, 0, false));
+    }
+
+    /** {@code process_vm_writev()} of one word into {@code target} by {@code caller}: 8, -ESRCH or -EFAULT. */
+    public KernelCall<WordRead> processVmWritev(Task caller, Task target, long addr, long value) {
+        return by(caller, procMem.processVmRw(target, addr, value, true));
     }
 
     /** {@code ptrace(PTRACE_POKEDATA, target, addr, value)} by {@code caller}: 0, or -EIO. */

@@ -11,7 +11,7 @@ public sealed interface Change {
     enum Field { REFCOUNT, MAPCOUNT, FLAGS, MAPPING, DATA }
 
     /** The mm counters a {@link MmCounter} change may name, as the kernel calls them. */
-    enum Counter { MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES, HIWATER_RSS, PINNED_VM }
+    enum Counter { MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES, HIWATER_RSS, PINNED_VM, LOCKED_VM }
 
     /** How a VMA changed. */
     enum VmaEvent { CREATED, REMOVED, FLAGS }

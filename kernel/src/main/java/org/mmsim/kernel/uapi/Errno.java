@@ -12,6 +12,7 @@ import org.mmsim.kernel.export.Export;
 public final class Errno {
     public static final int EPERM = 1;
     public static final int ENOENT = 2;
+    public static final int ESRCH = 3;
     public static final int EINTR = 4;
     public static final int EIO = 5;
     public static final int ENXIO = 6;
@@ -39,6 +40,7 @@ public final class Errno {
     static {
         NAMES[EPERM] = "EPERM";
         NAMES[ENOENT] = "ENOENT";
+        NAMES[ESRCH] = "ESRCH";
         NAMES[EINTR] = "EINTR";
         NAMES[EIO] = "EIO";
         NAMES[ENXIO] = "ENXIO";

@@ -31,8 +31,13 @@ public final class Mman {
     public static final int MAP_FIXED_NOREPLACE = 0x100000;
 
     public static final int MADV_DONTNEED = 4;
+    public static final int MADV_FREE = 8;
     public static final int MADV_DONTFORK = 10;
     public static final int MADV_DOFORK = 11;
+    public static final int MADV_WIPEONFORK = 18;
+    public static final int MADV_KEEPONFORK = 19;
+    public static final int MADV_POPULATE_READ = 22;
+    public static final int MADV_POPULATE_WRITE = 23;
 
     private Mman() {}
 }

@@ -87,7 +87,7 @@ class FingerprintCoverageTest {
         hashed("mm.page.FrameSections$Section", "refcount", "mapcount", "flags", "mapping", "index", "data", "writer",
                 "writeEpoch", "written");
         leftOut("mm.page.FrameSections", "owner", "an identity token for copy-on-write, renewed by every copy");
-        hashed("mm.Mm", "vmas", "flags", "rssAnon", "rssFile", "rssShmem", "hiwaterRss", "pinnedVm", "rlimitMemlock",
+        hashed("mm.Mm", "vmas", "flags", "rssAnon", "rssFile", "rssShmem", "hiwaterRss", "pinnedVm", "lockedVm", "rlimitMemlock",
                 "mmapBase", "users", "dead", "zapMarkers");
         hashed("mm.pgtable.PageTable", "hash", "present", "keys", "leaves", "nrLeaves");
         leftOut("mm.pgtable.PageTable", "hashed", "whether hash is kept yet: how, not what, is hashed");

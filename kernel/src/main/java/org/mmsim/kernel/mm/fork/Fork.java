@@ -80,6 +80,9 @@ public final class Fork {
             return null;
         }
         Vma tmp = vma.dup(newMm);
+        if (tmp.has(VmFlags.VM_LOCKED)) {
+            tmp.setFlags(tmp.flags() & ~VmFlags.VM_LOCKED); // dup_mmap: locks are not inherited (locked_vm is 0)
+        }
         newMm.insertVma(tmp);
         if (vma.has(VmFlags.VM_WIPEONFORK)) {
             return null;

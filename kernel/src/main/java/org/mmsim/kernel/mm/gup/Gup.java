@@ -102,6 +102,17 @@ public final class Gup {
     }
 
     /**
+     * {@code pin_user_pages_remote()} (FOLL_PIN, where the profile has it) or {@code get_user_pages_remote()}
+     * (FOLL_GET, before 5.6) on the slow path, for a kernel user that copies through the pages and releases them in
+     * the step the GUP ends ({@code process_vm_rw_single_vec}): the pages are not registered with a holder.
+     */
+    public GupCall userPagesRemoteUnheld(Mm mm, long start, int nr, int gupFlags) {
+        GupCall.Kind kind = core.profile().on(Switch.FOLL_PIN) ? GupCall.Kind.PIN_USER_PAGES
+                : GupCall.Kind.GET_USER_PAGES;
+        return new GupCall(this, kind, mm, start, nr, gupFlags | Foll.FOLL_REMOTE, null);
+    }
+
+    /**
      * {@code access_remote_vm(mm, addr, &value, 8, FOLL_FORCE [| FOLL_WRITE])}: read or write one word of another
      * address space, as {@code /proc/PID/mem} and ptrace do.
      */

@@ -4,27 +4,46 @@ import org.mmsim.kernel.mm.Mm;
 import org.mmsim.kernel.mm.MmCore;
 import org.mmsim.kernel.mm.VmFlags;
 import org.mmsim.kernel.mm.Vma;
+import org.mmsim.kernel.mm.gup.Foll;
+import org.mmsim.kernel.mm.gup.Gup;
+import org.mmsim.kernel.mm.memory.Memory;
 import org.mmsim.kernel.mm.memory.Zap;
+import org.mmsim.kernel.mm.notifier.MmuNotifierEvent;
+import org.mmsim.kernel.mm.notifier.MmuNotifierRange;
 import org.mmsim.kernel.mm.notifier.MmuNotifiers;
 import org.mmsim.kernel.mm.page.Page;
+import org.mmsim.kernel.mm.page.PageAlloc;
+import org.mmsim.kernel.mm.page.PageFlags;
+import org.mmsim.kernel.mm.page.PageFrames;
+import org.mmsim.kernel.mm.pgtable.Pte;
 import org.mmsim.kernel.sched.KernelCall;
 import org.mmsim.kernel.trace.Tracer;
 import org.mmsim.kernel.uapi.Errno;
 import org.mmsim.kernel.uapi.Mman;
 
 /**
- * {@code madvise()} (mm/madvise.c) for MADV_DONTNEED, MADV_DONTFORK and MADV_DOFORK. Every advice runs as a
- * {@link MadviseCall}: MADV_DONTNEED under {@code mmap_lock} for read, zapping pte by pte; the others under
- * {@code mmap_lock} for write, in one step, here.
+ * {@code madvise()} (mm/madvise.c) for MADV_DONTNEED, MADV_FREE, MADV_DONTFORK, MADV_DOFORK, MADV_WIPEONFORK,
+ * MADV_KEEPONFORK, MADV_POPULATE_READ and MADV_POPULATE_WRITE. Every advice runs as a {@link MadviseCall}:
+ * MADV_DONTNEED under {@code mmap_lock} for read, zapping pte by pte; MADV_FREE and MADV_POPULATE_* under
+ * {@code mmap_lock} for read ({@code madvise_need_mmap_write()} is false for them) in one step; the VMA-flag advices
+ * under {@code mmap_lock} for write, in one step, here.
+ *
+ * <p>Every profile accepts every advice here, though MADV_FREE came in 4.5, MADV_WIPEONFORK/KEEPONFORK in 4.14 and
+ * MADV_POPULATE_* in 5.14 ({@code madvise_behavior_valid} says -EINVAL before): no scenario uses them on older
+ * kernels yet, so no switch says when.
  */
 public final class Madvise {
     final MmCore core;
     final Tracer trace;
     final Zap zap;
     final MmuNotifiers notifiers;
+    private final Gup gup;
+    private final PageFrames frames;
 
-    public Madvise(MmCore core, Zap zap, MmuNotifiers notifiers) {
+    public Madvise(MmCore core, Zap zap, MmuNotifiers notifiers, Gup gup) {
         this.notifiers = notifiers;
+        this.gup = gup;
+        this.frames = core.frames();
         this.core = core;
         this.trace = core.trace();
         this.zap = zap;
@@ -40,8 +59,12 @@ public final class Madvise {
         if (!Page.aligned(start)) {
             return -Errno.EINVAL;
         }
-        if (advice != Mman.MADV_DONTNEED && advice != Mman.MADV_DONTFORK && advice != Mman.MADV_DOFORK) {
-            return -Errno.EINVAL;
+        switch (advice) {
+            case Mman.MADV_DONTNEED, Mman.MADV_FREE, Mman.MADV_DONTFORK, Mman.MADV_DOFORK, Mman.MADV_WIPEONFORK,
+                    Mman.MADV_KEEPONFORK, Mman.MADV_POPULATE_READ, Mman.MADV_POPULATE_WRITE -> { }
+            default -> {
+                return -Errno.EINVAL;
+            }
         }
         if (len == 0) {
             return 0;
@@ -50,11 +73,24 @@ public final class Madvise {
         return len < 0 || end < start ? -Errno.EINVAL : 1;
     }
 
+    /** {@code madvise_need_mmap_write()}: does the advice change VMAs (write lock) or only look at them (read)? */
+    static boolean needMmapWrite(int advice) {
+        return switch (advice) {
+            case Mman.MADV_DONTNEED, Mman.MADV_FREE, Mman.MADV_POPULATE_READ, Mman.MADV_POPULATE_WRITE -> false;
+            default -> true;
+        };
+    }
+
     /**
-     * {@code do_madvise()} for MADV_DONTFORK and MADV_DOFORK; the caller holds {@code mmap_lock} for write.
+     * {@code do_madvise()} for the advices that set VMA flags ({@code madvise_vma_behavior} →
+     * {@code madvise_update_vma}, splitting at the edges): MADV_DONTFORK/DOFORK (VM_DONTCOPY), MADV_WIPEONFORK/
+     * KEEPONFORK (VM_WIPEONFORK, which {@code dup_mmap} honours: the child's VMA starts empty); the caller holds
+     * {@code mmap_lock} for write.
      *
-     * @return 0; -EINVAL for an unaligned start, a length that wraps, an unknown advice, or DOFORK on VM_IO; -ENOMEM
-     *     if part of the range is unmapped (the mapped parts are still advised, as in the kernel)
+     * @return 0; -EINVAL for an unaligned start, a length that wraps, an unknown advice, DOFORK on VM_IO, or
+     *     WIPEONFORK on a file or shared mapping (shmem included: "only supported on anonymous memory"), the VMAs
+     *     before it keeping their change; -ENOMEM if part of the range is unmapped (the mapped parts are still
+     *     advised, as in the kernel)
      */
     long adviseVmaFlags(Mm mm, long start, long len, int advice) {
         trace.path("do_madvise");
@@ -67,6 +103,13 @@ public final class Madvise {
         for (Vma vma : mm.vmasIn(start, end)) {
             if (advice == Mman.MADV_DONTFORK) {
                 vma.setFlags(vma.flags() | VmFlags.VM_DONTCOPY);
+            } else if (advice == Mman.MADV_WIPEONFORK) {
+                if (vma.file() != null || vma.has(VmFlags.VM_SHARED)) {
+                    return -Errno.EINVAL;
+                }
+                vma.setFlags(vma.flags() | VmFlags.VM_WIPEONFORK);
+            } else if (advice == Mman.MADV_KEEPONFORK) {
+                vma.setFlags(vma.flags() & ~VmFlags.VM_WIPEONFORK);
             } else {
                 if (vma.has(VmFlags.VM_IO)) {
                     return -Errno.EINVAL;
@@ -75,5 +118,109 @@ public final class Madvise {
             }
         }
         return holes ? -Errno.ENOMEM : 0;
+    }
+
+    /**
+     * {@code do_madvise()} for MADV_FREE and MADV_POPULATE_READ/WRITE; the caller holds {@code mmap_lock} for read.
+     *
+     * @return 0, or -errno: see {@link #madviseFree} and {@link #madvisePopulate}; -ENOMEM for a hole
+     */
+    long adviseUnderReadLock(Mm mm, long start, long len, int advice) {
+        trace.path("do_madvise");
+        long v = validate(start, len, advice);
+        if (v != 1) {
+            return v;
+        }
+        long end = start + Page.align(len);
+        if (advice == Mman.MADV_FREE) {
+            return madviseFree(mm, start, end);
+        }
+        return madvisePopulate(mm, start, end, advice == Mman.MADV_POPULATE_WRITE);
+    }
+
+    /**
+     * MADV_FREE, VMA by VMA ({@code madvise_walk_vmas} → {@code madvise_dontneed_free}):
+     * {@code madvise_dontneed_free_valid_vma} refuses VM_LOCKED and VM_PFNMAP, {@code madvise_free_single_vma}
+     * anything but private anonymous memory (-EINVAL, the VMAs before it done); then, inside an MMU_NOTIFY_CLEAR
+     * range, {@code madvise_free_pte_range} under the PTL: for each present pte of a normal page mapped only here
+     * ({@code folio_maybe_mapped_shared}; {@code page_mapcount() != 1} before 6.14), clear PG_dirty (if the page lock
+     * can be had: {@code folio_trylock}), make the pte old and clean, and {@code folio_mark_lazyfree} (clear
+     * PG_swapbacked).
+     *
+     * <p>What the model leaves out: the reclaim that would later discard a lazy-free page that is still clean
+     * ({@code try_to_unmap_one}: not swapbacked, not dirty, no extra reference) exists only for page-cache pages here,
+     * so a freed page keeps its data until the process writes it (which re-dirties the pte) or unmaps it. The
+     * outcome "reclaim ran and the next load reads zero" is one the model does not produce.
+     *
+     * @return 0; -EINVAL as above; -ENOMEM if part of the range is unmapped (the mapped parts are still advised)
+     */
+    private long madviseFree(Mm mm, long start, long end) {
+        boolean holes = !mm.fullyMapped(start, end);
+        for (Vma vma : mm.vmasOverlapping(start, end)) {
+            if (vma.has(VmFlags.VM_LOCKED | VmFlags.VM_PFNMAP) || !vma.isAnonymous() || vma.has(VmFlags.VM_SHARED)) {
+                return -Errno.EINVAL;
+            }
+            trace.path("madvise_free_single_vma");
+            long s = Math.max(start, vma.start());
+            long e = Math.min(end, vma.end());
+            MmuNotifierRange range = MmuNotifierRange.of(MmuNotifierEvent.CLEAR, mm, s, e);
+            notifiers.invalidateRangeStart(range);
+            mm.ptl().lock();
+            try {
+                for (long addr = s; addr < e; addr += Page.PAGE_SIZE) {
+                    long pte = mm.pte(addr);
+                    if (!Pte.present(pte)) {
+                        continue;
+                    }
+                    int pfn = Memory.vmNormalPage(pte);
+                    if (pfn < 0 || pfn == PageAlloc.ZERO_PFN || !frames.test(pfn, PageFlags.PG_ANON)
+                            || frames.mapcount(pfn) != 1) {
+                        continue;
+                    }
+                    if (frames.test(pfn, PageFlags.PG_DIRTY)) {
+                        if (frames.test(pfn, PageFlags.PG_LOCKED)) {
+                            continue; // folio_trylock failed
+                        }
+                        frames.clear(pfn, PageFlags.PG_DIRTY);
+                    }
+                    if (Pte.young(pte) || Pte.dirty(pte)) {
+                        mm.setPte(addr, Pte.mkClean(Pte.mkOld(pte)));
+                    }
+                    frames.clear(pfn, PageFlags.PG_SWAPBACKED); // folio_mark_lazyfree
+                }
+            } finally {
+                mm.ptl().unlock();
+            }
+            notifiers.invalidateRangeEnd(range);
+        }
+        return holes ? -Errno.ENOMEM : 0;
+    }
+
+    /**
+     * MADV_POPULATE_READ/WRITE ({@code madvise_populate} → {@code faultin_page_range}, 5.14): fault the range in, as
+     * a read or a write fault (no FOLL_FORCE), from the start until a problem: a hole is -ENOMEM; a VMA GUP may not
+     * touch this way ({@code check_vma_flags}: VM_IO or VM_PFNMAP, no VM_READ for a read, no VM_WRITE for a write) is
+     * -EINVAL ("incompatible mappings / permissions"); a fault that fails (VM_FAULT_SIGBUS/SIGSEGV) is -EFAULT. The
+     * pages before the problem stay populated.
+     */
+    private long madvisePopulate(Mm mm, long start, long end, boolean write) {
+        trace.path("madvise_populate");
+        long addr = start;
+        for (Vma vma : mm.vmasOverlapping(start, end)) {
+            if (vma.start() > addr) {
+                return -Errno.ENOMEM;
+            }
+            if (vma.has(VmFlags.VM_IO | VmFlags.VM_PFNMAP)
+                    || !vma.has(write ? VmFlags.VM_WRITE : VmFlags.VM_READ)) {
+                return -Errno.EINVAL;
+            }
+            long e = Math.min(end, vma.end());
+            long r = gup.populate(mm, addr, Mm.pages(addr, e), Foll.FOLL_TOUCH | (write ? Foll.FOLL_WRITE : 0));
+            if (r < 0) {
+                return r == -Errno.ENOMEM ? -Errno.ENOMEM : -Errno.EFAULT;
+            }
+            addr = e;
+        }
+        return addr < end ? -Errno.ENOMEM : 0;
     }
 }

@@ -25,8 +25,9 @@ import org.mmsim.kernel.uapi.Mman;
  * </pre>
  *
  * A GUP that holds {@code mmap_lock} for read too runs between these steps (Dirty COW), but its own steps need the
- * PTL, so it never runs between two ptes of the same table. The other advices take {@code mmap_lock} for write and
- * run as one step ({@link Madvise#adviseVmaFlags}).
+ * PTL, so it never runs between two ptes of the same table. MADV_FREE and MADV_POPULATE_* take {@code mmap_lock}
+ * for read and run as one step ({@link Madvise#adviseUnderReadLock}); the VMA-flag advices take it for write and run
+ * as one step ({@link Madvise#adviseVmaFlags}).
  *
  * <p>Returns 0; -EINVAL for an unaligned start, a wrapping length, an unknown advice, or DONTNEED on a
  * VM_LOCKED/VM_PFNMAP VMA ({@code madvise_dontneed_free_valid_vma}, after the VMAs before it were zapped); -ENOMEM if
@@ -58,7 +59,8 @@ final class MadviseCall extends KernelCall<Void> {
     public Acquire blockedOn() {
         if (pc == LOCK) {
             // the LOCK step also zaps the first pte, so DONTNEED needs the PTL free as well
-            return advice == Mman.MADV_DONTNEED ? Acquire.first(mm.mmapLock().read(), mm.ptl().acquire())
+            // MADV_FREE and MADV_POPULATE_* take the PTL within their one step too
+            return !Madvise.needMmapWrite(advice) ? Acquire.first(mm.mmapLock().read(), mm.ptl().acquire())
                     : mm.mmapLock().write().blocked();
         }
         return walk.holdsPtl() ? null : mm.ptl().acquire().blocked();
@@ -68,6 +70,15 @@ final class MadviseCall extends KernelCall<Void> {
     protected void advance() {
         if (pc == ZAP) {
             zapNext();
+            return;
+        }
+        if (advice != Mman.MADV_DONTNEED && !Madvise.needMmapWrite(advice)) {
+            mm.mmapLock().downRead();
+            try {
+                finish(madvise.adviseUnderReadLock(mm, start, len, advice));
+            } finally {
+                mm.mmapLock().upRead();
+            }
             return;
         }
         if (advice != Mman.MADV_DONTNEED) {

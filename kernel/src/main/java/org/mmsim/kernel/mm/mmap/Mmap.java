@@ -96,7 +96,9 @@ public final class Mmap {
      * @param populate receives the FOLL_* flags {@code __mm_populate} must fault the range in with, or 0
      * @return the start address, or -EINVAL (bad length, alignment or type), -EBADF (no file), -EACCES (the file's
      *     open mode forbids the mapping), -EOPNOTSUPP, -EEXIST, -EOVERFLOW, -EPERM (MAP_FIXED below
-     *     {@code mmap_min_addr}), -ENODEV (the file cannot be mapped), -ENOMEM (no room, too long, no memory)
+     *     {@code mmap_min_addr}; MAP_LOCKED under a zero RLIMIT_MEMLOCK: {@code can_do_mlock}), -EAGAIN (MAP_LOCKED
+     *     beyond RLIMIT_MEMLOCK: {@code mlock_future_ok}, checked before a MAP_FIXED mapping unmaps what it replaces),
+     *     -ENODEV (the file cannot be mapped), -ENOMEM (no room, too long, no memory)
      */
     long doMmap(Mm mm, long addr, long len, int prot, int flags, File file, long off, long[] populate) {
         trace.path("do_mmap");
@@ -164,7 +166,14 @@ public final class Mmap {
             return -Errno.EINVAL;
         }
         boolean shared = type != Mman.MAP_PRIVATE;
-        if ((flags & Mman.MAP_FIXED) != 0) {
+        if ((flags & Mman.MAP_LOCKED) != 0 && !Mlock.canDoMlock(mm)) {
+            return -Errno.EPERM;
+        }
+        boolean fixed = (flags & Mman.MAP_FIXED) != 0;
+        if (!Mlock.mlockFutureOk(mm, (flags & Mman.MAP_LOCKED) != 0 ? VmFlags.VM_LOCKED : 0, len)) {
+            return -Errno.EAGAIN;
+        }
+        if (fixed) {
             doMunmap(mm, addr, len);
         }
         long vmFlags = VmFlags.fromProt(prot) | VmFlags.VM_MAYREAD | VmFlags.VM_MAYWRITE | VmFlags.VM_MAYEXEC
@@ -194,6 +203,14 @@ public final class Mmap {
             shmem.fops().mmap(shmem, vma);
         } else {
             vma = new Vma(mm, addr, addr + len, vmFlags, pgoff, null);
+        }
+        if (vma.has(VmFlags.VM_LOCKED)) {
+            // mmap_region(): a special or hugetlb VMA never stays VM_LOCKED; any other is counted
+            if (vma.has(Mlock.VM_SPECIAL | VmFlags.VM_HUGETLB)) {
+                vma.setFlags(vma.flags() & ~VmFlags.VM_LOCKED);
+            } else {
+                mm.addLockedVm(Mm.pages(addr, addr + len));
+            }
         }
         mm.linkNewVma(vma);
         if ((flags & (Mman.MAP_POPULATE | Mman.MAP_LOCKED)) != 0) {
@@ -249,6 +266,11 @@ public final class Mmap {
      * MAP_FIXED one can be), and {@code security_mmap_addr} ({@code cap_mmap_addr}): -EPERM below
      * {@code mmap_min_addr} for a task without CAP_SYS_RAWIO.
      */
+    /** {@link #getUnmappedArea(Mm, long, long, int)} for a mapping that is not MAP_FIXED (mremap's move). */
+    long getUnmappedArea(Mm mm, long hint, long len) {
+        return getUnmappedArea(mm, hint, len, 0);
+    }
+
     private long getUnmappedArea(Mm mm, long addr, long len, int flags) {
         if (Long.compareUnsigned(len, PageTable.TASK_SIZE) > 0) {
             return -Errno.ENOMEM;
@@ -321,6 +343,9 @@ public final class Mmap {
         }
         for (Vma vma : vmas) {
             zap.zapRange(vma, vma.start(), vma.end());
+            if (vma.has(VmFlags.VM_LOCKED)) {
+                mm.addLockedVm(-Mm.pages(vma.start(), vma.end())); // vms_gather_munmap_vmas
+            }
             mm.removeVma(vma);
             if (trace.on()) {
                 trace.record(new Change.Vma(mm.id(), Change.VmaEvent.REMOVED, vma.start(), vma.end(), vma.flags(), 0));

@@ -1,0 +1,217 @@
+package org.mmsim.kernel.mm.mmap;
+
+import java.util.List;
+import org.mmsim.kernel.mm.Mm;
+import org.mmsim.kernel.mm.MmCore;
+import org.mmsim.kernel.mm.VmFlags;
+import org.mmsim.kernel.mm.Vma;
+import org.mmsim.kernel.mm.gup.Foll;
+import org.mmsim.kernel.mm.gup.Gup;
+import org.mmsim.kernel.mm.page.Page;
+import org.mmsim.kernel.sched.KernelCall;
+import org.mmsim.kernel.sched.Syscall;
+import org.mmsim.kernel.trace.Tracer;
+import org.mmsim.kernel.uapi.Errno;
+
+/**
+ * {@code mlock()} and {@code munlock()} (mm/mlock.c), and the RLIMIT_MEMLOCK checks {@code mmap(MAP_LOCKED)} shares
+ * with them ({@code can_do_mlock}, {@code mlock_future_ok} in mm/mmap.c).
+ *
+ * <p>{@code do_mlock()}: {@code can_do_mlock()} (-EPERM when RLIMIT_MEMLOCK is 0: the model's processes lack
+ * CAP_IPC_LOCK); the range is widened to pages; under {@code mmap_write_lock} the pages asked for plus
+ * {@code mm->locked_vm}, less those already locked in the range ({@code count_mm_mlocked_page_nr}), must fit the
+ * limit, else -ENOMEM; {@code apply_vma_lock_flags()} sets VM_LOCKED VMA by VMA ({@code mlock_fixup}: split at the
+ * edges as mprotect does, {@code mm->locked_vm += pages}); the write lock is dropped and {@code __mm_populate()}
+ * faults the range in under {@code mmap_read_lock} ({@code populate_vma_page_range}: FOLL_TOUCH|FOLL_POPULATE,
+ * FOLL_WRITE for a private writable VMA, FOLL_FORCE for an accessible one), its errors turned POSIX by
+ * {@code __mlock_posix_error_return} (-EFAULT is -ENOMEM, -ENOMEM is -EAGAIN). {@code munlock()} clears VM_LOCKED and
+ * subtracts, with no limit and no populate.
+ *
+ * <p>Not modelled: PG_mlocked and the unevictable LRU ({@code mlock_folio}, {@code munlock_folio}): the model's
+ * reclaim looks at page-cache pages only, and what it may evict is decided by {@code try_to_unmap}, which the model
+ * does not stop at VM_LOCKED; MLOCK_ONFAULT, {@code mlockall} and {@code mm->def_flags}. The syscall is one step
+ * ({@link Syscall}): the kernel drops the write lock before taking the read lock for the populate, and another thread
+ * could run between; the model does not cut there.
+ */
+public final class Mlock {
+    /** {@code VM_SPECIAL}: VMAs {@code mlock_fixup} leaves alone (no VM_LOCKED, not counted). */
+    static final long VM_SPECIAL = VmFlags.VM_IO | VmFlags.VM_DONTEXPAND | VmFlags.VM_PFNMAP | VmFlags.VM_MIXEDMAP;
+
+    private final MmCore core;
+    private final Tracer trace;
+    private final Gup gup;
+
+    public Mlock(MmCore core, Gup gup) {
+        this.core = core;
+        this.trace = core.trace();
+        this.gup = gup;
+    }
+
+    /**
+     * {@code mlock(start, len)} as one step: {@code mmap_write_lock}, {@link #doMlock}, unlock, then
+     * {@code __mm_populate} under {@code mmap_read_lock}.
+     *
+     * @return 0; -EPERM when RLIMIT_MEMLOCK is 0; -ENOMEM beyond the limit or for an unmapped part (the VMAs before
+     *     the hole are locked, as in the kernel); -EINVAL for a length that wraps (reached only under RLIM_INFINITY,
+     *     which the model's setrlimit cannot set: a wrapping length fails the limit check first); -EAGAIN/-ENOMEM if faulting in failed
+     */
+    public KernelCall<Void> mlock(Mm mm, long start, long len) {
+        return new Syscall<Void>(trace, core.footprint(), "mlock", () -> mm.mmapLock().write().blocked(), c -> {
+            trace.path("do_mlock");
+            if (!canDoMlock(mm)) {
+                return -Errno.EPERM;
+            }
+            long off = start & (Page.PAGE_SIZE - 1);
+            long alen = Page.align(len + off);
+            long astart = start - off;
+            long lockLimit = mm.rlimitMemlock() >>> Page.PAGE_SHIFT;
+            long r = -Errno.ENOMEM;
+            mm.mmapLock().downWrite();
+            try {
+                long locked = (alen >>> Page.PAGE_SHIFT) + mm.lockedVm();
+                if (Long.compareUnsigned(locked, lockLimit) > 0) {
+                    locked -= countMmMlockedPageNr(mm, astart, alen);
+                }
+                if (Long.compareUnsigned(locked, lockLimit) <= 0) {
+                    r = applyVmaLockFlags(mm, astart, alen, true);
+                }
+            } finally {
+                mm.mmapLock().upWrite();
+            }
+            if (r != 0) {
+                return r;
+            }
+            mm.mmapLock().downRead();
+            try {
+                return mmPopulate(mm, astart, alen);
+            } finally {
+                mm.mmapLock().upRead();
+            }
+        }).confined();
+    }
+
+    /** {@code munlock(start, len)}: {@code mmap_write_lock}, {@code apply_vma_lock_flags(start, len, 0)}, unlock. */
+    public KernelCall<Void> munlock(Mm mm, long start, long len) {
+        return new Syscall<Void>(trace, core.footprint(), "munlock", () -> mm.mmapLock().write().blocked(), c -> {
+            trace.path("munlock");
+            long off = start & (Page.PAGE_SIZE - 1);
+            mm.mmapLock().downWrite();
+            try {
+                return applyVmaLockFlags(mm, start - off, Page.align(len + off), false);
+            } finally {
+                mm.mmapLock().upWrite();
+            }
+        }).confined();
+    }
+
+    /** {@code can_do_mlock()}: a process without CAP_IPC_LOCK may lock memory only under a non-zero limit. */
+    static boolean canDoMlock(Mm mm) {
+        return mm.rlimitMemlock() != 0;
+    }
+
+    /**
+     * {@code mlock_future_ok()} (mm/mmap.c; {@code mlock_future_check} before 6.4): may {@code bytes} more be locked
+     * under RLIMIT_MEMLOCK if {@code vmFlags} has VM_LOCKED?
+     */
+    static boolean mlockFutureOk(Mm mm, long vmFlags, long bytes) {
+        if ((vmFlags & VmFlags.VM_LOCKED) == 0) {
+            return true;
+        }
+        long lockedPages = (bytes >>> Page.PAGE_SHIFT) + mm.lockedVm();
+        return Long.compareUnsigned(lockedPages, mm.rlimitMemlock() >>> Page.PAGE_SHIFT) <= 0;
+    }
+
+    /** {@code count_mm_mlocked_page_nr()}: pages of [start, start+len) already in VM_LOCKED VMAs. */
+    private static long countMmMlockedPageNr(Mm mm, long start, long len) {
+        long end = start + len;
+        if (Long.compareUnsigned(end, start) < 0) {
+            end = -1L >>> 1;
+        }
+        long count = 0;
+        for (Vma vma : mm.vmasOverlapping(start, end)) {
+            if (vma.has(VmFlags.VM_LOCKED)) {
+                count += Mm.pages(Math.max(start, vma.start()), Math.min(end, vma.end()));
+            }
+        }
+        return count;
+    }
+
+    /**
+     * {@code apply_vma_lock_flags()}: VMA by VMA from {@code start}, {@code mlock_fixup} each; the caller holds
+     * {@code mmap_lock} for write.
+     *
+     * @return 0; -EINVAL if the range wraps; -ENOMEM if {@code start} or a later part is unmapped (the VMAs before a
+     *     hole keep their new flags)
+     */
+    long applyVmaLockFlags(Mm mm, long start, long len, boolean lock) {
+        long end = start + len;
+        if (Long.compareUnsigned(end, start) < 0) {
+            return -Errno.EINVAL;
+        }
+        if (end == start) {
+            return 0;
+        }
+        List<Vma> vmas = mm.vmasOverlapping(start, end);
+        long tmp = start;
+        for (Vma vma : vmas) {
+            if (vma.start() > tmp) {
+                return -Errno.ENOMEM;
+            }
+            long newFlags = lock ? vma.flags() | VmFlags.VM_LOCKED : vma.flags() & ~VmFlags.VM_LOCKED;
+            long vend = Math.min(vma.end(), end);
+            mlockFixup(mm, vma, tmp, vend, newFlags);
+            tmp = vend;
+        }
+        return tmp < end ? -Errno.ENOMEM : 0;
+    }
+
+    /**
+     * {@code mlock_fixup()}: nothing for a VMA whose flags do not change or that is special (VM_IO, VM_PFNMAP,
+     * VM_MIXEDMAP, VM_DONTEXPAND) or hugetlb; else split it at {@code start} and {@code end}, count the pages into or
+     * out of {@code mm->locked_vm}, and set the flags. VMAs are never merged back ({@code vma_merge}), as elsewhere in
+     * the model.
+     */
+    private void mlockFixup(Mm mm, Vma vma, long start, long end, long newFlags) {
+        if (newFlags == vma.flags() || vma.has(VM_SPECIAL | VmFlags.VM_HUGETLB)) {
+            return;
+        }
+        trace.path("mlock_fixup");
+        if (start > vma.start()) {
+            mm.splitAt(start);
+        }
+        if (end < mm.vmaAt(start).end()) {
+            mm.splitAt(end);
+        }
+        Vma v = mm.vmaAt(start);
+        long pages = Mm.pages(start, end);
+        mm.addLockedVm((newFlags & VmFlags.VM_LOCKED) != 0 ? pages : -pages);
+        v.setFlags(newFlags);
+    }
+
+    /**
+     * {@code __mm_populate(start, len, 0)} under {@code mmap_read_lock}: {@code populate_vma_page_range} on every VMA
+     * part in the range, skipping VM_IO and VM_PFNMAP ones; the first error ends it.
+     */
+    private long mmPopulate(Mm mm, long start, long len) {
+        long end = start + len;
+        for (Vma vma : mm.vmasOverlapping(start, end)) {
+            if (vma.has(VmFlags.VM_IO | VmFlags.VM_PFNMAP)) {
+                continue;
+            }
+            long s = Math.max(start, vma.start());
+            long e = Math.min(end, vma.end());
+            int flags = Foll.FOLL_TOUCH;
+            if ((vma.flags() & (VmFlags.VM_WRITE | VmFlags.VM_SHARED)) == VmFlags.VM_WRITE) {
+                flags |= Foll.FOLL_WRITE;
+            }
+            if (vma.has(VmFlags.VM_READ | VmFlags.VM_WRITE | VmFlags.VM_EXEC)) {
+                flags |= Foll.FOLL_FORCE;
+            }
+            long r = gup.populate(mm, s, Mm.pages(s, e), flags);
+            if (r < 0) {
+                return r == -Errno.EFAULT ? -Errno.ENOMEM : r == -Errno.ENOMEM ? -Errno.EAGAIN : r;
+            }
+        }
+        return 0;
+    }
+}

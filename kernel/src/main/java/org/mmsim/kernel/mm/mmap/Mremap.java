@@ -1,0 +1,223 @@
+package org.mmsim.kernel.mm.mmap;
+
+import org.mmsim.kernel.mm.Mm;
+import org.mmsim.kernel.mm.MmCore;
+import org.mmsim.kernel.mm.VmFlags;
+import org.mmsim.kernel.mm.Vma;
+import org.mmsim.kernel.mm.gup.Foll;
+import org.mmsim.kernel.mm.gup.Gup;
+import org.mmsim.kernel.mm.notifier.MmuNotifierEvent;
+import org.mmsim.kernel.mm.notifier.MmuNotifierRange;
+import org.mmsim.kernel.mm.notifier.MmuNotifiers;
+import org.mmsim.kernel.mm.page.Page;
+import org.mmsim.kernel.mm.pgtable.PageTable;
+import org.mmsim.kernel.mm.pgtable.Pte;
+import org.mmsim.kernel.profile.Switch;
+import org.mmsim.kernel.sched.KernelCall;
+import org.mmsim.kernel.sched.Syscall;
+import org.mmsim.kernel.trace.Change;
+import org.mmsim.kernel.trace.Tracer;
+import org.mmsim.kernel.uapi.Errno;
+
+/**
+ * {@code mremap()} (mm/mremap.c), under {@code mmap_lock} held for write, in one step.
+ *
+ * <ul>
+ *   <li>Checks: flags beyond MREMAP_MAYMOVE|MREMAP_FIXED, MREMAP_FIXED without MREMAP_MAYMOVE, an unaligned address,
+ *       a zero new length: -EINVAL. An old length of 0 (which duplicates a shared mapping) is not modelled:
+ *       -EINVAL.
+ *   <li>{@code vma_to_resize()}: no VMA at the address, or the old range runs past its VMA: -EFAULT; growing a
+ *       VM_DONTEXPAND or VM_PFNMAP VMA: -EFAULT; growing a VM_LOCKED one beyond RLIMIT_MEMLOCK
+ *       ({@code mlock_future_ok}): -EAGAIN.
+ *   <li>Shrinking unmaps the tail and returns the address; growing a VMA at its end into free space
+ *       ({@code vma_expandable}) extends it in place; otherwise MREMAP_MAYMOVE moves it
+ *       ({@code get_unmapped_area}), MREMAP_FIXED moves it to NEWADDR (unmapping what is there; -EINVAL if unaligned,
+ *       beyond TASK_SIZE or overlapping the old range), and without either it is -ENOMEM.
+ *   <li>{@code move_vma()}: {@code copy_vma} (same flags, pgoff, anon_vma, file), {@code move_page_tables} inside an
+ *       MMU_NOTIFY_UNMAP range over the old addresses: every pte moves as it is ({@code move_soft_dirty_pte} marks
+ *       it soft-dirty where the kernel tracks it), page state untouched: same mapcount, same anon index; then the
+ *       old range is unmapped ({@code do_munmap}, which finds no ptes left). A VM_LOCKED VMA counts its new length
+ *       in {@code locked_vm} and has its new part faulted in.
+ * </ul>
+ *
+ * Not modelled: MREMAP_DONTUNMAP (5.7), the pte-lock-free PMD moves, and the special entries of the mapcount-v2
+ * design (seed 003), which stay behind at the old address.
+ */
+public final class Mremap {
+    public static final int MREMAP_MAYMOVE = 1;
+    public static final int MREMAP_FIXED = 2;
+
+    private final MmCore core;
+    private final Tracer trace;
+    private final Mmap mmap;
+    private final MmuNotifiers notifiers;
+    private final Gup gup;
+
+    public Mremap(MmCore core, Mmap mmap, MmuNotifiers notifiers, Gup gup) {
+        this.core = core;
+        this.trace = core.trace();
+        this.mmap = mmap;
+        this.notifiers = notifiers;
+        this.gup = gup;
+    }
+
+    /** {@code mremap(addr, oldLen, newLen, flags, newAddr)} as a call: the new address, or -errno. */
+    public KernelCall<Void> call(Mm mm, long addr, long oldLen, long newLen, int flags, long newAddr) {
+        return new Syscall<Void>(trace, core.footprint(), "mremap", () -> mm.mmapLock().write().blocked(), c -> {
+            mm.mmapLock().downWrite();
+            long[] populate = {0, 0};
+            long r;
+            try {
+                r = mremap(mm, addr, oldLen, newLen, flags, newAddr, populate);
+            } finally {
+                mm.mmapLock().upWrite();
+            }
+            if (r >= 0 && populate[1] > 0) {
+                mm.mmapLock().downRead(); // mm_populate of a grown VM_LOCKED mapping, after the write lock
+                try {
+                    gup.populate(mm, populate[0], (int) populate[1], Foll.FOLL_TOUCH);
+                } finally {
+                    mm.mmapLock().upRead();
+                }
+            }
+            return r;
+        });
+    }
+
+    /** {@code SYSCALL_DEFINE5(mremap)}; the caller holds {@code mmap_lock} for write. */
+    long mremap(Mm mm, long addr, long oldLen, long newLen, int flags, long newAddr, long[] populate) {
+        trace.path("mremap");
+        if ((flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED)) != 0
+                || ((flags & MREMAP_FIXED) != 0 && (flags & MREMAP_MAYMOVE) == 0) || !Page.aligned(addr)) {
+            return -Errno.EINVAL;
+        }
+        oldLen = Page.align(oldLen);
+        newLen = Page.align(newLen);
+        if (newLen <= 0 || oldLen <= 0 || newLen > PageTable.TASK_SIZE || oldLen > PageTable.TASK_SIZE) {
+            return -Errno.EINVAL;
+        }
+        if ((flags & MREMAP_FIXED) != 0) {
+            return mremapTo(mm, addr, oldLen, newAddr, newLen, populate);
+        }
+        if (oldLen >= newLen) {
+            if (oldLen > newLen) {
+                mmap.doMunmap(mm, addr + newLen, oldLen - newLen);
+            }
+            return addr;
+        }
+        Vma vma = mm.vmaAt(addr);
+        long r = vmaToResize(mm, vma, addr, oldLen, newLen);
+        if (r != 0) {
+            return r;
+        }
+        if (oldLen == vma.end() - addr && vma.end() + (newLen - oldLen) <= PageTable.TASK_SIZE
+                && mm.isFree(vma.end(), vma.end() + (newLen - oldLen))) {
+            trace.path("vma_expand");
+            long oldEnd = vma.end();
+            mm.splitAt(addr);
+            Vma v = mm.vmaAt(addr);
+            v.expandTo(addr + newLen);
+            if (trace.on()) {
+                trace.record(new Change.Vma(mm.id(), Change.VmaEvent.REMOVED, v.start(), oldEnd, v.flags(), 0));
+                trace.record(new Change.Vma(mm.id(), Change.VmaEvent.CREATED, v.start(), v.end(), 0, v.flags()));
+            }
+            if (v.has(VmFlags.VM_LOCKED)) {
+                mm.addLockedVm(Mm.pages(oldEnd, addr + newLen));
+                populate[0] = oldEnd;
+                populate[1] = Mm.pages(oldEnd, addr + newLen);
+            }
+            return addr;
+        }
+        if ((flags & MREMAP_MAYMOVE) == 0) {
+            return -Errno.ENOMEM;
+        }
+        long to = mmap.getUnmappedArea(mm, 0, newLen);
+        if (to < 0) {
+            return to;
+        }
+        return moveVma(mm, vma, addr, oldLen, newLen, to, populate);
+    }
+
+    /** {@code mremap_to()}: MREMAP_FIXED. */
+    private long mremapTo(Mm mm, long addr, long oldLen, long newAddr, long newLen, long[] populate) {
+        if (!Page.aligned(newAddr) || newAddr <= 0 || newAddr > PageTable.TASK_SIZE - newLen) {
+            return -Errno.EINVAL;
+        }
+        if (addr + oldLen > newAddr && newAddr + newLen > addr) {
+            return -Errno.EINVAL; // the ranges overlap
+        }
+        mmap.doMunmap(mm, newAddr, newLen);
+        if (oldLen > newLen) {
+            mmap.doMunmap(mm, addr + newLen, oldLen - newLen);
+            oldLen = newLen;
+        }
+        Vma vma = mm.vmaAt(addr);
+        long r = vmaToResize(mm, vma, addr, oldLen, newLen);
+        if (r != 0) {
+            return r;
+        }
+        return moveVma(mm, vma, addr, oldLen, newLen, newAddr, populate);
+    }
+
+    /** {@code vma_to_resize()}: 0 if the VMA may become {@code newLen} long, else -EFAULT or -EAGAIN. */
+    private static long vmaToResize(Mm mm, Vma vma, long addr, long oldLen, long newLen) {
+        if (vma == null || oldLen > vma.end() - addr) {
+            return -Errno.EFAULT;
+        }
+        if (newLen == oldLen) {
+            return 0;
+        }
+        if (vma.has(VmFlags.VM_DONTEXPAND | VmFlags.VM_PFNMAP)) {
+            return -Errno.EFAULT;
+        }
+        if (!Mlock.mlockFutureOk(mm, vma.flags(), newLen - oldLen)) {
+            return -Errno.EAGAIN;
+        }
+        return 0;
+    }
+
+    /** {@code move_vma()}: copy the VMA to {@code newAddr}, move the ptes, unmap the old range. */
+    private long moveVma(Mm mm, Vma vma, long oldAddr, long oldLen, long newLen, long newAddr, long[] populate) {
+        trace.path("move_vma");
+        mm.splitAt(oldAddr);
+        mm.splitAt(oldAddr + oldLen);
+        Vma old = mm.vmaAt(oldAddr);
+        Vma moved = old.copyTo(newAddr, newAddr + newLen);
+        if (moved.anonVma() != null) {
+            moved.anonVma().link(moved);
+        }
+        mm.linkNewVma(moved);
+        movePageTables(mm, oldAddr, newAddr, oldLen);
+        if (moved.has(VmFlags.VM_LOCKED)) {
+            mm.addLockedVm(Mm.pages(newAddr, newAddr + newLen));
+            if (newLen > oldLen) {
+                populate[0] = newAddr + oldLen;
+                populate[1] = Mm.pages(newAddr + oldLen, newAddr + newLen);
+            }
+        }
+        mmap.doMunmap(mm, oldAddr, oldLen);
+        return newAddr;
+    }
+
+    /** {@code move_page_tables()} → {@code move_ptes()}: each pte to its new address, under the PTL. */
+    private void movePageTables(Mm mm, long oldAddr, long newAddr, long len) {
+        trace.path("move_page_tables");
+        MmuNotifierRange range = MmuNotifierRange.of(MmuNotifierEvent.UNMAP, mm, oldAddr, oldAddr + len);
+        notifiers.invalidateRangeStart(range);
+        boolean softDirty = core.profile().on(Switch.MEM_SOFT_DIRTY);
+        mm.ptl().lock();
+        try {
+            for (long off = 0; off < len; off += Page.PAGE_SIZE) {
+                long pte = mm.pte(oldAddr + off);
+                if (Pte.none(pte)) {
+                    continue;
+                }
+                mm.setPte(oldAddr + off, 0);
+                mm.setPte(newAddr + off, Pte.present(pte) && softDirty ? pte | Pte.SOFT_DIRTY : pte);
+            }
+        } finally {
+            mm.ptl().unlock();
+        }
+        notifiers.invalidateRangeEnd(range);
+    }
+}
