@@ -57,6 +57,7 @@ public sealed interface Cond {
             case Oops o -> true;
             case Violated v -> false;
             case Cmp cmp -> false;
+            case CmpTerms cmp -> false;
         };
     }
 
@@ -65,6 +66,14 @@ public sealed interface Cond {
         @Override
         public String toString() {
             return term + (equal ? " = " : " != ") + literalText;
+        }
+    }
+
+    /** {@code TERM = TERM} or {@code TERM != TERM}: two registers or words compared (a pfn before and after). */
+    record CmpTerms(Term left, boolean equal, Term right) implements Cond {
+        @Override
+        public String toString() {
+            return left + (equal ? " = " : " != ") + right;
         }
     }
 

@@ -115,8 +115,16 @@ final class CondParser {
         if (!(op.is("=") || op.is("==") || op.is("!="))) {
             throw err(op, "expected '=' or '!=' after " + term);
         }
+        if (startsTerm()) {
+            return new Cond.CmpTerms(term, !op.is("!="), term());
+        }
         Token lit = next("a value");
         return new Cond.Cmp(term, !op.is("!="), literal(lit), lit.text());
+    }
+
+    /** Whether the next tokens are {@code [ACTOR:...]} or {@code ACTOR:REG} rather than a literal. */
+    private boolean startsTerm() {
+        return i < t.size() && (t.get(i).is("[") || i + 1 < t.size() && t.get(i + 1).is(":"));
     }
 
     private Cond.Term term() throws ScenarioException {

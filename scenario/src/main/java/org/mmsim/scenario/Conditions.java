@@ -23,6 +23,7 @@ final class Conditions {
                     .filter(inv -> inv.name().equals(v.invariant()))
                     .anyMatch(inv -> !inv.check(b.kernel()).isEmpty());
             case Cond.Cmp cmp -> value(cmp.term(), b).matches(cmp.literal()) == cmp.equal();
+            case Cond.CmpTerms cmp -> value(cmp.left(), b).matches(value(cmp.right(), b)) == cmp.equal();
         };
     }
 

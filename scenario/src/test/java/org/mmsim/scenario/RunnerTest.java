@@ -84,6 +84,29 @@ class RunnerTest {
     }
 
     @Test
+    void registersCompareWithRegistersAndWords() throws ScenarioException {
+        String s = """
+                scenario regs
+                process P
+                P: mmap A 8K PROT_READ|PROT_WRITE MAP_PRIVATE|MAP_ANONYMOUS
+                P: store A 0x5
+                P: r0 = load A
+                P: r1 = pagemap A pfn
+                P: fork C
+                P: store A 0x6
+                P: r2 = pagemap A pfn
+                P: r3 = load A+4K
+                %s
+                expect 6.18 never
+                """;
+        assertThat(run(s.formatted("exists (P:r1 != P:r2)"), "6.18", false).conditionHolds())
+                .as("the parent's write after fork moved it to a new page").isTrue();
+        assertThat(run(s.formatted("exists (P:r0 = [P:A])"), "6.18", false).conditionHolds()).isFalse();
+        assertThat(run(s.formatted("exists ([P:A+4K] = P:r3 /\\ P:r0 != P:r3)"), "6.18", false).conditionHolds())
+                .isTrue();
+    }
+
+    @Test
     void violatedNamesAnInvariantBrokenInTheFinalState() throws ScenarioException {
         String b6Dirty = B6.replace("P: r1 = fsync F\n", "").replace("P: drop_caches\n", "")
                 .replace("P: r2 = pread F 0\n", "");
