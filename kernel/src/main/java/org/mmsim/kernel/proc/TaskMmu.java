@@ -133,7 +133,8 @@ public final class TaskMmu {
     private void clearRefsPteRange(Vma vma, boolean softDirty) {
         trace.path("clear_refs_pte_range");
         Mm mm = vma.mm();
-        for (long addr = vma.start(); addr < vma.end(); addr += Page.PAGE_SIZE) {
+        for (long addr = mm.pageTable().nextNonNone(vma.start(), vma.end()); addr < vma.end();
+                addr = mm.pageTable().nextNonNone(addr + Page.PAGE_SIZE, vma.end())) {
             long pte = mm.pte(addr);
             if (!Pte.present(pte)) {
                 continue;

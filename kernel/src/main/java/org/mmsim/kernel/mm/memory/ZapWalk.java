@@ -73,9 +73,10 @@ public final class ZapWalk implements Copyable {
     public boolean step() {
         while (true) {
             if (vi >= 0 && addr < Math.min(end, vmas.get(vi).end())) {
+                long limit = Math.min(end, vmas.get(vi).end());
                 long pte = mm.pte(addr);
                 if (pte == 0) {
-                    addr += Page.PAGE_SIZE;
+                    addr = mm.pageTable().nextNonNone(addr + Page.PAGE_SIZE, limit);
                     continue;
                 }
                 if (!holdsPtl) {
@@ -152,11 +153,10 @@ public final class ZapWalk implements Copyable {
             if (v > vi && vma.has(forbidden)) {
                 return true;
             }
-            for (long a = v == vi ? addr : Math.max(start, vma.start()); a < Math.min(end, vma.end());
-                    a += Page.PAGE_SIZE) {
-                if (mm.pte(a) != 0) {
-                    return true;
-                }
+            long from = v == vi ? addr : Math.max(start, vma.start());
+            long to = Math.min(end, vma.end());
+            if (from < to && mm.pageTable().nextNonNone(from, to) < to) {
+                return true;
             }
         }
         return false;

@@ -163,7 +163,8 @@ public final class Mprotect {
         long prot = vma.pageProt();
         boolean tryWritable = vma.has(VmFlags.VM_SHARED) ? vma.wantsWritenotify()
                 : core.profile().on(Switch.MPROTECT_ANON_WRITABLE) && vma.has(VmFlags.VM_WRITE);
-        for (long addr = vma.start(); addr < vma.end(); addr += Page.PAGE_SIZE) {
+        for (long addr = mm.pageTable().nextNonNone(vma.start(), vma.end()); addr < vma.end();
+                addr = mm.pageTable().nextNonNone(addr + Page.PAGE_SIZE, vma.end())) {
             long pte = mm.pte(addr);
             if (!Pte.present(pte)) {
                 continue;

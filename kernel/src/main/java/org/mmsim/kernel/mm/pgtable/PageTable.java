@@ -154,6 +154,38 @@ public final class PageTable implements Copyable {
     }
 
     /**
+     * The first address in [{@code addr}, {@code end}) whose pte is not none, across PTE tables: a walk that costs
+     * what the tables hold, not what the range spans (a 64 GiB VMA with a few pages); {@code end} if there is none.
+     */
+    public long nextNonNone(long addr, long end) {
+        footprint.mm(mmId);
+        int i = Arrays.binarySearch(keys, 0, nrLeaves, addr >>> PMD_SHIFT);
+        if (i < 0) {
+            i = -i - 1;
+        }
+        for (; i < nrLeaves; i++) {
+            long base = keys[i] << PMD_SHIFT;
+            if (base >= end) {
+                return end;
+            }
+            long to = Math.min(end, base + PMD_SIZE);
+            Leaf leaf = leaves[i];
+            for (long a = Math.max(addr, base); a < to; a += 1L << PAGE_SHIFT) {
+                int e = index(a);
+                long[] b = leaf.blocks[e >>> BLOCK_SHIFT];
+                if (b == null) {
+                    a = ((a >>> (PAGE_SHIFT + BLOCK_SHIFT)) + 1 << (PAGE_SHIFT + BLOCK_SHIFT)) - (1L << PAGE_SHIFT);
+                    continue;
+                }
+                if (b[e & (BLOCK - 1)] != 0) {
+                    return a;
+                }
+            }
+        }
+        return end;
+    }
+
+    /**
      * {@code set_pte_at()}: write the pte for {@code addr}, allocating its PTE table if {@code pte} is not none;
      * writing none where there is no table does nothing.
      *
