@@ -86,7 +86,7 @@ final class FuzzCommand implements Callable<Integer> {
         for (int n = 0; n < count; n++) {
             String mutant = mutate(texts.get(rnd.nextInt(texts.size())), vocab, rnd);
             Files.writeString(input, mutant, StandardCharsets.UTF_8);
-            String[] args = n % 10 == 9 ? commandLine(input, rnd)
+            String[] args = n % 10 == 9 ? commandLine(input, dir, rnd)
                     : new String[] {"check", input.toString(), "--max-states", "20000", "--max-seconds", "3",
                         "--max-heap", "0.8"};
             ByteArrayOutputStream sink = new ByteArrayOutputStream();
@@ -145,8 +145,14 @@ final class FuzzCommand implements Callable<Integer> {
         "-5", "1", "--max-seconds", "0.001", "NaN", "--max-heap", "2", "--mode", "random", "pct", "exhaustive",
         "--seed", "--workers", "0", "3", "--no-reduction", "--depth", "--runs", "--out", "--help", "-V", ""};
 
-    /** A random command line over {@code input}: a subcommand, the file or not, and options with or without values. */
-    private static String[] commandLine(Path input, Random rnd) {
+    /** Options whose value is a file the command writes: the fuzzer points them into its own directory. */
+    private static final List<String> WRITES = List.of("--json", "--out", "--checkpoint", "--save");
+
+    /**
+     * A random command line over {@code input}: a subcommand, the file or not, and options with or without values. A
+     * file it would write goes into {@code dir}, never the working directory.
+     */
+    private static String[] commandLine(Path input, Path dir, Random rnd) {
         String[] commands = {"check", "run", "explore", "replay", "fidelity", "kernels"};
         List<String> args = new ArrayList<>();
         args.add(commands[rnd.nextInt(commands.length)]);
@@ -156,6 +162,11 @@ final class FuzzCommand implements Callable<Integer> {
         int n = rnd.nextInt(6);
         for (int i = 0; i < n; i++) {
             args.add(ARGS[rnd.nextInt(ARGS.length)]);
+        }
+        for (int i = 1; i + 1 < args.size(); i++) {
+            if (WRITES.contains(args.get(i)) && !args.get(i + 1).equals("/tmp")) {
+                args.set(i + 1, dir.resolve("out-" + i).toString());
+            }
         }
         if (args.get(0).equals("explore") || args.get(0).equals("check")) {
             args.add("--max-seconds");
