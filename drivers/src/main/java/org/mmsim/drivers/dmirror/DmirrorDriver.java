@@ -124,7 +124,7 @@ public final class DmirrorDriver implements Driver {
         }
     };
 
-    private final SecondaryMmu view = new SecondaryMmu() {
+    final SecondaryMmu view = new SecondaryMmu() {
         @Override
         public String name() {
             return "hmm_dmirror";
@@ -277,10 +277,10 @@ public final class DmirrorDriver implements Driver {
             }
             int pfn = (int) (e & HmmRange.PFN_MASK);
             if (write) {
-                kernel.secondaryWrite(d.mm, addr, pfn, word(), value, null);
+                kernel.secondaryWrite(driver.view, d.mm, addr, pfn, word(), value, null);
                 returns(0);
             } else {
-                returns(kernel.secondaryRead(d.mm, addr, pfn, word(), null));
+                returns(kernel.secondaryRead(driver.view, d.mm, addr, pfn, word(), null));
             }
             return true;
         }

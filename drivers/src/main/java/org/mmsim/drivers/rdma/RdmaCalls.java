@@ -4,6 +4,7 @@ import org.mmsim.drivers.hmm.MirrorFaultCall;
 import org.mmsim.drivers.rdma.RdmaDriver.Context;
 import org.mmsim.kernel.api.DriverCall;
 import org.mmsim.kernel.api.Exports;
+import org.mmsim.kernel.api.SecondaryMmu;
 import org.mmsim.kernel.locking.Acquire;
 import org.mmsim.kernel.mm.Mm;
 import org.mmsim.kernel.mm.hmm.HmmRange;
@@ -167,9 +168,12 @@ final class RdmaCalls {
     static final class AccessCall extends MirrorFaultCall {
         private final Mr mr;
         private final long off;
+        /** The device page tables, which name its accesses in violations. */
+        private final SecondaryMmu view;
 
         AccessCall(RdmaDriver driver, Mr mr, long off, boolean write, long value) {
             super(driver.kernel, write ? "rdma_write" : "rdma_read", mr.addr + off, write, value);
+            this.view = driver.view;
             this.mr = mr;
             this.off = off;
         }
@@ -222,10 +226,10 @@ final class RdmaCalls {
             }
             int pfn = (int) (e & HmmRange.PFN_MASK);
             if (write) {
-                kernel.secondaryWrite(mr.mm, addr, pfn, word(), value, null);
+                kernel.secondaryWrite(view, mr.mm, addr, pfn, word(), value, null);
                 returns(0);
             } else {
-                returns(kernel.secondaryRead(mr.mm, addr, pfn, word(), null));
+                returns(kernel.secondaryRead(view, mr.mm, addr, pfn, word(), null));
             }
             return true;
         }
@@ -245,6 +249,7 @@ final class RdmaCalls {
         private AccessCall(AccessCall o, Copier c) {
             super(o, c);
             this.mr = c.copy(o.mr);
+            this.view = c.copy(o.view);
             this.off = o.off;
         }
 

@@ -140,7 +140,7 @@ public final class RdmaDriver implements Driver {
     };
 
     /** The ODP MRs' device page tables, for the device-coherence invariant. */
-    private final SecondaryMmu view = new SecondaryMmu() {
+    final SecondaryMmu view = new SecondaryMmu() {
         @Override
         public String name() {
             return "rdma-odp";

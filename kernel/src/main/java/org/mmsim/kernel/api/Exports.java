@@ -249,16 +249,11 @@ public final class Exports {
     }
 
     /**
-     * The device reads word {@code word} of frame {@code pfn} through its entry for {@code addr} of {@code mm}
-     * ({@code sub}: the device's notifier subscription, or null). An access that reaches a frame the CPU does not map
-     * at {@code addr}, or comes after {@code sub}'s {@code ->release}, is reported by the device-coherence invariant.
+     * The device whose table is {@code view} reads word {@code word} of frame {@code pfn} through its entry for
+     * {@code addr} of {@code mm} ({@code sub}: the device's notifier subscription, or null). An access that reaches a
+     * frame the CPU does not map at {@code addr}, or comes after {@code sub}'s {@code ->release}, is reported by the
+     * device-coherence invariant, naming {@code view}.
      */
-    @Export
-    public long secondaryRead(Mm mm, long addr, int pfn, int word, MmuNotifier sub) {
-        return secondaryRead(null, mm, addr, pfn, word, sub);
-    }
-
-    /** {@link #secondaryRead} by the device whose table is {@code view} (named so in violations). */
     @Export
     public long secondaryRead(SecondaryMmu view, Mm mm, long addr, int pfn, int word, MmuNotifier sub) {
         checkAccess(view, mm, addr, pfn, false, sub);
@@ -266,12 +261,6 @@ public final class Exports {
     }
 
     /** The device writes {@code value} through its entry; see {@link #secondaryRead}. */
-    @Export
-    public void secondaryWrite(Mm mm, long addr, int pfn, int word, long value, MmuNotifier sub) {
-        secondaryWrite(null, mm, addr, pfn, word, value, sub);
-    }
-
-    /** {@link #secondaryWrite} by the device whose table is {@code view} (named so in violations). */
     @Export
     public void secondaryWrite(SecondaryMmu view, Mm mm, long addr, int pfn, int word, long value,
             MmuNotifier sub) {
@@ -286,8 +275,7 @@ public final class Exports {
         int cpu = Pte.present(pte) ? Pte.pfn(pte) : -1;
         boolean released = sub != null && sub.released();
         if (cpu != pfn || released) {
-            String device = view != null ? view.name() : sub != null ? sub.ops().name() : "device";
-            secondaryMmus.stale(new SecondaryMmus.StaleAccess(device, mm.id(),
+            secondaryMmus.stale(new SecondaryMmus.StaleAccess(view.name(), mm.id(),
                     addr, pfn, cpu, write, released));
         }
     }

@@ -64,15 +64,6 @@ final class IntervalTree {
         visit(root, first, last, out);
     }
 
-    /** Whether any interval overlaps [first, last] (the search of CLRS 14.3). */
-    boolean anyOverlapping(long first, long last) {
-        Node n = root;
-        while (n != null && (n.start > last || n.last < first)) {
-            n = n.left != null && n.left.maxLast >= first ? n.left : n.right;
-        }
-        return n != null;
-    }
-
     /** Every notifier id in (start, id) order. */
     void forEach(IntConsumer out) {
         visit(root, Long.MIN_VALUE, Long.MAX_VALUE, out);

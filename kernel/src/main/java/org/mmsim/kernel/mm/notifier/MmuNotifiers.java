@@ -404,12 +404,6 @@ public final class MmuNotifiers implements Hashable {
         return s == null ? 0 : s.invalidateSeq;
     }
 
-    /** Invalidations of {@code mm} started and not yet ended ({@code active_invalidate_ranges}). */
-    public int activeInvalidateRanges(Mm mm) {
-        Subscriptions s = subs(mm);
-        return s == null ? 0 : s.activeInvalidateRanges;
-    }
-
     // ---- state ----------------------------------------------------------------------------------------------
 
     /**
