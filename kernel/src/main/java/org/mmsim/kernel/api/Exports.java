@@ -324,12 +324,6 @@ public final class Exports {
         core.alloc().putPage(pfn);
     }
 
-    /** A page's refcount, for drivers that check it (and tests). */
-    @Export
-    public int pageCount(int pfn) {
-        return core.frames().refcount(pfn);
-    }
-
     /**
      * A device's own {@code address_space} (DRM's {@code anon_inode->i_mapping}, an spufs context inode's): point a
      * file at it with {@code File#setMapping} at open, and its mappings join its {@code i_mmap}, where
