@@ -1,6 +1,5 @@
 package org.mmsim.scenario;
 
-import static org.mmsim.scenario.Bindings.name;
 import static org.mmsim.scenario.Bindings.num;
 
 import java.util.List;
@@ -18,11 +17,7 @@ final class DmirrorOps {
                                 + "notifier; NEW names it; returns the fd",
                         (b, t, op) -> b.files().open(t, "/dev/" + DmirrorDriver.DEVICE, Fcntl.O_RDWR))
                         .binding("dev")
-                        .returning((b, t, op, calls) -> {
-                            long fd = calls.get(0).ret();
-                            b.bind(name(op, 0), new Bindings.Fd((int) fd, null));
-                            return Value.of(fd);
-                        }),
+                        .returning(FileOps::bindFd),
                 Operation.of("dmirror_read", "DEV ADDR",
                         "HMM_DMIRROR_READ of one word at ADDR through the mirror (hmm_range_fault first if it has no "
                                 + "entry); returns the word, -EFAULT or -EPERM",

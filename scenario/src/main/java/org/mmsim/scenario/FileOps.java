@@ -10,6 +10,7 @@ import org.mmsim.kernel.fs.FsType;
 import org.mmsim.kernel.fs.Vfs;
 import org.mmsim.kernel.mm.WordRead;
 import org.mmsim.kernel.sched.KernelCall;
+import org.mmsim.kernel.task.Task;
 
 /**
  * The file operations: files on tmpfs and ext4, memfd, pipes and vmsplice, and file mappings. A file or pipe name
@@ -109,6 +110,20 @@ final class FileOps {
         long fd = calls.get(0).ret();
         b.bind(name(op, 0), new Bindings.Fd((int) fd, path));
         return Value.of(fd);
+    }
+
+    /** Bind NEW to the fd the first call (an open of a device or a ring) returned; returns it. */
+    static Value bindFd(Bindings b, Task t, Op op, List<KernelCall<?>> calls) {
+        return bindFd(b, op, calls, null);
+    }
+
+    /**
+     * Bind NEW to the fd the first call (the open of a device) returned; returns what the last call (the ioctl that
+     * set the file up, if the open succeeded) returned.
+     */
+    static Value bindDeviceFd(Bindings b, Task t, Op op, List<KernelCall<?>> calls) {
+        bindFd(b, op, calls, null);
+        return Value.of(calls.get(calls.size() - 1).ret());
     }
 
     private static String pathOrNone(Bindings b, Op op) throws ScenarioException {

@@ -45,11 +45,7 @@ final class GpuOps {
                             return calls.size() == 1 && fd >= 0 ? b.files().ioctl(t, fd, GpuDriver.GPU_CREATE,
                                     num(op, 1), PLACES.get(name(op, 2)), lock) : null;
                         })
-                        .returning((b, t, op, calls) -> {
-                            long fd = calls.get(0).ret();
-                            b.bind(name(op, 0), new Bindings.Fd((int) fd, null));
-                            return Value.of(calls.get(calls.size() - 1).ret());
-                        }),
+                        .returning(FileOps::bindDeviceFd),
                 Operation.of("gpu_mmap", "NEW BO LEN",
                         "GPU_MAP_OFFSET of BO, then mmap(NULL, LEN, PROT_READ|PROT_WRITE, MAP_SHARED) of the device "
                                 + "at that fake offset (ttm_bo_mmap: VM_IO|VM_PFNMAP, ttm_bo_vm_ops, nothing mapped "
@@ -62,11 +58,7 @@ final class GpuOps {
                                     Mman.PROT_READ | Mman.PROT_WRITE, Mman.MAP_SHARED, b.fd(op, 1, "bo"), off)
                                     : null;
                         })
-                        .returning((b, t, op, calls) -> {
-                            long ret = calls.get(calls.size() - 1).ret();
-                            b.bind(name(op, 0), new Bindings.Address(ret));
-                            return Value.of(ret);
-                        }),
+                        .returning(MemoryOps::bindAddress),
                 Operation.of("gpu_validate", "BO",
                         "GPU_VALIDATE: move BO into VRAM (ttm_bo_validate), evicting another BO first when VRAM is "
                                 + "full; returns 0, -ENOMEM or -EINVAL",

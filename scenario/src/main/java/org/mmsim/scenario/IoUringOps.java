@@ -1,6 +1,5 @@
 package org.mmsim.scenario;
 
-import static org.mmsim.scenario.Bindings.name;
 import static org.mmsim.scenario.Bindings.num;
 
 import java.util.List;
@@ -13,11 +12,7 @@ final class IoUringOps {
         return List.of(
                 Operation.of("io_uring_setup", "NEW", "io_uring_setup(); NEW names the ring's fd; returns it or -ENOSYS",
                         (b, t, op) -> b.files().ioUringSetup(t))
-                        .binding("ring").returning((b, t, op, calls) -> {
-                            long fd = calls.get(0).ret();
-                            b.bind(name(op, 0), new Bindings.Fd((int) fd, null));
-                            return Value.of(fd);
-                        }),
+                        .binding("ring").returning(FileOps::bindFd),
                 Operation.of("io_uring_register_buffers", "RING ADDR LEN",
                         "IORING_REGISTER_BUFFERS of [ADDR, ADDR+LEN): a writable long-term pin",
                         (b, t, op) -> b.files().ioUringRegisterBuffers(t, b.fd(op, 0, "io_uring"), b.addr(op, 1),

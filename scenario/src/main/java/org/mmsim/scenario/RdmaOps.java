@@ -42,11 +42,7 @@ final class RdmaOps {
                             return calls.size() == 1 && fd >= 0 ? b.files().ioctl(t, fd, RdmaDriver.RDMA_REG_MR,
                                     b.addr(op, 1), num(op, 2), MODES.get(name(op, 3)), ACCESS) : null;
                         })
-                        .returning((b, t, op, calls) -> {
-                            long fd = calls.get(0).ret();
-                            b.bind(name(op, 0), new Bindings.Fd((int) fd, null));
-                            return Value.of(calls.get(calls.size() - 1).ret());
-                        }),
+                        .returning(FileOps::bindDeviceFd),
                 Operation.of("rdma_write", "MR FOFF VALUE",
                         "the HCA executes an RDMA WRITE of VALUE at byte offset FOFF of MR (a device page fault first "
                                 + "for an ODP MR without a valid device pte); returns 0 or -errno",

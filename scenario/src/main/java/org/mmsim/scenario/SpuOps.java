@@ -1,6 +1,5 @@
 package org.mmsim.scenario;
 
-import static org.mmsim.scenario.Bindings.name;
 
 import java.util.List;
 import org.mmsim.drivers.spu.SpuDriver;
@@ -25,11 +24,7 @@ final class SpuOps {
                                 + "fd; returns it, or -ENOENT when the image pool is used up (->open fails with -ENOSPC; the VFS reports -ENOENT)",
                         (b, t, op) -> b.files().open(t, "/dev/" + SpuDriver.DEVICE, Fcntl.O_RDWR))
                         .binding("file")
-                        .returning((b, t, op, calls) -> {
-                            long fd = calls.get(0).ret();
-                            b.bind(name(op, 0), new Bindings.Fd((int) fd, null));
-                            return Value.of(fd);
-                        }),
+                        .returning(FileOps::bindFd),
                 Operation.of("spu_run", "FILE",
                         "spu_run() of context FILE on SPU 0: switch out the context there (unmap its mappings, save "
                                 + "its local store), unmap FILE's mappings, load its local store; returns 0 or -errno",
@@ -40,21 +35,13 @@ final class SpuOps {
                         (b, t, op) -> b.sys().mmap(t, 0, SpuDriver.LS_PAGES * Page.PAGE_SIZE, RW, Mman.MAP_SHARED,
                                 b.fd(op, 1, "CTX"), 0))
                         .binding("address")
-                        .returning((b, t, op, calls) -> {
-                            long ret = calls.get(0).ret();
-                            b.bind(name(op, 0), new Bindings.Address(ret));
-                            return Value.of(ret);
-                        }),
+                        .returning(MemoryOps::bindAddress),
                 Operation.of("spu_mmap_ps", "NEW FILE",
                         "mmap(NULL, 4K, PROT_READ|PROT_WRITE, MAP_SHARED) of context FILE's problem-state area (its "
                                 + "psmap file): a load waits until the context is loaded; binds NEW to the address",
                         (b, t, op) -> b.sys().mmap(t, 0, Page.PAGE_SIZE, RW, Mman.MAP_SHARED, b.fd(op, 1, "CTX"),
                                 (long) SpuDriver.PS_PGOFF * Page.PAGE_SIZE))
                         .binding("address")
-                        .returning((b, t, op, calls) -> {
-                            long ret = calls.get(0).ret();
-                            b.bind(name(op, 0), new Bindings.Address(ret));
-                            return Value.of(ret);
-                        }));
+                        .returning(MemoryOps::bindAddress));
     }
 }

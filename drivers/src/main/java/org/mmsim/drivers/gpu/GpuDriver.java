@@ -410,9 +410,9 @@ public final class GpuDriver implements Driver {
         return null;
     }
 
-    /** The cache attribute a pte of {@code bo} gets: write-combining for VRAM, the VMA's (cached) for system. */
-    long prot(Bo bo, Vma vma) {
-        return bo.placement == VRAM ? Exports.pgprotWritecombine(vma.pageProt()) : vma.pageProt();
+    /** The cache attribute a pte of a BO in {@code placement} gets: write-combining for VRAM, the VMA's for system. */
+    static long prot(int placement, Vma vma) {
+        return placement == VRAM ? Exports.pgprotWritecombine(vma.pageProt()) : vma.pageProt();
     }
 
     /** The first frame of a free run of {@code pages} frames in {@code placement} (first fit), or -1. */

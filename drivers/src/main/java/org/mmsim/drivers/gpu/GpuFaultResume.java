@@ -60,8 +60,7 @@ final class GpuFaultResume implements VmFault.Resume {
             vmf.pause(insert(driver, bo, page, true));
             return VmFault.VM_FAULT_NOPAGE;
         }
-        long prot = placement == GpuDriver.VRAM
-                ? org.mmsim.kernel.api.Exports.pgprotWritecombine(vmf.vma().pageProt()) : vmf.vma().pageProt();
+        long prot = GpuDriver.prot(placement, vmf.vma());
         int ret = driver.kernel().vmfInsertPfnProt(vmf.vma(), vmf.address(), pfn, prot);
         if (reserved) {
             bo.resv.unlock();

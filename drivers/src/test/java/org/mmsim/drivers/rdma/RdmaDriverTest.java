@@ -207,31 +207,37 @@ class RdmaDriverTest {
         assertThat(violatedInvariants(k)).isEmpty();
     }
 
-    @Test
-    void aMunmapBetweenTheFaultAndTheProgrammingEndsInEfault() {
+    /** The MR a raced read went through and what the read returned. */
+    private record Race(Mr mr, long ret) {}
+
+    /**
+     * An MR of {@code mode} over a page holding 0x11, and a RDMA_READ of it that a munmap races between
+     * {@code hmm_range_fault} and the programming.
+     */
+    private Race readRacingMunmap(int mode) {
         long a = mmapAnon(k, t, 1, RW);
         write(k, t, a, 0x11);
-        int fd = regMr(a, PAGE, RdmaDriver.MODE_ODP);
+        int fd = regMr(a, PAGE, mode);
         KernelCall<?> call = k.fileSyscalls().ioctl(t, fd, RdmaDriver.RDMA_READ, 0);
         stepUntil(call, "hmm_range_fault: pfn");
         assertThat(k.syscalls().munmap(t, a, PAGE).run()).isZero();
         stepUntil(call, "returned");
-        assertThat(call.ret()).isEqualTo(-Errno.EFAULT);
-        assertThat(mr(fd).dev[0]).isZero();
+        return new Race(mr(fd), call.ret());
+    }
+
+    @Test
+    void aMunmapBetweenTheFaultAndTheProgrammingEndsInEfault() {
+        Race race = readRacingMunmap(RdmaDriver.MODE_ODP);
+        assertThat(race.ret()).isEqualTo(-Errno.EFAULT);
+        assertThat(race.mr().dev[0]).isZero();
         assertThat(violatedInvariants(k)).isEmpty();
     }
 
     @Test
     void theNoRetryDriverProgramsAStaleFrameAndTheInvariantCatchesIt() {
-        long a = mmapAnon(k, t, 1, RW);
-        write(k, t, a, 0x11);
-        int fd = regMr(a, PAGE, RdmaDriver.MODE_ODP_NORETRY);
-        KernelCall<?> call = k.fileSyscalls().ioctl(t, fd, RdmaDriver.RDMA_READ, 0);
-        stepUntil(call, "hmm_range_fault: pfn");
-        assertThat(k.syscalls().munmap(t, a, PAGE).run()).isZero();
-        stepUntil(call, "returned");
-        assertThat(call.ret()).isEqualTo(0x11);
-        assertThat(mr(fd).valid(0)).isTrue();
+        Race race = readRacingMunmap(RdmaDriver.MODE_ODP_NORETRY);
+        assertThat(race.ret()).isEqualTo(0x11);
+        assertThat(race.mr().valid(0)).isTrue();
         assertThat(violatedInvariants(k)).contains("device-coherence");
     }
 

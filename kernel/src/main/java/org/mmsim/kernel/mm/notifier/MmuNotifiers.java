@@ -350,17 +350,6 @@ public final class MmuNotifiers implements Hashable {
         return out;
     }
 
-    /** How many interval notifiers an invalidation of [start, end) of {@code mm} would call (for figures). */
-    public int countOverlapping(Mm mm, long start, long end) {
-        Subscriptions s = subs(mm);
-        if (s == null) {
-            return 0;
-        }
-        int[] n = {0};
-        s.itree.overlapping(start, end - 1, id -> n[0]++);
-        return n[0];
-    }
-
     /**
      * {@code mmu_notifier_release()} ({@code __mmu_notifier_release}), from {@code exit_mmap} before the page tables
      * are torn down: every hlist subscriber's {@code ->release}, then the hlist is emptied, so no further callback

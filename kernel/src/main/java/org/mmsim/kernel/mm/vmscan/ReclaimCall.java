@@ -68,11 +68,6 @@ public final class ReclaimCall extends KernelCall<Void> {
         this.indices = indices.clone();
     }
 
-    /** How many pages left the cache so far. */
-    public int reclaimed() {
-        return reclaimed;
-    }
-
     @Override
     public Acquire blockedOn() {
         return pc == UNMAP && !ptes.isEmpty() ? ptes.get(0).mm().ptl().acquire().blocked() : null;

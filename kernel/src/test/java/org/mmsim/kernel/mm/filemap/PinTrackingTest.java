@@ -36,6 +36,10 @@ class PinTrackingTest {
 
     private Kernel k;
     private Task t;
+    /** A one-page ext4 file's fd, its shared mapping and the pin {@link #pinDirtySharedPage} took of its page. */
+    private int f;
+    private long a;
+    private GupPages g;
 
     private void boot(String tracking, String action) {
         k = org.mmsim.kernel.testing.TestKernels.boot(profile("6.18").with(Switch.PIN_TRACKING, tracking)
@@ -43,24 +47,28 @@ class PinTrackingTest {
         t = k.spawn("p");
     }
 
-    private int cached(int fd) {
-        return inode(t, fd).mapping().pageAt(0);
+    /** Boots, maps {@link #f}'s page shared, writes D0 through the mapping and pins the page for write. */
+    private void pinDirtySharedPage(String tracking, String action) {
+        boot(tracking, action);
+        f = creat(k, t, FsType.EXT4, "f", PAGE);
+        a = mmapFile(k, t, f, 1, RW, Mman.MAP_SHARED);
+        write(k, t, a, D0);
+        g = k.syscalls().pinUserPages(t, a, 1, Foll.FOLL_WRITE).complete();
     }
 
-    private boolean flag(int pfn, int f) {
-        return k.frames().test(pfn, f);
+    private int cached() {
+        return inode(t, f).mapping().pageAt(0);
+    }
+
+    private boolean flag(int pfn, int pageFlag) {
+        return k.frames().test(pfn, pageFlag);
     }
 
     @Test
     void mapcountDesignsAddAFilePinToMapcountAndUnpinTakesItAway() {
         for (String tracking : new String[] {"mapcount-v1", "mapcount-v2"}) {
-            boot(tracking, "ignore");
-            int f = creat(k, t, FsType.EXT4, "f", PAGE);
-            long a = mmapFile(k, t, f, 1, RW, Mman.MAP_SHARED);
-            write(k, t, a, D0);
-            int pfn = cached(f);
-
-            GupPages g = k.syscalls().pinUserPages(t, a, 1, Foll.FOLL_WRITE).complete();
+            pinDirtySharedPage(tracking, "ignore");
+            int pfn = cached();
 
             assertThatPage(k, pfn).hasMapcount(2).hasRefcount(3 + 1024);
             assertThat(flag(pfn, PageFlags.PG_DMA_PINNED)).as(tracking).isEqualTo(tracking.equals("mapcount-v2"));
@@ -71,12 +79,8 @@ class PinTrackingTest {
 
     @Test
     void biasAndAnonPagesLeaveMapcountAlone() {
-        boot("bias", "ignore");
-        int f = creat(k, t, FsType.EXT4, "f", PAGE);
-        long a = mmapFile(k, t, f, 1, RW, Mman.MAP_SHARED);
-        write(k, t, a, D0);
-        GupPages g = k.syscalls().pinUserPages(t, a, 1, Foll.FOLL_WRITE).complete();
-        assertThatPage(k, cached(f)).hasMapcount(1);
+        pinDirtySharedPage("bias", "ignore");
+        assertThatPage(k, cached()).hasMapcount(1);
         k.syscalls().unpinUserPages(t, g).run();
 
         boot("mapcount-v1", "ignore");
@@ -89,12 +93,8 @@ class PinTrackingTest {
 
     @Test
     void theWalkSetsPageDmaPinnedWhileAPinHoldsThePageAndClearsItAfter() {
-        boot("mapcount-v1", "ignore");
-        int f = creat(k, t, FsType.EXT4, "f", PAGE);
-        long a = mmapFile(k, t, f, 1, RW, Mman.MAP_SHARED);
-        write(k, t, a, D0);
-        int pfn = cached(f);
-        GupPages g = k.syscalls().pinUserPages(t, a, 1, Foll.FOLL_WRITE).complete();
+        pinDirtySharedPage("mapcount-v1", "ignore");
+        int pfn = cached();
 
         assertThat(k.fileSyscalls().writeback(t, f).run()).isZero();
         assertThat(flag(pfn, PageFlags.PG_DMA_PINNED)).isTrue(); // mapcount 2 - real_mapcount 1 > 0
@@ -107,30 +107,22 @@ class PinTrackingTest {
 
     @Test
     void ignoreWritesThePinnedPageAndCleansIt() {
-        boot("bias", "ignore");
-        int f = creat(k, t, FsType.EXT4, "f", PAGE);
-        long a = mmapFile(k, t, f, 1, RW, Mman.MAP_SHARED);
-        write(k, t, a, D0);
-        GupPages g = k.syscalls().pinUserPages(t, a, 1, Foll.FOLL_WRITE).complete();
+        pinDirtySharedPage("bias", "ignore");
 
         assertThat(k.fileSyscalls().writeback(t, f).run()).isZero();
 
-        assertThatPage(k, cached(f)).isClean();
+        assertThatPage(k, cached()).isClean();
         assertThat(inode(t, f).diskWord(0, 0)).isEqualTo(D0);
         k.syscalls().unpinUserPages(t, g).run();
     }
 
     @Test
     void bounceWritesAStableCopyAndKeepsThePageDirty() {
-        boot("bias", "bounce");
-        int f = creat(k, t, FsType.EXT4, "f", PAGE);
-        long a = mmapFile(k, t, f, 1, RW, Mman.MAP_SHARED);
-        write(k, t, a, D0);
-        GupPages g = k.syscalls().pinUserPages(t, a, 1, Foll.FOLL_WRITE).complete();
+        pinDirtySharedPage("bias", "bounce");
 
         assertThat(k.fileSyscalls().writeback(t, f).run()).isZero();
 
-        int pfn = cached(f);
+        int pfn = cached();
         assertThatPage(k, pfn).isDirty();
         assertThat(flag(pfn, PageFlags.PG_WRITEBACK)).isFalse();
         assertThat(inode(t, f).diskWord(0, 0)).isEqualTo(D0);
@@ -139,32 +131,24 @@ class PinTrackingTest {
 
     @Test
     void skipKeepsThePageDirtyAndWritesNothing() {
-        boot("refcount", "skip");
-        int f = creat(k, t, FsType.EXT4, "f", PAGE);
-        long a = mmapFile(k, t, f, 1, RW, Mman.MAP_SHARED);
-        write(k, t, a, D0);
-        GupPages g = k.syscalls().pinUserPages(t, a, 1, Foll.FOLL_WRITE).complete();
+        pinDirtySharedPage("refcount", "skip");
 
         assertThat(k.fileSyscalls().writeback(t, f).run()).isZero();
 
-        assertThatPage(k, cached(f)).isDirty();
+        assertThatPage(k, cached()).isDirty();
         assertThat(inode(t, f).diskWord(0, 0)).isZero();
 
         k.syscalls().unpinUserPages(t, g).run();
         assertThat(k.fileSyscalls().writeback(t, f).run()).isZero(); // no longer believed pinned
-        assertThatPage(k, cached(f)).isClean();
+        assertThatPage(k, cached()).isClean();
         assertThat(inode(t, f).diskWord(0, 0)).isEqualTo(D0);
     }
 
     @Test
     @InvariantsNotChecked("mapcount-v1 misses the pin: the pin-tracking-sound violation this test shows")
     void aZapBetweenTheWalkAndTheTestMakesMapcountV1MissThePin() {
-        boot("mapcount-v1", "skip");
-        int f = creat(k, t, FsType.EXT4, "f", PAGE);
-        long a = mmapFile(k, t, f, 1, RW, Mman.MAP_SHARED);
-        write(k, t, a, D0);
-        int pfn = cached(f);
-        GupPages g = k.syscalls().pinUserPages(t, a, 1, Foll.FOLL_WRITE).complete();
+        pinDirtySharedPage("mapcount-v1", "skip");
+        int pfn = cached();
         KernelCall<Void> wb = k.fileSyscalls().writeback(t, f);
 
         wb.step(); // the walk: real_mapcount 1
@@ -181,18 +165,14 @@ class PinTrackingTest {
 
     @Test
     void theSameZapUnderBiasDoesNotHideThePin() {
-        boot("bias", "skip");
-        int f = creat(k, t, FsType.EXT4, "f", PAGE);
-        long a = mmapFile(k, t, f, 1, RW, Mman.MAP_SHARED);
-        write(k, t, a, D0);
-        GupPages g = k.syscalls().pinUserPages(t, a, 1, Foll.FOLL_WRITE).complete();
+        pinDirtySharedPage("bias", "skip");
         KernelCall<Void> wb = k.fileSyscalls().writeback(t, f);
 
         wb.step();
         assertThat(k.syscalls().madvise(t, a, PAGE, Mman.MADV_DONTNEED).run()).isZero();
         wb.run();
 
-        assertThatPage(k, cached(f)).isDirty();
+        assertThatPage(k, cached()).isDirty();
         assertThat(inode(t, f).diskWord(0, 0)).isZero();
         assertThat(violatedInvariants(k)).isEmpty();
         k.syscalls().unpinUserPages(t, g).run();
