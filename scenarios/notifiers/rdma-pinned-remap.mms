@@ -4,8 +4,9 @@
 # FOLL_GET reference before 5.6). munmap drops the process's mapping but not the pin, so the frame lives on,
 # held by the HCA alone; the new mapping at the same address gets a fresh frame, and the process's store goes
 # there. The RDMA READ still DMAs from the pinned frame: the device sees the old data, under every kernel. The
-# pin-coherence invariant reports the divergence once the address is mapped again (pins exist from 5.7 in the
-# model's profiles; 4.8 and 4.9 hold plain references, which no invariant ties to the pte).
+# program's munmap parted them, so this is a divergence the program caused, not a pin-coherence violation: from
+# 5.7, where the MR holds a long-term pin, `mmsim run` lists it and `diverged munmap` would name it (4.8 and 4.9
+# hold plain references, which nothing ties to the pte). scenarios/divergence/ has the cases by cause.
 scenario rdma-pinned-remap
 doc "A pinned MR does not follow munmap and mmap of its range: the device keeps reading the old frame"
 

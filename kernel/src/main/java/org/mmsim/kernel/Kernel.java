@@ -134,6 +134,8 @@ public final class Kernel {
                 new ProcMem(core, gup), exports, new Mlock(core, gup),
                 new Msync(core, vfs), new Mremap(core, mmap, notifiers, gup));
         core.judgeDeviceAccessesWith(DeviceOwners.judgeOf(deviceMemories));
+        core.detachments().holdersFrom((mm, addr, pfn) -> holders.longtermPinAt(mm, addr, pfn) ? "a long-term pin"
+                : secondaryMmus.holder(mm, addr, pfn));
         ioUring = new IoUring(exports);
         fileSyscalls = new FileSyscalls(core, vfs, ioUring);
         if (o != null) {

@@ -67,6 +67,9 @@ final class ChangeText {
             case Change.PipeQueued p -> "pipe " + p.pipe() + ": " + p.added() + " buffer(s) queued, " + p.total()
                     + " in all";
             case Change.UserLockedVm u -> "user locked_vm " + u.oldPages() + " -> " + u.newPages();
+            case Change.Detached d -> String.format("%s %#x: %s took the pte of pfn %d, which %s still holds: "
+                    + "they may part here, by the program's doing", mm(d.mm()), d.address(), d.cause(), d.pfn(),
+                    d.holder());
         };
     }
 
@@ -176,6 +179,14 @@ final class ChangeText {
                 m.put("kind", "user_locked_vm");
                 m.put("old", u.oldPages());
                 m.put("new", u.newPages());
+            }
+            case Change.Detached d -> {
+                m.put("kind", "detached");
+                m.put("mm", d.mm());
+                m.put("address", hex(d.address()));
+                m.put("pfn", d.pfn());
+                m.put("cause", d.cause());
+                m.put("holder", d.holder());
             }
         }
         m.put("text", text(c));

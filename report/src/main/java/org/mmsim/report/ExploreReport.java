@@ -181,6 +181,7 @@ public final class ExploreReport {
                 }
             }
             fin.put("registers", regs);
+            fin.put("divergences", c.execution().divergences());
             m.put("final", fin);
             list.add(m);
         }

@@ -49,6 +49,12 @@ public final class TraceReport {
                         .append('\n');
             }
         }
+        if (!e.divergences().isEmpty()) {
+            sb.append("divergences the program caused (observations, not violations):\n");
+            for (String d : e.divergences()) {
+                sb.append("  ").append(d).append('\n');
+            }
+        }
         if (e.violations().isEmpty()) {
             sb.append("invariants: all held\n");
         } else {

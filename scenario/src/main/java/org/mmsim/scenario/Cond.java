@@ -48,6 +48,19 @@ public sealed interface Cond {
         }
     }
 
+    /**
+     * {@code diverged [CAUSE]}: in the final state a long-term pin or a device's translation holds a frame the CPU no
+     * longer maps at that address because the program itself took the mapping away ({@code cause}: munmap, mmap,
+     * mremap, madvise or ftruncate; null: any). The kernel does this by design, so it is an observation, not a
+     * violation.
+     */
+    record Diverged(String cause) implements Cond {
+        @Override
+        public String toString() {
+            return cause == null ? "diverged" : "diverged " + cause;
+        }
+    }
+
     /** Whether {@code c} names {@code oops}. */
     static boolean mentionsOops(Cond c) {
         return switch (c) {
@@ -56,6 +69,7 @@ public sealed interface Cond {
             case Not n -> mentionsOops(n.inner());
             case Oops o -> true;
             case Violated v -> false;
+            case Diverged d -> false;
             case Cmp cmp -> false;
             case CmpTerms cmp -> false;
         };

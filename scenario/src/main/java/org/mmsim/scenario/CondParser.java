@@ -5,7 +5,7 @@ import org.mmsim.kernel.uapi.Errno;
 
 /**
  * The {@code exists} condition: {@code or := and (\/ and)*}, {@code and := unary (/\ unary)*},
- * {@code unary := ~unary | (or) | TERM (=|!=) LITERAL}, where TERM is {@code ACTOR:REG} or {@code [ACTOR:ADDR]}
+ * {@code unary := ~unary | (or) | oops | violated NAME | diverged [CAUSE] | TERM (=|!=) LITERAL|TERM}, where TERM is {@code ACTOR:REG} or {@code [ACTOR:ADDR]}
  * and LITERAL a number, {@code -EFAULT}-style errno, {@code SIGSEGV} or {@code SIGBUS}. {@code &&}, {@code ||},
  * {@code !} and {@code ==} are accepted too.
  */
@@ -92,6 +92,12 @@ final class CondParser {
                 throw err(name, "unknown invariant '" + name.text() + "'");
             }
             return new Cond.Violated(name.text());
+        }
+        if (tok.is("diverged")) {
+            if (peek() != null && org.mmsim.kernel.mm.Detachments.CAUSES.contains(peek().text())) {
+                return new Cond.Diverged(next("a cause").text());
+            }
+            return new Cond.Diverged(null);
         }
         if (tok.is("(")) {
             Cond c = or();

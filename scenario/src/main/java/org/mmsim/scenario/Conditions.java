@@ -22,6 +22,8 @@ final class Conditions {
             case Cond.Violated v -> org.mmsim.kernel.check.Invariants.all().stream()
                     .filter(inv -> inv.name().equals(v.invariant()))
                     .anyMatch(inv -> !inv.check(b.kernel()).isEmpty());
+            case Cond.Diverged d -> org.mmsim.kernel.check.Divergences.of(b.kernel()).stream()
+                    .anyMatch(v -> d.cause() == null || d.cause().equals(v.cause()));
             case Cond.Cmp cmp -> value(cmp.term(), b).matches(cmp.literal()) == cmp.equal();
             case Cond.CmpTerms cmp -> value(cmp.left(), b).matches(value(cmp.right(), b)) == cmp.equal();
         };

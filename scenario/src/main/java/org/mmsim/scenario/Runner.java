@@ -35,6 +35,11 @@ public final class Runner {
     private int scheduled;
     private boolean finished;
     private boolean holds;
+    /**
+     * The divergences the program caused, as the final state before teardown shows them (for the record of the
+     * execution; not state: the condition, whose value is, reads them with {@code diverged}).
+     */
+    private List<String> divergences = List.of();
     private boolean oops;
     private boolean tracking;
     /** Whether invariants are checked after steps: off while a step already checked once is taken again. */
@@ -179,6 +184,7 @@ public final class Runner {
         strands = new Strand[0];
         holds = oops ? Cond.mentionsOops(scenario.condition()) && Conditions.eval(scenario.condition(), b, true)
                 : Conditions.eval(scenario.condition(), b);
+        divergences = org.mmsim.kernel.check.Divergences.of(k).stream().map(Object::toString).toList();
         if (!oops) {
             Teardown.run(k, rec, violations);
         }
@@ -340,7 +346,8 @@ public final class Runner {
 
     /** The record of this execution so far. */
     public Execution execution() {
-        return new Execution(rec.steps(), b.registers(), holds, violations.all(), finished, b.mmNames());
+        return new Execution(rec.steps(), b.registers(), holds, violations.all(), divergences, finished,
+                b.mmNames());
     }
 
     // ---- copy ---------------------------------------------------------------------------------------------------
@@ -374,6 +381,7 @@ public final class Runner {
         this.scheduled = o.scheduled;
         this.finished = o.finished;
         this.holds = o.holds;
+        this.divergences = o.divergences;
         this.oops = o.oops;
         this.tracking = o.tracking;
         this.checking = o.checking;

@@ -342,7 +342,7 @@ public final class Exports {
     @Export
     public KernelCall<Void> unmapMappingRange(AddressSpace mapping, long start, long len, boolean evenCows) {
         return zap.unmapMappingRange(mapping, start >>> Page.PAGE_SHIFT, (len + Page.PAGE_SIZE - 1) >>> Page.PAGE_SHIFT,
-                evenCows);
+                evenCows, null);
     }
 
     /** {@code pgprot_writecombine(prot)}: the cache attribute of VRAM mappings. */

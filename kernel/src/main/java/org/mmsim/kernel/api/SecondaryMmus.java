@@ -3,6 +3,7 @@ package org.mmsim.kernel.api;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import org.mmsim.kernel.mm.Mm;
 import org.mmsim.kernel.state.Copier;
 import org.mmsim.kernel.state.Hashable;
 import org.mmsim.kernel.state.StateHasher;
@@ -32,6 +33,22 @@ public final class SecondaryMmus implements Hashable {
     /** Every registered view, in registration order. */
     public List<SecondaryMmu> views() {
         return Collections.unmodifiableList(views);
+    }
+
+    /** The first view with a valid entry mapping {@code addr} of {@code mm} to {@code pfn}: its name, or null. */
+    public String holder(Mm mm, long addr, int pfn) {
+        String[] found = new String[1];
+        for (SecondaryMmu view : views) {
+            view.forEachEntry((m, a, p, writable) -> {
+                if (found[0] == null && m == mm && a == addr && p == pfn) {
+                    found[0] = view.name();
+                }
+            });
+            if (found[0] != null) {
+                return found[0];
+            }
+        }
+        return null;
     }
 
     /** The stale accesses since the last call; clears them. */

@@ -14,7 +14,9 @@ import org.mmsim.kernel.mm.pgtable.Pte;
  * access reaches a frame the mm no longer maps there, or comes after the device's notifier was released. A device
  * that follows the CPU through MMU notifiers keeps this by construction; one that relies on page references alone
  * diverges the step the CPU moves on (COW, munmap and mmap again, migration). An address the CPU does not map at the
- * moment is not checked until the device touches it: a zap the device was told of leaves no entry behind.
+ * moment is not checked until the device touches it: a zap the device was told of leaves no entry behind. A frame the
+ * program itself unmapped from under the device (munmap, remap, MADV_DONTNEED, ftruncate) is a divergence the
+ * program caused ({@link Divergences}), not a violation; a device holding a frame after its mm's teardown still is.
  */
 final class DeviceCoherenceInvariant implements Invariant {
 
@@ -41,7 +43,8 @@ final class DeviceCoherenceInvariant implements Invariant {
                     return;
                 }
                 long pte = mm.pte(addr);
-                if (Pte.present(pte) && Pte.pfn(pte) != pfn) {
+                if (Pte.present(pte) && Pte.pfn(pte) != pfn
+                        && !Divergences.programCaused(kernel, mm.id(), addr, pfn)) {
                     out.add(new Violation(name(), String.format(
                             "%s maps %#x of mm %d to pfn %d, but the CPU maps pfn %d: the device diverged",
                             view.name(), addr, mm.id(), pfn, Pte.pfn(pte))));
@@ -54,7 +57,7 @@ final class DeviceCoherenceInvariant implements Invariant {
                 out.add(new Violation(name(), String.format(
                         "%s %s %#x of mm %d (pfn %d) after its notifier's release", a.device(), what, a.addr(),
                         a.mmId(), a.pfn())));
-            } else {
+            } else if (!Divergences.programCaused(kernel, a.mmId(), a.addr(), a.pfn())) {
                 out.add(new Violation(name(), String.format(
                         "%s %s pfn %d through %#x of mm %d, which the CPU %s", a.device(), what, a.pfn(), a.addr(),
                         a.mmId(), a.cpuPfn() < 0 ? "no longer maps" : "maps to pfn " + a.cpuPfn())));

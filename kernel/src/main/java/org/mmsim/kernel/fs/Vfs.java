@@ -82,7 +82,8 @@ public final class Vfs implements Hashable {
         mapping.setSize(size);
         if (size < old) {
             trace.path("truncate_pagecache");
-            zap.unmapMappingRange(mapping, (size + Page.PAGE_SIZE - 1) >>> Page.PAGE_SHIFT, 0, true).run();
+            zap.unmapMappingRange(mapping, (size + Page.PAGE_SIZE - 1) >>> Page.PAGE_SHIFT, 0, true, "ftruncate")
+                    .run();
             filemap.truncateInodePages(mapping, size);
         }
         return 0;

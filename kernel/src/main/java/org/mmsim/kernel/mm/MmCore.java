@@ -48,6 +48,7 @@ public final class MmCore implements Hashable {
     private final List<DeviceAccess> deviceAccesses = new ArrayList<>();
     /** {@code user->locked_vm} of the one user every process runs as, in pages. */
     private long userLockedVm;
+    private final Detachments detachments;
 
     public MmCore(KernelProfile profile, Tracer trace, Footprint footprint, PageFrames frames, PageAlloc alloc) {
         this.profile = profile;
@@ -55,6 +56,8 @@ public final class MmCore implements Hashable {
         this.footprint = footprint;
         this.frames = frames;
         this.alloc = alloc;
+        this.detachments = new Detachments(trace);
+        alloc.onFree(detachments::freed);
     }
 
     public KernelProfile profile() {
@@ -185,6 +188,11 @@ public final class MmCore implements Hashable {
         }
     }
 
+    /** Pages the program unmapped from under a pin or a device (model shadow). */
+    public Detachments detachments() {
+        return detachments;
+    }
+
     // ---- the isolation shadow -----------------------------------------------------------------------------
 
     /** Mm {@code observerMmId} read anonymous page {@code pfn}: log it if another mm's store put the data there. */
@@ -271,6 +279,7 @@ public final class MmCore implements Hashable {
         for (Observation o : observations) {
             h.add(o.observerMmId()).add(o.pfn()).add(o.writerMmId()).add(o.writeEpoch()).add(o.how());
         }
+        detachments.hashInto(h);
         h.add(deviceAccesses.size());
         for (DeviceAccess a : deviceAccesses) {
             h.add(a.mmId()).add(a.addr()).add(a.pfn()).add(a.how()).add(a.problem());
@@ -299,6 +308,7 @@ public final class MmCore implements Hashable {
         }
         observations.addAll(o.observations);
         deviceAccesses.addAll(o.deviceAccesses);
+        detachments.copyFrom(o.detachments);
         userLockedVm = o.userLockedVm;
     }
 }

@@ -69,4 +69,11 @@ public sealed interface Change {
 
     /** {@code user->locked_vm} of the one user every process runs as changed (pages). */
     record UserLockedVm(long oldPages, long newPages) implements Change {}
+
+    /**
+     * The program's {@code cause} (munmap, mmap, mremap, madvise, ftruncate) took the pte that mapped {@code pfn} at
+     * {@code address} of mm {@code mm} while {@code holder} (a long-term pin, a device) keeps the frame: from here the
+     * two may part, by the program's doing.
+     */
+    record Detached(int mm, long address, int pfn, String cause, String holder) implements Change {}
 }

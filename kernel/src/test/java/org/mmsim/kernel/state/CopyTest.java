@@ -99,6 +99,8 @@ class CopyTest {
         LEFT_OUT.put("api.Exports.deviceMemories", "drivers' tables: DriversCopyTest copies a machine with them");
         LEFT_OUT.put("fs.File.mapping", "copied; only device files set it: DriversCopyTest");
         LEFT_OUT.put("mm.AddressSpace.truncateCount", "copied as a long; this machine unmaps no mapping range");
+        LEFT_OUT.put("mm.Detachments.holders", "installed by each machine's constructor over its own holders");
+        LEFT_OUT.put("mm.page.PageAlloc.onFree", "installed by each machine's mm core over its own records");
         LEFT_OUT.put("mm.MmCore.deviceJudge", "installed by each machine's constructor over its own drivers' views");
         LEFT_OUT.put("mm.MmCore.deviceAccesses", "values copied as a list; drained by the invariant after every call");
         LEFT_OUT.put("mm.VmFault.resume", "lives within one step of a fault");
@@ -167,6 +169,12 @@ class CopyTest {
         k.notifiers().register(subscriber, m.q().mm());
         MmuIntervalNotifier mni = k.notifiers().insert(m.q().mm(), m.b(), 2 * TestKernels.PAGE, subscriber);
         k.notifiers().insert(m.p().mm(), m.a(), TestKernels.PAGE, subscriber);
+        // a long-term pin the program unmapped from under: a Detachments record
+        long detached = TestKernels.mmapAnon(k, m.q(), 1, TestKernels.RW);
+        TestKernels.write(k, m.q(), detached, 9);
+        k.syscalls().pinUserPages(m.q(), detached, 1, Foll.FOLL_WRITE | Foll.FOLL_LONGTERM).complete();
+        assertThat(k.syscalls().munmap(m.q(), detached, TestKernels.PAGE).run()).isZero();
+        assertThat(k.mm().detachments().all()).hasSize(1);
         // an ext4 file: writeback stopped with page 0's bio in flight, reclaim of page 1 between its two ptes
         int fd = TestKernels.creat(k, m.p(), FsType.EXT4, "wb", 2 * TestKernels.PAGE);
         long fa = TestKernels.mmapFile(k, m.p(), fd, 2, TestKernels.RW, Mman.MAP_SHARED);

@@ -50,6 +50,9 @@ class FingerprintCoverageTest {
         hashed("mm.AddressSpace", "truncateCount");
         hashed("mm.MmCore", "deviceAccesses");
         leftOut("mm.MmCore", "deviceJudge", "the drivers' owner views, installed at boot: configuration");
+        hashed("mm.Detachments", "records");
+        leftOut("mm.Detachments", "holders", "the kernel's GUP holders and secondary MMUs, installed at boot: wiring");
+        leftOut("mm.page.PageAlloc", "onFree", "the mm core's records, installed by its constructor: wiring");
         leftOut("mm.VmFault", "resume", "taken by the fault path within the step the handler paused in");
         leftOut("mm.memory.DeviceFault", "pausable", "set and cleared within one step of a user access");
         leftOut("mm.memory.DeviceFault", "paused", "set and taken within one step of a user access");

@@ -41,6 +41,21 @@ public final class GupHolders implements Hashable {
         return Collections.unmodifiableList(out);
     }
 
+    /** Whether a long-term pin ({@code FOLL_PIN|FOLL_LONGTERM}) not yet released holds {@code pfn} for {@code addr}. */
+    public boolean longtermPinAt(Mm mm, long addr, int pfn) {
+        for (GupPages g : all) {
+            if (g.released || !g.pinned() || !g.longterm() || g.mm() != mm) {
+                continue;
+            }
+            for (int i = 0; i < g.nr; i++) {
+                if (g.pfn(i) == pfn && g.address(i) == addr) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     /** {@code nr_foll_pin_acquired} from /proc/vmstat. */
     public long nrFollPinAcquired() {
         return nrFollPinAcquired;

@@ -35,12 +35,14 @@ public final class UnmapMappingRange extends KernelCall<Void> {
     private final long first;
     private final long count;
     private final boolean evenCows;
+    private final String cause;
     private List<Vma> vmas;
     private int vi;
     private ZapWalk walk;
 
-    UnmapMappingRange(Zap zap, AddressSpace mapping, long first, long count, boolean evenCows) {
+    UnmapMappingRange(Zap zap, AddressSpace mapping, long first, long count, boolean evenCows, String cause) {
         super(zap.trace(), zap.core().footprint(), "unmap_mapping_range");
+        this.cause = cause;
         this.zap = zap;
         this.mapping = mapping;
         this.first = first;
@@ -91,7 +93,7 @@ public final class UnmapMappingRange extends KernelCall<Void> {
             long start = vma.start() + (lo - vmaFirst) * Page.PAGE_SIZE;
             long end = vma.start() + (hi - vmaFirst) * Page.PAGE_SIZE;
             walk = zap.walk(vma.mm(), List.of(vma), start, end, 0, "unmap_mapping_range_vma",
-                    MmuNotifierEvent.CLEAR);
+                    MmuNotifierEvent.CLEAR, cause);
             at(ZAP, "zap_page_range_single(mm %d, %#x-%#x)", vma.mm().id(), start, end);
             return;
         }
@@ -114,6 +116,7 @@ public final class UnmapMappingRange extends KernelCall<Void> {
         this.first = o.first;
         this.count = o.count;
         this.evenCows = o.evenCows;
+        this.cause = o.cause;
         if (o.vmas != null) {
             this.vmas = new ArrayList<>(o.vmas.size());
             for (Vma v : o.vmas) {

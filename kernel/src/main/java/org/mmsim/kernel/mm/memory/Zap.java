@@ -39,9 +39,12 @@ public final class Zap {
         this.rmap = rmap;
     }
 
-    /** {@code unmap_vmas()} for [start, end) of {@code vma}, to the end. */
-    public void zapRange(Vma vma, long start, long end) {
-        walk(vma.mm(), List.of(vma), start, end, 0, null, null).run();
+    /**
+     * {@code unmap_vmas()} for [start, end) of {@code vma}, to the end; {@code cause} names the program's call that
+     * unmaps ({@code munmap}, {@code mmap}, {@code mremap}), null for exit.
+     */
+    public void zapRange(Vma vma, long start, long end, String cause) {
+        walk(vma.mm(), List.of(vma), start, end, 0, null, null, cause).run();
     }
 
     /**
@@ -49,19 +52,23 @@ public final class Zap {
      * traces {@code vmaPath} (if not null) as it enters each VMA. With an {@code event} (null: the caller tells the
      * secondary MMUs itself, as {@code unmap_vmas} does for munmap and exit), each VMA's part of the range is an
      * invalidation of its own, as {@code zap_page_range_single} makes for MADV_DONTNEED and
-     * {@code unmap_mapping_range}.
+     * {@code unmap_mapping_range}. {@code cause} names the program's call that zaps (MADV_DONTNEED's
+     * {@code madvise}, {@code ftruncate}), null for the kernel's own doing (reclaim, a driver's
+     * {@code unmap_mapping_range}): see {@link org.mmsim.kernel.mm.Detachments}.
      */
     public ZapWalk walk(Mm mm, List<Vma> vmas, long start, long end, long forbidden, String vmaPath,
-            MmuNotifierEvent event) {
-        return new ZapWalk(this, trace, mm, vmas, start, end, forbidden, vmaPath, event);
+            MmuNotifierEvent event, String cause) {
+        return new ZapWalk(this, trace, mm, vmas, start, end, forbidden, vmaPath, event, cause);
     }
 
     /**
      * {@code unmap_mapping_range(mapping, holebegin, holelen, even_cows)} over pages [first, first + count) of the
-     * object (count 0: to the end), as a call with a point after every pte ({@link UnmapMappingRange}).
+     * object (count 0: to the end), as a call with a point after every pte ({@link UnmapMappingRange});
+     * {@code cause}: the program's call ({@code ftruncate}), or null for a driver's.
      */
-    public KernelCall<Void> unmapMappingRange(AddressSpace mapping, long first, long count, boolean evenCows) {
-        return new UnmapMappingRange(this, mapping, first, count, evenCows);
+    public KernelCall<Void> unmapMappingRange(AddressSpace mapping, long first, long count, boolean evenCows,
+            String cause) {
+        return new UnmapMappingRange(this, mapping, first, count, evenCows, cause);
     }
 
     Tracer trace() {
@@ -73,7 +80,7 @@ public final class Zap {
     }
 
     /** Clear one pte and drop what it mapped (the body of {@code zap_pte_range}'s loop). */
-    void zapPte(Mm mm, long addr, long pte) {
+    void zapPte(Mm mm, long addr, long pte, String cause) {
         mm.setPte(addr, 0);
         if (!Pte.present(pte)) {
             return;
@@ -82,6 +89,7 @@ public final class Zap {
         if (pfn < 0) {
             return;
         }
+        core.detachments().unmapped(mm, addr, pfn, cause);
         if (Pte.write(pte) && !frames.test(pfn, PageFlags.PG_ANON)
                 && core.profile().pinTracking() == PinTracking.MAPCOUNT_V2) {
             // seed 003, Jérôme Glisse: "When clearing a write-able pte we set a special entry inside the page table"

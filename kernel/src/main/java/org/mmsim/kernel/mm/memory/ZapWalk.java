@@ -37,6 +37,8 @@ public final class ZapWalk implements Copyable {
     private final long forbidden;
     private final String vmaPath;
     private final MmuNotifierEvent event;
+    /** The program's call that zaps ({@link org.mmsim.kernel.mm.Detachments}), or null for the kernel's own. */
+    private final String cause;
     /** The invalidation of the current VMA's part, [rangeStart, rangeEnd), between its start and end (0, 0: none). */
     private long rangeStart;
     private long rangeEnd;
@@ -48,11 +50,13 @@ public final class ZapWalk implements Copyable {
 
     /**
      * A walk over {@code vmas} (in address order) within [start, end); a VMA with any of the {@code forbidden} flags
-     * stops it ({@link #refused()}); {@code vmaPath}, if not null, is traced as each VMA is entered.
+     * stops it ({@link #refused()}); {@code vmaPath}, if not null, is traced as each VMA is entered; {@code cause}
+     * names the program's call that zaps (null: the kernel's own doing).
      */
     ZapWalk(Zap zap, Tracer trace, Mm mm, List<Vma> vmas, long start, long end, long forbidden, String vmaPath,
-            MmuNotifierEvent event) {
+            MmuNotifierEvent event, String cause) {
         this.event = event;
+        this.cause = cause;
         this.zap = zap;
         this.trace = trace;
         this.mm = mm;
@@ -84,7 +88,7 @@ public final class ZapWalk implements Copyable {
                     holdsPtl = true;
                     mm.ptl().lock();
                 }
-                zap.zapPte(mm, addr, pte);
+                zap.zapPte(mm, addr, pte, cause);
                 lastZapped = addr;
                 addr += Page.PAGE_SIZE;
                 if (!moreToZap()) {
@@ -198,6 +202,7 @@ public final class ZapWalk implements Copyable {
         this.forbidden = o.forbidden;
         this.vmaPath = o.vmaPath;
         this.event = o.event;
+        this.cause = o.cause;
         this.rangeStart = o.rangeStart;
         this.rangeEnd = o.rangeEnd;
         this.vi = o.vi;

@@ -100,7 +100,8 @@ final class MadviseCall extends KernelCall<Void> {
         long end = start + Page.align(len);
         holes = !mm.fullyMapped(start, end);
         walk = madvise.zap.walk(mm, mm.vmasOverlapping(start, end), start, end,
-                VmFlags.VM_LOCKED | VmFlags.VM_PFNMAP, "madvise_dontneed_single_vma", MmuNotifierEvent.CLEAR);
+                VmFlags.VM_LOCKED | VmFlags.VM_PFNMAP, "madvise_dontneed_single_vma", MmuNotifierEvent.CLEAR,
+                "madvise");
         zapNext();
     }
 

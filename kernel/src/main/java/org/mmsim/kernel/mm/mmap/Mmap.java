@@ -174,7 +174,7 @@ public final class Mmap {
             return -Errno.EAGAIN;
         }
         if (fixed) {
-            doMunmap(mm, addr, len);
+            doMunmap(mm, addr, len, "mmap");
         }
         long vmFlags = VmFlags.fromProt(prot) | VmFlags.VM_MAYREAD | VmFlags.VM_MAYWRITE | VmFlags.VM_MAYEXEC
                 | VmFlags.VM_SOFTDIRTY | fileFlags;
@@ -316,7 +316,7 @@ public final class Mmap {
         return new Syscall<Void>(trace, core.footprint(), "munmap", () -> mm.mmapLock().write().blocked(), c -> {
             mm.mmapLock().downWrite();
             try {
-                return doMunmap(mm, addr, len);
+                return doMunmap(mm, addr, len, "munmap");
             } finally {
                 mm.mmapLock().upWrite();
             }
@@ -327,9 +327,12 @@ public final class Mmap {
      * {@code do_munmap()}: remove [addr, addr+len) from the address space, splitting VMAs at the edges. The caller
      * holds mmap_lock for write.
      *
+     * <p>{@code cause} names the program's call (munmap, mmap's MAP_FIXED, mremap) for the pages a pin or a device
+     * keeps ({@link org.mmsim.kernel.mm.Detachments}).
+     *
      * @return 0, or -EINVAL for an unaligned or empty range
      */
-    long doMunmap(Mm mm, long addr, long len) {
+    long doMunmap(Mm mm, long addr, long len, String cause) {
         trace.path("do_munmap");
         if (!Page.aligned(addr) || len <= 0 || addr < 0 || addr > PageTable.TASK_SIZE
                 || len > PageTable.TASK_SIZE - addr) {
@@ -342,7 +345,7 @@ public final class Mmap {
             notifiers.invalidateRangeStart(range);
         }
         for (Vma vma : vmas) {
-            zap.zapRange(vma, vma.start(), vma.end());
+            zap.zapRange(vma, vma.start(), vma.end(), cause);
             if (vma.has(VmFlags.VM_LOCKED)) {
                 mm.addLockedVm(-Mm.pages(vma.start(), vma.end())); // vms_gather_munmap_vmas
             }
@@ -372,7 +375,7 @@ public final class Mmap {
             notifiers.invalidateRangeStart(range);
         }
         for (Vma vma : vmas) {
-            zap.zapRange(vma, vma.start(), vma.end());
+            zap.zapRange(vma, vma.start(), vma.end(), null);
             mm.removeVma(vma);
         }
         if (!vmas.isEmpty()) {

@@ -6,6 +6,7 @@ import org.mmsim.kernel.mm.VmFlags;
 import org.mmsim.kernel.mm.Vma;
 import org.mmsim.kernel.mm.gup.Foll;
 import org.mmsim.kernel.mm.gup.Gup;
+import org.mmsim.kernel.mm.memory.Memory;
 import org.mmsim.kernel.mm.notifier.MmuNotifierEvent;
 import org.mmsim.kernel.mm.notifier.MmuNotifierRange;
 import org.mmsim.kernel.mm.notifier.MmuNotifiers;
@@ -101,7 +102,7 @@ public final class Mremap {
         }
         if (oldLen >= newLen) {
             if (oldLen > newLen) {
-                mmap.doMunmap(mm, addr + newLen, oldLen - newLen);
+                mmap.doMunmap(mm, addr + newLen, oldLen - newLen, "mremap");
             }
             return addr;
         }
@@ -146,9 +147,9 @@ public final class Mremap {
         if (addr + oldLen > newAddr && newAddr + newLen > addr) {
             return -Errno.EINVAL; // the ranges overlap
         }
-        mmap.doMunmap(mm, newAddr, newLen);
+        mmap.doMunmap(mm, newAddr, newLen, "mremap");
         if (oldLen > newLen) {
-            mmap.doMunmap(mm, addr + newLen, oldLen - newLen);
+            mmap.doMunmap(mm, addr + newLen, oldLen - newLen, "mremap");
             oldLen = newLen;
         }
         Vma vma = mm.vmaAt(addr);
@@ -195,7 +196,7 @@ public final class Mremap {
                 populate[1] = Mm.pages(newAddr + oldLen, newAddr + newLen);
             }
         }
-        mmap.doMunmap(mm, oldAddr, oldLen);
+        mmap.doMunmap(mm, oldAddr, oldLen, "mremap");
         return newAddr;
     }
 
@@ -211,6 +212,9 @@ public final class Mremap {
                 long pte = mm.pte(oldAddr + off);
                 if (Pte.none(pte)) {
                     continue;
+                }
+                if (Pte.present(pte) && Memory.vmNormalPage(pte) >= 0) {
+                    core.detachments().unmapped(mm, oldAddr + off, Memory.vmNormalPage(pte), "mremap");
                 }
                 mm.setPte(oldAddr + off, 0);
                 mm.setPte(newAddr + off, Pte.present(pte) && softDirty ? pte | Pte.SOFT_DIRTY : pte);

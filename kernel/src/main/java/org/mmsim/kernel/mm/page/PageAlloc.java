@@ -1,6 +1,7 @@
 package org.mmsim.kernel.mm.page;
 
 import java.util.Arrays;
+import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
 import org.mmsim.kernel.bug.KernelBug;
 import org.mmsim.kernel.state.Copier;
@@ -48,6 +49,8 @@ public final class PageAlloc implements Hashable, Copyable {
      * allocate never come from the movable zone ({@code current_gfp_context()} drops __GFP_MOVABLE).
      */
     private boolean memallocPin;
+    /** Told of every frame freed (the model's shadow records of it end); set by the owner, again in a copy. */
+    private IntConsumer onFree;
 
     public PageAlloc(PageFrames frames, Tracer trace, int normalFrames, int movableFrames) {
         this(frames, trace, normalFrames, movableFrames, 0);
@@ -242,9 +245,17 @@ public final class PageAlloc implements Hashable, Copyable {
         frames.setFlags(pfn, 0);
         frames.setMapping(pfn, 0, 0);
         nrAllocated--;
+        if (onFree != null) {
+            onFree.accept(pfn);
+        }
         if (trace.on()) {
             trace.record(new Change.PageFreed(pfn));
         }
+    }
+
+    /** Tell {@code listener} of every frame freed from now on (one listener: the mm core's shadow records). */
+    public void onFree(IntConsumer listener) {
+        this.onFree = listener;
     }
 
     /**

@@ -135,7 +135,7 @@ public final class ReclaimCall extends KernelCall<Void> {
         long pte = vma.mm().pte(address);
         if (Pte.present(pte) && !Pte.special(pte) && Pte.pfn(pte) == pfn) {
             ZapWalk walk = zap.walk(vma.mm(), List.of(vma), address, address + Page.PAGE_SIZE, 0,
-                    "try_to_unmap_one", MmuNotifierEvent.CLEAR);
+                    "try_to_unmap_one", MmuNotifierEvent.CLEAR, null);
             walk.run();
         }
         if (ptes.isEmpty()) {
