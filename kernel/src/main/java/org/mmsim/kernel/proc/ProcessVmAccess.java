@@ -10,6 +10,7 @@ import org.mmsim.kernel.mm.gup.GupCall;
 import org.mmsim.kernel.mm.gup.GupPages;
 import org.mmsim.kernel.mm.page.Page;
 import org.mmsim.kernel.mm.page.PageFrames;
+import org.mmsim.kernel.profile.Switch;
 import org.mmsim.kernel.sched.KernelCall;
 import org.mmsim.kernel.state.Copier;
 import org.mmsim.kernel.state.StateHasher;
@@ -77,6 +78,10 @@ public final class ProcessVmAccess extends KernelCall<WordRead> {
 
     @Override
     protected void advance() {
+        if (pc == 0 && !core.profile().on(Switch.PROCESS_VM)) {
+            finish(-Errno.ENOSYS, new WordRead(0, -Errno.ENOSYS)); // before 3.2 there is no such system call
+            return;
+        }
         if (pc == 0) {
             trace.path("process_vm_rw_core");
             if (walk == null || target.exited() || mm.dead()) {

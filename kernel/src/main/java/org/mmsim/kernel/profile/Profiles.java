@@ -31,17 +31,22 @@ public final class Profiles {
         register(v2627, "2.6.27", "vm_ops->access for ptrace of device mappings (28b2ee20c7cb, Rik van Riel); MMU "
                 + "notifiers (cddb8a5c14aa) and KVM on them (e930bffe95e1)");
 
-        KernelProfile v48 = v2627.with(Switch.MEM_SOFT_DIRTY, "on");
+        KernelProfile v48 = v2627.with(Switch.MEM_SOFT_DIRTY, "on").with(Switch.PROCESS_VM, "on")
+                .with(Switch.MEMFD_CREATE, "on").with(Switch.MADV_FREE, "on");
         register(v48, "4.8", "Dirty COW present (GUP drops FOLL_WRITE); COW reuse by mapcount; no FOLL_PIN; "
-                + "soft-dirty tracking (3.11, 0f8975ec4db2)");
+                + "soft-dirty tracking (3.11, 0f8975ec4db2); process_vm_readv (3.2), memfd_create (3.17), MADV_FREE "
+                + "(4.5)");
 
         KernelProfile v49 = v48.with(Switch.GUP_WRITE_RETRY, "foll_cow");
         register(v49, "4.9", "Dirty COW fixed with FOLL_COW (19be0eaffa3a)");
 
         KernelProfile v57 = v49.with(Switch.FOLL_LONGTERM, "on").with(Switch.FOLL_PIN, "on")
                 .with(Switch.PIN_TRACKING, "bias")
+                .with(Switch.MADV_WIPEONFORK, "on").with(Switch.MAP_SHARED_VALIDATE, "on")
+                .with(Switch.MAP_FIXED_NOREPLACE, "on")
                 .with(Switch.IO_URING, "on").with(Switch.IO_URING_FILE_CHECK, "any_file");
-        register(v57, "5.7", "FOLL_PIN and io_uring exist; COW reuse by mapcount: CVE-2020-29374 and COW-breaks-either-way present");
+        register(v57, "5.7", "FOLL_PIN and io_uring exist; COW reuse by mapcount: CVE-2020-29374 and COW-breaks-either-way "
+                + "present; MADV_WIPEONFORK (4.14), MAP_SHARED_VALIDATE (4.15), MAP_FIXED_NOREPLACE (4.17)");
 
         KernelProfile v58 = v57.with(Switch.GUP_FORCE_COW_BREAK, "on");
         register(v58, "5.8", "GUP on COW mappings breaks COW first (17839856fd58): closes the child-side vmsplice leak, not its mirror");
@@ -57,10 +62,11 @@ public final class Profiles {
         KernelProfile v519 = v511.with(Switch.COW_REUSE, "anon_exclusive").with(Switch.UNSHARE_RO_PINS, "on")
                 .with(Switch.LONGTERM_MIGRATE_MOVABLE, "on")
                 .with(Switch.IO_URING_FILE_CHECK, "except_shmem")
-                .with(Switch.EXT4_DIRTY_NOBUFFERS, "warn");
+                .with(Switch.EXT4_DIRTY_NOBUFFERS, "warn")
+                .with(Switch.MADV_POPULATE, "on");
         register(v519, "5.19", "PageAnonExclusive (6c287605fd56) and unsharing for R/O pins (FAULT_FLAG_UNSHARE); "
                 + "long-term pins migrate out of ZONE_MOVABLE (5.13); io_uring accepts shmem buffers (5.14); ext4 warns "
-                + "and skips a dirty page without buffers instead of BUG (5.18, cc5095747edf)");
+                + "and skips a dirty page without buffers instead of BUG (5.18, cc5095747edf); MADV_POPULATE_* (5.14)");
 
         KernelProfile v618 = v519.with(Switch.GUP_WRITE_RETRY, "anon_exclusive")
                 .with(Switch.MPROTECT_ANON_WRITABLE, "on")

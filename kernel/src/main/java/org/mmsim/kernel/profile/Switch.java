@@ -55,6 +55,16 @@ public enum Switch {
     ODIRECT_PIN("O_DIRECT (block direct I/O) takes its user pages with iov_iter_extract_pages, FOLL_PIN, released "
             + "by bio_release_pages (6.5 a7e689dd1c06, David Howells' 'block: Use page pinning' series); off: "
             + "iov_iter_get_pages, FOLL_GET references"),
+    MADV_FREE("madvise(MADV_FREE) exists (4.5, 854e9ed09ded, Minchan Kim); off: -EINVAL, madvise_behavior_valid"),
+    MADV_WIPEONFORK("madvise(MADV_WIPEONFORK/MADV_KEEPONFORK) exist (4.14, d2cd9ede6e19, Rik van Riel); off: -EINVAL"),
+    MADV_POPULATE("madvise(MADV_POPULATE_READ/WRITE) exist (5.14, 4ca9b3859dac, David Hildenbrand); off: -EINVAL"),
+    MAP_SHARED_VALIDATE("mmap's MAP_SHARED_VALIDATE type exists (4.15, 1c9725974074, Dan Williams); off: the map type "
+            + "3 is -EINVAL"),
+    MAP_FIXED_NOREPLACE("mmap's MAP_FIXED_NOREPLACE exists (4.17, a4ff8e8620d3, Michal Hocko); off: the flag is an "
+            + "unknown bit, ignored, and the address only a hint"),
+    PROCESS_VM("process_vm_readv/process_vm_writev exist (3.2, fcf634098c00, Christopher Yeoh: Cross Memory "
+            + "Attach); off: -ENOSYS"),
+    MEMFD_CREATE("memfd_create exists (3.17, 9183df25fe7b, David Herrmann); off: -ENOSYS"),
     IO_URING("io_uring fixed buffers exist (5.1; registered with FOLL_GET|FOLL_LONGTERM until FOLL_PIN, 5.6)"),
     IO_URING_FILE_CHECK(IoUringFileCheck.class, "file-backed VMAs io_uring itself refuses as fixed buffers with "
             + "-EOPNOTSUPP: any_file (5.1), except_shmem (5.14), off (6.5: GUP's own rule applies)"),

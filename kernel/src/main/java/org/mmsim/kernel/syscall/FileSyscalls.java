@@ -63,9 +63,10 @@ public final class FileSyscalls {
         return call(t, "creat", Syscall.NO_LOCKS, c -> install(t, vfs.creat(fs, name, size), 0));
     }
 
-    /** {@code memfd_create(name)} then {@code ftruncate(size)}: the fd, or -EMFILE. */
+    /** {@code memfd_create(name)} then {@code ftruncate(size)}: the fd, or -EMFILE; -ENOSYS before 3.17. */
     public KernelCall<Void> memfdCreate(Task t, String name, long size) {
-        return call(t, "memfd_create", Syscall.NO_LOCKS, c -> install(t, vfs.memfdCreate(name, size), 0));
+        return call(t, "memfd_create", Syscall.NO_LOCKS, c -> core.profile().on(Switch.MEMFD_CREATE)
+                ? install(t, vfs.memfdCreate(name, size), 0) : -Errno.ENOSYS);
     }
 
     /**

@@ -17,6 +17,8 @@ import org.mmsim.kernel.mm.page.PageFlags;
 import org.mmsim.kernel.mm.page.PageFrames;
 import org.mmsim.kernel.mm.pgtable.Pte;
 import org.mmsim.kernel.sched.KernelCall;
+import org.mmsim.kernel.profile.KernelProfile;
+import org.mmsim.kernel.profile.Switch;
 import org.mmsim.kernel.trace.Tracer;
 import org.mmsim.kernel.uapi.Errno;
 import org.mmsim.kernel.uapi.Mman;
@@ -28,9 +30,8 @@ import org.mmsim.kernel.uapi.Mman;
  * {@code mmap_lock} for read ({@code madvise_need_mmap_write()} is false for them) in one step; the VMA-flag advices
  * under {@code mmap_lock} for write, in one step, here.
  *
- * <p>Every profile accepts every advice here, though MADV_FREE came in 4.5, MADV_WIPEONFORK/KEEPONFORK in 4.14 and
- * MADV_POPULATE_* in 5.14 ({@code madvise_behavior_valid} says -EINVAL before): no scenario uses them on older
- * kernels yet, so no switch says when.
+ * <p>MADV_FREE came in 4.5, MADV_WIPEONFORK/KEEPONFORK in 4.14 and MADV_POPULATE_* in 5.14: before, their switches
+ * are off and {@code madvise_behavior_valid} says -EINVAL.
  */
 public final class Madvise {
     final MmCore core;
@@ -55,22 +56,29 @@ public final class Madvise {
     }
 
     /** The argument checks of {@code do_madvise()}: 1 to go on, else what to return (0 or -EINVAL). */
-    static long validate(long start, long len, int advice) {
-        if (!Page.aligned(start)) {
+    static long validate(KernelProfile profile, long start, long len, int advice) {
+        if (!Page.aligned(start) || !behaviorValid(profile, advice)) {
             return -Errno.EINVAL;
-        }
-        switch (advice) {
-            case Mman.MADV_DONTNEED, Mman.MADV_FREE, Mman.MADV_DONTFORK, Mman.MADV_DOFORK, Mman.MADV_WIPEONFORK,
-                    Mman.MADV_KEEPONFORK, Mman.MADV_POPULATE_READ, Mman.MADV_POPULATE_WRITE -> { }
-            default -> {
-                return -Errno.EINVAL;
-            }
         }
         if (len == 0) {
             return 0;
         }
         long end = start + Page.align(len);
         return len < 0 || end < start ? -Errno.EINVAL : 1;
+    }
+
+    /**
+     * {@code madvise_behavior_valid()}: the advices the model has, each only in the kernels that have it (MADV_FREE
+     * 4.5, MADV_WIPEONFORK/KEEPONFORK 4.14, MADV_POPULATE_* 5.14: their switches).
+     */
+    static boolean behaviorValid(KernelProfile profile, int advice) {
+        return switch (advice) {
+            case Mman.MADV_DONTNEED, Mman.MADV_DONTFORK, Mman.MADV_DOFORK -> true;
+            case Mman.MADV_FREE -> profile.on(Switch.MADV_FREE);
+            case Mman.MADV_WIPEONFORK, Mman.MADV_KEEPONFORK -> profile.on(Switch.MADV_WIPEONFORK);
+            case Mman.MADV_POPULATE_READ, Mman.MADV_POPULATE_WRITE -> profile.on(Switch.MADV_POPULATE);
+            default -> false;
+        };
     }
 
     /** {@code madvise_need_mmap_write()}: does the advice change VMAs (write lock) or only look at them (read)? */
@@ -94,7 +102,7 @@ public final class Madvise {
      */
     long adviseVmaFlags(Mm mm, long start, long len, int advice) {
         trace.path("do_madvise");
-        long v = validate(start, len, advice);
+        long v = validate(core.profile(), start, len, advice);
         if (v != 1) {
             return v;
         }
@@ -127,7 +135,7 @@ public final class Madvise {
      */
     long adviseUnderReadLock(Mm mm, long start, long len, int advice) {
         trace.path("do_madvise");
-        long v = validate(start, len, advice);
+        long v = validate(core.profile(), start, len, advice);
         if (v != 1) {
             return v;
         }

@@ -91,7 +91,7 @@ final class MadviseCall extends KernelCall<Void> {
             return;
         }
         trace.path("do_madvise");
-        long r = Madvise.validate(start, len, advice);
+        long r = Madvise.validate(madvise.core.profile(), start, len, advice);
         if (r != 1) {
             finish(r);
             return;

@@ -16,6 +16,7 @@ import org.mmsim.kernel.mm.notifier.MmuNotifierRange;
 import org.mmsim.kernel.mm.notifier.MmuNotifiers;
 import org.mmsim.kernel.mm.page.Page;
 import org.mmsim.kernel.mm.pgtable.PageTable;
+import org.mmsim.kernel.profile.Switch;
 import org.mmsim.kernel.sched.KernelCall;
 import org.mmsim.kernel.sched.Syscall;
 import org.mmsim.kernel.trace.Change;
@@ -91,7 +92,8 @@ public final class Mmap {
      *
      * <p>A shared mapping of a file opened read-only loses VM_MAYWRITE and VM_SHARED (it can never become writable); a
      * private one keeps VM_MAYWRITE, which is what lets FOLL_FORCE write to it (COW). The caller holds mmap_lock for
-     * write. The model applies MAP_SHARED_VALIDATE (4.15) and MAP_FIXED_NOREPLACE (4.17) in every profile.
+     * write. MAP_SHARED_VALIDATE (4.15) and MAP_FIXED_NOREPLACE (4.17) exist where their switches are on: before,
+     * the map type 3 is -EINVAL and MAP_FIXED_NOREPLACE an unknown bit, ignored.
      *
      * @param populate receives the FOLL_* flags {@code __mm_populate} must fault the range in with, or 0
      * @return the start address, or -EINVAL (bad length, alignment or type), -EBADF (no file), -EACCES (the file's
@@ -114,6 +116,9 @@ public final class Mmap {
         if (len == 0) {
             return -Errno.EINVAL;
         }
+        if (!core.profile().on(Switch.MAP_FIXED_NOREPLACE)) {
+            flags &= ~Mman.MAP_FIXED_NOREPLACE; // an unknown bit before 4.17: ignored, the address a hint
+        }
         if ((flags & Mman.MAP_FIXED_NOREPLACE) != 0) {
             flags |= Mman.MAP_FIXED;
         }
@@ -135,6 +140,9 @@ public final class Mmap {
             return -Errno.EEXIST;
         }
         int type = flags & Mman.MAP_TYPE;
+        if (type == Mman.MAP_SHARED_VALIDATE && !core.profile().on(Switch.MAP_SHARED_VALIDATE)) {
+            return -Errno.EINVAL; // the map type switch's default before 4.15
+        }
         long fileFlags = 0;
         if (file != null) {
             switch (type) {
