@@ -118,6 +118,10 @@ final class ExploreCommand implements Callable<Integer> {
             Report r;
             try {
                 r = Checker.explore(s, profile, opts);
+            } catch (org.mmsim.scenario.Budget.Exhausted e) {
+                out.println("Inconclusive: " + e.getMessage() + " of the script before the first group of threads;"
+                        + " nothing explored");
+                return INCONCLUSIVE;
             } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
                 if (resume == null && checkpoint == null) {
                     throw e;

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.mmsim.kernel.profile.KernelProfile;
 import org.mmsim.report.TraceReport;
+import org.mmsim.scenario.Budget;
 import org.mmsim.scenario.Checker;
 import org.mmsim.scenario.Execution;
 import org.mmsim.scenario.Scenario;
@@ -24,6 +25,10 @@ final class RunCommand implements Callable<Integer> {
 
     @Mixin
     KernelOptions kernelOptions;
+
+    @picocli.CommandLine.Option(names = "--max-seconds", paramLabel = "S", description = "Stop after S seconds of "
+            + "work and print the steps so far (exit 4; default 60, 0: no limit).")
+    double maxSeconds = SearchOptions.DEFAULT_MAX_SECONDS;
 
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -54,7 +59,17 @@ final class RunCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new Main.UsageError(e.getMessage());
             }
-            Execution e = org.mmsim.scenario.Runner.run(s, profile, true);
+            if (!(maxSeconds >= 0)) {
+                throw new Main.UsageError("--max-seconds must be a number of seconds, 0 or more: " + maxSeconds);
+            }
+            Execution e;
+            try {
+                e = org.mmsim.scenario.Runner.run(s, profile, true, Budget.of(maxSeconds, System::nanoTime));
+            } catch (Budget.Exhausted x) {
+                spec.commandLine().getOut().print(TraceReport.render(s, profile, x.partial()));
+                spec.commandLine().getOut().println("inconclusive: " + x.getMessage());
+                return ExploreCommand.INCONCLUSIVE;
+            }
             spec.commandLine().getOut().print(TraceReport.render(s, profile, e));
             return Main.OK;
         } catch (ScenarioException e) {

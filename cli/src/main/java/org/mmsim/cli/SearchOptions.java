@@ -28,10 +28,10 @@ final class SearchOptions {
     long maxStates = Long.MAX_VALUE;
 
     /** The time a search may take when the command line does not say: no input runs for many minutes unasked. */
-    static final double DEFAULT_MAX_SECONDS = 600;
+    static final double DEFAULT_MAX_SECONDS = 60;
 
-    @Option(names = "--max-seconds", paramLabel = "S", description = "Stop a search after S seconds (exit 4; default "
-            + "600, 0: no limit).")
+    @Option(names = "--max-seconds", paramLabel = "S", description = "Stop after S seconds of work per kernel (exit 4; "
+            + "default 60, 0: no limit).")
     double maxSeconds = DEFAULT_MAX_SECONDS;
 
     @Option(names = "--max-heap", paramLabel = "F", description = "Stop when the used heap exceeds this fraction "

@@ -293,7 +293,7 @@ final class BreadthFirst<S> {
         }
         index.put(fp, next.add(paths, e.sleep[k], e.sleepFootprints[k], e.enabled[k], kind, kept));
         depth = childLevel;
-        return ((number + 1) & 4095) != 0 || budget.heapOk() ? DISCOVERED : STOPPED_AFTER;
+        return ((number + 1) & 255) != 0 || budget.heapOk() ? DISCOVERED : STOPPED_AFTER;
     }
 
     /** Final (and whether the condition holds), deadlocked or open; remembers the first of each kind. */

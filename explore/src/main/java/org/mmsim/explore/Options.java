@@ -17,7 +17,8 @@ import java.util.function.LongSupplier;
  * @param maxSeconds         stop after this much time, read from {@link #clock} (default 0 = no limit)
  * @param heapFraction       stop when the used heap exceeds this fraction of {@link Runtime#maxMemory()} even
  *                           after a garbage collection (default 0.9; 1 or more disables the check); checked every
- *                           4096 states in exhaustive mode, every fourth run and every 4096 steps in the random modes
+ *                           256 states in exhaustive mode, every fourth run and every 256 steps in the random modes
+ *                           (reading the used heap is cheap; only crossing the limit forces a collection)
  * @param seed               the seed of the random modes; the same seed gives the same report
  * @param runs               how many executions the random modes run (default 1000)
  * @param pctDepth           PCT's bug depth d: d - 1 priority change points per run (default 3)

@@ -86,8 +86,8 @@ final class RandomSearch<S> {
             schedule[n++] = t;
             visited.add(model.fingerprint(s));
             noteViolations(s, n);
-            if ((transitions & 1023) == 0 && (!budget.poll(visited.size(), transitions, Math.max(longest, n))
-                    || (transitions & 4095) == 0 && !budget.heapOk())) {
+            if ((transitions & 255) == 0 && (!budget.poll(visited.size(), transitions, Math.max(longest, n))
+                    || !budget.heapOk())) {
                 return n;
             }
         }

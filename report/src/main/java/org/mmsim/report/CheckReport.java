@@ -48,6 +48,9 @@ public final class CheckReport {
                 sb.append(String.format("    real kernel: %s, mmsim: %s (%s)%n", r.known().word(), r.outcome().word(),
                         r.known().source()));
             }
+            if (r.stopReason() != null && r.outcome() == org.mmsim.scenario.Outcome.INCONCLUSIVE) {
+                sb.append(String.format("    stopped at %s after %d states%n", r.stopReason(), r.states()));
+            }
             for (Violation v : r.violations()) {
                 sb.append(String.format("    %s step %d: %s%n", r.ok() ? "expected" : "VIOLATION", v.step(), v));
             }

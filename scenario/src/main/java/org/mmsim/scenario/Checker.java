@@ -1,8 +1,11 @@
 package org.mmsim.scenario;
 
 import java.io.IOException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -10,7 +13,6 @@ import org.mmsim.explore.Explorer;
 import org.mmsim.explore.Options;
 import org.mmsim.explore.Report;
 import org.mmsim.kernel.bug.Violation;
-import java.util.stream.Stream;
 import org.mmsim.kernel.profile.KernelProfile;
 import org.mmsim.kernel.profile.Profiles;
 
@@ -30,14 +32,40 @@ import org.mmsim.kernel.profile.Profiles;
 public final class Checker {
     private Checker() {}
 
-    /** Every {@code .mms} file under {@code paths} (files taken as given, directories searched), sorted. */
+    /**
+     * Every {@code .mms} file under {@code paths} (files taken as given, directories searched), sorted. A directory
+     * below a given one that cannot be read, or that vanishes while it is searched (another program's temporary
+     * files), is skipped: it holds no scenario the user can have meant.
+     */
     public static List<Path> findScenarios(List<Path> paths) throws IOException {
         List<Path> out = new ArrayList<>();
         for (Path p : paths) {
             if (Files.isDirectory(p)) {
-                try (Stream<Path> s = Files.walk(p)) {
-                    s.filter(f -> f.toString().endsWith(".mms") && Files.isRegularFile(f)).sorted().forEach(out::add);
-                }
+                List<Path> found = new ArrayList<>();
+                Files.walkFileTree(p, new SimpleFileVisitor<>() {
+                    @Override
+                    public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) {
+                        if (f.toString().endsWith(".mms") && Files.isRegularFile(f)) {
+                            found.add(f);
+                        }
+                        return FileVisitResult.CONTINUE;
+                    }
+
+                    @Override
+                    public FileVisitResult visitFileFailed(Path f, IOException e) throws IOException {
+                        if (f.equals(p)) {
+                            throw e;
+                        }
+                        return FileVisitResult.CONTINUE;
+                    }
+
+                    @Override
+                    public FileVisitResult postVisitDirectory(Path d, IOException e) {
+                        return FileVisitResult.CONTINUE;
+                    }
+                });
+                found.sort(null);
+                out.addAll(found);
             } else {
                 out.add(p);
             }
@@ -96,13 +124,26 @@ public final class Checker {
         Expectation exp = s.expectations().stream().filter(x -> x.kernel().equals(kernel)).findFirst().orElse(null);
         Known known = s.known().stream().filter(x -> x.kernel().equals(kernel)).findFirst().orElse(null);
         if (!ScenarioModel.concurrent(s)) {
-            Execution e = Runner.run(s, profile, false);
+            Execution e;
+            try {
+                e = Runner.run(s, profile, false, Budget.of(options.maxSeconds(), options.clock()));
+            } catch (Budget.Exhausted x) {
+                List<Violation> vs = x.partial().violations();
+                return new Result(s, kernel, Outcome.INCONCLUSIVE, 0, 0, exp, known,
+                        judge(exp, known, Outcome.INCONCLUSIVE, vs), vs, 1, 0, 0, null, "max-seconds");
+            }
             long satisfied = e.conditionHolds() ? 1 : 0;
             Outcome outcome = Outcome.of(satisfied, 1);
             return new Result(s, kernel, outcome, 1, satisfied, exp, known, judge(exp, known, outcome, e.violations()),
                     e.violations(), 1, 0, 0, e.conditionHolds() ? new int[0] : null, null);
         }
-        Report r = explore(s, profile, options.withMode(Options.Mode.EXHAUSTIVE));
+        Report r;
+        try {
+            r = explore(s, profile, options.withMode(Options.Mode.EXHAUSTIVE));
+        } catch (Budget.Exhausted x) { // in the script before the first group of threads
+            return new Result(s, kernel, Outcome.INCONCLUSIVE, 0, 0, exp, known,
+                    judge(exp, known, Outcome.INCONCLUSIVE, List.of()), List.of(), 0, 0, 0, null, "max-seconds");
+        }
         Outcome outcome = outcome(r);
         List<Violation> violations = violations(s, profile, r);
         return new Result(s, kernel, outcome, r.executions(), r.positive(), exp, known,
@@ -113,7 +154,8 @@ public final class Checker {
     /** Explore {@code s} under {@code profile}; scenario errors found while stepping come out as thrown. */
     public static Report explore(Scenario s, KernelProfile profile, Options options) throws ScenarioException {
         try {
-            return Explorer.explore(new ScenarioModel(s, profile, options.reduction()), options);
+            return Explorer.explore(new ScenarioModel(s, profile, options.reduction(),
+                    Budget.of(options.maxSeconds(), options.clock())), options);
         } catch (ScenarioError e) {
             throw e.cause();
         }

@@ -26,6 +26,11 @@ public final class Runner {
     private final StepRecorder rec;
     private final Violations violations;
     private final OpExecutor ops;
+    /**
+     * The time budget of a run outside the explorer ({@link Budget}); not state, and not copied: the explorer's
+     * states are under the explorer's own budget.
+     */
+    private Budget budget = Budget.NONE;
     /** The next segment of the program to run. */
     private int segment;
     /** The threads of the group being run; empty between groups. */
@@ -66,13 +71,31 @@ public final class Runner {
      *     by one thread before another bound it)
      */
     public static Execution run(Scenario scenario, KernelProfile profile, boolean trace) throws ScenarioException {
-        Runner r = start(scenario, profile, trace);
+        return run(scenario, profile, trace, Budget.NONE);
+    }
+
+    /**
+     * {@link #run(Scenario, KernelProfile, boolean)} within {@code budget}, asked after every step.
+     *
+     * @throws Budget.Exhausted when the budget runs out; {@link Budget.Exhausted#partial} is the record so far
+     */
+    public static Execution run(Scenario scenario, KernelProfile profile, boolean trace, Budget budget)
+            throws ScenarioException {
+        Runner r = new Runner(scenario, profile, trace, true);
+        r.budget = budget;
+        try {
+            r.begin();
+        } catch (Budget.Exhausted e) {
+            throw e.with(r.execution());
+        }
         try {
             while (!r.finished) {
                 r.runGroupInTurns();
             }
         } catch (ScenarioError e) {
             throw e.cause();
+        } catch (Budget.Exhausted e) {
+            throw e.with(r.execution());
         }
         return r.execution();
     }
@@ -90,9 +113,11 @@ public final class Runner {
                                 "deadlock: thread " + s.name() + " waits and no thread can run to wake it"));
                     }
                     stepThread(Integer.numberOfTrailingZeros(enabled));
+                    budget.check(rec.size());
                     continue;
                 }
                 stepThread(t);
+                budget.check(rec.size());
             }
         }
     }
@@ -108,12 +133,25 @@ public final class Runner {
      */
     static Runner start(Scenario scenario, KernelProfile profile, boolean trace, boolean keepSteps)
             throws ScenarioException {
+        return start(scenario, profile, trace, keepSteps, Budget.NONE);
+    }
+
+    /** {@link #start(Scenario, KernelProfile, boolean, boolean)}, the script before the first group within {@code budget}. */
+    static Runner start(Scenario scenario, KernelProfile profile, boolean trace, boolean keepSteps, Budget budget)
+            throws ScenarioException {
         Runner r = new Runner(scenario, profile, trace, keepSteps);
-        for (String p : scenario.processes()) {
-            r.b.actor(p, r.k.spawn(p));
-        }
-        r.advance();
+        r.budget = budget;
+        r.begin();
+        r.budget = Budget.NONE;
         return r;
+    }
+
+    /** Start the declared processes and run the program up to the first group of threads. */
+    private void begin() throws ScenarioException {
+        for (String p : scenario.processes()) {
+            b.actor(p, k.spawn(p));
+        }
+        advance();
     }
 
     /** Replay {@code schedule} from the start: the same state as the run that recorded it. */
@@ -147,6 +185,7 @@ public final class Runner {
                         if (checking) {
                             violations.recordAll(Invariants.checkStep(k), rec.size());
                         }
+                        budget.check(rec.size());
                     }
                     continue;
                 }

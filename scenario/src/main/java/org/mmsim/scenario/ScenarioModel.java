@@ -19,12 +19,24 @@ public final class ScenarioModel implements Model<Runner> {
     private final KernelProfile profile;
     private final int threads;
     private final boolean reduction;
+    /** The budget of the script before the first group, for the first initial state only (then none). */
+    private Budget prefixBudget = Budget.NONE;
 
     /**
      * @param reduction whether steps report real footprints (for sleep sets); without, every step conflicts with
      *     every other
      */
     public ScenarioModel(Scenario scenario, KernelProfile profile, boolean reduction) {
+        this(scenario, profile, reduction, Budget.NONE);
+    }
+
+    /**
+     * As {@link #ScenarioModel(Scenario, KernelProfile, boolean)}, with the script before the first group of threads
+     * run within {@code prefixBudget} the first time the explorer asks for the initial state (it throws
+     * {@link Budget.Exhausted}); the explorer's own budget governs the search.
+     */
+    public ScenarioModel(Scenario scenario, KernelProfile profile, boolean reduction, Budget prefixBudget) {
+        this.prefixBudget = prefixBudget;
         this.scenario = scenario;
         this.profile = profile;
         this.reduction = reduction;
@@ -63,7 +75,9 @@ public final class ScenarioModel implements Model<Runner> {
     @Override
     public Runner initial() {
         try {
-            Runner r = Runner.start(scenario, profile, false, false);
+            Budget budget = prefixBudget;
+            prefixBudget = Budget.NONE;
+            Runner r = Runner.start(scenario, profile, false, false, budget);
             if (reduction) {
                 r.trackFootprints();
             }

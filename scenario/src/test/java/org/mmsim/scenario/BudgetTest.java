@@ -61,4 +61,67 @@ class BudgetTest {
         assertThat(early.satisfied()).isZero();
         assertThat(early.witness()).isNull();
     }
+
+    /** A clock that advances one second per reading: the budget of S seconds runs out after S readings. */
+    private static java.util.function.LongSupplier oneSecondPerReading() {
+        long[] now = {0};
+        return () -> now[0] += 1_000_000_000L;
+    }
+
+    private static Scenario stores(int n, boolean group) throws ScenarioException {
+        StringBuilder sb = new StringBuilder("scenario many\nprocess P\nP: mmap A 4K PROT_READ|PROT_WRITE "
+                + "MAP_PRIVATE|MAP_ANONYMOUS\n");
+        for (int i = 0; i < n; i++) {
+            sb.append("P: store A ").append(i).append('\n');
+        }
+        if (group) {
+            sb.append("thread T1 of P {\n  r0 = load A\n}\nthread T2 of P {\n  store A 7\n}\n");
+            sb.append("exists (T1:r0 = 7)\nexpect 6.18 sometimes\n");
+        } else {
+            sb.append("P: r0 = load A\nexists (P:r0 = 0)\nexpect 6.18 never\n");
+        }
+        return ScenarioParser.parse("many.mms", sb.toString());
+    }
+
+    /** The budget holds inside a sequential scenario: checked after every step, not only between searches. */
+    @Test
+    void aTimeBudgetStopsASequentialScenarioAfterTheStepThatUsedItUp() throws ScenarioException {
+        Scenario s = stores(100, false);
+
+        Result r = Checker.check(s, "6.18", Map.of(),
+                Options.defaults().withMaxSeconds(5).withClock(oneSecondPerReading()));
+
+        assertThat(r.outcome()).isEqualTo(Outcome.INCONCLUSIVE);
+        assertThat(r.stopReason()).isEqualTo("max-seconds");
+        assertThat(r.ok()).as("inconclusive, no violation: not a failure").isTrue();
+        assertThat(Checker.check(s, "6.18", Map.of()).outcome()).isEqualTo(Outcome.NEVER);
+    }
+
+    @Test
+    void runStopsWithTheStepsSoFar() throws ScenarioException {
+        Scenario s = stores(100, false);
+        org.mmsim.kernel.profile.KernelProfile p = org.mmsim.kernel.profile.Profiles.byName("6.18");
+
+        Budget.Exhausted x = org.assertj.core.api.Assertions.catchThrowableOfType(Budget.Exhausted.class,
+                () -> Runner.run(s, p, true, Budget.of(3, oneSecondPerReading())));
+
+        // the deadline is the start's reading (1 s) + 3 s; the check after step k reads k + 1 s, past it at k = 4
+        assertThat(x.steps()).isEqualTo(4);
+        assertThat(x.partial().steps()).hasSize(4);
+        assertThat(x.partial().finished()).isFalse();
+        assertThat(x.getMessage()).isEqualTo("stopped by --max-seconds 3 after 4 steps");
+    }
+
+    /** The script before the first group of threads used to ignore the budget: it is the explorer's start. */
+    @Test
+    void aTimeBudgetStopsTheScriptBeforeTheFirstGroup() throws ScenarioException {
+        Scenario s = stores(100, true);
+
+        Result r = Checker.check(s, "6.18", Map.of(),
+                Options.defaults().withMaxSeconds(5).withClock(oneSecondPerReading()));
+
+        assertThat(r.outcome()).isEqualTo(Outcome.INCONCLUSIVE);
+        assertThat(r.stopReason()).isEqualTo("max-seconds");
+        assertThat(Checker.check(s, "6.18", Map.of()).outcome()).isEqualTo(Outcome.SOMETIMES);
+    }
 }

@@ -1,6 +1,7 @@
 package org.mmsim.kernel.check;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import org.mmsim.kernel.Kernel;
 import org.mmsim.kernel.api.DeviceMemory;
@@ -44,39 +45,51 @@ final class DeviceIsolationInvariant implements Invariant {
             return List.of();
         }
         List<Violation> out = new ArrayList<>();
-        for (Mm mm : core.mms()) {
-            if (mm.dead()) {
-                continue;
-            }
-            for (Vma vma : mm.vmas()) {
-                AddressSpace m = vma.mapping();
-                if (m == null || m.aops() != AddressSpaceOperations.NONE) {
+        for (Vma vma : deviceVmas(core)) {
+            Mm mm = vma.mm();
+            PageTable table = mm.pageTable();
+            long addr = vma.start();
+            while (addr < vma.end()) {
+                long tableEnd = Math.min(vma.end(), (addr + PageTable.PMD_SIZE) & -PageTable.PMD_SIZE);
+                if (!table.hasTable(addr)) {
+                    addr = tableEnd;
                     continue;
                 }
-                PageTable table = mm.pageTable();
-                long addr = vma.start();
-                while (addr < vma.end()) {
-                    long tableEnd = Math.min(vma.end(), (addr + PageTable.PMD_SIZE) & -PageTable.PMD_SIZE);
-                    if (!table.hasTable(addr)) {
-                        addr = tableEnd;
-                        continue;
-                    }
-                    addr = table.nextPresent(addr, tableEnd);
-                    if (addr >= tableEnd) {
-                        addr = tableEnd;
-                        continue;
-                    }
-                    long pte = table.get(addr);
-                    if (Pte.present(pte) && kernel.pageAlloc().isDevice(Pte.pfn(pte))) {
-                        check(devices, mm, addr, Pte.pfn(pte), "maps", out);
-                    }
-                    addr += Page.PAGE_SIZE;
+                addr = table.nextPresent(addr, tableEnd);
+                if (addr >= tableEnd) {
+                    addr = tableEnd;
+                    continue;
                 }
+                long pte = table.get(addr);
+                if (Pte.present(pte) && kernel.pageAlloc().isDevice(Pte.pfn(pte))) {
+                    check(devices, mm, addr, Pte.pfn(pte), "maps", out);
+                }
+                addr += Page.PAGE_SIZE;
             }
         }
         for (MmCore.DeviceAccess a : accesses) {
             out.add(new Violation(name(), a.problem()));
         }
+        return out;
+    }
+
+    /**
+     * The VMAs of live mms that map a device object (an address space without page-cache operations), by mm and
+     * address: found through each such object's {@code i_mmap}, so the cost is what the devices map, not every VMA.
+     */
+    private static List<Vma> deviceVmas(MmCore core) {
+        List<Vma> out = new ArrayList<>();
+        for (AddressSpace m : core.mappings()) {
+            if (m.aops() != AddressSpaceOperations.NONE) {
+                continue;
+            }
+            for (Vma vma : m.iMmap()) {
+                if (!vma.mm().dead()) {
+                    out.add(vma);
+                }
+            }
+        }
+        out.sort(Comparator.comparingInt((Vma v) -> v.mm().id()).thenComparingLong(Vma::start));
         return out;
     }
 

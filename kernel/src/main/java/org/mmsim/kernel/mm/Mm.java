@@ -406,18 +406,63 @@ public final class Mm implements Hashable, Copyable {
         insertVma(upper);
     }
 
-    /** The VMAs overlapping [start, end), after splitting those that straddle either end. */
+    /**
+     * {@code sysctl_max_map_count}'s default, {@code DEFAULT_MAX_MAP_COUNT} (include/linux/mm.h: USHRT_MAX less
+     * {@code MAPCOUNT_ELF_CORE_MARGIN}): do_mmap refuses a new VMA with -ENOMEM once {@code map_count} is above it,
+     * and {@code split_vma} refuses to split once it is reached.
+     */
+    public static final int MAX_MAP_COUNT = 65530;
+
+    /** {@code mm->map_count}: how many VMAs there are. */
+    public int mapCount() {
+        return vmas.size();
+    }
+
+    /**
+     * The VMAs overlapping [start, end), after splitting those that straddle either end; null, with nothing split,
+     * when a split would pass {@link #MAX_MAP_COUNT} ({@code split_vma}: {@code map_count >= sysctl_max_map_count},
+     * -ENOMEM to the caller).
+     */
     public List<Vma> vmasIn(long start, long end) {
+        int splits = straddles(start) + (end != start ? straddles(end) : 0);
+        if (splits > 0 && vmas.size() + splits - 1 >= MAX_MAP_COUNT) {
+            return null;
+        }
         splitAt(start);
         splitAt(end);
         return new ArrayList<>(vmas.subMap(start, true, end, false).values());
     }
 
+    /**
+     * The VMAs munmap removes from [start, end), after splitting at the edges; null, with nothing split, when the
+     * range is a hole inside one VMA and {@link #MAX_MAP_COUNT} is reached ({@code vms_gather_munmap_vmas}: only a
+     * split that leaves one VMA more is refused; cutting a head or a tail off is not).
+     */
+    public List<Vma> vmasToUnmap(long start, long end) {
+        Vma vma = vmaAt(start);
+        if (vma != null && vma.start() < start && end < vma.end() && vmas.size() >= MAX_MAP_COUNT) {
+            return null;
+        }
+        splitAt(start);
+        splitAt(end);
+        return new ArrayList<>(vmas.subMap(start, true, end, false).values());
+    }
+
+    /** 1 if a VMA straddles {@code addr} (starts below it and ends above), else 0. */
+    private int straddles(long addr) {
+        Vma vma = vmaAt(addr);
+        return vma == null || vma.start() == addr ? 0 : 1;
+    }
+
     /** The VMAs overlapping [start, end), without splitting any. */
     public List<Vma> vmasOverlapping(long start, long end) {
         List<Vma> out = new ArrayList<>();
-        for (Vma v : vmas.values()) {
-            if (v.end() > start && v.start() < end) {
+        Long from = vmas.floorKey(start);
+        for (Vma v : vmas.tailMap(from == null ? start : from, true).values()) {
+            if (v.start() >= end) {
+                break;
+            }
+            if (v.end() > start) {
                 out.add(v);
             }
         }

@@ -25,6 +25,13 @@ public final class Tasks implements Hashable {
     private final List<Task> tasks = new ArrayList<>();
     private int nextPid = 1;
 
+    /**
+     * {@code pid_max}'s default, {@code PID_MAX_DEFAULT} (0x8000): pids run from 1 to 32767, so at most that many
+     * tasks live at once; a fork beyond is -EAGAIN ({@code alloc_pid}). The model does not reuse pids, which changes
+     * nothing a scenario can observe but their numbers.
+     */
+    public static final int PID_MAX = 0x8000 - 1;
+
     public Tasks(MmCore core, Mmap mmap) {
         this.core = core;
         this.trace = core.trace();
@@ -52,6 +59,17 @@ public final class Tasks implements Hashable {
         nextPid++;
         tasks.add(t);
         return t;
+    }
+
+    /** How many tasks have not exited. */
+    public int live() {
+        int n = 0;
+        for (Task t : tasks) {
+            if (!t.exited()) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /** Every task ever created, in creation order. */

@@ -16,6 +16,7 @@ import org.mmsim.kernel.sched.KernelCall;
 import org.mmsim.kernel.state.Copier;
 import org.mmsim.kernel.state.StateHasher;
 import org.mmsim.kernel.task.Task;
+import org.mmsim.kernel.task.Tasks;
 import org.mmsim.kernel.trace.Change;
 import org.mmsim.kernel.uapi.Errno;
 
@@ -78,6 +79,10 @@ public final class ForkCall extends KernelCall<Task> {
     protected void advance() {
         if (pc == LOCK) {
             trace.path("copy_process");
+            if (fork.tasks.live() >= Tasks.PID_MAX) {
+                finish(-Errno.EAGAIN); // alloc_pid: no free pid below pid_max
+                return;
+            }
             oldMm = parent.mm();
             files = fork.copyFiles(parent);
             newMm = fork.core.newMm(oldMm.id());

@@ -1,5 +1,6 @@
 package org.mmsim.kernel.mm.mmap;
 
+import java.util.List;
 import org.mmsim.kernel.mm.Mm;
 import org.mmsim.kernel.mm.MmCore;
 import org.mmsim.kernel.mm.VmFlags;
@@ -108,7 +109,11 @@ public final class Madvise {
         }
         long end = start + Page.align(len);
         boolean holes = !mm.fullyMapped(start, end);
-        for (Vma vma : mm.vmasIn(start, end)) {
+        List<Vma> vmas = mm.vmasIn(start, end);
+        if (vmas == null) {
+            return -Errno.ENOMEM; // split_vma: map_count at sysctl_max_map_count
+        }
+        for (Vma vma : vmas) {
             if (advice == Mman.MADV_DONTFORK) {
                 vma.setFlags(vma.flags() | VmFlags.VM_DONTCOPY);
             } else if (advice == Mman.MADV_WIPEONFORK) {

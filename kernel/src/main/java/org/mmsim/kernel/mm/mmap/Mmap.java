@@ -83,7 +83,8 @@ public final class Mmap {
      * offset (-EINVAL), {@code ksys_mmap_pgoff} a missing file (-EBADF), then {@code do_mmap()} in its order: a zero
      * length (-EINVAL); MAP_FIXED_NOREPLACE implies MAP_FIXED; a hint is {@code round_hint_to_min}'d (rounded DOWN to
      * its page, {@code hint &= PAGE_MASK}, and raised to {@code mmap_min_addr}); a length whose {@code PAGE_ALIGN}
-     * wraps to 0 (-ENOMEM); an offset past the largest file (-EOVERFLOW); {@link #getUnmappedArea}; MAP_FIXED_NOREPLACE
+     * wraps to 0 (-ENOMEM); an offset past the largest file (-EOVERFLOW); more than {@code Mm.MAX_MAP_COUNT} VMAs
+     * already (-ENOMEM, "Too many mappings?"); {@link #getUnmappedArea}; MAP_FIXED_NOREPLACE
      * over a mapping (-EEXIST); then the mapping type ({@code flags & MAP_TYPE}). For a file: MAP_SHARED drops every
      * flag outside {@code LEGACY_MAP_MASK}, MAP_SHARED_VALIDATE fails them with -EOPNOTSUPP (no model file has
      * {@code FOP_MMAP_SYNC}); a shared writable mapping of a file not open for writing is -EACCES, any mapping of a
@@ -131,6 +132,9 @@ public final class Mmap {
         }
         if (file != null && off < 0) {
             return -Errno.EOVERFLOW; // file_mmap_ok: beyond MAX_LFS_FILESIZE
+        }
+        if (mm.mapCount() > Mm.MAX_MAP_COUNT) {
+            return -Errno.ENOMEM; // "Too many mappings?"
         }
         addr = getUnmappedArea(mm, addr, len, flags);
         if (addr < 0) {
@@ -182,7 +186,10 @@ public final class Mmap {
             return -Errno.EAGAIN;
         }
         if (fixed) {
-            doMunmap(mm, addr, len, "mmap");
+            long r = doMunmap(mm, addr, len, "mmap");
+            if (r != 0) {
+                return r; // mmap_region: do_vmi_munmap failed, -ENOMEM
+            }
         }
         long vmFlags = VmFlags.fromProt(prot) | VmFlags.VM_MAYREAD | VmFlags.VM_MAYWRITE | VmFlags.VM_MAYEXEC
                 | VmFlags.VM_SOFTDIRTY | fileFlags;
@@ -347,7 +354,10 @@ public final class Mmap {
             return -Errno.EINVAL;
         }
         long end = addr + Page.align(len);
-        List<Vma> vmas = mm.vmasIn(addr, end);
+        List<Vma> vmas = mm.vmasToUnmap(addr, end);
+        if (vmas == null) {
+            return -Errno.ENOMEM; // vms_gather_munmap_vmas: a split with map_count at sysctl_max_map_count
+        }
         MmuNotifierRange range = MmuNotifierRange.of(MmuNotifierEvent.UNMAP, mm, addr, end);
         if (!vmas.isEmpty()) {
             notifiers.invalidateRangeStart(range);

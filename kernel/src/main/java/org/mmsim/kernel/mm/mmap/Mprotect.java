@@ -69,7 +69,7 @@ public final class Mprotect {
      * before the failing one keep their new protection (the first split at {@code start}); the failing one is left
      * alone, unsplit. The selftest {@code mprotect} ports found this; the model was all-or-nothing before.
      *
-     * @return 0; -EINVAL; -ENOMEM (unmapped part, wrapping length); -EACCES
+     * @return 0; -EINVAL; -ENOMEM (unmapped part, wrapping length, a split past {@code Mm.MAX_MAP_COUNT}); -EACCES
      */
     long mprotect(Mm mm, long start, long len, int prot) {
         trace.path("mprotect_fixup");
@@ -118,7 +118,10 @@ public final class Mprotect {
                 break;
             }
             tmp = Math.min(vma.end(), end);
-            mprotectFixup(mm, vma, nstart, tmp, newFlags);
+            if (!mprotectFixup(mm, vma, nstart, tmp, newFlags)) {
+                error = -Errno.ENOMEM; // split_vma: map_count at sysctl_max_map_count
+                break;
+            }
             nstart = tmp;
         }
         if (error == 0 && tmp < end) {
@@ -133,14 +136,19 @@ public final class Mprotect {
      * are set and {@code change_protection} rewrites the ptes. Not modelled: VM_ACCOUNT commit charging, and the
      * {@code populate_vma_page_range} of a private VM_LOCKED VMA made writable.
      */
-    private void mprotectFixup(Mm mm, Vma vma, long start, long end, long newFlags) {
+    private boolean mprotectFixup(Mm mm, Vma vma, long start, long end, long newFlags) {
         if (vma.flags() == newFlags) {
-            return;
+            return true;
         }
-        for (Vma v : mm.vmasIn(start, end)) {
+        List<Vma> split = mm.vmasIn(start, end);
+        if (split == null) {
+            return false;
+        }
+        for (Vma v : split) {
             v.setFlags(newFlags);
             changePteRange(v);
         }
+        return true;
     }
 
     /**
