@@ -6,7 +6,7 @@ import org.mmsim.kernel.uapi.Errno;
 /**
  * The {@code exists} condition: {@code or := and (\/ and)*}, {@code and := unary (/\ unary)*},
  * {@code unary := ~unary | (or) | oops | violated NAME | diverged [CAUSE] | TERM (=|!=) LITERAL|TERM}, where TERM is {@code ACTOR:REG} or {@code [ACTOR:ADDR]}
- * and LITERAL a number, {@code -EFAULT}-style errno, {@code SIGSEGV} or {@code SIGBUS}. {@code &&}, {@code ||},
+ * and LITERAL a number, {@code -EFAULT}-style errno, {@code SIGSEGV}, {@code SIGBUS} or {@code EOF}. {@code &&}, {@code ||},
  * {@code !} and {@code ==} are accepted too.
  */
 final class CondParser {
@@ -163,6 +163,9 @@ final class CondParser {
         if (s.equals("SIGBUS")) {
             return Value.signal(7);
         }
+        if (s.equals("EOF")) {
+            return Value.EOF;
+        }
         if (s.startsWith("-E")) {
             int e = Errno.byName(s.substring(1));
             if (e < 0) {
@@ -172,7 +175,7 @@ final class CondParser {
         }
         long v = Numbers.parse(s, false);
         if (v == Long.MIN_VALUE) {
-            throw err(tok, "'" + s + "' is not a value: write a number, -EFAULT-style errno, SIGSEGV or SIGBUS");
+            throw err(tok, "'" + s + "' is not a value: write a number, -EFAULT-style errno, SIGSEGV, SIGBUS or EOF");
         }
         return Value.of(v);
     }

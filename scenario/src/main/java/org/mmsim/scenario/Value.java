@@ -36,19 +36,22 @@ public record Value(long number, String failure, boolean data) {
 
     /**
      * Condition equality: numbers compare by value; an errno literal such as {@code -EFAULT} also matches the
-     * same errno returned by a data operation; a signal matches only the same signal.
+     * same errno returned by a data operation; a signal matches only the same signal, and {@code EOF} only EOF (a
+     * read of 0 bytes is not the data word 0).
      */
     public boolean matches(Value literal) {
         if (this == UNSET || literal == UNSET) {
             return false;
         }
-        if (literal.failure != null && literal.failure.startsWith("SIG")) {
-            return literal.failure.equals(failure);
-        }
-        if (failure != null && failure.startsWith("SIG")) {
-            return false;
+        if (symbolic(literal) || symbolic(this)) {
+            return literal.failure != null && literal.failure.equals(failure);
         }
         return number == literal.number;
+    }
+
+    /** A signal or EOF: a value that is not a number. */
+    private static boolean symbolic(Value v) {
+        return v.failure != null && (v.failure.startsWith("SIG") || v == EOF || v.failure.equals("EOF"));
     }
 
     /**

@@ -106,6 +106,26 @@ class RunnerTest {
                 .isTrue();
     }
 
+    /** pread at or past i_size returns EOF, which only the literal EOF matches: it is not the data word 0. */
+    @Test
+    void eofIsItsOwnLiteral() throws ScenarioException {
+        String text = """
+                scenario eof
+                process P
+                P: creat F tmpfs 4K
+                P: r0 = pread F 0
+                P: r1 = pread F 4096
+                exists (%s)
+                expect 6.18 always
+                """;
+
+        assertThat(run(text.formatted("P:r1 = EOF /\\ P:r0 = 0"), "6.18", false).conditionHolds()).isTrue();
+        assertThat(run(text.formatted("P:r1 = 0"), "6.18", false).conditionHolds()).isFalse();
+        assertThat(run(text.formatted("P:r0 = EOF"), "6.18", false).conditionHolds()).isFalse();
+        assertThat(run(text.formatted("P:r1 != -EBADF"), "6.18", false).conditionHolds()).isTrue();
+        assertThat(run(text.formatted("P:r1 = P:r0"), "6.18", false).conditionHolds()).as("term to term").isFalse();
+    }
+
     @Test
     void violatedNamesAnInvariantBrokenInTheFinalState() throws ScenarioException {
         String b6Dirty = B6.replace("P: r1 = fsync F\n", "").replace("P: drop_caches\n", "")
