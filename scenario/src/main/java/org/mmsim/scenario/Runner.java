@@ -194,6 +194,11 @@ public final class Runner {
                 for (int i = 0; i < strands.length; i++) {
                     Scenario.ThreadBlock t = threads.get(i);
                     if (t.process() != null) {
+                        if (k.tasks().live() >= org.mmsim.kernel.task.Tasks.PID_MAX) {
+                            throw new ScenarioException(scenario.file(), t.line(), 1, "thread " + t.name()
+                                    + " cannot start: " + org.mmsim.kernel.task.Tasks.PID_MAX + " tasks are alive, and"
+                                    + " clone() would fail with -EAGAIN (pid_max)");
+                        }
                         b.actor(t.name(), k.cloneThread(b.task(t.process(), t.line()), t.name()));
                     }
                     strands[i] = new Strand(t);
