@@ -287,6 +287,14 @@ public final class Kernel {
 
     // ---- observers ------------------------------------------------------------------------------------------
 
+    /**
+     * Run {@code w} (null: nothing) every few thousand kernel functions entered, inside steps too: a time budget's
+     * check, which may throw to abandon the machine ({@link Tracer#watchdog}).
+     */
+    public void watchdog(Runnable w) {
+        trace.watchdog(w);
+    }
+
     /** Attach a journal that will see every path and change from now on; null detaches it. */
     public void attach(Journal journal) {
         trace.attach(journal);

@@ -70,6 +70,7 @@ final class ChangeText {
             case Change.Detached d -> String.format("%s %#x: %s took the pte of pfn %d, which %s still holds: "
                     + "they may part here, by the program's doing", mm(d.mm()), d.address(), d.cause(), d.pfn(),
                     d.holder());
+            case Change.Omitted o -> String.format("... and %,d more changes, not recorded", o.count());
         };
     }
 
@@ -179,6 +180,10 @@ final class ChangeText {
                 m.put("kind", "user_locked_vm");
                 m.put("old", u.oldPages());
                 m.put("new", u.newPages());
+            }
+            case Change.Omitted o -> {
+                m.put("kind", "omitted");
+                m.put("count", o.count());
             }
             case Change.Detached d -> {
                 m.put("kind", "detached");

@@ -82,7 +82,7 @@ public final class Runner {
     public static Execution run(Scenario scenario, KernelProfile profile, boolean trace, Budget budget)
             throws ScenarioException {
         Runner r = new Runner(scenario, profile, trace, true);
-        r.budget = budget;
+        r.budget(budget);
         try {
             r.begin();
         } catch (Budget.Exhausted e) {
@@ -140,10 +140,16 @@ public final class Runner {
     static Runner start(Scenario scenario, KernelProfile profile, boolean trace, boolean keepSteps, Budget budget)
             throws ScenarioException {
         Runner r = new Runner(scenario, profile, trace, keepSteps);
-        r.budget = budget;
+        r.budget(budget);
         r.begin();
-        r.budget = Budget.NONE;
+        r.budget(Budget.NONE);
         return r;
+    }
+
+    /** Run within {@code b} from now on: checked after every step, and inside steps through the kernel's watchdog. */
+    private void budget(Budget b) {
+        budget = b;
+        k.watchdog(b == Budget.NONE ? null : () -> b.check(rec.size()));
     }
 
     /** Start the declared processes and run the program up to the first group of threads. */

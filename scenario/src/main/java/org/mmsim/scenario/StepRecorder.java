@@ -11,9 +11,21 @@ import org.mmsim.kernel.trace.Journal;
  * the kernel builds no change at all.
  */
 final class StepRecorder implements Journal {
+    /**
+     * At most this many changes are kept per step, and {@link #MAX_CHANGES} in a whole run: a step that populates
+     * gigabytes makes millions, which no one reads and which would fill the heap. The rest are counted, and the step
+     * ends with a {@link Change.Omitted} that says how many.
+     */
+    static final int MAX_STEP_CHANGES = 10_000;
+    static final int MAX_CHANGES = 500_000;
+    /** At most this many kernel functions are kept per step; a last entry "..." says more were entered. */
+    static final int MAX_PATH = 1_000;
+
     /** Whether steps are kept; without, only counted (the explorer's runs, which never print theirs). */
     private final boolean keep;
     private int count;
+    private int kept;
+    private long omitted;
     private final List<Step> steps = new ArrayList<>();
     private List<String> path = new ArrayList<>();
     private List<Change> changes = new ArrayList<>();
@@ -32,6 +44,7 @@ final class StepRecorder implements Journal {
         if (keep) {
             path = new ArrayList<>();
             changes = new ArrayList<>();
+            omitted = 0;
         }
     }
 
@@ -39,6 +52,9 @@ final class StepRecorder implements Journal {
     void add(String actor, String op, int line, String result, String point) {
         count++;
         if (keep) {
+            if (omitted > 0) {
+                changes.add(new Change.Omitted(omitted));
+            }
             steps.add(new Step(count, actor, op, line, result, point, path, changes));
         }
     }
@@ -54,13 +70,23 @@ final class StepRecorder implements Journal {
 
     @Override
     public void path(String function) {
-        if (path.isEmpty() || !path.get(path.size() - 1).equals(function)) {
+        if (path.size() > MAX_PATH) {
+            return;
+        }
+        if (path.size() == MAX_PATH) {
+            path.add("...");
+        } else if (path.isEmpty() || !path.get(path.size() - 1).equals(function)) {
             path.add(function);
         }
     }
 
     @Override
     public void change(Change change) {
+        if (changes.size() >= MAX_STEP_CHANGES || kept >= MAX_CHANGES) {
+            omitted++;
+            return;
+        }
+        kept++;
         changes.add(change);
     }
 

@@ -124,4 +124,25 @@ class BudgetTest {
         assertThat(r.stopReason()).isEqualTo("max-seconds");
         assertThat(Checker.check(s, "6.18", Map.of()).outcome()).isEqualTo(Outcome.SOMETIMES);
     }
+
+    /** A single heavy step (MAP_POPULATE of 64 MiB: 16,384 faults) is cut inside, through the kernel's watchdog. */
+    @Test
+    void aTimeBudgetReachesInsideAHeavyStep() throws ScenarioException {
+        Scenario s = ScenarioParser.parse("heavy.mms", """
+                scenario heavy
+                process P
+                P: mmap A 64M PROT_READ|PROT_WRITE MAP_PRIVATE|MAP_ANONYMOUS|MAP_POPULATE
+                P: r0 = load A
+                exists (P:r0 = 0)
+                expect 6.18 always
+                """);
+        org.mmsim.kernel.profile.KernelProfile p = org.mmsim.kernel.profile.Profiles.byName("6.18");
+
+        Budget.Exhausted x = org.assertj.core.api.Assertions.catchThrowableOfType(Budget.Exhausted.class,
+                () -> Runner.run(s, p, false, Budget.of(1, oneSecondPerReading())));
+
+        assertThat(x.steps()).as("stopped inside the first step").isZero();
+        assertThat(x.partial().steps()).isEmpty();
+        assertThat(Runner.run(s, p, false).conditionHolds()).as("without a budget it runs to the end").isTrue();
+    }
 }

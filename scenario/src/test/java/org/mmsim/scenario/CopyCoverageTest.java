@@ -59,6 +59,8 @@ class CopyCoverageTest {
         FIELDS.put("StepRecorder.steps", "left out: empty in a run that keeps no steps");
         FIELDS.put("StepRecorder.path", "left out: the current step's path, only kept when steps are");
         FIELDS.put("StepRecorder.changes", "left out: the current step's changes, only kept when steps are");
+        FIELDS.put("StepRecorder.kept", "left out: changes kept in a run that keeps steps, never copied");
+        FIELDS.put("StepRecorder.omitted", "left out: the current step's changes past the cap, only when steps are kept");
         FIELDS.put("OpExecutor.b", "made again");
         FIELDS.put("OpExecutor.rec", "made again");
     }

@@ -3,6 +3,7 @@ package org.mmsim.scenario;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.mmsim.kernel.mm.pgtable.Pte;
@@ -104,6 +105,26 @@ class RunnerTest {
         assertThat(run(s.formatted("exists (P:r0 = [P:A])"), "6.18", false).conditionHolds()).isFalse();
         assertThat(run(s.formatted("exists ([P:A+4K] = P:r3 /\\ P:r0 != P:r3)"), "6.18", false).conditionHolds())
                 .isTrue();
+    }
+
+    /** A traced step keeps 10,000 changes and counts the rest: a populate of 64 MiB does not fill the heap. */
+    @Test
+    void aTraceKeepsABoundedNumberOfChangesPerStep() throws ScenarioException {
+        Execution e = run("""
+                scenario heavy
+                process P
+                P: mmap A 64M PROT_READ|PROT_WRITE MAP_PRIVATE|MAP_ANONYMOUS|MAP_POPULATE
+                P: store A 1
+                exists (P:r0 = 0)
+                """.replace("exists (P:r0 = 0)", "P: r0 = load A\nexists (P:r0 = 1)\nexpect 6.18 always"), "6.18", true);
+
+        List<Change> populate = e.steps().get(0).changes();
+        assertThat(populate).hasSize(StepRecorder.MAX_STEP_CHANGES + 1);
+        assertThat(populate.get(populate.size() - 1)).isInstanceOfSatisfying(
+                Change.Omitted.class, o -> assertThat(o.count()).isGreaterThan(16_384));
+        assertThat(e.steps().get(1).changes()).as("the next step starts afresh")
+                .noneMatch(c -> c instanceof Change.Omitted);
+        assertThat(e.conditionHolds()).isTrue();
     }
 
     /** pread at or past i_size returns EOF, which only the literal EOF matches: it is not the data word 0. */

@@ -76,4 +76,7 @@ public sealed interface Change {
      * two may part, by the program's doing.
      */
     record Detached(int mm, long address, int pfn, String cause, String holder) implements Change {}
+
+    /** Not a change of the model: the journal kept no more of this step's changes, and left {@code count} out. */
+    record Omitted(long count) implements Change {}
 }

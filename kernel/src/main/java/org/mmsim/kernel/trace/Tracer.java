@@ -16,9 +16,14 @@ public final class Tracer {
         void returned(String call);
     }
 
+    /** How many kernel functions are entered between two calls of the watchdog. */
+    static final int WATCHDOG_PERIOD = 1 << 14;
+
     private Journal journal;
     private CallObserver observer;
     private int depth;
+    private Runnable watchdog;
+    private int sinceWatchdog;
 
     /** Attach {@code j} (null detaches): it sees every path and change from now on. */
     public void attach(Journal j) {
@@ -35,8 +40,22 @@ public final class Tracer {
         return journal != null;
     }
 
+    /**
+     * Run {@code w} (null: nothing) after every {@value #WATCHDOG_PERIOD} kernel functions entered: the one way a time
+     * budget reaches inside a long step (MAP_POPULATE of gigabytes, a fork that copies millions of ptes). It may
+     * throw, abandoning the step and the machine with it; it must not change the machine.
+     */
+    public void watchdog(Runnable w) {
+        this.watchdog = w;
+        this.sinceWatchdog = 0;
+    }
+
     /** A modelled kernel function was entered. */
     public void path(String function) {
+        if (watchdog != null && ++sinceWatchdog >= WATCHDOG_PERIOD) {
+            sinceWatchdog = 0;
+            watchdog.run();
+        }
         if (journal != null) {
             journal.path(function);
         }

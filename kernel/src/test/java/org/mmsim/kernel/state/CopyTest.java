@@ -45,6 +45,8 @@ class CopyTest {
     static {
         LEFT_OUT.put("trace.Tracer.journal", "an observer: a copy starts with none attached");
         LEFT_OUT.put("trace.Tracer.observer", "an observer: a copy starts with none attached");
+        LEFT_OUT.put("trace.Tracer.watchdog", "a budget's check, the caller's: a copy starts with none");
+        LEFT_OUT.put("trace.Tracer.sinceWatchdog", "the watchdog's counter, not machine state");
         LEFT_OUT.put("trace.Tracer.depth", "0 between two calls run from outside the kernel, when machines are copied");
         LEFT_OUT.put("state.Footprint.on", "the explorer's accumulator: the copy's owner switches tracking on");
         LEFT_OUT.put("state.Footprint.bits", "the explorer's accumulator, taken after every step");

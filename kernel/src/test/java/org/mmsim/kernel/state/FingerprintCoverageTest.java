@@ -165,6 +165,8 @@ class FingerprintCoverageTest {
         leftOut("check.AccountingInvariant$Counts", "counts", "scratch of one check, not state");
         leftOut("trace.Tracer", "journal", "an observer");
         leftOut("trace.Tracer", "observer", "an observer");
+        leftOut("trace.Tracer", "watchdog", "a budget's check, not machine state");
+        leftOut("trace.Tracer", "sinceWatchdog", "the watchdog's counter, not machine state");
         leftOut("trace.Tracer", "depth", "0 between two calls run from outside the kernel");
     }
 
