@@ -34,6 +34,11 @@ final class BreadthFirst<S> {
     /** Levels narrower than this are expanded by the calling thread alone: workers would cost more than they win. */
     static final int PARALLEL_LEVEL = 64;
     /** {@link #PARALLEL_LEVEL}, or less in tests that want small models expanded by workers. */
+    /**
+     * Transitions between two reads of the clock and the interrupt: often, since one transition of a scenario that
+     * holds gigabytes can take a second, and a read costs a few nanoseconds against microseconds per transition.
+     */
+    static final int POLL_PERIOD = 16;
     private final int parallelLevel;
 
     private final Model<S> model;
@@ -122,10 +127,14 @@ final class BreadthFirst<S> {
         budget.poll(trace.size(), transitions, level);
         try (Workers pool = new Workers(opts.workers())) {
             while (!budget.stopped()) {
-                if (opts.workers() == 1 || current.size() - cursor < parallelLevel) {
-                    expandLevel();
-                } else {
-                    expandLevel(pool);
+                try {
+                    if (opts.workers() == 1 || current.size() - cursor < parallelLevel) {
+                        expandLevel();
+                    } else {
+                        expandLevel(pool);
+                    }
+                } catch (StepAbandoned e) {
+                    budget.outOfTime();
                 }
                 if (budget.stopped()) {
                     break;
@@ -260,7 +269,7 @@ final class BreadthFirst<S> {
             }
             e.child[k] = null;
             applied = k + 1;
-            if ((transitions & 1023) == 0 && !budget.poll(trace.size(), transitions, level)) {
+            if (transitions % POLL_PERIOD == 0 && !budget.poll(trace.size(), transitions, level)) {
                 return false;
             }
         }

@@ -82,6 +82,11 @@ final class Budget {
         return stopReason == null;
     }
 
+    /** The model ran out of time inside a step ({@link StepAbandoned}): stop as at the time limit. */
+    void outOfTime() {
+        stop("max-seconds");
+    }
+
     /** Null while the search may go on, else why it stopped. */
     String stopReason() {
         return stopReason;

@@ -47,7 +47,13 @@ final class RandomSearch<S> {
                 break;
             }
             scheduler.startRun(seeds.split());
-            int length = runOnce();
+            int length;
+            try {
+                length = runOnce();
+            } catch (StepAbandoned e) {
+                budget.outOfTime();
+                break;
+            }
             scheduler.endRun(length);
             longest = Math.max(longest, length);
         }

@@ -48,15 +48,17 @@ class BudgetTest {
         assertThat(r.transitions()).isZero();
     }
 
+    private static final long P = BreadthFirst.POLL_PERIOD;
+
     @Test
-    void anInterruptIsPolledEvery1024Steps() {
+    void anInterruptIsPolledEveryPollPeriodSteps() {
         AtomicLong polls = new AtomicLong();
         Options opts = Options.defaults().withReduction(false).withInterrupted(() -> polls.incrementAndGet() > 2);
 
         Report r = Explorer.exhaustive(new Counters(3, 20), opts);
 
         assertThat(r.stopReason()).isEqualTo("interrupted");
-        assertThat(r.transitions()).isEqualTo(2048);
+        assertThat(r.transitions()).isEqualTo(2 * P);
         assertThat(polls).hasValue(3);
     }
 
@@ -72,7 +74,7 @@ class BudgetTest {
         assertThat(r.executions()).isEqualTo(3);
     }
 
-    /** The clock is read at the start, at each poll (start, 1024 steps, 2048 steps) and at the end. */
+    /** The clock is read at the start, at each poll (start, P steps, 2P steps) and at the end. */
     @Test
     void theTimeLimitIsReadFromTheClock() {
         long[] now = {0};
@@ -82,7 +84,7 @@ class BudgetTest {
         Report r = Explorer.exhaustive(new Counters(3, 20), opts);
 
         assertThat(r.stopReason()).isEqualTo("max-seconds");
-        assertThat(r.transitions()).isEqualTo(2048);
+        assertThat(r.transitions()).isEqualTo(2 * P);
         assertThat(r.complete()).isFalse();
         assertThat(r.elapsedNanos()).isEqualTo(2_800_000_000L);
     }
@@ -101,8 +103,14 @@ class BudgetTest {
         Report r = Explorer.exhaustive(new Counters(2, 40), opts);
 
         assertThat(r.transitions()).isEqualTo(2 * 40 * 41);
-        assertThat(transitions).containsExactly(0L, 1024L, 2048L, 3072L);
-        assertThat(elapsed).containsExactly(1_000_000_000L, 2_000_000_000L, 3_000_000_000L, 4_000_000_000L);
+        List<Long> everyPoll = new ArrayList<>();
+        List<Long> seconds = new ArrayList<>();
+        for (long t = 0; t <= 2 * 40 * 41; t += P) {
+            everyPoll.add(t);
+            seconds.add((everyPoll.size()) * 1_000_000_000L);
+        }
+        assertThat(transitions).isEqualTo(everyPoll);
+        assertThat(elapsed).isEqualTo(seconds);
     }
 
     @Test
@@ -118,8 +126,15 @@ class BudgetTest {
 
         Explorer.exhaustive(new Counters(2, 40), opts);
 
-        assertThat(transitions).containsExactly(1024L, 3072L);
-        assertThat(elapsed).containsExactly(1_200_000_000L, 2_400_000_000L);
+        // polls read 0.6 s apart: a report at every second poll after the first, 1.2 s apart
+        List<Long> reported = new ArrayList<>();
+        List<Long> at = new ArrayList<>();
+        for (long t = P; t <= 2 * 40 * 41; t += 2 * P) {
+            reported.add(t);
+            at.add(reported.size() * 1_200_000_000L);
+        }
+        assertThat(transitions).isEqualTo(reported);
+        assertThat(elapsed).isEqualTo(at);
     }
 
     @Test

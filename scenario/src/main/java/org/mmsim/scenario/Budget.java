@@ -3,11 +3,14 @@ package org.mmsim.scenario;
 import java.util.function.LongSupplier;
 
 /**
- * A time budget for the steps a run takes outside the explorer's own budget checks: a sequential scenario from start
- * to end, and the script before a concurrent scenario's first group of threads (the explorer's initial state). The
- * runner asks it after every step; past the deadline, the run stops with {@link Exhausted}, and the caller reports
- * how far it got ({@code check}: outcome inconclusive, exit 4; {@code run}: the steps so far). The clock is the
- * explorer options' (injected in tests), so a run without a budget reads no clock at all.
+ * A time budget for the work a run does where the explorer's own checks, made between states, cannot reach: a
+ * sequential scenario from start to end, the script before a concurrent scenario's first group of threads (the
+ * explorer's initial state), and the inside of every step, through the kernel's watchdog (a step that populates
+ * gigabytes). The runner asks it after every step and the watchdog every few thousand kernel functions; past the
+ * deadline the run stops with {@link Exhausted}: {@code check} reports the outcome inconclusive (exit 4), {@code run}
+ * the steps so far, and the explorer, for which it is a {@link org.mmsim.explore.StepAbandoned}, stops as at its own
+ * time limit with what it found. The clock is the explorer options' (injected in tests), so a run without a budget
+ * reads no clock at all.
  */
 public final class Budget {
     /** No limit. */
@@ -39,7 +42,7 @@ public final class Budget {
     }
 
     /** The budget ran out after {@link #steps} steps of the run. */
-    public static final class Exhausted extends RuntimeException {
+    public static final class Exhausted extends org.mmsim.explore.StepAbandoned {
         private static final long serialVersionUID = 1L;
         private final double seconds;
         private final int steps;
@@ -50,8 +53,7 @@ public final class Budget {
         }
 
         private Exhausted(double seconds, int steps, Execution partial) {
-            super(String.format("stopped by --max-seconds %s after %d steps", fmt(seconds), steps), null, false,
-                    false);
+            super(String.format("stopped by --max-seconds %s after %d steps", fmt(seconds), steps));
             this.seconds = seconds;
             this.steps = steps;
             this.partial = partial;

@@ -26,10 +26,7 @@ public final class Runner {
     private final StepRecorder rec;
     private final Violations violations;
     private final OpExecutor ops;
-    /**
-     * The time budget of a run outside the explorer ({@link Budget}); not state, and not copied: the explorer's
-     * states are under the explorer's own budget.
-     */
+    /** The run's time budget ({@link Budget}); not state: a copy (an explorer state) shares its deadline. */
     private Budget budget = Budget.NONE;
     /** The next segment of the program to run. */
     private int segment;
@@ -142,7 +139,6 @@ public final class Runner {
         Runner r = new Runner(scenario, profile, trace, keepSteps);
         r.budget(budget);
         r.begin();
-        r.budget(Budget.NONE);
         return r;
     }
 
@@ -431,6 +427,7 @@ public final class Runner {
         this.scheduled = o.scheduled;
         this.finished = o.finished;
         this.holds = o.holds;
+        budget(o.budget);
         this.divergences = o.divergences;
         this.oops = o.oops;
         this.tracking = o.tracking;

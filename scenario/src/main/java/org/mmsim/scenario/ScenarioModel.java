@@ -19,8 +19,8 @@ public final class ScenarioModel implements Model<Runner> {
     private final KernelProfile profile;
     private final int threads;
     private final boolean reduction;
-    /** The budget of the script before the first group, for the first initial state only (then none). */
-    private Budget prefixBudget = Budget.NONE;
+    /** The budget inside the states' steps and of the script before the first group (see {@link Budget}). */
+    private final Budget budget;
 
     /**
      * @param reduction whether steps report real footprints (for sleep sets); without, every step conflicts with
@@ -32,11 +32,11 @@ public final class ScenarioModel implements Model<Runner> {
 
     /**
      * As {@link #ScenarioModel(Scenario, KernelProfile, boolean)}, with the script before the first group of threads
-     * run within {@code prefixBudget} the first time the explorer asks for the initial state (it throws
-     * {@link Budget.Exhausted}); the explorer's own budget governs the search.
+     * and every step run within {@code budget}: past it they throw {@link Budget.Exhausted}, which the explorer takes
+     * as its own time limit. Give it the deadline of the explorer's {@code --max-seconds}.
      */
-    public ScenarioModel(Scenario scenario, KernelProfile profile, boolean reduction, Budget prefixBudget) {
-        this.prefixBudget = prefixBudget;
+    public ScenarioModel(Scenario scenario, KernelProfile profile, boolean reduction, Budget budget) {
+        this.budget = budget;
         this.scenario = scenario;
         this.profile = profile;
         this.reduction = reduction;
@@ -75,8 +75,6 @@ public final class ScenarioModel implements Model<Runner> {
     @Override
     public Runner initial() {
         try {
-            Budget budget = prefixBudget;
-            prefixBudget = Budget.NONE;
             Runner r = Runner.start(scenario, profile, false, false, budget);
             if (reduction) {
                 r.trackFootprints();

@@ -31,7 +31,7 @@ class CopyCoverageTest {
                 "footprint")) {
             FIELDS.put(runner + f, "copied as a value");
         }
-        FIELDS.put(runner + "budget", "not copied: a copy is an explorer state, under the explorer's own budget");
+        FIELDS.put(runner + "budget", "shared (a deadline, not state), and its watchdog installed in the copied kernel");
         FIELDS.put(runner + "divergences", "shared immutable list of strings (display of the final state, not hashed)");
         FIELDS.put(runner + "strands", "Strand.copy each");
         FIELDS.put(runner + "schedule", "copied array");
