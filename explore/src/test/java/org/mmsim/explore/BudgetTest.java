@@ -154,4 +154,78 @@ class BudgetTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("pctDepth must be at least 1: 0");
     }
+
+    /** Counters whose steps give up, as a model's own budget does, once {@code limit} steps have run. */
+    private static final class GivesUp implements Model<int[]> {
+        private final Counters inner = new Counters(2, 20);
+        private final long limit;
+        private long steps;
+
+        GivesUp(long limit) {
+            this.limit = limit;
+        }
+
+        @Override
+        public int[] initial() {
+            return inner.initial();
+        }
+
+        @Override
+        public int[] copy(int[] state) {
+            return inner.copy(state);
+        }
+
+        @Override
+        public int threads() {
+            return inner.threads();
+        }
+
+        @Override
+        public int enabled(int[] state) {
+            return inner.enabled(state);
+        }
+
+        @Override
+        public boolean done(int[] state) {
+            return inner.done(state);
+        }
+
+        @Override
+        public long step(int[] state, int thread) {
+            if (++steps > limit) {
+                throw new StepAbandoned("out of time inside a step");
+            }
+            return inner.step(state, thread);
+        }
+
+        @Override
+        public long fingerprint(int[] state) {
+            return inner.fingerprint(state);
+        }
+
+        @Override
+        public List<String> violations(int[] state) {
+            return List.of();
+        }
+
+        @Override
+        public boolean holds(int[] state) {
+            return true;
+        }
+    }
+
+    /** A step the model abandons stops the search as its time limit does, with what was found so far. */
+    @Test
+    void aStepTheModelAbandonsStopsTheSearchAtMaxSeconds() {
+        Report full = Explorer.exhaustive(new GivesUp(Long.MAX_VALUE), Options.defaults().withReduction(false));
+        Report r = Explorer.exhaustive(new GivesUp(100), Options.defaults().withReduction(false));
+        Report random = Explorer.random(new GivesUp(100), Options.defaults().withMode(Options.Mode.RANDOM_WALK));
+
+        assertThat(full.complete()).isTrue();
+        assertThat(r.stopReason()).isEqualTo("max-seconds");
+        assertThat(r.complete()).isFalse();
+        assertThat(r.states()).isPositive().isLessThan(full.states());
+        assertThat(random.stopReason()).isEqualTo("max-seconds");
+        assertThat(random.executions()).isLessThan(1000);
+    }
 }
