@@ -9,6 +9,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.mmsim.explore.Options;
 import org.mmsim.kernel.profile.Profiles;
 import org.mmsim.report.FidelityReport;
 import org.mmsim.scenario.Checker;
@@ -41,6 +42,10 @@ final class FidelityCommand implements Callable<Integer> {
             + "output, and print only the summary line.")
     Path out;
 
+    @Option(names = "--max-seconds", paramLabel = "S", description = "Stop each scenario under each kernel after S "
+            + "seconds of work; its cell reads inconclusive (default 60, 0: no limit).")
+    double maxSeconds = SearchOptions.DEFAULT_MAX_SECONDS;
+
     /**
      * The directory of benchmark scenarios: they measure the explorer, say nothing about the real kernel, and
      * would cost the table half a minute, so a directory walk leaves them out (name one to include it).
@@ -55,6 +60,12 @@ final class FidelityCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         OutputFile.check("--out", out);
+        Options options;
+        try {
+            options = Options.defaults().withMaxSeconds(maxSeconds);
+        } catch (IllegalArgumentException e) {
+            throw new Main.UsageError(e.getMessage());
+        }
         List<Found> found = find(paths.isEmpty() ? List.of(Path.of("scenarios")) : paths);
         List<Scenario> parsed = new ArrayList<>();
         for (Found f : found) {
@@ -70,7 +81,7 @@ final class FidelityCommand implements Callable<Integer> {
         for (int i = 0; i < found.size(); i++) {
             List<FidelityReport.Cell> cells = new ArrayList<>();
             for (String kernel : profiles) {
-                cells.add(cell(parsed.get(i), kernel));
+                cells.add(cell(parsed.get(i), kernel, options));
             }
             rows.add(new FidelityReport.Row(found.get(i).table(), found.get(i).path(), parsed.get(i), cells));
         }
@@ -89,9 +100,9 @@ final class FidelityCommand implements Callable<Integer> {
      * {@code s} under {@code kernel}. A scenario error at run time (an operation the kernel lacks) is a cell of the
      * table, not the end of it: the scenario may never have been meant to run there.
      */
-    private static FidelityReport.Cell cell(Scenario s, String kernel) {
+    private static FidelityReport.Cell cell(Scenario s, String kernel, Options options) {
         try {
-            return FidelityReport.Cell.ran(Checker.check(s, kernel, Map.of()));
+            return FidelityReport.Cell.ran(Checker.check(s, kernel, Map.of(), options));
         } catch (ScenarioException e) {
             return FidelityReport.Cell.cannotRun(kernel, e);
         }
