@@ -5,8 +5,9 @@ import org.mmsim.kernel.uapi.Errno;
 
 /**
  * The {@code exists} condition: {@code or := and (\/ and)*}, {@code and := unary (/\ unary)*},
- * {@code unary := ~unary | (or) | oops | violated NAME | diverged [CAUSE] | TERM (=|!=) LITERAL|TERM}, where TERM is {@code ACTOR:REG} or {@code [ACTOR:ADDR]}
- * and LITERAL a number, {@code -EFAULT}-style errno, {@code SIGSEGV}, {@code SIGBUS} or {@code EOF}. {@code &&}, {@code ||},
+ * {@code unary := ~unary | (or) | oops | violated NAME | diverged [CAUSE] | TERM (=|!=) LITERAL|TERM}, where
+ * TERM is {@code ACTOR:REG} or {@code [ACTOR:ADDR]} and LITERAL a number, {@code -EFAULT}-style errno,
+ * {@code SIGSEGV}, {@code SIGBUS} or {@code EOF}. {@code &&}, {@code ||},
  * {@code !} and {@code ==} are accepted too.
  */
 final class CondParser {

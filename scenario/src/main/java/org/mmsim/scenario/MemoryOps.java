@@ -28,7 +28,8 @@ final class MemoryOps {
                 Operation.of("madvise", "ADDR LEN MADV", "madvise(ADDR, LEN, MADV): DONTNEED, FREE, DONTFORK, DOFORK, "
                         + "WIPEONFORK, KEEPONFORK, POPULATE_READ, POPULATE_WRITE",
                         (b, t, op) -> b.sys().madvise(t, b.addr(op, 0), num(op, 1), flags(op, 2))),
-                Operation.of("fork", "NEW", "fork(); NEW names the child process; returns the child's pid, -ENOMEM, or -EAGAIN past 32,767 tasks",
+                Operation.of("fork", "NEW", "fork(); NEW names the child process; returns the child's pid, -ENOMEM, "
+                        + "or -EAGAIN past 32,767 tasks",
                         (b, t, op) -> b.sys().fork(t, name(op, 0)))
                         .binding("process").returning((b, t, op, calls) -> {
                             Task child = (Task) calls.get(0).result();

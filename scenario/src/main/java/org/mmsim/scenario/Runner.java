@@ -133,7 +133,7 @@ public final class Runner {
         return start(scenario, profile, trace, keepSteps, Budget.NONE);
     }
 
-    /** {@link #start(Scenario, KernelProfile, boolean, boolean)}, the script before the first group within {@code budget}. */
+    /** {@link #start(Scenario, KernelProfile, boolean, boolean)}, the run within {@code budget} from its start. */
     static Runner start(Scenario scenario, KernelProfile profile, boolean trace, boolean keepSteps, Budget budget)
             throws ScenarioException {
         Runner r = new Runner(scenario, profile, trace, keepSteps);
