@@ -49,10 +49,23 @@ final class Workers implements AutoCloseable {
             this.futures = futures;
         }
 
-        /** Waits for every job; rethrows the first failure. */
+        /**
+         * Waits for every job, then rethrows the first failure: no job is still running when this returns or throws
+         * (one that gave up, {@link StepAbandoned}, must not race the search winding down).
+         */
         void await() {
+            RuntimeException first = null;
             for (Future<?> f : futures) {
-                join(f);
+                try {
+                    join(f);
+                } catch (RuntimeException e) {
+                    if (first == null) {
+                        first = e;
+                    }
+                }
+            }
+            if (first != null) {
+                throw first;
             }
         }
     }
