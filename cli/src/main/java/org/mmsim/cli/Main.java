@@ -2,6 +2,7 @@ package org.mmsim.cli;
 
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -12,11 +13,33 @@ import picocli.CommandLine.Command;
  * out first); 70 internal error (a bug in mmsim itself).
  */
 @Command(name = "mmsim", mixinStandardHelpOptions = true, version = "mmsim 0.1.0",
-        description = "An executable model of the Linux memory-management core as devices see it.",
-        subcommands = {CheckCommand.class, RunCommand.class, ExploreCommand.class, ReplayCommand.class,
-                FidelityCommand.class, KernelsCommand.class,
-                BenchCommand.class, FuzzCommand.class, CommandLine.HelpCommand.class})
+        description = "An executable model of the Linux memory-management core as devices see it.")
 public final class Main implements Runnable {
+    /**
+     * The subcommands, in the order usage lists them. Only the one a command line names is given to picocli (all of
+     * them for {@code help}, the top-level options or a name that is none of them): building a command's model by
+     * reflection is most of a short run's start-up, and {@code mmsim check FILE} needs only {@code check}'s. (A
+     * switch, not a static map of constructor references: the JDK's AOT cache must not hold a lambda that refers
+     * to picocli, whose Java 5 classes it cannot archive.)
+     */
+    private static final List<String> COMMANDS = List.of("check", "run", "explore", "replay", "fidelity", "kernels",
+            "bench", "fuzz", "help");
+
+    private static Object command(String name) {
+        return switch (name) {
+            case "check" -> new CheckCommand();
+            case "run" -> new RunCommand();
+            case "explore" -> new ExploreCommand();
+            case "replay" -> new ReplayCommand();
+            case "fidelity" -> new FidelityCommand();
+            case "kernels" -> new KernelsCommand();
+            case "bench" -> new BenchCommand();
+            case "fuzz" -> new FuzzCommand();
+            case "help" -> new CommandLine.HelpCommand();
+            default -> throw new IllegalArgumentException(name);
+        };
+    }
+
     public static final int OK = 0;
     public static final int FAILED = 1;
     public static final int USAGE = 2;
@@ -40,6 +63,14 @@ public final class Main implements Runnable {
         PrintWriter o = new PrintWriter(out, true);
         PrintWriter e = new PrintWriter(err, true);
         CommandLine cl = new CommandLine(new Main());
+        String first = args.length > 0 ? args[0] : "";
+        if (COMMANDS.contains(first) && !first.equals("help")) {
+            cl.addSubcommand(first, command(first));
+        } else {
+            for (String name : COMMANDS) {
+                cl.addSubcommand(name, command(name));
+            }
+        }
         cl.setOut(o);
         cl.setErr(e);
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
