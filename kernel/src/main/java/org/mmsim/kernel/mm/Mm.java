@@ -61,6 +61,12 @@ public final class Mm implements Hashable, Copyable {
      */
     private long rlimitMemlock = 8L << 20;
     private long mmapBase = 0x7f00_0000_0000L;
+    /**
+     * Derived, not state (the maple tree's gap bookkeeping, in small): an address at or below which the VMAs cover
+     * [it, mmapBase) without a hole, so the top-down search for a free range may start there; -1 when unknown.
+     * Removing a VMA forgets it.
+     */
+    private long coveredFrom = -1;
     private int users = 1;
     private boolean dead;
 
@@ -264,6 +270,16 @@ public final class Mm implements Hashable, Copyable {
         return mmapBase;
     }
 
+    /** Where [addr, mmapBase) is known to be covered by VMAs without a hole (-1: not known): see {@link #coveredFrom}. */
+    public long coveredFrom() {
+        return coveredFrom;
+    }
+
+    /** The top-down search found [addr, mmapBase) covered without a hole. */
+    public void coveredFrom(long addr) {
+        coveredFrom = addr;
+    }
+
     // ---- page table ---------------------------------------------------------------------------------------
 
     /** The pte for {@code addr} ({@code 0} if none). */
@@ -324,9 +340,9 @@ public final class Mm implements Hashable, Copyable {
         return new ArrayList<>(vmas.values());
     }
 
-    /** The VMAs, highest first, for the top-down search of {@code get_unmapped_area}. */
-    public Iterable<Vma> vmasDescending() {
-        return vmas.descendingMap().values();
+    /** The VMAs that start below {@code top}, highest first, for the top-down search of {@code get_unmapped_area}. */
+    public Iterable<Vma> vmasDescendingBelow(long top) {
+        return vmas.headMap(top, false).descendingMap().values();
     }
 
     /** Whether no VMA overlaps [start, end). */
@@ -373,6 +389,7 @@ public final class Mm implements Hashable, Copyable {
      */
     public void removeVma(Vma vma) {
         vmas.remove(vma.start());
+        coveredFrom = -1;
         if (!zapMarkers.isEmpty()) {
             zapMarkers.subSet(vma.start(), vma.end()).clear(); // free_pgtables: the special entries go with the VMA
         }
@@ -512,6 +529,7 @@ public final class Mm implements Hashable, Copyable {
         this.lockedVm = o.lockedVm;
         this.rlimitMemlock = o.rlimitMemlock;
         this.mmapBase = o.mmapBase;
+        this.coveredFrom = o.coveredFrom;
         this.users = o.users;
         this.dead = o.dead;
         for (Map.Entry<Long, Vma> e : o.vmas.entrySet()) {

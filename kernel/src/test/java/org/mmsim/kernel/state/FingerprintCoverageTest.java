@@ -51,6 +51,8 @@ class FingerprintCoverageTest {
         hashed("mm.MmCore", "deviceAccesses");
         leftOut("mm.MmCore", "deviceJudge", "the drivers' owner views, installed at boot: configuration");
         hashed("mm.Detachments", "records");
+        leftOut("mm.Mm", "coveredFrom", "derived from the VMAs (where the top-down search may start), not state: any "
+                + "value it may hold gives the same addresses");
         leftOut("mm.Detachments", "holders", "the kernel's GUP holders and secondary MMUs, installed at boot: wiring");
         leftOut("mm.page.PageAlloc", "onFree", "the mm core's records, installed by its constructor: wiring");
         leftOut("mm.VmFault", "resume", "taken by the fault path within the step the handler paused in");

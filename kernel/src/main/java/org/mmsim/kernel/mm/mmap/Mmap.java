@@ -308,18 +308,31 @@ public final class Mmap {
         return addr;
     }
 
-    /** {@code arch_get_unmapped_area_topdown()}: the hint if it is free, else {@code unmapped_area_topdown}. */
+    /**
+     * {@code arch_get_unmapped_area_topdown()}: the hint if it is free, else {@code unmapped_area_topdown}: the highest
+     * gap of at least {@code len} below {@code mmap_base}. The kernel finds it in O(log n) through the gaps its maple
+     * tree keeps; the model starts below the stretch under {@code mmap_base} that it last found covered without a
+     * hole ({@code Mm.coveredFrom}), so that mapping after mapping below one another costs one step each, not a walk
+     * over all of them.
+     */
     private static long topDown(Mm mm, long hint, long len) {
         if (hint != 0 && Long.compareUnsigned(hint, PageTable.TASK_SIZE - len) <= 0 && mm.isFree(hint, hint + len)) {
             return hint;
         }
-        long top = mm.mmapBase();
-        for (Vma vma : mm.vmasDescending()) {
-            if (vma.start() >= top) {
-                continue;
-            }
+        long top = mm.coveredFrom() >= 0 ? mm.coveredFrom() : mm.mmapBase();
+        boolean covered = true;
+        for (Vma vma : mm.vmasDescendingBelow(top)) {
             if (vma.end() <= top - len) {
+                if (covered) {
+                    mm.coveredFrom(top);
+                }
                 return top - len;
+            }
+            if (vma.end() < top) {
+                covered = false; // a hole too small for len: the covered stretch ends above it
+            }
+            if (covered) {
+                mm.coveredFrom(vma.start());
             }
             top = vma.start();
         }
