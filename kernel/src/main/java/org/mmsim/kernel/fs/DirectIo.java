@@ -196,11 +196,7 @@ public final class DirectIo extends KernelCall<Void> {
         for (int i = 0; i < pages.nr(); i++) {
             int pfn = pages.pfn(i);
             if (write) {
-                long[] block = new long[Page.PAGE_WORDS];
-                for (int w = 0; w < block.length; w++) {
-                    block[w] = frames.word(pfn, w);
-                }
-                mapping.aops().writePage(first + i, block);
+                mapping.aops().writePage(first + i, frames.words(pfn));
             } else {
                 org.mmsim.kernel.bug.KernelBug.bugOn(pfn == PageAlloc.ZERO_PFN, "zero_page_write",
                         "direct I/O read into the shared zero page");

@@ -38,7 +38,7 @@ import org.mmsim.kernel.uapi.Errno;
  * while writeback cleans the page and reclaim strips its buffers, then the write through the pin and
  * {@code set_page_dirty_lock} on a page without buffers (scenarios/history/b6-process-vm-writev.mms).
  *
- * <p>Returns 8, or -ESRCH (no such process or no mm), -EFAULT (the remote page could not be pinned: nothing mapped,
+ * <p>Returns 8, or -ENOSYS before 3.2 (the {@code process_vm} switch off), -ESRCH (no such process or no mm), -EFAULT (the remote page could not be pinned: nothing mapped,
  * no permission, a VM_IO/VM_PFNMAP mapping, or the GUP's own refusals); the result is the word read (0 for a write)
  * with that return.
  */
@@ -78,11 +78,11 @@ public final class ProcessVmAccess extends KernelCall<WordRead> {
 
     @Override
     protected void advance() {
-        if (pc == 0 && !core.profile().on(Switch.PROCESS_VM)) {
-            finish(-Errno.ENOSYS, new WordRead(0, -Errno.ENOSYS)); // before 3.2 there is no such system call
-            return;
-        }
         if (pc == 0) {
+            if (!core.profile().on(Switch.PROCESS_VM)) {
+                finish(-Errno.ENOSYS, new WordRead(0, -Errno.ENOSYS)); // before 3.2 there is no such system call
+                return;
+            }
             trace.path("process_vm_rw_core");
             if (walk == null || target.exited() || mm.dead()) {
                 finish(-Errno.ESRCH, new WordRead(0, -Errno.ESRCH));

@@ -192,11 +192,7 @@ public final class Filemap {
     /** {@code folio_start_writeback()} was called on page {@code index}: its bio is in flight with these words. */
     void startedWriteback(AddressSpace mapping, long index, int pfn) {
         trace.path("folio_start_writeback");
-        long[] words = new long[Page.PAGE_WORDS];
-        for (int w = 0; w < words.length; w++) {
-            words[w] = frames.word(pfn, w);
-        }
-        mapping.startIo(index, words);
+        mapping.startIo(index, frames.words(pfn));
     }
 
     /**
@@ -204,11 +200,7 @@ public final class Filemap {
      * {@code folio_end_writeback()} clears PG_writeback.
      */
     void completeWriteback(AddressSpace mapping, long index, int pfn) {
-        long[] block = new long[Page.PAGE_WORDS];
-        for (int w = 0; w < block.length; w++) {
-            block[w] = frames.word(pfn, w);
-        }
-        mapping.aops().writePage(index, block);
+        mapping.aops().writePage(index, frames.words(pfn));
         if (trace.on()) {
             trace.record(new Change.PageWritten(mapping.host(), index));
         }
@@ -223,11 +215,7 @@ public final class Filemap {
      */
     void writeBounce(AddressSpace mapping, long index, int pfn) {
         trace.path("bounce_page_write");
-        long[] block = new long[Page.PAGE_WORDS];
-        for (int w = 0; w < block.length; w++) {
-            block[w] = frames.word(pfn, w);
-        }
-        mapping.aops().writePage(index, block);
+        mapping.aops().writePage(index, frames.words(pfn));
         if (trace.on()) {
             trace.record(new Change.PageWritten(mapping.host(), index));
         }

@@ -107,6 +107,15 @@ public final class PageFrames implements Copyable {
         return s == null ? 0 : s.data[((pfn & store.mask) * PAGE_WORDS) + word];
     }
 
+    /** A copy of every content word of the page: what a bio carries to the disk. */
+    public long[] words(int pfn) {
+        long[] out = new long[PAGE_WORDS];
+        for (int w = 0; w < PAGE_WORDS; w++) {
+            out[w] = word(pfn, w);
+        }
+        return out;
+    }
+
     /** Shadow: the id of the mm that last stored into this page from user space, or -1. */
     public int writer(int pfn) {
         FrameSections.Section s = peek(pfn);
