@@ -80,12 +80,17 @@ final class BreadthFirst<S> {
     }
 
     BreadthFirst(Model<S> model, Options opts, int parallelLevel) {
+        this(model, opts, parallelLevel, true);
+    }
+
+    /** As {@link #BreadthFirst(Model, Options, int)}, with steps taken ahead ({@link Lookahead}) on or off. */
+    BreadthFirst(Model<S> model, Options opts, int parallelLevel, boolean lookahead) {
         this.parallelLevel = parallelLevel;
         this.model = model;
         this.opts = opts;
         this.reduction = opts.reduction();
         this.budget = new Budget(opts);
-        this.expander = new Expander<>(model, opts);
+        this.expander = new Expander<>(model, opts, lookahead);
         this.initial = model.initial();
         single.initial = initial;
     }
@@ -166,7 +171,7 @@ final class BreadthFirst<S> {
     private void expandLevel() {
         for (; cursor < current.size() && !budget.stopped(); cursor++) {
             if (current.kind(cursor) == Level.OPEN
-                    && !merge(expander.expand(current, level, cursor, single, trace.view()))) {
+                    && !merge(expander.expand(current, level, cursor, single, trace.view(), visited))) {
                 return;
             }
             current.release(cursor);
@@ -224,7 +229,7 @@ final class BreadthFirst<S> {
         Workers.Pending jobs = pool.start(w -> {
             for (int i = from + w; i < to; i += workers) {
                 if (current.kind(i) == Level.OPEN) {
-                    expansions[i - from] = expander.expand(current, level, i, ws[w], frozen);
+                    expansions[i - from] = expander.expand(current, level, i, ws[w], frozen, visited);
                 }
             }
         });
@@ -255,6 +260,9 @@ final class BreadthFirst<S> {
             int position = index.get(e.fp[k]);
             if (position >= 0) {
                 next.merge(position, paths, e.sleep[k], e.sleepFootprints[k]);
+                if (e.ahead[k] != null) {
+                    next.lookahead(position, e.ahead[k]);
+                }
             } else {
                 int r = discover(e, k, number, paths, level + 1);
                 if (r == STOPPED_BEFORE) {
@@ -268,6 +276,7 @@ final class BreadthFirst<S> {
                 }
             }
             e.child[k] = null;
+            e.ahead[k] = null;
             applied = k + 1;
             if (transitions % POLL_PERIOD == 0 && !budget.poll(trace.size(), transitions, level)) {
                 return false;
@@ -300,7 +309,11 @@ final class BreadthFirst<S> {
         if (kept != null) {
             keptInNext++;
         }
-        index.put(fp, next.add(paths, e.sleep[k], e.sleepFootprints[k], e.enabled[k], kind, kept));
+        int position = next.add(paths, e.sleep[k], e.sleepFootprints[k], e.enabled[k], kind, kept);
+        if (e.ahead[k] != null) {
+            next.lookahead(position, e.ahead[k]);
+        }
+        index.put(fp, position);
         depth = childLevel;
         return ((number + 1) & 255) != 0 || budget.heapOk() ? DISCOVERED : STOPPED_AFTER;
     }

@@ -6,7 +6,9 @@ import java.util.List;
 /**
  * The half of an exhaustive search that workers run ({@link BreadthFirst}): a state of the level being expanded, with
  * its children. It takes every enabled, awake thread's step on a copy of the state (rebuilt by replay if it was not
- * kept), and records each child's fingerprint, violations, enabled threads, kind and sleep set. It reads the level and
+ * kept), and records each child's fingerprint, violations, enabled threads, kind and sleep set; for each new open
+ * child it also takes the child's own steps while it holds the child's machine ({@link Lookahead}), so that the child
+ * is expanded from that record without a rebuild. It reads the level and
  * a frozen view of the trace and writes only its own {@link Worker} and the {@link Expansion} it returns, so several
  * workers may expand different states at once; filing the children is the search's own, single-threaded half.
  *
@@ -16,11 +18,14 @@ final class Expander<S> {
     private final Model<S> model;
     private final Options opts;
     private final boolean reduction;
+    /** Whether new children have their steps taken ahead (off only in tests that compare). */
+    private final boolean lookahead;
 
-    Expander(Model<S> model, Options opts) {
+    Expander(Model<S> model, Options opts, boolean lookahead) {
         this.model = model;
         this.opts = opts;
         this.reduction = opts.reduction();
+        this.lookahead = lookahead;
     }
 
     /** What a worker reuses from one state to the next. */
@@ -45,6 +50,8 @@ final class Expander<S> {
         final long[][] sleepFootprints;
         final int[] enabled;
         final byte[] kind;
+        /** By child: its steps taken ahead, or null. */
+        final Lookahead[] ahead;
         final List<List<String>> violations = new ArrayList<>();
 
         Expansion(int position, int max) {
@@ -56,6 +63,7 @@ final class Expander<S> {
             sleepFootprints = new long[max][];
             enabled = new int[max];
             kind = new byte[max];
+            ahead = new Lookahead[max];
         }
 
         @SuppressWarnings("unchecked")
@@ -66,13 +74,20 @@ final class Expander<S> {
 
     /**
      * Takes every enabled, awake thread's step from state {@code i} of the current level; reads only the current
-     * level, so several workers may run it at once on different states.
+     * level, so several workers may run it at once on different states. A state whose steps were taken ahead
+     * ({@link Lookahead}) is expanded from that record without a machine; any other is rebuilt (or taken from the
+     * level if kept), and each new open child it makes has its own steps taken ahead, unless {@code known} already
+     * holds the child's fingerprint (a hint only: a child it misses is merely looked ahead for nothing).
      */
-    Expansion<S> expand(Level<S> current, int level, int i, Worker<S> w, Trace.View trace) {
-        int number = current.start() + i;
-        S s = opts.keepFrontierStates() && current.state(i) != null ? current.state(i) : rebuild(number, w, trace);
+    Expansion<S> expand(Level<S> current, int level, int i, Worker<S> w, Trace.View trace, FingerprintSet known) {
         int asleep = reduction ? current.sleep(i) & current.enabled(i) : 0;
         int todo = current.enabled(i) & ~asleep;
+        boolean kept = opts.keepFrontierStates() && current.state(i) != null;
+        Lookahead ahead = current.lookahead(i);
+        if (!kept && ahead != null && ahead.covers(todo)) {
+            return recorded(current, i, asleep, todo, ahead, w);
+        }
+        S s = kept ? current.state(i) : rebuild(current.start() + i, w, trace);
         Expansion<S> e = new Expansion<>(i, Integer.bitCount(todo));
         // a child is carried to the merge only if the merge may keep it: holding machines that will be dropped
         // makes every garbage collection until the merge copy them
@@ -91,11 +106,60 @@ final class Expander<S> {
             e.sleep[k] = sleep;
             e.sleepFootprints[k] = sleep == 0 ? null : w.childFootprints.clone();
             int enabled = model.enabled(child);
-            boolean done = model.done(child);
             e.enabled[k] = enabled;
-            e.kind[k] = done ? (model.holds(child) ? Level.FINAL_POSITIVE : Level.FINAL_NEGATIVE)
-                    : enabled == 0 ? Level.DEADLOCK : Level.OPEN;
+            e.kind[k] = kind(child, enabled);
             e.child[k] = keepable ? child : null;
+            if (lookahead && !keepable && e.kind[k] == Level.OPEN && !known.contains(e.fp[k])) {
+                e.ahead[k] = lookAhead(child, enabled & ~sleep);
+            }
+            w.stepFootprints[t] = footprint;
+            explored |= 1 << t;
+        }
+        return e;
+    }
+
+    /** What kind of state {@code state}, with {@code enabled} threads, is. */
+    private byte kind(S state, int enabled) {
+        return model.done(state) ? (model.holds(state) ? Level.FINAL_POSITIVE : Level.FINAL_NEGATIVE)
+                : enabled == 0 ? Level.DEADLOCK : Level.OPEN;
+    }
+
+    /** Takes the steps of threads {@code threads} from {@code state} (which it may use up) and records them. */
+    private Lookahead lookAhead(S state, int threads) {
+        Lookahead a = new Lookahead(threads);
+        for (int m = threads; m != 0; ) {
+            int u = Integer.numberOfTrailingZeros(m);
+            m &= m - 1;
+            S g = m == 0 ? state : model.copy(state);
+            long footprint = model.step(g, u);
+            long fp = model.fingerprint(g);
+            List<String> found = model.violations(g);
+            int enabled = model.enabled(g);
+            a.record(u, fp, footprint, enabled, kind(g, enabled), found);
+        }
+        return a;
+    }
+
+    /**
+     * The expansion of state {@code i} read from the steps taken ahead of it: the same children, in the same order,
+     * with the sleep sets worked out from the recorded footprints as {@link #expand} works them out from fresh ones.
+     */
+    private Expansion<S> recorded(Level<S> current, int i, int asleep, int todo, Lookahead ahead, Worker<S> w) {
+        Expansion<S> e = new Expansion<>(i, Integer.bitCount(todo));
+        int explored = 0;
+        for (int m = todo; m != 0; m &= m - 1) {
+            int t = Integer.numberOfTrailingZeros(m);
+            int r = ahead.rank(t);
+            long footprint = ahead.footprint[r];
+            int k = e.n++;
+            e.thread[k] = t;
+            e.fp[k] = ahead.fp[r];
+            e.violations.add(ahead.violations(t));
+            int sleep = reduction ? childSleep(current, i, asleep, explored, footprint, w) : 0;
+            e.sleep[k] = sleep;
+            e.sleepFootprints[k] = sleep == 0 ? null : w.childFootprints.clone();
+            e.enabled[k] = ahead.enabled[r];
+            e.kind[k] = ahead.kind[r];
             w.stepFootprints[t] = footprint;
             explored |= 1 << t;
         }

@@ -79,12 +79,17 @@ final class FingerprintSet {
         return true;
     }
 
-    /** Whether {@code fp} was added. */
+    /**
+     * Whether {@code fp} was added. Workers ask it while the search's own thread adds (as a hint, {@code Expander}):
+     * it reads one table from start to end, which is never fuller than three quarters, so it always returns, and at
+     * worst misses a fingerprint added meanwhile.
+     */
     boolean contains(long fp) {
         long key = key(fp);
-        int n = table.length;
-        for (int i = slot(key, n); table[i] != 0; i = i + 1 == n ? 0 : i + 1) {
-            if (table[i] == key) {
+        long[] t = table;
+        int n = t.length;
+        for (int i = slot(key, n); t[i] != 0; i = i + 1 == n ? 0 : i + 1) {
+            if (t[i] == key) {
                 return true;
             }
         }
@@ -101,23 +106,25 @@ final class FingerprintSet {
         return 8L * table.length;
     }
 
+    /** Moves every fingerprint to a table half as large again, filled before it replaces the old one. */
     private void grow() {
         long[] old = table;
-        table = new long[(int) Math.min(MAX_CAPACITY, old.length + (long) Math.max(old.length >> 1, 1))];
+        long[] t = new long[(int) Math.min(MAX_CAPACITY, old.length + (long) Math.max(old.length >> 1, 1))];
         for (long key : old) {
             if (key != 0) {
-                insert(key);
+                insert(t, key);
             }
         }
+        table = t;
     }
 
-    private void insert(long key) {
-        int n = table.length;
+    private static void insert(long[] t, long key) {
+        int n = t.length;
         int i = slot(key, n);
-        while (table[i] != 0) {
+        while (t[i] != 0) {
             i = i + 1 == n ? 0 : i + 1;
         }
-        table[i] = key;
+        t[i] = key;
     }
 
     // ---- checkpoints --------------------------------------------------------------------------------------------
@@ -138,10 +145,11 @@ final class FingerprintSet {
         if (capacity < 1 || capacity > MAX_CAPACITY) {
             throw new IOException("bad visited-set capacity " + capacity);
         }
-        table = new long[capacity];
+        long[] t = new long[capacity];
         size = in.readLong();
         for (long n = 0; n < size; n++) {
-            insert(in.readLong());
+            insert(t, in.readLong());
         }
+        table = t;
     }
 }

@@ -35,12 +35,14 @@ final class Level<S> {
     private int[] slotMask = new int[64];
     private int[] slotAt = new int[64];
     private Object[] states = new Object[64];
+    private Lookahead[] ahead = new Lookahead[64];
     private long[] pool = new long[64];
     private int poolSize;
 
     /** Empties the level; its first state will be number {@code start}. */
     void reset(int start) {
         Arrays.fill(states, 0, size, null);
+        Arrays.fill(ahead, 0, size, null);
         this.start = start;
         this.size = 0;
         this.poolSize = 0;
@@ -65,6 +67,7 @@ final class Level<S> {
         this.slotMask[i] = sleepMask;
         this.slotAt[i] = poolSize;
         this.states[i] = state;
+        this.ahead[i] = null;
         int n = Integer.bitCount(sleepMask);
         if (poolSize + n > pool.length) {
             pool = Arrays.copyOf(pool, Math.max(poolSize + n, pool.length * 2));
@@ -95,9 +98,22 @@ final class Level<S> {
         return pool[slot(i, thread)];
     }
 
-    /** Drops the model state kept for position {@code i}, once it has been expanded. */
+    /** Drops the model state and the steps taken ahead kept for position {@code i}, once it has been expanded. */
     void release(int i) {
         states[i] = null;
+        ahead[i] = null;
+    }
+
+    /** The steps of state {@code i} taken ahead of its turn, or null. */
+    Lookahead lookahead(int i) {
+        return ahead[i];
+    }
+
+    /** Records the steps of state {@code i} taken ahead, if none are recorded yet. */
+    void lookahead(int i, Lookahead a) {
+        if (ahead[i] == null) {
+            ahead[i] = a;
+        }
     }
 
     int start() {
@@ -148,6 +164,7 @@ final class Level<S> {
         slotMask = Arrays.copyOf(slotMask, n);
         slotAt = Arrays.copyOf(slotAt, n);
         states = Arrays.copyOf(states, n);
+        ahead = Arrays.copyOf(ahead, n);
     }
 
     // ---- checkpoints --------------------------------------------------------------------------------------------

@@ -72,6 +72,11 @@ public final class ScenarioModel implements Model<Runner> {
         return sb.toString();
     }
 
+    /**
+     * The booted machine, fingerprinted once: from a machine's first fingerprint on, its frames keep their hashes
+     * up to date as they are written, and every copy inherits that, so a state rebuilt from this one and stepped
+     * hashes only the frames its steps wrote instead of every frame boot wrote.
+     */
     @Override
     public Runner initial() {
         try {
@@ -79,6 +84,7 @@ public final class ScenarioModel implements Model<Runner> {
             if (reduction) {
                 r.trackFootprints();
             }
+            r.fingerprint();
             return r;
         } catch (ScenarioException e) {
             throw new ScenarioError(e);

@@ -1,0 +1,90 @@
+package org.mmsim.explore;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Steps taken ahead ({@link Lookahead}) only save work: a search that expands states from their records ends with
+ * exactly the report of one that rebuilds every state (states, transitions, executions, outcomes, deadlocks, every
+ * shortest schedule), with and without reduction, with one worker and several; and it rebuilds fewer states.
+ */
+class LookaheadTest {
+    @Provide
+    Arbitrary<Programs> programs() {
+        Arbitrary<Programs.Instr> instr = Combinators.combine(
+                Arbitraries.of(Programs.Op.class), Arbitraries.integers().between(0, 1),
+                Arbitraries.integers().between(0, 2)).as(Programs.Instr::new);
+        return instr.list().ofMinSize(1).ofMaxSize(5).list().ofMinSize(2).ofMaxSize(4).map(Programs::new);
+    }
+
+    @Property(tries = 300)
+    void stepsTakenAheadChangeNothingAReportSays(@ForAll("programs") Programs model, @ForAll boolean reduction,
+            @ForAll @IntRange(min = 1, max = 3) int workers) {
+        Options opts = Options.defaults().withReduction(reduction).withWorkers(workers);
+        Report rebuilt = new BreadthFirst<>(model, opts, 1, false).run();
+        Report ahead = new BreadthFirst<>(model, opts, 1, true).run();
+
+        assertThat(summary(ahead)).isEqualTo(summary(rebuilt));
+    }
+
+    @Test
+    void aStateExpandedFromItsRecordIsNotRebuilt() {
+        // three threads of private steps and stores to different variables: a search of depth 9
+        Programs.Instr local = new Programs.Instr(Programs.Op.LOCAL, 0, 0);
+        Programs.Instr store0 = new Programs.Instr(Programs.Op.STORE, 0, 0);
+        Programs.Instr store1 = new Programs.Instr(Programs.Op.STORE, 1, 0);
+        Programs program = new Programs(List.of(List.of(local, store0, local), List.of(local, store1, local),
+                List.of(local, local, local)));
+        CountingReplays rebuilt = new CountingReplays(program);
+        CountingReplays ahead = new CountingReplays(program);
+        Options opts = Options.defaults().withReduction(false);
+
+        Report without = new BreadthFirst<>(rebuilt, opts, 1, false).run();
+        Report with = new BreadthFirst<>(ahead, opts, 1, true).run();
+
+        assertThat(summary(with)).isEqualTo(summary(without));
+        assertThat(without.depth()).isEqualTo(9);
+        // every state of depth 2 or more but the final ones is rebuilt without; with, only those of even depth are
+        assertThat(rebuilt.replays).isGreaterThan(0);
+        assertThat(ahead.replays).isLessThan(rebuilt.replays * 2 / 3);
+    }
+
+    /** Counts the steps replayed to rebuild states. */
+    private static final class CountingReplays extends Delegating<int[]> {
+        long replays;
+
+        CountingReplays(Programs inner) {
+            super(inner);
+        }
+
+        @Override
+        public void replay(int[] state, int thread) {
+            replays++;
+            super.replay(state, thread);
+        }
+    }
+
+    private static List<Object> summary(Report r) {
+        List<Object> s = new ArrayList<>(List.of(r.states(), r.transitions(), r.depth(), r.executions(), r.positive(),
+                r.negative(), r.finalStates(), r.positiveFinalStates(), r.deadlocks(), r.complete(),
+                String.valueOf(r.stopReason()), String.valueOf(Arrays.toString(r.witness())),
+                String.valueOf(Arrays.toString(r.counterWitness())),
+                String.valueOf(Arrays.toString(r.deadlockSchedule()))));
+        for (Map.Entry<String, int[]> v : r.violations().entrySet()) {
+            s.add(v.getKey() + "=" + Arrays.toString(v.getValue()));
+        }
+        return s;
+    }
+}
