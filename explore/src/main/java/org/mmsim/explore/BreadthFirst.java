@@ -39,6 +39,8 @@ final class BreadthFirst<S> {
      * holds gigabytes can take a second, and a read costs a few nanoseconds against microseconds per transition.
      */
     static final int POLL_PERIOD = 16;
+    /** Levels a worker looks ahead in a search shaped like a tree ({@link #lookaheadDepth}). */
+    static final int DEEP_LOOKAHEAD = 3;
     private final int parallelLevel;
 
     private final Model<S> model;
@@ -171,7 +173,8 @@ final class BreadthFirst<S> {
     private void expandLevel() {
         for (; cursor < current.size() && !budget.stopped(); cursor++) {
             if (current.kind(cursor) == Level.OPEN
-                    && !merge(expander.expand(current, level, cursor, single, trace.view(), visited))) {
+                    && !merge(expander.expand(current, level, cursor, single, trace.view(), visited,
+                            lookaheadDepth()))) {
                 return;
             }
             current.release(cursor);
@@ -226,14 +229,28 @@ final class BreadthFirst<S> {
         @SuppressWarnings("unchecked")
         Expander.Expansion<S>[] expansions = new Expander.Expansion[to - from];
         Trace.View frozen = trace.view();
+        int ahead = lookaheadDepth();
         Workers.Pending jobs = pool.start(w -> {
             for (int i = from + w; i < to; i += workers) {
                 if (current.kind(i) == Level.OPEN) {
-                    expansions[i - from] = expander.expand(current, level, i, ws[w], frozen, visited);
+                    expansions[i - from] = expander.expand(current, level, i, ws[w], frozen, visited, ahead);
                 }
             }
         });
         return new Batch<>(from, to, expansions, jobs);
+    }
+
+    /**
+     * How many levels ahead a worker takes the steps of a new state it makes ({@link Lookahead}): one, or
+     * {@value #DEEP_LOOKAHEAD} while the steps taken so far have reached hardly any state twice (at most one in 16
+     * transitions led to a known state). Looking further ahead saves more rebuilds, but a state with several parents
+     * would then have its steps taken under each of them, so that is kept for searches shaped like a tree, as are
+     * explore-100k and explore-1m (every interleaving prefix a state of its own) and searches whose sleep sets leave
+     * one way into each state. Only speed depends on it.
+     */
+    private int lookaheadDepth() {
+        long states = trace.size();
+        return transitions - states <= states >> 4 ? DEEP_LOOKAHEAD : 1;
     }
 
     /** Lets a batch started ahead finish before the search goes on (its results are not used). */

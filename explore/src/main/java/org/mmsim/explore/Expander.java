@@ -79,13 +79,14 @@ final class Expander<S> {
      * level if kept), and each new open child it makes has its own steps taken ahead, unless {@code known} already
      * holds the child's fingerprint (a hint only: a child it misses is merely looked ahead for nothing).
      */
-    Expansion<S> expand(Level<S> current, int level, int i, Worker<S> w, Trace.View trace, FingerprintSet known) {
+    Expansion<S> expand(Level<S> current, int level, int i, Worker<S> w, Trace.View trace, FingerprintSet known,
+            int ahead) {
         int asleep = reduction ? current.sleep(i) & current.enabled(i) : 0;
         int todo = current.enabled(i) & ~asleep;
         boolean kept = opts.keepFrontierStates() && current.state(i) != null;
-        Lookahead ahead = current.lookahead(i);
-        if (!kept && ahead != null && ahead.covers(todo)) {
-            return recorded(current, i, asleep, todo, ahead, w);
+        Lookahead record = current.lookahead(i);
+        if (!kept && record != null && record.covers(todo)) {
+            return recorded(current, i, asleep, todo, record, w);
         }
         S s = kept ? current.state(i) : rebuild(current.start() + i, w, trace);
         Expansion<S> e = new Expansion<>(i, Integer.bitCount(todo));
@@ -110,7 +111,7 @@ final class Expander<S> {
             e.kind[k] = kind(child, enabled);
             e.child[k] = keepable ? child : null;
             if (lookahead && !keepable && e.kind[k] == Level.OPEN && !known.contains(e.fp[k])) {
-                e.ahead[k] = lookAhead(child, enabled & ~sleep);
+                e.ahead[k] = lookAhead(child, enabled, sleep, e.sleepFootprints[k], ahead);
             }
             w.stepFootprints[t] = footprint;
             explored |= 1 << t;
@@ -124,20 +125,66 @@ final class Expander<S> {
                 : enabled == 0 ? Level.DEADLOCK : Level.OPEN;
     }
 
-    /** Takes the steps of threads {@code threads} from {@code state} (which it may use up) and records them. */
-    private Lookahead lookAhead(S state, int threads) {
-        Lookahead a = new Lookahead(threads);
-        for (int m = threads; m != 0; ) {
+    /**
+     * Takes the steps from {@code state} (which it may use up) that its expansion would take if it kept sleep set
+     * {@code sleep} (footprints by thread in {@code sleepFootprints}), and records them; {@code depth} levels deep,
+     * working out each child's sleep set as {@link #childSleep} would. The sleep sets are a guess (a state reached
+     * from more parents sleeps on fewer threads), which only decides what is recorded: {@link #expand} uses a
+     * record only if it covers every thread the state is then awake for.
+     */
+    private Lookahead lookAhead(S state, int enabled, int sleep, long[] sleepFootprints, int depth) {
+        int asleep = sleep & enabled;
+        int todo = enabled & ~asleep;
+        Lookahead a = new Lookahead(todo);
+        long[] stepFootprints = reduction && depth > 1 ? new long[Integer.SIZE] : null;
+        int explored = 0;
+        for (int m = todo; m != 0; ) {
             int u = Integer.numberOfTrailingZeros(m);
             m &= m - 1;
             S g = m == 0 ? state : model.copy(state);
             long footprint = model.step(g, u);
             long fp = model.fingerprint(g);
             List<String> found = model.violations(g);
-            int enabled = model.enabled(g);
-            a.record(u, fp, footprint, enabled, kind(g, enabled), found);
+            int childEnabled = model.enabled(g);
+            byte kind = kind(g, childEnabled);
+            a.record(u, fp, footprint, childEnabled, kind, found);
+            if (depth > 1 && kind == Level.OPEN) {
+                long[] childFootprints = reduction ? new long[Integer.SIZE] : null;
+                int childSleep = reduction
+                        ? sleepOf(asleep, sleepFootprints, explored, stepFootprints, footprint, childFootprints) : 0;
+                a.next[a.rank(u)] = lookAhead(g, childEnabled, childSleep, childFootprints, depth - 1);
+            }
+            if (stepFootprints != null) {
+                stepFootprints[u] = footprint;
+            }
+            explored |= 1 << u;
         }
         return a;
+    }
+
+    /**
+     * {@link #childSleep} over arrays: the threads of {@code asleep} and {@code explored} whose footprints (in
+     * {@code sleepFootprints} and {@code stepFootprints}) are independent of {@code footprint}; their footprints go
+     * to {@code out}.
+     */
+    private static int sleepOf(int asleep, long[] sleepFootprints, int explored, long[] stepFootprints,
+            long footprint, long[] out) {
+        int sleep = 0;
+        for (int m = asleep; m != 0; m &= m - 1) {
+            int v = Integer.numberOfTrailingZeros(m);
+            if (independent(sleepFootprints[v], footprint)) {
+                sleep |= 1 << v;
+                out[v] = sleepFootprints[v];
+            }
+        }
+        for (int m = explored; m != 0; m &= m - 1) {
+            int v = Integer.numberOfTrailingZeros(m);
+            if (independent(stepFootprints[v], footprint)) {
+                sleep |= 1 << v;
+                out[v] = stepFootprints[v];
+            }
+        }
+        return sleep;
     }
 
     /**
@@ -160,6 +207,7 @@ final class Expander<S> {
             e.sleepFootprints[k] = sleep == 0 ? null : w.childFootprints.clone();
             e.enabled[k] = ahead.enabled[r];
             e.kind[k] = ahead.kind[r];
+            e.ahead[k] = ahead.next[r];
             w.stepFootprints[t] = footprint;
             explored |= 1 << t;
         }

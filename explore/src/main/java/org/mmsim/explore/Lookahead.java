@@ -29,6 +29,8 @@ final class Lookahead {
     final byte[] kind;
     /** By rank of the thread in {@link #covered}: the violations first seen in the child, or null for none. */
     final Object[] violations;
+    /** By rank: the child's own steps taken ahead too (when the search looks more than one level ahead), or null. */
+    final Lookahead[] next;
 
     Lookahead(int covered) {
         this.covered = covered;
@@ -38,6 +40,7 @@ final class Lookahead {
         enabled = new int[n];
         kind = new byte[n];
         violations = new Object[n];
+        next = new Lookahead[n];
     }
 
     /** Whether the steps of every thread in {@code threads} are recorded. */

@@ -56,7 +56,7 @@ class LookaheadTest {
 
         assertThat(summary(with)).isEqualTo(summary(without));
         assertThat(without.depth()).isEqualTo(9);
-        // every state of depth 2 or more but the final ones is rebuilt without; with, only those of even depth are
+        // without, every open state of depth 2 or more is rebuilt; with, only those whose records were not taken
         assertThat(rebuilt.replays).isGreaterThan(0);
         assertThat(ahead.replays).isLessThan(rebuilt.replays * 2 / 3);
     }
