@@ -1,7 +1,5 @@
 package org.mmsim.kernel.state;
 
-import java.util.IdentityHashMap;
-import java.util.Map;
 import org.mmsim.kernel.export.Export;
 
 /**
@@ -22,13 +20,18 @@ import org.mmsim.kernel.export.Export;
  */
 @Export
 public final class Copier {
-    /** Sized for a small machine's objects (mechanisms, mms, VMAs, tasks, files, calls) without growing. */
-    private final Map<Object, Object> copies = new IdentityHashMap<>(64);
+    /**
+     * Original to copy, by identity: open addressing with linear probing, each key at an even slot and its copy after
+     * it; it doubles when it would be more than a quarter full. Sized for a small machine (about a hundred and twenty
+     * entries: some sixty mechanisms and operation tables, the rest mms, VMAs, tasks, files, locks and calls).
+     */
+    private Object[] table = new Object[2 * 256];
+    private int size;
 
     /** {@code copy} stands for {@code original} from now on; returns {@code copy}. */
     @Export
     public <T> T pair(T original, T copy) {
-        copies.put(original, copy);
+        put(original, copy);
         return copy;
     }
 
@@ -44,13 +47,13 @@ public final class Copier {
         if (original == null) {
             return null;
         }
-        Object c = copies.get(original);
+        Object c = get(original);
         if (c != null) {
             return (T) c;
         }
         if (original instanceof Copyable s) {
             Object made = s.copy(this);
-            copies.put(original, made);
+            put(original, made);
             return (T) made;
         }
         if (isValue(original)) {
@@ -66,12 +69,63 @@ public final class Copier {
         if (a == null) {
             return null;
         }
-        Object c = copies.get(a);
+        Object c = get(a);
         if (c == null) {
             c = a.clone();
-            copies.put(a, c);
+            put(a, c);
         }
         return (int[]) c;
+    }
+
+    /** The copy paired with {@code key}, or null. */
+    private Object get(Object key) {
+        Object[] t = table;
+        int mask = t.length - 2;
+        for (int i = slot(key, mask); ; i = (i + 2) & mask) {
+            Object k = t[i];
+            if (k == key) {
+                return t[i + 1];
+            }
+            if (k == null) {
+                return null;
+            }
+        }
+    }
+
+    /** Pairs {@code key} with {@code value}, replacing what it was paired with. */
+    private void put(Object key, Object value) {
+        if (4 * (size + 1) > table.length) {
+            Object[] old = table;
+            table = new Object[old.length * 2];
+            size = 0;
+            for (int i = 0; i < old.length; i += 2) {
+                if (old[i] != null) {
+                    put(old[i], old[i + 1]);
+                }
+            }
+        }
+        Object[] t = table;
+        int mask = t.length - 2;
+        int i = slot(key, mask);
+        while (t[i] != null && t[i] != key) {
+            i = (i + 2) & mask;
+        }
+        if (t[i] == null) {
+            size++;
+        }
+        t[i] = key;
+        t[i + 1] = value;
+    }
+
+    /**
+     * The even slot where the probe for {@code key} starts: from its identity hash for state, from its class's for a
+     * mechanism or an array. A machine has one or two mechanisms of a class, and an explorer's copies are mostly of
+     * machines made by a step a moment before, whose mechanisms are new objects: their first identity hash costs a
+     * call into the JVM (about 30 ns each, a third of such a copy), their class's is computed once.
+     */
+    private static int slot(Object key, int mask) {
+        int h = key instanceof Copyable ? System.identityHashCode(key) : key.getClass().hashCode();
+        return ((h * 0x9E3779B9) >>> 7) & mask;
     }
 
     private static boolean isValue(Object o) {

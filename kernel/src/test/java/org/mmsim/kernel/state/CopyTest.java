@@ -51,7 +51,8 @@ class CopyTest {
         LEFT_OUT.put("state.Footprint.on", "the explorer's accumulator: the copy's owner switches tracking on");
         LEFT_OUT.put("state.Footprint.bits", "the explorer's accumulator, taken after every step");
         LEFT_OUT.put("state.StateHasher.h", "a hash being computed, not state");
-        LEFT_OUT.put("state.Copier.copies", "the copier's own map, not state");
+        LEFT_OUT.put("state.Copier.table", "the copier's own map, not state");
+        LEFT_OUT.put("state.Copier.size", "how full that map is");
         LEFT_OUT.put("check.AccountingInvariant$Counts.ranges", "scratch of one check, not state");
         LEFT_OUT.put("check.AccountingInvariant$Counts.counts", "scratch of one check, not state");
         LEFT_OUT.put("profile.KernelProfile.values", "immutable, shared by every machine of a profile");

@@ -162,7 +162,8 @@ class FingerprintCoverageTest {
         leftOut("state.Footprint", "on", "the explorer's accumulator, not machine state");
         leftOut("state.Footprint", "bits", "the explorer's accumulator, not machine state");
         leftOut("state.StateHasher", "h", "the hash being computed");
-        leftOut("state.Copier", "copies", "the map of one copy being made");
+        leftOut("state.Copier", "table", "the map of one copy being made");
+        leftOut("state.Copier", "size", "how full that map is");
         leftOut("check.AccountingInvariant$Counts", "ranges", "scratch of one check, not state");
         leftOut("check.AccountingInvariant$Counts", "counts", "scratch of one check, not state");
         leftOut("trace.Tracer", "journal", "an observer");

@@ -1,0 +1,80 @@
+package org.mmsim.kernel.state;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The copier's map from originals to copies: one copy per original however often it is asked for, pairs found again,
+ * values shared, anything else refused; and all of it past the table's first size, for state and for many mechanisms
+ * of one class (which share a probe start).
+ */
+class CopierTest {
+    /** State that counts how often it was copied. */
+    private static final class Cell implements Copyable {
+        final int value;
+        int copies;
+
+        Cell(int value) {
+            this.value = value;
+        }
+
+        @Override
+        public Object copy(Copier c) {
+            copies++;
+            return new Cell(value);
+        }
+    }
+
+    /** A mechanism: not state, paired with the copy's own. */
+    private static final class Mechanism {}
+
+    @Test
+    void eachOriginalIsCopiedOnceAndFoundAgainPastTheFirstTableSize() {
+        Copier c = new Copier();
+        List<Cell> cells = new ArrayList<>();
+        List<Object> copies = new ArrayList<>();
+        for (int i = 0; i < 5000; i++) {
+            Cell cell = new Cell(i);
+            cells.add(cell);
+            copies.add(c.copy(cell));
+        }
+        for (int i = 0; i < cells.size(); i++) {
+            Cell again = c.copy(cells.get(i));
+            assertThat(again).isSameAs(copies.get(i)).isNotSameAs(cells.get(i));
+            assertThat(again.value).isEqualTo(i);
+            assertThat(cells.get(i).copies).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void manyMechanismsOfOneClassAreEachFoundWithTheirPair() {
+        Copier c = new Copier();
+        List<Mechanism> originals = new ArrayList<>();
+        List<Mechanism> paired = new ArrayList<>();
+        for (int i = 0; i < 2000; i++) {
+            originals.add(new Mechanism());
+            paired.add(c.pair(originals.get(i), new Mechanism()));
+        }
+        for (int i = 0; i < originals.size(); i++) {
+            assertThat(c.copy(originals.get(i))).isSameAs(paired.get(i));
+        }
+    }
+
+    @Test
+    void valuesAreSharedAndAnythingElseIsRefused() {
+        Copier c = new Copier();
+        String s = "value";
+        assertThat(c.copy(s)).isSameAs(s);
+        assertThat((Object) c.copy(null)).isNull();
+        int[] pages = {1, 2, 3};
+        int[] copied = c.array(pages);
+        assertThat(copied).containsExactly(1, 2, 3).isNotSameAs(pages);
+        assertThat(c.array(pages)).isSameAs(copied);
+        assertThatThrownBy(() -> c.copy(new Mechanism())).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("neither state");
+    }
+}
