@@ -2,6 +2,7 @@ package org.mmsim.explore;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One exhaustive search (see the design notes on {@link Explorer}): level-by-level BFS over fingerprints, with
@@ -20,6 +21,8 @@ import java.util.List;
 final class BreadthFirst<S> {
     /** States expanded per worker between two merges. */
     private static final int BATCH_PER_WORKER = 256;
+    /** States a worker claims at a time within a batch. */
+    private static final int CLAIM = 8;
     /**
      * Which model states are kept for their expansion. A state not kept is rebuilt when its turn comes, from a copy of
      * the initial state, by replaying its schedule without the checks its steps passed the first time. Replaying a
@@ -225,15 +228,19 @@ final class BreadthFirst<S> {
     private record Batch<S>(int from, int to, Expander.Expansion<S>[] expansions, Workers.Pending jobs) {}
 
     private Batch<S> startBatch(Workers pool, int from, int to, Expander.Worker<S>[] ws) {
-        int workers = ws.length;
         @SuppressWarnings("unchecked")
         Expander.Expansion<S>[] expansions = new Expander.Expansion[to - from];
         Trace.View frozen = trace.view();
         int ahead = lookaheadDepth();
+        // the workers take the batch's states a few at a time, whoever is free next: a state that is rebuilt and looked
+        // ahead from costs a hundred times one expanded from its record, so fixed shares would leave a worker idle
+        AtomicInteger taken = new AtomicInteger(from);
         Workers.Pending jobs = pool.start(w -> {
-            for (int i = from + w; i < to; i += workers) {
-                if (current.kind(i) == Level.OPEN) {
-                    expansions[i - from] = expander.expand(current, level, i, ws[w], frozen, visited, ahead);
+            for (int start; (start = taken.getAndAdd(CLAIM)) < to; ) {
+                for (int i = start; i < Math.min(to, start + CLAIM); i++) {
+                    if (current.kind(i) == Level.OPEN) {
+                        expansions[i - from] = expander.expand(current, level, i, ws[w], frozen, visited, ahead);
+                    }
                 }
             }
         });
