@@ -393,6 +393,9 @@ public final class Vfs implements Hashable {
             p.hashInto(h);
         }
         h.add(names.size());
+        if (names.isEmpty()) {
+            return; // most explored machines name no file: spare the tree its iterator on every fingerprint
+        }
         for (Map.Entry<String, Inode> e : names.entrySet()) {
             h.add(e.getKey()).add(e.getValue().id());
         }
