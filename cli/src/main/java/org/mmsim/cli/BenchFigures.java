@@ -98,7 +98,8 @@ public final class BenchFigures {
      * As {@link #measure(int)}, plus, when {@code exploreScenario} is given, the explorer's figures
      * ({@link #explore}): {@code explore_scenario}, {@code explore_states}, {@code explore_states_per_second} (one
      * worker), {@code explore_states_per_second_2w}, {@code explore_bytes_per_state} (the visited set),
-     * {@code explore_bytes_per_state_with_trace} and {@code explore_peak_heap_mb}.
+     * {@code explore_bytes_per_state_with_trace}, {@code explore_bytes_per_open_state} (the live levels, at their
+     * largest) and {@code explore_peak_heap_mb}.
      */
     public static Map<String, Object> measure(int forkPages, Scenario exploreScenario) {
         return measure(forkPages, exploreScenario, null);
@@ -163,6 +164,7 @@ public final class BenchFigures {
         out.put("explore_states_per_second_2w", Math.round(median(rates2)));
         out.put("explore_bytes_per_state", round(last.fingerprintBytesPerState(), 1));
         out.put("explore_bytes_per_state_with_trace", round(last.bytesPerState(), 1));
+        out.put("explore_bytes_per_open_state", round(last.bytesPerOpenState(), 1));
         out.put("explore_peak_heap_mb", round(peakMb, 1));
     }
 

@@ -79,6 +79,9 @@ final class BreadthFirst<S> {
     boolean partial;
     /** How many states of the level being built are kept. */
     private int keptInNext;
+    /** The most bytes both live levels held when a level was complete, and the open states of that level. */
+    private long frontierBytes;
+    private long frontierStates;
 
     BreadthFirst(Model<S> model, Options opts) {
         this(model, opts, PARALLEL_LEVEL);
@@ -152,6 +155,11 @@ final class BreadthFirst<S> {
                 account(next);
                 if (next.size() == 0) {
                     break;
+                }
+                long bytes = current.bytes() + next.bytes();
+                if (bytes > frontierBytes) {
+                    frontierBytes = bytes;
+                    frontierStates = next.size();
                 }
                 Level<S> done = current;
                 current = next;
@@ -399,6 +407,7 @@ final class BreadthFirst<S> {
         return new Report(Options.Mode.EXHAUSTIVE, reduction, trace.size(), transitions, depth, executions,
                 positive, negative, finalStates, positiveFinalStates, deadlocks, findings.deadlock,
                 findings.witness, findings.counterWitness, findings.violations, !budget.stopped(),
-                budget.stopReason(), budget.elapsedNanos(), visited.bytes() + trace.bytes(), visited.bytes());
+                budget.stopReason(), budget.elapsedNanos(), visited.bytes() + trace.bytes(), visited.bytes(),
+                frontierBytes, frontierStates);
     }
 }

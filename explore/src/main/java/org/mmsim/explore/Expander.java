@@ -152,7 +152,7 @@ final class Expander<S> {
                 long[] childFootprints = reduction ? new long[Integer.SIZE] : null;
                 int childSleep = reduction
                         ? sleepOf(asleep, sleepFootprints, explored, stepFootprints, footprint, childFootprints) : 0;
-                a.next[a.rank(u)] = lookAhead(g, childEnabled, childSleep, childFootprints, depth - 1);
+                a.next(u, lookAhead(g, childEnabled, childSleep, childFootprints, depth - 1));
             }
             if (stepFootprints != null) {
                 stepFootprints[u] = footprint;
@@ -196,18 +196,17 @@ final class Expander<S> {
         int explored = 0;
         for (int m = todo; m != 0; m &= m - 1) {
             int t = Integer.numberOfTrailingZeros(m);
-            int r = ahead.rank(t);
-            long footprint = ahead.footprint[r];
+            long footprint = ahead.footprint(t);
             int k = e.n++;
             e.thread[k] = t;
-            e.fp[k] = ahead.fp[r];
+            e.fp[k] = ahead.fp(t);
             e.violations.add(ahead.violations(t));
             int sleep = reduction ? childSleep(current, i, asleep, explored, footprint, w) : 0;
             e.sleep[k] = sleep;
             e.sleepFootprints[k] = sleep == 0 ? null : w.childFootprints.clone();
-            e.enabled[k] = ahead.enabled[r];
-            e.kind[k] = ahead.kind[r];
-            e.ahead[k] = ahead.next[r];
+            e.enabled[k] = ahead.enabled(t);
+            e.kind[k] = ahead.kind(t);
+            e.ahead[k] = ahead.next(t);
             w.stepFootprints[t] = footprint;
             explored |= 1 << t;
         }

@@ -104,6 +104,22 @@ final class Level<S> {
         ahead[i] = null;
     }
 
+    /**
+     * Bytes this level holds in its arrays and its records of steps taken ahead (model states kept for deep levels
+     * not counted), in the layout of a 64-bit JVM with compressed references.
+     */
+    long bytes() {
+        long b = Lookahead.array(8, paths.length) + Lookahead.array(4, enabled.length) + Lookahead.array(1, kind.length)
+                + 3 * Lookahead.array(4, sleep.length) + Lookahead.array(4, states.length)
+                + Lookahead.array(4, ahead.length) + Lookahead.array(8, pool.length);
+        for (int i = 0; i < size; i++) {
+            if (ahead[i] != null) {
+                b += ahead[i].bytes();
+            }
+        }
+        return b;
+    }
+
     /** The steps of state {@code i} taken ahead of its turn, or null. */
     Lookahead lookahead(int i) {
         return ahead[i];

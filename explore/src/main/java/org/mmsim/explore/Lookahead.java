@@ -23,24 +23,18 @@ import java.util.List;
 final class Lookahead {
     /** The threads whose steps are recorded, as a bit mask. */
     final int covered;
-    final long[] fp;
-    final long[] footprint;
-    final int[] enabled;
-    final byte[] kind;
-    /** By rank of the thread in {@link #covered}: the violations first seen in the child, or null for none. */
-    final Object[] violations;
-    /** By rank: the child's own steps taken ahead too (when the search looks more than one level ahead), or null. */
-    final Lookahead[] next;
+    /** By rank of the thread in {@link #covered}, three words: the child's fingerprint, the step's footprint, and
+     * the child's enabled threads shifted left by 8 with its kind in the low byte. */
+    private final long[] words;
+    /**
+     * By rank, two references, or null while there is none: the violations first seen in the child (null for none),
+     * and the child's own record when the search looks more than one level ahead (null for none).
+     */
+    private Object[] refs;
 
     Lookahead(int covered) {
         this.covered = covered;
-        int n = Integer.bitCount(covered);
-        fp = new long[n];
-        footprint = new long[n];
-        enabled = new int[n];
-        kind = new byte[n];
-        violations = new Object[n];
-        next = new Lookahead[n];
+        words = new long[3 * Integer.bitCount(covered)];
     }
 
     /** Whether the steps of every thread in {@code threads} are recorded. */
@@ -49,24 +43,81 @@ final class Lookahead {
     }
 
     /** Where thread {@code t} (one of {@link #covered}) is recorded. */
-    int rank(int t) {
+    private int rank(int t) {
         return Integer.bitCount(covered & ((1 << t) - 1));
     }
 
     /** Records the step of thread {@code t}. */
     void record(int t, long childFp, long stepFootprint, int childEnabled, byte childKind, List<String> found) {
         int r = rank(t);
-        fp[r] = childFp;
-        footprint[r] = stepFootprint;
-        enabled[r] = childEnabled;
-        kind[r] = childKind;
-        violations[r] = found.isEmpty() ? null : found;
+        words[3 * r] = childFp;
+        words[3 * r + 1] = stepFootprint;
+        words[3 * r + 2] = ((long) childEnabled << 8) | (childKind & 0xff);
+        if (!found.isEmpty()) {
+            ref(2 * r, found);
+        }
+    }
+
+    /** Records the child of thread {@code t}'s step's own record. */
+    void next(int t, Lookahead child) {
+        ref(2 * rank(t) + 1, child);
+    }
+
+    private void ref(int i, Object value) {
+        if (refs == null) {
+            refs = new Object[2 * Integer.bitCount(covered)];
+        }
+        refs[i] = value;
+    }
+
+    long fp(int t) {
+        return words[3 * rank(t)];
+    }
+
+    long footprint(int t) {
+        return words[3 * rank(t) + 1];
+    }
+
+    int enabled(int t) {
+        return (int) (words[3 * rank(t) + 2] >>> 8);
+    }
+
+    byte kind(int t) {
+        return (byte) words[3 * rank(t) + 2];
     }
 
     /** The violations recorded for thread {@code t}'s step. */
     @SuppressWarnings("unchecked")
     List<String> violations(int t) {
-        Object v = violations[rank(t)];
+        Object v = refs == null ? null : refs[2 * rank(t)];
         return v == null ? List.of() : (List<String>) v;
+    }
+
+    /** The record of the child thread {@code t}'s step made, or null. */
+    Lookahead next(int t) {
+        return refs == null ? null : (Lookahead) refs[2 * rank(t) + 1];
+    }
+
+    /**
+     * Bytes this record and the records under it hold, in the layout of a 64-bit JVM with compressed references: the
+     * object (a 12-byte header, the mask and two references) and its arrays (a 16-byte header each), each rounded up to
+     * 8 bytes. The violation lists are not counted (shared with the step that found them, and rare).
+     */
+    long bytes() {
+        long b = 24 + array(8, words.length);
+        if (refs != null) {
+            b += array(4, refs.length);
+            for (int i = 1; i < refs.length; i += 2) {
+                if (refs[i] != null) {
+                    b += ((Lookahead) refs[i]).bytes();
+                }
+            }
+        }
+        return b;
+    }
+
+    /** Bytes of an array of {@code n} elements of {@code size} bytes: a 16-byte header, rounded up to 8 bytes. */
+    static long array(int size, int n) {
+        return (16 + (long) size * n + 7) & ~7L;
     }
 }

@@ -60,7 +60,7 @@ final class RandomSearch<S> {
         return new Report(opts.mode(), false, visited.size(), transitions, longest, executions, positive,
                 negative, finals.size(), positives.size(), deadlocked.size(), findings.deadlock, findings.witness,
                 findings.counterWitness, findings.violations, false, budget.stopReason(), budget.elapsedNanos(),
-                visited.bytes() + finals.bytes() + positives.bytes() + deadlocked.bytes(), visited.bytes());
+                visited.bytes() + finals.bytes() + positives.bytes() + deadlocked.bytes(), visited.bytes(), 0, 0);
     }
 
     /** One execution to a final state, a deadlock or a budget stop; its length. */

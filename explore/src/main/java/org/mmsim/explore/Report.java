@@ -39,6 +39,10 @@ import java.util.Objects;
  * @param elapsedNanos        how long the search took, by {@link Options#clock}
  * @param visitedBytes        bytes held by the fingerprint tables and the parent/choice trace
  * @param fingerprintBytes    of those, bytes held by the visited set's fingerprint table alone
+ * @param frontierBytes       exhaustive search: the most bytes the two live levels held when a level was complete
+ *                            (their numbers and the records of steps taken ahead, {@link Lookahead}; machines kept
+ *                            for deep states not counted), or 0
+ * @param frontierStates      the open states of the level complete then
  */
 public record Report(
         Options.Mode mode,
@@ -60,7 +64,9 @@ public record Report(
         String stopReason,
         long elapsedNanos,
         long visitedBytes,
-        long fingerprintBytes) {
+        long fingerprintBytes,
+        long frontierBytes,
+        long frontierStates) {
 
     /** Freezes the violation map (insertion order kept). */
     public Report {
@@ -78,11 +84,19 @@ public record Report(
         return states == 0 ? 0 : (double) fingerprintBytes / states;
     }
 
-    /** This report with {@code elapsedNanos} set to 0, for comparing two searches. */
+    /** Bytes the live levels held per open state, at the level where they held the most ({@link #frontierBytes}). */
+    public double bytesPerOpenState() {
+        return frontierStates == 0 ? 0 : (double) frontierBytes / frontierStates;
+    }
+
+    /**
+     * This report with {@code elapsedNanos} and the frontier figures set to 0, for comparing two searches: the clock
+     * differs between runs, and which records of steps taken ahead exist depends on the workers' timing.
+     */
     public Report withoutTiming() {
         return new Report(mode, reduction, states, transitions, depth, executions, positive, negative, finalStates,
                 positiveFinalStates, deadlocks, deadlockSchedule, witness, counterWitness, violations, complete,
-                stopReason, 0, visitedBytes, fingerprintBytes);
+                stopReason, 0, visitedBytes, fingerprintBytes, 0, 0);
     }
 
     @Override
@@ -96,14 +110,15 @@ public record Report(
                 && Arrays.equals(counterWitness, r.counterWitness) && sameViolations(violations, r.violations)
                 && complete == r.complete && Objects.equals(stopReason, r.stopReason)
                 && elapsedNanos == r.elapsedNanos && visitedBytes == r.visitedBytes
-                && fingerprintBytes == r.fingerprintBytes;
+                && fingerprintBytes == r.fingerprintBytes && frontierBytes == r.frontierBytes
+                && frontierStates == r.frontierStates;
     }
 
     @Override
     public int hashCode() {
         int h = Objects.hash(mode, reduction, states, transitions, depth, executions, positive, negative,
                 finalStates, positiveFinalStates, deadlocks, complete, stopReason, elapsedNanos, visitedBytes,
-                fingerprintBytes);
+                fingerprintBytes, frontierBytes, frontierStates);
         h = 31 * h + Arrays.hashCode(deadlockSchedule);
         h = 31 * h + Arrays.hashCode(witness);
         h = 31 * h + Arrays.hashCode(counterWitness);
@@ -125,7 +140,8 @@ public record Report(
                 + ", deadlockSchedule=" + Arrays.toString(deadlockSchedule) + ", witness=" + Arrays.toString(witness)
                 + ", counterWitness=" + Arrays.toString(counterWitness) + ", violations=" + v.append('}')
                 + ", complete=" + complete + ", stopReason=" + stopReason + ", elapsedNanos=" + elapsedNanos
-                + ", visitedBytes=" + visitedBytes + ", fingerprintBytes=" + fingerprintBytes + "]";
+                + ", visitedBytes=" + visitedBytes + ", fingerprintBytes=" + fingerprintBytes
+                + ", frontierBytes=" + frontierBytes + ", frontierStates=" + frontierStates + "]";
     }
 
     private static boolean sameViolations(Map<String, int[]> a, Map<String, int[]> b) {

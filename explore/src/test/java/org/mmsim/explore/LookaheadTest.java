@@ -61,6 +61,24 @@ class LookaheadTest {
         assertThat(ahead.replays).isLessThan(rebuilt.replays * 2 / 3);
     }
 
+    @Test
+    void theFrontierFigureCountsTheLevelsAndTheirRecords() {
+        Programs.Instr store0 = new Programs.Instr(Programs.Op.STORE, 0, 0);
+        Programs.Instr inc1 = new Programs.Instr(Programs.Op.INC, 1, 0);
+        Programs program = new Programs(List.of(List.of(store0, inc1, store0), List.of(inc1, store0, inc1)));
+        Options opts = Options.defaults().withReduction(false);
+
+        Report without = new BreadthFirst<>(program, opts, 1, false).run();
+        Report with = new BreadthFirst<>(program, opts, 1, true).run();
+
+        assertThat(without.frontierStates()).isPositive();
+        assertThat(without.frontierBytes()).isPositive();
+        // the same levels, plus the records of steps taken ahead
+        assertThat(with.frontierBytes()).isGreaterThan(without.frontierBytes());
+        assertThat(with.bytesPerOpenState()).isEqualTo((double) with.frontierBytes() / with.frontierStates());
+        assertThat(with.withoutTiming().frontierBytes()).isZero();
+    }
+
     /** Counts the steps replayed to rebuild states. */
     private static final class CountingReplays extends Delegating<int[]> {
         long replays;
