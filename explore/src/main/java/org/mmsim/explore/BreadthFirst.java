@@ -2,7 +2,6 @@ package org.mmsim.explore;
 
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One exhaustive search (see the design notes on {@link Explorer}): level-by-level BFS over fingerprints, with
@@ -240,16 +239,11 @@ final class BreadthFirst<S> {
         Expander.Expansion<S>[] expansions = new Expander.Expansion[to - from];
         Trace.View frozen = trace.view();
         int ahead = lookaheadDepth();
-        // the workers take the batch's states a few at a time, whoever is free next: a state that is rebuilt and looked
-        // ahead from costs a hundred times one expanded from its record, so fixed shares would leave a worker idle
-        AtomicInteger taken = new AtomicInteger(from);
-        Workers.Pending jobs = pool.start(w -> {
-            for (int start; (start = taken.getAndAdd(CLAIM)) < to; ) {
-                for (int i = start; i < Math.min(to, start + CLAIM); i++) {
-                    if (current.kind(i) == Level.OPEN) {
-                        expansions[i - from] = expander.expand(current, level, i, ws[w], frozen, visited, ahead);
-                    }
-                }
+        // claimed a few at a time, whoever is free next: a state that is rebuilt and looked ahead from costs a hundred
+        // times one expanded from its record, so fixed shares would leave a worker idle
+        Workers.Pending jobs = pool.forEach(from, to, CLAIM, (w, i) -> {
+            if (current.kind(i) == Level.OPEN) {
+                expansions[i - from] = expander.expand(current, level, i, ws[w], frozen, visited, ahead);
             }
         });
         return new Batch<>(from, to, expansions, jobs);
