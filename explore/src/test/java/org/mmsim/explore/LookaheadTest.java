@@ -2,13 +2,8 @@ package org.mmsim.explore;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -23,10 +18,7 @@ import org.junit.jupiter.api.Test;
 class LookaheadTest {
     @Provide
     Arbitrary<Programs> programs() {
-        Arbitrary<Programs.Instr> instr = Combinators.combine(
-                Arbitraries.of(Programs.Op.class), Arbitraries.integers().between(0, 1),
-                Arbitraries.integers().between(0, 2)).as(Programs.Instr::new);
-        return instr.list().ofMinSize(1).ofMaxSize(5).list().ofMinSize(2).ofMaxSize(4).map(Programs::new);
+        return Programs.arbitrary(5);
     }
 
     @Property(tries = 300)
@@ -36,7 +28,7 @@ class LookaheadTest {
         Report rebuilt = new BreadthFirst<>(model, opts, 1, false).run();
         Report ahead = new BreadthFirst<>(model, opts, 1, true).run();
 
-        assertThat(summary(ahead)).isEqualTo(summary(rebuilt));
+        assertThat(ReportSummary.of(ahead)).isEqualTo(ReportSummary.of(rebuilt));
     }
 
     @Test
@@ -54,7 +46,7 @@ class LookaheadTest {
         Report without = new BreadthFirst<>(rebuilt, opts, 1, false).run();
         Report with = new BreadthFirst<>(ahead, opts, 1, true).run();
 
-        assertThat(summary(with)).isEqualTo(summary(without));
+        assertThat(ReportSummary.of(with)).isEqualTo(ReportSummary.of(without));
         assertThat(without.depth()).isEqualTo(9);
         // without, every open state of depth 2 or more is rebuilt; with, only those whose records were not taken
         assertThat(rebuilt.replays).isGreaterThan(0);
@@ -94,15 +86,4 @@ class LookaheadTest {
         }
     }
 
-    private static List<Object> summary(Report r) {
-        List<Object> s = new ArrayList<>(List.of(r.states(), r.transitions(), r.depth(), r.executions(), r.positive(),
-                r.negative(), r.finalStates(), r.positiveFinalStates(), r.deadlocks(), r.complete(),
-                String.valueOf(r.stopReason()), String.valueOf(Arrays.toString(r.witness())),
-                String.valueOf(Arrays.toString(r.counterWitness())),
-                String.valueOf(Arrays.toString(r.deadlockSchedule()))));
-        for (Map.Entry<String, int[]> v : r.violations().entrySet()) {
-            s.add(v.getKey() + "=" + Arrays.toString(v.getValue()));
-        }
-        return s;
-    }
 }

@@ -2,6 +2,9 @@ package org.mmsim.explore;
 
 import java.util.ArrayList;
 import java.util.List;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
 
 /**
  * Toy model for property tests: each thread runs a straight-line program over two shared variables, two locks
@@ -48,6 +51,18 @@ final class Programs implements Model<int[]> {
     private final List<List<Instr>> program;
     private final int n;
     private final int reg;
+
+    /**
+     * Random models for property tests: two to four threads of one to {@code maxInstructions} instructions over two
+     * variables and two locks.
+     */
+    static Arbitrary<Programs> arbitrary(int maxInstructions) {
+        Arbitrary<Instr> instr = Combinators.combine(
+                Arbitraries.of(Op.class), Arbitraries.integers().between(0, 1),
+                Arbitraries.integers().between(0, 2)).as(Instr::new);
+        return instr.list().ofMinSize(1).ofMaxSize(maxInstructions).list().ofMinSize(2).ofMaxSize(4)
+                .map(Programs::new);
+    }
 
     /** A model running {@code program.get(t)} as thread t. */
     Programs(List<List<Instr>> program) {

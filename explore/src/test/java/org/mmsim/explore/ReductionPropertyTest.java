@@ -4,12 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -23,10 +20,7 @@ import net.jqwik.api.Provide;
 class ReductionPropertyTest {
     @Provide
     Arbitrary<Programs> programs() {
-        Arbitrary<Programs.Instr> instr = Combinators.combine(
-                Arbitraries.of(Programs.Op.class), Arbitraries.integers().between(0, 1),
-                Arbitraries.integers().between(0, 2)).as(Programs.Instr::new);
-        return instr.list().ofMinSize(1).ofMaxSize(4).list().ofMinSize(2).ofMaxSize(4).map(Programs::new);
+        return Programs.arbitrary(4);
     }
 
     @Property(tries = 300)

@@ -5,13 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -25,10 +20,7 @@ import net.jqwik.api.constraints.IntRange;
 class WorkersAndCheckpointsTest {
     @Provide
     Arbitrary<Programs> programs() {
-        Arbitrary<Programs.Instr> instr = Combinators.combine(
-                Arbitraries.of(Programs.Op.class), Arbitraries.integers().between(0, 1),
-                Arbitraries.integers().between(0, 2)).as(Programs.Instr::new);
-        return instr.list().ofMinSize(1).ofMaxSize(5).list().ofMinSize(2).ofMaxSize(4).map(Programs::new);
+        return Programs.arbitrary(5);
     }
 
     @Property(tries = 200)
@@ -38,7 +30,7 @@ class WorkersAndCheckpointsTest {
         Report one = new BreadthFirst<>(model, opts, 1).run();
         Report many = new BreadthFirst<>(model, opts.withWorkers(workers), 1).run();
 
-        assertThat(summary(many)).isEqualTo(summary(one));
+        assertThat(ReportSummary.of(many)).isEqualTo(ReportSummary.of(one));
     }
 
     @Property(tries = 100)
@@ -48,7 +40,7 @@ class WorkersAndCheckpointsTest {
         Report one = new BreadthFirst<>(model, opts, 1).run();
         Report many = new BreadthFirst<>(model, opts.withWorkers(3), 1).run();
 
-        assertThat(summary(many)).isEqualTo(summary(one));
+        assertThat(ReportSummary.of(many)).isEqualTo(ReportSummary.of(one));
     }
 
     @Property(tries = 150)
@@ -61,11 +53,11 @@ class WorkersAndCheckpointsTest {
         try {
             Report stopped = new BreadthFirst<>(model, opts.withMaxStates(stopAfter).withCheckpoint(file), 1).run();
             if (stopped.complete()) {
-                assertThat(summary(stopped)).isEqualTo(summary(whole));
+                assertThat(ReportSummary.of(stopped)).isEqualTo(ReportSummary.of(whole));
                 return;
             }
             Report resumed = new BreadthFirst<>(model, opts.withResume(file).withWorkers(workers), 1).run();
-            assertThat(summary(resumed)).isEqualTo(summary(whole));
+            assertThat(ReportSummary.of(resumed)).isEqualTo(ReportSummary.of(whole));
         } finally {
             Files.deleteIfExists(file);
         }
@@ -88,7 +80,7 @@ class WorkersAndCheckpointsTest {
                     r = new BreadthFirst<>(model, opts.withResume(b), 1).run();
                 }
             }
-            assertThat(summary(r)).isEqualTo(summary(whole));
+            assertThat(ReportSummary.of(r)).isEqualTo(ReportSummary.of(whole));
         } finally {
             Files.deleteIfExists(a);
             Files.deleteIfExists(b);
@@ -110,15 +102,4 @@ class WorkersAndCheckpointsTest {
     }
 
     /** Everything a report says but the time it took. */
-    private static List<Object> summary(Report r) {
-        List<Object> s = new ArrayList<>(List.of(r.states(), r.transitions(), r.depth(), r.executions(), r.positive(),
-                r.negative(), r.finalStates(), r.positiveFinalStates(), r.deadlocks(), r.complete(),
-                String.valueOf(r.stopReason()), String.valueOf(Arrays.toString(r.witness())),
-                String.valueOf(Arrays.toString(r.counterWitness())),
-                String.valueOf(Arrays.toString(r.deadlockSchedule()))));
-        for (Map.Entry<String, int[]> v : r.violations().entrySet()) {
-            s.add(v.getKey() + "=" + Arrays.toString(v.getValue()));
-        }
-        return s;
-    }
 }
