@@ -34,6 +34,10 @@ final class BenchCommand implements Callable<Integer> {
             + "(default: scenarios/bench/explore-1m.mms of this checkout; 'none' skips them).")
     String exploreLarge;
 
+    @Option(names = "--explore-rounds", paramLabel = "N", description = "Rounds of the explorer figures, after one "
+            + "warm-up round: each figure is their median (default: ${DEFAULT-VALUE}; more rounds steady a noisy machine).")
+    int exploreRounds = BenchFigures.EXPLORE_ROUNDS;
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -42,6 +46,9 @@ final class BenchCommand implements Callable<Integer> {
         OutputFile.check("--json", json);
         if (forkPages <= 0) {
             throw new Main.UsageError("--fork-pages must be positive");
+        }
+        if (exploreRounds <= 0) {
+            throw new Main.UsageError("--explore-rounds must be positive");
         }
         Scenario explore;
         Scenario large;
@@ -52,7 +59,7 @@ final class BenchCommand implements Callable<Integer> {
             spec.commandLine().getErr().println(e.getMessage());
             return Main.INVALID_SCENARIO;
         }
-        Map<String, Object> figures = BenchFigures.measure(forkPages, explore, large);
+        Map<String, Object> figures = BenchFigures.measure(forkPages, explore, large, exploreRounds);
         String text = org.mmsim.report.Json.write(figures);
         spec.commandLine().getOut().print(text);
         if (json != null) {

@@ -112,6 +112,18 @@ public final class BenchFigures {
      * {@code explore_large_peak_heap_mb} (whether it fits the default heap is what it shows).
      */
     public static Map<String, Object> measure(int forkPages, Scenario exploreScenario, Scenario largeScenario) {
+        return measure(forkPages, exploreScenario, largeScenario, EXPLORE_ROUNDS);
+    }
+
+    /**
+     * As {@link #measure(int, Scenario, Scenario)}, with the explorer figures of {@code exploreScenario} the medians
+     * of {@code exploreRounds} rounds (after one warm-up round) instead of {@value #EXPLORE_ROUNDS}.
+     */
+    public static Map<String, Object> measure(int forkPages, Scenario exploreScenario, Scenario largeScenario,
+            int exploreRounds) {
+        if (exploreRounds <= 0) {
+            throw new IllegalArgumentException("exploreRounds must be positive: " + exploreRounds);
+        }
         if (forkPages <= 0) {
             throw new IllegalArgumentException("forkPages must be positive: " + forkPages);
         }
@@ -124,7 +136,7 @@ public final class BenchFigures {
         out.put("notifier_dispatch_ns", round(notifierDispatchNs(profile), 1));
         out.put("mmu_notifier_register_ns", Math.round(mmuNotifierRegisterNs(profile)));
         if (exploreScenario != null) {
-            explore(exploreScenario, out);
+            explore(exploreScenario, out, exploreRounds);
         }
         if (largeScenario != null) {
             exploreLarge(largeScenario, out);
@@ -135,7 +147,7 @@ public final class BenchFigures {
         return out;
     }
 
-    /** Rounds of the explorer figure (each explores the whole scenario). */
+    /** Rounds of the explorer figure by default (each explores the whole scenario). */
     static final int EXPLORE_ROUNDS = 3;
 
     /**
@@ -144,12 +156,12 @@ public final class BenchFigures {
      * parent/choice trace), and the peak heap of one search: the used heap after a full collection before it, and
      * the most the heap pools held during it.
      */
-    private static void explore(Scenario s, Map<String, Object> out) {
+    private static void explore(Scenario s, Map<String, Object> out, int rounds) {
         KernelProfile profile = Checker.profile(s, PROFILE, Map.of());
         Report last = null;
-        double[] rates = new double[EXPLORE_ROUNDS];
-        double[] rates2 = new double[EXPLORE_ROUNDS];
-        for (int r = -1; r < EXPLORE_ROUNDS; r++) {
+        double[] rates = new double[rounds];
+        double[] rates2 = new double[rounds];
+        for (int r = -1; r < rounds; r++) {
             last = search(s, profile, Options.defaults());
             Report two = search(s, profile, Options.defaults().withWorkers(2));
             if (r >= 0) {

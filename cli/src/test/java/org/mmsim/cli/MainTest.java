@@ -49,6 +49,16 @@ class MainTest {
             """;
 
     @Test
+    void benchRefusesRoundsAndPagesThatAreNotPositive() {
+        Outcome rounds = mmsim("bench", "--explore-rounds", "0");
+        assertThat(rounds.code()).isEqualTo(2);
+        assertThat(rounds.firstErrLine()).contains("--explore-rounds must be positive");
+        Outcome pages = mmsim("bench", "--fork-pages", "-1");
+        assertThat(pages.code()).isEqualTo(2);
+        assertThat(pages.firstErrLine()).contains("--fork-pages must be positive");
+    }
+
+    @Test
     void syntaxErrorExits3WithFileLineCol() throws IOException {
         Path p = write("syntax.mms", GOOD.replace("exists (C:r0 = 2)", "exists (C:r0 = 2"));
         Outcome o = mmsim("check", p.toString());
