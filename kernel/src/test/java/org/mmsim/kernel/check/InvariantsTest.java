@@ -132,6 +132,23 @@ class InvariantsTest {
 
     /** The pipe lives as long as an fd on it: here the child's, inherited at fork. */
     @Test
+    void leaksAreReportedLowestFrameFirstAtMostEight() {
+        Kernel k = boot("6.18");
+        List<Integer> leaked = new java.util.ArrayList<>();
+        for (int n = 0; n < 10; n++) {
+            leaked.add(k.pageAlloc().allocPage(org.mmsim.kernel.mm.page.PageAlloc.GFP_KERNEL));
+        }
+        leaked.sort(null);
+
+        List<Violation> leaks = Invariants.checkAllFree(k);
+
+        assertThat(leaks).hasSize(8);
+        for (int n = 0; n < 8; n++) {
+            assertThat(leaks.get(n).message()).startsWith("pfn " + leaked.get(n) + " leaked: refcount 1");
+        }
+    }
+
+    @Test
     void anUnreleasedPipeBufferIsALeak() {
         Kernel k = boot("6.18");
         Task p = k.spawn("p");
