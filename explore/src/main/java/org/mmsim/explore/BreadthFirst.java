@@ -20,6 +20,8 @@ import java.util.List;
 final class BreadthFirst<S> {
     /** States expanded per worker between two merges. */
     private static final int BATCH_PER_WORKER = 256;
+    /** Batches the workers may be expanding while the search files an earlier one. */
+    private static final int IN_FLIGHT = 3;
     /** States a worker claims at a time within a batch. */
     private static final int CLAIM = 8;
     /**
@@ -196,8 +198,8 @@ final class BreadthFirst<S> {
     private void expandLevel(Workers pool) {
         int workers = opts.workers();
         @SuppressWarnings("unchecked")
-        Expander.Worker<S>[][] ws = new Expander.Worker[2][workers];
-        for (int set = 0; set < 2; set++) {
+        Expander.Worker<S>[][] ws = new Expander.Worker[IN_FLIGHT][workers];
+        for (int set = 0; set < IN_FLIGHT; set++) {
             for (int w = 0; w < workers; w++) {
                 ws[set][w] = new Expander.Worker<>();
                 ws[set][w].initial = model.copy(initial);
@@ -205,14 +207,22 @@ final class BreadthFirst<S> {
         }
         int size = current.size();
         int batchSize = BATCH_PER_WORKER * workers;
-        int from = cursor;
-        Batch<S> pending = startBatch(pool, from, Math.min(size, from + batchSize), ws[0]);
-        for (int b = 0; pending != null; b++) {
-            Batch<S> batch = pending;
+        // batches started and not yet filed, oldest first: while one is filed here, the workers expand the others, and
+        // a worker done with its share of one goes straight on to the next instead of waiting for this thread
+        java.util.ArrayDeque<Batch<S>> pending = new java.util.ArrayDeque<>();
+        int next = cursor;
+        // the batch started IN_FLIGHT batches earlier is filed by the time its worker set is used again
+        for (int started = 0; ; ) {
+            while (pending.size() < IN_FLIGHT && next < size) {
+                int to = Math.min(size, next + batchSize);
+                pending.add(startBatch(pool, next, to, ws[started++ % IN_FLIGHT]));
+                next = to;
+            }
+            Batch<S> batch = pending.poll();
+            if (batch == null) {
+                return;
+            }
             batch.jobs.await();
-            // the next batch is expanded by the workers while this one is filed here
-            pending = batch.to < size ? startBatch(pool, batch.to, Math.min(size, batch.to + batchSize),
-                    ws[(b + 1) & 1]) : null;
             for (int i = batch.from; i < batch.to; i++) {
                 Expander.Expansion<S> e = batch.expansions[i - batch.from];
                 if (e != null && !merge(e)) {
@@ -262,9 +272,9 @@ final class BreadthFirst<S> {
         return transitions - states <= states >> 4 ? DEEP_LOOKAHEAD : 1;
     }
 
-    /** Lets a batch started ahead finish before the search goes on (its results are not used). */
-    private static void waitFor(Batch<?> b) {
-        if (b != null) {
+    /** Lets the batches started ahead finish before the search goes on (their results are not used). */
+    private static void waitFor(java.util.ArrayDeque<? extends Batch<?>> batches) {
+        for (Batch<?> b : batches) {
             b.jobs.await();
         }
     }
