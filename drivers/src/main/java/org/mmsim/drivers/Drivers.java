@@ -13,7 +13,8 @@ import org.mmsim.kernel.api.Driver;
  * The registry of device drivers a simulated machine boots with. A new device is a package of its own under
  * {@code org.mmsim.drivers}, written against {@code org.mmsim.kernel.api.Exports} and the {@code @Export}ed kernel
  * types only, plus one line here; nothing in the kernel, the fingerprint, the invariants or the scenario runner
- * changes (see docs/architecture.md, "Adding a device").
+ * changes (see docs/architecture.md, "A device"). A scenario's machine boots only the drivers whose devices its
+ * operations open (the scenario module's {@code Operations.drivers}).
  */
 public final class Drivers {
     private Drivers() {}

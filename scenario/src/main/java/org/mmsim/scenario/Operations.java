@@ -2,9 +2,18 @@ package org.mmsim.scenario;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import org.mmsim.drivers.dmirror.DmirrorDriver;
+import org.mmsim.drivers.gpu.GpuDriver;
+import org.mmsim.drivers.kvm.KvmDriver;
+import org.mmsim.drivers.mmio.MmioDriver;
+import org.mmsim.drivers.rdma.RdmaDriver;
+import org.mmsim.drivers.spu.SpuDriver;
 
 /**
  * The registry of operations: every provider's declarations, by keyword, in the order of the language reference
@@ -13,6 +22,8 @@ import java.util.Map;
  */
 final class Operations {
     private static final Map<String, Operation> BY_KEYWORD = new LinkedHashMap<>();
+    /** The device (its driver's name) each device operation opens and works on, by keyword. */
+    private static final Map<String, String> DEVICE = new HashMap<>();
 
     static {
         List<Operation> all = new ArrayList<>();
@@ -21,12 +32,12 @@ final class Operations {
         all.addAll(ProcOps.operations());
         all.addAll(IoUringOps.operations());
         all.addAll(GupOps.operations());
-        all.addAll(DeviceOps.operations());
-        all.addAll(KvmOps.operations());
-        all.addAll(RdmaOps.operations());
-        all.addAll(DmirrorOps.operations());
-        all.addAll(GpuOps.operations());
-        all.addAll(SpuOps.operations());
+        all.addAll(device(DeviceOps.operations(), MmioDriver.DEVICE));
+        all.addAll(device(KvmOps.operations(), KvmDriver.DEVICE));
+        all.addAll(device(RdmaOps.operations(), RdmaDriver.DEVICE));
+        all.addAll(device(DmirrorOps.operations(), DmirrorDriver.DEVICE));
+        all.addAll(device(GpuOps.operations(), GpuDriver.DEVICE));
+        all.addAll(device(SpuOps.operations(), SpuDriver.DEVICE));
         for (Operation op : all) {
             if (BY_KEYWORD.put(op.keyword(), op) != null) {
                 throw new IllegalStateException("operation " + op.keyword() + " declared twice");
@@ -43,6 +54,43 @@ final class Operations {
 
     static Operation byKeyword(String word) {
         return BY_KEYWORD.get(word);
+    }
+
+    /** {@code ops}, recorded as the operations of the device whose driver is named {@code driver}. */
+    private static List<Operation> device(List<Operation> ops, String driver) {
+        for (Operation op : ops) {
+            DEVICE.put(op.keyword(), driver);
+        }
+        return ops;
+    }
+
+    /**
+     * The names of the drivers {@code s}'s program needs: those whose devices its operations open. The machine boots
+     * only these; a driver no operation reaches would only be copied and hashed with every state the explorer makes.
+     */
+    static Set<String> drivers(Scenario s) {
+        Set<String> names = new HashSet<>();
+        for (Scenario.Segment seg : s.program()) {
+            if (seg instanceof Scenario.Script script) {
+                for (Scenario.Line line : script.lines()) {
+                    addDriver(line.op(), names);
+                }
+            } else if (seg instanceof Scenario.Group group) {
+                for (Scenario.ThreadBlock t : group.threads()) {
+                    for (Op op : t.ops()) {
+                        addDriver(op, names);
+                    }
+                }
+            }
+        }
+        return names;
+    }
+
+    private static void addDriver(Op op, Set<String> names) {
+        String d = DEVICE.get(op.kind().keyword());
+        if (d != null) {
+            names.add(d);
+        }
     }
 
     /** The keyword nearest to {@code word} by edit distance, for "did you mean" hints, or null. */

@@ -3,6 +3,7 @@ package org.mmsim.scenario;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import org.mmsim.drivers.Drivers;
 import org.mmsim.kernel.Kernel;
 import org.mmsim.kernel.bug.KernelBug;
@@ -51,7 +52,9 @@ public final class Runner {
     private Runner(Scenario scenario, KernelProfile profile, boolean trace, boolean keepSteps) {
         this.scenario = scenario;
         this.rec = new StepRecorder(keepSteps);
-        this.k = Kernel.boot(profile, scenario.normalFrames(), scenario.movableFrames(), Drivers.all());
+        Set<String> needed = Operations.drivers(scenario);
+        this.k = Kernel.boot(profile, scenario.normalFrames(), scenario.movableFrames(),
+                Drivers.all().stream().filter(d -> needed.contains(d.name())).toList());
         this.b = new Bindings(k, scenario.file());
         this.violations = new Violations(b);
         this.ops = new OpExecutor(b, rec);
@@ -388,6 +391,11 @@ public final class Runner {
     /** The violations recorded since the last call, as stable keys ("invariant: message"). */
     public List<String> newViolations() {
         return violations.fresh();
+    }
+
+    /** The machine this run drives (tests look at what it booted). */
+    Kernel kernel() {
+        return k;
     }
 
     /** The record of this execution so far. */

@@ -33,6 +33,34 @@ class RunnerTest {
             """;
 
     @Test
+    void theMachineBootsOnlyTheDriversWhoseDevicesTheProgramOpens() throws ScenarioException {
+        String none = """
+                scenario none
+                process P
+                P: mmap A 4K PROT_READ|PROT_WRITE MAP_PRIVATE|MAP_ANONYMOUS
+                P: store A 1
+                exists ([P:A] = 1)
+                expect 6.18 always
+                """;
+        String kvmInAThread = """
+                scenario kvm
+                process P
+                P: mmap A 4K PROT_READ|PROT_WRITE MAP_PRIVATE|MAP_ANONYMOUS
+                P: mmap_device D 4K PROT_READ
+                thread T of P {
+                  kvm_create_vm VM
+                }
+                exists ([P:A] = 1)
+                expect 6.18 always
+                """;
+        Runner plain = Runner.start(ScenarioParser.parse("none.mms", none), Profiles.byName("6.18"), false);
+        Runner devices = Runner.start(ScenarioParser.parse("kvm.mms", kvmInAThread), Profiles.byName("6.18"), false);
+
+        assertThat(plain.kernel().drivers()).isEmpty();
+        assertThat(devices.kernel().drivers()).containsExactly("mmio", "kvm");
+    }
+
+    @Test
     void b2LeaksUnder57AndNotUnder618() throws ScenarioException {
         Execution old = run(B2, "5.7", false);
         assertThat(old.conditionHolds()).isTrue();
