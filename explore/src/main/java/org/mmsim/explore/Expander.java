@@ -78,6 +78,10 @@ final class Expander<S> {
      * ({@link Lookahead}) is expanded from that record without a machine; any other is rebuilt (or taken from the
      * level if kept), and each new open child it makes has its own steps taken ahead, unless {@code known} already
      * holds the child's fingerprint (a hint only: a child it misses is merely looked ahead for nothing).
+     *
+     * @param ahead how many levels of a new child's steps to take ({@code BreadthFirst.lookaheadDepth}); children that
+     *              the merge may keep as machines (16 or more steps deep) get none, since a kept machine is expanded
+     *              directly
      */
     Expansion<S> expand(Level<S> current, int level, int i, Worker<S> w, Trace.View trace, FingerprintSet known,
             int ahead) {
