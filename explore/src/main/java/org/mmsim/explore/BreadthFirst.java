@@ -185,8 +185,8 @@ final class BreadthFirst<S> {
     private void expandLevel() {
         for (; cursor < current.size() && !budget.stopped(); cursor++) {
             if (current.kind(cursor) == Level.OPEN
-                    && !merge(expander.expand(current, level, cursor, single, trace.view(), visited,
-                            lookaheadDepth()))) {
+                    && !merge(expander.expand(current, cursor, single, trace.view(), visited,
+                            lookaheadDepth(), mayKeep()))) {
                 return;
             }
             current.release(cursor);
@@ -249,11 +249,12 @@ final class BreadthFirst<S> {
         Expander.Expansion<S>[] expansions = new Expander.Expansion[to - from];
         Trace.View frozen = trace.view();
         int ahead = lookaheadDepth();
+        boolean carry = mayKeep();
         // claimed a few at a time, whoever is free next: a state that is rebuilt and looked ahead from costs a hundred
         // times one expanded from its record, so fixed shares would leave a worker idle
         Workers.Pending jobs = pool.forEach(from, to, CLAIM, (w, i) -> {
             if (current.kind(i) == Level.OPEN) {
-                expansions[i - from] = expander.expand(current, level, i, ws[w], frozen, visited, ahead);
+                expansions[i - from] = expander.expand(current, i, ws[w], frozen, visited, ahead, carry);
             }
         });
         return new Batch<>(from, to, expansions, jobs);
@@ -270,6 +271,15 @@ final class BreadthFirst<S> {
     private int lookaheadDepth() {
         long states = trace.size();
         return transitions - states <= states >> 4 ? DEEP_LOOKAHEAD : 1;
+    }
+
+    /**
+     * Whether the level being built may still keep machines ({@link #KEEP_DEPTH}, {@link #KEEP_LIMIT}): then the
+     * workers carry new children's machines to the merge; once it holds as many as it may, they give the rest records
+     * of their steps instead ({@link Lookahead}).
+     */
+    private boolean mayKeep() {
+        return opts.keepFrontierStates() && level + 1 >= KEEP_DEPTH && keptInNext < KEEP_LIMIT;
     }
 
     /** Lets the batches started ahead finish before the search goes on (their results are not used). */

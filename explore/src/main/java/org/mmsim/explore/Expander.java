@@ -79,12 +79,12 @@ final class Expander<S> {
      * level if kept), and each new open child it makes has its own steps taken ahead, unless {@code known} already
      * holds the child's fingerprint (a hint only: a child it misses is merely looked ahead for nothing).
      *
-     * @param ahead how many levels of a new child's steps to take ({@code BreadthFirst.lookaheadDepth}); children that
-     *              the merge may keep as machines (16 or more steps deep) get none, since a kept machine is expanded
-     *              directly
+     * @param ahead how many levels of a new child's steps to take ({@code BreadthFirst.lookaheadDepth})
+     * @param carry whether new open children are carried to the merge as machines for it to keep
+     *              ({@code BreadthFirst.mayKeep}); they then get no record, since a kept machine is expanded directly
      */
-    Expansion<S> expand(Level<S> current, int level, int i, Worker<S> w, Trace.View trace, FingerprintSet known,
-            int ahead) {
+    Expansion<S> expand(Level<S> current, int i, Worker<S> w, Trace.View trace, FingerprintSet known, int ahead,
+            boolean carry) {
         int asleep = reduction ? current.sleep(i) & current.enabled(i) : 0;
         int todo = current.enabled(i) & ~asleep;
         boolean kept = opts.keepFrontierStates() && current.state(i) != null;
@@ -94,9 +94,6 @@ final class Expander<S> {
         }
         S s = kept ? current.state(i) : rebuild(current.start() + i, w, trace);
         Expansion<S> e = new Expansion<>(i, Integer.bitCount(todo));
-        // a child is carried to the merge only if the merge may keep it: holding machines that will be dropped
-        // makes every garbage collection until the merge copy them
-        boolean keepable = opts.keepFrontierStates() && level + 1 >= BreadthFirst.KEEP_DEPTH;
         int explored = 0;
         while (todo != 0) {
             int t = Integer.numberOfTrailingZeros(todo);
@@ -113,8 +110,12 @@ final class Expander<S> {
             int enabled = model.enabled(child);
             e.enabled[k] = enabled;
             e.kind[k] = kind(child, enabled);
-            e.child[k] = keepable ? child : null;
-            if (lookahead && !keepable && e.kind[k] == Level.OPEN && !known.contains(e.fp[k])) {
+            // a child is carried to the merge only if the merge may keep it (a new open one while the next level has
+            // room for machines): holding machines that will be dropped makes every garbage collection until the merge
+            // copy them, and with workers three batches of them are in flight; any other new open child gets a record
+            boolean isNew = e.kind[k] == Level.OPEN && !known.contains(e.fp[k]);
+            e.child[k] = carry && isNew ? child : null;
+            if (lookahead && !carry && isNew) {
                 e.ahead[k] = lookAhead(child, enabled, sleep, e.sleepFootprints[k], ahead);
             }
             w.stepFootprints[t] = footprint;
