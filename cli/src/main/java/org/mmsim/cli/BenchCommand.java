@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
 /** {@code mmsim bench}: measure the figures the brief sets goals for. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Measure bytes_per_page, faults_per_second, fork_262144_pages_ms and "
         + "cow_faults_per_second, notifier_dispatch_ns and mmu_notifier_register_ns (medians of 5 rounds), the explorer's states per second with one worker and two, "
-        + "bytes per state and peak heap on a bundled search of 110,251 states, and one search of 1,107,697 states; "
+        + "bytes per visited and per open state and peak heap on a bundled search of 110,251 states, and one search of 1,107,697 states; "
         + "print them as JSON.")
 final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures to FILE.")
@@ -35,7 +35,8 @@ final class BenchCommand implements Callable<Integer> {
     String exploreLarge;
 
     @Option(names = "--explore-rounds", paramLabel = "N", description = "Rounds of the explorer figures, after one "
-            + "warm-up round: each figure is their median (default: ${DEFAULT-VALUE}; more rounds steady a noisy machine).")
+            + "warm-up round: each figure is their median (default: ${DEFAULT-VALUE}; more rounds steady a noisy "
+            + "machine).")
     int exploreRounds = BenchFigures.EXPLORE_ROUNDS;
 
     @Spec

@@ -1,5 +1,6 @@
 package org.mmsim.explore;
 
+import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.List;
 
@@ -25,13 +26,14 @@ final class BreadthFirst<S> {
     /** States a worker claims at a time within a batch. */
     private static final int CLAIM = 8;
     /**
-     * Which model states are kept for their expansion. A state not kept is rebuilt when its turn comes, from a copy of
-     * the initial state, by replaying its schedule without the checks its steps passed the first time. Replaying a
-     * short schedule costs less than keeping the state: a kept state survives garbage collections until its level is
-     * expanded, and copying it through them costs more than a dozen replayed steps (on explore-100k, depth 12,
-     * keeping up to 2,048 states a level halves the rate compared with keeping none). So states at depths below
-     * {@value #KEEP_DEPTH}, the whole of most scenarios, are replayed; deeper ones are kept, at most
-     * {@value #KEEP_LIMIT} per level, which bounds the heap a search needs.
+     * Which model states are kept for their expansion. Most states are expanded from the record of their steps that
+     * the worker that made them took ahead ({@link Lookahead}); one without a record is rebuilt when its turn comes,
+     * from a copy of the initial state, by replaying its schedule without the checks its steps passed the first time.
+     * Replaying a short schedule costs less than keeping the state: a kept state survives garbage collections until
+     * its level is expanded, and copying it through them costs more than a dozen replayed steps (on explore-100k,
+     * depth 12, keeping up to 2,048 states a level halves the rate compared with keeping none). So states at depths
+     * below {@value #KEEP_DEPTH}, the whole of most scenarios, get records; deeper ones are kept, at most
+     * {@value #KEEP_LIMIT} per level, which bounds the heap a search needs, and those past the limit get records.
      */
     static final int KEEP_DEPTH = 16;
     static final int KEEP_LIMIT = 2048;
@@ -209,7 +211,7 @@ final class BreadthFirst<S> {
         int batchSize = BATCH_PER_WORKER * workers;
         // batches started and not yet filed, oldest first: while one is filed here, the workers expand the others, and
         // a worker done with its share of one goes straight on to the next instead of waiting for this thread
-        java.util.ArrayDeque<Batch<S>> pending = new java.util.ArrayDeque<>();
+        ArrayDeque<Batch<S>> pending = new ArrayDeque<>();
         int next = cursor;
         // the batch started IN_FLIGHT batches earlier is filed by the time its worker set is used again
         for (int started = 0; ; ) {
@@ -283,7 +285,7 @@ final class BreadthFirst<S> {
     }
 
     /** Lets the batches started ahead finish before the search goes on (their results are not used). */
-    private static void waitFor(java.util.ArrayDeque<? extends Batch<?>> batches) {
+    private static void waitFor(ArrayDeque<? extends Batch<?>> batches) {
         for (Batch<?> b : batches) {
             b.jobs.await();
         }
@@ -349,9 +351,7 @@ final class BreadthFirst<S> {
         int number = trace.add(parent, e.thread[k]);
         byte kind = classify(e.kind[k] == Level.FINAL_POSITIVE || e.kind[k] == Level.FINAL_NEGATIVE,
                 e.kind[k] == Level.FINAL_POSITIVE, e.enabled[k], number);
-        boolean keep = opts.keepFrontierStates() && kind == Level.OPEN && childLevel >= KEEP_DEPTH
-                && keptInNext < KEEP_LIMIT;
-        S kept = keep ? e.child(k) : null;
+        S kept = kind == Level.OPEN && mayKeep() ? e.child(k) : null;
         if (kept != null) {
             keptInNext++;
         }

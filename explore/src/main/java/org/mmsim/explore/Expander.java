@@ -8,8 +8,8 @@ import java.util.List;
  * its children. It takes every enabled, awake thread's step on a copy of the state (rebuilt by replay if it was not
  * kept), and records each child's fingerprint, violations, enabled threads, kind and sleep set; for each new open
  * child it also takes the child's own steps while it holds the child's machine ({@link Lookahead}), so that the child
- * is expanded from that record without a rebuild. It reads the level and
- * a frozen view of the trace and writes only its own {@link Worker} and the {@link Expansion} it returns, so several
+ * is expanded from that record without a rebuild. It reads the level, a frozen view of the trace and, as a hint, the
+ * visited set, and writes only its own {@link Worker} and the {@link Expansion} it returns, so several
  * workers may expand different states at once; filing the children is the search's own, single-threaded half.
  *
  * @param <S> the model state
@@ -133,7 +133,8 @@ final class Expander<S> {
     /**
      * Takes the steps from {@code state} (which it may use up) that its expansion would take if it kept sleep set
      * {@code sleep} (footprints by thread in {@code sleepFootprints}), and records them; {@code depth} levels deep,
-     * working out each child's sleep set as {@link #childSleep} would. The sleep sets are a guess (a state reached
+     * working out each child's sleep set as {@link #childSleep} would (the threads asleep here, with their footprints
+     * in {@code sleepFootprints}, and the siblings already explored). The sleep sets are a guess (a state reached
      * from more parents sleeps on fewer threads), which only decides what is recorded: {@link #expand} uses a
      * record only if it covers every thread the state is then awake for.
      */
@@ -155,8 +156,8 @@ final class Expander<S> {
             a.record(u, fp, footprint, childEnabled, kind, found);
             if (depth > 1 && kind == Level.OPEN) {
                 long[] childFootprints = reduction ? new long[Integer.SIZE] : null;
-                int childSleep = reduction
-                        ? sleepOf(asleep, sleepFootprints, explored, stepFootprints, footprint, childFootprints) : 0;
+                int childSleep = reduction ? independentOf(asleep, sleepFootprints, footprint, childFootprints)
+                        | independentOf(explored, stepFootprints, footprint, childFootprints) : 0;
                 a.next(u, lookAhead(g, childEnabled, childSleep, childFootprints, depth - 1));
             }
             if (stepFootprints != null) {
@@ -168,25 +169,17 @@ final class Expander<S> {
     }
 
     /**
-     * {@link #childSleep} over arrays: the threads of {@code asleep} and {@code explored} whose footprints (in
-     * {@code sleepFootprints} and {@code stepFootprints}) are independent of {@code footprint}; their footprints go
-     * to {@code out}.
+     * The threads of {@code threads} whose footprints in {@code footprints} are independent of {@code footprint}, their
+     * footprints copied to {@code out}: the sleeping or already explored threads that a step with {@code footprint}
+     * lets sleep on ({@link #childSleep}).
      */
-    private static int sleepOf(int asleep, long[] sleepFootprints, int explored, long[] stepFootprints,
-            long footprint, long[] out) {
+    private static int independentOf(int threads, long[] footprints, long footprint, long[] out) {
         int sleep = 0;
-        for (int m = asleep; m != 0; m &= m - 1) {
+        for (int m = threads; m != 0; m &= m - 1) {
             int v = Integer.numberOfTrailingZeros(m);
-            if (independent(sleepFootprints[v], footprint)) {
+            if (independent(footprints[v], footprint)) {
                 sleep |= 1 << v;
-                out[v] = sleepFootprints[v];
-            }
-        }
-        for (int m = explored; m != 0; m &= m - 1) {
-            int v = Integer.numberOfTrailingZeros(m);
-            if (independent(stepFootprints[v], footprint)) {
-                sleep |= 1 << v;
-                out[v] = stepFootprints[v];
+                out[v] = footprints[v];
             }
         }
         return sleep;
@@ -232,14 +225,7 @@ final class Expander<S> {
                 w.childFootprints[u] = f;
             }
         }
-        for (int m = explored; m != 0; m &= m - 1) {
-            int u = Integer.numberOfTrailingZeros(m);
-            if (independent(w.stepFootprints[u], footprint)) {
-                sleep |= 1 << u;
-                w.childFootprints[u] = w.stepFootprints[u];
-            }
-        }
-        return sleep;
+        return sleep | independentOf(explored, w.stepFootprints, footprint, w.childFootprints);
     }
 
     /** Whether steps with footprints {@code a} and {@code b} commute by the {@link Model} contract. */

@@ -11,7 +11,8 @@ import java.util.List;
  * initial state: on explore-100k that replay is most of what a state costs, since a copy of the machine costs about
  * as much as six replayed steps and a state's children are few. A worker that has just made a child has its machine
  * in hand, so it takes the child's steps at once and records their results here; when the child's turn comes, its
- * expansion is read from here and needs no machine at all. Machines are then rebuilt for every other level only.
+ * expansion is read from here and needs no machine at all. Machines are then rebuilt for every other level only,
+ * or every fourth in a search shaped like a tree, where the worker looks three levels ahead ({@link #next(int)}).
  *
  * <p>What a step gives depends only on the state and the thread (the {@link Model} is deterministic), so the record
  * of a state made from one parent serves the state however it is reached. What it does not record is the sleep set:
@@ -23,8 +24,10 @@ import java.util.List;
 final class Lookahead {
     /** The threads whose steps are recorded, as a bit mask. */
     final int covered;
-    /** By rank of the thread in {@link #covered}, three words: the child's fingerprint, the step's footprint, and
-     * the child's enabled threads shifted left by 8 with its kind in the low byte. */
+    /**
+     * By rank of the thread in {@link #covered}, three words: the child's fingerprint, the step's footprint, and the
+     * child's enabled threads shifted left by 8 with its kind in the low byte.
+     */
     private final long[] words;
     /**
      * By rank, two references, or null while there is none: the violations first seen in the child (null for none),

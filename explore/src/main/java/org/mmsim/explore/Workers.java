@@ -14,8 +14,8 @@ import java.util.function.IntConsumer;
  * ({@link #start}) and awaited together, so that the caller can file one batch's results while the next is
  * computed. What the jobs compute must not depend on which thread runs them or when: {@link BreadthFirst} has the
  * workers claim the states of a batch ({@link #forEach}) and expand them, reading only the level being expanded, and
- * files the results itself, in order, so the report is the same for any number of workers. The threads are started at the first
- * {@link #start}, so a search that never needs them starts none.
+ * files the results itself, in order, so the report is the same for any number of workers. The threads are started
+ * at the first {@link #start}, so a search that never needs them starts none.
  */
 final class Workers implements AutoCloseable {
     private final int n;

@@ -22,8 +22,9 @@ import org.mmsim.kernel.export.Export;
 public final class Copier {
     /**
      * Original to copy, by identity: open addressing with linear probing, each key at an even slot and its copy after
-     * it; it doubles when it would be more than a quarter full. Sized for a small machine (about a hundred and twenty
-     * entries: some sixty mechanisms and operation tables, the rest mms, VMAs, tasks, files, locks and calls).
+     * it; it doubles when it would be more than a quarter full. Sized for a small machine: about fifty entries without
+     * devices (some forty mechanisms and operation tables, the rest mms, VMAs, tasks, files, locks and calls), about a
+     * hundred and twenty with every driver booted.
      */
     private Object[] table = new Object[2 * 256];
     private int size;
@@ -121,7 +122,7 @@ public final class Copier {
      * The even slot where the probe for {@code key} starts: from its identity hash for state, from its class's for a
      * mechanism or an array. A machine has one or two mechanisms of a class, and an explorer's copies are mostly of
      * machines made by a step a moment before, whose mechanisms are new objects: their first identity hash costs a
-     * call into the JVM (about 30 ns each, a third of such a copy), their class's is computed once.
+     * call into the JVM (about 30 ns each), their class's is computed once.
      */
     private static int slot(Object key, int mask) {
         int h = key instanceof Copyable ? System.identityHashCode(key) : key.getClass().hashCode();
