@@ -61,6 +61,8 @@ class CopyTest {
         LEFT_OUT.put("sched.Syscall.made", "set and handed to finish() within the call's one step");
         LEFT_OUT.put("mm.page.FrameSections.owner", "identity token: a copy gets a new one on both sides by design");
         LEFT_OUT.put("mm.pgtable.PageTable.owner", "identity token: a copy gets a new one on both sides by design");
+        LEFT_OUT.put("mm.page.FrameSections.dirtyToken", "identity token, shared by a copy and its original as the dirty"
+                + " list it stands for is");
         LEFT_OUT.put("mm.page.FrameSections.lastOwned", "a lookup cache, emptied on both sides by a copy");
         LEFT_OUT.put("mm.page.FrameSections.lastOwnedSn", "a lookup cache, emptied on both sides by a copy");
         LEFT_OUT.put("mm.pgtable.PageTable$Leaf.own", "which blocks a leaf copied itself: 0 in a leaf just shared");
@@ -84,7 +86,9 @@ class CopyTest {
                 "mm.page.FrameSections$Section.flags", "mm.page.FrameSections$Section.index",
                 "mm.page.FrameSections$Section.mapcount", "mm.page.FrameSections$Section.mapping",
                 "mm.page.FrameSections$Section.refcount", "mm.page.FrameSections$Section.writeEpoch",
-                "mm.page.FrameSections$Section.writer", "mm.pgtable.PageTable$Leaf.blocks",
+                "mm.page.FrameSections$Section.writer", "mm.page.FrameSections$Section.hash",
+                "mm.page.FrameSections$Section.hashed", "mm.page.FrameSections$Section.dirty",
+                "mm.page.FrameSections$Section.dirtyToken", "mm.pgtable.PageTable$Leaf.blocks",
                 "mm.pgtable.PageTable$Leaf.present")) {
             LEFT_OUT.put(f, "copy-on-write storage: the copy shares the object until one side writes it");
         }

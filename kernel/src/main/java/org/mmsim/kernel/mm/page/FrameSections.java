@@ -45,6 +45,20 @@ final class FrameSections {
         final int[] writeEpoch;
         /** Frames ever written, bit {@code pfn & mask}: the frames the fingerprint covers. */
         long written;
+        /**
+         * Per frame, its {@link #frameHash} as of the last fingerprint of the machine that owned the section then, valid
+         * where {@link #hashed} has the frame's bit: a write clears the bit, and only the owner sets it, so a section
+         * shared by copies (which nobody writes) carries the hashes its last owner computed.
+         */
+        final long[] hash;
+        long hashed;
+        /**
+         * The frames of this section on its owner's list of frames written since the last fingerprint, valid while
+         * {@link #dirtyToken} is the owner's current token ({@code FrameSections.dirtyToken}); a copy of the section
+         * carries both, as the machine's copy carries the list.
+         */
+        long dirty;
+        Object dirtyToken;
 
         Section(Object owner, int pages) {
             this.owner = owner;
@@ -56,6 +70,7 @@ final class FrameSections {
             data = new long[pages * PAGE_WORDS];
             writer = new int[pages];
             writeEpoch = new int[pages];
+            hash = new long[pages];
             Arrays.fill(mapcount, -1);
             Arrays.fill(writer, -1);
         }
@@ -72,6 +87,10 @@ final class FrameSections {
             writer = s.writer.clone();
             writeEpoch = s.writeEpoch.clone();
             written = s.written;
+            hash = s.hash.clone();
+            hashed = s.hashed;
+            dirty = s.dirty;
+            dirtyToken = s.dirtyToken;
         }
     }
 
@@ -103,7 +122,12 @@ final class FrameSections {
     private boolean hashing;
     /** The sum of {@link #frameHash} over every frame ever written, as of the last {@link #fingerprint}. */
     private long framesHash;
-    /** Frames written since the last fingerprint, each with the hash it had then (0 if never written before). */
+    /**
+     * Frames written since the last fingerprint, each with the hash it had then (0 if never written before). A frame is
+     * on the list if its section's {@link Section#dirty} has its bit under the current {@link #dirtyToken}, renewed at
+     * every fingerprint (a copy keeps it: both sides carry the list, and each copies a section before writing it).
+     */
+    private Object dirtyToken = new Object();
     private int[] dirtyPfns = new int[8];
     private long[] dirtyOld = new long[8];
     private int nrDirty;
@@ -129,6 +153,8 @@ final class FrameSections {
         long bit = 1L << (pfn & mask);
         if (hashing && !stale) {
             noteDirty(s, pfn, bit);
+        } else {
+            s.hashed &= ~bit;
         }
         s.written |= bit;
         return s;
@@ -136,11 +162,16 @@ final class FrameSections {
 
     /** Remember the hash frame {@code pfn} has before its first write since the last fingerprint. */
     private void noteDirty(Section s, int pfn, long bit) {
-        for (int d = 0; d < nrDirty; d++) {
-            if (dirtyPfns[d] == pfn) {
-                return;
-            }
+        if (s.dirtyToken != dirtyToken) {
+            s.dirtyToken = dirtyToken;
+            s.dirty = 0;
+        } else if ((s.dirty & bit) != 0) {
+            return;
         }
+        s.dirty |= bit;
+        long hadHash = (s.written & bit) == 0 ? 0 : (s.hashed & bit) != 0 ? s.hash[pfn & mask]
+                : frameHash(s, pfn, pfn & mask);
+        s.hashed &= ~bit;
         if (nrDirty == MAX_DIRTY) {
             stale = true;
             nrDirty = 0;
@@ -151,7 +182,7 @@ final class FrameSections {
             dirtyOld = Arrays.copyOf(dirtyOld, nrDirty * 2);
         }
         dirtyPfns[nrDirty] = pfn;
-        dirtyOld[nrDirty++] = (s.written & bit) != 0 ? frameHash(s, pfn, pfn & mask) : 0;
+        dirtyOld[nrDirty++] = hadHash;
     }
 
     /** Section {@code sn}, this machine's own: created if missing, copied (with its chunk) if shared. */
@@ -210,7 +241,7 @@ final class FrameSections {
                     Section s = dir[c].sections[j];
                     for (long m = s == null ? 0 : s.written; m != 0; m &= m - 1) {
                         int i = Long.numberOfTrailingZeros(m);
-                        framesHash += frameHash(s, (((c << CHUNK_SHIFT) | j) << shift) | i, i);
+                        framesHash += settle(s, (((c << CHUNK_SHIFT) | j) << shift) | i, i);
                     }
                 }
             }
@@ -219,11 +250,44 @@ final class FrameSections {
         } else {
             for (int d = 0; d < nrDirty; d++) {
                 int pfn = dirtyPfns[d];
-                framesHash += frameHash(readable(pfn), pfn, pfn & mask) - dirtyOld[d];
+                framesHash += settle(readable(pfn), pfn, pfn & mask) - dirtyOld[d];
             }
         }
         nrDirty = 0;
+        dirtyToken = new Object();
         return framesHash;
+    }
+
+    /**
+     * Frame {@code pfn}'s hash, remembered in its section if this machine owns it, so that the frame's next first write
+     * does not hash its old contents again; a shared section is only read.
+     */
+    private long settle(Section s, int pfn, int i) {
+        long bit = 1L << i;
+        if ((s.hashed & bit) != 0) {
+            return s.hash[i];
+        }
+        long v = frameHash(s, pfn, i);
+        if (s.owner == owner) {
+            s.hash[i] = v;
+            s.hashed |= bit;
+        }
+        return v;
+    }
+
+    /** The sum {@link #fingerprint} keeps, computed afresh from every written frame without changing anything (tests). */
+    long recomputed() {
+        long sum = 0;
+        for (int c = 0; c < dir.length; c++) {
+            for (int j = 0; dir[c] != null && j < dir[c].sections.length; j++) {
+                Section s = dir[c].sections[j];
+                for (long m = s == null ? 0 : s.written; m != 0; m &= m - 1) {
+                    int i = Long.numberOfTrailingZeros(m);
+                    sum += frameHash(s, (((c << CHUNK_SHIFT) | j) << shift) | i, i);
+                }
+            }
+        }
+        return sum;
     }
 
     private static long frameHash(Section s, int pfn, int i) {
@@ -250,6 +314,7 @@ final class FrameSections {
         f.dirtyPfns = Arrays.copyOf(dirtyPfns, Math.max(8, nrDirty));
         f.dirtyOld = Arrays.copyOf(dirtyOld, Math.max(8, nrDirty));
         f.nrDirty = nrDirty;
+        f.dirtyToken = dirtyToken;
         return f;
     }
 }

@@ -1,0 +1,59 @@
+package org.mmsim.kernel.mm.page;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The incremental fingerprint of the frames ({@link FrameSections#fingerprint}: a dirty list, dirty bits in the
+ * sections, the hashes sections remember) equals the sum computed afresh, across any interleaving of writes, copies
+ * and fingerprints of a family of stores that share sections.
+ */
+class FrameSectionsTest {
+
+    @Test
+    void theIncrementalFingerprintIsTheSumComputedAfreshAcrossCopies() {
+        for (int seed = 0; seed < 200; seed++) {
+            Random r = new Random(seed);
+            List<FrameSections> family = new ArrayList<>();
+            family.add(new FrameSections(256));
+            for (int op = 0; op < 400; op++) {
+                FrameSections f = family.get(r.nextInt(family.size()));
+                int what = r.nextInt(10);
+                if (what < 6) {
+                    // a burst of writes to few frames, so that frames are written again before a fingerprint
+                    int pfn = r.nextInt(r.nextBoolean() ? 8 : 256);
+                    FrameSections.Section s = f.writable(pfn);
+                    s.refcount[pfn & f.mask] = r.nextInt(4);
+                    s.data[(pfn & f.mask) * Page.PAGE_WORDS] = r.nextLong();
+                } else if (what < 8) {
+                    assertThat(f.fingerprint()).as("seed %d op %d", seed, op).isEqualTo(f.recomputed());
+                } else if (family.size() < 6) {
+                    family.add(f.copy());
+                } else {
+                    family.set(r.nextInt(family.size()), f.copy());
+                }
+            }
+            for (FrameSections f : family) {
+                assertThat(f.fingerprint()).as("seed %d at the end", seed).isEqualTo(f.recomputed());
+            }
+        }
+    }
+
+    @Test
+    void moreFramesWrittenThanTrackedBetweenTwoFingerprintsStillGiveTheSum() {
+        FrameSections f = new FrameSections(1024);
+        f.fingerprint();
+        for (int pfn = 0; pfn < 200; pfn++) {
+            f.writable(pfn).flags[pfn & f.mask] = pfn;
+        }
+        FrameSections c = f.copy();
+        c.writable(3).flags[3 & c.mask] = 7;
+
+        assertThat(f.fingerprint()).isEqualTo(f.recomputed());
+        assertThat(c.fingerprint()).isEqualTo(c.recomputed()).isNotEqualTo(f.fingerprint());
+    }
+}
