@@ -79,6 +79,7 @@ class FingerprintCoverageTest {
         hashed("syscall.IoctlCall", "inner", "args");
         hashed("mm.MmCore", "mms", "lineage", "anonVmas", "mappings", "observations", "userLockedVm");
         hashed("mm.page.PageAlloc", "start", "end", "next", "freeStack", "freeTop", "nrAllocated", "memallocPin");
+        hashed("mm.page.PageAlloc", "stackHash"); // freeStack's hash, kept entry by entry as frames are freed
         hashed("mm.page.PageFrames", "store");
         hashed("mm.page.FrameSections", "framesHash", "dir");
         leftOut("mm.page.FrameSections", "hashing", "whether framesHash is kept yet: how, not what, is hashed");
@@ -87,6 +88,11 @@ class FingerprintCoverageTest {
         leftOut("mm.page.FrameSections", "dirtyOld", "their hashes before: how the fingerprint is kept");
         leftOut("mm.page.FrameSections", "nrDirty", "the length of that list");
         leftOut("mm.page.FrameSections", "lastOwned", "a lookup cache");
+        leftOut("mm.page.FrameSections", "dirtyToken", "which sections' dirty bits are current: how it is kept");
+        leftOut("mm.page.FrameSections$Section", "hash", "each frame's hash at the last fingerprint: a cache of it");
+        leftOut("mm.page.FrameSections$Section", "hashed", "which of those hashes are current");
+        leftOut("mm.page.FrameSections$Section", "dirty", "which frames are on the dirty list: how it is kept");
+        leftOut("mm.page.FrameSections$Section", "dirtyToken", "under which token those bits are current");
         leftOut("mm.page.FrameSections", "lastOwnedSn", "a lookup cache");
         hashed("mm.page.FrameSections$Chunk", "sections");
         hashed("mm.page.FrameSections$Section", "refcount", "mapcount", "flags", "mapping", "index", "data", "writer",

@@ -39,6 +39,11 @@ public final class PageAlloc implements Hashable, Copyable {
     private final int[] next = new int[ZONES.length];
     private final int[][] freeStack = new int[ZONES.length][];
     private final int[] freeTop = new int[ZONES.length];
+    /**
+     * Per zone, beside each free-stack entry, the hash of the stack from the bottom up to it, kept as entries are
+     * pushed, so that a fingerprint costs one value per zone however many frames are free.
+     */
+    private final long[][] stackHash = new long[ZONES.length][];
     private int nrAllocated;
     /** Device memory: [deviceStart, deviceEnd), reserved up to deviceNext. */
     private int deviceStart;
@@ -68,6 +73,7 @@ public final class PageAlloc implements Hashable, Copyable {
             pfn += sizes[z.ordinal()];
             end[z.ordinal()] = pfn;
             freeStack[z.ordinal()] = new int[16];
+            stackHash[z.ordinal()] = new long[16];
         }
         frames.prepNew(ZERO_PFN);
         frames.setFlags(ZERO_PFN, PageFlags.PG_RESERVED | PageFlags.PG_UPTODATE);
@@ -238,10 +244,14 @@ public final class PageAlloc implements Hashable, Copyable {
         frames.footprint().allocator();
         Zone zone = zoneOf(pfn);
         int z = zone.ordinal();
-        if (freeTop[z] == freeStack[z].length) {
-            freeStack[z] = Arrays.copyOf(freeStack[z], freeStack[z].length * 2);
+        int top = freeTop[z];
+        if (top == freeStack[z].length) {
+            freeStack[z] = Arrays.copyOf(freeStack[z], top * 2);
+            stackHash[z] = Arrays.copyOf(stackHash[z], top * 2);
         }
-        freeStack[z][freeTop[z]++] = pfn;
+        freeStack[z][top] = pfn;
+        stackHash[z][top] = StateHasher.mix(top == 0 ? 0 : stackHash[z][top - 1], pfn);
+        freeTop[z] = top + 1;
         frames.setFlags(pfn, 0);
         frames.setMapping(pfn, 0, 0);
         nrAllocated--;
@@ -260,16 +270,15 @@ public final class PageAlloc implements Hashable, Copyable {
 
     /**
      * Feed the allocator's state to a fingerprint: per zone its bounds, the never-used frontier and the free stack
-     * bottom to top (not its spare capacity), then {@code nrAllocated} and {@code PF_MEMALLOC_PIN}.
+     * bottom to top (not its spare capacity; by the hash kept of it as it grew), then {@code nrAllocated} and
+     * {@code PF_MEMALLOC_PIN}.
      */
     @Override
     public void hashInto(StateHasher h) {
         for (Zone z : ZONES) {
             int i = z.ordinal();
             h.add(start[i]).add(end[i]).add(next[i]).add(freeTop[i]);
-            for (int j = 0; j < freeTop[i]; j++) {
-                h.add(freeStack[i][j]);
-            }
+            h.add(freeTop[i] == 0 ? 0 : stackHash[i][freeTop[i] - 1]);
         }
         h.add(nrAllocated).add(memallocPin).add(deviceStart).add(deviceEnd).add(deviceNext);
     }
@@ -290,6 +299,7 @@ public final class PageAlloc implements Hashable, Copyable {
             end[z] = o.end[z];
             next[z] = o.next[z];
             freeStack[z] = o.freeStack[z].clone();
+            stackHash[z] = o.stackHash[z].clone();
             freeTop[z] = o.freeTop[z];
         }
         nrAllocated = o.nrAllocated;
