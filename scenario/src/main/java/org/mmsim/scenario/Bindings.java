@@ -40,10 +40,19 @@ final class Bindings {
 
     private final Kernel k;
     private final String file;
-    private final Map<String, Integer> actors = new LinkedHashMap<>();
-    private final Map<String, Binding> names = new LinkedHashMap<>();
-    private final Map<String, Map<String, Value>> registers = new LinkedHashMap<>();
-    private final Map<Integer, String> mmNames = new HashMap<>();
+    /*
+     * The maps are shared with copies until either side binds something (a run binds at its script lines and when a
+     * thread sets a register, while an explorer copies a run at every step): see unshare().
+     */
+    private Map<String, Integer> actors = new LinkedHashMap<>();
+    private Map<String, Binding> names = new LinkedHashMap<>();
+    private Map<String, Map<String, Value>> registers = new LinkedHashMap<>();
+    private Map<Integer, String> mmNames = new HashMap<>();
+    /** Whether the maps may be shared with a copy (or its original), and so must be copied before a write. */
+    private boolean shared;
+    /** The {@link #hashInto} value of the maps, valid while {@link #hashed}; a write drops it. */
+    private long hash;
+    private boolean hashed;
     /** Bumped whenever a name or an actor is bound, so that a call made from earlier bindings is made again. */
     private int version;
 
@@ -68,6 +77,7 @@ final class Bindings {
 
     /** {@code name} is task {@code t}; its mm is called {@code name} in traces unless it already has a name. */
     void actor(String name, Task t) {
+        unshare();
         version++;
         actors.put(name, t.pid());
         if (t.mm() != null) {
@@ -118,6 +128,7 @@ final class Bindings {
     // ---- names --------------------------------------------------------------------------------------------------
 
     void bind(String name, Binding b) {
+        unshare();
         version++;
         names.put(name, b);
     }
@@ -214,6 +225,7 @@ final class Bindings {
     // ---- registers --------------------------------------------------------------------------------------------
 
     void setRegister(String actor, String reg, Value v) {
+        unshare();
         registers.computeIfAbsent(actor, a -> new LinkedHashMap<>()).put(reg, v);
     }
 
@@ -221,8 +233,11 @@ final class Bindings {
         return registers.getOrDefault(actor, Map.of()).getOrDefault(reg, Value.UNSET);
     }
 
+    /** A copy of the registers, by actor. */
     Map<String, Map<String, Value>> registers() {
-        return registers;
+        Map<String, Map<String, Value>> out = new LinkedHashMap<>();
+        registers.forEach((actor, regs) -> out.put(actor, new LinkedHashMap<>(regs)));
+        return out;
     }
 
     /**
@@ -230,6 +245,15 @@ final class Bindings {
      * matter: a name by what it is bound to, a register by its value, an actor by its pid.
      */
     void hashInto(StateHasher h) {
+        if (!hashed) {
+            hash = hashMaps();
+            hashed = true;
+        }
+        h.add(hash);
+    }
+
+    private long hashMaps() {
+        StateHasher h = new StateHasher();
         long sum = 0;
         for (Map.Entry<String, Binding> e : names.entrySet()) {
             StateHasher n = new StateHasher().add(e.getKey());
@@ -255,21 +279,41 @@ final class Bindings {
         for (Map.Entry<String, Integer> e : actors.entrySet()) {
             sum += new StateHasher().add(e.getKey()).add(e.getValue()).value();
         }
-        h.add(sum);
+        return h.add(sum).value();
     }
 
     // ---- copy ---------------------------------------------------------------------------------------------------
 
-    /** These bindings for a copy {@code k} of the machine: names stand for numbers, so they carry over as they are. */
+    /**
+     * These bindings for a copy {@code k} of the machine: names stand for numbers, so they carry over as they are. The
+     * copy shares the maps until either side writes them.
+     */
     Bindings copy(Kernel k) {
         Bindings c = new Bindings(k, file);
-        c.actors.putAll(actors);
-        c.names.putAll(names);
-        for (Map.Entry<String, Map<String, Value>> e : registers.entrySet()) {
-            c.registers.put(e.getKey(), new LinkedHashMap<>(e.getValue()));
-        }
-        c.mmNames.putAll(mmNames);
+        shared = true;
+        c.shared = true;
+        c.actors = actors;
+        c.names = names;
+        c.registers = registers;
+        c.mmNames = mmNames;
+        c.hash = hash;
+        c.hashed = hashed;
         c.version = version;
         return c;
+    }
+
+    /** Before a write: the maps become this side's own if they may be shared, and the remembered hash is dropped. */
+    private void unshare() {
+        hashed = false;
+        if (!shared) {
+            return;
+        }
+        shared = false;
+        actors = new LinkedHashMap<>(actors);
+        names = new LinkedHashMap<>(names);
+        Map<String, Map<String, Value>> regs = new LinkedHashMap<>();
+        registers.forEach((actor, r) -> regs.put(actor, new LinkedHashMap<>(r)));
+        registers = regs;
+        mmNames = new HashMap<>(mmNames);
     }
 }

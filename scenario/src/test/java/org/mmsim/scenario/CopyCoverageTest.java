@@ -37,10 +37,13 @@ class CopyCoverageTest {
         FIELDS.put(runner + "schedule", "copied array");
         FIELDS.put("Bindings.k", "the copied kernel");
         FIELDS.put("Bindings.file", "shared string");
-        FIELDS.put("Bindings.actors", "copied map of names to pids (values)");
-        FIELDS.put("Bindings.names", "copied map of names to bindings (records of numbers)");
-        FIELDS.put("Bindings.registers", "copied map of copied maps of values");
-        FIELDS.put("Bindings.mmNames", "copied map");
+        FIELDS.put("Bindings.actors", "map of names to pids (values), shared until either side writes");
+        FIELDS.put("Bindings.names", "map of names to bindings (records of numbers), shared until either side writes");
+        FIELDS.put("Bindings.registers", "map of maps of values, shared until either side writes (then deep-copied)");
+        FIELDS.put("Bindings.mmNames", "map, shared until either side writes");
+        FIELDS.put("Bindings.shared", "set on both sides: the maps are now shared");
+        FIELDS.put("Bindings.hash", "copied as a value, with the maps it hashes");
+        FIELDS.put("Bindings.hashed", "copied as a value");
         FIELDS.put("Bindings.version", "copied as a value");
         FIELDS.put("Strand.block", "shared: part of the immutable scenario");
         FIELDS.put("Strand.pc", "copied as a value");
