@@ -167,7 +167,9 @@ class FingerprintCoverageTest {
         leftOut("profile.Switch", "choices", "an unmodifiable list an enum constant makes in its constructor");
         leftOut("state.Footprint", "on", "the explorer's accumulator, not machine state");
         leftOut("state.Footprint", "bits", "the explorer's accumulator, not machine state");
-        leftOut("state.StateHasher", "h", "the hash being computed");
+        for (String f : List.of("h0", "h1", "h2", "h3", "n")) {
+            leftOut("state.StateHasher", f, "the hash being computed");
+        }
         leftOut("state.Copier", "table", "the map of one copy being made");
         leftOut("state.Copier", "size", "how full that map is");
         leftOut("check.AccountingInvariant$Counts", "ranges", "scratch of one check, not state");
