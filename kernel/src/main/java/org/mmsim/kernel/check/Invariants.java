@@ -30,14 +30,26 @@ public final class Invariants {
         return checkStep(kernel, List.of());
     }
 
-    /** Check every built-in invariant, then {@code extra} (those devices contribute). */
+    /**
+     * Check every built-in invariant, then {@code extra} (those devices contribute); the violations in that order, in
+     * a list of their own (an unmodifiable empty one if there are none: the usual case, after every explored step).
+     */
     public static List<Violation> checkStep(Kernel kernel, List<Invariant> extra) {
-        List<Violation> out = new ArrayList<>();
-        for (Invariant inv : BUILT_IN) {
-            out.addAll(inv.check(kernel));
-        }
-        for (Invariant inv : extra) {
-            out.addAll(inv.check(kernel));
+        List<Violation> out = checkEach(kernel, BUILT_IN, null);
+        out = checkEach(kernel, extra, out);
+        return out == null ? List.of() : out;
+    }
+
+    /** {@code out} (made when first needed) with the violations of {@code invariants} added. */
+    private static List<Violation> checkEach(Kernel kernel, List<Invariant> invariants, List<Violation> out) {
+        for (int i = 0; i < invariants.size(); i++) {
+            List<Violation> found = invariants.get(i).check(kernel);
+            if (!found.isEmpty()) {
+                if (out == null) {
+                    out = new ArrayList<>();
+                }
+                out.addAll(found);
+            }
         }
         return out;
     }

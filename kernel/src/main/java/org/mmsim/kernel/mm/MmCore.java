@@ -262,18 +262,20 @@ public final class MmCore implements Hashable {
         alloc.hashInto(h);
         h.add(frames.fingerprint());
         h.add(mms.size());
-        for (Mm mm : mms) {
+        // indexed loops: the explorer fingerprints at every step, and these iterators were not optimised away
+        for (int i = 0; i < mms.size(); i++) {
+            Mm mm = mms.get(i);
             int[] l = lineage.get(mm.id() - 1);
             h.add(l[0]).add(l[1]).add(l[2]);
             mm.hashInto(h);
         }
         h.add(anonVmas.size());
-        for (AnonVma a : anonVmas) {
-            a.hashInto(h);
+        for (int i = 0; i < anonVmas.size(); i++) {
+            anonVmas.get(i).hashInto(h);
         }
         h.add(mappings.size());
-        for (AddressSpace m : mappings) {
-            m.hashInto(h);
+        for (int i = 0; i < mappings.size(); i++) {
+            mappings.get(i).hashInto(h);
         }
         h.add(observations.size());
         for (Observation o : observations) {

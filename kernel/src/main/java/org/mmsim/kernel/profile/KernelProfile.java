@@ -10,8 +10,14 @@ import org.mmsim.kernel.export.Export;
  */
 @Export
 public final class KernelProfile {
-    /** {@code CowReuse.values()}, made once: that method copies the array on every call. */
+    /** Each enum's {@code values()}, made once: that method copies the array on every call (some, every step). */
     private static final CowReuse[] COW_REUSE = CowReuse.values();
+    private static final Ext4DirtyNobuffers[] EXT4_DIRTY_NOBUFFERS = Ext4DirtyNobuffers.values();
+    private static final PinTracking[] PIN_TRACKING = PinTracking.values();
+    private static final PinnedWriteback[] PINNED_WRITEBACK = PinnedWriteback.values();
+    private static final IoUringFileCheck[] IO_URING_FILE_CHECK = IoUringFileCheck.values();
+    private static final DriverFault[] DRIVER_FAULT = DriverFault.values();
+    private static final GupWriteRetry[] GUP_WRITE_RETRY = GupWriteRetry.values();
 
     private final String name;
     private final String summary;
@@ -56,31 +62,31 @@ public final class KernelProfile {
 
     /** What ext4 writeback does with a dirty page without buffers. */
     public Ext4DirtyNobuffers ext4DirtyNobuffers() {
-        return Ext4DirtyNobuffers.values()[values[Switch.EXT4_DIRTY_NOBUFFERS.ordinal()]];
+        return EXT4_DIRTY_NOBUFFERS[values[Switch.EXT4_DIRTY_NOBUFFERS.ordinal()]];
     }
 
     /** How writeback tells a DMA-pinned page (seed 003). */
     public PinTracking pinTracking() {
-        return PinTracking.values()[values[Switch.PIN_TRACKING.ordinal()]];
+        return PIN_TRACKING[values[Switch.PIN_TRACKING.ordinal()]];
     }
 
     /** What writeback does with a page it believes pinned. */
     public PinnedWriteback pinnedWriteback() {
-        return PinnedWriteback.values()[values[Switch.PINNED_WRITEBACK.ordinal()]];
+        return PINNED_WRITEBACK[values[Switch.PINNED_WRITEBACK.ordinal()]];
     }
 
     public IoUringFileCheck ioUringFileCheck() {
-        return IoUringFileCheck.values()[values[Switch.IO_URING_FILE_CHECK.ordinal()]];
+        return IO_URING_FILE_CHECK[values[Switch.IO_URING_FILE_CHECK.ordinal()]];
     }
 
     /** The driver fault-handler interface the fault path calls. */
     @Export
     public DriverFault driverFault() {
-        return DriverFault.values()[values[Switch.DRIVER_FAULT.ordinal()]];
+        return DRIVER_FAULT[values[Switch.DRIVER_FAULT.ordinal()]];
     }
 
     public GupWriteRetry gupWriteRetry() {
-        return GupWriteRetry.values()[values[Switch.GUP_WRITE_RETRY.ordinal()]];
+        return GUP_WRITE_RETRY[values[Switch.GUP_WRITE_RETRY.ordinal()]];
     }
 
     /**
