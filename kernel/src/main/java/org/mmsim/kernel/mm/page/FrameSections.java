@@ -48,9 +48,11 @@ final class FrameSections {
         /**
          * Per frame, its {@link #frameHash} as of the last fingerprint of the machine that owned the section then, valid
          * where {@link #hashed} has the frame's bit: a write clears the bit, and only the owner sets it, so a section
-         * shared by copies (which nobody writes) carries the hashes its last owner computed.
+         * shared by copies (which nobody writes) carries the hashes its last owner computed. Made at the first
+         * fingerprint that covers the section, so that a machine never fingerprinted pays nothing for it (8 bytes a
+         * page).
          */
-        final long[] hash;
+        long[] hash;
         long hashed;
         /**
          * The frames of this section on its owner's list of frames written since the last fingerprint, valid while
@@ -70,7 +72,6 @@ final class FrameSections {
             data = new long[pages * PAGE_WORDS];
             writer = new int[pages];
             writeEpoch = new int[pages];
-            hash = new long[pages];
             Arrays.fill(mapcount, -1);
             Arrays.fill(writer, -1);
         }
@@ -87,7 +88,7 @@ final class FrameSections {
             writer = s.writer.clone();
             writeEpoch = s.writeEpoch.clone();
             written = s.written;
-            hash = s.hash.clone();
+            hash = s.hash == null ? null : s.hash.clone();
             hashed = s.hashed;
             dirty = s.dirty;
             dirtyToken = s.dirtyToken;
@@ -269,6 +270,9 @@ final class FrameSections {
         }
         long v = frameHash(s, pfn, i);
         if (s.owner == owner) {
+            if (s.hash == null) {
+                s.hash = new long[s.refcount.length];
+            }
             s.hash[i] = v;
             s.hashed |= bit;
         }

@@ -44,6 +44,20 @@ class FrameSectionsTest {
     }
 
     @Test
+    void aMachineNeverFingerprintedKeepsNoFrameHashes() {
+        FrameSections f = new FrameSections(1 << 20);
+        for (int pfn = 0; pfn < 1000; pfn += 7) {
+            f.writable(pfn).flags[pfn & f.mask] = 1;
+        }
+        assertThat(f.readable(7).hash).as("8 bytes a page that bytes_per_page would pay").isNull();
+
+        f.fingerprint();
+        f.writable(7).flags[7 & f.mask] = 2;
+        f.fingerprint();
+        assertThat(f.readable(7).hash).isNotNull();
+    }
+
+    @Test
     void moreFramesWrittenThanTrackedBetweenTwoFingerprintsStillGiveTheSum() {
         FrameSections f = new FrameSections(1024);
         f.fingerprint();
