@@ -63,8 +63,8 @@ class CopyTest {
         LEFT_OUT.put("sched.Syscall.made", "set and handed to finish() within the call's one step");
         LEFT_OUT.put("mm.page.FrameSections.owner", "identity token: a copy gets a new one on both sides by design");
         LEFT_OUT.put("mm.pgtable.PageTable.owner", "identity token: a copy gets a new one on both sides by design");
-        LEFT_OUT.put("mm.page.FrameSections.dirtyToken", "identity token, shared by a copy and its original as the dirty"
-                + " list it stands for is");
+        LEFT_OUT.put("mm.page.FrameSections.dirtyToken", "identity token, shared by a copy and its original as"
+                + " the dirty list it stands for is");
         LEFT_OUT.put("mm.page.FrameSections.lastOwned", "a lookup cache, emptied on both sides by a copy");
         LEFT_OUT.put("mm.page.FrameSections.lastOwnedSn", "a lookup cache, emptied on both sides by a copy");
         LEFT_OUT.put("mm.pgtable.PageTable$Leaf.own", "which blocks a leaf copied itself: 0 in a leaf just shared");

@@ -46,9 +46,9 @@ final class FrameSections {
         /** Frames ever written, bit {@code pfn & mask}: the frames the fingerprint covers. */
         long written;
         /**
-         * Per frame, its {@link #frameHash} as of the last fingerprint of the machine that owned the section then, valid
-         * where {@link #hashed} has the frame's bit: a write clears the bit, and only the owner sets it, so a section
-         * shared by copies (which nobody writes) carries the hashes its last owner computed. Made at the first
+         * Per frame, its {@link #frameHash} as of the last fingerprint of the machine that owned the section then,
+         * valid where {@link #hashed} has the frame's bit: a write clears the bit, and only the owner sets it, so a
+         * section shared by copies (which nobody writes) carries the hashes its last owner computed. Made at the first
          * fingerprint that covers the section, so that a machine never fingerprinted pays nothing for it (8 bytes a
          * page).
          */
@@ -236,16 +236,7 @@ final class FrameSections {
      */
     long fingerprint() {
         if (!hashing || stale) {
-            framesHash = 0;
-            for (int c = 0; c < dir.length; c++) {
-                for (int j = 0; dir[c] != null && j < dir[c].sections.length; j++) {
-                    Section s = dir[c].sections[j];
-                    for (long m = s == null ? 0 : s.written; m != 0; m &= m - 1) {
-                        int i = Long.numberOfTrailingZeros(m);
-                        framesHash += settle(s, (((c << CHUNK_SHIFT) | j) << shift) | i, i);
-                    }
-                }
-            }
+            framesHash = sum(true);
             hashing = true;
             stale = false;
         } else {
@@ -279,15 +270,21 @@ final class FrameSections {
         return v;
     }
 
-    /** The sum {@link #fingerprint} keeps, computed afresh from every written frame without changing anything (tests). */
+    /** The sum {@link #fingerprint} keeps, computed afresh from every frame written, changing nothing (tests). */
     long recomputed() {
+        return sum(false);
+    }
+
+    /** The sum of {@link #frameHash} over every frame ever written, each remembered in its section if told to. */
+    private long sum(boolean settle) {
         long sum = 0;
         for (int c = 0; c < dir.length; c++) {
             for (int j = 0; dir[c] != null && j < dir[c].sections.length; j++) {
                 Section s = dir[c].sections[j];
                 for (long m = s == null ? 0 : s.written; m != 0; m &= m - 1) {
                     int i = Long.numberOfTrailingZeros(m);
-                    sum += frameHash(s, (((c << CHUNK_SHIFT) | j) << shift) | i, i);
+                    int pfn = (((c << CHUNK_SHIFT) | j) << shift) | i;
+                    sum += settle ? settle(s, pfn, i) : frameHash(s, pfn, i);
                 }
             }
         }
