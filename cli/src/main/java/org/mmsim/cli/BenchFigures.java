@@ -99,7 +99,8 @@ public final class BenchFigures {
      * ({@link #explore}): {@code explore_scenario}, {@code explore_states}, {@code explore_states_per_second} (one
      * worker), {@code explore_states_per_second_2w}, {@code explore_bytes_per_state} (the visited set),
      * {@code explore_bytes_per_state_with_trace}, {@code explore_bytes_per_open_state} (the live levels, at their
-     * largest) and {@code explore_peak_heap_mb}.
+     * largest), {@code explore_peak_heap_mb} and {@code explore_alloc_bytes_per_state} (heap allocated by one
+     * search, per state).
      */
     public static Map<String, Object> measure(int forkPages, Scenario exploreScenario) {
         return measure(forkPages, exploreScenario, null);
@@ -156,7 +157,7 @@ public final class BenchFigures {
      * parent/choice trace), and the peak heap of one search: the used heap after a full collection before it, and
      * the most the heap pools held during it.
      */
-    private static void explore(Scenario s, Map<String, Object> out, int rounds) {
+    static void explore(Scenario s, Map<String, Object> out, int rounds) {
         KernelProfile profile = Checker.profile(s, PROFILE, Map.of());
         Report last = null;
         double[] rates = new double[rounds];
@@ -169,7 +170,8 @@ public final class BenchFigures {
                 rates2[r] = statesPerSecond(two);
             }
         }
-        double peakMb = peakHeapMb(() -> search(s, profile, Options.defaults()));
+        long[] allocated = new long[1];
+        double peakMb = peakHeapMb(() -> allocated[0] = allocatedBy(() -> search(s, profile, Options.defaults())));
         out.put("explore_scenario", s.name());
         out.put("explore_states", last.states());
         out.put("explore_states_per_second", Math.round(median(rates)));
@@ -178,6 +180,18 @@ public final class BenchFigures {
         out.put("explore_bytes_per_state_with_trace", round(last.bytesPerState(), 1));
         out.put("explore_bytes_per_open_state", round(last.bytesPerOpenState(), 1));
         out.put("explore_peak_heap_mb", round(peakMb, 1));
+        out.put("explore_alloc_bytes_per_state", Math.round((double) allocated[0] / last.states()));
+    }
+
+    /**
+     * The heap bytes every thread together allocated while {@code work} ran (the JVM's running total, so the
+     * explorer's worker threads count too): unlike a rate, a figure that does not move with the machine's speed.
+     */
+    private static long allocatedBy(Runnable work) {
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long before = mx.getTotalThreadAllocatedBytes();
+        work.run();
+        return mx.getTotalThreadAllocatedBytes() - before;
     }
 
     private static void exploreLarge(Scenario s, Map<String, Object> out) {

@@ -1,0 +1,44 @@
+package org.mmsim.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mmsim.scenario.ScenarioParser;
+
+/** The explorer's figures of {@code mmsim bench}, on a search small enough for a test. */
+class BenchFiguresTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void theExplorerFiguresComeInTheirOrderWithAnAllocationPerState() throws Exception {
+        Path file = Files.writeString(tmp.resolve("two.mms"), """
+                scenario two-stores
+                process P
+                P: mmap A 8K PROT_READ|PROT_WRITE MAP_PRIVATE|MAP_ANONYMOUS
+                thread T1 of P {
+                  store A 1
+                }
+                thread T2 of P {
+                  store A+4K 2
+                }
+                exists ([P:A] != 1)
+                expect 6.18 never
+                """);
+        Map<String, Object> out = new LinkedHashMap<>();
+
+        BenchFigures.explore(ScenarioParser.parse(file), out, 1);
+
+        assertThat(out.keySet()).containsExactly("explore_scenario", "explore_states", "explore_states_per_second",
+                "explore_states_per_second_2w", "explore_bytes_per_state", "explore_bytes_per_state_with_trace",
+                "explore_bytes_per_open_state", "explore_peak_heap_mb", "explore_alloc_bytes_per_state");
+        assertThat(out).containsEntry("explore_scenario", "two-stores").containsEntry("explore_states", 5L);
+        // a state costs at least a copy of the machine: kilobytes, not bytes
+        assertThat((Long) out.get("explore_alloc_bytes_per_state")).isGreaterThan(1000L);
+    }
+}
