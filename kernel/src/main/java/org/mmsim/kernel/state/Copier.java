@@ -22,11 +22,11 @@ import org.mmsim.kernel.export.Export;
 public final class Copier {
     /**
      * Original to copy, by identity: open addressing with linear probing, each key at an even slot and its copy after
-     * it; it doubles when it would be more than a quarter full. Sized for a small machine: about fifty entries without
-     * devices (some forty mechanisms and operation tables, the rest mms, VMAs, tasks, files, locks and calls), about a
-     * hundred and twenty with every driver booted.
+     * it; it doubles when more than half its room for pairs would be taken. Sized for
+     * a small machine, since a copy allocates it whole: about forty entries without devices (some twenty mechanisms and
+     * operation tables, the rest mms, VMAs, tasks, files, locks and calls), more with drivers.
      */
-    private Object[] table = new Object[2 * 256];
+    private Object[] table = new Object[2 * 128];
     private int size;
 
     /** {@code copy} stands for {@code original} from now on; returns {@code copy}. */

@@ -75,6 +75,7 @@ class CopyTest {
         LEFT_OUT.put("mm.MmCore.observations", "values copied as a list; this machine reads no other mm's data");
         LEFT_OUT.put("mm.MmCore.userLockedVm", "copied as a long; this machine charges no io_uring buffer");
         LEFT_OUT.put("mm.AddressSpace.evicted", "copied as a boolean; no inode of this machine is evicted");
+        LEFT_OUT.put("mm.page.PageAlloc.stacksShared", "set on both sides by a copy: the stacks' arrays are shared");
         LEFT_OUT.put("mm.page.PageAlloc.memallocPin", "copied; set only within a long-term GUP's one step");
         LEFT_OUT.put("iouring.IoRing.ubuf", "copied; this machine registers no buffer");
         LEFT_OUT.put("iouring.IoRing.len", "copied; this machine registers no buffer");
@@ -90,7 +91,8 @@ class CopyTest {
                 "mm.page.FrameSections$Section.refcount", "mm.page.FrameSections$Section.writeEpoch",
                 "mm.page.FrameSections$Section.writer", "mm.page.FrameSections$Section.hash",
                 "mm.page.FrameSections$Section.hashed", "mm.page.FrameSections$Section.dirty",
-                "mm.page.FrameSections$Section.dirtyToken", "mm.pgtable.PageTable$Leaf.blocks",
+                "mm.page.FrameSections$Section.dirtyToken", "mm.page.PageAlloc.freeStack",
+                "mm.page.PageAlloc.stackHash", "mm.pgtable.PageTable$Leaf.blocks",
                 "mm.pgtable.PageTable$Leaf.present")) {
             LEFT_OUT.put(f, "copy-on-write storage: the copy shares the object until one side writes it");
         }

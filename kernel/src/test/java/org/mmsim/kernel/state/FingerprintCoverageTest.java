@@ -80,6 +80,7 @@ class FingerprintCoverageTest {
         hashed("mm.MmCore", "mms", "lineage", "anonVmas", "mappings", "observations", "userLockedVm");
         hashed("mm.page.PageAlloc", "start", "end", "next", "freeStack", "freeTop", "nrAllocated", "memallocPin");
         hashed("mm.page.PageAlloc", "stackHash"); // freeStack's hash, kept entry by entry as frames are freed
+        leftOut("mm.page.PageAlloc", "stacksShared", "whether the stacks' arrays are shared with a copy: how they are kept");
         hashed("mm.page.PageFrames", "store");
         hashed("mm.page.FrameSections", "framesHash", "dir");
         leftOut("mm.page.FrameSections", "hashing", "whether framesHash is kept yet: how, not what, is hashed");

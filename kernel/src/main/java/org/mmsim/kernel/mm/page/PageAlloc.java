@@ -44,6 +44,11 @@ public final class PageAlloc implements Hashable, Copyable {
      * pushed, so that a fingerprint costs one value per zone however many frames are free.
      */
     private final long[][] stackHash = new long[ZONES.length][];
+    /**
+     * Whether {@link #freeStack} and {@link #stackHash} may be shared with a copy (or its original): taking a frame off
+     * a stack only moves its top, so the arrays are copied only before a frame is pushed.
+     */
+    private boolean stacksShared;
     private int nrAllocated;
     /** Device memory: [deviceStart, deviceEnd), reserved up to deviceNext. */
     private int deviceStart;
@@ -244,6 +249,13 @@ public final class PageAlloc implements Hashable, Copyable {
         frames.footprint().allocator();
         Zone zone = zoneOf(pfn);
         int z = zone.ordinal();
+        if (stacksShared) {
+            for (int i = 0; i < ZONES.length; i++) {
+                freeStack[i] = freeStack[i].clone();
+                stackHash[i] = stackHash[i].clone();
+            }
+            stacksShared = false;
+        }
         int top = freeTop[z];
         if (top == freeStack[z].length) {
             freeStack[z] = Arrays.copyOf(freeStack[z], top * 2);
@@ -298,10 +310,12 @@ public final class PageAlloc implements Hashable, Copyable {
             start[z] = o.start[z];
             end[z] = o.end[z];
             next[z] = o.next[z];
-            freeStack[z] = o.freeStack[z].clone();
-            stackHash[z] = o.stackHash[z].clone();
+            freeStack[z] = o.freeStack[z];
+            stackHash[z] = o.stackHash[z];
             freeTop[z] = o.freeTop[z];
         }
+        o.stacksShared = true;
+        stacksShared = true;
         nrAllocated = o.nrAllocated;
         memallocPin = o.memallocPin;
         deviceStart = o.deviceStart;

@@ -1,0 +1,57 @@
+package org.mmsim.kernel.mm.page;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+import org.mmsim.kernel.Kernel;
+import org.mmsim.kernel.profile.Profiles;
+
+/**
+ * A copy of the allocator shares its free stacks until either side frees a frame: each side then takes frames in its
+ * own order, and the fingerprint (the stacks' running hashes) follows.
+ */
+class PageAllocCopyTest {
+
+    @Test
+    void framesFreedOnOneSideAfterACopyAreTakenOnlyOnThatSide() {
+        Kernel k = Kernel.boot(Profiles.byName("6.18"), 64, 0);
+        PageAlloc a = k.pageAlloc();
+        int p1 = a.allocPage(PageAlloc.GFP_HIGHUSER_MOVABLE);
+        int p2 = a.allocPage(PageAlloc.GFP_HIGHUSER_MOVABLE);
+        int p3 = a.allocPage(PageAlloc.GFP_HIGHUSER_MOVABLE);
+        a.putPage(p1);
+        Kernel c = k.copy();
+        PageAlloc b = c.pageAlloc();
+        long before = c.fingerprint();
+
+        a.putPage(p2);
+        assertThat(c.fingerprint()).isEqualTo(before);
+        b.putPage(p3);
+
+        assertThat(a.allocPage(PageAlloc.GFP_HIGHUSER_MOVABLE)).isEqualTo(p2);
+        assertThat(b.allocPage(PageAlloc.GFP_HIGHUSER_MOVABLE)).isEqualTo(p3);
+        assertThat(a.allocPage(PageAlloc.GFP_HIGHUSER_MOVABLE)).isEqualTo(p1);
+        assertThat(b.allocPage(PageAlloc.GFP_HIGHUSER_MOVABLE)).isEqualTo(p1);
+        // both have taken back what they freed: the same frames allocated, the same empty stacks
+        assertThat(k.fingerprint()).isEqualTo(c.fingerprint());
+    }
+
+    @Test
+    void equalStacksReachedInDifferentWaysHashAlike() {
+        Kernel k = Kernel.boot(Profiles.byName("6.18"), 64, 0);
+        PageAlloc a = k.pageAlloc();
+        int p1 = a.allocPage(PageAlloc.GFP_HIGHUSER_MOVABLE);
+        int p2 = a.allocPage(PageAlloc.GFP_HIGHUSER_MOVABLE);
+        Kernel c = k.copy();
+        PageAlloc b = c.pageAlloc();
+
+        a.putPage(p1);
+        a.putPage(p2);
+        a.allocPage(PageAlloc.GFP_HIGHUSER_MOVABLE);
+        a.putPage(p2);
+        b.putPage(p1);
+        b.putPage(p2);
+
+        assertThat(k.fingerprint()).isEqualTo(c.fingerprint());
+    }
+}
