@@ -44,10 +44,10 @@ final class Bindings {
      * The maps are shared with copies until either side binds something (a run binds at its script lines and when a
      * thread sets a register, while an explorer copies a run at every step): see unshare().
      */
-    private Map<String, Integer> actors = new LinkedHashMap<>();
-    private Map<String, Binding> names = new LinkedHashMap<>();
-    private Map<String, Map<String, Value>> registers = new LinkedHashMap<>();
-    private Map<Integer, String> mmNames = new HashMap<>();
+    private Map<String, Integer> actors;
+    private Map<String, Binding> names;
+    private Map<String, Map<String, Value>> registers;
+    private Map<Integer, String> mmNames;
     /** Whether the maps may be shared with a copy (or its original), and so must be copied before a write. */
     private boolean shared;
     /** The {@link #hashInto} value of the maps, valid while {@link #hashed}; a write drops it. */
@@ -57,8 +57,17 @@ final class Bindings {
     private int version;
 
     Bindings(Kernel k, String file) {
+        this(k, file, new LinkedHashMap<>(), new LinkedHashMap<>(), new LinkedHashMap<>(), new HashMap<>());
+    }
+
+    private Bindings(Kernel k, String file, Map<String, Integer> actors, Map<String, Binding> names,
+            Map<String, Map<String, Value>> registers, Map<Integer, String> mmNames) {
         this.k = k;
         this.file = file;
+        this.actors = actors;
+        this.names = names;
+        this.registers = registers;
+        this.mmNames = mmNames;
     }
 
     Kernel kernel() {
@@ -289,13 +298,9 @@ final class Bindings {
      * copy shares the maps until either side writes them.
      */
     Bindings copy(Kernel k) {
-        Bindings c = new Bindings(k, file);
+        Bindings c = new Bindings(k, file, actors, names, registers, mmNames);
         shared = true;
         c.shared = true;
-        c.actors = actors;
-        c.names = names;
-        c.registers = registers;
-        c.mmNames = mmNames;
         c.hash = hash;
         c.hashed = hashed;
         c.version = version;
