@@ -66,6 +66,17 @@ final class Expander<S> {
             ahead = new Lookahead[max];
         }
 
+        /** Files the next child: the thread that reached it, its fingerprint, violations, enabled threads and kind. */
+        int add(int t, long childFp, List<String> found, int childEnabled, byte childKind) {
+            int k = n++;
+            thread[k] = t;
+            fp[k] = childFp;
+            violations.add(found);
+            enabled[k] = childEnabled;
+            kind[k] = childKind;
+            return k;
+        }
+
         @SuppressWarnings("unchecked")
         S child(int k) {
             return (S) child[k];
@@ -100,16 +111,9 @@ final class Expander<S> {
             todo &= todo - 1;
             S child = todo == 0 ? s : model.copy(s);
             long footprint = model.step(child, t);
-            int k = e.n++;
-            e.thread[k] = t;
-            e.fp[k] = model.fingerprint(child);
-            e.violations.add(model.violations(child));
-            int sleep = reduction ? childSleep(current, i, asleep, explored, footprint, w) : 0;
-            e.sleep[k] = sleep;
-            e.sleepFootprints[k] = sleep == 0 ? null : w.childFootprints.clone();
             int enabled = model.enabled(child);
-            e.enabled[k] = enabled;
-            e.kind[k] = kind(child, enabled);
+            int k = e.add(t, model.fingerprint(child), model.violations(child), enabled, kind(child, enabled));
+            int sleep = sleep(e, k, current, i, asleep, explored, footprint, w);
             // a child is carried to the merge only if the merge may keep it (a new open one while the next level has
             // room for machines): holding machines that will be dropped makes every garbage collection until the merge
             // copy them, and with workers three batches of them are in flight; any other new open child gets a record
@@ -195,20 +199,25 @@ final class Expander<S> {
         for (int m = todo; m != 0; m &= m - 1) {
             int t = Integer.numberOfTrailingZeros(m);
             long footprint = ahead.footprint(t);
-            int k = e.n++;
-            e.thread[k] = t;
-            e.fp[k] = ahead.fp(t);
-            e.violations.add(ahead.violations(t));
-            int sleep = reduction ? childSleep(current, i, asleep, explored, footprint, w) : 0;
-            e.sleep[k] = sleep;
-            e.sleepFootprints[k] = sleep == 0 ? null : w.childFootprints.clone();
-            e.enabled[k] = ahead.enabled(t);
-            e.kind[k] = ahead.kind(t);
+            int k = e.add(t, ahead.fp(t), ahead.violations(t), ahead.enabled(t), ahead.kind(t));
+            sleep(e, k, current, i, asleep, explored, footprint, w);
             e.ahead[k] = ahead.next(t);
             w.stepFootprints[t] = footprint;
             explored |= 1 << t;
         }
         return e;
+    }
+
+    /**
+     * Gives child {@code k} of {@code e}, reached by a step with {@code footprint}, its sleep set ({@link #childSleep};
+     * none without reduction) and the footprints that go with it; returns the sleep set.
+     */
+    private int sleep(Expansion<S> e, int k, Level<S> current, int i, int asleep, int explored, long footprint,
+            Worker<S> w) {
+        int sleep = reduction ? childSleep(current, i, asleep, explored, footprint, w) : 0;
+        e.sleep[k] = sleep;
+        e.sleepFootprints[k] = sleep == 0 ? null : w.childFootprints.clone();
+        return sleep;
     }
 
     /**

@@ -12,13 +12,17 @@ import org.mmsim.kernel.profile.Profiles;
  */
 class PageAllocCopyTest {
 
+    private static int take(PageAlloc alloc) {
+        return alloc.allocPage(PageAlloc.GFP_HIGHUSER_MOVABLE);
+    }
+
     @Test
     void framesFreedOnOneSideAfterACopyAreTakenOnlyOnThatSide() {
         Kernel k = Kernel.boot(Profiles.byName("6.18"), 64, 0);
         PageAlloc a = k.pageAlloc();
-        int p1 = a.allocPage(PageAlloc.GFP_HIGHUSER_MOVABLE);
-        int p2 = a.allocPage(PageAlloc.GFP_HIGHUSER_MOVABLE);
-        int p3 = a.allocPage(PageAlloc.GFP_HIGHUSER_MOVABLE);
+        int p1 = take(a);
+        int p2 = take(a);
+        int p3 = take(a);
         a.putPage(p1);
         Kernel c = k.copy();
         PageAlloc b = c.pageAlloc();
@@ -28,10 +32,10 @@ class PageAllocCopyTest {
         assertThat(c.fingerprint()).isEqualTo(before);
         b.putPage(p3);
 
-        assertThat(a.allocPage(PageAlloc.GFP_HIGHUSER_MOVABLE)).isEqualTo(p2);
-        assertThat(b.allocPage(PageAlloc.GFP_HIGHUSER_MOVABLE)).isEqualTo(p3);
-        assertThat(a.allocPage(PageAlloc.GFP_HIGHUSER_MOVABLE)).isEqualTo(p1);
-        assertThat(b.allocPage(PageAlloc.GFP_HIGHUSER_MOVABLE)).isEqualTo(p1);
+        assertThat(take(a)).isEqualTo(p2);
+        assertThat(take(b)).isEqualTo(p3);
+        assertThat(take(a)).isEqualTo(p1);
+        assertThat(take(b)).isEqualTo(p1);
         // both have taken back what they freed: the same frames allocated, the same empty stacks
         assertThat(k.fingerprint()).isEqualTo(c.fingerprint());
     }
@@ -40,14 +44,14 @@ class PageAllocCopyTest {
     void equalStacksReachedInDifferentWaysHashAlike() {
         Kernel k = Kernel.boot(Profiles.byName("6.18"), 64, 0);
         PageAlloc a = k.pageAlloc();
-        int p1 = a.allocPage(PageAlloc.GFP_HIGHUSER_MOVABLE);
-        int p2 = a.allocPage(PageAlloc.GFP_HIGHUSER_MOVABLE);
+        int p1 = take(a);
+        int p2 = take(a);
         Kernel c = k.copy();
         PageAlloc b = c.pageAlloc();
 
         a.putPage(p1);
         a.putPage(p2);
-        a.allocPage(PageAlloc.GFP_HIGHUSER_MOVABLE);
+        take(a);
         a.putPage(p2);
         b.putPage(p1);
         b.putPage(p2);
