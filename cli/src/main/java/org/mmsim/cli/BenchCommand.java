@@ -34,10 +34,14 @@ final class BenchCommand implements Callable<Integer> {
             + "(default: scenarios/bench/explore-1m.mms of this checkout; 'none' skips them).")
     String exploreLarge;
 
-    @Option(names = "--explore-rounds", paramLabel = "N", description = "Rounds of the explorer figures, after one "
-            + "warm-up round: each figure is their median (default: ${DEFAULT-VALUE}; more rounds steady a noisy "
-            + "machine).")
+    @Option(names = "--explore-rounds", paramLabel = "N", description = "Timed rounds of the explorer figures, each "
+            + "a search with one worker and one with two: each figure is their median (default: ${DEFAULT-VALUE}; "
+            + "more rounds steady a noisy machine).")
     int exploreRounds = BenchFigures.EXPLORE_ROUNDS;
+
+    @Option(names = "--explore-warmup", paramLabel = "N", description = "Rounds before those, not timed, while the "
+            + "JIT compiles the model (default: ${DEFAULT-VALUE}).")
+    int exploreWarmup = BenchFigures.EXPLORE_WARMUP;
 
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -51,6 +55,9 @@ final class BenchCommand implements Callable<Integer> {
         if (exploreRounds <= 0) {
             throw new Main.UsageError("--explore-rounds must be positive");
         }
+        if (exploreWarmup < 0) {
+            throw new Main.UsageError("--explore-warmup must not be negative");
+        }
         Scenario explore;
         Scenario large;
         try {
@@ -60,7 +67,7 @@ final class BenchCommand implements Callable<Integer> {
             spec.commandLine().getErr().println(e.getMessage());
             return Main.INVALID_SCENARIO;
         }
-        Map<String, Object> figures = BenchFigures.measure(forkPages, explore, large, exploreRounds);
+        Map<String, Object> figures = BenchFigures.measure(forkPages, explore, large, exploreRounds, exploreWarmup);
         String text = org.mmsim.report.Json.write(figures);
         spec.commandLine().getOut().print(text);
         if (json != null) {

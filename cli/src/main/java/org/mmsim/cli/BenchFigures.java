@@ -113,17 +113,21 @@ public final class BenchFigures {
      * {@code explore_large_peak_heap_mb} (whether it fits the default heap is what it shows).
      */
     public static Map<String, Object> measure(int forkPages, Scenario exploreScenario, Scenario largeScenario) {
-        return measure(forkPages, exploreScenario, largeScenario, EXPLORE_ROUNDS);
+        return measure(forkPages, exploreScenario, largeScenario, EXPLORE_ROUNDS, EXPLORE_WARMUP);
     }
 
     /**
      * As {@link #measure(int, Scenario, Scenario)}, with the explorer figures of {@code exploreScenario} the medians
-     * of {@code exploreRounds} rounds (after one warm-up round) instead of {@value #EXPLORE_ROUNDS}.
+     * of {@code exploreRounds} rounds after {@code exploreWarmup} warm-up rounds, instead of {@value #EXPLORE_ROUNDS}
+     * after {@value #EXPLORE_WARMUP}.
      */
     public static Map<String, Object> measure(int forkPages, Scenario exploreScenario, Scenario largeScenario,
-            int exploreRounds) {
+            int exploreRounds, int exploreWarmup) {
         if (exploreRounds <= 0) {
             throw new IllegalArgumentException("exploreRounds must be positive: " + exploreRounds);
+        }
+        if (exploreWarmup < 0) {
+            throw new IllegalArgumentException("exploreWarmup must not be negative: " + exploreWarmup);
         }
         if (forkPages <= 0) {
             throw new IllegalArgumentException("forkPages must be positive: " + forkPages);
@@ -137,7 +141,7 @@ public final class BenchFigures {
         out.put("notifier_dispatch_ns", round(notifierDispatchNs(profile), 1));
         out.put("mmu_notifier_register_ns", Math.round(mmuNotifierRegisterNs(profile)));
         if (exploreScenario != null) {
-            explore(exploreScenario, out, exploreRounds);
+            explore(exploreScenario, out, exploreRounds, exploreWarmup);
         }
         if (largeScenario != null) {
             exploreLarge(largeScenario, out);
@@ -148,21 +152,29 @@ public final class BenchFigures {
         return out;
     }
 
-    /** Rounds of the explorer figure by default (each explores the whole scenario). */
-    static final int EXPLORE_ROUNDS = 3;
+    /** Rounds of the explorer figure by default (each explores the whole scenario with one worker, then two). */
+    static final int EXPLORE_ROUNDS = 5;
+    /**
+     * Warm-up rounds before them by default. The JIT compiles the kernel model's hot paths over the first few
+     * seconds of searching: on explore-100k the rate of one worker rises round by round over the first five rounds
+     * (from a quarter of its warm rate to all of it), and that of two workers, whose compiler threads share the two
+     * cores with them, over the first six; a figure taken earlier measures the compiler as much as the explorer.
+     */
+    static final int EXPLORE_WARMUP = 6;
 
     /**
-     * The explorer's figures on {@code s}: distinct states per second with one worker and with two (median rounds
-     * after a warm-up round), the visited set's bytes per state (the fingerprint table alone, and with the
+     * The explorer's figures on {@code s}: distinct states per second with one worker and with two (the median of
+     * {@code rounds} rounds after {@code warmup} rounds not timed, each round a search with one worker then one with
+     * two), the visited set's bytes per state (the fingerprint table alone, and with the
      * parent/choice trace), and the peak heap of one search: the used heap after a full collection before it, and
      * the most the heap pools held during it.
      */
-    static void explore(Scenario s, Map<String, Object> out, int rounds) {
+    static void explore(Scenario s, Map<String, Object> out, int rounds, int warmup) {
         KernelProfile profile = Checker.profile(s, PROFILE, Map.of());
         Report last = null;
         double[] rates = new double[rounds];
         double[] rates2 = new double[rounds];
-        for (int r = -1; r < rounds; r++) {
+        for (int r = -warmup; r < rounds; r++) {
             last = search(s, profile, Options.defaults());
             Report two = search(s, profile, Options.defaults().withWorkers(2));
             if (r >= 0) {

@@ -32,7 +32,7 @@ class BenchFiguresTest {
                 """);
         Map<String, Object> out = new LinkedHashMap<>();
 
-        BenchFigures.explore(ScenarioParser.parse(file), out, 1);
+        BenchFigures.explore(ScenarioParser.parse(file), out, 1, 1);
 
         assertThat(out.keySet()).containsExactly("explore_scenario", "explore_states", "explore_states_per_second",
                 "explore_states_per_second_2w", "explore_bytes_per_state", "explore_bytes_per_state_with_trace",

@@ -56,6 +56,9 @@ class MainTest {
         Outcome pages = mmsim("bench", "--fork-pages", "-1");
         assertThat(pages.code()).isEqualTo(2);
         assertThat(pages.firstErrLine()).contains("--fork-pages must be positive");
+        Outcome warmup = mmsim("bench", "--explore-warmup", "-1");
+        assertThat(warmup.code()).isEqualTo(2);
+        assertThat(warmup.firstErrLine()).contains("--explore-warmup must not be negative");
     }
 
     @Test
