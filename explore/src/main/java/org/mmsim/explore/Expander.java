@@ -1,6 +1,7 @@
 package org.mmsim.explore;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -20,9 +21,12 @@ final class Expander<S> {
     private final boolean reduction;
     /** Whether new children have their steps taken ahead (off only in tests that compare). */
     private final boolean lookahead;
+    /** The model's thread slots: the length of the footprint arrays a look ahead makes for each state it steps from. */
+    private final int threads;
 
     Expander(Model<S> model, Options opts, boolean lookahead) {
         this.model = model;
+        this.threads = model.threads();
         this.opts = opts;
         this.reduction = opts.reduction();
         this.lookahead = lookahead;
@@ -146,7 +150,7 @@ final class Expander<S> {
         int asleep = sleep & enabled;
         int todo = enabled & ~asleep;
         Lookahead a = new Lookahead(todo);
-        long[] stepFootprints = reduction && depth > 1 ? new long[Integer.SIZE] : null;
+        long[] stepFootprints = reduction && depth > 1 ? new long[threads] : null;
         int explored = 0;
         for (int m = todo; m != 0; ) {
             int u = Integer.numberOfTrailingZeros(m);
@@ -159,7 +163,7 @@ final class Expander<S> {
             byte kind = kind(g, childEnabled);
             a.record(u, fp, footprint, childEnabled, kind, found);
             if (depth > 1 && kind == Level.OPEN) {
-                long[] childFootprints = reduction ? new long[Integer.SIZE] : null;
+                long[] childFootprints = reduction ? new long[threads] : null;
                 int childSleep = reduction ? independentOf(asleep, sleepFootprints, footprint, childFootprints)
                         | independentOf(explored, stepFootprints, footprint, childFootprints) : 0;
                 a.next(u, lookAhead(g, childEnabled, childSleep, childFootprints, depth - 1));
@@ -216,7 +220,7 @@ final class Expander<S> {
             Worker<S> w) {
         int sleep = reduction ? childSleep(current, i, asleep, explored, footprint, w) : 0;
         e.sleep[k] = sleep;
-        e.sleepFootprints[k] = sleep == 0 ? null : w.childFootprints.clone();
+        e.sleepFootprints[k] = sleep == 0 ? null : Arrays.copyOf(w.childFootprints, threads);
         return sleep;
     }
 
