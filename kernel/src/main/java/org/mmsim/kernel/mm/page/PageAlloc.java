@@ -45,10 +45,11 @@ public final class PageAlloc implements Hashable, Copyable {
      */
     private final long[][] stackHash = new long[ZONES.length][];
     /**
-     * Whether {@link #freeStack} and {@link #stackHash} may be shared with a copy (or its original): taking a frame off
-     * a stack only moves its top, so the arrays are copied only before a frame is pushed.
+     * The zones whose {@link #freeStack} and {@link #stackHash} may be shared with a copy (or its original), bit
+     * {@code ordinal}: taking a frame off a stack only moves its top, so a zone's arrays are copied only before a frame
+     * is pushed on it.
      */
-    private boolean stacksShared;
+    private int sharedZones;
     private int nrAllocated;
     /** Device memory: [deviceStart, deviceEnd), reserved up to deviceNext. */
     private int deviceStart;
@@ -249,12 +250,10 @@ public final class PageAlloc implements Hashable, Copyable {
         frames.footprint().allocator();
         Zone zone = zoneOf(pfn);
         int z = zone.ordinal();
-        if (stacksShared) {
-            for (int i = 0; i < ZONES.length; i++) {
-                freeStack[i] = freeStack[i].clone();
-                stackHash[i] = stackHash[i].clone();
-            }
-            stacksShared = false;
+        if ((sharedZones & (1 << z)) != 0) {
+            freeStack[z] = freeStack[z].clone();
+            stackHash[z] = stackHash[z].clone();
+            sharedZones &= ~(1 << z);
         }
         int top = freeTop[z];
         if (top == freeStack[z].length) {
@@ -314,8 +313,8 @@ public final class PageAlloc implements Hashable, Copyable {
             stackHash[z] = o.stackHash[z];
             freeTop[z] = o.freeTop[z];
         }
-        o.stacksShared = true;
-        stacksShared = true;
+        o.sharedZones = (1 << ZONES.length) - 1;
+        sharedZones = o.sharedZones;
         nrAllocated = o.nrAllocated;
         memallocPin = o.memallocPin;
         deviceStart = o.deviceStart;

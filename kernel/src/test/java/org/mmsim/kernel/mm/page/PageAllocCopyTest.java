@@ -58,4 +58,32 @@ class PageAllocCopyTest {
 
         assertThat(k.fingerprint()).isEqualTo(c.fingerprint());
     }
+
+    @Test
+    void aFreeInOneZoneLeavesTheOtherZonesStackSharedButBothSidesApart() {
+        Kernel k = Kernel.boot(Profiles.byName("6.18"), 64, 64);
+        PageAlloc a = k.pageAlloc();
+        int normal1 = a.allocPage(PageAlloc.GFP_KERNEL);
+        int normal2 = a.allocPage(PageAlloc.GFP_KERNEL);
+        int movable1 = take(a);
+        int movable2 = take(a);
+        assertThat(a.zoneOf(movable1)).isEqualTo(Zone.MOVABLE);
+        assertThat(a.zoneOf(normal1)).isEqualTo(Zone.NORMAL);
+        Kernel c = k.copy();
+        PageAlloc b = c.pageAlloc();
+
+        // each side frees into the normal zone first (copying only that stack), then into the movable zone
+        a.putPage(normal1);
+        b.putPage(normal2);
+        long copyBefore = c.fingerprint();
+        a.putPage(movable1);
+        assertThat(c.fingerprint()).isEqualTo(copyBefore);
+        b.putPage(movable2);
+
+        assertThat(take(a)).isEqualTo(movable1);
+        assertThat(take(b)).isEqualTo(movable2);
+        assertThat(a.allocPage(PageAlloc.GFP_KERNEL)).isEqualTo(normal1);
+        assertThat(b.allocPage(PageAlloc.GFP_KERNEL)).isEqualTo(normal2);
+        assertThat(k.fingerprint()).isEqualTo(c.fingerprint());
+    }
 }
