@@ -75,7 +75,7 @@ class CopyTest {
         LEFT_OUT.put("mm.MmCore.observations", "values copied as a list; this machine reads no other mm's data");
         LEFT_OUT.put("mm.MmCore.userLockedVm", "copied as a long; this machine charges no io_uring buffer");
         LEFT_OUT.put("mm.AddressSpace.evicted", "copied as a boolean; no inode of this machine is evicted");
-        LEFT_OUT.put("mm.page.PageAlloc.stacksShared", "set on both sides by a copy: the stacks' arrays are shared");
+        LEFT_OUT.put("mm.page.PageAlloc.sharedZones", "set on both sides by a copy: the zones whose stacks' arrays are shared");
         LEFT_OUT.put("mm.page.PageAlloc.memallocPin", "copied; set only within a long-term GUP's one step");
         LEFT_OUT.put("iouring.IoRing.ubuf", "copied; this machine registers no buffer");
         LEFT_OUT.put("iouring.IoRing.len", "copied; this machine registers no buffer");
@@ -85,11 +85,8 @@ class CopyTest {
         LEFT_OUT.put("fs.Inode.disk", "copied (blocks shared: write-back replaces a block, never changes one)");
         LEFT_OUT.put("mm.Mm.dead", "copied; no mm of this machine has exited");
         for (String f : List.of("mm.page.FrameSections$Chunk.sections", "mm.page.FrameSections$Section.written",
-                "mm.page.FrameSections$Section.data",
-                "mm.page.FrameSections$Section.flags", "mm.page.FrameSections$Section.index",
-                "mm.page.FrameSections$Section.mapcount", "mm.page.FrameSections$Section.mapping",
-                "mm.page.FrameSections$Section.refcount", "mm.page.FrameSections$Section.writeEpoch",
-                "mm.page.FrameSections$Section.writer", "mm.page.FrameSections$Section.hash",
+                "mm.page.FrameSections$Section.ints", "mm.page.FrameSections$Section.longs",
+                "mm.page.FrameSections$Section.hash",
                 "mm.page.FrameSections$Section.hashed", "mm.page.FrameSections$Section.dirty",
                 "mm.page.FrameSections$Section.dirtyToken", "mm.page.PageAlloc.freeStack",
                 "mm.page.PageAlloc.stackHash", "mm.pgtable.PageTable$Leaf.blocks",

@@ -80,7 +80,7 @@ class FingerprintCoverageTest {
         hashed("mm.MmCore", "mms", "lineage", "anonVmas", "mappings", "observations", "userLockedVm");
         hashed("mm.page.PageAlloc", "start", "end", "next", "freeStack", "freeTop", "nrAllocated", "memallocPin");
         hashed("mm.page.PageAlloc", "stackHash"); // freeStack's hash, kept entry by entry as frames are freed
-        leftOut("mm.page.PageAlloc", "stacksShared", "whether the stacks' arrays are shared with a copy: how they are kept");
+        leftOut("mm.page.PageAlloc", "sharedZones", "the zones whose stacks' arrays are shared with a copy: how they are kept");
         hashed("mm.page.PageFrames", "store");
         hashed("mm.page.FrameSections", "framesHash", "dir");
         leftOut("mm.page.FrameSections", "hashing", "whether framesHash is kept yet: how, not what, is hashed");
@@ -96,8 +96,7 @@ class FingerprintCoverageTest {
         leftOut("mm.page.FrameSections$Section", "dirtyToken", "under which token those bits are current");
         leftOut("mm.page.FrameSections", "lastOwnedSn", "a lookup cache");
         hashed("mm.page.FrameSections$Chunk", "sections");
-        hashed("mm.page.FrameSections$Section", "refcount", "mapcount", "flags", "mapping", "index", "data", "writer",
-                "writeEpoch", "written");
+        hashed("mm.page.FrameSections$Section", "ints", "longs", "written");
         leftOut("mm.page.FrameSections", "owner", "an identity token for copy-on-write, renewed by every copy");
         hashed("mm.Mm", "vmas", "flags", "rssAnon", "rssFile", "rssShmem", "hiwaterRss", "pinnedVm", "lockedVm", "rlimitMemlock",
                 "mmapBase", "users", "dead", "zapMarkers");

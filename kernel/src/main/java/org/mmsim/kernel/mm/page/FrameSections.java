@@ -31,18 +31,31 @@ final class FrameSections {
     private static final int CHUNK_SHIFT = 4;
     private static final int CHUNK_MASK = (1 << CHUNK_SHIFT) - 1;
 
-    /** One SPARSEMEM-like section: the struct page fields of 2^shift consecutive frames. */
+    /**
+     * One SPARSEMEM-like section: the struct page fields of 2^shift consecutive frames, frame by frame in two arrays,
+     * so that copying a section before a write copies two arrays rather than eight: per frame {@value #INTS} ints
+     * ({@link #REFCOUNT}, {@link #MAPCOUNT} with the kernel's -1 bias, {@link #FLAGS}, {@link #MAPPING}, and the
+     * shadows {@link #WRITER} and {@link #EPOCH}) and {@value #LONGS} longs ({@link #INDEX}, then the content words
+     * from {@link #DATA}).
+     */
     static final class Section {
+        static final int REFCOUNT = 0;
+        static final int MAPCOUNT = 1;
+        static final int FLAGS = 2;
+        static final int MAPPING = 3;
+        static final int WRITER = 4;
+        static final int EPOCH = 5;
+        static final int INTS = 6;
+        static final int INDEX = 0;
+        static final int DATA = 1;
+        static final int LONGS = DATA + PAGE_WORDS;
+
         /** The machine whose writes may go to this section in place; any other copies it first. */
         final Object owner;
-        final int[] refcount;
-        final int[] mapcount;
-        final int[] flags;
-        final int[] mapping;
-        final long[] index;
-        final long[] data;
-        final int[] writer;
-        final int[] writeEpoch;
+        /** Frame {@code i}'s int field {@code f} is at {@code INTS * i + f}. */
+        final int[] ints;
+        /** Frame {@code i}'s long field {@code f} (content word {@code w}: {@code DATA + w}) is at {@code LONGS * i + f}. */
+        final long[] longs;
         /** Frames ever written, bit {@code pfn & mask}: the frames the fingerprint covers. */
         long written;
         /**
@@ -64,34 +77,42 @@ final class FrameSections {
 
         Section(Object owner, int pages) {
             this.owner = owner;
-            refcount = new int[pages];
-            mapcount = new int[pages];
-            flags = new int[pages];
-            mapping = new int[pages];
-            index = new long[pages];
-            data = new long[pages * PAGE_WORDS];
-            writer = new int[pages];
-            writeEpoch = new int[pages];
-            Arrays.fill(mapcount, -1);
-            Arrays.fill(writer, -1);
+            ints = new int[INTS * pages];
+            longs = new long[LONGS * pages];
+            for (int i = 0; i < pages; i++) {
+                ints[INTS * i + MAPCOUNT] = -1;
+                ints[INTS * i + WRITER] = -1;
+            }
         }
 
         /** A copy of {@code s} that {@code owner} may write. */
         Section(Section s, Object owner) {
             this.owner = owner;
-            refcount = s.refcount.clone();
-            mapcount = s.mapcount.clone();
-            flags = s.flags.clone();
-            mapping = s.mapping.clone();
-            index = s.index.clone();
-            data = s.data.clone();
-            writer = s.writer.clone();
-            writeEpoch = s.writeEpoch.clone();
+            ints = s.ints.clone();
+            longs = s.longs.clone();
             written = s.written;
             hash = s.hash == null ? null : s.hash.clone();
             hashed = s.hashed;
             dirty = s.dirty;
             dirtyToken = s.dirtyToken;
+        }
+
+        /** Frame {@code i}'s int field {@code f}. */
+        int get(int i, int f) {
+            return ints[INTS * i + f];
+        }
+
+        void set(int i, int f, int value) {
+            ints[INTS * i + f] = value;
+        }
+
+        /** Frame {@code i}'s long field {@code f}. */
+        long getLong(int i, int f) {
+            return longs[LONGS * i + f];
+        }
+
+        void setLong(int i, int f, long value) {
+            longs[LONGS * i + f] = value;
         }
     }
 
@@ -262,7 +283,7 @@ final class FrameSections {
         long v = frameHash(s, pfn, i);
         if (s.owner == owner) {
             if (s.hash == null) {
-                s.hash = new long[s.refcount.length];
+                s.hash = new long[s.ints.length / Section.INTS];
             }
             s.hash[i] = v;
             s.hashed |= bit;
@@ -292,12 +313,12 @@ final class FrameSections {
     }
 
     private static long frameHash(Section s, int pfn, int i) {
-        StateHasher h = new StateHasher().add(pfn).add(s.refcount[i]).add(s.mapcount[i]).add(s.flags[i])
-                .add(s.mapping[i]).add(s.index[i]);
+        StateHasher h = new StateHasher().add(pfn).add(s.get(i, Section.REFCOUNT)).add(s.get(i, Section.MAPCOUNT))
+                .add(s.get(i, Section.FLAGS)).add(s.get(i, Section.MAPPING)).add(s.getLong(i, Section.INDEX));
         for (int w = 0; w < PAGE_WORDS; w++) {
-            h.add(s.data[i * PAGE_WORDS + w]);
+            h.add(s.getLong(i, Section.DATA + w));
         }
-        return h.add(s.writer[i]).add(s.writeEpoch[i]).value();
+        return h.add(s.get(i, Section.WRITER)).add(s.get(i, Section.EPOCH)).value();
     }
 
     /**

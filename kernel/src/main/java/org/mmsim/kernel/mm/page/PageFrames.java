@@ -72,18 +72,18 @@ public final class PageFrames implements Copyable {
     /** {@code page_ref_count(page)}. */
     public int refcount(int pfn) {
         FrameSections.Section s = peek(pfn);
-        return s == null ? 0 : s.refcount[pfn & store.mask];
+        return s == null ? 0 : s.get(pfn & store.mask, FrameSections.Section.REFCOUNT);
     }
 
     /** {@code page_mapcount(page)}: the number of ptes that map the page. */
     public int mapcount(int pfn) {
         FrameSections.Section s = peek(pfn);
-        return s == null ? 0 : s.mapcount[pfn & store.mask] + 1;
+        return s == null ? 0 : s.get(pfn & store.mask, FrameSections.Section.MAPCOUNT) + 1;
     }
 
     public int flags(int pfn) {
         FrameSections.Section s = peek(pfn);
-        return s == null ? 0 : s.flags[pfn & store.mask];
+        return s == null ? 0 : s.get(pfn & store.mask, FrameSections.Section.FLAGS);
     }
 
     public boolean test(int pfn, int flag) {
@@ -93,18 +93,18 @@ public final class PageFrames implements Copyable {
     /** The id of the page's anon_vma (anon pages), or 0. */
     public int mapping(int pfn) {
         FrameSections.Section s = peek(pfn);
-        return s == null ? 0 : s.mapping[pfn & store.mask];
+        return s == null ? 0 : s.get(pfn & store.mask, FrameSections.Section.MAPPING);
     }
 
     public long index(int pfn) {
         FrameSections.Section s = peek(pfn);
-        return s == null ? 0 : s.index[pfn & store.mask];
+        return s == null ? 0 : s.getLong(pfn & store.mask, FrameSections.Section.INDEX);
     }
 
     /** Content word {@code word} (0..PAGE_WORDS-1) of the page. */
     public long word(int pfn, int word) {
         FrameSections.Section s = peek(pfn);
-        return s == null ? 0 : s.data[((pfn & store.mask) * PAGE_WORDS) + word];
+        return s == null ? 0 : s.getLong(pfn & store.mask, FrameSections.Section.DATA + word);
     }
 
     /** A copy of every content word of the page: what a bio carries to the disk. */
@@ -119,21 +119,21 @@ public final class PageFrames implements Copyable {
     /** Shadow: the id of the mm that last stored into this page from user space, or -1. */
     public int writer(int pfn) {
         FrameSections.Section s = peek(pfn);
-        return s == null ? -1 : s.writer[pfn & store.mask];
+        return s == null ? -1 : s.get(pfn & store.mask, FrameSections.Section.WRITER);
     }
 
     /** Shadow: the writer's epoch at that store (how many forks the writer mm had completed). */
     public int writeEpoch(int pfn) {
         FrameSections.Section s = peek(pfn);
-        return s == null ? 0 : s.writeEpoch[pfn & store.mask];
+        return s == null ? 0 : s.get(pfn & store.mask, FrameSections.Section.EPOCH);
     }
 
     /** {@code set_page_count()}: only the allocator and migration set the count; everyone else takes references. */
     public void setRefcount(int pfn, int value) {
         FrameSections.Section s = sec(pfn);
         int i = pfn & store.mask;
-        int old = s.refcount[i];
-        s.refcount[i] = value;
+        int old = s.get(i, FrameSections.Section.REFCOUNT);
+        s.set(i, FrameSections.Section.REFCOUNT, value);
         if (trace.on()) {
             trace.record(new Change.PageField(pfn, Change.Field.REFCOUNT, 0, old, value));
         }
@@ -143,8 +143,8 @@ public final class PageFrames implements Copyable {
     public void setMapcount(int pfn, int mapcount) {
         FrameSections.Section s = sec(pfn);
         int i = pfn & store.mask;
-        int old = s.mapcount[i] + 1;
-        s.mapcount[i] = mapcount - 1;
+        int old = s.get(i, FrameSections.Section.MAPCOUNT) + 1;
+        s.set(i, FrameSections.Section.MAPCOUNT, mapcount - 1);
         if (trace.on()) {
             trace.record(new Change.PageField(pfn, Change.Field.MAPCOUNT, 0, old, mapcount));
         }
@@ -153,8 +153,8 @@ public final class PageFrames implements Copyable {
     public void setFlags(int pfn, int value) {
         FrameSections.Section s = sec(pfn);
         int i = pfn & store.mask;
-        int old = s.flags[i];
-        s.flags[i] = value;
+        int old = s.get(i, FrameSections.Section.FLAGS);
+        s.set(i, FrameSections.Section.FLAGS, value);
         if (old != value && trace.on()) {
             trace.record(new Change.PageField(pfn, Change.Field.FLAGS, 0, old, value));
         }
@@ -174,9 +174,9 @@ public final class PageFrames implements Copyable {
     public void setMapping(int pfn, int mappingId, long index) {
         FrameSections.Section s = sec(pfn);
         int i = pfn & store.mask;
-        int old = s.mapping[i];
-        s.mapping[i] = mappingId;
-        s.index[i] = index;
+        int old = s.get(i, FrameSections.Section.MAPPING);
+        s.set(i, FrameSections.Section.MAPPING, mappingId);
+        s.setLong(i, FrameSections.Section.INDEX, index);
         if (old != mappingId && trace.on()) {
             trace.record(new Change.PageField(pfn, Change.Field.MAPPING, 0, old, mappingId));
         }
@@ -185,9 +185,9 @@ public final class PageFrames implements Copyable {
     /** Write content word {@code word} of the page. */
     public void setWord(int pfn, int word, long value) {
         FrameSections.Section s = sec(pfn);
-        int i = ((pfn & store.mask) * PAGE_WORDS) + word;
-        long old = s.data[i];
-        s.data[i] = value;
+        int i = pfn & store.mask;
+        long old = s.getLong(i, FrameSections.Section.DATA + word);
+        s.setLong(i, FrameSections.Section.DATA + word, value);
         if (old != value && trace.on()) {
             trace.record(new Change.PageField(pfn, Change.Field.DATA, word, old, value));
         }
@@ -196,8 +196,8 @@ public final class PageFrames implements Copyable {
     /** Shadow: mm {@code mmId} stored into the page from user space in its epoch {@code time}. */
     public void setWriter(int pfn, int mmId, int time) {
         FrameSections.Section s = sec(pfn);
-        s.writer[pfn & store.mask] = mmId;
-        s.writeEpoch[pfn & store.mask] = time;
+        s.set(pfn & store.mask, FrameSections.Section.WRITER, mmId);
+        s.set(pfn & store.mask, FrameSections.Section.EPOCH, time);
     }
 
     /**
@@ -230,15 +230,15 @@ public final class PageFrames implements Copyable {
         FrameSections.Section s = sec(pfn);
         int i = pfn & store.mask;
         setRefcount(pfn, 1);
-        s.mapcount[i] = -1;
-        s.flags[i] = 0;
-        s.mapping[i] = 0;
-        s.index[i] = 0;
+        s.set(i, FrameSections.Section.MAPCOUNT, -1);
+        s.set(i, FrameSections.Section.FLAGS, 0);
+        s.set(i, FrameSections.Section.MAPPING, 0);
+        s.setLong(i, FrameSections.Section.INDEX, 0);
         for (int w = 0; w < PAGE_WORDS; w++) {
-            s.data[i * PAGE_WORDS + w] = 0;
+            s.setLong(i, FrameSections.Section.DATA + w, 0);
         }
-        s.writer[i] = -1;
-        s.writeEpoch[i] = 0;
+        s.set(i, FrameSections.Section.WRITER, -1);
+        s.set(i, FrameSections.Section.EPOCH, 0);
     }
 
     // ---- copy ---------------------------------------------------------------------------------------------------

@@ -27,8 +27,8 @@ class FrameSectionsTest {
                     // a burst of writes to few frames, so that frames are written again before a fingerprint
                     int pfn = r.nextInt(r.nextBoolean() ? 8 : 256);
                     FrameSections.Section s = f.writable(pfn);
-                    s.refcount[pfn & f.mask] = r.nextInt(4);
-                    s.data[(pfn & f.mask) * Page.PAGE_WORDS] = r.nextLong();
+                    s.set(pfn & f.mask, FrameSections.Section.REFCOUNT, r.nextInt(4));
+                    s.setLong(pfn & f.mask, FrameSections.Section.DATA, r.nextLong());
                 } else if (what < 8) {
                     assertThat(f.fingerprint()).as("seed %d op %d", seed, op).isEqualTo(f.recomputed());
                 } else if (family.size() < 6) {
@@ -47,12 +47,12 @@ class FrameSectionsTest {
     void aMachineNeverFingerprintedKeepsNoFrameHashes() {
         FrameSections f = new FrameSections(1 << 20);
         for (int pfn = 0; pfn < 1000; pfn += 7) {
-            f.writable(pfn).flags[pfn & f.mask] = 1;
+            f.writable(pfn).set(pfn & f.mask, FrameSections.Section.FLAGS, 1);
         }
         assertThat(f.readable(7).hash).as("8 bytes a page that bytes_per_page would pay").isNull();
 
         f.fingerprint();
-        f.writable(7).flags[7 & f.mask] = 2;
+        f.writable(7).set(7 & f.mask, FrameSections.Section.FLAGS, 2);
         f.fingerprint();
         assertThat(f.readable(7).hash).isNotNull();
     }
@@ -62,10 +62,10 @@ class FrameSectionsTest {
         FrameSections f = new FrameSections(1024);
         f.fingerprint();
         for (int pfn = 0; pfn < 200; pfn++) {
-            f.writable(pfn).flags[pfn & f.mask] = pfn;
+            f.writable(pfn).set(pfn & f.mask, FrameSections.Section.FLAGS, pfn);
         }
         FrameSections c = f.copy();
-        c.writable(3).flags[3 & c.mask] = 7;
+        c.writable(3).set(3 & c.mask, FrameSections.Section.FLAGS, 7);
 
         assertThat(f.fingerprint()).isEqualTo(f.recomputed());
         assertThat(c.fingerprint()).isEqualTo(c.recomputed()).isNotEqualTo(f.fingerprint());
