@@ -159,7 +159,8 @@ final class BreadthFirst<S> {
                 if (next.size() == 0) {
                     break;
                 }
-                long bytes = current.bytes() + next.bytes();
+                // every state of the level just expanded was released with its record: only its arrays remain
+                long bytes = current.arrayBytes() + next.bytes();
                 if (bytes > frontierBytes) {
                     frontierBytes = bytes;
                     frontierStates = next.size();
@@ -309,7 +310,7 @@ final class BreadthFirst<S> {
             if (position >= 0) {
                 next.merge(position, paths, e.sleep[k], e.sleepFootprints[k]);
                 if (e.ahead[k] != null) {
-                    next.lookahead(position, e.ahead[k]);
+                    next.lookahead(position, e.ahead[k], e.aheadBytes[k]);
                 }
             } else {
                 int r = discover(e, k, number, paths, level + 1);
@@ -357,7 +358,7 @@ final class BreadthFirst<S> {
         }
         int position = next.add(paths, e.sleep[k], e.sleepFootprints[k], e.enabled[k], kind, kept);
         if (e.ahead[k] != null) {
-            next.lookahead(position, e.ahead[k]);
+            next.lookahead(position, e.ahead[k], e.aheadBytes[k]);
         }
         index.put(fp, position);
         depth = childLevel;

@@ -56,6 +56,11 @@ final class Expander<S> {
         final byte[] kind;
         /** By child: its steps taken ahead, or null. */
         final Lookahead[] ahead;
+        /**
+         * By child: the bytes its record holds ({@link Lookahead#bytes}), worked out by the worker that made or read
+         * the record, so that the search's own thread keeps a level's total as records join it.
+         */
+        final long[] aheadBytes;
         final List<List<String>> violations = new ArrayList<>();
 
         Expansion(int position, int max) {
@@ -68,6 +73,7 @@ final class Expander<S> {
             enabled = new int[max];
             kind = new byte[max];
             ahead = new Lookahead[max];
+            aheadBytes = new long[max];
         }
 
         /** Files the next child: the thread that reached it, its fingerprint, violations, enabled threads and kind. */
@@ -125,6 +131,7 @@ final class Expander<S> {
             e.child[k] = carry && isNew ? child : null;
             if (lookahead && !carry && isNew) {
                 e.ahead[k] = lookAhead(child, enabled, sleep, e.sleepFootprints[k], ahead);
+                e.aheadBytes[k] = e.ahead[k].bytes();
             }
             w.stepFootprints[t] = footprint;
             explored |= 1 << t;
@@ -206,6 +213,7 @@ final class Expander<S> {
             int k = e.add(t, ahead.fp(t), ahead.violations(t), ahead.enabled(t), ahead.kind(t));
             sleep(e, k, current, i, asleep, explored, footprint, w);
             e.ahead[k] = ahead.next(t);
+            e.aheadBytes[k] = e.ahead[k] == null ? 0 : e.ahead[k].bytes();
             w.stepFootprints[t] = footprint;
             explored |= 1 << t;
         }

@@ -36,6 +36,8 @@ final class Level<S> {
     private int[] slotAt = new int[64];
     private Object[] states = new Object[64];
     private Lookahead[] ahead = new Lookahead[64];
+    /** What the records attached since {@link #reset} hold, by {@link Lookahead#bytes}; releasing one does not lower it. */
+    private long aheadBytes;
     private long[] pool = new long[64];
     private int poolSize;
 
@@ -46,6 +48,7 @@ final class Level<S> {
         this.start = start;
         this.size = 0;
         this.poolSize = 0;
+        this.aheadBytes = 0;
     }
 
     /**
@@ -106,18 +109,18 @@ final class Level<S> {
 
     /**
      * Bytes this level holds in its arrays and its records of steps taken ahead (model states kept for deep levels
-     * not counted), in the layout of a 64-bit JVM with compressed references.
+     * not counted), in the layout of a 64-bit JVM with compressed references; the records as attached, so this is
+     * exact while no state has been {@link #release}d (a level being built), and {@link #arrayBytes} once all have.
      */
     long bytes() {
-        long b = Lookahead.array(8, paths.length) + Lookahead.array(4, enabled.length) + Lookahead.array(1, kind.length)
+        return arrayBytes() + aheadBytes;
+    }
+
+    /** Bytes this level holds in its arrays alone: all it holds once every state is {@link #release}d. */
+    long arrayBytes() {
+        return Lookahead.array(8, paths.length) + Lookahead.array(4, enabled.length) + Lookahead.array(1, kind.length)
                 + 3 * Lookahead.array(4, sleep.length) + Lookahead.array(4, states.length)
                 + Lookahead.array(4, ahead.length) + Lookahead.array(8, pool.length);
-        for (int i = 0; i < size; i++) {
-            if (ahead[i] != null) {
-                b += ahead[i].bytes();
-            }
-        }
-        return b;
     }
 
     /** The steps of state {@code i} taken ahead of its turn, or null. */
@@ -125,10 +128,14 @@ final class Level<S> {
         return ahead[i];
     }
 
-    /** Records the steps of state {@code i} taken ahead, if none are recorded yet. */
-    void lookahead(int i, Lookahead a) {
+    /**
+     * Records the steps of state {@code i} taken ahead, if none are recorded yet; {@code bytes} is what the record
+     * holds ({@link Lookahead#bytes}, worked out by the worker that made it, so that {@link #bytes} walks no record).
+     */
+    void lookahead(int i, Lookahead a, long bytes) {
         if (ahead[i] == null) {
             ahead[i] = a;
+            aheadBytes += bytes;
         }
     }
 

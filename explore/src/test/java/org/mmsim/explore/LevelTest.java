@@ -45,6 +45,31 @@ class LevelTest {
     }
 
     @Test
+    void aLevelCountsEachRecordOnceAsAttachedAndOnlyItsArraysOnceReleased() {
+        Level<String> level = new Level<>();
+        level.reset(0);
+        Lookahead inner = new Lookahead(0b1);
+        Lookahead outer = new Lookahead(0b11);
+        outer.next(0, inner);
+        int i = level.add(1, 0, footprints, 0b11, Level.OPEN, null);
+        int j = level.add(1, 0, footprints, 0b11, Level.OPEN, null);
+
+        level.lookahead(i, outer, outer.bytes());
+        level.lookahead(i, inner, inner.bytes());
+        level.lookahead(j, inner, inner.bytes());
+
+        // outer holds inner: 24 + (16 + 48) + (16 + 16) bytes, then inner's 24 + (16 + 24)
+        assertThat(outer.bytes()).isEqualTo(24 + 64 + 32 + 64);
+        assertThat(level.lookahead(i)).isSameAs(outer);
+        assertThat(level.bytes()).isEqualTo(level.arrayBytes() + outer.bytes() + inner.bytes());
+        level.release(i);
+        level.release(j);
+        assertThat(level.lookahead(i)).isNull();
+        level.reset(2);
+        assertThat(level.bytes()).isEqualTo(level.arrayBytes());
+    }
+
+    @Test
     void pathCountsSaturate() {
         Level<String> level = new Level<>();
         level.reset(0);
