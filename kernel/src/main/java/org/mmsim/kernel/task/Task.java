@@ -16,13 +16,20 @@ public final class Task implements Hashable, Copyable {
     private final int pid;
     private final int tgid;
     private final String comm;
+    /** {@link #comm} hashed once, for the fingerprint: the name never changes, and a copy carries it. */
+    private final long commHash;
     private Mm mm;
     private FdTable files;
 
     Task(int pid, int tgid, String comm, Mm mm, FdTable files) {
+        this(pid, tgid, comm, new StateHasher().add(comm).value(), mm, files);
+    }
+
+    private Task(int pid, int tgid, String comm, long commHash, Mm mm, FdTable files) {
         this.pid = pid;
         this.tgid = tgid;
         this.comm = comm;
+        this.commHash = commHash;
         this.mm = mm;
         this.files = files;
     }
@@ -67,7 +74,7 @@ public final class Task implements Hashable, Copyable {
     /** Pid, tgid, comm, the mm by id (0 once exited) and the fd table. */
     @Override
     public void hashInto(StateHasher h) {
-        h.add(pid).add(tgid).add(comm).add(mm == null ? 0 : mm.id());
+        h.add(pid).add(tgid).add(commHash).add(mm == null ? 0 : mm.id());
         if (files != null) {
             files.hashInto(h);
         }
@@ -82,7 +89,7 @@ public final class Task implements Hashable, Copyable {
 
     @Override
     public Task copy(Copier c) {
-        Task t = c.pair(this, new Task(pid, tgid, comm, null, null));
+        Task t = c.pair(this, new Task(pid, tgid, comm, commHash, null, null));
         t.mm = c.copy(mm);
         t.files = c.copy(files);
         return t;
