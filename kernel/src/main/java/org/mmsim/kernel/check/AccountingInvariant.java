@@ -33,8 +33,37 @@ final class AccountingInvariant implements Invariant {
         return "refcount = ptes + page cache + buffers (PG_private) + pipe buffers + GUP references + 1024 x pins; mapcount = ptes; no pte maps a free frame";
     }
 
+    /**
+     * The check after every step. The ptes are counted without reading the frames they map: whether a pte maps a free
+     * frame is read off the frame's own refcount in the pass over frames, which reads it anyway. Only when some pte
+     * does (or maps a frame never allocated, which has no count) is the check run again by {@link #checkMappedFree},
+     * which names each such pte first, in the order of the mms and their addresses, as it always did.
+     */
     @Override
     public List<Violation> check(Kernel kernel) {
+        PageFrames frames = kernel.frames();
+        Counts expected = new Counts(kernel.pageAlloc().everAllocatedRanges());
+        boolean[] unnamed = new boolean[1];
+        for (Mm mm : kernel.mm().mms()) {
+            if (mm.dead()) {
+                continue;
+            }
+            mm.pageTable().forEach((addr, pte) -> {
+                if (Pte.present(pte) && !Pte.special(pte) && !expected.add(Pte.pfn(pte), 1, 1)) {
+                    unnamed[0] = true;
+                }
+            });
+        }
+        countReferences(kernel, expected);
+        List<Violation> out = unnamed[0] ? null : balance(kernel, frames, expected, true, null);
+        return out == null ? checkMappedFree(kernel) : out;
+    }
+
+    /**
+     * The whole check in its reporting order: every pte that maps a free frame, mm by mm in address order, then each
+     * frame whose counts do not balance.
+     */
+    private List<Violation> checkMappedFree(Kernel kernel) {
         PageFrames frames = kernel.frames();
         Counts expected = new Counts(kernel.pageAlloc().everAllocatedRanges());
         List<Violation> out = new ArrayList<>();
@@ -53,6 +82,12 @@ final class AccountingInvariant implements Invariant {
                 expected.add(pfn, 1, 1);
             });
         }
+        countReferences(kernel, expected);
+        return balance(kernel, frames, expected, false, out);
+    }
+
+    /** Adds the references held outside page tables: page caches, pipes, GUP arrays, and what drivers report. */
+    private static void countReferences(Kernel kernel, Counts expected) {
         PageReferences.Visitor ref = (pfn, count) -> expected.add(pfn, count, 0);
         for (AddressSpace mapping : kernel.mm().mappings()) {
             for (int pfn : mapping.pages().values()) {
@@ -74,29 +109,44 @@ final class AccountingInvariant implements Invariant {
         for (PageReferences holder : kernel.pageReferences()) {
             holder.visit(ref);
         }
+    }
+
+    /**
+     * {@code out} (null: none yet) with a violation added for each frame ever allocated whose refcount or mapcount is
+     * not what {@code expected} counted; an empty list if there is none. With {@code fast}, null instead as soon as a
+     * frame that some pte maps is found free: the caller then names those ptes first.
+     */
+    private List<Violation> balance(Kernel kernel, PageFrames frames, Counts expected, boolean fast,
+            List<Violation> out) {
         // seed 003's designs: GUP adds each pin of a non-anon page to _mapcount too
         boolean pinsInMapcount = kernel.profile().pinTracking().mapcount();
         int[] ranges = expected.ranges;
-        for (int z = 0; z < ranges.length; z += 2) {
-            for (int pfn = ranges[z]; pfn < ranges[z + 1]; pfn++) {
-                int refsExpected = expected.refs(pfn) + (frames.test(pfn, PageFlags.PG_PRIVATE) ? 1 : 0);
-                int mapExpected = expected.maps(pfn);
+        for (int z = 0, slot = 0; z < ranges.length; z += 2) {
+            for (int pfn = ranges[z]; pfn < ranges[z + 1]; pfn++, slot += 2) {
                 int refs = frames.refcount(pfn);
-                if (pinsInMapcount && !frames.test(pfn, PageFlags.PG_ANON)) {
+                int mapExpected = expected.counts[slot + 1];
+                if (fast && refs == 0 && mapExpected > 0) {
+                    return null;
+                }
+                int flags = frames.flags(pfn);
+                int refsExpected = expected.counts[slot] + ((flags & PageFlags.PG_PRIVATE) != 0 ? 1 : 0);
+                if (pinsInMapcount && (flags & PageFlags.PG_ANON) == 0) {
                     mapExpected += refs / Rmap.GUP_PIN_COUNTING_BIAS;
                 }
                 int map = frames.mapcount(pfn);
                 if (refs != refsExpected) {
+                    out = out == null ? new ArrayList<>() : out;
                     out.add(new Violation(name(), String.format("pfn %d has refcount %d but %d reference%s can be"
                             + " named", pfn, refs, refsExpected, refsExpected == 1 ? "" : "s")));
                 }
                 if (map != mapExpected) {
+                    out = out == null ? new ArrayList<>() : out;
                     out.add(new Violation(name(), String.format("pfn %d has mapcount %d but %d pte%s map it",
                             pfn, map, mapExpected, mapExpected == 1 ? "" : "s")));
                 }
             }
         }
-        return out;
+        return out == null ? List.of() : out;
     }
 
     /**
@@ -105,7 +155,8 @@ final class AccountingInvariant implements Invariant {
      */
     private static final class Counts {
         final int[] ranges;
-        private final int[] counts;
+        /** By slot ({@link #slot}): the references, then the ptes. */
+        final int[] counts;
 
         Counts(int[] ranges) {
             this.ranges = ranges;
@@ -128,20 +179,14 @@ final class AccountingInvariant implements Invariant {
             return -1;
         }
 
-        void add(int pfn, int refs, int maps) {
+        /** Counts {@code refs} references and {@code maps} ptes for {@code pfn}; false for a frame never allocated. */
+        boolean add(int pfn, int refs, int maps) {
             int s = slot(pfn);
             if (s >= 0) {
                 counts[s] += refs;
                 counts[s + 1] += maps;
             }
-        }
-
-        int refs(int pfn) {
-            return counts[slot(pfn)];
-        }
-
-        int maps(int pfn) {
-            return counts[slot(pfn) + 1];
+            return s >= 0;
         }
     }
 }

@@ -56,4 +56,31 @@ class AccountingCorruptionTest {
         assertThat(Invariants.checkStep(k)).extracting(Violation::message)
                 .anySatisfy(m -> assertThat(m).startsWith("mm " + t.mm().id() + " maps free pfn " + pfn));
     }
+
+    @Test
+    void ptesToFreeFramesAreNamedFirstInAddressOrderThenEachFrameThatDoesNotBalance() {
+        long more = mmapAnon(k, t, 2, RW);
+        write(k, t, addr, 1);
+        write(k, t, more, 2);
+        write(k, t, more + 4096, 3);
+        int first = pfnAt(t, addr);
+        int second = pfnAt(t, more);
+        int third = pfnAt(t, more + 4096);
+
+        k.frames().setRefcount(third, 0);
+        k.frames().setRefcount(first, 0);
+        k.frames().setMapcount(second, 2);
+
+        long low = Math.min(addr, more);
+        int lowPfn = low == addr ? first : third;
+        int highPfn = low == addr ? third : first;
+        long lowAddr = low == addr ? addr : more + 4096;
+        long highAddr = low == addr ? more + 4096 : addr;
+        assertThat(Invariants.checkStep(k)).extracting(Violation::message).containsExactly(
+                String.format("mm %d maps free pfn %d at %#x", t.mm().id(), lowPfn, lowAddr),
+                String.format("mm %d maps free pfn %d at %#x", t.mm().id(), highPfn, highAddr),
+                "pfn " + first + " has refcount 0 but 1 reference can be named",
+                "pfn " + second + " has mapcount 2 but 1 pte map it",
+                "pfn " + third + " has refcount 0 but 1 reference can be named");
+    }
 }
