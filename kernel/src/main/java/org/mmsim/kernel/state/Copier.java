@@ -28,11 +28,21 @@ public final class Copier {
      */
     private Object[] table = new Object[2 * 128];
     private int size;
+    /**
+     * The object whose {@link Copyable#copy} is running, and whether that copy has paired it: a state class pairs
+     * itself first (so that cycles come out right), and then {@link #copy} need not pair it a second time, which was
+     * a probe of the table for every object copied.
+     */
+    private Object copying;
+    private boolean copyingPaired;
 
     /** {@code copy} stands for {@code original} from now on; returns {@code copy}. */
     @Export
     public <T> T pair(T original, T copy) {
         put(original, copy);
+        if (original == copying) {
+            copyingPaired = true;
+        }
         return copy;
     }
 
@@ -53,8 +63,16 @@ public final class Copier {
             return (T) c;
         }
         if (original instanceof Copyable s) {
+            Object outer = copying;
+            boolean outerPaired = copyingPaired;
+            copying = original;
+            copyingPaired = false;
             Object made = s.copy(this);
-            put(original, made);
+            if (!copyingPaired) {
+                put(original, made);
+            }
+            copying = outer;
+            copyingPaired = outerPaired;
             return (T) made;
         }
         if (isValue(original)) {

@@ -29,6 +29,56 @@ class CopierTest {
         }
     }
 
+    /** State in a graph: pairs itself first, as a state class does, or (late) only after copying what it points at. */
+    private static final class Node implements Copyable {
+        final boolean late;
+        Node next;
+        Cell cell;
+        int copies;
+
+        Node(boolean late) {
+            this.late = late;
+        }
+
+        @Override
+        public Object copy(Copier c) {
+            copies++;
+            Node n = new Node(late);
+            if (!late) {
+                c.pair(this, n);
+            }
+            n.cell = c.copy(cell);
+            n.next = c.copy(next);
+            if (late) {
+                c.pair(this, n);
+            }
+            return n;
+        }
+    }
+
+    @Test
+    void aCycleOfStateThatPairsItselfFirstComesOutAsTheSameCycleWithEachObjectCopiedOnce() {
+        Node a = new Node(false);
+        Node b = new Node(false);
+        Node tail = new Node(true);
+        Cell shared = new Cell(7);
+        a.next = b;
+        b.next = a;
+        a.cell = shared;
+        b.cell = shared;
+        tail.cell = shared;
+        Copier c = new Copier();
+
+        Node a2 = c.copy(a);
+        Node tail2 = c.copy(tail);
+
+        assertThat(a2.next.next).isSameAs(a2);
+        assertThat(c.copy(b)).isSameAs(a2.next);
+        assertThat(a2.cell).isSameAs(a2.next.cell).isSameAs(tail2.cell).isNotSameAs(shared);
+        assertThat(c.copy(tail)).isSameAs(tail2);
+        assertThat(a.copies + b.copies + tail.copies + shared.copies).isEqualTo(4);
+    }
+
     /** A mechanism: not state, paired with the copy's own. */
     private static final class Mechanism {}
 

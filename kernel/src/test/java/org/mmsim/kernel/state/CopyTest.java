@@ -55,6 +55,8 @@ class CopyTest {
         }
         LEFT_OUT.put("state.Copier.table", "the copier's own map, not state");
         LEFT_OUT.put("state.Copier.size", "how full that map is");
+        LEFT_OUT.put("state.Copier.copying", "the object whose copy is being made, while it is");
+        LEFT_OUT.put("state.Copier.copyingPaired", "whether that copy has paired itself yet");
         LEFT_OUT.put("check.AccountingInvariant$Counts.ranges", "scratch of one check, not state");
         LEFT_OUT.put("check.AccountingInvariant$Counts.counts", "scratch of one check, not state");
         LEFT_OUT.put("profile.KernelProfile.values", "immutable, shared by every machine of a profile");

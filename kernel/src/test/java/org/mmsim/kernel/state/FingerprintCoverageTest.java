@@ -172,6 +172,8 @@ class FingerprintCoverageTest {
         }
         leftOut("state.Copier", "table", "the map of one copy being made");
         leftOut("state.Copier", "size", "how full that map is");
+        leftOut("state.Copier", "copying", "the object whose copy is being made, while it is");
+        leftOut("state.Copier", "copyingPaired", "whether that copy has paired itself yet");
         leftOut("check.AccountingInvariant$Counts", "ranges", "scratch of one check, not state");
         leftOut("check.AccountingInvariant$Counts", "counts", "scratch of one check, not state");
         leftOut("trace.Tracer", "journal", "an observer");
