@@ -1,6 +1,5 @@
 package org.mmsim.kernel.check;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.mmsim.kernel.Kernel;
@@ -29,7 +28,7 @@ final class FilesystemStateInvariant implements Invariant {
 
     @Override
     public List<Violation> check(Kernel kernel) {
-        List<Violation> out = new ArrayList<>();
+        List<Violation> out = null;
         PageFrames frames = kernel.frames();
         for (AddressSpace mapping : kernel.mm().mappings()) {
             if (mapping.evicted() || !mapping.canWriteback()) {
@@ -38,11 +37,12 @@ final class FilesystemStateInvariant implements Invariant {
             for (Map.Entry<Long, Integer> e : mapping.pages().entrySet()) {
                 int pfn = e.getValue();
                 if (frames.test(pfn, PageFlags.PG_DIRTY) && !frames.test(pfn, PageFlags.PG_PRIVATE)) {
-                    out.add(new Violation(name(), String.format("page %d (pfn %d) of %s is dirty without buffers",
+                    out = Invariants.add(out, new Violation(name(), String.format(
+                            "page %d (pfn %d) of %s is dirty without buffers",
                             e.getKey(), pfn, mapping)));
                 }
             }
         }
-        return out;
+        return out == null ? List.of() : out;
     }
 }

@@ -40,6 +40,16 @@ public final class Invariants {
         return out == null ? List.of() : out;
     }
 
+    /**
+     * {@code out} with {@code v} added, made when first needed: a check runs after every explored step and almost
+     * always finds nothing, so it should make no list then (it returns {@code List.of()}).
+     */
+    static List<Violation> add(List<Violation> out, Violation v) {
+        List<Violation> list = out == null ? new ArrayList<>() : out;
+        list.add(v);
+        return list;
+    }
+
     /** {@code out} (made when first needed) with the violations of {@code invariants} added. */
     private static List<Violation> checkEach(Kernel kernel, List<Invariant> invariants, List<Violation> out) {
         for (int i = 0; i < invariants.size(); i++) {

@@ -1,6 +1,5 @@
 package org.mmsim.kernel.check;
 
-import java.util.ArrayList;
 import java.util.List;
 import org.mmsim.kernel.Kernel;
 import org.mmsim.kernel.bug.Violation;
@@ -28,15 +27,15 @@ final class IsolationInvariant implements Invariant {
 
     @Override
     public List<Violation> check(Kernel kernel) {
-        List<Violation> out = new ArrayList<>();
+        List<Violation> out = null;
         for (Observation o : kernel.mm().drainObservations()) {
             if (!legitimate(kernel.mm(), o)) {
-                out.add(new Violation(name(), String.format(
+                out = Invariants.add(out, new Violation(name(), String.format(
                         "%s by mm %d sees data mm %d stored into pfn %d after the two were separated by fork",
                         o.how(), o.observerMmId(), o.writerMmId(), o.pfn())));
             }
         }
-        return out;
+        return out == null ? List.of() : out;
     }
 
     /** Walk up from the observer: legitimate iff the writer is an ancestor and wrote before the separating fork. */

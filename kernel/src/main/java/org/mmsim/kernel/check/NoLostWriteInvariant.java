@@ -1,6 +1,5 @@
 package org.mmsim.kernel.check;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.mmsim.kernel.Kernel;
@@ -37,7 +36,7 @@ final class NoLostWriteInvariant implements Invariant {
 
     @Override
     public List<Violation> check(Kernel kernel) {
-        List<Violation> out = new ArrayList<>();
+        List<Violation> out = null;
         PageFrames frames = kernel.frames();
         for (Inode inode : kernel.vfs().inodes()) {
             AddressSpace mapping = inode.mapping();
@@ -55,12 +54,13 @@ final class NoLostWriteInvariant implements Invariant {
                 if (word < 0 || FileCaches.dirtyPte(mapping, index, pfn) || FileCaches.gupHeld(kernel, pfn)) {
                     continue;
                 }
-                out.add(new Violation(name(), String.format("page %d (pfn %d) of %s is clean but word %d holds %#x "
+                out = Invariants.add(out, new Violation(name(), String.format(
+                        "page %d (pfn %d) of %s is clean but word %d holds %#x "
                         + "where the disk has %#x: the write will never reach the disk", index, pfn, mapping, word,
                         frames.word(pfn, word), inode.diskWord(index, word))));
             }
         }
-        return out;
+        return out == null ? List.of() : out;
     }
 
     /** The first word below i_size where the page and the disk differ, or -1. */

@@ -1,6 +1,5 @@
 package org.mmsim.kernel.check;
 
-import java.util.ArrayList;
 import java.util.List;
 import org.mmsim.kernel.Kernel;
 import org.mmsim.kernel.bug.Violation;
@@ -29,7 +28,7 @@ final class PinCoherenceInvariant implements Invariant {
 
     @Override
     public List<Violation> check(Kernel kernel) {
-        List<Violation> out = new ArrayList<>();
+        List<Violation> out = null;
         for (GupPages g : kernel.gupHolders().held()) {
             Mm mm = g.mm();
             if (!g.pinned() || !g.longterm() || mm.dead()) {
@@ -42,12 +41,12 @@ final class PinCoherenceInvariant implements Invariant {
                     continue;
                 }
                 if (Pte.pfn(pte) != g.pfn(i) && !Divergences.programCaused(kernel, mm.id(), addr, g.pfn(i))) {
-                    out.add(new Violation(name(), String.format(
+                    out = Invariants.add(out, new Violation(name(), String.format(
                             "long-term pin of mm %d at %#x holds pfn %d, but the CPU maps pfn %d",
                             mm.id(), addr, g.pfn(i), Pte.pfn(pte))));
                 }
             }
         }
-        return out;
+        return out == null ? List.of() : out;
     }
 }

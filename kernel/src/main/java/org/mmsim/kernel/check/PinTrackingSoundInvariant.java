@@ -1,6 +1,5 @@
 package org.mmsim.kernel.check;
 
-import java.util.ArrayList;
 import java.util.List;
 import org.mmsim.kernel.Kernel;
 import org.mmsim.kernel.bug.Violation;
@@ -29,14 +28,15 @@ final class PinTrackingSoundInvariant implements Invariant {
 
     @Override
     public List<Violation> check(Kernel kernel) {
-        List<Violation> out = new ArrayList<>();
+        List<Violation> out = null;
         for (AddressSpace mapping : kernel.mm().mappings()) {
             if (mapping.pinMissIndex() >= 0) {
-                out.add(new Violation(name(), String.format("writeback believed page %d of %s not pinned "
+                out = Invariants.add(out, new Violation(name(), String.format(
+                        "writeback believed page %d of %s not pinned "
                         + "(pin_tracking=%s) while %d pin%s held it", mapping.pinMissIndex(), mapping,
                         kernel.profile().pinTracking(), mapping.pinMissPins(), mapping.pinMissPins() == 1 ? "" : "s")));
             }
         }
-        return out;
+        return out == null ? List.of() : out;
     }
 }

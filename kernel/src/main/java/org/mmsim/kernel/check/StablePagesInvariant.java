@@ -1,6 +1,5 @@
 package org.mmsim.kernel.check;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.mmsim.kernel.Kernel;
@@ -30,9 +29,9 @@ final class StablePagesInvariant implements Invariant {
 
     @Override
     public List<Violation> check(Kernel kernel) {
-        List<Violation> out = new ArrayList<>();
+        List<Violation> out = null;
         if (!kernel.profile().on(Switch.EXT4_STABLE_PAGES)) {
-            return out;
+            return out == null ? List.of() : out;
         }
         PageFrames frames = kernel.frames();
         for (AddressSpace mapping : kernel.mm().mappings()) {
@@ -44,7 +43,8 @@ final class StablePagesInvariant implements Invariant {
                 long[] words = e.getValue();
                 for (int w = 0; w < Page.PAGE_WORDS; w++) {
                     if (frames.word(pfn, w) != words[w]) {
-                        out.add(new Violation(name(), String.format("word %d of page %d (pfn %d) of %s changed from "
+                        out = Invariants.add(out, new Violation(name(), String.format(
+                                "word %d of page %d (pfn %d) of %s changed from "
                                 + "%#x to %#x while the page was under writeback", w, e.getKey(), pfn, mapping,
                                 words[w], frames.word(pfn, w))));
                         break;
@@ -52,6 +52,6 @@ final class StablePagesInvariant implements Invariant {
                 }
             }
         }
-        return out;
+        return out == null ? List.of() : out;
     }
 }
