@@ -151,6 +151,12 @@ final class BreadthFirst<S> {
                     }
                 } catch (StepAbandoned e) {
                     budget.outOfTime();
+                } catch (HeapExhausted e) {
+                    // the records of steps taken ahead are most of what the search holds, and only save work: drop
+                    // them, so that what follows (a checkpoint, the report) has room
+                    current.dropRecords();
+                    next.dropRecords();
+                    budget.outOfHeap();
                 }
                 if (budget.stopped()) {
                     break;
@@ -187,13 +193,37 @@ final class BreadthFirst<S> {
     /** The rest of the current level, one state at a time. */
     private void expandLevel() {
         for (; cursor < current.size() && !budget.stopped(); cursor++) {
-            if (current.kind(cursor) == Level.OPEN
-                    && !merge(expander.expand(current, cursor, single, trace.view(), visited,
-                            lookaheadDepth(), mayKeep()))) {
-                return;
+            if (current.kind(cursor) == Level.OPEN) {
+                Expander.Expansion<S> e;
+                try {
+                    e = expander.expand(current, cursor, single, trace.view(), visited, lookaheadDepth(), mayKeep());
+                } catch (OutOfMemoryError oom) {
+                    throw HeapExhausted.INSTANCE;
+                }
+                if (!merge(e)) {
+                    return;
+                }
             }
             current.release(cursor);
             applied = 0;
+        }
+    }
+
+    /**
+     * The heap ran out while states were being expanded, between two of the search's heap checks ({@link #discover}
+     * checks every 256 new states, and the workers' batches in flight can fill what a small heap has left in
+     * between). Nothing the search shares was being changed then: the expansions in progress are dropped, as a step
+     * the model abandons is, and the search stops at its heap limit with what it found; a checkpoint resumes at the
+     * first state not filed. An {@link OutOfMemoryError} while the search files children (its own data) is not
+     * caught.
+     */
+    private static final class HeapExhausted extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        /** Made in advance: when it is thrown, the heap may have no room for a new one. */
+        static final HeapExhausted INSTANCE = new HeapExhausted();
+
+        private HeapExhausted() {
+            super("heap exhausted while expanding", null, false, false);
         }
     }
 
@@ -225,7 +255,13 @@ final class BreadthFirst<S> {
             if (batch == null) {
                 return;
             }
-            batch.jobs.await();
+            try {
+                batch.jobs.await();
+            } catch (OutOfMemoryError oom) {
+                // what the batches hold is garbage once the workers are done with them
+                settle(pending);
+                throw HeapExhausted.INSTANCE;
+            }
             for (int i = batch.from; i < batch.to; i++) {
                 Expander.Expansion<S> e = batch.expansions[i - batch.from];
                 if (e != null && !merge(e)) {
@@ -285,10 +321,29 @@ final class BreadthFirst<S> {
         return opts.keepFrontierStates() && level + 1 >= KEEP_DEPTH && keptInNext < KEEP_LIMIT;
     }
 
-    /** Lets the batches started ahead finish before the search goes on (their results are not used). */
+    /** Lets the batches started ahead finish, whatever they throw: the search is stopping and drops them. */
+    private static void settle(ArrayDeque<? extends Batch<?>> batches) {
+        for (Batch<?> b : batches) {
+            try {
+                b.jobs.await();
+            } catch (RuntimeException | Error dropped) {
+                // the search stops at its heap limit whatever else a dropped batch ran into
+            }
+        }
+        batches.clear();
+    }
+
+    /**
+     * Lets the batches started ahead finish before the search goes on (their results are not used). One that ran out
+     * of heap is dropped like the others: the search is stopping, often because its heap check found the heap full.
+     */
     private static void waitFor(ArrayDeque<? extends Batch<?>> batches) {
         for (Batch<?> b : batches) {
-            b.jobs.await();
+            try {
+                b.jobs.await();
+            } catch (OutOfMemoryError dropped) {
+                // what it held is garbage now
+            }
         }
     }
 

@@ -82,6 +82,11 @@ final class Budget {
         return stopReason == null;
     }
 
+    /** The heap ran out while states were being expanded: stop as at the heap limit. */
+    void outOfHeap() {
+        stop("heap");
+    }
+
     /** The model ran out of time inside a step ({@link StepAbandoned}): stop as at the time limit. */
     void outOfTime() {
         stop("max-seconds");

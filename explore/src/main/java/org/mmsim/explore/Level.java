@@ -101,6 +101,15 @@ final class Level<S> {
         return pool[slot(i, thread)];
     }
 
+    /**
+     * Drops every record of steps taken ahead (states without one are rebuilt when expanded), for a search that ran
+     * out of heap; {@link #bytes} then counts the arrays alone.
+     */
+    void dropRecords() {
+        Arrays.fill(ahead, 0, size, null);
+        aheadBytes = 0;
+    }
+
     /** Drops the model state and the steps taken ahead kept for position {@code i}, once it has been expanded. */
     void release(int i) {
         states[i] = null;

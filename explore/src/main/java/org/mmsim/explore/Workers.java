@@ -77,18 +77,21 @@ final class Workers implements AutoCloseable {
          * (one that gave up, {@link StepAbandoned}, must not race the search winding down).
          */
         void await() {
-            RuntimeException first = null;
+            Throwable first = null;
             for (Future<?> f : futures) {
                 try {
                     join(f);
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | Error e) {
                     if (first == null) {
                         first = e;
                     }
                 }
             }
-            if (first != null) {
-                throw first;
+            if (first instanceof RuntimeException r) {
+                throw r;
+            }
+            if (first instanceof Error e) {
+                throw e;
             }
         }
     }

@@ -228,4 +228,49 @@ class BudgetTest {
         assertThat(random.stopReason()).isEqualTo("max-seconds");
         assertThat(random.executions()).isLessThan(1000);
     }
+
+    /** Counters whose steps run out of heap, as a worker's allocation does in a heap too small, after {@code limit}. */
+    private static final class RunsOutOfHeap extends Delegating<int[]> {
+        private final AtomicLong steps = new AtomicLong();
+        private final long limit;
+
+        RunsOutOfHeap(long limit) {
+            super(new Counters(3, 6));
+            this.limit = limit;
+        }
+
+        @Override
+        public long step(int[] state, int thread) {
+            if (steps.incrementAndGet() > limit) {
+                throw new OutOfMemoryError("Java heap space (test)");
+            }
+            return super.step(state, thread);
+        }
+    }
+
+    /**
+     * The heap running out while states are expanded, alone or by workers, stops the search at its heap limit with
+     * what it found, and a checkpoint written then resumes to the counts of a search never stopped.
+     */
+    @Test
+    void theHeapRunningOutWhileStatesAreExpandedStopsTheSearchAtItsHeapLimit() throws java.io.IOException {
+        Options opts = Options.defaults().withReduction(false);
+        Report whole = new BreadthFirst<>(new Counters(3, 6), opts, 1).run();
+        for (int workers = 1; workers <= 2; workers++) {
+            java.nio.file.Path file = java.nio.file.Files.createTempFile("mmsim", ".ckpt");
+            try {
+                Report r = new BreadthFirst<>(new RunsOutOfHeap(150), opts.withWorkers(workers).withCheckpoint(file), 1)
+                        .run();
+
+                assertThat(r.stopReason()).as("%d workers", workers).isEqualTo("heap");
+                assertThat(r.complete()).isFalse();
+                assertThat(r.states()).isPositive().isLessThan(whole.states());
+                Report resumed = new BreadthFirst<>(new Counters(3, 6), opts.withResume(file).withWorkers(workers), 1)
+                        .run();
+                assertThat(ReportSummary.of(resumed)).isEqualTo(ReportSummary.of(whole));
+            } finally {
+                java.nio.file.Files.deleteIfExists(file);
+            }
+        }
+    }
 }
