@@ -41,21 +41,10 @@ final class AccountingInvariant implements Invariant {
      */
     @Override
     public List<Violation> check(Kernel kernel) {
-        PageFrames frames = kernel.frames();
         Counts expected = new Counts(kernel.pageAlloc().everAllocatedRanges());
-        boolean[] unnamed = new boolean[1];
-        for (Mm mm : kernel.mm().mms()) {
-            if (mm.dead()) {
-                continue;
-            }
-            mm.pageTable().forEach((addr, pte) -> {
-                if (Pte.present(pte) && !Pte.special(pte) && !expected.add(Pte.pfn(pte), 1, 1)) {
-                    unnamed[0] = true;
-                }
-            });
-        }
+        boolean unnamed = countPtes(kernel, expected, null);
         countReferences(kernel, expected);
-        List<Violation> out = unnamed[0] ? null : balance(kernel, frames, expected, true, null);
+        List<Violation> out = unnamed ? null : balance(kernel, expected, true, null);
         return out == null ? checkMappedFree(kernel) : out;
     }
 
@@ -64,9 +53,22 @@ final class AccountingInvariant implements Invariant {
      * frame whose counts do not balance.
      */
     private List<Violation> checkMappedFree(Kernel kernel) {
-        PageFrames frames = kernel.frames();
         Counts expected = new Counts(kernel.pageAlloc().everAllocatedRanges());
         List<Violation> out = new ArrayList<>();
+        countPtes(kernel, expected, out);
+        countReferences(kernel, expected);
+        return balance(kernel, expected, false, out);
+    }
+
+    /**
+     * Counts a reference and a mapping for each present pte of every live mm; with {@code named}, adds to it a
+     * violation for each pte that maps a free frame.
+     *
+     * @return whether some pte maps a frame never allocated (which has no count)
+     */
+    private boolean countPtes(Kernel kernel, Counts expected, List<Violation> named) {
+        PageFrames frames = kernel.frames();
+        boolean[] unnamed = new boolean[1];
         for (Mm mm : kernel.mm().mms()) {
             if (mm.dead()) {
                 continue;
@@ -76,14 +78,16 @@ final class AccountingInvariant implements Invariant {
                     return;
                 }
                 int pfn = Pte.pfn(pte);
-                if (frames.refcount(pfn) == 0) {
-                    out.add(new Violation(name(), String.format("mm %d maps free pfn %d at %#x", mm.id(), pfn, addr)));
+                if (named != null && frames.refcount(pfn) == 0) {
+                    named.add(new Violation(name(), String.format("mm %d maps free pfn %d at %#x", mm.id(), pfn,
+                            addr)));
                 }
-                expected.add(pfn, 1, 1);
+                if (!expected.add(pfn, 1, 1)) {
+                    unnamed[0] = true;
+                }
             });
         }
-        countReferences(kernel, expected);
-        return balance(kernel, frames, expected, false, out);
+        return unnamed[0];
     }
 
     /** Adds the references held outside page tables: page caches, pipes, GUP arrays, and what drivers report. */
@@ -116,8 +120,8 @@ final class AccountingInvariant implements Invariant {
      * not what {@code expected} counted; an empty list if there is none. With {@code fast}, null instead as soon as a
      * frame that some pte maps is found free: the caller then names those ptes first.
      */
-    private List<Violation> balance(Kernel kernel, PageFrames frames, Counts expected, boolean fast,
-            List<Violation> out) {
+    private List<Violation> balance(Kernel kernel, Counts expected, boolean fast, List<Violation> out) {
+        PageFrames frames = kernel.frames();
         // seed 003's designs: GUP adds each pin of a non-anon page to _mapcount too
         boolean pinsInMapcount = kernel.profile().pinTracking().mapcount();
         int[] ranges = expected.ranges;
@@ -135,14 +139,14 @@ final class AccountingInvariant implements Invariant {
                 }
                 int map = frames.mapcount(pfn);
                 if (refs != refsExpected) {
-                    out = out == null ? new ArrayList<>() : out;
-                    out.add(new Violation(name(), String.format("pfn %d has refcount %d but %d reference%s can be"
-                            + " named", pfn, refs, refsExpected, refsExpected == 1 ? "" : "s")));
+                    out = Invariants.add(out, new Violation(name(), String.format(
+                            "pfn %d has refcount %d but %d reference%s can be named", pfn, refs, refsExpected,
+                            refsExpected == 1 ? "" : "s")));
                 }
                 if (map != mapExpected) {
-                    out = out == null ? new ArrayList<>() : out;
-                    out.add(new Violation(name(), String.format("pfn %d has mapcount %d but %d pte%s map it",
-                            pfn, map, mapExpected, mapExpected == 1 ? "" : "s")));
+                    out = Invariants.add(out, new Violation(name(), String.format(
+                            "pfn %d has mapcount %d but %d pte%s map it", pfn, map, mapExpected,
+                            mapExpected == 1 ? "" : "s")));
                 }
             }
         }

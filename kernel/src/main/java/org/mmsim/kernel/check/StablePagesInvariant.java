@@ -29,10 +29,10 @@ final class StablePagesInvariant implements Invariant {
 
     @Override
     public List<Violation> check(Kernel kernel) {
-        List<Violation> out = null;
         if (!kernel.profile().on(Switch.EXT4_STABLE_PAGES)) {
-            return out == null ? List.of() : out;
+            return List.of();
         }
+        List<Violation> out = null;
         PageFrames frames = kernel.frames();
         for (AddressSpace mapping : kernel.mm().mappings()) {
             for (Map.Entry<Long, long[]> e : mapping.inFlight().entrySet()) {
