@@ -316,9 +316,7 @@ final class Bindings {
         shared = false;
         actors = new LinkedHashMap<>(actors);
         names = new LinkedHashMap<>(names);
-        Map<String, Map<String, Value>> regs = new LinkedHashMap<>();
-        registers.forEach((actor, r) -> regs.put(actor, new LinkedHashMap<>(r)));
-        registers = regs;
+        registers = registers();
         mmNames = new HashMap<>(mmNames);
     }
 }
