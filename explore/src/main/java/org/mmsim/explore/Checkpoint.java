@@ -30,7 +30,8 @@ import java.util.Map;
  */
 final class Checkpoint {
     private static final long MAGIC = 0x4d4d53494d434b31L;
-    private static final int VERSION = 1;
+    /** 2: fingerprints fold values with xxHash64's round (version 1's fingerprints do not match them). */
+    private static final int VERSION = 2;
 
     private Checkpoint() {
     }
@@ -86,8 +87,13 @@ final class Checkpoint {
      */
     static <S> void read(Path file, BreadthFirst<S> b, long initialFingerprint) {
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
-            if (in.readLong() != MAGIC || in.readInt() != VERSION) {
+            if (in.readLong() != MAGIC) {
                 throw new IllegalArgumentException(file + " is not an mmsim checkpoint");
+            }
+            int version = in.readInt();
+            if (version != VERSION) {
+                throw new IllegalArgumentException(file + " is a checkpoint of format " + version + ", written by"
+                        + " another version of mmsim; this one reads format " + VERSION + " (start the search again)");
             }
             if (in.readLong() != initialFingerprint || in.readLong() != b.identity()) {
                 throw new IllegalArgumentException(file + " is the checkpoint of another search (another scenario,"

@@ -101,5 +101,22 @@ class WorkersAndCheckpointsTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void aCheckpointOfAnotherFormatIsRefusedAsSuch() throws IOException {
+        Path file = Files.createTempFile("mmsim", ".ckpt");
+        try {
+            new BreadthFirst<>(new Counters(3, 3), Options.defaults().withMaxStates(5).withCheckpoint(file), 1).run();
+            byte[] bytes = Files.readAllBytes(file);
+            bytes[11] = 1; // the format version, big-endian after the 8-byte magic: format 1's fingerprints differ
+            Files.write(file, bytes);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> new BreadthFirst<>(new Counters(3, 3),
+                    Options.defaults().withResume(file), 1).run())
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("checkpoint of format 1, written by another version of mmsim");
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
     /** Everything a report says but the time it took. */
 }
