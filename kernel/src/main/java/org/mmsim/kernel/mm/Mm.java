@@ -2,8 +2,6 @@ package org.mmsim.kernel.mm;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import org.mmsim.kernel.export.Export;
 import org.mmsim.kernel.locking.RwSemaphore;
 import org.mmsim.kernel.locking.SeqCount;
@@ -35,7 +33,7 @@ public final class Mm implements Hashable, Copyable {
     private final MmCore core;
     private final Tracer trace;
     private final PageTable pgd;
-    private final TreeMap<Long, Vma> vmas = new TreeMap<>();
+    private final VmaTree vmas = new VmaTree();
     /**
      * pin_tracking=mapcount-v2 only (seed 003, never in Linux): the addresses where zap left "a special entry inside
      * the page table" for a writable pte of a non-anon page it cleared. The model keeps them beside the page table (a
@@ -331,24 +329,27 @@ public final class Mm implements Hashable, Copyable {
     /** {@code find_vma()} narrowed to the VMA that contains {@code addr}, or null. */
     @Export
     public Vma vmaAt(long addr) {
-        Map.Entry<Long, Vma> e = vmas.floorEntry(addr);
-        return e != null && e.getValue().contains(addr) ? e.getValue() : null;
+        Vma vma = vmas.floor(addr);
+        return vma != null && vma.contains(addr) ? vma : null;
     }
 
     /** The VMAs in address order. */
     public List<Vma> vmas() {
-        return new ArrayList<>(vmas.values());
+        return vmas.list();
     }
 
-    /** The VMAs that start below {@code top}, highest first, for the top-down search of {@code get_unmapped_area}. */
-    public Iterable<Vma> vmasDescendingBelow(long top) {
-        return vmas.headMap(top, false).descendingMap().values();
+    /**
+     * The last VMA that starts below {@code top}, or null: from {@code mmap_base} down, one after another, the VMAs
+     * the top-down search of {@code get_unmapped_area} walks past.
+     */
+    public Vma vmaBelow(long top) {
+        return vmas.lower(top);
     }
 
     /** Whether no VMA overlaps [start, end). */
     public boolean isFree(long start, long end) {
-        Map.Entry<Long, Vma> below = vmas.lowerEntry(end);
-        return below == null || below.getValue().end() <= start;
+        Vma below = vmas.lower(end);
+        return below == null || below.end() <= start;
     }
 
     /** Whether every address of [start, end) lies in some VMA. */
@@ -369,7 +370,7 @@ public final class Mm implements Hashable, Copyable {
      * its file reference ({@code get_file}, taken when the VMA was made).
      */
     public void insertVma(Vma vma) {
-        vmas.put(vma.start(), vma);
+        vmas.put(vma);
         if (vma.mapping() != null) {
             vma.mapping().linkVma(vma);
         }
@@ -447,7 +448,7 @@ public final class Mm implements Hashable, Copyable {
         }
         splitAt(start);
         splitAt(end);
-        return new ArrayList<>(vmas.subMap(start, true, end, false).values());
+        return vmas.startingIn(start, end);
     }
 
     /**
@@ -462,7 +463,7 @@ public final class Mm implements Hashable, Copyable {
         }
         splitAt(start);
         splitAt(end);
-        return new ArrayList<>(vmas.subMap(start, true, end, false).values());
+        return vmas.startingIn(start, end);
     }
 
     /** 1 if a VMA straddles {@code addr} (starts below it and ends above), else 0. */
@@ -474,8 +475,8 @@ public final class Mm implements Hashable, Copyable {
     /** The VMAs overlapping [start, end), without splitting any. */
     public List<Vma> vmasOverlapping(long start, long end) {
         List<Vma> out = new ArrayList<>();
-        Long from = vmas.floorKey(start);
-        for (Vma v : vmas.tailMap(from == null ? start : from, true).values()) {
+        for (int i = Math.max(0, vmas.floorIndex(start)); i < vmas.size(); i++) {
+            Vma v = vmas.get(i);
             if (v.start() >= end) {
                 break;
             }
@@ -499,8 +500,8 @@ public final class Mm implements Hashable, Copyable {
         ptl.hashInto(h);
         h.add(mmapBase).add(users).add(dead);
         h.add(vmas.size());
-        for (Vma vma : vmas.values()) {
-            vma.hashInto(h);
+        for (int i = 0; i < vmas.size(); i++) {
+            vmas.get(i).hashInto(h);
         }
         h.add(pgd.fingerprint());
         h.add(zapMarkers.size());
@@ -532,9 +533,7 @@ public final class Mm implements Hashable, Copyable {
         this.coveredFrom = o.coveredFrom;
         this.users = o.users;
         this.dead = o.dead;
-        for (Map.Entry<Long, Vma> e : o.vmas.entrySet()) {
-            vmas.put(e.getKey(), c.copy(e.getValue()));
-        }
+        vmas.copyFrom(o.vmas, c);
         this.zapMarkers.addAll(o.zapMarkers);
     }
 

@@ -98,7 +98,9 @@ class FingerprintCoverageTest {
         hashed("mm.page.FrameSections$Chunk", "sections");
         hashed("mm.page.FrameSections$Section", "ints", "longs", "written");
         leftOut("mm.page.FrameSections", "owner", "an identity token for copy-on-write, renewed by every copy");
-        hashed("mm.Mm", "vmas", "flags", "rssAnon", "rssFile", "rssShmem", "hiwaterRss", "pinnedVm", "lockedVm", "rlimitMemlock",
+        hashed("mm.VmaTree", "vmas", "size");
+        leftOut("mm.VmaTree", "head", "where in its array the VMAs begin: how they are kept, not which they are");
+        hashed("mm.Mm", "flags", "rssAnon", "rssFile", "rssShmem", "hiwaterRss", "pinnedVm", "lockedVm", "rlimitMemlock",
                 "mmapBase", "users", "dead", "zapMarkers");
         hashed("mm.pgtable.PageTable", "hash", "present", "keys", "leaves", "nrLeaves");
         leftOut("mm.pgtable.PageTable", "hashed", "whether hash is kept yet: how, not what, is hashed");

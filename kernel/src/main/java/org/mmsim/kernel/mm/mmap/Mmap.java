@@ -321,7 +321,7 @@ public final class Mmap {
         }
         long top = mm.coveredFrom() >= 0 ? mm.coveredFrom() : mm.mmapBase();
         boolean covered = true;
-        for (Vma vma : mm.vmasDescendingBelow(top)) {
+        for (Vma vma = mm.vmaBelow(top); vma != null; vma = mm.vmaBelow(top)) {
             if (vma.end() <= top - len) {
                 if (covered) {
                     mm.coveredFrom(top);
