@@ -318,11 +318,13 @@ public final class Runner {
                 k.trackFootprint(false);
             }
             checkInvariants();
-            k.trackFootprint(tracking);
             if (groupFinished()) {
+                // what the program runs on to (the next segments, or the condition and the teardown at the end) is
+                // not this step's footprint, which is taken: tracking stays off, as the next step resets the bits
                 strands = new Strand[0];
                 advance();
             }
+            k.trackFootprint(tracking);
         } catch (ScenarioException e) {
             throw new ScenarioError(e);
         }

@@ -80,12 +80,14 @@ public final class Footprint {
 
     /** The bit standing for the page table of the mm with id {@code mmId}. */
     public static long mmBit(int mmId) {
-        return 1L << (MM_SHIFT + Math.floorMod(mmId, MM_BITS));
+        return 1L << (MM_SHIFT + (mmId & (MM_BITS - 1))); // floorMod by a power of two
     }
 
     /** The bit standing for the {@code struct page} and data of frame {@code pfn}. */
     public static long pageBit(int pfn) {
-        return 1L << (PAGE_SHIFT + Math.floorMod(pfn, PAGE_BITS));
+        // % for the frames there are (the same bit as floorMod, which costs a signed division's fix-ups on a path
+        // every struct page access takes)
+        return 1L << (PAGE_SHIFT + (pfn >= 0 ? pfn % PAGE_BITS : Math.floorMod(pfn, PAGE_BITS)));
     }
 
     public void page(int pfn) {
