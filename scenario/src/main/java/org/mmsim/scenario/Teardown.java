@@ -27,19 +27,25 @@ final class Teardown {
     }
 
     private static void run(Kernel k) {
-        for (Task t : k.tasks().all()) {
+        java.util.List<Task> tasks = k.tasks().all();
+        for (int i = 0; i < tasks.size(); i++) {
+            Task t = tasks.get(i);
             if (!t.exited()) {
                 k.syscalls().exit(t).run();
             }
         }
-        for (GupPages g : k.gupHolders().held()) {
+        java.util.List<GupPages> held = k.gupHolders().held();
+        for (int i = 0; i < held.size(); i++) {
+            GupPages g = held.get(i);
             if (g.pinned()) {
                 k.exports().unpinUserPages(g);
             } else {
                 k.exports().putPages(g);
             }
         }
-        for (Inode inode : k.vfs().inodes()) {
+        java.util.List<Inode> inodes = k.vfs().inodes();
+        for (int i = 0; i < inodes.size(); i++) {
+            Inode inode = inodes.get(i);
             if (inode.nlink() > 0) {
                 k.vfs().unlink(Vfs.path(inode.fs(), inode.name()));
             }

@@ -69,7 +69,9 @@ final class AccountingInvariant implements Invariant {
     private boolean countPtes(Kernel kernel, Counts expected, List<Violation> named) {
         PageFrames frames = kernel.frames();
         boolean[] unnamed = new boolean[1];
-        for (Mm mm : kernel.mm().mms()) {
+        List<Mm> mms = kernel.mm().mms();
+        for (int m = 0; m < mms.size(); m++) {
+            Mm mm = mms.get(m);
             if (mm.dead()) {
                 continue;
             }
@@ -93,25 +95,30 @@ final class AccountingInvariant implements Invariant {
     /** Adds the references held outside page tables: page caches, pipes, GUP arrays, and what drivers report. */
     private static void countReferences(Kernel kernel, Counts expected) {
         PageReferences.Visitor ref = (pfn, count) -> expected.add(pfn, count, 0);
-        for (AddressSpace mapping : kernel.mm().mappings()) {
-            for (int pfn : mapping.pages().values()) {
+        List<AddressSpace> mappings = kernel.mm().mappings();
+        for (int m = 0; m < mappings.size(); m++) {
+            for (int pfn : mappings.get(m).pages().values()) {
                 ref.ref(pfn, 1);
             }
         }
-        for (Pipe pipe : kernel.vfs().pipes()) {
-            for (int pfn : pipe.pfns()) {
+        List<Pipe> pipes = kernel.vfs().pipes();
+        for (int p = 0; p < pipes.size(); p++) {
+            for (int pfn : pipes.get(p).pfns()) {
                 ref.ref(pfn, 1);
             }
         }
-        for (GupPages g : kernel.gupHolders().held()) {
+        List<GupPages> held = kernel.gupHolders().held();
+        for (int h = 0; h < held.size(); h++) {
+            GupPages g = held.get(h);
             for (int i = 0; i < g.nr(); i++) {
                 if (g.pfn(i) != PageAlloc.ZERO_PFN) {
                     ref.ref(g.pfn(i), g.pinned() ? Rmap.GUP_PIN_COUNTING_BIAS : 1);
                 }
             }
         }
-        for (PageReferences holder : kernel.pageReferences()) {
-            holder.visit(ref);
+        List<PageReferences> holders = kernel.pageReferences();
+        for (int h = 0; h < holders.size(); h++) {
+            holders.get(h).visit(ref);
         }
     }
 

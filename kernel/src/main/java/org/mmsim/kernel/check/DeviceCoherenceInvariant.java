@@ -34,7 +34,9 @@ final class DeviceCoherenceInvariant implements Invariant {
     @Override
     public List<Violation> check(Kernel kernel) {
         List<Violation> out = new ArrayList<>();
-        for (SecondaryMmu view : kernel.secondaryMmus().views()) {
+        List<SecondaryMmu> views = kernel.secondaryMmus().views();
+        for (int v = 0; v < views.size(); v++) {
+            SecondaryMmu view = views.get(v);
             view.forEachEntry((mm, addr, pfn, writable) -> {
                 if (mm.dead()) {
                     out.add(new Violation(name(), String.format(

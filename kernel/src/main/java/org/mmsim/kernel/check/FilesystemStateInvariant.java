@@ -30,7 +30,9 @@ final class FilesystemStateInvariant implements Invariant {
     public List<Violation> check(Kernel kernel) {
         List<Violation> out = null;
         PageFrames frames = kernel.frames();
-        for (AddressSpace mapping : kernel.mm().mappings()) {
+        List<AddressSpace> mappings = kernel.mm().mappings();
+        for (int m = 0; m < mappings.size(); m++) {
+            AddressSpace mapping = mappings.get(m);
             if (mapping.evicted() || !mapping.canWriteback()) {
                 continue;
             }

@@ -29,7 +29,9 @@ final class PinCoherenceInvariant implements Invariant {
     @Override
     public List<Violation> check(Kernel kernel) {
         List<Violation> out = null;
-        for (GupPages g : kernel.gupHolders().held()) {
+        List<GupPages> held = kernel.gupHolders().held();
+        for (int h = 0; h < held.size(); h++) {
+            GupPages g = held.get(h);
             Mm mm = g.mm();
             if (!g.pinned() || !g.longterm() || mm.dead()) {
                 continue;

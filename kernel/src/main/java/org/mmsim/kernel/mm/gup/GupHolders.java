@@ -32,6 +32,9 @@ public final class GupHolders implements Hashable {
 
     /** Arrays that hold pages and are not yet released, in the order they were taken. */
     public List<GupPages> held() {
+        if (all.isEmpty()) {
+            return List.of(); // after every explored step, several checks ask
+        }
         List<GupPages> out = new ArrayList<>();
         for (GupPages g : all) {
             if (!g.released && g.nr > 0) {
