@@ -318,10 +318,19 @@ public final class Kernel {
      * owner fingerprints. Does not disturb footprint tracking.
      */
     public long fingerprint() {
+        StateHasher h = new StateHasher();
+        hashInto(h);
+        return h.value();
+    }
+
+    /**
+     * Feed what {@link #fingerprint} covers to {@code h}, for a caller that hashes more around it (the explorer's
+     * fingerprint of a run), so that the machine's values join its hash instead of being folded into one of their own.
+     */
+    public void hashInto(StateHasher h) {
         boolean tracking = footprint.on();
         footprint.track(false);
         try {
-            StateHasher h = new StateHasher();
             core.hashInto(h);
             tasks.hashInto(h);
             vfs.hashInto(h);
@@ -329,10 +338,9 @@ public final class Kernel {
             notifiers.hashInto(h);
             secondaryMmus.hashInto(h);
             h.add(driverState.size());
-            for (Hashable s : driverState) {
-                s.hashInto(h);
+            for (int i = 0; i < driverState.size(); i++) {
+                driverState.get(i).hashInto(h);
             }
-            return h.value();
         } finally {
             footprint.track(tracking);
         }

@@ -383,7 +383,9 @@ public final class Runner {
      * they depend on the path, and the explorer collects them per state.
      */
     public long fingerprint() {
-        StateHasher h = new StateHasher().add(k.fingerprint()).add(segment).add(scheduled).add(finished).add(holds)
+        StateHasher h = new StateHasher();
+        k.hashInto(h);
+        h.add(segment).add(scheduled).add(finished).add(holds)
                 .add(oops);
         for (Strand st : strands) {
             st.hashInto(h);

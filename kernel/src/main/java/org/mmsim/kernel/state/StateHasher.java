@@ -26,6 +26,11 @@ public final class StateHasher {
     /** xxHash64's primes 1 and 2. */
     private static final long P1 = 0x9E3779B185EBCA87L;
     private static final long P2 = 0xC2B2AE3D27D4EB4FL;
+    /**
+     * The first of two lanes for a strong hash of a short record of fixed length ({@link #step}, {@link #join}); the
+     * second starts at {@code LANE + 1}.
+     */
+    public static final long LANE = SEED;
 
     private long h0 = SEED;
     private long h1 = SEED + 1;
@@ -87,9 +92,22 @@ public final class StateHasher {
         return fmix64(h * GOLDEN + n);
     }
 
-    /** A strong hash of the pair ({@code a}, {@code b}), for sums of per-entry hashes kept incrementally. */
+    /**
+     * A strong hash of the pair ({@code a}, {@code b}), for sums of per-entry hashes kept incrementally: two rounds
+     * and the finaliser, which spreads every bit as a term of a sum must.
+     */
     public static long mix(long a, long b) {
-        return fmix64(fmix64(a * GOLDEN + SEED) * GOLDEN + b);
+        return fmix64(round(round(SEED, a), b));
+    }
+
+    /** Fold {@code v} into lane {@code h} (one round), for a record hashed by hand in two lanes. */
+    public static long step(long h, long v) {
+        return round(h, v);
+    }
+
+    /** Two lanes of a record hashed by hand, joined and spread by the finaliser: a term fit for a sum of hashes. */
+    public static long join(long a, long b) {
+        return fmix64(a * GOLDEN + b);
     }
 
     /** murmur3's 64-bit finaliser: a bijection that spreads every input bit over the whole word. */
