@@ -16,6 +16,12 @@ import java.util.List;
  * @param <S> the model state
  */
 final class Expander<S> {
+    /**
+     * How far above a rebuilt state the worker keeps a machine for the next rebuild ({@link Worker#prefix}): the
+     * states rebuilt in turn at one level are mostly cousins, and with the steps of three levels taken ahead
+     * ({@code BreadthFirst.DEEP_LOOKAHEAD}) those under one great-grandparent are rebuilt one after another.
+     */
+    static final int PREFIX_BACK = 3;
     private final Model<S> model;
     private final Options opts;
     private final boolean reduction;
@@ -41,6 +47,13 @@ final class Expander<S> {
         /** By thread: the footprints that go with the sleep set of the child being built. */
         final long[] childFootprints = new long[Integer.SIZE];
         int[] replayBuffer = new int[64];
+        /**
+         * The machine of the state {@value #PREFIX_BACK} steps above the last state this worker rebuilt, and that
+         * state's number (-1: none yet): the next state rebuilt under the same ancestor, as the states of a level
+         * mostly are in turn, is copied from it and replays only its last steps.
+         */
+        S prefix;
+        int prefixNumber = -1;
     }
 
     /** The children of one state, in thread order: all that {@code BreadthFirst.merge} needs, from {@link #expand}. */
@@ -254,13 +267,33 @@ final class Expander<S> {
         return (a & b) == 0 && a != Model.EVERYTHING && b != Model.EVERYTHING;
     }
 
-    /** State {@code number} rebuilt from (a copy of) the initial state by replaying its schedule. */
+    /**
+     * State {@code number} rebuilt by replaying its schedule: from a copy of the worker's machine of its ancestor
+     * {@value #PREFIX_BACK} steps up if the worker holds that one ({@link Worker#prefix}), else from a copy of the
+     * initial state, keeping the ancestor's machine on the way for the states rebuilt after it. The model is
+     * deterministic, so either way gives the state the search first made.
+     */
     S rebuild(int number, Worker<S> w, Trace.View trace) {
         int n = trace.length(number);
         w.replayBuffer = trace.fill(number, w.replayBuffer);
-        S s = model.copy(w.initial);
-        for (int k = 0; k < n; k++) {
-            model.replay(s, w.replayBuffer[k]);
+        if (n <= PREFIX_BACK) {
+            return replayed(model.copy(w.initial), w.replayBuffer, 0, n);
+        }
+        int ancestor = number;
+        for (int k = 0; k < PREFIX_BACK; k++) {
+            ancestor = trace.parent()[ancestor];
+        }
+        if (ancestor != w.prefixNumber) {
+            w.prefix = replayed(model.copy(w.initial), w.replayBuffer, 0, n - PREFIX_BACK);
+            w.prefixNumber = ancestor;
+        }
+        return replayed(model.copy(w.prefix), w.replayBuffer, n - PREFIX_BACK, n);
+    }
+
+    /** {@code s} after replaying steps [from, to) of {@code schedule}. */
+    private S replayed(S s, int[] schedule, int from, int to) {
+        for (int k = from; k < to; k++) {
+            model.replay(s, schedule[k]);
         }
         return s;
     }
