@@ -132,19 +132,21 @@ final class AccountingInvariant implements Invariant {
         // seed 003's designs: GUP adds each pin of a non-anon page to _mapcount too
         boolean pinsInMapcount = kernel.profile().pinTracking().mapcount();
         int[] ranges = expected.ranges;
+        int[] counts = new int[3];
         for (int z = 0, slot = 0; z < ranges.length; z += 2) {
             for (int pfn = ranges[z]; pfn < ranges[z + 1]; pfn++, slot += 2) {
-                int refs = frames.refcount(pfn);
+                frames.counts(pfn, counts);
+                int refs = counts[0];
                 int mapExpected = expected.counts[slot + 1];
                 if (fast && refs == 0 && mapExpected > 0) {
                     return null;
                 }
-                int flags = frames.flags(pfn);
+                int flags = counts[2];
                 int refsExpected = expected.counts[slot] + ((flags & PageFlags.PG_PRIVATE) != 0 ? 1 : 0);
                 if (pinsInMapcount && (flags & PageFlags.PG_ANON) == 0) {
                     mapExpected += refs / Rmap.GUP_PIN_COUNTING_BIAS;
                 }
-                int map = frames.mapcount(pfn);
+                int map = counts[1];
                 if (refs != refsExpected) {
                     out = Invariants.add(out, new Violation(name(), String.format(
                             "pfn %d has refcount %d but %d reference%s can be named", pfn, refs, refsExpected,

@@ -90,13 +90,13 @@ public final class Zap {
             return;
         }
         core.detachments().unmapped(mm, addr, pfn, cause);
-        if (Pte.write(pte) && !frames.test(pfn, PageFlags.PG_ANON)
-                && core.profile().pinTracking() == PinTracking.MAPCOUNT_V2) {
+        boolean anon = frames.test(pfn, PageFlags.PG_ANON);
+        if (Pte.write(pte) && !anon && core.profile().pinTracking() == PinTracking.MAPCOUNT_V2) {
             // seed 003, Jérôme Glisse: "When clearing a write-able pte we set a special entry inside the page table"
             trace.path("zap_pte_range: special entry");
             mm.setZapMarker(addr);
         }
-        if (frames.test(pfn, PageFlags.PG_ANON)) {
+        if (anon) {
             mm.addRssAnon(-1);
         } else {
             mm.addRssFile(frames.test(pfn, PageFlags.PG_SWAPBACKED), -1);

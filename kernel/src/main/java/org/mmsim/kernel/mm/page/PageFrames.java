@@ -81,6 +81,24 @@ public final class PageFrames implements Copyable {
         return s == null ? 0 : s.get(pfn & store.mask, FrameSections.Section.MAPCOUNT) + 1;
     }
 
+    /**
+     * {@link #refcount}, {@link #mapcount} and {@link #flags} of {@code pfn} into {@code into[0..2]}, with one lookup
+     * of its section: for the checks that read all three of every frame after every step.
+     */
+    public void counts(int pfn, int[] into) {
+        FrameSections.Section s = peek(pfn);
+        if (s == null) {
+            into[0] = 0;
+            into[1] = 0;
+            into[2] = 0;
+            return;
+        }
+        int i = pfn & store.mask;
+        into[0] = s.get(i, FrameSections.Section.REFCOUNT);
+        into[1] = s.get(i, FrameSections.Section.MAPCOUNT) + 1;
+        into[2] = s.get(i, FrameSections.Section.FLAGS);
+    }
+
     public int flags(int pfn) {
         FrameSections.Section s = peek(pfn);
         return s == null ? 0 : s.get(pfn & store.mask, FrameSections.Section.FLAGS);
