@@ -16,8 +16,11 @@ import net.jqwik.api.constraints.IntRange;
  */
 class RebuildTest {
 
-    /** {@code threads} threads of {@code steps} steps each; the state is the schedule taken, so no two prefixes meet. */
-    private static final class Schedules implements Model<int[]> {
+    /**
+     * {@code threads} threads of {@code steps} steps each; the state is the schedule taken so far (in a one-element
+     * holder, so that a step can grow it in place), so no two prefixes meet.
+     */
+    private static final class Schedules implements Model<int[][]> {
         final int threads;
         final int steps;
         long replays;
@@ -28,77 +31,8 @@ class RebuildTest {
         }
 
         @Override
-        public int[] initial() {
-            return new int[0];
-        }
-
-        @Override
-        public int[] copy(int[] state) {
-            return state.clone();
-        }
-
-        @Override
-        public int threads() {
-            return threads;
-        }
-
-        @Override
-        public int enabled(int[] state) {
-            int[] taken = new int[threads];
-            for (int t : state) {
-                taken[t]++;
-            }
-            int m = 0;
-            for (int t = 0; t < threads; t++) {
-                if (taken[t] < steps) {
-                    m |= 1 << t;
-                }
-            }
-            return m;
-        }
-
-        @Override
-        public boolean done(int[] state) {
-            return enabled(state) == 0;
-        }
-
-        @Override
-        public long step(int[] state, int thread) {
-            throw new UnsupportedOperationException("the state grows: see stepInto");
-        }
-
-        @Override
-        public void replay(int[] state, int thread) {
-            throw new UnsupportedOperationException("the state grows: see stepInto");
-        }
-
-        @Override
-        public long fingerprint(int[] state) {
-            return Arrays.hashCode(state) * 0x9E3779B97F4A7C15L + state.length;
-        }
-
-        @Override
-        public List<String> violations(int[] state) {
-            return List.of();
-        }
-
-        @Override
-        public boolean holds(int[] state) {
-            return false;
-        }
-    }
-
-    /** {@link Schedules} with a mutable holder, so that a step can grow the schedule in place. */
-    private static final class Grown implements Model<int[][]> {
-        final Schedules inner;
-
-        Grown(Schedules inner) {
-            this.inner = inner;
-        }
-
-        @Override
         public int[][] initial() {
-            return new int[][] {inner.initial()};
+            return new int[][] {new int[0]};
         }
 
         @Override
@@ -108,17 +42,25 @@ class RebuildTest {
 
         @Override
         public int threads() {
-            return inner.threads;
+            return threads;
         }
 
         @Override
         public int enabled(int[][] state) {
-            return inner.enabled(state[0]);
+            int[] taken = new int[threads];
+            for (int t : state[0]) {
+                taken[t]++;
+            }
+            int m = 0;
+            for (int t = 0; t < threads; t++) {
+                m |= taken[t] < steps ? 1 << t : 0;
+            }
+            return m;
         }
 
         @Override
         public boolean done(int[][] state) {
-            return inner.done(state[0]);
+            return enabled(state) == 0;
         }
 
         @Override
@@ -130,13 +72,13 @@ class RebuildTest {
 
         @Override
         public void replay(int[][] state, int thread) {
-            inner.replays++;
+            replays++;
             step(state, thread);
         }
 
         @Override
         public long fingerprint(int[][] state) {
-            return inner.fingerprint(state[0]);
+            return Arrays.hashCode(state[0]) * 0x9E3779B97F4A7C15L + state[0].length;
         }
 
         @Override
@@ -180,7 +122,7 @@ class RebuildTest {
             @ForAll @IntRange(min = 1, max = 3) int workers, @ForAll boolean lookahead) {
         Options opts = Options.defaults().withReduction(false).withWorkers(workers).withKeepFrontierStates(false);
 
-        Report report = new BreadthFirst<>(new Grown(new Schedules(3, steps)), opts, 1, lookahead).run();
+        Report report = new BreadthFirst<>(new Schedules(3, steps), opts, 1, lookahead).run();
 
         assertThat(report.states()).isEqualTo(prefixes(steps));
         assertThat(report.depth()).isEqualTo(3 * steps);
@@ -193,7 +135,7 @@ class RebuildTest {
         Schedules schedules = new Schedules(3, steps);
         Options opts = Options.defaults().withReduction(false).withWorkers(workers).withKeepFrontierStates(false);
 
-        new BreadthFirst<>(new Grown(schedules), opts, 1, false).run();
+        new BreadthFirst<>(schedules, opts, 1, false).run();
 
         // with no machine kept and no steps taken ahead, every open state but the initial one is rebuilt: from the
         // initial state that would replay its whole depth, here at most PREFIX_BACK steps once an ancestor is built
