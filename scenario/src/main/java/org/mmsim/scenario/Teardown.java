@@ -27,25 +27,19 @@ final class Teardown {
     }
 
     private static void run(Kernel k) {
-        java.util.List<Task> tasks = k.tasks().all();
-        for (int i = 0; i < tasks.size(); i++) {
-            Task t = tasks.get(i);
+        for (Task t : k.tasks().all()) {
             if (!t.exited()) {
                 k.syscalls().exit(t).run();
             }
         }
-        java.util.List<GupPages> held = k.gupHolders().held();
-        for (int i = 0; i < held.size(); i++) {
-            GupPages g = held.get(i);
+        for (GupPages g : k.gupHolders().held()) {
             if (g.pinned()) {
                 k.exports().unpinUserPages(g);
             } else {
                 k.exports().putPages(g);
             }
         }
-        java.util.List<Inode> inodes = k.vfs().inodes();
-        for (int i = 0; i < inodes.size(); i++) {
-            Inode inode = inodes.get(i);
+        for (Inode inode : k.vfs().inodes()) {
             if (inode.nlink() > 0) {
                 k.vfs().unlink(Vfs.path(inode.fs(), inode.name()));
             }

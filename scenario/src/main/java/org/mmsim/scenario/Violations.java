@@ -27,8 +27,8 @@ final class Violations {
     }
 
     void recordAll(List<Violation> vs, int step) {
-        for (int i = 0; i < vs.size(); i++) {
-            record(vs.get(i).atStep(step));
+        for (Violation v : vs) {
+            record(v.atStep(step));
         }
     }
 

@@ -69,9 +69,7 @@ final class AccountingInvariant implements Invariant {
     private boolean countPtes(Kernel kernel, Counts expected, List<Violation> named) {
         PageFrames frames = kernel.frames();
         boolean[] unnamed = new boolean[1];
-        List<Mm> mms = kernel.mm().mms();
-        for (int m = 0; m < mms.size(); m++) {
-            Mm mm = mms.get(m);
+        for (Mm mm : kernel.mm().mms()) {
             if (mm.dead()) {
                 continue;
             }
@@ -95,30 +93,25 @@ final class AccountingInvariant implements Invariant {
     /** Adds the references held outside page tables: page caches, pipes, GUP arrays, and what drivers report. */
     private static void countReferences(Kernel kernel, Counts expected) {
         PageReferences.Visitor ref = (pfn, count) -> expected.add(pfn, count, 0);
-        List<AddressSpace> mappings = kernel.mm().mappings();
-        for (int m = 0; m < mappings.size(); m++) {
-            for (int pfn : mappings.get(m).pages().values()) {
+        for (AddressSpace mapping : kernel.mm().mappings()) {
+            for (int pfn : mapping.pages().values()) {
                 ref.ref(pfn, 1);
             }
         }
-        List<Pipe> pipes = kernel.vfs().pipes();
-        for (int p = 0; p < pipes.size(); p++) {
-            for (int pfn : pipes.get(p).pfns()) {
+        for (Pipe pipe : kernel.vfs().pipes()) {
+            for (int pfn : pipe.pfns()) {
                 ref.ref(pfn, 1);
             }
         }
-        List<GupPages> held = kernel.gupHolders().held();
-        for (int h = 0; h < held.size(); h++) {
-            GupPages g = held.get(h);
+        for (GupPages g : kernel.gupHolders().held()) {
             for (int i = 0; i < g.nr(); i++) {
                 if (g.pfn(i) != PageAlloc.ZERO_PFN) {
                     ref.ref(g.pfn(i), g.pinned() ? Rmap.GUP_PIN_COUNTING_BIAS : 1);
                 }
             }
         }
-        List<PageReferences> holders = kernel.pageReferences();
-        for (int h = 0; h < holders.size(); h++) {
-            holders.get(h).visit(ref);
+        for (PageReferences holder : kernel.pageReferences()) {
+            holder.visit(ref);
         }
     }
 

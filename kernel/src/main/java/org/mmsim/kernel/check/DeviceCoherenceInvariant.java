@@ -34,9 +34,7 @@ final class DeviceCoherenceInvariant implements Invariant {
     @Override
     public List<Violation> check(Kernel kernel) {
         List<Violation> out = new ArrayList<>();
-        List<SecondaryMmu> views = kernel.secondaryMmus().views();
-        for (int v = 0; v < views.size(); v++) {
-            SecondaryMmu view = views.get(v);
+        for (SecondaryMmu view : kernel.secondaryMmus().views()) {
             view.forEachEntry((mm, addr, pfn, writable) -> {
                 if (mm.dead()) {
                     out.add(new Violation(name(), String.format(

@@ -30,9 +30,7 @@ final class FilesystemStateInvariant implements Invariant {
     public List<Violation> check(Kernel kernel) {
         List<Violation> out = null;
         PageFrames frames = kernel.frames();
-        List<AddressSpace> mappings = kernel.mm().mappings();
-        for (int m = 0; m < mappings.size(); m++) {
-            AddressSpace mapping = mappings.get(m);
+        for (AddressSpace mapping : kernel.mm().mappings()) {
             if (mapping.evicted() || !mapping.canWriteback()) {
                 continue;
             }

@@ -38,9 +38,7 @@ final class NoLostWriteInvariant implements Invariant {
     public List<Violation> check(Kernel kernel) {
         List<Violation> out = null;
         PageFrames frames = kernel.frames();
-        List<Inode> inodes = kernel.vfs().inodes();
-        for (int n = 0; n < inodes.size(); n++) {
-            Inode inode = inodes.get(n);
+        for (Inode inode : kernel.vfs().inodes()) {
             AddressSpace mapping = inode.mapping();
             if (mapping == null || mapping.evicted() || !mapping.canWriteback()) {
                 continue;

@@ -29,9 +29,7 @@ final class PinCoherenceInvariant implements Invariant {
     @Override
     public List<Violation> check(Kernel kernel) {
         List<Violation> out = null;
-        List<GupPages> held = kernel.gupHolders().held();
-        for (int h = 0; h < held.size(); h++) {
-            GupPages g = held.get(h);
+        for (GupPages g : kernel.gupHolders().held()) {
             Mm mm = g.mm();
             if (!g.pinned() || !g.longterm() || mm.dead()) {
                 continue;

@@ -29,9 +29,7 @@ final class PinTrackingSoundInvariant implements Invariant {
     @Override
     public List<Violation> check(Kernel kernel) {
         List<Violation> out = null;
-        List<AddressSpace> mappings = kernel.mm().mappings();
-        for (int m = 0; m < mappings.size(); m++) {
-            AddressSpace mapping = mappings.get(m);
+        for (AddressSpace mapping : kernel.mm().mappings()) {
             if (mapping.pinMissIndex() >= 0) {
                 out = Invariants.add(out, new Violation(name(), String.format(
                         "writeback believed page %d of %s not pinned "

@@ -34,9 +34,7 @@ final class StablePagesInvariant implements Invariant {
         }
         List<Violation> out = null;
         PageFrames frames = kernel.frames();
-        List<AddressSpace> mappings = kernel.mm().mappings();
-        for (int m = 0; m < mappings.size(); m++) {
-            AddressSpace mapping = mappings.get(m);
+        for (AddressSpace mapping : kernel.mm().mappings()) {
             for (Map.Entry<Long, long[]> e : mapping.inFlight().entrySet()) {
                 int pfn = mapping.pageAt(e.getKey());
                 if (pfn < 0) {
