@@ -338,8 +338,8 @@ public final class Kernel {
             notifiers.hashInto(h);
             secondaryMmus.hashInto(h);
             h.add(driverState.size());
-            for (int i = 0; i < driverState.size(); i++) {
-                driverState.get(i).hashInto(h);
+            for (Hashable s : driverState) {
+                s.hashInto(h);
             }
         } finally {
             footprint.track(tracking);
