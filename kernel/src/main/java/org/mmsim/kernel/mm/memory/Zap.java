@@ -79,7 +79,11 @@ public final class Zap {
         return core;
     }
 
-    /** Clear one pte and drop what it mapped (the body of {@code zap_pte_range}'s loop). */
+    /**
+     * Clear one pte and drop what it mapped (the body of {@code zap_pte_range}'s loop, {@code zap_present_folio_ptes}
+     * since 6.9): a file page takes the pte's dirty bit ({@code folio_mark_dirty}), an anonymous one does not, as in
+     * every kernel ("We don't need up-to-date accessed/dirty bits"): its data is in the page itself.
+     */
     void zapPte(Mm mm, long addr, long pte, String cause) {
         mm.setPte(addr, 0);
         if (!Pte.present(pte)) {
@@ -99,10 +103,10 @@ public final class Zap {
         if (anon) {
             mm.addRssAnon(-1);
         } else {
+            if (Pte.dirty(pte)) {
+                frames.set(pfn, PageFlags.PG_DIRTY);
+            }
             mm.addRssFile(frames.test(pfn, PageFlags.PG_SWAPBACKED), -1);
-        }
-        if (Pte.dirty(pte)) {
-            frames.set(pfn, PageFlags.PG_DIRTY);
         }
         rmap.pageRemoveRmap(pfn);
         alloc.putPage(pfn);

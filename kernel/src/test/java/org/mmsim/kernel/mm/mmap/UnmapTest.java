@@ -153,4 +153,23 @@ class UnmapTest {
         assertThat(sys.madvise(t, addr + 2 * PAGE, -PAGE, Mman.MADV_DONTNEED).run()).isEqualTo(-Errno.EINVAL);
         assertThat(t.mm().vmas()).hasSize(1);
     }
+
+    /**
+     * {@code zap_present_folio_ptes}: an anonymous page does not take the dirty bit of the pte being zapped (its data
+     * is in the page), so a page the child still maps after the parent's munmap stays clean.
+     */
+    @Test
+    void munmapDoesNotMarkAnAnonymousPageDirty() {
+        long addr = mmapAnon(k, t, 1, RW);
+        write(k, t, addr, 7);
+        int pfn = pfnAt(t, addr);
+        assertThatPte(t, addr).isDirty();
+        Task child = fork(k, t, "c");
+
+        assertThat(sys.munmap(t, addr, PAGE).run()).isZero();
+
+        assertThat(pfnAt(child, addr)).isEqualTo(pfn);
+        assertThatPage(k, pfn).isClean().hasMapcount(1);
+        assertThat(load(k, child, addr)).isEqualTo(7L);
+    }
 }
