@@ -97,7 +97,8 @@ public final class BenchFigures {
     /**
      * As {@link #measure(int)}, plus, when {@code exploreScenario} is given, the explorer's figures
      * ({@link #explore}): {@code explore_scenario}, {@code explore_states}, {@code explore_states_per_second} (one
-     * worker), {@code explore_states_per_second_2w}, {@code explore_bytes_per_state} (the visited set),
+     * worker), {@code explore_states_per_second_2w}, {@code explore_2w_speedup} (the rounds' ratios of the two,
+     * paired), {@code explore_bytes_per_state} (the visited set),
      * {@code explore_bytes_per_state_with_trace}, {@code explore_bytes_per_open_state} (the live levels, at their
      * largest), {@code explore_peak_heap_mb} and {@code explore_alloc_bytes_per_state} (heap allocated by one
      * search, per state).
@@ -141,6 +142,10 @@ public final class BenchFigures {
         out.put("notifier_dispatch_ns", round(notifierDispatchNs(profile), 1));
         out.put("mmu_notifier_register_ns", Math.round(mmuNotifierRegisterNs(profile)));
         if (exploreScenario != null) {
+            // a search starts in a fresh JVM for its user: here it starts after full collections, so that it does not
+            // pay for what the memory figures left in the old generation (two workers scaled 1.41-1.63 without them,
+            // 1.61-1.97 with, explore_2w_speedup of whole bench runs; bench/README.md)
+            usedHeapAfterGc();
             explore(exploreScenario, out, exploreRounds, exploreWarmup);
         }
         if (largeScenario != null) {
@@ -165,7 +170,7 @@ public final class BenchFigures {
     /**
      * The explorer's figures on {@code s}: distinct states per second with one worker and with two (the median of
      * {@code rounds} rounds after {@code warmup} rounds not timed, each round a search with one worker then one with
-     * two), the visited set's bytes per state (the fingerprint table alone, and with the
+     * two), the median of the rounds' two-worker-to-one ratios, the visited set's bytes per state (the fingerprint table alone, and with the
      * parent/choice trace), and the peak heap of one search: the used heap after a full collection before it, and
      * the most the heap pools held during it.
      */
@@ -188,6 +193,13 @@ public final class BenchFigures {
         out.put("explore_states", last.states());
         out.put("explore_states_per_second", Math.round(median(rates)));
         out.put("explore_states_per_second_2w", Math.round(median(rates2)));
+        // paired round by round: the machine's speed drifts between rounds far more than within one, so the median of
+        // the rounds' own ratios says how two workers scale better than the ratio of the two medians
+        double[] speedups = new double[rounds];
+        for (int r = 0; r < rounds; r++) {
+            speedups[r] = rates2[r] / rates[r];
+        }
+        out.put("explore_2w_speedup", round(median(speedups), 2));
         out.put("explore_bytes_per_state", round(last.fingerprintBytesPerState(), 1));
         out.put("explore_bytes_per_state_with_trace", round(last.bytesPerState(), 1));
         out.put("explore_bytes_per_open_state", round(last.bytesPerOpenState(), 1));

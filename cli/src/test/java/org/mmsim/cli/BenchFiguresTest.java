@@ -1,6 +1,7 @@
 package org.mmsim.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,9 +36,14 @@ class BenchFiguresTest {
         BenchFigures.explore(ScenarioParser.parse(file), out, 1, 1);
 
         assertThat(out.keySet()).containsExactly("explore_scenario", "explore_states", "explore_states_per_second",
-                "explore_states_per_second_2w", "explore_bytes_per_state", "explore_bytes_per_state_with_trace",
+                "explore_states_per_second_2w", "explore_2w_speedup", "explore_bytes_per_state",
+                "explore_bytes_per_state_with_trace",
                 "explore_bytes_per_open_state", "explore_peak_heap_mb", "explore_alloc_bytes_per_state");
         assertThat(out).containsEntry("explore_scenario", "two-stores").containsEntry("explore_states", 5L);
+        // one round: the paired speedup is that round's two-worker rate over its one-worker rate
+        double speedup = (Double) out.get("explore_2w_speedup");
+        assertThat(speedup).isCloseTo((double) (Long) out.get("explore_states_per_second_2w")
+                / (Long) out.get("explore_states_per_second"), within(0.01));
         // a state costs at least a copy of the machine: kilobytes, not bytes
         assertThat((Long) out.get("explore_alloc_bytes_per_state")).isGreaterThan(1000L);
     }
