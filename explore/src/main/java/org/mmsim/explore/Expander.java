@@ -143,7 +143,9 @@ final class Expander<S> {
             boolean isNew = e.kind[k] == Level.OPEN && !known.contains(e.fp[k]);
             e.child[k] = carry && isNew ? child : null;
             if (lookahead && !carry && isNew) {
-                e.ahead[k] = lookAhead(child, enabled, sleep, e.sleepFootprints[k], ahead);
+                Lookahead.Builder tree = new Lookahead.Builder();
+                lookAhead(tree, child, enabled, sleep, e.sleepFootprints[k], ahead);
+                e.ahead[k] = tree.build();
                 e.aheadBytes[k] = e.ahead[k].bytes();
             }
             w.stepFootprints[t] = footprint;
@@ -160,16 +162,19 @@ final class Expander<S> {
 
     /**
      * Takes the steps from {@code state} (which it may use up) that its expansion would take if it kept sleep set
-     * {@code sleep} (footprints by thread in {@code sleepFootprints}), and records them; {@code depth} levels deep,
-     * working out each child's sleep set as {@link #childSleep} would (the threads asleep here, with their footprints
-     * in {@code sleepFootprints}, and the siblings already explored). The sleep sets are a guess (a state reached
-     * from more parents sleeps on fewer threads), which only decides what is recorded: {@link #expand} uses a
-     * record only if it covers every thread the state is then awake for.
+     * {@code sleep} (footprints by thread in {@code sleepFootprints}), and records them as a node of {@code tree};
+     * {@code depth} levels deep, working out each child's sleep set as {@link #childSleep} would (the threads asleep
+     * here, with their footprints in {@code sleepFootprints}, and the siblings already explored). The sleep sets are a
+     * guess (a state reached from more parents sleeps on fewer threads), which only decides what is recorded:
+     * {@link #expand} uses a record only if it covers every thread the state is then awake for.
+     *
+     * @return the node's offset in {@code tree}
      */
-    private Lookahead lookAhead(S state, int enabled, int sleep, long[] sleepFootprints, int depth) {
+    private int lookAhead(Lookahead.Builder tree, S state, int enabled, int sleep, long[] sleepFootprints,
+            int depth) {
         int asleep = sleep & enabled;
         int todo = enabled & ~asleep;
-        Lookahead a = new Lookahead(todo);
+        int node = tree.node(todo);
         long[] stepFootprints = reduction && depth > 1 ? new long[threads] : null;
         int explored = 0;
         for (int m = todo; m != 0; ) {
@@ -181,19 +186,20 @@ final class Expander<S> {
             List<String> found = model.violations(g);
             int childEnabled = model.enabled(g);
             byte kind = kind(g, childEnabled);
-            a.record(u, fp, footprint, childEnabled, kind, found);
+            tree.record(node, u, fp, footprint, childEnabled, kind, found);
             if (depth > 1 && kind == Level.OPEN) {
                 long[] childFootprints = reduction ? new long[threads] : null;
                 int childSleep = reduction ? independentOf(asleep, sleepFootprints, footprint, childFootprints)
                         | independentOf(explored, stepFootprints, footprint, childFootprints) : 0;
-                a.next(u, lookAhead(g, childEnabled, childSleep, childFootprints, depth - 1));
+                tree.next(node, u, lookAhead(tree, g, childEnabled, childSleep, childFootprints, depth - 1));
             }
             if (stepFootprints != null) {
                 stepFootprints[u] = footprint;
             }
             explored |= 1 << u;
         }
-        return a;
+        tree.end(node);
+        return node;
     }
 
     /**

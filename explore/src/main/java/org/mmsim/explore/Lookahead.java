@@ -1,5 +1,7 @@
 package org.mmsim.explore;
 
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -20,24 +22,34 @@ import java.util.List;
  * exactly as from fresh ones. The record covers the threads the state was awake for when made; a state that a
  * later parent wakes further is rebuilt as before ({@link #covers}). A state with no record, or one read back from a
  * checkpoint, is rebuilt too: the record only saves work, it never changes a result.
+ *
+ * <p>Layout. The records a worker takes in one go (a state's, and those of its children and grandchildren when it
+ * looks three levels ahead) are one tree, kept in one array of words, and a {@code Lookahead} is a view of one node of
+ * it. The records are most of what a search keeps alive from one garbage collection to the next, and a collection
+ * costs about a cache miss per live object: one array for a whole tree, instead of three objects for every node,
+ * makes those collections several times shorter. A node is a header word (the threads it covers, and how many words
+ * its subtree takes) and four words per covered thread, in thread order: the child's fingerprint, the step's
+ * footprint, the child's enabled threads shifted left by 8 with its kind in the low byte and the index (plus one) of
+ * its violations in the tree's list above bit 40, and the offset (plus one) of the child's own node, 0 for none.
  */
 final class Lookahead {
+    private static final int HEADER = 1;
+    private static final int PER_THREAD = 4;
+    private static final int FOUND_SHIFT = 40;
+
+    private final long[] words;
+    /** The violations the tree's steps found, as lists of keys; null if none did. */
+    private final Object[] found;
+    /** Where this node starts in {@link #words}. */
+    private final int at;
     /** The threads whose steps are recorded, as a bit mask. */
     final int covered;
-    /**
-     * By rank of the thread in {@link #covered}, three words: the child's fingerprint, the step's footprint, and the
-     * child's enabled threads shifted left by 8 with its kind in the low byte.
-     */
-    private final long[] words;
-    /**
-     * By rank, two references, or null while there is none: the violations first seen in the child (null for none),
-     * and the child's own record when the search looks more than one level ahead (null for none).
-     */
-    private Object[] refs;
 
-    Lookahead(int covered) {
-        this.covered = covered;
-        words = new long[3 * Integer.bitCount(covered)];
+    private Lookahead(long[] words, Object[] found, int at) {
+        this.words = words;
+        this.found = found;
+        this.at = at;
+        this.covered = (int) words[at];
     }
 
     /** Whether the steps of every thread in {@code threads} are recorded. */
@@ -45,82 +57,110 @@ final class Lookahead {
         return (threads & ~covered) == 0;
     }
 
-    /** Where thread {@code t} (one of {@link #covered}) is recorded. */
-    private int rank(int t) {
-        return Integer.bitCount(covered & ((1 << t) - 1));
-    }
-
-    /** Records the step of thread {@code t}. */
-    void record(int t, long childFp, long stepFootprint, int childEnabled, byte childKind, List<String> found) {
-        int r = rank(t);
-        words[3 * r] = childFp;
-        words[3 * r + 1] = stepFootprint;
-        words[3 * r + 2] = ((long) childEnabled << 8) | (childKind & 0xff);
-        if (!found.isEmpty()) {
-            ref(2 * r, found);
-        }
-    }
-
-    /** Records the child of thread {@code t}'s step's own record. */
-    void next(int t, Lookahead child) {
-        ref(2 * rank(t) + 1, child);
-    }
-
-    private void ref(int i, Object value) {
-        if (refs == null) {
-            refs = new Object[2 * Integer.bitCount(covered)];
-        }
-        refs[i] = value;
+    /** Where thread {@code t}'s (one of {@link #covered}) four words start. */
+    private int slot(int t) {
+        return at + HEADER + PER_THREAD * Integer.bitCount(covered & ((1 << t) - 1));
     }
 
     long fp(int t) {
-        return words[3 * rank(t)];
+        return words[slot(t)];
     }
 
     long footprint(int t) {
-        return words[3 * rank(t) + 1];
+        return words[slot(t) + 1];
     }
 
     int enabled(int t) {
-        return (int) (words[3 * rank(t) + 2] >>> 8);
+        return (int) (words[slot(t) + 2] >>> 8);
     }
 
     byte kind(int t) {
-        return (byte) words[3 * rank(t) + 2];
+        return (byte) words[slot(t) + 2];
     }
 
     /** The violations recorded for thread {@code t}'s step. */
     @SuppressWarnings("unchecked")
     List<String> violations(int t) {
-        Object v = refs == null ? null : refs[2 * rank(t)];
-        return v == null ? List.of() : (List<String>) v;
+        int i = (int) (words[slot(t) + 2] >>> FOUND_SHIFT);
+        return i == 0 ? List.of() : (List<String>) found[i - 1];
     }
 
     /** The record of the child thread {@code t}'s step made, or null. */
     Lookahead next(int t) {
-        return refs == null ? null : (Lookahead) refs[2 * rank(t) + 1];
+        int child = (int) words[slot(t) + 3];
+        return child == 0 ? null : new Lookahead(words, found, child - 1);
     }
 
     /**
-     * Bytes this record and the records under it hold, in the layout of a 64-bit JVM with compressed references: the
-     * object (a 12-byte header, the mask and two references) and its arrays (a 16-byte header each), each rounded up to
-     * 8 bytes. The violation lists are not counted (shared with the step that found them, and rare).
+     * Bytes this record and the records under it hold, in the layout of a 64-bit JVM with compressed references: this
+     * view (a 12-byte header, two references and two ints) and its subtree's words, with the array's 16-byte header
+     * for the tree's root. The violation lists are not counted (shared with the step that found them, and rare).
      */
     long bytes() {
-        long b = 24 + array(8, words.length);
-        if (refs != null) {
-            b += array(4, refs.length);
-            for (int i = 1; i < refs.length; i += 2) {
-                if (refs[i] != null) {
-                    b += ((Lookahead) refs[i]).bytes();
-                }
-            }
-        }
-        return b;
+        return 32 + 8 * (words[at] >>> 32) + (at == 0 ? 16 : 0);
     }
 
     /** Bytes of an array of {@code n} elements of {@code size} bytes: a 16-byte header, rounded up to 8 bytes. */
     static long array(int size, int n) {
         return (16 + (long) size * n + 7) & ~7L;
+    }
+
+    /**
+     * Builds one tree of records, node by node, depth first: a node is opened ({@link #node}), its threads' steps are
+     * recorded, each child's node is built and linked ({@link #next}) in turn, and the node is closed ({@link #end}).
+     */
+    static final class Builder {
+        private long[] words = new long[64];
+        private int size;
+        private List<Object> found;
+
+        /** Opens a node covering {@code covered}; returns its offset. */
+        int node(int covered) {
+            int at = size;
+            int need = at + HEADER + PER_THREAD * Integer.bitCount(covered);
+            if (need > words.length) {
+                words = Arrays.copyOf(words, Math.max(need, 2 * words.length));
+            }
+            words[at] = covered & 0xffffffffL;
+            size = need;
+            return at;
+        }
+
+        /** Records thread {@code t}'s step from the state of node {@code node}. */
+        void record(int node, int t, long childFp, long stepFootprint, int childEnabled, byte childKind,
+                List<String> violations) {
+            int s = slot(node, t);
+            words[s] = childFp;
+            words[s + 1] = stepFootprint;
+            long third = ((long) childEnabled << 8) | (childKind & 0xff);
+            if (!violations.isEmpty()) {
+                if (found == null) {
+                    found = new ArrayList<>();
+                }
+                found.add(violations);
+                third |= (long) found.size() << FOUND_SHIFT;
+            }
+            words[s + 2] = third;
+        }
+
+        /** Links node {@code child} as the record of the state thread {@code t}'s step from node {@code node} made. */
+        void next(int node, int t, int child) {
+            words[slot(node, t) + 3] = child + 1;
+        }
+
+        /** Closes node {@code node}: its subtree is every word written since it was opened. */
+        void end(int node) {
+            words[node] |= (long) (size - node) << 32;
+        }
+
+        /** The tree's root, node 0, once every node is closed. */
+        Lookahead build() {
+            return new Lookahead(Arrays.copyOf(words, size), found == null ? null : found.toArray(), 0);
+        }
+
+        private int slot(int node, int t) {
+            int covered = (int) words[node];
+            return node + HEADER + PER_THREAD * Integer.bitCount(covered & ((1 << t) - 1));
+        }
     }
 }

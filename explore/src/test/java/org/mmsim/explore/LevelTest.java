@@ -48,9 +48,18 @@ class LevelTest {
     void aLevelCountsEachRecordOnceAsAttachedAndOnlyItsArraysOnceReleased() {
         Level<String> level = new Level<>();
         level.reset(0);
-        Lookahead inner = new Lookahead(0b1);
-        Lookahead outer = new Lookahead(0b11);
-        outer.next(0, inner);
+        // one tree: a node covering threads 0 and 1 whose thread 0 step leads to a node covering thread 0
+        Lookahead.Builder tree = new Lookahead.Builder();
+        int root = tree.node(0b11);
+        tree.record(root, 0, 10, 1, 0b1, Level.OPEN, List.of());
+        int child = tree.node(0b1);
+        tree.record(child, 0, 20, 1, 0, Level.FINAL_NEGATIVE, List.of("x: y"));
+        tree.end(child);
+        tree.next(root, 0, child);
+        tree.record(root, 1, 11, 2, 0, Level.DEADLOCK, List.of());
+        tree.end(root);
+        Lookahead outer = tree.build();
+        Lookahead inner = outer.next(0);
         int i = level.add(1, 0, footprints, 0b11, Level.OPEN, null);
         int j = level.add(1, 0, footprints, 0b11, Level.OPEN, null);
 
@@ -58,8 +67,17 @@ class LevelTest {
         level.lookahead(i, inner, inner.bytes());
         level.lookahead(j, inner, inner.bytes());
 
-        // outer holds inner: 24 + (16 + 48) + (16 + 16) bytes, then inner's 24 + (16 + 24)
-        assertThat(outer.bytes()).isEqualTo(24 + 64 + 32 + 64);
+        // the view (32 bytes), the array's header for the root, and the words of the subtree: 1 + 4 * 2 for the
+        // root's node, 1 + 4 for its child's
+        assertThat(outer.bytes()).isEqualTo(32 + 16 + 8 * (9 + 5));
+        assertThat(inner.bytes()).isEqualTo(32 + 8 * 5);
+        assertThat(outer.next(1)).isNull();
+        assertThat(inner.fp(0)).isEqualTo(20);
+        assertThat(inner.violations(0)).containsExactly("x: y");
+        assertThat(outer.violations(1)).isEmpty();
+        assertThat(outer.kind(1)).isEqualTo(Level.DEADLOCK);
+        assertThat(outer.enabled(0)).isEqualTo(0b1);
+        assertThat(outer.footprint(1)).isEqualTo(2);
         assertThat(level.lookahead(i)).isSameAs(outer);
         assertThat(level.bytes()).isEqualTo(level.arrayBytes() + outer.bytes() + inner.bytes());
         level.release(i);
