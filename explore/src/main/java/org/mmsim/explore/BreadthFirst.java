@@ -26,14 +26,18 @@ final class BreadthFirst<S> {
     /** States a worker claims at a time within a batch. */
     private static final int CLAIM = 8;
     /**
-     * Which model states are kept for their expansion. Most states are expanded from the record of their steps that
-     * the worker that made them took ahead ({@link Lookahead}); one without a record is rebuilt when its turn comes,
-     * from a copy of the initial state, by replaying its schedule without the checks its steps passed the first time.
-     * Replaying a short schedule costs less than keeping the state: a kept state survives garbage collections until
-     * its level is expanded, and copying it through them costs more than a dozen replayed steps (on explore-100k,
-     * depth 12, keeping up to 2,048 states a level halves the rate compared with keeping none). So states at depths
-     * below {@value #KEEP_DEPTH}, the whole of most scenarios, get records; deeper ones are kept, at most
-     * {@value #KEEP_LIMIT} per level, which bounds the heap a search needs, and those past the limit get records.
+     * Which model states are kept for their expansion, when {@link Options#keepFrontierStates} asks for it (it is off
+     * by default). Most states are expanded from the record of their steps that the worker that made them took ahead
+     * ({@link Lookahead}); one without a record is rebuilt when its turn comes by replaying its schedule without the
+     * checks its steps passed the first time, from a copy of the machine of its ancestor three steps up that the
+     * worker holds ({@link Expander#rebuild}), or of the initial state. Replaying costs less than keeping the state: a
+     * kept state survives garbage collections until its level is expanded, and copying it through them costs more
+     * than the replay (on explore-100k, depth 12, keeping up to 2,048 states a level halves the rate compared with
+     * keeping none). Kept, states at depths from {@value #KEEP_DEPTH} are kept, at most {@value #KEEP_LIMIT} per
+     * level, and those past the limit get records. Since rebuilds start from an ancestor's machine and records are
+     * one array a tree, keeping them no longer pays at any depth: one worker, warm, searches of
+     * bench/scenarios/deep-tree.mms (depth 18) ran at 241k-244k states/s with them kept and 282k-290k without, and a
+     * depth-41 search of ODP reads against a zap at 112k and 136k (docs/explorer.md, section 6).
      */
     static final int KEEP_DEPTH = 16;
     static final int KEEP_LIMIT = 2048;

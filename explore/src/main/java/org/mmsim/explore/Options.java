@@ -25,9 +25,9 @@ import java.util.function.LongSupplier;
  * @param pctSteps           PCT's estimate k of the run length, among whose steps the change points are drawn;
  *                           0 (the default) means the longest run seen so far, 64 before the first run ends
  * @param keepFrontierStates keep deep states (from depth {@code BreadthFirst.KEEP_DEPTH}, at most
- *                           {@code KEEP_LIMIT} per level) until they are expanded (default true); shallower ones,
- *                           and every one when false, are rebuilt by replaying their schedule, which costs time but
- *                           no memory beyond the trace
+ *                           {@code KEEP_LIMIT} per level) until they are expanded (default false: a state is
+ *                           expanded from the record of its steps taken ahead, or rebuilt by replaying its schedule
+ *                           from an ancestor's machine, which was measured to cost less than keeping it)
  * @param interrupted        polled before the search, every 1024 steps and before every random run; true
  *                           stops the search
  * @param progress           called at most once per second while searching (default: nothing)
@@ -89,7 +89,7 @@ public record Options(
 
     /** The defaults listed in the class comment. */
     public static Options defaults() {
-        return new Options(Mode.EXHAUSTIVE, true, Long.MAX_VALUE, 0, 0.9, 1, 1000, 3, 0, true,
+        return new Options(Mode.EXHAUSTIVE, true, Long.MAX_VALUE, 0, 0.9, 1, 1000, 3, 0, false,
                 () -> false, Progress.NONE, System::nanoTime, 1, null, null);
     }
 
