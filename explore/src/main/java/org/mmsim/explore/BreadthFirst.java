@@ -33,9 +33,9 @@ final class BreadthFirst<S> {
      * worker holds ({@link Expander#rebuild}), or of the initial state. Replaying costs less than keeping the state: a
      * kept state survives garbage collections until its level is expanded, and copying it through them costs more
      * than the replay (on explore-100k, depth 12, keeping up to 2,048 states a level halves the rate compared with
-     * keeping none). Kept, states at depths from {@value #KEEP_DEPTH} are kept, at most {@value #KEEP_LIMIT} per
-     * level, and those past the limit get records. Since rebuilds start from an ancestor's machine and records are
-     * one array a tree, keeping them no longer pays at any depth: one worker, warm, searches of
+     * keeping none). When asked, states {@value #KEEP_DEPTH} or more steps deep are kept, at most
+     * {@value #KEEP_LIMIT} per level, and those past the limit get records. Since rebuilds start from an ancestor's
+     * machine and records are one array a tree, keeping them no longer pays at any depth: one worker, warm, searches of
      * bench/scenarios/deep-tree.mms (depth 18) ran at 241k-244k states/s with them kept and 282k-290k without, and a
      * depth-41 search of ODP reads against a zap at 112k and 136k (docs/explorer.md, section 6).
      */
