@@ -35,7 +35,9 @@ final class Level<S> {
     private int[] slotMask = new int[64];
     private int[] slotAt = new int[64];
     private Object[] states = new Object[64];
+    /** By state: the root of the tree its record is a node of ({@link Lookahead#root}), and the node's offset. */
     private Lookahead[] ahead = new Lookahead[64];
+    private int[] aheadAt = new int[64];
     /** What the records attached since {@link #reset} hold, by {@link Lookahead#bytes}; releasing one does not lower it. */
     private long aheadBytes;
     private long[] pool = new long[64];
@@ -129,12 +131,12 @@ final class Level<S> {
     long arrayBytes() {
         return Lookahead.array(8, paths.length) + Lookahead.array(4, enabled.length) + Lookahead.array(1, kind.length)
                 + 3 * Lookahead.array(4, sleep.length) + Lookahead.array(4, states.length)
-                + Lookahead.array(4, ahead.length) + Lookahead.array(8, pool.length);
+                + Lookahead.array(4, ahead.length) + Lookahead.array(4, aheadAt.length) + Lookahead.array(8, pool.length);
     }
 
     /** The steps of state {@code i} taken ahead of its turn, or null. */
     Lookahead lookahead(int i) {
-        return ahead[i];
+        return ahead[i] == null ? null : ahead[i].node(aheadAt[i]);
     }
 
     /**
@@ -143,7 +145,8 @@ final class Level<S> {
      */
     void lookahead(int i, Lookahead a, long bytes) {
         if (ahead[i] == null) {
-            ahead[i] = a;
+            ahead[i] = a.root;
+            aheadAt[i] = a.at;
             aheadBytes += bytes;
         }
     }
@@ -197,6 +200,7 @@ final class Level<S> {
         slotAt = Arrays.copyOf(slotAt, n);
         states = Arrays.copyOf(states, n);
         ahead = Arrays.copyOf(ahead, n);
+        aheadAt = Arrays.copyOf(aheadAt, n);
     }
 
     // ---- checkpoints --------------------------------------------------------------------------------------------

@@ -41,15 +41,26 @@ final class Lookahead {
     /** The violations the tree's steps found, as lists of keys; null if none did. */
     private final Object[] found;
     /** Where this node starts in {@link #words}. */
-    private final int at;
+    final int at;
+    /**
+     * The view of the tree's root node: what a {@link Level} keeps, with a node's offset, so that the views of the
+     * states it holds (one per open state) are not objects that live from one collection to the next.
+     */
+    final Lookahead root;
     /** The threads whose steps are recorded, as a bit mask. */
     final int covered;
 
-    private Lookahead(long[] words, Object[] found, int at) {
+    private Lookahead(long[] words, Object[] found, int at, Lookahead root) {
         this.words = words;
         this.found = found;
         this.at = at;
+        this.root = root == null ? this : root;
         this.covered = (int) words[at];
+    }
+
+    /** The view of node {@code offset} of this view's tree ({@link #at} of a view of it): this view if it is that one. */
+    Lookahead node(int offset) {
+        return offset == at ? this : new Lookahead(words, found, offset, root);
     }
 
     /** Whether the steps of every thread in {@code threads} are recorded. */
@@ -88,16 +99,17 @@ final class Lookahead {
     /** The record of the child thread {@code t}'s step made, or null. */
     Lookahead next(int t) {
         int child = (int) words[slot(t) + 3];
-        return child == 0 ? null : new Lookahead(words, found, child - 1);
+        return child == 0 ? null : new Lookahead(words, found, child - 1, root);
     }
 
     /**
-     * Bytes this record and the records under it hold, in the layout of a 64-bit JVM with compressed references: this
-     * view (a 12-byte header, two references and two ints) and its subtree's words, with the array's 16-byte header
-     * for the tree's root. The violation lists are not counted (shared with the step that found them, and rare).
+     * Bytes this record and the records under it hold, in the layout of a 64-bit JVM with compressed references: its
+     * subtree's words, and for the tree's root also the root's view (a 12-byte header, three references and two ints)
+     * and the array's 16-byte header; a {@link Level} keeps other nodes as an offset into their tree. The violation
+     * lists are not counted (shared with the step that found them, and rare).
      */
     long bytes() {
-        return 32 + 8 * (words[at] >>> 32) + (at == 0 ? 16 : 0);
+        return 8 * (words[at] >>> 32) + (at == 0 ? 32 + 16 : 0);
     }
 
     /** Bytes of an array of {@code n} elements of {@code size} bytes: a 16-byte header, rounded up to 8 bytes. */
@@ -155,7 +167,7 @@ final class Lookahead {
 
         /** The tree's root, node 0, once every node is closed. */
         Lookahead build() {
-            return new Lookahead(Arrays.copyOf(words, size), found == null ? null : found.toArray(), 0);
+            return new Lookahead(Arrays.copyOf(words, size), found == null ? null : found.toArray(), 0, null);
         }
 
         private int slot(int node, int t) {

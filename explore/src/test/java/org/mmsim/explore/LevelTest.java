@@ -67,10 +67,14 @@ class LevelTest {
         level.lookahead(i, inner, inner.bytes());
         level.lookahead(j, inner, inner.bytes());
 
-        // the view (32 bytes), the array's header for the root, and the words of the subtree: 1 + 4 * 2 for the
-        // root's node, 1 + 4 for its child's
+        // the words of the subtree (1 + 4 * 2 for the root's node, 1 + 4 for its child's), and for the root also its
+        // view (32 bytes) and the array's header
         assertThat(outer.bytes()).isEqualTo(32 + 16 + 8 * (9 + 5));
-        assertThat(inner.bytes()).isEqualTo(32 + 8 * 5);
+        assertThat(inner.bytes()).isEqualTo(8 * 5);
+        // the level keeps the root and an offset: the child's record read back is the same node of the same tree
+        assertThat(level.lookahead(j)).isNotNull();
+        assertThat(level.lookahead(j).root).isSameAs(outer);
+        assertThat(level.lookahead(j).fp(0)).isEqualTo(20);
         assertThat(outer.next(1)).isNull();
         assertThat(inner.fp(0)).isEqualTo(20);
         assertThat(inner.violations(0)).containsExactly("x: y");
