@@ -170,8 +170,8 @@ public final class BenchFigures {
     /**
      * The explorer's figures on {@code s}: distinct states per second with one worker and with two (the median of
      * {@code rounds} rounds after {@code warmup} rounds not timed, each round a search with one worker then one with
-     * two), the median of the rounds' two-worker-to-one ratios, the visited set's bytes per state (the fingerprint table alone, and with the
-     * parent/choice trace), and the peak heap of one search: the used heap after a full collection before it, and
+     * two), the median of the rounds' two-worker-to-one ratios, the visited set's bytes per state (the fingerprint
+     * table alone, and with the parent/choice trace), and the peak heap of one search: the used heap after a full collection before it, and
      * the most the heap pools held during it.
      */
     static void explore(Scenario s, Map<String, Object> out, int rounds, int warmup) {

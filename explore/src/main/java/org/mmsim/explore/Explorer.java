@@ -17,7 +17,8 @@ import java.util.StringJoiner;
  * ({@link BreadthFirst#KEEP_DEPTH}). To expand a state, each enabled thread's step is
  * taken, in ascending thread order, on a {@link Model#copy} (the last one on the state itself, which is not needed
  * again), and the result is fingerprinted: a fingerprint not seen before is a new state of the next level. A state
- * that was not kept is rebuilt from a copy of the initial state by {@link Model#replay}ing its schedule. Workers
+ * with no record of its steps taken ahead is rebuilt by {@link Model#replay}ing its schedule on a copy of the
+ * machine of an ancestor the worker holds, or of the initial state ({@link Expander#rebuild}). Workers
  * ({@link Options#workers}) expand states in batches; one thread files their children in order ({@link Expander},
  * {@link BreadthFirst}), so the report does not depend on the number of workers. A search a budget stops can be
  * saved and resumed ({@link Checkpoint}).

@@ -131,7 +131,8 @@ final class Level<S> {
     long arrayBytes() {
         return Lookahead.array(8, paths.length) + Lookahead.array(4, enabled.length) + Lookahead.array(1, kind.length)
                 + 3 * Lookahead.array(4, sleep.length) + Lookahead.array(4, states.length)
-                + Lookahead.array(4, ahead.length) + Lookahead.array(4, aheadAt.length) + Lookahead.array(8, pool.length);
+                + Lookahead.array(4, ahead.length) + Lookahead.array(4, aheadAt.length)
+                + Lookahead.array(8, pool.length);
     }
 
     /** The steps of state {@code i} taken ahead of its turn, or null. */

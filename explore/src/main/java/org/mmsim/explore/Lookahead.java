@@ -58,7 +58,7 @@ final class Lookahead {
         this.covered = (int) words[at];
     }
 
-    /** The view of node {@code offset} of this view's tree ({@link #at} of a view of it): this view if it is that one. */
+    /** The view of the node at {@code offset} ({@link #at} of a view) of this view's tree: this view if it is it. */
     Lookahead node(int offset) {
         return offset == at ? this : new Lookahead(words, found, offset, root);
     }
@@ -70,7 +70,12 @@ final class Lookahead {
 
     /** Where thread {@code t}'s (one of {@link #covered}) four words start. */
     private int slot(int t) {
-        return at + HEADER + PER_THREAD * Integer.bitCount(covered & ((1 << t) - 1));
+        return slot(at, covered, t);
+    }
+
+    /** Where the four words of thread {@code t} start in the node at {@code node} that covers {@code covered}. */
+    private static int slot(int node, int covered, int t) {
+        return node + HEADER + PER_THREAD * Integer.bitCount(covered & ((1 << t) - 1));
     }
 
     long fp(int t) {
@@ -171,8 +176,7 @@ final class Lookahead {
         }
 
         private int slot(int node, int t) {
-            int covered = (int) words[node];
-            return node + HEADER + PER_THREAD * Integer.bitCount(covered & ((1 << t) - 1));
+            return Lookahead.slot(node, (int) words[node], t);
         }
     }
 }

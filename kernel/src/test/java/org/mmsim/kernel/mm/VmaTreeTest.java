@@ -43,8 +43,8 @@ class VmaTreeTest {
                 assertThat(tree.floor(a)).isSameAs(floor == null ? null : floor.getValue());
                 assertThat(tree.lower(a)).isSameAs(lower == null ? null : lower.getValue());
             }
-            assertThat(tree.startingIn(5 << 12, 20 << 12))
-                    .containsExactlyElementsOf(new ArrayList<>(model.subMap(5L << 12, true, 20L << 12, false).values()));
+            assertThat(tree.startingIn(5 << 12, 20 << 12)).containsExactlyElementsOf(
+                    new ArrayList<>(model.subMap(5L << 12, true, 20L << 12, false).values()));
         }
     }
 
