@@ -155,10 +155,13 @@ public final class Madvise {
      * MADV_FREE, VMA by VMA ({@code madvise_walk_vmas} → {@code madvise_dontneed_free}):
      * {@code madvise_dontneed_free_valid_vma} refuses VM_LOCKED and VM_PFNMAP, {@code madvise_free_single_vma}
      * anything but private anonymous memory (-EINVAL, the VMAs before it done); then, inside an MMU_NOTIFY_CLEAR
-     * range, {@code madvise_free_pte_range} under the PTL: for each present pte of a normal page mapped only here
-     * ({@code folio_maybe_mapped_shared}; {@code page_mapcount() != 1} before 6.14), clear PG_dirty (if the page lock
-     * can be had: {@code folio_trylock}), make the pte old and clean, and {@code folio_mark_lazyfree} (clear
-     * PG_swapbacked).
+     * range, {@code madvise_free_pte_range} under the PTL, for each present pte of a normal anonymous page: if the
+     * page is dirty (PG_dirty; the model has no swap cache), take the page lock ({@code folio_trylock}: skip the page
+     * if it is held) and skip a page mapped elsewhere too ({@code folio_mapcount() != folio_nr_pages()}, before 6.10
+     * {@code page_mapcount() != 1}: its dirty flag is not this process's to clear), else clear PG_dirty; then make the
+     * pte old and clean and {@code folio_mark_lazyfree} (clear PG_swapbacked). A clean page that fork left shared is
+     * freed this way too: only this process's pte is cleaned, and the other mappings' dirty ptes keep reclaim from
+     * discarding it ({@code try_to_unmap_one} dirties the folio from them).
      *
      * <p>What the model leaves out: the reclaim that would later discard a lazy-free page that is still clean
      * ({@code try_to_unmap_one}: not swapbacked, not dirty, no extra reference) exists only for page-cache pages here,
@@ -186,13 +189,12 @@ public final class Madvise {
                         continue;
                     }
                     int pfn = Memory.vmNormalPage(pte);
-                    if (pfn < 0 || pfn == PageAlloc.ZERO_PFN || !frames.test(pfn, PageFlags.PG_ANON)
-                            || frames.mapcount(pfn) != 1) {
+                    if (pfn < 0 || pfn == PageAlloc.ZERO_PFN || !frames.test(pfn, PageFlags.PG_ANON)) {
                         continue;
                     }
                     if (frames.test(pfn, PageFlags.PG_DIRTY)) {
-                        if (frames.test(pfn, PageFlags.PG_LOCKED)) {
-                            continue; // folio_trylock failed
+                        if (frames.test(pfn, PageFlags.PG_LOCKED) || frames.mapcount(pfn) != 1) {
+                            continue; // folio_trylock failed, or the page is mapped elsewhere too
                         }
                         frames.clear(pfn, PageFlags.PG_DIRTY);
                     }

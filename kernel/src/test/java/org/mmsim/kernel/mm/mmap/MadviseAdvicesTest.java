@@ -103,17 +103,39 @@ class MadviseAdvicesTest {
         assertThatPte(t, addr).isDirty();
     }
 
-    /** A page fork left shared is not this process's to free ({@code folio_maybe_mapped_shared}). */
+    /**
+     * A clean page fork left shared is freed like an exclusive one ({@code madvise_free_pte_range} looks at the
+     * mapcount only for a dirty page): this process's pte is cleaned, the child's stays dirty.
+     */
     @Test
-    void freeSkipsASharedPage() {
+    void freeOfACleanSharedPageCleansOnlyThisProcesssPte() {
+        long addr = mmapAnon(k, t, 1, RW);
+        write(k, t, addr, 7);
+        int pfn = pfnAt(t, addr);
+        Task child = fork(k, t, "c");
+        assertThatPage(k, pfn).isClean();
+
+        assertThat(sys.madvise(t, addr, PAGE, Mman.MADV_FREE).run()).isZero();
+
+        assertThatPte(t, addr).isClean().isOld();
+        assertThatPte(child, addr).isDirty();
+        assertThat(k.frames().test(pfn, PageFlags.PG_SWAPBACKED)).as("folio_mark_lazyfree").isFalse();
+        assertThat(load(k, child, addr)).isEqualTo(7);
+    }
+
+    /** A dirty page mapped elsewhere too keeps its dirty flag, its pte and PG_swapbacked. */
+    @Test
+    void freeSkipsADirtyPageMappedElsewhere() {
         long addr = mmapAnon(k, t, 1, RW);
         write(k, t, addr, 7);
         int pfn = pfnAt(t, addr);
         fork(k, t, "c");
+        k.frames().set(pfn, PageFlags.PG_DIRTY); // as set_page_dirty after a FOLL_WRITE pin would
 
         assertThat(sys.madvise(t, addr, PAGE, Mman.MADV_FREE).run()).isZero();
 
-        assertThatPage(k, pfn).isSwapBacked();
+        assertThatPage(k, pfn).isSwapBacked().isDirty();
+        assertThatPte(t, addr).isDirty();
     }
 
     @Test
