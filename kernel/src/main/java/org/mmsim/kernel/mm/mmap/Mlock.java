@@ -190,7 +190,10 @@ public final class Mlock {
 
     /**
      * {@code __mm_populate(start, len, 0)} under {@code mmap_read_lock}: {@code populate_vma_page_range} on every VMA
-     * part in the range, skipping VM_IO and VM_PFNMAP ones; the first error ends it.
+     * part in the range, skipping VM_IO and VM_PFNMAP ones. GUP returns how many pages it faulted in when it stopped
+     * part way ({@code __get_user_pages}: the error only if it got none), and {@code __mm_populate} goes on from the
+     * page it stopped at ({@code nend = nstart + ret * PAGE_SIZE}), where the same fault now fails at once: the first
+     * error ends it, turned POSIX by {@code __mlock_posix_error_return}.
      */
     private long mmPopulate(Mm mm, long start, long len) {
         long end = start + len;
@@ -198,7 +201,6 @@ public final class Mlock {
             if (vma.has(VmFlags.VM_IO | VmFlags.VM_PFNMAP)) {
                 continue;
             }
-            long s = Math.max(start, vma.start());
             long e = Math.min(end, vma.end());
             int flags = Foll.FOLL_TOUCH;
             if ((vma.flags() & (VmFlags.VM_WRITE | VmFlags.VM_SHARED)) == VmFlags.VM_WRITE) {
@@ -207,9 +209,15 @@ public final class Mlock {
             if (vma.has(VmFlags.VM_READ | VmFlags.VM_WRITE | VmFlags.VM_EXEC)) {
                 flags |= Foll.FOLL_FORCE;
             }
-            long r = gup.populate(mm, s, Mm.pages(s, e), flags);
-            if (r < 0) {
-                return r == -Errno.EFAULT ? -Errno.ENOMEM : r == -Errno.ENOMEM ? -Errno.EAGAIN : r;
+            for (long s = Math.max(start, vma.start()); s < e; ) {
+                long r = gup.populate(mm, s, Mm.pages(s, e), flags);
+                if (r < 0) {
+                    return r == -Errno.EFAULT ? -Errno.ENOMEM : r == -Errno.ENOMEM ? -Errno.EAGAIN : r;
+                }
+                if (r == 0) {
+                    break; // no progress and no error: nothing the model's GUP returns, and no endless loop
+                }
+                s += r * Page.PAGE_SIZE;
             }
         }
         return 0;

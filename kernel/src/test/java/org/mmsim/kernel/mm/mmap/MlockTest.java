@@ -6,11 +6,14 @@ import static org.mmsim.kernel.testing.TestKernels.PAGE;
 import static org.mmsim.kernel.testing.TestKernels.PRIVATE_ANON;
 import static org.mmsim.kernel.testing.TestKernels.RW;
 import static org.mmsim.kernel.testing.TestKernels.boot;
+import static org.mmsim.kernel.testing.TestKernels.creat;
 import static org.mmsim.kernel.testing.TestKernels.fork;
 import static org.mmsim.kernel.testing.TestKernels.mmapAnon;
+import static org.mmsim.kernel.testing.TestKernels.mmapFile;
 
 import org.junit.jupiter.api.Test;
 import org.mmsim.kernel.Kernel;
+import org.mmsim.kernel.fs.FsType;
 import org.mmsim.kernel.mm.VmFlags;
 import org.mmsim.kernel.syscall.Syscalls;
 import org.mmsim.kernel.task.Task;
@@ -110,6 +113,24 @@ class MlockTest {
         assertThat(t.mm().lockedVm()).isEqualTo(1);
         assertThat(sys.munlock(t, addr, 3 * PAGE).run()).isEqualTo(-Errno.ENOMEM);
         assertThat(t.mm().lockedVm()).isZero();
+    }
+
+    /**
+     * A fault that fails part way through the populate fails the mlock ({@code __mm_populate} goes on from the page
+     * GUP stopped at): a shared mapping of two pages over a one-page ext4 file faults the first page in, and the
+     * second, past EOF, is SIGBUS (-EFAULT), which mlock reports as -ENOMEM. The VMA stays locked and counted.
+     */
+    @Test
+    void aFaultThatFailsPartWayFailsTheMlock() {
+        int fd = creat(k, t, FsType.EXT4, "f", PAGE);
+        long addr = mmapFile(k, t, fd, 2, RW, Mman.MAP_SHARED);
+
+        assertThat(sys.mlock(t, addr, 2 * PAGE).run()).isEqualTo(-Errno.ENOMEM);
+
+        assertThat(t.mm().vmaAt(addr).has(VmFlags.VM_LOCKED)).isTrue();
+        assertThat(t.mm().lockedVm()).isEqualTo(2);
+        assertThatPte(t, addr).isPresent();
+        assertThatPte(t, addr + PAGE).isNone();
     }
 
     /**
