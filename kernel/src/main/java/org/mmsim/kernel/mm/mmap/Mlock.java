@@ -28,8 +28,8 @@ import org.mmsim.kernel.uapi.Errno;
  * subtracts, with no limit and no populate.
  *
  * <p>Not modelled: PG_mlocked and the unevictable LRU ({@code mlock_folio}, {@code munlock_folio}): the model's
- * reclaim looks at page-cache pages only, and what it may evict is decided by {@code try_to_unmap}, which the model
- * does not stop at VM_LOCKED; MLOCK_ONFAULT, {@code mlockall} and {@code mm->def_flags}. The syscall is one step
+ * reclaim looks at page-cache pages only, and {@code try_to_unmap_one} keeps a page that a VM_LOCKED VMA maps
+ * ({@code ReclaimCall}); MLOCK_ONFAULT, {@code mlockall} and {@code mm->def_flags}. The syscall is one step
  * ({@link Syscall}): the kernel drops the write lock before taking the read lock for the populate, and another thread
  * could run between; the model does not cut there.
  */

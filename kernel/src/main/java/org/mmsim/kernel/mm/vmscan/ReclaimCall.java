@@ -5,6 +5,7 @@ import java.util.List;
 import org.mmsim.kernel.locking.Acquire;
 import org.mmsim.kernel.mm.AddressSpace;
 import org.mmsim.kernel.mm.MmCore;
+import org.mmsim.kernel.mm.VmFlags;
 import org.mmsim.kernel.mm.Vma;
 import org.mmsim.kernel.mm.filemap.Filemap;
 import org.mmsim.kernel.mm.memory.Zap;
@@ -31,7 +32,9 @@ import org.mmsim.kernel.trace.Change;
  *           clear); folio_trylock: held by another: putback, next. Dirty or under writeback: putback (the model
  *           starts no pageout), next
  *   UNMAP:  try_to_unmap → try_to_unmap_one through the file rmap, one pte per step under that mm's pte lock
- *           inside an MMU_NOTIFY_CLEAR range (a dirty pte dirties the folio)      ← a point after each pte
+ *           inside an MMU_NOTIFY_CLEAR range (a dirty pte dirties the folio)      ← a point after each pte;
+ *           a pte in a VM_LOCKED VMA ends the walk (walk_abort: "If the folio is in an mlock()d vma, we must not
+ *           swap it out"), the ptes zapped before it staying zapped, and the page is kept as still mapped
  *   FREE:   dirty now (a pte was): putback, next. Maybe DMA-pinned (refcount >= GUP_PIN_COUNTING_BIAS) with
  *           reclaim_skip_pinned (6.4, d824ec2a1546): putback, next, buffers kept. filemap_release_folio → try_to_free_buffers (PG_private clear,
  *           its reference dropped); __remove_mapping: refcount != cache + isolation (a GUP reference, a pipe
@@ -41,6 +44,10 @@ import org.mmsim.kernel.trace.Change;
  * </pre>
  *
  * Putback is {@code folio_putback_lru}: PG_lru again, the isolation reference dropped, the lock released.
+ *
+ * <p>Not modelled at VM_LOCKED: {@code mlock_vma_folio} (PG_mlocked, the unevictable LRU), and the 6.x kernel's
+ * MMU_NOTIFY_CLEAR range that brackets {@code try_to_unmap_one}'s walk before the check: the model tells secondary
+ * MMUs nothing for a pte it does not zap.
  */
 public final class ReclaimCall extends KernelCall<Void> {
     private static final int PAGE = 0;
@@ -128,15 +135,23 @@ public final class ReclaimCall extends KernelCall<Void> {
         finish(reclaimed);
     }
 
-    /** {@code try_to_unmap_one()} on the first pte left, under its mm's pte lock, inside MMU_NOTIFY_CLEAR. */
+    /**
+     * {@code try_to_unmap_one()} on the first pte left, under its mm's pte lock, inside MMU_NOTIFY_CLEAR; a pte in a
+     * VM_LOCKED VMA is left mapped and ends the walk ({@code walk_abort}).
+     */
     private void unmapOne() {
         Vma vma = ptes.remove(0);
         long address = pteAddrs.remove(0);
         long pte = vma.mm().pte(address);
         if (Pte.present(pte) && !Pte.special(pte) && Pte.pfn(pte) == pfn) {
-            ZapWalk walk = zap.walk(vma.mm(), List.of(vma), address, address + Page.PAGE_SIZE, 0,
+            ZapWalk walk = zap.walk(vma.mm(), List.of(vma), address, address + Page.PAGE_SIZE, VmFlags.VM_LOCKED,
                     "try_to_unmap_one", MmuNotifierEvent.CLEAR, null);
             walk.run();
+            if (walk.refused()) {
+                trace.path("try_to_unmap_one: VM_LOCKED, walk_abort");
+                ptes.clear();
+                pteAddrs.clear();
+            }
         }
         if (ptes.isEmpty()) {
             at(FREE, "try_to_unmap(pfn %d) done", pfn);

@@ -344,6 +344,33 @@ class WritebackReclaimTest {
         assertThat(load(k, t, a)).isEqualTo(D0);
     }
 
+    /**
+     * {@code try_to_unmap_one}: "If the folio is in an mlock()d vma, we must not swap it out". The walk ends at the
+     * locked VMA's pte; the pte before it stays zapped, and the page stays cached and mapped.
+     */
+    @Test
+    void reclaimKeepsAPageAnMlockedVmaMaps() {
+        int f = creat(k, t, FsType.EXT4, "f", PAGE);
+        pwrite(k, t, f, 0, D0);
+        fsync(k, t, f);
+        long a = mmapFile(k, t, f, 1, RW, Mman.MAP_SHARED);
+        long b = mmapFile(k, t, f, 1, RW, Mman.MAP_SHARED);
+        load(k, t, a);
+        assertThat(sys.mlock(t, b, PAGE).run()).isZero();
+        int pfn = cached(f, 0);
+        assertThatPage(k, pfn).hasMapcount(2);
+
+        assertThat(fs.reclaim(t, f, 0).run()).isZero();
+
+        assertThat(cached(f, 0)).isEqualTo(pfn);
+        assertThatPte(t, a).isNone();
+        assertThatPte(t, b).isPresent();
+        assertThatPage(k, pfn).hasMapcount(1).hasRefcount(3); // the cache, the pte, the buffers
+        assertThat(flag(pfn, PageFlags.PG_LRU)).isTrue();
+        assertThat(flag(pfn, PageFlags.PG_LOCKED)).isFalse();
+        assertThat(load(k, t, b)).isEqualTo(D0);
+    }
+
     @Test
     void since64ReclaimKeepsThePinnedPageAndItsBuffersBefore64ItStripsThem() {
         for (String profile : new String[] {"5.19", "6.18"}) {
