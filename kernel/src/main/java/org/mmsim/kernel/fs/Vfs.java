@@ -312,7 +312,10 @@ public final class Vfs implements Hashable {
                 "shrink_folio_list");
     }
 
-    /** {@code drop_caches} (1: {@code drop_pagecache_sb}): reclaim of every cached page of every live file. */
+    /**
+     * {@code drop_caches} (1: {@code drop_pagecache_sb} → {@code invalidate_mapping_pages}): every clean cached page
+     * of every live file that nobody else holds (not mapped, no GUP reference) is dropped; mapped pages stay.
+     */
     public KernelCall<Void> dropCaches() {
         List<AddressSpace> ms = new ArrayList<>();
         List<Long> idx = new ArrayList<>();
@@ -323,7 +326,7 @@ public final class Vfs implements Hashable {
             }
         }
         return new ReclaimCall(core, filemap, zap, ms, idx.stream().mapToLong(Long::longValue).toArray(),
-                "drop_pagecache_sb");
+                "drop_pagecache_sb", true);
     }
 
     /** The page caches of every inode not evicted, in inode order. */

@@ -24,8 +24,9 @@ import org.mmsim.kernel.trace.Change;
 
 /**
  * Reclaim of page-cache pages as a call with points: {@code shrink_folio_list()} (mm/vmscan.c) on the pages given at
- * entry (one page for the {@code reclaim} operation, every page of a file, or every cached page for
- * {@code drop_caches}).
+ * entry (one page for the {@code reclaim} operation, or every page of a file); for {@code drop_caches}, every cached
+ * page of every file through {@code invalidate_mapping_pages()} (mm/truncate.c), which skips a page anyone else
+ * holds (mapped, GUP-referenced: {@code mapping_evict_folio}'s refcount test) instead of unmapping it.
  *
  * <pre>
  *   PAGE:   (a point before each page) the page left the cache: next. folio_isolate_lru (a reference, PG_lru
@@ -65,9 +66,22 @@ public final class ReclaimCall extends KernelCall<Void> {
     private List<Vma> ptes = new ArrayList<>();
     private List<Long> pteAddrs = new ArrayList<>();
     private int reclaimed;
+    /** {@code invalidate_mapping_pages()} rather than reclaim (see the constructor). */
+    private final boolean invalidate;
 
     public ReclaimCall(MmCore core, Filemap filemap, Zap zap, List<AddressSpace> mappings, long[] indices, String name) {
+        this(core, filemap, zap, mappings, indices, name, false);
+    }
+
+    /**
+     * With {@code invalidate}, {@code invalidate_mapping_pages()} (drop_caches) instead of {@code shrink_folio_list}:
+     * {@code mapping_evict_folio} leaves a page alone whose refcount says someone else holds it (a pte that maps it,
+     * a GUP reference) before it touches its buffers, and unmaps nothing.
+     */
+    public ReclaimCall(MmCore core, Filemap filemap, Zap zap, List<AddressSpace> mappings, long[] indices, String name,
+            boolean invalidate) {
         super(core.trace(), core.footprint(), name);
+        this.invalidate = invalidate;
         this.core = core;
         this.filemap = filemap;
         this.zap = zap;
@@ -111,6 +125,11 @@ public final class ReclaimCall extends KernelCall<Void> {
             }
             if (frames().test(p, PageFlags.PG_DIRTY) || frames().test(p, PageFlags.PG_WRITEBACK)) {
                 trace.path("keep_locked");
+                continue;
+            }
+            // mapping_evict_folio: "The refcount will be elevated if any page in the folio is mapped"
+            if (invalidate && frames().refcount(p) > 1 + (frames().test(p, PageFlags.PG_PRIVATE) ? 1 : 0)) {
+                trace.path("mapping_evict_folio: in use");
                 continue;
             }
             pfn = p;
@@ -208,7 +227,7 @@ public final class ReclaimCall extends KernelCall<Void> {
         for (int i = 0; i < indices.length; i++) {
             h.add(mappings.get(i).id()).add(indices[i]);
         }
-        h.add(pi).add(pfn).add(reclaimed).add(ptes.size());
+        h.add(invalidate).add(pi).add(pfn).add(reclaimed).add(ptes.size());
         for (int i = 0; i < ptes.size(); i++) {
             h.add(ptes.get(i).mm().id()).add(pteAddrs.get(i));
         }
@@ -230,6 +249,7 @@ public final class ReclaimCall extends KernelCall<Void> {
         this.pi = o.pi;
         this.pfn = o.pfn;
         this.reclaimed = o.reclaimed;
+        this.invalidate = o.invalidate;
         for (Vma v : o.ptes) {
             ptes.add(c.copy(v));
         }

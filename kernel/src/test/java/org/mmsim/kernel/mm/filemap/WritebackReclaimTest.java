@@ -371,6 +371,38 @@ class WritebackReclaimTest {
         assertThat(load(k, t, b)).isEqualTo(D0);
     }
 
+    /**
+     * drop_caches is {@code invalidate_mapping_pages}, not reclaim: {@code mapping_evict_folio} leaves a page that is
+     * mapped, or that a GUP reference holds, where it is (buffers and all), and unmaps nothing; a clean page nobody
+     * holds is dropped.
+     */
+    @Test
+    void dropCachesDropsOnlyPagesNobodyElseHolds() {
+        int f = creat(k, t, FsType.EXT4, "f", 3 * PAGE);
+        for (int i = 0; i < 3; i++) {
+            pwrite(k, t, f, i * PAGE, D0 + i);
+        }
+        fsync(k, t, f);
+        long a = mmapFile(k, t, f, 3, RW, Mman.MAP_SHARED);
+        load(k, t, a); // page 0 mapped
+        GupPages g = sys.getUserPages(t, a + PAGE, 1, 0).complete();
+        sys.munmap(t, a, 3 * PAGE).run(); // page 1 now held only by the GUP reference
+        load(k, t, mmapFile(k, t, f, 1, RW, Mman.MAP_SHARED)); // page 0 mapped again
+        int mapped = cached(f, 0);
+        int held = cached(f, 1);
+        int idle = cached(f, 2);
+
+        assertThat(fs.dropCaches(t).run()).isEqualTo(1);
+
+        assertThat(cached(f, 0)).isEqualTo(mapped);
+        assertThatPage(k, mapped).hasMapcount(1);
+        assertThat(cached(f, 1)).isEqualTo(held);
+        assertThat(flag(held, PageFlags.PG_PRIVATE)).as("buffers kept: the refcount test comes first").isTrue();
+        assertThat(cached(f, 2)).isEqualTo(-1);
+        assertThatPage(k, idle).isFree();
+        assertThat(sys.putPages(t, g).run()).isZero();
+    }
+
     @Test
     void since64ReclaimKeepsThePinnedPageAndItsBuffersBefore64ItStripsThem() {
         for (String profile : new String[] {"5.19", "6.18"}) {
