@@ -31,7 +31,8 @@ import org.mmsim.kernel.uapi.Errno;
  *       VM_DONTEXPAND or VM_PFNMAP VMA: -EFAULT; growing a VM_LOCKED one beyond RLIMIT_MEMLOCK
  *       ({@code mlock_future_ok}): -EAGAIN.
  *   <li>Shrinking unmaps the tail and returns the address; growing a VMA at its end into free space
- *       ({@code vma_expandable}) extends it in place; otherwise MREMAP_MAYMOVE moves it
+ *       ({@code vma_expandable}) extends the whole VMA in place, however far into it the range starts;
+ *       otherwise MREMAP_MAYMOVE moves it
  *       ({@code get_unmapped_area}), MREMAP_FIXED moves it to NEWADDR (unmapping what is there; -EINVAL if unaligned,
  *       beyond TASK_SIZE or overlapping the old range), and without either it is -ENOMEM.
  *   <li>{@code move_vma()}: {@code copy_vma} (same flags, pgoff, anon_vma, file), {@code move_page_tables} inside an
@@ -113,10 +114,11 @@ public final class Mremap {
         }
         if (oldLen == vma.end() - addr && vma.end() + (newLen - oldLen) <= PageTable.TASK_SIZE
                 && mm.isFree(vma.end(), vma.end() + (newLen - oldLen))) {
+            // the whole VMA grows (vma_merge_extend; vma_adjust before 6.x): a range that starts inside it splits
+            // nothing off
             trace.path("vma_expand");
             long oldEnd = vma.end();
-            mm.splitAt(addr);
-            Vma v = mm.vmaAt(addr);
+            Vma v = vma;
             v.expandTo(addr + newLen);
             if (trace.on()) {
                 trace.record(new Change.Vma(mm.id(), Change.VmaEvent.REMOVED, v.start(), oldEnd, v.flags(), 0));

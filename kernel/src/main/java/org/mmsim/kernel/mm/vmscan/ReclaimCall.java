@@ -69,7 +69,8 @@ public final class ReclaimCall extends KernelCall<Void> {
     /** {@code invalidate_mapping_pages()} rather than reclaim (see the constructor). */
     private final boolean invalidate;
 
-    public ReclaimCall(MmCore core, Filemap filemap, Zap zap, List<AddressSpace> mappings, long[] indices, String name) {
+    public ReclaimCall(MmCore core, Filemap filemap, Zap zap, List<AddressSpace> mappings, long[] indices,
+            String name) {
         this(core, filemap, zap, mappings, indices, name, false);
     }
 

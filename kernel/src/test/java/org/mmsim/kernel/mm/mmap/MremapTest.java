@@ -73,6 +73,23 @@ class MremapTest {
         }
     }
 
+    /**
+     * Growing in place extends the whole VMA ({@code vma_merge_extend}): a range that starts inside it splits nothing.
+     */
+    @Test
+    void growingInPlaceFromInsideAVmaKeepsItOneVma() {
+        long addr = mmapAnon(k, t, 4, RW);
+        assertThat(sys.munmap(t, addr + 2 * PAGE, 2 * PAGE).run()).isZero();
+        write(k, t, addr, 7);
+
+        assertThat(sys.mremap(t, addr + PAGE, PAGE, 3 * PAGE, 0, 0).run()).isEqualTo(addr + PAGE);
+
+        assertThat(t.mm().vmaAt(addr).start()).isEqualTo(addr);
+        assertThat(t.mm().vmaAt(addr).end()).isEqualTo(addr + 4 * PAGE);
+        assertThat(load(k, t, addr)).isEqualTo(7);
+        assertThat(sys.mremap(t, addr, 4 * PAGE, 8 * PAGE, MAYMOVE, 0).run()).as("one VMA to move").isPositive();
+    }
+
     @Test
     void enomemWhenItCannotGrowInPlaceAndMayNotMove() {
         long addr = mmapAnon(k, t, 1, RW);
