@@ -91,15 +91,18 @@ public final class Madvise {
     }
 
     /**
-     * {@code do_madvise()} for the advices that set VMA flags ({@code madvise_vma_behavior} →
-     * {@code madvise_update_vma}, splitting at the edges): MADV_DONTFORK/DOFORK (VM_DONTCOPY), MADV_WIPEONFORK/
-     * KEEPONFORK (VM_WIPEONFORK, which {@code dup_mmap} honours: the child's VMA starts empty); the caller holds
-     * {@code mmap_lock} for write.
+     * {@code do_madvise()} for the advices that set VMA flags ({@code madvise_walk_vmas} → {@code madvise_vma_behavior}
+     * → {@code madvise_update_vma}), VMA by VMA: MADV_DONTFORK/DOFORK (VM_DONTCOPY), MADV_WIPEONFORK/KEEPONFORK
+     * (VM_WIPEONFORK, which {@code dup_mmap} honours: the child's VMA starts empty). A VMA whose flags would not change
+     * is left whole; any other is split at the edges of the range ({@code vma_modify_flags}; the model never merges
+     * VMAs back) and takes the new flags. The caller holds {@code mmap_lock} for write.
      *
      * @return 0; -EINVAL for an unaligned start, a length that wraps, an unknown advice, DOFORK on VM_IO, or
      *     WIPEONFORK on a file or shared mapping (shmem included: "only supported on anonymous memory"), the VMAs
-     *     before it keeping their change; -ENOMEM if part of the range is unmapped (the mapped parts are still
-     *     advised, as in the kernel)
+     *     before it keeping their change; -EAGAIN when a split would pass {@code sysctl_max_map_count}
+     *     ({@code split_vma}'s -ENOMEM, which {@code madvise_vma_behavior} reports as "kernel resources temporarily
+     *     unavailable"), the VMAs before it keeping their change; -ENOMEM if part of the range is unmapped (the mapped
+     *     parts are still advised, as in the kernel)
      */
     long adviseVmaFlags(Mm mm, long start, long len, int advice) {
         trace.path("do_madvise");
@@ -109,26 +112,38 @@ public final class Madvise {
         }
         long end = start + Page.align(len);
         boolean holes = !mm.fullyMapped(start, end);
-        List<Vma> vmas = mm.vmasIn(start, end);
-        if (vmas == null) {
-            return -Errno.ENOMEM; // split_vma: map_count at sysctl_max_map_count
-        }
-        for (Vma vma : vmas) {
+        for (Vma vma : mm.vmasOverlapping(start, end)) {
+            long newFlags;
             if (advice == Mman.MADV_DONTFORK) {
-                vma.setFlags(vma.flags() | VmFlags.VM_DONTCOPY);
+                newFlags = vma.flags() | VmFlags.VM_DONTCOPY;
             } else if (advice == Mman.MADV_WIPEONFORK) {
                 if (vma.file() != null || vma.has(VmFlags.VM_SHARED)) {
                     return -Errno.EINVAL;
                 }
-                vma.setFlags(vma.flags() | VmFlags.VM_WIPEONFORK);
+                newFlags = vma.flags() | VmFlags.VM_WIPEONFORK;
             } else if (advice == Mman.MADV_KEEPONFORK) {
-                vma.setFlags(vma.flags() & ~VmFlags.VM_WIPEONFORK);
+                newFlags = vma.flags() & ~VmFlags.VM_WIPEONFORK;
             } else {
                 if (vma.has(VmFlags.VM_IO)) {
                     return -Errno.EINVAL;
                 }
-                vma.setFlags(vma.flags() & ~VmFlags.VM_DONTCOPY);
+                newFlags = vma.flags() & ~VmFlags.VM_DONTCOPY;
             }
+            if (newFlags == vma.flags()) {
+                continue;
+            }
+            long s = Math.max(start, vma.start());
+            long e = Math.min(end, vma.end());
+            for (long at : new long[] {s, e}) {
+                Vma holder = mm.vmaAt(at);
+                if (holder != null && holder.start() < at) {
+                    if (mm.mapCount() >= Mm.MAX_MAP_COUNT) {
+                        return -Errno.EAGAIN;
+                    }
+                    mm.splitAt(at);
+                }
+            }
+            mm.vmaAt(s).setFlags(newFlags);
         }
         return holes ? -Errno.ENOMEM : 0;
     }

@@ -56,6 +56,21 @@ class MadviseAdvicesTest {
         assertThat(load(k, t, addr)).isEqualTo(7);
     }
 
+    /**
+     * {@code madvise_update_vma} leaves a VMA whose flags would not change whole: DOFORK on a page that never had
+     * DONTFORK splits nothing, so the mapping still moves as one VMA.
+     */
+    @Test
+    void anAdviceThatChangesNothingSplitsNothing() {
+        long addr = mmapAnon(k, t, 4, RW);
+
+        assertThat(sys.madvise(t, addr + PAGE, PAGE, Mman.MADV_DOFORK).run()).isZero();
+        assertThat(sys.madvise(t, addr + PAGE, PAGE, Mman.MADV_KEEPONFORK).run()).isZero();
+
+        assertThat(t.mm().mapCount()).isEqualTo(1);
+        assertThat(sys.mremap(t, addr, 4 * PAGE, 8 * PAGE, Mremap.MREMAP_MAYMOVE, 0).run()).isPositive();
+    }
+
     @Test
     void keeponforkUndoesIt() {
         long addr = mmapAnon(k, t, 1, RW);
