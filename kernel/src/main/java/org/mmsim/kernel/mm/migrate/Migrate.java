@@ -48,12 +48,22 @@ public final class Migrate {
     }
 
     /**
-     * Move {@code pfn} to a frame of ZONE_NORMAL.
+     * Move {@code pfn} to a frame of ZONE_NORMAL. A page that is locked or under writeback is not moved:
+     * {@code migrate_folio_unmap()} takes the folio lock and, for MIGRATE_SYNC (a long-term pin's), waits for
+     * writeback to end before it unmaps anything. The kernel waits there and moves the page afterwards; a pin's
+     * migration is part of one step in the model, which cannot wait inside it, so the busy page is refused as a page
+     * with an unexpected reference is, and nothing about it changes. (Moving it, as the model did, carried PG_locked
+     * and PG_writeback to a new page that no unlock or end of writeback would ever reach.)
      *
-     * @return the new PFN, or -EAGAIN (unexpected references), -ENOMEM (no frame in ZONE_NORMAL)
+     * @return the new PFN, or -EAGAIN (unexpected references, or locked or under writeback), -ENOMEM (no frame in
+     *     ZONE_NORMAL)
      */
     public int migratePage(int pfn) {
         trace.path("migrate_pages");
+        if (frames.test(pfn, PageFlags.PG_LOCKED) || frames.test(pfn, PageFlags.PG_WRITEBACK)) {
+            trace.path("migrate_folio_unmap: locked or under writeback");
+            return -Errno.EAGAIN;
+        }
         boolean anon = frames.test(pfn, PageFlags.PG_ANON);
         AddressSpace mapping = anon ? null : core.mapping(frames.mapping(pfn));
         boolean cached = mapping != null && !mapping.evicted() && mapping.pageAt(frames.index(pfn)) == pfn;

@@ -187,6 +187,29 @@ class LongtermMigrationTest {
         assertThatPage(k, shortTerm.pfn(0)).isInZone(Zone.MOVABLE).hasRefcount(1 + BIAS);
     }
 
+    /**
+     * A page held locked (or under writeback) is not moved: the kernel would wait in {@code migrate_folio_unmap}; the
+     * model's pin cannot wait inside its step and fails as for a page it cannot move, leaving the page as it was.
+     */
+    @Test
+    void aLockedPageIsNotMovedUntilItIsUnlocked() {
+        Kernel k = bootWithMovable("6.18", MOVABLE);
+        Task t = k.spawn("p");
+        long a = mmapAnon(k, t, 1, RW);
+        write(k, t, a, D0);
+        int pfn = pfnAt(t, a);
+        k.frames().set(pfn, PageFlags.PG_LOCKED); // as a holder of the page lock between its steps
+
+        assertThat(k.syscalls().pinUserPages(t, a, 1, LONGTERM_WRITE).run()).isEqualTo(-Errno.ENOMEM);
+
+        assertThat(pfnAt(t, a)).isEqualTo(pfn);
+        assertThatPage(k, pfn).isInZone(Zone.MOVABLE).hasRefcount(1);
+        k.frames().clear(pfn, PageFlags.PG_LOCKED);
+        GupPages g = k.syscalls().pinUserPages(t, a, 1, LONGTERM_WRITE).complete();
+        assertThatPage(k, g.pfn(0)).isInZone(Zone.NORMAL);
+        assertThat(k.frames().test(g.pfn(0), PageFlags.PG_LOCKED)).isFalse();
+    }
+
     @Test
     void withoutAFreeFrameInZoneNormalMigrationFailsWithEnomem() {
         Kernel k = boot(profile("6.18"), 1, 4);
