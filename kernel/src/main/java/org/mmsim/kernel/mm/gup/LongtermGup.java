@@ -60,7 +60,8 @@ final class LongtermGup {
     /**
      * {@code check_and_migrate_movable_pages()}: if any page taken is not long-term pinnable (it is in ZONE_MOVABLE),
      * give every page back and migrate those; -EAGAIN asks the caller to take them again. A page that cannot be
-     * migrated (another reference holds it) fails the whole pin with -ENOMEM.
+     * migrated (another reference holds it) fails the whole pin with -ENOMEM ({@code migrate_pages} returns how many
+     * it could not move), after the others were moved.
      *
      * @return 0 (all pinnable, pages kept), -EAGAIN (migrated, retry) or -ENOMEM
      */
@@ -78,11 +79,11 @@ final class LongtermGup {
         for (int i = 0; i < nr; i++) {
             gup.gupPutPage(pages[i], flags);
         }
+        // migrate_pages() goes through the whole list: a page it cannot move does not keep the others where they are
+        boolean failed = false;
         for (int pfn : movable) {
-            if (migrate.migratePage(pfn) < 0) {
-                return -Errno.ENOMEM;
-            }
+            failed |= migrate.migratePage(pfn) < 0;
         }
-        return -Errno.EAGAIN;
+        return failed ? -Errno.ENOMEM : -Errno.EAGAIN;
     }
 }

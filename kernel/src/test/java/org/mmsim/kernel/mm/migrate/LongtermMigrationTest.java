@@ -210,6 +210,24 @@ class LongtermMigrationTest {
         assertThat(k.frames().test(g.pfn(0), PageFlags.PG_LOCKED)).isFalse();
     }
 
+    /** {@code migrate_pages} works through the whole list: the page it can move moves, though the pin fails. */
+    @Test
+    void aPageThatCannotMoveFailsThePinButTheOthersMove() {
+        Kernel k = bootWithMovable("6.18", MOVABLE);
+        Task t = k.spawn("p");
+        long a = mmapAnon(k, t, 2, RW);
+        write(k, t, a, D0);
+        write(k, t, a + PAGE, D0 + 1);
+        k.syscalls().pinUserPages(t, a, 1, Foll.FOLL_WRITE).complete(); // the first page cannot move
+        int second = pfnAt(t, a + PAGE);
+
+        assertThat(k.syscalls().pinUserPages(t, a, 2, LONGTERM_WRITE).run()).isEqualTo(-Errno.ENOMEM);
+
+        assertThat(pfnAt(t, a + PAGE)).isNotEqualTo(second);
+        assertThatPage(k, pfnAt(t, a + PAGE)).isInZone(Zone.NORMAL).hasRefcount(1);
+        assertThat(load(k, t, a + PAGE)).isEqualTo(D0 + 1);
+    }
+
     @Test
     void withoutAFreeFrameInZoneNormalMigrationFailsWithEnomem() {
         Kernel k = boot(profile("6.18"), 1, 4);
