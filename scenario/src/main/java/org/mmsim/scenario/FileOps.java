@@ -74,8 +74,9 @@ final class FileOps {
                         "shrink_folio_list on FILE's clean page at FOFF (default: every cached page): unmap through "
                                 + "the rmap, strip buffers, remove from the cache unless referenced; returns pages freed",
                         (b, t, op) -> b.files().reclaim(t, b.fd(op, 0, "file"), optNum(op, 1, -1))),
-                Operation.of("drop_caches", "", "echo 1 > drop_caches: reclaim every clean cached page of every file; "
-                        + "returns pages freed", (b, t, op) -> b.files().dropCaches(t)),
+                Operation.of("drop_caches", "", "echo 1 > drop_caches: drop every clean cached page of every file "
+                        + "that nobody else holds (a mapped or GUP-held page stays); returns pages freed",
+                        (b, t, op) -> b.files().dropCaches(t)),
                 Operation.of("ftruncate", "FILE LEN",
                         "ftruncate(): set the size; shrinking unmaps and drops the pages beyond it (secondary MMUs "
                                 + "hear MMU_NOTIFY_CLEAR)",

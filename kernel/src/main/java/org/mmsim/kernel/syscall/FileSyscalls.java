@@ -184,7 +184,10 @@ public final class FileSyscalls {
         return c.current(Syscalls.mmOf(t).id());
     }
 
-    /** {@code echo 1 > /proc/sys/vm/drop_caches}: every clean cached page of every file reclaimed; the count. */
+    /**
+     * {@code echo 1 > /proc/sys/vm/drop_caches}: every clean cached page of every file that nobody else holds is
+     * dropped ({@code invalidate_mapping_pages}); the count.
+     */
     public KernelCall<Void> dropCaches(Task t) {
         return vfs.dropCaches().current(Syscalls.mmOf(t).id());
     }
