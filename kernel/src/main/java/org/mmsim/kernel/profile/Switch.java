@@ -29,6 +29,9 @@ public enum Switch {
             + "unshares it into an anon copy first (6.2 84209e87c696; needs unshare_ro_pins)"),
     MPROTECT_ANON_WRITABLE("mprotect(PROT_WRITE) maps exclusive anon pages writable at once, without a write fault "
             + "(6.0 64fe24a3e05e, can_change_pte_writable)"),
+    MPROTECT_MLOCKED_POPULATE("mprotect making a private VM_LOCKED VMA writable faults its range in for writing at "
+            + "once (populate_vma_page_range in mprotect_fixup), so COW is broken then, not at the next write (4.5, "
+            + "36f881883c57, Kirill Shutemov, 'mm: fix mprotect() behaviour on VM_LOCKED VMAs')"),
     MEM_SOFT_DIRTY("CONFIG_MEM_SOFT_DIRTY: clear_refs 4 write-protects for soft-dirty tracking and pagemap bit 55 "
             + "reports it (3.11; off on the 6.18 oracle machine, where clear_refs 4 does nothing)"),
     CLEAR_REFS_SKIP_PINNED("clear_refs 4 leaves writable maybe-pinned ptes of COW mappings alone, pte_is_pinned "

@@ -5,6 +5,8 @@ import org.mmsim.kernel.mm.Mm;
 import org.mmsim.kernel.mm.MmCore;
 import org.mmsim.kernel.mm.VmFlags;
 import org.mmsim.kernel.mm.Vma;
+import org.mmsim.kernel.mm.gup.Foll;
+import org.mmsim.kernel.mm.gup.Gup;
 import org.mmsim.kernel.mm.memory.Memory;
 import org.mmsim.kernel.mm.notifier.MmuNotifierEvent;
 import org.mmsim.kernel.mm.notifier.MmuNotifierRange;
@@ -36,8 +38,10 @@ public final class Mprotect {
     private final PageFrames frames;
 
     private final MmuNotifiers notifiers;
+    private final Gup gup;
 
-    public Mprotect(MmCore core, MmuNotifiers notifiers) {
+    public Mprotect(MmCore core, MmuNotifiers notifiers, Gup gup) {
+        this.gup = gup;
         this.notifiers = notifiers;
         this.core = core;
         this.trace = core.trace();
@@ -133,11 +137,14 @@ public final class Mprotect {
     /**
      * {@code mprotect_fixup()} of [start, end) inside {@code vma}: nothing (not even a split) if the flags do not
      * change; else {@code vma_modify_flags} splits the VMA at the range's edges (the model never merges), the flags
-     * are set and {@code change_protection} rewrites the ptes. Not modelled: VM_ACCOUNT commit charging, and the
-     * {@code populate_vma_page_range} of a private VM_LOCKED VMA made writable.
+     * are set and {@code change_protection} rewrites the ptes. A private VM_LOCKED VMA made writable is then faulted
+     * in for writing ({@code populate_vma_page_range}: "Private VM_LOCKED VMA becoming writable: trigger COW to avoid
+     * major fault on access"; {@link Switch#MPROTECT_MLOCKED_POPULATE}), its result ignored as the kernel ignores it.
+     * Not modelled: VM_ACCOUNT commit charging.
      */
     private boolean mprotectFixup(Mm mm, Vma vma, long start, long end, long newFlags) {
-        if (vma.flags() == newFlags) {
+        long oldFlags = vma.flags();
+        if (oldFlags == newFlags) {
             return true;
         }
         List<Vma> split = mm.vmasIn(start, end);
@@ -147,6 +154,12 @@ public final class Mprotect {
         for (Vma v : split) {
             v.setFlags(newFlags);
             changePteRange(v);
+        }
+        if (core.profile().on(Switch.MPROTECT_MLOCKED_POPULATE)
+                && (oldFlags & (VmFlags.VM_WRITE | VmFlags.VM_SHARED | VmFlags.VM_LOCKED)) == VmFlags.VM_LOCKED
+                && (newFlags & VmFlags.VM_WRITE) != 0) {
+            trace.path("populate_vma_page_range");
+            gup.populate(mm, start, Mm.pages(start, end), Foll.FOLL_TOUCH | Foll.FOLL_WRITE);
         }
         return true;
     }

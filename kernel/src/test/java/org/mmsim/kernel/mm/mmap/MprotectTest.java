@@ -22,6 +22,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.mmsim.kernel.Kernel;
 import org.mmsim.kernel.fs.FsType;
 import org.mmsim.kernel.mm.VmFlags;
+import org.mmsim.kernel.mm.page.PageAlloc;
 import org.mmsim.kernel.syscall.Syscalls;
 import org.mmsim.kernel.task.Task;
 import org.mmsim.kernel.uapi.Errno;
@@ -39,6 +40,31 @@ class MprotectTest {
     private final Task t = k.spawn("p");
 
     /** do_mprotect_pkey: {@code vma_find(start, end)} finds nothing, or a VMA above start: -ENOMEM, nothing changed. */
+    /**
+     * 4.5's {@code populate_vma_page_range} in {@code mprotect_fixup}: a private VM_LOCKED VMA made writable is faulted
+     * in for writing at once, so the zero page mlock mapped is replaced by a writable private page; before, the pte
+     * keeps the zero page until the first write.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"2.6.27", "4.8", "6.18"})
+    void mprotectWritableOfAnMlockedPrivateVmaBreaksCowAtOnceSince45(String profile) {
+        Kernel kk = boot(profile);
+        Task p = kk.spawn("p");
+        long a = mmapAnon(kk, p, 1, Mman.PROT_READ);
+        assertThat(kk.syscalls().mlock(p, a, PAGE).run()).isZero();
+        assertThat(pfnAt(p, a)).as("mlock's read fault maps the zero page").isEqualTo(PageAlloc.ZERO_PFN);
+
+        assertThat(kk.syscalls().mprotect(p, a, PAGE, RW).run()).isZero();
+
+        if (profile.equals("2.6.27")) {
+            assertThat(pfnAt(p, a)).isEqualTo(PageAlloc.ZERO_PFN);
+        } else {
+            assertThat(pfnAt(p, a)).isNotEqualTo(PageAlloc.ZERO_PFN);
+            assertThatPte(p, a).isWritable();
+        }
+        assertThat(load(kk, p, a)).isZero();
+    }
+
     @Test
     void doMprotectPkeyEnomemWithNothingChangedWhenTheStartIsNotMapped() {
         long addr = mmapAnon(k, t, 1, RW);
