@@ -38,8 +38,9 @@ public final class Profiles {
                 + "soft-dirty tracking (3.11, 0f8975ec4db2); process_vm_readv (3.2), memfd_create (3.17), MADV_FREE "
                 + "(4.5); mprotect faults in a mlocked private VMA made writable (4.5)");
 
-        KernelProfile v49 = v48.with(Switch.GUP_WRITE_RETRY, "foll_cow");
-        register(v49, "4.9", "Dirty COW fixed with FOLL_COW (19be0eaffa3a)");
+        KernelProfile v49 = v48.with(Switch.GUP_WRITE_RETRY, "foll_cow").with(Switch.MLOCK_LIMIT_EXCLUDES_LOCKED, "on");
+        register(v49, "4.9", "Dirty COW fixed with FOLL_COW (19be0eaffa3a); mlock's limit check leaves out pages "
+                + "already locked (0cf2f6f6dc60)");
 
         KernelProfile v57 = v49.with(Switch.FOLL_LONGTERM, "on").with(Switch.FOLL_PIN, "on")
                 .with(Switch.PIN_TRACKING, "bias")

@@ -32,6 +32,9 @@ public enum Switch {
     MPROTECT_MLOCKED_POPULATE("mprotect making a private VM_LOCKED VMA writable faults its range in for writing at "
             + "once (populate_vma_page_range in mprotect_fixup), so COW is broken then, not at the next write (4.5, "
             + "36f881883c57, Kirill Shutemov, 'mm: fix mprotect() behaviour on VM_LOCKED VMAs')"),
+    MLOCK_LIMIT_EXCLUDES_LOCKED("mlock's RLIMIT_MEMLOCK check leaves out the pages of the range already locked "
+            + "(count_mm_mlocked_page_nr; 4.9, 0cf2f6f6dc60, Simon Guo, 'mm: mlock: check against vma for actual "
+            + "mlock() size'); off: locked_vm plus the whole range must fit, so locking a locked range again can fail"),
     MEM_SOFT_DIRTY("CONFIG_MEM_SOFT_DIRTY: clear_refs 4 write-protects for soft-dirty tracking and pagemap bit 55 "
             + "reports it (3.11; off on the 6.18 oracle machine, where clear_refs 4 does nothing)"),
     CLEAR_REFS_SKIP_PINNED("clear_refs 4 leaves writable maybe-pinned ptes of COW mappings alone, pte_is_pinned "

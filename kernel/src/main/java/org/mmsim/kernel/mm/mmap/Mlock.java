@@ -8,6 +8,7 @@ import org.mmsim.kernel.mm.Vma;
 import org.mmsim.kernel.mm.gup.Foll;
 import org.mmsim.kernel.mm.gup.Gup;
 import org.mmsim.kernel.mm.page.Page;
+import org.mmsim.kernel.profile.Switch;
 import org.mmsim.kernel.sched.KernelCall;
 import org.mmsim.kernel.sched.Syscall;
 import org.mmsim.kernel.trace.Tracer;
@@ -19,8 +20,8 @@ import org.mmsim.kernel.uapi.Errno;
  *
  * <p>{@code do_mlock()}: {@code can_do_mlock()} (-EPERM when RLIMIT_MEMLOCK is 0: the model's processes lack
  * CAP_IPC_LOCK); the range is widened to pages; under {@code mmap_write_lock} the pages asked for plus
- * {@code mm->locked_vm}, less those already locked in the range ({@code count_mm_mlocked_page_nr}), must fit the
- * limit, else -ENOMEM; {@code apply_vma_lock_flags()} sets VM_LOCKED VMA by VMA ({@code mlock_fixup}: split at the
+ * {@code mm->locked_vm}, less those already locked in the range ({@code count_mm_mlocked_page_nr}, from 4.9:
+ * {@link Switch#MLOCK_LIMIT_EXCLUDES_LOCKED}), must fit the limit, else -ENOMEM; {@code apply_vma_lock_flags()} sets VM_LOCKED VMA by VMA ({@code mlock_fixup}: split at the
  * edges as mprotect does, {@code mm->locked_vm += pages}); the write lock is dropped and {@code __mm_populate()}
  * faults the range in under {@code mmap_read_lock} ({@code populate_vma_page_range}: FOLL_TOUCH|FOLL_POPULATE,
  * FOLL_WRITE for a private writable VMA, FOLL_FORCE for an accessible one), its errors turned POSIX by
@@ -69,7 +70,8 @@ public final class Mlock {
             mm.mmapLock().downWrite();
             try {
                 long locked = (alen >>> Page.PAGE_SHIFT) + mm.lockedVm();
-                if (Long.compareUnsigned(locked, lockLimit) > 0) {
+                if (Long.compareUnsigned(locked, lockLimit) > 0
+                        && core.profile().on(Switch.MLOCK_LIMIT_EXCLUDES_LOCKED)) {
                     locked -= countMmMlockedPageNr(mm, astart, alen);
                 }
                 if (Long.compareUnsigned(locked, lockLimit) <= 0) {

@@ -12,6 +12,8 @@ import static org.mmsim.kernel.testing.TestKernels.mmapAnon;
 import static org.mmsim.kernel.testing.TestKernels.mmapFile;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.ParameterizedTest;
 import org.mmsim.kernel.Kernel;
 import org.mmsim.kernel.fs.FsType;
 import org.mmsim.kernel.mm.VmFlags;
@@ -61,6 +63,24 @@ class MlockTest {
         assertThat(sys.mlock(t, addr, 2 * PAGE).run()).isZero();
         assertThat(sys.mlock(t, addr, 2 * PAGE).run()).isZero();
         assertThat(t.mm().lockedVm()).isEqualTo(2);
+    }
+
+    /**
+     * Locking a locked range again under a limit it fills: from 4.9 the check leaves out the pages already locked
+     * ({@code count_mm_mlocked_page_nr}, 0cf2f6f6dc60) and it succeeds; 4.8 counts them twice and says -ENOMEM.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"4.8", "4.9", "6.18"})
+    void lockingALockedRangeAgainAtTheLimit(String profile) {
+        Kernel kk = boot(profile);
+        Task p = kk.spawn("p");
+        assertThat(kk.syscalls().setrlimitMemlock(p, 2 * PAGE).run()).isZero();
+        long addr = mmapAnon(kk, p, 2, RW);
+        assertThat(kk.syscalls().mlock(p, addr, 2 * PAGE).run()).isZero();
+
+        assertThat(kk.syscalls().mlock(p, addr, 2 * PAGE).run())
+                .isEqualTo(profile.equals("4.8") ? -Errno.ENOMEM : 0);
+        assertThat(p.mm().lockedVm()).isEqualTo(2);
     }
 
     @Test
