@@ -1,7 +1,7 @@
 package org.mmsim.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
+import static org.assertj.core.api.Assertions.withinPercentage;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,10 +40,12 @@ class BenchFiguresTest {
                 "explore_bytes_per_state_with_trace",
                 "explore_bytes_per_open_state", "explore_peak_heap_mb", "explore_alloc_bytes_per_state");
         assertThat(out).containsEntry("explore_scenario", "two-stores").containsEntry("explore_states", 5L);
-        // one round: the paired speedup is that round's two-worker rate over its one-worker rate
+        // one round: the paired speedup is that round's two-worker rate over its one-worker rate, up to the rounding
+        // of the rates to whole states per second (large, relatively, for a five-state search on a cold JIT) and of
+        // the speedup to two decimals
         double speedup = (Double) out.get("explore_2w_speedup");
         assertThat(speedup).isCloseTo((double) (Long) out.get("explore_states_per_second_2w")
-                / (Long) out.get("explore_states_per_second"), within(0.01));
+                / (Long) out.get("explore_states_per_second"), withinPercentage(1));
         // a state costs at least a copy of the machine: kilobytes, not bytes
         assertThat((Long) out.get("explore_alloc_bytes_per_state")).isGreaterThan(1000L);
     }
