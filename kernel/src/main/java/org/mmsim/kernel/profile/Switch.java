@@ -62,6 +62,9 @@ public enum Switch {
             + "by bio_release_pages (6.5 a7e689dd1c06, David Howells' 'block: Use page pinning' series); off: "
             + "iov_iter_get_pages, FOLL_GET references"),
     MADV_FREE("madvise(MADV_FREE) exists (4.5, 854e9ed09ded, Minchan Kim); off: -EINVAL, madvise_behavior_valid"),
+    MADV_FREE_SWAPLESS("MADV_FREE frees lazily on a machine without swap, as the model's machines are (4.12, "
+            + "93e06c7a6453, Shaohua Li, 'mm: enable MADV_FREE for swapless system'); off (4.5-4.11): with no swap "
+            + "madvise_vma falls through to MADV_DONTNEED and zaps the range at once"),
     MADV_WIPEONFORK("madvise(MADV_WIPEONFORK/MADV_KEEPONFORK) exist (4.14, d2cd9ede6e19, Rik van Riel); off: -EINVAL"),
     MADV_POPULATE("madvise(MADV_POPULATE_READ/WRITE) exist (5.14, 4ca9b3859dac, David Hildenbrand); off: -EINVAL"),
     MAP_SHARED_VALIDATE("mmap's MAP_SHARED_VALIDATE type exists (4.15, 1c9725974074, Dan Williams); off: the map type "

@@ -6,6 +6,7 @@ import org.mmsim.kernel.mm.VmFlags;
 import org.mmsim.kernel.mm.memory.ZapWalk;
 import org.mmsim.kernel.mm.notifier.MmuNotifierEvent;
 import org.mmsim.kernel.mm.page.Page;
+import org.mmsim.kernel.profile.Switch;
 import org.mmsim.kernel.sched.KernelCall;
 import org.mmsim.kernel.state.Copier;
 import org.mmsim.kernel.state.StateHasher;
@@ -72,7 +73,7 @@ final class MadviseCall extends KernelCall<Void> {
             zapNext();
             return;
         }
-        if (advice != Mman.MADV_DONTNEED && !Madvise.needMmapWrite(advice)) {
+        if (!zaps() && !Madvise.needMmapWrite(advice)) {
             mm.mmapLock().downRead();
             try {
                 finish(madvise.adviseUnderReadLock(mm, start, len, advice));
@@ -81,7 +82,7 @@ final class MadviseCall extends KernelCall<Void> {
             }
             return;
         }
-        if (advice != Mman.MADV_DONTNEED) {
+        if (!zaps()) {
             mm.mmapLock().downWrite();
             try {
                 finish(madvise.adviseVmaFlags(mm, start, len, advice));
@@ -103,6 +104,16 @@ final class MadviseCall extends KernelCall<Void> {
                 VmFlags.VM_LOCKED | VmFlags.VM_PFNMAP, "madvise_dontneed_single_vma", MmuNotifierEvent.CLEAR,
                 "madvise");
         zapNext();
+    }
+
+    /**
+     * Whether this advice zaps the range pte by pte: MADV_DONTNEED, and MADV_FREE on a kernel from 4.5 to 4.11, where
+     * {@code madvise_vma} lets it fall through to MADV_DONTNEED when there is no swap ("XXX: In this implementation,
+     * MADV_FREE works like MADV_DONTNEED on swapless system or full swap"), and the model's machines have none.
+     */
+    private boolean zaps() {
+        return advice == Mman.MADV_DONTNEED
+                || advice == Mman.MADV_FREE && !madvise.core.profile().on(Switch.MADV_FREE_SWAPLESS);
     }
 
     /** Zap the next pte that maps something; stop after it, or finish when there is none. */

@@ -153,6 +153,25 @@ class MadviseAdvicesTest {
         assertThatPte(t, addr).isDirty();
     }
 
+    /**
+     * Before 4.12 (93e06c7a6453) a machine without swap, as the model's are, ran MADV_FREE as MADV_DONTNEED: the page is
+     * gone at once and the next load reads zero; a private file mapping is zapped instead of refused.
+     */
+    @Test
+    void before412WithoutSwapFreeIsDontneed() {
+        Kernel old = boot("4.9");
+        Task p = old.spawn("p");
+        long addr = mmapAnon(old, p, 1, RW);
+        write(old, p, addr, 7);
+        int pfn = pfnAt(p, addr);
+
+        assertThat(old.syscalls().madvise(p, addr, PAGE, Mman.MADV_FREE).run()).isZero();
+
+        assertThatPte(p, addr).isNone();
+        assertThatPage(old, pfn).isFree();
+        assertThat(load(old, p, addr)).isZero();
+    }
+
     @Test
     void freeOfALockedOrSharedOrFileVmaIsEinval() {
         long locked = mmapAnon(k, t, 1, RW);
