@@ -41,6 +41,21 @@ class ExplorerScenarioTest {
         }
     }
 
+    /**
+     * Dirty COW's madvise needs MADV_DONTNEED under mmap_lock held for read, which came in 2.6.22 (Nick Piggin, "mm:
+     * madvise avoid exclusive mmap_sem"): under 2.6.19 the DONTNEED waits for the GUP, which holds the lock for read
+     * from its fault to its retry, so the race that "existed since 2.6.22" cannot happen.
+     */
+    @Test
+    void dirtyCowNeedsTheMadviseReadLockOf2622() throws ScenarioException {
+        Scenario b1 = Library.scenario(Library.B1);
+
+        assertThat(Checker.check(b1, "2.6.19", Map.of()).outcome()).isEqualTo(Outcome.NEVER);
+        assertThat(Checker.check(b1, "2.6.23", Map.of()).outcome()).isEqualTo(Outcome.SOMETIMES);
+        assertThat(Checker.check(b1, "2.6.19", Map.of("madvise_dontneed_read_lock", "on")).outcome())
+                .isEqualTo(Outcome.SOMETIMES);
+    }
+
     @Test
     void gupFastAgainstForkIsSometimesUnder59AndNeverOnceWriteProtectSeqIsChecked() throws ScenarioException {
         Scenario b7 = Library.scenario(Library.B7);

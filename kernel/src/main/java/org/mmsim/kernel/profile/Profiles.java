@@ -24,8 +24,9 @@ public final class Profiles {
                 .with(Switch.KVM_PAGE_REFS, "on");
         register(v2619, "2.6.19", null);
 
-        KernelProfile v2623 = v2619.with(Switch.DRIVER_FAULT, "fault");
-        register(v2623, "2.6.23", "->fault replaces ->nopage and ->populate (54cb8821de07, Nick Piggin)");
+        KernelProfile v2623 = v2619.with(Switch.DRIVER_FAULT, "fault").with(Switch.MADVISE_DONTNEED_READ_LOCK, "on");
+        register(v2623, "2.6.23", "->fault replaces ->nopage and ->populate (54cb8821de07, Nick Piggin); "
+                + "MADV_DONTNEED under mmap_lock for read (2.6.22): Dirty COW's window opens");
 
         KernelProfile v2627 = v2623.with(Switch.VM_OPS_ACCESS, "on").with(Switch.KVM_MMU_NOTIFIER, "on");
         register(v2627, "2.6.27", "vm_ops->access for ptrace of device mappings (28b2ee20c7cb, Rik van Riel); MMU "

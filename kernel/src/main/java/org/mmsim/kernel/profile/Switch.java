@@ -61,6 +61,9 @@ public enum Switch {
     ODIRECT_PIN("O_DIRECT (block direct I/O) takes its user pages with iov_iter_extract_pages, FOLL_PIN, released "
             + "by bio_release_pages (6.5 a7e689dd1c06, David Howells' 'block: Use page pinning' series); off: "
             + "iov_iter_get_pages, FOLL_GET references"),
+    MADVISE_DONTNEED_READ_LOCK("madvise(MADV_DONTNEED) takes mmap_lock for read (2.6.22, Nick Piggin, 'mm: madvise "
+            + "avoid exclusive mmap_sem'); off: every advice takes it for write, so a DONTNEED waits for a GUP that "
+            + "holds it for read across its fault and retry, the window Dirty COW needs"),
     MADV_FREE("madvise(MADV_FREE) exists (4.5, 854e9ed09ded, Minchan Kim); off: -EINVAL, madvise_behavior_valid"),
     MADV_FREE_SWAPLESS("MADV_FREE frees lazily on a machine without swap, as the model's machines are (4.12, "
             + "93e06c7a6453, Shaohua Li, 'mm: enable MADV_FREE for swapless system'); off (4.5-4.11): with no swap "

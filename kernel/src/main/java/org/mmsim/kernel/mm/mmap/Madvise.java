@@ -82,10 +82,15 @@ public final class Madvise {
         };
     }
 
-    /** {@code madvise_need_mmap_write()}: does the advice change VMAs (write lock) or only look at them (read)? */
-    static boolean needMmapWrite(int advice) {
+    /**
+     * {@code madvise_need_mmap_write()}: does the advice change VMAs (write lock) or only look at them (read)? Before
+     * 2.6.22 ({@link Switch#MADVISE_DONTNEED_READ_LOCK} off) {@code sys_madvise} took {@code mmap_sem} for write for
+     * every advice.
+     */
+    static boolean needMmapWrite(KernelProfile profile, int advice) {
         return switch (advice) {
-            case Mman.MADV_DONTNEED, Mman.MADV_FREE, Mman.MADV_POPULATE_READ, Mman.MADV_POPULATE_WRITE -> false;
+            case Mman.MADV_DONTNEED -> !profile.on(Switch.MADVISE_DONTNEED_READ_LOCK);
+            case Mman.MADV_FREE, Mman.MADV_POPULATE_READ, Mman.MADV_POPULATE_WRITE -> false;
             default -> true;
         };
     }

@@ -15,8 +15,9 @@ import org.mmsim.kernel.uapi.Mman;
 
 /**
  * {@code do_madvise()} as a call the explorer can suspend. MADV_DONTNEED takes {@code mmap_lock} for read
- * ({@code madvise_need_mmap_write()} is false for it) and zaps pte by pte ({@link ZapWalk}), holding the PTL across
- * the ptes of one page table as {@code zap_pte_range} does:
+ * ({@code madvise_need_mmap_write()} is false for it; before 2.6.22, for write:
+ * {@link org.mmsim.kernel.profile.Switch#MADVISE_DONTNEED_READ_LOCK}) and zaps pte by pte ({@link ZapWalk}), holding
+ * the PTL across the ptes of one page table as {@code zap_pte_range} does:
  *
  * <pre>
  *   LOCK:  mmap_read_lock(mm); find the VMAs (no split: DONTNEED does not change VMAs), zap the first pte
@@ -61,8 +62,11 @@ final class MadviseCall extends KernelCall<Void> {
         if (pc == LOCK) {
             // the LOCK step also zaps the first pte, so DONTNEED needs the PTL free as well
             // MADV_FREE and MADV_POPULATE_* take the PTL within their one step too
-            return !Madvise.needMmapWrite(advice) ? Acquire.first(mm.mmapLock().read(), mm.ptl().acquire())
-                    : mm.mmapLock().write().blocked();
+            boolean write = Madvise.needMmapWrite(madvise.core.profile(), advice);
+            if (zaps()) {
+                return Acquire.first(write ? mm.mmapLock().write() : mm.mmapLock().read(), mm.ptl().acquire());
+            }
+            return !write ? Acquire.first(mm.mmapLock().read(), mm.ptl().acquire()) : mm.mmapLock().write().blocked();
         }
         return walk.holdsPtl() ? null : mm.ptl().acquire().blocked();
     }
@@ -73,7 +77,7 @@ final class MadviseCall extends KernelCall<Void> {
             zapNext();
             return;
         }
-        if (!zaps() && !Madvise.needMmapWrite(advice)) {
+        if (!zaps() && !Madvise.needMmapWrite(madvise.core.profile(), advice)) {
             mm.mmapLock().downRead();
             try {
                 finish(madvise.adviseUnderReadLock(mm, start, len, advice));
@@ -97,7 +101,11 @@ final class MadviseCall extends KernelCall<Void> {
             finish(r);
             return;
         }
-        mm.mmapReadLock();
+        if (writeLocked()) {
+            mm.mmapWriteLock();
+        } else {
+            mm.mmapReadLock();
+        }
         long end = start + Page.align(len);
         holes = !mm.fullyMapped(start, end);
         walk = madvise.zap.walk(mm, mm.vmasOverlapping(start, end), start, end,
@@ -116,13 +124,22 @@ final class MadviseCall extends KernelCall<Void> {
                 || advice == Mman.MADV_FREE && !madvise.core.profile().on(Switch.MADV_FREE_SWAPLESS);
     }
 
+    /** Whether the zap runs under {@code mmap_lock} held for write (every madvise before 2.6.22). */
+    private boolean writeLocked() {
+        return Madvise.needMmapWrite(madvise.core.profile(), Mman.MADV_DONTNEED);
+    }
+
     /** Zap the next pte that maps something; stop after it, or finish when there is none. */
     private void zapNext() {
         if (walk.step()) {
             at(ZAP, "pte %#x zapped", walk.lastZapped());
             return;
         }
-        mm.mmapReadUnlock();
+        if (writeLocked()) {
+            mm.mmapWriteUnlock();
+        } else {
+            mm.mmapReadUnlock();
+        }
         finish(walk.refused() ? -Errno.EINVAL : holes ? -Errno.ENOMEM : 0);
     }
 
