@@ -17,7 +17,8 @@ public final class Profiles {
         byte[] base = new byte[Switch.values().length];
         KernelProfile v2619 = new KernelProfile("2.6.19",
                 "seed 000's kernel: ->nopage/->nopfn and NOPAGE_REFAULT; no MMU notifiers, no vm_ops->access; "
-                        + "Dirty COW present; COW reuse by mapcount", base)
+                        + "GUP drops FOLL_WRITE, but MADV_DONTNEED takes mmap_sem for write, so Dirty COW's madvise race "
+                        + "cannot run (it opens in 2.6.22); COW reuse by mapcount", base)
                 .with(Switch.COW_REUSE, "mapcount")
                 .with(Switch.GUP_WRITE_RETRY, "drop_foll_write")
                 .with(Switch.DRIVER_FAULT, "nopage")
