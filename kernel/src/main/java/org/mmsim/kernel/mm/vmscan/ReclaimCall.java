@@ -30,8 +30,8 @@ import org.mmsim.kernel.trace.Change;
  *
  * <pre>
  *   PAGE:   (a point before each page) the page left the cache: next. folio_isolate_lru (a reference, PG_lru
- *           clear); folio_trylock: held by another: putback, next. Dirty or under writeback: putback (the model
- *           starts no pageout), next
+ *           clear); folio_trylock: held by another: putback, next. Under writeback: putback, next. A dirty page
+ *           goes on to be unmapped, and is kept at FREE (the model starts no pageout)
  *   UNMAP:  try_to_unmap → try_to_unmap_one through the file rmap, one pte per step under that mm's pte lock
  *           inside an MMU_NOTIFY_CLEAR range (a dirty pte dirties the folio)      ← a point after each pte;
  *           a pte in a VM_LOCKED VMA ends the walk (walk_abort: "If the folio is in an mlock()d vma, we must not
@@ -124,7 +124,9 @@ public final class ReclaimCall extends KernelCall<Void> {
                 trace.path("folio_trylock failed");
                 continue;
             }
-            if (frames().test(p, PageFlags.PG_DIRTY) || frames().test(p, PageFlags.PG_WRITEBACK)) {
+            // under writeback: kept (folio_check_dirty_writeback, then the writeback cases); dirty: only
+            // invalidation refuses it here (mapping_evict_folio), reclaim unmaps it first and keeps it after
+            if (frames().test(p, PageFlags.PG_WRITEBACK) || invalidate && frames().test(p, PageFlags.PG_DIRTY)) {
                 trace.path("keep_locked");
                 continue;
             }

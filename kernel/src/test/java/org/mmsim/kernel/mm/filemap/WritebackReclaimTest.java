@@ -444,6 +444,28 @@ class WritebackReclaimTest {
         assertThat(fs.reclaim(t, f, -1).run()).isEqualTo(2);
     }
 
+    /**
+     * {@code shrink_folio_list} unmaps a mapped page before it looks at PG_dirty ("if (folio_mapped(folio)) ...
+     * try_to_unmap", then "if (folio_test_dirty(folio))" keeps it): a dirty mapped page loses its pte and stays
+     * cached, dirty, with its buffers; the next access faults it back in from the cache.
+     */
+    @Test
+    void reclaimUnmapsADirtyMappedPageBeforeKeepingIt() {
+        int f = creat(k, t, FsType.EXT4, "f", PAGE);
+        long a = mmapFile(k, t, f, 1, RW, Mman.MAP_SHARED);
+        write(k, t, a, D0); // page_mkwrite: buffers, PG_dirty
+        int pfn = cached(f, 0);
+        assertThatPage(k, pfn).isDirty();
+
+        assertThat(fs.reclaim(t, f, 0).run()).isZero();
+
+        assertThatPte(t, a).isNone();
+        assertThat(cached(f, 0)).isEqualTo(pfn);
+        assertThatPage(k, pfn).isDirty().hasMapcount(0);
+        assertThat(flag(pfn, PageFlags.PG_PRIVATE)).isTrue();
+        assertThat(load(k, t, a)).isEqualTo(D0);
+    }
+
     @Test
     void aDirtyPteFoundByTryToUnmapKeepsThePage() {
         int f = creat(k, t, FsType.EXT4, "f", PAGE);
