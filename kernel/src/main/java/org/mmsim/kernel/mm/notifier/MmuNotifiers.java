@@ -5,6 +5,7 @@ import java.util.List;
 import org.mmsim.kernel.mm.Mm;
 import org.mmsim.kernel.mm.MmCore;
 import org.mmsim.kernel.mm.Vma;
+import org.mmsim.kernel.mm.pgtable.PageTable;
 import org.mmsim.kernel.state.Copier;
 import org.mmsim.kernel.state.Copyable;
 import org.mmsim.kernel.state.Footprint;
@@ -352,12 +353,21 @@ public final class MmuNotifiers implements Hashable {
 
     /**
      * {@code mmu_notifier_release()} ({@code __mmu_notifier_release}), from {@code exit_mmap} before the page tables
-     * are torn down: every hlist subscriber's {@code ->release}, then the hlist is emptied, so no further callback
-     * reaches them. Interval notifiers stay: they see the UNMAP of the teardown.
+     * are torn down: first {@code mn_itree_release}, an MMU_NOTIFY_RELEASE invalidation of every interval notifier
+     * (the kernel's range is [0, ULONG_MAX); the model's addresses end at TASK_SIZE), which bumps the sequence as any
+     * invalidation does, so a driver's {@code mmu_interval_read_retry} then says retry even for an mm with no VMA
+     * left to unmap; then every hlist subscriber's {@code ->release}, and the hlist is emptied, so no further
+     * callback reaches them. Interval notifiers stay registered: they also see the UNMAP of the teardown.
      */
     public void release(Mm mm) {
         Subscriptions s = subs(mm);
-        if (s == null || s.list.isEmpty()) {
+        if (s == null) {
+            return;
+        }
+        if (s.hasItree) {
+            itreeRelease(s, mm);
+        }
+        if (s.list.isEmpty()) {
             return;
         }
         trace.path("__mmu_notifier_release");
@@ -367,6 +377,27 @@ public final class MmuNotifiers implements Hashable {
             n.ops().release(n, mm);
         }
         s.list.clear();
+    }
+
+    /**
+     * {@code mn_itree_release()}: {@code ->invalidate} of every interval notifier with MMU_NOTIFY_RELEASE over the whole
+     * address space, between {@code mn_itree_inv_start_range} and {@code mn_itree_inv_end} (the range is blockable:
+     * the kernel WARNs on a callback that says it could not proceed, and goes on).
+     */
+    private void itreeRelease(Subscriptions s, Mm mm) {
+        trace.path("mn_itree_release");
+        footprint.global();
+        MmuNotifierRange r = MmuNotifierRange.of(MmuNotifierEvent.RELEASE, mm, 0, PageTable.TASK_SIZE);
+        s.activeInvalidateRanges++;
+        List<MmuIntervalNotifier> hit = overlapping(s, r);
+        if (!hit.isEmpty()) {
+            s.invalidateSeq |= 1;
+        }
+        long cur = s.invalidateSeq;
+        for (MmuIntervalNotifier n : hit) {
+            n.ops().invalidate(n, r, cur);
+        }
+        itreeInvEnd(s);
     }
 
     /**

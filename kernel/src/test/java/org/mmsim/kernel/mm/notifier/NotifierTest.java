@@ -60,8 +60,12 @@ class NotifierTest {
                 "end " + range("CLEAR", a, a + 2 * PAGE));
     }
 
+    /**
+     * {@code __mmu_notifier_release}: {@code mn_itree_release} first (every interval notifier hears RELEASE), then the
+     * hlist's {@code ->release}; then the teardown's UNMAP, which only interval notifiers still hear.
+     */
     @Test
-    void exitReleasesFirstAndOnlyIntervalNotifiersHearTheUnmap() {
+    void exitReleasesIntervalNotifiersThenTheHlistAndOnlyIntervalNotifiersHearTheUnmap() {
         long a = mmapAnon(k, p, 1, RW);
         write(k, p, a, 1);
         MmuNotifier n = k.notifiers().register(sub, p.mm());
@@ -70,9 +74,28 @@ class NotifierTest {
         exit(k, p);
         assertThat(sub.take()).containsExactly("release");
         assertThat(n.released()).isTrue();
-        assertThat(interval.take()).containsExactly("invalidate UNMAP 0x0-0x800000000000 seq 3");
-        assertThat(mni.invalidateSeq()).isEqualTo(3);
-        assertThat(k.notifiers().invalidateSeq(mni.mm())).as("even again after the end").isEqualTo(4);
+        assertThat(interval.take()).containsExactly("invalidate RELEASE 0x0-0x800000000000 seq 3",
+                "invalidate UNMAP 0x0-0x800000000000 seq 5");
+        assertThat(mni.invalidateSeq()).isEqualTo(5);
+        assertThat(k.notifiers().invalidateSeq(mni.mm())).as("even again after the end").isEqualTo(6);
+    }
+
+    /** With no VMA left there is no UNMAP at exit, but RELEASE still tells a driver's read_retry to retry. */
+    @Test
+    void exitOfAnMmWithNoVmaStillInvalidatesIntervalNotifiers() {
+        long a = mmapAnon(k, p, 1, RW);
+        RecordingNotifier interval = new RecordingNotifier();
+        MmuIntervalNotifier mni = k.notifiers().insert(p.mm(), a, PAGE, interval);
+        long seq = k.notifiers().readBegin(mni);
+        assertThat(k.syscalls().munmap(p, a, PAGE).run()).isZero();
+        assertThat(k.notifiers().readRetry(mni, seq)).as("the munmap invalidated it").isTrue();
+        seq = k.notifiers().readBegin(mni);
+        interval.take();
+
+        exit(k, p);
+
+        assertThat(interval.take()).containsExactly("invalidate RELEASE 0x0-0x800000000000 seq 5");
+        assertThat(k.notifiers().readRetry(mni, seq)).isTrue();
     }
 
     @Test
