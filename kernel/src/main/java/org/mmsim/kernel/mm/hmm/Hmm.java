@@ -24,7 +24,8 @@ import org.mmsim.kernel.uapi.Errno;
  *       walk [last, end): a present pte that satisfies the request: its PFN, VALID (and WRITE);
  *                         not present, or read-only when REQ_WRITE asks for write: handle_mm_fault(), then -EBUSY
  *                         with last = this page, so the walk restarts there;
- *                         a VM_IO/VM_PFNMAP VMA or a hole: -EFAULT if a fault was asked for, else ERROR / 0
+ *                         a VM_IO/VM_PFNMAP VMA or no VMA: -EFAULT if a fault was asked for, else ERROR;
+ *                         an empty pte inside a VMA: 0 (not present, could be faulted)
  *   } while (-EBUSY from a fault)
  * </pre>
  *
@@ -86,10 +87,11 @@ public final class Hmm {
             boolean write = (required & HmmRange.REQ_WRITE) != 0;
             Vma vma = mm.vmaAt(addr);
             if (vma == null) {
+                // hmm_vma_walk_hole with no VMA: "if (!walk->vma) ... return hmm_pfns_fill(..., HMM_PFN_ERROR)"
                 if (fault) {
                     return -Errno.EFAULT;
                 }
-                range.setPfn(i, 0);
+                range.setPfn(i, HmmRange.ERROR);
                 continue;
             }
             if (vma.has(VmFlags.VM_IO | VmFlags.VM_PFNMAP) || !vma.has(VmFlags.VM_READ)) {

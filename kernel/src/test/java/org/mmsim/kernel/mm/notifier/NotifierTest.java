@@ -277,6 +277,26 @@ class NotifierTest {
         p.mm().mmapReadUnlock();
     }
 
+    /**
+     * {@code hmm_vma_walk_hole}: a snapshot (no fault asked for) reports an address with no VMA as HMM_PFN_ERROR, and
+     * an empty pte inside a VMA as 0, "not present, could be faulted".
+     */
+    @Test
+    void hmmRangeFaultSnapshotsAHoleAsErrorAndAnEmptyPteAsZero() {
+        long a = mmapAnon(k, p, 2, RW);
+        assertThat(k.syscalls().munmap(p, a + PAGE, PAGE).run()).isZero();
+        MmuIntervalNotifier mni = k.notifiers().insert(p.mm(), a, 2 * PAGE, sub);
+        HmmRange range = new HmmRange(mni, a, a + 2 * PAGE, 0);
+        range.setNotifierSeq(k.notifiers().readBegin(mni));
+
+        p.mm().mmapReadLock();
+        assertThat(k.exports().hmmRangeFault(range)).isZero();
+        p.mm().mmapReadUnlock();
+
+        assertThat(range.pfn(0)).as("empty pte in a VMA").isZero();
+        assertThat(range.pfn(1)).as("no VMA").isEqualTo(HmmRange.ERROR);
+    }
+
     @Test
     void theIntervalTreeFindsExactlyTheOverlappingIntervals() {
         IntervalTree t = new IntervalTree();
