@@ -189,7 +189,8 @@ public final class Exports {
 
     /**
      * {@code mmu_interval_notifier_insert()} of [start, start + length): null for an empty range (-EOVERFLOW). The
-     * first subscription of an mm takes its {@code mmap_lock} for write ({@link #mmuIntervalNotifierInsertAcquire}).
+     * first interval notifier of an mm takes its {@code mmap_lock} for write ({@link #mmuIntervalNotifierInsertAcquire}),
+     * whether or not an hlist notifier registered the mm before.
      */
     @Export
     public MmuIntervalNotifier mmuIntervalNotifierInsert(Mm mm, long start, long length, MmuIntervalNotifierOps ops) {
@@ -199,7 +200,7 @@ public final class Exports {
     /** What {@link #mmuIntervalNotifierInsert} on {@code mm} waits for, or null. */
     @Export
     public Acquire mmuIntervalNotifierInsertAcquire(Mm mm) {
-        return notifiers.active(mm) ? null : mm.mmapLock().write().blocked();
+        return notifiers.hasItree(mm) ? null : mm.mmapLock().write().blocked();
     }
 
     /** {@code mmu_interval_notifier_remove()}; wait first while {@link #mmuIntervalNotifierRemoveWait} says so. */

@@ -91,6 +91,12 @@ public final class MmuNotifiers implements Hashable {
         return subs(mm) != null;
     }
 
+    /** Whether {@code mm}'s subscriptions have their interval tree switched on ({@code has_itree}). */
+    public boolean hasItree(Mm mm) {
+        Subscriptions s = subs(mm);
+        return s != null && s.hasItree;
+    }
+
     // ---- registration ---------------------------------------------------------------------------------------
 
     /**
@@ -161,9 +167,11 @@ public final class MmuNotifiers implements Hashable {
     }
 
     /**
-     * {@code mmu_interval_notifier_insert()}: watch [start, start + length) of {@code mm}. Registers the mm's
-     * subscriptions first if it has none ({@code mmap_write_lock}, {@code __mmu_notifier_register(NULL, mm)}: the
-     * caller must not hold {@code mmap_lock}). The new notifier's sequence is set so that a
+     * {@code mmu_interval_notifier_insert()}: watch [start, start + length) of {@code mm}. Unless the mm's
+     * subscriptions already have their interval tree ({@code has_itree}), registers first
+     * ({@code mmu_notifier_register(NULL, mm)}: {@code mmap_write_lock} and {@code mm_take_all_locks}, so that no
+     * invalidation is in flight when the tree is switched on, even when an hlist notifier such as KVM's made the
+     * subscriptions already; the caller must not hold {@code mmap_lock}). The new notifier's sequence is set so that a
      * {@link #readBegin} waits for an invalidation already running: three cases, as
      * {@code __mmu_interval_notifier_insert}.
      *
@@ -176,13 +184,13 @@ public final class MmuNotifiers implements Hashable {
             return null;
         }
         Subscriptions s = subs(mm);
-        if (s == null) {
+        if (s == null || !s.hasItree) {
             mm.mmapWriteLock();
             s = subscriptions(mm);
             mmTakeAllLocks(mm);
+            s.hasItree = true;
             mm.mmapWriteUnlock();
         }
-        s.hasItree = true;
         MmuIntervalNotifier n = new MmuIntervalNotifier(intervals.size() + 1, mm, start, start + length - 1, ops);
         intervals.add(n);
         if (s.activeInvalidateRanges > 0) {

@@ -297,6 +297,31 @@ class NotifierTest {
         assertThat(range.pfn(1)).as("no VMA").isEqualTo(HmmRange.ERROR);
     }
 
+    /**
+     * {@code mmu_interval_notifier_insert} registers ({@code mmap_write_lock}, {@code mm_take_all_locks}) unless the
+     * mm's subscriptions already have their interval tree: a hlist notifier registered before does not let the first
+     * insert past a MADV_DONTNEED that holds {@code mmap_lock} for read between its ptes.
+     */
+    @Test
+    void theFirstIntervalInsertWaitsForTheMmapLockEvenAfterAHlistRegistration() {
+        long a = mmapAnon(k, p, 2, RW);
+        write(k, p, a, 1);
+        write(k, p, a + PAGE, 2);
+        k.notifiers().register(sub, p.mm());
+        KernelCall<Void> dontneed = k.syscalls().madvise(p, a, 2 * PAGE, Mman.MADV_DONTNEED);
+        dontneed.step(); // mmap_lock held for read, the first pte zapped
+
+        assertThat(k.exports().mmuIntervalNotifierInsertAcquire(p.mm())).as("waits for the DONTNEED").isNotNull();
+        dontneed.run();
+        assertThat(k.exports().mmuIntervalNotifierInsertAcquire(p.mm())).isNull();
+        k.notifiers().insert(p.mm(), a, PAGE, new RecordingNotifier());
+        KernelCall<Void> again = k.syscalls().madvise(p, a, 2 * PAGE, Mman.MADV_DONTNEED);
+        again.step();
+        assertThat(k.exports().mmuIntervalNotifierInsertAcquire(p.mm())).as("the tree is on: no registration")
+                .isNull();
+        again.run();
+    }
+
     @Test
     void theIntervalTreeFindsExactlyTheOverlappingIntervals() {
         IntervalTree t = new IntervalTree();
