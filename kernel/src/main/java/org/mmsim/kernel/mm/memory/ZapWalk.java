@@ -25,7 +25,8 @@ import org.mmsim.kernel.trace.Tracer;
  * </pre>
  *
  * The walk stops after the last pte that maps something in the same step that zaps it, so a caller that runs to the
- * end does not stop once more for nothing.
+ * end does not stop once more for nothing; but a walk that invalidates VMA by VMA goes on through the VMAs left,
+ * which get their invalidation though they map nothing ({@code zap_page_range_single} for each).
  */
 public final class ZapWalk implements Copyable {
     private final Zap zap;
@@ -150,11 +151,14 @@ public final class ZapWalk implements Copyable {
         return holdsPtl;
     }
 
-    /** Whether a pte that maps something, or a VMA that will be refused, lies ahead. */
+    /**
+     * Whether a pte that maps something, a VMA that will be refused, or (for a walk that invalidates VMA by VMA) any
+     * further VMA lies ahead: {@code zap_page_range_single} raises its invalidation for every VMA, populated or not.
+     */
     private boolean moreToZap() {
         for (int v = vi; v < vmas.size(); v++) {
             Vma vma = vmas.get(v);
-            if (v > vi && vma.has(forbidden)) {
+            if (v > vi && (vma.has(forbidden) || event != null && Math.max(start, vma.start()) < end)) {
                 return true;
             }
             long from = v == vi ? addr : Math.max(start, vma.start());

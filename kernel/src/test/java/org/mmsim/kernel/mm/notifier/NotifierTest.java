@@ -322,6 +322,22 @@ class NotifierTest {
         again.run();
     }
 
+    /** MADV_DONTNEED invalidates every VMA of its range ({@code zap_page_range_single}), even one that maps nothing. */
+    @Test
+    void dontneedInvalidatesAnEmptyVmaAfterTheLastPte() {
+        long a = mmapAnon(k, p, 2, RW);
+        assertThat(k.syscalls().mprotect(p, a + PAGE, PAGE, Mman.PROT_READ).run()).isZero(); // two VMAs
+        write(k, p, a, 1);
+        RecordingNotifier second = new RecordingNotifier();
+        MmuIntervalNotifier mni = k.notifiers().insert(p.mm(), a + PAGE, PAGE, second);
+        long seq = k.notifiers().readBegin(mni);
+
+        assertThat(k.syscalls().madvise(p, a, 2 * PAGE, Mman.MADV_DONTNEED).run()).isZero();
+
+        assertThat(second.take()).containsExactly("invalidate " + range("CLEAR", a + PAGE, a + 2 * PAGE) + " seq 3");
+        assertThat(k.notifiers().readRetry(mni, seq)).isTrue();
+    }
+
     @Test
     void theIntervalTreeFindsExactlyTheOverlappingIntervals() {
         IntervalTree t = new IntervalTree();
