@@ -19,7 +19,8 @@ import org.mmsim.kernel.uapi.Errno;
  * <pre>
  *   ENTRY       under the driver lock: a valid device entry for the page? access through it and return
  *   READ_BEGIN  range.notifier_seq = mmu_interval_read_begin(mni)        (sleeps while mni is being invalidated)
- *   FAULT       mmap_read_lock; ret = hmm_range_fault(&amp;range); mmap_read_unlock
+ *   FAULT       mmap_read_lock; ret = hmm_range_fault(&amp;range); mmap_read_unlock   (a write fault first waits
+ *               for what -&gt;page_mkwrite would sleep on: the page lock, or writeback on a stable-pages disk)
  *               -EBUSY: back to READ_BEGIN; another error: return it
  *   LOCKED      lock(driver); mmu_interval_read_retry(mni, seq)? unlock, back to READ_BEGIN
  *               program the device entry from range.hmm_pfns[0]; access through it; unlock
@@ -91,7 +92,8 @@ public abstract class MirrorFaultCall extends DriverCall {
         return switch (point0()) {
             case 0 -> entryBlockedOn();
             case READ_BEGIN -> mni == null ? null : kernel.mmuIntervalReadBeginWait(mni);
-            case FAULT -> mni == null ? null : kernel.mmapReadAcquire(mni.mm()).blocked();
+            case FAULT -> mni == null ? null : Acquire.first(kernel.mmapReadAcquire(mni.mm()),
+                    write ? kernel.hmmWriteFaultWait(mni.mm(), page()) : null);
             default -> null;
         };
     }

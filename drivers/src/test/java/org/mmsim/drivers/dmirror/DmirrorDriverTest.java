@@ -14,7 +14,9 @@ import static org.mmsim.kernel.testing.TestKernels.write;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.mmsim.kernel.Kernel;
+import org.mmsim.kernel.fs.FsType;
 import org.mmsim.kernel.mm.hmm.HmmRange;
+import org.mmsim.kernel.mm.page.PageFlags;
 import org.mmsim.kernel.mm.pgtable.PageTable;
 import org.mmsim.kernel.mm.pgtable.Pte;
 import org.mmsim.kernel.sched.KernelCall;
@@ -82,6 +84,31 @@ class DmirrorDriverTest {
         assertThat(dwrite(a, 0x33)).isZero();                           // write fault: a private anon page
         assertThat(mirror().pt.get(a) & HmmRange.WRITE).isNotZero();
         assertThat(load(k, t, a)).isEqualTo(0x33);
+    }
+
+    /**
+     * A device write fault goes through {@code ->page_mkwrite} as a CPU store does, and sleeps on the page lock there
+     * ({@code block_page_mkwrite}: {@code folio_lock}): the fault call waits while another holds the page locked.
+     */
+    @Test
+    void aWriteFaultOnAWriteProtectedSharedFilePageWaitsForThePageLock() {
+        int f = TestKernels.creat(k, t, FsType.EXT4, "f", PAGE);
+        long a = TestKernels.mmapFile(k, t, f, 1, Mman.PROT_READ | Mman.PROT_WRITE, Mman.MAP_SHARED);
+        write(k, t, a, 1);
+        TestKernels.fsync(k, t, f); // clean and write-protected again: the next write goes through page_mkwrite
+        int pfn = Pte.pfn(t.mm().pte(a));
+        k.frames().set(pfn, PageFlags.PG_LOCKED); // as a holder of the page lock between its steps
+        KernelCall<Void> c = k.fileSyscalls().ioctl(t, fd, DmirrorDriver.HMM_DMIRROR_WRITE, a, 1, 0x44);
+
+        for (int i = 0; i < 8 && !c.done() && c.blockedOn() == null; i++) {
+            c.step();
+        }
+
+        assertThat(c.done()).isFalse();
+        assertThat(c.blockedOn()).as("page_mkwrite's folio_lock").isNotNull();
+        k.frames().clear(pfn, PageFlags.PG_LOCKED);
+        assertThat(c.run()).isZero();
+        assertThat(load(k, t, a)).isEqualTo(0x44);
     }
 
     @Test

@@ -235,6 +235,17 @@ public final class Exports {
         return notifiers.readRetry(mni, seq);
     }
 
+    /**
+     * What a write fault that {@code hmm_range_fault} takes at {@code addr} of {@code mm} would sleep on inside
+     * {@code ->page_mkwrite} (the page lock, or writeback on a disk that needs stable pages), or null: the same wait
+     * as a CPU store's, which a driver's fault call waits for before it takes {@code mmap_lock}, as the model's CPU
+     * faults do ({@code Memory#pageMkwriteWait}).
+     */
+    @Export
+    public Acquire hmmWriteFaultWait(Mm mm, long addr) {
+        return memory.pageMkwriteWait(mm, addr);
+    }
+
     /** {@code hmm_range_fault()}: see {@code Hmm#rangeFault}; the caller holds {@code mmap_lock} for read. */
     @Export
     public int hmmRangeFault(HmmRange range) {
