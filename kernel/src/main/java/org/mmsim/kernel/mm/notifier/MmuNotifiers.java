@@ -292,11 +292,7 @@ public final class MmuNotifiers implements Hashable {
         trace.path("mmu_notifier_invalidate_range_start");
         footprint.global();
         if (s.hasItree) {
-            s.activeInvalidateRanges++;
-            List<MmuIntervalNotifier> hit = overlapping(s, r);
-            if (!hit.isEmpty()) {
-                s.invalidateSeq |= 1;
-            }
+            List<MmuIntervalNotifier> hit = itreeInvStartRange(s, r);
             long cur = s.invalidateSeq;
             for (MmuIntervalNotifier n : hit) {
                 if (!n.ops().invalidate(n, r, cur) && !r.blockable()) {
@@ -331,6 +327,19 @@ public final class MmuNotifiers implements Hashable {
         for (MmuNotifier n : List.copyOf(s.list)) {
             n.ops().invalidateRangeEnd(n, r);
         }
+    }
+
+    /**
+     * {@code mn_itree_inv_start_range()}: one invalidation more; the interval notifiers {@code r} overlaps, and if
+     * there is one, the mm's sequence made odd (the value their {@code ->invalidate} gets).
+     */
+    private List<MmuIntervalNotifier> itreeInvStartRange(Subscriptions s, MmuNotifierRange r) {
+        s.activeInvalidateRanges++;
+        List<MmuIntervalNotifier> hit = overlapping(s, r);
+        if (!hit.isEmpty()) {
+            s.invalidateSeq |= 1;
+        }
+        return hit;
     }
 
     /**
@@ -396,11 +405,7 @@ public final class MmuNotifiers implements Hashable {
         trace.path("mn_itree_release");
         footprint.global();
         MmuNotifierRange r = MmuNotifierRange.of(MmuNotifierEvent.RELEASE, mm, 0, PageTable.TASK_SIZE);
-        s.activeInvalidateRanges++;
-        List<MmuIntervalNotifier> hit = overlapping(s, r);
-        if (!hit.isEmpty()) {
-            s.invalidateSeq |= 1;
-        }
+        List<MmuIntervalNotifier> hit = itreeInvStartRange(s, r);
         long cur = s.invalidateSeq;
         for (MmuIntervalNotifier n : hit) {
             n.ops().invalidate(n, r, cur);
