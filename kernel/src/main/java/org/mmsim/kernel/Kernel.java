@@ -130,8 +130,8 @@ public final class Kernel {
         mmu = pair(o == null ? null : o.mmu, new Mmu(core, memory), c);
 
         madvise = pair(o == null ? null : o.madvise, new Madvise(core, zap, notifiers, gup), c);
-        syscalls = new Syscalls(core, tasks, mmu, mmap, new Mprotect(core, notifiers, gup), madvise, fork, gup, new TaskMmu(core, notifiers),
-                new ProcMem(core, gup), exports, new Mlock(core, gup),
+        syscalls = new Syscalls(core, tasks, mmu, mmap, new Mprotect(core, notifiers, gup), madvise, fork, gup,
+                new TaskMmu(core, notifiers), new ProcMem(core, gup), exports, new Mlock(core, gup),
                 new Msync(core, vfs), new Mremap(core, mmap, notifiers, gup));
         core.judgeDeviceAccessesWith(DeviceOwners.judgeOf(deviceMemories));
         core.detachments().holdersFrom((mm, addr, pfn) -> holders.longtermPinAt(mm, addr, pfn) ? "a long-term pin"

@@ -189,8 +189,8 @@ public final class Exports {
 
     /**
      * {@code mmu_interval_notifier_insert()} of [start, start + length): null for an empty range (-EOVERFLOW). The
-     * first interval notifier of an mm takes its {@code mmap_lock} for write ({@link #mmuIntervalNotifierInsertAcquire}),
-     * whether or not an hlist notifier registered the mm before.
+     * first interval notifier of an mm takes its {@code mmap_lock} for write
+     * ({@link #mmuIntervalNotifierInsertAcquire}), whether or not an hlist notifier registered the mm before.
      */
     @Export
     public MmuIntervalNotifier mmuIntervalNotifierInsert(Mm mm, long start, long length, MmuIntervalNotifierOps ops) {

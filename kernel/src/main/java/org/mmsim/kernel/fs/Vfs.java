@@ -309,7 +309,7 @@ public final class Vfs implements Hashable {
             }
         }
         return new ReclaimCall(core, filemap, zap, ms, idx.stream().mapToLong(Long::longValue).toArray(),
-                "shrink_folio_list");
+                "shrink_folio_list", false);
     }
 
     /**

@@ -17,8 +17,8 @@ public final class Profiles {
         byte[] base = new byte[Switch.values().length];
         KernelProfile v2619 = new KernelProfile("2.6.19",
                 "seed 000's kernel: ->nopage/->nopfn and NOPAGE_REFAULT; no MMU notifiers, no vm_ops->access; "
-                        + "GUP drops FOLL_WRITE, but MADV_DONTNEED takes mmap_sem for write, so Dirty COW's madvise race "
-                        + "cannot run (it opens in 2.6.22); COW reuse by mapcount", base)
+                        + "GUP drops FOLL_WRITE, but MADV_DONTNEED takes mmap_sem for write, so Dirty COW's madvise "
+                        + "race cannot run (it opens in 2.6.22); COW reuse by mapcount", base)
                 .with(Switch.COW_REUSE, "mapcount")
                 .with(Switch.GUP_WRITE_RETRY, "drop_foll_write")
                 .with(Switch.DRIVER_FAULT, "nopage")
@@ -51,8 +51,8 @@ public final class Profiles {
                 .with(Switch.MAP_FIXED_NOREPLACE, "on")
                 .with(Switch.IO_URING, "on").with(Switch.IO_URING_FILE_CHECK, "any_file");
         register(v57, "5.7", "FOLL_PIN and io_uring exist; COW reuse by mapcount: CVE-2020-29374 and "
-                + "COW-breaks-either-way present; MADV_FREE without swap (4.12), MADV_WIPEONFORK (4.14), MAP_SHARED_VALIDATE (4.15), "
-                + "MAP_FIXED_NOREPLACE (4.17)");
+                + "COW-breaks-either-way present; MADV_FREE without swap (4.12), MADV_WIPEONFORK (4.14), "
+                + "MAP_SHARED_VALIDATE (4.15), MAP_FIXED_NOREPLACE (4.17)");
 
         KernelProfile v58 = v57.with(Switch.GUP_FORCE_COW_BREAK, "on");
         register(v58, "5.8", "GUP on COW mappings breaks COW first (17839856fd58): closes the child-side vmsplice leak, not its mirror");

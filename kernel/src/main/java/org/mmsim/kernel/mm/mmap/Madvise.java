@@ -96,8 +96,8 @@ public final class Madvise {
     }
 
     /**
-     * {@code do_madvise()} for the advices that set VMA flags ({@code madvise_walk_vmas} → {@code madvise_vma_behavior}
-     * → {@code madvise_update_vma}), VMA by VMA: MADV_DONTFORK/DOFORK (VM_DONTCOPY), MADV_WIPEONFORK/KEEPONFORK
+     * {@code do_madvise()} for the advices that set VMA flags ({@code madvise_walk_vmas} →
+     * {@code madvise_vma_behavior} → {@code madvise_update_vma}), VMA by VMA: MADV_DONTFORK/DOFORK (VM_DONTCOPY), MADV_WIPEONFORK/KEEPONFORK
      * (VM_WIPEONFORK, which {@code dup_mmap} honours: the child's VMA starts empty). A VMA whose flags would not change
      * is left whole; any other is split at the edges of the range ({@code vma_modify_flags}; the model never merges
      * VMAs back) and takes the new flags. The caller holds {@code mmap_lock} for write.

@@ -62,11 +62,12 @@ final class MadviseCall extends KernelCall<Void> {
         if (pc == LOCK) {
             // the LOCK step also zaps the first pte, so DONTNEED needs the PTL free as well
             // MADV_FREE and MADV_POPULATE_* take the PTL within their one step too
-            boolean write = Madvise.needMmapWrite(madvise.core.profile(), advice);
             if (zaps()) {
-                return Acquire.first(write ? mm.mmapLock().write() : mm.mmapLock().read(), mm.ptl().acquire());
+                return Acquire.first(writeLocked() ? mm.mmapLock().write() : mm.mmapLock().read(),
+                        mm.ptl().acquire());
             }
-            return !write ? Acquire.first(mm.mmapLock().read(), mm.ptl().acquire()) : mm.mmapLock().write().blocked();
+            return Madvise.needMmapWrite(madvise.core.profile(), advice) ? mm.mmapLock().write().blocked()
+                    : Acquire.first(mm.mmapLock().read(), mm.ptl().acquire());
         }
         return walk.holdsPtl() ? null : mm.ptl().acquire().blocked();
     }

@@ -21,12 +21,12 @@ import org.mmsim.kernel.uapi.Errno;
  * <p>{@code do_mlock()}: {@code can_do_mlock()} (-EPERM when RLIMIT_MEMLOCK is 0: the model's processes lack
  * CAP_IPC_LOCK); the range is widened to pages; under {@code mmap_write_lock} the pages asked for plus
  * {@code mm->locked_vm}, less those already locked in the range ({@code count_mm_mlocked_page_nr}, from 4.9:
- * {@link Switch#MLOCK_LIMIT_EXCLUDES_LOCKED}), must fit the limit, else -ENOMEM; {@code apply_vma_lock_flags()} sets VM_LOCKED VMA by VMA ({@code mlock_fixup}: split at the
- * edges as mprotect does, {@code mm->locked_vm += pages}); the write lock is dropped and {@code __mm_populate()}
- * faults the range in under {@code mmap_read_lock} ({@code populate_vma_page_range}: FOLL_TOUCH|FOLL_POPULATE,
- * FOLL_WRITE for a private writable VMA, FOLL_FORCE for an accessible one), its errors turned POSIX by
- * {@code __mlock_posix_error_return} (-EFAULT is -ENOMEM, -ENOMEM is -EAGAIN). {@code munlock()} clears VM_LOCKED and
- * subtracts, with no limit and no populate.
+ * {@link Switch#MLOCK_LIMIT_EXCLUDES_LOCKED}), must fit the limit, else -ENOMEM; {@code apply_vma_lock_flags()} sets
+ * VM_LOCKED VMA by VMA ({@code mlock_fixup}: split at the edges as mprotect does, {@code mm->locked_vm += pages}); the
+ * write lock is dropped and {@code __mm_populate()} faults the range in under {@code mmap_read_lock}
+ * ({@code populate_vma_page_range}: FOLL_TOUCH|FOLL_POPULATE, FOLL_WRITE for a private writable VMA, FOLL_FORCE for an
+ * accessible one), its errors turned POSIX by {@code __mlock_posix_error_return} (-EFAULT is -ENOMEM, -ENOMEM is
+ * -EAGAIN). {@code munlock()} clears VM_LOCKED and subtracts, with no limit and no populate.
  *
  * <p>Not modelled: PG_mlocked and the unevictable LRU ({@code mlock_folio}, {@code munlock_folio}): the model's
  * reclaim looks at page-cache pages only, and {@code try_to_unmap_one} keeps a page that a VM_LOCKED VMA maps

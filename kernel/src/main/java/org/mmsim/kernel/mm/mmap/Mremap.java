@@ -32,8 +32,7 @@ import org.mmsim.kernel.uapi.Errno;
  *       ({@code mlock_future_ok}): -EAGAIN.
  *   <li>Shrinking unmaps the tail and returns the address; growing a VMA at its end into free space
  *       ({@code vma_expandable}) extends the whole VMA in place, however far into it the range starts;
- *       otherwise MREMAP_MAYMOVE moves it
- *       ({@code get_unmapped_area}), MREMAP_FIXED moves it to NEWADDR (unmapping what is there; -EINVAL if unaligned,
+ *       otherwise MREMAP_MAYMOVE moves it ({@code get_unmapped_area}), MREMAP_FIXED moves it to NEWADDR (unmapping what is there; -EINVAL if unaligned,
  *       beyond TASK_SIZE or overlapping the old range), and without either it is -ENOMEM.
  *   <li>{@code move_vma()}: {@code copy_vma} (same flags, pgoff, anon_vma, file), {@code move_page_tables} inside an
  *       MMU_NOTIFY_UNMAP range over the old addresses: every pte moves as it is ({@code move_soft_dirty_pte} marks
@@ -118,13 +117,12 @@ public final class Mremap {
             // nothing off
             trace.path("vma_expand");
             long oldEnd = vma.end();
-            Vma v = vma;
-            v.expandTo(addr + newLen);
+            vma.expandTo(addr + newLen);
             if (trace.on()) {
-                trace.record(new Change.Vma(mm.id(), Change.VmaEvent.REMOVED, v.start(), oldEnd, v.flags(), 0));
-                trace.record(new Change.Vma(mm.id(), Change.VmaEvent.CREATED, v.start(), v.end(), 0, v.flags()));
+                trace.record(new Change.Vma(mm.id(), Change.VmaEvent.REMOVED, vma.start(), oldEnd, vma.flags(), 0));
+                trace.record(new Change.Vma(mm.id(), Change.VmaEvent.CREATED, vma.start(), vma.end(), 0, vma.flags()));
             }
-            if (v.has(VmFlags.VM_LOCKED)) {
+            if (vma.has(VmFlags.VM_LOCKED)) {
                 mm.addLockedVm(Mm.pages(oldEnd, addr + newLen));
                 populate[0] = oldEnd;
                 populate[1] = Mm.pages(oldEnd, addr + newLen);

@@ -397,8 +397,8 @@ public final class MmuNotifiers implements Hashable {
     }
 
     /**
-     * {@code mn_itree_release()}: {@code ->invalidate} of every interval notifier with MMU_NOTIFY_RELEASE over the whole
-     * address space, between {@code mn_itree_inv_start_range} and {@code mn_itree_inv_end} (the range is blockable:
+     * {@code mn_itree_release()}: {@code ->invalidate} of every interval notifier with MMU_NOTIFY_RELEASE over the
+     * whole address space, between {@code mn_itree_inv_start_range} and {@code mn_itree_inv_end} (the range is blockable:
      * the kernel WARNs on a callback that says it could not proceed, and goes on).
      */
     private void itreeRelease(Subscriptions s, Mm mm) {

@@ -69,15 +69,11 @@ public final class ReclaimCall extends KernelCall<Void> {
     /** {@code invalidate_mapping_pages()} rather than reclaim (see the constructor). */
     private final boolean invalidate;
 
-    public ReclaimCall(MmCore core, Filemap filemap, Zap zap, List<AddressSpace> mappings, long[] indices,
-            String name) {
-        this(core, filemap, zap, mappings, indices, name, false);
-    }
-
     /**
-     * With {@code invalidate}, {@code invalidate_mapping_pages()} (drop_caches) instead of {@code shrink_folio_list}:
-     * {@code mapping_evict_folio} leaves a page alone whose refcount says someone else holds it (a pte that maps it,
-     * a GUP reference) before it touches its buffers, and unmaps nothing.
+     * {@code shrink_folio_list} of the pages at {@code indices} of {@code mappings}; with {@code invalidate},
+     * {@code invalidate_mapping_pages()} (drop_caches) instead: {@code mapping_evict_folio} leaves a page alone whose
+     * refcount says someone else holds it (a pte that maps it, a GUP reference) before it touches its buffers, and
+     * unmaps nothing.
      */
     public ReclaimCall(MmCore core, Filemap filemap, Zap zap, List<AddressSpace> mappings, long[] indices, String name,
             boolean invalidate) {
