@@ -1,7 +1,5 @@
 package org.mmsim.kernel.fs;
 
-import java.util.ArrayList;
-import java.util.List;
 import org.mmsim.kernel.locking.Acquire;
 import org.mmsim.kernel.mm.AddressSpace;
 import org.mmsim.kernel.mm.Mm;
@@ -44,16 +42,14 @@ import org.mmsim.kernel.uapi.Errno;
  *             the page cache over the range (kiocb_invalidate_post_direct_write → invalidate_inode_pages2_range)
  * </pre>
  *
- * <p>Page cache coherence after a write: the kernel drops the cached pages of the range (unmapping them first) and,
- * when it cannot ({@code -EBUSY}), warns "Page cache invalidation failure on direct I/O" and leaves them stale. The
- * model drops a page nothing else holds (clean, unmapped, only the cache's reference) and writes the new words
- * through any other cached page of the range, so that a later buffered read or mapping sees the disk: a
- * simplification that keeps the cache coherent where the kernel would unmap and drop (see docs/odirect.md).
+ * <p>Page cache coherence around a write: before the write and again after it, every cached page of the range is
+ * unmapped and leaves the cache ({@link #invalidate}), so that a later buffered read or load reads the disk; a page
+ * someone else holds (GUP, a pipe) lives on with the old words, orphaned, and a page dirty again stays, stale.
  *
  * <p>Returns the bytes transferred, or -errno: -EBADF (fd not open, or not open for reading (read) / writing
  * (write)); -EINVAL (not a regular file, a tmpfs file, FOFF, ADDR or LEN not page-aligned); -EFAULT, -ENOMEM, -ENOSYS
  * from GUP when it took no page (no VMA, VM_IO/VM_PFNMAP, no permission). A read at or beyond EOF returns 0 without
- * GUP; a read is cut at EOF (rounded up to the page); a write extends {@code i_size}. If GUP takes only some pages,
+ * GUP; a read is cut at EOF (the pages up to it are read, the count stops at {@code i_size}); a write extends {@code i_size}. If GUP takes only some pages,
  * the I/O covers those (a short count).
  *
  * <p>tmpfs: shmem had no {@code ->direct_IO} before 6.6 (e88e0d366f9c "tmpfs: trivial support for direct IO", Hugh
@@ -83,6 +79,8 @@ public final class DirectIo extends KernelCall<Void> {
     private GupCall gupCall;
     /** The pages the bio holds, from the end of GUP to completion. */
     private GupPages pages;
+    /** The bytes the I/O covers: LEN, or for a read what lies before {@code i_size} as BEGIN read it. */
+    private long count;
 
     DirectIo(MmCore core, Gup gup, Vfs vfs, FdTable files, Mm mm, int fd, long foff, long addr, long len,
             boolean write) {
@@ -155,7 +153,7 @@ public final class DirectIo extends KernelCall<Void> {
             return;
         }
         AddressSpace mapping = f.mapping();
-        long count = write ? len : Math.min(len, Page.align(Math.max(mapping.size() - foff, 0)));
+        count = write ? len : Math.min(len, Math.max(mapping.size() - foff, 0));
         if (count == 0) {
             finish(0);
             return;
@@ -164,7 +162,10 @@ public final class DirectIo extends KernelCall<Void> {
         f.get();
         trace.path(write ? "iomap_dio_rw: kiocb_invalidate_pages" : "iomap_dio_rw: kiocb_write_and_wait");
         vfs.filemap().writeback(mapping);
-        int nr = (int) (count >>> Page.PAGE_SHIFT);
+        int nr = (int) (Page.align(count) >>> Page.PAGE_SHIFT);
+        if (write) {
+            invalidate(mapping, nr);
+        }
         int flags = write ? 0 : Foll.FOLL_WRITE;
         trace.path(pin() ? "bio_iov_iter_get_pages: iov_iter_extract_pages" : "bio_iov_iter_get_pages: iov_iter_get_pages");
         gupCall = pin() ? gup.pinUserPagesFast(mm, addr, nr, flags) : gup.getUserPagesFast(mm, addr, nr, flags);
@@ -225,7 +226,8 @@ public final class DirectIo extends KernelCall<Void> {
             if (end > mapping.size()) {
                 mapping.setSize(end);
             }
-            invalidatePostDirectWrite(mapping, nr);
+            trace.path("kiocb_invalidate_post_direct_write");
+            invalidate(mapping, nr);
         } else if (pin()) {
             trace.path("bio_release_pages");
             gup.unpinUserPagesDirtyLock(pages, true);
@@ -239,7 +241,8 @@ public final class DirectIo extends KernelCall<Void> {
         file.put();
         file = null;
         pages = null;
-        finish((long) nr << Page.PAGE_SHIFT);
+        // iomap_dio_complete: "check for short read": a read past i_size returns what lies before it
+        finish(Math.min((long) nr << Page.PAGE_SHIFT, count));
     }
 
     /**
@@ -254,33 +257,26 @@ public final class DirectIo extends KernelCall<Void> {
     }
 
     /**
-     * {@code kiocb_invalidate_post_direct_write()} → {@code invalidate_inode_pages2_range()} over the pages written:
-     * a cached page nothing else holds leaves the cache; any other cached page of the range gets the words just
-     * written (see the class comment).
+     * {@code invalidate_inode_pages2_range()} over the {@code nr} pages from {@code foff}, before the write
+     * ({@code kiocb_invalidate_pages}) and after it ({@code kiocb_invalidate_post_direct_write}): each cached page is
+     * unmapped from every process ({@code unmap_mapping_folio}: private COW copies stay), then leaves the cache
+     * ({@code invalidate_complete_folio2}: its buffers released, whatever else holds it, so a GUP or pipe reference
+     * keeps the old page, orphaned); a page dirty again stays, stale ({@code dio_warn_stale_pagecache}).
      */
-    private void invalidatePostDirectWrite(AddressSpace mapping, int nr) {
+    private void invalidate(AddressSpace mapping, int nr) {
         trace.path("invalidate_inode_pages2_range");
         long first = foff >>> Page.PAGE_SHIFT;
-        List<Long> drop = new ArrayList<>();
         for (long index = first; index < first + nr; index++) {
-            int pfn = mapping.pageAt(index);
-            if (pfn < 0) {
+            if (mapping.pageAt(index) < 0) {
                 continue;
             }
-            int buffers = frames.test(pfn, PageFlags.PG_PRIVATE) ? 1 : 0;
-            if (frames.mapcount(pfn) == 0 && frames.refcount(pfn) == 1 + buffers
-                    && !frames.test(pfn, PageFlags.PG_DIRTY)) {
-                vfs.filemap().releaseBuffers(pfn);
-                drop.add(index);
+            vfs.unmapMappingFolio(mapping, index, write ? "odirect_write" : "odirect_read");
+            int pfn = mapping.pageAt(index);
+            if (frames.test(pfn, PageFlags.PG_DIRTY)) {
+                trace.path("dio_warn_stale_pagecache");
                 continue;
             }
-            long[] block = mapping.aops().readFolio(index);
-            for (int w = 0; w < Page.PAGE_WORDS; w++) {
-                frames.setWord(pfn, w, block == null ? 0 : block[w]);
-            }
-        }
-        for (long index : drop) {
-            int pfn = mapping.pageAt(index);
+            vfs.filemap().releaseBuffers(pfn);
             mapping.removePage(index);
             frames.setMapping(pfn, 0, 0);
             core.alloc().putPage(pfn);
@@ -290,7 +286,7 @@ public final class DirectIo extends KernelCall<Void> {
     @Override
     protected void locals(StateHasher h) {
         h.add(file == null ? 0 : file.id()).add(gupCall == null ? 0 : gupCall.fingerprint())
-                .add(pages == null ? 0 : pages.id());
+                .add(pages == null ? 0 : pages.id()).add(count);
     }
 
     // ---- copy ---------------------------------------------------------------------------------------------------
@@ -311,6 +307,7 @@ public final class DirectIo extends KernelCall<Void> {
         this.file = c.copy(o.file);
         this.gupCall = c.copy(o.gupCall);
         this.pages = c.copy(o.pages);
+        this.count = o.count;
     }
 
     @Override

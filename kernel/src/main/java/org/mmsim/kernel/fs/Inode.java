@@ -24,7 +24,7 @@ public final class Inode implements Hashable, Copyable {
     private final FsType fs;
     private final String name;
     private final AddressSpace mapping;
-    private final Map<Long, long[]> disk = new TreeMap<>();
+    private final TreeMap<Long, long[]> disk = new TreeMap<>();
     int count;
     int nlink;
 
@@ -96,6 +96,25 @@ public final class Inode implements Hashable, Copyable {
         @Override
         public void writePage(long index, long[] words) {
             disk.put(index, words.clone());
+        }
+
+        /**
+         * {@code ext4_truncate()}. ext4 zeroes the straddling block's tail through the page cache (the page is read
+         * in, zeroed and dirtied, and written back later); here the block on disk is zeroed at once, which differs
+         * only in when the zeros reach the disk: the cached page's tail was zeroed by the truncation of the cache.
+         */
+        @Override
+        public void truncateBlocks(long size) {
+            disk.tailMap((size + Page.PAGE_SIZE - 1) >>> Page.PAGE_SHIFT).clear();
+            long tail = size & (Page.PAGE_SIZE - 1);
+            long[] b = tail == 0 ? null : disk.get(size >>> Page.PAGE_SHIFT);
+            if (b != null) {
+                long[] zeroed = b.clone(); // blocks are shared with copies of the machine: replaced, never changed
+                for (int w = 0; w < zeroed.length; w++) {
+                    zeroed[w] = Page.zeroedFrom(b[w], w, tail);
+                }
+                disk.put(size >>> Page.PAGE_SHIFT, zeroed);
+            }
         }
     }
 

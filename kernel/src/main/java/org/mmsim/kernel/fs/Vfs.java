@@ -77,7 +77,16 @@ public final class Vfs implements Hashable {
         if (size < 0 || !f.writable() || f.mapping() == null) {
             return -Errno.EINVAL;
         }
-        AddressSpace mapping = f.mapping();
+        setSize(f.mapping(), size);
+        return 0;
+    }
+
+    /**
+     * {@code truncate_setsize()} and what the filesystem's {@code ->setattr} does after it: when the file shrinks,
+     * {@code truncate_pagecache} (unmap, then drop the cached pages beyond {@code size} and zero the tail of the
+     * page that straddles it), then the filesystem's own truncate of its blocks ({@code ext4_truncate}).
+     */
+    private void setSize(AddressSpace mapping, long size) {
         long old = mapping.size();
         mapping.setSize(size);
         if (size < old) {
@@ -85,8 +94,16 @@ public final class Vfs implements Hashable {
             zap.unmapMappingRange(mapping, (size + Page.PAGE_SIZE - 1) >>> Page.PAGE_SHIFT, 0, true, "ftruncate")
                     .run();
             filemap.truncateInodePages(mapping, size);
+            mapping.aops().truncateBlocks(size);
         }
-        return 0;
+    }
+
+    /**
+     * {@code unmap_mapping_folio()}: the cached page at {@code index} of {@code mapping} is unmapped from every
+     * process that maps it ({@code even_cows} false: private COW copies stay); {@code cause} names the program's call.
+     */
+    void unmapMappingFolio(AddressSpace mapping, long index, String cause) {
+        zap.unmapMappingRange(mapping, index, 1, false, cause).run();
     }
 
     // ---- files and inodes ---------------------------------------------------------------------------------
@@ -151,10 +168,14 @@ public final class Vfs implements Hashable {
         if (inode == null) {
             inode = newInode(fs, name, Math.max(size, 0), 1);
             names.put(path, inode);
-        } else if (size >= 0) {
-            inode.mapping().setSize(size);
+            return newFile(regularOps[fs.ordinal()], File.FMODE_READ | File.FMODE_WRITE, inode);
         }
-        return newFile(regularOps[fs.ordinal()], File.FMODE_READ | File.FMODE_WRITE, inode);
+        File f = newFile(regularOps[fs.ordinal()], File.FMODE_READ | File.FMODE_WRITE, inode);
+        if (size >= 0) {
+            trace.path("do_sys_ftruncate");
+            setSize(inode.mapping(), size);
+        }
+        return f;
     }
 
     /** {@code memfd_create(name)} then {@code ftruncate(size)}: an unlinked tmpfs file, open O_RDWR. */

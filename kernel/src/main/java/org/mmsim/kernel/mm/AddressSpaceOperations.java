@@ -13,6 +13,14 @@ public interface AddressSpaceOperations {
     /** {@code ->writepages} for one page: put {@code words} on disk as page {@code index}. */
     void writePage(long index, long[] words);
 
+    /**
+     * The filesystem's truncate of its blocks to {@code size} bytes, after the page cache was truncated
+     * ({@code ext4_truncate()}: {@code ext4_block_truncate_page()} zeroes the rest of the block that straddles
+     * {@code size}, {@code ext4_ext_remove_space()} frees every block past it), so that the file read back after it
+     * grows again holds zeros there, not the old data. Nothing for a filesystem without a disk.
+     */
+    default void truncateBlocks(long size) {}
+
     /** The backing store of a filesystem without one: every page a hole, nothing is written. */
     AddressSpaceOperations NONE = new AddressSpaceOperations() {
         @Override

@@ -7,11 +7,13 @@ import static org.mmsim.kernel.testing.TestKernels.PAGE;
 import static org.mmsim.kernel.testing.TestKernels.RW;
 import static org.mmsim.kernel.testing.TestKernels.boot;
 import static org.mmsim.kernel.testing.TestKernels.creat;
+import static org.mmsim.kernel.testing.TestKernels.fsync;
 import static org.mmsim.kernel.testing.TestKernels.inode;
 import static org.mmsim.kernel.testing.TestKernels.load;
 import static org.mmsim.kernel.testing.TestKernels.mmapAnon;
 import static org.mmsim.kernel.testing.TestKernels.mmapFile;
 import static org.mmsim.kernel.testing.TestKernels.openReadOnly;
+import static org.mmsim.kernel.testing.TestKernels.pipe;
 import static org.mmsim.kernel.testing.TestKernels.pread;
 import static org.mmsim.kernel.testing.TestKernels.pwrite;
 import static org.mmsim.kernel.testing.TestKernels.violatedInvariants;
@@ -100,6 +102,66 @@ class DirectIoTest {
         assertThat(load(k, t, map)).as("the mapping after the direct write").isEqualTo(D1);
         assertThatPage(k, pfnAt(t, addr)).hasRefcount(1).hasMapcount(1);
         assertThat(k.gupHolders().held()).isEmpty();
+    }
+
+    @Test
+    void aReadPastTheEndOfTheFileReturnsOnlyWhatLiesBeforeIt() {
+        Kernel k = boot("6.18");
+        Task t = k.spawn("p");
+        int fd = creat(k, t, FsType.EXT4, "f", PAGE);
+        pwrite(k, t, fd, PAGE, 1);                          // i_size 4104
+        long addr = mmapAnon(k, t, 2, RW);
+
+        assertThat(k.fileSyscalls().odirectRead(t, fd, 0, addr, 2 * PAGE).run())
+                .as("iomap_dio_complete: ret = i_size - offset").isEqualTo(PAGE + 8);
+        assertThat(k.fileSyscalls().odirectRead(t, fd, PAGE, addr, PAGE).run()).isEqualTo(8);
+        assertThat(load(k, t, addr)).isEqualTo(1);
+    }
+
+    @Test
+    void aWriteUnmapsTheCachedPageAndAPipeKeepsTheOldOne() {
+        Kernel k = boot("6.18");
+        Task t = k.spawn("p");
+        int fd = creat(k, t, FsType.EXT4, "f", PAGE);
+        long map = mmapFile(k, t, fd, 1, RW, Mman.MAP_SHARED);
+        write(k, t, map, D0);
+        fsync(k, t, fd);
+        int cached = pfnAt(t, map);
+        int[] p = pipe(k, t);
+        assertThat(k.fileSyscalls().vmsplice(t, p[1], map, PAGE).run()).isEqualTo(PAGE);
+        long addr = mmapAnon(k, t, 1, RW);
+        write(k, t, addr, D1);
+
+        assertThat(k.fileSyscalls().odirectWrite(t, fd, 0, addr, PAGE).run()).isEqualTo(PAGE);
+
+        assertThat(t.mm().pte(map)).as("unmap_mapping_folio").isZero();
+        assertThat(inode(t, fd).mapping().pageAt(0)).as("invalidate_complete_folio2 ignores the pipe's reference")
+                .isNotEqualTo(cached);
+        assertThatPage(k, cached).as("the pipe's page, orphaned with the old data").hasRefcount(1).holds(0, D0);
+        assertThat(pread(k, t, fd, 0)).isEqualTo(D1);
+        assertThat(load(k, t, map)).isEqualTo(D1);
+        assertThat(violatedInvariants(k)).isEmpty();
+    }
+
+    @Test
+    void aWriteLeavesThePrivateCopiesOfAMappingOfTheFile() {
+        Kernel k = boot("6.18");
+        Task t = k.spawn("p");
+        int fd = creat(k, t, FsType.EXT4, "f", 2 * PAGE);
+        pwrite(k, t, fd, 0, D0);
+        pwrite(k, t, fd, PAGE, D0);
+        long priv = mmapFile(k, t, fd, 2, RW, Mman.MAP_PRIVATE);
+        assertThat(load(k, t, priv)).isEqualTo(D0);         // the cache page, mapped read-only
+        write(k, t, priv + PAGE, 7);                        // a private COW copy
+        long addr = mmapAnon(k, t, 2, RW);
+        write(k, t, addr, D1);
+
+        assertThat(k.fileSyscalls().odirectWrite(t, fd, 0, addr, 2 * PAGE).run()).isEqualTo(2 * PAGE);
+
+        assertThat(t.mm().pte(priv)).as("the page-cache pte of the private mapping goes (even_cows=0)").isZero();
+        assertThat(load(k, t, priv + PAGE)).as("the private copy stays").isEqualTo(7);
+        assertThat(load(k, t, priv)).isEqualTo(D1);
+        assertThat(violatedInvariants(k)).isEmpty();
     }
 
     @Test

@@ -154,7 +154,7 @@ class FingerprintCoverageTest {
         hashed("mm.gup.GetUserPages", "pages", "i", "vma", "follFlags", "attempt", "followed");
         hashed("mm.gup.GupFast", "pages", "walkFlags", "seqcount", "seq", "n", "pte", "pfn");
         hashed("mm.gup.AccessRemoteVm", "walk");
-        hashed("fs.DirectIo", "file", "gupCall", "pages");
+        hashed("fs.DirectIo", "file", "gupCall", "pages", "count");
         hashed("mm.mmap.MadviseCall", "walk");
         leftOut("mm.mmap.MadviseCall", "holes", "computed from the VMAs at the first step; they cannot change while"
                 + " the call holds mmap_lock for read, until it returns");

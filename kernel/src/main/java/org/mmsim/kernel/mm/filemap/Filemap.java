@@ -189,6 +189,30 @@ public final class Filemap {
         return true;
     }
 
+    /**
+     * {@code folio_zero_segment(folio, len, folio_size(folio))} in {@code ext4_bio_write_folio()}, which
+     * {@code mpage_submit_folio()} calls with {@code len} cut to {@code i_size}: the page that straddles the end of the
+     * file is zeroed past it each time it is written back, since a store through a mapping may have put data there,
+     * so that neither the disk nor a later load sees it.
+     */
+    void zeroPastEof(AddressSpace mapping, long index, int pfn) {
+        long len = mapping.size() - (index << Page.PAGE_SHIFT);
+        if (len > 0 && len < Page.PAGE_SIZE) {
+            zeroFrom(pfn, len);
+        }
+    }
+
+    /** The bytes of page {@code pfn} from offset {@code from} on zeroed, word by modelled word. */
+    private void zeroFrom(int pfn, long from) {
+        for (int w = (int) Math.min(from / 8, Page.PAGE_WORDS); w < Page.PAGE_WORDS; w++) {
+            long old = frames.word(pfn, w);
+            long v = Page.zeroedFrom(old, w, from);
+            if (v != old) {
+                frames.setWord(pfn, w, v);
+            }
+        }
+    }
+
     /** {@code folio_start_writeback()} was called on page {@code index}: its bio is in flight with these words. */
     void startedWriteback(AddressSpace mapping, long index, int pfn) {
         trace.path("folio_start_writeback");
@@ -263,9 +287,7 @@ public final class Filemap {
                 frames.clear(pfn, PageFlags.PG_DIRTY);
                 alloc.putPage(pfn);
             } else if (e.getKey() == first - 1 && (size & (Page.PAGE_SIZE - 1)) != 0) {
-                for (int w = (int) ((size & (Page.PAGE_SIZE - 1)) + 7) / 8; w < Page.PAGE_WORDS; w++) {
-                    frames.setWord(pfn, w, 0);
-                }
+                zeroFrom(pfn, size & (Page.PAGE_SIZE - 1));
             }
         }
     }

@@ -399,6 +399,7 @@ public final class WritebackCall extends KernelCall<Void> {
         }
         filemap.frames().clear(pfn, PageFlags.PG_DIRTY);
         trace.path("ext4_writepages");
+        filemap.zeroPastEof(mapping, index, pfn);
         if (action == PinnedWriteback.BOUNCE && filemap.frames().test(pfn, PageFlags.PG_PRIVATE)) {
             filemap.writeBounce(mapping, index, pfn);
             trace.path("folio_redirty_for_writepage");

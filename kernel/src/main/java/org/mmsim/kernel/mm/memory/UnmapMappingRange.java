@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.mmsim.kernel.locking.Acquire;
 import org.mmsim.kernel.mm.AddressSpace;
-import org.mmsim.kernel.mm.VmFlags;
 import org.mmsim.kernel.mm.Vma;
 import org.mmsim.kernel.mm.notifier.MmuNotifierEvent;
 import org.mmsim.kernel.mm.page.Page;
@@ -25,7 +24,9 @@ import org.mmsim.kernel.state.StateHasher;
  *                                                                     ← a point after each pte zapped
  * </pre>
  *
- * With {@code even_cows} false (a driver moving an object) private COW copies of the object's pages stay.
+ * With {@code even_cows} false (a driver moving an object, {@code unmap_mapping_folio}) every VMA is walked but the
+ * anonymous pages in it, private COW copies of the object's pages, stay ({@code should_zap_folio}); the page-cache
+ * and special ptes of private VMAs go as those of shared ones do.
  */
 public final class UnmapMappingRange extends KernelCall<Void> {
     private static final int ZAP = 1;
@@ -64,12 +65,7 @@ public final class UnmapMappingRange extends KernelCall<Void> {
             trace.path("unmap_mapping_range");
             zap.core().footprint().global();
             mapping.bumpTruncateCount();
-            vmas = new ArrayList<>();
-            for (Vma vma : mapping.iMmap()) {
-                if (evenCows || vma.has(VmFlags.VM_SHARED)) {
-                    vmas.add(vma);
-                }
-            }
+            vmas = new ArrayList<>(mapping.iMmap());
             vi = -1;
         }
         while (true) {
@@ -92,8 +88,8 @@ public final class UnmapMappingRange extends KernelCall<Void> {
             }
             long start = vma.start() + (lo - vmaFirst) * Page.PAGE_SIZE;
             long end = vma.start() + (hi - vmaFirst) * Page.PAGE_SIZE;
-            walk = zap.walk(vma.mm(), List.of(vma), start, end, 0, "unmap_mapping_range_vma",
-                    MmuNotifierEvent.CLEAR, cause);
+            walk = zap.walk(vma.mm(), List.of(vma), start, end, "unmap_mapping_range_vma", MmuNotifierEvent.CLEAR,
+                    cause, evenCows);
             at(ZAP, "zap_page_range_single(mm %d, %#x-%#x)", vma.mm().id(), start, end);
             return;
         }

@@ -58,7 +58,13 @@ public final class Zap {
      */
     public ZapWalk walk(Mm mm, List<Vma> vmas, long start, long end, long forbidden, String vmaPath,
             MmuNotifierEvent event, String cause) {
-        return new ZapWalk(this, trace, mm, vmas, start, end, forbidden, vmaPath, event, cause);
+        return new ZapWalk(this, trace, mm, vmas, start, end, forbidden, vmaPath, event, cause, true);
+    }
+
+    /** As {@link #walk}, leaving the anonymous pages (private COW copies) unless {@code evenCows}. */
+    ZapWalk walk(Mm mm, List<Vma> vmas, long start, long end, String vmaPath, MmuNotifierEvent event, String cause,
+            boolean evenCows) {
+        return new ZapWalk(this, trace, mm, vmas, start, end, 0, vmaPath, event, cause, evenCows);
     }
 
     /**

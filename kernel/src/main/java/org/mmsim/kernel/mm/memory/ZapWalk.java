@@ -7,7 +7,9 @@ import org.mmsim.kernel.mm.Vma;
 import org.mmsim.kernel.mm.notifier.MmuNotifierEvent;
 import org.mmsim.kernel.mm.notifier.MmuNotifierRange;
 import org.mmsim.kernel.mm.page.Page;
+import org.mmsim.kernel.mm.page.PageFlags;
 import org.mmsim.kernel.mm.pgtable.PageTable;
+import org.mmsim.kernel.mm.pgtable.Pte;
 import org.mmsim.kernel.state.Copier;
 import org.mmsim.kernel.state.Copyable;
 import org.mmsim.kernel.trace.Tracer;
@@ -40,6 +42,11 @@ public final class ZapWalk implements Copyable {
     private final MmuNotifierEvent event;
     /** The program's call that zaps ({@link org.mmsim.kernel.mm.Detachments}), or null for the kernel's own. */
     private final String cause;
+    /**
+     * {@code zap_details.even_cows}: false keeps the anonymous pages (private COW copies) and zaps only the rest, as
+     * {@code should_zap_folio()} does for {@code unmap_mapping_range(..., even_cows=0)}; true zaps everything.
+     */
+    private final boolean evenCows;
     /** The invalidation of the current VMA's part, [rangeStart, rangeEnd), between its start and end (0, 0: none). */
     private long rangeStart;
     private long rangeEnd;
@@ -55,7 +62,8 @@ public final class ZapWalk implements Copyable {
      * names the program's call that zaps (null: the kernel's own doing).
      */
     ZapWalk(Zap zap, Tracer trace, Mm mm, List<Vma> vmas, long start, long end, long forbidden, String vmaPath,
-            MmuNotifierEvent event, String cause) {
+            MmuNotifierEvent event, String cause, boolean evenCows) {
+        this.evenCows = evenCows;
         this.event = event;
         this.cause = cause;
         this.zap = zap;
@@ -80,8 +88,8 @@ public final class ZapWalk implements Copyable {
             if (vi >= 0 && addr < Math.min(end, vmas.get(vi).end())) {
                 long limit = Math.min(end, vmas.get(vi).end());
                 long pte = mm.pte(addr);
-                if (pte == 0) {
-                    addr = mm.pageTable().nextNonNone(addr + Page.PAGE_SIZE, limit);
+                if (pte == 0 || kept(pte)) {
+                    addr = nextToZap(addr + Page.PAGE_SIZE, limit);
                     continue;
                 }
                 if (!holdsPtl) {
@@ -163,11 +171,29 @@ public final class ZapWalk implements Copyable {
             }
             long from = v == vi ? addr : Math.max(start, vma.start());
             long to = Math.min(end, vma.end());
-            if (from < to && mm.pageTable().nextNonNone(from, to) < to) {
+            if (from < to && nextToZap(from, to) < to) {
                 return true;
             }
         }
         return false;
+    }
+
+    /** Whether {@code pte} is one this walk leaves: an anonymous page when not {@link #evenCows}. */
+    private boolean kept(long pte) {
+        if (evenCows || !Pte.present(pte)) {
+            return false;
+        }
+        int pfn = Memory.vmNormalPage(pte);
+        return pfn >= 0 && zap.core().frames().test(pfn, PageFlags.PG_ANON);
+    }
+
+    /** The first address in [from, to) whose pte this walk zaps, or {@code to}. */
+    private long nextToZap(long from, long to) {
+        long a = mm.pageTable().nextNonNone(from, to);
+        while (a < to && kept(mm.pte(a))) {
+            a = mm.pageTable().nextNonNone(a + Page.PAGE_SIZE, to);
+        }
+        return a;
     }
 
     private void endRange() {
@@ -207,6 +233,7 @@ public final class ZapWalk implements Copyable {
         this.vmaPath = o.vmaPath;
         this.event = o.event;
         this.cause = o.cause;
+        this.evenCows = o.evenCows;
         this.rangeStart = o.rangeStart;
         this.rangeEnd = o.rangeEnd;
         this.vi = o.vi;

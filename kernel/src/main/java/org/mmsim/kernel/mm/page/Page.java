@@ -15,6 +15,16 @@ public final class Page {
 
     private Page() {}
 
+    /**
+     * {@code word}, the modelled word at byte offset {@code 8 * w} of a page, with the page's bytes from {@code from}
+     * on zeroed ({@code folio_zero_segment(folio, from, folio_size(folio))}): the word as it is if {@code from} is
+     * past it, 0 if at or before its start, else only its first {@code from - 8 * w} bytes kept (little-endian).
+     */
+    public static long zeroedFrom(long word, int w, long from) {
+        long keep = from - 8L * w;
+        return keep >= 8 ? word : keep <= 0 ? 0 : word & ((1L << (8 * keep)) - 1);
+    }
+
     /** {@code PAGE_ALIGN(len)}: {@code len} rounded up to a whole number of pages. */
     @Export
     public static long align(long len) {
