@@ -18,12 +18,15 @@ import org.mmsim.kernel.uapi.Errno;
  * <ol>
  *   <li>{@code mmu_seq = kvm->mmu_invalidate_seq} ({@code smp_rmb}); {@code hva_to_pfn}: {@code get_user_pages_fast}
  *       of the page (FOLL_WRITE for a store), GUP-fast then the slow path under {@code mmap_lock} for read (so this
- *       step waits for it); failure: -EFAULT. With {@code kvm_page_refs} off (and the notifier on) the reference is
- *       dropped at once ({@code kvm_release_faultin_page} without holding it: only the pfn is kept, the sequence check
- *       is what makes it safe). Then stop: {@code mmu_lock} is not held.</li>
+ *       step waits for it); failure: -EFAULT. The fault holds that reference until it ends. Then stop:
+ *       {@code mmu_lock} is not held.</li>
  *   <li>Take {@code mmu_lock} (this step). {@code mmu_invalidate_retry_gfn}: an invalidation covering the page is in
  *       progress, or the sequence moved: drop the reference and go back to 1 ({@code RET_PF_RETRY}). Else install the
- *       spte (writable for a store) and keep the reference as the spte's when it is held, then do the access.</li>
+ *       spte (writable for a store), then do the access. With {@code kvm_page_refs} off (2.6.32 on) the fault's
+ *       reference is dropped once the spte is in ({@code kvm_release_pfn_clean} at the end of
+ *       {@code direct_page_fault}; {@code kvm_mmu_finish_page_fault} → {@code kvm_release_faultin_page} since 6.13):
+ *       only the pfn is kept, and the sequence check is what makes that safe. With it on (the design before) the
+ *       reference becomes the spte's, dropped when the spte is zapped.</li>
  * </ol>
  * Without the MMU notifier there is no sequence to check: the spte is installed at once and the reference it keeps is
  * all that ties it to its page. Returns the word loaded (a load), 0 (a store), or -EIO (the VM is dead, i.e. the mm
@@ -114,9 +117,6 @@ final class KvmGuestAccess extends DriverCall {
                 }
                 pfn = g.pfn(0);
                 page = g;
-                if (!driver.sptesHoldRefs()) {
-                    drop();
-                }
                 if (!driver.notifierOn()) {
                     map(vm, hva & ~4095L, word);
                     return;
@@ -138,10 +138,18 @@ final class KvmGuestAccess extends DriverCall {
         }
     }
 
-    /** Install the spte (keeping the held reference as its own) and access through it. */
+    /**
+     * Install the spte, the fault's reference becoming its own where sptes hold references, else dropped now that the
+     * spte is in, and access through it.
+     */
     private void map(Vm vm, long pageHva, int word) {
-        vm.install(new Vm.Spte(Vm.gfn(gpa), pageHva, pfn, write, page));
-        page = null;
+        boolean keep = driver.sptesHoldRefs();
+        vm.install(new Vm.Spte(Vm.gfn(gpa), pageHva, pfn, write, keep ? page : null));
+        if (keep) {
+            page = null;
+        } else {
+            drop();
+        }
         access(vm, pageHva, pfn, word);
     }
 

@@ -45,7 +45,10 @@ final class KvmSetMemoryRegion extends DriverCall {
             returns(-Errno.ENOTTY);
         } else if (vm.dead || vm.mm != mm) {
             returns(-Errno.EIO);
-        } else if (!Page.aligned(gpa) || !Page.aligned(hva) || !Page.aligned(len) || len <= 0) {
+        } else if (!Page.aligned(gpa) || !Page.aligned(hva) || !Page.aligned(len) || len <= 0 || hva < 0
+                || hva + len < 0) {
+            // !access_ok(userspace_addr, memory_size): x86's valid_user_address() is the sign bit since 6.x (a
+            // kernel address, or a range that runs into one); the older bound, TASK_SIZE_MAX, is not modelled
             returns(-Errno.EINVAL);
         } else if (vm.memslots.stream().anyMatch(s -> gpa < s.gpa() + s.len() && s.gpa() < gpa + len)) {
             returns(-Errno.EEXIST);

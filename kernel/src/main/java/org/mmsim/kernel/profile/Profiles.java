@@ -35,10 +35,11 @@ public final class Profiles {
 
         KernelProfile v48 = v2627.with(Switch.MEM_SOFT_DIRTY, "on").with(Switch.PROCESS_VM, "on")
                 .with(Switch.MEMFD_CREATE, "on").with(Switch.MADV_FREE, "on")
-                .with(Switch.MPROTECT_MLOCKED_POPULATE, "on");
+                .with(Switch.MPROTECT_MLOCKED_POPULATE, "on").with(Switch.KVM_PAGE_REFS, "off");
         register(v48, "4.8", "Dirty COW present (GUP drops FOLL_WRITE); COW reuse by mapcount; no FOLL_PIN; "
                 + "soft-dirty tracking (3.11, 0f8975ec4db2); process_vm_readv (3.2), memfd_create (3.17), MADV_FREE "
-                + "(4.5); mprotect faults in a mlocked private VMA made writable (4.5)");
+                + "(4.5); mprotect faults in a mlocked private VMA made writable (4.5); KVM's shadow ptes hold no page "
+                + "references (2.6.32, acb66dd051d0)");
 
         KernelProfile v49 = v48.with(Switch.GUP_WRITE_RETRY, "foll_cow").with(Switch.MLOCK_LIMIT_EXCLUDES_LOCKED, "on");
         register(v49, "4.9", "Dirty COW fixed with FOLL_COW (19be0eaffa3a); mlock's limit check leaves out pages "
@@ -82,12 +83,11 @@ public final class Profiles {
                 .with(Switch.LONGTERM_NEEDS_PIN, "on")
                 .with(Switch.GENERIC_ACCESS_PHYS_RECHECK, "on")
                 .with(Switch.IO_URING_FILE_CHECK, "off")
-                .with(Switch.KVM_PAGE_REFS, "off")
                 .with(Switch.ODIRECT_PIN, "on");
         register(v618, "6.18", "today's kernel: FOLL_COW removed (5535be309971); mprotect keeps exclusive anon writable (6.0); "
                 + "R/O long-term pins unshare the zero page and page cache (6.2); writable long-term pins of "
                 + "writeback-file mappings refused (6.5); O_DIRECT pins its pages (6.5); reclaim keeps the buffers of pinned "
-                + "pages (6.4); KVM takes no page references (6.13)");
+                + "pages (6.4)");
     }
 
     private Profiles() {}

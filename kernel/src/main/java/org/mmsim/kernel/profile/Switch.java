@@ -55,9 +55,9 @@ public enum Switch {
     KVM_MMU_NOTIFIER("KVM follows the host page tables through an MMU notifier and drops shadow ptes on every "
             + "invalidation (2.6.27, e930bffe95e1); off: the design before it, where the page references KVM "
             + "holds were all that tied a shadow pte to its page"),
-    KVM_PAGE_REFS("KVM holds a page reference (FOLL_GET) for each shadow pte until the pte is zapped; off: it "
-            + "takes none and relies on the notifier alone (6.13, 'KVM: Stop grabbing references to PFNMAP'd "
-            + "pages', Sean Christopherson)"),
+    KVM_PAGE_REFS("KVM holds a page reference (FOLL_GET) for each shadow pte until the pte is zapped; off: the "
+            + "fault's reference is dropped once the spte is in, and the notifier alone ties the spte to its page "
+            + "(2.6.32, acb66dd051d0 'KVM: MMU: dont hold pagecount reference for mapped sptes pages', Izik Eidus)"),
     ODIRECT_PIN("O_DIRECT (block direct I/O) takes its user pages with iov_iter_extract_pages, FOLL_PIN, released "
             + "by bio_release_pages (6.5 a7e689dd1c06, David Howells' 'block: Use page pinning' series); off: "
             + "iov_iter_get_pages, FOLL_GET references"),
