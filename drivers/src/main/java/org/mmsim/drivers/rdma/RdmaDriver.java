@@ -273,18 +273,18 @@ public final class RdmaDriver implements Driver {
             }
         } else {
             kernel.tracePath("ib_umem_get");
+            // ib_umem_get: new_pinned = atomic64_add_return(npages, &mm->pinned_vm), over the caller's
+            // RLIMIT_MEMLOCK -ENOMEM (the model's processes lack CAP_IPC_LOCK); user->locked_vm is not touched
             long limit = mm.rlimitMemlock() >>> Page.PAGE_SHIFT;
-            if (kernel.userLockedVm() + nr > limit) {
+            if (mm.pinnedVm() + nr > limit) {
                 return -Errno.ENOMEM;
             }
-            kernel.addUserLockedVm(nr);
             mm.addPinnedVm(nr);
             GupPages g = pin(mm, mr.start(), nr, mr.writable());
             if (g.ret() != nr) {
                 if (g.nr() > 0) {
                     release(g);
                 }
-                kernel.addUserLockedVm(-nr);
                 mm.addPinnedVm(-nr);
                 return g.ret() < 0 ? g.ret() : -Errno.EFAULT;
             }
@@ -334,7 +334,6 @@ public final class RdmaDriver implements Driver {
             if (!mr.pages.released()) {
                 release(mr.pages);
             }
-            kernel.addUserLockedVm(-mr.accounted);
             mr.mm.addPinnedVm(-mr.accounted);
             mr.accounted = 0;
         }

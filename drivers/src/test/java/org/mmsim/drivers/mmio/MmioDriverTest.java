@@ -89,6 +89,15 @@ class MmioDriverTest {
     }
 
     @Test
+    void pagemapReportsTheMappingAsAHoleWithoutItsPfn() {
+        long addr = mapDevice(k, t, 1, RW);
+        assertThatPte(t, addr).isPresent();
+
+        // walk_page_test: a VM_PFNMAP VMA only gets pagemap_pte_hole: soft-dirty (a new VMA's flag), nothing else
+        assertThat(sys.pagemap(t, addr).complete()).isEqualTo(1L << 55);
+    }
+
+    @Test
     void eachMappingGetsFreshPagesOfTheAperture() {
         long first = mapDevice(k, t, 1, RW);
         long second = mapDevice(k, t, 1, RW);

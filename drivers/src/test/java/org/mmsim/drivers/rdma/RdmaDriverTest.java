@@ -94,7 +94,7 @@ class RdmaDriverTest {
 
         assertThat(k.frames().refcount(pfn0)).isEqualTo(1 + 1024);
         assertThat(k.frames().refcount(pfn1)).isEqualTo(1 + 1024);
-        assertThat(k.exports().userLockedVm()).isEqualTo(2);
+        assertThat(k.exports().userLockedVm()).as("ib_umem_get charges mm->pinned_vm only").isZero();
         assertThat(t.mm().pinnedVm()).isEqualTo(2);
         assertThat(k.fileSyscalls().ioctl(t, fd, RdmaDriver.RDMA_READ, PAGE).run()).isEqualTo(0x22);
         assertThat(k.fileSyscalls().ioctl(t, fd, RdmaDriver.RDMA_WRITE, 8, 0x33).run()).isZero();
@@ -119,7 +119,7 @@ class RdmaDriverTest {
         regMr(old, p, a, PAGE, RdmaDriver.MODE_PINNED, ret);
         assertThat(ret[0]).isZero();
         assertThat(old.frames().refcount(pfn)).isEqualTo(2);
-        assertThat(old.exports().userLockedVm()).isEqualTo(1);
+        assertThat(p.mm().pinnedVm()).isEqualTo(1);
     }
 
     @Test
@@ -133,6 +133,28 @@ class RdmaDriverTest {
         assertThat(k.frames().refcount(cpuPfn(a))).isEqualTo(1);
         assertThat(k.exports().userLockedVm()).isZero();
         assertThat(mr(fd)).isNull();
+    }
+
+    @Test
+    void theMemlockChargeOfAPinnedMrIsEachProcesssOwn() {
+        Task q = k.spawn("q");
+        long a = mmapAnon(k, t, 2, RW);
+        long b = mmapAnon(k, q, 2, RW);
+        assertThat(k.syscalls().setrlimitMemlock(t, 2 * PAGE).run()).isZero();
+        assertThat(k.syscalls().setrlimitMemlock(q, 2 * PAGE).run()).isZero();
+        long[] ret = new long[1];
+        regMr(k, t, a, 2 * PAGE, RdmaDriver.MODE_PINNED, ret);
+        assertThat(ret[0]).isZero();
+        regMr(k, q, b, 2 * PAGE, RdmaDriver.MODE_PINNED, ret);
+        assertThat(ret[0]).as("q's pinned_vm is 0 + 2, at its limit").isZero();
+        assertThat(t.mm().pinnedVm()).isEqualTo(2);
+        assertThat(q.mm().pinnedVm()).isEqualTo(2);
+        assertThat(k.exports().userLockedVm()).isZero();
+
+        long c = mmapAnon(k, t, 1, RW);
+        regMr(k, t, c, PAGE, RdmaDriver.MODE_PINNED, ret);
+        assertThat(ret[0]).as("a third page for t is over its limit").isEqualTo(-Errno.ENOMEM);
+        assertThat(t.mm().pinnedVm()).isEqualTo(2);
     }
 
     @Test

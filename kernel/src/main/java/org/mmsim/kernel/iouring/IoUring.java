@@ -109,7 +109,8 @@ public final class IoUring {
             release(g);
             return -Errno.EOPNOTSUPP;
         }
-        long limit = ring.mm.rlimitMemlock() >>> Page.PAGE_SHIFT;
+        // __io_account_mem(): rlimit(RLIMIT_MEMLOCK) is the calling task's, the count the ring creator's user's
+        long limit = caller.rlimitMemlock() >>> Page.PAGE_SHIFT;
         if (kernel.userLockedVm() + nr > limit) {
             release(g);
             return -Errno.ENOMEM;

@@ -175,7 +175,8 @@ public final class TaskMmu {
 
     /**
      * {@code pte_to_pagemap_entry()} for the page at {@code addr}, as read with CAP_SYS_ADMIN (the PFN is shown):
-     * bits 0-54 PFN, 55 soft-dirty, 56 exclusively mapped, 61 file-page or shared-anon, 62 swapped, 63 present.
+     * bits 0-54 PFN, 55 soft-dirty, 56 exclusively mapped, 61 file-page or shared-anon, 62 swapped, 63 present. A
+     * {@code VM_PFNMAP} VMA reads as a hole (soft-dirty only, from the VMA's flag).
      */
     long pagemap(Mm mm, long addr) {
         trace.path("pagemap_read");
@@ -189,7 +190,9 @@ public final class TaskMmu {
             entry |= PM_SOFT_DIRTY;
         }
         long pte = mm.pte(addr);
-        if (!Pte.present(pte)) {
+        // walk_page_test(): a VM_PFNMAP VMA is never walked, only reported as a hole (pagemap_pte_hole), so a
+        // remap_pfn_range mapping never reads as present nor shows its PFN
+        if (!Pte.present(pte) || vma.has(VmFlags.VM_PFNMAP)) {
             return entry;
         }
         entry |= PM_PRESENT | (Pte.pfn(pte) & PM_PFRAME_MASK);

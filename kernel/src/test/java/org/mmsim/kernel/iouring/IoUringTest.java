@@ -244,6 +244,22 @@ class IoUringTest {
         assertThat(ringOf(t, ring).buffer()).isNull();
     }
 
+    @Test
+    void theLimitIsTheCallersNotTheRingCreators() {
+        int ring = ring("6.18");
+        Task child = fork(k, t, "child");
+        assertThat(k.syscalls().setrlimitMemlock(child, PAGE).run()).isZero();
+        long a = mmapAnon(k, child, 2, RW);
+
+        assertThat(fs.ioUringRegisterBuffers(child, ring, a, 2 * PAGE).run())
+                .as("__io_account_mem: rlimit(RLIMIT_MEMLOCK) of current").isEqualTo(-Errno.ENOMEM);
+        assertThat(k.mm().userLockedVm()).isZero();
+        assertThat(k.syscalls().setrlimitMemlock(child, 2 * PAGE).run()).isZero();
+        assertThat(k.syscalls().setrlimitMemlock(t, PAGE).run()).isZero();
+        assertThat(fs.ioUringRegisterBuffers(child, ring, a, 2 * PAGE).run()).as("the creator's limit is lower")
+                .isZero();
+    }
+
     // ---- file-backed buffers ------------------------------------------------------------------------------
 
     enum Backing { EXT4, MEMFD }

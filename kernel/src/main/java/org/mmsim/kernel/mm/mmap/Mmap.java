@@ -196,7 +196,8 @@ public final class Mmap {
         if (file != null && shared && !file.writable()) {
             vmFlags &= ~(VmFlags.VM_MAYWRITE | VmFlags.VM_SHARED);
         }
-        if ((flags & Mman.MAP_NORESERVE) == 0 && (file == null || !shared)) {
+        // accountable_mapping(): only a private writable mapping is charged to the commit (shmem charges its own)
+        if ((flags & Mman.MAP_NORESERVE) == 0 && !shared && (vmFlags & VmFlags.VM_WRITE) != 0) {
             vmFlags |= VmFlags.VM_ACCOUNT;
         }
         if ((flags & Mman.MAP_LOCKED) != 0) {

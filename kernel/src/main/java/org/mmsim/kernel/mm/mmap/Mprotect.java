@@ -140,12 +140,17 @@ public final class Mprotect {
      * are set and {@code change_protection} rewrites the ptes. A private VM_LOCKED VMA made writable is then faulted
      * in for writing ({@code populate_vma_page_range}: "Private VM_LOCKED VMA becoming writable: trigger COW to avoid
      * major fault on access"; {@link Switch#MPROTECT_MLOCKED_POPULATE}), its result ignored as the kernel ignores it.
-     * Not modelled: VM_ACCOUNT commit charging.
+     * A private mapping made writable is charged to the commit: VM_ACCOUNT (the charge itself, and 6.x's drop of it
+     * from a read-only anonymous VMA that was never faulted, are not modelled).
      */
     private boolean mprotectFixup(Mm mm, Vma vma, long start, long end, long newFlags) {
         long oldFlags = vma.flags();
         if (oldFlags == newFlags) {
             return true;
+        }
+        if ((newFlags & VmFlags.VM_WRITE) != 0 && (oldFlags & (VmFlags.VM_ACCOUNT | VmFlags.VM_WRITE
+                | VmFlags.VM_HUGETLB | VmFlags.VM_SHARED | VmFlags.VM_NORESERVE)) == 0) {
+            newFlags |= VmFlags.VM_ACCOUNT;
         }
         List<Vma> split = mm.vmasIn(start, end);
         if (split == null) {
