@@ -131,6 +131,27 @@ class MprotectTest {
         assertThat(t.mm().vmaAt(shared).has(VmFlags.VM_WRITE)).isFalse();
     }
 
+    /**
+     * accountable_mapping(): only a private writable mapping is charged to the commit (VM_ACCOUNT); mprotect_fixup
+     * charges a private one when it becomes writable, and never a shared one.
+     */
+    @Test
+    void vmAccountMarksPrivateMappingsOnceTheyAreWritable() {
+        long ro = mmapAnon(k, t, 1, Mman.PROT_READ);
+        long rw = mmapAnon(k, t, 1, RW);
+        long shared = k.syscalls().mmap(t, 0, PAGE, RW, Mman.MAP_SHARED | Mman.MAP_ANONYMOUS, -1, 0).run();
+        assertThat(t.mm().vmaAt(ro).has(VmFlags.VM_ACCOUNT)).isFalse();
+        assertThat(t.mm().vmaAt(rw).has(VmFlags.VM_ACCOUNT)).isTrue();
+        assertThat(t.mm().vmaAt(shared).has(VmFlags.VM_ACCOUNT)).isFalse();
+
+        assertThat(sys.mprotect(t, ro, PAGE, RW).run()).isZero();
+        assertThat(sys.mprotect(t, shared, PAGE, Mman.PROT_READ).run()).isZero();
+        assertThat(sys.mprotect(t, shared, PAGE, RW).run()).isZero();
+
+        assertThat(t.mm().vmaAt(ro).has(VmFlags.VM_ACCOUNT)).as("charged when made writable").isTrue();
+        assertThat(t.mm().vmaAt(shared).has(VmFlags.VM_ACCOUNT)).isFalse();
+    }
+
     /** mprotect_fixup: {@code newflags == oldflags} returns before {@code vma_modify_flags}: no split. */
     @Test
     void mprotectFixupDoesNotSplitWhenNothingChanges() {
