@@ -114,6 +114,13 @@ public final class Fork {
             alloc.getPage(pfn);
             dst.mm().addRssAnon(1);
         } else if (pfn >= 0) {
+            // 5.9 to 5.18: copy_present_page() did not look at PageAnon, so a maybe-pinned page-cache page of a COW
+            // mapping is copied for the child too (the 5.19 rework, fb3d824d1a46, limited the early copy to anon
+            // pages; the stable trees added "if (!PageAnon(page)) return 1")
+            if (core.profile().cowReuse() != CowReuse.ANON_EXCLUSIVE && core.profile().on(Switch.FORK_COPY_PINNED)
+                    && rmap.needsCowForDma(src, pfn)) {
+                return copyPresentPage(dst, addr, pfn) == 0 ? COPIED : -Errno.ENOMEM;
+            }
             alloc.getPage(pfn);
             rmap.pageDupRmap(pfn);
             dst.mm().addRssFile(frames.test(pfn, PageFlags.PG_SWAPBACKED), 1);

@@ -22,16 +22,20 @@ import static org.mmsim.kernel.testing.TestKernels.write;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.mmsim.kernel.Kernel;
 import org.mmsim.kernel.mm.Mm;
 import org.mmsim.kernel.mm.gup.Foll;
 import org.mmsim.kernel.mm.gup.GupPages;
+import org.mmsim.kernel.fs.FsType;
 import org.mmsim.kernel.mm.page.PageAlloc;
+import org.mmsim.kernel.mm.page.PageFlags;
 import org.mmsim.kernel.mm.rmap.Rmap;
 import org.mmsim.kernel.syscall.Syscalls;
 import org.mmsim.kernel.task.Task;
 import org.mmsim.kernel.testing.InvariantsNotChecked;
+import org.mmsim.kernel.testing.TestKernels;
 import org.mmsim.kernel.uapi.Errno;
 import org.mmsim.kernel.uapi.Mman;
 import org.mmsim.kernel.uapi.Signal;
@@ -130,6 +134,36 @@ class ForkTest {
         assertThatPte(parent, addr).doesNotMapPfn(pinned);
         assertThat(dmaRead(k, pin, 0, 0)).isEqualTo(D0);
         assertThat(violatedInvariants(k)).containsExactly("pin-coherence");
+    }
+
+    /**
+     * copy_present_page() from 5.9 to 5.18 did not ask PageAnon: a maybe-pinned page-cache page of a COW mapping is
+     * copied for the child at fork, which then no longer sees the file; 5.19 (fb3d824d1a46) shares it.
+     */
+    @ParameterizedTest(name = "{0}: copied {1}")
+    @CsvSource({"5.9, true", "5.11, true", "5.19, false", "6.18, false"})
+    void aPinnedPageCachePageOfAPrivateMappingIsCopiedAtForkOnlyBefore519(String profile, boolean copied) {
+        Kernel k = boot(profile);
+        Task parent = k.spawn("parent");
+        int fd = TestKernels.creat(k, parent, FsType.TMPFS, "f", 2 * PAGE);
+        TestKernels.pwrite(k, parent, fd, 0, D0);
+        long addr = TestKernels.mmapFile(k, parent, fd, 2, RW, Mman.MAP_PRIVATE);
+        write(k, parent, addr + PAGE, 1);                   // the VMA gets its anon_vma: fork copies its ptes
+        assertThat(load(k, parent, addr)).isEqualTo(D0);    // the page-cache page, mapped read-only
+        int cached = pfnAt(parent, addr);
+        GupPages pin = k.syscalls().pinUserPages(parent, addr, 1, 0).complete();
+        assertThat(pin.nr()).isEqualTo(1);
+
+        Task child = fork(k, parent, "child");
+
+        if (copied) {
+            assertThatPte(child, addr).doesNotMapPfn(cached);
+            assertThat(k.frames().test(pfnAt(child, addr), PageFlags.PG_ANON)).isTrue();
+        } else {
+            assertThatPte(child, addr).mapsPfn(cached);
+        }
+        TestKernels.pwrite(k, parent, fd, 0, D1);
+        assertThat(load(k, child, addr)).isEqualTo(copied ? D0 : D1);
     }
 
     @ParameterizedTest(name = "{0}")
