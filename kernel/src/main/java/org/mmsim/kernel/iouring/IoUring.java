@@ -161,7 +161,8 @@ public final class IoUring {
 
     /**
      * {@code IORING_OP_WRITE_FIXED}: write {@code [addr, addr+len)} of the fixed buffer to {@code file} at {@code off},
-     * copying from the pinned pages (the modelled words of each page).
+     * copying from the pinned pages: each modelled word of the range to its place in the file ({@code i_size} grows to
+     * the end of the last modelled word written; the model keeps no other bytes).
      *
      * @return bytes written, or -EFAULT (range outside the buffer, or none registered), -EBADF (not open for writing)
      */
@@ -173,13 +174,19 @@ public final class IoUring {
         if (!file.writable()) {
             return -Errno.EBADF;
         }
+        // io_import_fixed: the iterator starts at addr - ubuf in the buffer's bvecs and covers len bytes, so byte b of
+        // the buffer goes to off + (b - addr); each modelled word wholly inside goes to the file, if its place there
+        // is a modelled word too
         GupPages g = ring.pages;
-        long firstPage = (addr >>> Page.PAGE_SHIFT) - (g.address(0) >>> Page.PAGE_SHIFT);
-        long lastPage = ((addr + len - 1) >>> Page.PAGE_SHIFT) - (g.address(0) >>> Page.PAGE_SHIFT);
-        for (long p = firstPage; p <= lastPage; p++) {
-            long pos = off + ((p - firstPage) << Page.PAGE_SHIFT);
+        long base = g.address(0) & -Page.PAGE_SIZE;
+        for (long page = addr & -Page.PAGE_SIZE; page < addr + len; page += Page.PAGE_SIZE) {
             for (int w = 0; w < Page.PAGE_WORDS; w++) {
-                long r = kernel.kernelWrite(file, pos + 8L * w, kernel.dmaRead(g, (int) p, w));
+                long b = page + 8L * w;
+                long pos = off + (b - addr);
+                if (b < addr || b + 8 > addr + len || !Page.modelled(pos)) {
+                    continue;
+                }
+                long r = kernel.kernelWrite(file, pos, kernel.dmaRead(g, (int) ((page - base) >>> Page.PAGE_SHIFT), w));
                 if (r < 0) {
                     return r;
                 }

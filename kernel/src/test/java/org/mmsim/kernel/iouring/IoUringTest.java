@@ -327,6 +327,20 @@ class IoUringTest {
     }
 
     @Test
+    void writeFixedWritesExactlyTheRangeFromItsOffsetInThePage() {
+        int ring = ring("6.18");
+        long a = filledBuffer(1);
+        write(k, t, a + 8, D1);
+        int out = creat(k, t, FsType.EXT4, "out", 0);
+        assertThat(register(ring, a, PAGE)).isZero();
+
+        assertThat(fs.ioUringWriteFixed(t, ring, out, 0, a + 8, 8).run()).isEqualTo(8);
+
+        assertThat(pread(k, t, out, 0)).as("io_import_fixed: the word at a + 8 goes to offset 0").isEqualTo(D1);
+        assertThat(inode(t, out).size()).isEqualTo(8);
+    }
+
+    @Test
     void writeFixedChecksTheRangeAndTheFile() {
         int ring = ring("6.18");
         long a = filledBuffer(2);
