@@ -72,6 +72,14 @@ public abstract class MirrorFaultCall extends DriverCall {
     /** Under the driver lock: program the device's entry for the page from {@code entry} (VALID, WRITE, PFN). */
     protected abstract void program(long entry);
 
+    /**
+     * Whether the device fault asks {@code hmm_range_fault} for a writable page ({@code HMM_PFN_REQ_WRITE}): for a
+     * write, and for any access a driver faults in for writing (mlx5 does for a writable MR).
+     */
+    protected boolean faultForWrite() {
+        return write;
+    }
+
     /** Whether the driver checks {@code mmu_interval_read_retry} before programming (a correct driver does). */
     protected boolean checksRetry() {
         return true;
@@ -93,7 +101,7 @@ public abstract class MirrorFaultCall extends DriverCall {
             case 0 -> entryBlockedOn();
             case READ_BEGIN -> mni == null ? null : kernel.mmuIntervalReadBeginWait(mni);
             case FAULT -> mni == null ? null : Acquire.first(kernel.mmapReadAcquire(mni.mm()),
-                    write ? kernel.hmmWriteFaultWait(mni.mm(), page()) : null);
+                    faultForWrite() ? kernel.hmmWriteFaultWait(mni.mm(), page()) : null);
             default -> null;
         };
     }
@@ -119,7 +127,7 @@ public abstract class MirrorFaultCall extends DriverCall {
                 MmuIntervalNotifier mni = notifier();
                 kernel.mmapReadLock(mni.mm());
                 HmmRange range = new HmmRange(mni, page(), page() + Page.PAGE_SIZE,
-                        HmmRange.REQ_FAULT | (write ? HmmRange.REQ_WRITE : 0));
+                        HmmRange.REQ_FAULT | (faultForWrite() ? HmmRange.REQ_WRITE : 0));
                 range.setNotifierSeq(seq);
                 int r = kernel.hmmRangeFault(range);
                 kernel.mmapReadUnlock(mni.mm());

@@ -196,6 +196,15 @@ final class RdmaCalls {
             return mr.mode != Mr.ODP_NORETRY;
         }
 
+        /**
+         * {@code pagefault_real_mr}: "if (odp->umem.writable && !downgrade) access_mask |= HMM_PFN_WRITE": a fault on a
+         * writable MR, a READ too, faults the page in for writing (only a prefetch downgrades).
+         */
+        @Override
+        protected boolean faultForWrite() {
+            return write || mr.writable();
+        }
+
         @Override
         protected boolean enter() {
             if (mr.dead || off < 0 || (off & 7) != 0 || off + 8 > mr.len || word() >= Page.PAGE_WORDS) {

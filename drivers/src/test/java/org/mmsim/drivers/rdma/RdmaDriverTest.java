@@ -1,6 +1,7 @@
 package org.mmsim.drivers.rdma;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.mmsim.kernel.testing.KernelAssertions.assertThatPte;
 import static org.mmsim.kernel.testing.TestKernels.FRAMES;
 import static org.mmsim.kernel.testing.TestKernels.PAGE;
 import static org.mmsim.kernel.testing.TestKernels.RW;
@@ -20,12 +21,14 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.mmsim.kernel.Kernel;
 import org.mmsim.kernel.mm.hmm.HmmRange;
+import org.mmsim.kernel.mm.page.PageAlloc;
 import org.mmsim.kernel.mm.pgtable.Pte;
 import org.mmsim.kernel.sched.KernelCall;
 import org.mmsim.kernel.task.Task;
 import org.mmsim.kernel.testing.TestKernels;
 import org.mmsim.kernel.uapi.Errno;
 import org.mmsim.kernel.uapi.Fcntl;
+import org.mmsim.kernel.uapi.Mman;
 
 /**
  * {@code /dev/rdma}: pinned MRs pin and charge, ODP MRs map the CPU's frame without a reference, follow every
@@ -168,6 +171,28 @@ class RdmaDriverTest {
         assertThat(k.exports().userLockedVm()).isZero();
         assertThat(t.mm().pinnedVm()).isZero();
         assertThat(mr(fd)).isNull();
+    }
+
+    /** mlx5's pagefault_real_mr asks for a writable page on a writable MR, whatever the access. */
+    @Test
+    void anOdpReadOfAWritableMrFaultsThePageInForWriting() {
+        long a = mmapAnon(k, t, 1, RW);
+        int fd = regMr(a, PAGE, RdmaDriver.MODE_ODP);
+
+        assertThat(read(fd, 0)).isZero();
+
+        assertThatPte(t, a).isWritable();
+        assertThat(cpuPfn(a)).as("do_anonymous_page for a write: a page of its own, not the zero page")
+                .isNotEqualTo(PageAlloc.ZERO_PFN);
+        assertThat(mr(fd).dev[0] & HmmRange.WRITE).isNotZero();
+
+        long ro = mmapAnon(k, t, 1, Mman.PROT_READ);
+        int rofd = regMr(ro, PAGE, RdmaDriver.MODE_ODP);
+        assertThat(read(rofd, 0)).as("hmm_vma_fault: a write fault on a VMA without VM_WRITE").isEqualTo(-Errno.EPERM);
+        int readOnly = open(k, t, "/dev/" + RdmaDriver.DEVICE, Fcntl.O_RDWR);
+        assertThat(k.fileSyscalls().ioctl(t, readOnly, RdmaDriver.RDMA_REG_MR, ro, PAGE, RdmaDriver.MODE_ODP,
+                RdmaDriver.IB_ACCESS_REMOTE_READ).run()).isZero();
+        assertThat(read(readOnly, 0)).as("a read-only MR faults for reading").isZero();
     }
 
     @Test
