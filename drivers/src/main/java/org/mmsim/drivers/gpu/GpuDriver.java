@@ -311,7 +311,8 @@ public final class GpuDriver implements Driver {
         }
 
         /**
-         * {@code ttm_bo_mmap} → {@code ttm_bo_mmap_obj}: the BO whose fake offset range holds the VMA's
+         * {@code ttm_bo_mmap} → {@code ttm_bo_mmap_obj}: a COW (private, may-write) mapping is -EINVAL
+         * ({@code is_cow_mapping}); the BO whose fake offset range holds the VMA's
          * {@code vm_pgoff} ({@code drm_vma_offset_lookup}; -EINVAL if none or the VMA runs past it); the VMA gets
          * VM_IO|VM_PFNMAP|VM_DONTEXPAND|VM_DONTDUMP (VM_MIXEDMAP instead of VM_PFNMAP where faults call
          * {@code ->nopage}, whose pages are normal ptes) and {@code ttm_bo_vm_ops}. Nothing is mapped yet.
@@ -319,6 +320,9 @@ public final class GpuDriver implements Driver {
         @Override
         public int mmap(File file, Vma vma) {
             kernel.tracePath("ttm_bo_mmap");
+            if (VmFlags.isCowMapping(vma.flags())) {
+                return -Errno.EINVAL;
+            }
             Bo bo = boAtOffset(vma.pgoff());
             long pages = (vma.end() - vma.start()) >>> 12;
             if (bo == null || vma.pgoff() + pages > bo.pgoff + bo.pages) {

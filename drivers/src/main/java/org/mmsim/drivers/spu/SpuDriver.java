@@ -265,8 +265,10 @@ public final class SpuDriver implements Driver {
         }
 
         /**
-         * {@code spufs_mem_mmap} / {@code spufs_psmap_mmap}: MAP_SHARED only (-EINVAL); offsets within the local store
-         * or exactly the problem-state page (-EINVAL). VM_IO|VM_PFNMAP in the fault era; nothing in the nopage era.
+         * {@code spufs_mem_mmap} / {@code spufs_psmap_mmap}: MAP_SHARED only (-EINVAL), and no check of the size: a
+         * fault past the local store is SIGBUS ({@code spufs_mem_mmap_fault}). The model keeps both files in one
+         * offset space, so a mapping of {@code mem} must stay below the problem-state page, and one of {@code psmap} is
+         * exactly that page (-EINVAL otherwise). VM_IO|VM_PFNMAP in the fault era; nothing in the nopage era.
          */
         @Override
         public int mmap(File file, Vma vma) {
@@ -277,7 +279,7 @@ public final class SpuDriver implements Driver {
                 return -Errno.EINVAL;
             }
             long pages = (vma.end() - vma.start()) >>> Page.PAGE_SHIFT;
-            boolean ls = vma.pgoff() + pages <= LS_PAGES;
+            boolean ls = vma.pgoff() + pages <= PS_PGOFF;
             boolean ps = vma.pgoff() == PS_PGOFF && pages == 1;
             if (!ls && !ps) {
                 return -Errno.EINVAL;

@@ -53,6 +53,18 @@ class GpuDriverTest {
     }
 
     @Test
+    void aPrivateWritableMappingOfABoIsRefused() {
+        Kernel k = Kernel.boot(Profiles.byName("6.18"), 256, 0, Drivers.all());
+        Task p = k.spawn("p");
+        int x = create(k, p, 1, GpuDriver.VRAM);
+        long off = k.fileSyscalls().ioctl(p, x, GpuDriver.GPU_MAP_OFFSET).run();
+
+        assertThat(k.syscalls().mmap(p, 0, 4096, RW, Mman.MAP_PRIVATE, x, off).run())
+                .as("ttm_bo_mmap_obj: is_cow_mapping").isEqualTo(-Errno.EINVAL);
+        assertThat(map(k, p, x)).isPositive();
+    }
+
+    @Test
     void evictionZapsEveryProcessAndValidateEvictsWhenVramIsFull() {
         Kernel k = Kernel.boot(Profiles.byName("6.18"), 256, 0, Drivers.all());
         Task p = k.spawn("p");

@@ -19,6 +19,7 @@ import org.mmsim.kernel.testing.TestKernels;
 import org.mmsim.kernel.uapi.Errno;
 import org.mmsim.kernel.uapi.Fcntl;
 import org.mmsim.kernel.uapi.Mman;
+import org.mmsim.kernel.uapi.Signal;
 
 /**
  * The spu device: local-store faults per state and era, context switches that zap every mapping of the outgoing
@@ -291,8 +292,12 @@ class SpuDriverTest {
         assertThat(k.fileSyscalls().ioctl(p, x, SpuDriver.SPU_RUN, 5).run()).as("no SPU 5").isEqualTo(-Errno.EINVAL);
         assertThat(k.fileSyscalls().ioctl(p, x, 0x1234, 0).run()).isEqualTo(-Errno.ENOTTY);
         assertThat(k.syscalls().mmap(p, 0, LS, RW, Mman.MAP_PRIVATE, x, 0).run()).isEqualTo(-Errno.EINVAL);
-        assertThat(k.syscalls().mmap(p, 0, LS + PAGE, RW, Mman.MAP_SHARED, x, 0).run()).isEqualTo(-Errno.EINVAL);
-        assertThat(k.syscalls().mmap(p, 0, PAGE, RW, Mman.MAP_SHARED, x, 8 * PAGE).run()).isEqualTo(-Errno.EINVAL);
+        long big = k.syscalls().mmap(p, 0, LS + PAGE, RW, Mman.MAP_SHARED, x, 0).run();
+        assertThat(big).as("spufs_mem_mmap does not check the size").isPositive();
+        assertThat(TestKernels.loadSignal(k, p, big + LS)).as("spufs_mem_mmap_fault past the local store")
+                .isEqualTo(Signal.SIGBUS);
+        assertThat(k.syscalls().mmap(p, 0, 2 * PAGE, RW, Mman.MAP_SHARED, x, (SpuDriver.PS_PGOFF - 1) * PAGE).run())
+                .as("a mapping of mem running into the model's psmap offset").isEqualTo(-Errno.EINVAL);
         for (int i = 1; i < SpuDriver.MAX_CONTEXTS; i++) {
             assertThat(create(p)).isPositive();
         }
