@@ -27,6 +27,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -116,6 +117,26 @@ class LongtermMigrationTest {
         assertThat(g.pfn(0)).isEqualTo(old);
         assertThatPage(k, old).isInZone(Zone.MOVABLE).hasRefcount(1 + BIAS);
         assertThatPte(t, a).mapsPfn(old);
+    }
+
+    /**
+     * 5.13 to 6.2: a FOLL_GET|FOLL_LONGTERM reference is migrated by the slow path (check_and_migrate_movable_pages),
+     * but GUP-fast checks the zone only for a pin (try_grab_folio), so get_user_pages_fast keeps the movable page.
+     */
+    @ParameterizedTest(name = "{0}: migrated {1}")
+    @CsvSource({"GET_USER_PAGES, true", "GET_USER_PAGES_FAST, false"})
+    void under519ALongtermReferenceMigratesOnlyThroughTheSlowPath(GupEntry gup, boolean migrated) {
+        Kernel k = bootWithMovable("5.19", MOVABLE);
+        Task t = k.spawn("p");
+        long a = mmapAnon(k, t, 1, RW);
+        write(k, t, a, D0);
+        int old = pfnAt(t, a);
+
+        GupPages g = gup.take(k, t, a, 1, LONGTERM_WRITE);
+
+        assertThat(g.ret()).isEqualTo(1);
+        assertThat(g.pfn(0) != old).isEqualTo(migrated);
+        assertThatPage(k, g.pfn(0)).isInZone(migrated ? Zone.NORMAL : Zone.MOVABLE).hasRefcount(2);
     }
 
     @Test
