@@ -28,8 +28,8 @@ import org.mmsim.kernel.uapi.Errno;
  * flight, and the pages are held only by the GUP reference or pin.
  *
  * <pre>
- *   BEGIN:    fdget; checks; kiocb_write_and_wait() / filemap_write_and_wait_range(): write dirty page-cache
- *             pages of the file back first (the whole file here), so the device and the cache agree
+ *   BEGIN:    fdget; checks; kiocb_write_and_wait() / filemap_write_and_wait_range(): write the dirty page-cache
+ *             pages of the range back first, so the device and the cache agree
  *   GUP:      bio_iov_iter_get_pages(): iov_iter_get_pages() → get_user_pages_fast(FOLL_GET [| FOLL_WRITE]) before
  *             the switch (odirect_pin=off); iov_iter_extract_pages() → pin_user_pages_fast(FOLL_PIN [| FOLL_WRITE])
  *             after it (odirect_pin=on): the GupCall's own steps (GUP-fast, mmap_read_lock, the slow path)
@@ -161,8 +161,8 @@ public final class DirectIo extends KernelCall<Void> {
         file = f;
         f.get();
         trace.path(write ? "iomap_dio_rw: kiocb_invalidate_pages" : "iomap_dio_rw: kiocb_write_and_wait");
-        vfs.filemap().writeback(mapping);
         int nr = (int) (Page.align(count) >>> Page.PAGE_SHIFT);
+        vfs.filemap().writebackRange(mapping, foff, foff + ((long) nr << Page.PAGE_SHIFT) - 1);
         if (write) {
             invalidate(mapping, nr);
         }

@@ -63,6 +63,14 @@ public interface FileOperations {
         return null;
     }
 
+    /**
+     * {@code ->fsync(file, start, end, datasync)} of bytes [start, end] of the file ({@code vfs_fsync_range}); by
+     * default the whole-file {@link #fsync(File)}.
+     */
+    default long fsync(File file, long start, long end) {
+        return fsync(file);
+    }
+
     /** {@code ->fsync}; no hook: -EINVAL ({@code vfs_fsync_range}). */
     default long fsync(File file) {
         return -Errno.EINVAL;

@@ -49,6 +49,16 @@ final class RegularFileOps implements FileOperations {
         return 0;
     }
 
+    /**
+     * {@code ext4_sync_file()} → {@code file_write_and_wait_range(file, start, end)} / {@code noop_fsync()}: write
+     * the dirty pages of bytes [start, end] back.
+     */
+    @Override
+    public long fsync(File file, long start, long end) {
+        filemap.writebackRange(file.mapping(), start, end);
+        return 0;
+    }
+
     /** {@code ext4_sync_file()} / {@code noop_fsync()}: write the file's dirty pages back. */
     @Override
     public long fsync(File file) {

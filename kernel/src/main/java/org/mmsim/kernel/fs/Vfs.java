@@ -297,6 +297,12 @@ public final class Vfs implements Hashable {
         return f.fops().fsync(f);
     }
 
+    /** {@code vfs_fsync_range(file, start, end, datasync)}: the file's {@code ->fsync} over bytes [start, end]. */
+    public long fsync(File f, long start, long end) {
+        trace.path("vfs_fsync_range");
+        return f.fops().fsync(f, start, end);
+    }
+
     /**
      * Background writeback of {@code f}'s file ({@code writeback_single_inode}, WB_SYNC_NONE) as a call with points;
      * a file without a page cache (pipe, device) is -EINVAL, returned by the call.

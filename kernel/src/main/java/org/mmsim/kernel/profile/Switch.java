@@ -35,6 +35,9 @@ public enum Switch {
     MLOCK_LIMIT_EXCLUDES_LOCKED("mlock's RLIMIT_MEMLOCK check leaves out the pages of the range already locked "
             + "(count_mm_mlocked_page_nr; 4.9, 0cf2f6f6dc60, Simon Guo, 'mm: mlock: check against vma for actual "
             + "mlock() size'); off: locked_vm plus the whole range must fit, so locking a locked range again can fail"),
+    MSYNC_RANGE("msync(MS_SYNC) writes back only the file bytes the range maps, vfs_fsync_range(file, fstart, fend) "
+            + "(3.16, 7fc34a62ca44, Matthew Wilcox, 'mm/msync.c: sync only the requested range in msync()'); off: "
+            + "vfs_fsync of the whole file of each shared file mapping in the range"),
     MEM_SOFT_DIRTY("CONFIG_MEM_SOFT_DIRTY: clear_refs 4 write-protects for soft-dirty tracking and pagemap bit 55 "
             + "reports it (3.11; off on the 6.18 oracle machine, where clear_refs 4 does nothing)"),
     CLEAR_REFS_SKIP_PINNED("clear_refs 4 leaves writable maybe-pinned ptes of COW mappings alone, pte_is_pinned "

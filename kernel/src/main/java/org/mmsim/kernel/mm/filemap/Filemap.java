@@ -148,6 +148,15 @@ public final class Filemap {
     }
 
     /**
+     * {@code filemap_write_and_wait_range(mapping, start, end)}: {@link #writeback} of the pages that hold bytes
+     * [start, end] only, in one step.
+     */
+    public void writebackRange(AddressSpace mapping, long start, long end) {
+        new WritebackCall(this, List.of(mapping), true, "file_write_and_wait_range", start >>> Page.PAGE_SHIFT,
+                end >>> Page.PAGE_SHIFT).run();
+    }
+
+    /**
      * Writeback of {@code mapping} as a call with its preemption points ({@link WritebackCall}); {@code sync}:
      * WB_SYNC_ALL (wait for pages already under writeback), else WB_SYNC_NONE (skip them: background writeback).
      */

@@ -66,6 +66,9 @@ public final class WritebackCall extends KernelCall<Void> {
     private int mi;
     private AddressSpace mapping;
     private final boolean sync;
+    /** The range of page indices written ({@code wbc->range_start}, {@code range_end}): every page for a whole file. */
+    private final long firstIndex;
+    private final long lastIndex;
     /** The page being written: its index and frame; the shared ptes folio_mkclean has left (VMA, address). */
     private long index = -1;
     private int pfn = -1;
@@ -83,11 +86,19 @@ public final class WritebackCall extends KernelCall<Void> {
     private int rc2;
 
     WritebackCall(Filemap filemap, List<AddressSpace> mappings, boolean sync, String name) {
+        this(filemap, mappings, sync, name, 0, Long.MAX_VALUE);
+    }
+
+    /** As the whole-file call, for the pages with index in [firstIndex, lastIndex] only ({@code wbc->range_start}). */
+    WritebackCall(Filemap filemap, List<AddressSpace> mappings, boolean sync, String name, long firstIndex,
+            long lastIndex) {
         super(filemap.trace(), filemap.core().footprint(), name);
         this.filemap = filemap;
         this.mappings = List.copyOf(mappings);
         this.mapping = mappings.isEmpty() ? null : mappings.get(0);
         this.sync = sync;
+        this.firstIndex = firstIndex;
+        this.lastIndex = lastIndex;
     }
 
     @Override
@@ -155,7 +166,10 @@ public final class WritebackCall extends KernelCall<Void> {
 
     /** The next dirty page of this file: true if the step stopped at it (or went on with it), false if none. */
     private boolean nextPage() {
-        for (Map.Entry<Long, Integer> e : mapping.pagesFrom(index + 1).entrySet()) {
+        for (Map.Entry<Long, Integer> e : mapping.pagesFrom(Math.max(index + 1, firstIndex)).entrySet()) {
+            if (e.getKey() > lastIndex) {
+                return false;
+            }
             if (filemap.frames().test(e.getValue(), PageFlags.PG_DIRTY)) {
                 index = e.getKey();
                 pfn = e.getValue();
@@ -459,6 +473,8 @@ public final class WritebackCall extends KernelCall<Void> {
         this.mi = o.mi;
         this.mapping = c.copy(o.mapping);
         this.sync = o.sync;
+        this.firstIndex = o.firstIndex;
+        this.lastIndex = o.lastIndex;
         this.index = o.index;
         this.pfn = o.pfn;
         this.dirtyPtes = o.dirtyPtes;

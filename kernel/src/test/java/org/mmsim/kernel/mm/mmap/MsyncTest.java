@@ -11,8 +11,11 @@ import static org.mmsim.kernel.testing.TestKernels.mmapFile;
 import static org.mmsim.kernel.testing.TestKernels.write;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.mmsim.kernel.Kernel;
 import org.mmsim.kernel.fs.FsType;
+import org.mmsim.kernel.mm.pgtable.Pte;
 import org.mmsim.kernel.syscall.Syscalls;
 import org.mmsim.kernel.task.Task;
 import org.mmsim.kernel.uapi.Errno;
@@ -35,6 +38,24 @@ class MsyncTest {
 
         assertThat(sys.msync(t, addr, PAGE, Msync.MS_SYNC).run()).isZero();
         assertThat(inode(t, fd).diskWord(0, 0)).isEqualTo(0x77);
+    }
+
+    /** 3.16 (7fc34a62ca44): vfs_fsync_range over the file bytes the range maps; before, the whole file. */
+    @ParameterizedTest(name = "{0}: the other page written {1}")
+    @CsvSource({"2.6.27, true", "4.8, false", "6.18, false"})
+    void msSyncWritesBackOnlyTheRangeSince316(String profile, boolean whole) {
+        Kernel kk = boot(profile);
+        Task p = kk.spawn("p");
+        int fd = creat(kk, p, FsType.EXT4, "f", 2 * PAGE);
+        long addr = mmapFile(kk, p, fd, 2, RW, Mman.MAP_SHARED);
+        write(kk, p, addr, 0x77);
+        write(kk, p, addr + PAGE, 0x88);
+
+        assertThat(kk.syscalls().msync(p, addr + PAGE, PAGE, Msync.MS_SYNC).run()).isZero();
+
+        assertThat(inode(p, fd).diskWord(1, 0)).isEqualTo(0x88);
+        assertThat(inode(p, fd).diskWord(0, 0)).isEqualTo(whole ? 0x77 : 0);
+        assertThat(Pte.write(p.mm().pte(addr))).as("a page left alone keeps its writable pte").isEqualTo(!whole);
     }
 
     @Test
