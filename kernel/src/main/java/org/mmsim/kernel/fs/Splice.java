@@ -23,6 +23,8 @@ import org.mmsim.kernel.uapi.Errno;
 final class Splice {
     /** {@code MAX_RW_COUNT}: {@code INT_MAX & PAGE_MASK}, the most one read or write (or iovec) moves. */
     static final long MAX_RW_COUNT = Integer.MAX_VALUE & -Page.PAGE_SIZE;
+    /** The pages {@code iter_to_pipe} takes a round ({@code struct page *pages[16]}). */
+    static final int ROUND = 16;
 
     private final Tracer trace;
     private final Gup gup;
@@ -44,8 +46,10 @@ final class Splice {
      * <p>An address inside a page is what the kernel accepts: {@code iov_iter_get_pages2} pins from the page holding
      * it and the first buffer gets {@code offset = start}, {@code len = PAGE_SIZE - start}. The model's pipe buffers
      * are whole pages (a {@code read} names its word by its offset in the page), so the GUP is rounded down to the
-     * page; the bytes returned are the kernel's: {@code len}, or what the pages taken cover from {@code addr} when the
-     * pipe fills or GUP stops early ({@code total ? total : ret}).
+     * page; the bytes returned are the kernel's: {@code len}, or what the pages queued cover from {@code addr} when the
+     * pipe fills or GUP stops early ({@code total ? total : ret}). GUP takes up to 16 pages a round, whatever room the
+     * pipe has: the pages of a round that no longer fit are faulted in, then put ({@code add_to_pipe} fails with
+     * -EAGAIN), so a vmsplice larger than the room still touches them.
      *
      * @return bytes spliced; 0 for a zero length; -EBADF; -EINVAL (negative length); -EFAULT; -EPIPE; -EAGAIN; a
      *     GUP error if the first page fails; -EINVAL on the read end ({@code vmsplice_to_user}, not modelled)
@@ -75,24 +79,49 @@ final class Splice {
         if (pipe.readers == 0) {
             return -Errno.EPIPE;
         }
-        int room = Pipe.PIPE_DEF_BUFFERS - pipe.bufs.size();
-        if (room == 0) {
-            return -Errno.EAGAIN;
+        if (pipe.bufs.size() == Pipe.PIPE_DEF_BUFFERS) {
+            return -Errno.EAGAIN; // wait_for_space
         }
-        long inPage = addr & (Page.PAGE_SIZE - 1);
-        long first = addr - inPage;
-        int nr = (int) Math.min(room, Page.align(inPage + len) >>> Page.PAGE_SHIFT);
         trace.path("iter_to_pipe");
-        GupPages pages = gup.getUserPagesFastUnheld(mm, first, nr, 0).complete();
-        if (pages.ret() <= 0) {
-            return pages.ret();
+        long total = 0;
+        long cur = addr;
+        long left = len;
+        while (left > 0) {
+            // iov_iter_get_pages2(from, pages, ~0UL, 16, &start): up to 16 pages a round, all faulted in by GUP
+            // whatever room the pipe has left
+            long inPage = cur & (Page.PAGE_SIZE - 1);
+            int n = (int) Math.min(ROUND, Page.align(inPage + left) >>> Page.PAGE_SHIFT);
+            GupPages pages = gup.getUserPagesFastUnheld(mm, cur - inPage, n, 0).complete();
+            if (pages.ret() <= 0) {
+                return total > 0 ? total : pages.ret();
+            }
+            int queued = 0;
+            for (int i = 0; i < pages.nr(); i++) {
+                if (pipe.bufs.size() == Pipe.PIPE_DEF_BUFFERS) {
+                    // add_to_pipe: -EAGAIN, and it drops the page; iter_to_pipe puts the rest of the round's
+                    trace.path("add_to_pipe: pipe full, put_page");
+                    for (int j = i; j < pages.nr(); j++) {
+                        gup.putPage(pages.pfn(j));
+                    }
+                    record(pipe, queued);
+                    return total > 0 ? total : -Errno.EAGAIN;
+                }
+                pipe.bufs.addLast(new Pipe.Buffer(pages.pfn(i), mm.id(), false));
+                queued++;
+                long size = Math.min(left, Page.PAGE_SIZE - inPage);
+                total += size;
+                left -= size;
+                cur += size;
+                inPage = 0;
+            }
+            record(pipe, queued);
         }
-        for (int i = 0; i < pages.nr(); i++) {
-            pipe.bufs.addLast(new Pipe.Buffer(pages.pfn(i), mm.id(), false));
+        return total;
+    }
+
+    private void record(Pipe pipe, int queued) {
+        if (queued > 0 && trace.on()) {
+            trace.record(new Change.PipeQueued(pipe.id(), queued, pipe.bufs.size()));
         }
-        if (trace.on()) {
-            trace.record(new Change.PipeQueued(pipe.id(), pages.nr(), pipe.bufs.size()));
-        }
-        return Math.min(len, ((long) pages.nr() << Page.PAGE_SHIFT) - inPage);
     }
 }

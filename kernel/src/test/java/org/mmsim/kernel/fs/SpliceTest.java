@@ -83,6 +83,23 @@ class SpliceTest {
         assertThat(pipe.nrBufs()).isEqualTo(16);
         assertThat(fs.vmsplice(t, writeEnd, addr + 16 * PAGE, PAGE).run()).isEqualTo(-Errno.EAGAIN);
         assertThat(fs.write(t, writeEnd, 1).run()).isEqualTo(-Errno.EAGAIN);
+        assertThat(t.mm().pte(addr + 16 * PAGE)).as("the second round's GUP faulted the 17th page in, then put it")
+                .isNotZero();
+        assertThat(violatedInvariants(k)).as("its reference went back: the accounting balances").isEmpty();
+    }
+
+    @Test
+    void aRoundOfSixteenPagesIsFaultedInEvenWhenThePipeHasRoomForFewer() {
+        long addr = mmapAnon(k, t, 4, RW);
+        for (int i = 0; i < 14; i++) {
+            assertThat(fs.write(t, writeEnd, i).run()).isEqualTo(8);
+        }
+
+        assertThat(fs.vmsplice(t, writeEnd, addr, 4 * PAGE).run()).as("two buffers of room").isEqualTo(2 * PAGE);
+
+        assertThat(pipe.nrBufs()).isEqualTo(16);
+        assertThat(t.mm().pte(addr + 3 * PAGE)).as("iov_iter_get_pages2 took all four").isNotZero();
+        assertThat(violatedInvariants(k)).isEmpty();
     }
 
     @Test

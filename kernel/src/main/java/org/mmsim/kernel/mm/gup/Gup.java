@@ -158,6 +158,11 @@ public final class Gup {
         return null;
     }
 
+    /** {@code put_page()} of one FOLL_GET reference a kernel user took with an unheld GUP and keeps no more. */
+    public void putPage(int pfn) {
+        gupPutPage(pfn, Foll.FOLL_GET);
+    }
+
     /** {@code put_page()} on each page of a FOLL_GET array. 0, or -EINVAL if already released or not references. */
     public long putPages(GupPages g) {
         return g.pinned() ? -Errno.EINVAL : release(g, false, "put_page");
