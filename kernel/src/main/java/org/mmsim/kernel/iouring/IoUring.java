@@ -98,30 +98,50 @@ public final class IoUring {
         int nr = len == 0 ? 0 : (int) (((addr + len - 1) >>> Page.PAGE_SHIFT) - first + 1);
         long start = first << Page.PAGE_SHIFT;
         IoUringFileCheck check = kernel.profile().ioUringFileCheck();
+        // __io_account_mem(): rlimit(RLIMIT_MEMLOCK) is the calling task's, the count the ring creator's user's
+        long limit = caller.rlimitMemlock() >>> Page.PAGE_SHIFT;
+        boolean chargeFirst = !kernel.profile().on(Switch.IO_URING_ACCOUNT_PINNED);
+        if (chargeFirst) {
+            // up to 5.9: io_account_mem(ctx->user, nr_pages) before pin_user_pages
+            if (kernel.userLockedVm() + nr > limit) {
+                return -Errno.ENOMEM;
+            }
+            kernel.addUserLockedVm(nr);
+        }
         GupPages g = pin(caller, start, nr, check);
         if (g.ret() != nr) {
             if (g.nr() > 0) {
                 release(g);
             }
+            uncharge(chargeFirst, nr);
             return g.ret() < 0 ? g.ret() : -Errno.EFAULT;
         }
         if (check != IoUringFileCheck.OFF && fileBacked(caller, start, nr, check == IoUringFileCheck.EXCEPT_SHMEM)) {
             release(g);
+            uncharge(chargeFirst, nr);
             return -Errno.EOPNOTSUPP;
         }
-        // __io_account_mem(): rlimit(RLIMIT_MEMLOCK) is the calling task's, the count the ring creator's user's
-        long limit = caller.rlimitMemlock() >>> Page.PAGE_SHIFT;
-        if (kernel.userLockedVm() + nr > limit) {
-            release(g);
-            return -Errno.ENOMEM;
+        if (!chargeFirst) {
+            // io_buffer_account_pin() after the pin (5.10)
+            if (kernel.userLockedVm() + nr > limit) {
+                release(g);
+                return -Errno.ENOMEM;
+            }
+            kernel.addUserLockedVm(nr);
         }
-        kernel.addUserLockedVm(nr);
         ring.mm.addPinnedVm(nr);
         ring.ubuf = addr;
         ring.len = len;
         ring.pages = g;
         ring.accounted = nr;
         return 0;
+    }
+
+    /** {@code io_unaccount_mem()} of a charge taken before a pin that then failed. */
+    private void uncharge(boolean charged, int nr) {
+        if (charged) {
+            kernel.addUserLockedVm(-nr);
+        }
     }
 
     /**

@@ -64,8 +64,10 @@ public final class Profiles {
                 .with(Switch.FORK_COPY_PINNED, "on");
         register(v59, "5.9", "COW reuse by page count (09854ba94c6a); early copy of pinned pages at fork (70e806e4e645)");
 
-        KernelProfile v511 = v59.with(Switch.GUP_FAST_FORK_SEQCOUNT, "on").with(Switch.CLEAR_REFS_SKIP_PINNED, "on");
-        register(v511, "5.11", "GUP-fast vs fork write_protect_seq (57efa1fe5957); clear_refs skips pinned ptes (9348b73c2e1b)");
+        KernelProfile v511 = v59.with(Switch.GUP_FAST_FORK_SEQCOUNT, "on").with(Switch.CLEAR_REFS_SKIP_PINNED, "on")
+                .with(Switch.IO_URING_ACCOUNT_PINNED, "on");
+        register(v511, "5.11", "GUP-fast vs fork write_protect_seq (57efa1fe5957); clear_refs skips pinned ptes "
+                + "(9348b73c2e1b); io_uring charges fixed buffers after pinning them (5.10, de2939388be5)");
 
         KernelProfile v519 = v511.with(Switch.COW_REUSE, "anon_exclusive").with(Switch.UNSHARE_RO_PINS, "on")
                 .with(Switch.LONGTERM_MIGRATE_MOVABLE, "on")

@@ -83,6 +83,10 @@ public enum Switch {
     IO_URING("io_uring fixed buffers exist (5.1; registered with FOLL_GET|FOLL_LONGTERM until FOLL_PIN, 5.6)"),
     IO_URING_FILE_CHECK(IoUringFileCheck.class, "file-backed VMAs io_uring itself refuses as fixed buffers with "
             + "-EOPNOTSUPP: any_file (5.1), except_shmem (5.14), off (6.5: GUP's own rule applies)"),
+    IO_URING_ACCOUNT_PINNED("io_uring charges a fixed buffer to RLIMIT_MEMLOCK after pinning it "
+            + "(io_buffer_account_pin; 5.10, de2939388be5, Jens Axboe, 'io_uring: improve registration buffer "
+            + "accounting for huge pages'); off: io_account_mem of the pages first, so over the limit nothing is "
+            + "faulted in or pinned, and a failed pin or file check uncharges them"),
     EXT4_DIRTY_NOBUFFERS(Ext4DirtyNobuffers.class, "ext4 writeback of a dirty page without buffers (dirtied behind "
             + "page_mkwrite's back, e.g. by set_page_dirty_lock after DMA): bug (<=5.17, BUG_ON oops), warn (5.18 "
             + "cc5095747edf, Ted Ts'o: WARN, clear dirty, skip: the write is lost)"),

@@ -26,6 +26,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.mmsim.kernel.Kernel;
 import org.mmsim.kernel.check.Invariants;
@@ -242,6 +243,32 @@ class IoUringTest {
         assertThat(child.mm().rlimitMemlock()).isEqualTo(PAGE);
         assertThat(fs.ioUringRegisterBuffers(child, childRing, a, 2 * PAGE).run()).isEqualTo(-Errno.ENOMEM);
         assertThat(ringOf(t, ring).buffer()).isNull();
+    }
+
+    /** Up to 5.9 io_account_mem comes before pin_user_pages; from 5.10 the pages are pinned, then charged. */
+    @ParameterizedTest(name = "{0}: faulted in {1}")
+    @CsvSource({"5.7, false", "5.9, false", "5.11, true", "6.18, true"})
+    void overTheLimitUntouchedPagesAreFaultedInOnlyWhenTheChargeComesAfterThePin(String profile, boolean faulted) {
+        int ring = ring(profile);
+        long a = mmapAnon(k, t, 2, RW);
+        assertThat(k.syscalls().setrlimitMemlock(t, PAGE).run()).isZero();
+
+        assertThat(register(ring, a, 2 * PAGE)).isEqualTo(-Errno.ENOMEM);
+
+        assertThat(t.mm().pte(a) != 0).isEqualTo(faulted);
+        assertThat(k.mm().userLockedVm()).isZero();
+        assertThat(k.gupHolders().held()).isEmpty();
+    }
+
+    @Test
+    void before510AFileBackedBufferIsUnchargedAfterItsPinFails() {
+        int ring = ring("5.7");
+        int fd = memfdCreate(k, t, "m", 2 * PAGE);
+        long a = mmapFile(k, t, fd, 2, RW, Mman.MAP_SHARED);
+
+        assertThat(register(ring, a, 2 * PAGE)).isEqualTo(-Errno.EOPNOTSUPP);
+        assertThat(k.mm().userLockedVm()).isZero();
+        assertThat(k.gupHolders().held()).isEmpty();
     }
 
     @Test
