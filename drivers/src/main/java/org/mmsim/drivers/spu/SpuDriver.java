@@ -475,10 +475,18 @@ public final class SpuDriver implements Driver {
         }
     }
 
-    /** {@code spufs_ps_fault} from {@code spu_acquire} on. */
+    /**
+     * {@code spufs_ps_fault} from {@code spu_acquire} on: sleep for the state mutex (mmap_lock held), or, the context
+     * saved, in {@code spufs_wait} with mmap_lock dropped ({@link PsResume}); else insert the problem-state PFN.
+     */
     int psFault(VmFault vmf, SpuContext ctx) {
-        if (!ctx.stateMutex.acquire().available() || !ctx.loaded()) {
-            vmf.pause(new PsResume(this, ctx));
+        if (!ctx.stateMutex.acquire().available()) {
+            vmf.pause(new PsResume(this, ctx, false));
+            return VmFault.VM_FAULT_NOPAGE;
+        }
+        if (!ctx.loaded()) {
+            kernel.tracePath("spufs_ps_fault: mmap_read_unlock, spufs_wait");
+            vmf.pause(new PsResume(this, ctx, true));
             return VmFault.VM_FAULT_NOPAGE;
         }
         ctx.stateMutex.lock();

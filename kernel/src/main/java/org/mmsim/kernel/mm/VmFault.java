@@ -68,6 +68,16 @@ public final class VmFault {
             return null;
         }
 
+        /**
+         * Whether the handler sleeps with {@code mmap_lock} dropped ({@code mmap_read_unlock} before the wait, as
+         * {@code spufs_ps_fault} does around {@code spufs_wait}): the faulting thread holds nothing while asleep, so
+         * munmap or mprotect may run, and {@link #resume} must not use the VMA; it returns {@code VM_FAULT_NOPAGE}
+         * (or {@code VM_FAULT_RETRY}) and the access faults again from the start.
+         */
+        default boolean dropsMmapLock() {
+            return false;
+        }
+
         /** Finish the handler: the same returns as {@code ->fault} (and it may {@link #pause} again). */
         int resume(VmFault vmf);
 

@@ -117,7 +117,8 @@ class CopyTest {
         LEFT_OUT.put("mm.memory.DeviceFault.pausable", "set and cleared within one step of a user access");
         LEFT_OUT.put("mm.memory.DeviceFault.paused", "set and taken within one step of a user access");
         for (String f : List.of("mm.memory.UnmapMappingRange.vi", "mm.memory.UnmapMappingRange.vmas",
-                "mm.memory.UnmapMappingRange.walk", "mm.memory.UserAccess.pause", "mm.gup.AccessRemoteVm.physPte")) {
+                "mm.memory.UnmapMappingRange.walk", "mm.memory.UserAccess.pause", "mm.memory.UserAccess.holdsMmapLock",
+                "mm.gup.AccessRemoteVm.physPte")) {
             LEFT_OUT.put(f, "a call of a device mapping in flight: DriversCopyTest copies a machine with one");
         }
         for (String f : List.of("mm.page.PageAlloc.deviceStart", "mm.page.PageAlloc.deviceEnd",

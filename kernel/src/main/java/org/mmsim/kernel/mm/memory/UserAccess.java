@@ -15,10 +15,13 @@ import org.mmsim.kernel.uapi.Signal;
  *
  * <pre>
  *   ENTRY:  (mmap_lock read and the pte lock free, if it will fault) the access; a fault that stops takes
- *           mmap_lock for read and keeps it                                     ← the point
- *   RESUME: (the pte lock, and what the handler waits for) the rest of the fault, then the access again;
- *           mmap_lock dropped when the access is done
+ *           mmap_lock for read and keeps it, unless its handler sleeps without it    ← the point
+ *   RESUME: (the pte lock, what the handler waits for, and mmap_lock read if it was dropped) the rest of the
+ *           fault, then the access again; mmap_lock dropped when the access is done
  * </pre>
+ *
+ * A handler that sleeps with {@code mmap_lock} dropped ({@link VmFault.Resume#dropsMmapLock}) leaves the thread
+ * holding nothing: another thread may unmap the VMA meanwhile, and the access, run again, faults afresh.
  */
 final class UserAccess extends KernelCall<Mmu.Access> {
     private static final int ENTRY = 0;
@@ -31,6 +34,8 @@ final class UserAccess extends KernelCall<Mmu.Access> {
     private final boolean write;
     private final long value;
     private FaultPause pause;
+    /** Whether this access holds {@code mmap_lock} for read across its stop. */
+    private boolean holdsMmapLock;
 
     UserAccess(Mmu mmu, Memory memory, Mm mm, long addr, boolean write, long value) {
         super(mmu.tracer(), mmu.core().footprint(), write ? "store" : "load");
@@ -53,7 +58,8 @@ final class UserAccess extends KernelCall<Mmu.Access> {
             return mkwrite != null ? mkwrite : Acquire.first(mm.mmapLock().read(), mm.ptl().acquire());
         }
         VmFault.Resume r = pause.resume();
-        return Acquire.first(r == null ? null : r.blockedOn(), mm.ptl().acquire());
+        return Acquire.first(r == null ? null : r.blockedOn(),
+                Acquire.first(holdsMmapLock ? null : mm.mmapLock().read(), mm.ptl().acquire()));
     }
 
     @Override
@@ -86,23 +92,28 @@ final class UserAccess extends KernelCall<Mmu.Access> {
     }
 
     private void stopAt(FaultPause p) {
-        if (pc == ENTRY) {
+        boolean drop = p.resume() != null && p.resume().dropsMmapLock();
+        if (drop && holdsMmapLock) {
+            mm.mmapReadUnlock();
+        } else if (!drop && !holdsMmapLock) {
             mm.mmapReadLock();
         }
+        holdsMmapLock = !drop;
         pause = p;
-        at(RESUME, "%s", p);
+        at(RESUME, "%s%s", p, drop ? ", mmap_lock dropped" : "");
     }
 
     private void done(Mmu.Access a) {
-        if (pc == RESUME) {
+        if (holdsMmapLock) {
             mm.mmapReadUnlock();
+            holdsMmapLock = false;
         }
         finish(0, a);
     }
 
     @Override
     protected void locals(StateHasher h) {
-        h.add(addr).add(write).add(value).add(pause != null);
+        h.add(addr).add(write).add(value).add(pause != null).add(holdsMmapLock);
         if (pause != null) {
             pause.hashInto(h);
         }
@@ -119,6 +130,7 @@ final class UserAccess extends KernelCall<Mmu.Access> {
         this.write = o.write;
         this.value = o.value;
         this.pause = c.copy(o.pause);
+        this.holdsMmapLock = o.holdsMmapLock;
     }
 
     @Override
