@@ -249,7 +249,7 @@ public final class Syscalls {
 
     /** {@code set_page_dirty_lock(); put_page()} on each page of a FOLL_GET array. 0, or -EINVAL. */
     public KernelCall<Void> putPagesDirtyLock(Task t, GupPages g) {
-        return by(t, new Syscall<>(core.trace(), core.footprint(), "put_pages_dirty", () -> gup.dirtyLockWait(g),
+        return by(t, new Syscall<>(core.trace(), core.footprint(), "put_pages_dirty", () -> gup.dirtyLockWait(g, true),
                 c -> gup.putPagesDirtyLock(g)));
     }
 

@@ -116,6 +116,8 @@ class CopyTest {
         LEFT_OUT.put("mm.VmFault.resume", "lives within one step of a fault");
         LEFT_OUT.put("mm.memory.DeviceFault.pausable", "set and cleared within one step of a user access");
         LEFT_OUT.put("mm.memory.DeviceFault.paused", "set and taken within one step of a user access");
+        LEFT_OUT.put("mm.gup.AccessRemoteVm.held", "set only while a /proc/PID/mem write sleeps in lock_page: "
+                + "WritebackReclaimTest stops one there");
         for (String f : List.of("mm.memory.UnmapMappingRange.vi", "mm.memory.UnmapMappingRange.vmas",
                 "mm.memory.UnmapMappingRange.walk", "mm.memory.UserAccess.pause", "mm.memory.UserAccess.holdsMmapLock",
                 "mm.gup.AccessRemoteVm.physPte")) {

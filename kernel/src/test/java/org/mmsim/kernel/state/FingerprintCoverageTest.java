@@ -62,7 +62,7 @@ class FingerprintCoverageTest {
         leftOut("mm.memory.UnmapMappingRange", "vmas", "i_mmap when the call began, fixed; the VMAs are hashed with "
                 + "their mms and the walk's index is hashed");
         hashed("mm.memory.UserAccess", "pause", "holdsMmapLock");
-        hashed("mm.gup.AccessRemoteVm", "physPte");
+        hashed("mm.gup.AccessRemoteVm", "physPte", "held");
         hashed("mm.page.PageAlloc", "deviceStart", "deviceEnd", "deviceNext");
         hashed("mm.notifier.MmuNotifiers", "byMm", "notifiers", "intervals");
         hashed("mm.notifier.MmuNotifiers$Subscriptions", "list", "invalidateSeq", "activeInvalidateRanges", "hasItree",

@@ -2,6 +2,7 @@ package org.mmsim.kernel.mm.gup;
 
 import org.mmsim.kernel.bug.KernelBug;
 import org.mmsim.kernel.locking.Acquire;
+import org.mmsim.kernel.locking.WaitEvent;
 import org.mmsim.kernel.mm.Mm;
 import org.mmsim.kernel.mm.Vma;
 import org.mmsim.kernel.mm.WordRead;
@@ -25,6 +26,8 @@ import org.mmsim.kernel.state.StateHasher;
  *          then, in the same step: copy_to_user_page() or copy_from_user_page(), set_page_dirty_lock(),
  *          put_page(); or, where GUP failed and the VMA has one, vma-&gt;vm_ops-&gt;access(); mmap_read_unlock(mm)
  *   COPY:  (device memory only) the copy, put_page() and mmap_read_unlock(mm) of a page GUP returned in device memory
+ *   DIRTY: (a write whose page was locked: set_page_dirty_lock() sleeps in lock_page, mmap_lock held) the page
+ *          dirtied, put_page(), mmap_read_unlock(mm)
  * </pre>
  *
  * <p>When GUP hands back a frame of device memory (a {@code struct page} a driver gave its memory, as 2.6.19's spufs
@@ -42,6 +45,7 @@ public final class AccessRemoteVm extends KernelCall<WordRead> {
     private static final int GUP = 1;
     private static final int PHYS = 2;
     private static final int COPY = 3;
+    private static final int DIRTY = 4;
 
     private final Gup gup;
     private final PageFrames frames;
@@ -54,6 +58,11 @@ public final class AccessRemoteVm extends KernelCall<WordRead> {
     private GetUserPages walk;
     /** {@code generic_access_phys}: the pte {@code follow_pte} found, whose pfn it maps and copies through. */
     private long physPte;
+    /**
+     * At DIRTY: GUP's reference to the page written, registered with the GUP holders while the call sleeps, so that
+     * the accounting invariant can name it.
+     */
+    private GupPages held;
 
     AccessRemoteVm(Gup gup, Mm mm, long addr, long value, boolean write) {
         super(gup.trace, gup.core.footprint(), "__access_remote_vm");
@@ -70,6 +79,11 @@ public final class AccessRemoteVm extends KernelCall<WordRead> {
 
     @Override
     public Acquire blockedOn() {
+        if (pc == DIRTY) {
+            int pfn = held.pfn(0);
+            return new WaitEvent("PG_locked of pfn " + pfn, mm.id(), () -> !frames.test(pfn, PageFlags.PG_LOCKED))
+                    .blocked();
+        }
         return pc == LOCK ? mm.mmapLock().read().blocked() : pc == PHYS ? mm.ptl().acquire().blocked()
                 : pc == COPY ? null : walk.blockedOn();
     }
@@ -99,6 +113,15 @@ public final class AccessRemoteVm extends KernelCall<WordRead> {
         }
         if (pc == COPY) {
             copy(walk.pages[0]);
+            return;
+        }
+        if (pc == DIRTY) {
+            trace.path("set_page_dirty_lock");
+            frames.set(held.pfn(0), PageFlags.PG_DIRTY);
+            gup.putPages(held);
+            held = null;
+            mm.mmapReadUnlock();
+            finish(8, new WordRead(0, 8));
             return;
         }
         walk.advance();
@@ -139,13 +162,32 @@ public final class AccessRemoteVm extends KernelCall<WordRead> {
             trace.path("copy_to_user_page");
             frames.setWord(pfn, word, value);
             frames.setWriter(pfn, mm.id(), gup.core.epoch(mm.id()));
-            frames.set(pfn, PageFlags.PG_DIRTY);
+            if (frames.test(pfn, PageFlags.PG_LOCKED)) {
+                // set_page_dirty_lock: lock_page sleeps, dirty or not (unlike unpin_user_pages_dirty_lock's test)
+                held = gup.holders().newPages(mm, addr & -Page.PAGE_SIZE, 1, flags);
+                held.pfns[0] = pfn;
+                held.nr = 1;
+                held.ret = 1;
+                at(DIRTY, "set_page_dirty_lock: lock_page(pfn %d) waits", pfn);
+                return;
+            }
+            dirtyAndRelease(pfn);
+            return;
         } else {
             read = frames.word(pfn, word);
         }
         gup.gupPutPage(pfn, flags);
         mm.mmapReadUnlock();
         finish(8, new WordRead(read, 8));
+    }
+
+    /** {@code set_page_dirty_lock()} of the page written, {@code put_page()}, {@code mmap_read_unlock()}. */
+    private void dirtyAndRelease(int pfn) {
+        trace.path("set_page_dirty_lock");
+        frames.set(pfn, PageFlags.PG_DIRTY);
+        gup.gupPutPage(pfn, flags);
+        mm.mmapReadUnlock();
+        finish(8, new WordRead(0, 8));
     }
 
     /**
@@ -211,7 +253,7 @@ public final class AccessRemoteVm extends KernelCall<WordRead> {
 
     @Override
     protected void locals(StateHasher h) {
-        h.add(walk == null ? 0 : walk.fingerprint()).add(physPte);
+        h.add(walk == null ? 0 : walk.fingerprint()).add(physPte).add(held == null ? 0 : held.id());
     }
 
     // ---- copy ---------------------------------------------------------------------------------------------------
@@ -228,6 +270,7 @@ public final class AccessRemoteVm extends KernelCall<WordRead> {
         this.flags = o.flags;
         this.walk = c.copy(o.walk);
         this.physPte = o.physPte;
+        this.held = c.copy(o.held);
     }
 
     @Override

@@ -141,15 +141,23 @@ public final class Gup {
 
     /**
      * What {@code unpin_user_pages_dirty_lock(g, true)} would sleep on: the PG_locked of a page it would lock (one
-     * not dirty yet), as a wait; null if none.
+     * not dirty yet: its unlocked {@code folio_test_dirty} skips the others), as a wait; null if none.
      */
     public Acquire dirtyLockWait(GupPages g) {
+        return dirtyLockWait(g, false);
+    }
+
+    /**
+     * What {@code set_page_dirty_lock()} on each page would sleep on ({@code everyPage}: it always takes the page
+     * lock, dirty or not), or {@link #dirtyLockWait(GupPages)}'s.
+     */
+    public Acquire dirtyLockWait(GupPages g, boolean everyPage) {
         if (g.released) {
             return null;
         }
         for (int i = 0; i < g.nr; i++) {
             int pfn = g.pfns[i];
-            if (pfn != PageAlloc.ZERO_PFN && !frames.test(pfn, PageFlags.PG_DIRTY)
+            if (pfn != PageAlloc.ZERO_PFN && (everyPage || !frames.test(pfn, PageFlags.PG_DIRTY))
                     && frames.test(pfn, PageFlags.PG_LOCKED)) {
                 return new WaitEvent("PG_locked of pfn " + pfn, g.mm().id(),
                         () -> !frames.test(pfn, PageFlags.PG_LOCKED));

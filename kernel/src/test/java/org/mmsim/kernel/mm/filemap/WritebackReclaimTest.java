@@ -281,6 +281,36 @@ class WritebackReclaimTest {
         assertThat(sys.unpinUserPagesDirtyLock(t, g, true).run()).isEqualTo(-Errno.EINVAL);
     }
 
+    /** set_page_dirty_lock takes the page lock whether the page is dirty or not (put_pages_dirty, /proc/PID/mem). */
+    @Test
+    void setPageDirtyLockWaitsForTheLockOfAnAlreadyDirtyPageToo() {
+        int f = creat(k, t, FsType.EXT4, "f", PAGE);
+        long a = mmapFile(k, t, f, 1, RW, Mman.MAP_SHARED);
+        write(k, t, a, D0);
+        GupPages g = sys.getUserPages(t, a, 1, Foll.FOLL_WRITE).complete();
+        int pfn = cached(f, 0);
+        KernelCall<Void> wb = fs.writeback(t, f);
+        wb.step(); // PG_locked held by writeback, PG_dirty still set
+        assertThatPage(k, pfn).isDirty();
+
+        KernelCall<Void> put = sys.putPagesDirtyLock(t, g);
+        assertThat(put.blockedOn()).as("lock_page, dirty or not").isNotNull();
+        KernelCall<Void> poke = sys.procMemWrite(t, t, a, D2);
+        poke.step(); // mmap_read_lock
+        while (!poke.done() && !poke.point().contains("set_page_dirty_lock")) {
+            poke.step();
+        }
+        assertThat(poke.done()).as("the copy is made, then lock_page sleeps").isFalse();
+        assertThat(poke.blockedOn()).isNotNull();
+
+        wb.run();
+        assertThat(put.blockedOn()).isNull();
+        assertThat(put.run()).isZero();
+        assertThat(poke.blockedOn()).isNull();
+        poke.run();
+        assertThatPage(k, pfn).as("the write through /proc/PID/mem dirtied it again").isDirty();
+    }
+
     @Test
     void setPageDirtyLockWaitsWhileWritebackHoldsTheCleanPageLocked() {
         int f = creat(k, t, FsType.EXT4, "f", 2 * PAGE);
