@@ -14,6 +14,7 @@ import org.mmsim.kernel.mm.VmFlags;
 import org.mmsim.kernel.mm.VmOperations;
 import org.mmsim.kernel.mm.Vma;
 import org.mmsim.kernel.profile.DriverFault;
+import org.mmsim.kernel.profile.Switch;
 import org.mmsim.kernel.sched.KernelCall;
 import org.mmsim.kernel.state.Copier;
 import org.mmsim.kernel.state.Hashable;
@@ -221,9 +222,10 @@ public final class GpuDriver implements Driver {
             return pfn;
         }
 
+        /** {@code ttm_bo_vm_access} exists from 4.14 ({@link Switch#TTM_VM_ACCESS}); before, TTM had no hook. */
         @Override
         public boolean hasAccess() {
-            return true;
+            return kernel.profile().on(Switch.TTM_VM_ACCESS);
         }
 
         /**

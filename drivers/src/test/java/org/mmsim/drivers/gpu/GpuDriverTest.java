@@ -140,10 +140,13 @@ class GpuDriverTest {
         assertThat(Invariants.checkStep(l)).isEmpty();
     }
 
-    /** {@code /proc/PID/mem} of a VRAM BO: -EIO before vm_ops_access (2.6.27), the word through ->access after. */
+    /**
+     * {@code /proc/PID/mem} of a VRAM BO: -EIO before vm_ops_access (2.6.27) and before TTM had an {@code ->access}
+     * (4.14, ttm_vm_access), the word through it after.
+     */
     @ParameterizedTest
-    @CsvSource({"2.6.19, -5", "2.6.23, -5", "2.6.27, 8", "6.18, 8"})
-    void ptraceReachesTheObjectThroughAccessFrom2627(String profile, int ret) {
+    @CsvSource({"2.6.19, -5", "2.6.23, -5", "2.6.27, -5", "4.9, -5", "5.7, 8", "6.18, 8"})
+    void ptraceReachesTheObjectThroughTtmsAccessFrom414(String profile, int ret) {
         Kernel k = Kernel.boot(Profiles.byName(profile), 256, 0, Drivers.all());
         Task p = k.spawn("p");
         Task d = k.spawn("d");

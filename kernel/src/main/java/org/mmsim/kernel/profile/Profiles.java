@@ -47,6 +47,7 @@ public final class Profiles {
                 + "already locked (0cf2f6f6dc60)");
 
         KernelProfile v57 = v49.with(Switch.FOLL_LONGTERM, "on").with(Switch.FOLL_PIN, "on")
+                .with(Switch.TTM_VM_ACCESS, "on")
                 .with(Switch.PIN_TRACKING, "bias")
                 .with(Switch.MADV_WIPEONFORK, "on").with(Switch.MADV_FREE_SWAPLESS, "on")
                 .with(Switch.MAP_SHARED_VALIDATE, "on")
@@ -54,7 +55,7 @@ public final class Profiles {
                 .with(Switch.IO_URING, "on").with(Switch.IO_URING_FILE_CHECK, "any_file");
         register(v57, "5.7", "FOLL_PIN and io_uring exist; COW reuse by mapcount: CVE-2020-29374 and "
                 + "COW-breaks-either-way present; MADV_FREE without swap (4.12), MADV_WIPEONFORK (4.14), "
-                + "MAP_SHARED_VALIDATE (4.15), MAP_FIXED_NOREPLACE (4.17)");
+                + "MAP_SHARED_VALIDATE (4.15), MAP_FIXED_NOREPLACE (4.17); TTM's ->access (4.14, 09ac4fcb3f25)");
 
         KernelProfile v58 = v57.with(Switch.GUP_FORCE_COW_BREAK, "on");
         register(v58, "5.8", "GUP on COW mappings breaks COW first (17839856fd58): closes the child-side vmsplice leak, not its mirror");

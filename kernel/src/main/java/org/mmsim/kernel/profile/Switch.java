@@ -61,6 +61,9 @@ public enum Switch {
     KVM_PAGE_REFS("KVM holds a page reference (FOLL_GET) for each shadow pte until the pte is zapped; off: the "
             + "fault's reference is dropped once the spte is in, and the notifier alone ties the spte to its page "
             + "(2.6.32, acb66dd051d0 'KVM: MMU: dont hold pagecount reference for mapped sptes pages', Izik Eidus)"),
+    TTM_VM_ACCESS("TTM's vm_operations_struct has ->access (ttm_bo_vm_access: ptrace and /proc/PID/mem of a buffer "
+            + "object through its placement; 4.14, 09ac4fcb3f25, Felix Kuehling, 'drm/ttm: Implement "
+            + "vm_operations_struct.access v2'); off: none, so such an access of a BO mapping is -EIO"),
     ODIRECT_PIN("O_DIRECT (block direct I/O) takes its user pages with iov_iter_extract_pages, FOLL_PIN, released "
             + "by bio_release_pages (6.5 a7e689dd1c06, David Howells' 'block: Use page pinning' series); off: "
             + "iov_iter_get_pages, FOLL_GET references"),
