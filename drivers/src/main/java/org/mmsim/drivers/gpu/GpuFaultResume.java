@@ -10,13 +10,16 @@ import org.mmsim.kernel.state.StateHasher;
  *
  * <pre>
  *   RESERVE  (waits for bo-&gt;base.resv) ttm_bo_vm_reserve: take it, look the pfn up, then sleep again → INSERT
- *   INSERT   the pfn looked up before the sleep: vmf_insert_pfn_prot(pfn, WC for VRAM); unreserve if reserved
+ *   INSERT   the pfns looked up before the sleep: vmf_insert_pfn_prot(pfn, WC for VRAM) of the faulting page and up
+ *            to 15 after it in the VMA (TTM_BO_VM_NUM_PREFAULT); unreserve if reserved
  * </pre>
  *
  * An INSERT of a {@link Bo#nolock} BO holds no reservation: the pfn it carries may belong to frames the BO has left by
  * the time it runs (the broken driver).
  */
 final class GpuFaultResume implements VmFault.Resume {
+    /** {@code TTM_BO_VM_NUM_PREFAULT}: the pages one fault maps. */
+    static final int NUM_PREFAULT = 16;
     private final GpuDriver driver;
     private final Bo bo;
     private final long page;
@@ -60,8 +63,22 @@ final class GpuFaultResume implements VmFault.Resume {
             vmf.pause(insert(driver, bo, page, true));
             return VmFault.VM_FAULT_NOPAGE;
         }
+        // ttm_bo_vm_fault_reserved(vmf, prot, TTM_BO_VM_NUM_PREFAULT): the faulting page and up to 15 more after it,
+        // to the end of the VMA, each vmf_insert_pfn_prot (a pte already there is left as it is); an error on the
+        // first is the fault's, on a later one it stops the loop
         long prot = GpuDriver.prot(placement, vmf.vma());
-        int ret = driver.kernel().vmfInsertPfnProt(vmf.vma(), vmf.address(), pfn, prot);
+        long pageLast = ((vmf.vma().end() - vmf.vma().start()) >>> 12) + vmf.vma().pgoff() - bo.pgoff;
+        int ret = VmFault.VM_FAULT_NOPAGE;
+        long address = vmf.address();
+        for (int i = 0; i < NUM_PREFAULT && page + i < pageLast; i++, address += 4096) {
+            int r = driver.kernel().vmfInsertPfnProt(vmf.vma(), address, pfn + i, prot);
+            if ((r & VmFault.VM_FAULT_ERROR) != 0) {
+                if (i == 0) {
+                    ret = r;
+                }
+                break;
+            }
+        }
         if (reserved) {
             bo.resv.unlock();
         }

@@ -52,6 +52,24 @@ class GpuDriverTest {
         assertThat(k.fileSyscalls().ioctl(p, x, GpuDriver.GPU_READ, 0).run()).isEqualTo(0x11);
     }
 
+    /** ttm_bo_vm_fault_reserved prefaults up to TTM_BO_VM_NUM_PREFAULT pages from the faulting one to the VMA's end. */
+    @Test
+    void aFaultMapsTheRestOfTheBoInTheVmaToo() {
+        Kernel k = Kernel.boot(Profiles.byName("6.18"), 256, 0, Drivers.all());
+        Task p = k.spawn("p");
+        int x = create(k, p, 3, GpuDriver.VRAM);
+        long off = k.fileSyscalls().ioctl(p, x, GpuDriver.GPU_MAP_OFFSET).run();
+        long a = k.syscalls().mmap(p, 0, 3 * 4096, RW, Mman.MAP_SHARED, x, off).run();
+
+        assertThat(k.syscalls().load(p, a + 4096).run()).isZero();
+
+        assertThat(p.mm().pte(a)).as("before the faulting page: not prefaulted").isZero();
+        assertThat(Pte.pfn(p.mm().pte(a + 4096)) + 1).isEqualTo(Pte.pfn(p.mm().pte(a + 2 * 4096)));
+        assertThat(k.fileSyscalls().ioctl(p, x, GpuDriver.GPU_EVICT).run()).isZero();
+        assertThat(p.mm().pte(a + 4096)).isZero();
+        assertThat(p.mm().pte(a + 2 * 4096)).as("the move zaps the prefaulted pte too").isZero();
+    }
+
     @Test
     void aPrivateWritableMappingOfABoIsRefused() {
         Kernel k = Kernel.boot(Profiles.byName("6.18"), 256, 0, Drivers.all());
