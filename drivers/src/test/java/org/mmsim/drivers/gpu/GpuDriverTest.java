@@ -30,8 +30,13 @@ class GpuDriverTest {
     }
 
     private static long map(Kernel k, Task t, int fd) {
+        return map(k, t, fd, 1, Mman.MAP_SHARED);
+    }
+
+    /** {@code mmap} of {@code pages} pages of the BO of {@code fd} with {@code flags}: the address or -errno. */
+    private static long map(Kernel k, Task t, int fd, int pages, int flags) {
         long off = k.fileSyscalls().ioctl(t, fd, GpuDriver.GPU_MAP_OFFSET).run();
-        return k.syscalls().mmap(t, 0, 4096, RW, Mman.MAP_SHARED, fd, off).run();
+        return k.syscalls().mmap(t, 0, pages * 4096L, RW, flags, fd, off).run();
     }
 
     @Test
@@ -58,8 +63,7 @@ class GpuDriverTest {
         Kernel k = Kernel.boot(Profiles.byName("6.18"), 256, 0, Drivers.all());
         Task p = k.spawn("p");
         int x = create(k, p, 3, GpuDriver.VRAM);
-        long off = k.fileSyscalls().ioctl(p, x, GpuDriver.GPU_MAP_OFFSET).run();
-        long a = k.syscalls().mmap(p, 0, 3 * 4096, RW, Mman.MAP_SHARED, x, off).run();
+        long a = map(k, p, x, 3, Mman.MAP_SHARED);
 
         assertThat(k.syscalls().load(p, a + 4096).run()).isZero();
 
@@ -75,10 +79,8 @@ class GpuDriverTest {
         Kernel k = Kernel.boot(Profiles.byName("6.18"), 256, 0, Drivers.all());
         Task p = k.spawn("p");
         int x = create(k, p, 1, GpuDriver.VRAM);
-        long off = k.fileSyscalls().ioctl(p, x, GpuDriver.GPU_MAP_OFFSET).run();
 
-        assertThat(k.syscalls().mmap(p, 0, 4096, RW, Mman.MAP_PRIVATE, x, off).run())
-                .as("ttm_bo_mmap_obj: is_cow_mapping").isEqualTo(-Errno.EINVAL);
+        assertThat(map(k, p, x, 1, Mman.MAP_PRIVATE)).as("ttm_bo_mmap_obj: is_cow_mapping").isEqualTo(-Errno.EINVAL);
         assertThat(map(k, p, x)).isPositive();
     }
 
