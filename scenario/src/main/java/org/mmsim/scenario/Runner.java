@@ -333,6 +333,8 @@ public final class Runner {
     /**
      * Invariants are checked after every step at which no kernel call is suspended: a suspended call may be half way
      * through an update they judge whole (a pin taken but not yet handed over, a page shared but not yet mapped).
+     * While one is, only those that hold at every step are ({@link Invariants#checkMidCall}: stable pages, which only
+     * a suspended writeback can expose).
      */
     private void checkInvariants() {
         if (!checking) {
@@ -340,6 +342,7 @@ public final class Runner {
         }
         for (Strand s : strands) {
             if (s.call != null) {
+                violations.recordAll(Invariants.checkMidCall(k), rec.size());
                 return;
             }
         }

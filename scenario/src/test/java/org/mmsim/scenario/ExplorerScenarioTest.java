@@ -109,7 +109,7 @@ class ExplorerScenarioTest {
         assertThat(write).isGreaterThan(zap);
         assertThat(steps.get(copy).point()).isEqualTo("faultin_page done, FOLL_WRITE dropped; cond_resched, retry");
         assertThat(steps.get(zap).changes()).contains(new Change.PageFreed(2));
-        assertThat(steps.get(write).path()).containsExactly("follow_page_pte", "copy_to_user_page");
+        assertThat(steps.get(write).path()).containsExactly("follow_page_pte", "copy_to_user_page", "set_page_dirty_lock");
         assertThat(steps.get(write).changes()).contains(new Change.PageField(1, Change.Field.DATA, 0, 1, 0x666));
         assertThat(steps.get(write).result()).isEqualTo("8");
     }

@@ -101,7 +101,7 @@ public abstract class MirrorFaultCall extends DriverCall {
             case 0 -> entryBlockedOn();
             case READ_BEGIN -> mni == null ? null : kernel.mmuIntervalReadBeginWait(mni);
             case FAULT -> mni == null ? null : Acquire.first(kernel.mmapReadAcquire(mni.mm()),
-                    faultForWrite() ? kernel.hmmWriteFaultWait(mni.mm(), page()) : null);
+                    kernel.hmmFaultWait(mni.mm(), page(), faultForWrite()));
             default -> null;
         };
     }

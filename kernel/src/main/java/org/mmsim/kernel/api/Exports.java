@@ -236,14 +236,15 @@ public final class Exports {
     }
 
     /**
-     * What a write fault that {@code hmm_range_fault} takes at {@code addr} of {@code mm} would sleep on inside
-     * {@code ->page_mkwrite} (the page lock, or writeback on a disk that needs stable pages), or null: the same wait
-     * as a CPU store's, which a driver's fault call waits for before it takes {@code mmap_lock}, as the model's CPU
-     * faults do ({@code Memory#pageMkwriteWait}).
+     * What a fault that {@code hmm_range_fault} takes at {@code addr} of {@code mm} (for writing, if {@code write})
+     * would sleep on before it maps anything ({@code filemap_fault}'s page lock; inside {@code ->page_mkwrite} the page
+     * lock, or writeback on a disk that needs stable pages), or null: the same wait as a CPU access's, which a
+     * driver's fault call waits for before it takes {@code mmap_lock}, as the model's CPU faults do
+     * ({@code Memory#faultWait}).
      */
     @Export
-    public Acquire hmmWriteFaultWait(Mm mm, long addr) {
-        return memory.pageMkwriteWait(mm, addr);
+    public Acquire hmmFaultWait(Mm mm, long addr, boolean write) {
+        return memory.faultWait(mm, addr, write);
     }
 
     /** {@code hmm_range_fault()}: see {@code Hmm#rangeFault}; the caller holds {@code mmap_lock} for read. */

@@ -53,6 +53,15 @@ public final class Invariants {
     }
 
     /**
+     * The invariants that hold at every step, a kernel call suspended half way or not: stable pages (a write to a
+     * page under writeback is wrong whenever it lands, and only while a writeback call is suspended between
+     * {@code folio_start_writeback} and the end of its I/O can one land).
+     */
+    public static List<Violation> checkMidCall(Kernel kernel) {
+        return STABLE_PAGES.check(kernel);
+    }
+
+    /**
      * {@code out} with {@code v} added, made when first needed: a check runs after every explored step and almost
      * always finds nothing, so it should make no list then (it returns {@code List.of()}).
      */

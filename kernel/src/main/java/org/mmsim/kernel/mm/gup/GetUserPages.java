@@ -76,6 +76,13 @@ final class GetUserPages extends KernelCall<Void> {
             }
             return null;
         }
+        if (pc == FAULT) {
+            // faultin_page → handle_mm_fault: filemap_fault's page lock, ->page_mkwrite's waits (Memory#faultWait)
+            Acquire page = gup.faultWait(mm, start + ((long) i << Page.PAGE_SHIFT), (follFlags & Foll.FOLL_WRITE) != 0);
+            if (page != null) {
+                return page;
+            }
+        }
         return mm.ptl().acquire().blocked();
     }
 

@@ -166,6 +166,11 @@ public final class Gup {
         return null;
     }
 
+    /** What the fault GUP is about to take at {@code addr} would sleep on first ({@code Memory#faultWait}), or null. */
+    Acquire faultWait(Mm mm, long addr, boolean write) {
+        return memory.faultWait(mm, addr, write);
+    }
+
     /** {@code put_page()} of one FOLL_GET reference a kernel user took with an unheld GUP and keeps no more. */
     public void putPage(int pfn) {
         gupPutPage(pfn, Foll.FOLL_GET);

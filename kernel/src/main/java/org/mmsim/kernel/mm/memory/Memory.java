@@ -2,6 +2,7 @@ package org.mmsim.kernel.mm.memory;
 
 import org.mmsim.kernel.locking.Acquire;
 import org.mmsim.kernel.locking.WaitEvent;
+import org.mmsim.kernel.mm.AddressSpace;
 import org.mmsim.kernel.mm.Mm;
 import org.mmsim.kernel.mm.MmCore;
 import org.mmsim.kernel.mm.VmFault;
@@ -266,6 +267,36 @@ public final class Memory {
             return new WaitEvent("PG_locked of pfn " + pfn, mm.id(), () -> !frames.test(pfn, PageFlags.PG_LOCKED));
         }
         if (core.profile().on(Switch.EXT4_STABLE_PAGES) && frames.test(pfn, PageFlags.PG_WRITEBACK)) {
+            return new WaitEvent("PG_writeback of pfn " + pfn, mm.id(),
+                    () -> !frames.test(pfn, PageFlags.PG_WRITEBACK));
+        }
+        return null;
+    }
+
+    /**
+     * What a fault at {@code addr} would sleep on before it maps anything: for a present pte, a write's
+     * {@link #pageMkwriteWait}; for a missing one in a file or shmem mapping whose page is cached,
+     * {@code filemap_fault}'s {@code lock_folio_maybe_drop_mmap} ({@code shmem_get_folio_gfp}'s {@code folio_lock})
+     * while another holds the page locked (writeback across {@code folio_mkclean}, reclaim), and for a shared write
+     * into a filesystem with {@code ->page_mkwrite} on a disk that needs stable pages, {@code folio_wait_stable} while
+     * the page is under writeback. Null if none. As for {@link #pageMkwriteWait}, the model waits before the fault
+     * takes {@code mmap_lock}: the fault has changed nothing yet.
+     */
+    public Acquire faultWait(Mm mm, long addr, boolean write) {
+        if (Pte.present(mm.pte(addr))) {
+            return write ? pageMkwriteWait(mm, addr) : null;
+        }
+        Vma vma = mm.vmaAt(addr);
+        AddressSpace mapping = vma == null || vma.isAnonymous() ? null : vma.mapping();
+        int pfn = mapping == null ? -1 : mapping.pageAt(vma.linearPageIndex(addr));
+        if (pfn < 0 || pfn >= frames.nrFrames()) {
+            return null;
+        }
+        if (frames.test(pfn, PageFlags.PG_LOCKED)) {
+            return new WaitEvent("PG_locked of pfn " + pfn, mm.id(), () -> !frames.test(pfn, PageFlags.PG_LOCKED));
+        }
+        if (write && vma.has(VmFlags.VM_SHARED) && vma.vmOps() != null && vma.vmOps().hasPageMkwrite()
+                && core.profile().on(Switch.EXT4_STABLE_PAGES) && frames.test(pfn, PageFlags.PG_WRITEBACK)) {
             return new WaitEvent("PG_writeback of pfn " + pfn, mm.id(),
                     () -> !frames.test(pfn, PageFlags.PG_WRITEBACK));
         }

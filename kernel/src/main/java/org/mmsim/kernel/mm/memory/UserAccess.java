@@ -54,8 +54,8 @@ final class UserAccess extends KernelCall<Mmu.Access> {
             if (!Mmu.wouldFault(mm, addr, write)) {
                 return null;
             }
-            Acquire mkwrite = write ? memory.pageMkwriteWait(mm, addr) : null;
-            return mkwrite != null ? mkwrite : Acquire.first(mm.mmapLock().read(), mm.ptl().acquire());
+            Acquire page = memory.faultWait(mm, addr, write);
+            return page != null ? page : Acquire.first(mm.mmapLock().read(), mm.ptl().acquire());
         }
         VmFault.Resume r = pause.resume();
         return Acquire.first(r == null ? null : r.blockedOn(),

@@ -28,6 +28,7 @@ import org.mmsim.kernel.locking.Acquire;
 import org.mmsim.kernel.mm.gup.Foll;
 import org.mmsim.kernel.mm.gup.GupPages;
 import org.mmsim.kernel.mm.page.PageFlags;
+import org.mmsim.kernel.mm.pgtable.Pte;
 import org.mmsim.kernel.profile.Switch;
 import org.mmsim.kernel.sched.KernelCall;
 import org.mmsim.kernel.syscall.FileSyscalls;
@@ -286,21 +287,24 @@ class WritebackReclaimTest {
     void setPageDirtyLockWaitsForTheLockOfAnAlreadyDirtyPageToo() {
         int f = creat(k, t, FsType.EXT4, "f", PAGE);
         long a = mmapFile(k, t, f, 1, RW, Mman.MAP_SHARED);
+        long b = mmapFile(k, t, f, 1, RW, Mman.MAP_SHARED);
         write(k, t, a, D0);
+        write(k, t, b, D1);
         GupPages g = sys.getUserPages(t, a, 1, Foll.FOLL_WRITE).complete();
         int pfn = cached(f, 0);
         KernelCall<Void> wb = fs.writeback(t, f);
-        wb.step(); // PG_locked held by writeback, PG_dirty still set
+        wb.step(); // PG_locked held by writeback, the first pte cleaned, PG_dirty still set
         assertThatPage(k, pfn).isDirty();
+        long writable = Pte.write(t.mm().pte(a)) ? a : b;
+        assertThat(Pte.write(t.mm().pte(writable))).as("the walk has one pte left").isTrue();
 
         KernelCall<Void> put = sys.putPagesDirtyLock(t, g);
         assertThat(put.blockedOn()).as("lock_page, dirty or not").isNotNull();
-        KernelCall<Void> poke = sys.procMemWrite(t, t, a, D2);
-        poke.step(); // mmap_read_lock
+        KernelCall<Void> poke = sys.procMemWrite(t, t, writable, D2);
         while (!poke.done() && !poke.point().contains("set_page_dirty_lock")) {
             poke.step();
         }
-        assertThat(poke.done()).as("the copy is made, then lock_page sleeps").isFalse();
+        assertThat(poke.done()).as("the copy is made through the writable pte, then lock_page sleeps").isFalse();
         assertThat(poke.blockedOn()).isNotNull();
 
         wb.run();
@@ -309,6 +313,32 @@ class WritebackReclaimTest {
         assertThat(poke.blockedOn()).isNull();
         poke.run();
         assertThatPage(k, pfn).as("the write through /proc/PID/mem dirtied it again").isDirty();
+    }
+
+    /**
+     * filemap_fault locks the page before it maps it: a fault on a page writeback holds locked waits, so no new pte
+     * appears in the middle of folio_mkclean's walk.
+     */
+    @Test
+    void aFaultOfAPageWritebackHoldsLockedWaits() {
+        int f = creat(k, t, FsType.EXT4, "f", PAGE);
+        long a = mmapFile(k, t, f, 1, RW, Mman.MAP_SHARED);
+        long b = mmapFile(k, t, f, 1, RW, Mman.MAP_SHARED);
+        write(k, t, a, D0);
+        KernelCall<Void> wb = fs.writeback(t, f);
+        wb.step(); // PG_locked held by writeback
+
+        assertThat(sys.load(t, b).blockedOn()).as("filemap_fault: lock_folio_maybe_drop_mmap").isNotNull();
+        assertThat(sys.store(t, b, D1).blockedOn()).isNotNull();
+        KernelCall<GupPages> gup = sys.getUserPages(t, b, 1, 0);
+        while (!gup.done() && gup.blockedOn() == null && !gup.point().contains("no usable page")) {
+            gup.step();
+        }
+        assertThat(gup.blockedOn()).as("GUP's faultin_page too").isNotNull();
+
+        wb.run();
+        assertThat(sys.load(t, b).blockedOn()).isNull();
+        assertThat(load(k, t, b)).isEqualTo(D0);
     }
 
     @Test
