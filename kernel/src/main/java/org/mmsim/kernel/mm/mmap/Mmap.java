@@ -31,7 +31,9 @@ import org.mmsim.kernel.uapi.Mman;
  *
  * <p>Anonymous private mappings, file mappings (shared or private, of a regular file or a device) and shared
  * anonymous memory, which is a tmpfs object of its own ({@code shmem_zero_setup}). VMAs are never merged
- * ({@code vma_merge}), which changes no page state, only how many VMAs a listing shows.
+ * ({@code vma_merge}). That changes no page state, but it can be seen: an {@code mremap} that grows or moves a range
+ * the kernel would have merged into one VMA runs past its VMA here and is -EFAULT ({@code vma_to_resize}); a merged
+ * new VMA sets VM_SOFTDIRTY on its neighbour's range too; the VMA count under {@code vm.max_map_count} is higher.
  */
 public final class Mmap {
     private final MmCore core;
