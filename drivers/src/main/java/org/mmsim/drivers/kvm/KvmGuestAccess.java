@@ -6,6 +6,7 @@ import org.mmsim.kernel.locking.Acquire;
 import org.mmsim.kernel.mm.Mm;
 import org.mmsim.kernel.mm.gup.Foll;
 import org.mmsim.kernel.mm.gup.GupPages;
+import org.mmsim.kernel.profile.Switch;
 import org.mmsim.kernel.state.Copier;
 import org.mmsim.kernel.state.StateHasher;
 import org.mmsim.kernel.uapi.Errno;
@@ -117,6 +118,10 @@ final class KvmGuestAccess extends DriverCall {
                 }
                 pfn = g.pfn(0);
                 page = g;
+                if (!driver.kernel().profile().on(Switch.KVM_FAULT_REF) && driver.notifierOn()) {
+                    // kvm_fault_ref=off, the proposal: keep the pfn only, hold nothing while the fault goes on
+                    drop();
+                }
                 if (!driver.notifierOn()) {
                     map(vm, hva & ~4095L, word);
                     return;

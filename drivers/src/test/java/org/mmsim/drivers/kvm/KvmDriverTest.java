@@ -158,6 +158,21 @@ class KvmDriverTest {
         assertThat(g.vm().sptes.get(0L).ref()).isNull();
     }
 
+    /** kvm_fault_ref=off, the reference-free fault of seed 002 (never shipped): nothing held across the fault. */
+    @Test
+    void withoutTheFaultReferenceNothingIsHeldAcrossTheFault() {
+        Guest g = new Guest(profile("5.9").with(Switch.KVM_FAULT_REF, "off"));
+        int pfn = pfnAt(g.t, g.addr);
+
+        KernelCall<Void> fault = g.ioctl(KvmDriver.KVM_GUEST_LOAD, 0);
+        fault.step();                                  // hva_to_pfn: the pfn only
+        assertThat(fault.done()).isFalse();
+        assertThatPage(g.k, pfn).hasRefcount(1);
+        fault.step();
+        assertThat(fault.ret()).isEqualTo(0x1);
+        assertThatPage(g.k, pfn).hasRefcount(1);
+    }
+
     @Test
     void withoutTheNotifierNothingRegistersAndTheSpteKeepsItsReference() {
         Guest g = new Guest(profile("6.18").with(Switch.KVM_MMU_NOTIFIER, "off"));

@@ -22,7 +22,7 @@ public final class Profiles {
                 .with(Switch.COW_REUSE, "mapcount")
                 .with(Switch.GUP_WRITE_RETRY, "drop_foll_write")
                 .with(Switch.DRIVER_FAULT, "nopage")
-                .with(Switch.KVM_PAGE_REFS, "on");
+                .with(Switch.KVM_PAGE_REFS, "on").with(Switch.KVM_FAULT_REF, "on");
         register(v2619, "2.6.19", null);
 
         KernelProfile v2623 = v2619.with(Switch.DRIVER_FAULT, "fault").with(Switch.MADVISE_DONTNEED_READ_LOCK, "on");

@@ -61,6 +61,9 @@ public enum Switch {
     KVM_PAGE_REFS("KVM holds a page reference (FOLL_GET) for each shadow pte until the pte is zapped; off: the "
             + "fault's reference is dropped once the spte is in, and the notifier alone ties the spte to its page "
             + "(2.6.32, acb66dd051d0 'KVM: MMU: dont hold pagecount reference for mapped sptes pages', Izik Eidus)"),
+    KVM_FAULT_REF("a KVM fault takes a page reference (hva_to_pfn's get_user_pages) and holds it until the fault "
+            + "ends, in every kernel; off: never shipped, the fault Andrea Arcangeli and Jerome Glisse wanted in seed 002 "
+            + "('optimize away the two atomics per GUP'): no reference at all, the sequence check alone keeps it safe"),
     TTM_VM_ACCESS("TTM's vm_operations_struct has ->access (ttm_bo_vm_access: ptrace and /proc/PID/mem of a buffer "
             + "object through its placement; 4.14, 09ac4fcb3f25, Felix Kuehling, 'drm/ttm: Implement "
             + "vm_operations_struct.access v2'); off: none, so such an access of a BO mapping is -EIO"),
