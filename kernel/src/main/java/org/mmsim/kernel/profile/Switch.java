@@ -35,6 +35,9 @@ public enum Switch {
     MLOCK_LIMIT_EXCLUDES_LOCKED("mlock's RLIMIT_MEMLOCK check leaves out the pages of the range already locked "
             + "(count_mm_mlocked_page_nr; 4.9, 0cf2f6f6dc60, Simon Guo, 'mm: mlock: check against vma for actual "
             + "mlock() size'); off: locked_vm plus the whole range must fit, so locking a locked range again can fail"),
+    MREMAP_MULTI_VMA("mremap(MREMAP_FIXED) of a range to the same length moves every VMA in it, splitting the first "
+            + "and last, the gaps between them kept (remap_move; 6.17, Lorenzo Stoakes, 'mm/mremap: permit mremap() "
+            + "move of multiple VMAs'); off: the range must lie in one VMA (-EFAULT)"),
     MSYNC_RANGE("msync(MS_SYNC) writes back only the file bytes the range maps, vfs_fsync_range(file, fstart, fend) "
             + "(3.16, 7fc34a62ca44, Matthew Wilcox, 'mm/msync.c: sync only the requested range in msync()'); off: "
             + "vfs_fsync of the whole file of each shared file mapping in the range"),

@@ -1,5 +1,6 @@
 package org.mmsim.kernel.mm.mmap;
 
+import java.util.List;
 import org.mmsim.kernel.mm.Mm;
 import org.mmsim.kernel.mm.MmCore;
 import org.mmsim.kernel.mm.VmFlags;
@@ -98,7 +99,9 @@ public final class Mremap {
             return -Errno.EINVAL;
         }
         if ((flags & MREMAP_FIXED) != 0) {
-            return mremapTo(mm, addr, oldLen, newAddr, newLen, populate);
+            return oldLen == newLen && core.profile().on(Switch.MREMAP_MULTI_VMA)
+                    ? remapMove(mm, addr, oldLen, newAddr, populate)
+                    : mremapTo(mm, addr, oldLen, newAddr, newLen, populate);
         }
         if (oldLen >= newLen) {
             if (oldLen > newLen) {
@@ -158,6 +161,53 @@ public final class Mremap {
             return r;
         }
         return moveVma(mm, vma, addr, oldLen, newLen, newAddr, populate);
+    }
+
+    /**
+     * {@code remap_move()} (6.17): a move to a fixed address at the same length, VMA by VMA over
+     * {@code [addr, addr + len)}, each part of a VMA in the range moved by {@link #mremapTo} to where it lies relative
+     * to the first, so the gaps between the source VMAs stay gaps at the target. -EFAULT if the range starts in a gap
+     * or holds no VMA (before anything moved); the first error of a later VMA stops there, what moved before stays
+     * moved. The model's VMAs all allow it ({@code vma_multi_allowed}: no userfaultfd, no driver's own
+     * {@code ->get_unmapped_area}).
+     *
+     * @return the address the first VMA went to, or -errno
+     */
+    private long remapMove(Mm mm, long addr, long len, long newAddr, long[] populate) {
+        if (!Page.aligned(newAddr) || newAddr <= 0 || newAddr > PageTable.TASK_SIZE - len) {
+            return -Errno.EINVAL;
+        }
+        if (addr + len > newAddr && newAddr + len > addr) {
+            return -Errno.EINVAL; // the ranges overlap
+        }
+        long end = addr + len;
+        List<Vma> vmas = mm.vmasOverlapping(addr, end);
+        long[] starts = new long[vmas.size()];
+        long[] ends = new long[vmas.size()];
+        for (int i = 0; i < vmas.size(); i++) {
+            starts[i] = vmas.get(i).start();
+            ends[i] = vmas.get(i).end();
+        }
+        if (starts.length == 0 || addr < starts[0]) {
+            return -Errno.EFAULT; // "No gap permitted at the start of the range."
+        }
+        trace.path("remap_move");
+        long res = -Errno.EFAULT;
+        long target = newAddr;
+        for (int i = 0; i < starts.length; i++) {
+            long from = Math.max(starts[i], addr);
+            long partLen = Math.min(end, ends[i]) - from;
+            target += i == 0 ? 0 : starts[i] - ends[i - 1];
+            long r = mremapTo(mm, from, partLen, target, partLen, populate);
+            if (r < 0) {
+                return r;
+            }
+            if (i == 0) {
+                res = r;
+            }
+            target = r + partLen;
+        }
+        return res;
     }
 
     /** {@code vma_to_resize()}: 0 if the VMA may become {@code newLen} long, else -EFAULT or -EAGAIN. */

@@ -18,6 +18,8 @@ import static org.mmsim.kernel.testing.TestKernels.pread;
 import static org.mmsim.kernel.testing.TestKernels.write;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.mmsim.kernel.Kernel;
 import org.mmsim.kernel.fs.FsType;
 import org.mmsim.kernel.mm.VmFlags;
@@ -108,6 +110,35 @@ class MremapTest {
 
         assertThat(load(k, t, dst)).isEqualTo(7);
         assertThat(t.mm().vmaAt(addr)).isNull();
+    }
+
+    /** remap_move (6.17): a fixed same-length move spanning VMAs moves them all, the gap between them kept. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"5.19, false", "6.18, true"})
+    void aFixedMoveOfSeveralVmasMovesThemAllFrom617(String profile, boolean moves) {
+        Kernel kk = boot(profile);
+        Task p = kk.spawn("p");
+        long a = mmapAnon(kk, p, 3, RW);
+        write(kk, p, a, 1);
+        write(kk, p, a + 2 * PAGE, 3);
+        assertThat(kk.syscalls().munmap(p, a + PAGE, PAGE).run()).isZero(); // two VMAs, a gap between
+        long dst = mmapAnon(kk, p, 3, Mman.PROT_READ);
+        assertThat(kk.syscalls().munmap(p, dst, 3 * PAGE).run()).isZero(); // a free target
+
+        long r = kk.syscalls().mremap(p, a, 3 * PAGE, 3 * PAGE, MAYMOVE | FIXED, dst).run();
+
+        if (!moves) {
+            assertThat(r).as("vma_to_resize: past the first VMA").isEqualTo(-Errno.EFAULT);
+            return;
+        }
+        assertThat(r).isEqualTo(dst);
+        assertThat(load(kk, p, dst)).isEqualTo(1);
+        assertThat(loadSignal(kk, p, dst + PAGE)).as("the gap stays a gap (each part unmaps only its own target)")
+                .isEqualTo(Signal.SIGSEGV);
+        assertThat(load(kk, p, dst + 2 * PAGE)).isEqualTo(3);
+        assertThat(p.mm().vmaAt(a)).isNull();
+        assertThat(kk.syscalls().mremap(p, dst + PAGE, 2 * PAGE, 2 * PAGE, MAYMOVE | FIXED, a).run())
+                .as("no gap permitted at the start of the range").isEqualTo(-Errno.EFAULT);
     }
 
     @Test
