@@ -9,7 +9,11 @@ import org.mmsim.kernel.state.StateHasher;
  * The rest of {@code ttm_bo_vm_fault} after it slept, as a {@link VmFault.Resume}. Two kinds:
  *
  * <pre>
- *   RESERVE  (waits for bo-&gt;base.resv) ttm_bo_vm_reserve: take it, look the pfn up, then sleep again → INSERT
+ *   RESERVE  ttm_bo_vm_reserve found the reservation held: with FAULT_FLAG_ALLOW_RETRY it drops mmap_lock, waits for
+ *            bo-&gt;base.resv (dma_resv_lock, dma_resv_unlock) and returns VM_FAULT_RETRY: the access faults again,
+ *            with mmap_lock, and finds the BO as it is then (the VMA may be gone). The kernel's second attempt
+ *            (FAULT_FLAG_TRIED) would wait with mmap_lock held if the reservation were taken again; the model drops
+ *            it on every attempt
  *   INSERT   the pfns looked up before the sleep: vmf_insert_pfn_prot(pfn, WC for VRAM) of the faulting page and up
  *            to 15 after it in the VMA (TTM_BO_VM_NUM_PREFAULT); unreserve if reserved
  * </pre>
@@ -56,11 +60,16 @@ final class GpuFaultResume implements VmFault.Resume {
         return insert ? null : bo.resv.acquire().blocked();
     }
 
+    /** The reservation wait drops {@code mmap_lock} (ttm_bo_vm_reserve's retry path); the insert keeps it. */
+    @Override
+    public boolean dropsMmapLock() {
+        return !insert;
+    }
+
     @Override
     public int resume(VmFault vmf) {
         if (!insert) {
-            bo.resv.lock();
-            vmf.pause(insert(driver, bo, page, true));
+            driver.kernel().tracePath("ttm_bo_vm_reserve: dma_resv_lock, dma_resv_unlock, VM_FAULT_RETRY");
             return VmFault.VM_FAULT_NOPAGE;
         }
         // ttm_bo_vm_fault_reserved(vmf, prot, TTM_BO_VM_NUM_PREFAULT): the faulting page and up to 15 more after it,

@@ -18,6 +18,7 @@ import org.mmsim.kernel.task.Task;
 import org.mmsim.kernel.uapi.Errno;
 import org.mmsim.kernel.uapi.Fcntl;
 import org.mmsim.kernel.uapi.Mman;
+import org.mmsim.kernel.uapi.Signal;
 
 /** {@code /dev/gpu}: faults insert the placement's pfn, moves zap every mapping, VRAM evicts, errnos. */
 class GpuDriverTest {
@@ -114,6 +115,34 @@ class GpuDriverTest {
                 .isEqualTo(-Errno.EINVAL);
         assertThat(k.fileSyscalls().ioctl(p, fd, GpuDriver.GPU_VALIDATE).run()).isEqualTo(-Errno.EINVAL);
         assertThat(k.fileSyscalls().ioctl(p, fd, 0x1234).run()).isEqualTo(-Errno.ENOTTY);
+    }
+
+    /**
+     * ttm_bo_vm_reserve with FAULT_FLAG_ALLOW_RETRY: a fault that finds the reservation held by a move drops
+     * mmap_lock while it waits and returns VM_FAULT_RETRY, so the access faults again; a munmap may run meanwhile.
+     */
+    @Test
+    void aFaultWaitingForTheReservationHoldsNoMmapLockAndFaultsAgain() {
+        Kernel k = Kernel.boot(Profiles.byName("6.18"), 256, 0, Drivers.all());
+        Task p = k.spawn("p");
+        int x = create(k, p, 1, GpuDriver.VRAM);
+        long a = map(k, p, x);
+        KernelCall<Void> evict = k.fileSyscalls().ioctl(p, x, GpuDriver.GPU_EVICT);
+        evict.step(); // the move takes bo->base.resv and stops inside unmap_mapping_range
+        assertThat(evict.done()).isFalse();
+        var load = k.syscalls().load(p, a);
+        load.step();
+        assertThat(load.done()).as("asleep on the reservation").isFalse();
+        assertThat(load.point()).contains("mmap_lock dropped");
+
+        KernelCall<Void> munmap = k.syscalls().munmap(p, a, 4096);
+        assertThat(munmap.blockedOn()).as("mmap_lock is free").isNull();
+        assertThat(munmap.run()).isZero();
+        assertThat(evict.run()).isZero();
+        while (!load.done()) {
+            load.step();
+        }
+        assertThat(load.result().signal()).as("the refault finds no VMA").isEqualTo(Signal.SIGSEGV);
     }
 
     /**
