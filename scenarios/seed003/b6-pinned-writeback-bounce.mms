@@ -1,10 +1,14 @@
 # B6 (kernel-mm.md §10, scenarios/history/b6-dma-vs-writeback.mms) with pinned_writeback=bounce: writeback
-# writes a stable copy of the page it believes pinned and keeps it dirty, the direction Jan Kara and John Hubbard describe in seed 003 for pinned pages. The driver's pin is
+# writes a stable copy of the page it believes pinned and keeps it dirty: the final step of John Hubbard's and Jan Kara's plan for pinned pages in writeback ("bounce buffers,
+# or keeping them dirty", kernel-mm.md §6, B6's remedies), which was not merged; seed 003 itself argues how to
+# know a page is pinned, not what writeback does then. The driver's pin is
 # seen when writeback runs (bias: GUP_PIN_COUNTING_BIAS; refcount: a reference beyond cache, buffers and pte;
 # mapcount-v1/-v2: _mapcount 2 against one pte walked), so the page stays dirty through reclaim, which skips
 # dirty pages and so keeps its buffers; the device's write is dirtied onto a page that has them, and the final
 # fsync (the pin released: the page is no longer believed pinned) writes 0xD. No oops, no lost write, under
-# 5.7 and 5.19 as well as 6.18, without reclaim_skip_pinned. Only the order matters here; no thread races.
+# 5.7 and 5.19 as well as 6.18, without reclaim_skip_pinned. Only the order matters here; no thread races. (Under
+# mapcount-v1/-v2 B6 is closed earlier, by reclaim: the pin in _mapcount keeps folio_mapped() true, so reclaim keeps
+# the page and its buffers whatever pinned_writeback says.)
 scenario seed003-b6-pinned-writeback-bounce
 doc "B6 with pinned_writeback=bounce: the pinned page stays dirty, keeps its buffers, and the device's write reaches the disk"
 
