@@ -52,9 +52,9 @@ import org.mmsim.kernel.uapi.Errno;
  * GUP; a read is cut at EOF (the pages up to it are read, the count stops at {@code i_size}); a write extends {@code i_size}. If GUP takes only some pages,
  * the I/O covers those (a short count).
  *
- * <p>tmpfs: shmem had no {@code ->direct_IO} before 6.6 (e88e0d366f9c "tmpfs: trivial support for direct IO", Hugh
- * Dickins, {@code noop_direct_IO}: the I/O then goes through the page cache, no GUP), so {@code open(O_DIRECT)}
- * failed with -EINVAL; the model refuses tmpfs with -EINVAL under every profile.
+ * <p>tmpfs: shmem had no {@code ->direct_IO} before 6.6, so {@code open(O_DIRECT)} failed with -EINVAL; from 6.6
+ * (e88e0d366f9c "tmpfs: trivial support for direct IO", Hugh Dickins, {@link Switch#SHMEM_DIRECT_IO}) the I/O is a
+ * copy through the page cache, with no bio and no pages held ({@link #shmemCopy}).
  */
 public final class DirectIo extends KernelCall<Void> {
     private static final int BEGIN = 0;
@@ -144,7 +144,8 @@ public final class DirectIo extends KernelCall<Void> {
             finish(-Errno.EBADF);
             return;
         }
-        if (!(f.fops() instanceof RegularFileOps) || f.mapping() == null || f.mapping().isShmem()) {
+        if (!(f.fops() instanceof RegularFileOps) || f.mapping() == null
+                || f.mapping().isShmem() && !core.profile().on(Switch.SHMEM_DIRECT_IO)) {
             finish(-Errno.EINVAL);
             return;
         }
@@ -153,6 +154,10 @@ public final class DirectIo extends KernelCall<Void> {
             return;
         }
         AddressSpace mapping = f.mapping();
+        if (mapping.isShmem()) {
+            finish(shmemCopy(mapping));
+            return;
+        }
         count = write ? len : Math.min(len, Math.max(mapping.size() - foff, 0));
         if (count == 0) {
             finish(0);
@@ -254,6 +259,40 @@ public final class DirectIo extends KernelCall<Void> {
             trace.path("set_page_dirty_lock");
             frames.set(pfn, PageFlags.PG_DIRTY);
         }
+    }
+
+    /**
+     * O_DIRECT on tmpfs from 6.6 ({@link Switch#SHMEM_DIRECT_IO}: {@code FMODE_CAN_ODIRECT}, {@code noop_direct_IO}):
+     * "a simple copy through the page cache", {@code shmem_file_read_iter} / {@code generic_perform_write}, in this
+     * step. The user side is {@code copy_to_user}/{@code copy_from_user}, which the model makes through GUP of each
+     * page for the moment of the copy (a fault where nothing is mapped, -EFAULT where nothing can be).
+     *
+     * @return the bytes copied (a read stops at {@code i_size}), or -EFAULT if the first page cannot be reached
+     */
+    private long shmemCopy(AddressSpace mapping) {
+        trace.path(write ? "shmem_file_write_iter: generic_perform_write" : "shmem_file_read_iter");
+        long total = write ? len : Math.min(len, Math.max(mapping.size() - foff, 0));
+        for (long done = 0; done < total; done += Page.PAGE_SIZE) {
+            GupPages g = gup.getUserPagesFastUnheld(mm, addr + done, 1, write ? 0 : Foll.FOLL_WRITE).complete();
+            if (g.ret() != 1) {
+                return done > 0 ? done : -Errno.EFAULT;
+            }
+            int pfn = g.pfn(0);
+            for (int w = 0; w < Page.PAGE_WORDS && done + 8L * w < total; w++) {
+                long pos = foff + done + 8L * w;
+                if (write) {
+                    vfs.filemap().write(mapping, pos, frames.word(pfn, w));
+                } else {
+                    frames.setWord(pfn, w, vfs.filemap().read(mapping, pos).value());
+                    frames.setWriter(pfn, mm.id(), core.epoch(mm.id()));
+                }
+            }
+            gup.putPage(pfn);
+            if (write && foff + done + Page.PAGE_SIZE > mapping.size()) {
+                mapping.setSize(foff + done + Page.PAGE_SIZE); // write_end: i_size covers every byte written
+            }
+        }
+        return total;
     }
 
     /**

@@ -70,6 +70,8 @@ public enum Switch {
     TTM_VM_ACCESS("TTM's vm_operations_struct has ->access (ttm_bo_vm_access: ptrace and /proc/PID/mem of a buffer "
             + "object through its placement; 4.14, 09ac4fcb3f25, Felix Kuehling, 'drm/ttm: Implement "
             + "vm_operations_struct.access v2'); off: none, so such an access of a BO mapping is -EIO"),
+    SHMEM_DIRECT_IO("tmpfs accepts O_DIRECT: a copy through the page cache, no bio and no pages held (6.6, "
+            + "e88e0d366f9c, Hugh Dickins, 'tmpfs: trivial support for direct IO'); off: -EINVAL"),
     ODIRECT_PIN("O_DIRECT (block direct I/O) takes its user pages with iov_iter_extract_pages, FOLL_PIN, released "
             + "by bio_release_pages (6.5 a7e689dd1c06, David Howells' 'block: Use page pinning' series); off: "
             + "iov_iter_get_pages, FOLL_GET references"),

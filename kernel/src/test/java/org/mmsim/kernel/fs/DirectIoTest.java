@@ -208,9 +208,35 @@ class DirectIoTest {
         assertThat(fs.odirectRead(t, fd, 8, addr, PAGE).run()).as("unaligned FOFF").isEqualTo(-Errno.EINVAL);
         assertThat(fs.odirectRead(t, fd, 0, addr + 8, PAGE).run()).as("unaligned ADDR").isEqualTo(-Errno.EINVAL);
         assertThat(fs.odirectRead(t, fd, 0, addr, 8).run()).as("unaligned LEN").isEqualTo(-Errno.EINVAL);
-        assertThat(fs.odirectRead(t, shm, 0, addr, PAGE).run()).as("tmpfs: no ->direct_IO").isEqualTo(-Errno.EINVAL);
+        assertThat(fs.odirectRead(t, shm, 0, addr, PAGE).run()).as("tmpfs from 6.6: a copy").isEqualTo(PAGE);
         assertThat(fs.odirectRead(t, fd, 0, addr + 16 * PAGE, PAGE).run()).as("no VMA").isEqualTo(-Errno.EFAULT);
         assertThat(fs.odirectRead(t, fd, 2 * PAGE, addr, PAGE).run()).as("at EOF").isZero();
+        assertThat(k.gupHolders().held()).isEmpty();
+        assertThat(violatedInvariants(k)).isEmpty();
+    }
+
+    /** tmpfs: -EINVAL before 6.6; from 6.6 (shmem_direct_io) a copy through the page cache that holds no page. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"5.19, false", "6.18, true"})
+    void tmpfsTakesODirectFrom66AsACopy(String profile, boolean copies) {
+        Kernel k = boot(profile);
+        Task t = k.spawn("p");
+        FileSyscalls fs = k.fileSyscalls();
+        int shm = creat(k, t, FsType.TMPFS, "s", PAGE);
+        pwrite(k, t, shm, 8, D1);
+        long addr = mmapAnon(k, t, 2, RW);
+        write(k, t, addr + PAGE, D0);
+
+        long r = fs.odirectRead(t, shm, 0, addr, 2 * PAGE).run();
+        if (!copies) {
+            assertThat(r).isEqualTo(-Errno.EINVAL);
+            return;
+        }
+        assertThat(r).as("cut at i_size").isEqualTo(PAGE);
+        assertThat(load(k, t, addr + 8)).isEqualTo(D1);
+        assertThat(fs.odirectWrite(t, shm, PAGE, addr + PAGE, PAGE).run()).isEqualTo(PAGE);
+        assertThat(pread(k, t, shm, PAGE)).isEqualTo(D0);
+        assertThat(inode(t, shm).size()).isEqualTo(2 * PAGE);
         assertThat(k.gupHolders().held()).isEmpty();
         assertThat(violatedInvariants(k)).isEmpty();
     }
