@@ -1,7 +1,7 @@
 # KVM as a secondary MMU against clear_refs (kernel-mm.md §5.6, §4.1; seed 002: Andrea Arcangeli to Jason
 # Gunthorpe, Jan 2021, "page_count can't be used to decide when wp_page_copy"). The guest stores through
 # its shadow pte; `echo 4 > clear_refs` write-protects the host pte and raises a SOFT_DIRTY invalidation,
-# which zaps the spte (and drops the page reference KVM held for it); the host's write fault then reuses
+# which zaps the spte (dropping its page reference where kvm_page_refs is on); the host's write fault then reuses
 # or copies the page, and the guest's next load faults the spte in again from whatever the host maps now.
 # Whatever the reuse rule, the guest sees the host's store: the notifier keeps KVM coherent.
 scenario kvm-clear-refs-notifier-refs-off

@@ -1,7 +1,7 @@
 # KVM as a secondary MMU against clear_refs (kernel-mm.md §5.6, §4.1; seed 002: Andrea Arcangeli to Jason
 # Gunthorpe, Jan 2021, "page_count can't be used to decide when wp_page_copy"). The guest stores through
 # its shadow pte; `echo 4 > clear_refs` write-protects the host pte and raises a SOFT_DIRTY invalidation,
-# which zaps the spte (and drops the page reference KVM held for it); the host's write fault then reuses
+# which zaps the spte (dropping its page reference where kvm_page_refs is on); the host's write fault then reuses
 # or copies the page, and the guest's next load faults the spte in again from whatever the host maps now.
 # Whatever the reuse rule, the guest sees the host's store: the notifier keeps KVM coherent.
 scenario kvm-clear-refs-notifier
@@ -22,4 +22,4 @@ exists (P:r0 != 0x3)
 expect 4.8 4.9 5.7 5.8 5.9 5.11 5.19 6.18 forbidden
 
 known 5.9 forbidden "kernel-mm.md §5.6: pages are only mapped into the guest under mmu_lock with a seq check; seed 002 (Jason Gunthorpe): 'secondary-mmu drivers using mmu notifier should not trigger this logic'"
-known 6.18 forbidden "kernel-mm.md §5.6: 6.13+ KVM takes no page references and correctness rests entirely on MMU notifiers"
+known 6.18 forbidden "kernel-mm.md §5.6: no spte holds a page reference (since 2.6.32), each fault holds one only until it ends, and correctness rests on MMU notifiers"

@@ -43,7 +43,7 @@ import org.mmsim.kernel.uapi.Errno;
  * it may sleep between the lookup and the insert, {@link GpuFaultResume}), {@code ->nopfn} (2.6.19: the pfn of the
  * current placement, no lock) and {@code ->nopage} (2.6.19: a referenced {@code struct page} for system placement;
  * for VRAM it inserts the raw pfn itself and returns {@code NOPAGE_REFAULT}). {@code ->access}
- * ({@code ttm_bo_vm_access}, 2.6.27+) reads or writes the word through the placement under the reservation.
+ * ({@code ttm_bo_vm_access}, 4.14+, {@code ttm_vm_access}) reads or writes the word through the placement under the reservation.
  *
  * <p>The broken driver: a BO created with {@link #GPU_CREATE_NOLOCK} takes no reservation in {@code ->fault}, so a move
  * can run between the handler's lookup and its insert and the pte it then inserts maps frames the BO left (seed 000's

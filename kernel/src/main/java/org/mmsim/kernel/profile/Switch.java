@@ -20,8 +20,9 @@ public enum Switch {
     FOLL_LONGTERM("the FOLL_LONGTERM flag exists (5.2, 932f4a630a69; get_user_pages_longterm in 4.15)"),
     GUP_FORCE_COW_BREAK("any FOLL_GET/FOLL_PIN GUP on a COW mapping breaks COW first, as if FOLL_WRITE "
             + "(5.8 17839856fd58, reverted in 5.9 by a308c71bf1e6)"),
-    FORK_COPY_PINNED("fork copies maybe-DMA-pinned anon pages for the child at once when the mm has pinned "
-            + "(5.9 70e806e4e645, mm->has_pinned 008cfe4418b3); off also keeps MMF_HAS_PINNED clear"),
+    FORK_COPY_PINNED("fork copies maybe-DMA-pinned pages of COW mappings for the child at once when the mm has "
+            + "pinned (5.9 70e806e4e645, mm->has_pinned 008cfe4418b3; page-cache pages too until 5.19, anon only from "
+            + "fb3d824d1a46); off also keeps MMF_HAS_PINNED clear"),
     GUP_FAST_FORK_SEQCOUNT("GUP-fast checks mm->write_protect_seq and falls back if fork ran (5.11 57efa1fe5957)"),
     UNSHARE_RO_PINS("R/O FOLL_PIN of a not-exclusive anon page unshares it first with FAULT_FLAG_UNSHARE (5.19; "
             + "needs cow_reuse=anon_exclusive, else GUP livelocks)"),
