@@ -113,7 +113,20 @@ final class KvmGuestAccess extends DriverCall {
                 mmuSeq = vm.invalidateSeq;
                 GupPages g = driver.kernel().getUserPagesFast(mm, hva & ~4095L, 1, write ? Foll.FOLL_WRITE : 0);
                 if (g.ret() < 1) {
-                    returns(-Errno.EFAULT);
+                    // hva_to_pfn: GUP refuses VM_IO|VM_PFNMAP, "so do it here" (hva_to_pfn_remapped): the pte's pfn,
+                    // with no reference (the model's such frames have no struct page to count)
+                    long remapped = driver.kernel().followPfnmap(mm, hva & ~4095L, write);
+                    if (remapped < 0) {
+                        returns(-Errno.EFAULT);
+                        return;
+                    }
+                    driver.trace("hva_to_pfn_remapped");
+                    pfn = (int) remapped;
+                    if (!driver.notifierOn()) {
+                        map(vm, hva & ~4095L, word);
+                        return;
+                    }
+                    stopAt(MAP, "pfn %d for gpa %#x (remapped), mmu_seq %d", pfn, gpa, mmuSeq);
                     return;
                 }
                 pfn = g.pfn(0);

@@ -11,7 +11,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.mmsim.drivers.Drivers;
+import org.mmsim.drivers.mmio.MmioDriver;
 import org.mmsim.kernel.Kernel;
+import org.mmsim.kernel.mm.pgtable.Pte;
 import org.mmsim.kernel.profile.KernelProfile;
 import org.mmsim.kernel.profile.Switch;
 import org.mmsim.kernel.sched.KernelCall;
@@ -19,6 +21,7 @@ import org.mmsim.kernel.task.Task;
 import org.mmsim.kernel.testing.TestKernels;
 import org.mmsim.kernel.uapi.Errno;
 import org.mmsim.kernel.uapi.Fcntl;
+import org.mmsim.kernel.uapi.Mman;
 
 /** The kvm device: shadow ptes faulted in through GUP, zapped by the MMU notifier, retried across invalidations. */
 class KvmDriverTest {
@@ -171,6 +174,28 @@ class KvmDriverTest {
         fault.step();
         assertThat(fault.ret()).isEqualTo(0x1);
         assertThatPage(g.k, pfn).hasRefcount(1);
+    }
+
+    /** hva_to_pfn_remapped: a memslot over a VM_IO|VM_PFNMAP mapping maps the pte's raw pfn, with no reference. */
+    @Test
+    void aMemslotOverAPfnmapMappingReachesTheDevice() {
+        Kernel k = TestKernels.boot(profile("6.18"), TestKernels.FRAMES, 0, Drivers.all());
+        Task t = k.spawn("p");
+        int mmio = (int) k.fileSyscalls().open(t, "/dev/" + MmioDriver.DEVICE, Fcntl.O_RDWR).run();
+        long dev = k.syscalls().mmap(t, 0, PAGE, RW, Mman.MAP_SHARED, mmio, 0).run();
+        int fd = (int) k.fileSyscalls().open(t, "/dev/" + KvmDriver.DEVICE, Fcntl.O_RDWR).run();
+        assertThat(k.fileSyscalls().ioctl(t, fd, KvmDriver.KVM_CREATE_VM).run()).isZero();
+        assertThat(k.fileSyscalls().ioctl(t, fd, KvmDriver.KVM_SET_USER_MEMORY_REGION, 0, dev, PAGE).run()).isZero();
+
+        assertThat(k.fileSyscalls().ioctl(t, fd, KvmDriver.KVM_GUEST_LOAD, 0).run()).as("MMIO reads all ones")
+                .isEqualTo(-1L);
+        Vm vm = (Vm) t.files().get(fd).privateData();
+        assertThat(vm.sptes.get(0L).pfn()).isEqualTo((int) Pte.pfn(t.mm().pte(dev)));
+        assertThat(vm.sptes.get(0L).ref()).isNull();
+
+        assertThat(k.syscalls().munmap(t, dev, PAGE).run()).isZero();
+        assertThat(vm.sptes).isEmpty();
+        assertThat(k.fileSyscalls().ioctl(t, fd, KvmDriver.KVM_GUEST_LOAD, 0).run()).isEqualTo(-Errno.EFAULT);
     }
 
     @Test

@@ -270,7 +270,26 @@ public final class Exports {
     @Export
     public long secondaryRead(SecondaryMmu view, Mm mm, long addr, int pfn, int word, MmuNotifier sub) {
         checkAccess(view, mm, addr, pfn, false, sub);
-        return core.frames().word(pfn, word);
+        return pfn >= core.frames().nrFrames() ? -1L : core.frames().word(pfn, word); // MMIO: all ones
+    }
+
+    /**
+     * {@code follow_pfnmap_start()} for a driver that maps what GUP refuses ({@code hva_to_pfn_remapped}): the pfn of
+     * the present pte at {@code addr} of a {@code VM_IO|VM_PFNMAP} VMA (writable, if {@code write}), or -EFAULT where
+     * there is none (the pte is not faulted in here: {@code fixup_user_fault} of such a VMA is not modelled) and
+     * -EINVAL for any other VMA. The caller holds {@code mmap_lock}, or checks a notifier sequence after.
+     */
+    @Export
+    public long followPfnmap(Mm mm, long addr, boolean write) {
+        Vma vma = mm.vmaAt(addr);
+        if (vma == null || !vma.has(VmFlags.VM_IO | VmFlags.VM_PFNMAP)) {
+            return -Errno.EINVAL;
+        }
+        long pte = mm.pte(addr);
+        if (!Pte.present(pte) || write && !Pte.write(pte)) {
+            return -Errno.EFAULT;
+        }
+        return Pte.pfn(pte);
     }
 
     /** The device writes {@code value} through its entry; see {@link #secondaryRead}. */
@@ -279,6 +298,9 @@ public final class Exports {
             MmuNotifier sub) {
         checkAccess(view, mm, addr, pfn, true, sub);
         KernelBug.bugOn(pfn == PageAlloc.ZERO_PFN, "zero_page_write", "device write into the shared zero page");
+        if (pfn >= core.frames().nrFrames()) {
+            return; // MMIO above RAM: the write goes to the device, which the model does not keep
+        }
         core.frames().setWord(pfn, word, value);
         core.frames().setWriter(pfn, mm.id(), core.epoch(mm.id()));
     }
