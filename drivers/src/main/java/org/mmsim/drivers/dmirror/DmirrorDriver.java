@@ -20,7 +20,7 @@ import org.mmsim.kernel.mm.page.Page;
 import org.mmsim.kernel.mm.pgtable.PageTable;
 import org.mmsim.kernel.sched.KernelCall;
 import org.mmsim.kernel.state.Copier;
-import org.mmsim.kernel.state.Copyable;
+import org.mmsim.kernel.state.StateObject;
 import org.mmsim.kernel.state.Hashable;
 import org.mmsim.kernel.state.StateHasher;
 import org.mmsim.kernel.uapi.Errno;
@@ -67,7 +67,7 @@ public final class DmirrorDriver implements Driver {
     }
 
     /** {@code struct dmirror}, the file's private data. */
-    static final class Dmirror implements Hashable, Copyable {
+    static final class Dmirror extends StateObject implements Hashable {
         /** 0 until bound. */
         int id;
         Mm mm;

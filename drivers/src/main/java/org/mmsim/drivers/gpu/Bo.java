@@ -3,7 +3,7 @@ package org.mmsim.drivers.gpu;
 import org.mmsim.kernel.api.Exports;
 import org.mmsim.kernel.locking.SpinLock;
 import org.mmsim.kernel.state.Copier;
-import org.mmsim.kernel.state.Copyable;
+import org.mmsim.kernel.state.StateObject;
 import org.mmsim.kernel.state.Hashable;
 import org.mmsim.kernel.state.StateHasher;
 
@@ -15,7 +15,7 @@ import org.mmsim.kernel.state.StateHasher;
  * {@code dma_resv} ww_mutex; here a sleeping lock that is never held by a thread that waits for another). {@link
  * #nolock} marks a deliberately broken BO whose fault handler does not reserve it (see {@link GpuDriver}).
  */
-final class Bo implements Hashable, Copyable {
+final class Bo extends StateObject implements Hashable {
     final int id;
     final int pages;
     /** The fake offset: page {@code pgoff + i} of the device mapping is page {@code i} of this BO. */

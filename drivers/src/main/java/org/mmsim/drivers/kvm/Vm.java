@@ -12,7 +12,7 @@ import org.mmsim.kernel.mm.notifier.MmuNotifierOps;
 import org.mmsim.kernel.mm.notifier.MmuNotifierRange;
 import org.mmsim.kernel.mm.page.Page;
 import org.mmsim.kernel.state.Copier;
-import org.mmsim.kernel.state.Copyable;
+import org.mmsim.kernel.state.StateObject;
 import org.mmsim.kernel.state.Hashable;
 import org.mmsim.kernel.state.StateHasher;
 
@@ -29,7 +29,7 @@ import org.mmsim.kernel.state.StateHasher;
  * {@code mmu_lock} is not an object here: every step that reads or writes these fields is one step of the machine,
  * so it is held for exactly that step.
  */
-final class Vm implements MmuNotifierOps, Hashable, Copyable {
+final class Vm extends StateObject implements MmuNotifierOps, Hashable {
 
     /** A memslot: guest-physical [gpa, gpa + len) is host [hva, hva + len) of the VM's mm. */
     record Memslot(long gpa, long hva, long len) {}

@@ -6,7 +6,7 @@ import org.mmsim.kernel.mm.hmm.HmmRange;
 import org.mmsim.kernel.mm.notifier.MmuIntervalNotifier;
 import org.mmsim.kernel.mm.page.Page;
 import org.mmsim.kernel.state.Copier;
-import org.mmsim.kernel.state.Copyable;
+import org.mmsim.kernel.state.StateObject;
 import org.mmsim.kernel.state.StateHasher;
 
 /**
@@ -16,7 +16,7 @@ import org.mmsim.kernel.state.StateHasher;
  * and the device page table ({@code umem_odp->dma_list}, here an HMM entry per page: PFN | VALID | WRITE, 0 when
  * invalid), which starts empty and is filled by device page faults.
  */
-final class Mr implements Copyable {
+final class Mr extends StateObject {
     /** {@code ib_umem_get}: long-term pins. */
     static final int PINNED = 0;
     /** {@code ib_umem_odp_get}: an interval notifier and device page faults. */

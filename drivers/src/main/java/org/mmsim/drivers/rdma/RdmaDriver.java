@@ -23,7 +23,7 @@ import org.mmsim.kernel.mm.page.Page;
 import org.mmsim.kernel.profile.Switch;
 import org.mmsim.kernel.sched.KernelCall;
 import org.mmsim.kernel.state.Copier;
-import org.mmsim.kernel.state.Copyable;
+import org.mmsim.kernel.state.StateObject;
 import org.mmsim.kernel.state.Hashable;
 import org.mmsim.kernel.state.StateHasher;
 import org.mmsim.kernel.uapi.Errno;
@@ -95,7 +95,7 @@ public final class RdmaDriver implements Driver {
     }
 
     /** {@code struct ib_ucontext}, the file's private data: its MR, if one is registered. */
-    static final class Context implements Hashable, Copyable {
+    static final class Context extends StateObject implements Hashable {
         Mr mr;
 
         @Override

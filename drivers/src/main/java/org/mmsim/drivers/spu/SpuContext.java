@@ -4,7 +4,7 @@ import org.mmsim.kernel.api.Exports;
 import org.mmsim.kernel.locking.SpinLock;
 import org.mmsim.kernel.mm.AddressSpace;
 import org.mmsim.kernel.state.Copier;
-import org.mmsim.kernel.state.Copyable;
+import org.mmsim.kernel.state.StateObject;
 import org.mmsim.kernel.state.Hashable;
 import org.mmsim.kernel.state.StateHasher;
 
@@ -16,7 +16,7 @@ import org.mmsim.kernel.state.StateHasher;
  * {@code struct page}, from the pool the driver reserved at init); {@code ctx->state} (SAVED or LOADED, and then on
  * which physical SPU, {@code ctx->spu}); and {@code ctx->state_mutex} ({@code spu_acquire}/{@code spu_release}).
  */
-final class SpuContext implements Hashable, Copyable {
+final class SpuContext extends StateObject implements Hashable {
     static final int SAVED = 0;
     static final int LOADED = 1;
 

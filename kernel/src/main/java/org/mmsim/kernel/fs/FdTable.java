@@ -3,7 +3,7 @@ package org.mmsim.kernel.fs;
 import java.util.Arrays;
 import org.mmsim.kernel.export.Export;
 import org.mmsim.kernel.state.Copier;
-import org.mmsim.kernel.state.Copyable;
+import org.mmsim.kernel.state.StateObject;
 import org.mmsim.kernel.state.Hashable;
 import org.mmsim.kernel.state.StateHasher;
 import org.mmsim.kernel.uapi.Errno;
@@ -16,7 +16,7 @@ import org.mmsim.kernel.uapi.Errno;
  * does not model, so the first file a process opens is fd 3, as in a real program.
  */
 @Export
-public final class FdTable implements Hashable, Copyable {
+public final class FdTable extends StateObject implements Hashable {
     /** The standard streams the model leaves out. */
     public static final int FIRST_FD = 3;
     /** {@code RLIMIT_NOFILE}'s usual soft limit: fds from here on are refused with -EMFILE. */

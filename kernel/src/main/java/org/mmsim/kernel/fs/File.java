@@ -5,7 +5,7 @@ import org.mmsim.kernel.export.Export;
 import org.mmsim.kernel.mm.AddressSpace;
 import org.mmsim.kernel.mm.VmFile;
 import org.mmsim.kernel.state.Copier;
-import org.mmsim.kernel.state.Copyable;
+import org.mmsim.kernel.state.StateObject;
 import org.mmsim.kernel.state.Hashable;
 import org.mmsim.kernel.state.StateHasher;
 
@@ -16,7 +16,7 @@ import org.mmsim.kernel.state.StateHasher;
  * refers to it (in any process's table) and per VMA that maps it. When the last goes, {@code ->release} runs and the
  * inode loses its reference ({@code __fput}).
  */
-public final class File implements VmFile, Hashable, Copyable {
+public final class File extends StateObject implements VmFile, Hashable {
     public static final int FMODE_READ = 1;
     public static final int FMODE_WRITE = 2;
 

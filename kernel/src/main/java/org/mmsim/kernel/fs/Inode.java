@@ -7,7 +7,7 @@ import org.mmsim.kernel.mm.AddressSpaceOperations;
 import org.mmsim.kernel.mm.MmCore;
 import org.mmsim.kernel.mm.page.Page;
 import org.mmsim.kernel.state.Copier;
-import org.mmsim.kernel.state.Copyable;
+import org.mmsim.kernel.state.StateObject;
 import org.mmsim.kernel.state.Hashable;
 import org.mmsim.kernel.state.StateHasher;
 
@@ -20,7 +20,7 @@ import org.mmsim.kernel.state.StateHasher;
  * {@code MAP_SHARED|MAP_ANONYMOUS}, or an unlinked file. When both reach zero the inode is evicted and its page cache
  * truncated ({@code truncate_inode_pages_final()}).
  */
-public final class Inode implements Hashable, Copyable {
+public final class Inode extends StateObject implements Hashable {
     private final FsType fs;
     private final String name;
     private final AddressSpace mapping;
@@ -81,7 +81,7 @@ public final class Inode implements Hashable, Copyable {
     }
 
     /** The filesystem's {@code a_ops} for a file on a disk: blocks in, blocks out. */
-    private final class Disk implements AddressSpaceOperations, Copyable {
+    private final class Disk extends StateObject implements AddressSpaceOperations {
         /** The copied inode's disk: the inode is copied with it. */
         @Override
         public Object copy(Copier c) {

@@ -2,7 +2,7 @@ package org.mmsim.kernel.fs;
 
 import java.util.ArrayDeque;
 import org.mmsim.kernel.state.Copier;
-import org.mmsim.kernel.state.Copyable;
+import org.mmsim.kernel.state.StateObject;
 import org.mmsim.kernel.state.Hashable;
 import org.mmsim.kernel.state.StateHasher;
 
@@ -12,7 +12,7 @@ import org.mmsim.kernel.state.StateHasher;
  * pages ({@code user_page_pipe_buf_ops}); {@code write} with pages the kernel allocated and copied into; {@code read}
  * copies out and releases the buffer. When the last end closes, the buffers are released ({@code free_pipe_info}).
  */
-public final class Pipe implements Hashable, Copyable {
+public final class Pipe extends StateObject implements Hashable {
     /** fs/pipe.c: default capacity, 16 buffers (64 KiB with 4 KiB pages). */
     public static final int PIPE_DEF_BUFFERS = 16;
 

@@ -3,7 +3,7 @@ package org.mmsim.kernel.iouring;
 import org.mmsim.kernel.mm.Mm;
 import org.mmsim.kernel.mm.gup.GupPages;
 import org.mmsim.kernel.state.Copier;
-import org.mmsim.kernel.state.Copyable;
+import org.mmsim.kernel.state.StateObject;
 import org.mmsim.kernel.state.Hashable;
 import org.mmsim.kernel.state.StateHasher;
 
@@ -14,7 +14,7 @@ import org.mmsim.kernel.state.StateHasher;
  * {@code RLIMIT_MEMLOCK} for it. It is the {@code private_data} of the ring's file, so it lives until the last fd on
  * the ring is closed.
  */
-public final class IoRing implements Hashable, Copyable {
+public final class IoRing extends StateObject implements Hashable {
     final Mm mm;
     long ubuf;
     long len;

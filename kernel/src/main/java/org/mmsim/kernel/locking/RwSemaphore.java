@@ -2,7 +2,7 @@ package org.mmsim.kernel.locking;
 
 import org.mmsim.kernel.bug.KernelBug;
 import org.mmsim.kernel.state.Copier;
-import org.mmsim.kernel.state.Copyable;
+import org.mmsim.kernel.state.StateObject;
 import org.mmsim.kernel.state.Hashable;
 import org.mmsim.kernel.state.StateHasher;
 
@@ -11,7 +11,7 @@ import org.mmsim.kernel.state.StateHasher;
  * one writer. {@link #downRead}/{@link #downWrite} on a lock that is not free is a model bug (a step was run that
  * should not have been runnable), reported as {@code lock_order}.
  */
-public final class RwSemaphore implements Hashable, Copyable {
+public final class RwSemaphore extends StateObject implements Hashable {
     private final String name;
     private final int owner;
     private int readers;

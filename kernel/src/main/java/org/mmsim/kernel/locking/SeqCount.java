@@ -1,7 +1,7 @@
 package org.mmsim.kernel.locking;
 
 import org.mmsim.kernel.state.Copier;
-import org.mmsim.kernel.state.Copyable;
+import org.mmsim.kernel.state.StateObject;
 import org.mmsim.kernel.state.Hashable;
 import org.mmsim.kernel.state.StateHasher;
 
@@ -10,7 +10,7 @@ import org.mmsim.kernel.state.StateHasher;
  * mmap_lock for write) makes it odd while it works and even again after; a lockless reader (GUP-fast) reads it
  * before and checks it after, and treats an odd start or a change as "retry".
  */
-public final class SeqCount implements Hashable, Copyable {
+public final class SeqCount extends StateObject implements Hashable {
     private int sequence;
 
     /** {@code raw_write_seqcount_begin()}: odd from now on. */

@@ -3,7 +3,7 @@ package org.mmsim.kernel.locking;
 import org.mmsim.kernel.bug.KernelBug;
 import org.mmsim.kernel.export.Export;
 import org.mmsim.kernel.state.Copier;
-import org.mmsim.kernel.state.Copyable;
+import org.mmsim.kernel.state.StateObject;
 import org.mmsim.kernel.state.Hashable;
 import org.mmsim.kernel.state.StateHasher;
 
@@ -13,7 +13,7 @@ import org.mmsim.kernel.state.StateHasher;
  * while it is held is a model bug, reported as {@code lock_order}.
  */
 @Export
-public final class SpinLock implements Hashable, Copyable {
+public final class SpinLock extends StateObject implements Hashable {
     private final String name;
     private final int owner;
     private boolean locked;

@@ -8,7 +8,7 @@ import java.util.TreeMap;
 import org.mmsim.kernel.export.Export;
 import org.mmsim.kernel.mm.page.Page;
 import org.mmsim.kernel.state.Copier;
-import org.mmsim.kernel.state.Copyable;
+import org.mmsim.kernel.state.StateObject;
 import org.mmsim.kernel.state.Hashable;
 import org.mmsim.kernel.state.StateHasher;
 import org.mmsim.kernel.trace.Change;
@@ -22,7 +22,7 @@ import org.mmsim.kernel.trace.Tracer;
  *
  * <p>{@code page->mapping} of a page-cache page holds this object's id and {@code page->index} the page's index.
  */
-public final class AddressSpace implements Hashable, Copyable {
+public final class AddressSpace extends StateObject implements Hashable {
     private final int id;
     private final Tracer trace;
     private final Change.InodeRef host;

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import org.mmsim.kernel.state.Copier;
-import org.mmsim.kernel.state.Copyable;
+import org.mmsim.kernel.state.StateObject;
 import org.mmsim.kernel.state.Hashable;
 import org.mmsim.kernel.state.StateHasher;
 
@@ -16,7 +16,7 @@ import org.mmsim.kernel.state.StateHasher;
  * walks the root's interval tree. The model links the child's VMA into the same anon_vma, which visits the same
  * VMAs (a superset, as the kernel's walk is too) without the chain objects.
  */
-public final class AnonVma implements Hashable, Copyable {
+public final class AnonVma extends StateObject implements Hashable {
     private final int id;
     private final List<Vma> vmas = new ArrayList<>();
 

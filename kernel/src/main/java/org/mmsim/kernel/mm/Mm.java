@@ -10,7 +10,7 @@ import org.mmsim.kernel.mm.page.Page;
 import org.mmsim.kernel.mm.pgtable.PageTable;
 import org.mmsim.kernel.mm.pgtable.Pte;
 import org.mmsim.kernel.state.Copier;
-import org.mmsim.kernel.state.Copyable;
+import org.mmsim.kernel.state.StateObject;
 import org.mmsim.kernel.state.Hashable;
 import org.mmsim.kernel.state.StateHasher;
 import org.mmsim.kernel.trace.Change;
@@ -25,7 +25,7 @@ import org.mmsim.kernel.trace.Tracer;
  * <p>All pte writes go through {@link #setPte} or {@link #wrProtectPte}, all counter and VMA-tree changes through
  * the methods here, so the journal sees every one.
  */
-public final class Mm implements Hashable, Copyable {
+public final class Mm extends StateObject implements Hashable {
     /** {@code MMF_HAS_PINNED}: some FOLL_PIN GUP ran on this mm; never cleared, not inherited. */
     public static final int MMF_HAS_PINNED = 1;
 

@@ -5,7 +5,7 @@ import org.mmsim.kernel.mm.page.Page;
 import org.mmsim.kernel.mm.pgtable.Pte;
 import org.mmsim.kernel.profile.Switch;
 import org.mmsim.kernel.state.Copier;
-import org.mmsim.kernel.state.Copyable;
+import org.mmsim.kernel.state.StateObject;
 import org.mmsim.kernel.state.Hashable;
 import org.mmsim.kernel.state.StateHasher;
 import org.mmsim.kernel.trace.Change;
@@ -16,7 +16,7 @@ import org.mmsim.kernel.trace.Change;
  * {@link #pageProt()} is {@code vm_page_prot} as computed by {@code vm_get_page_prot()}: a private writable mapping
  * gets no RW bit (PAGE_COPY), so its first write to a present page faults and copies or reuses.
  */
-public final class Vma implements Hashable, Copyable {
+public final class Vma extends StateObject implements Hashable {
     private final Mm mm;
     private long start;
     private long end;

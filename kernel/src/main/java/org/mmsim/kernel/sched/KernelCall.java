@@ -3,7 +3,7 @@ package org.mmsim.kernel.sched;
 import org.mmsim.kernel.export.Export;
 import org.mmsim.kernel.locking.Acquire;
 import org.mmsim.kernel.state.Copier;
-import org.mmsim.kernel.state.Copyable;
+import org.mmsim.kernel.state.StateObject;
 import org.mmsim.kernel.state.Footprint;
 import org.mmsim.kernel.state.StateHasher;
 import org.mmsim.kernel.trace.Tracer;
@@ -29,7 +29,7 @@ import org.mmsim.kernel.trace.Tracer;
  * @param <R> what the call returns besides its {@code long} return value (the pages of a GUP, the child of a fork),
  *     or {@link Void}
  */
-public abstract class KernelCall<R> implements Copyable {
+public abstract class KernelCall<R> extends StateObject {
     protected final Tracer trace;
     private final Footprint footprint;
     /** The call's name as the kernel knows it, e.g. {@code "__access_remote_vm"}. */

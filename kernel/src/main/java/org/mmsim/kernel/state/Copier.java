@@ -137,13 +137,15 @@ public final class Copier {
     }
 
     /**
-     * The even slot where the probe for {@code key} starts: from its identity hash for state, from its class's for a
-     * mechanism or an array. A machine has one or two mechanisms of a class, and an explorer's copies are mostly of
-     * machines made by a step a moment before, whose mechanisms are new objects: their first identity hash costs a
-     * call into the JVM (about 30 ns each), their class's is computed once.
+     * The even slot where the probe for {@code key} starts: from the hash a {@link StateObject} carries, from the
+     * identity hash of other state, and from its class's hash for a mechanism or an array. An explorer's copies are
+     * mostly of machines made by a step a moment before, out of new objects, whose first identity hash costs a call
+     * into the JVM (about 30 ns each); a machine has one or two mechanisms of a class, whose class's hash is computed
+     * once.
      */
     private static int slot(Object key, int mask) {
-        int h = key instanceof Copyable ? System.identityHashCode(key) : key.getClass().hashCode();
+        int h = key instanceof StateObject s ? s.copyHash
+                : key instanceof Copyable ? System.identityHashCode(key) : key.getClass().hashCode();
         return ((h * 0x9E3779B9) >>> 7) & mask;
     }
 

@@ -4,7 +4,7 @@ import org.mmsim.kernel.export.Export;
 import org.mmsim.kernel.fs.FdTable;
 import org.mmsim.kernel.mm.Mm;
 import org.mmsim.kernel.state.Copier;
-import org.mmsim.kernel.state.Copyable;
+import org.mmsim.kernel.state.StateObject;
 import org.mmsim.kernel.state.Hashable;
 import org.mmsim.kernel.state.StateHasher;
 
@@ -12,7 +12,7 @@ import org.mmsim.kernel.state.StateHasher;
  * {@code struct task_struct}, reduced to a pid, a name for traces, the thread group, the mm and the fd table. Threads
  * of one process share the mm (and its {@code mm_users} count) and the fd table.
  */
-public final class Task implements Hashable, Copyable {
+public final class Task extends StateObject implements Hashable {
     private final int pid;
     private final int tgid;
     private final String comm;

@@ -4,7 +4,7 @@ import org.mmsim.kernel.export.Export;
 import org.mmsim.kernel.mm.Mm;
 import org.mmsim.kernel.mm.page.Page;
 import org.mmsim.kernel.state.Copier;
-import org.mmsim.kernel.state.Copyable;
+import org.mmsim.kernel.state.StateObject;
 import org.mmsim.kernel.state.Hashable;
 import org.mmsim.kernel.state.StateHasher;
 
@@ -14,7 +14,7 @@ import org.mmsim.kernel.state.StateHasher;
  * ({@link GupHolders}) so the accounting invariant can tell who holds each reference, and names each by an id.
  */
 @Export
-public final class GupPages implements Hashable, Copyable {
+public final class GupPages extends StateObject implements Hashable {
     private final int id;
     private final Mm mm;
     private final long start;

@@ -3,7 +3,7 @@ package org.mmsim.kernel.mm.hmm;
 import org.mmsim.kernel.export.Export;
 import org.mmsim.kernel.mm.notifier.MmuIntervalNotifier;
 import org.mmsim.kernel.state.Copier;
-import org.mmsim.kernel.state.Copyable;
+import org.mmsim.kernel.state.StateObject;
 import org.mmsim.kernel.state.StateHasher;
 
 /**
@@ -13,7 +13,7 @@ import org.mmsim.kernel.state.StateHasher;
  * true only until the notifier's next {@code ->invalidate}.
  */
 @Export
-public final class HmmRange implements Copyable {
+public final class HmmRange extends StateObject {
     /** {@code HMM_PFN_VALID}: the entry maps a page the CPU maps (bit 63). */
     @Export
     public static final long VALID = 1L << 63;

@@ -3,7 +3,7 @@ package org.mmsim.kernel.mm.memory;
 import org.mmsim.kernel.mm.VmFault;
 import org.mmsim.kernel.mm.Vma;
 import org.mmsim.kernel.state.Copier;
-import org.mmsim.kernel.state.Copyable;
+import org.mmsim.kernel.state.StateObject;
 import org.mmsim.kernel.state.StateHasher;
 
 /**
@@ -13,7 +13,7 @@ import org.mmsim.kernel.state.StateHasher;
  * faulting thread holds {@code mmap_lock} for read meanwhile; nothing else, so {@code unmap_mapping_range} (which
  * needs only the i_mmap lock and pte locks) can run in between: the window seed 000 is about.
  */
-public final class FaultPause implements Copyable {
+public final class FaultPause extends StateObject {
     /** What the resumed step does. */
     public enum Kind {
         /** {@code do_no_page} after {@code ->nopage}: recheck {@code truncate_count}, then map the page. */

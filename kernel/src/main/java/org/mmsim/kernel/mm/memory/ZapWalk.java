@@ -11,7 +11,7 @@ import org.mmsim.kernel.mm.page.PageFlags;
 import org.mmsim.kernel.mm.pgtable.PageTable;
 import org.mmsim.kernel.mm.pgtable.Pte;
 import org.mmsim.kernel.state.Copier;
-import org.mmsim.kernel.state.Copyable;
+import org.mmsim.kernel.state.StateObject;
 import org.mmsim.kernel.trace.Tracer;
 
 /**
@@ -30,7 +30,7 @@ import org.mmsim.kernel.trace.Tracer;
  * end does not stop once more for nothing; but a walk that invalidates VMA by VMA goes on through the VMAs left,
  * which get their invalidation though they map nothing ({@code zap_page_range_single} for each).
  */
-public final class ZapWalk implements Copyable {
+public final class ZapWalk extends StateObject {
     private final Zap zap;
     private final Tracer trace;
     private final Mm mm;

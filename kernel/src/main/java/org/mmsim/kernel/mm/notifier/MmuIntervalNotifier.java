@@ -3,7 +3,7 @@ package org.mmsim.kernel.mm.notifier;
 import org.mmsim.kernel.export.Export;
 import org.mmsim.kernel.mm.Mm;
 import org.mmsim.kernel.state.Copier;
-import org.mmsim.kernel.state.Copyable;
+import org.mmsim.kernel.state.StateObject;
 
 /**
  * {@code struct mmu_interval_notifier} (5.5, Jason Gunthorpe): a subscription to invalidations of one interval
@@ -23,7 +23,7 @@ import org.mmsim.kernel.state.Copyable;
  * The device's mapping is valid from the unlock until the next {@code ->invalidate} takes the driver's lock.
  */
 @Export
-public final class MmuIntervalNotifier implements Copyable {
+public final class MmuIntervalNotifier extends StateObject {
     private final int id;
     private final Mm mm;
     private final long start;

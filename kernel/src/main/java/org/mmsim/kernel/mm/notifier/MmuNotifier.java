@@ -3,7 +3,7 @@ package org.mmsim.kernel.mm.notifier;
 import org.mmsim.kernel.export.Export;
 import org.mmsim.kernel.mm.Mm;
 import org.mmsim.kernel.state.Copier;
-import org.mmsim.kernel.state.Copyable;
+import org.mmsim.kernel.state.StateObject;
 
 /**
  * {@code struct mmu_notifier}: one subscription of a secondary MMU to an mm, made by
@@ -11,7 +11,7 @@ import org.mmsim.kernel.state.Copyable;
  * and finds its own state by {@link #id}.
  */
 @Export
-public final class MmuNotifier implements Copyable {
+public final class MmuNotifier extends StateObject {
     private final int id;
     private final Mm mm;
     private final MmuNotifierOps ops;

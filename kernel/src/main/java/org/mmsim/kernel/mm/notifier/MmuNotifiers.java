@@ -7,7 +7,7 @@ import org.mmsim.kernel.mm.MmCore;
 import org.mmsim.kernel.mm.Vma;
 import org.mmsim.kernel.mm.pgtable.PageTable;
 import org.mmsim.kernel.state.Copier;
-import org.mmsim.kernel.state.Copyable;
+import org.mmsim.kernel.state.StateObject;
 import org.mmsim.kernel.state.Footprint;
 import org.mmsim.kernel.state.Hashable;
 import org.mmsim.kernel.state.StateHasher;
@@ -45,7 +45,7 @@ public final class MmuNotifiers implements Hashable {
     }
 
     /** {@code struct mmu_notifier_subscriptions}. */
-    private static final class Subscriptions implements Copyable {
+    private static final class Subscriptions extends StateObject {
         final List<MmuNotifier> list = new ArrayList<>();
         /** Starts at 2; odd while an invalidation that overlaps the tree runs. */
         long invalidateSeq = 2;

@@ -5,7 +5,7 @@ import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
 import org.mmsim.kernel.bug.KernelBug;
 import org.mmsim.kernel.state.Copier;
-import org.mmsim.kernel.state.Copyable;
+import org.mmsim.kernel.state.StateObject;
 import org.mmsim.kernel.state.Hashable;
 import org.mmsim.kernel.state.StateHasher;
 import org.mmsim.kernel.trace.Change;
@@ -20,7 +20,7 @@ import org.mmsim.kernel.trace.Tracer;
  * zone, then the MOVABLE zone, then device memory (a VRAM aperture, an SPU's local store): frames drivers reserve at
  * boot ({@link #reserveDevice}), never allocated to or freed by anyone else, and not counted as allocated RAM.
  */
-public final class PageAlloc implements Hashable, Copyable {
+public final class PageAlloc extends StateObject implements Hashable {
     /** {@code my_zero_pfn()}: the PFN of the shared zero page. */
     public static final int ZERO_PFN = 0;
 

@@ -1,7 +1,7 @@
 package org.mmsim.kernel.mm.page;
 
 import org.mmsim.kernel.state.Copier;
-import org.mmsim.kernel.state.Copyable;
+import org.mmsim.kernel.state.StateObject;
 import org.mmsim.kernel.state.Footprint;
 import org.mmsim.kernel.trace.Change;
 import org.mmsim.kernel.trace.Tracer;
@@ -24,7 +24,7 @@ import org.mmsim.kernel.trace.Tracer;
  *
  * <p>Every setter reports the change to the kernel's {@link Tracer} when a journal is attached.
  */
-public final class PageFrames implements Copyable {
+public final class PageFrames extends StateObject {
     private static final int PAGE_WORDS = Page.PAGE_WORDS;
 
     private final int nrFrames;

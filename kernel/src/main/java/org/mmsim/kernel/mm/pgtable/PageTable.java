@@ -3,7 +3,7 @@ package org.mmsim.kernel.mm.pgtable;
 import java.util.Arrays;
 import org.mmsim.kernel.export.Export;
 import org.mmsim.kernel.state.Copier;
-import org.mmsim.kernel.state.Copyable;
+import org.mmsim.kernel.state.StateObject;
 import org.mmsim.kernel.state.Footprint;
 import org.mmsim.kernel.state.StateHasher;
 
@@ -23,7 +23,7 @@ import org.mmsim.kernel.state.StateHasher;
  * <p>Entries are kept in blocks of 64, so that a write after a copy copies 512 bytes, not the whole 4 KB table.
  */
 @Export
-public final class PageTable implements Copyable {
+public final class PageTable extends StateObject {
     private static final int PAGE_SHIFT = org.mmsim.kernel.mm.page.Page.PAGE_SHIFT;
     public static final int PTRS_PER_TABLE = 512;
     public static final int PMD_SHIFT = 21;
