@@ -409,6 +409,25 @@ public final class Mm extends StateObject implements Hashable {
     }
 
     /**
+     * The VMA a merge joined to the one below it ({@link VmaMerge}) leaves the mm: out of the tree, the anon_vma and
+     * {@code i_mmap}, its file reference dropped; unlike {@link #removeVma} its range stays mapped, with its ptes and
+     * markers, and no {@code ->close} runs ({@code vma_complete}). What is mapped does not change, so
+     * {@link #coveredFrom} stays true.
+     */
+    void unlinkMerged(Vma vma) {
+        vmas.remove(vma.start());
+        if (vma.anonVma() != null) {
+            vma.anonVma().unlink(vma);
+        }
+        if (vma.mapping() != null) {
+            vma.mapping().unlinkVma(vma);
+        }
+        if (vma.file() != null) {
+            vma.file().put();
+        }
+    }
+
+    /**
      * {@code split_vma()}: split the VMA containing {@code addr} so that a VMA starts at {@code addr}. Both halves
      * keep the anon_vma; the upper half's pgoff advances; the file gains a reference and {@code vm_ops->open} runs.
      */

@@ -226,11 +226,13 @@ public final class Vma extends StateObject implements Hashable {
 
     /**
      * {@code copy_vma()} for mremap: a VMA of the same mm at [newStart, newEnd) with this one's flags, pgoff (so the
-     * anon pages moved with it keep their index), anon_vma, file and ops, holding its own file reference and opened
-     * with {@code vm_ops->open}; the caller links it to the anon_vma and into the mm.
+     * anon pages moved with it keep their index; an anonymous VMA never faulted takes its new address's instead, "to
+     * increase its chance of merging"), anon_vma, file and ops, holding its own file reference and opened with
+     * {@code vm_ops->open}; the caller links it to the anon_vma and into the mm.
      */
     public Vma copyTo(long newStart, long newEnd) {
-        Vma copy = new Vma(mm, newStart, newEnd, flags, pgoff, file);
+        long newPgoff = isAnonymous() && anonVma == null ? newStart >>> Page.PAGE_SHIFT : pgoff;
+        Vma copy = new Vma(mm, newStart, newEnd, flags, newPgoff, file);
         copy.anonVma = anonVma;
         copy.vmOps = vmOps;
         copy.privateData = privateData;
@@ -241,6 +243,11 @@ public final class Vma extends StateObject implements Hashable {
     /** {@code vma_expand()} for mremap: the VMA now ends at {@code newEnd} (its start, and so its key, stay). */
     public void expandTo(long newEnd) {
         end = newEnd;
+    }
+
+    /** The flags of a VMA that a merge made ({@link VmaMerge}, which journals the merge as a whole). */
+    void mergedFlags(long newFlags) {
+        flags = newFlags;
     }
 
     /** The upper part of a split at {@code addr}; this VMA keeps [start, addr). */

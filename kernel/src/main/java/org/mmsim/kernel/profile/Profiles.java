@@ -89,6 +89,8 @@ public final class Profiles {
                 .with(Switch.IO_URING_FILE_CHECK, "off")
                 .with(Switch.ODIRECT_PIN, "on")
                 .with(Switch.MREMAP_MULTI_VMA, "on")
+                .with(Switch.MREMAP_EXPAND_MERGE, "on")
+                .with(Switch.VMA_MERGE_FAULTED, "on")
                 .with(Switch.SHMEM_DIRECT_IO, "on");
         register(v618, "6.18", "today's kernel: FOLL_COW removed (5535be309971); mprotect keeps exclusive anon writable (6.0); "
                 + "R/O long-term pins unshare the zero page and page cache (6.2); writable long-term pins of "

@@ -39,6 +39,13 @@ public enum Switch {
     MREMAP_MULTI_VMA("mremap(MREMAP_FIXED) of a range to the same length moves every VMA in it, splitting the first "
             + "and last, the gaps between them kept (remap_move; 6.17, Lorenzo Stoakes, 'mm/mremap: permit mremap() "
             + "move of multiple VMAs'); off: the range must lie in one VMA (-EFAULT)"),
+    MREMAP_EXPAND_MERGE("an mremap that grows a VMA in place merges it with the VMA it now touches, when they could be "
+            + "one (6.1, ca3d76b0aa80, Jakub Matena, 'mm: add merging after mremap resize'); off: the grown VMA only "
+            + "grows (vma_adjust), and the two stay apart"),
+    VMA_MERGE_FAULTED("a VMA with an anon_vma merges into a neighbour without one, unless it is a forked child's "
+            + "(6.16, 879bca0a2c4f, Lorenzo Stoakes, 'mm/vma: fix incorrectly disallowed anonymous VMA merges'); off: "
+            + "is_mergeable_anon_vma asks the neighbour's anon_vma_chain to be singular, which an empty one is not, so "
+            + "mprotect, mlock or madvise of a faulted VMA beside an unfaulted one leaves two VMAs"),
     MSYNC_RANGE("msync(MS_SYNC) writes back only the file bytes the range maps, vfs_fsync_range(file, fstart, fend) "
             + "(3.16, 7fc34a62ca44, Matthew Wilcox, 'mm/msync.c: sync only the requested range in msync()'); off: "
             + "vfs_fsync of the whole file of each shared file mapping in the range"),

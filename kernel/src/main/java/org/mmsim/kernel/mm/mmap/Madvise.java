@@ -5,6 +5,7 @@ import org.mmsim.kernel.mm.Mm;
 import org.mmsim.kernel.mm.MmCore;
 import org.mmsim.kernel.mm.VmFlags;
 import org.mmsim.kernel.mm.Vma;
+import org.mmsim.kernel.mm.VmaMerge;
 import org.mmsim.kernel.mm.gup.Foll;
 import org.mmsim.kernel.mm.gup.Gup;
 import org.mmsim.kernel.mm.memory.Memory;
@@ -99,8 +100,8 @@ public final class Madvise {
      * {@code do_madvise()} for the advices that set VMA flags ({@code madvise_walk_vmas} →
      * {@code madvise_vma_behavior} → {@code madvise_update_vma}), VMA by VMA: MADV_DONTFORK/DOFORK (VM_DONTCOPY), MADV_WIPEONFORK/KEEPONFORK
      * (VM_WIPEONFORK, which {@code dup_mmap} honours: the child's VMA starts empty). A VMA whose flags would not change
-     * is left whole; any other is split at the edges of the range ({@code vma_modify_flags}; the model never merges
-     * VMAs back) and takes the new flags. The caller holds {@code mmap_lock} for write.
+     * is left whole; any other is split at the edges of the range ({@code vma_modify_flags}), takes the new flags and
+     * merges with its neighbours where it may ({@link VmaMerge}). The caller holds {@code mmap_lock} for write.
      *
      * @return 0; -EINVAL for an unaligned start, a length that wraps, an unknown advice, DOFORK on VM_IO, or
      *     WIPEONFORK on a file or shared mapping (shmem included: "only supported on anonymous memory"), the VMAs
@@ -148,7 +149,9 @@ public final class Madvise {
                     mm.splitAt(at);
                 }
             }
-            mm.vmaAt(s).setFlags(newFlags);
+            Vma changed = mm.vmaAt(s);
+            changed.setFlags(newFlags);
+            VmaMerge.merge(changed);
         }
         return holes ? -Errno.ENOMEM : 0;
     }

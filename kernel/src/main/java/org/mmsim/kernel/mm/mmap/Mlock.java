@@ -5,6 +5,7 @@ import org.mmsim.kernel.mm.Mm;
 import org.mmsim.kernel.mm.MmCore;
 import org.mmsim.kernel.mm.VmFlags;
 import org.mmsim.kernel.mm.Vma;
+import org.mmsim.kernel.mm.VmaMerge;
 import org.mmsim.kernel.mm.gup.Foll;
 import org.mmsim.kernel.mm.gup.Gup;
 import org.mmsim.kernel.mm.page.Page;
@@ -170,8 +171,8 @@ public final class Mlock {
     /**
      * {@code mlock_fixup()}: nothing for a VMA whose flags do not change or that is special (VM_IO, VM_PFNMAP,
      * VM_MIXEDMAP, VM_DONTEXPAND) or hugetlb; else split it at {@code start} and {@code end}, count the pages into or
-     * out of {@code mm->locked_vm}, and set the flags. VMAs are never merged back ({@code vma_merge}), as elsewhere in
-     * the model.
+     * out of {@code mm->locked_vm}, set the flags, and merge the range with its neighbours where it may
+     * ({@link VmaMerge}).
      */
     private void mlockFixup(Mm mm, Vma vma, long start, long end, long newFlags) {
         if (newFlags == vma.flags() || vma.has(VM_SPECIAL | VmFlags.VM_HUGETLB)) {
@@ -188,6 +189,7 @@ public final class Mlock {
         long pages = Mm.pages(start, end);
         mm.addLockedVm((newFlags & VmFlags.VM_LOCKED) != 0 ? pages : -pages);
         v.setFlags(newFlags);
+        VmaMerge.merge(v);
     }
 
     /**

@@ -8,6 +8,7 @@ import org.mmsim.kernel.mm.Mm;
 import org.mmsim.kernel.mm.MmCore;
 import org.mmsim.kernel.mm.VmFlags;
 import org.mmsim.kernel.mm.Vma;
+import org.mmsim.kernel.mm.VmaMerge;
 import org.mmsim.kernel.mm.gup.Foll;
 import org.mmsim.kernel.mm.gup.Gup;
 import org.mmsim.kernel.mm.memory.Zap;
@@ -30,10 +31,11 @@ import org.mmsim.kernel.uapi.Mman;
  * {@code __mm_populate} for MAP_POPULATE/MAP_LOCKED.
  *
  * <p>Anonymous private mappings, file mappings (shared or private, of a regular file or a device) and shared
- * anonymous memory, which is a tmpfs object of its own ({@code shmem_zero_setup}). VMAs are never merged
- * ({@code vma_merge}). That changes no page state, but it can be seen: an {@code mremap} that grows or moves a range
- * the kernel would have merged into one VMA runs past its VMA here and is -EFAULT ({@code vma_to_resize}); a merged
- * new VMA sets VM_SOFTDIRTY on its neighbour's range too; the VMA count under {@code vm.max_map_count} is higher.
+ * anonymous memory, which is a tmpfs object of its own ({@code shmem_zero_setup}). A new mapping merges with the
+ * VMAs it touches when it may ({@link VmaMerge}; {@code vma_merge_new_range}), and the merged VMA is VM_SOFTDIRTY
+ * as a whole. The kernel tries the merge before the file's {@code ->mmap}, which it then does not call; the model
+ * calls it and merges after, the same for every file of the model (a device's {@code ->mmap} sets VM_IO or
+ * VM_PFNMAP, which never merge).
  */
 public final class Mmap {
     private final MmCore core;
@@ -231,6 +233,7 @@ public final class Mmap {
             }
         }
         mm.linkNewVma(vma);
+        vma = VmaMerge.merge(vma);
         if ((flags & (Mman.MAP_POPULATE | Mman.MAP_LOCKED)) != 0) {
             populate[0] = populateFlags(vma);
         }

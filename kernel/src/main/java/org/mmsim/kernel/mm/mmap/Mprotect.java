@@ -5,6 +5,7 @@ import org.mmsim.kernel.mm.Mm;
 import org.mmsim.kernel.mm.MmCore;
 import org.mmsim.kernel.mm.VmFlags;
 import org.mmsim.kernel.mm.Vma;
+import org.mmsim.kernel.mm.VmaMerge;
 import org.mmsim.kernel.mm.gup.Foll;
 import org.mmsim.kernel.mm.gup.Gup;
 import org.mmsim.kernel.mm.memory.Memory;
@@ -136,8 +137,9 @@ public final class Mprotect {
 
     /**
      * {@code mprotect_fixup()} of [start, end) inside {@code vma}: nothing (not even a split) if the flags do not
-     * change; else {@code vma_modify_flags} splits the VMA at the range's edges (the model never merges), the flags
-     * are set and {@code change_protection} rewrites the ptes. A private VM_LOCKED VMA made writable is then faulted
+     * change; else {@code vma_modify_flags} splits the VMA at the range's edges, the flags are set,
+     * {@code change_protection} rewrites the ptes, and the range merges with its neighbours where it may
+     * ({@link VmaMerge}). A private VM_LOCKED VMA made writable is then faulted
      * in for writing ({@code populate_vma_page_range}: "Private VM_LOCKED VMA becoming writable: trigger COW to avoid
      * major fault on access"; {@link Switch#MPROTECT_MLOCKED_POPULATE}), its result ignored as the kernel ignores it.
      * A private mapping made writable is charged to the commit: VM_ACCOUNT (the charge itself, and 6.x's drop of it
@@ -159,6 +161,7 @@ public final class Mprotect {
         for (Vma v : split) {
             v.setFlags(newFlags);
             changePteRange(v);
+            VmaMerge.merge(v);
         }
         if (core.profile().on(Switch.MPROTECT_MLOCKED_POPULATE)
                 && (oldFlags & (VmFlags.VM_WRITE | VmFlags.VM_SHARED | VmFlags.VM_LOCKED)) == VmFlags.VM_LOCKED

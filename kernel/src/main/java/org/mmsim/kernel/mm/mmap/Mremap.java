@@ -5,6 +5,7 @@ import org.mmsim.kernel.mm.Mm;
 import org.mmsim.kernel.mm.MmCore;
 import org.mmsim.kernel.mm.VmFlags;
 import org.mmsim.kernel.mm.Vma;
+import org.mmsim.kernel.mm.VmaMerge;
 import org.mmsim.kernel.mm.gup.Foll;
 import org.mmsim.kernel.mm.gup.Gup;
 import org.mmsim.kernel.mm.memory.Memory;
@@ -116,14 +117,17 @@ public final class Mremap {
         }
         if (oldLen == vma.end() - addr && vma.end() + (newLen - oldLen) <= PageTable.TASK_SIZE
                 && mm.isFree(vma.end(), vma.end() + (newLen - oldLen))) {
-            // the whole VMA grows (vma_merge_extend; vma_adjust before 6.x): a range that starts inside it splits
-            // nothing off
+            // the whole VMA grows (vma_merge_extend; vma_adjust before 6.1): a range that starts inside it splits
+            // nothing off; from 6.1 it merges with the VMA it now touches
             trace.path("vma_expand");
             long oldEnd = vma.end();
             vma.expandTo(addr + newLen);
             if (trace.on()) {
                 trace.record(new Change.Vma(mm.id(), Change.VmaEvent.REMOVED, vma.start(), oldEnd, vma.flags(), 0));
                 trace.record(new Change.Vma(mm.id(), Change.VmaEvent.CREATED, vma.start(), vma.end(), 0, vma.flags()));
+            }
+            if (core.profile().on(Switch.MREMAP_EXPAND_MERGE)) {
+                VmaMerge.mergeNext(vma);
             }
             if (vma.has(VmFlags.VM_LOCKED)) {
                 mm.addLockedVm(Mm.pages(oldEnd, addr + newLen));
@@ -227,7 +231,11 @@ public final class Mremap {
         return 0;
     }
 
-    /** {@code move_vma()}: copy the VMA to {@code newAddr}, move the ptes, unmap the old range. */
+    /**
+     * {@code move_vma()}: copy the VMA to {@code newAddr} ({@code copy_vma}: an anonymous VMA never faulted takes the
+     * page offset of its new address, and the copy merges with the VMAs it touches there where it may,
+     * {@link VmaMerge}), move the ptes, unmap the old range.
+     */
     private long moveVma(Mm mm, Vma vma, long oldAddr, long oldLen, long newLen, long newAddr, long[] populate) {
         trace.path("move_vma");
         mm.splitAt(oldAddr);
@@ -238,6 +246,7 @@ public final class Mremap {
             moved.anonVma().link(moved);
         }
         mm.linkNewVma(moved);
+        moved = VmaMerge.merge(moved);
         movePageTables(mm, oldAddr, newAddr, oldLen);
         if (moved.has(VmFlags.VM_LOCKED)) {
             mm.addLockedVm(Mm.pages(newAddr, newAddr + newLen));
