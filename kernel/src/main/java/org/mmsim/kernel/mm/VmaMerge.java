@@ -1,5 +1,6 @@
 package org.mmsim.kernel.mm;
 
+import org.mmsim.kernel.profile.AnonVmaMerge;
 import org.mmsim.kernel.profile.Switch;
 import org.mmsim.kernel.trace.Change;
 
@@ -81,24 +82,26 @@ public final class VmaMerge {
     }
 
     /**
-     * {@code is_mergeable_anon_vma}: the same anon_vma, or none on one side. Where only the neighbour has one, the
-     * neighbour must not be a forked child's ({@code list_is_singular(&vma->anon_vma_chain)}). Where only the VMA
-     * being merged has one, the kernel refused before 6.16 (it asked the neighbour's empty chain to be singular) and
-     * from 6.16 asks the VMA being merged not to be a forked child's ({@link Switch#VMA_MERGE_FAULTED}).
+     * {@code is_mergeable_anon_vma} ({@link Switch#ANON_VMA_MERGE}): the same anon_vma, or none on one side. Up to
+     * 2.6.39 that is all. From 3.0, where only the neighbour has one, the neighbour must not be a forked child's
+     * ({@code list_is_singular(&vma->anon_vma_chain)}), and where only the VMA being merged has one the kernel refused
+     * (it asked the neighbour's empty chain to be singular); from 6.16 the side that has it must not be a forked
+     * child's ({@code vma_is_fork_child}).
      */
     private static boolean anonMergeable(Vma src, Vma tgt) {
         AnonVma s = src.anonVma();
         AnonVma t = tgt.anonVma();
-        if (s == null && t == null) {
+        if (s != null && t != null) {
+            return s == t;
+        }
+        AnonVmaMerge rule = src.mm().core().profile().anonVmaMerge();
+        if (s == null && t == null || rule == AnonVmaMerge.EITHER) {
             return true;
         }
         if (s == null) {
             return !t.forkChild(tgt);
         }
-        if (t == null) {
-            return src.mm().core().profile().on(Switch.VMA_MERGE_FAULTED) && !s.forkChild(src);
-        }
-        return s == t;
+        return rule == AnonVmaMerge.FORK_CHILD && !s.forkChild(src);
     }
 
     /** {@code are_anon_vmas_compatible(prev, next)}: {@code is_mergeable_anon_vma} with no VMA to ask. */

@@ -17,6 +17,7 @@ public final class KernelProfile {
     private static final PinnedWriteback[] PINNED_WRITEBACK = PinnedWriteback.values();
     private static final IoUringFileCheck[] IO_URING_FILE_CHECK = IoUringFileCheck.values();
     private static final DriverFault[] DRIVER_FAULT = DriverFault.values();
+    private static final AnonVmaMerge[] ANON_VMA_MERGE = AnonVmaMerge.values();
     private static final GupWriteRetry[] GUP_WRITE_RETRY = GupWriteRetry.values();
 
     private final String name;
@@ -83,6 +84,11 @@ public final class KernelProfile {
     @Export
     public DriverFault driverFault() {
         return DRIVER_FAULT[values[Switch.DRIVER_FAULT.ordinal()]];
+    }
+
+    /** Which anon_vmas {@code vma_merge} accepts. */
+    public AnonVmaMerge anonVmaMerge() {
+        return ANON_VMA_MERGE[values[Switch.ANON_VMA_MERGE.ordinal()]];
     }
 
     public GupWriteRetry gupWriteRetry() {

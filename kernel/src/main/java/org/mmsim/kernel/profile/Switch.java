@@ -42,10 +42,10 @@ public enum Switch {
     MREMAP_EXPAND_MERGE("an mremap that grows a VMA in place merges it with the VMA it now touches, when they could be "
             + "one (6.1, ca3d76b0aa80, Jakub Matena, 'mm: add merging after mremap resize'); off: the grown VMA only "
             + "grows (vma_adjust), and the two stay apart"),
-    VMA_MERGE_FAULTED("a VMA with an anon_vma merges into a neighbour without one, unless it is a forked child's "
-            + "(6.16, 879bca0a2c4f, Lorenzo Stoakes, 'mm/vma: fix incorrectly disallowed anonymous VMA merges'); off: "
-            + "is_mergeable_anon_vma asks the neighbour's anon_vma_chain to be singular, which an empty one is not, so "
-            + "mprotect, mlock or madvise of a faulted VMA beside an unfaulted one leaves two VMAs"),
+    ANON_VMA_MERGE(AnonVmaMerge.class, "which anon_vmas vma_merge accepts where one side has none: either (<=2.6.39: "
+            + "always), singular_target (3.0 965f55dea0e3: the neighbour's anon_vma_chain must be singular, so a "
+            + "forked child's VMA takes in no new neighbour and a faulted VMA never merges into an unfaulted one), "
+            + "fork_child (6.16 879bca0a2c4f: the side with the anon_vma must not be a forked child's)"),
     MSYNC_RANGE("msync(MS_SYNC) writes back only the file bytes the range maps, vfs_fsync_range(file, fstart, fend) "
             + "(3.16, 7fc34a62ca44, Matthew Wilcox, 'mm/msync.c: sync only the requested range in msync()'); off: "
             + "vfs_fsync of the whole file of each shared file mapping in the range"),

@@ -98,12 +98,12 @@ class VmaMergeTest {
     }
 
     /**
-     * A faulted VMA (it has an anon_vma) made equal to an unfaulted neighbour: refused before 6.16, where
-     * {@code is_mergeable_anon_vma} asked the neighbour's empty anon_vma_chain to be singular; merged from 6.16
-     * (879bca0a2c4f). The other way round (the neighbour is the faulted one) merges under both.
+     * A faulted VMA (it has an anon_vma) made equal to an unfaulted neighbour: merged up to 2.6.39, refused from 3.0
+     * (965f55dea0e3), where {@code is_mergeable_anon_vma} asked the neighbour's empty anon_vma_chain to be singular,
+     * merged again from 6.16 (879bca0a2c4f). The other way round (the neighbour is the faulted one) always merges.
      */
     @ParameterizedTest(name = "{0}: {1} VMAs")
-    @CsvSource({"5.19, 2", "6.18, 1"})
+    @CsvSource({"2.6.27, 1", "4.8, 2", "5.19, 2", "6.18, 1"})
     void aFaultedVmaMergesIntoAnUnfaultedOneFrom616(String profile, int count) {
         Kernel k = boot(profile);
         Task t = k.spawn("p");
@@ -129,12 +129,14 @@ class VmaMergeTest {
     }
 
     /**
-     * A forked child's VMA chains its parent's anon_vma: a new mapping beside it stays apart
-     * ({@code list_is_singular(&vma->anon_vma_chain)} fails), where the parent's own VMA takes it in.
+     * From 3.0 a forked child's VMA chains its parent's anon_vma: a new mapping beside it stays apart
+     * ({@code list_is_singular(&vma->anon_vma_chain)} fails), where the parent's own VMA takes it in. Before, the
+     * child's took it in too.
      */
-    @Test
-    void aForkedChildsFaultedVmaDoesNotTakeInANewNeighbour() {
-        Kernel k = boot("6.18");
+    @ParameterizedTest(name = "{0}: the child merges: {1}")
+    @CsvSource({"2.6.27, true", "4.8, false", "6.18, false"})
+    void aForkedChildsFaultedVmaDoesNotTakeInANewNeighbour(String profile, boolean childMerges) {
+        Kernel k = boot(profile);
         Task p = k.spawn("p");
         long a = mmapAnon(k, p, 1, RW);
         write(k, p, a, 1);
@@ -144,7 +146,7 @@ class VmaMergeTest {
         assertThat(k.syscalls().mmap(c, a + PAGE, PAGE, RW, flags).run()).isEqualTo(a + PAGE);
         assertThat(k.syscalls().mmap(p, a + PAGE, PAGE, RW, flags).run()).isEqualTo(a + PAGE);
 
-        assertThat(vmas(c, a, a + 2 * PAGE)).containsExactly("0-1000", "1000-2000");
+        assertThat(vmas(c, a, a + 2 * PAGE)).hasSize(childMerges ? 1 : 2);
         assertThat(vmas(p, a, a + 2 * PAGE)).containsExactly("0-2000");
     }
 

@@ -1,0 +1,22 @@
+# The kernel's tools/testing/selftests/mm/merge.c (6.16+), mprotect_unfaulted_both: nine pages, the first and last
+# three made read-only, the middle three written (the middle VMA gets an anon_vma) and then made read-only: all three
+# VMAs must merge into one of nine pages, the faulted middle taking in an unfaulted neighbour on each side (refused
+# from 3.0 to 6.15; switch anon_vma_merge). Observed as in mprotect-unfaulted-left.
+scenario merge-mprotect-unfaulted-both
+doc "merge.c: a faulted VMA made read-only between two unfaulted read-only ones merges with both"
+
+process P
+P: mmap C 120K PROT_NONE MAP_PRIVATE|MAP_ANONYMOUS
+P: mmap A 36K PROT_READ|PROT_WRITE MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED|MAP_NORESERVE C+8K
+P: r0 = mprotect A 12K PROT_READ
+P: r1 = mprotect A+24K 12K PROT_READ
+P: s0 = store A+12K 0x78
+P: r2 = mprotect A+12K 12K PROT_READ
+P: m = mremap M A 36K 40K MREMAP_MAYMOVE       # one VMA [ptr, ptr + 9 pages)
+
+exists (P:r0 != 0 \/ P:r1 != 0 \/ P:s0 != 0 \/ P:r2 != 0 \/ P:m = -EFAULT)
+
+expect 2.6.19 2.6.23 2.6.27 never
+expect 4.8 4.9 5.7 5.8 5.9 5.11 5.19 always
+expect 6.18 never
+known 6.18 forbidden "tools/testing/selftests/mm/merge.c: 'merge.mprotect_unfaulted_both' passes"
