@@ -18,27 +18,14 @@ import org.mmsim.kernel.state.StateHasher;
  */
 public final class AnonVma extends StateObject implements Hashable {
     private final int id;
-    /** The id of the mm whose VMA it was made for ({@code anon_vma_prepare}); fork links the child's VMAs to it too. */
-    private final int mm;
     private final List<Vma> vmas = new ArrayList<>();
 
-    AnonVma(int id, int mm) {
+    AnonVma(int id) {
         this.id = id;
-        this.mm = mm;
     }
 
     public int id() {
         return id;
-    }
-
-    /**
-     * Whether {@code vma}, linked here, is a forked child's: in the kernel its {@code anon_vma_chain} then holds its
-     * own anon_vma and its parent's ({@code anon_vma_fork}), where the model links it to the parent's alone; a chain
-     * of more than one entry keeps a VMA from merging with a neighbour that has no anon_vma
-     * ({@code is_mergeable_anon_vma}'s {@code list_is_singular}, {@code vma_is_fork_child} from 6.16).
-     */
-    public boolean forkChild(Vma vma) {
-        return vma.mm().id() != mm;
     }
 
     /** The VMAs that may map pages of this anon_vma ({@code anon_vma->rb_root}). */
@@ -56,10 +43,10 @@ public final class AnonVma extends StateObject implements Hashable {
         vmas.remove(vma);
     }
 
-    /** The id, the mm it was made for, and each linked VMA, in list order, as (mm, start, end). */
+    /** The id and each linked VMA, in list order, as (mm, start, end). */
     @Override
     public void hashInto(StateHasher h) {
-        h.add(id).add(mm).add(vmas.size());
+        h.add(id).add(vmas.size());
         for (Vma vma : vmas) {
             vma.hashRef(h);
         }
@@ -69,7 +56,7 @@ public final class AnonVma extends StateObject implements Hashable {
 
     @Override
     public AnonVma copy(Copier c) {
-        AnonVma a = c.pair(this, new AnonVma(id, mm));
+        AnonVma a = c.pair(this, new AnonVma(id));
         for (Vma vma : vmas) {
             a.vmas.add(c.copy(vma));
         }

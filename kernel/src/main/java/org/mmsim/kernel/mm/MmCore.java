@@ -134,9 +134,9 @@ public final class MmCore implements Hashable {
 
     // ---- anon_vmas and address spaces ----------------------------------------------------------------------
 
-    /** A new anon_vma ({@code anon_vma_alloc}) for a VMA of mm {@code mmId}; ids are dense from 1. */
-    public AnonVma newAnonVma(int mmId) {
-        AnonVma a = new AnonVma(anonVmas.size() + 1, mmId);
+    /** A new anon_vma ({@code anon_vma_alloc}); ids are dense from 1. */
+    public AnonVma newAnonVma() {
+        AnonVma a = new AnonVma(anonVmas.size() + 1);
         anonVmas.add(a);
         return a;
     }

@@ -23,6 +23,14 @@ public final class Vma extends StateObject implements Hashable {
     private long flags;
     private long pgoff;
     private AnonVma anonVma;
+    /**
+     * 0, or (for a forked child's VMA that fork linked to its parent's anon_vma) where the parent's VMA started then:
+     * the kernel gives such a VMA an anon_vma of its own chained to the parent's ({@code anon_vma_fork}, from 2.6.34),
+     * which its later parts share. The model links it to the parent's anon_vma alone; this stands for the child's own,
+     * for {@link VmaMerge}: two VMAs of the child are on one anon_vma only if they carry the same value, and a VMA that
+     * carries one has a chain of more than one link.
+     */
+    private long forkedAnon;
     /** {@code vm_file}: the file this VMA maps, or null for anonymous memory. */
     private final VmFile file;
     private VmOperations vmOps;
@@ -70,6 +78,28 @@ public final class Vma extends StateObject implements Hashable {
     /** Give the VMA its anon_vma ({@code anon_vma_prepare}, or fork's {@code anon_vma_fork}). */
     public void setAnonVma(AnonVma a) {
         this.anonVma = a;
+    }
+
+    /**
+     * Fork's {@code anon_vma_fork}: this child's VMA, linked to {@code parent}'s anon_vma, stands for one of its own
+     * chained to it ({@link #forkedAnon}).
+     */
+    public void forkedFrom(Vma parent) {
+        this.anonVma = parent.anonVma;
+        this.forkedAnon = parent.start;
+    }
+
+    /**
+     * {@code vma_is_fork_child()} (6.16; before it, {@code !list_is_singular(&vma->anon_vma_chain)}): the VMA has an
+     * anon_vma that fork chained to its parent's.
+     */
+    public boolean forkChild() {
+        return forkedAnon != 0;
+    }
+
+    /** Whether the kernel would have this VMA and {@code other}, both with anon_vmas, on one anon_vma. */
+    boolean sameAnonVma(Vma other) {
+        return anonVma == other.anonVma && forkedAnon == other.forkedAnon;
     }
 
     @Export
@@ -234,6 +264,7 @@ public final class Vma extends StateObject implements Hashable {
         long newPgoff = isAnonymous() && anonVma == null ? newStart >>> Page.PAGE_SHIFT : pgoff;
         Vma copy = new Vma(mm, newStart, newEnd, flags, newPgoff, file);
         copy.anonVma = anonVma;
+        copy.forkedAnon = forkedAnon;
         copy.vmOps = vmOps;
         copy.privateData = privateData;
         copy.opened();
@@ -250,10 +281,18 @@ public final class Vma extends StateObject implements Hashable {
         flags = newFlags;
     }
 
+    /** {@code dup_anon_vma}: a VMA without an anon_vma takes in {@code from}'s, which had one. */
+    void importAnonVma(Vma from) {
+        anonVma = from.anonVma;
+        forkedAnon = from.forkedAnon;
+        anonVma.link(this);
+    }
+
     /** The upper part of a split at {@code addr}; this VMA keeps [start, addr). */
     Vma splitOff(long addr) {
         Vma upper = new Vma(mm, addr, end, flags, pgoff + ((addr - start) >>> Page.PAGE_SHIFT), file);
         upper.anonVma = anonVma;
+        upper.forkedAnon = forkedAnon;
         upper.vmOps = vmOps;
         upper.privateData = privateData;
         upper.opened();
@@ -272,12 +311,13 @@ public final class Vma extends StateObject implements Hashable {
     }
 
     /**
-     * Start, end, flags, pgoff, the anon_vma by id, the file by id (or 0), vm_ops by name (null: anonymous), and the
-     * driver's private data if it is state of its own.
+     * Start, end, flags, pgoff, the anon_vma by id and {@link #forkedAnon}, the file by id (or 0), vm_ops by name
+     * (null: anonymous), and the driver's private data if it is state of its own.
      */
     @Override
     public void hashInto(StateHasher h) {
-        h.add(mm.id()).add(start).add(end).add(flags).add(pgoff).add(anonVma == null ? 0 : anonVma.id());
+        h.add(mm.id()).add(start).add(end).add(flags).add(pgoff).add(anonVma == null ? 0 : anonVma.id())
+                .add(forkedAnon);
         h.add(file == null ? 0 : file.id()).add(vmOps == null ? null : vmOps.name());
         if (privateData instanceof Hashable state) {
             state.hashInto(h);
@@ -305,6 +345,7 @@ public final class Vma extends StateObject implements Hashable {
         this.pgoff = o.pgoff;
         this.file = c.copy(o.file);
         this.anonVma = c.copy(o.anonVma);
+        this.forkedAnon = o.forkedAnon;
         this.vmOps = c.copy(o.vmOps);
         this.privateData = c.copy(o.privateData);
     }

@@ -24,36 +24,56 @@ import org.mmsim.kernel.trace.Change;
  * split refused at {@code vm.max_map_count} differs.
  */
 public final class VmaMerge {
-    /** {@code VM_SPECIAL}: VMAs that are never merged. */
+    /**
+     * {@code VM_SPECIAL}: VMAs that are never merged. Before 3.7 it was VM_IO, VM_DONTEXPAND, VM_RESERVED and
+     * VM_PFNMAP, without VM_MIXEDMAP; every VM_MIXEDMAP VMA of the model also has VM_IO.
+     */
     private static final long VM_SPECIAL = VmFlags.VM_IO | VmFlags.VM_DONTEXPAND | VmFlags.VM_PFNMAP
             | VmFlags.VM_MIXEDMAP;
 
     private VmaMerge() {}
 
     /**
-     * Merge {@code vma}, linked in its mm with the flags it is to keep, with the VMA that ends where it starts and the
-     * one that starts where it ends, each if it may ({@code can_vma_merge_left/right}); both only if their own
-     * anon_vmas agree too ({@code are_anon_vmas_compatible}), else the lower one alone. The merged VMA has
-     * {@code vma}'s flags (mprotect, mlock and madvise reset them after the merge; mmap sets VM_SOFTDIRTY on it).
+     * Merge {@code vma}, linked in its mm with the flags it is to keep (a new mapping, or a range whose flags mprotect,
+     * mlock or madvise changed), with the VMA that ends where it starts and the one that starts where it ends, each if
+     * it may ({@code can_vma_merge_left/right}); both only if their own anon_vmas agree too
+     * ({@code are_anon_vmas_compatible}), else the lower one alone. The merged VMA has {@code vma}'s flags (mprotect,
+     * mlock and madvise reset them after the merge; mmap sets VM_SOFTDIRTY on it, and {@code vma} has it).
      *
      * @return the VMA that covers {@code vma}'s range now: {@code vma} or the one below it
      */
     public static Vma merge(Vma vma) {
+        return merge(vma, false);
+    }
+
+    /**
+     * {@code copy_vma}'s merge of a VMA mremap just made at its new place: as {@link #merge}, but the merged VMA keeps
+     * the neighbour's flags (a VM_SOFTDIRTY the moved VMA had does not reach it: copy_vma sets none). From 6.16 the
+     * moved VMA must not be a forked child's where the neighbour has no anon_vma: the model has the later fix of the
+     * 6.16 change ("mm/vma: fix anon_vma UAF on mremap faulted, unfaulted merge", {@code vmg->copied_from}), which
+     * checks it.
+     */
+    public static Vma mergeCopied(Vma moved) {
+        return merge(moved, true);
+    }
+
+    private static Vma merge(Vma vma, boolean copied) {
         Mm mm = vma.mm();
         Vma prev = mm.vmaBelow(vma.start());
         if (prev != null && prev.end() != vma.start()) {
             prev = null;
         }
-        boolean left = prev != null && mergeable(prev, vma, vma, prev);
+        boolean left = prev != null && mergeable(prev, vma, vma, prev, true);
         Vma next = mm.vmaAt(vma.end());
-        boolean right = next != null && next.start() == vma.end() && mergeable(vma, next, vma, next)
+        boolean right = next != null && next.start() == vma.end() && mergeable(vma, next, vma, next, true)
                 && (!left || anonCompatible(prev, next));
+        long flags = !copied ? vma.flags() : left ? prev.flags() : right ? next.flags() : vma.flags();
         if (left) {
-            join(prev, vma, vma.flags());
+            join(prev, vma, flags);
             vma = prev;
         }
         if (right) {
-            join(vma, next, vma.flags());
+            join(vma, next, flags);
         }
         return vma;
     }
@@ -61,11 +81,12 @@ public final class VmaMerge {
     /**
      * mremap's merge after growing a VMA (6.1, a {@code vma_merge} call; later {@code vma_merge_extend};
      * {@link Switch#MREMAP_EXPAND_MERGE}): {@code vma}, just grown, with the VMA that starts where it now ends, if it
-     * may.
+     * may. The grown VMA is the merge's target, not a source ({@code vma_merge_extend} leaves {@code vmg->middle}
+     * empty), so from 6.16 it may be a forked child's.
      */
     public static void mergeNext(Vma vma) {
         Vma next = vma.mm().vmaAt(vma.end());
-        if (next != null && next.start() == vma.end() && mergeable(vma, next, vma, next)) {
+        if (next != null && next.start() == vma.end() && mergeable(vma, next, vma, next, false)) {
             join(vma, next, vma.flags());
         }
     }
@@ -74,39 +95,42 @@ public final class VmaMerge {
      * {@code is_mergeable_vma} and {@code can_vma_merge_before/after} for {@code lower} directly below {@code upper}:
      * {@code src} is the VMA being merged (its anon_vma is {@code vmg->anon_vma}), {@code tgt} the neighbour.
      */
-    private static boolean mergeable(Vma lower, Vma upper, Vma src, Vma tgt) {
+    private static boolean mergeable(Vma lower, Vma upper, Vma src, Vma tgt, boolean srcIsMiddle) {
         return ((lower.flags() ^ upper.flags()) & ~VmFlags.VM_SOFTDIRTY) == 0 && !lower.has(VM_SPECIAL)
                 && lower.file() == upper.file() && lower.vmOps() == upper.vmOps()
                 && lower.pgoff() + Mm.pages(lower.start(), lower.end()) == upper.pgoff()
-                && anonMergeable(src, tgt);
+                && anonMergeable(src, tgt, srcIsMiddle);
     }
 
     /**
      * {@code is_mergeable_anon_vma} ({@link Switch#ANON_VMA_MERGE}): the same anon_vma, or none on one side. Up to
-     * 2.6.39 that is all. From 3.0, where only the neighbour has one, the neighbour must not be a forked child's
-     * ({@code list_is_singular(&vma->anon_vma_chain)}), and where only the VMA being merged has one the kernel refused
-     * (it asked the neighbour's empty chain to be singular); from 6.16 the side that has it must not be a forked
-     * child's ({@code vma_is_fork_child}).
+     * 2.6.39 that is all (a forked child's VMA shared its parent's anon_vma until 2.6.34). From 3.0 a forked child's
+     * VMAs each have an anon_vma of their own ({@link Vma#forkChild}), and where only the neighbour has one, the
+     * neighbour must not be a forked child's ({@code list_is_singular(&vma->anon_vma_chain)}), while where only the
+     * VMA being merged has one the kernel refused (it asked the neighbour's empty chain to be singular); from 6.16 the
+     * side that has it must not be a forked child's ({@code vma_is_fork_child}), the source only if it is the
+     * merge's middle VMA ({@code srcIsMiddle}).
      */
-    private static boolean anonMergeable(Vma src, Vma tgt) {
+    private static boolean anonMergeable(Vma src, Vma tgt, boolean srcIsMiddle) {
         AnonVma s = src.anonVma();
         AnonVma t = tgt.anonVma();
-        if (s != null && t != null) {
-            return s == t;
-        }
         AnonVmaMerge rule = src.mm().core().profile().anonVmaMerge();
+        if (s != null && t != null) {
+            return s == t && (rule == AnonVmaMerge.EITHER || src.sameAnonVma(tgt));
+        }
         if (s == null && t == null || rule == AnonVmaMerge.EITHER) {
             return true;
         }
         if (s == null) {
-            return !t.forkChild(tgt);
+            return !tgt.forkChild();
         }
-        return rule == AnonVmaMerge.FORK_CHILD && !s.forkChild(src);
+        return rule == AnonVmaMerge.FORK_CHILD && !(srcIsMiddle && src.forkChild());
     }
 
     /** {@code are_anon_vmas_compatible(prev, next)}: {@code is_mergeable_anon_vma} with no VMA to ask. */
     private static boolean anonCompatible(Vma prev, Vma next) {
-        return prev.anonVma() == null || next.anonVma() == null || prev.anonVma() == next.anonVma();
+        return prev.anonVma() == null || next.anonVma() == null || prev.anonVma() == next.anonVma()
+                && (prev.mm().core().profile().anonVmaMerge() == AnonVmaMerge.EITHER || prev.sameAnonVma(next));
     }
 
     /**
@@ -124,8 +148,7 @@ public final class VmaMerge {
                     upper.flags(), 0));
         }
         if (lower.anonVma() == null && upper.anonVma() != null) {
-            lower.setAnonVma(upper.anonVma());
-            lower.anonVma().link(lower);
+            lower.importAnonVma(upper);
         }
         mm.unlinkMerged(upper);
         lower.expandTo(upper.end());

@@ -42,6 +42,9 @@ public enum Switch {
     MREMAP_EXPAND_MERGE("an mremap that grows a VMA in place merges it with the VMA it now touches, when they could be "
             + "one (6.1, ca3d76b0aa80, Jakub Matena, 'mm: add merging after mremap resize'); off: the grown VMA only "
             + "grows (vma_adjust), and the two stay apart"),
+    MPROTECT_UNACCOUNT("mprotect making a never-faulted anonymous VMA read-only takes VM_ACCOUNT off it (6.7, Lorenzo "
+            + "Stoakes, 'mm/mprotect: allow unfaulted VMAs to be unaccounted on mprotect()'), so it no longer merges "
+            + "with a faulted read-only neighbour that kept it; off: VM_ACCOUNT stays"),
     ANON_VMA_MERGE(AnonVmaMerge.class, "which anon_vmas vma_merge accepts where one side has none: either (<=2.6.39: "
             + "always), singular_target (3.0 965f55dea0e3: the neighbour's anon_vma_chain must be singular, so a "
             + "forked child's VMA takes in no new neighbour and a faulted VMA never merges into an unfaulted one), "

@@ -111,7 +111,7 @@ class FingerprintCoverageTest {
         hashed("locking.RwSemaphore", "readers", "writer");
         hashed("locking.SpinLock", "locked");
         hashed("locking.SeqCount", "sequence");
-        hashed("mm.Vma", "start", "end", "flags", "pgoff", "anonVma", "vmOps", "privateData");
+        hashed("mm.Vma", "start", "end", "flags", "pgoff", "anonVma", "forkedAnon", "vmOps", "privateData");
         hashed("mm.AnonVma", "vmas");
         hashed("mm.AddressSpace", "size", "evicted", "pages", "inFlight", "iMmap", "pinMissIndex", "pinMissPins");
         hashed("mm.filemap.WritebackCall", "mappings", "mi", "index", "pfn", "dirtyPtes", "ptes", "pteAddrs",

@@ -319,7 +319,7 @@ class FingerprintTest {
         changes.put("vma pgoff", m -> set(vmaOfB(m), "pgoff", vmaOfB(m).pgoff() + 1));
         changes.put("vma anon_vma", m -> vmaOfB(m).setAnonVma(m.p().mm().vmaAt(m.a()).anonVma()));
         changes.put("anon_vma list", m -> m.p().mm().vmaAt(m.a()).anonVma().link(vmaOfB(m)));
-        changes.put("a new anon_vma", m -> m.k().mm().newAnonVma(1));
+        changes.put("a new anon_vma", m -> m.k().mm().newAnonVma());
         changes.put("i_size", m -> inodeOfF(m).mapping().setSize(inodeOfF(m).size() + 1));
         changes.put("page cache", m -> inodeOfF(m).mapping().addPage(7L, 1));
         changes.put("evicted", m -> set(inodeOfF(m).mapping(), "evicted", true));

@@ -88,7 +88,7 @@ public final class Fork {
             return null;
         }
         if (vma.anonVma() != null) {
-            tmp.setAnonVma(vma.anonVma());
+            tmp.forkedFrom(vma); // anon_vma_fork
             tmp.anonVma().link(tmp);
         }
         return tmp;

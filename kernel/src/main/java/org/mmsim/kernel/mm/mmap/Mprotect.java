@@ -142,8 +142,8 @@ public final class Mprotect {
      * ({@link VmaMerge}). A private VM_LOCKED VMA made writable is then faulted
      * in for writing ({@code populate_vma_page_range}: "Private VM_LOCKED VMA becoming writable: trigger COW to avoid
      * major fault on access"; {@link Switch#MPROTECT_MLOCKED_POPULATE}), its result ignored as the kernel ignores it.
-     * A private mapping made writable is charged to the commit: VM_ACCOUNT (the charge itself, and 6.x's drop of it
-     * from a read-only anonymous VMA that was never faulted, are not modelled).
+     * A private mapping made writable is charged to the commit: VM_ACCOUNT (the charge itself is not modelled); from
+     * 6.7 an anonymous VMA never faulted that is made read-only loses it ({@link Switch#MPROTECT_UNACCOUNT}).
      */
     private boolean mprotectFixup(Mm mm, Vma vma, long start, long end, long newFlags) {
         long oldFlags = vma.flags();
@@ -153,6 +153,9 @@ public final class Mprotect {
         if ((newFlags & VmFlags.VM_WRITE) != 0 && (oldFlags & (VmFlags.VM_ACCOUNT | VmFlags.VM_WRITE
                 | VmFlags.VM_HUGETLB | VmFlags.VM_SHARED | VmFlags.VM_NORESERVE)) == 0) {
             newFlags |= VmFlags.VM_ACCOUNT;
+        } else if ((newFlags & VmFlags.VM_WRITE) == 0 && (oldFlags & VmFlags.VM_ACCOUNT) != 0 && vma.isAnonymous()
+                && vma.anonVma() == null && core.profile().on(Switch.MPROTECT_UNACCOUNT)) {
+            newFlags &= ~VmFlags.VM_ACCOUNT; // "except in the anonymous case where no anon_vma has yet to be assigned"
         }
         List<Vma> split = mm.vmasIn(start, end);
         if (split == null) {

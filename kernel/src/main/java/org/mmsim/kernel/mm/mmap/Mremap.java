@@ -246,7 +246,7 @@ public final class Mremap {
             moved.anonVma().link(moved);
         }
         mm.linkNewVma(moved);
-        moved = VmaMerge.merge(moved);
+        moved = VmaMerge.mergeCopied(moved);
         movePageTables(mm, oldAddr, newAddr, oldLen);
         if (moved.has(VmFlags.VM_LOCKED)) {
             mm.addLockedVm(Mm.pages(newAddr, newAddr + newLen));

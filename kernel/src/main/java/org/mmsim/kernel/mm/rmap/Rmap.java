@@ -53,7 +53,7 @@ public final class Rmap {
     /** {@code anon_vma_prepare()}: give the VMA an anon_vma before its first anon page. */
     public void anonVmaPrepare(Vma vma) {
         if (vma.anonVma() == null) {
-            AnonVma a = core.newAnonVma(vma.mm().id());
+            AnonVma a = core.newAnonVma();
             vma.setAnonVma(a);
             a.link(vma);
         }

@@ -108,7 +108,7 @@ class VmaMergeTest {
         Kernel k = boot(profile);
         Task t = k.spawn("p");
         Syscalls sys = k.syscalls();
-        long a = mmapAnon(k, t, 2, RW);
+        long a = sys.mmap(t, 0, 2 * PAGE, RW, PRIVATE_ANON | Mman.MAP_NORESERVE).run(); // no VM_ACCOUNT to differ
         sys.mprotect(t, a, PAGE, RO).run();
         write(k, t, a + PAGE, 5); // only the upper VMA gets an anon_vma
         assertThat(t.mm().vmaAt(a).anonVma()).isNull();
@@ -213,5 +213,97 @@ class VmaMergeTest {
 
         assertThat(vmas(t, a, a + 3 * PAGE)).containsExactly("0-2000", "2000-3000");
         assertThat(t.mm().vmaAt(a).mapping().iMmap()).hasSize(2);
+    }
+
+    /**
+     * From 6.7 mprotect takes VM_ACCOUNT off a never-faulted anonymous VMA it makes read-only; a faulted one keeps
+     * it, so the two read-only halves of one mapping no longer have equal flags and stay apart.
+     */
+    @ParameterizedTest(name = "{0}: VM_ACCOUNT dropped {1}")
+    @CsvSource({"5.19, false", "6.18, true"})
+    void mprotectUnaccountsAnUnfaultedVmaFrom67(String profile, boolean dropped) {
+        Kernel k = boot(profile);
+        Task t = k.spawn("p");
+        Syscalls sys = k.syscalls();
+        long a = mmapAnon(k, t, 2, RW);
+        assertThat(t.mm().vmaAt(a).has(VmFlags.VM_ACCOUNT)).isTrue();
+        sys.mprotect(t, a, PAGE, RO).run();
+        write(k, t, a + PAGE, 5);
+        sys.mprotect(t, a + PAGE, PAGE, RO).run();
+
+        assertThat(t.mm().vmaAt(a).has(VmFlags.VM_ACCOUNT)).isEqualTo(!dropped);
+        assertThat(t.mm().vmaAt(a + PAGE).has(VmFlags.VM_ACCOUNT)).isTrue();
+        // 5.19: equal flags, but a faulted VMA does not merge into an unfaulted one; 6.18: the flags differ
+        assertThat(vmas(t, a, a + 2 * PAGE)).hasSize(2);
+    }
+
+    /**
+     * From 2.6.34 fork gives each of the child's VMAs an anon_vma of its own: two VMAs that were two in the parent
+     * when it forked do not merge in the child, where up to 2.6.33 they shared the parent's and did.
+     */
+    @ParameterizedTest(name = "{0}: the child's two VMAs merge: {1}")
+    @CsvSource({"2.6.27, true", "4.8, false", "6.18, false"})
+    void aChildsVmasForkedApartStayApart(String profile, boolean merges) {
+        Kernel k = boot(profile);
+        Task p = k.spawn("p");
+        long a = mmapAnon(k, p, 2, RW);
+        write(k, p, a, 1);
+        k.syscalls().mprotect(p, a + PAGE, PAGE, RO).run();
+        Task c = fork(k, p, "c");
+
+        assertThat(k.syscalls().mprotect(c, a + PAGE, PAGE, RW).run()).isZero();
+        assertThat(k.syscalls().mprotect(p, a + PAGE, PAGE, RW).run()).isZero();
+
+        assertThat(vmas(c, a, a + 2 * PAGE)).hasSize(merges ? 1 : 2);
+        assertThat(vmas(p, a, a + 2 * PAGE)).containsExactly("0-2000");
+    }
+
+    /**
+     * mremap's growth makes the grown VMA the merge's target ({@code vma_merge_extend}): a forked child's faulted VMA
+     * grown up to an unfaulted neighbour merges from 6.16, where 3.0 to 6.15 refused any faulted VMA beside an
+     * unfaulted one.
+     */
+    @ParameterizedTest(name = "{0}: merges {1}")
+    @CsvSource({"5.19, false", "6.18, true"})
+    void aForkedChildsVmaGrownByMremapMergesFrom616(String profile, boolean merges) {
+        Kernel k = boot(profile);
+        Task p = k.spawn("p");
+        long a = mmapAnon(k, p, 3, RW);
+        write(k, p, a, 1);
+        Task c = fork(k, p, "c");
+        Syscalls sys = k.syscalls();
+        sys.munmap(c, a + PAGE, 2 * PAGE).run();
+        assertThat(sys.mmap(c, a + 2 * PAGE, PAGE, RW, PRIVATE_ANON | Mman.MAP_FIXED).run()).isEqualTo(a + 2 * PAGE);
+
+        assertThat(sys.mremap(c, a, PAGE, 2 * PAGE, 0, 0).run()).isEqualTo(a);
+
+        assertThat(vmas(c, a, a + 3 * PAGE)).hasSize(merges ? 1 : 2);
+    }
+
+    /**
+     * copy_vma's merge keeps the neighbour's flags: a VMA moved next to one whose VM_SOFTDIRTY clear_refs took off
+     * does not make it soft-dirty again, where a new mapping there does (mmap_region sets it on the merged VMA).
+     */
+    @Test
+    void aVmaMovedIntoANeighbourTakesTheNeighboursFlags() {
+        Kernel k = boot("6.18");
+        Task t = k.spawn("p");
+        Syscalls sys = k.syscalls();
+        long dst = mmapAnon(k, t, 2, RW);
+        sys.munmap(t, dst + PAGE, PAGE).run();
+        Vma target = t.mm().vmaAt(dst);
+        target.setFlags(target.flags() & ~VmFlags.VM_SOFTDIRTY);
+        long src = dst - 16 * PAGE;
+        sys.mmap(t, src, PAGE, RW, PRIVATE_ANON | Mman.MAP_FIXED).run();
+
+        sys.mremap(t, src, PAGE, PAGE, Mremap.MREMAP_MAYMOVE | Mremap.MREMAP_FIXED, dst + PAGE).run();
+
+        assertThat(t.mm().vmaAt(dst).end()).isEqualTo(dst + 2 * PAGE);
+        assertThat(t.mm().vmaAt(dst).has(VmFlags.VM_SOFTDIRTY)).isFalse();
+
+        sys.munmap(t, dst + PAGE, PAGE).run();
+        sys.mmap(t, dst + PAGE, PAGE, RW, PRIVATE_ANON | Mman.MAP_FIXED).run();
+        assertThat(t.mm().vmaAt(dst).end()).isEqualTo(dst + 2 * PAGE);
+        assertThat(t.mm().vmaAt(dst).has(VmFlags.VM_SOFTDIRTY)).isTrue();
     }
 }
