@@ -17,6 +17,8 @@ final class FlagNames {
     static final Map<String, Integer> OPEN = new LinkedHashMap<>();
     static final Map<String, Integer> MS = new LinkedHashMap<>();
     static final Map<String, Integer> MREMAP = new LinkedHashMap<>();
+    static final Map<String, Integer> MLOCK = new LinkedHashMap<>();
+    static final Map<String, Integer> MCL = new LinkedHashMap<>();
 
     static {
         PROT.put("PROT_NONE", Mman.PROT_NONE);
@@ -47,6 +49,10 @@ final class FlagNames {
         FOLL.put("FOLL_NOFAULT", Foll.FOLL_NOFAULT);
         OPEN.put("O_RDONLY", Fcntl.O_RDONLY);
         OPEN.put("O_RDWR", Fcntl.O_RDWR);
+        MLOCK.put("MLOCK_ONFAULT", Mman.MLOCK_ONFAULT);
+        MCL.put("MCL_CURRENT", Mman.MCL_CURRENT);
+        MCL.put("MCL_FUTURE", Mman.MCL_FUTURE);
+        MCL.put("MCL_ONFAULT", Mman.MCL_ONFAULT);
         MS.put("MS_ASYNC", Msync.MS_ASYNC);
         MS.put("MS_INVALIDATE", Msync.MS_INVALIDATE);
         MS.put("MS_SYNC", Msync.MS_SYNC);
@@ -65,6 +71,8 @@ final class FlagNames {
             case "O" -> OPEN;
             case "MS" -> MS;
             case "MREMAP" -> MREMAP;
+            case "MLOCK" -> MLOCK;
+            case "MCL" -> MCL;
             default -> null;
         };
     }

@@ -58,6 +58,11 @@ public final class Mm extends StateObject implements Hashable {
      * one mm per process, so it keeps the limit here, and fork copies it.
      */
     private long rlimitMemlock = 8L << 20;
+    /**
+     * {@code mm->def_flags}: flags every new VMA gets, here VM_LOCKED (and VM_LOCKONFAULT) after
+     * {@code mlockall(MCL_FUTURE)}; fork does not pass them on ({@code mm_init} keeps only VM_NOHUGEPAGE).
+     */
+    private long defFlags;
     private long mmapBase = 0x7f00_0000_0000L;
     /**
      * Derived, not state (the maple tree's gap bookkeeping, in small): an address at or below which the VMAs cover
@@ -232,6 +237,16 @@ public final class Mm extends StateObject implements Hashable {
     @Export
     public long rlimitMemlock() {
         return rlimitMemlock;
+    }
+
+    /** {@code mm->def_flags}. */
+    public long defFlags() {
+        return defFlags;
+    }
+
+    /** Set {@code mm->def_flags} ({@code apply_mlockall_flags}). */
+    public void setDefFlags(long flags) {
+        defFlags = flags;
     }
 
     /** {@code setrlimit(RLIMIT_MEMLOCK)}. */
@@ -507,13 +522,14 @@ public final class Mm extends StateObject implements Hashable {
     }
 
     /**
-     * Every field (flags, RSS counters, hiwater, pinned_vm, locked_vm, RLIMIT_MEMLOCK, the locks, mmap_base, users, dead), every
-     * VMA in address order, and every non-zero pte with its address (empty PTE tables that are still allocated are
-     * not state: nothing can tell them from absent ones).
+     * Every field (flags, RSS counters, hiwater, pinned_vm, locked_vm, RLIMIT_MEMLOCK, def_flags, the locks,
+     * mmap_base, users, dead), every VMA in address order, and every non-zero pte with its address (empty PTE tables
+     * that are still allocated are not state: nothing can tell them from absent ones).
      */
     @Override
     public void hashInto(StateHasher h) {
-        h.add(id).add(flags).add(rssAnon).add(rssFile).add(rssShmem).add(hiwaterRss).add(pinnedVm).add(lockedVm).add(rlimitMemlock);
+        h.add(id).add(flags).add(rssAnon).add(rssFile).add(rssShmem).add(hiwaterRss).add(pinnedVm).add(lockedVm)
+                .add(rlimitMemlock).add(defFlags);
         writeProtectSeq.hashInto(h);
         mmapLock.hashInto(h);
         ptl.hashInto(h);
@@ -548,6 +564,7 @@ public final class Mm extends StateObject implements Hashable {
         this.pinnedVm = o.pinnedVm;
         this.lockedVm = o.lockedVm;
         this.rlimitMemlock = o.rlimitMemlock;
+        this.defFlags = o.defFlags;
         this.mmapBase = o.mmapBase;
         this.coveredFrom = o.coveredFrom;
         this.users = o.users;

@@ -21,6 +21,7 @@ public final class VmFlags {
     public static final long VM_IO = 0x4000;
     public static final long VM_DONTCOPY = 0x20000;
     public static final long VM_DONTEXPAND = 0x40000;
+    public static final long VM_LOCKONFAULT = 0x80000;
     public static final long VM_ACCOUNT = 0x100000;
     public static final long VM_NORESERVE = 0x200000;
     public static final long VM_HUGETLB = 0x400000;
@@ -31,14 +32,17 @@ public final class VmFlags {
     public static final long VM_HUGEPAGE = 0x20000000;
     public static final long VM_NOHUGEPAGE = 0x40000000;
 
+    /** {@code VM_LOCKED_MASK}: the flags mlock sets and munlock clears. */
+    public static final long VM_LOCKED_MASK = VM_LOCKED | VM_LOCKONFAULT;
+
     private static final long[] BITS = {
         VM_READ, VM_WRITE, VM_EXEC, VM_SHARED, VM_MAYREAD, VM_MAYWRITE, VM_MAYEXEC, VM_MAYSHARE, VM_GROWSDOWN,
-        VM_PFNMAP, VM_LOCKED, VM_IO, VM_DONTCOPY, VM_DONTEXPAND, VM_ACCOUNT, VM_NORESERVE, VM_HUGETLB,
+        VM_PFNMAP, VM_LOCKED, VM_IO, VM_DONTCOPY, VM_DONTEXPAND, VM_LOCKONFAULT, VM_ACCOUNT, VM_NORESERVE, VM_HUGETLB,
         VM_WIPEONFORK, VM_DONTDUMP, VM_SOFTDIRTY, VM_MIXEDMAP, VM_HUGEPAGE, VM_NOHUGEPAGE
     };
     private static final String[] NAMES = {
         "READ", "WRITE", "EXEC", "SHARED", "MAYREAD", "MAYWRITE", "MAYEXEC", "MAYSHARE", "GROWSDOWN",
-        "PFNMAP", "LOCKED", "IO", "DONTCOPY", "DONTEXPAND", "ACCOUNT", "NORESERVE", "HUGETLB",
+        "PFNMAP", "LOCKED", "IO", "DONTCOPY", "DONTEXPAND", "LOCKONFAULT", "ACCOUNT", "NORESERVE", "HUGETLB",
         "WIPEONFORK", "DONTDUMP", "SOFTDIRTY", "MIXEDMAP", "HUGEPAGE", "NOHUGEPAGE"
     };
 

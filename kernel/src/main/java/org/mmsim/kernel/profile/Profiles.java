@@ -36,12 +36,13 @@ public final class Profiles {
         KernelProfile v48 = v2627.with(Switch.MEM_SOFT_DIRTY, "on").with(Switch.PROCESS_VM, "on")
                 .with(Switch.MEMFD_CREATE, "on").with(Switch.MADV_FREE, "on")
                 .with(Switch.MPROTECT_MLOCKED_POPULATE, "on").with(Switch.KVM_PAGE_REFS, "off")
-                .with(Switch.MSYNC_RANGE, "on").with(Switch.ANON_VMA_MERGE, "singular_target");
+                .with(Switch.MSYNC_RANGE, "on").with(Switch.ANON_VMA_MERGE, "singular_target")
+                .with(Switch.MLOCK_ONFAULT, "on");
         register(v48, "4.8", "Dirty COW present (GUP drops FOLL_WRITE); COW reuse by mapcount; no FOLL_PIN; "
                 + "soft-dirty tracking (3.11, 0f8975ec4db2); process_vm_readv (3.2), memfd_create (3.17), MADV_FREE "
                 + "(4.5); mprotect faults in a mlocked private VMA made writable (4.5); KVM's shadow ptes hold no page "
                 + "references (2.6.32, acb66dd051d0); msync syncs only the range (3.16, 7fc34a62ca44); a VMA beside a "
-                + "forked or faulted one merges less (3.0, 965f55dea0e3)");
+                + "forked or faulted one merges less (3.0, 965f55dea0e3); mlock2 and lock-on-fault (4.4)");
 
         KernelProfile v49 = v48.with(Switch.GUP_WRITE_RETRY, "foll_cow").with(Switch.MLOCK_LIMIT_EXCLUDES_LOCKED, "on");
         register(v49, "4.9", "Dirty COW fixed with FOLL_COW (19be0eaffa3a); mlock's limit check leaves out pages "

@@ -42,6 +42,9 @@ public enum Switch {
     MREMAP_EXPAND_MERGE("an mremap that grows a VMA in place merges it with the VMA it now touches, when they could be "
             + "one (6.1, ca3d76b0aa80, Jakub Matena, 'mm: add merging after mremap resize'); off: the grown VMA only "
             + "grows (vma_adjust), and the two stay apart"),
+    MLOCK_ONFAULT("mlock2() and lock-on-fault exist: MLOCK_ONFAULT and MCL_ONFAULT set VM_LOCKONFAULT, which locks "
+            + "pages as they fault instead of faulting them in (4.4, a8ca5d0ecbdd and b0f205c2a308, Eric B Munson); "
+            + "off: mlock2 is -ENOSYS and mlockall(MCL_ONFAULT) -EINVAL"),
     MPROTECT_UNACCOUNT("mprotect making a never-faulted anonymous VMA read-only takes VM_ACCOUNT off it (6.7, Lorenzo "
             + "Stoakes, 'mm/mprotect: allow unfaulted VMAs to be unaccounted on mprotect()'), so it no longer merges "
             + "with a faulted read-only neighbour that kept it; off: VM_ACCOUNT stays"),

@@ -11,6 +11,7 @@ import org.mmsim.kernel.mm.gup.GupPages;
 import org.mmsim.kernel.mm.memory.Mmu;
 import org.mmsim.kernel.mm.mmap.Madvise;
 import org.mmsim.kernel.mm.mmap.Mlock;
+import org.mmsim.kernel.mm.mmap.Mlockall;
 import org.mmsim.kernel.mm.mmap.Mmap;
 import org.mmsim.kernel.mm.mmap.Mprotect;
 import org.mmsim.kernel.mm.mmap.Mremap;
@@ -49,6 +50,7 @@ public final class Syscalls {
     private final ProcMem procMem;
     private final Exports exports;
     private final Mlock mlock;
+    private final Mlockall mlockall;
     private final Msync msync;
     private final Mremap mremap;
 
@@ -67,6 +69,7 @@ public final class Syscalls {
         this.procMem = procMem;
         this.exports = exports;
         this.mlock = mlock;
+        this.mlockall = new Mlockall(core, mlock);
         this.msync = msync;
         this.mremap = mremap;
     }
@@ -137,6 +140,21 @@ public final class Syscalls {
     /** {@code mlock(addr, len)}: 0, -EPERM, -ENOMEM, -EINVAL or -EAGAIN. See {@code Mlock}. */
     public KernelCall<Void> mlock(Task t, long addr, long len) {
         return by(t, mlock.mlock(mmOf(t), addr, len));
+    }
+
+    /** {@code mlock2(addr, len, flags)}: as mlock; -EINVAL for a flag but MLOCK_ONFAULT; -ENOSYS before 4.4. */
+    public KernelCall<Void> mlock2(Task t, long addr, long len, int flags) {
+        return by(t, mlock.mlock2(mmOf(t), addr, len, flags));
+    }
+
+    /** {@code mlockall(flags)}: 0, -EINVAL, -EPERM or -ENOMEM. See {@code Mlockall}. */
+    public KernelCall<Void> mlockall(Task t, int flags) {
+        return by(t, mlockall.mlockall(mmOf(t), flags));
+    }
+
+    /** {@code munlockall()}: 0. */
+    public KernelCall<Void> munlockall(Task t) {
+        return by(t, mlockall.munlockall(mmOf(t)));
     }
 
     /** {@code munlock(addr, len)}: 0, -ENOMEM or -EINVAL. See {@code Mlock}. */

@@ -22,6 +22,12 @@ public final class Mman {
     public static final int MAP_FIXED = 0x10;
     public static final int MAP_ANONYMOUS = 0x20;
     public static final int MAP_LOCKED = 0x2000;
+    /** {@code mlock2()} flag: lock pages as they are faulted in, not now (4.4). */
+    public static final int MLOCK_ONFAULT = 0x01;
+    /** {@code mlockall()} flags. */
+    public static final int MCL_CURRENT = 1;
+    public static final int MCL_FUTURE = 2;
+    public static final int MCL_ONFAULT = 4;
     public static final int MAP_NORESERVE = 0x4000;
     public static final int MAP_POPULATE = 0x8000;
     public static final int MAP_NONBLOCK = 0x10000;

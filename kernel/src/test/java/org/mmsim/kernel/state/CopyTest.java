@@ -172,6 +172,7 @@ class CopyTest {
         long shared = TestKernels.mmapSharedAnon(k, m.q(), 1, TestKernels.RW);
         TestKernels.write(k, m.q(), shared, 5);
         assertThat(k.syscalls().mlock(m.q(), shared, TestKernels.PAGE).run()).isZero(); // mm->locked_vm
+        assertThat(k.syscalls().mlockall(m.q(), org.mmsim.kernel.uapi.Mman.MCL_FUTURE).run()).isZero(); // def_flags
         int g = TestKernels.creat(k, m.q(), org.mmsim.kernel.fs.FsType.EXT4, "g", TestKernels.PAGE);
         long buf = TestKernels.mmapAnon(k, m.q(), 1, TestKernels.RW);
         KernelCall<?> odirect = k.fileSyscalls().odirectRead(m.q(), g, 0, buf, TestKernels.PAGE);

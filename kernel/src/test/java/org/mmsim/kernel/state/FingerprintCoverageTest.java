@@ -101,7 +101,7 @@ class FingerprintCoverageTest {
         hashed("mm.VmaTree", "vmas", "size");
         leftOut("mm.VmaTree", "head", "where in its array the VMAs begin: how they are kept, not which they are");
         hashed("mm.Mm", "flags", "rssAnon", "rssFile", "rssShmem", "hiwaterRss", "pinnedVm", "lockedVm", "rlimitMemlock",
-                "mmapBase", "users", "dead", "zapMarkers");
+                "defFlags", "mmapBase", "users", "dead", "zapMarkers");
         hashed("mm.pgtable.PageTable", "hash", "present", "keys", "leaves", "nrLeaves");
         leftOut("mm.pgtable.PageTable", "hashed", "whether hash is kept yet: how, not what, is hashed");
         leftOut("mm.pgtable.PageTable", "last", "a lookup cache");

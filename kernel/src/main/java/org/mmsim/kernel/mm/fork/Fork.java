@@ -80,8 +80,8 @@ public final class Fork {
             return null;
         }
         Vma tmp = vma.dup(newMm);
-        if (tmp.has(VmFlags.VM_LOCKED)) {
-            tmp.setFlags(tmp.flags() & ~VmFlags.VM_LOCKED); // dup_mmap: locks are not inherited (locked_vm is 0)
+        if (tmp.has(VmFlags.VM_LOCKED_MASK)) {
+            tmp.setFlags(tmp.flags() & ~VmFlags.VM_LOCKED_MASK); // dup_mmap: locks are not inherited (locked_vm is 0)
         }
         newMm.insertVma(tmp);
         if (vma.has(VmFlags.VM_WIPEONFORK)) {

@@ -14,6 +14,7 @@ import org.mmsim.kernel.sched.KernelCall;
 import org.mmsim.kernel.sched.Syscall;
 import org.mmsim.kernel.trace.Tracer;
 import org.mmsim.kernel.uapi.Errno;
+import org.mmsim.kernel.uapi.Mman;
 
 /**
  * {@code mlock()} and {@code munlock()} (mm/mlock.c), and the RLIMIT_MEMLOCK checks {@code mmap(MAP_LOCKED)} shares
@@ -31,7 +32,7 @@ import org.mmsim.kernel.uapi.Errno;
  *
  * <p>Not modelled: PG_mlocked and the unevictable LRU ({@code mlock_folio}, {@code munlock_folio}): the model's
  * reclaim looks at page-cache pages only, and {@code try_to_unmap_one} keeps a page that a VM_LOCKED VMA maps
- * ({@code ReclaimCall}); MLOCK_ONFAULT, {@code mlockall} and {@code mm->def_flags}. The syscall is one step
+ * ({@code ReclaimCall}). {@code mlockall} and {@code munlockall} are {@link Mlockall}'s. The syscall is one step
  * ({@link Syscall}): the kernel drops the write lock before taking the read lock for the populate, and another thread
  * could run between; the model does not cut there.
  */
@@ -58,7 +59,29 @@ public final class Mlock {
      *     which the model's setrlimit cannot set: a wrapping length fails the limit check first); -EAGAIN/-ENOMEM if faulting in failed
      */
     public KernelCall<Void> mlock(Mm mm, long start, long len) {
-        return new Syscall<Void>(trace, core.footprint(), "mlock", () -> mm.mmapLock().write().blocked(), c -> {
+        return doMlock("mlock", mm, start, len, VmFlags.VM_LOCKED);
+    }
+
+    /**
+     * {@code mlock2(start, len, flags)} (4.4, a8ca5d0ecbdd and b0f205c2a308, Eric B Munson; -ENOSYS before,
+     * {@link Switch#MLOCK_ONFAULT}): -EINVAL for a flag other than MLOCK_ONFAULT, which locks the range with
+     * VM_LOCKED|VM_LOCKONFAULT and faults nothing in ({@code populate_vma_page_range} returns at once for such a VMA:
+     * the pages are locked as they are faulted); else as {@link #mlock}.
+     */
+    public KernelCall<Void> mlock2(Mm mm, long start, long len, int flags) {
+        if (!core.profile().on(Switch.MLOCK_ONFAULT)) {
+            return new Syscall<Void>(trace, core.footprint(), "mlock2", Syscall.NO_LOCKS, c -> -Errno.ENOSYS);
+        }
+        if ((flags & ~Mman.MLOCK_ONFAULT) != 0) {
+            return new Syscall<Void>(trace, core.footprint(), "mlock2", Syscall.NO_LOCKS, c -> -Errno.EINVAL);
+        }
+        long lockFlags = VmFlags.VM_LOCKED | ((flags & Mman.MLOCK_ONFAULT) != 0 ? VmFlags.VM_LOCKONFAULT : 0);
+        return doMlock("mlock2", mm, start, len, lockFlags);
+    }
+
+    /** {@code do_mlock(start, len, flags)} as one step. */
+    private KernelCall<Void> doMlock(String name, Mm mm, long start, long len, long lockFlags) {
+        return new Syscall<Void>(trace, core.footprint(), name, () -> mm.mmapLock().write().blocked(), c -> {
             trace.path("do_mlock");
             if (!canDoMlock(mm)) {
                 return -Errno.EPERM;
@@ -76,7 +99,7 @@ public final class Mlock {
                     locked -= countMmMlockedPageNr(mm, astart, alen);
                 }
                 if (Long.compareUnsigned(locked, lockLimit) <= 0) {
-                    r = applyVmaLockFlags(mm, astart, alen, true);
+                    r = applyVmaLockFlags(mm, astart, alen, lockFlags);
                 }
             } finally {
                 mm.mmapLock().upWrite();
@@ -86,7 +109,7 @@ public final class Mlock {
             }
             mm.mmapLock().downRead();
             try {
-                return mmPopulate(mm, astart, alen);
+                return mmPopulate(mm, astart, alen, false);
             } finally {
                 mm.mmapLock().upRead();
             }
@@ -100,7 +123,7 @@ public final class Mlock {
             long off = start & (Page.PAGE_SIZE - 1);
             mm.mmapLock().downWrite();
             try {
-                return applyVmaLockFlags(mm, start - off, Page.align(len + off), false);
+                return applyVmaLockFlags(mm, start - off, Page.align(len + off), 0);
             } finally {
                 mm.mmapLock().upWrite();
             }
@@ -140,13 +163,13 @@ public final class Mlock {
     }
 
     /**
-     * {@code apply_vma_lock_flags()}: VMA by VMA from {@code start}, {@code mlock_fixup} each; the caller holds
-     * {@code mmap_lock} for write.
+     * {@code apply_vma_lock_flags()}: VMA by VMA from {@code start}, {@code mlock_fixup} each to its flags without
+     * VM_LOCKED and VM_LOCKONFAULT, plus {@code lockFlags}; the caller holds {@code mmap_lock} for write.
      *
      * @return 0; -EINVAL if the range wraps; -ENOMEM if {@code start} or a later part is unmapped (the VMAs before a
      *     hole keep their new flags)
      */
-    long applyVmaLockFlags(Mm mm, long start, long len, boolean lock) {
+    long applyVmaLockFlags(Mm mm, long start, long len, long lockFlags) {
         long end = start + len;
         if (Long.compareUnsigned(end, start) < 0) {
             return -Errno.EINVAL;
@@ -160,7 +183,7 @@ public final class Mlock {
             if (vma.start() > tmp) {
                 return -Errno.ENOMEM;
             }
-            long newFlags = lock ? vma.flags() | VmFlags.VM_LOCKED : vma.flags() & ~VmFlags.VM_LOCKED;
+            long newFlags = (vma.flags() & ~VmFlags.VM_LOCKED_MASK) | lockFlags;
             long vend = Math.min(vma.end(), end);
             mlockFixup(mm, vma, tmp, vend, newFlags);
             tmp = vend;
@@ -171,11 +194,12 @@ public final class Mlock {
     /**
      * {@code mlock_fixup()}: nothing for a VMA whose flags do not change or that is special (VM_IO, VM_PFNMAP,
      * VM_MIXEDMAP, VM_DONTEXPAND) or hugetlb; else split it at {@code start} and {@code end}, count the pages into or
-     * out of {@code mm->locked_vm}, set the flags, and merge the range with its neighbours where it may
-     * ({@link VmaMerge}).
+     * out of {@code mm->locked_vm} (not when it stays locked and only VM_LOCKONFAULT changes), set the flags, and merge
+     * the range with its neighbours where it may ({@link VmaMerge}).
      */
-    private void mlockFixup(Mm mm, Vma vma, long start, long end, long newFlags) {
-        if (newFlags == vma.flags() || vma.has(VM_SPECIAL | VmFlags.VM_HUGETLB)) {
+    void mlockFixup(Mm mm, Vma vma, long start, long end, long newFlags) {
+        long oldFlags = vma.flags();
+        if (newFlags == oldFlags || vma.has(VM_SPECIAL | VmFlags.VM_HUGETLB)) {
             return;
         }
         trace.path("mlock_fixup");
@@ -187,7 +211,11 @@ public final class Mlock {
         }
         Vma v = mm.vmaAt(start);
         long pages = Mm.pages(start, end);
-        mm.addLockedVm((newFlags & VmFlags.VM_LOCKED) != 0 ? pages : -pages);
+        if ((newFlags & VmFlags.VM_LOCKED) == 0) {
+            mm.addLockedVm(-pages);
+        } else if ((oldFlags & VmFlags.VM_LOCKED) == 0) {
+            mm.addLockedVm(pages); // locked already (only VM_LOCKONFAULT changes): counted already
+        }
         v.setFlags(newFlags);
         VmaMerge.merge(v);
     }
@@ -197,13 +225,14 @@ public final class Mlock {
      * part in the range, skipping VM_IO and VM_PFNMAP ones. GUP returns how many pages it faulted in when it stopped
      * part way ({@code __get_user_pages}: the error only if it got none), and {@code __mm_populate} goes on from the
      * page it stopped at ({@code nend = nstart + ret * PAGE_SIZE}), where the same fault now fails at once: the first
-     * error ends it, turned POSIX by {@code __mlock_posix_error_return}.
+     * error ends it, turned POSIX by {@code __mlock_posix_error_return}; with {@code ignoreErrors}
+     * ({@code mm_populate}, mlockall's) it goes on at the next VMA and returns 0.
      */
-    private long mmPopulate(Mm mm, long start, long len) {
+    long mmPopulate(Mm mm, long start, long len, boolean ignoreErrors) {
         long end = start + len;
         for (Vma vma : mm.vmasOverlapping(start, end)) {
-            if (vma.has(VmFlags.VM_IO | VmFlags.VM_PFNMAP)) {
-                continue;
+            if (vma.has(VmFlags.VM_IO | VmFlags.VM_PFNMAP) || vma.has(VmFlags.VM_LOCKONFAULT)) {
+                continue; // populate_vma_page_range: a VM_LOCKONFAULT VMA is locked as it faults
             }
             long e = Math.min(end, vma.end());
             int flags = Foll.FOLL_TOUCH;
@@ -215,6 +244,9 @@ public final class Mlock {
             }
             for (long s = Math.max(start, vma.start()); s < e; ) {
                 long r = gup.populate(mm, s, Mm.pages(s, e), flags);
+                if (r < 0 && ignoreErrors) {
+                    break;
+                }
                 if (r < 0) {
                     return r == -Errno.EFAULT ? -Errno.ENOMEM : r == -Errno.ENOMEM ? -Errno.EAGAIN : r;
                 }

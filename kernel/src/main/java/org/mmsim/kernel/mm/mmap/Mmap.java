@@ -186,7 +186,7 @@ public final class Mmap {
             return -Errno.EPERM;
         }
         boolean fixed = (flags & Mman.MAP_FIXED) != 0;
-        if (!Mlock.mlockFutureOk(mm, (flags & Mman.MAP_LOCKED) != 0 ? VmFlags.VM_LOCKED : 0, len)) {
+        if (!Mlock.mlockFutureOk(mm, ((flags & Mman.MAP_LOCKED) != 0 ? VmFlags.VM_LOCKED : 0) | mm.defFlags(), len)) {
             return -Errno.EAGAIN;
         }
         if (fixed) {
@@ -196,7 +196,7 @@ public final class Mmap {
             }
         }
         long vmFlags = VmFlags.fromProt(prot) | VmFlags.VM_MAYREAD | VmFlags.VM_MAYWRITE | VmFlags.VM_MAYEXEC
-                | VmFlags.VM_SOFTDIRTY | fileFlags;
+                | VmFlags.VM_SOFTDIRTY | fileFlags | mm.defFlags();
         if (file != null && shared && !file.writable()) {
             vmFlags &= ~(VmFlags.VM_MAYWRITE | VmFlags.VM_SHARED);
         }
@@ -227,14 +227,17 @@ public final class Mmap {
         if (vma.has(VmFlags.VM_LOCKED)) {
             // mmap_region(): a special or hugetlb VMA never stays VM_LOCKED; any other is counted
             if (vma.has(Mlock.VM_SPECIAL | VmFlags.VM_HUGETLB)) {
-                vma.setFlags(vma.flags() & ~VmFlags.VM_LOCKED);
+                vma.setFlags(vma.flags() & ~VmFlags.VM_LOCKED_MASK);
             } else {
                 mm.addLockedVm(Mm.pages(addr, addr + len));
             }
         }
         mm.linkNewVma(vma);
         vma = VmaMerge.merge(vma);
-        if ((flags & (Mman.MAP_POPULATE | Mman.MAP_LOCKED)) != 0) {
+        // do_mmap: *populate for VM_LOCKED (MAP_LOCKED or mm->def_flags) or MAP_POPULATE; __mm_populate's
+        // populate_vma_page_range faults nothing into a VM_LOCKONFAULT VMA
+        if (((flags & (Mman.MAP_POPULATE | Mman.MAP_LOCKED)) != 0 || (vmFlags & VmFlags.VM_LOCKED) != 0)
+                && !vma.has(VmFlags.VM_LOCKONFAULT)) {
             populate[0] = populateFlags(vma);
         }
         return addr;

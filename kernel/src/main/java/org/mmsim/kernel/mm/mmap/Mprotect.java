@@ -167,7 +167,7 @@ public final class Mprotect {
             VmaMerge.merge(v);
         }
         if (core.profile().on(Switch.MPROTECT_MLOCKED_POPULATE)
-                && (oldFlags & (VmFlags.VM_WRITE | VmFlags.VM_SHARED | VmFlags.VM_LOCKED)) == VmFlags.VM_LOCKED
+                && (oldFlags & (VmFlags.VM_WRITE | VmFlags.VM_SHARED | VmFlags.VM_LOCKED_MASK)) == VmFlags.VM_LOCKED
                 && (newFlags & VmFlags.VM_WRITE) != 0) {
             trace.path("populate_vma_page_range");
             gup.populate(mm, start, Mm.pages(start, end), Foll.FOLL_TOUCH | Foll.FOLL_WRITE);

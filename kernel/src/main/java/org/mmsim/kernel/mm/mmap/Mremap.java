@@ -131,8 +131,10 @@ public final class Mremap {
             }
             if (vma.has(VmFlags.VM_LOCKED)) {
                 mm.addLockedVm(Mm.pages(oldEnd, addr + newLen));
-                populate[0] = oldEnd;
-                populate[1] = Mm.pages(oldEnd, addr + newLen);
+                if (!vma.has(VmFlags.VM_LOCKONFAULT)) { // mm_populate skips a lock-on-fault VMA
+                    populate[0] = oldEnd;
+                    populate[1] = Mm.pages(oldEnd, addr + newLen);
+                }
             }
             return addr;
         }
@@ -250,7 +252,7 @@ public final class Mremap {
         movePageTables(mm, oldAddr, newAddr, oldLen);
         if (moved.has(VmFlags.VM_LOCKED)) {
             mm.addLockedVm(Mm.pages(newAddr, newAddr + newLen));
-            if (newLen > oldLen) {
+            if (newLen > oldLen && !moved.has(VmFlags.VM_LOCKONFAULT)) {
                 populate[0] = newAddr + oldLen;
                 populate[1] = Mm.pages(newAddr + oldLen, newAddr + newLen);
             }
