@@ -58,6 +58,7 @@ final class FlagNames {
         MS.put("MS_SYNC", Msync.MS_SYNC);
         MREMAP.put("MREMAP_MAYMOVE", Mremap.MREMAP_MAYMOVE);
         MREMAP.put("MREMAP_FIXED", Mremap.MREMAP_FIXED);
+        MREMAP.put("MREMAP_DONTUNMAP", Mremap.MREMAP_DONTUNMAP);
     }
 
     private FlagNames() {}

@@ -261,7 +261,13 @@ public final class Vma extends StateObject implements Hashable {
      * {@code vm_ops->open}; the caller links it to the anon_vma and into the mm.
      */
     public Vma copyTo(long newStart, long newEnd) {
-        long newPgoff = isAnonymous() && anonVma == null ? newStart >>> Page.PAGE_SHIFT : pgoff;
+        return copyTo(start, newStart, newEnd);
+    }
+
+    /** {@link #copyTo(long, long)} of the part of this VMA from {@code from} on (MREMAP_DONTUNMAP splits nothing). */
+    public Vma copyTo(long from, long newStart, long newEnd) {
+        long newPgoff = isAnonymous() && anonVma == null ? newStart >>> Page.PAGE_SHIFT
+                : pgoff + ((from - start) >>> Page.PAGE_SHIFT);
         Vma copy = new Vma(mm, newStart, newEnd, flags, newPgoff, file);
         copy.anonVma = anonVma;
         copy.forkedAnon = forkedAnon;
@@ -279,6 +285,13 @@ public final class Vma extends StateObject implements Hashable {
     /** The flags of a VMA that a merge made ({@link VmaMerge}, which journals the merge as a whole). */
     void mergedFlags(long newFlags) {
         flags = newFlags;
+    }
+
+    /** {@code unlink_anon_vmas()}: the VMA leaves its anon_vma and has none, as if never faulted. */
+    public void unlinkAnonVma() {
+        anonVma.unlink(this);
+        anonVma = null;
+        forkedAnon = 0;
     }
 
     /** {@code dup_anon_vma}: a VMA without an anon_vma takes in {@code from}'s, which had one. */

@@ -18,6 +18,7 @@ public final class KernelProfile {
     private static final IoUringFileCheck[] IO_URING_FILE_CHECK = IoUringFileCheck.values();
     private static final DriverFault[] DRIVER_FAULT = DriverFault.values();
     private static final AnonVmaMerge[] ANON_VMA_MERGE = AnonVmaMerge.values();
+    private static final MremapDontunmap[] MREMAP_DONTUNMAP = MremapDontunmap.values();
     private static final GupWriteRetry[] GUP_WRITE_RETRY = GupWriteRetry.values();
 
     private final String name;
@@ -84,6 +85,11 @@ public final class KernelProfile {
     @Export
     public DriverFault driverFault() {
         return DRIVER_FAULT[values[Switch.DRIVER_FAULT.ordinal()]];
+    }
+
+    /** Whether, and for which VMAs, mremap takes MREMAP_DONTUNMAP. */
+    public MremapDontunmap mremapDontunmap() {
+        return MREMAP_DONTUNMAP[values[Switch.MREMAP_DONTUNMAP.ordinal()]];
     }
 
     /** Which anon_vmas {@code vma_merge} accepts. */

@@ -49,6 +49,7 @@ public final class Profiles {
                 + "already locked (0cf2f6f6dc60)");
 
         KernelProfile v57 = v49.with(Switch.FOLL_LONGTERM, "on").with(Switch.FOLL_PIN, "on")
+                .with(Switch.MREMAP_DONTUNMAP, "anon")
                 .with(Switch.TTM_VM_ACCESS, "on")
                 .with(Switch.PIN_TRACKING, "bias")
                 .with(Switch.MADV_WIPEONFORK, "on").with(Switch.MADV_FREE_SWAPLESS, "on")
@@ -57,7 +58,8 @@ public final class Profiles {
                 .with(Switch.IO_URING, "on").with(Switch.IO_URING_FILE_CHECK, "any_file");
         register(v57, "5.7", "FOLL_PIN and io_uring exist; COW reuse by mapcount: CVE-2020-29374 and "
                 + "COW-breaks-either-way present; MADV_FREE without swap (4.12), MADV_WIPEONFORK (4.14), "
-                + "MAP_SHARED_VALIDATE (4.15), MAP_FIXED_NOREPLACE (4.17); TTM's ->access (4.14, 09ac4fcb3f25)");
+                + "MAP_SHARED_VALIDATE (4.15), MAP_FIXED_NOREPLACE (4.17); TTM's ->access (4.14, 09ac4fcb3f25); MREMAP_DONTUNMAP of "
+                + "anonymous memory (5.7)");
 
         KernelProfile v58 = v57.with(Switch.GUP_FORCE_COW_BREAK, "on");
         register(v58, "5.8", "GUP on COW mappings breaks COW first (17839856fd58): closes the child-side vmsplice leak, not its mirror");
@@ -76,10 +78,11 @@ public final class Profiles {
                 .with(Switch.LONGTERM_MIGRATE_MOVABLE, "on")
                 .with(Switch.IO_URING_FILE_CHECK, "except_shmem")
                 .with(Switch.EXT4_DIRTY_NOBUFFERS, "warn")
-                .with(Switch.MADV_POPULATE, "on");
+                .with(Switch.MADV_POPULATE, "on")
+                .with(Switch.MREMAP_DONTUNMAP, "any");
         register(v519, "5.19", "PageAnonExclusive (6c287605fd56) and unsharing for R/O pins (FAULT_FLAG_UNSHARE); "
                 + "long-term pins migrate out of ZONE_MOVABLE (5.13); io_uring accepts shmem buffers (5.14); ext4 warns "
-                + "and skips a dirty page without buffers instead of BUG (5.18, cc5095747edf); MADV_POPULATE_* (5.14)");
+                + "and skips a dirty page without buffers instead of BUG (5.18, cc5095747edf); MADV_POPULATE_* (5.14); MREMAP_DONTUNMAP of any VMA (5.13)");
 
         KernelProfile v618 = v519.with(Switch.GUP_WRITE_RETRY, "anon_exclusive")
                 .with(Switch.MPROTECT_ANON_WRITABLE, "on")

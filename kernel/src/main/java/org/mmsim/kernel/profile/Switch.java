@@ -39,6 +39,9 @@ public enum Switch {
     MREMAP_MULTI_VMA("mremap(MREMAP_FIXED) of a range to the same length moves every VMA in it, splitting the first "
             + "and last, the gaps between them kept (remap_move; 6.17, Lorenzo Stoakes, 'mm/mremap: permit mremap() "
             + "move of multiple VMAs'); off: the range must lie in one VMA (-EFAULT)"),
+    MREMAP_DONTUNMAP(MremapDontunmap.class, "mremap(MREMAP_MAYMOVE|MREMAP_DONTUNMAP) moves the ptes and keeps the old "
+            + "VMA, empty: off (<=5.6: -EINVAL), anon (5.7 e346b3813067: private anonymous VMAs only), any (5.13 "
+            + "a4609387859f: any VMA but VM_DONTEXPAND or VM_PFNMAP)"),
     MREMAP_EXPAND_MERGE("an mremap that grows a VMA in place merges it with the VMA it now touches, when they could be "
             + "one (6.1, ca3d76b0aa80, Jakub Matena, 'mm: add merging after mremap resize'); off: the grown VMA only "
             + "grows (vma_adjust), and the two stay apart"),

@@ -15,6 +15,7 @@ import org.mmsim.kernel.mm.notifier.MmuNotifiers;
 import org.mmsim.kernel.mm.page.Page;
 import org.mmsim.kernel.mm.pgtable.PageTable;
 import org.mmsim.kernel.mm.pgtable.Pte;
+import org.mmsim.kernel.profile.MremapDontunmap;
 import org.mmsim.kernel.profile.Switch;
 import org.mmsim.kernel.sched.KernelCall;
 import org.mmsim.kernel.sched.Syscall;
@@ -43,12 +44,18 @@ import org.mmsim.kernel.uapi.Errno;
  *       in {@code locked_vm} and has its new part faulted in.
  * </ul>
  *
- * Not modelled: MREMAP_DONTUNMAP (5.7), the pte-lock-free PMD moves, and the special entries of the mapcount-v2
- * design (seed 003), which stay behind at the old address.
+ * MREMAP_DONTUNMAP (5.7; {@link Switch#MREMAP_DONTUNMAP}) needs MREMAP_MAYMOVE and equal lengths (-EINVAL), moves
+ * to NEWADDR with MREMAP_FIXED or else where {@code get_unmapped_area} finds room, and leaves the old VMA in place,
+ * empty ({@link #moveVma}). A fixed, same-length move with it takes the one-VMA path.
+ *
+ * <p>Not modelled: the pte-lock-free PMD moves, and the special entries of the mapcount-v2 design (seed 003), which
+ * stay behind at the old address.
  */
 public final class Mremap {
     public static final int MREMAP_MAYMOVE = 1;
     public static final int MREMAP_FIXED = 2;
+    /** Move the ptes and keep the old VMA, empty (5.7; {@link Switch#MREMAP_DONTUNMAP}). */
+    public static final int MREMAP_DONTUNMAP = 4;
 
     private final MmCore core;
     private final Tracer trace;
@@ -90,8 +97,12 @@ public final class Mremap {
     /** {@code SYSCALL_DEFINE5(mremap)}; the caller holds {@code mmap_lock} for write. */
     long mremap(Mm mm, long addr, long oldLen, long newLen, int flags, long newAddr, long[] populate) {
         trace.path("mremap");
-        if ((flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED)) != 0
-                || ((flags & MREMAP_FIXED) != 0 && (flags & MREMAP_MAYMOVE) == 0) || !Page.aligned(addr)) {
+        int known = MREMAP_MAYMOVE | MREMAP_FIXED
+                | (core.profile().mremapDontunmap() != MremapDontunmap.OFF ? MREMAP_DONTUNMAP : 0);
+        boolean dontunmap = (flags & MREMAP_DONTUNMAP) != 0;
+        // "MREMAP_DONTUNMAP is always a move and it does not allow resizing in the process": the lengths as given
+        if ((flags & ~known) != 0 || ((flags & MREMAP_FIXED) != 0 && (flags & MREMAP_MAYMOVE) == 0)
+                || dontunmap && ((flags & MREMAP_MAYMOVE) == 0 || oldLen != newLen) || !Page.aligned(addr)) {
             return -Errno.EINVAL;
         }
         oldLen = Page.align(oldLen);
@@ -99,10 +110,13 @@ public final class Mremap {
         if (newLen <= 0 || oldLen <= 0 || newLen > PageTable.TASK_SIZE || oldLen > PageTable.TASK_SIZE) {
             return -Errno.EINVAL;
         }
+        if (dontunmap) {
+            return mremapTo(mm, addr, oldLen, newAddr, newLen, populate, flags);
+        }
         if ((flags & MREMAP_FIXED) != 0) {
             return oldLen == newLen && core.profile().on(Switch.MREMAP_MULTI_VMA)
                     ? remapMove(mm, addr, oldLen, newAddr, populate)
-                    : mremapTo(mm, addr, oldLen, newAddr, newLen, populate);
+                    : mremapTo(mm, addr, oldLen, newAddr, newLen, populate, flags);
         }
         if (oldLen >= newLen) {
             if (oldLen > newLen) {
@@ -111,7 +125,7 @@ public final class Mremap {
             return addr;
         }
         Vma vma = mm.vmaAt(addr);
-        long r = vmaToResize(mm, vma, addr, oldLen, newLen);
+        long r = vmaToResize(mm, vma, addr, oldLen, newLen, flags);
         if (r != 0) {
             return r;
         }
@@ -145,28 +159,40 @@ public final class Mremap {
         if (to < 0) {
             return to;
         }
-        return moveVma(mm, vma, addr, oldLen, newLen, to, populate);
+        return moveVma(mm, vma, addr, oldLen, newLen, to, populate, flags);
     }
 
-    /** {@code mremap_to()}: MREMAP_FIXED. */
-    private long mremapTo(Mm mm, long addr, long oldLen, long newAddr, long newLen, long[] populate) {
-        if (!Page.aligned(newAddr) || newAddr <= 0 || newAddr > PageTable.TASK_SIZE - newLen) {
+    /**
+     * {@code mremap_to()}: MREMAP_FIXED, or MREMAP_DONTUNMAP, which moves to NEWADDR only with MREMAP_FIXED and
+     * otherwise to where {@code get_unmapped_area} puts it, NEWADDR a hint.
+     */
+    private long mremapTo(Mm mm, long addr, long oldLen, long newAddr, long newLen, long[] populate, int flags) {
+        boolean fixed = (flags & MREMAP_FIXED) != 0;
+        if (!Page.aligned(newAddr) || fixed && newAddr <= 0 || newAddr > PageTable.TASK_SIZE - newLen) {
             return -Errno.EINVAL;
         }
         if (addr + oldLen > newAddr && newAddr + newLen > addr) {
             return -Errno.EINVAL; // the ranges overlap
         }
-        mmap.doMunmap(mm, newAddr, newLen, "mremap");
+        if (fixed) {
+            mmap.doMunmap(mm, newAddr, newLen, "mremap");
+        }
         if (oldLen > newLen) {
             mmap.doMunmap(mm, addr + newLen, oldLen - newLen, "mremap");
             oldLen = newLen;
         }
         Vma vma = mm.vmaAt(addr);
-        long r = vmaToResize(mm, vma, addr, oldLen, newLen);
+        long r = vmaToResize(mm, vma, addr, oldLen, newLen, flags);
         if (r != 0) {
             return r;
         }
-        return moveVma(mm, vma, addr, oldLen, newLen, newAddr, populate);
+        if (!fixed) {
+            newAddr = mmap.getUnmappedArea(mm, newAddr, newLen);
+            if (newAddr < 0) {
+                return newAddr;
+            }
+        }
+        return moveVma(mm, vma, addr, oldLen, newLen, newAddr, populate, flags);
     }
 
     /**
@@ -204,7 +230,7 @@ public final class Mremap {
             long from = Math.max(starts[i], addr);
             long partLen = Math.min(end, ends[i]) - from;
             target += i == 0 ? 0 : starts[i] - ends[i - 1];
-            long r = mremapTo(mm, from, partLen, target, partLen, populate);
+            long r = mremapTo(mm, from, partLen, target, partLen, populate, MREMAP_MAYMOVE | MREMAP_FIXED);
             if (r < 0) {
                 return r;
             }
@@ -216,10 +242,19 @@ public final class Mremap {
         return res;
     }
 
-    /** {@code vma_to_resize()}: 0 if the VMA may become {@code newLen} long, else -EFAULT or -EAGAIN. */
-    private static long vmaToResize(Mm mm, Vma vma, long addr, long oldLen, long newLen) {
+    /**
+     * {@code vma_to_resize()}: 0 if the VMA may become {@code newLen} long, else -EFAULT or -EAGAIN; -EINVAL for
+     * MREMAP_DONTUNMAP of a VMA it does not take (5.7: any but a private anonymous one; 5.13: VM_DONTEXPAND or
+     * VM_PFNMAP).
+     */
+    private long vmaToResize(Mm mm, Vma vma, long addr, long oldLen, long newLen, int flags) {
         if (vma == null || oldLen > vma.end() - addr) {
             return -Errno.EFAULT;
+        }
+        if ((flags & MREMAP_DONTUNMAP) != 0 && (core.profile().mremapDontunmap() == MremapDontunmap.ANON
+                ? !vma.isAnonymous() || vma.has(VmFlags.VM_SHARED)
+                : vma.has(VmFlags.VM_DONTEXPAND | VmFlags.VM_PFNMAP))) {
+            return -Errno.EINVAL;
         }
         if (newLen == oldLen) {
             return 0;
@@ -236,20 +271,34 @@ public final class Mremap {
     /**
      * {@code move_vma()}: copy the VMA to {@code newAddr} ({@code copy_vma}: an anonymous VMA never faulted takes the
      * page offset of its new address, and the copy merges with the VMAs it touches there where it may,
-     * {@link VmaMerge}), move the ptes, unmap the old range.
+     * {@link VmaMerge}), move the ptes, unmap the old range. With MREMAP_DONTUNMAP the old VMA stays, whole and empty
+     * where the range was ({@code dontunmap_complete}): it loses VM_LOCKED and VM_LOCKONFAULT, and its anon_vma if
+     * the range was all of it ({@code unlink_anon_vmas}); {@code locked_vm} is not touched.
      */
-    private long moveVma(Mm mm, Vma vma, long oldAddr, long oldLen, long newLen, long newAddr, long[] populate) {
+    private long moveVma(Mm mm, Vma vma, long oldAddr, long oldLen, long newLen, long newAddr, long[] populate,
+            int flags) {
         trace.path("move_vma");
-        mm.splitAt(oldAddr);
-        mm.splitAt(oldAddr + oldLen);
+        boolean dontunmap = (flags & MREMAP_DONTUNMAP) != 0;
+        if (!dontunmap) {
+            mm.splitAt(oldAddr);
+            mm.splitAt(oldAddr + oldLen);
+        }
         Vma old = mm.vmaAt(oldAddr);
-        Vma moved = old.copyTo(newAddr, newAddr + newLen);
+        Vma moved = old.copyTo(oldAddr, newAddr, newAddr + newLen);
         if (moved.anonVma() != null) {
             moved.anonVma().link(moved);
         }
         mm.linkNewVma(moved);
         moved = VmaMerge.mergeCopied(moved);
         movePageTables(mm, oldAddr, newAddr, oldLen);
+        if (dontunmap) {
+            trace.path("dontunmap_complete");
+            old.setFlags(old.flags() & ~VmFlags.VM_LOCKED_MASK);
+            if (old.start() == oldAddr && old.end() == oldAddr + oldLen && old.anonVma() != null) {
+                old.unlinkAnonVma();
+            }
+            return newAddr;
+        }
         if (moved.has(VmFlags.VM_LOCKED)) {
             mm.addLockedVm(Mm.pages(newAddr, newAddr + newLen));
             if (newLen > oldLen && !moved.has(VmFlags.VM_LOCKONFAULT)) {
