@@ -1,7 +1,6 @@
 package org.mmsim.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.withinPercentage;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,10 +41,11 @@ class BenchFiguresTest {
         assertThat(out).containsEntry("explore_scenario", "two-stores").containsEntry("explore_states", 5L);
         // one round: the paired speedup is that round's two-worker rate over its one-worker rate, up to the rounding
         // of the rates to whole states per second (large, relatively, for a five-state search on a cold JIT) and of
-        // the speedup to two decimals
+        // the speedup to two decimals (half a hundredth, which is more than 1% of a speedup under 0.5)
         double speedup = (Double) out.get("explore_2w_speedup");
-        assertThat(speedup).isCloseTo((double) (Long) out.get("explore_states_per_second_2w")
-                / (Long) out.get("explore_states_per_second"), withinPercentage(1));
+        double ratio = (double) (Long) out.get("explore_states_per_second_2w")
+                / (Long) out.get("explore_states_per_second");
+        assertThat(Math.abs(speedup - ratio)).isLessThanOrEqualTo(Math.max(0.006, ratio / 100));
         // a state costs at least a copy of the machine: kilobytes, not bytes
         assertThat((Long) out.get("explore_alloc_bytes_per_state")).isGreaterThan(1000L);
     }

@@ -44,12 +44,13 @@ public final class Profiles {
                 + "references (2.6.32, acb66dd051d0); msync syncs only the range (3.16, 7fc34a62ca44); a VMA beside a "
                 + "forked or faulted one merges less (3.0, 965f55dea0e3); mlock2 and lock-on-fault (4.4)");
 
-        KernelProfile v49 = v48.with(Switch.GUP_WRITE_RETRY, "foll_cow").with(Switch.MLOCK_LIMIT_EXCLUDES_LOCKED, "on");
+        KernelProfile v49 = v48.with(Switch.GUP_WRITE_RETRY, "foll_cow").with(Switch.MLOCK_LIMIT_EXCLUDES_LOCKED, "on")
+                .with(Switch.MLOCK_COUNT_ONCE, "on");
         register(v49, "4.9", "Dirty COW fixed with FOLL_COW (19be0eaffa3a); mlock's limit check leaves out pages "
-                + "already locked (0cf2f6f6dc60)");
+                + "already locked (0cf2f6f6dc60) and a lock-on-fault range is not counted twice (b155b4fde5bd)");
 
         KernelProfile v57 = v49.with(Switch.FOLL_LONGTERM, "on").with(Switch.FOLL_PIN, "on")
-                .with(Switch.MREMAP_DONTUNMAP, "anon")
+                .with(Switch.MREMAP_DONTUNMAP, "anon").with(Switch.MLOCKALL_ONFAULT_EINVAL, "on")
                 .with(Switch.TTM_VM_ACCESS, "on")
                 .with(Switch.PIN_TRACKING, "bias")
                 .with(Switch.MADV_WIPEONFORK, "on").with(Switch.MADV_FREE_SWAPLESS, "on")
@@ -59,7 +60,7 @@ public final class Profiles {
         register(v57, "5.7", "FOLL_PIN and io_uring exist; COW reuse by mapcount: CVE-2020-29374 and "
                 + "COW-breaks-either-way present; MADV_FREE without swap (4.12), MADV_WIPEONFORK (4.14), "
                 + "MAP_SHARED_VALIDATE (4.15), MAP_FIXED_NOREPLACE (4.17); TTM's ->access (4.14, 09ac4fcb3f25); MREMAP_DONTUNMAP of "
-                + "anonymous memory (5.7)");
+                + "anonymous memory (5.7); mlockall(MCL_ONFAULT) alone is -EINVAL (5.2)");
 
         KernelProfile v58 = v57.with(Switch.GUP_FORCE_COW_BREAK, "on");
         register(v58, "5.8", "GUP on COW mappings breaks COW first (17839856fd58): closes the child-side vmsplice leak, not its mirror");

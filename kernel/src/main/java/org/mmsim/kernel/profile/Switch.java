@@ -48,6 +48,12 @@ public enum Switch {
     MLOCK_ONFAULT("mlock2() and lock-on-fault exist: MLOCK_ONFAULT and MCL_ONFAULT set VM_LOCKONFAULT, which locks "
             + "pages as they fault instead of faulting them in (4.4, a8ca5d0ecbdd and b0f205c2a308, Eric B Munson); "
             + "off: mlock2 is -ENOSYS and mlockall(MCL_ONFAULT) -EINVAL"),
+    MLOCK_COUNT_ONCE("mlock_fixup counts no pages when a locked range stays locked and only VM_LOCKONFAULT changes "
+            + "(4.9, b155b4fde5bd, Simon Guo, 'mm: mlock: avoid increase mm->locked_vm on mlock() when already "
+            + "mlock2(,MLOCK_ONFAULT)'); off: it adds them to locked_vm again"),
+    MLOCKALL_ONFAULT_EINVAL("mlockall(MCL_ONFAULT) without MCL_CURRENT or MCL_FUTURE is -EINVAL (5.2, dedca63504a2, "
+            + "'mm/mlock.c: mlockall error for flag MCL_ONFAULT'); off: it passes, and unlocks every VMA and clears "
+            + "def_flags as munlockall does"),
     MPROTECT_UNACCOUNT("mprotect making a never-faulted anonymous VMA read-only takes VM_ACCOUNT off it (6.7, Lorenzo "
             + "Stoakes, 'mm/mprotect: allow unfaulted VMAs to be unaccounted on mprotect()'), so it no longer merges "
             + "with a faulted read-only neighbour that kept it; off: VM_ACCOUNT stays"),

@@ -194,7 +194,8 @@ public final class Mlock {
     /**
      * {@code mlock_fixup()}: nothing for a VMA whose flags do not change or that is special (VM_IO, VM_PFNMAP,
      * VM_MIXEDMAP, VM_DONTEXPAND) or hugetlb; else split it at {@code start} and {@code end}, count the pages into or
-     * out of {@code mm->locked_vm} (not when it stays locked and only VM_LOCKONFAULT changes), set the flags, and merge
+     * out of {@code mm->locked_vm} (from 4.9 not when it stays locked and only VM_LOCKONFAULT changes,
+     * {@link Switch#MLOCK_COUNT_ONCE}), set the flags, and merge
      * the range with its neighbours where it may ({@link VmaMerge}).
      */
     void mlockFixup(Mm mm, Vma vma, long start, long end, long newFlags) {
@@ -213,8 +214,8 @@ public final class Mlock {
         long pages = Mm.pages(start, end);
         if ((newFlags & VmFlags.VM_LOCKED) == 0) {
             mm.addLockedVm(-pages);
-        } else if ((oldFlags & VmFlags.VM_LOCKED) == 0) {
-            mm.addLockedVm(pages); // locked already (only VM_LOCKONFAULT changes): counted already
+        } else if ((oldFlags & VmFlags.VM_LOCKED) == 0 || !core.profile().on(Switch.MLOCK_COUNT_ONCE)) {
+            mm.addLockedVm(pages); // from 4.9 not when locked already (only VM_LOCKONFAULT changes): counted already
         }
         v.setFlags(newFlags);
         VmaMerge.merge(v);

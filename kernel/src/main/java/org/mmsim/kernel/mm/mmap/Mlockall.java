@@ -18,14 +18,16 @@ import org.mmsim.kernel.uapi.Mman;
  * {@code mlockall()} and {@code munlockall()} (mm/mlock.c): every VMA of the mm locked or unlocked by
  * {@code mlock_fixup}, and {@code mm->def_flags}, which {@code do_mmap} gives every later VMA (MCL_FUTURE).
  *
- * <p>{@code mlockall(flags)}: -EINVAL for no flag, an unknown one, or MCL_ONFAULT alone (MCL_ONFAULT from 4.4,
- * {@link Switch#MLOCK_ONFAULT}; before, any flag but MCL_CURRENT and MCL_FUTURE); {@code can_do_mlock()} (-EPERM under
- * a zero RLIMIT_MEMLOCK); under {@code mmap_write_lock}, with MCL_CURRENT, every mapped page ({@code total_vm}) must fit
- * the limit, else -ENOMEM; {@code apply_mlockall_flags()} sets {@code def_flags} (VM_LOCKED, with VM_LOCKONFAULT for
- * MCL_ONFAULT, for MCL_FUTURE) and, for MCL_CURRENT, fixes every VMA's lock flags (VM_LOCKED, VM_LOCKONFAULT with
- * MCL_ONFAULT), ignoring their errors; then {@code mm_populate(0, TASK_SIZE)}, which skips VM_LOCKONFAULT VMAs and
- * ignores errors. {@code munlockall()} is {@code apply_mlockall_flags(0)}: {@code def_flags} cleared and every VMA
- * unlocked. One step each, as {@link Mlock}'s calls.
+ * <p>{@code mlockall(flags)}: -EINVAL for no flag, an unknown one (MCL_ONFAULT from 4.4,
+ * {@link Switch#MLOCK_ONFAULT}; before, any flag but MCL_CURRENT and MCL_FUTURE), or from 5.2 MCL_ONFAULT alone
+ * ({@link Switch#MLOCKALL_ONFAULT_EINVAL}; before, that unlocks everything as munlockall does);
+ * {@code can_do_mlock()} (-EPERM under a zero RLIMIT_MEMLOCK); under {@code mmap_write_lock}, with MCL_CURRENT, every
+ * mapped page ({@code total_vm}) must fit the limit, else -ENOMEM; {@code apply_mlockall_flags()} sets
+ * {@code def_flags} (VM_LOCKED, with VM_LOCKONFAULT for MCL_ONFAULT, for MCL_FUTURE) and, for MCL_CURRENT, fixes every
+ * VMA's lock flags (VM_LOCKED, VM_LOCKONFAULT with MCL_ONFAULT), ignoring their errors; then
+ * {@code mm_populate(0, TASK_SIZE)}, which skips VM_LOCKONFAULT VMAs and ignores errors. {@code munlockall()} is
+ * {@code apply_mlockall_flags(0)}: {@code def_flags} cleared and every VMA unlocked. One step each, as {@link Mlock}'s
+ * calls.
  */
 public final class Mlockall {
     private final MmCore core;
@@ -44,7 +46,8 @@ public final class Mlockall {
             trace.path("mlockall");
             int known = Mman.MCL_CURRENT | Mman.MCL_FUTURE
                     | (core.profile().on(Switch.MLOCK_ONFAULT) ? Mman.MCL_ONFAULT : 0);
-            if (flags == 0 || (flags & ~known) != 0 || flags == Mman.MCL_ONFAULT) {
+            if (flags == 0 || (flags & ~known) != 0
+                    || flags == Mman.MCL_ONFAULT && core.profile().on(Switch.MLOCKALL_ONFAULT_EINVAL)) {
                 return -Errno.EINVAL;
             }
             if (!Mlock.canDoMlock(mm)) {

@@ -147,4 +147,32 @@ class MlockallTest {
         long b = mmapAnon(k, c, 1, RW);
         assertThat(c.mm().vmaAt(b).has(VmFlags.VM_LOCKED)).isFalse();
     }
+
+    /** Before 4.9 (b155b4fde5bd) mlock_fixup counted a locked range again when only VM_LOCKONFAULT changed. */
+    @ParameterizedTest(name = "{0}: locked_vm {1}")
+    @org.junit.jupiter.params.provider.CsvSource({"4.8, 4", "4.9, 2"})
+    void mlockOverLockOnFaultCountedTwiceBefore49(String profile, long lockedVm) {
+        Kernel kk = boot(profile);
+        Task p = kk.spawn("p");
+        long a = mmapAnon(kk, p, 2, RW);
+        kk.syscalls().mlock2(p, a, 2 * PAGE, Mman.MLOCK_ONFAULT).run();
+        assertThat(kk.syscalls().mlock(p, a, 2 * PAGE).run()).isZero();
+        assertThat(p.mm().lockedVm()).isEqualTo(lockedVm);
+    }
+
+    /** Before 5.2 (dedca63504a2) mlockall(MCL_ONFAULT) alone passed and unlocked everything, as munlockall does. */
+    @Test
+    void mlockallOnfaultAloneUnlockedEverythingBefore52() {
+        Kernel kk = boot("4.9");
+        Task p = kk.spawn("p");
+        long a = mmapAnon(kk, p, 1, RW);
+        kk.syscalls().mlock(p, a, PAGE).run();
+        kk.syscalls().mlockall(p, Mman.MCL_FUTURE).run();
+
+        assertThat(kk.syscalls().mlockall(p, Mman.MCL_ONFAULT).run()).isZero();
+
+        assertThat(p.mm().vmaAt(a).has(VmFlags.VM_LOCKED)).isFalse();
+        assertThat(p.mm().defFlags()).isZero();
+        assertThat(p.mm().lockedVm()).isZero();
+    }
 }
