@@ -1,0 +1,22 @@
+# The kernel's tools/testing/selftests/mm/merge.c (6.16+), mremap_faulted_to_unfaulted_prev_faulted_next: VMAs B and
+# C mapped together (one anon_vma, page offsets that run on) and faulted in; B (the first three pages) moved away,
+# splitting them; VMA A mapped, unfaulted, three pages before B's place; B moved back with
+# MREMAP_DONTUNMAP|MREMAP_FIXED between A and C: all three must merge into one VMA of nine pages (6.16, 879bca0a2c4f;
+# from 3.0 to 6.15 B joins C only; no MREMAP_DONTUNMAP before 5.7). Observed by growing the nine pages.
+scenario merge-mremap-faulted-to-unfaulted-prev-faulted-next
+doc "merge.c: a faulted VMA moved (DONTUNMAP) between an unfaulted one and its faulted other half merges all three"
+
+process P
+P: mmap C 120K PROT_NONE MAP_PRIVATE|MAP_ANONYMOUS
+P: mmap BC 24K PROT_READ|PROT_WRITE MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED C+16K
+P: store BC 0x78
+P: b1 = mremap B1 BC 12K 12K MREMAP_FIXED|MREMAP_MAYMOVE C+80K
+P: mmap A 12K PROT_READ|PROT_WRITE MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED C+4K
+P: b2 = mremap B2 B1 12K 12K MREMAP_FIXED|MREMAP_MAYMOVE|MREMAP_DONTUNMAP C+16K
+P: m = mremap M A 36K 40K MREMAP_MAYMOVE       # one VMA [ptr_a, ptr_a + 9 pages)
+
+exists (P:b2 = -EINVAL \/ P:m = -EFAULT)
+
+expect 2.6.19 4.9 5.7 5.19 always
+expect 6.18 never
+known 6.18 forbidden "tools/testing/selftests/mm/merge.c: 'merge.mremap_faulted_to_unfaulted_prev_faulted_next' passes"
