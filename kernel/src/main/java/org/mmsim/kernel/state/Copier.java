@@ -111,8 +111,14 @@ public final class Copier {
         }
     }
 
-    /** Pairs {@code key} with {@code value}, replacing what it was paired with. */
+    /**
+     * Pairs {@code key} with {@code value}, replacing what it was paired with; a {@link StateObject} copy takes its
+     * original's probe hash here, whether it paired itself or was paired after its copy returned.
+     */
     private void put(Object key, Object value) {
+        if (value instanceof StateObject m && key instanceof StateObject o) {
+            m.inheritCopyHash(o);
+        }
         if (4 * (size + 1) > table.length) {
             Object[] old = table;
             table = new Object[old.length * 2];
@@ -144,7 +150,7 @@ public final class Copier {
      * once.
      */
     private static int slot(Object key, int mask) {
-        int h = key instanceof StateObject s ? s.copyHash
+        int h = key instanceof StateObject s ? s.copyHash()
                 : key instanceof Copyable ? System.identityHashCode(key) : key.getClass().hashCode();
         return ((h * 0x9E3779B9) >>> 7) & mask;
     }

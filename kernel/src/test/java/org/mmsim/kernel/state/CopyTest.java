@@ -57,8 +57,7 @@ class CopyTest {
         LEFT_OUT.put("state.Copier.size", "how full that map is");
         LEFT_OUT.put("state.Copier.copying", "the object whose copy is being made, while it is");
         LEFT_OUT.put("state.Copier.copyingPaired", "whether that copy has paired itself yet");
-        LEFT_OUT.put("state.StateObject.copyHash", "where a copier probes for the object: a copy gets its own");
-        LEFT_OUT.put("state.StateObject.next", "the source of copy hashes, shared by every machine: not state");
+        LEFT_OUT.put("state.StateObject.copyHash", "where a copier probes for the object; 0 until asked for");
         LEFT_OUT.put("check.AccountingInvariant$Counts.ranges", "scratch of one check, not state");
         LEFT_OUT.put("check.AccountingInvariant$Counts.counts", "scratch of one check, not state");
         LEFT_OUT.put("profile.KernelProfile.values", "immutable, shared by every machine of a profile");

@@ -176,7 +176,7 @@ class FingerprintCoverageTest {
         leftOut("state.Copier", "size", "how full that map is");
         leftOut("state.Copier", "copying", "the object whose copy is being made, while it is");
         leftOut("state.Copier", "copyingPaired", "whether that copy has paired itself yet");
-        leftOut("state.StateObject", "next", "the source of copy hashes: which hash an object gets changes no copy, fingerprint or outcome");
+        leftOut("state.StateObject", "copyHash", "where a copier probes for the object: no copy or outcome depends on it");
         leftOut("check.AccountingInvariant$Counts", "ranges", "scratch of one check, not state");
         leftOut("check.AccountingInvariant$Counts", "counts", "scratch of one check, not state");
         leftOut("trace.Tracer", "journal", "an observer");
