@@ -1,4 +1,5 @@
-# The kernel's tools/testing/selftests/mm/merge.c (6.16+), mremap_faulted_to_unfaulted_next: VMA A (three pages)
+# The kernel's tools/testing/selftests/mm/merge.c (added in 2026 with the tgt/src mremap merge tests, after
+# 879bca0a2c4f), mremap_faulted_to_unfaulted_next: VMA A (three pages)
 # faulted in, moved away; VMA B mapped, unfaulted, three pages after A's place; A moved back with
 # MREMAP_DONTUNMAP|MREMAP_FIXED right before B: the two must merge into one VMA of six pages (6.16, 879bca0a2c4f;
 # refused from 3.0 to 6.15; no MREMAP_DONTUNMAP before 5.7). Observed by growing the six pages with MREMAP_MAYMOVE.

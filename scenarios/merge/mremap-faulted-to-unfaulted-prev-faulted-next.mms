@@ -1,4 +1,5 @@
-# The kernel's tools/testing/selftests/mm/merge.c (6.16+), mremap_faulted_to_unfaulted_prev_faulted_next: VMAs B and
+# The kernel's tools/testing/selftests/mm/merge.c (added in 2026 with the tgt/src mremap merge tests, after
+# 879bca0a2c4f), mremap_faulted_to_unfaulted_prev_faulted_next: VMAs B and
 # C mapped together (one anon_vma, page offsets that run on) and faulted in; B (the first three pages) moved away,
 # splitting them; VMA A mapped, unfaulted, three pages before B's place; B moved back with
 # MREMAP_DONTUNMAP|MREMAP_FIXED between A and C: all three must merge into one VMA of nine pages (6.16, 879bca0a2c4f;

@@ -1,4 +1,5 @@
-# The kernel's tools/testing/selftests/mm/merge.c (6.16+), mremap_faulted_to_unfaulted_prev: VMA A (three pages)
+# The kernel's tools/testing/selftests/mm/merge.c (added in 2026 with the tgt/src mremap merge tests, after
+# 879bca0a2c4f), mremap_faulted_to_unfaulted_prev: VMA A (three pages)
 # faulted in, moved away; VMA B mapped, unfaulted, where A's place begins three pages earlier; A moved back with
 # MREMAP_DONTUNMAP|MREMAP_FIXED right after B: the two must merge into one VMA of six pages, a faulted VMA taken into
 # an unfaulted one (6.16, 879bca0a2c4f; switch anon_vma_merge). From 3.0 to 6.15 that was refused; before 5.7 there

@@ -1,17 +1,17 @@
-# The kernel's tools/testing/selftests/mm/mremap_dontunmap.c, mremap_dontunmap_simple_fixed: a destination mapped
-# and filled with 'y', the source filled with 'a', then mremap(source, 5 pages, 5 pages,
-# MREMAP_MAYMOVE|MREMAP_DONTUNMAP|MREMAP_FIXED, dest): the destination now holds 'a', the source reads zero.
+# The kernel's tools/testing/selftests/mm/mremap_dontunmap.c, mremap_dontunmap_simple_fixed: a destination mapped and
+# filled with 'X', a source mapped and filled with 'a', then mremap(source, 5 pages, 5 pages,
+# MREMAP_DONTUNMAP|MREMAP_MAYMOVE|MREMAP_FIXED, dest): the destination now holds 'a', the source reads zero.
 scenario mremap-dontunmap-simple-fixed
 doc "mremap_dontunmap.c: a fixed DONTUNMAP move replaces the destination and empties the source"
 
 process P
-P: mmap S 20K PROT_READ|PROT_WRITE MAP_PRIVATE|MAP_ANONYMOUS
 P: mmap D 20K PROT_READ|PROT_WRITE MAP_PRIVATE|MAP_ANONYMOUS
+P: store D 0x58
+P: store D+16K 0x58
+P: mmap S 20K PROT_READ|PROT_WRITE MAP_PRIVATE|MAP_ANONYMOUS
 P: store S 0x61
 P: store S+16K 0x61
-P: store D 0x79
-P: store D+16K 0x79
-P: d = mremap E S 20K 20K MREMAP_MAYMOVE|MREMAP_DONTUNMAP|MREMAP_FIXED D
+P: d = mremap E S 20K 20K MREMAP_DONTUNMAP|MREMAP_MAYMOVE|MREMAP_FIXED D
 P: r0 = load D
 P: r1 = load D+16K
 P: r2 = load S

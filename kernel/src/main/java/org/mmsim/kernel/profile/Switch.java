@@ -42,6 +42,9 @@ public enum Switch {
     MREMAP_DONTUNMAP(MremapDontunmap.class, "mremap(MREMAP_MAYMOVE|MREMAP_DONTUNMAP) moves the ptes and keeps the old "
             + "VMA, empty: off (<=5.6: -EINVAL), anon (5.7 e346b3813067: private anonymous VMAs only), any (5.13 "
             + "a4609387859f: any VMA but VM_DONTEXPAND or VM_PFNMAP)"),
+    DONTUNMAP_UNLINK_ANON("MREMAP_DONTUNMAP of a whole VMA unlinks the old VMA from its anon_vma, so it is as if never "
+            + "faulted (5.12, 1583aa278f5f, Li Xinhai, 'mm: mremap: unlink anon_vmas when mremap with MREMAP_DONTUNMAP "
+            + "success'); off: the empty old VMA keeps it"),
     MREMAP_EXPAND_MERGE("an mremap that grows a VMA in place merges it with the VMA it now touches, when they could be "
             + "one (6.1, ca3d76b0aa80, Jakub Matena, 'mm: add merging after mremap resize'); off: the grown VMA only "
             + "grows (vma_adjust), and the two stay apart"),

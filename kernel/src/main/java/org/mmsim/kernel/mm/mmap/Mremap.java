@@ -46,7 +46,9 @@ import org.mmsim.kernel.uapi.Errno;
  *
  * MREMAP_DONTUNMAP (5.7; {@link Switch#MREMAP_DONTUNMAP}) needs MREMAP_MAYMOVE and equal lengths (-EINVAL), moves
  * to NEWADDR with MREMAP_FIXED or else where {@code get_unmapped_area} finds room, and leaves the old VMA in place,
- * empty ({@link #moveVma}). A fixed, same-length move with it takes the one-VMA path.
+ * empty ({@link #moveVma}); from 6.17 a fixed one may span several VMAs as any fixed move of the same length may.
+ * Not modelled: 6.17's earlier checks ("mm/mremap: check remap conditions earlier"), which compare the lengths after
+ * page alignment and look the VMA up before a fixed move unmaps its target.
  *
  * <p>Not modelled: the pte-lock-free PMD moves, and the special entries of the mapcount-v2 design (seed 003), which
  * stay behind at the old address.
@@ -110,13 +112,13 @@ public final class Mremap {
         if (newLen <= 0 || oldLen <= 0 || newLen > PageTable.TASK_SIZE || oldLen > PageTable.TASK_SIZE) {
             return -Errno.EINVAL;
         }
-        if (dontunmap) {
-            return mremapTo(mm, addr, oldLen, newAddr, newLen, populate, flags);
-        }
         if ((flags & MREMAP_FIXED) != 0) {
             return oldLen == newLen && core.profile().on(Switch.MREMAP_MULTI_VMA)
-                    ? remapMove(mm, addr, oldLen, newAddr, populate)
+                    ? remapMove(mm, addr, oldLen, newAddr, populate, flags)
                     : mremapTo(mm, addr, oldLen, newAddr, newLen, populate, flags);
+        }
+        if (dontunmap) {
+            return mremapTo(mm, addr, oldLen, newAddr, newLen, populate, flags);
         }
         if (oldLen >= newLen) {
             if (oldLen > newLen) {
@@ -205,7 +207,7 @@ public final class Mremap {
      *
      * @return the address the first VMA went to, or -errno
      */
-    private long remapMove(Mm mm, long addr, long len, long newAddr, long[] populate) {
+    private long remapMove(Mm mm, long addr, long len, long newAddr, long[] populate, int flags) {
         if (!Page.aligned(newAddr) || newAddr <= 0 || newAddr > PageTable.TASK_SIZE - len) {
             return -Errno.EINVAL;
         }
@@ -230,7 +232,7 @@ public final class Mremap {
             long from = Math.max(starts[i], addr);
             long partLen = Math.min(end, ends[i]) - from;
             target += i == 0 ? 0 : starts[i] - ends[i - 1];
-            long r = mremapTo(mm, from, partLen, target, partLen, populate, MREMAP_MAYMOVE | MREMAP_FIXED);
+            long r = mremapTo(mm, from, partLen, target, partLen, populate, flags);
             if (r < 0) {
                 return r;
             }
@@ -248,13 +250,16 @@ public final class Mremap {
      * VM_PFNMAP).
      */
     private long vmaToResize(Mm mm, Vma vma, long addr, long oldLen, long newLen, int flags) {
-        if (vma == null || oldLen > vma.end() - addr) {
+        if (vma == null) {
             return -Errno.EFAULT;
         }
         if ((flags & MREMAP_DONTUNMAP) != 0 && (core.profile().mremapDontunmap() == MremapDontunmap.ANON
                 ? !vma.isAnonymous() || vma.has(VmFlags.VM_SHARED)
                 : vma.has(VmFlags.VM_DONTEXPAND | VmFlags.VM_PFNMAP))) {
             return -Errno.EINVAL;
+        }
+        if (oldLen > vma.end() - addr) {
+            return -Errno.EFAULT;
         }
         if (newLen == oldLen) {
             return 0;
@@ -272,8 +277,10 @@ public final class Mremap {
      * {@code move_vma()}: copy the VMA to {@code newAddr} ({@code copy_vma}: an anonymous VMA never faulted takes the
      * page offset of its new address, and the copy merges with the VMAs it touches there where it may,
      * {@link VmaMerge}), move the ptes, unmap the old range. With MREMAP_DONTUNMAP the old VMA stays, whole and empty
-     * where the range was ({@code dontunmap_complete}): it loses VM_LOCKED and VM_LOCKONFAULT, and its anon_vma if
-     * the range was all of it ({@code unlink_anon_vmas}); {@code locked_vm} is not touched.
+     * where the range was ({@code dontunmap_complete}): it loses VM_LOCKED and VM_LOCKONFAULT, and from 5.12 its
+     * anon_vma if the range was all of it ({@code unlink_anon_vmas}, {@link Switch#DONTUNMAP_UNLINK_ANON});
+     * {@code locked_vm} is not touched (from 6.16 the refactored {@code move_vma} adds the new length while the old
+     * VMA is still VM_LOCKED: not modelled).
      */
     private long moveVma(Mm mm, Vma vma, long oldAddr, long oldLen, long newLen, long newAddr, long[] populate,
             int flags) {
@@ -294,7 +301,8 @@ public final class Mremap {
         if (dontunmap) {
             trace.path("dontunmap_complete");
             old.setFlags(old.flags() & ~VmFlags.VM_LOCKED_MASK);
-            if (old.start() == oldAddr && old.end() == oldAddr + oldLen && old.anonVma() != null) {
+            if (old.start() == oldAddr && old.end() == oldAddr + oldLen && old.anonVma() != null
+                    && core.profile().on(Switch.DONTUNMAP_UNLINK_ANON)) {
                 old.unlinkAnonVma();
             }
             return newAddr;

@@ -49,17 +49,61 @@ class MremapDontunmapTest {
         assertThat(load(k, t, d)).isEqualTo(7);
     }
 
-    /** The old VMA loses VM_LOCKED, the new one keeps it, and locked_vm is not touched. */
+    /** The old VMA loses VM_LOCKED, the new one keeps it, and (up to 6.15) locked_vm is not touched. */
     @Test
     void aLockedVmaKeepsItsCountAndTheOldOneIsUnlocked() {
+        Kernel kk = boot("5.19");
+        Task p = kk.spawn("p");
+        long a = mmapAnon(kk, p, 2, RW);
+        kk.syscalls().mlock(p, a, 2 * PAGE).run();
+
+        long d = kk.syscalls().mremap(p, a, 2 * PAGE, 2 * PAGE, MAYMOVE | DONTUNMAP, 0).run();
+
+        assertThat(p.mm().vmaAt(d).has(VmFlags.VM_LOCKED)).isTrue();
+        assertThat(p.mm().vmaAt(a).has(VmFlags.VM_LOCKED)).isFalse();
+        assertThat(p.mm().lockedVm()).isEqualTo(2);
+    }
+
+    /** Up to 5.11 the empty old VMA kept its anon_vma; from 5.12 (1583aa278f5f) it leaves it. */
+    @ParameterizedTest(name = "{0}: keeps it {1}")
+    @CsvSource({"5.11, true", "5.19, false"})
+    void theOldVmaLeavesItsAnonVmaFrom512(String profile, boolean keeps) {
+        Kernel kk = boot(profile);
+        Task p = kk.spawn("p");
+        long a = mmapAnon(kk, p, 1, RW);
+        write(kk, p, a, 3);
+        kk.syscalls().mremap(p, a, PAGE, PAGE, MAYMOVE | DONTUNMAP, 0).run();
+        assertThat(p.mm().vmaAt(a).anonVma() != null).isEqualTo(keeps);
+    }
+
+    /** An unsupported VMA is -EINVAL before the range is checked against it (vma_to_resize's order). */
+    @Test
+    void anUnsupportedVmaIsEinvalBeforeARangePastIt() {
+        Kernel kk = boot("5.11");
+        Task p = kk.spawn("p");
+        long s = mmapSharedAnon(kk, p, 1, RW);
+        assertThat(kk.syscalls().mremap(p, s, 4 * PAGE, 4 * PAGE, MAYMOVE | DONTUNMAP, 0).run())
+                .isEqualTo(-Errno.EINVAL);
+        long a = mmapAnon(kk, p, 1, RW);
+        assertThat(kk.syscalls().mremap(p, a, 4 * PAGE, 4 * PAGE, MAYMOVE | DONTUNMAP, 0).run())
+                .isEqualTo(-Errno.EFAULT);
+    }
+
+    /** From 6.17 a fixed DONTUNMAP move may span several VMAs, each left in place, empty. */
+    @Test
+    void aFixedMoveSpansSeveralVmasFrom617() {
         long a = mmapAnon(k, t, 2, RW);
-        sys.mlock(t, a, 2 * PAGE).run();
+        sys.mprotect(t, a + PAGE, PAGE, org.mmsim.kernel.uapi.Mman.PROT_READ).run();
+        write(k, t, a, 4);
+        long to = a - 16 * PAGE;
 
-        long d = sys.mremap(t, a, 2 * PAGE, 2 * PAGE, MAYMOVE | DONTUNMAP, 0).run();
+        assertThat(sys.mremap(t, a, 2 * PAGE, 2 * PAGE, MAYMOVE | DONTUNMAP | Mremap.MREMAP_FIXED, to).run())
+                .isEqualTo(to);
 
-        assertThat(t.mm().vmaAt(d).has(VmFlags.VM_LOCKED)).isTrue();
-        assertThat(t.mm().vmaAt(a).has(VmFlags.VM_LOCKED)).isFalse();
-        assertThat(t.mm().lockedVm()).isEqualTo(2);
+        assertThat(load(k, t, to)).isEqualTo(4);
+        assertThat(t.mm().vmaAt(a)).isNotNull();
+        assertThat(t.mm().vmaAt(a + PAGE)).isNotNull();
+        assertThat(load(k, t, a)).isZero();
     }
 
     /** Part of a VMA: the VMA is not split, and keeps its anon_vma for the pages left in it. */
