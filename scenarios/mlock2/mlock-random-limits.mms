@@ -1,5 +1,5 @@
 # The kernel's tools/testing/selftests/mm/mlock-random-test.c, both tests with a few fixed ranges in place of
-# 100 random ones (and mlock in place of the randomly chosen mlock2(MLOCK_ONFAULT), which the model lacks).
+# 100 random ones (and mlock in place of the randomly chosen mlock2(MLOCK_ONFAULT), whose pages count the same).
 # RLIMIT_MEMLOCK is 256 KiB, without CAP_IPC_LOCK.
 # test_mlock_within_limit: mlock of sub-ranges of a 128 KiB chunk always succeeds, and VmLck ends no larger
 # than the chunk plus a page. test_mlock_outof_limit: mlock of 256 KiB or more of a 384 KiB chunk always fails,

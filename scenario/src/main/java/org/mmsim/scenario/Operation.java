@@ -16,7 +16,7 @@ import org.mmsim.kernel.task.Task;
  * file or ring; PROC to a process or thread; ADDR is NAME[+OFFSET] or a number; LEN is bytes with an optional K/M/G
  * suffix; N and VALUE are numbers; OFF is a byte offset in a page (0 or 8); FOFF is a byte offset in a file or an
  * MR (its offset within a page 0 or 8); FS is tmpfs or ext4; FIELD a pagemap field; PROT, MAP, MADV,
- * FOLL, O, MS and MREMAP are flag sets. Optional arguments are in brackets.
+ * FOLL, O, MS, MREMAP, MLOCK and MCL are flag sets. Optional arguments are in brackets.
  */
 public final class Operation {
     /** The first kernel call of the operation, not yet run (it must have no effect until it is stepped). */

@@ -104,8 +104,8 @@ public final class VmaMerge {
 
     /**
      * {@code is_mergeable_anon_vma} ({@link Switch#ANON_VMA_MERGE}): the same anon_vma, or none on one side. Up to
-     * 2.6.39 that is all (a forked child's VMA shared its parent's anon_vma until 2.6.34). From 3.0 a forked child's
-     * VMAs each have an anon_vma of their own ({@link Vma#forkChild}), and where only the neighbour has one, the
+     * 2.6.39 that is all (a forked child's VMA shared its parent's anon_vma until 2.6.34, and had one of its own after,
+     * {@link Vma#forkChild}). From 3.0, where only the neighbour has one, the
      * neighbour must not be a forked child's ({@code list_is_singular(&vma->anon_vma_chain)}), while where only the
      * VMA being merged has one the kernel refused (it asked the neighbour's empty chain to be singular); from 6.16 the
      * side that has it must not be a forked child's ({@code vma_is_fork_child}), the source only if it is the

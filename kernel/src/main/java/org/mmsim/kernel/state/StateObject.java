@@ -10,10 +10,10 @@ import org.mmsim.kernel.export.Export;
  * System#identityHashCode} of an object is a call into the JVM that installs the hash in its header (tens of
  * nanoseconds), and a copied machine has some twenty such objects: their lookups were the copier's largest cost. So a
  * copy inherits its original's hash when the copier pairs them, and only an object the kernel made afresh takes an
- * identity hash, once. Two objects of one machine then have equal hashes only if their identity hashes are equal,
- * which only lengthens a probe: which slot holds a pair changes no copy. No hash is shared between threads: the
- * workers of a parallel search write none but their own copies' (and, once, the same identity hash into an object
- * they both copy).
+ * identity hash, once. Two objects of one machine then have equal hashes only if their identity hashes are equal but
+ * for the lowest bit, which only lengthens a probe: which slot holds a pair changes no copy. No hash is shared between
+ * threads: the workers of a parallel search write none but their own copies' (and, once, the same identity hash into an
+ * object they both copy).
  */
 @Export
 public abstract class StateObject implements Copyable {

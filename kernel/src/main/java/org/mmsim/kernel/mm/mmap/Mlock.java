@@ -28,7 +28,7 @@ import org.mmsim.kernel.uapi.Mman;
  * write lock is dropped and {@code __mm_populate()} faults the range in under {@code mmap_read_lock}
  * ({@code populate_vma_page_range}: FOLL_TOUCH|FOLL_POPULATE, FOLL_WRITE for a private writable VMA, FOLL_FORCE for an
  * accessible one), its errors turned POSIX by {@code __mlock_posix_error_return} (-EFAULT is -ENOMEM, -ENOMEM is
- * -EAGAIN). {@code munlock()} clears VM_LOCKED and subtracts, with no limit and no populate.
+ * -EAGAIN). {@code munlock()} clears VM_LOCKED and VM_LOCKONFAULT and subtracts, with no limit and no populate.
  *
  * <p>Not modelled: PG_mlocked and the unevictable LRU ({@code mlock_folio}, {@code munlock_folio}): the model's
  * reclaim looks at page-cache pages only, and {@code try_to_unmap_one} keeps a page that a VM_LOCKED VMA maps
@@ -223,11 +223,11 @@ public final class Mlock {
 
     /**
      * {@code __mm_populate(start, len, 0)} under {@code mmap_read_lock}: {@code populate_vma_page_range} on every VMA
-     * part in the range, skipping VM_IO and VM_PFNMAP ones. GUP returns how many pages it faulted in when it stopped
-     * part way ({@code __get_user_pages}: the error only if it got none), and {@code __mm_populate} goes on from the
-     * page it stopped at ({@code nend = nstart + ret * PAGE_SIZE}), where the same fault now fails at once: the first
-     * error ends it, turned POSIX by {@code __mlock_posix_error_return}; with {@code ignoreErrors}
-     * ({@code mm_populate}, mlockall's) it goes on at the next VMA and returns 0.
+     * part in the range, skipping VM_IO and VM_PFNMAP ones and, without faulting, VM_LOCKONFAULT ones. GUP returns how
+     * many pages it faulted in when it stopped part way ({@code __get_user_pages}: the error only if it got none), and
+     * {@code __mm_populate} goes on from the page it stopped at ({@code nend = nstart + ret * PAGE_SIZE}), where the
+     * same fault now fails at once: the first error ends it, turned POSIX by {@code __mlock_posix_error_return}; with
+     * {@code ignoreErrors} ({@code mm_populate}, mlockall's) it goes on at the next VMA and returns 0.
      */
     long mmPopulate(Mm mm, long start, long len, boolean ignoreErrors) {
         long end = start + len;

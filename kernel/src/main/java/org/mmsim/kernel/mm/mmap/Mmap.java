@@ -56,7 +56,8 @@ public final class Mmap {
 
     /**
      * {@code mmap(addr, len, prot, flags, fd, off)} as a call ({@code vm_mmap_pgoff}): {@code mmap_write_lock},
-     * {@link #doMmap}, unlock, then (MAP_POPULATE, MAP_LOCKED) {@code __mm_populate} under {@code mmap_read_lock}.
+     * {@link #doMmap}, unlock, then (MAP_POPULATE, or VM_LOCKED from MAP_LOCKED or {@code mm->def_flags}, unless
+     * VM_LOCKONFAULT) {@code __mm_populate} under {@code mmap_read_lock}.
      * {@code fd} finds the file when the call runs ({@code fget}); it is not asked for an anonymous mapping.
      */
     public KernelCall<Void> mmap(Mm mm, long addr, long len, int prot, int flags, Supplier<File> fd, long off) {
@@ -103,9 +104,10 @@ public final class Mmap {
      * @param populate receives the FOLL_* flags {@code __mm_populate} must fault the range in with, or 0
      * @return the start address, or -EINVAL (bad length, alignment or type), -EBADF (no file), -EACCES (the file's
      *     open mode forbids the mapping), -EOPNOTSUPP, -EEXIST, -EOVERFLOW, -EPERM (MAP_FIXED below
-     *     {@code mmap_min_addr}; MAP_LOCKED under a zero RLIMIT_MEMLOCK: {@code can_do_mlock}), -EAGAIN (MAP_LOCKED
-     *     beyond RLIMIT_MEMLOCK: {@code mlock_future_ok}, checked before a MAP_FIXED mapping unmaps what it replaces),
-     *     -ENODEV (the file cannot be mapped), -ENOMEM (no room, too long, no memory)
+     *     {@code mmap_min_addr}; MAP_LOCKED under a zero RLIMIT_MEMLOCK: {@code can_do_mlock}), -EAGAIN (MAP_LOCKED,
+     *     or VM_LOCKED in {@code mm->def_flags}, beyond RLIMIT_MEMLOCK: {@code mlock_future_ok}, checked before a
+     *     MAP_FIXED mapping unmaps what it replaces), -ENODEV (the file cannot be mapped), -ENOMEM (no room, too long,
+     *     no memory)
      */
     long doMmap(Mm mm, long addr, long len, int prot, int flags, File file, long off, long[] populate) {
         trace.path("do_mmap");

@@ -27,21 +27,24 @@ import org.mmsim.kernel.uapi.Errno;
  * {@code mremap()} (mm/mremap.c), under {@code mmap_lock} held for write, in one step.
  *
  * <ul>
- *   <li>Checks: flags beyond MREMAP_MAYMOVE|MREMAP_FIXED, MREMAP_FIXED without MREMAP_MAYMOVE, an unaligned address,
- *       a zero new length: -EINVAL. An old length of 0 (which duplicates a shared mapping) is not modelled:
- *       -EINVAL.
+ *   <li>Checks: flags beyond MREMAP_MAYMOVE|MREMAP_FIXED (and MREMAP_DONTUNMAP from 5.7), MREMAP_FIXED without
+ *       MREMAP_MAYMOVE, an unaligned address, a zero new length: -EINVAL. An old length of 0 (which duplicates a
+ *       shared mapping) is not modelled: -EINVAL.
  *   <li>{@code vma_to_resize()}: no VMA at the address, or the old range runs past its VMA: -EFAULT; growing a
  *       VM_DONTEXPAND or VM_PFNMAP VMA: -EFAULT; growing a VM_LOCKED one beyond RLIMIT_MEMLOCK
  *       ({@code mlock_future_ok}): -EAGAIN.
  *   <li>Shrinking unmaps the tail and returns the address; growing a VMA at its end into free space
  *       ({@code vma_expandable}) extends the whole VMA in place, however far into it the range starts;
- *       otherwise MREMAP_MAYMOVE moves it ({@code get_unmapped_area}), MREMAP_FIXED moves it to NEWADDR (unmapping what is there; -EINVAL if unaligned,
- *       beyond TASK_SIZE or overlapping the old range), and without either it is -ENOMEM.
- *   <li>{@code move_vma()}: {@code copy_vma} (same flags, pgoff, anon_vma, file), {@code move_page_tables} inside an
- *       MMU_NOTIFY_UNMAP range over the old addresses: every pte moves as it is ({@code move_soft_dirty_pte} marks
- *       it soft-dirty where the kernel tracks it), page state untouched: same mapcount, same anon index; then the
- *       old range is unmapped ({@code do_munmap}, which finds no ptes left). A VM_LOCKED VMA counts its new length
- *       in {@code locked_vm} and has its new part faulted in.
+ *       otherwise MREMAP_MAYMOVE moves it ({@code get_unmapped_area}), MREMAP_FIXED moves it to NEWADDR
+ *       (unmapping what is there; -EINVAL if unaligned, beyond TASK_SIZE or overlapping the old range), and without
+ *       either it is -ENOMEM.
+ *   <li>{@code move_vma()}: {@code copy_vma} (same flags, pgoff, anon_vma, file; a never-faulted anonymous VMA takes
+ *       its new address's pgoff, and the copy merges with its new neighbours where it may), {@code move_page_tables}
+ *       inside an MMU_NOTIFY_UNMAP range over the old addresses: every pte moves as it is
+ *       ({@code move_soft_dirty_pte} marks it soft-dirty where the kernel tracks it), page state untouched: same
+ *       mapcount, same anon index; then the old range is unmapped ({@code do_munmap}, which finds no ptes left),
+ *       except with MREMAP_DONTUNMAP. A VM_LOCKED VMA counts its new length in {@code locked_vm} and has its new
+ *       part faulted in, unless it is VM_LOCKONFAULT.
  * </ul>
  *
  * MREMAP_DONTUNMAP (5.7; {@link Switch#MREMAP_DONTUNMAP}) needs MREMAP_MAYMOVE and equal lengths (-EINVAL), moves

@@ -34,8 +34,8 @@ class MaxMapCountTest {
         k = boot("6.18");
         sys = k.syscalls();
         t = k.spawn("p");
-        // two-page VMAs (the first of three) with a gap between them: the model never merges, and the gaps keep
-        // the count honest
+        // two-page VMAs (the first of three) with a gap between them: the gaps keep them from merging, so the count
+        // is the number of mappings
         for (int i = 0; i <= Mm.MAX_MAP_COUNT; i++) {
             assertThat(sys.mmap(t, BASE + 4L * i * PAGE, (i == 0 ? 3 : 2) * PAGE, Mman.PROT_READ, ANON_FIXED).run())
                     .isEqualTo(BASE + 4L * i * PAGE);
