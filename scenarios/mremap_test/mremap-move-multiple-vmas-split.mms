@@ -3,7 +3,8 @@
 # around the gap) are moved with MREMAP_MAYMOVE|MREMAP_FIXED to a free target, which splits both VMAs. The
 # mremap must succeed (6.17+, as in mremap-move-multiple-vmas) and pages 2-4, 6-8 must arrive at tgt pages
 # 0-2, 4-6. (The selftest's pattern check jumps to out_unmap without clearing success, so only the mremap result
-# decides its verdict; the scenario checks the data too.) The [dontunnmap] variant needs MREMAP_DONTUNMAP.
+# decides its verdict; the scenario checks the data too.) The [dontunmap] variant is
+# mremap-move-multiple-vmas-split-dontunmap.
 scenario mremap-move-multiple-vmas-split
 doc "mremap_test.c: MREMAP_FIXED moves part of two VMAs around a gap, splitting them (6.17+)"
 

@@ -4,7 +4,7 @@
 # (tgt + 11 pages), then back onto tgt after tgt was mapped PROT_NONE with MAP_FIXED (move and overwrite). Each
 # mremap must succeed and the pattern must follow. Moving a range that spans several VMAs and gaps is new in
 # 6.17 (Lorenzo Stoakes, 'mm/mremap: permit mremap() move of multiple VMAs'); before, vma_to_resize refused it
-# with -EFAULT. The [dontunnmap] variant, with MREMAP_DONTUNMAP, is not ported here.
+# with -EFAULT. The [dontunmap] variant is mremap-move-multiple-vmas-dontunmap.
 scenario mremap-move-multiple-vmas
 doc "mremap_test.c: MREMAP_FIXED moves a range of several VMAs and gaps (6.17+)"
 
