@@ -107,7 +107,7 @@ final class FileOps {
         return r.ret() == 0 ? Value.EOF : Value.data(r.value());
     }
 
-    private static Value bindFd(Bindings b, Op op, List<KernelCall<?>> calls, String path) {
+    static Value bindFd(Bindings b, Op op, List<KernelCall<?>> calls, String path) {
         long fd = calls.get(0).ret();
         b.bind(name(op, 0), new Bindings.Fd((int) fd, path));
         return Value.of(fd);

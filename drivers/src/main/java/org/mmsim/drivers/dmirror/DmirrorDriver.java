@@ -12,12 +12,20 @@ import org.mmsim.kernel.fs.File;
 import org.mmsim.kernel.fs.FileOperations;
 import org.mmsim.kernel.locking.Acquire;
 import org.mmsim.kernel.mm.Mm;
+import org.mmsim.kernel.api.DriverCall;
+import org.mmsim.kernel.mm.Vma;
+import org.mmsim.kernel.mm.VmFlags;
 import org.mmsim.kernel.mm.hmm.HmmRange;
+import org.mmsim.kernel.mm.migrate.MigrateDevice;
+import org.mmsim.kernel.mm.page.PageAlloc;
 import org.mmsim.kernel.mm.notifier.MmuIntervalNotifier;
 import org.mmsim.kernel.mm.notifier.MmuIntervalNotifierOps;
+import org.mmsim.kernel.mm.notifier.MmuNotifierEvent;
 import org.mmsim.kernel.mm.notifier.MmuNotifierRange;
+import org.mmsim.kernel.mm.page.DevPagemapOps;
 import org.mmsim.kernel.mm.page.Page;
 import org.mmsim.kernel.mm.pgtable.PageTable;
+import org.mmsim.kernel.profile.Switch;
 import org.mmsim.kernel.sched.KernelCall;
 import org.mmsim.kernel.state.Copier;
 import org.mmsim.kernel.state.StateObject;
@@ -36,10 +44,21 @@ import org.mmsim.kernel.uapi.Errno;
  * ({@code dmirror_interval_invalidate}) takes the mutex, sets the sequence and erases the entries in range
  * ({@code dmirror_do_update}). The tables are registered as a secondary MMU ({@code device-coherence}).
  *
- * <p>Simplifications: one word per ioctl (npages 1), the word is the ioctl's return value instead of a copy to a user
- * buffer, no device-private memory or migration. The model's {@code ->open} does not see {@code current}, so the
- * mirror binds to the mm of the first ioctl's caller and inserts its notifier then (test_hmm does both at open; the
- * scenarios open and use the device from the same process).
+ * <p>Four devices, as test_hmm has ({@code DMIRROR_NDEVICES}): {@code /dev/hmm_dmirror} (unit 0) and
+ * {@code hmm_dmirror1} would have device-private memory, which the model lacks, so they only mirror; {@code
+ * hmm_dmirror2} and {@code hmm_dmirror3} have {@value #COHERENT_PAGES} pages of {@code MEMORY_DEVICE_COHERENT} memory
+ * each (test_hmm's {@code spm_addr_dev0}/{@code spm_addr_dev1}), where the profile has it
+ * ({@code Switch.DEVICE_COHERENT}, 6.0): {@link #HMM_DMIRROR_MIGRATE_TO_DEV} moves a range there
+ * ({@code dmirror_migrate_to_device}), {@link #HMM_DMIRROR_MIGRATE_TO_SYS} back ({@code dmirror_migrate_to_system}),
+ * and {@link #HMM_DMIRROR_SNAPSHOT} reports what the CPU page table maps without faulting ({@code dmirror_snapshot}).
+ * The free pages of each device are a stack ({@code mdevice->free_pages}); a page comes back through
+ * {@code dmirror_devmem_free} when its last mapping goes.
+ *
+ * <p>Simplifications: READ and WRITE access one word (npages 1), the word being the ioctl's return value instead of
+ * a copy to a user buffer; the migrations return {@code cmd.cpages} and SNAPSHOT the permission bytes of up to seven
+ * pages packed into one value, page 0 in the low byte. The model's {@code ->open} does not see {@code current}, so
+ * the mirror binds to the mm of the first ioctl's caller and inserts its notifier then (test_hmm does both at open;
+ * the scenarios open and use the device from the same process).
  */
 public final class DmirrorDriver implements Driver {
     /** The device node: {@code /dev/hmm_dmirror}. */
@@ -48,14 +67,82 @@ public final class DmirrorDriver implements Driver {
     public static final int HMM_DMIRROR_READ = 0;
     /** {@code HMM_DMIRROR_WRITE}: args addr, npages (1), value. */
     public static final int HMM_DMIRROR_WRITE = 1;
+    /** {@code HMM_DMIRROR_MIGRATE_TO_DEV}: args addr, npages; returns {@code cmd.cpages}. */
+    public static final int HMM_DMIRROR_MIGRATE_TO_DEV = 2;
+    /** {@code HMM_DMIRROR_MIGRATE_TO_SYS}: args addr, npages; returns {@code cmd.cpages}. */
+    public static final int HMM_DMIRROR_MIGRATE_TO_SYS = 3;
+    /** {@code HMM_DMIRROR_SNAPSHOT}: args addr, npages (1 to 7); returns the {@code HMM_DMIRROR_PROT_*} bytes. */
+    public static final int HMM_DMIRROR_SNAPSHOT = 4;
+    /** The most pages one SNAPSHOT reports: seven bytes keep the packed value positive. */
+    public static final int SNAPSHOT_MAX_PAGES = 7;
+    /** {@code HMM_DMIRROR_PROT_*} (lib/test_hmm_uapi.h). */
+    public static final int PROT_ERROR = 0xFF;
+    public static final int PROT_NONE = 0x00;
+    public static final int PROT_READ = 0x01;
+    public static final int PROT_WRITE = 0x02;
+    public static final int PROT_ZERO = 0x10;
+    public static final int PROT_DEV_COHERENT_LOCAL = 0x40;
+    public static final int PROT_DEV_COHERENT_REMOTE = 0x50;
+    /** {@code DMIRROR_NDEVICES}. */
+    public static final int NDEVICES = 4;
+    /** The first unit with device-coherent memory. */
+    public static final int FIRST_COHERENT = 2;
+    /** Pages of coherent memory per coherent device (test_hmm's chunk is 256 MiB; a scenario needs a few). */
+    public static final int COHERENT_PAGES = 16;
 
     private Exports kernel;
     private final Table table = new Table();
 
-    /** Every open mirror bound to an mm, in binding order, and the next mirror id. */
+    /** The device node of {@code unit}: {@code hmm_dmirror} for unit 0, as before there were four. */
+    public static String deviceName(int unit) {
+        return unit == 0 ? DEVICE : DEVICE + unit;
+    }
+
+    /** {@code struct dmirror_device} of a unit with coherent memory: its pagemap and free pages. */
+    static final class Mdevice {
+        final int unit;
+        /** The pagemap's first PFN and its index among the machine's pagemaps. */
+        final int first;
+        final int pagemap;
+        /** {@code mdevice->free_pages}: a stack, top last. */
+        int[] free;
+        int nfree;
+        /** {@code mdevice->calloc}, {@code mdevice->cfree}: pages handed out and given back. */
+        long calloc;
+        long cfree;
+
+        Mdevice(int unit, int first, int pagemap) {
+            this.unit = unit;
+            this.first = first;
+            this.pagemap = pagemap;
+        }
+
+        Mdevice(Mdevice o) {
+            this(o.unit, o.first, o.pagemap);
+            free = o.free.clone();
+            nfree = o.nfree;
+            calloc = o.calloc;
+            cfree = o.cfree;
+        }
+
+        boolean owns(int pfn) {
+            return pfn >= first && pfn < first + COHERENT_PAGES;
+        }
+
+        void hashInto(StateHasher h) {
+            h.add(unit).add(first).add(pagemap).add(calloc).add(cfree).add(nfree);
+            for (int i = 0; i < nfree; i++) {
+                h.add(free[i]);
+            }
+        }
+    }
+
+    /** Every open mirror bound to an mm, in binding order, the next mirror id, and the coherent devices. */
     private static final class Table implements Hashable {
         final List<Dmirror> mirrors = new ArrayList<>();
         int nextId = 1;
+        /** By unit: its coherent memory, or null (units 0 and 1, or a profile without it). */
+        final Mdevice[] devices = new Mdevice[NDEVICES];
 
         @Override
         public void hashInto(StateHasher h) {
@@ -63,11 +150,18 @@ public final class DmirrorDriver implements Driver {
             for (Dmirror d : mirrors) {
                 d.hashContents(h);
             }
+            for (Mdevice m : devices) {
+                if (m != null) {
+                    m.hashInto(h);
+                }
+            }
         }
     }
 
     /** {@code struct dmirror}, the file's private data. */
     static final class Dmirror extends StateObject implements Hashable {
+        /** The device it was opened on ({@code dmirror->mdevice}). */
+        final int unit;
         /** 0 until bound. */
         int id;
         Mm mm;
@@ -76,13 +170,17 @@ public final class DmirrorDriver implements Driver {
         final TreeMap<Long, Long> pt = new TreeMap<>();
         boolean released;
 
+        Dmirror(int unit) {
+            this.unit = unit;
+        }
+
         @Override
         public void hashInto(StateHasher h) {
-            h.add(id).add(released);
+            h.add(unit).add(id).add(released);
         }
 
         void hashContents(StateHasher h) {
-            h.add(id).add(mm.id()).add(mni == null ? 0 : mni.id()).add(released).add(pt.size());
+            h.add(unit).add(id).add(mm.id()).add(mni == null ? 0 : mni.id()).add(released).add(pt.size());
             for (Map.Entry<Long, Long> e : pt.entrySet()) {
                 h.add(e.getKey()).add(e.getValue());
             }
@@ -90,7 +188,7 @@ public final class DmirrorDriver implements Driver {
 
         @Override
         public Dmirror copy(Copier c) {
-            Dmirror d = c.pair(this, new Dmirror());
+            Dmirror d = c.pair(this, new Dmirror(unit));
             d.id = id;
             d.mm = c.copy(mm);
             d.mni = c.copy(mni);
@@ -114,6 +212,14 @@ public final class DmirrorDriver implements Driver {
         @Override
         public boolean invalidate(MmuIntervalNotifier mni, MmuNotifierRange range, long curSeq) {
             kernel.tracePath("dmirror_interval_invalidate");
+            for (Dmirror d : table.mirrors) {
+                // "Ignore invalidation callbacks for device private pages since the invalidation is handled as
+                // part of the migration process": a migration this device started names it as the owner
+                if (d.mni == mni && range.event() == MmuNotifierEvent.MIGRATE && range.owner() == table.devices[d.unit]
+                        && range.owner() != null) {
+                    return true;
+                }
+            }
             mni.setSeq(curSeq);
             for (Dmirror d : table.mirrors) {
                 if (d.mni == mni) {
@@ -141,56 +247,132 @@ public final class DmirrorDriver implements Driver {
         }
     };
 
-    private final FileOperations fops = new FileOperations() {
+    /** The devices' {@code dmirror_fops}, by unit (each knows its {@code mdevice}). */
+    private final FileOperations[] fops = new FileOperations[NDEVICES];
+
+    {
+        for (int u = 0; u < NDEVICES; u++) {
+            fops[u] = newFops(u);
+        }
+    }
+
+    /** {@code dmirror_devmem_ops}: a coherent page whose last reference went is its device's again. */
+    private final DevPagemapOps devmemOps = new DevPagemapOps() {
         @Override
         public String name() {
-            return "dmirror_fops";
+            return "dmirror_devmem_ops";
         }
 
-        /** {@code dmirror_fops_open}: a new mirror with an empty table (bound at the first ioctl, see above). */
+        /** {@code dmirror_devmem_free}: back on {@code mdevice->free_pages}, {@code cfree++}. */
         @Override
-        public int open(File file) {
-            file.setPrivateData(new Dmirror());
-            return 0;
-        }
-
-        /** {@code dmirror_fops_unlocked_ioctl}. */
-        @Override
-        public KernelCall<Void> ioctlCall(File file, Mm current, int cmd, long[] args) {
-            Dmirror d = (Dmirror) file.privateData();
-            boolean write = cmd == HMM_DMIRROR_WRITE;
-            if ((cmd != HMM_DMIRROR_READ && !write) || args.length < (write ? 3 : 2)) {
-                return new Access(DmirrorDriver.this, d, current, 0, false, 0, cmd != HMM_DMIRROR_READ && !write
-                        ? -Errno.ENOTTY : -Errno.EINVAL);
+        public void folioFree(int pfn) {
+            kernel.tracePath("dmirror_devmem_free");
+            for (Mdevice m : table.devices) {
+                if (m != null && m.owns(pfn)) {
+                    if (m.nfree == m.free.length) {
+                        m.free = java.util.Arrays.copyOf(m.free, m.free.length * 2);
+                    }
+                    m.free[m.nfree++] = pfn;
+                    m.cfree++;
+                    return;
+                }
             }
-            long err = args[1] != 1 ? -Errno.EINVAL : 0;
-            return new Access(DmirrorDriver.this, d, current, args[0], write, write ? args[2] : 0, err);
-        }
-
-        /** {@code dmirror_fops_release}: the notifier is removed and the table freed. */
-        @Override
-        public void release(File file) {
-            kernel.tracePath("dmirror_fops_release");
-            Dmirror d = (Dmirror) file.privateData();
-            if (d.mni != null) {
-                kernel.mmuIntervalNotifierRemove(d.mni);
-                d.mni = null;
-                d.pt.clear();
-                table.mirrors.remove(d);
-            }
-            d.released = true;
+            throw new IllegalStateException("dmirror_devmem_free of pfn " + pfn + ", no device's");
         }
     };
+
+    private FileOperations newFops(int unit) {
+        return new FileOperations() {
+            @Override
+            public String name() {
+                return "dmirror_fops";
+            }
+
+            /**
+             * {@code dmirror_fops_open}: a new mirror with an empty table (bound at the first ioctl, see above); a
+             * coherent unit's memory is mapped at its first open ({@link #allocateChunk}).
+             */
+            @Override
+            public int open(File file) {
+                allocateChunk(unit);
+                file.setPrivateData(new Dmirror(unit));
+                return 0;
+            }
+
+            /** {@code dmirror_fops_unlocked_ioctl}. */
+            @Override
+            public KernelCall<Void> ioctlCall(File file, Mm current, int cmd, long[] args) {
+                Dmirror d = (Dmirror) file.privateData();
+                if (cmd == HMM_DMIRROR_MIGRATE_TO_DEV || cmd == HMM_DMIRROR_MIGRATE_TO_SYS
+                        || cmd == HMM_DMIRROR_SNAPSHOT) {
+                    return new RangeCall(DmirrorDriver.this, d, current, cmd, args);
+                }
+                boolean write = cmd == HMM_DMIRROR_WRITE;
+                if ((cmd != HMM_DMIRROR_READ && !write) || args.length < (write ? 3 : 2)) {
+                    return new Access(DmirrorDriver.this, d, current, 0, false, 0, cmd != HMM_DMIRROR_READ && !write
+                            ? -Errno.ENOTTY : -Errno.EINVAL);
+                }
+                long err = args[1] != 1 ? -Errno.EINVAL : 0;
+                return new Access(DmirrorDriver.this, d, current, args[0], write, write ? args[2] : 0, err);
+            }
+
+            /** {@code dmirror_fops_release}: the notifier is removed and the table freed. */
+            @Override
+            public void release(File file) {
+                kernel.tracePath("dmirror_fops_release");
+                Dmirror d = (Dmirror) file.privateData();
+                if (d.mni != null) {
+                    kernel.mmuIntervalNotifierRemove(d.mni);
+                    d.mni = null;
+                    d.pt.clear();
+                    table.mirrors.remove(d);
+                }
+                d.released = true;
+            }
+        };
+    }
 
     @Override
     public String name() {
         return DEVICE;
     }
 
+    /** {@code hmm_dmirror_init}: the four devices (units 2 and 3 only where the profile has coherent memory). */
     @Override
     public void init(Exports k) {
+        register(k);
+    }
+
+    /**
+     * {@code dmirror_allocate_chunk} → {@code memremap_pages} of a coherent unit's memory, every page put on its free
+     * list. test_hmm does it at {@code module_init}; the model does it when the unit is first opened, so that the
+     * machines of scenarios that never open one carry no device pages for the invariants to check.
+     */
+    private void allocateChunk(int unit) {
+        if (unit < FIRST_COHERENT || table.devices[unit] != null) {
+            return;
+        }
+        int first = kernel.memremapPages(COHERENT_PAGES, devmemOps);
+        if (first < 0) {
+            throw new IllegalStateException("no device memory left for hmm_dmirror" + unit);
+        }
+        Mdevice m = new Mdevice(unit, first, kernel.pagemapOf(first));
+        m.free = new int[COHERENT_PAGES];
+        for (int pfn = first; pfn < first + COHERENT_PAGES; pfn++) {
+            m.free[m.nfree++] = pfn;
+        }
+        table.devices[unit] = m;
+    }
+
+    /** The chrdevs and tables every machine's driver registers, at boot and in a copy. */
+    private void register(Exports k) {
         this.kernel = k;
-        k.registerChrdev(DEVICE, fops);
+        boolean coherent = k.profile().on(Switch.DEVICE_COHERENT);
+        for (int u = 0; u < NDEVICES; u++) {
+            if (u < FIRST_COHERENT || coherent) {
+                k.registerChrdev(deviceName(u), fops[u]);
+            }
+        }
         k.registerState(table);
         k.registerSecondaryMmu(view);
     }
@@ -198,13 +380,23 @@ public final class DmirrorDriver implements Driver {
     @Override
     public Driver copy(Exports k, Copier c) {
         DmirrorDriver d = new DmirrorDriver();
-        d.init(k);
+        d.register(k);
         c.pair(this, d);
-        c.pair(fops, d.fops);
+        for (int u = 0; u < NDEVICES; u++) {
+            c.pair(fops[u], d.fops[u]);
+        }
+        c.pair(devmemOps, d.devmemOps);
         c.pair(notifierOps, d.notifierOps);
         c.pair(view, d.view);
         c.pair(table, d.table);
         d.table.nextId = table.nextId;
+        // one registration per pagemap mapped (every one of them has these ops, so their order does not matter)
+        for (Mdevice m : table.devices) {
+            if (m != null) {
+                d.table.devices[m.unit] = new Mdevice(m);
+                k.registerPagemapOps(d.devmemOps);
+            }
+        }
         return d;
     }
 
@@ -309,6 +501,268 @@ public final class DmirrorDriver implements Driver {
         @Override
         public Access copy(Copier c) {
             return new Access(this, c);
+        }
+    }
+
+    /**
+     * {@code HMM_DMIRROR_MIGRATE_TO_DEV}, {@code HMM_DMIRROR_MIGRATE_TO_SYS} and {@code HMM_DMIRROR_SNAPSHOT}: one
+     * step under {@code mmap_read_lock} of the mirror's mm, after {@code dmirror_fops_unlocked_ioctl}'s checks (an
+     * unaligned address, no pages or a range that wraps: -EINVAL; the mm gone: -EINVAL).
+     *
+     * <p>{@code dmirror_migrate_to_device}: VMA by VMA ({@code vma_lookup}; none, or one without VM_READ: -EINVAL,
+     * what moved before stays), {@code migrate_vma_*} of system RAM to pages off the device's free list, each filled
+     * with its source's words or zeroed for a hole; the mirror's table then maps each moved page
+     * ({@code dmirror_migrate_finalize_and_map}), and the result is {@code dmirror_do_read}'s count of the range's
+     * pages the table maps: -ENOENT as soon as one is missing (a page that stayed, a shmem hole).
+     *
+     * <p>{@code dmirror_migrate_to_system}: the device's own pages of the range back to system RAM, the mirror's
+     * entries for them erased; the result counts the pages moved; -ENOMEM when no system page is left.
+     *
+     * <p>{@code dmirror_snapshot}: {@code hmm_range_fault} without {@code HMM_PFN_REQ_FAULT}, so nothing is faulted
+     * in, and {@code dmirror_mkentry} of each page: ERROR (no VMA, or one that is not readable), NONE (nothing
+     * mapped), ZERO for the zero page, DEV_COHERENT_LOCAL or _REMOTE for coherent memory of this device or another,
+     * each or-ed with WRITE or READ.
+     *
+     * <p>Devices 0 and 1 would migrate to device-private memory, which the model does not have: their migrations
+     * fail with -EOPNOTSUPP (the scenario language refuses them before).
+     */
+    static final class RangeCall extends DriverCall {
+        private final DmirrorDriver driver;
+        private final Dmirror d;
+        private final Mm current;
+        private final int cmd;
+        private final long addr;
+        private final long npages;
+        private final long err;
+
+        RangeCall(DmirrorDriver driver, Dmirror d, Mm current, int cmd, long[] args) {
+            super(driver.kernel, switch (cmd) {
+                case HMM_DMIRROR_MIGRATE_TO_DEV -> "dmirror_migrate_to_device";
+                case HMM_DMIRROR_MIGRATE_TO_SYS -> "dmirror_migrate_to_system";
+                default -> "dmirror_snapshot";
+            });
+            this.driver = driver;
+            this.d = d;
+            this.current = current;
+            this.cmd = cmd;
+            this.addr = args.length > 0 ? args[0] : 0;
+            this.npages = args.length > 1 ? args[1] : 0;
+            this.err = check(driver, d, cmd, args);
+        }
+
+        /** {@code dmirror_fops_unlocked_ioctl}'s checks of the command, and the model's own limits. */
+        private static long check(DmirrorDriver driver, Dmirror d, int cmd, long[] args) {
+            if (args.length < 2 || (args[0] & (Page.PAGE_SIZE - 1)) != 0 || args[1] <= 0
+                    || args[1] > (PageTable.TASK_SIZE >>> Page.PAGE_SHIFT)
+                    || args[0] + (args[1] << Page.PAGE_SHIFT) <= args[0]) {
+                return -Errno.EINVAL;
+            }
+            if (cmd == HMM_DMIRROR_SNAPSHOT && args[1] > SNAPSHOT_MAX_PAGES) {
+                return -Errno.EINVAL;
+            }
+            if (cmd != HMM_DMIRROR_SNAPSHOT && driver.table.devices[d.unit] == null) {
+                return -Errno.EOPNOTSUPP;
+            }
+            return 0;
+        }
+
+        @Override
+        public Acquire blockedOn() {
+            if (err != 0 || d.released) {
+                return null;
+            }
+            if (d.mm == null) {
+                return Acquire.first(driver.kernel.mmuIntervalNotifierInsertAcquire(current),
+                        driver.kernel.mmapReadAcquire(current));
+            }
+            if (d.mm.dead()) {
+                return null;
+            }
+            // a snapshot's mmu_interval_read_begin waits while the mirror's notifier is being invalidated
+            return Acquire.first(driver.kernel.mmapReadAcquire(d.mm), cmd == HMM_DMIRROR_SNAPSHOT && d.mni != null
+                    ? driver.kernel.mmuIntervalReadBeginWait(d.mni) : null);
+        }
+
+        @Override
+        protected void advance() {
+            if (err != 0 || d.released) {
+                returns(err != 0 ? err : -Errno.EBADF);
+                return;
+            }
+            if (d.mm == null) {
+                driver.bind(d, current);
+            }
+            if (d.mm.dead()) {
+                returns(-Errno.EINVAL);
+                return;
+            }
+            Exports k = driver.kernel;
+            k.mmapReadLock(d.mm);
+            long ret = switch (cmd) {
+                case HMM_DMIRROR_MIGRATE_TO_DEV -> toDevice();
+                case HMM_DMIRROR_MIGRATE_TO_SYS -> toSystem();
+                default -> snapshot();
+            };
+            k.mmapReadUnlock(d.mm);
+            returns(ret);
+        }
+
+        private long end() {
+            return addr + (npages << Page.PAGE_SHIFT);
+        }
+
+        /** {@code dmirror_migrate_to_device}, then {@code dmirror_do_read}'s count. */
+        private long toDevice() {
+            Exports k = driver.kernel;
+            Mdevice m = driver.table.devices[d.unit];
+            for (long a = addr, next; a < end(); a = next) {
+                Vma vma = d.mm.vmaAt(a);
+                if (vma == null || !vma.has(VmFlags.VM_READ)) {
+                    return -Errno.EINVAL;
+                }
+                next = Math.min(end(), vma.end());
+                int n = (int) ((next - a) >>> Page.PAGE_SHIFT);
+                long[] src = new long[n];
+                int[] dst = new int[n];
+                int r = k.migrateVma(d.mm, a, next, MigrateDevice.SELECT_SYSTEM, m.pagemap, m, src, dst,
+                        (i, e) -> allocAndCopy(m, e));
+                if (r < 0) {
+                    return r;
+                }
+                k.tracePath("dmirror_migrate_finalize_and_map");
+                for (int i = 0; i < n; i++) {
+                    if ((src[i] & MigrateDevice.MIGRATE_PFN_MIGRATE) != 0 && dst[i] >= 0) {
+                        d.pt.put(a + ((long) i << Page.PAGE_SHIFT), dst[i] | HmmRange.VALID
+                                | ((src[i] & MigrateDevice.MIGRATE_PFN_WRITE) != 0 ? HmmRange.WRITE : 0));
+                    }
+                }
+            }
+            k.tracePath("dmirror_do_read");
+            long cpages = 0;
+            for (long a = addr; a < end(); a += Page.PAGE_SIZE) {
+                if (!d.pt.containsKey(a)) {
+                    return -Errno.ENOENT;
+                }
+                cpages++;
+            }
+            return cpages;
+        }
+
+        /**
+         * {@code dmirror_migrate_alloc_and_copy} for one entry: a page off the free list ({@code
+         * dmirror_devmem_alloc_page}: {@code zone_device_page_init}, refcount 1), the source's words copied into it
+         * or, for a hole or the zero page, left zero; -1 when the device has no free page.
+         */
+        private int allocAndCopy(Mdevice m, long src) {
+            Exports k = driver.kernel;
+            if (m.nfree == 0) {
+                return -1;
+            }
+            int dpage = m.free[--m.nfree];
+            k.zoneDevicePageInit(dpage);
+            m.calloc++;
+            if ((src & MigrateDevice.MIGRATE_PFN_VALID) != 0) {
+                k.copyHighpage(MigrateDevice.pfnOf(src), dpage);
+            }
+            return dpage;
+        }
+
+        /** {@code dmirror_migrate_to_system}: this device's pages back to system RAM. */
+        private long toSystem() {
+            Exports k = driver.kernel;
+            Mdevice m = driver.table.devices[d.unit];
+            long cpages = 0;
+            for (long a = addr, next; a < end(); a = next) {
+                Vma vma = d.mm.vmaAt(a);
+                if (vma == null || !vma.has(VmFlags.VM_READ)) {
+                    return -Errno.EINVAL;
+                }
+                next = Math.min(end(), vma.end());
+                int n = (int) ((next - a) >>> Page.PAGE_SHIFT);
+                long[] src = new long[n];
+                int[] dst = new int[n];
+                boolean[] oom = new boolean[1];
+                long base = a;
+                int r = k.migrateVma(d.mm, a, next, MigrateDevice.SELECT_DEVICE_COHERENT, m.pagemap, m, src, dst,
+                        (i, e) -> {
+                            if ((e & MigrateDevice.MIGRATE_PFN_VALID) == 0 || oom[0]) {
+                                return -1;
+                            }
+                            int dpage = k.allocUserPage();
+                            if (dpage < 0) {
+                                oom[0] = true;
+                                return -1;
+                            }
+                            d.pt.remove(base + ((long) i << Page.PAGE_SHIFT));
+                            k.copyHighpage(MigrateDevice.pfnOf(e), dpage);
+                            return dpage;
+                        });
+                if (r < 0) {
+                    return r;
+                }
+                if (oom[0]) {
+                    return -Errno.ENOMEM;
+                }
+                for (long e : src) {
+                    if ((e & MigrateDevice.MIGRATE_PFN_VALID) != 0 && (e & MigrateDevice.MIGRATE_PFN_MIGRATE) != 0) {
+                        cpages++;
+                    }
+                }
+            }
+            return cpages;
+        }
+
+        /** {@code dmirror_snapshot}: the pages' {@code HMM_DMIRROR_PROT_*} bytes, page 0 lowest. */
+        private long snapshot() {
+            Exports k = driver.kernel;
+            HmmRange range = new HmmRange(d.mni, addr, end(), 0);
+            range.setNotifierSeq(k.mmuIntervalReadBegin(d.mni));
+            int r = k.hmmRangeFault(range);
+            if (r < 0) {
+                return r;
+            }
+            Mdevice own = driver.table.devices[d.unit];
+            long out = 0;
+            for (int i = 0; i < npages; i++) {
+                out |= (long) mkentry(range.pfn(i), own) << (8 * i);
+            }
+            return out;
+        }
+
+        /** {@code dmirror_mkentry}. */
+        private int mkentry(long entry, Mdevice own) {
+            if ((entry & HmmRange.ERROR) != 0) {
+                return PROT_ERROR;
+            }
+            if ((entry & HmmRange.VALID) == 0) {
+                return PROT_NONE;
+            }
+            int pfn = (int) (entry & HmmRange.PFN_MASK);
+            int pagemap = driver.kernel.pagemapOf(pfn);
+            int perm = pagemap >= 0 ? (own != null && own.pagemap == pagemap ? PROT_DEV_COHERENT_LOCAL
+                    : PROT_DEV_COHERENT_REMOTE) : pfn == PageAlloc.ZERO_PFN ? PROT_ZERO : PROT_NONE;
+            return perm | ((entry & HmmRange.WRITE) != 0 ? PROT_WRITE : PROT_READ);
+        }
+
+        @Override
+        protected void locals(StateHasher h) {
+            h.add(d.id).add(d.unit).add(current.id()).add(cmd).add(addr).add(npages).add(err);
+        }
+
+        private RangeCall(RangeCall o, Copier c) {
+            super(o, c);
+            this.driver = c.copy(o.driver);
+            this.d = c.copy(o.d);
+            this.current = c.copy(o.current);
+            this.cmd = o.cmd;
+            this.addr = o.addr;
+            this.npages = o.npages;
+            this.err = o.err;
+        }
+
+        @Override
+        public RangeCall copy(Copier c) {
+            return new RangeCall(this, c);
         }
     }
 

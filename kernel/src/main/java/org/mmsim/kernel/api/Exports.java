@@ -30,6 +30,8 @@ import org.mmsim.kernel.mm.notifier.MmuNotifiers;
 import org.mmsim.kernel.mm.page.Page;
 import org.mmsim.kernel.mm.page.PageAlloc;
 import org.mmsim.kernel.mm.page.PageReferences;
+import org.mmsim.kernel.mm.page.DevPagemapOps;
+import org.mmsim.kernel.mm.migrate.MigrateDevice;
 import org.mmsim.kernel.mm.pgtable.Pte;
 import org.mmsim.kernel.profile.KernelProfile;
 import org.mmsim.kernel.sched.KernelCall;
@@ -58,11 +60,13 @@ public final class Exports {
     private final SecondaryMmus secondaryMmus;
     private final List<Hashable> driverState;
     private final List<PageReferences> pageReferences;
+    private final MigrateDevice migrateDevice;
 
     public Exports(MmCore core, Gup gup, Memory memory, Vfs vfs, Zap zap, MmuNotifiers notifiers, Hmm hmm,
-            SecondaryMmus secondaryMmus, List<DeviceMemory> deviceMemories, List<Hashable> driverState,
-            List<PageReferences> pageReferences) {
+            MigrateDevice migrateDevice, SecondaryMmus secondaryMmus, List<DeviceMemory> deviceMemories,
+            List<Hashable> driverState, List<PageReferences> pageReferences) {
         this.core = core;
+        this.migrateDevice = migrateDevice;
         this.zap = zap;
         this.deviceMemories = deviceMemories;
         this.notifiers = notifiers;
@@ -333,6 +337,57 @@ public final class Exports {
     @Export
     public int reserveDeviceMemory(int pages, boolean structPage) {
         return core.alloc().reserveDevice(pages, structPage);
+    }
+
+    /**
+     * {@code memremap_pages()} of {@code pages} frames of {@code MEMORY_DEVICE_COHERENT} memory at {@code module_init}
+     * ({@link PageAlloc#memremapPages}): free ZONE_DEVICE pages that come back to {@code ops} when freed.
+     *
+     * @return the first PFN, or -ENOMEM
+     */
+    @Export
+    public int memremapPages(int pages, DevPagemapOps ops) {
+        return core.alloc().memremapPages(pages, ops);
+    }
+
+    /** A copied driver's {@link #memremapPages}: the pagemap exists already; its ops are this machine's driver's. */
+    @Export
+    public void registerPagemapOps(DevPagemapOps ops) {
+        core.alloc().registerPagemapOps(ops);
+    }
+
+    /** {@code zone_device_page_init()}: a free page of the driver's pagemap is its own, refcount 1. */
+    @Export
+    public void zoneDevicePageInit(int pfn) {
+        core.alloc().zoneDevicePageInit(pfn);
+    }
+
+    /** The index of the coherent pagemap {@code pfn} is in (in the order of {@link #memremapPages}), or -1. */
+    @Export
+    public int pagemapOf(int pfn) {
+        return core.alloc().pagemapOf(pfn);
+    }
+
+    /** {@code alloc_page_vma(GFP_HIGHUSER_MOVABLE, ...)}: a zeroed system page, refcount 1, or -1. */
+    @Export
+    public int allocUserPage() {
+        return core.alloc().allocPage(PageAlloc.GFP_HIGHUSER_MOVABLE);
+    }
+
+    /** {@code copy_highpage()}: every word of {@code from} into {@code to}. */
+    @Export
+    public void copyHighpage(int from, int to) {
+        core.frames().copyData(from, to);
+    }
+
+    /**
+     * {@code migrate_vma_setup()} + the driver's {@code alloc_and_copy} + {@code migrate_vma_pages()} +
+     * {@code migrate_vma_finalize()} ({@link MigrateDevice#migrateVma}); the caller holds {@code mmap_lock} for read.
+     */
+    @Export
+    public int migrateVma(Mm mm, long start, long end, int select, int owner, Object notifierOwner, long[] src,
+            int[] dst, MigrateDevice.AllocAndCopy driver) {
+        return migrateDevice.migrateVma(mm, start, end, select, owner, notifierOwner, src, dst, driver);
     }
 
     /** Read word {@code word} of device frame {@code pfn} (the device reading its own memory). */

@@ -95,12 +95,13 @@ public final class Profiles {
                 .with(Switch.GENERIC_ACCESS_PHYS_RECHECK, "on")
                 .with(Switch.IO_URING_FILE_CHECK, "off")
                 .with(Switch.ODIRECT_PIN, "on")
+                .with(Switch.DEVICE_COHERENT, "on")
                 .with(Switch.MREMAP_MULTI_VMA, "on")
                 .with(Switch.MREMAP_EXPAND_MERGE, "on")
                 .with(Switch.ANON_VMA_MERGE, "fork_child")
                 .with(Switch.MPROTECT_UNACCOUNT, "on")
                 .with(Switch.SHMEM_DIRECT_IO, "on");
-        register(v618, "6.18", "today's kernel: FOLL_COW removed (5535be309971); mprotect keeps exclusive anon writable (6.0); "
+        register(v618, "6.18", "today's kernel: FOLL_COW removed (5535be309971); mprotect keeps exclusive anon writable (6.0); device-coherent memory (6.0); "
                 + "R/O long-term pins unshare the zero page and page cache (6.2); writable long-term pins of "
                 + "writeback-file mappings refused (6.5); O_DIRECT pins its pages (6.5); reclaim keeps the buffers of pinned "
                 + "pages (6.4); tmpfs takes O_DIRECT (6.6); mremap moves a range of several VMAs (6.17); a VMA grown by mremap merges "

@@ -98,6 +98,11 @@ public enum Switch {
             + "vm_operations_struct.access v2'); off: none, so such an access of a BO mapping is -EIO"),
     SHMEM_DIRECT_IO("tmpfs accepts O_DIRECT: a copy through the page cache, no bio and no pages held (6.6, "
             + "e88e0d366f9c, Hugh Dickins, 'tmpfs: trivial support for direct IO'); off: -EINVAL"),
+    DEVICE_COHERENT("MEMORY_DEVICE_COHERENT exists: device memory the CPU maps with ordinary ptes, that pages migrate to "
+            + "and from (migrate_vma_*), and that long-term pins migrate out of first (6.0, f25cbb7a95a2, Alex Sierra, "
+            + "'mm: add zone device coherent type memory support'; b05a79d4377f, Alistair Popple, 'mm/gup: migrate "
+            + "device coherent pages when pinning instead of failing'); the test_hmm devices 2 and 3 (hmm_dmirror2, "
+            + "hmm_dmirror3) have it; off: those devices do not exist"),
     ODIRECT_PIN("O_DIRECT (block direct I/O) takes its user pages with iov_iter_extract_pages, FOLL_PIN, released "
             + "by bio_release_pages (6.5 a7e689dd1c06, David Howells' 'block: Use page pinning' series); off: "
             + "iov_iter_get_pages, FOLL_GET references"),

@@ -36,21 +36,21 @@ class ProfilesTest {
         // gup_fast_fork_seqcount unshare_ro_pins unshare_longterm_cow mprotect_anon_writable
         // mprotect_mlocked_populate mlock_limit_excludes_locked mremap_multi_vma mremap_dontunmap dontunmap_unlink_anon mremap_expand_merge mlock_onfault mlock_count_once mlockall_onfault_einval mprotect_unaccount anon_vma_merge msync_range mem_soft_dirty
         // clear_refs_skip_pinned longterm_migrate_movable refuse_longterm_file_write longterm_needs_pin
-        // driver_fault vm_ops_access generic_access_phys_recheck kvm_mmu_notifier kvm_page_refs kvm_fault_ref ttm_vm_access shmem_direct_io odirect_pin
+        // driver_fault vm_ops_access generic_access_phys_recheck kvm_mmu_notifier kvm_page_refs kvm_fault_ref ttm_vm_access shmem_direct_io device_coherent odirect_pin
         // madvise_dontneed_read_lock madv_free
         // madv_free_swapless madv_wipeonfork madv_populate map_shared_validate map_fixed_noreplace process_vm memfd_create io_uring
         // io_uring_file_check io_uring_account_pinned ext4_dirty_nobuffers reclaim_skip_pinned ext4_stable_pages pin_tracking pinned_writeback
-        "2.6.19 | mapcount drop_foll_write off off off off off off off off off off off off off off off off off off either off off off off off off nopage off off off on on off off off off off off off off off off off off off off off bug off off refcount ignore",
-        "2.6.23 | mapcount drop_foll_write off off off off off off off off off off off off off off off off off off either off off off off off off fault off off off on on off off off on off off off off off off off off off off off bug off off refcount ignore",
-        "2.6.27 | mapcount drop_foll_write off off off off off off off off off off off off off off off off off off either off off off off off off fault on off on on on off off off on off off off off off off off off off off off bug off off refcount ignore",
-        "4.8  | mapcount drop_foll_write off off off off off off off off on off off off off off on off off off singular_target on on off off off off fault on off on off on off off off on on off off off off off on on off off off bug off off refcount ignore",
-        "4.9  | mapcount foll_cow off off off off off off off off on on off off off off on on off off singular_target on on off off off off fault on off on off on off off off on on off off off off off on on off off off bug off off refcount ignore",
-        "5.7  | mapcount foll_cow on on off off off off off off on on off anon off off on on on off singular_target on on off off off off fault on off on off on on off off on on on on off on on on on on any_file off bug off off bias ignore",
-        "5.8  | mapcount foll_cow on on on off off off off off on on off anon off off on on on off singular_target on on off off off off fault on off on off on on off off on on on on off on on on on on any_file off bug off off bias ignore",
-        "5.9  | page_count foll_cow on on off on off off off off on on off anon off off on on on off singular_target on on off off off off fault on off on off on on off off on on on on off on on on on on any_file off bug off off bias ignore",
-        "5.11 | page_count foll_cow on on off on on off off off on on off anon off off on on on off singular_target on on on off off off fault on off on off on on off off on on on on off on on on on on any_file on bug off off bias ignore",
-        "5.19 | anon_exclusive foll_cow on on off on on on off off on on off any on off on on on off singular_target on on on on off off fault on off on off on on off off on on on on on on on on on on except_shmem on warn off off bias ignore",
-        "6.18 | anon_exclusive anon_exclusive on on off on on on on on on on on any on on on on on on fork_child on on on on on on fault on on on off on on on on on on on on on on on on on on off on warn on off bias ignore",
+        "2.6.19 | mapcount drop_foll_write off off off off off off off off off off off off off off off off off off either off off off off off off nopage off off off on on off off off off off off off off off off off off off off off off bug off off refcount ignore",
+        "2.6.23 | mapcount drop_foll_write off off off off off off off off off off off off off off off off off off either off off off off off off fault off off off on on off off off off on off off off off off off off off off off off bug off off refcount ignore",
+        "2.6.27 | mapcount drop_foll_write off off off off off off off off off off off off off off off off off off either off off off off off off fault on off on on on off off off off on off off off off off off off off off off off bug off off refcount ignore",
+        "4.8  | mapcount drop_foll_write off off off off off off off off on off off off off off on off off off singular_target on on off off off off fault on off on off on off off off off on on off off off off off on on off off off bug off off refcount ignore",
+        "4.9  | mapcount foll_cow off off off off off off off off on on off off off off on on off off singular_target on on off off off off fault on off on off on off off off off on on off off off off off on on off off off bug off off refcount ignore",
+        "5.7  | mapcount foll_cow on on off off off off off off on on off anon off off on on on off singular_target on on off off off off fault on off on off on on off off off on on on on off on on on on on any_file off bug off off bias ignore",
+        "5.8  | mapcount foll_cow on on on off off off off off on on off anon off off on on on off singular_target on on off off off off fault on off on off on on off off off on on on on off on on on on on any_file off bug off off bias ignore",
+        "5.9  | page_count foll_cow on on off on off off off off on on off anon off off on on on off singular_target on on off off off off fault on off on off on on off off off on on on on off on on on on on any_file off bug off off bias ignore",
+        "5.11 | page_count foll_cow on on off on on off off off on on off anon off off on on on off singular_target on on on off off off fault on off on off on on off off off on on on on off on on on on on any_file on bug off off bias ignore",
+        "5.19 | anon_exclusive foll_cow on on off on on on off off on on off any on off on on on off singular_target on on on on off off fault on off on off on on off off off on on on on on on on on on on except_shmem on warn off off bias ignore",
+        "6.18 | anon_exclusive anon_exclusive on on off on on on on on on on on any on on on on on on fork_child on on on on on on fault on on on off on on on on on on on on on on on on on on on off on warn on off bias ignore",
     })
     void eachProfileHasItsHistoricalValues(String name, String values) {
         KernelProfile p = Profiles.byName(name.trim());

@@ -112,6 +112,7 @@ class CopyTest {
         LEFT_OUT.put("mm.AddressSpace.truncateCount", "copied as a long; this machine unmaps no mapping range");
         LEFT_OUT.put("mm.Detachments.holders", "installed by each machine's constructor over its own holders");
         LEFT_OUT.put("mm.page.PageAlloc.onFree", "installed by each machine's mm core over its own records");
+        LEFT_OUT.put("mm.page.PageAlloc.pagemapOps", "registered by each machine's drivers: DriversCopyTest");
         LEFT_OUT.put("mm.MmCore.deviceJudge", "installed by each machine's constructor over its own drivers' views");
         LEFT_OUT.put("mm.MmCore.deviceAccesses", "values copied as a list; drained by the invariant after every call");
         LEFT_OUT.put("mm.VmFault.resume", "lives within one step of a fault");

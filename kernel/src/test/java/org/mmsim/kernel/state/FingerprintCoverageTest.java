@@ -55,6 +55,7 @@ class FingerprintCoverageTest {
                 + "value it may hold gives the same addresses");
         leftOut("mm.Detachments", "holders", "the kernel's GUP holders and secondary MMUs, installed at boot: wiring");
         leftOut("mm.page.PageAlloc", "onFree", "the mm core's records, installed by its constructor: wiring");
+        leftOut("mm.page.PageAlloc", "pagemapOps", "the drivers' dev_pagemap_ops, registered by them: wiring");
         leftOut("mm.VmFault", "resume", "taken by the fault path within the step the handler paused in");
         leftOut("mm.memory.DeviceFault", "pausable", "set and cleared within one step of a user access");
         leftOut("mm.memory.DeviceFault", "paused", "set and taken within one step of a user access");
@@ -63,7 +64,7 @@ class FingerprintCoverageTest {
                 + "their mms and the walk's index is hashed");
         hashed("mm.memory.UserAccess", "pause", "holdsMmapLock");
         hashed("mm.gup.AccessRemoteVm", "physPte", "held");
-        hashed("mm.page.PageAlloc", "deviceStart", "deviceEnd", "deviceNext");
+        hashed("mm.page.PageAlloc", "deviceStart", "deviceEnd", "deviceNext", "pagemaps");
         hashed("mm.notifier.MmuNotifiers", "byMm", "notifiers", "intervals");
         hashed("mm.notifier.MmuNotifiers$Subscriptions", "list", "invalidateSeq", "activeInvalidateRanges", "hasItree",
                 "itree", "deferred");

@@ -437,7 +437,8 @@ public final class Gup {
 
     /**
      * {@code folio_is_longterm_pinnable()} as {@code try_grab_folio_fast()} applies it: GUP-fast may not take a
-     * long-term pin of a page in ZONE_MOVABLE (the slow path migrates it first). Only a pin: "Can't do FOLL_LONGTERM +
+     * long-term pin of a page in ZONE_MOVABLE or of device-coherent memory ("Coherent device memory must always allow
+     * eviction", 6.0; the slow path migrates it first). Only a pin: "Can't do FOLL_LONGTERM +
      * FOLL_PIN gup fast path if not in a right zone" comes after {@code if (flags & FOLL_GET) return
      * try_get_folio()}, so a FOLL_GET|FOLL_LONGTERM reference GUP-fast takes stays where it is (5.13 to 6.2; from
      * 6.3 that combination is -EINVAL).
@@ -445,7 +446,7 @@ public final class Gup {
     boolean longtermPinnable(int pfn, int flags) {
         return (flags & (Foll.FOLL_LONGTERM | Foll.FOLL_PIN)) != (Foll.FOLL_LONGTERM | Foll.FOLL_PIN)
                 || !core.profile().on(Switch.LONGTERM_MIGRATE_MOVABLE)
-                || pfn == PageAlloc.ZERO_PFN || alloc.zoneOf(pfn) != Zone.MOVABLE;
+                || pfn == PageAlloc.ZERO_PFN || alloc.zoneOf(pfn) != Zone.MOVABLE && !alloc.isDeviceCoherent(pfn);
     }
 
     /**

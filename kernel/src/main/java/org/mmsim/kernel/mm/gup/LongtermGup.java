@@ -13,7 +13,8 @@ import org.mmsim.kernel.uapi.Errno;
  * Long-term GUP and ZONE_MOVABLE (mm/gup.c {@code __gup_longterm_locked}, {@code check_and_migrate_movable_pages}):
  * a FOLL_LONGTERM pin must not hold a page in memory that has to stay migratable, so where the profile has it
  * ({@link Switch#LONGTERM_MIGRATE_MOVABLE}: CMA in 5.1, ZONE_MOVABLE in 5.13) GUP takes the pages, gives back every
- * page if one is movable, migrates those to ZONE_NORMAL and takes them again.
+ * page if one is movable, migrates those to ZONE_NORMAL and takes them again. Device-coherent pages (6.0) are never
+ * long-term pinnable and move the same way.
  */
 final class LongtermGup {
     private final Gup gup;
@@ -58,8 +59,9 @@ final class LongtermGup {
     }
 
     /**
-     * {@code check_and_migrate_movable_pages()}: if any page taken is not long-term pinnable (it is in ZONE_MOVABLE),
-     * give every page back and migrate those; -EAGAIN asks the caller to take them again. A page that cannot be
+     * {@code check_and_migrate_movable_pages()}: if any page taken is not long-term pinnable (it is in ZONE_MOVABLE,
+     * or device-coherent memory: {@code migrate_device_coherent_folio}, 6.0 b05a79d4377f), give every page back and
+     * migrate those to ZONE_NORMAL; -EAGAIN asks the caller to take them again. A page that cannot be
      * migrated (another reference holds it) fails the whole pin with -ENOMEM ({@code migrate_pages} returns how many
      * it could not move), after the others were moved.
      *
@@ -68,7 +70,8 @@ final class LongtermGup {
     private int checkAndMigrateMovablePages(int nr, int[] pages, int flags) {
         TreeSet<Integer> movable = new TreeSet<>();
         for (int i = 0; i < nr; i++) {
-            if (pages[i] != PageAlloc.ZERO_PFN && alloc.zoneOf(pages[i]) == Zone.MOVABLE) {
+            if (pages[i] != PageAlloc.ZERO_PFN
+                    && (alloc.zoneOf(pages[i]) == Zone.MOVABLE || alloc.isDeviceCoherent(pages[i]))) {
                 movable.add(pages[i]);
             }
         }

@@ -78,7 +78,8 @@ public final class Migrate {
         }
         List<Rmap.Mapping> mappings = rmap.rmapWalk(pfn);
         frames.copyData(pfn, dst);
-        frames.setFlags(dst, frames.flags(pfn));
+        // a device-coherent page is not on the LRU; its system-RAM copy is (migrate_device_coherent_folio)
+        frames.setFlags(dst, frames.flags(pfn) | (alloc.isDeviceCoherent(pfn) ? PageFlags.PG_LRU : 0));
         frames.setMapping(dst, frames.mapping(pfn), frames.index(pfn));
         frames.setMapcount(dst, frames.mapcount(pfn));
         frames.setRefcount(dst, frames.refcount(pfn));

@@ -1,6 +1,8 @@
 package org.mmsim.kernel.mm.page;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
 import org.mmsim.kernel.bug.KernelBug;
@@ -62,6 +64,13 @@ public final class PageAlloc extends StateObject implements Hashable {
     private boolean memallocPin;
     /** Told of every frame freed (the model's shadow records of it end); set by the owner, again in a copy. */
     private IntConsumer onFree;
+    /**
+     * The {@code MEMORY_DEVICE_COHERENT} pagemaps ({@link #memremapPages}), two ints each: first PFN and number of
+     * pages, in the order the drivers mapped them.
+     */
+    private int[] pagemaps = new int[0];
+    /** Each pagemap's {@code dev_pagemap_ops}, in the same order: registered again by the drivers of a copy. */
+    private final List<DevPagemapOps> pagemapOps = new ArrayList<>();
 
     public PageAlloc(PageFrames frames, Tracer trace, int normalFrames, int movableFrames) {
         this(frames, trace, normalFrames, movableFrames, 0);
@@ -111,6 +120,62 @@ public final class PageAlloc extends StateObject implements Hashable {
         return first;
     }
 
+    /**
+     * {@code memremap_pages()} of a {@code MEMORY_DEVICE_COHERENT} range (6.0, f25cbb7a95a2): {@code pages} frames of
+     * device memory that the CPU reaches coherently, each with a {@code struct page} in ZONE_DEVICE, free (refcount 0)
+     * until the driver hands it out ({@link #zoneDevicePageInit}); when its last reference goes it returns to the
+     * driver through {@code ops} ({@code free_zone_device_folio}), never to the buddy allocator.
+     *
+     * @return the first PFN, or -ENOMEM when the device region is exhausted
+     */
+    public int memremapPages(int pages, DevPagemapOps ops) {
+        int first = reserveDevice(pages, false);
+        if (first < 0) {
+            return first;
+        }
+        int[] p = Arrays.copyOf(pagemaps, pagemaps.length + 2);
+        p[p.length - 2] = first;
+        p[p.length - 1] = pages;
+        pagemaps = p;
+        pagemapOps.add(ops);
+        return first;
+    }
+
+    /** The ops of this machine's next pagemap, in the order the original's were mapped: a copied driver's init. */
+    public void registerPagemapOps(DevPagemapOps ops) {
+        pagemapOps.add(ops);
+    }
+
+    /** The index of the coherent pagemap {@code pfn} belongs to, or -1 ({@code folio_is_device_coherent}). */
+    public int pagemapOf(int pfn) {
+        int[] p = pagemaps;
+        for (int i = 0; i < p.length; i += 2) {
+            if (pfn >= p[i] && pfn < p[i] + p[i + 1]) {
+                return i / 2;
+            }
+        }
+        return -1;
+    }
+
+    /** {@code folio_is_device_coherent()}. */
+    public boolean isDeviceCoherent(int pfn) {
+        return pagemaps.length != 0 && pagemapOf(pfn) >= 0;
+    }
+
+    /**
+     * {@code zone_device_page_init()}: a free page of a coherent pagemap becomes the driver's, refcount 1 (6.1,
+     * ef233450898f: free device pages have refcount 0). The model also clears its words, which the driver then
+     * overwrites with a copy or leaves zero ({@code clear_highpage}).
+     *
+     * @throws KernelBug if the page is not free or not in a pagemap
+     */
+    public void zoneDevicePageInit(int pfn) {
+        if (pagemapOf(pfn) < 0 || frames.refcount(pfn) != 0) {
+            throw new KernelBug("zone_device_page_init", "pfn " + pfn + " is not a free device page");
+        }
+        frames.prepNew(pfn);
+    }
+
     /** Whether {@code pfn} is device memory. */
     public boolean isDevice(int pfn) {
         return pfn >= deviceStart && pfn < deviceEnd;
@@ -145,10 +210,15 @@ public final class PageAlloc extends StateObject implements Hashable {
      */
     public int[] everAllocatedRanges() {
         frames.footprint().allocator();
-        int[] r = new int[2 * start.length];
+        int[] r = new int[2 * start.length + pagemaps.length];
         for (int z = 0; z < start.length; z++) {
             r[2 * z] = start[z];
             r[2 * z + 1] = next[z];
+        }
+        // a coherent pagemap's pages are all valid struct pages, each either the driver's (in use) or free
+        for (int i = 0; i < pagemaps.length; i += 2) {
+            r[2 * start.length + i] = pagemaps[i];
+            r[2 * start.length + i + 1] = pagemaps[i] + pagemaps[i + 1];
         }
         return r;
     }
@@ -248,6 +318,11 @@ public final class PageAlloc extends StateObject implements Hashable {
 
     private void free(int pfn) {
         frames.footprint().allocator();
+        int pagemap = pagemaps.length == 0 ? -1 : pagemapOf(pfn);
+        if (pagemap >= 0) {
+            freeZoneDeviceFolio(pfn, pagemap);
+            return;
+        }
         Zone zone = zoneOf(pfn);
         int z = zone.ordinal();
         if ((sharedZones & (1 << z)) != 0) {
@@ -274,6 +349,22 @@ public final class PageAlloc extends StateObject implements Hashable {
         }
     }
 
+    /**
+     * {@code free_zone_device_folio()}: a coherent page's last reference went; its {@code mapping} and flags
+     * ({@code PageAnonExclusive} among them) are cleared and the driver's {@code ->folio_free} takes it back.
+     */
+    private void freeZoneDeviceFolio(int pfn, int pagemap) {
+        frames.setFlags(pfn, 0);
+        frames.setMapping(pfn, 0, 0);
+        if (onFree != null) {
+            onFree.accept(pfn);
+        }
+        if (trace.on()) {
+            trace.record(new Change.PageFreed(pfn));
+        }
+        pagemapOps.get(pagemap).folioFree(pfn);
+    }
+
     /** Tell {@code listener} of every frame freed from now on (one listener: the mm core's shadow records). */
     public void onFree(IntConsumer listener) {
         this.onFree = listener;
@@ -292,6 +383,10 @@ public final class PageAlloc extends StateObject implements Hashable {
             h.add(freeTop[i] == 0 ? 0 : stackHash[i][freeTop[i] - 1]);
         }
         h.add(nrAllocated).add(memallocPin).add(deviceStart).add(deviceEnd).add(deviceNext);
+        h.add(pagemaps.length);
+        for (int v : pagemaps) {
+            h.add(v);
+        }
     }
 
     // ---- copy ---------------------------------------------------------------------------------------------------
@@ -320,5 +415,6 @@ public final class PageAlloc extends StateObject implements Hashable {
         deviceStart = o.deviceStart;
         deviceEnd = o.deviceEnd;
         deviceNext = o.deviceNext;
+        pagemaps = o.pagemaps.clone();
     }
 }

@@ -1,0 +1,235 @@
+package org.mmsim.kernel.mm.migrate;
+
+import java.util.List;
+import org.mmsim.kernel.export.Export;
+import org.mmsim.kernel.mm.Mm;
+import org.mmsim.kernel.mm.MmCore;
+import org.mmsim.kernel.mm.Vma;
+import org.mmsim.kernel.mm.VmFlags;
+import org.mmsim.kernel.mm.memory.Memory;
+import org.mmsim.kernel.mm.notifier.MmuNotifierEvent;
+import org.mmsim.kernel.mm.notifier.MmuNotifierRange;
+import org.mmsim.kernel.mm.notifier.MmuNotifiers;
+import org.mmsim.kernel.mm.page.Page;
+import org.mmsim.kernel.mm.page.PageAlloc;
+import org.mmsim.kernel.mm.page.PageFlags;
+import org.mmsim.kernel.mm.page.PageFrames;
+import org.mmsim.kernel.mm.pgtable.Pte;
+import org.mmsim.kernel.mm.rmap.Rmap;
+import org.mmsim.kernel.trace.Change;
+import org.mmsim.kernel.trace.Tracer;
+import org.mmsim.kernel.uapi.Errno;
+
+/**
+ * Migration of a range of a process's pages to and from device memory (mm/migrate_device.c): {@code
+ * migrate_vma_setup()} collects the pages, the driver allocates a destination for each and copies it, {@code
+ * migrate_vma_pages()} moves the mappings and {@code migrate_vma_finalize()} frees what was left behind. The model
+ * runs the three as one step of its caller, which holds {@code mmap_lock} for read, so no migration entry is ever
+ * seen by another thread: where the kernel would make a concurrent fault wait on the entry, here nothing can come
+ * between.
+ *
+ * <p>Only {@code MEMORY_DEVICE_COHERENT} memory is modelled (6.0, f25cbb7a95a2): its pages are mapped by ordinary
+ * present ptes, so once migrated they are read, written, copied on write and forked as any anonymous page. There is
+ * no device-private memory, whose pages hide behind swap-like entries.
+ *
+ * <p>What is collected ({@code migrate_vma_collect_pmd}): a hole ({@code pte_none}) or the zero page of an anonymous
+ * VMA, which the destination then fills ({@code migrate_vma_insert_page}); a page {@code vm_normal_page} finds that
+ * {@code select} allows (system RAM with {@link #SELECT_SYSTEM}, this owner's coherent pages with
+ * {@link #SELECT_DEVICE_COHERENT}) and that is anonymous: a page-cache page (shmem included) is collected by the
+ * kernel but refused by {@code __migrate_device_pages} ("only support anonymous memory"), so it stays; and a page with
+ * references its mappings do not explain (a pin, a GUP reference, a pipe buffer: {@code migrate_vma_check_page}) stays
+ * too. A ZONE_DEVICE page may have one such reference ("Page from ZONE_DEVICE have one extra reference").
+ */
+@Export
+public final class MigrateDevice {
+    /** {@code MIGRATE_VMA_SELECT_SYSTEM}. */
+    public static final int SELECT_SYSTEM = 1;
+    /** {@code MIGRATE_VMA_SELECT_DEVICE_COHERENT}. */
+    public static final int SELECT_DEVICE_COHERENT = 1 << 2;
+    /** {@code MIGRATE_PFN_VALID}: the entry names a source page ({@link #pfnOf}). */
+    public static final long MIGRATE_PFN_VALID = 1;
+    /** {@code MIGRATE_PFN_MIGRATE}: the entry is being migrated (a hole with no page, or a page). */
+    public static final long MIGRATE_PFN_MIGRATE = 1 << 1;
+    /** {@code MIGRATE_PFN_WRITE}: the source was mapped writable. */
+    public static final long MIGRATE_PFN_WRITE = 1 << 3;
+    /** {@code MIGRATE_PFN_SHIFT}. */
+    public static final int MIGRATE_PFN_SHIFT = 6;
+
+    /** The driver's half ({@code dmirror_migrate_alloc_and_copy}, {@code dmirror_devmem_fault_alloc_and_copy}). */
+    @Export
+    @FunctionalInterface
+    public interface AllocAndCopy {
+        /**
+         * A destination for entry {@code i} of {@code src} ({@code MIGRATE_PFN_*} bits and, with VALID, the source
+         * PFN): a page the driver allocated (refcount 1, its own) and filled with the source's words, or zeroed for a
+         * hole; or -1 to leave the entry where it is.
+         */
+        int alloc(int i, long src);
+    }
+
+    private final MmCore core;
+    private final Tracer trace;
+    private final PageFrames frames;
+    private final PageAlloc alloc;
+    private final Rmap rmap;
+    private final MmuNotifiers notifiers;
+
+    public MigrateDevice(MmCore core, Rmap rmap, MmuNotifiers notifiers) {
+        this.core = core;
+        this.trace = core.trace();
+        this.frames = core.frames();
+        this.alloc = core.alloc();
+        this.rmap = rmap;
+        this.notifiers = notifiers;
+    }
+
+    /** The PFN of a VALID {@code MIGRATE_PFN_*} entry ({@code migrate_pfn_to_page}). */
+    @Export
+    public static int pfnOf(long entry) {
+        return (int) (entry >>> MIGRATE_PFN_SHIFT);
+    }
+
+    /**
+     * {@code migrate_vma_setup()}, the driver's {@code alloc_and_copy}, {@code migrate_vma_pages()} and {@code
+     * migrate_vma_finalize()} over [start, end) of {@code mm}, all in one step; the caller holds {@code mmap_lock} for
+     * read. {@code src} (one entry per page) gets each page's {@code MIGRATE_PFN_*} entry as the driver saw it, with
+     * MIGRATE cleared where the page did not move; {@code dst} gets the destination PFN, or -1.
+     *
+     * @param owner the {@code pgmap_owner}: the index of the caller's coherent pagemap
+     *              ({@link PageAlloc#pagemapOf}); the invalidation's owner too, so the caller's notifier may skip its
+     *              own migration
+     * @return 0, or -EINVAL: no VMA at {@code start}, a {@code VM_IO}/{@code VM_PFNMAP}/{@code VM_MIXEDMAP}/{@code
+     *     VM_DONTEXPAND}/hugetlb VMA, an empty range, or a range not inside the VMA
+     */
+    public int migrateVma(Mm mm, long start, long end, int select, int owner, Object notifierOwner, long[] src,
+            int[] dst, AllocAndCopy driver) {
+        trace.path("migrate_vma_setup");
+        start &= -Page.PAGE_SIZE;
+        end &= -Page.PAGE_SIZE;
+        Vma vma = mm.vmaAt(start);
+        if (vma == null || vma.has(VmFlags.VM_IO | VmFlags.VM_PFNMAP | VmFlags.VM_MIXEDMAP | VmFlags.VM_DONTEXPAND
+                | VmFlags.VM_HUGETLB) || end <= start || end > vma.end()) {
+            return -Errno.EINVAL;
+        }
+        int n = (int) ((end - start) >>> Page.PAGE_SHIFT);
+        MmuNotifierRange range = new MmuNotifierRange(mm, start, end, MmuNotifierEvent.MIGRATE, true, notifierOwner);
+        notifiers.invalidateRangeStart(range);
+        for (int i = 0; i < n; i++) {
+            src[i] = collect(vma, start + ((long) i << Page.PAGE_SHIFT), select, owner);
+            dst[i] = -1;
+        }
+        for (int i = 0; i < n; i++) {
+            if ((src[i] & MIGRATE_PFN_MIGRATE) != 0) {
+                dst[i] = driver.alloc(i, src[i]);
+            }
+        }
+        trace.path("migrate_vma_pages");
+        for (int i = 0; i < n; i++) {
+            long addr = start + ((long) i << Page.PAGE_SHIFT);
+            boolean moved = dst[i] >= 0 && ((src[i] & MIGRATE_PFN_VALID) == 0
+                    ? insertPage(vma, addr, dst[i]) : move(pfnOf(src[i]), dst[i], range));
+            if (!moved) {
+                src[i] &= ~MIGRATE_PFN_MIGRATE;
+                if (dst[i] >= 0) {
+                    alloc.putPage(dst[i]); // migrate_vma_finalize: the driver's page goes back
+                    dst[i] = -1;
+                }
+            }
+        }
+        notifiers.invalidateRangeEnd(range);
+        return 0;
+    }
+
+    /** {@code migrate_vma_collect_pmd} for one pte: its {@code MIGRATE_PFN_*} entry, 0 if it is not collected. */
+    private long collect(Vma vma, long addr, int select, int owner) {
+        long pte = vma.mm().pte(addr);
+        if (Pte.none(pte) || (Pte.pfn(pte) == PageAlloc.ZERO_PFN && Pte.special(pte)
+                && (select & SELECT_SYSTEM) != 0)) {
+            // "Only allow populating anonymous memory": a hole of a shmem VMA stays a hole
+            return vma.isAnonymous() ? MIGRATE_PFN_MIGRATE : 0;
+        }
+        int pfn = Memory.vmNormalPage(pte);
+        if (pfn < 0 || !Pte.present(pte)) {
+            return 0;
+        }
+        int pagemap = alloc.pagemapOf(pfn);
+        if (pagemap >= 0 ? (select & SELECT_DEVICE_COHERENT) == 0 || pagemap != owner
+                : (select & SELECT_SYSTEM) == 0) {
+            return 0;
+        }
+        // !page->mapping, or a page-cache page, which __migrate_device_pages refuses: not anonymous memory
+        if (!frames.test(pfn, PageFlags.PG_ANON) || frames.mapping(pfn) == 0) {
+            return 0;
+        }
+        // migrate_vma_check_page: a reference the mappings do not explain keeps the page where it is
+        int extra = frames.refcount(pfn) - frames.mapcount(pfn) - (pagemap >= 0 ? 1 : 0);
+        if (extra > 0 || frames.test(pfn, PageFlags.PG_LOCKED) || frames.test(pfn, PageFlags.PG_WRITEBACK)) {
+            return 0;
+        }
+        return ((long) pfn << MIGRATE_PFN_SHIFT) | MIGRATE_PFN_VALID | MIGRATE_PFN_MIGRATE
+                | (Pte.write(pte) ? MIGRATE_PFN_WRITE : 0);
+    }
+
+    /**
+     * {@code migrate_vma_insert_page()}: a hole (or the zero page) of an anonymous VMA gets the driver's page as a new
+     * exclusive anonymous page, writable and dirty if the VMA is writable; the mapping's reference replaces the
+     * driver's ({@code folio_get}, then {@code migrate_vma_finalize}'s put).
+     */
+    private boolean insertPage(Vma vma, long addr, int page) {
+        if (!vma.isAnonymous()) {
+            return false;
+        }
+        long old = vma.mm().pte(addr);
+        if (!Pte.none(old) && !(Pte.pfn(old) == PageAlloc.ZERO_PFN && Pte.special(old))) {
+            return false;
+        }
+        rmap.anonVmaPrepare(vma);
+        long entry = Pte.make(page, vma.pageProt());
+        if (vma.has(VmFlags.VM_WRITE)) {
+            entry = Pte.mkWrite(Pte.mkDirty(entry));
+        }
+        vma.mm().addRssAnon(1);
+        rmap.pageAddNewAnonRmap(page, vma, addr);
+        if (alloc.pagemapOf(page) < 0) {
+            frames.set(page, PageFlags.PG_LRU);
+        }
+        vma.mm().setPte(addr, entry);
+        return true;
+    }
+
+    /**
+     * {@code __migrate_device_pages} and {@code remove_migration_ptes}: {@code dst}, which the driver filled, takes
+     * over the flags (anon-exclusive included), the anon_vma and index, the mapcount and the mappings' references;
+     * every pte that mapped {@code pfn} (in any mm, after a fork: those outside the collected range get an
+     * invalidation of their own) maps {@code dst} with the same bits; then
+     * {@code pfn}'s last reference goes, to the buddy allocator or, for a coherent page, to its driver.
+     */
+    private boolean move(int pfn, int dst, MmuNotifierRange collected) {
+        List<Rmap.Mapping> mappings = rmap.rmapWalk(pfn);
+        int flags = frames.flags(pfn) & ~PageFlags.PG_LRU;
+        frames.setFlags(dst, alloc.pagemapOf(dst) < 0 ? flags | PageFlags.PG_LRU : flags);
+        frames.setMapping(dst, frames.mapping(pfn), frames.index(pfn));
+        frames.setMapcount(dst, frames.mapcount(pfn));
+        frames.setRefcount(dst, frames.mapcount(pfn));
+        for (Rmap.Mapping m : mappings) {
+            // a mapping outside the collected range (another mm's, after a fork) is unmapped by try_to_migrate
+            boolean other = m.mm() != collected.mm() || !collected.overlaps(m.address(), m.address() + 1);
+            MmuNotifierRange range = new MmuNotifierRange(m.mm(), m.address(), m.address() + Page.PAGE_SIZE,
+                    MmuNotifierEvent.MIGRATE, true, collected.owner());
+            if (other) {
+                notifiers.invalidateRangeStart(range);
+            }
+            long pte = m.mm().pte(m.address());
+            m.mm().setPte(m.address(), Pte.make(dst, pte & ~Pte.PFN_MASK));
+            if (other) {
+                notifiers.invalidateRangeEnd(range);
+            }
+        }
+        if (trace.on()) {
+            trace.record(new Change.PageMigrated(pfn, dst));
+        }
+        frames.setMapcount(pfn, 0);
+        alloc.pageRefSub(pfn, frames.refcount(pfn));
+        return true;
+    }
+}

@@ -1,0 +1,110 @@
+package org.mmsim.kernel.mm.page;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.mmsim.kernel.Kernel;
+import org.mmsim.kernel.bug.KernelBug;
+import org.mmsim.kernel.check.Invariants;
+import org.mmsim.kernel.profile.Profiles;
+import org.mmsim.kernel.uapi.Errno;
+
+/**
+ * {@code memremap_pages()} of device-coherent memory: its pages start free (refcount 0), become the driver's with
+ * {@code zone_device_page_init}, and go back to the driver's {@code ->folio_free}, never to the buddy allocator, when
+ * their last reference goes; the invariants check them as they check RAM.
+ */
+class MemremapPagesTest {
+    private final Kernel k = Kernel.boot(Profiles.byName("6.18"), 64, 0);
+    private final PageAlloc alloc = k.pageAlloc();
+    private final List<Integer> freed = new ArrayList<>();
+    private final DevPagemapOps ops = new DevPagemapOps() {
+        @Override
+        public String name() {
+            return "test_devmem_ops";
+        }
+
+        @Override
+        public void folioFree(int pfn) {
+            freed.add(pfn);
+        }
+    };
+
+    @Test
+    void aDevicePageGoesBackToItsDriverWhenItsLastReferenceGoes() {
+        int first = alloc.memremapPages(4, ops);
+        assertThat(first).isPositive();
+        assertThat(alloc.isDeviceCoherent(first + 3)).isTrue();
+        assertThat(alloc.isDeviceCoherent(first + 4)).isFalse();
+        assertThat(alloc.pagemapOf(first + 1)).isZero();
+        assertThat(k.frames().refcount(first)).isZero();
+        int allocated = alloc.nrAllocated();
+
+        alloc.zoneDevicePageInit(first + 1);
+        assertThat(k.frames().refcount(first + 1)).isEqualTo(1);
+        alloc.getPage(first + 1);
+        alloc.putPage(first + 1);
+        assertThat(freed).isEmpty();
+        alloc.putPage(first + 1);
+        assertThat(freed).containsExactly(first + 1);
+        assertThat(k.frames().refcount(first + 1)).isZero();
+        // not the buddy allocator's: RAM is untouched, and the page is not handed out as RAM
+        assertThat(alloc.nrAllocated()).isEqualTo(allocated);
+        assertThat(alloc.allocPage(PageAlloc.GFP_KERNEL)).isLessThan(first);
+    }
+
+    @Test
+    void aPageInUseCannotBeInitialisedAgainNorOneOutsideAPagemap() {
+        int first = alloc.memremapPages(2, ops);
+        alloc.zoneDevicePageInit(first);
+        assertThatThrownBy(() -> alloc.zoneDevicePageInit(first)).isInstanceOf(KernelBug.class);
+        assertThatThrownBy(() -> alloc.zoneDevicePageInit(first + 2)).isInstanceOf(KernelBug.class);
+    }
+
+    @Test
+    void theInvariantsCoverDevicePagesAndFindOneLeaked() {
+        int first = alloc.memremapPages(2, ops);
+        int[] ranges = alloc.everAllocatedRanges();
+        assertThat(ranges[ranges.length - 2]).isEqualTo(first);
+        assertThat(ranges[ranges.length - 1]).isEqualTo(first + 2);
+        alloc.zoneDevicePageInit(first);
+        // a reference nobody can name: the accounting invariant sees it, and so does the end-of-run leak check
+        assertThat(Invariants.checkStep(k)).anySatisfy(v -> assertThat(v.message()).contains("pfn " + first));
+        assertThat(Invariants.checkAllFree(k)).anySatisfy(v -> assertThat(v.message()).contains("pfn " + first));
+        alloc.putPage(first);
+        assertThat(Invariants.checkStep(k)).isEmpty();
+        assertThat(Invariants.checkAllFree(k)).isEmpty();
+    }
+
+    @Test
+    void theDeviceRegionRunsOut() {
+        assertThat(alloc.memremapPages(Kernel.DEVICE_FRAMES + 1, ops)).isEqualTo(-Errno.ENOMEM);
+    }
+
+    @Test
+    void aCopyHasThePagemapAndItsOwnDriversOps() {
+        int first = alloc.memremapPages(2, ops);
+        alloc.zoneDevicePageInit(first);
+        Kernel c = k.copy();
+        List<Integer> copyFreed = new ArrayList<>();
+        c.pageAlloc().registerPagemapOps(new DevPagemapOps() {
+            @Override
+            public String name() {
+                return "copy_devmem_ops";
+            }
+
+            @Override
+            public void folioFree(int pfn) {
+                copyFreed.add(pfn);
+            }
+        });
+        assertThat(c.fingerprint()).isEqualTo(k.fingerprint());
+        c.pageAlloc().putPage(first);
+        assertThat(copyFreed).containsExactly(first);
+        assertThat(freed).isEmpty();
+        assertThat(k.frames().refcount(first)).isEqualTo(1);
+    }
+}
