@@ -60,10 +60,10 @@ class DriversFingerprintCoverageTest {
         TABLE.put("dmirror.DmirrorDriver.fops", "the four devices' file_operations: wiring, paired by a copy");
         // the coherent devices (Table.devices, hashed by the Table): free list, counters
         TABLE.put("dmirror.DmirrorDriver$Table.devices", null);
-        TABLE.put("dmirror.DmirrorDriver$Mdevice.free", null);
-        TABLE.put("dmirror.DmirrorDriver$Mdevice.nfree", null);
-        TABLE.put("dmirror.DmirrorDriver$Mdevice.calloc", null);
-        TABLE.put("dmirror.DmirrorDriver$Mdevice.cfree", null);
+        TABLE.put("dmirror.DmirrorDevice.free", null);
+        TABLE.put("dmirror.DmirrorDevice.nfree", null);
+        TABLE.put("dmirror.DmirrorDevice.calloc", null);
+        TABLE.put("dmirror.DmirrorDevice.cfree", null);
         // gpu: the Gpu state (registered) hashes its scalars, the mapping's id and every BO whole (Bo.hashInto, with
         // its reservation); a move's and a paused fault's values are hashed by GpuIoctl.locals / GpuFaultResume
         TABLE.put("gpu.GpuDriver.kernel", "the Exports handed to init() at boot: configuration");

@@ -12,12 +12,7 @@ import org.mmsim.kernel.fs.File;
 import org.mmsim.kernel.fs.FileOperations;
 import org.mmsim.kernel.locking.Acquire;
 import org.mmsim.kernel.mm.Mm;
-import org.mmsim.kernel.api.DriverCall;
-import org.mmsim.kernel.mm.Vma;
-import org.mmsim.kernel.mm.VmFlags;
 import org.mmsim.kernel.mm.hmm.HmmRange;
-import org.mmsim.kernel.mm.migrate.MigrateDevice;
-import org.mmsim.kernel.mm.page.PageAlloc;
 import org.mmsim.kernel.mm.notifier.MmuIntervalNotifier;
 import org.mmsim.kernel.mm.notifier.MmuIntervalNotifierOps;
 import org.mmsim.kernel.mm.notifier.MmuNotifierEvent;
@@ -28,9 +23,9 @@ import org.mmsim.kernel.mm.pgtable.PageTable;
 import org.mmsim.kernel.profile.Switch;
 import org.mmsim.kernel.sched.KernelCall;
 import org.mmsim.kernel.state.Copier;
-import org.mmsim.kernel.state.StateObject;
 import org.mmsim.kernel.state.Hashable;
 import org.mmsim.kernel.state.StateHasher;
+import org.mmsim.kernel.state.StateObject;
 import org.mmsim.kernel.uapi.Errno;
 
 /**
@@ -90,59 +85,20 @@ public final class DmirrorDriver implements Driver {
     /** Pages of coherent memory per coherent device (test_hmm's chunk is 256 MiB; a scenario needs a few). */
     public static final int COHERENT_PAGES = 16;
 
-    private Exports kernel;
-    private final Table table = new Table();
+    Exports kernel;
+    final Table table = new Table();
 
     /** The device node of {@code unit}: {@code hmm_dmirror} for unit 0, as before there were four. */
     public static String deviceName(int unit) {
         return unit == 0 ? DEVICE : DEVICE + unit;
     }
 
-    /** {@code struct dmirror_device} of a unit with coherent memory: its pagemap and free pages. */
-    static final class Mdevice {
-        final int unit;
-        /** The pagemap's first PFN and its index among the machine's pagemaps. */
-        final int first;
-        final int pagemap;
-        /** {@code mdevice->free_pages}: a stack, top last. */
-        int[] free;
-        int nfree;
-        /** {@code mdevice->calloc}, {@code mdevice->cfree}: pages handed out and given back. */
-        long calloc;
-        long cfree;
-
-        Mdevice(int unit, int first, int pagemap) {
-            this.unit = unit;
-            this.first = first;
-            this.pagemap = pagemap;
-        }
-
-        Mdevice(Mdevice o) {
-            this(o.unit, o.first, o.pagemap);
-            free = o.free.clone();
-            nfree = o.nfree;
-            calloc = o.calloc;
-            cfree = o.cfree;
-        }
-
-        boolean owns(int pfn) {
-            return pfn >= first && pfn < first + COHERENT_PAGES;
-        }
-
-        void hashInto(StateHasher h) {
-            h.add(unit).add(first).add(pagemap).add(calloc).add(cfree).add(nfree);
-            for (int i = 0; i < nfree; i++) {
-                h.add(free[i]);
-            }
-        }
-    }
-
     /** Every open mirror bound to an mm, in binding order, the next mirror id, and the coherent devices. */
-    private static final class Table implements Hashable {
+    static final class Table implements Hashable {
         final List<Dmirror> mirrors = new ArrayList<>();
         int nextId = 1;
         /** By unit: its coherent memory, or null (units 0 and 1, or a profile without it). */
-        final Mdevice[] devices = new Mdevice[NDEVICES];
+        final DmirrorDevice[] devices = new DmirrorDevice[NDEVICES];
 
         @Override
         public void hashInto(StateHasher h) {
@@ -150,7 +106,7 @@ public final class DmirrorDriver implements Driver {
             for (Dmirror d : mirrors) {
                 d.hashContents(h);
             }
-            for (Mdevice m : devices) {
+            for (DmirrorDevice m : devices) {
                 if (m != null) {
                     m.hashInto(h);
                 }
@@ -267,13 +223,9 @@ public final class DmirrorDriver implements Driver {
         @Override
         public void folioFree(int pfn) {
             kernel.tracePath("dmirror_devmem_free");
-            for (Mdevice m : table.devices) {
+            for (DmirrorDevice m : table.devices) {
                 if (m != null && m.owns(pfn)) {
-                    if (m.nfree == m.free.length) {
-                        m.free = java.util.Arrays.copyOf(m.free, m.free.length * 2);
-                    }
-                    m.free[m.nfree++] = pfn;
-                    m.cfree++;
+                    m.push(pfn);
                     return;
                 }
             }
@@ -305,7 +257,7 @@ public final class DmirrorDriver implements Driver {
                 Dmirror d = (Dmirror) file.privateData();
                 if (cmd == HMM_DMIRROR_MIGRATE_TO_DEV || cmd == HMM_DMIRROR_MIGRATE_TO_SYS
                         || cmd == HMM_DMIRROR_SNAPSHOT) {
-                    return new RangeCall(DmirrorDriver.this, d, current, cmd, args);
+                    return new MigrateCall(DmirrorDriver.this, d, current, cmd, args);
                 }
                 boolean write = cmd == HMM_DMIRROR_WRITE;
                 if ((cmd != HMM_DMIRROR_READ && !write) || args.length < (write ? 3 : 2)) {
@@ -356,12 +308,7 @@ public final class DmirrorDriver implements Driver {
         if (first < 0) {
             throw new IllegalStateException("no device memory left for hmm_dmirror" + unit);
         }
-        Mdevice m = new Mdevice(unit, first, kernel.pagemapOf(first));
-        m.free = new int[COHERENT_PAGES];
-        for (int pfn = first; pfn < first + COHERENT_PAGES; pfn++) {
-            m.free[m.nfree++] = pfn;
-        }
-        table.devices[unit] = m;
+        table.devices[unit] = new DmirrorDevice(unit, first, kernel.pagemapOf(first), COHERENT_PAGES);
     }
 
     /** The chrdevs and tables every machine's driver registers, at boot and in a copy. */
@@ -391,9 +338,9 @@ public final class DmirrorDriver implements Driver {
         c.pair(table, d.table);
         d.table.nextId = table.nextId;
         // one registration per pagemap mapped (every one of them has these ops, so their order does not matter)
-        for (Mdevice m : table.devices) {
+        for (DmirrorDevice m : table.devices) {
             if (m != null) {
-                d.table.devices[m.unit] = new Mdevice(m);
+                d.table.devices[m.unit] = new DmirrorDevice(m);
                 k.registerPagemapOps(d.devmemOps);
             }
         }
@@ -504,270 +451,8 @@ public final class DmirrorDriver implements Driver {
         }
     }
 
-    /**
-     * {@code HMM_DMIRROR_MIGRATE_TO_DEV}, {@code HMM_DMIRROR_MIGRATE_TO_SYS} and {@code HMM_DMIRROR_SNAPSHOT}: one
-     * step under {@code mmap_read_lock} of the mirror's mm, after {@code dmirror_fops_unlocked_ioctl}'s checks (an
-     * unaligned address, no pages or a range that wraps: -EINVAL; the mm gone: -EINVAL).
-     *
-     * <p>{@code dmirror_migrate_to_device}: VMA by VMA ({@code vma_lookup}; none, or one without VM_READ: -EINVAL,
-     * what moved before stays), {@code migrate_vma_*} of system RAM to pages off the device's free list, each filled
-     * with its source's words or zeroed for a hole; the mirror's table then maps each moved page
-     * ({@code dmirror_migrate_finalize_and_map}), and the result is {@code dmirror_do_read}'s count of the range's
-     * pages the table maps: -ENOENT as soon as one is missing (a page that stayed, a shmem hole).
-     *
-     * <p>{@code dmirror_migrate_to_system}: the device's own pages of the range back to system RAM, the mirror's
-     * entries for them erased; the result counts the pages moved; -ENOMEM when no system page is left.
-     *
-     * <p>{@code dmirror_snapshot}: {@code hmm_range_fault} without {@code HMM_PFN_REQ_FAULT}, so nothing is faulted
-     * in, and {@code dmirror_mkentry} of each page: ERROR (no VMA, or one that is not readable), NONE (nothing
-     * mapped), ZERO for the zero page, DEV_COHERENT_LOCAL or _REMOTE for coherent memory of this device or another,
-     * each or-ed with WRITE or READ.
-     *
-     * <p>Devices 0 and 1 would migrate to device-private memory, which the model does not have: their migrations
-     * fail with -EOPNOTSUPP (the scenario language refuses them before).
-     */
-    static final class RangeCall extends DriverCall {
-        private final DmirrorDriver driver;
-        private final Dmirror d;
-        private final Mm current;
-        private final int cmd;
-        private final long addr;
-        private final long npages;
-        private final long err;
-
-        RangeCall(DmirrorDriver driver, Dmirror d, Mm current, int cmd, long[] args) {
-            super(driver.kernel, switch (cmd) {
-                case HMM_DMIRROR_MIGRATE_TO_DEV -> "dmirror_migrate_to_device";
-                case HMM_DMIRROR_MIGRATE_TO_SYS -> "dmirror_migrate_to_system";
-                default -> "dmirror_snapshot";
-            });
-            this.driver = driver;
-            this.d = d;
-            this.current = current;
-            this.cmd = cmd;
-            this.addr = args.length > 0 ? args[0] : 0;
-            this.npages = args.length > 1 ? args[1] : 0;
-            this.err = check(driver, d, cmd, args);
-        }
-
-        /** {@code dmirror_fops_unlocked_ioctl}'s checks of the command, and the model's own limits. */
-        private static long check(DmirrorDriver driver, Dmirror d, int cmd, long[] args) {
-            if (args.length < 2 || (args[0] & (Page.PAGE_SIZE - 1)) != 0 || args[1] <= 0
-                    || args[1] > (PageTable.TASK_SIZE >>> Page.PAGE_SHIFT)
-                    || args[0] + (args[1] << Page.PAGE_SHIFT) <= args[0]) {
-                return -Errno.EINVAL;
-            }
-            if (cmd == HMM_DMIRROR_SNAPSHOT && args[1] > SNAPSHOT_MAX_PAGES) {
-                return -Errno.EINVAL;
-            }
-            if (cmd != HMM_DMIRROR_SNAPSHOT && driver.table.devices[d.unit] == null) {
-                return -Errno.EOPNOTSUPP;
-            }
-            return 0;
-        }
-
-        @Override
-        public Acquire blockedOn() {
-            if (err != 0 || d.released) {
-                return null;
-            }
-            if (d.mm == null) {
-                return Acquire.first(driver.kernel.mmuIntervalNotifierInsertAcquire(current),
-                        driver.kernel.mmapReadAcquire(current));
-            }
-            if (d.mm.dead()) {
-                return null;
-            }
-            // a snapshot's mmu_interval_read_begin waits while the mirror's notifier is being invalidated
-            return Acquire.first(driver.kernel.mmapReadAcquire(d.mm), cmd == HMM_DMIRROR_SNAPSHOT && d.mni != null
-                    ? driver.kernel.mmuIntervalReadBeginWait(d.mni) : null);
-        }
-
-        @Override
-        protected void advance() {
-            if (err != 0 || d.released) {
-                returns(err != 0 ? err : -Errno.EBADF);
-                return;
-            }
-            if (d.mm == null) {
-                driver.bind(d, current);
-            }
-            if (d.mm.dead()) {
-                returns(-Errno.EINVAL);
-                return;
-            }
-            Exports k = driver.kernel;
-            k.mmapReadLock(d.mm);
-            long ret = switch (cmd) {
-                case HMM_DMIRROR_MIGRATE_TO_DEV -> toDevice();
-                case HMM_DMIRROR_MIGRATE_TO_SYS -> toSystem();
-                default -> snapshot();
-            };
-            k.mmapReadUnlock(d.mm);
-            returns(ret);
-        }
-
-        private long end() {
-            return addr + (npages << Page.PAGE_SHIFT);
-        }
-
-        /** {@code dmirror_migrate_to_device}, then {@code dmirror_do_read}'s count. */
-        private long toDevice() {
-            Exports k = driver.kernel;
-            Mdevice m = driver.table.devices[d.unit];
-            for (long a = addr, next; a < end(); a = next) {
-                Vma vma = d.mm.vmaAt(a);
-                if (vma == null || !vma.has(VmFlags.VM_READ)) {
-                    return -Errno.EINVAL;
-                }
-                next = Math.min(end(), vma.end());
-                int n = (int) ((next - a) >>> Page.PAGE_SHIFT);
-                long[] src = new long[n];
-                int[] dst = new int[n];
-                int r = k.migrateVma(d.mm, a, next, MigrateDevice.SELECT_SYSTEM, m.pagemap, m, src, dst,
-                        (i, e) -> allocAndCopy(m, e));
-                if (r < 0) {
-                    return r;
-                }
-                k.tracePath("dmirror_migrate_finalize_and_map");
-                for (int i = 0; i < n; i++) {
-                    if ((src[i] & MigrateDevice.MIGRATE_PFN_MIGRATE) != 0 && dst[i] >= 0) {
-                        d.pt.put(a + ((long) i << Page.PAGE_SHIFT), dst[i] | HmmRange.VALID
-                                | ((src[i] & MigrateDevice.MIGRATE_PFN_WRITE) != 0 ? HmmRange.WRITE : 0));
-                    }
-                }
-            }
-            k.tracePath("dmirror_do_read");
-            long cpages = 0;
-            for (long a = addr; a < end(); a += Page.PAGE_SIZE) {
-                if (!d.pt.containsKey(a)) {
-                    return -Errno.ENOENT;
-                }
-                cpages++;
-            }
-            return cpages;
-        }
-
-        /**
-         * {@code dmirror_migrate_alloc_and_copy} for one entry: a page off the free list ({@code
-         * dmirror_devmem_alloc_page}: {@code zone_device_page_init}, refcount 1), the source's words copied into it
-         * or, for a hole or the zero page, left zero; -1 when the device has no free page.
-         */
-        private int allocAndCopy(Mdevice m, long src) {
-            Exports k = driver.kernel;
-            if (m.nfree == 0) {
-                return -1;
-            }
-            int dpage = m.free[--m.nfree];
-            k.zoneDevicePageInit(dpage);
-            m.calloc++;
-            if ((src & MigrateDevice.MIGRATE_PFN_VALID) != 0) {
-                k.copyHighpage(MigrateDevice.pfnOf(src), dpage);
-            }
-            return dpage;
-        }
-
-        /** {@code dmirror_migrate_to_system}: this device's pages back to system RAM. */
-        private long toSystem() {
-            Exports k = driver.kernel;
-            Mdevice m = driver.table.devices[d.unit];
-            long cpages = 0;
-            for (long a = addr, next; a < end(); a = next) {
-                Vma vma = d.mm.vmaAt(a);
-                if (vma == null || !vma.has(VmFlags.VM_READ)) {
-                    return -Errno.EINVAL;
-                }
-                next = Math.min(end(), vma.end());
-                int n = (int) ((next - a) >>> Page.PAGE_SHIFT);
-                long[] src = new long[n];
-                int[] dst = new int[n];
-                boolean[] oom = new boolean[1];
-                long base = a;
-                int r = k.migrateVma(d.mm, a, next, MigrateDevice.SELECT_DEVICE_COHERENT, m.pagemap, m, src, dst,
-                        (i, e) -> {
-                            if ((e & MigrateDevice.MIGRATE_PFN_VALID) == 0 || oom[0]) {
-                                return -1;
-                            }
-                            int dpage = k.allocUserPage();
-                            if (dpage < 0) {
-                                oom[0] = true;
-                                return -1;
-                            }
-                            d.pt.remove(base + ((long) i << Page.PAGE_SHIFT));
-                            k.copyHighpage(MigrateDevice.pfnOf(e), dpage);
-                            return dpage;
-                        });
-                if (r < 0) {
-                    return r;
-                }
-                if (oom[0]) {
-                    return -Errno.ENOMEM;
-                }
-                for (long e : src) {
-                    if ((e & MigrateDevice.MIGRATE_PFN_VALID) != 0 && (e & MigrateDevice.MIGRATE_PFN_MIGRATE) != 0) {
-                        cpages++;
-                    }
-                }
-            }
-            return cpages;
-        }
-
-        /** {@code dmirror_snapshot}: the pages' {@code HMM_DMIRROR_PROT_*} bytes, page 0 lowest. */
-        private long snapshot() {
-            Exports k = driver.kernel;
-            HmmRange range = new HmmRange(d.mni, addr, end(), 0);
-            range.setNotifierSeq(k.mmuIntervalReadBegin(d.mni));
-            int r = k.hmmRangeFault(range);
-            if (r < 0) {
-                return r;
-            }
-            Mdevice own = driver.table.devices[d.unit];
-            long out = 0;
-            for (int i = 0; i < npages; i++) {
-                out |= (long) mkentry(range.pfn(i), own) << (8 * i);
-            }
-            return out;
-        }
-
-        /** {@code dmirror_mkentry}. */
-        private int mkentry(long entry, Mdevice own) {
-            if ((entry & HmmRange.ERROR) != 0) {
-                return PROT_ERROR;
-            }
-            if ((entry & HmmRange.VALID) == 0) {
-                return PROT_NONE;
-            }
-            int pfn = (int) (entry & HmmRange.PFN_MASK);
-            int pagemap = driver.kernel.pagemapOf(pfn);
-            int perm = pagemap >= 0 ? (own != null && own.pagemap == pagemap ? PROT_DEV_COHERENT_LOCAL
-                    : PROT_DEV_COHERENT_REMOTE) : pfn == PageAlloc.ZERO_PFN ? PROT_ZERO : PROT_NONE;
-            return perm | ((entry & HmmRange.WRITE) != 0 ? PROT_WRITE : PROT_READ);
-        }
-
-        @Override
-        protected void locals(StateHasher h) {
-            h.add(d.id).add(d.unit).add(current.id()).add(cmd).add(addr).add(npages).add(err);
-        }
-
-        private RangeCall(RangeCall o, Copier c) {
-            super(o, c);
-            this.driver = c.copy(o.driver);
-            this.d = c.copy(o.d);
-            this.current = c.copy(o.current);
-            this.cmd = o.cmd;
-            this.addr = o.addr;
-            this.npages = o.npages;
-            this.err = o.err;
-        }
-
-        @Override
-        public RangeCall copy(Copier c) {
-            return new RangeCall(this, c);
-        }
-    }
-
     /** The mirror follows {@code mm} from now on: its interval notifier over the whole user address space. */
-    private void bind(Dmirror d, Mm mm) {
+    void bind(Dmirror d, Mm mm) {
         kernel.tracePath("mmu_interval_notifier_insert");
         d.id = table.nextId++;
         d.mm = mm;
