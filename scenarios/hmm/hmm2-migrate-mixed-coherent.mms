@@ -1,5 +1,6 @@
 # hmm-tests.c migrate_mixed, device-coherent variant (hmm2: two devices, hmm_dmirror2 and hmm_dmirror3), on 6 pages:
-# a PROT_NONE range cannot migrate (-EINVAL: no VM_READ); neither can one a hole splits (vma_lookup finds nothing);
+# a PROT_NONE range cannot migrate (-EINVAL: no VM_READ), and after a hole is punched at page 1 neither can pages 0-2
+# (page 0's VMA is still PROT_NONE; the selftest's "vma doesn't cover the range");
 # the read-only zero page, a read-only page and two writable pages all move to device 1; page 5, now device 1's
 # coherent memory, is not system RAM, so device 0 does not take it, and its mirror maps nothing there: -ENOENT.
 scenario hmm2-migrate-mixed-coherent
@@ -11,7 +12,7 @@ P: dmirror_open D0 2
 P: dmirror_open D1 3
 P: e1 = dmirror_migrate D1 A 6       # protected: -EINVAL
 P: munmap A+4K 4K
-P: e2 = dmirror_migrate D1 A 3       # the VMA does not cover the range: -EINVAL
+P: e2 = dmirror_migrate D1 A 3       # page 0 is still PROT_NONE: -EINVAL
 P: mprotect A+8K 4K PROT_READ        # page 2: the read-only zero page
 P: z = load A+8K
 P: mprotect A+12K 4K PROT_READ|PROT_WRITE

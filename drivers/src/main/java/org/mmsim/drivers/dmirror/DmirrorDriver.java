@@ -47,7 +47,7 @@ import org.mmsim.kernel.uapi.Errno;
  * ({@code dmirror_migrate_to_device}), {@link #HMM_DMIRROR_MIGRATE_TO_SYS} back ({@code dmirror_migrate_to_system}),
  * and {@link #HMM_DMIRROR_SNAPSHOT} reports what the CPU page table maps without faulting ({@code dmirror_snapshot}).
  * The free pages of each device are a stack ({@code mdevice->free_pages}); a page comes back through
- * {@code dmirror_devmem_free} when its last mapping goes.
+ * {@code dmirror_devmem_free} when its last reference goes.
  *
  * <p>Simplifications: READ and WRITE access one word (npages 1), the word being the ioctl's return value instead of
  * a copy to a user buffer; the migrations return {@code cmd.cpages} and SNAPSHOT the permission bytes of up to seven

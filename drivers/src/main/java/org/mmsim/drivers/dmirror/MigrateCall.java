@@ -132,13 +132,14 @@ final class MigrateCall extends DriverCall {
 
     /**
      * The loop both migrations share: VMA by VMA ({@code vma_lookup}: -EINVAL for a hole or a VMA without VM_READ),
-     * {@code migrate_vma_*} with {@code select} and {@code alloc}, then {@code after}.
+     * {@code migrate_vma_*} with {@code select} and {@code alloc}, then {@code after}; it ends early once
+     * {@code stop[0]} is set (the allocation failed).
      *
      * @return 0 or -errno
      */
-    private int eachVma(int select, MigrateDevice.AllocAndCopy alloc, Migrated after) {
+    private int eachVma(int select, MigrateDevice.AllocAndCopy alloc, Migrated after, boolean[] stop) {
         DmirrorDevice m = driver.table.devices[d.unit];
-        for (long a = addr, next; a < end(); a = next) {
+        for (long a = addr, next; a < end() && !stop[0]; a = next) {
             Vma vma = d.mm.vmaAt(a);
             if (vma == null || !vma.has(VmFlags.VM_READ)) {
                 return -Errno.EINVAL;
@@ -162,13 +163,18 @@ final class MigrateCall extends DriverCall {
         DmirrorDevice m = driver.table.devices[d.unit];
         int r = eachVma(MigrateDevice.SELECT_SYSTEM, (i, src) -> allocAndCopy(m, src), (start, src, dst) -> {
             k.tracePath("dmirror_migrate_finalize_and_map");
+            // a hole of a writable VMA is mapped writable too ("!spage && args->vma->vm_flags & VM_WRITE", as
+            // test_hmm had it through 6.18)
+            boolean holesWritable = d.mm.vmaAt(start).has(VmFlags.VM_WRITE);
             for (int i = 0; i < src.length; i++) {
                 if ((src[i] & MigrateDevice.MIGRATE_PFN_MIGRATE) != 0 && dst[i] >= 0) {
+                    boolean write = (src[i] & MigrateDevice.MIGRATE_PFN_WRITE) != 0
+                            || (src[i] & MigrateDevice.MIGRATE_PFN_VALID) == 0 && holesWritable;
                     d.pt.put(start + ((long) i << Page.PAGE_SHIFT), dst[i] | HmmRange.VALID
-                            | ((src[i] & MigrateDevice.MIGRATE_PFN_WRITE) != 0 ? HmmRange.WRITE : 0));
+                            | (write ? HmmRange.WRITE : 0));
                 }
             }
-        });
+        }, new boolean[1]);
         if (r < 0) {
             return r;
         }
@@ -211,25 +217,29 @@ final class MigrateCall extends DriverCall {
         long[] cpages = new long[1];
         long[] base = {addr};
         int r = eachVma(MigrateDevice.SELECT_DEVICE_COHERENT, (i, src) -> {
-            if ((src & MigrateDevice.MIGRATE_PFN_VALID) == 0 || oom[0]) {
+            if ((src & MigrateDevice.MIGRATE_PFN_VALID) == 0) {
                 return -1;
             }
             int dpage = k.allocUserPage();
             if (dpage < 0) {
+                // VM_FAULT_OOM: migrate_vma_finalize without migrate_vma_pages, nothing of this range moves
                 oom[0] = true;
-                return -1;
+                return MigrateDevice.ABORT;
             }
             d.pt.remove(base[0] + ((long) i << Page.PAGE_SHIFT));
             k.copyHighpage(MigrateDevice.pfnOf(src), dpage);
             return dpage;
         }, (start, src, dst) -> {
+            if (oom[0]) {
+                return;
+            }
             for (long e : src) {
                 if ((e & MigrateDevice.MIGRATE_PFN_VALID) != 0 && (e & MigrateDevice.MIGRATE_PFN_MIGRATE) != 0) {
                     cpages[0]++;
                 }
             }
             base[0] = start + ((long) src.length << Page.PAGE_SHIFT);
-        });
+        }, oom);
         return r < 0 ? r : oom[0] ? -Errno.ENOMEM : cpages[0];
     }
 

@@ -209,4 +209,62 @@ class DmirrorCoherentTest {
         assertThat(violatedInvariants(copy)).isEmpty();
         assertThat(copy.fingerprint()).isNotEqualTo(k.fingerprint());
     }
+
+    @Test
+    void aGupReferenceKeepsTheOldDevicePageAliveAfterItMigratesBack() {
+        long a = mmapAnon(k, t, 1, Mman.PROT_READ | Mman.PROT_WRITE);
+        write(k, t, a, 0x71);
+        assertThat(toDevice(a, 1)).isEqualTo(1);
+        int dev = pfn(a);
+        GupPages g = k.exports().getUserPages(t.mm(), a, 1, Foll.FOLL_WRITE);
+        assertThat(g.pfn(0)).isEqualTo(dev);
+        // one reference beyond the mapping's: a ZONE_DEVICE page may have it and still move
+        assertThat(ioctl(DmirrorDriver.HMM_DMIRROR_MIGRATE_TO_SYS, a, 1)).isEqualTo(1);
+        assertThat(pfn(a)).isNotEqualTo(dev);
+        assertThat(k.frames().refcount(dev)).isEqualTo(1);
+        assertThat(violatedInvariants(k)).isEmpty();
+        k.exports().putPages(g);
+        assertThat(k.frames().refcount(dev)).isZero();
+        // it is the device's again: the next migration takes it first
+        assertThat(toDevice(a, 1)).isEqualTo(1);
+        assertThat(pfn(a)).isEqualTo(dev);
+        assertThat(violatedInvariants(k)).isEmpty();
+    }
+
+    @Test
+    void aForkedChildsMirrorOnTheSameDeviceLosesItsEntryWhenTheParentMovesThePage() {
+        long a = mmapAnon(k, t, 1, Mman.PROT_READ | Mman.PROT_WRITE);
+        write(k, t, a, 0x81);
+        assertThat(toDevice(a, 1)).isEqualTo(1);
+        Task c = TestKernels.fork(k, t, "c");
+        int cfd = open(k, c, "/dev/" + DmirrorDriver.deviceName(2), Fcntl.O_RDWR);
+        assertThat(k.fileSyscalls().ioctl(c, cfd, DmirrorDriver.HMM_DMIRROR_READ, a, 1).run()).isEqualTo(0x81);
+        DmirrorDriver.Dmirror child = (DmirrorDriver.Dmirror) TestKernels.file(c, cfd).privateData();
+        assertThat(child.pt).containsKey(a);
+        // the child's mapping is unmapped by try_to_migrate (MMU_NOTIFY_CLEAR), which its mirror must obey even though
+        // its device is the one migrating
+        assertThat(ioctl(DmirrorDriver.HMM_DMIRROR_MIGRATE_TO_SYS, a, 1)).isEqualTo(1);
+        assertThat(child.pt).doesNotContainKey(a);
+        assertThat(Pte.pfn(c.mm().pte(a))).isEqualTo(pfn(a));
+        assertThat(violatedInvariants(k)).isEmpty();
+    }
+
+    @Test
+    void aLongTermPinFailsWithEbusyWhenACoherentPageCannotMoveAndMovesNothingElse() {
+        long a = mmapAnon(k, t, 2, Mman.PROT_READ | Mman.PROT_WRITE);
+        write(k, t, a, 0x91);
+        write(k, t, a + PAGE, 0x92);
+        assertThat(toDevice(a, 2)).isEqualTo(2);
+        int dev0 = pfn(a);
+        int dev1 = pfn(a + PAGE);
+        GupPages g1 = k.exports().getUserPages(t.mm(), a, 1, 0);
+        GupPages g2 = k.exports().getUserPages(t.mm(), a, 1, 0);
+        GupPages pin = k.exports().pinUserPages(t.mm(), a, 2, Foll.FOLL_WRITE | Foll.FOLL_LONGTERM);
+        assertThat(pin.ret()).isEqualTo(-Errno.EBUSY);
+        assertThat(pfn(a)).isEqualTo(dev0);
+        assertThat(pfn(a + PAGE)).isEqualTo(dev1);
+        k.exports().putPages(g1);
+        k.exports().putPages(g2);
+        assertThat(violatedInvariants(k)).isEmpty();
+    }
 }

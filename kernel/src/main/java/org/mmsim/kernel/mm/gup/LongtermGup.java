@@ -1,5 +1,6 @@
 package org.mmsim.kernel.mm.gup;
 
+import java.util.LinkedHashSet;
 import java.util.TreeSet;
 import org.mmsim.kernel.bug.KernelBug;
 import org.mmsim.kernel.mm.Mm;
@@ -14,7 +15,7 @@ import org.mmsim.kernel.uapi.Errno;
  * a FOLL_LONGTERM pin must not hold a page in memory that has to stay migratable, so where the profile has it
  * ({@link Switch#LONGTERM_MIGRATE_MOVABLE}: CMA in 5.1, ZONE_MOVABLE in 5.13) GUP takes the pages, gives back every
  * page if one is movable, migrates those to ZONE_NORMAL and takes them again. Device-coherent pages (6.0) are never
- * long-term pinnable and move the same way.
+ * long-term pinnable either; they move first, by {@code migrate_device_coherent_folio}.
  */
 final class LongtermGup {
     private final Gup gup;
@@ -59,28 +60,39 @@ final class LongtermGup {
     }
 
     /**
-     * {@code check_and_migrate_movable_pages()}: if any page taken is not long-term pinnable (it is in ZONE_MOVABLE,
-     * or device-coherent memory: {@code migrate_device_coherent_folio}, 6.0 b05a79d4377f), give every page back and
-     * migrate those to ZONE_NORMAL; -EAGAIN asks the caller to take them again. A page that cannot be
-     * migrated (another reference holds it) fails the whole pin with -ENOMEM ({@code migrate_pages} returns how many
-     * it could not move), after the others were moved.
+     * {@code check_and_migrate_movable_pages()}: if any page taken is not long-term pinnable, give every page back and
+     * migrate those to ZONE_NORMAL; -EAGAIN asks the caller to take them again. {@code
+     * migrate_longterm_unpinnable_folios} moves the device-coherent pages first, in the order GUP returned them
+     * ({@code migrate_device_coherent_folio}, 6.0 b05a79d4377f): the first that cannot move fails the pin with -EBUSY
+     * and nothing else is moved. Then the ZONE_MOVABLE ones ({@code migrate_pages}): a page that cannot move (another
+     * reference holds it) fails the pin with -ENOMEM, after the others were moved.
      *
-     * @return 0 (all pinnable, pages kept), -EAGAIN (migrated, retry) or -ENOMEM
+     * @return 0 (all pinnable, pages kept), -EAGAIN (migrated, retry), -EBUSY or -ENOMEM
      */
     private int checkAndMigrateMovablePages(int nr, int[] pages, int flags) {
         TreeSet<Integer> movable = new TreeSet<>();
+        LinkedHashSet<Integer> coherent = new LinkedHashSet<>();
         for (int i = 0; i < nr; i++) {
-            if (pages[i] != PageAlloc.ZERO_PFN
-                    && (alloc.zoneOf(pages[i]) == Zone.MOVABLE || alloc.isDeviceCoherent(pages[i]))) {
+            if (pages[i] == PageAlloc.ZERO_PFN) {
+                continue;
+            }
+            if (alloc.isDeviceCoherent(pages[i])) {
+                coherent.add(pages[i]);
+            } else if (alloc.zoneOf(pages[i]) == Zone.MOVABLE) {
                 movable.add(pages[i]);
             }
         }
-        if (movable.isEmpty()) {
+        if (movable.isEmpty() && coherent.isEmpty()) {
             return 0;
         }
         gup.trace.path("migrate_longterm_unpinnable_folios");
         for (int i = 0; i < nr; i++) {
             gup.gupPutPage(pages[i], flags);
+        }
+        for (int pfn : coherent) {
+            if (migrate.migrateDeviceCoherent(pfn) < 0) {
+                return -Errno.EBUSY;
+            }
         }
         // migrate_pages() goes through the whole list: a page it cannot move does not keep the others where they are
         boolean failed = false;

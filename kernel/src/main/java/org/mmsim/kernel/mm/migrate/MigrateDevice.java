@@ -35,10 +35,11 @@ import org.mmsim.kernel.uapi.Errno;
  * <p>What is collected ({@code migrate_vma_collect_pmd}): a hole ({@code pte_none}) or the zero page of an anonymous
  * VMA, which the destination then fills ({@code migrate_vma_insert_page}); a page {@code vm_normal_page} finds that
  * {@code select} allows (system RAM with {@link #SELECT_SYSTEM}, this owner's coherent pages with
- * {@link #SELECT_DEVICE_COHERENT}) and that is anonymous: a page-cache page (shmem included) is collected by the
- * kernel but refused by {@code __migrate_device_pages} ("only support anonymous memory"), so it stays; and a page with
- * references its mappings do not explain (a pin, a GUP reference, a pipe buffer: {@code migrate_vma_check_page}) stays
- * too. A ZONE_DEVICE page may have one such reference ("Page from ZONE_DEVICE have one extra reference").
+ * {@link #SELECT_DEVICE_COHERENT}) and that has a {@code mapping}, unless it has references its mappings (and the page
+ * cache's) do not explain (a pin, a GUP reference, a pipe buffer: {@code migrate_vma_check_page}); a ZONE_DEVICE page
+ * may have one such reference ("Page from ZONE_DEVICE have one extra reference"), which keeps the source alive after
+ * the move. A page-cache page (shmem included) is collected, and the driver gives it a destination, but {@code
+ * __migrate_device_pages} refuses it ("only support anonymous memory"): it stays, and the destination goes back.
  */
 @Export
 public final class MigrateDevice {
@@ -54,6 +55,8 @@ public final class MigrateDevice {
     public static final long MIGRATE_PFN_WRITE = 1 << 3;
     /** {@code MIGRATE_PFN_SHIFT}. */
     public static final int MIGRATE_PFN_SHIFT = 6;
+    /** What an {@link AllocAndCopy} returns to give up the range ({@code VM_FAULT_OOM} in test_hmm). */
+    public static final int ABORT = -2;
 
     /** The driver's half ({@code dmirror_migrate_alloc_and_copy}, {@code dmirror_devmem_fault_alloc_and_copy}). */
     @Export
@@ -62,7 +65,9 @@ public final class MigrateDevice {
         /**
          * A destination for entry {@code i} of {@code src} ({@code MIGRATE_PFN_*} bits and, with VALID, the source
          * PFN): a page the driver allocated (refcount 1, its own) and filled with the source's words, or zeroed for a
-         * hole; or -1 to leave the entry where it is.
+         * hole; -1 to leave the entry where it is; or {@link #ABORT} to give up the whole range (the driver then
+         * calls {@code migrate_vma_finalize} without {@code migrate_vma_pages}: nothing moves, every page it
+         * allocated goes back).
          */
         int alloc(int i, long src);
     }
@@ -118,22 +123,26 @@ public final class MigrateDevice {
             src[i] = collect(vma, start + ((long) i << Page.PAGE_SHIFT), select, owner);
             dst[i] = -1;
         }
-        for (int i = 0; i < n; i++) {
+        boolean abort = false;
+        for (int i = 0; i < n && !abort; i++) {
             if ((src[i] & MIGRATE_PFN_MIGRATE) != 0) {
                 dst[i] = driver.alloc(i, src[i]);
+                abort = dst[i] == ABORT;
             }
         }
-        trace.path("migrate_vma_pages");
+        if (!abort) {
+            trace.path("migrate_vma_pages");
+        }
         for (int i = 0; i < n; i++) {
             long addr = start + ((long) i << Page.PAGE_SHIFT);
-            boolean moved = dst[i] >= 0 && ((src[i] & MIGRATE_PFN_VALID) == 0
+            boolean moved = !abort && dst[i] >= 0 && ((src[i] & MIGRATE_PFN_VALID) == 0
                     ? insertPage(vma, addr, dst[i]) : move(pfnOf(src[i]), dst[i], range));
             if (!moved) {
                 src[i] &= ~MIGRATE_PFN_MIGRATE;
                 if (dst[i] >= 0) {
                     alloc.putPage(dst[i]); // migrate_vma_finalize: the driver's page goes back
-                    dst[i] = -1;
                 }
+                dst[i] = -1;
             }
         }
         notifiers.invalidateRangeEnd(range);
@@ -157,12 +166,16 @@ public final class MigrateDevice {
                 : (select & SELECT_SYSTEM) == 0) {
             return 0;
         }
-        // !page->mapping, or a page-cache page, which __migrate_device_pages refuses: not anonymous memory
-        if (!frames.test(pfn, PageFlags.PG_ANON) || frames.mapping(pfn) == 0) {
+        // "if (!page || !page->mapping)": a page without one (a driver's) is not collected; a page-cache or shmem
+        // page is, and __migrate_device_pages refuses it later ({@link #move})
+        if (frames.mapping(pfn) == 0) {
             return 0;
         }
-        // migrate_vma_check_page: a reference the mappings do not explain keeps the page where it is
-        int extra = frames.refcount(pfn) - frames.mapcount(pfn) - (pagemap >= 0 ? 1 : 0);
+        // migrate_vma_check_page: a reference the mappings (and the page cache's, and buffers') do not explain keeps
+        // the page where it is; "Page from ZONE_DEVICE have one extra reference"
+        boolean anon = frames.test(pfn, PageFlags.PG_ANON);
+        int extra = frames.refcount(pfn) - frames.mapcount(pfn) - (pagemap >= 0 ? 1 : 0)
+                - (anon ? 0 : 1 + (frames.test(pfn, PageFlags.PG_PRIVATE) ? 1 : 0));
         if (extra > 0 || frames.test(pfn, PageFlags.PG_LOCKED) || frames.test(pfn, PageFlags.PG_WRITEBACK)) {
             return 0;
         }
@@ -198,13 +211,18 @@ public final class MigrateDevice {
     }
 
     /**
-     * {@code __migrate_device_pages} and {@code remove_migration_ptes}: {@code dst}, which the driver filled, takes
-     * over the flags (anon-exclusive included), the anon_vma and index, the mapcount and the mappings' references;
-     * every pte that mapped {@code pfn} (in any mm, after a fork: those outside the collected range get an
-     * invalidation of their own) maps {@code dst} with the same bits; then
-     * {@code pfn}'s last reference goes, to the buddy allocator or, for a coherent page, to its driver.
+     * {@code __migrate_device_pages}, {@code remove_migration_ptes} and {@code migrate_vma_finalize}: a page-cache
+     * page is refused (false); else {@code dst}, which the driver filled, takes over the flags (anon-exclusive
+     * included), the anon_vma and index, the mapcount and the mappings' references; every pte that mapped {@code pfn}
+     * (in any mm, after a fork: those outside the collected range get an invalidation of their own) maps {@code dst}
+     * with the same bits; then {@code pfn} loses the mappings' references, and with the last it goes to the buddy
+     * allocator or, for a coherent page, to its driver.
      */
     private boolean move(int pfn, int dst, MmuNotifierRange collected) {
+        if (!frames.test(pfn, PageFlags.PG_ANON)) {
+            // "only support anonymous memory migrating to device private or coherent": restored where it was
+            return false;
+        }
         List<Rmap.Mapping> mappings = rmap.rmapWalk(pfn);
         int flags = frames.flags(pfn) & ~PageFlags.PG_LRU;
         frames.setFlags(dst, alloc.pagemapOf(dst) < 0 ? flags | PageFlags.PG_LRU : flags);
@@ -212,10 +230,11 @@ public final class MigrateDevice {
         frames.setMapcount(dst, frames.mapcount(pfn));
         frames.setRefcount(dst, frames.mapcount(pfn));
         for (Rmap.Mapping m : mappings) {
-            // a mapping outside the collected range (another mm's, after a fork) is unmapped by try_to_migrate
+            // a mapping outside the collected range (another mm's, after a fork) is unmapped by try_to_migrate,
+            // whose invalidation is MMU_NOTIFY_CLEAR with no owner: every mirror of it erases its entry
             boolean other = m.mm() != collected.mm() || !collected.overlaps(m.address(), m.address() + 1);
-            MmuNotifierRange range = new MmuNotifierRange(m.mm(), m.address(), m.address() + Page.PAGE_SIZE,
-                    MmuNotifierEvent.MIGRATE, true, collected.owner());
+            MmuNotifierRange range = MmuNotifierRange.of(MmuNotifierEvent.CLEAR, m.mm(), m.address(),
+                    m.address() + Page.PAGE_SIZE);
             if (other) {
                 notifiers.invalidateRangeStart(range);
             }
@@ -228,8 +247,11 @@ public final class MigrateDevice {
         if (trace.on()) {
             trace.record(new Change.PageMigrated(pfn, dst));
         }
+        // the mappings' references went to dst; one more holder (a GUP reference on a device page) keeps pfn alive
+        // until it lets go, and only then does the page go back
+        int mapped = frames.mapcount(pfn);
         frames.setMapcount(pfn, 0);
-        alloc.pageRefSub(pfn, frames.refcount(pfn));
+        alloc.pageRefSub(pfn, mapped);
         return true;
     }
 }

@@ -107,4 +107,30 @@ class MemremapPagesTest {
         assertThat(freed).isEmpty();
         assertThat(k.frames().refcount(first)).isEqualTo(1);
     }
+
+    @Test
+    void aDriverThatGivesUpMidRangeMovesNothingAndGetsItsPagesBack() {
+        int first = alloc.memremapPages(2, ops);
+        org.mmsim.kernel.task.Task t = k.spawn("p");
+        long a = org.mmsim.kernel.testing.TestKernels.mmapAnon(k, t, 2, 3);
+        org.mmsim.kernel.testing.TestKernels.write(k, t, a, 0x5);
+        int ram = org.mmsim.kernel.mm.pgtable.Pte.pfn(t.mm().pte(a));
+        long[] src = new long[2];
+        int[] dst = new int[2];
+        int r = k.exports().migrateVma(t.mm(), a, a + 2 * Page.PAGE_SIZE,
+                org.mmsim.kernel.mm.migrate.MigrateDevice.SELECT_SYSTEM, 0, null, src, dst, (i, e) -> {
+                    if (i == 0) {
+                        alloc.zoneDevicePageInit(first);
+                        return first;
+                    }
+                    return org.mmsim.kernel.mm.migrate.MigrateDevice.ABORT;
+                });
+        assertThat(r).isZero();
+        assertThat(org.mmsim.kernel.mm.pgtable.Pte.pfn(t.mm().pte(a))).isEqualTo(ram);
+        assertThat(t.mm().pte(a + Page.PAGE_SIZE)).isZero();
+        assertThat(dst).containsExactly(-1, -1);
+        assertThat(src[0] & org.mmsim.kernel.mm.migrate.MigrateDevice.MIGRATE_PFN_MIGRATE).isZero();
+        assertThat(freed).containsExactly(first);
+        assertThat(Invariants.checkStep(k)).isEmpty();
+    }
 }
