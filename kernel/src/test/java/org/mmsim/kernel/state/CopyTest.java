@@ -446,6 +446,7 @@ class CopyTest {
                     || n.equals("org.mmsim.kernel.mm.page.FrameSections$Section")
                     || n.equals("org.mmsim.kernel.mm.pgtable.PageTable$Leaf")
                     || o instanceof long[]
+                    || o.getClass().isArray() && java.lang.reflect.Array.getLength(o) == 0
                     || o instanceof org.mmsim.kernel.profile.KernelProfile
                     || o.getClass().isSynthetic() || o.getClass().isHidden()
                     || n.equals("org.mmsim.kernel.mm.AddressSpaceOperations$1");

@@ -415,6 +415,6 @@ public final class PageAlloc extends StateObject implements Hashable {
         deviceStart = o.deviceStart;
         deviceEnd = o.deviceEnd;
         deviceNext = o.deviceNext;
-        pagemaps = o.pagemaps.clone();
+        pagemaps = o.pagemaps.length == 0 ? o.pagemaps : o.pagemaps.clone(); // an empty array cannot change
     }
 }
