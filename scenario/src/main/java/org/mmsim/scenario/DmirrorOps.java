@@ -37,7 +37,7 @@ final class DmirrorOps {
                                 b.addr(op, 1), pages(op))),
                 Operation.of("dmirror_migrate_sys", "DEV ADDR [N]",
                         "HMM_DMIRROR_MIGRATE_TO_SYS: migrate the device's own pages among N pages (default 1) from "
-                                + "ADDR back to system memory; returns how many moved, -EINVAL or -ENOMEM",
+                                + "ADDR back to system memory; returns how many moved, or -EINVAL",
                         (b, t, op) -> b.files().ioctl(t, coherentFd(b, op), DmirrorDriver.HMM_DMIRROR_MIGRATE_TO_SYS,
                                 b.addr(op, 1), pages(op))),
                 Operation.of("dmirror_snapshot", "DEV ADDR [N]",

@@ -29,7 +29,7 @@ import org.mmsim.kernel.uapi.Errno;
  * the table maps: -ENOENT as soon as one is missing (a page that stayed, a shmem hole).
  *
  * <p>{@code dmirror_migrate_to_system}: the device's own pages of the range back to system RAM, the mirror's entries
- * for them erased; the result counts the pages moved; -ENOMEM when no system page is left.
+ * for them erased; the result counts the pages moved (a page no system page is left for stays).
  *
  * <p>{@code dmirror_snapshot}: {@code hmm_range_fault} without {@code HMM_PFN_REQ_FAULT}, so nothing is faulted in,
  * and {@code dmirror_mkentry} of each page: ERROR (no VMA, or one that is not readable), NONE (nothing mapped), ZERO for
@@ -132,14 +132,13 @@ final class MigrateCall extends DriverCall {
 
     /**
      * The loop both migrations share: VMA by VMA ({@code vma_lookup}: -EINVAL for a hole or a VMA without VM_READ),
-     * {@code migrate_vma_*} with {@code select} and {@code alloc}, then {@code after}; it ends early once
-     * {@code stop[0]} is set (the allocation failed).
+     * {@code migrate_vma_*} with {@code select} and {@code alloc}, then {@code after}.
      *
      * @return 0 or -errno
      */
-    private int eachVma(int select, MigrateDevice.AllocAndCopy alloc, Migrated after, boolean[] stop) {
+    private int eachVma(int select, MigrateDevice.AllocAndCopy alloc, Migrated after) {
         DmirrorDevice m = driver.table.devices[d.unit];
-        for (long a = addr, next; a < end() && !stop[0]; a = next) {
+        for (long a = addr, next; a < end(); a = next) {
             Vma vma = d.mm.vmaAt(a);
             if (vma == null || !vma.has(VmFlags.VM_READ)) {
                 return -Errno.EINVAL;
@@ -174,7 +173,7 @@ final class MigrateCall extends DriverCall {
                             | (write ? HmmRange.WRITE : 0));
                 }
             }
-        }, new boolean[1]);
+        });
         if (r < 0) {
             return r;
         }
@@ -209,11 +208,11 @@ final class MigrateCall extends DriverCall {
     /**
      * {@code dmirror_migrate_to_system}: this device's pages back to system RAM ({@code
      * dmirror_devmem_fault_alloc_and_copy}: a page from {@code alloc_page_vma}, the mirror's entry erased, the words
-     * copied), counting the pages moved.
+     * copied), counting the pages moved. A page for which no system page is left stays on the device with its mirror
+     * entry (6.18's test_hmm skips it: "if (!dpage) continue"), and the others move.
      */
     private long toSystem() {
         Exports k = driver.kernel;
-        boolean[] oom = new boolean[1];
         long[] cpages = new long[1];
         long[] base = {addr};
         int r = eachVma(MigrateDevice.SELECT_DEVICE_COHERENT, (i, src) -> {
@@ -222,25 +221,20 @@ final class MigrateCall extends DriverCall {
             }
             int dpage = k.allocUserPage();
             if (dpage < 0) {
-                // VM_FAULT_OOM: migrate_vma_finalize without migrate_vma_pages, nothing of this range moves
-                oom[0] = true;
-                return MigrateDevice.ABORT;
+                return -1;
             }
             d.pt.remove(base[0] + ((long) i << Page.PAGE_SHIFT));
             k.copyHighpage(MigrateDevice.pfnOf(src), dpage);
             return dpage;
         }, (start, src, dst) -> {
-            if (oom[0]) {
-                return;
-            }
             for (long e : src) {
                 if ((e & MigrateDevice.MIGRATE_PFN_VALID) != 0 && (e & MigrateDevice.MIGRATE_PFN_MIGRATE) != 0) {
                     cpages[0]++;
                 }
             }
             base[0] = start + ((long) src.length << Page.PAGE_SHIFT);
-        }, oom);
-        return r < 0 ? r : oom[0] ? -Errno.ENOMEM : cpages[0];
+        });
+        return r < 0 ? r : cpages[0];
     }
 
     /** {@code dmirror_snapshot}: the pages' {@code HMM_DMIRROR_PROT_*} bytes, page 0 lowest. */

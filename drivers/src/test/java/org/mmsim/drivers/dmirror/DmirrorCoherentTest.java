@@ -267,4 +267,25 @@ class DmirrorCoherentTest {
         k.exports().putPages(g2);
         assertThat(violatedInvariants(k)).isEmpty();
     }
+
+    @Test
+    void aPageThatStaysIsStillUnmappedFromAnotherMmFirstSoItsMirrorsForgetIt() {
+        long a = mmapAnon(k, t, 1, Mman.PROT_READ | Mman.PROT_WRITE);
+        write(k, t, a, 0xa1);
+        assertThat(toDevice(a, 1)).isEqualTo(1);
+        Task c = TestKernels.fork(k, t, "c");
+        int cfd = open(k, c, "/dev/" + DmirrorDriver.deviceName(2), Fcntl.O_RDWR);
+        assertThat(k.fileSyscalls().ioctl(c, cfd, DmirrorDriver.HMM_DMIRROR_READ, a, 1).run()).isEqualTo(0xa1);
+        DmirrorDriver.Dmirror child = (DmirrorDriver.Dmirror) TestKernels.file(c, cfd).privateData();
+        GupPages g1 = k.exports().getUserPages(t.mm(), a, 1, 0);
+        GupPages g2 = k.exports().getUserPages(t.mm(), a, 1, 0);
+        int dev = pfn(a);
+        // two references beyond the mappings': the page stays, but try_to_migrate unmapped the child's first
+        assertThat(ioctl(DmirrorDriver.HMM_DMIRROR_MIGRATE_TO_SYS, a, 1)).isZero();
+        assertThat(pfn(a)).isEqualTo(dev);
+        assertThat(child.pt).doesNotContainKey(a);
+        k.exports().putPages(g1);
+        k.exports().putPages(g2);
+        assertThat(violatedInvariants(k)).isEmpty();
+    }
 }

@@ -55,8 +55,6 @@ public final class MigrateDevice {
     public static final long MIGRATE_PFN_WRITE = 1 << 3;
     /** {@code MIGRATE_PFN_SHIFT}. */
     public static final int MIGRATE_PFN_SHIFT = 6;
-    /** What an {@link AllocAndCopy} returns to give up the range ({@code VM_FAULT_OOM} in test_hmm). */
-    public static final int ABORT = -2;
 
     /** The driver's half ({@code dmirror_migrate_alloc_and_copy}, {@code dmirror_devmem_fault_alloc_and_copy}). */
     @Export
@@ -65,9 +63,7 @@ public final class MigrateDevice {
         /**
          * A destination for entry {@code i} of {@code src} ({@code MIGRATE_PFN_*} bits and, with VALID, the source
          * PFN): a page the driver allocated (refcount 1, its own) and filled with the source's words, or zeroed for a
-         * hole; -1 to leave the entry where it is; or {@link #ABORT} to give up the whole range (the driver then
-         * calls {@code migrate_vma_finalize} without {@code migrate_vma_pages}: nothing moves, every page it
-         * allocated goes back).
+         * hole; or -1 to leave the entry where it is.
          */
         int alloc(int i, long src);
     }
@@ -120,23 +116,19 @@ public final class MigrateDevice {
         MmuNotifierRange range = new MmuNotifierRange(mm, start, end, MmuNotifierEvent.MIGRATE, true, notifierOwner);
         notifiers.invalidateRangeStart(range);
         for (int i = 0; i < n; i++) {
-            src[i] = collect(vma, start + ((long) i << Page.PAGE_SHIFT), select, owner);
+            src[i] = collect(vma, start + ((long) i << Page.PAGE_SHIFT), select, owner, range);
             dst[i] = -1;
         }
-        boolean abort = false;
-        for (int i = 0; i < n && !abort; i++) {
+        for (int i = 0; i < n; i++) {
             if ((src[i] & MIGRATE_PFN_MIGRATE) != 0) {
                 dst[i] = driver.alloc(i, src[i]);
-                abort = dst[i] == ABORT;
             }
         }
-        if (!abort) {
-            trace.path("migrate_vma_pages");
-        }
+        trace.path("migrate_vma_pages");
         for (int i = 0; i < n; i++) {
             long addr = start + ((long) i << Page.PAGE_SHIFT);
-            boolean moved = !abort && dst[i] >= 0 && ((src[i] & MIGRATE_PFN_VALID) == 0
-                    ? insertPage(vma, addr, dst[i]) : move(pfnOf(src[i]), dst[i], range));
+            boolean moved = dst[i] >= 0 && ((src[i] & MIGRATE_PFN_VALID) == 0
+                    ? insertPage(vma, addr, dst[i]) : move(pfnOf(src[i]), dst[i]));
             if (!moved) {
                 src[i] &= ~MIGRATE_PFN_MIGRATE;
                 if (dst[i] >= 0) {
@@ -149,8 +141,14 @@ public final class MigrateDevice {
         return 0;
     }
 
-    /** {@code migrate_vma_collect_pmd} for one pte: its {@code MIGRATE_PFN_*} entry, 0 if it is not collected. */
-    private long collect(Vma vma, long addr, int select, int owner) {
+    /**
+     * {@code migrate_vma_collect_pmd} and {@code migrate_device_unmap} for one pte: its {@code MIGRATE_PFN_*} entry, 0
+     * if it is not collected. A page that is not left alone at once (an exclusive anonymous page that may be pinned
+     * is: {@code folio_try_share_anon_rmap_pte} fails) is unmapped: its mappings outside {@code collected} (another
+     * mm's, after a fork) by {@code try_to_migrate}, with an {@code MMU_NOTIFY_CLEAR} invalidation each, before {@code
+     * migrate_vma_check_page} decides; a page that then stays is mapped back, its other mirrors' entries gone.
+     */
+    private long collect(Vma vma, long addr, int select, int owner, MmuNotifierRange collected) {
         long pte = vma.mm().pte(addr);
         if (Pte.none(pte) || (Pte.pfn(pte) == PageAlloc.ZERO_PFN && Pte.special(pte)
                 && (select & SELECT_SYSTEM) != 0)) {
@@ -168,19 +166,35 @@ public final class MigrateDevice {
         }
         // "if (!page || !page->mapping)": a page without one (a driver's) is not collected; a page-cache or shmem
         // page is, and __migrate_device_pages refuses it later ({@link #move})
-        if (frames.mapping(pfn) == 0) {
+        if (frames.mapping(pfn) == 0 || frames.test(pfn, PageFlags.PG_LOCKED)) {
             return 0;
         }
+        boolean anon = frames.test(pfn, PageFlags.PG_ANON);
+        if (anon && frames.test(pfn, PageFlags.PG_ANON_EXCLUSIVE) && Rmap.maybeDmaPinned(frames, pfn)) {
+            return 0;
+        }
+        unmapElsewhere(pfn, collected);
         // migrate_vma_check_page: a reference the mappings (and the page cache's, and buffers') do not explain keeps
         // the page where it is; "Page from ZONE_DEVICE have one extra reference"
-        boolean anon = frames.test(pfn, PageFlags.PG_ANON);
         int extra = frames.refcount(pfn) - frames.mapcount(pfn) - (pagemap >= 0 ? 1 : 0)
                 - (anon ? 0 : 1 + (frames.test(pfn, PageFlags.PG_PRIVATE) ? 1 : 0));
-        if (extra > 0 || frames.test(pfn, PageFlags.PG_LOCKED) || frames.test(pfn, PageFlags.PG_WRITEBACK)) {
+        if (extra > 0 || frames.test(pfn, PageFlags.PG_WRITEBACK)) {
             return 0;
         }
         return ((long) pfn << MIGRATE_PFN_SHIFT) | MIGRATE_PFN_VALID | MIGRATE_PFN_MIGRATE
                 | (Pte.write(pte) ? MIGRATE_PFN_WRITE : 0);
+    }
+
+    /** {@code try_to_migrate}'s invalidations: each pte mapping {@code pfn} outside {@code collected}. */
+    private void unmapElsewhere(int pfn, MmuNotifierRange collected) {
+        for (Rmap.Mapping m : rmap.rmapWalk(pfn)) {
+            if (m.mm() != collected.mm() || !collected.overlaps(m.address(), m.address() + 1)) {
+                MmuNotifierRange range = MmuNotifierRange.of(MmuNotifierEvent.CLEAR, m.mm(), m.address(),
+                        m.address() + Page.PAGE_SIZE);
+                notifiers.invalidateRangeStart(range);
+                notifiers.invalidateRangeEnd(range);
+            }
+        }
     }
 
     /**
@@ -214,35 +228,22 @@ public final class MigrateDevice {
      * {@code __migrate_device_pages}, {@code remove_migration_ptes} and {@code migrate_vma_finalize}: a page-cache
      * page is refused (false); else {@code dst}, which the driver filled, takes over the flags (anon-exclusive
      * included), the anon_vma and index, the mapcount and the mappings' references; every pte that mapped {@code pfn}
-     * (in any mm, after a fork: those outside the collected range get an invalidation of their own) maps {@code dst}
-     * with the same bits; then {@code pfn} loses the mappings' references, and with the last it goes to the buddy
+     * (in any mm, after a fork: {@link #collect} invalidated those) maps {@code dst} with the same bits; then {@code pfn} loses the mappings' references, and with the last it goes to the buddy
      * allocator or, for a coherent page, to its driver.
      */
-    private boolean move(int pfn, int dst, MmuNotifierRange collected) {
+    private boolean move(int pfn, int dst) {
         if (!frames.test(pfn, PageFlags.PG_ANON)) {
-            // "only support anonymous memory migrating to device private or coherent": restored where it was
+            // "only support anonymous memory migrating to device private or coherent": mapped back where it was
             return false;
         }
-        List<Rmap.Mapping> mappings = rmap.rmapWalk(pfn);
         int flags = frames.flags(pfn) & ~PageFlags.PG_LRU;
         frames.setFlags(dst, alloc.pagemapOf(dst) < 0 ? flags | PageFlags.PG_LRU : flags);
         frames.setMapping(dst, frames.mapping(pfn), frames.index(pfn));
         frames.setMapcount(dst, frames.mapcount(pfn));
         frames.setRefcount(dst, frames.mapcount(pfn));
-        for (Rmap.Mapping m : mappings) {
-            // a mapping outside the collected range (another mm's, after a fork) is unmapped by try_to_migrate,
-            // whose invalidation is MMU_NOTIFY_CLEAR with no owner: every mirror of it erases its entry
-            boolean other = m.mm() != collected.mm() || !collected.overlaps(m.address(), m.address() + 1);
-            MmuNotifierRange range = MmuNotifierRange.of(MmuNotifierEvent.CLEAR, m.mm(), m.address(),
-                    m.address() + Page.PAGE_SIZE);
-            if (other) {
-                notifiers.invalidateRangeStart(range);
-            }
+        for (Rmap.Mapping m : rmap.rmapWalk(pfn)) {
             long pte = m.mm().pte(m.address());
             m.mm().setPte(m.address(), Pte.make(dst, pte & ~Pte.PFN_MASK));
-            if (other) {
-                notifiers.invalidateRangeEnd(range);
-            }
         }
         if (trace.on()) {
             trace.record(new Change.PageMigrated(pfn, dst));

@@ -109,28 +109,32 @@ class MemremapPagesTest {
     }
 
     @Test
-    void aDriverThatGivesUpMidRangeMovesNothingAndGetsItsPagesBack() {
+    void aPageTheDriverFindsNoDestinationForStaysAndTheOthersMove() {
         int first = alloc.memremapPages(2, ops);
         org.mmsim.kernel.task.Task t = k.spawn("p");
         long a = org.mmsim.kernel.testing.TestKernels.mmapAnon(k, t, 2, 3);
         org.mmsim.kernel.testing.TestKernels.write(k, t, a, 0x5);
+        org.mmsim.kernel.testing.TestKernels.write(k, t, a + Page.PAGE_SIZE, 0x6);
         int ram = org.mmsim.kernel.mm.pgtable.Pte.pfn(t.mm().pte(a));
         long[] src = new long[2];
         int[] dst = new int[2];
         int r = k.exports().migrateVma(t.mm(), a, a + 2 * Page.PAGE_SIZE,
                 org.mmsim.kernel.mm.migrate.MigrateDevice.SELECT_SYSTEM, 0, null, src, dst, (i, e) -> {
                     if (i == 0) {
-                        alloc.zoneDevicePageInit(first);
-                        return first;
+                        return -1;
                     }
-                    return org.mmsim.kernel.mm.migrate.MigrateDevice.ABORT;
+                    alloc.zoneDevicePageInit(first);
+                    k.exports().copyHighpage(org.mmsim.kernel.mm.migrate.MigrateDevice.pfnOf(e), first);
+                    return first;
                 });
         assertThat(r).isZero();
         assertThat(org.mmsim.kernel.mm.pgtable.Pte.pfn(t.mm().pte(a))).isEqualTo(ram);
-        assertThat(t.mm().pte(a + Page.PAGE_SIZE)).isZero();
-        assertThat(dst).containsExactly(-1, -1);
+        assertThat(org.mmsim.kernel.mm.pgtable.Pte.pfn(t.mm().pte(a + Page.PAGE_SIZE))).isEqualTo(first);
+        assertThat(dst).containsExactly(-1, first);
         assertThat(src[0] & org.mmsim.kernel.mm.migrate.MigrateDevice.MIGRATE_PFN_MIGRATE).isZero();
-        assertThat(freed).containsExactly(first);
+        assertThat(src[1] & org.mmsim.kernel.mm.migrate.MigrateDevice.MIGRATE_PFN_MIGRATE).isNotZero();
+        assertThat(k.frames().word(first, 0)).isEqualTo(0x6);
+        assertThat(freed).isEmpty();
         assertThat(Invariants.checkStep(k)).isEmpty();
     }
 }
