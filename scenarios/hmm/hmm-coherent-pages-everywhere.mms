@@ -1,12 +1,13 @@
 # Not a selftest port: pages migrated to device-coherent memory go through most of what the model knows, one after
-# another, with every invariant checked after each step and every frame, device pages included, free at the end.
-# The pagemap shows page 0 present and exclusive, and clear_refs clears its soft-dirty bit. Page 0 is written again (reused in place, exclusive); page 1 made read-only and poked by ptrace (FOLL_FORCE into an
-# exclusive anonymous page: written in place, still device memory); page 2 spliced into a pipe (a reference the
-# mapping does not explain); page 3 lazily freed; page 4 zapped; page 5, a hole when migrated, mlocked;
-# page 6 registered as an io_uring fixed buffer and page 7 as a pinned RDMA region (long-term pins: both move back to
-# system RAM first). After a fork, the child reads and writes; the snapshot then shows where each page is; the device's
-# pages move back (all but the zapped page and the two pinned ones, which are in RAM already); the pipe still holds
-# the old device page's value; and migrating the range again stops at the pinned pages (-ENOENT).
+# another, with every invariant checked after each step and every frame, device pages included, free at the end. The
+# pagemap shows page 0 present and exclusive, and clear_refs clears its soft-dirty bit. Page 0 is written again
+# (reused in place, exclusive); page 1 made read-only and poked by ptrace (FOLL_FORCE into an exclusive anonymous
+# page: written in place, still device memory); page 2 spliced into a pipe (a reference the mapping does not explain);
+# page 3 lazily freed; page 4 zapped; page 5, a hole when migrated, mlocked; page 6 registered as an io_uring fixed
+# buffer and page 7 as a pinned RDMA region (long-term pins: both move back to system RAM first). After a fork, the
+# child reads and writes; the snapshot then shows where each page is; the device's pages move back (all but the zapped
+# page and the two pinned ones, which are in RAM already); the pipe still holds the old device page's value; and
+# migrating the range again stops at the pinned pages (-ENOENT).
 scenario hmm-coherent-pages-everywhere
 doc "Device-coherent pages through pagemap, clear_refs, ptrace, vmsplice, MADV_FREE/DONTNEED, mlock, io_uring, RDMA, fork"
 
