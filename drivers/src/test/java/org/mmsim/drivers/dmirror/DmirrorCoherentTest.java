@@ -231,21 +231,30 @@ class DmirrorCoherentTest {
         assertThat(violatedInvariants(k)).isEmpty();
     }
 
-    @Test
-    void aForkedChildsMirrorOnTheSameDeviceLosesItsEntryWhenTheParentMovesThePage() {
-        long a = mmapAnon(k, t, 1, Mman.PROT_READ | Mman.PROT_WRITE);
-        write(k, t, a, 0x81);
+    /**
+     * {@code value} at {@code a}, migrated to unit 2; then a forked child opens a mirror of unit 2 too and reads
+     * {@code a} through it: that mirror, whose table now maps the shared device page.
+     */
+    private DmirrorDriver.Dmirror migratedAndMirroredInAChild(long a, long value) {
+        write(k, t, a, value);
         assertThat(toDevice(a, 1)).isEqualTo(1);
         Task c = TestKernels.fork(k, t, "c");
         int cfd = open(k, c, "/dev/" + DmirrorDriver.deviceName(2), Fcntl.O_RDWR);
-        assertThat(k.fileSyscalls().ioctl(c, cfd, DmirrorDriver.HMM_DMIRROR_READ, a, 1).run()).isEqualTo(0x81);
+        assertThat(k.fileSyscalls().ioctl(c, cfd, DmirrorDriver.HMM_DMIRROR_READ, a, 1).run()).isEqualTo(value);
         DmirrorDriver.Dmirror child = (DmirrorDriver.Dmirror) TestKernels.file(c, cfd).privateData();
         assertThat(child.pt).containsKey(a);
+        return child;
+    }
+
+    @Test
+    void aForkedChildsMirrorOnTheSameDeviceLosesItsEntryWhenTheParentMovesThePage() {
+        long a = mmapAnon(k, t, 1, Mman.PROT_READ | Mman.PROT_WRITE);
+        DmirrorDriver.Dmirror child = migratedAndMirroredInAChild(a, 0x81);
         // the child's mapping is unmapped by try_to_migrate (MMU_NOTIFY_CLEAR), which its mirror must obey even though
         // its device is the one migrating
         assertThat(ioctl(DmirrorDriver.HMM_DMIRROR_MIGRATE_TO_SYS, a, 1)).isEqualTo(1);
         assertThat(child.pt).doesNotContainKey(a);
-        assertThat(Pte.pfn(c.mm().pte(a))).isEqualTo(pfn(a));
+        assertThat(Pte.pfn(child.mm.pte(a))).isEqualTo(pfn(a));
         assertThat(violatedInvariants(k)).isEmpty();
     }
 
@@ -271,12 +280,7 @@ class DmirrorCoherentTest {
     @Test
     void aPageThatStaysIsStillUnmappedFromAnotherMmFirstSoItsMirrorsForgetIt() {
         long a = mmapAnon(k, t, 1, Mman.PROT_READ | Mman.PROT_WRITE);
-        write(k, t, a, 0xa1);
-        assertThat(toDevice(a, 1)).isEqualTo(1);
-        Task c = TestKernels.fork(k, t, "c");
-        int cfd = open(k, c, "/dev/" + DmirrorDriver.deviceName(2), Fcntl.O_RDWR);
-        assertThat(k.fileSyscalls().ioctl(c, cfd, DmirrorDriver.HMM_DMIRROR_READ, a, 1).run()).isEqualTo(0xa1);
-        DmirrorDriver.Dmirror child = (DmirrorDriver.Dmirror) TestKernels.file(c, cfd).privateData();
+        DmirrorDriver.Dmirror child = migratedAndMirroredInAChild(a, 0xa1);
         GupPages g1 = k.exports().getUserPages(t.mm(), a, 1, 0);
         GupPages g2 = k.exports().getUserPages(t.mm(), a, 1, 0);
         int dev = pfn(a);
