@@ -259,8 +259,8 @@ public final class DmirrorDriver implements Driver {
                 }
                 boolean write = cmd == HMM_DMIRROR_WRITE;
                 if ((cmd != HMM_DMIRROR_READ && !write) || args.length < (write ? 3 : 2)) {
-                    return new DmirrorAccess(DmirrorDriver.this, d, current, 0, false, 0, cmd != HMM_DMIRROR_READ && !write
-                            ? -Errno.ENOTTY : -Errno.EINVAL);
+                    // "default: return -EINVAL" for a command test_hmm does not know, as for too few arguments
+                    return new DmirrorAccess(DmirrorDriver.this, d, current, 0, false, 0, -Errno.EINVAL);
                 }
                 long err = args[1] != 1 ? -Errno.EINVAL : 0;
                 return new DmirrorAccess(DmirrorDriver.this, d, current, args[0], write, write ? args[2] : 0, err);

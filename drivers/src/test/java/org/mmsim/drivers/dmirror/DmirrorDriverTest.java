@@ -119,7 +119,7 @@ class DmirrorDriverTest {
         assertThat(read(ro + 16)).isEqualTo(-Errno.EINVAL);
         assertThat(k.fileSyscalls().ioctl(t, fd, DmirrorDriver.HMM_DMIRROR_READ, ro, 2).run())
                 .isEqualTo(-Errno.EINVAL);
-        assertThat(k.fileSyscalls().ioctl(t, fd, 7, ro, 1).run()).isEqualTo(-Errno.ENOTTY);
+        assertThat(k.fileSyscalls().ioctl(t, fd, 9, ro, 1).run()).isEqualTo(-Errno.EINVAL);
     }
 
     @Test
