@@ -6,7 +6,10 @@ import java.util.List;
 import org.mmsim.drivers.dmirror.DmirrorDriver;
 import org.mmsim.kernel.uapi.Fcntl;
 
-/** The HMM test device's operations ({@code drivers/dmirror}, lib/test_hmm.c): open a mirror, read and write through it. */
+/**
+ * The HMM test device's operations ({@code drivers/dmirror}, lib/test_hmm.c): open a mirror of unit 0 to 3, read and
+ * write through it, migrate pages to and from a coherent unit's memory, and snapshot the CPU page table.
+ */
 final class DmirrorOps {
     private DmirrorOps() {}
 

@@ -340,8 +340,9 @@ public final class Exports {
     }
 
     /**
-     * {@code memremap_pages()} of {@code pages} frames of {@code MEMORY_DEVICE_COHERENT} memory at {@code module_init}
-     * ({@link PageAlloc#memremapPages}): free ZONE_DEVICE pages that come back to {@code ops} when freed.
+     * {@code memremap_pages()} of {@code pages} frames of {@code MEMORY_DEVICE_COHERENT} memory, at {@code module_init}
+     * or when the driver first needs it ({@link PageAlloc#memremapPages}): free ZONE_DEVICE pages that come back to
+     * {@code ops} when freed.
      *
      * @return the first PFN, or -ENOMEM
      */

@@ -99,7 +99,7 @@ public enum Switch {
     SHMEM_DIRECT_IO("tmpfs accepts O_DIRECT: a copy through the page cache, no bio and no pages held (6.6, "
             + "e88e0d366f9c, Hugh Dickins, 'tmpfs: trivial support for direct IO'); off: -EINVAL"),
     DEVICE_COHERENT("MEMORY_DEVICE_COHERENT exists: device memory the CPU maps with ordinary ptes, that pages migrate to "
-            + "and from (migrate_vma_*), and that long-term pins migrate out of first (6.0, f25cbb7a95a2, Alex Sierra, "
+            + "and from (migrate_vma_*), and that long-term pins migrate out of first where longterm_migrate_movable is on (6.0, f25cbb7a95a2, Alex Sierra, "
             + "'mm: add zone device coherent type memory support'; b05a79d4377f, Alistair Popple, 'mm/gup: migrate "
             + "device coherent pages when pinning instead of failing'); the test_hmm devices 2 and 3 (hmm_dmirror2, "
             + "hmm_dmirror3) have it; off: those devices do not exist"),

@@ -96,9 +96,10 @@ public final class MigrateDevice {
      * read. {@code src} (one entry per page) gets each page's {@code MIGRATE_PFN_*} entry as the driver saw it, with
      * MIGRATE cleared where the page did not move; {@code dst} gets the destination PFN, or -1.
      *
-     * @param owner the {@code pgmap_owner}: the index of the caller's coherent pagemap
-     *              ({@link PageAlloc#pagemapOf}); the invalidation's owner too, so the caller's notifier may skip its
-     *              own migration
+     * @param owner the {@code pgmap_owner} for selecting pages: the index of the caller's coherent pagemap
+     *              ({@link PageAlloc#pagemapOf})
+     * @param notifierOwner the {@code owner} of the collected range's {@code MMU_NOTIFY_MIGRATE} invalidation (the
+     *              driver's device object), so that the driver's notifiers may skip their own migration
      * @return 0, or -EINVAL: no VMA at {@code start}, a {@code VM_IO}/{@code VM_PFNMAP}/{@code VM_MIXEDMAP}/{@code
      *     VM_DONTEXPAND}/hugetlb VMA, an empty range, or a range not inside the VMA
      */

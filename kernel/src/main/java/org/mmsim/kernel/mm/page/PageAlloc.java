@@ -205,8 +205,9 @@ public final class PageAlloc extends StateObject implements Hashable {
     }
 
     /**
-     * The PFNs ever handed out as ranges, zone by zone: {@code [start0, end0, start1, end1, ...]}, each range
-     * half-open (the same frames as {@link #everAllocated}, for loops that must not box).
+     * The PFNs ever handed out as ranges, zone by zone, then every page of each device-coherent pagemap, in use or
+     * not: {@code [start0, end0, start1, end1, ...]}, each range half-open (the same frames as {@link #everAllocated},
+     * for loops that must not box).
      */
     public int[] everAllocatedRanges() {
         frames.footprint().allocator();
@@ -223,7 +224,7 @@ public final class PageAlloc extends StateObject implements Hashable {
         return r;
     }
 
-    /** Every PFN that was ever handed out, zone by zone, in ascending order ({@code pfn_valid} and used). */
+    /** Every PFN that was ever handed out, zone by zone, then the coherent pagemaps' ({@link #everAllocatedRanges}). */
     public IntStream everAllocated() {
         int[] r = everAllocatedRanges();
         IntStream s = IntStream.empty();
