@@ -244,7 +244,10 @@ public final class DmirrorDriver implements Driver {
              */
             @Override
             public int open(File file) {
-                allocateChunk(unit);
+                int err = allocateChunk(unit);
+                if (err < 0) {
+                    return err;
+                }
                 file.setPrivateData(new Dmirror(unit));
                 return 0;
             }
@@ -297,16 +300,19 @@ public final class DmirrorDriver implements Driver {
      * {@code dmirror_allocate_chunk} → {@code memremap_pages} of a coherent unit's memory, every page put on its free
      * list. test_hmm does it at {@code module_init}; the model does it when the unit is first opened, so that the
      * machines of scenarios that never open one carry no device pages for the invariants to check.
+     *
+     * @return 0, or -ENOMEM when the machine's device memory is used up
      */
-    private void allocateChunk(int unit) {
+    private int allocateChunk(int unit) {
         if (unit < FIRST_COHERENT || table.devices[unit] != null) {
-            return;
+            return 0;
         }
         int first = kernel.memremapPages(COHERENT_PAGES, devmemOps);
         if (first < 0) {
-            throw new IllegalStateException("no device memory left for hmm_dmirror" + unit);
+            return first; // -ENOMEM: the machine's device region is used up, and the open fails
         }
         table.devices[unit] = new DmirrorDevice(unit, first, kernel.pagemapOf(first), COHERENT_PAGES);
+        return 0;
     }
 
     /** The chrdevs and tables every machine's driver registers, at boot and in a copy. */
