@@ -292,4 +292,18 @@ class DmirrorCoherentTest {
         k.exports().putPages(g2);
         assertThat(violatedInvariants(k)).isEmpty();
     }
+
+    @Test
+    void aUnitWhoseMemoryCannotBeMappedFailsItsOpenWithEnomem() {
+        Kernel full = TestKernels.boot(profile("6.18"), FRAMES, 0, List.of(new DmirrorDriver()));
+        // the device region used up, as other drivers' reservations could
+        while (full.exports().reserveDeviceMemory(1, false) >= 0) {
+            continue;
+        }
+        Task p = full.spawn("p");
+        assertThat(full.fileSyscalls().open(p, "/dev/" + DmirrorDriver.deviceName(2), Fcntl.O_RDWR).run())
+                .isEqualTo(-Errno.ENOMEM);
+        assertThat(full.fileSyscalls().open(p, "/dev/" + DmirrorDriver.deviceName(0), Fcntl.O_RDWR).run())
+                .isNotNegative();
+    }
 }
