@@ -21,7 +21,7 @@ final class SpuOps {
         return List.of(
                 Operation.of("spu_create", "NEW",
                         "spu_create(): open(/dev/spu), a new SPU context (saved, zeroed local store); NEW names its "
-                                + "fd; returns it, or -ENOENT when the image pool is used up (->open fails with -ENOSPC; the VFS reports -ENOENT)",
+                                + "fd; returns it, or -ENOSPC when the image pool is used up (->open fails)",
                         (b, t, op) -> b.files().open(t, "/dev/" + SpuDriver.DEVICE, Fcntl.O_RDWR))
                         .binding("file")
                         .returning(FileOps::bindFd),

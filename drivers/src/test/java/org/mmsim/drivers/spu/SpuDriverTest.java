@@ -301,7 +301,6 @@ class SpuDriverTest {
         for (int i = 1; i < SpuDriver.MAX_CONTEXTS; i++) {
             assertThat(create(p)).isPositive();
         }
-        assertThat(create(p)).as("->open's -ENOSPC; the model's VFS reports every ->open failure as -ENOENT")
-                .isEqualTo(-Errno.ENOENT);
+        assertThat(create(p)).as("->open's -ENOSPC, which open() returns").isEqualTo(-Errno.ENOSPC);
     }
 }

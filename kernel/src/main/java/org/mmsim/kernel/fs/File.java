@@ -111,6 +111,14 @@ public final class File extends StateObject implements VmFile, Hashable {
         count++;
     }
 
+    /**
+     * {@code fput()} of a file whose {@code ->open} failed: it never was {@code FMODE_OPENED}, so it is freed without
+     * {@code ->release} ({@code file_free}); the caller holds its only reference.
+     */
+    void dropUnopened() {
+        count = 0;
+    }
+
     @Override
     public void put() {
         if (count <= 0) {

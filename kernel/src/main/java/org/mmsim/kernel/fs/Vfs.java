@@ -195,29 +195,33 @@ public final class Vfs implements Hashable {
     }
 
     /**
-     * {@code open(path, flags)} ({@code do_sys_open}): a named file ({@code /FS/NAME}) or a character device
-     * ({@code /dev/NAME}, whose {@code ->open} runs).
+     * {@code do_sys_open()} of a named file or a device ({@code /dev/NAME}, whose {@code ->open} may fail: then the
+     * file never counts as opened, so {@code fput} frees it without {@code ->release}, and its errno is the result).
      *
-     * @return the new open file, or null: no such file ({@code -ENOENT})
+     * @return the new open file, or the errno: -ENOENT (no such file or device) or the device's
      */
-    public File open(String path, int flags) {
+    public Opened open(String path, int flags) {
         trace.path("do_sys_open");
         if (path.startsWith("/dev/")) {
             FileOperations fops = devices.get(path.substring("/dev/".length()));
             if (fops == null) {
-                return null;
+                return new Opened(null, -Errno.ENOENT);
             }
             File f = newFile(fops, fmode(flags), null);
             int r = fops.open(f);
             if (r < 0) {
-                f.put();
-                return null;
+                f.dropUnopened();
+                return new Opened(null, r);
             }
-            return f;
+            return new Opened(f, 0);
         }
         Inode inode = names.get(path);
-        return inode == null ? null : newFile(regularOps[inode.fs().ordinal()], fmode(flags), inode);
+        return inode == null ? new Opened(null, -Errno.ENOENT)
+                : new Opened(newFile(regularOps[inode.fs().ordinal()], fmode(flags), inode), 0);
     }
+
+    /** What {@link #open} gives: the file, or (with none) the errno. */
+    public record Opened(File file, int err) {}
 
     /**
      * Open the inode {@code f} is open on once more, as through {@code /proc/self/fd/N} ({@code proc_fd_link}): works

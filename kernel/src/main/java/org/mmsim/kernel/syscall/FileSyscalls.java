@@ -72,7 +72,7 @@ public final class FileSyscalls {
     /**
      * {@code open(path, flags)}: a named file ({@code /ext4/NAME}, {@code /tmpfs/NAME}), a device ({@code /dev/NAME}),
      * or {@code /proc/self/fd/N}, which opens the inode fd {@code N} is open on again (an unlinked one too). The fd, or
-     * -ENOENT, -EMFILE.
+     * -ENOENT, -EMFILE, or the errno of a device's {@code ->open}.
      */
     public KernelCall<Void> open(Task t, String path, int flags) {
         return call(t, "open", Syscall.NO_LOCKS, c -> {
@@ -80,7 +80,8 @@ public final class FileSyscalls {
                 File f = t.files().get(parseFd(path.substring(PROC_SELF_FD.length())));
                 return install(t, f == null ? null : vfs.reopen(f, flags), -Errno.ENOENT);
             }
-            return install(t, vfs.open(path, flags), -Errno.ENOENT);
+            Vfs.Opened o = vfs.open(path, flags);
+            return o.file() == null ? o.err() : t.files().install(o.file());
         });
     }
 
