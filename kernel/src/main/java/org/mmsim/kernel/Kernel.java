@@ -20,7 +20,6 @@ import org.mmsim.kernel.mm.memory.Memory;
 import org.mmsim.kernel.mm.memory.Mmu;
 import org.mmsim.kernel.mm.memory.Zap;
 import org.mmsim.kernel.mm.migrate.Migrate;
-import org.mmsim.kernel.mm.migrate.MigrateDevice;
 import org.mmsim.kernel.mm.mmap.Madvise;
 import org.mmsim.kernel.mm.mmap.Mmap;
 import org.mmsim.kernel.mm.mmap.Mlock;
@@ -127,7 +126,7 @@ public final class Kernel {
         tasks = new Tasks(core, mmap);
         fork = pair(o == null ? null : o.fork, new Fork(core, rmap, mmap, tasks, notifiers), c);
         exports = new Exports(core, gup, memory, vfs, zap, notifiers, new Hmm(core, memory, notifiers),
-                new MigrateDevice(core, rmap, notifiers), secondaryMmus, deviceMemories, driverState, pageReferences);
+                migrate.device(), secondaryMmus, deviceMemories, driverState, pageReferences);
         mmu = pair(o == null ? null : o.mmu, new Mmu(core, memory), c);
 
         madvise = pair(o == null ? null : o.madvise, new Madvise(core, zap, notifiers, gup), c);

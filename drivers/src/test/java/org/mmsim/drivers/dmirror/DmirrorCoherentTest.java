@@ -46,6 +46,14 @@ class DmirrorCoherentTest {
         return Pte.pfn(t.mm().pte(addr));
     }
 
+    /** A new private anonymous page holding {@code value}, migrated to unit 2: its address. */
+    private long migratedPage(long value) {
+        long a = mmapAnon(k, t, 1, Mman.PROT_READ | Mman.PROT_WRITE);
+        write(k, t, a, value);
+        assertThat(toDevice(a, 1)).isEqualTo(1);
+        return a;
+    }
+
     @Test
     void aMigratedPageIsTheDevicesMappedByAPresentPteWithItsDataAndOneReference() {
         long a = mmapAnon(k, t, 2, Mman.PROT_READ | Mman.PROT_WRITE);
@@ -83,9 +91,7 @@ class DmirrorCoherentTest {
 
     @Test
     void munmapGivesTheDevicePageBackToTheDevice() {
-        long a = mmapAnon(k, t, 1, Mman.PROT_READ | Mman.PROT_WRITE);
-        write(k, t, a, 0x21);
-        assertThat(toDevice(a, 1)).isEqualTo(1);
+        long a = migratedPage(0x21);
         int dev = pfn(a);
         assertThat(k.syscalls().munmap(t, a, PAGE).run()).isZero();
         assertThat(k.frames().refcount(dev)).isZero();
@@ -113,9 +119,7 @@ class DmirrorCoherentTest {
 
     @Test
     void migrateToSystemBringsTheDataBackAndErasesTheMirrorsEntry() {
-        long a = mmapAnon(k, t, 1, Mman.PROT_READ | Mman.PROT_WRITE);
-        write(k, t, a, 0x41);
-        assertThat(toDevice(a, 1)).isEqualTo(1);
+        long a = migratedPage(0x41);
         int dev = pfn(a);
         assertThat(ioctl(DmirrorDriver.HMM_DMIRROR_MIGRATE_TO_SYS, a, 1)).isEqualTo(1);
         assertThat(k.pageAlloc().isDeviceCoherent(pfn(a))).isFalse();
@@ -129,9 +133,7 @@ class DmirrorCoherentTest {
 
     @Test
     void aLongTermPinMigratesTheDevicePageToSystemRamFirst() {
-        long a = mmapAnon(k, t, 1, Mman.PROT_READ | Mman.PROT_WRITE);
-        write(k, t, a, 0x51);
-        assertThat(toDevice(a, 1)).isEqualTo(1);
+        long a = migratedPage(0x51);
         int dev = pfn(a);
         GupPages g = k.exports().pinUserPages(t.mm(), a, 1, Foll.FOLL_WRITE | Foll.FOLL_LONGTERM);
         assertThat(g.nr()).isEqualTo(1);
@@ -212,9 +214,7 @@ class DmirrorCoherentTest {
 
     @Test
     void aGupReferenceKeepsTheOldDevicePageAliveAfterItMigratesBack() {
-        long a = mmapAnon(k, t, 1, Mman.PROT_READ | Mman.PROT_WRITE);
-        write(k, t, a, 0x71);
-        assertThat(toDevice(a, 1)).isEqualTo(1);
+        long a = migratedPage(0x71);
         int dev = pfn(a);
         GupPages g = k.exports().getUserPages(t.mm(), a, 1, Foll.FOLL_WRITE);
         assertThat(g.pfn(0)).isEqualTo(dev);
@@ -232,12 +232,10 @@ class DmirrorCoherentTest {
     }
 
     /**
-     * {@code value} at {@code a}, migrated to unit 2; then a forked child opens a mirror of unit 2 too and reads
-     * {@code a} through it: that mirror, whose table now maps the shared device page.
+     * A forked child opens a mirror of unit 2 and reads {@code a}, a page migrated there holding {@code value},
+     * through it: that mirror, whose table now maps the shared device page.
      */
     private DmirrorDriver.Dmirror migratedAndMirroredInAChild(long a, long value) {
-        write(k, t, a, value);
-        assertThat(toDevice(a, 1)).isEqualTo(1);
         Task c = TestKernels.fork(k, t, "c");
         int cfd = open(k, c, "/dev/" + DmirrorDriver.deviceName(2), Fcntl.O_RDWR);
         assertThat(k.fileSyscalls().ioctl(c, cfd, DmirrorDriver.HMM_DMIRROR_READ, a, 1).run()).isEqualTo(value);
@@ -248,7 +246,7 @@ class DmirrorCoherentTest {
 
     @Test
     void aForkedChildsMirrorOnTheSameDeviceLosesItsEntryWhenTheParentMovesThePage() {
-        long a = mmapAnon(k, t, 1, Mman.PROT_READ | Mman.PROT_WRITE);
+        long a = migratedPage(0x81);
         DmirrorDriver.Dmirror child = migratedAndMirroredInAChild(a, 0x81);
         // the child's mapping is unmapped by try_to_migrate (MMU_NOTIFY_CLEAR), which its mirror must obey even though
         // its device is the one migrating
@@ -279,7 +277,7 @@ class DmirrorCoherentTest {
 
     @Test
     void aPageThatStaysIsStillUnmappedFromAnotherMmFirstSoItsMirrorsForgetIt() {
-        long a = mmapAnon(k, t, 1, Mman.PROT_READ | Mman.PROT_WRITE);
+        long a = migratedPage(0xa1);
         DmirrorDriver.Dmirror child = migratedAndMirroredInAChild(a, 0xa1);
         GupPages g1 = k.exports().getUserPages(t.mm(), a, 1, 0);
         GupPages g2 = k.exports().getUserPages(t.mm(), a, 1, 0);

@@ -90,7 +90,7 @@ final class LongtermGup {
             gup.gupPutPage(pages[i], flags);
         }
         for (int pfn : coherent) {
-            if (migrate.migrateDeviceCoherent(pfn) < 0) {
+            if (migrate.device().migrateDeviceCoherent(pfn) < 0) {
                 return -Errno.EBUSY;
             }
         }

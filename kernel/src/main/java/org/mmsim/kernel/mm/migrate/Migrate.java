@@ -37,6 +37,8 @@ public final class Migrate {
     private final Rmap rmap;
 
     private final MmuNotifiers notifiers;
+    /** mm/migrate_device.c, over the same machine: migration to and from device-coherent memory. */
+    private final MigrateDevice device;
 
     public Migrate(MmCore core, Rmap rmap, MmuNotifiers notifiers) {
         this.notifiers = notifiers;
@@ -45,52 +47,12 @@ public final class Migrate {
         this.frames = core.frames();
         this.alloc = core.alloc();
         this.rmap = rmap;
+        this.device = new MigrateDevice(core, rmap, notifiers);
     }
 
-    /**
-     * {@code migrate_device_coherent_folio()} (6.0, b05a79d4377f), for a long-term pin: the device-coherent page
-     * {@code pfn} moves to a frame of ZONE_NORMAL ({@code folio_alloc(GFP_USER)}). {@code migrate_device_unmap} first
-     * unmaps it from every pte ({@code try_to_migrate}: a {@code MMU_NOTIFY_CLEAR} invalidation each, sent even if
-     * the page then stays), then {@code migrate_vma_check_page} refuses a page with more than one reference its
-     * mappings do not explain ("Page from ZONE_DEVICE have one extra reference"); a locked page is refused too (the
-     * kernel's {@code folio_lock} would wait, see {@link #migratePage}). The new page takes over the data, flags,
-     * anon_vma, index, mapcount and the mappings' references; a holder of the one extra reference keeps the device
-     * page until it lets go.
-     *
-     * @return the new PFN, or -EBUSY (references, locked, or no frame)
-     */
-    public int migrateDeviceCoherent(int pfn) {
-        trace.path("migrate_device_coherent_folio");
-        List<Rmap.Mapping> mappings = rmap.rmapWalk(pfn);
-        for (Rmap.Mapping m : mappings) {
-            MmuNotifierRange range = MmuNotifierRange.of(MmuNotifierEvent.CLEAR, m.mm(), m.address(),
-                    m.address() + Page.PAGE_SIZE);
-            notifiers.invalidateRangeStart(range);
-            notifiers.invalidateRangeEnd(range);
-        }
-        int mapped = frames.mapcount(pfn);
-        if (frames.refcount(pfn) - mapped > 1 || frames.test(pfn, PageFlags.PG_LOCKED)) {
-            return -Errno.EBUSY;
-        }
-        int dst = alloc.allocFrom(Zone.NORMAL);
-        if (dst < 0) {
-            return -Errno.EBUSY;
-        }
-        frames.copyData(pfn, dst);
-        frames.setFlags(dst, frames.flags(pfn) | PageFlags.PG_LRU);
-        frames.setMapping(dst, frames.mapping(pfn), frames.index(pfn));
-        frames.setMapcount(dst, mapped);
-        frames.setRefcount(dst, mapped);
-        for (Rmap.Mapping m : mappings) {
-            long pte = m.mm().pte(m.address());
-            m.mm().setPte(m.address(), Pte.make(dst, pte & ~Pte.PFN_MASK));
-        }
-        if (trace.on()) {
-            trace.record(new Change.PageMigrated(pfn, dst));
-        }
-        frames.setMapcount(pfn, 0);
-        alloc.pageRefSub(pfn, mapped);
-        return dst;
+    /** mm/migrate_device.c's half of migration: device-coherent memory ({@link MigrateDevice}). */
+    public MigrateDevice device() {
+        return device;
     }
 
     /**

@@ -14,6 +14,7 @@ import org.mmsim.kernel.mm.page.Page;
 import org.mmsim.kernel.mm.page.PageAlloc;
 import org.mmsim.kernel.mm.page.PageFlags;
 import org.mmsim.kernel.mm.page.PageFrames;
+import org.mmsim.kernel.mm.page.Zone;
 import org.mmsim.kernel.mm.pgtable.Pte;
 import org.mmsim.kernel.mm.rmap.Rmap;
 import org.mmsim.kernel.trace.Change;
@@ -143,6 +144,32 @@ public final class MigrateDevice {
     }
 
     /**
+     * {@code migrate_device_coherent_folio()} (6.0, b05a79d4377f), for a long-term pin: the device-coherent page
+     * {@code pfn} moves to a frame of ZONE_NORMAL ({@code folio_alloc(GFP_USER)}). {@code migrate_device_unmap} first
+     * unmaps it from every pte ({@code try_to_migrate}: a {@code MMU_NOTIFY_CLEAR} invalidation each, sent even if
+     * the page then stays), then {@code migrate_vma_check_page} refuses a page with more than one reference its
+     * mappings do not explain ("Page from ZONE_DEVICE have one extra reference"); a locked page is refused too (the
+     * kernel's {@code folio_lock} would wait, and a step of the model cannot). The new page takes over as in
+     * {@link #migrateVma}; a holder of the one extra reference keeps the device page until it lets go.
+     *
+     * @return the new PFN, or -EBUSY (references, locked, or no frame)
+     */
+    public int migrateDeviceCoherent(int pfn) {
+        trace.path("migrate_device_coherent_folio");
+        unmapElsewhere(pfn, null);
+        if (frames.refcount(pfn) - frames.mapcount(pfn) > 1 || frames.test(pfn, PageFlags.PG_LOCKED)) {
+            return -Errno.EBUSY;
+        }
+        int dst = alloc.allocFrom(Zone.NORMAL);
+        if (dst < 0) {
+            return -Errno.EBUSY;
+        }
+        frames.copyData(pfn, dst);
+        move(pfn, dst);
+        return dst;
+    }
+
+    /**
      * {@code migrate_vma_collect_pmd} and {@code migrate_device_unmap} for one pte: its {@code MIGRATE_PFN_*} entry, 0
      * if it is not collected. A page that is not left alone at once (an exclusive anonymous page that may be pinned
      * is: {@code folio_try_share_anon_rmap_pte} fails) is unmapped: its mappings outside {@code collected} (another
@@ -186,10 +213,10 @@ public final class MigrateDevice {
                 | (Pte.write(pte) ? MIGRATE_PFN_WRITE : 0);
     }
 
-    /** {@code try_to_migrate}'s invalidations: each pte mapping {@code pfn} outside {@code collected}. */
+    /** {@code try_to_migrate}'s invalidations: each pte mapping {@code pfn} outside {@code collected} (null: all). */
     private void unmapElsewhere(int pfn, MmuNotifierRange collected) {
         for (Rmap.Mapping m : rmap.rmapWalk(pfn)) {
-            if (m.mm() != collected.mm() || !collected.overlaps(m.address(), m.address() + 1)) {
+            if (collected == null || m.mm() != collected.mm() || !collected.overlaps(m.address(), m.address() + 1)) {
                 MmuNotifierRange range = MmuNotifierRange.of(MmuNotifierEvent.CLEAR, m.mm(), m.address(),
                         m.address() + Page.PAGE_SIZE);
                 notifiers.invalidateRangeStart(range);
@@ -229,19 +256,21 @@ public final class MigrateDevice {
      * {@code __migrate_device_pages}, {@code remove_migration_ptes} and {@code migrate_vma_finalize}: a page-cache
      * page is refused (false); else {@code dst}, which the driver filled, takes over the flags (anon-exclusive
      * included), the anon_vma and index, the mapcount and the mappings' references; every pte that mapped {@code pfn}
-     * (in any mm, after a fork: {@link #collect} invalidated those) maps {@code dst} with the same bits; then {@code pfn} loses the mappings' references, and with the last it goes to the buddy
-     * allocator or, for a coherent page, to its driver.
+     * (in any mm, after a fork: {@link #collect} invalidated those) maps {@code dst} with the same bits; then
+     * {@code pfn} loses the mappings' references, and with the last it goes to the buddy allocator or, for a coherent
+     * page, to its driver.
      */
     private boolean move(int pfn, int dst) {
         if (!frames.test(pfn, PageFlags.PG_ANON)) {
             // "only support anonymous memory migrating to device private or coherent": mapped back where it was
             return false;
         }
+        int mapped = frames.mapcount(pfn);
         int flags = frames.flags(pfn) & ~PageFlags.PG_LRU;
         frames.setFlags(dst, alloc.pagemapOf(dst) < 0 ? flags | PageFlags.PG_LRU : flags);
         frames.setMapping(dst, frames.mapping(pfn), frames.index(pfn));
-        frames.setMapcount(dst, frames.mapcount(pfn));
-        frames.setRefcount(dst, frames.mapcount(pfn));
+        frames.setMapcount(dst, mapped);
+        frames.setRefcount(dst, mapped);
         for (Rmap.Mapping m : rmap.rmapWalk(pfn)) {
             long pte = m.mm().pte(m.address());
             m.mm().setPte(m.address(), Pte.make(dst, pte & ~Pte.PFN_MASK));
@@ -251,7 +280,6 @@ public final class MigrateDevice {
         }
         // the mappings' references went to dst; one more holder (a GUP reference on a device page) keeps pfn alive
         // until it lets go, and only then does the page go back
-        int mapped = frames.mapcount(pfn);
         frames.setMapcount(pfn, 0);
         alloc.pageRefSub(pfn, mapped);
         return true;

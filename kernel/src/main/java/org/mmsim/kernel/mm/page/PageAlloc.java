@@ -159,7 +159,7 @@ public final class PageAlloc extends StateObject implements Hashable {
 
     /** {@code folio_is_device_coherent()}. */
     public boolean isDeviceCoherent(int pfn) {
-        return pagemaps.length != 0 && pagemapOf(pfn) >= 0;
+        return pagemapOf(pfn) >= 0;
     }
 
     /**
@@ -319,7 +319,7 @@ public final class PageAlloc extends StateObject implements Hashable {
 
     private void free(int pfn) {
         frames.footprint().allocator();
-        int pagemap = pagemaps.length == 0 ? -1 : pagemapOf(pfn);
+        int pagemap = pagemapOf(pfn);
         if (pagemap >= 0) {
             freeZoneDeviceFolio(pfn, pagemap);
             return;
