@@ -53,6 +53,9 @@ public final class SecondaryMmus implements Hashable {
 
     /** The stale accesses since the last call; clears them. */
     public List<StaleAccess> drainStale() {
+        if (stale.isEmpty()) {
+            return List.of();
+        }
         List<StaleAccess> out = List.copyOf(stale);
         stale.clear();
         return out;

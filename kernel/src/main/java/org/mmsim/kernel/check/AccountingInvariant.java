@@ -69,7 +69,9 @@ final class AccountingInvariant implements Invariant {
     private boolean countPtes(Kernel kernel, Counts expected, List<Violation> named) {
         PageFrames frames = kernel.frames();
         boolean[] unnamed = new boolean[1];
-        for (Mm mm : kernel.mm().mms()) {
+        List<Mm> mms = kernel.mm().mms();
+        for (int i = 0; i < mms.size(); i++) {
+            Mm mm = mms.get(i);
             if (mm.dead()) {
                 continue;
             }
@@ -93,13 +95,19 @@ final class AccountingInvariant implements Invariant {
     /** Adds the references held outside page tables: page caches, pipes, GUP arrays, and what drivers report. */
     private static void countReferences(Kernel kernel, Counts expected) {
         PageReferences.Visitor ref = (pfn, count) -> expected.add(pfn, count, 0);
-        for (AddressSpace mapping : kernel.mm().mappings()) {
+        List<AddressSpace> mappings = kernel.mm().mappings();
+        for (int i = 0; i < mappings.size(); i++) {
+            AddressSpace mapping = mappings.get(i);
+            if (mapping.nrPages() == 0) {
+                continue;
+            }
             for (int pfn : mapping.pages().values()) {
                 ref.ref(pfn, 1);
             }
         }
-        for (Pipe pipe : kernel.vfs().pipes()) {
-            for (int pfn : pipe.pfns()) {
+        List<Pipe> pipes = kernel.vfs().pipes();
+        for (int i = 0; i < pipes.size(); i++) {
+            for (int pfn : pipes.get(i).pfns()) {
                 ref.ref(pfn, 1);
             }
         }
@@ -110,8 +118,9 @@ final class AccountingInvariant implements Invariant {
                 }
             }
         }
-        for (PageReferences holder : kernel.pageReferences()) {
-            holder.visit(ref);
+        List<PageReferences> holders = kernel.pageReferences();
+        for (int i = 0; i < holders.size(); i++) {
+            holders.get(i).visit(ref);
         }
     }
 

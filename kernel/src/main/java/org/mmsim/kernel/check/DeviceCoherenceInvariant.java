@@ -34,7 +34,9 @@ final class DeviceCoherenceInvariant implements Invariant {
     @Override
     public List<Violation> check(Kernel kernel) {
         List<Violation> out = new ArrayList<>();
-        for (SecondaryMmu view : kernel.secondaryMmus().views()) {
+        List<SecondaryMmu> views = kernel.secondaryMmus().views();
+        for (int i = 0; i < views.size(); i++) {
+            SecondaryMmu view = views.get(i);
             view.forEachEntry((mm, addr, pfn, writable) -> {
                 if (mm.dead()) {
                     out.add(new Violation(name(), String.format(
@@ -51,7 +53,9 @@ final class DeviceCoherenceInvariant implements Invariant {
                 }
             });
         }
-        for (SecondaryMmus.StaleAccess a : kernel.secondaryMmus().drainStale()) {
+        List<SecondaryMmus.StaleAccess> stale = kernel.secondaryMmus().drainStale();
+        for (int i = 0; i < stale.size(); i++) {
+            SecondaryMmus.StaleAccess a = stale.get(i);
             String what = a.write() ? "wrote" : "read";
             if (a.afterRelease()) {
                 out.add(new Violation(name(), String.format(

@@ -30,7 +30,9 @@ final class FilesystemStateInvariant implements Invariant {
     public List<Violation> check(Kernel kernel) {
         List<Violation> out = null;
         PageFrames frames = kernel.frames();
-        for (AddressSpace mapping : kernel.mm().mappings()) {
+        List<AddressSpace> mappings = kernel.mm().mappings();
+        for (int i = 0; i < mappings.size(); i++) {
+            AddressSpace mapping = mappings.get(i);
             if (mapping.evicted() || !mapping.canWriteback()) {
                 continue;
             }

@@ -29,7 +29,9 @@ final class PinTrackingSoundInvariant implements Invariant {
     @Override
     public List<Violation> check(Kernel kernel) {
         List<Violation> out = null;
-        for (AddressSpace mapping : kernel.mm().mappings()) {
+        List<AddressSpace> mappings = kernel.mm().mappings();
+        for (int i = 0; i < mappings.size(); i++) {
+            AddressSpace mapping = mappings.get(i);
             if (mapping.pinMissIndex() >= 0) {
                 out = Invariants.add(out, new Violation(name(), String.format(
                         "writeback believed page %d of %s not pinned "

@@ -117,6 +117,11 @@ public final class AddressSpace extends StateObject implements Hashable {
         return Collections.unmodifiableMap(pages);
     }
 
+    /** The number of pages in the page cache ({@code mapping->nrpages}). */
+    public int nrPages() {
+        return pages.size();
+    }
+
     /** The page cache from page {@code index} on, in index order. */
     public Map<Long, Integer> pagesFrom(long index) {
         return Collections.unmodifiableMap(pages.tailMap(index, true));

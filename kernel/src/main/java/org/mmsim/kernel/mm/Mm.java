@@ -540,8 +540,10 @@ public final class Mm extends StateObject implements Hashable {
         }
         h.add(pgd.fingerprint());
         h.add(zapMarkers.size());
-        for (long a : zapMarkers) {
-            h.add(a);
+        if (!zapMarkers.isEmpty()) { // a TreeSet's iterator is made even when it is empty
+            for (long a : zapMarkers) {
+                h.add(a);
+            }
         }
     }
 
@@ -570,7 +572,9 @@ public final class Mm extends StateObject implements Hashable {
         this.users = o.users;
         this.dead = o.dead;
         vmas.copyFrom(o.vmas, c);
-        this.zapMarkers.addAll(o.zapMarkers);
+        if (!o.zapMarkers.isEmpty()) {
+            this.zapMarkers.addAll(o.zapMarkers);
+        }
     }
 
     /** A copy for a copied machine: fields, locks, VMAs, and the page table sharing its PTE tables until written. */
