@@ -17,6 +17,7 @@ import org.mmsim.explore.Report;
 import org.mmsim.kernel.bug.Violation;
 import org.mmsim.kernel.profile.KernelProfile;
 import org.mmsim.report.ExploreReport;
+import org.mmsim.report.HtmlReport;
 import org.mmsim.scenario.Checker;
 import org.mmsim.scenario.Execution;
 import org.mmsim.scenario.Expectation;
@@ -57,6 +58,11 @@ final class ExploreCommand implements Callable<Integer> {
             + "JSON (docs/json-format.md).")
     Path json;
 
+    @Option(names = "--html", paramLabel = "FILE", description = "Also write the verdict and counterexamples as an "
+            + "HTML page: a timeline per thread, each step's changes, and the page tables and counters before and "
+            + "after each step.")
+    Path html;
+
     @Option(names = "--save", paramLabel = "DIR", description = "Directory for the counterexample schedule files "
             + "(default: mmsim-schedules).")
     Path save = Path.of("mmsim-schedules");
@@ -75,6 +81,7 @@ final class ExploreCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         OutputFile.check("--json", json);
+        OutputFile.check("--html", html);
         OutputFile.check("--checkpoint", checkpoint);
         if (!Files.isRegularFile(file)) {
             throw new Main.UsageError("no such scenario file: " + file);
@@ -140,6 +147,10 @@ final class ExploreCommand implements Callable<Integer> {
             }
             if (json != null) {
                 Files.writeString(json, ExploreReport.json(s, kernel, r, opts, outcome, cexs, violations),
+                        StandardCharsets.UTF_8);
+            }
+            if (html != null) {
+                Files.writeString(html, HtmlReport.explore(s, kernel, r, outcome, cexs, violations),
                         StandardCharsets.UTF_8);
             }
             if (!r.complete() && outcome == Outcome.INCONCLUSIVE) {

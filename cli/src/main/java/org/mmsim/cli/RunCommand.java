@@ -1,9 +1,12 @@
 package org.mmsim.cli;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.mmsim.kernel.profile.KernelProfile;
+import org.mmsim.report.HtmlReport;
 import org.mmsim.report.TraceReport;
 import org.mmsim.scenario.Budget;
 import org.mmsim.scenario.Checker;
@@ -30,6 +33,11 @@ final class RunCommand implements Callable<Integer> {
             + "work and print the steps so far (exit 4; default 60, 0: no limit).")
     double maxSeconds = SearchOptions.DEFAULT_MAX_SECONDS;
 
+    @picocli.CommandLine.Option(names = "--html", paramLabel = "FILE", description = "Also write the execution as "
+            + "an HTML page: a timeline per thread, each step's changes, and the page tables and counters before and "
+            + "after each step.")
+    Path html;
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -46,7 +54,8 @@ final class RunCommand implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() {
+    public Integer call() throws IOException {
+        OutputFile.check("--html", html);
         if (!Files.isRegularFile(file)) {
             throw new Main.UsageError("no such scenario file: " + file);
         }
@@ -68,13 +77,21 @@ final class RunCommand implements Callable<Integer> {
             } catch (Budget.Exhausted x) {
                 spec.commandLine().getOut().print(TraceReport.render(s, profile, x.partial()));
                 spec.commandLine().getOut().println("inconclusive: " + x.getMessage());
+                writeHtml(s, profile, x.partial());
                 return ExploreCommand.INCONCLUSIVE;
             }
             spec.commandLine().getOut().print(TraceReport.render(s, profile, e));
+            writeHtml(s, profile, e);
             return Main.OK;
         } catch (ScenarioException e) {
             spec.commandLine().getErr().println(e.getMessage());
             return Main.INVALID_SCENARIO;
+        }
+    }
+
+    private void writeHtml(Scenario s, KernelProfile profile, Execution e) throws IOException {
+        if (html != null) {
+            Files.writeString(html, HtmlReport.run(s, profile, e), StandardCharsets.UTF_8);
         }
     }
 }

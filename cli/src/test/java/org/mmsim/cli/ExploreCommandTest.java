@@ -129,6 +129,44 @@ class ExploreCommandTest {
     }
 
     @Test
+    void htmlShowsTheVerdictTheTimelineAndEachStepOfTheWitness() throws Exception {
+        Path html = tmp.resolve("b1.html");
+        MainTest.Outcome o = mmsim("explore", B1, "-k", "4.8", "--html", html.toString(), "--save", tmp.toString());
+        assertThat(o.code()).isZero();
+        String h = Files.readString(html);
+        assertThat(h).startsWith("<!DOCTYPE html>").endsWith("</html>\n")
+                .contains("<span class=\"verdict-sometimes\">sometimes</span>")
+                .contains("<tr><th>step</th><th>P</th><th>W</th><th>D</th><th>kernel</th></tr>")
+                .contains("<h2 id=\"c1\">Witness: the condition holds</h2>")
+                .contains("stops @ faultin_page done, FOLL_WRITE dropped; cond_resched, retry")
+                .contains("<div class=\"step\" id=\"c1-s13\">");
+        mmsim("explore", B1, "-k", "4.8", "--html", html.toString(), "--save", tmp.toString());
+        assertThat(Files.readString(html)).isEqualTo(h);
+    }
+
+    @Test
+    void runWritesItsExecutionAsHtml() throws Exception {
+        Path html = tmp.resolve("b2.html");
+        MainTest.Outcome o = mmsim("run", "../scenarios/history/b2-cve-2020-29374.mms", "-k", "5.7", "--html",
+                html.toString());
+        assertThat(o.code()).isZero();
+        assertThat(Files.readString(html)).contains("<h1>b2-cve-2020-29374 under 5.7</h1>")
+                .contains("<tr class=\"violation\"><td class=\"step\"><a href=\"#r-s8\">8</a></td>");
+    }
+
+    @Test
+    void anHtmlFileThatCannotBeWrittenIsAUsageErrorBeforeAnyWork() {
+        String nowhere = tmp.resolve("no/such/dir/x.html").toString();
+        MainTest.Outcome explore = mmsim("explore", B1, "-k", "4.8", "--html", nowhere);
+        assertThat(explore.code()).isEqualTo(2);
+        assertThat(explore.err()).contains("--html: no such directory");
+        assertThat(explore.out()).isEmpty();
+        MainTest.Outcome run = mmsim("run", B1, "-k", "4.8", "--html", tmp.toString());
+        assertThat(run.code()).isEqualTo(2);
+        assertThat(run.err()).contains("--html: " + tmp + " is a directory");
+    }
+
+    @Test
     void aBadScheduleFileNamesItsLine() throws Exception {
         Path bad = tmp.resolve("bad.sched");
         Files.writeString(bad, "scenario " + B1 + "\nkernel 4.8\nschedule W X\n");

@@ -86,7 +86,7 @@ final class ChangeText {
         };
     }
 
-    private static String counter(Change.Counter c) {
+    static String counter(Change.Counter c) {
         return switch (c) {
             case HIWATER_RSS -> "hiwater_rss";
             case PINNED_VM -> "pinned_vm";

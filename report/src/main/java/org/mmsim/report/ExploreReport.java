@@ -81,7 +81,7 @@ public final class ExploreReport {
         return Character.toUpperCase(w.charAt(0)) + w.substring(1);
     }
 
-    private static String mode(Report r) {
+    static String mode(Report r) {
         return switch (r.mode()) {
             case EXHAUSTIVE -> "exhaustive, breadth-first, " + (r.reduction() ? "sleep-set reduction" : "no reduction");
             case RANDOM_WALK -> "random walk";
@@ -89,7 +89,7 @@ public final class ExploreReport {
         };
     }
 
-    private static String schedule(Counterexample c) {
+    static String schedule(Counterexample c) {
         StringBuilder sb = new StringBuilder();
         for (int t : c.schedule()) {
             sb.append(sb.isEmpty() ? "" : " ").append(t < c.threads().size() ? c.threads().get(t) : "#" + t);
