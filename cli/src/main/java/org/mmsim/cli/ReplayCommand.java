@@ -1,10 +1,12 @@
 package org.mmsim.cli;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.mmsim.kernel.profile.KernelProfile;
+import org.mmsim.report.HtmlReport;
 import org.mmsim.report.TraceReport;
 import org.mmsim.scenario.Checker;
 import org.mmsim.scenario.Runner;
@@ -23,11 +25,16 @@ final class ReplayCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE")
     Path file;
 
+    @picocli.CommandLine.Option(names = "--html", paramLabel = "FILE", description = "Also write the execution as "
+            + "an HTML page, as 'mmsim run --html' does.")
+    Path html;
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws IOException {
+        OutputFile.check("--html", html);
         if (!Files.isRegularFile(file)) {
             throw new Main.UsageError("no such schedule file: " + file);
         }
@@ -46,6 +53,9 @@ final class ReplayCommand implements Callable<Integer> {
             }
             Runner r = sf.replay(file.toString(), s, profile);
             spec.commandLine().getOut().print(TraceReport.render(s, profile, r.execution()));
+            if (html != null) {
+                Files.writeString(html, HtmlReport.run(s, profile, r.execution()), StandardCharsets.UTF_8);
+            }
             return Main.OK;
         } catch (ScenarioException e) {
             spec.commandLine().getErr().println(e.getMessage());

@@ -142,6 +142,12 @@ class ExploreCommandTest {
                 .contains("<div class=\"step\" id=\"c1-s13\">");
         mmsim("explore", B1, "-k", "4.8", "--html", html.toString(), "--save", tmp.toString());
         assertThat(Files.readString(html)).isEqualTo(h);
+        // the saved witness, replayed into a page of its own: the same steps, numbered as in the exploration
+        Path replayed = tmp.resolve("w.html");
+        assertThat(mmsim("replay", tmp.resolve("b1-dirty-cow.4.8.witness.sched").toString(), "--html",
+                replayed.toString()).code()).isZero();
+        assertThat(Files.readString(replayed)).contains("<h1>b1-dirty-cow under 4.8</h1>")
+                .contains("<div class=\"step\" id=\"r-s13\">");
     }
 
     @Test
