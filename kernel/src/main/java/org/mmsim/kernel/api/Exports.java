@@ -369,6 +369,28 @@ public final class Exports {
         return core.alloc().pagemapOf(pfn);
     }
 
+    /**
+     * {@code get_zeroed_page(GFP_KERNEL)}: a zeroed kernel page (never from ZONE_MOVABLE), refcount 1, or -1. The
+     * driver holds that reference: it names it in its {@code registerPageReferences} holder, and frees the page with
+     * {@link #putPage}.
+     */
+    @Export
+    public int getZeroedPage() {
+        return core.alloc().allocPage(PageAlloc.GFP_KERNEL);
+    }
+
+    /** Word {@code word} of a kernel page the driver owns (the kernel reading its own memory). */
+    @Export
+    public long kernelPageRead(int pfn, int word) {
+        return core.frames().word(pfn, word);
+    }
+
+    /** Write word {@code word} of a kernel page the driver owns (a counter the kernel keeps for user space to map). */
+    @Export
+    public void kernelPageWrite(int pfn, int word, long value) {
+        core.frames().setWord(pfn, word, value);
+    }
+
     /** {@code alloc_page_vma(GFP_HIGHUSER_MOVABLE, ...)}: a zeroed system page, refcount 1, or -1. */
     @Export
     public int allocUserPage() {

@@ -25,9 +25,36 @@ public interface FileOperations {
         return 0;
     }
 
+    /**
+     * What {@code ->open} by a task of mm {@code current} would wait for now (e.g. the {@code mmap_lock} that
+     * {@code mmu_notifier_register} takes), or null: {@code open(2)} of the device sleeps until it is free.
+     */
+    default org.mmsim.kernel.locking.Acquire openBlockedOn(Mm current) {
+        return null;
+    }
+
+    /**
+     * {@code ->open} as called from {@code open(2)}, with the opener's mm ({@code current->mm}): a device that binds
+     * to the opener's address space at open (ummunotify) overrides this one; by default {@link #open(File)}.
+     */
+    default int open(File file, Mm current) {
+        return open(file);
+    }
+
     /** {@code ->read}: the word at {@code pos}; no hook: -EINVAL ({@code vfs_read}). */
     default WordRead read(File file, long pos) {
         return new WordRead(0, -Errno.EINVAL);
+    }
+
+    /**
+     * {@code ->read} of a device whose reads return records of their own and may sleep until there is one
+     * ({@code wait_event_interruptible} on its wait queue): a call by a task of mm {@code current} that reads up to
+     * {@code count} bytes into {@code buf} (the words {@code copy_to_user} writes, {@code count / 8} of them) and
+     * returns the bytes read or -errno; {@code nonblock} is the file's {@code O_NONBLOCK}. Null: the file has no
+     * such read, and {@code read(2)} of records answers -EINVAL.
+     */
+    default KernelCall<Void> readCall(File file, Mm current, long count, boolean nonblock, long[] buf) {
+        return null;
     }
 
     /** {@code ->write}: write {@code value} (8 bytes) at {@code pos}; bytes written or -errno; no hook: -EINVAL. */

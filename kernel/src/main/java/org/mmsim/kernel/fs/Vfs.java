@@ -201,6 +201,20 @@ public final class Vfs implements Hashable {
      * @return the new open file, or the errno: -ENOENT (no such file or device) or the device's
      */
     public Opened open(String path, int flags) {
+        return open(path, flags, null);
+    }
+
+    /** What opening {@code path} by a task of mm {@code current} waits for now: its device's, or null. */
+    public org.mmsim.kernel.locking.Acquire openBlockedOn(String path, Mm current) {
+        if (!path.startsWith("/dev/")) {
+            return null;
+        }
+        FileOperations fops = devices.get(path.substring("/dev/".length()));
+        return fops == null ? null : fops.openBlockedOn(current);
+    }
+
+    /** {@link #open(String, int)} by a task of mm {@code current}, which a device's {@code ->open} may bind to. */
+    public Opened open(String path, int flags, Mm current) {
         trace.path("do_sys_open");
         if (path.startsWith("/dev/")) {
             FileOperations fops = devices.get(path.substring("/dev/".length()));
@@ -208,7 +222,7 @@ public final class Vfs implements Hashable {
                 return new Opened(null, -Errno.ENOENT);
             }
             File f = newFile(fops, fmode(flags), null);
-            int r = fops.open(f);
+            int r = fops.open(f, current);
             if (r < 0) {
                 f.dropUnopened();
                 return new Opened(null, r);

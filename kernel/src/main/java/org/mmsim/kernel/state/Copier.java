@@ -96,6 +96,20 @@ public final class Copier {
         return (int[]) c;
     }
 
+    /** As {@link #array(int[])}, for a buffer a call and the driver call it steps both write (a read's). */
+    @Export
+    public long[] array(long[] a) {
+        if (a == null) {
+            return null;
+        }
+        Object c = get(a);
+        if (c == null) {
+            c = a.clone();
+            put(a, c);
+        }
+        return (long[]) c;
+    }
+
     /** The copy paired with {@code key}, or null. */
     private Object get(Object key) {
         Object[] t = table;

@@ -75,12 +75,12 @@ public final class FileSyscalls {
      * -ENOENT, -EMFILE, or the errno of a device's {@code ->open}.
      */
     public KernelCall<Void> open(Task t, String path, int flags) {
-        return call(t, "open", Syscall.NO_LOCKS, c -> {
+        return call(t, "open", () -> vfs.openBlockedOn(path, Syscalls.mmOf(t)), c -> {
             if (path.startsWith(PROC_SELF_FD)) {
                 File f = t.files().get(parseFd(path.substring(PROC_SELF_FD.length())));
                 return install(t, f == null ? null : vfs.reopen(f, flags), -Errno.ENOENT);
             }
-            Vfs.Opened o = vfs.open(path, flags);
+            Vfs.Opened o = vfs.open(path, flags, Syscalls.mmOf(t));
             return o.file() == null ? o.err() : t.files().install(o.file());
         });
     }
@@ -111,6 +111,26 @@ public final class FileSyscalls {
      */
     public KernelCall<Void> ioctl(Task t, int fd, int cmd, long... args) {
         return new IoctlCall(core.trace(), core.footprint(), t, fd, cmd, args).current(Syscalls.mmOf(t).id());
+    }
+
+    /**
+     * {@code read(fd, buf, count)} of a device that returns records ({@code FileOperations#readCall}), which may sleep
+     * until one is there: see {@link RecordReadCall}. The bytes read, or -EBADF, -EINVAL, or the driver's -errno;
+     * {@link RecordReadCall#buffer} holds what was read.
+     */
+    public RecordReadCall readRecords(Task t, int fd, long count, boolean nonblock) {
+        RecordReadCall c = new RecordReadCall(core.trace(), core.footprint(), t, fd, count, nonblock);
+        c.current(Syscalls.mmOf(t).id());
+        return c;
+    }
+
+    /**
+     * {@code poll(&(struct pollfd){fd, POLLIN|POLLOUT}, 1, 0)}: the events {@code ->poll} reports ready now
+     * ({@code vfs_poll}; {@code DEFAULT_POLLMASK} for a file without the hook); -EBADF for a bad fd (where poll(2)
+     * would report POLLNVAL).
+     */
+    public KernelCall<Void> poll(Task t, int fd) {
+        return onFd(t, "poll", fd, f -> f.fops().poll(f));
     }
 
     /** {@code unlink(path)}: 0, or -ENOENT. */

@@ -78,6 +78,7 @@ class FingerprintCoverageTest {
         hashed("mm.memory.ZapWalk", "rangeStart", "rangeEnd");
         hashed("mm.fork.ForkCall", "cowRange");
         hashed("syscall.IoctlCall", "inner", "args");
+        hashed("syscall.RecordReadCall", "inner", "buf");
         hashed("mm.MmCore", "mms", "lineage", "anonVmas", "mappings", "observations", "userLockedVm");
         hashed("mm.page.PageAlloc", "start", "end", "next", "freeStack", "freeTop", "nrAllocated", "memallocPin");
         hashed("mm.page.PageAlloc", "stackHash"); // freeStack's hash, kept entry by entry as frames are freed
