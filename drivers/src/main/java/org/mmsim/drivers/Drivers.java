@@ -7,6 +7,7 @@ import org.mmsim.drivers.kvm.KvmDriver;
 import org.mmsim.drivers.mmio.MmioDriver;
 import org.mmsim.drivers.rdma.RdmaDriver;
 import org.mmsim.drivers.spu.SpuDriver;
+import org.mmsim.drivers.ummunotify.UmmunotifyDriver;
 import org.mmsim.kernel.api.Driver;
 
 /**
@@ -27,6 +28,7 @@ public final class Drivers {
                 new RdmaDriver(),
                 new DmirrorDriver(),
                 new GpuDriver(),
-                new SpuDriver());
+                new SpuDriver(),
+                new UmmunotifyDriver());
     }
 }

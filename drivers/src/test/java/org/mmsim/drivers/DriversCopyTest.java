@@ -8,6 +8,8 @@ import org.mmsim.drivers.gpu.GpuDriver;
 import org.mmsim.drivers.mmio.MmioDriver;
 import org.mmsim.drivers.rdma.RdmaDriver;
 import org.mmsim.drivers.spu.SpuDriver;
+import org.mmsim.drivers.ummunotify.UmmunotifyDriver;
+import org.mmsim.kernel.syscall.RecordReadCall;
 import org.mmsim.kernel.sched.KernelCall;
 import org.mmsim.kernel.state.Copier;
 import org.mmsim.kernel.Kernel;
@@ -154,5 +156,37 @@ class DriversCopyTest {
         assertThat(copy.fingerprint()).isEqualTo(k.fingerprint());
         assertThat(k.syscalls().load(p, l + 4096).complete().value()).isEqualTo(0x12);
         assertThat(copy.syscalls().load(cp, l + 4096).complete().value()).isEqualTo(0x12);
+    }
+
+    /**
+     * The ummunotify device copies each open file's registrations, queue and flags with the machine, and a read asleep
+     * on its wait queue copies with its buffer: a munmap in the copy wakes the copy's reader only, which reads the
+     * copy's event into the copy's buffer.
+     */
+    @Test
+    void aSleepingUmmunotifyReadCopiesWithItsBuffer() {
+        Kernel k = Kernel.boot(Profiles.byName("6.18"), 256, 0, Drivers.all());
+        Task p = k.spawn("p");
+        long a = k.syscalls().mmap(p, 0, 2 * 4096, RW, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, -1, 0).run();
+        int fd = (int) k.fileSyscalls().open(p, "/dev/" + UmmunotifyDriver.DEVICE, Fcntl.O_RDONLY).run();
+        assertThat(k.fileSyscalls().ioctl(p, fd, UmmunotifyDriver.UMMUNOTIFY_REGISTER_REGION, a, a + 8192, 9, 0)
+                .run()).isZero();
+        RecordReadCall read = k.fileSyscalls().readRecords(p, fd, 32, false);
+        read.step();
+        assertThat(read.blockedOn()).isNotNull();
+
+        Copier c = new Copier();
+        Kernel copy = k.copy(c);
+        RecordReadCall cread = c.copy(read);
+        assertThat(copy.fingerprint()).isEqualTo(k.fingerprint());
+        assertThat(cread.fingerprint()).isEqualTo(read.fingerprint());
+        Task cp = copy.tasks().byPid(p.pid());
+        assertThat(copy.syscalls().munmap(cp, a + 4096, 4096).run()).isZero();
+        assertThat(cread.blockedOn()).isNull();
+        assertThat(read.blockedOn()).as("the original's reader still sleeps").isNotNull();
+        cread.step();
+        assertThat(cread.ret()).isEqualTo(32);
+        assertThat(cread.buffer()).containsExactly(1L << 32, a + 4096, a + 8192, 9);
+        assertThat(read.buffer()).isEmpty();
     }
 }

@@ -94,6 +94,20 @@ class DriversFingerprintCoverageTest {
         TABLE.put("spu.SpuContext.dead", null);
         TABLE.put("spu.SpuRun.out", null);
         TABLE.put("spu.SpuRun.inner", null);
+        // ummunotify: each open file's context hashes whole through the file's private data (the VFS hashes every
+        // file); the ioctl hashes its arguments and the read its count in locals(), and RecordReadCall the buffer
+        TABLE.put("ummunotify.UmmunotifyDriver.kernel", "the Exports handed to init() at boot: configuration");
+        TABLE.put("ummunotify.UmmunotifyDriver.files", "the live contexts in open order, which the files they hang "
+                + "on (hashed by the VFS, in id order) already give");
+        for (String f : new String[] {"hint", "hintEnd", "hintStart", "invalid"}) {
+            TABLE.put("ummunotify.UmmunotifyFile$Reg." + f, null);
+        }
+        for (String f : new String[] {"invalidList", "needEmpty", "regs", "released", "sub", "used"}) {
+            TABLE.put("ummunotify.UmmunotifyFile." + f, null);
+        }
+        TABLE.put("ummunotify.UmmunotifyIoctl.args", null);
+        TABLE.put("ummunotify.UmmunotifyRead.buf", "the caller's buffer, which the RecordReadCall stepping the read "
+                + "hashes");
         // the HMM fault loop's stack: hashed by the call's locals() into the running call's fingerprint
         TABLE.put("hmm.MirrorFaultCall.seq", null);
         TABLE.put("hmm.MirrorFaultCall.snapshot", null);
