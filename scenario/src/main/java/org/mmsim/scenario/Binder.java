@@ -133,6 +133,13 @@ final class Binder {
                 }
                 return new Arg.Name(s, col);
             }
+            case "EVENT" -> {
+                if (!UmmunotifyOps.EVENT_FIELDS.contains(s)) {
+                    throw error(line, col, "unknown ummunotify event field '" + s + "' (known: "
+                            + String.join(", ", UmmunotifyOps.EVENT_FIELDS) + ")");
+                }
+                return new Arg.Name(s, col);
+            }
             case "ADDR" -> {
                 return address(s, line, col);
             }

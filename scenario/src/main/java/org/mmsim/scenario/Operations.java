@@ -14,6 +14,7 @@ import org.mmsim.drivers.kvm.KvmDriver;
 import org.mmsim.drivers.mmio.MmioDriver;
 import org.mmsim.drivers.rdma.RdmaDriver;
 import org.mmsim.drivers.spu.SpuDriver;
+import org.mmsim.drivers.ummunotify.UmmunotifyDriver;
 
 /**
  * The registry of operations: every provider's declarations, by keyword, in the order of the language reference
@@ -38,6 +39,7 @@ final class Operations {
         all.addAll(device(DmirrorOps.operations(), DmirrorDriver.DEVICE));
         all.addAll(device(GpuOps.operations(), GpuDriver.DEVICE));
         all.addAll(device(SpuOps.operations(), SpuDriver.DEVICE));
+        all.addAll(device(UmmunotifyOps.operations(), UmmunotifyDriver.DEVICE));
         for (Operation op : all) {
             if (BY_KEYWORD.put(op.keyword(), op) != null) {
                 throw new IllegalStateException("operation " + op.keyword() + " declared twice");
