@@ -74,6 +74,11 @@ final class Bindings {
         return k;
     }
 
+    /** The scenario file, for errors. */
+    String file() {
+        return file;
+    }
+
     Syscalls sys() {
         return k.syscalls();
     }

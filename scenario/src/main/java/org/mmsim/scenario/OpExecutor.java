@@ -89,7 +89,12 @@ final class OpExecutor {
             Task t = b.task(actor, op.line());
             List<KernelCall<?>> calls = new ArrayList<>();
             for (KernelCall<?> c = op.kind().begin(b, t, op); c != null; c = op.kind().next(b, t, op, calls)) {
-                c.run();
+                try {
+                    c.run();
+                } catch (org.mmsim.kernel.sched.SleepsForever e) {
+                    throw new ScenarioException(b.file(), op.line(), 1, "'" + op.text() + "' "
+                            + b.nameMms(e.getMessage()) + " (outside a thread block no other thread runs)");
+                }
                 calls.add(c);
             }
             v = op.kind().result(b, t, op, calls);

@@ -61,6 +61,39 @@ class RunnerTest {
     }
 
     @Test
+    void aScriptLineThatWouldSleepForeverIsAnErrorAtItsLine() throws ScenarioException {
+        String blocking = """
+                scenario sleeps
+                process P
+                P: ummunotify_open U
+                P: r = ummunotify_read U
+                exists (P:r = 0)
+                expect 6.18 never
+                """;
+        assertThatThrownBy(() -> run(blocking, "6.18", false)).isInstanceOf(ScenarioException.class)
+                .hasMessage("t.mms:4:1: 'r = ummunotify_read U' read would sleep forever in wait_event(ummunotify "
+                        + "read_wait of mm 1 (P)): nothing else runs to wake it (outside a thread block no other thread "
+                        + "runs)");
+        // in a thread block, the same read waits for another thread, and the run ends when it is woken
+        Execution woken = run("""
+                scenario woken
+                process P
+                P: mmap A 4K PROT_READ|PROT_WRITE MAP_PRIVATE|MAP_ANONYMOUS
+                P: ummunotify_open U
+                P: ummunotify_register U A 4K 3
+                thread R of P {
+                  r = ummunotify_read U 1 cookie
+                }
+                thread M of P {
+                  munmap A 4K
+                }
+                exists (R:r = 3)
+                expect 6.18 always
+                """, "6.18", false);
+        assertThat(woken.conditionHolds()).isTrue();
+    }
+
+    @Test
     void b2LeaksUnder57AndNotUnder618() throws ScenarioException {
         Execution old = run(B2, "5.7", false);
         assertThat(old.conditionHolds()).isTrue();

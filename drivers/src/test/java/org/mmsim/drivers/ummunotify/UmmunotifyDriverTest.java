@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.mmsim.kernel.Kernel;
 import org.mmsim.kernel.fs.Poll;
 import org.mmsim.kernel.sched.KernelCall;
+import org.mmsim.kernel.sched.SleepsForever;
 import org.mmsim.kernel.syscall.RecordReadCall;
 import org.mmsim.kernel.task.Task;
 import org.mmsim.kernel.testing.TestKernels;
@@ -216,8 +217,9 @@ class UmmunotifyDriverTest {
     void runningABlockingReadWithNothingToWakeItIsRefused() {
         int fd = open(p, Fcntl.O_RDONLY);
         KernelCall<Void> reader = k.fileSyscalls().readRecords(p, fd, 32, false);
-        assertThatThrownBy(reader::run).isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("waits for wait_event(ummunotify read_wait of mm 1)");
+        assertThatThrownBy(reader::run).isInstanceOf(SleepsForever.class)
+                .hasMessage("read would sleep forever in wait_event(ummunotify read_wait of mm 1): nothing else runs "
+                        + "to wake it");
     }
 
     @Test

@@ -186,7 +186,10 @@ public abstract class KernelCall<R> extends StateObject {
 
     /**
      * Run the call to its end without interruption, as the sequential front door and nested kernel code do. Nothing
-     * else runs meanwhile, so no lock can be held by anyone else (a lock taken twice is a {@code lock_order} bug).
+     * else runs meanwhile, so no lock can be held by anyone else (a lock taken twice is a {@code lock_order} bug), and
+     * a wait on a wait queue whose condition does not hold would never end.
+     *
+     * @throws SleepsForever at such a wait
      *
      * @return {@link #ret()}
      */
@@ -196,6 +199,9 @@ public abstract class KernelCall<R> extends StateObject {
         boolean returned = false;
         try {
             while (!done) {
+                if (pc != 0 && blockedOn() instanceof org.mmsim.kernel.locking.WaitEvent w) {
+                    throw new SleepsForever(name, w);
+                }
                 advance();
             }
             returned = true;
