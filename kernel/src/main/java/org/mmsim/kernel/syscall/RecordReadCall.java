@@ -2,7 +2,6 @@ package org.mmsim.kernel.syscall;
 
 import java.util.Arrays;
 import org.mmsim.kernel.fs.File;
-import org.mmsim.kernel.locking.Acquire;
 import org.mmsim.kernel.mm.Mm;
 import org.mmsim.kernel.sched.KernelCall;
 import org.mmsim.kernel.state.Copier;
@@ -21,23 +20,17 @@ import org.mmsim.kernel.uapi.Errno;
  * Returns the bytes read, or -EBADF, -EINVAL (a file without such a read, or a negative count), or the driver's
  * -errno.
  */
-public final class RecordReadCall extends KernelCall<Void> {
-    private static final int INNER = 1;
+public final class RecordReadCall extends DriverEntryCall {
     /** The most a read copies here: one page, as a driver that bounces through a page does. */
     static final int MAX_WORDS = 512;
 
-    private final Task task;
-    private final int fd;
     private final long count;
     private final boolean nonblock;
     /** The user's buffer: the words the driver wrote, the rest 0. */
     private final long[] buf;
-    private KernelCall<Void> inner;
 
     RecordReadCall(Tracer trace, Footprint footprint, Task task, int fd, long count, boolean nonblock) {
-        super(trace, footprint, "read");
-        this.task = task;
-        this.fd = fd;
+        super(trace, footprint, "read", task, fd);
         this.count = count;
         this.nonblock = nonblock;
         this.buf = new long[(int) Math.min(MAX_WORDS, Math.max(0, count) / 8)];
@@ -49,66 +42,43 @@ public final class RecordReadCall extends KernelCall<Void> {
     }
 
     @Override
-    public Acquire blockedOn() {
-        return inner == null ? null : inner.blockedOn();
+    String entry() {
+        return "vfs_read";
+    }
+
+    /** {@code vfs_read}: -EBADF for a file not open for reading, -EINVAL for a negative count or no such read. */
+    @Override
+    KernelCall<Void> enter(File f, Mm mm) {
+        if (!f.readable()) {
+            returnsNow(-Errno.EBADF);
+            return null;
+        }
+        if (count < 0) {
+            returnsNow(-Errno.EINVAL);
+            return null;
+        }
+        KernelCall<Void> call = f.fops().readCall(f, mm, count, nonblock, buf);
+        if (call == null) {
+            returnsNow(-Errno.EINVAL);
+        }
+        return call;
     }
 
     @Override
-    protected void advance() {
-        if (inner == null) {
-            trace.path("vfs_read");
-            File f = task.files().get(fd);
-            if (f == null) {
-                finish(-Errno.EBADF);
-                return;
-            }
-            if (!f.readable()) {
-                finish(-Errno.EBADF); // vfs_read: !(file->f_mode & FMODE_READ)
-                return;
-            }
-            if (count < 0) {
-                finish(-Errno.EINVAL);
-                return;
-            }
-            Mm mm = Syscalls.mmOf(task);
-            inner = f.fops().readCall(f, mm, count, nonblock, buf);
-            if (inner == null) {
-                finish(-Errno.EINVAL);
-                return;
-            }
-            inner.current(mm.id());
-            if (inner.blockedOn() != null) {
-                at(INNER, "%s", new SubPoint(inner));
-                return;
-            }
-        }
-        inner.step();
-        if (!inner.done()) {
-            at(INNER, "%s", new SubPoint(inner));
-            return;
-        }
-        finish(inner.ret());
-    }
-
-    @Override
-    protected void locals(StateHasher h) {
+    void arguments(StateHasher h) {
         h.add(fd).add(count).add(nonblock).add(buf.length);
         for (long w : buf) {
             h.add(w);
         }
-        h.add(inner == null ? 0 : inner.fingerprint());
     }
 
     // ---- copy ---------------------------------------------------------------------------------------------------
 
     private RecordReadCall(RecordReadCall o, Copier c) {
         super(o, c);
-        this.task = c.copy(o.task);
-        this.fd = o.fd;
         this.count = o.count;
         this.nonblock = o.nonblock;
         this.buf = c.array(o.buf);
-        this.inner = c.copy(o.inner);
     }
 
     @Override

@@ -105,9 +105,8 @@ class CopyTest {
         LEFT_OUT.put("mm.notifier.MmuNotifiers$Subscriptions.deferred", "copied; empty but while an insert races an"
                 + " invalidation, which NotifierTest covers");
         LEFT_OUT.put("syscall.IoctlCall.args", "an ioctl in flight needs a driver: DriversCopyTest");
-        LEFT_OUT.put("syscall.IoctlCall.inner", "an ioctl in flight needs a driver: DriversCopyTest");
+        LEFT_OUT.put("syscall.DriverEntryCall.inner", "an ioctl or read in flight needs a driver: DriversCopyTest");
         LEFT_OUT.put("syscall.RecordReadCall.buf", "a read of records in flight needs a driver: DriversCopyTest");
-        LEFT_OUT.put("syscall.RecordReadCall.inner", "a read of records in flight needs a driver: DriversCopyTest");
         LEFT_OUT.put("Kernel.deviceMemories", "drivers' tables: DriversCopyTest copies a machine with them");
         LEFT_OUT.put("api.Exports.deviceMemories", "drivers' tables: DriversCopyTest copies a machine with them");
         LEFT_OUT.put("fs.File.mapping", "copied; only device files set it: DriversCopyTest");

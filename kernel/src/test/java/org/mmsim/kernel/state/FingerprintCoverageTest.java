@@ -77,8 +77,9 @@ class FingerprintCoverageTest {
                 + " drivers' state, which they register with registerState");
         hashed("mm.memory.ZapWalk", "rangeStart", "rangeEnd");
         hashed("mm.fork.ForkCall", "cowRange");
-        hashed("syscall.IoctlCall", "inner", "args");
-        hashed("syscall.RecordReadCall", "inner", "buf");
+        hashed("syscall.IoctlCall", "args");
+        hashed("syscall.DriverEntryCall", "inner");
+        hashed("syscall.RecordReadCall", "buf");
         hashed("mm.MmCore", "mms", "lineage", "anonVmas", "mappings", "observations", "userLockedVm");
         hashed("mm.page.PageAlloc", "start", "end", "next", "freeStack", "freeTop", "nrAllocated", "memallocPin");
         hashed("mm.page.PageAlloc", "stackHash"); // freeStack's hash, kept entry by entry as frames are freed
