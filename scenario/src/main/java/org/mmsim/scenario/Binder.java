@@ -90,7 +90,13 @@ final class Binder {
                 }
                 return new Arg.Name(s, col);
             }
-            case "PIPE", "HANDLE", "FILE", "RING", "MR", "DEV", "BO" -> {
+            case "MONITOR" -> {
+                if (!s.equals("ummunotify") && !s.equals("none")) {
+                    throw error(line, col, "unknown cache monitor '" + s + "' (known: ummunotify, none)");
+                }
+                return new Arg.Name(s, col);
+            }
+            case "PIPE", "HANDLE", "FILE", "RING", "MR", "DEV", "BO", "RCACHE" -> {
                 requireName(s, kind.toLowerCase(java.util.Locale.ROOT), line, col);
                 return new Arg.Name(s, col);
             }

@@ -1,7 +1,9 @@
 package org.mmsim.scenario;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -36,6 +38,21 @@ final class Bindings {
     /** The pages a GUP handed the GUP test device, by the kernel's id. */
     record Handle(int id) implements Binding {}
 
+    /**
+     * A registration cache of the kind MPI libraries keep ({@link RcacheOps}), in the program's memory: whether it
+     * watches memory through ummunotify, that device's fd and the address its counter page is mapped at, the counter of
+     * the last LAST event it read, its entries in insertion order, and the cookie its next registration gets.
+     */
+    record Rcache(boolean monitored, int umnFd, long counterAddr, long lastSeen, List<RcacheEntry> entries,
+                  long nextCookie) implements Binding {
+        Rcache {
+            entries = List.copyOf(entries);
+        }
+    }
+
+    /** One cached registration: [start, end), the fd of its RDMA MR, its ummunotify cookie. */
+    record RcacheEntry(long start, long end, int mrFd, long cookie) {}
+
     private static final Pattern MM = Pattern.compile("\\bmm (\\d+)\\b");
 
     private final Kernel k;
@@ -55,6 +72,12 @@ final class Bindings {
     private boolean hashed;
     /** Bumped whenever a name or an actor is bound, so that a call made from earlier bindings is made again. */
     private int version;
+    /**
+     * What user-space libraries of the program found broken in the step just taken (the registration cache handing
+     * out a registration whose memory changed), for the runner to record with the kernel's invariants; empty between
+     * steps, so never copied or hashed.
+     */
+    private final List<org.mmsim.kernel.bug.Violation> libraryViolations = new ArrayList<>();
 
     Bindings(Kernel k, String file) {
         this(k, file, new LinkedHashMap<>(), new LinkedHashMap<>(), new LinkedHashMap<>(), new HashMap<>());
@@ -145,6 +168,29 @@ final class Bindings {
         unshare();
         version++;
         names.put(name, b);
+    }
+
+    /** The registration cache argument {@code i} names. */
+    Rcache rcache(Op op, int i) throws ScenarioException {
+        if (!(names.get(name(op, i)) instanceof Rcache r)) {
+            throw error(op, i, "registration cache '" + name(op, i) + "' does not exist yet");
+        }
+        return r;
+    }
+
+    /** A user-space library of the program found {@code v} (recorded at the end of the step). */
+    void libraryViolation(org.mmsim.kernel.bug.Violation v) {
+        libraryViolations.add(v);
+    }
+
+    /** What libraries found since the last call. */
+    List<org.mmsim.kernel.bug.Violation> takeLibraryViolations() {
+        if (libraryViolations.isEmpty()) {
+            return List.of();
+        }
+        List<org.mmsim.kernel.bug.Violation> out = List.copyOf(libraryViolations);
+        libraryViolations.clear();
+        return out;
     }
 
     /** How many names and actors have been bound so far. */
@@ -276,6 +322,13 @@ final class Bindings {
                 case Handle g -> n.add(2).add(g.id());
                 case Fd f -> n.add(3).add(f.fd());
                 case Pipe p -> n.add(4).add(p.readFd()).add(p.writeFd());
+                case Rcache r -> {
+                    n.add(5).add(r.monitored()).add(r.umnFd()).add(r.counterAddr()).add(r.lastSeen())
+                            .add(r.nextCookie()).add(r.entries().size());
+                    for (RcacheEntry x : r.entries()) {
+                        n.add(x.start()).add(x.end()).add(x.mrFd()).add(x.cookie());
+                    }
+                }
             }
             sum += n.value();
         }

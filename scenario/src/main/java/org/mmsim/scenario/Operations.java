@@ -24,7 +24,7 @@ import org.mmsim.drivers.ummunotify.UmmunotifyDriver;
 final class Operations {
     private static final Map<String, Operation> BY_KEYWORD = new LinkedHashMap<>();
     /** The device (its driver's name) each device operation opens and works on, by keyword. */
-    private static final Map<String, String> DEVICE = new HashMap<>();
+    private static final Map<String, List<String>> DEVICE = new HashMap<>();
 
     static {
         List<Operation> all = new ArrayList<>();
@@ -40,6 +40,7 @@ final class Operations {
         all.addAll(device(GpuOps.operations(), GpuDriver.DEVICE));
         all.addAll(device(SpuOps.operations(), SpuDriver.DEVICE));
         all.addAll(device(UmmunotifyOps.operations(), UmmunotifyDriver.DEVICE));
+        all.addAll(device(RcacheOps.operations(), UmmunotifyDriver.DEVICE, RdmaDriver.DEVICE));
         for (Operation op : all) {
             if (BY_KEYWORD.put(op.keyword(), op) != null) {
                 throw new IllegalStateException("operation " + op.keyword() + " declared twice");
@@ -58,10 +59,10 @@ final class Operations {
         return BY_KEYWORD.get(word);
     }
 
-    /** {@code ops}, recorded as the operations of the device whose driver is named {@code driver}. */
-    private static List<Operation> device(List<Operation> ops, String driver) {
+    /** {@code ops}, recorded as the operations of the devices whose drivers are named {@code drivers}. */
+    private static List<Operation> device(List<Operation> ops, String... drivers) {
         for (Operation op : ops) {
-            DEVICE.put(op.keyword(), driver);
+            DEVICE.put(op.keyword(), List.of(drivers));
         }
         return ops;
     }
@@ -89,10 +90,7 @@ final class Operations {
     }
 
     private static void addDriver(Op op, Set<String> names) {
-        String d = DEVICE.get(op.kind().keyword());
-        if (d != null) {
-            names.add(d);
-        }
+        names.addAll(DEVICE.getOrDefault(op.kind().keyword(), List.of()));
     }
 
     /** The keyword nearest to {@code word} by edit distance, for "did you mean" hints, or null. */

@@ -187,7 +187,9 @@ public final class Runner {
                 if (seg instanceof Scenario.Script s) {
                     for (Scenario.Line l : s.lines()) {
                         ops.runLine(l.actor(), l.op());
+                        List<org.mmsim.kernel.bug.Violation> library = b.takeLibraryViolations();
                         if (checking) {
+                            violations.recordAll(library, rec.size());
                             violations.recordAll(Invariants.checkStep(k), rec.size());
                         }
                         budget.check(rec.size());
@@ -337,9 +339,12 @@ public final class Runner {
      * a suspended writeback can expose).
      */
     private void checkInvariants() {
+        // what libraries found, like the kernel's invariants, only on a step taken the first time, not in a replay
+        List<org.mmsim.kernel.bug.Violation> library = b.takeLibraryViolations();
         if (!checking) {
             return;
         }
+        violations.recordAll(library, rec.size());
         for (Strand s : strands) {
             if (s.call != null) {
                 violations.recordAll(Invariants.checkMidCall(k), rec.size());

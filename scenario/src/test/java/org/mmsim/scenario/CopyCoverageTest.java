@@ -45,6 +45,7 @@ class CopyCoverageTest {
         FIELDS.put("Bindings.hash", "copied as a value, with the maps it hashes");
         FIELDS.put("Bindings.hashed", "copied as a value");
         FIELDS.put("Bindings.version", "copied as a value");
+        FIELDS.put("Bindings.libraryViolations", "not copied: empty between steps (the runner takes it after each one)");
         FIELDS.put("Strand.block", "shared: part of the immutable scenario");
         FIELDS.put("Strand.pc", "copied as a value");
         FIELDS.put("Strand.steps", "copied as a value");

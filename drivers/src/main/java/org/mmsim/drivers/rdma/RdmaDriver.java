@@ -60,6 +60,23 @@ public final class RdmaDriver implements Driver {
     /** The device node: {@code /dev/rdma}. */
     public static final String DEVICE = "rdma";
 
+    /**
+     * The frames a pinned, registered MR holds, page by page from its first page, if {@code privateData} is an open
+     * {@code /dev/rdma} file's; else null (no MR, an ODP MR, or one deregistered). For checkers that hold what a
+     * registration holds against what the process maps (the registration cache's), not for drivers.
+     */
+    public static int[] pinnedFrames(Object privateData) {
+        if (!(privateData instanceof Context ctx) || ctx.mr == null || ctx.mr.dead || ctx.mr.odp()
+                || ctx.mr.pages == null) {
+            return null;
+        }
+        int[] out = new int[ctx.mr.pages.nr()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = ctx.mr.pages.pfn(i);
+        }
+        return out;
+    }
+
     /** {@code IB_USER_VERBS_CMD_REG_MR}: args addr, len, mode ({@link #MODE_PINNED}...), access flags. */
     public static final int RDMA_REG_MR = 1;
     /** {@code IB_USER_VERBS_CMD_DEREG_MR}. */
