@@ -34,7 +34,9 @@ import org.mmsim.kernel.uapi.Mman;
  * </pre>
  * The range is watched before it is pinned, so an invalidation between the two is not missed. Entries stay cached
  * (Open MPI's {@code leave_pinned}): nothing here deregisters a registration but an event. With {@code MONITOR} {@code
- * none} the cache skips the fast and the slow path: a cache whose memory hooks never fire.
+ * none} the cache ignores the counter it loads and never reads an event: a cache whose memory hooks never fire. (It
+ * loads it all the same because an operation of the model is made of kernel calls, and a hit would otherwise make
+ * none; the load changes nothing.)
  *
  * <p><b>The invariant</b> ({@code registration-cache}): a hit must hand out a registration whose pinned pages are the
  * pages the process maps over the range now. One that holds other pages (the memory was unmapped, remapped, or copied
@@ -127,11 +129,11 @@ final class RcacheOps {
             throw new NextCall();
         };
         try {
-            if (c.monitored()) {
-                Mmu.Access gen = (Mmu.Access) call.call(() -> b.sys().load(t, c.counterAddr())).result();
-                if (!gen.faulted() && gen.value() != p.lastSeen) {
-                    drain(b, t, c, p, call);
-                }
+            // every lookup loads the counter, a cache without a monitor too (and ignores it): the model's operations
+            // are made of kernel calls, and a hit would otherwise make none
+            Mmu.Access gen = (Mmu.Access) call.call(() -> b.sys().load(t, c.counterAddr())).result();
+            if (c.monitored() && !gen.faulted() && gen.value() != p.lastSeen) {
+                drain(b, t, c, p, call);
             }
             for (Bindings.RcacheEntry e : p.entries) {
                 if (e.start() <= addr && end <= e.end()) {
