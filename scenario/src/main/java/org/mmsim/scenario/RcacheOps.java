@@ -28,6 +28,7 @@ import org.mmsim.kernel.uapi.Mman;
  *   gen = *counter                              the fast path (opal_memory_changed): a load of the mapped counter
  *   if gen != last LAST seen:                   the slow path: read one event at a time, O_NONBLOCK
  *       INVAL(cookie) → evict that entry:       UNREGISTER_REGION(cookie), DEREG_MR, close(mr fd)
+ *       OVERFLOW (ummunotify_queue=bounded_overflow) → evict every entry
  *       LAST(counter) → last seen = counter; done       -EAGAIN → done (Open MPI's reading of it)
  *   an entry that contains [ADDR, ADDR+LEN) → a hit: M is its MR
  *   else: REGISTER_REGION([ADDR, ADDR+LEN), next cookie), then open(/dev/rdma) + REG_MR, pinned → M
@@ -171,7 +172,10 @@ final class RcacheOps {
         return p;
     }
 
-    /** The slow path: one event per read until a LAST or -EAGAIN, evicting the entry each INVAL names. */
+    /**
+     * The slow path: one event per read until a LAST or -EAGAIN, evicting the entry each INVAL names, and every entry
+     * at an OVERFLOW.
+     */
     private static void drain(Bindings b, Task t, Bindings.Rcache c, Plan p, Caller call) throws ScenarioException {
         while (true) {
             RecordReadCall read = (RecordReadCall) call.call(() -> b.files().readRecords(t, c.umnFd(),
@@ -184,8 +188,9 @@ final class RcacheOps {
                 p.lastSeen = ev[3];
                 return;
             }
+            boolean overflow = (ev[0] & 0xffffffffL) == UmmunotifyDriver.EVENT_OVERFLOW;
             for (Bindings.RcacheEntry e : List.copyOf(p.entries)) {
-                if (e.cookie() == ev[3]) {
+                if (overflow || e.cookie() == ev[3]) {
                     call.call(() -> b.files().ioctl(t, c.umnFd(), UmmunotifyDriver.UMMUNOTIFY_UNREGISTER_REGION,
                             e.cookie()));
                     call.call(() -> b.files().ioctl(t, e.mrFd(), RdmaDriver.RDMA_DEREG_MR));

@@ -17,6 +17,7 @@ import org.mmsim.kernel.mm.notifier.MmuNotifierOps;
 import org.mmsim.kernel.mm.notifier.MmuNotifierRange;
 import org.mmsim.kernel.mm.page.Page;
 import org.mmsim.kernel.mm.page.PageReferences;
+import org.mmsim.kernel.profile.UmmunotifyQueue;
 import org.mmsim.kernel.sched.KernelCall;
 import org.mmsim.kernel.state.Copier;
 import org.mmsim.kernel.uapi.Errno;
@@ -45,7 +46,10 @@ import org.mmsim.kernel.uapi.Errno;
  *       and drops the counter page; queued reports are lost. At exit the mm's notifiers are released first, and the
  *       teardown of the address space reports nothing.</li>
  * </ul>
- * Not modelled: {@code fasync}/SIGIO, a signal interrupting a sleeping read (-ERESTARTSYS), allocation failures, and
+ * The queue's bound is {@code ummunotify_queue} (the patch's is none; a bound that drops reports silently, or one
+ * that says so with an OVERFLOW event, are the designs the review's denial-of-service question invites).
+ *
+ * <p>Not modelled: {@code fasync}/SIGIO, a signal interrupting a sleeping read (-ERESTARTSYS), allocation failures, and
  * {@code invalidate_page} (the model's kernel reports single pages as ranges, which the patch handled the same way).
  */
 public final class UmmunotifyDriver implements Driver {
@@ -61,6 +65,16 @@ public final class UmmunotifyDriver implements Driver {
     public static final int EVENT_INVAL = 0;
     /** {@code UMMUNOTIFY_EVENT_TYPE_LAST}. */
     public static final int EVENT_LAST = 1;
+    /**
+     * An event the patch does not have: under {@code ummunotify_queue=bounded_overflow}, reports were lost because the
+     * queue was full; its {@code user_cookie_counter} is the counter. A reader must take every registration as invalid.
+     */
+    public static final int EVENT_OVERFLOW = 2;
+    /**
+     * The bound of the queue under {@code ummunotify_queue=bounded_drop} and {@code bounded_overflow}: reports queued at
+     * once. A design would have had thousands; two keep a scenario that overflows it small.
+     */
+    public static final int QUEUE_MAX = 2;
     /** {@code UMMUNOTIFY_EVENT_FLAG_HINT}. */
     public static final int EVENT_FLAG_HINT = 1;
     /** {@code sizeof(struct ummunotify_event)}. */
@@ -225,7 +239,11 @@ public final class UmmunotifyDriver implements Driver {
                 continue;
             }
             hit = true;
-            if (!r.invalid) {
+            if (!r.invalid && f.invalidList.size() >= QUEUE_MAX
+                    && kernel.profile().ummunotifyQueue() != UmmunotifyQueue.UNBOUNDED) {
+                // a bounded queue that is full: the report is lost, said or unsaid
+                f.overflow |= kernel.profile().ummunotifyQueue() == UmmunotifyQueue.BOUNDED_OVERFLOW;
+            } else if (!r.invalid) {
                 r.invalid = true;
                 f.invalidList.add(r);
                 r.hint = true;

@@ -61,6 +61,8 @@ final class UmmunotifyFile extends StateObject implements Hashable {
     final List<Reg> invalidList = new ArrayList<>();
     boolean needEmpty;
     boolean used;
+    /** {@code ummunotify_queue=bounded_overflow}: a report did not fit; the next read starts with OVERFLOW. */
+    boolean overflow;
     /** Released: the notifier unregistered, the registrations freed, the counter page's reference dropped. */
     boolean released;
 
@@ -89,15 +91,15 @@ final class UmmunotifyFile extends StateObject implements Hashable {
         regs.add(i, r);
     }
 
-    /** Whether a read would not block: {@code need_empty || !list_empty(&invalid_list)}. */
+    /** Whether a read would not block: {@code need_empty || !list_empty(&invalid_list)}, or an overflow to report. */
     boolean readable() {
-        return needEmpty || !invalidList.isEmpty();
+        return needEmpty || !invalidList.isEmpty() || overflow;
     }
 
     @Override
     public void hashInto(StateHasher h) {
         h.add(id).add(mm.id()).add(counterPfn).add(sub == null ? 0 : sub.id()).add(needEmpty).add(used)
-                .add(released).add(regs.size());
+                .add(overflow).add(released).add(regs.size());
         for (Reg r : regs) {
             r.hashInto(h);
         }
@@ -121,6 +123,7 @@ final class UmmunotifyFile extends StateObject implements Hashable {
         }
         this.needEmpty = o.needEmpty;
         this.used = o.used;
+        this.overflow = o.overflow;
         this.released = o.released;
     }
 

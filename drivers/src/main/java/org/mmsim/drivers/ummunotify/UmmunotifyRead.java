@@ -22,7 +22,9 @@ import org.mmsim.kernel.uapi.Errno;
  * previous LAST, and a read with nothing queued and no LAST owed sleeps. A read of fewer than 32 bytes, once readable,
  * returns 0 and takes nothing. An INVAL's hint is the invalidated range clipped to the registration while it is exact
  * (one invalidation since it was queued: {@code UMMUNOTIFY_EVENT_FLAG_HINT}), else the whole registration. The events
- * go to {@code buf}, four words each ({@link UmmunotifyDriver#EVENT_WORDS}). A signal (-ERESTARTSYS) is not modelled.
+ * go to {@code buf}, four words each ({@link UmmunotifyDriver#EVENT_WORDS}). Under {@code
+ * ummunotify_queue=bounded_overflow}, a read after lost reports starts with an OVERFLOW event. A signal (-ERESTARTSYS)
+ * is not modelled.
  */
 final class UmmunotifyRead extends DriverCall {
     private static final int SLEEPING = 1;
@@ -66,6 +68,15 @@ final class UmmunotifyRead extends DriverCall {
         int max = (int) (Math.min(Page.PAGE_SIZE, count) / UmmunotifyDriver.EVENT_BYTES);
         max = Math.min(max, buf.length / UmmunotifyDriver.EVENT_WORDS);
         int n = 0;
+        if (file.overflow && max > 0) {
+            buf[0] = UmmunotifyDriver.EVENT_OVERFLOW;
+            buf[1] = 0;
+            buf[2] = 0;
+            buf[3] = kernel.kernelPageRead(file.counterPfn, 0);
+            file.overflow = false;
+            file.needEmpty = true;
+            n++;
+        }
         while (n < max) {
             int w = n * UmmunotifyDriver.EVENT_WORDS;
             if (file.invalidList.isEmpty()) {

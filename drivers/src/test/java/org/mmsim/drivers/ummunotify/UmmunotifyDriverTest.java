@@ -279,4 +279,41 @@ class UmmunotifyDriverTest {
         assertThat(f.released).isTrue();
         assertThat(k.frames().refcount(f.counterPfn)).isZero();
     }
+
+    /** Three registrations hit by one munmap, under a profile with the queue bounded at two reports. */
+    private long[][] threeReportsUnder(String queue) {
+        Kernel b = TestKernels.boot(TestKernels.profile("6.18").with(org.mmsim.kernel.profile.Switch.UMMUNOTIFY_QUEUE,
+                queue), TestKernels.FRAMES, 0, List.of(new UmmunotifyDriver()));
+        Task t = b.spawn("t");
+        long a = b.syscalls().mmap(t, 0, 4 * PAGE, RW, PRIVATE_ANON, -1, 0).run();
+        int fd = (int) b.fileSyscalls().open(t, "/dev/" + UmmunotifyDriver.DEVICE, Fcntl.O_RDONLY).run();
+        for (int i = 0; i < 3; i++) {
+            b.fileSyscalls().ioctl(t, fd, UmmunotifyDriver.UMMUNOTIFY_REGISTER_REGION, a + i * PAGE, a + (i + 1) * PAGE,
+                    i + 1, 0).run();
+        }
+        b.syscalls().munmap(t, a, 4 * PAGE).run();
+        RecordReadCall c = b.fileSyscalls().readRecords(t, fd, 32 * 8, true);
+        c.run();
+        long[] w = c.buffer();
+        long[][] out = new long[w.length / 4][];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = new long[] {w[4 * i] & 0xffffffffL, w[4 * i] >>> 32, w[4 * i + 1], w[4 * i + 2], w[4 * i + 3]};
+        }
+        // the addresses do not matter here: keep the types and cookies
+        long[][] brief = new long[out.length][];
+        for (int i = 0; i < out.length; i++) {
+            brief[i] = new long[] {out[i][0], out[i][4]};
+        }
+        return brief;
+    }
+
+    @Test
+    void aBoundedQueueDropsTheReportThatDoesNotFitSilentlyOrWithAnOverflowEvent() {
+        assertThat(threeReportsUnder("unbounded")).as("the patch: every report")
+                .isDeepEqualTo(new long[][] {{INVAL, 1}, {INVAL, 2}, {INVAL, 3}, {LAST, 1}});
+        assertThat(threeReportsUnder("bounded_drop")).as("the third report is lost without a trace")
+                .isDeepEqualTo(new long[][] {{INVAL, 1}, {INVAL, 2}, {LAST, 1}});
+        assertThat(threeReportsUnder("bounded_overflow")).as("the reader is told, first")
+                .isDeepEqualTo(new long[][] {{UmmunotifyDriver.EVENT_OVERFLOW, 1}, {INVAL, 1}, {INVAL, 2}, {LAST, 1}});
+    }
 }

@@ -20,6 +20,7 @@ public final class KernelProfile {
     private static final AnonVmaMerge[] ANON_VMA_MERGE = AnonVmaMerge.values();
     private static final MremapDontunmap[] MREMAP_DONTUNMAP = MremapDontunmap.values();
     private static final GupWriteRetry[] GUP_WRITE_RETRY = GupWriteRetry.values();
+    private static final UmmunotifyQueue[] UMMUNOTIFY_QUEUE = UmmunotifyQueue.values();
 
     private final String name;
     private final String summary;
@@ -75,6 +76,11 @@ public final class KernelProfile {
     /** What writeback does with a page it believes pinned. */
     public PinnedWriteback pinnedWriteback() {
         return PINNED_WRITEBACK[values[Switch.PINNED_WRITEBACK.ordinal()]];
+    }
+
+    /** How many reports ummunotify queues (seed 004). */
+    public UmmunotifyQueue ummunotifyQueue() {
+        return UMMUNOTIFY_QUEUE[values[Switch.UMMUNOTIFY_QUEUE.ordinal()]];
     }
 
     public IoUringFileCheck ioUringFileCheck() {

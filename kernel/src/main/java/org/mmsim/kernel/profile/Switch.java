@@ -143,7 +143,11 @@ public enum Switch {
             + "mapcount-v1 and mapcount-v2 (seed 003, Jerome Glisse's _mapcount designs, never shipped)"),
     PINNED_WRITEBACK(PinnedWriteback.class, "what writeback does with a page pin_tracking reports pinned: ignore "
             + "(Linux: write it, clear dirty), bounce (write a stable copy, keep it dirty), skip (keep it dirty, "
-            + "no write); ignore in every profile");
+            + "no write); ignore in every profile"),
+    UMMUNOTIFY_QUEUE(UmmunotifyQueue.class, "how many reports ummunotify (seed 004, never merged) queues: unbounded "
+            + "(the V2 patch, one per registration at most), bounded_drop (a bound, the excess dropped silently) or "
+            + "bounded_overflow (a bound, and an OVERFLOW event that says reports were lost); designs that never "
+            + "shipped, unbounded in every profile");
 
     private final String key;
     private final List<String> choices;
