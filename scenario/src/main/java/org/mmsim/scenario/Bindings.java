@@ -75,9 +75,9 @@ final class Bindings {
     /**
      * What user-space libraries of the program found broken in the step just taken (the registration cache handing
      * out a registration whose memory changed), for the runner to record with the kernel's invariants; empty between
-     * steps, so never copied or hashed.
+     * steps, so never copied or hashed; null until a library finds something (a run copies its bindings at every step).
      */
-    private final List<org.mmsim.kernel.bug.Violation> libraryViolations = new ArrayList<>();
+    private List<org.mmsim.kernel.bug.Violation> libraryViolations;
 
     Bindings(Kernel k, String file) {
         this(k, file, new LinkedHashMap<>(), new LinkedHashMap<>(), new LinkedHashMap<>(), new HashMap<>());
@@ -180,16 +180,19 @@ final class Bindings {
 
     /** A user-space library of the program found {@code v} (recorded at the end of the step). */
     void libraryViolation(org.mmsim.kernel.bug.Violation v) {
+        if (libraryViolations == null) {
+            libraryViolations = new ArrayList<>();
+        }
         libraryViolations.add(v);
     }
 
     /** What libraries found since the last call. */
     List<org.mmsim.kernel.bug.Violation> takeLibraryViolations() {
-        if (libraryViolations.isEmpty()) {
+        if (libraryViolations == null) {
             return List.of();
         }
         List<org.mmsim.kernel.bug.Violation> out = List.copyOf(libraryViolations);
-        libraryViolations.clear();
+        libraryViolations = null;
         return out;
     }
 

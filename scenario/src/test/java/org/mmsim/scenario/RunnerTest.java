@@ -71,7 +71,7 @@ class RunnerTest {
                 expect 6.18 never
                 """;
         assertThatThrownBy(() -> run(blocking, "6.18", false)).isInstanceOf(ScenarioException.class)
-                .hasMessage("t.mms:4:1: 'r = ummunotify_read U' read would sleep forever in wait_event(ummunotify "
+                .hasMessage("t.mms:4:1: 'r = ummunotify_read U' ummunotify_read would sleep forever in wait_event(ummunotify "
                         + "read_wait of mm 1 (P)): nothing else runs to wake it (outside a thread block no other thread "
                         + "runs)");
         // in a thread block, the same read waits for another thread, and the run ends when it is woken

@@ -218,8 +218,8 @@ class UmmunotifyDriverTest {
         int fd = open(p, Fcntl.O_RDONLY);
         KernelCall<Void> reader = k.fileSyscalls().readRecords(p, fd, 32, false);
         assertThatThrownBy(reader::run).isInstanceOf(SleepsForever.class)
-                .hasMessage("read would sleep forever in wait_event(ummunotify read_wait of mm 1): nothing else runs "
-                        + "to wake it");
+                .hasMessage("ummunotify_read would sleep forever in wait_event(ummunotify read_wait of mm 1): nothing "
+                        + "else runs to wake it");
     }
 
     @Test

@@ -100,11 +100,16 @@ public abstract class KernelCall<R> extends StateObject {
      * the call is confined to that mm ({@link #touchesOnlyItsMm}), "anything" ({@code Footprint.GLOBAL}).
      *
      * @throws IllegalStateException if the call is done or its next step is not runnable
+     * @throws SleepsForever if it sleeps on a wait queue (only a call run to its end steps one then)
      * @throws org.mmsim.kernel.bug.KernelBug when the kernel would oops
      */
     @Export
     public final void step() {
         if (done || blockedOn() != null) {
+            if (!done && blockedOn() instanceof org.mmsim.kernel.locking.WaitEvent w) {
+                // only a call run to its end, nothing else running, steps a sleeping call: nobody could wake it
+                throw new SleepsForever(name, w);
+            }
             throw new IllegalStateException(name + " at '" + point() + "' cannot step: "
                     + (done ? "it has returned" : "it waits for " + blockedOn()));
         }
@@ -187,9 +192,8 @@ public abstract class KernelCall<R> extends StateObject {
     /**
      * Run the call to its end without interruption, as the sequential front door and nested kernel code do. Nothing
      * else runs meanwhile, so no lock can be held by anyone else (a lock taken twice is a {@code lock_order} bug), and
-     * a wait on a wait queue whose condition does not hold would never end.
-     *
-     * @throws SleepsForever at such a wait
+     * a wait on a wait queue whose condition does not hold would never end: a call run so that steps a call it made
+     * which sleeps there throws {@link SleepsForever} (from that call's {@link #step}).
      *
      * @return {@link #ret()}
      */
@@ -199,9 +203,6 @@ public abstract class KernelCall<R> extends StateObject {
         boolean returned = false;
         try {
             while (!done) {
-                if (pc != 0 && blockedOn() instanceof org.mmsim.kernel.locking.WaitEvent w) {
-                    throw new SleepsForever(name, w);
-                }
                 advance();
             }
             returned = true;
