@@ -102,7 +102,8 @@ class DriversFingerprintCoverageTest {
         for (String f : new String[] {"hint", "hintEnd", "hintStart", "invalid"}) {
             TABLE.put("ummunotify.UmmunotifyFile$Reg." + f, null);
         }
-        for (String f : new String[] {"invalidList", "needEmpty", "overflow", "regs", "released", "sub", "used"}) {
+        for (String f : new String[] {"invalidList", "lost", "needEmpty", "overflow", "regs", "released", "sub",
+                "used"}) {
             TABLE.put("ummunotify.UmmunotifyFile." + f, null);
         }
         TABLE.put("ummunotify.UmmunotifyIoctl.args", null);

@@ -3,6 +3,7 @@ package org.mmsim.kernel;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import org.mmsim.kernel.api.DeviceCheck;
 import org.mmsim.kernel.api.DeviceMemory;
 import org.mmsim.kernel.api.DeviceOwners;
 import org.mmsim.kernel.api.Driver;
@@ -84,6 +85,8 @@ public final class Kernel {
     private final FileSyscalls fileSyscalls;
     private final List<Hashable> driverState = new ArrayList<>();
     private final List<PageReferences> pageReferences = new ArrayList<>();
+    /** The invariants drivers registered ({@link Exports#registerCheck}), in registration order. */
+    private final List<DeviceCheck> deviceChecks = new ArrayList<>();
     private final SecondaryMmus secondaryMmus = new SecondaryMmus();
     private final List<DeviceMemory> deviceMemories = new ArrayList<>();
     private final List<Driver> drivers = new ArrayList<>();
@@ -126,7 +129,7 @@ public final class Kernel {
         tasks = new Tasks(core, mmap);
         fork = pair(o == null ? null : o.fork, new Fork(core, rmap, mmap, tasks, notifiers), c);
         exports = new Exports(core, gup, memory, vfs, zap, notifiers, new Hmm(core, memory, notifiers),
-                migrate.device(), secondaryMmus, deviceMemories, driverState, pageReferences);
+                migrate.device(), secondaryMmus, deviceMemories, driverState, pageReferences, deviceChecks);
         mmu = pair(o == null ? null : o.mmu, new Mmu(core, memory), c);
 
         madvise = pair(o == null ? null : o.madvise, new Madvise(core, zap, notifiers, gup), c);
@@ -263,6 +266,10 @@ public final class Kernel {
     }
 
     /** Page references drivers hold outside {@code pages[]} arrays (for the accounting invariant). */
+    public List<DeviceCheck> deviceChecks() {
+        return deviceChecks;
+    }
+
     public List<PageReferences> pageReferences() {
         return Collections.unmodifiableList(pageReferences);
     }

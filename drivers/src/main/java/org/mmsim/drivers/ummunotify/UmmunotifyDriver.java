@@ -2,6 +2,7 @@ package org.mmsim.drivers.ummunotify;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.mmsim.kernel.api.DeviceCheck;
 import org.mmsim.kernel.api.Driver;
 import org.mmsim.kernel.api.Exports;
 import org.mmsim.kernel.fs.File;
@@ -207,6 +208,37 @@ public final class UmmunotifyDriver implements Driver {
         }
     };
 
+    /**
+     * {@code ummunotify-delivery}: every invalidation that hits a registration reaches the reader, as a report or as
+     * an OVERFLOW event; only {@code ummunotify_queue=bounded_drop} can break it.
+     */
+    private final DeviceCheck delivery = new DeviceCheck() {
+        @Override
+        public String name() {
+            return "ummunotify-delivery";
+        }
+
+        @Override
+        public String doc() {
+            return "every invalidation that hits a registration reaches its reader: a report, or an OVERFLOW event";
+        }
+
+        @Override
+        public List<String> check() {
+            List<String> out = null;
+            for (UmmunotifyFile f : files) {
+                if (f.lost > 0) {
+                    if (out == null) {
+                        out = new ArrayList<>();
+                    }
+                    out.add("ummunotify file " + f.id + " of mm " + f.mm.id() + " dropped the report of an "
+                            + "invalidation that hit a registration, and its reader will never know");
+                }
+            }
+            return out == null ? List.of() : out;
+        }
+    };
+
     /** The counter page references the open files hold (their {@code get_zeroed_page}). */
     private final PageReferences counterPages = new PageReferences() {
         @Override
@@ -242,7 +274,11 @@ public final class UmmunotifyDriver implements Driver {
             if (!r.invalid && f.invalidList.size() >= QUEUE_MAX
                     && kernel.profile().ummunotifyQueue() != UmmunotifyQueue.UNBOUNDED) {
                 // a bounded queue that is full: the report is lost, said or unsaid
-                f.overflow |= kernel.profile().ummunotifyQueue() == UmmunotifyQueue.BOUNDED_OVERFLOW;
+                if (kernel.profile().ummunotifyQueue() == UmmunotifyQueue.BOUNDED_OVERFLOW) {
+                    f.overflow = true;
+                } else {
+                    f.lost++;
+                }
             } else if (!r.invalid) {
                 r.invalid = true;
                 f.invalidList.add(r);
@@ -268,6 +304,7 @@ public final class UmmunotifyDriver implements Driver {
         this.kernel = k;
         k.registerChrdev(DEVICE, fops);
         k.registerPageReferences(counterPages);
+        k.registerCheck(delivery);
     }
 
     @Override

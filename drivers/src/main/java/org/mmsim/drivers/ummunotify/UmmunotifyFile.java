@@ -63,6 +63,8 @@ final class UmmunotifyFile extends StateObject implements Hashable {
     boolean used;
     /** {@code ummunotify_queue=bounded_overflow}: a report did not fit; the next read starts with OVERFLOW. */
     boolean overflow;
+    /** {@code ummunotify_queue=bounded_drop}: reports that did not fit and were dropped without a word. */
+    int lost;
     /** Released: the notifier unregistered, the registrations freed, the counter page's reference dropped. */
     boolean released;
 
@@ -99,7 +101,7 @@ final class UmmunotifyFile extends StateObject implements Hashable {
     @Override
     public void hashInto(StateHasher h) {
         h.add(id).add(mm.id()).add(counterPfn).add(sub == null ? 0 : sub.id()).add(needEmpty).add(used)
-                .add(overflow).add(released).add(regs.size());
+                .add(overflow).add(lost).add(released).add(regs.size());
         for (Reg r : regs) {
             r.hashInto(h);
         }
@@ -124,6 +126,7 @@ final class UmmunotifyFile extends StateObject implements Hashable {
         this.needEmpty = o.needEmpty;
         this.used = o.used;
         this.overflow = o.overflow;
+        this.lost = o.lost;
         this.released = o.released;
     }
 

@@ -9,11 +9,13 @@ import static org.mmsim.kernel.testing.TestKernels.RW;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.mmsim.kernel.Kernel;
+import org.mmsim.kernel.check.Invariants;
 import org.mmsim.kernel.fs.Poll;
 import org.mmsim.kernel.sched.KernelCall;
 import org.mmsim.kernel.sched.SleepsForever;
 import org.mmsim.kernel.syscall.RecordReadCall;
 import org.mmsim.kernel.task.Task;
+import org.mmsim.kernel.testing.InvariantsNotChecked;
 import org.mmsim.kernel.testing.TestKernels;
 import org.mmsim.kernel.uapi.Errno;
 import org.mmsim.kernel.uapi.Fcntl;
@@ -280,10 +282,14 @@ class UmmunotifyDriverTest {
         assertThat(k.frames().refcount(f.counterPfn)).isZero();
     }
 
+    /** The machine of the last {@link #threeReportsUnder}. */
+    private Kernel last;
+
     /** Three registrations hit by one munmap, under a profile with the queue bounded at two reports. */
     private long[][] threeReportsUnder(String queue) {
         Kernel b = TestKernels.boot(TestKernels.profile("6.18").with(org.mmsim.kernel.profile.Switch.UMMUNOTIFY_QUEUE,
                 queue), TestKernels.FRAMES, 0, List.of(new UmmunotifyDriver()));
+        last = b;
         Task t = b.spawn("t");
         long a = b.syscalls().mmap(t, 0, 4 * PAGE, RW, PRIVATE_ANON, -1, 0).run();
         int fd = (int) b.fileSyscalls().open(t, "/dev/" + UmmunotifyDriver.DEVICE, Fcntl.O_RDONLY).run();
@@ -308,12 +314,21 @@ class UmmunotifyDriverTest {
     }
 
     @Test
-    void aBoundedQueueDropsTheReportThatDoesNotFitSilentlyOrWithAnOverflowEvent() {
+    void aBoundedQueueWithAnOverflowEventTellsTheReaderFirst() {
         assertThat(threeReportsUnder("unbounded")).as("the patch: every report")
                 .isDeepEqualTo(new long[][] {{INVAL, 1}, {INVAL, 2}, {INVAL, 3}, {LAST, 1}});
-        assertThat(threeReportsUnder("bounded_drop")).as("the third report is lost without a trace")
-                .isDeepEqualTo(new long[][] {{INVAL, 1}, {INVAL, 2}, {LAST, 1}});
         assertThat(threeReportsUnder("bounded_overflow")).as("the reader is told, first")
                 .isDeepEqualTo(new long[][] {{UmmunotifyDriver.EVENT_OVERFLOW, 1}, {INVAL, 1}, {INVAL, 2}, {LAST, 1}});
+        assertThat(Invariants.checkStep(last)).isEmpty();
+    }
+
+    @Test
+    @InvariantsNotChecked("ummunotify_queue=bounded_drop loses a report: the ummunotify-delivery invariant says so")
+    void aBoundedQueueThatDropsSilentlyBreaksDelivery() {
+        assertThat(threeReportsUnder("bounded_drop")).as("the third report is lost without a trace")
+                .isDeepEqualTo(new long[][] {{INVAL, 1}, {INVAL, 2}, {LAST, 1}});
+        assertThat(Invariants.checkStep(last)).extracting(v -> v.invariant() + ": " + v.message()).containsExactly(
+                "ummunotify-delivery: ummunotify file 1 of mm 1 dropped the report of an invalidation that hit a "
+                        + "registration, and its reader will never know");
     }
 }

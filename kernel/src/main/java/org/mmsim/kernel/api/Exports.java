@@ -60,11 +60,12 @@ public final class Exports {
     private final SecondaryMmus secondaryMmus;
     private final List<Hashable> driverState;
     private final List<PageReferences> pageReferences;
+    private final List<DeviceCheck> deviceChecks;
     private final MigrateDevice migrateDevice;
 
     public Exports(MmCore core, Gup gup, Memory memory, Vfs vfs, Zap zap, MmuNotifiers notifiers, Hmm hmm,
             MigrateDevice migrateDevice, SecondaryMmus secondaryMmus, List<DeviceMemory> deviceMemories,
-            List<Hashable> driverState, List<PageReferences> pageReferences) {
+            List<Hashable> driverState, List<PageReferences> pageReferences, List<DeviceCheck> deviceChecks) {
         this.core = core;
         this.migrateDevice = migrateDevice;
         this.zap = zap;
@@ -77,6 +78,7 @@ public final class Exports {
         this.vfs = vfs;
         this.driverState = driverState;
         this.pageReferences = pageReferences;
+        this.deviceChecks = deviceChecks;
     }
 
     /** Tell the trace that driver function {@code function} was entered (a journal shows it in the step's path). */
@@ -631,6 +633,12 @@ public final class Exports {
     @Export
     public void registerState(Hashable state) {
         driverState.add(state);
+    }
+
+    /** Register an invariant of the device's own contract, checked with the kernel's after every step. */
+    @Export
+    public void registerCheck(DeviceCheck check) {
+        deviceChecks.add(check);
     }
 
     /** Register page references the driver holds outside {@code pages[]} arrays, for the accounting invariant. */

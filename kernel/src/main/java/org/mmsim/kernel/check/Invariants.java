@@ -33,7 +33,8 @@ public final class Invariants {
     }
 
     /**
-     * Check every built-in invariant, then {@code extra} (those devices contribute); the violations in that order, in
+     * Check every built-in invariant, then {@code extra}, then those the machine's drivers registered
+     * ({@code DeviceCheck}); the violations in that order, in
      * a list of their own (an unmodifiable empty one if there are none: the usual case, after every explored step).
      */
     public static List<Violation> checkStep(Kernel kernel, List<Invariant> extra) {
@@ -49,6 +50,14 @@ public final class Invariants {
         out = addAll(out, STABLE_PAGES.check(kernel));
         out = addAll(out, PIN_TRACKING_SOUND.check(kernel));
         out = checkEach(kernel, extra, out);
+        List<org.mmsim.kernel.api.DeviceCheck> devices = kernel.deviceChecks();
+        for (int i = 0; i < devices.size(); i++) {
+            org.mmsim.kernel.api.DeviceCheck d = devices.get(i);
+            List<String> found = d.check();
+            for (int j = 0; j < found.size(); j++) {
+                out = add(out, new Violation(d.name(), found.get(j)));
+            }
+        }
         return out == null ? List.of() : out;
     }
 

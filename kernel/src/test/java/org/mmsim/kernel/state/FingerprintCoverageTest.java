@@ -44,6 +44,9 @@ class FingerprintCoverageTest {
         leftOut("Kernel", "drivers", "the drivers initialised at boot: configuration (their state is driverState)");
         leftOut("api.Exports", "driverState", "the same list as Kernel.driverState, handed over at boot");
         leftOut("api.Exports", "pageReferences", "the same list as Kernel.pageReferences, handed over at boot");
+        leftOut("Kernel", "deviceChecks", "invariants drivers register at boot: configuration; what they check is the"
+                + " drivers' state");
+        leftOut("api.Exports", "deviceChecks", "the same list as Kernel.deviceChecks, handed over at boot");
         leftOut("Kernel", "deviceMemories", "owners of device memory drivers register at boot: configuration");
         leftOut("api.Exports", "deviceMemories", "the same list as Kernel.deviceMemories, handed over at boot");
         hashed("fs.File", "mapping");
