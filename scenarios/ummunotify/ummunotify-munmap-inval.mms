@@ -4,7 +4,7 @@
 # cookie), then LAST with the generation counter, which the process also sees through its mapping of the counter page.
 # A third read finds nothing: with O_NONBLOCK it returns -EAGAIN (need_empty was cleared by the LAST).
 scenario ummunotify-munmap-inval
-doc "munmap of a page of a registered range: one INVAL with an exact hint, then LAST with the counter"
+doc "munmap of a page of a registered range: one INVAL, then a LAST; the mapped counter is 1"
 
 process P
 P: mmap A 16K PROT_READ|PROT_WRITE MAP_PRIVATE|MAP_ANONYMOUS

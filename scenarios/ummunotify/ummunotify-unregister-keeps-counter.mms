@@ -4,7 +4,7 @@
 # list is empty and need_empty is 0): the fast path then sees "changed" until some later event cycle, and a read
 # returns -EAGAIN (reference §1.7). Open MPI's consumer treats EAGAIN as done and takes the slow path every time.
 scenario ummunotify-unregister-keeps-counter
-doc "An unregistered range's queued report is lost, its increment is not: the counter never matches a LAST again"
+doc "An unregistered range's queued report is lost, its increment is not: no LAST matches the counter until the next report is read"
 
 process P
 P: mmap A 8K PROT_READ|PROT_WRITE MAP_PRIVATE|MAP_ANONYMOUS
