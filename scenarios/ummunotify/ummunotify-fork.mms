@@ -1,6 +1,6 @@
-# fork write-protects the parent's private writable memory (copy_page_range), and tells the MMU notifiers first: every
-# registration over such memory gets an INVAL (reference §1.4), the classic RDMA-after-fork hazard an MPI
-# registration cache must handle. The child inherits the fd, and the file stays bound to the parent's mm: the child's
+# fork write-protects the parent's COW memory (copy_page_range: private, may be written, with an anon_vma), and
+# tells the MMU notifiers first: every registration over such memory gets an INVAL (reference §1.4), the classic
+# RDMA-after-fork hazard an MPI registration cache must handle. The child inherits the fd, and the file stays bound to the parent's mm: the child's
 # munmap of the same addresses is another mm's and reports nothing, while the parent's does, and the child reads it.
 scenario ummunotify-fork
 doc "fork reports the parent's COW ranges; the inherited fd watches the parent's mm, not the child's"

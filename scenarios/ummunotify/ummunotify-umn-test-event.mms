@@ -1,6 +1,6 @@
 # umn-test.c's check of the first event, field by field (reference §1.13): after the munmap of the middle page of a
 # three-page registration with cookie 123, the INVAL carries UMMUNOTIFY_EVENT_FLAG_HINT and exactly the middle page.
-# Each field is read from its own run of the same steps, since a read consumes the event.
+# Each field is read from a file of its own (four files watch the same range), since a read consumes the event.
 scenario ummunotify-umn-test-event
 doc "umn-test.c: the INVAL is cookie 123, HINT set, hint exactly the middle page"
 

@@ -96,6 +96,12 @@ final class Binder {
                 }
                 return new Arg.Name(s, col);
             }
+            case "ORDER" -> {
+                if (!s.equals("watch_first") && !s.equals("pin_first")) {
+                    throw error(line, col, "unknown registration order '" + s + "' (known: watch_first, pin_first)");
+                }
+                return new Arg.Name(s, col);
+            }
             case "PIPE", "HANDLE", "FILE", "RING", "MR", "DEV", "BO", "RCACHE" -> {
                 requireName(s, kind.toLowerCase(java.util.Locale.ROOT), line, col);
                 return new Arg.Name(s, col);

@@ -39,12 +39,13 @@ final class Bindings {
     record Handle(int id) implements Binding {}
 
     /**
-     * A registration cache of the kind MPI libraries keep ({@link RcacheOps}), in the program's memory: whether it
-     * watches memory through ummunotify, that device's fd and the address its counter page is mapped at, the counter of
-     * the last LAST event it read, its entries in insertion order, and the cookie its next registration gets.
+     * A registration cache of the kind MPI libraries keep ({@link RcacheOps}), user-space state: whether it watches
+     * memory through ummunotify, whether it pins a new registration before watching it (Open MPI) or after (Portals4),
+     * that device's fd and the address its counter page is mapped at, the counter of the last LAST event it read, its
+     * entries in insertion order, and the cookie its next registration gets.
      */
-    record Rcache(boolean monitored, int umnFd, long counterAddr, long lastSeen, List<RcacheEntry> entries,
-                  long nextCookie) implements Binding {
+    record Rcache(boolean monitored, boolean pinFirst, int umnFd, long counterAddr, long lastSeen,
+                  List<RcacheEntry> entries, long nextCookie) implements Binding {
         Rcache {
             entries = List.copyOf(entries);
         }
@@ -326,7 +327,7 @@ final class Bindings {
                 case Fd f -> n.add(3).add(f.fd());
                 case Pipe p -> n.add(4).add(p.readFd()).add(p.writeFd());
                 case Rcache r -> {
-                    n.add(5).add(r.monitored()).add(r.umnFd()).add(r.counterAddr()).add(r.lastSeen())
+                    n.add(5).add(r.monitored()).add(r.pinFirst()).add(r.umnFd()).add(r.counterAddr()).add(r.lastSeen())
                             .add(r.nextCookie()).add(r.entries().size());
                     for (RcacheEntry x : r.entries()) {
                         n.add(x.start()).add(x.end()).add(x.mrFd()).add(x.cookie());

@@ -33,18 +33,22 @@ import org.mmsim.kernel.uapi.Mman;
  *   an entry that contains [ADDR, ADDR+LEN) → a hit: M is its MR
  *   else: REGISTER_REGION([ADDR, ADDR+LEN), next cookie), then open(/dev/rdma) + REG_MR, pinned → M
  * </pre>
- * The range is watched before it is pinned, so an invalidation between the two is not missed. Entries stay cached
+ * With {@code ORDER} {@code watch_first} (the default; Portals4's {@code mr_create}) the range is watched before it is
+ * pinned, so an invalidation between the two is not missed; {@code pin_first} is Open MPI's order
+ * ({@code mca_rcache_vma_insert} starts monitoring after the MR is registered), which misses one. The fast path and
+ * the draining before a lookup are Open MPI's (Portals4 drains from its event loop). Entries stay cached
  * (Open MPI's {@code leave_pinned}): nothing here deregisters a registration but an event. With {@code MONITOR} {@code
  * none} the cache ignores the counter it loads and never reads an event: a cache whose memory hooks never fire. (It
  * loads it all the same because an operation of the model is made of kernel calls, and a hit would otherwise make
- * none; the load changes nothing.)
+ * none; the load only faults the counter page in the first time.)
  *
  * <p><b>The invariant</b> ({@code registration-cache}): a hit must hand out a registration whose pinned pages are the
  * pages the process maps over the range now. One that holds other pages (the memory was unmapped, remapped, or copied
  * on write after fork, and the cache did not hear of it) is a violation, recorded at the step of the hit.
  *
- * <p>One thread at a time per cache: the library's own lock is not modelled, so two threads in {@code rcache_reg} of
- * one cache at once may each see the cache as it was when they started.
+ * <p>One thread per cache in a group of threads ({@link #oneThreadPerCache}, a scenario error otherwise): the library's
+ * own lock is not modelled, and the library's code is replayed over the cache's state at each step, which another
+ * thread's registration would change under it.
  */
 final class RcacheOps {
     private RcacheOps() {}
@@ -55,10 +59,12 @@ final class RcacheOps {
 
     static List<Operation> operations() {
         return List.of(
-                Operation.of("rcache_init", "NEW [MONITOR]",
+                Operation.of("rcache_init", "NEW [MONITOR] [ORDER]",
                         "a registration cache: open(/dev/ummunotify, O_RDONLY) and mmap of its counter page; MONITOR "
                                 + "ummunotify (the default) drains its events before a lookup when the counter moved, "
-                                + "none never looks; NEW names the cache; returns 0 or -errno",
+                                + "none never looks; ORDER watch_first (the default, Portals4) registers a new range "
+                                + "with ummunotify before pinning it, pin_first (Open MPI) after; NEW names the cache; "
+                                + "returns 0 or -errno",
                         (b, t, op) -> b.files().open(t, "/dev/" + UmmunotifyDriver.DEVICE, Fcntl.O_RDONLY))
                         .binding("rcache")
                         .then((b, t, op, calls) -> calls.size() == 1 && calls.get(0).ret() >= 0
@@ -76,11 +82,35 @@ final class RcacheOps {
                         .returning((b, t, op, calls) -> finish(b, t, op, calls)));
     }
 
+    /**
+     * A cache is used by one thread of a group at most: the library's lock is not modelled, and two threads in
+     * {@code rcache_reg} of one cache at once would each replay its code over what the other wrote. A scenario error at
+     * the second thread's use otherwise.
+     */
+    static void oneThreadPerCache(List<Scenario.ThreadBlock> group, ScenarioParser parser) throws ScenarioException {
+        java.util.Map<String, String> user = new java.util.HashMap<>();
+        for (Scenario.ThreadBlock t : group) {
+            for (Op op : t.ops()) {
+                if (!op.kind().keyword().equals("rcache_reg")) {
+                    continue;
+                }
+                String cache = name(op, 1);
+                String other = user.putIfAbsent(cache, t.name());
+                if (other != null && !other.equals(t.name())) {
+                    throw parser.error(op.line(), op.arg(1).col(), "registration cache '" + cache + "' is used by "
+                            + "threads " + other + " and " + t.name() + " of one group: the library's lock is not "
+                            + "modelled, so a cache is one thread's at a time (give each thread a cache of its own)");
+                }
+            }
+        }
+    }
+
     private static Value bindCache(Bindings b, Task t, Op op, List<KernelCall<?>> calls) {
         long fd = calls.get(0).ret();
         long counter = calls.size() > 1 ? calls.get(1).ret() : fd;
         boolean monitored = op.arg(1) == null || name(op, 1).equals("ummunotify");
-        b.bind(name(op, 0), new Bindings.Rcache(monitored, (int) fd, counter, 0, List.of(), 1));
+        boolean pinFirst = op.arg(2) != null && name(op, 2).equals("pin_first");
+        b.bind(name(op, 0), new Bindings.Rcache(monitored, pinFirst, (int) fd, counter, 0, List.of(), 1));
         return Value.of(fd < 0 ? fd : counter < 0 ? counter : 0);
     }
 
@@ -144,24 +174,33 @@ final class RcacheOps {
                 }
             }
             long cookie = p.nextCookie++;
-            long r = call.call(() -> b.files().ioctl(t, c.umnFd(), UmmunotifyDriver.UMMUNOTIFY_REGISTER_REGION,
-                    addr, end, cookie, 0)).ret();
-            if (r < 0) {
-                p.error = r;
-                return p;
+            if (!c.pinFirst()) {
+                long r = call.call(() -> b.files().ioctl(t, c.umnFd(), UmmunotifyDriver.UMMUNOTIFY_REGISTER_REGION,
+                        addr, end, cookie, 0)).ret();
+                if (r < 0) {
+                    p.error = r;
+                    return p;
+                }
             }
             long fd = call.call(() -> b.files().open(t, "/dev/" + RdmaDriver.DEVICE, Fcntl.O_RDWR)).ret();
             if (fd < 0) {
+                unwatch(b, t, c, cookie, call);
                 p.error = fd;
                 return p;
             }
-            r = call.call(() -> b.files().ioctl(t, (int) fd, RdmaDriver.RDMA_REG_MR, addr, end - addr,
+            long r = call.call(() -> b.files().ioctl(t, (int) fd, RdmaDriver.RDMA_REG_MR, addr, end - addr,
                     RdmaDriver.MODE_PINNED, ACCESS)).ret();
             if (r < 0) {
                 call.call(() -> b.files().close(t, (int) fd));
-                call.call(() -> b.files().ioctl(t, c.umnFd(), UmmunotifyDriver.UMMUNOTIFY_UNREGISTER_REGION, cookie));
+                unwatch(b, t, c, cookie, call);
                 p.error = r;
                 return p;
+            }
+            if (c.pinFirst()) {
+                // Open MPI: "If we successfully registered, then tell the memory manager to start monitoring" — an
+                // invalidation between the pin and this is never reported
+                call.call(() -> b.files().ioctl(t, c.umnFd(), UmmunotifyDriver.UMMUNOTIFY_REGISTER_REGION, addr, end,
+                        cookie, 0));
             }
             p.result = new Bindings.RcacheEntry(addr, end, (int) fd, cookie);
             p.entries.add(p.result);
@@ -170,6 +209,14 @@ final class RcacheOps {
         }
         p.call = null;
         return p;
+    }
+
+    /** Undoes the watch of a registration that failed, if it was watched first. */
+    private static void unwatch(Bindings b, Task t, Bindings.Rcache c, long cookie, Caller call)
+            throws ScenarioException {
+        if (!c.pinFirst()) {
+            call.call(() -> b.files().ioctl(t, c.umnFd(), UmmunotifyDriver.UMMUNOTIFY_UNREGISTER_REGION, cookie));
+        }
     }
 
     /**
@@ -219,31 +266,44 @@ final class RcacheOps {
     private static Value finish(Bindings b, Task t, Op op, List<KernelCall<?>> calls) throws ScenarioException {
         Plan p = plan(b, t, op, calls);
         Bindings.Rcache c = b.rcache(op, 1);
-        b.bind(name(op, 1), new Bindings.Rcache(c.monitored(), c.umnFd(), c.counterAddr(), p.lastSeen, p.entries,
-                p.nextCookie));
+        b.bind(name(op, 1), new Bindings.Rcache(c.monitored(), c.pinFirst(), c.umnFd(), c.counterAddr(), p.lastSeen,
+                p.entries, p.nextCookie));
         if (p.result == null) {
             b.bind(name(op, 0), new Bindings.Fd((int) p.error, null));
             return Value.of(p.error);
         }
         b.bind(name(op, 0), new Bindings.Fd(p.result.mrFd(), "/dev/" + RdmaDriver.DEVICE));
         if (p.hit) {
-            checkHit(b, t, op, p.result);
+            checkHit(b, t, op, p.result, b.addr(op, 2), b.addr(op, 2) + num(op, 3));
         }
         return Value.of(p.hit ? 1 : 0);
     }
 
-    /** {@code registration-cache}: the MR a hit hands out pins, page by page, what the process maps there. */
-    private static void checkHit(Bindings b, Task t, Op op, Bindings.RcacheEntry e) {
+    /**
+     * {@code registration-cache}: the MR a hit hands out pins, page by page over the range asked for
+     * ([addr, addr+len), not the whole entry: a page of the entry outside it may have changed harmlessly), what the
+     * process maps there. A page the process maps nothing at counts as changed in an anonymous VMA (its next touch
+     * gets a new page) and is not judged in a file VMA (the page cache may still hold the pinned page, which a fault
+     * would map again). The MR is found by its fd in the caller's table; a program that closed it is not checked.
+     */
+    private static void checkHit(Bindings b, Task t, Op op, Bindings.RcacheEntry e, long addr, long end) {
         int[] pinned = RdmaDriver.pinnedFrames(t.files().get(e.mrFd()) == null ? null
                 : t.files().get(e.mrFd()).privateData());
         if (pinned == null) {
             return;
         }
         long first = e.start() & -Page.PAGE_SIZE;
-        for (int i = 0; i < pinned.length; i++) {
-            long a = first + (long) i * Page.PAGE_SIZE;
-            long pte = t.mm().vmaAt(a) == null ? 0 : t.mm().pte(a);
+        for (long a = addr & -Page.PAGE_SIZE; a < end; a += Page.PAGE_SIZE) {
+            int i = (int) ((a - first) >>> Page.PAGE_SHIFT);
+            if (i < 0 || i >= pinned.length) {
+                continue;
+            }
+            org.mmsim.kernel.mm.Vma vma = t.mm().vmaAt(a);
+            long pte = vma == null ? 0 : t.mm().pte(a);
             long cpu = Pte.present(pte) ? Pte.pfn(pte) : -1;
+            if (cpu < 0 && vma != null && !vma.isAnonymous()) {
+                continue;
+            }
             if (cpu != pinned[i]) {
                 b.libraryViolation(new Violation("registration-cache", String.format(
                         "%s's cache handed out its registration of [%#x, %#x) (cookie %d) at line %d, whose page at "

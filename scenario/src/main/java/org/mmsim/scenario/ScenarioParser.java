@@ -389,7 +389,7 @@ public final class ScenarioParser {
         return last;
     }
 
-    private void flush() {
+    private void flush() throws ScenarioException {
         if (script != null) {
             flushScript();
         }
@@ -403,7 +403,8 @@ public final class ScenarioParser {
         script = null;
     }
 
-    private void flushGroup() {
+    private void flushGroup() throws ScenarioException {
+        RcacheOps.oneThreadPerCache(group, this);
         program.add(new Scenario.Group(List.copyOf(group)));
         group = null;
     }

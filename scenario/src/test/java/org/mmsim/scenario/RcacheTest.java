@@ -110,6 +110,43 @@ class RcacheTest {
     }
 
     @Test
+    void twoThreadsOfOneGroupMayNotShareACache() {
+        assertThatThrownBy(() -> ScenarioParser.parse("t.mms", """
+                scenario t
+                process P
+                P: rcache_init R
+                P: mmap A 4K PROT_READ|PROT_WRITE MAP_PRIVATE|MAP_ANONYMOUS
+                thread U of P {
+                  a = rcache_reg M1 R A 4K
+                }
+                thread V of P {
+                  b = rcache_reg M2 R A 4K
+                }
+                exists (U:a = 0)
+                expect 6.18 sometimes
+                """)).isInstanceOf(ScenarioException.class).hasMessage("t.mms:9:21: registration cache 'R' is used by "
+                        + "threads U and V of one group: the library's lock is not modelled, so a cache is one "
+                        + "thread's at a time (give each thread a cache of its own)");
+    }
+
+    @Test
+    void pinFirstWatchesAfterTheMrIsRegistered() throws ScenarioException {
+        Execution e = Runner.run(ScenarioParser.parse("t.mms", """
+                scenario t
+                process P
+                P: rcache_init R ummunotify pin_first
+                P: mmap A 4K PROT_READ|PROT_WRITE MAP_PRIVATE|MAP_ANONYMOUS
+                P: store A 1
+                P: r = rcache_reg M1 R A 4K
+                exists (P:r = 0)
+                expect 6.18 always
+                """), Profiles.byName("6.18"), true);
+        Step reg = e.steps().get(3);
+        assertThat(reg.path()).containsSubsequence("ib_uverbs_reg_mr", "ummunotify_register_region");
+        assertThat(e.conditionHolds()).isTrue();
+    }
+
+    @Test
     void aMonitorMustBeKnownAndACacheMustExist() {
         assertThatThrownBy(() -> run("P: rcache_init R uffd\n")).isInstanceOf(ScenarioException.class)
                 .hasMessage("t.mms:3:18: unknown cache monitor 'uffd' (known: ummunotify, none)");

@@ -264,10 +264,11 @@ public final class UmmunotifyDriver implements Driver {
         kernel.tracePath("ummunotify_handle_notify");
         boolean hit = false;
         for (UmmunotifyFile.Reg r : f.regs) {
-            if (r.start >= end) {
+            // unsigned long, as in the kernel: a registration may reach the top of the address space (~0UL)
+            if (Long.compareUnsigned(r.start, end) >= 0) {
                 break;
             }
-            if (start >= r.end) {
+            if (Long.compareUnsigned(start, r.end) >= 0) {
                 continue;
             }
             hit = true;

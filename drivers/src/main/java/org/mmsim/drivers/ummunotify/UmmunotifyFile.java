@@ -87,7 +87,7 @@ final class UmmunotifyFile extends StateObject implements Hashable {
     /** Inserts by start: left of (before) every registration whose start is at least {@code r.start}. */
     void insert(Reg r) {
         int i = 0;
-        while (i < regs.size() && regs.get(i).start < r.start) {
+        while (i < regs.size() && Long.compareUnsigned(regs.get(i).start, r.start) < 0) {
             i++;
         }
         regs.add(i, r);

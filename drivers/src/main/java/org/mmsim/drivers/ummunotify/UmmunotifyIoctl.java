@@ -12,7 +12,9 @@ import org.mmsim.kernel.uapi.Errno;
  * the feature mask for {@link UmmunotifyDriver#UMMUNOTIFY_EXCHANGE_FEATURES}; start, end, cookie (and flags, never
  * read) for {@link UmmunotifyDriver#UMMUNOTIFY_REGISTER_REGION}; the cookie for
  * {@link UmmunotifyDriver#UMMUNOTIFY_UNREGISTER_REGION}. Another command is {@code -ENOIOCTLCMD}, which {@code vfs_ioctl}
- * turns into -ENOTTY (since 3.3; -EINVAL before, when the patch was written).
+ * turns into -ENOTTY since 3.3 (07d106d0a33d, "vfs: fix up ENOIOCTLCMD error handling"), and into -EINVAL before, when the patch was written; the model answers
+ * -ENOTTY under every profile. The feature mask the kernel writes back (always 0) is not returned: the ioctl's 0 or
+ * -EINVAL is.
  */
 final class UmmunotifyIoctl extends DriverCall {
     private final Exports kernel;

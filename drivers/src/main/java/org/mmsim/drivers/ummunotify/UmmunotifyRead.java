@@ -90,8 +90,9 @@ final class UmmunotifyRead extends DriverCall {
             }
             UmmunotifyFile.Reg r = file.invalidList.remove(0);
             buf[w] = UmmunotifyDriver.EVENT_INVAL | (r.hint ? (long) UmmunotifyDriver.EVENT_FLAG_HINT << 32 : 0);
-            buf[w + 1] = r.hint ? Math.max(r.start, r.hintStart) : r.start;
-            buf[w + 2] = r.hint ? Math.min(r.end, r.hintEnd) : r.end;
+            // max and min of unsigned longs
+            buf[w + 1] = !r.hint ? r.start : Long.compareUnsigned(r.start, r.hintStart) >= 0 ? r.start : r.hintStart;
+            buf[w + 2] = !r.hint ? r.end : Long.compareUnsigned(r.end, r.hintEnd) <= 0 ? r.end : r.hintEnd;
             buf[w + 3] = r.cookie;
             r.invalid = false;
             r.hint = false;
