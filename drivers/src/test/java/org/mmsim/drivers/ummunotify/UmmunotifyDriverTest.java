@@ -216,6 +216,25 @@ class UmmunotifyDriverTest {
     }
 
     @Test
+    void aCloseByAnotherThreadWhileAReadSleepsLeavesTheFileToTheReader() {
+        long a = mmap(p, PAGE);
+        int fd = open(p, Fcntl.O_RDONLY);
+        register(p, fd, a, a + PAGE, 4);
+        UmmunotifyFile f = (UmmunotifyFile) p.files().get(fd).privateData();
+        Task other = k.cloneThread(p, "other");
+        RecordReadCall reader = k.fileSyscalls().readRecords(p, fd, 32, false);
+        reader.step();
+        assertThat(reader.blockedOn()).isNotNull();
+        assertThat(k.fileSyscalls().close(other, fd).run()).isZero();
+        assertThat(f.released).as("the sleeping read holds the file").isFalse();
+        k.syscalls().munmap(p, a, PAGE).run();
+        reader.step();
+        assertThat(reader.ret()).isEqualTo(32);
+        assertThat(reader.buffer()[3]).isEqualTo(4);
+        assertThat(f.released).as("released when the read drops its reference").isTrue();
+    }
+
+    @Test
     void runningABlockingReadWithNothingToWakeItIsRefused() {
         int fd = open(p, Fcntl.O_RDONLY);
         KernelCall<Void> reader = k.fileSyscalls().readRecords(p, fd, 32, false);

@@ -23,6 +23,8 @@ abstract class DriverEntryCall extends KernelCall<Void> {
     final Task task;
     final int fd;
     private KernelCall<Void> inner;
+    /** The file, while this call holds a reference to it ({@link #holdsFile}), else null. */
+    private File held;
 
     DriverEntryCall(Tracer trace, Footprint footprint, String name, Task task, int fd) {
         super(trace, footprint, name);
@@ -41,6 +43,27 @@ abstract class DriverEntryCall extends KernelCall<Void> {
 
     /** The subclass's own arguments, for the fingerprint; the driver's call follows them. */
     abstract void arguments(StateHasher h);
+
+    /**
+     * Whether the call holds a reference to the file while the driver's call runs, so that a {@code close} of the
+     * last fd by another thread does not release the file under it ({@code fdget} takes one when the fd table is
+     * shared, and only another thread of the process could close it then). A read of records does; an ioctl does not
+     * yet (its drivers' calls never sleep across a close in any scenario, and a reference would change every
+     * fingerprint of a suspended ioctl).
+     */
+    boolean holdsFile() {
+        return false;
+    }
+
+    /** The call is over with {@code value}: the file's reference, if held, goes ({@code fdput}). */
+    private void done(long value) {
+        if (held != null) {
+            File f = held;
+            held = null;
+            f.put();
+        }
+        finish(value);
+    }
 
     @Override
     public final Acquire blockedOn() {
@@ -61,6 +84,10 @@ abstract class DriverEntryCall extends KernelCall<Void> {
             if (inner == null) {
                 return;
             }
+            if (holdsFile()) {
+                f.get();
+                held = f;
+            }
             inner.current(mm.id());
             if (inner.blockedOn() != null) {
                 at(INNER, "%s", new SubPoint(inner));
@@ -72,7 +99,7 @@ abstract class DriverEntryCall extends KernelCall<Void> {
             at(INNER, "%s", new SubPoint(inner));
             return;
         }
-        finish(inner.ret());
+        done(inner.ret());
     }
 
     /** Ends the call with {@code value} from {@link #enter}. */
@@ -83,7 +110,7 @@ abstract class DriverEntryCall extends KernelCall<Void> {
     @Override
     protected final void locals(StateHasher h) {
         arguments(h);
-        h.add(inner == null ? 0 : inner.fingerprint());
+        h.add(inner == null ? 0 : inner.fingerprint()).add(held == null ? 0 : held.id());
     }
 
     /** A copy of {@code o} for a copied machine; the subclass copies its own fields after this. */
@@ -92,5 +119,6 @@ abstract class DriverEntryCall extends KernelCall<Void> {
         this.task = c.copy(o.task);
         this.fd = o.fd;
         this.inner = c.copy(o.inner);
+        this.held = c.copy(o.held);
     }
 }

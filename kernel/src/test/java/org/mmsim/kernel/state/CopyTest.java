@@ -106,6 +106,7 @@ class CopyTest {
                 + " invalidation, which NotifierTest covers");
         LEFT_OUT.put("syscall.IoctlCall.args", "an ioctl in flight needs a driver: DriversCopyTest");
         LEFT_OUT.put("syscall.DriverEntryCall.inner", "an ioctl or read in flight needs a driver: DriversCopyTest");
+        LEFT_OUT.put("syscall.DriverEntryCall.held", "a read in flight needs a driver: DriversCopyTest");
         LEFT_OUT.put("syscall.RecordReadCall.buf", "a read of records in flight needs a driver: DriversCopyTest");
         LEFT_OUT.put("Kernel.deviceMemories", "drivers' tables: DriversCopyTest copies a machine with them");
         LEFT_OUT.put("api.Exports.deviceMemories", "drivers' tables: DriversCopyTest copies a machine with them");

@@ -81,7 +81,7 @@ class FingerprintCoverageTest {
         hashed("mm.memory.ZapWalk", "rangeStart", "rangeEnd");
         hashed("mm.fork.ForkCall", "cowRange");
         hashed("syscall.IoctlCall", "args");
-        hashed("syscall.DriverEntryCall", "inner");
+        hashed("syscall.DriverEntryCall", "inner", "held");
         hashed("syscall.RecordReadCall", "buf");
         hashed("mm.MmCore", "mms", "lineage", "anonVmas", "mappings", "observations", "userLockedVm");
         hashed("mm.page.PageAlloc", "start", "end", "next", "freeStack", "freeTop", "nrAllocated", "memallocPin");
