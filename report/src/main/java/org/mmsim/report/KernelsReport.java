@@ -30,6 +30,8 @@ public final class KernelsReport {
         for (Invariant inv : Invariants.all()) {
             sb.append(String.format("  %-14s %s%n", inv.name(), inv.doc()));
         }
+        org.mmsim.scenario.Checker.otherInvariants().forEach((name, doc) ->
+                sb.append(String.format("  %-14s %s%n", name, doc)));
         sb.append("\nOverride a switch with KERNEL[switch=value,...], 'set switch=value' in a scenario, "
                 + "or --set switch=value.\n");
         return sb.toString();

@@ -33,6 +33,21 @@ public final class Checker {
     private Checker() {}
 
     /**
+     * The invariants beyond the kernel's own, by name with one line each: those the devices register (booting a
+     * machine with every driver to ask them) and those of the user-space libraries the scenario language provides.
+     */
+    public static Map<String, String> otherInvariants() {
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        org.mmsim.kernel.Kernel k = org.mmsim.kernel.Kernel.boot(Profiles.byName("6.18"), 16, 0,
+                org.mmsim.drivers.Drivers.all());
+        for (org.mmsim.kernel.api.DeviceCheck c : k.deviceChecks()) {
+            out.put(c.name(), c.doc() + " (a device's)");
+        }
+        out.put(RcacheOps.INVARIANT, RcacheOps.INVARIANT_DOC + " (the registration cache's)");
+        return out;
+    }
+
+    /**
      * Every {@code .mms} file under {@code paths} (files taken as given, directories searched), sorted. A directory
      * below a given one that cannot be read, or that vanishes while it is searched (another program's temporary
      * files), is skipped: it holds no scenario the user can have meant.

@@ -53,6 +53,11 @@ import org.mmsim.kernel.uapi.Mman;
 final class RcacheOps {
     private RcacheOps() {}
 
+    /** The registration cache's invariant, as reports name it. */
+    static final String INVARIANT = "registration-cache";
+    static final String INVARIANT_DOC = "a cache hit hands out a registration whose pinned pages are what the process "
+            + "maps over the range asked for";
+
     /** The access a cached MR is registered with: local and remote write. */
     private static final int ACCESS = RdmaDriver.IB_ACCESS_LOCAL_WRITE | RdmaDriver.IB_ACCESS_REMOTE_WRITE
             | RdmaDriver.IB_ACCESS_REMOTE_READ;
@@ -305,7 +310,7 @@ final class RcacheOps {
                 continue;
             }
             if (cpu != pinned[i]) {
-                b.libraryViolation(new Violation("registration-cache", String.format(
+                b.libraryViolation(new Violation(INVARIANT, String.format(
                         "%s's cache handed out its registration of [%#x, %#x) (cookie %d) at line %d, whose page at "
                                 + "%#x is pfn %d while mm %d %s: used after its memory changed",
                         name(op, 1), e.start(), e.end(), e.cookie(), op.line(), a, pinned[i], t.mm().id(),
