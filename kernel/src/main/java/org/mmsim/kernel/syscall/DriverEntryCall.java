@@ -15,7 +15,8 @@ import org.mmsim.kernel.uapi.Errno;
  * A system call on an fd that hands its work to the driver behind it ({@code ioctl}, a read of records): the fd is
  * looked up ({@code fdget}, -EBADF), the subclass checks what the VFS checks and asks the driver for its call, and this
  * call steps that one to its end, stopping where it stops, so the explorer interleaves other threads at the driver's
- * points; the first of the driver's steps runs with the lookup when nothing blocks it.
+ * points; the first of the driver's steps runs with the lookup when nothing blocks it. It holds a reference to the file
+ * while the driver's call runs.
  */
 abstract class DriverEntryCall extends KernelCall<Void> {
     private static final int INNER = 1;
@@ -23,7 +24,7 @@ abstract class DriverEntryCall extends KernelCall<Void> {
     final Task task;
     final int fd;
     private KernelCall<Void> inner;
-    /** The file, while this call holds a reference to it ({@link #holdsFile}), else null. */
+    /** The file, while the driver's call runs (this call holds a reference to it), else null. */
     private File held;
 
     DriverEntryCall(Tracer trace, Footprint footprint, String name, Task task, int fd) {
@@ -43,17 +44,6 @@ abstract class DriverEntryCall extends KernelCall<Void> {
 
     /** The subclass's own arguments, for the fingerprint; the driver's call follows them. */
     abstract void arguments(StateHasher h);
-
-    /**
-     * Whether the call holds a reference to the file while the driver's call runs, so that a {@code close} of the
-     * last fd by another thread does not release the file under it ({@code fdget} takes one when the fd table is
-     * shared, and only another thread of the process could close it then). A read of records does; an ioctl does not
-     * yet (its drivers' calls never sleep across a close in any scenario, and a reference would change every
-     * fingerprint of a suspended ioctl).
-     */
-    boolean holdsFile() {
-        return false;
-    }
 
     /** The call is over with {@code value}: the file's reference, if held, goes ({@code fdput}). */
     private void done(long value) {
@@ -84,10 +74,10 @@ abstract class DriverEntryCall extends KernelCall<Void> {
             if (inner == null) {
                 return;
             }
-            if (holdsFile()) {
-                f.get();
-                held = f;
-            }
+            // fdget: with the fd table shared, a reference, so that another thread's close of the last fd does not
+            // release the file under a driver call that sleeps (it is released when the call ends, fdput)
+            f.get();
+            held = f;
             inner.current(mm.id());
             if (inner.blockedOn() != null) {
                 at(INNER, "%s", new SubPoint(inner));

@@ -46,12 +46,6 @@ public final class RecordReadCall extends DriverEntryCall {
         return "vfs_read";
     }
 
-    /** A reader asleep on the device keeps the file: another thread's close of the last fd does not release it. */
-    @Override
-    boolean holdsFile() {
-        return true;
-    }
-
     /** {@code vfs_read}: -EBADF for a file not open for reading, -EINVAL for a negative count or no such read. */
     @Override
     KernelCall<Void> enter(File f, Mm mm) {
