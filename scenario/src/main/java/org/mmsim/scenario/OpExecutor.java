@@ -74,7 +74,9 @@ final class OpExecutor {
             throw bug;
         }
         if (v == null) {
-            rec.add(s.name(), op.text(), op.line(), "...", rec.keeps() ? s.call.point() : null);
+            // between two calls of one operation (a library's, or an open then an ioctl), name the call that comes next
+            rec.add(s.name(), op.text(), op.line(), "...",
+                    !rec.keeps() ? null : s.callMade ? "before " + s.call.name() : s.call.point());
         } else {
             s.pc++;
             complete(s.name(), op, v);
