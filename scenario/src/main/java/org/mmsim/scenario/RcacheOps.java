@@ -236,11 +236,11 @@ final class RcacheOps {
             if (ev.length < UmmunotifyDriver.EVENT_WORDS) {
                 return; // -EAGAIN: Open MPI takes it for done
             }
-            if ((ev[0] & 0xffffffffL) == UmmunotifyDriver.EVENT_LAST) {
+            if (UmmunotifyDriver.eventType(ev[0]) == UmmunotifyDriver.EVENT_LAST) {
                 p.lastSeen = ev[3];
                 return;
             }
-            boolean overflow = (ev[0] & 0xffffffffL) == UmmunotifyDriver.EVENT_OVERFLOW;
+            boolean overflow = UmmunotifyDriver.eventType(ev[0]) == UmmunotifyDriver.EVENT_OVERFLOW;
             for (Bindings.RcacheEntry e : List.copyOf(p.entries)) {
                 if (overflow || e.cookie() == ev[3]) {
                     call.call(() -> b.files().ioctl(t, c.umnFd(), UmmunotifyDriver.UMMUNOTIFY_UNREGISTER_REGION,

@@ -77,8 +77,8 @@ final class UmmunotifyOps {
             return Value.of(c.ret());
         }
         return Value.of(switch (field) {
-            case "type" -> buf[0] & 0xffffffffL;
-            case "flags" -> buf[0] >>> 32;
+            case "type" -> UmmunotifyDriver.eventType(buf[0]);
+            case "flags" -> UmmunotifyDriver.eventFlags(buf[0]);
             case "hint_start" -> buf[1];
             case "hint_end" -> buf[2];
             default -> buf[3];

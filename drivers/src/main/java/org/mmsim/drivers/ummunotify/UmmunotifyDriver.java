@@ -83,6 +83,16 @@ public final class UmmunotifyDriver implements Driver {
     /** The words of an event: type | flags << 32, hint_start, hint_end, user_cookie_counter. */
     public static final int EVENT_WORDS = EVENT_BYTES / 8;
 
+    /** The {@code type} of an event whose first word is {@code word0}. */
+    public static int eventType(long word0) {
+        return (int) word0;
+    }
+
+    /** The {@code flags} of an event whose first word is {@code word0}. */
+    public static int eventFlags(long word0) {
+        return (int) (word0 >>> 32);
+    }
+
     private Exports kernel;
     /** Every open file's context, in open order: where the notifier finds the one a callback is for. */
     final List<UmmunotifyFile> files = new ArrayList<>();
@@ -134,7 +144,7 @@ public final class UmmunotifyDriver implements Driver {
         /** {@code mmu_notifier_register} takes the opener's {@code mmap_lock} for write. */
         @Override
         public Acquire openBlockedOn(Mm current) {
-            return current == null ? null : kernel.mmapWriteAcquire(current).blocked();
+            return kernel.mmapWriteAcquire(current).blocked();
         }
 
         /**
@@ -145,9 +155,6 @@ public final class UmmunotifyDriver implements Driver {
         public int open(File file, Mm current) {
             kernel.tracePath("ummunotify_open");
             if (file.writable()) {
-                return -Errno.EINVAL;
-            }
-            if (current == null) {
                 return -Errno.EINVAL;
             }
             int page = kernel.getZeroedPage();
@@ -291,7 +298,7 @@ public final class UmmunotifyDriver implements Driver {
             }
         }
         if (hit) {
-            kernel.kernelPageWrite(f.counterPfn, 0, kernel.kernelPageRead(f.counterPfn, 0) + 1);
+            kernel.deviceWrite(f.counterPfn, 0, kernel.deviceRead(f.counterPfn, 0) + 1);
         }
     }
 

@@ -69,37 +69,39 @@ final class UmmunotifyRead extends DriverCall {
         max = Math.min(max, buf.length / UmmunotifyDriver.EVENT_WORDS);
         int n = 0;
         if (file.overflow && max > 0) {
-            buf[0] = UmmunotifyDriver.EVENT_OVERFLOW;
-            buf[1] = 0;
-            buf[2] = 0;
-            buf[3] = kernel.kernelPageRead(file.counterPfn, 0);
+            put(n++, UmmunotifyDriver.EVENT_OVERFLOW, 0, 0, 0, kernel.deviceRead(file.counterPfn, 0));
             file.overflow = false;
             file.needEmpty = true;
-            n++;
         }
         while (n < max) {
-            int w = n * UmmunotifyDriver.EVENT_WORDS;
             if (file.invalidList.isEmpty()) {
-                buf[w] = UmmunotifyDriver.EVENT_LAST;
-                buf[w + 1] = 0;
-                buf[w + 2] = 0;
-                buf[w + 3] = kernel.kernelPageRead(file.counterPfn, 0);
-                n++;
+                put(n++, UmmunotifyDriver.EVENT_LAST, 0, 0, 0, kernel.deviceRead(file.counterPfn, 0));
                 file.needEmpty = false;
                 break;
             }
             UmmunotifyFile.Reg r = file.invalidList.remove(0);
-            buf[w] = UmmunotifyDriver.EVENT_INVAL | (r.hint ? (long) UmmunotifyDriver.EVENT_FLAG_HINT << 32 : 0);
-            // max and min of unsigned longs
-            buf[w + 1] = !r.hint ? r.start : Long.compareUnsigned(r.start, r.hintStart) >= 0 ? r.start : r.hintStart;
-            buf[w + 2] = !r.hint ? r.end : Long.compareUnsigned(r.end, r.hintEnd) <= 0 ? r.end : r.hintEnd;
-            buf[w + 3] = r.cookie;
+            if (r.hint) {
+                // the hint clipped to the registration: max and min of unsigned longs
+                put(n++, UmmunotifyDriver.EVENT_INVAL, UmmunotifyDriver.EVENT_FLAG_HINT,
+                        Long.compareUnsigned(r.start, r.hintStart) >= 0 ? r.start : r.hintStart,
+                        Long.compareUnsigned(r.end, r.hintEnd) <= 0 ? r.end : r.hintEnd, r.cookie);
+            } else {
+                put(n++, UmmunotifyDriver.EVENT_INVAL, 0, r.start, r.end, r.cookie);
+            }
             r.invalid = false;
             r.hint = false;
             file.needEmpty = true;
-            n++;
         }
         returns((long) n * UmmunotifyDriver.EVENT_BYTES);
+    }
+
+    /** Event {@code n} of the buffer: {@code struct ummunotify_event}, as {@link UmmunotifyDriver#EVENT_WORDS} words. */
+    private void put(int n, int type, int flags, long hintStart, long hintEnd, long cookieCounter) {
+        int w = n * UmmunotifyDriver.EVENT_WORDS;
+        buf[w] = (type & 0xffffffffL) | (long) flags << 32;
+        buf[w + 1] = hintStart;
+        buf[w + 2] = hintEnd;
+        buf[w + 3] = cookieCounter;
     }
 
     @Override

@@ -85,7 +85,7 @@ class UmmunotifyDriverTest {
     }
 
     private long counter(int fd) {
-        return k.exports().kernelPageRead(((UmmunotifyFile) p.files().get(fd).privateData()).counterPfn, 0);
+        return k.exports().deviceRead(((UmmunotifyFile) p.files().get(fd).privateData()).counterPfn, 0);
     }
 
     @Test
@@ -295,7 +295,7 @@ class UmmunotifyDriverTest {
         assertThat(f.released).as("the child's fd keeps the file open").isFalse();
         assertThat(read(c, fd, 4)[0][0]).as("exit_mmap released the notifier before tearing the ptes down")
                 .isEqualTo(-Errno.EAGAIN);
-        assertThat(k.exports().kernelPageRead(f.counterPfn, 0)).isEqualTo(1);
+        assertThat(k.exports().deviceRead(f.counterPfn, 0)).isEqualTo(1);
         assertThat(k.fileSyscalls().close(c, fd).run()).isZero();
         assertThat(f.released).isTrue();
         assertThat(k.frames().refcount(f.counterPfn)).isZero();

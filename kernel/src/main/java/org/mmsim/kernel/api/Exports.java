@@ -373,24 +373,12 @@ public final class Exports {
 
     /**
      * {@code get_zeroed_page(GFP_KERNEL)}: a zeroed kernel page (never from ZONE_MOVABLE), refcount 1, or -1. The
-     * driver holds that reference: it names it in its {@code registerPageReferences} holder, and frees the page with
-     * {@link #putPage}.
+     * driver holds that reference: it names it in its {@code registerPageReferences} holder, reads and writes it with
+     * {@link #deviceRead}/{@link #deviceWrite}, and frees it with {@link #putPage}.
      */
     @Export
     public int getZeroedPage() {
         return core.alloc().allocPage(PageAlloc.GFP_KERNEL);
-    }
-
-    /** Word {@code word} of a kernel page the driver owns (the kernel reading its own memory). */
-    @Export
-    public long kernelPageRead(int pfn, int word) {
-        return core.frames().word(pfn, word);
-    }
-
-    /** Write word {@code word} of a kernel page the driver owns (a counter the kernel keeps for user space to map). */
-    @Export
-    public void kernelPageWrite(int pfn, int word, long value) {
-        core.frames().setWord(pfn, word, value);
     }
 
     /** {@code alloc_page_vma(GFP_HIGHUSER_MOVABLE, ...)}: a zeroed system page, refcount 1, or -1. */
@@ -415,13 +403,19 @@ public final class Exports {
         return migrateDevice.migrateVma(mm, start, end, select, owner, notifierOwner, src, dst, driver);
     }
 
-    /** Read word {@code word} of device frame {@code pfn} (the device reading its own memory). */
+    /**
+     * Read word {@code word} of frame {@code pfn} the driver owns: its device memory (the device reading its own
+     * memory), or a kernel page it allocated ({@link #getZeroedPage}).
+     */
     @Export
     public long deviceRead(int pfn, int word) {
         return core.frames().word(pfn, word);
     }
 
-    /** Write word {@code word} of device frame {@code pfn} (the device, or a copy the driver does on a move). */
+    /**
+     * Write word {@code word} of frame {@code pfn} the driver owns: its device memory (the device, or a copy the
+     * driver does on a move), or a kernel page it allocated ({@link #getZeroedPage}: a counter user space maps).
+     */
     @Export
     public void deviceWrite(int pfn, int word, long value) {
         core.frames().setWord(pfn, word, value);

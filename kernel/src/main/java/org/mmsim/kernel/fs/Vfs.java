@@ -194,16 +194,6 @@ public final class Vfs implements Hashable {
         return newFile(regularOps[FsType.TMPFS.ordinal()], File.FMODE_READ | File.FMODE_WRITE, inode);
     }
 
-    /**
-     * {@code do_sys_open()} of a named file or a device ({@code /dev/NAME}, whose {@code ->open} may fail: then the
-     * file never counts as opened, so {@code fput} frees it without {@code ->release}, and its errno is the result).
-     *
-     * @return the new open file, or the errno: -ENOENT (no such file or device) or the device's
-     */
-    public Opened open(String path, int flags) {
-        return open(path, flags, null);
-    }
-
     /** What opening {@code path} by a task of mm {@code current} waits for now: its device's, or null. */
     public org.mmsim.kernel.locking.Acquire openBlockedOn(String path, Mm current) {
         if (!path.startsWith("/dev/")) {
@@ -213,7 +203,13 @@ public final class Vfs implements Hashable {
         return fops == null ? null : fops.openBlockedOn(current);
     }
 
-    /** {@link #open(String, int)} by a task of mm {@code current}, which a device's {@code ->open} may bind to. */
+    /**
+     * {@code do_sys_open()} of a named file or a device ({@code /dev/NAME}, whose {@code ->open} may fail: then the
+     * file never counts as opened, so {@code fput} frees it without {@code ->release}, and its errno is the result).
+     * A device's {@code ->open} sees the opener's mm, {@code current}.
+     *
+     * @return the new open file, or the errno: -ENOENT (no such file or device) or the device's
+     */
     public Opened open(String path, int flags, Mm current) {
         trace.path("do_sys_open");
         if (path.startsWith("/dev/")) {

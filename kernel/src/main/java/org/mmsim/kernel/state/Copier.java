@@ -85,29 +85,21 @@ public final class Copier {
     /** A copy of {@code a}, the same one for every reference to it (calls share their pages[] arrays). */
     @Export
     public int[] array(int[] a) {
-        if (a == null) {
-            return null;
-        }
-        Object c = get(a);
-        if (c == null) {
-            c = a.clone();
-            put(a, c);
-        }
-        return (int[]) c;
+        Object c = a == null ? null : get(a);
+        return a == null ? null : c != null ? (int[]) c : paired(a, a.clone());
     }
 
     /** As {@link #array(int[])}, for a buffer a call and the driver call it steps both write (a read's). */
     @Export
     public long[] array(long[] a) {
-        if (a == null) {
-            return null;
-        }
-        Object c = get(a);
-        if (c == null) {
-            c = a.clone();
-            put(a, c);
-        }
-        return (long[]) c;
+        Object c = a == null ? null : get(a);
+        return a == null ? null : c != null ? (long[]) c : paired(a, a.clone());
+    }
+
+    /** {@code copy}, paired with {@code original} from now on (an array's first copy). */
+    private <A> A paired(A original, A copy) {
+        put(original, copy);
+        return copy;
     }
 
     /** The copy paired with {@code key}, or null. */

@@ -92,11 +92,6 @@ abstract class DriverEntryCall extends KernelCall<Void> {
         done(inner.ret());
     }
 
-    /** Ends the call with {@code value} from {@link #enter}. */
-    final void returnsNow(long value) {
-        finish(value);
-    }
-
     @Override
     protected final void locals(StateHasher h) {
         arguments(h);

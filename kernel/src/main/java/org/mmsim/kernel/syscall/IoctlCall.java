@@ -34,7 +34,7 @@ final class IoctlCall extends DriverEntryCall {
     KernelCall<Void> enter(File f, Mm mm) {
         KernelCall<Void> call = f.fops().ioctlCall(f, mm, cmd, args);
         if (call == null) {
-            returnsNow(f.fops().ioctl(f, cmd, args.length == 0 ? 0 : args[0]));
+            finish(f.fops().ioctl(f, cmd, args.length == 0 ? 0 : args[0]));
         }
         return call;
     }

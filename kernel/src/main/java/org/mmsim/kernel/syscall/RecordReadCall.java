@@ -50,16 +50,16 @@ public final class RecordReadCall extends DriverEntryCall {
     @Override
     KernelCall<Void> enter(File f, Mm mm) {
         if (!f.readable()) {
-            returnsNow(-Errno.EBADF);
+            finish(-Errno.EBADF);
             return null;
         }
         if (count < 0) {
-            returnsNow(-Errno.EINVAL);
+            finish(-Errno.EINVAL);
             return null;
         }
         KernelCall<Void> call = f.fops().readCall(f, mm, count, nonblock, buf);
         if (call == null) {
-            returnsNow(-Errno.EINVAL);
+            finish(-Errno.EINVAL);
         }
         return call;
     }
