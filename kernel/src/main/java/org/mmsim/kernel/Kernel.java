@@ -9,6 +9,7 @@ import org.mmsim.kernel.api.DeviceOwners;
 import org.mmsim.kernel.api.Driver;
 import org.mmsim.kernel.api.Exports;
 import org.mmsim.kernel.api.SecondaryMmus;
+import org.mmsim.kernel.dmabuf.DmaBufFops;
 import org.mmsim.kernel.fs.Vfs;
 import org.mmsim.kernel.iouring.IoUring;
 import org.mmsim.kernel.mm.MmCore;
@@ -128,8 +129,11 @@ public final class Kernel {
         Mmap mmap = new Mmap(core, zap, gup, vfs, notifiers);
         tasks = new Tasks(core, mmap);
         fork = pair(o == null ? null : o.fork, new Fork(core, rmap, mmap, tasks, notifiers), c);
+        DmaBufFops dmaBufFops = pair(o == null ? null : o.exports.dmaBufFops(),
+                new DmaBufFops(trace, profile), c);
         exports = new Exports(core, gup, memory, vfs, zap, notifiers, new Hmm(core, memory, notifiers),
-                migrate.device(), secondaryMmus, deviceMemories, driverState, pageReferences, deviceChecks);
+                migrate.device(), secondaryMmus, deviceMemories, driverState, pageReferences, deviceChecks,
+                dmaBufFops);
         mmu = pair(o == null ? null : o.mmu, new Mmu(core, memory), c);
 
         madvise = pair(o == null ? null : o.madvise, new Madvise(core, zap, notifiers, gup), c);

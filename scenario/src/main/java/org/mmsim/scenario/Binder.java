@@ -131,8 +131,13 @@ final class Binder {
                 }
                 return new Arg.Name(s, col);
             }
-            case "PLACE", "LOCKING" -> {
-                Map<String, Integer> words = kind.equals("PLACE") ? GpuOps.PLACES : GpuOps.LOCKING;
+            case "PLACE", "LOCKING", "MAPINFO", "CACHE" -> {
+                Map<String, Integer> words = switch (kind) {
+                    case "PLACE" -> GpuOps.PLACES;
+                    case "LOCKING" -> GpuOps.LOCKING;
+                    case "MAPINFO" -> DmaBufUserOps.MAP_INFO;
+                    default -> DmaBufUserOps.CACHE;
+                };
                 if (!words.containsKey(s)) {
                     throw error(line, col, "unknown " + kind.toLowerCase(java.util.Locale.ROOT) + " '" + s
                             + "' (known: " + String.join(", ", words.keySet()) + ")");
@@ -223,8 +228,9 @@ final class Binder {
 
     private Arg flags(String kind, String s, int line, int col) throws ScenarioException {
         Map<String, Integer> table = FlagNames.table(kind);
-        if (s.equals("0")) {
-            return new Arg.Flags(0, s, col);
+        long number = Numbers.parse(s, false);
+        if (number != Long.MIN_VALUE && number <= Integer.MAX_VALUE) {
+            return new Arg.Flags((int) number, s, col); // a raw value, such as one no flag name gives
         }
         int value = 0;
         int at = 0;

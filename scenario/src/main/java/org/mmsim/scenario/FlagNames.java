@@ -5,6 +5,7 @@ import java.util.Map;
 import org.mmsim.kernel.mm.gup.Foll;
 import org.mmsim.kernel.mm.mmap.Mremap;
 import org.mmsim.kernel.mm.mmap.Msync;
+import org.mmsim.kernel.uapi.DmaBufUapi;
 import org.mmsim.kernel.uapi.Fcntl;
 import org.mmsim.kernel.uapi.Mman;
 
@@ -19,6 +20,7 @@ final class FlagNames {
     static final Map<String, Integer> MREMAP = new LinkedHashMap<>();
     static final Map<String, Integer> MLOCK = new LinkedHashMap<>();
     static final Map<String, Integer> MCL = new LinkedHashMap<>();
+    static final Map<String, Integer> DMA_BUF_SYNC = new LinkedHashMap<>();
 
     static {
         PROT.put("PROT_NONE", Mman.PROT_NONE);
@@ -59,6 +61,11 @@ final class FlagNames {
         MREMAP.put("MREMAP_MAYMOVE", Mremap.MREMAP_MAYMOVE);
         MREMAP.put("MREMAP_FIXED", Mremap.MREMAP_FIXED);
         MREMAP.put("MREMAP_DONTUNMAP", Mremap.MREMAP_DONTUNMAP);
+        DMA_BUF_SYNC.put("DMA_BUF_SYNC_READ", DmaBufUapi.DMA_BUF_SYNC_READ);
+        DMA_BUF_SYNC.put("DMA_BUF_SYNC_WRITE", DmaBufUapi.DMA_BUF_SYNC_WRITE);
+        DMA_BUF_SYNC.put("DMA_BUF_SYNC_RW", DmaBufUapi.DMA_BUF_SYNC_RW);
+        DMA_BUF_SYNC.put("DMA_BUF_SYNC_START", DmaBufUapi.DMA_BUF_SYNC_START);
+        DMA_BUF_SYNC.put("DMA_BUF_SYNC_END", DmaBufUapi.DMA_BUF_SYNC_END);
     }
 
     private FlagNames() {}
@@ -74,6 +81,7 @@ final class FlagNames {
             case "MREMAP" -> MREMAP;
             case "MLOCK" -> MLOCK;
             case "MCL" -> MCL;
+            case "DMA_BUF_SYNC" -> DMA_BUF_SYNC;
             default -> null;
         };
     }

@@ -59,6 +59,17 @@ final class GpuOps {
                                     : null;
                         })
                         .returning(MemoryOps::bindAddress),
+                Operation.of("gpu_export", "NEW BO [MAPINFO]",
+                        "DRM_IOCTL_PRIME_HANDLE_TO_FD of BO: export it as a dma-buf and bind NEW to the new fd; "
+                                + "MAPINFO (incoherent, coherent_wc or coherent_cached) is the map_info the exporter "
+                                + "declares (seed 001), by default the one of its placement now (coherent_wc in "
+                                + "VRAM, coherent_cached in system memory); returns the fd or -errno",
+                        (b, t, op) -> op.arg(2) == null
+                                ? b.files().ioctl(t, b.fd(op, 1, "bo"), GpuDriver.GPU_EXPORT)
+                                : b.files().ioctl(t, b.fd(op, 1, "bo"), GpuDriver.GPU_EXPORT,
+                                        DmaBufUserOps.word(op, 2, DmaBufUserOps.MAP_INFO)))
+                        .binding("file")
+                        .returning(FileOps::bindDeviceFd),
                 Operation.of("gpu_validate", "BO",
                         "GPU_VALIDATE: move BO into VRAM (ttm_bo_validate), evicting another BO first when VRAM is "
                                 + "full; returns 0, -ENOMEM or -EINVAL",

@@ -5,6 +5,9 @@ import static org.mmsim.scenario.Bindings.num;
 
 import java.util.List;
 import org.mmsim.drivers.kvm.KvmDriver;
+import org.mmsim.kernel.mm.pgtable.CacheMode;
+import org.mmsim.kernel.uapi.DmaBufUapi;
+import org.mmsim.kernel.uapi.Errno;
 import org.mmsim.kernel.uapi.Fcntl;
 
 /**
@@ -32,11 +35,41 @@ final class KvmOps {
                             b.bind(name(op, 0), new Bindings.Fd((int) fd, null));
                             return Value.of(ret < 0 ? ret : fd);
                         }),
-                Operation.of("kvm_set_user_memory_region", "FILE FOFF ADDR LEN",
+                Operation.of("kvm_set_user_memory_region", "FILE FOFF ADDR LEN [CACHE]",
                         "ioctl(KVM_SET_USER_MEMORY_REGION) of VM FILE: guest-physical [FOFF, FOFF+LEN) is [ADDR, "
-                                + "ADDR+LEN) of the process",
+                                + "ADDR+LEN) of the process; CACHE (wb, wc or uc, model-only) is the attribute the "
+                                + "guest maps the region with, by default the host mapping's",
                         (b, t, op) -> b.files().ioctl(t, b.fd(op, 0, "VM"), KvmDriver.KVM_SET_USER_MEMORY_REGION,
-                                num(op, 1), b.addr(op, 2), num(op, 3))),
+                                num(op, 1), b.addr(op, 2), num(op, 3), op.arg(4) == null ? -1
+                                        : DmaBufUserOps.word(op, 4, DmaBufUserOps.CACHE))),
+                Operation.of("vmm_map_dmabuf", "FILE FOFF FD ADDR LEN",
+                        "what a VMM does to give its guest a dma-buf it mapped at ADDR (seed 001): "
+                                + "DMA_BUF_IOCTL_INFO of FD; where the ioctl does not exist (-ENOTTY, Linux), "
+                                + "KVM_SET_USER_MEMORY_REGION of VM FILE with the host mapping's attribute; where it "
+                                + "answers incoherent, reject the import (-EINVAL, the proposal's rule, no memslot); "
+                                + "else a memslot the guest maps write-combined (coherent_wc) or cached "
+                                + "(coherent_cached); returns the memslot ioctl's result or -errno",
+                        (b, t, op) -> b.files().ioctl(t, b.fd(op, 2, "file"), DmaBufUapi.DMA_BUF_IOCTL_INFO,
+                                DmaBufUapi.DMA_BUF_INFO_MAP_INFO))
+                        .then((b, t, op, calls) -> {
+                            if (calls.size() > 1) {
+                                return null;
+                            }
+                            long info = calls.get(0).ret();
+                            long cache = info == -Errno.ENOTTY ? -1
+                                    : info == DmaBufUapi.DMA_BUF_COHERENT_WC ? CacheMode.WC
+                                    : info == DmaBufUapi.DMA_BUF_COHERENT_CACHED ? CacheMode.WB : -2;
+                            return cache == -2 ? null : b.files().ioctl(t, b.fd(op, 0, "VM"),
+                                    KvmDriver.KVM_SET_USER_MEMORY_REGION, num(op, 1), b.addr(op, 3), num(op, 4),
+                                    cache);
+                        })
+                        .returning((b, t, op, calls) -> {
+                            long info = calls.get(0).ret();
+                            if (calls.size() > 1) {
+                                return Value.of(calls.get(1).ret());
+                            }
+                            return Value.of(info == DmaBufUapi.DMA_BUF_MAP_INCOHERENT ? -Errno.EINVAL : info);
+                        }),
                 Operation.of("kvm_guest_load", "FILE FOFF",
                         "a vCPU of VM FILE loads the word at guest-physical FOFF (through its shadow pte, or "
                                 + "kvm_tdp_page_fault); returns the word, or -EFAULT/-EIO",

@@ -38,6 +38,7 @@ final class Operations {
         all.addAll(device(RdmaOps.operations(), RdmaDriver.DEVICE));
         all.addAll(device(DmirrorOps.operations(), DmirrorDriver.DEVICE));
         all.addAll(device(GpuOps.operations(), GpuDriver.DEVICE));
+        all.addAll(device(DmaBufUserOps.operations(), GpuDriver.DEVICE));
         all.addAll(device(SpuOps.operations(), SpuDriver.DEVICE));
         all.addAll(device(UmmunotifyOps.operations(), UmmunotifyDriver.DEVICE));
         all.addAll(device(RcacheOps.operations(), UmmunotifyDriver.DEVICE, RdmaDriver.DEVICE));

@@ -5,6 +5,9 @@ import java.util.TreeMap;
 import org.mmsim.kernel.api.DeviceMemory;
 import org.mmsim.kernel.api.Driver;
 import org.mmsim.kernel.api.Exports;
+import org.mmsim.kernel.dmabuf.DmaBuf;
+import org.mmsim.kernel.dmabuf.DmaBufOps;
+import org.mmsim.kernel.fs.FdTable;
 import org.mmsim.kernel.fs.File;
 import org.mmsim.kernel.fs.FileOperations;
 import org.mmsim.kernel.mm.AddressSpace;
@@ -19,6 +22,7 @@ import org.mmsim.kernel.sched.KernelCall;
 import org.mmsim.kernel.state.Copier;
 import org.mmsim.kernel.state.Hashable;
 import org.mmsim.kernel.state.StateHasher;
+import org.mmsim.kernel.uapi.DmaBufUapi;
 import org.mmsim.kernel.uapi.Errno;
 
 /**
@@ -80,6 +84,12 @@ public final class GpuDriver implements Driver {
     /** Model-only: the engine writes {@code args[1]} at byte offset {@code args[0]} of the BO. */
     public static final int GPU_WRITE = 0x6405;
 
+    /**
+     * {@code GPU_EXPORT(map_info)}: PRIME export of the file's BO as a dma-buf ({@code DRM_IOCTL_PRIME_HANDLE_TO_FD},
+     * {@link GpuExport}); returns the new fd.
+     */
+    public static final int GPU_EXPORT = 0x6406;
+
     /** CREATE flag: the broken driver, whose {@code ->fault} does not reserve the BO. */
     public static final int GPU_CREATE_NOLOCK = 1;
     /**
@@ -126,6 +136,12 @@ public final class GpuDriver implements Driver {
                 }
             }
             return -1;
+        }
+
+        /** The system placement's frames stand for a {@code ttm_tt}'s pages: RAM, in the direct map (cached). */
+        @Override
+        public boolean linearMapped(int pfn) {
+            return pfn >= gpu.sysBase && pfn < gpu.sysBase + SYSTEM_PAGES;
         }
 
         @Override
@@ -312,28 +328,17 @@ public final class GpuDriver implements Driver {
             return 0;
         }
 
-        /**
-         * {@code ttm_bo_mmap} → {@code ttm_bo_mmap_obj}: a COW (private, may-write) mapping is -EINVAL
-         * ({@code is_cow_mapping}); the BO whose fake offset range holds the VMA's
-         * {@code vm_pgoff} ({@code drm_vma_offset_lookup}; -EINVAL if none or the VMA runs past it); the VMA gets
-         * VM_IO|VM_PFNMAP|VM_DONTEXPAND|VM_DONTDUMP (VM_MIXEDMAP instead of VM_PFNMAP where faults call
-         * {@code ->nopage}, whose pages are normal ptes) and {@code ttm_bo_vm_ops}. Nothing is mapped yet.
-         */
+        /** {@code ttm_bo_mmap}: see {@link #mmapBo}. */
         @Override
         public int mmap(File file, Vma vma) {
             kernel.tracePath("ttm_bo_mmap");
-            if (VmFlags.isCowMapping(vma.flags())) {
-                return -Errno.EINVAL;
-            }
-            Bo bo = boAtOffset(vma.pgoff());
-            long pages = (vma.end() - vma.start()) >>> 12;
-            if (bo == null || vma.pgoff() + pages > bo.pgoff + bo.pages) {
-                return -Errno.EINVAL;
-            }
-            long map = kernel.profile().driverFault() == DriverFault.NOPAGE ? VmFlags.VM_MIXEDMAP : VmFlags.VM_PFNMAP;
-            vma.setFlags(vma.flags() | VmFlags.VM_IO | map | VmFlags.VM_DONTEXPAND | VmFlags.VM_DONTDUMP);
-            vma.setVmOps(bo.genericAccess ? genericVmOps : vmOps);
-            return 0;
+            return mmapBo(vma);
+        }
+
+        @Override
+        public KernelCall<Void> ioctlCall(File file, FdTable files, Mm current, int cmd, long[] args) {
+            return cmd == GPU_EXPORT ? new GpuExport(GpuDriver.this, file, files, args)
+                    : ioctlCall(file, current, cmd, args);
         }
 
         @Override
@@ -348,6 +353,49 @@ public final class GpuDriver implements Driver {
         @Override
         public long ioctl(File file, int cmd, long arg) {
             return -Errno.ENOTTY;
+        }
+    };
+
+    /**
+     * The BO's {@code dma_buf_ops} (the GEM/TTM PRIME exporter: {@code drm_gem_prime_export}'s
+     * {@code drm_gem_prime_dmabuf_ops} with TTM's object functions); the buffer's {@code priv} is the {@link Bo}.
+     */
+    private final DmaBufOps exporter = new DmaBufOps() {
+        @Override
+        public String name() {
+            return DEVICE;
+        }
+
+        @Override
+        public boolean hasMmap() {
+            return true;
+        }
+
+        /**
+         * {@code drm_gem_dmabuf_mmap} → {@code drm_gem_prime_mmap}: add the BO's fake offset to {@code vm_pgoff}
+         * ({@code drm_vma_node_start}), then the object's own mmap ({@code ttm_bo_mmap_obj}) as for the device file.
+         */
+        @Override
+        public int mmap(DmaBuf dmabuf, Vma vma) {
+            kernel.tracePath("drm_gem_prime_mmap");
+            Bo bo = (Bo) dmabuf.priv();
+            vma.setPgoff(vma.pgoff() + bo.pgoff);
+            return mmapBo(vma);
+        }
+
+        /**
+         * The coherency of a CPU mapping of the BO where it is now: write-combined in VRAM, cached in system memory
+         * ({@link #prot}); what {@code DMA_BUF_IOCTL_INFO} answers under {@code dmabuf_map_info=query}.
+         */
+        @Override
+        public int mapInfoNow(DmaBuf dmabuf) {
+            return mapInfoOf(((Bo) dmabuf.priv()).placement);
+        }
+
+        /** {@code ->release}: the BO is the file's and outlives its dma-buf (BOs are never destroyed here). */
+        @Override
+        public void release(DmaBuf dmabuf) {
+            kernel.tracePath("drm_gem_dmabuf_release");
         }
     };
 
@@ -379,6 +427,7 @@ public final class GpuDriver implements Driver {
         c.pair(vmOps, d.vmOps);
         c.pair(genericVmOps, d.genericVmOps);
         c.pair(owners, d.owners);
+        c.pair(exporter, d.exporter);
         c.pair(gpu, d.gpu);
         d.gpu.vramBase = gpu.vramBase;
         d.gpu.sysBase = gpu.sysBase;
@@ -404,6 +453,37 @@ public final class GpuDriver implements Driver {
 
     Gpu gpu() {
         return gpu;
+    }
+
+    DmaBufOps exporter() {
+        return exporter;
+    }
+
+    /**
+     * {@code ttm_bo_mmap} → {@code ttm_bo_mmap_obj} for a VMA whose {@code vm_pgoff} is a BO's fake offset: a COW
+     * (private, may-write) mapping is -EINVAL ({@code is_cow_mapping}); the BO whose fake offset range holds
+     * {@code vm_pgoff} ({@code drm_vma_offset_lookup}; -EINVAL if none or the VMA runs past it); the VMA gets
+     * VM_IO|VM_PFNMAP|VM_DONTEXPAND|VM_DONTDUMP (VM_MIXEDMAP instead of VM_PFNMAP where faults call
+     * {@code ->nopage}, whose pages are normal ptes) and {@code ttm_bo_vm_ops}. Nothing is mapped yet.
+     */
+    int mmapBo(Vma vma) {
+        if (VmFlags.isCowMapping(vma.flags())) {
+            return -Errno.EINVAL;
+        }
+        Bo bo = boAtOffset(vma.pgoff());
+        long pages = (vma.end() - vma.start()) >>> 12;
+        if (bo == null || vma.pgoff() + pages > bo.pgoff + bo.pages) {
+            return -Errno.EINVAL;
+        }
+        long map = kernel.profile().driverFault() == DriverFault.NOPAGE ? VmFlags.VM_MIXEDMAP : VmFlags.VM_PFNMAP;
+        vma.setFlags(vma.flags() | VmFlags.VM_IO | map | VmFlags.VM_DONTEXPAND | VmFlags.VM_DONTDUMP);
+        vma.setVmOps(bo.genericAccess ? genericVmOps : vmOps);
+        return 0;
+    }
+
+    /** The {@code map_info} of a CPU mapping of a BO in {@code placement}: COHERENT_WC for VRAM, else CACHED. */
+    static int mapInfoOf(int placement) {
+        return placement == VRAM ? DmaBufUapi.DMA_BUF_COHERENT_WC : DmaBufUapi.DMA_BUF_COHERENT_CACHED;
     }
 
     /** {@code drm_vma_offset_lookup}: the BO whose fake offset range holds page offset {@code pgoff}, or null. */

@@ -83,6 +83,16 @@ public final class KvmDriver implements Driver {
                 }
             }
         }
+
+        /** The guest's accesses use each spte's attribute (the memslot's, or the host pte's at the fault). */
+        @Override
+        public void forEachCacheEntry(CacheEntries out) {
+            for (Vm vm : vms.live()) {
+                for (Vm.Spte s : vm.sptes.values()) {
+                    out.entry(vm.mm, s.hva(), s.pfn(), s.cache());
+                }
+            }
+        }
     };
 
     private final FileOperations fops = new FileOperations() {
@@ -96,7 +106,8 @@ public final class KvmDriver implements Driver {
             return switch (cmd) {
                 case KVM_CREATE_VM -> new KvmCreateVm(KvmDriver.this, file, current);
                 case KVM_SET_USER_MEMORY_REGION -> args.length < 3 ? null
-                        : new KvmSetMemoryRegion(KvmDriver.this, file, current, args[0], args[1], args[2]);
+                        : new KvmSetMemoryRegion(KvmDriver.this, file, current, args[0], args[1], args[2],
+                                args.length > 3 ? args[3] : Vm.HOST_CACHE);
                 case KVM_GUEST_LOAD -> args.length < 1 ? null
                         : new KvmGuestAccess(KvmDriver.this, file, current, args[0], false, 0);
                 case KVM_GUEST_STORE -> args.length < 2 ? null

@@ -4,6 +4,7 @@ import org.mmsim.kernel.api.DriverCall;
 import org.mmsim.kernel.fs.File;
 import org.mmsim.kernel.locking.Acquire;
 import org.mmsim.kernel.mm.Mm;
+import org.mmsim.kernel.mm.pgtable.CacheMode;
 import org.mmsim.kernel.mm.gup.Foll;
 import org.mmsim.kernel.mm.gup.GupPages;
 import org.mmsim.kernel.profile.Switch;
@@ -162,13 +163,27 @@ final class KvmGuestAccess extends DriverCall {
      */
     private void map(Vm vm, long pageHva, int word) {
         boolean keep = driver.sptesHoldRefs();
-        vm.install(new Vm.Spte(Vm.gfn(gpa), pageHva, pfn, write, keep ? page : null));
+        vm.install(new Vm.Spte(Vm.gfn(gpa), pageHva, pfn, write, keep ? page : null, cacheOf(vm, pageHva)));
         if (keep) {
             page = null;
         } else {
             drop();
         }
         access(vm, pageHva, pfn, word);
+    }
+
+    /**
+     * The attribute the guest's accesses through the new spte use: the memslot's, if the guest maps the region with
+     * its own (x86 honouring the guest's PAT), else the host pte's, read with the pfn (WB if the host maps none there:
+     * RAM that GUP found).
+     */
+    private int cacheOf(Vm vm, long pageHva) {
+        Vm.Memslot slot = vm.memslot(gpa);
+        if (slot != null && slot.cache() != Vm.HOST_CACHE) {
+            return slot.cache();
+        }
+        int host = driver.kernel().pteCacheMode(mm, pageHva);
+        return host < 0 ? CacheMode.WB : host;
     }
 
     private void access(Vm vm, long pageHva, int framePfn, int word) {

@@ -31,11 +31,20 @@ import org.mmsim.kernel.state.StateHasher;
  */
 final class Vm extends StateObject implements MmuNotifierOps, Hashable {
 
-    /** A memslot: guest-physical [gpa, gpa + len) is host [hva, hva + len) of the VM's mm. */
-    record Memslot(long gpa, long hva, long len) {}
+    /**
+     * A memslot: guest-physical [gpa, gpa + len) is host [hva, hva + len) of the VM's mm; {@code cache} is the
+     * attribute the guest maps it with ({@code CacheMode}), or {@link #HOST_CACHE}: the host mapping's.
+     */
+    record Memslot(long gpa, long hva, long len, int cache) {}
 
-    /** A shadow pte for guest frame {@code gfn}: host address, frame, writability, and the page reference it holds. */
-    record Spte(long gfn, long hva, int pfn, boolean writable, GupPages ref) {}
+    /** {@link Memslot#cache}: the guest's accesses take the attribute of the host's pte, looked up with the pfn. */
+    static final int HOST_CACHE = -1;
+
+    /**
+     * A shadow pte for guest frame {@code gfn}: host address, frame, writability, the page reference it holds, and
+     * the cache attribute the guest's accesses through it use.
+     */
+    record Spte(long gfn, long hva, int pfn, boolean writable, GupPages ref, int cache) {}
 
     private final KvmDriver driver;
     final int id;
@@ -59,12 +68,18 @@ final class Vm extends StateObject implements MmuNotifierOps, Hashable {
 
     /** The host address of guest-physical {@code gpa} ({@code gfn_to_hva}), or -1 if no memslot covers it. */
     long gpaToHva(long gpa) {
+        Memslot s = memslot(gpa);
+        return s == null ? -1 : s.hva() + (gpa - s.gpa());
+    }
+
+    /** The memslot that covers guest-physical {@code gpa} ({@code gfn_to_memslot}), or null. */
+    Memslot memslot(long gpa) {
         for (Memslot s : memslots) {
             if (gpa >= s.gpa() && gpa < s.gpa() + s.len()) {
-                return s.hva() + (gpa - s.gpa());
+                return s;
             }
         }
-        return -1;
+        return null;
     }
 
     /** {@code mmu_invalidate_retry_gfn()}: an invalidation covering {@code hva} runs, or one ended since {@code seq}. */
@@ -162,11 +177,12 @@ final class Vm extends StateObject implements MmuNotifierOps, Hashable {
         h.add(id).add(mm.id()).add(sub == null ? 0 : sub.id()).add(dead);
         h.add(memslots.size());
         for (Memslot s : memslots) {
-            h.add(s.gpa()).add(s.hva()).add(s.len());
+            h.add(s.gpa()).add(s.hva()).add(s.len()).add(s.cache());
         }
         h.add(sptes.size());
         for (Spte s : sptes.values()) {
-            h.add(s.gfn()).add(s.hva()).add(s.pfn()).add(s.writable()).add(s.ref() == null ? 0 : s.ref().id());
+            h.add(s.gfn()).add(s.hva()).add(s.pfn()).add(s.writable()).add(s.ref() == null ? 0 : s.ref().id())
+                    .add(s.cache());
         }
         h.add(invalidateSeq).add(invalidateInProgress).add(rangeStart).add(rangeEnd);
     }
@@ -180,7 +196,7 @@ final class Vm extends StateObject implements MmuNotifierOps, Hashable {
         this.dead = o.dead;
         this.memslots.addAll(o.memslots);
         for (Spte s : o.sptes.values()) {
-            sptes.put(s.gfn(), new Spte(s.gfn(), s.hva(), s.pfn(), s.writable(), c.copy(s.ref())));
+            sptes.put(s.gfn(), new Spte(s.gfn(), s.hva(), s.pfn(), s.writable(), c.copy(s.ref()), s.cache()));
         }
         this.invalidateSeq = o.invalidateSeq;
         this.invalidateInProgress = o.invalidateInProgress;

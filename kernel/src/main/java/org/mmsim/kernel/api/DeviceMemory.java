@@ -22,4 +22,14 @@ public interface DeviceMemory {
      * device (the invariant then does not judge it).
      */
     int objectAt(Mm mm, long addr);
+
+    /**
+     * Whether device frame {@code pfn} is system memory the kernel's direct map covers with a write-back mapping, as
+     * the pages of a TTM {@code ttm_tt} are (which the model keeps among a driver's frames with a {@code struct
+     * page}): the cache-alias invariant then counts that WB alias. False by default (a BAR, local store or other
+     * device memory has no direct-map alias).
+     */
+    default boolean linearMapped(int pfn) {
+        return false;
+    }
 }

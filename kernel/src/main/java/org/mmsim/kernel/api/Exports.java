@@ -3,6 +3,7 @@ package org.mmsim.kernel.api;
 import java.util.List;
 import org.mmsim.kernel.bug.KernelBug;
 import org.mmsim.kernel.export.Export;
+import org.mmsim.kernel.fs.FdTable;
 import org.mmsim.kernel.fs.File;
 import org.mmsim.kernel.fs.FileOperations;
 import org.mmsim.kernel.fs.Vfs;
@@ -38,6 +39,10 @@ import org.mmsim.kernel.sched.KernelCall;
 import org.mmsim.kernel.state.Footprint;
 import org.mmsim.kernel.state.Hashable;
 import org.mmsim.kernel.trace.Tracer;
+import org.mmsim.kernel.dmabuf.DmaBuf;
+import org.mmsim.kernel.dmabuf.DmaBufFops;
+import org.mmsim.kernel.dmabuf.DmaBufOps;
+import org.mmsim.kernel.mm.pgtable.CacheMode;
 import org.mmsim.kernel.uapi.Errno;
 
 /**
@@ -62,11 +67,14 @@ public final class Exports {
     private final List<PageReferences> pageReferences;
     private final List<DeviceCheck> deviceChecks;
     private final MigrateDevice migrateDevice;
+    private final DmaBufFops dmaBufFops;
 
     public Exports(MmCore core, Gup gup, Memory memory, Vfs vfs, Zap zap, MmuNotifiers notifiers, Hmm hmm,
             MigrateDevice migrateDevice, SecondaryMmus secondaryMmus, List<DeviceMemory> deviceMemories,
-            List<Hashable> driverState, List<PageReferences> pageReferences, List<DeviceCheck> deviceChecks) {
+            List<Hashable> driverState, List<PageReferences> pageReferences, List<DeviceCheck> deviceChecks,
+            DmaBufFops dmaBufFops) {
         this.core = core;
+        this.dmaBufFops = dmaBufFops;
         this.migrateDevice = migrateDevice;
         this.zap = zap;
         this.deviceMemories = deviceMemories;
@@ -598,6 +606,50 @@ public final class Exports {
     @Export
     public File anonInodeGetfile(FileOperations fops, Object priv, int flags) {
         return vfs.anonInodeGetfile(fops, priv, flags);
+    }
+
+    /** The machine's {@code dma_buf_fops}, for the machine to pair with its copy's (not for drivers). */
+    public DmaBufFops dmaBufFops() {
+        return dmaBufFops;
+    }
+
+    /**
+     * {@code dma_buf_export(exp_info)} + {@code dma_buf_getfile}: a {@link DmaBuf} of {@code pages} pages with the
+     * exporter's {@code ops} and {@code priv}, declaring {@code mapInfo} (seed 001's {@code exp_info->map_info}:
+     * {@code DMA_BUF_MAP_INCOHERENT}, {@code _COHERENT_WC} or {@code _COHERENT_CACHED}), and its file on the
+     * anonymous inode with {@code flags}' access mode; the caller has the file's reference. DRM exporters then point
+     * the file at the device's own {@code address_space} ({@code drm_gem_dmabuf_export}:
+     * {@code dma_buf->file->f_mapping = dev->anon_inode->i_mapping}), so that moving the object unmaps CPU mappings
+     * of the dma-buf too: {@link File#setMapping}.
+     *
+     * @throws IllegalArgumentException without ops, priv or a size (the kernel's {@code WARN_ON}, -EINVAL)
+     */
+    @Export
+    public File dmaBufExport(DmaBufOps ops, Object priv, int pages, int mapInfo, int flags) {
+        core.trace().path("dma_buf_export");
+        return vfs.anonInodeGetfile(dmaBufFops, dmaBufFops.export(ops, priv, pages, mapInfo), flags);
+    }
+
+    /**
+     * {@code dma_buf_fd()} ({@code get_unused_fd_flags} + {@code fd_install}): install {@code file} in
+     * {@code current->files} ({@code files}, which an ioctl is given), taking over the caller's reference.
+     *
+     * @return the fd, or -EMFILE (the reference is dropped)
+     */
+    @Export
+    public int fdInstall(FdTable files, File file) {
+        return files.install(file);
+    }
+
+    /**
+     * The cache attribute ({@link CacheMode}) of the present pte at {@code addr} of {@code mm}, or -1 if none is
+     * there: what a secondary MMU that follows the exporter's choice of attribute reads with the pfn
+     * ({@code follow_pfnmap_start} gives the pte).
+     */
+    @Export
+    public int pteCacheMode(Mm mm, long addr) {
+        long pte = mm.dead() ? 0 : mm.pte(addr);
+        return Pte.present(pte) ? CacheMode.of(pte) : -1;
     }
 
     /** {@code kernel_write()} of one word at {@code pos}: bytes written or -errno, as {@code vfs_write}. */

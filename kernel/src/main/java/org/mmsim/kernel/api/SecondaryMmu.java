@@ -17,6 +17,20 @@ public interface SecondaryMmu {
     /** Report every valid entry to {@code out}, in a fixed order. */
     void forEachEntry(Entries out);
 
+    /**
+     * Report every valid entry with the cache attribute ({@code CacheMode}) the device's accesses through it use, for
+     * the cache-alias invariant: a CPU-side mapping such as a guest's (KVM), not a device's DMA, which the model
+     * treats as coherent. None by default.
+     */
+    default void forEachCacheEntry(CacheEntries out) {}
+
+    /** Where entries with a cache attribute are reported. */
+    @Export
+    interface CacheEntries {
+        /** The device maps {@code addr} of {@code mm} to frame {@code pfn} with attribute {@code cacheMode}. */
+        void entry(Mm mm, long addr, int pfn, int cacheMode);
+    }
+
     /** Where entries are reported. */
     @Export
     interface Entries {

@@ -77,7 +77,7 @@ final class DeviceIsolationInvariant implements Invariant {
      * The VMAs of live mms that map a device object (an address space without page-cache operations), by mm and
      * address: found through each such object's {@code i_mmap}, so the cost is what the devices map, not every VMA.
      */
-    private static List<Vma> deviceVmas(MmCore core) {
+    static List<Vma> deviceVmas(MmCore core) {
         List<Vma> out = new ArrayList<>();
         for (AddressSpace m : core.mappings()) {
             if (m.aops() != AddressSpaceOperations.NONE) {

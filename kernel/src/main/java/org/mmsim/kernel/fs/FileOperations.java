@@ -91,6 +91,15 @@ public interface FileOperations {
     }
 
     /**
+     * {@code ->unlocked_ioctl} as {@link #ioctlCall(File, Mm, int, long[])}, given the calling task's fd table
+     * ({@code current->files}) as well, for an ioctl that installs a new fd there (DRM's PRIME export,
+     * {@code dma_buf_fd}). By default the call of the other form.
+     */
+    default KernelCall<Void> ioctlCall(File file, FdTable files, Mm mm, int cmd, long[] args) {
+        return ioctlCall(file, mm, cmd, args);
+    }
+
+    /**
      * {@code ->fsync(file, start, end, datasync)} of bytes [start, end] of the file ({@code vfs_fsync_range}); by
      * default the whole-file {@link #fsync(File)}.
      */

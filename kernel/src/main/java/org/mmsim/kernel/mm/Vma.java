@@ -71,6 +71,20 @@ public final class Vma extends StateObject implements Hashable {
         return pgoff;
     }
 
+    /**
+     * {@code vma->vm_pgoff = pgoff}, as an exporter's {@code ->mmap} adds its object's fake offset
+     * ({@code drm_gem_prime_mmap}); only before the VMA is linked into its mm and its file's {@code i_mmap}.
+     *
+     * @throws IllegalStateException once the VMA is linked
+     */
+    @Export
+    public void setPgoff(long pgoff) {
+        if (mm.vmaAt(start) == this) {
+            throw new IllegalStateException("vm_pgoff of a linked VMA changes only with the VMA (split, mremap)");
+        }
+        this.pgoff = pgoff;
+    }
+
     public AnonVma anonVma() {
         return anonVma;
     }

@@ -21,6 +21,8 @@ public final class KernelProfile {
     private static final MremapDontunmap[] MREMAP_DONTUNMAP = MremapDontunmap.values();
     private static final GupWriteRetry[] GUP_WRITE_RETRY = GupWriteRetry.values();
     private static final UmmunotifyQueue[] UMMUNOTIFY_QUEUE = UmmunotifyQueue.values();
+    private static final DmaBufMapInfo[] DMABUF_MAP_INFO = DmaBufMapInfo.values();
+    private static final CacheAliasing[] CACHE_ALIASING = CacheAliasing.values();
 
     private final String name;
     private final String summary;
@@ -81,6 +83,14 @@ public final class KernelProfile {
     /** How many reports ummunotify queues (seed 004). */
     public UmmunotifyQueue ummunotifyQueue() {
         return UMMUNOTIFY_QUEUE[values[Switch.UMMUNOTIFY_QUEUE.ordinal()]];
+    }
+
+    public DmaBufMapInfo dmaBufMapInfo() {
+        return DMABUF_MAP_INFO[values[Switch.DMABUF_MAP_INFO.ordinal()]];
+    }
+
+    public CacheAliasing cacheAliasing() {
+        return CACHE_ALIASING[values[Switch.CACHE_ALIASING.ordinal()]];
     }
 
     public IoUringFileCheck ioUringFileCheck() {

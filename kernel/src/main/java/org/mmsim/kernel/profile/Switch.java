@@ -147,7 +147,15 @@ public enum Switch {
     UMMUNOTIFY_QUEUE(UmmunotifyQueue.class, "how many reports ummunotify (seed 004, never merged) queues: unbounded "
             + "(the V2 patch, one per registration at most), bounded_drop (a bound, the excess dropped silently) or "
             + "bounded_overflow (a bound, and an OVERFLOW event that says reports were lost); designs that never "
-            + "shipped, unbounded in every profile");
+            + "shipped, unbounded in every profile"),
+    DMABUF_MAP_INFO(DmaBufMapInfo.class, "DMA_BUF_IOCTL_INFO's map_info (seed 001, Rob Clark's 2022 proposal, NAKed): "
+            + "none (Linux: no such ioctl, -ENOTTY; the exporter alone decides CPU mappings), export (the v2 patch: "
+            + "the coherency the exporter declared at export, fixed for the buffer's life) or query (the exporter's "
+            + "answer for the buffer's placement at the time of the query); none in every profile"),
+    CACHE_ALIASING(CacheAliasing.class, "whether two mappings of one frame with different cache attributes (a WB "
+            + "direct-map alias and a WC or UC user or guest mapping) break coherency: forbidden (x86 PAT without "
+            + "self-snoop, arm64: the cache-alias invariant checks it) or self_snoop (x86 CPUs that snoop their own "
+            + "caches: benign, not checked); forbidden in every profile");
 
     private final String key;
     private final List<String> choices;

@@ -32,7 +32,7 @@ final class IoctlCall extends DriverEntryCall {
 
     @Override
     KernelCall<Void> enter(File f, Mm mm) {
-        KernelCall<Void> call = f.fops().ioctlCall(f, mm, cmd, args);
+        KernelCall<Void> call = f.fops().ioctlCall(f, task.files(), mm, cmd, args);
         if (call == null) {
             finish(f.fops().ioctl(f, cmd, args.length == 0 ? 0 : args[0]));
         }

@@ -45,7 +45,7 @@ class InvariantsTest {
     void theRegistryNamesEveryInvariant() {
         assertThat(Invariants.all()).extracting(Invariant::name)
                 .containsExactly("accounting", "isolation", "pin-coherence", "device-coherence", "device-isolation",
-                        "no-lost-write", "filesystem-state", "stable-pages", "pin-tracking-sound");
+                        "no-lost-write", "filesystem-state", "stable-pages", "pin-tracking-sound", "cache-alias");
         assertThat(Invariants.all()).allSatisfy(i -> assertThat(i.doc()).isNotBlank());
     }
 

@@ -1,0 +1,60 @@
+package org.mmsim.kernel.dmabuf;
+
+import org.mmsim.kernel.export.Export;
+import org.mmsim.kernel.mm.Vma;
+import org.mmsim.kernel.uapi.Errno;
+
+/**
+ * {@code struct dma_buf_ops} (include/linux/dma-buf.h): what an exporter gives {@link DmaBufFops} to serve user
+ * space's access to its buffer. The model has the CPU side: {@code mmap}, {@code begin_cpu_access} and
+ * {@code end_cpu_access}, {@code release}; and for the proposal of seed 001, the exporter's answer to
+ * {@code DMA_BUF_IOCTL_INFO} when asked at the time of the query ({@code dmabuf_map_info=query}). The device side
+ * ({@code attach}, {@code map_dma_buf}, {@code move_notify} of dynamic importers) is not modelled yet.
+ *
+ * <p>An implementation is a driver's mechanism (stateless, paired with its copy when a machine is copied); the
+ * buffer's state is the {@link DmaBuf} and its {@code priv}.
+ */
+@Export
+public interface DmaBufOps {
+    /** {@code exp_info->exp_name}, for traces and violations. */
+    String name();
+
+    /**
+     * {@code ->mmap(dmabuf, vma)}: map the buffer into {@code vma}, whose {@code vm_pgoff} is the page offset into the
+     * buffer ({@code dma_buf_mmap_internal} has checked it fits). The exporter chooses the mapping's flags, operations
+     * and cache attribute. Without an mmap op the caller gets -EINVAL.
+     */
+    default int mmap(DmaBuf dmabuf, Vma vma) {
+        return -Errno.EINVAL;
+    }
+
+    /** Whether the exporter has {@code ->mmap} ({@code dma_buf_mmap_internal}: -EINVAL without). */
+    default boolean hasMmap() {
+        return false;
+    }
+
+    /**
+     * {@code ->begin_cpu_access(dmabuf, direction)} from {@code DMA_BUF_IOCTL_SYNC} START, after
+     * {@code dma_buf_begin_cpu_access} waited for the buffer's fences (the model has none); 0 or -errno.
+     */
+    default int beginCpuAccess(DmaBuf dmabuf, int direction) {
+        return 0;
+    }
+
+    /** {@code ->end_cpu_access(dmabuf, direction)} from {@code DMA_BUF_IOCTL_SYNC} END; 0 or -errno. */
+    default int endCpuAccess(DmaBuf dmabuf, int direction) {
+        return 0;
+    }
+
+    /**
+     * The coherency of a CPU mapping of the buffer as it is placed now ({@code DMA_BUF_MAP_INCOHERENT},
+     * {@code _COHERENT_WC} or {@code _COHERENT_CACHED}): what {@code DMA_BUF_IOCTL_INFO} answers under
+     * {@code dmabuf_map_info=query}. By default the value declared at export.
+     */
+    default int mapInfoNow(DmaBuf dmabuf) {
+        return dmabuf.mapInfo();
+    }
+
+    /** {@code ->release(dmabuf)}: the last reference to the buffer's file went ({@code dma_buf_release}). */
+    void release(DmaBuf dmabuf);
+}
