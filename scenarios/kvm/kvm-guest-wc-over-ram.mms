@@ -1,6 +1,8 @@
 # A guest that maps ordinary RAM write-combined while the host's direct map caches it (kernel-mm.md §8.5): the
 # mismatched-attribute alias that x86 without self-snoop and arm64 forbid (cache-alias), and the reason a VMM must
-# not hand its guest an attribute that disagrees with the host's. On CPUs that snoop their own caches
+# not hand its guest an attribute that disagrees with the host's. The model lets the guest's attribute through, as
+# arm64 without FEAT_S2FWB and AMD's nested paging do (Intel VMX forces WB for RAM unless the VMM turns off
+# KVM_X86_QUIRK_IGNORE_GUEST_PAT; docs/devices/dmabuf.md). On CPUs that snoop their own caches
 # (cache_aliasing=self_snoop) the mismatch is benign and not checked.
 scenario kvm-guest-wc-over-ram
 doc "A guest mapping of RAM with WC against the host's WB direct map breaks cache-alias"

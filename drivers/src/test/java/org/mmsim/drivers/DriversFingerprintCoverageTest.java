@@ -75,6 +75,7 @@ class DriversFingerprintCoverageTest {
         TABLE.put("gpu.GpuDriver$Gpu.bos", null);
         TABLE.put("gpu.Bo.first", null);
         TABLE.put("gpu.Bo.placement", null);
+        TABLE.put("gpu.Bo.dmaBuf", null);
         TABLE.put("gpu.GpuIoctl.moving", null);
         TABLE.put("gpu.GpuIoctl.dest", null);
         TABLE.put("gpu.GpuIoctl.unmap", null);

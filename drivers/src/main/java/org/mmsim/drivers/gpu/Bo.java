@@ -1,6 +1,7 @@
 package org.mmsim.drivers.gpu;
 
 import org.mmsim.kernel.api.Exports;
+import org.mmsim.kernel.fs.File;
 import org.mmsim.kernel.locking.SpinLock;
 import org.mmsim.kernel.state.Copier;
 import org.mmsim.kernel.state.StateObject;
@@ -26,6 +27,12 @@ final class Bo extends StateObject implements Hashable {
     final SpinLock resv;
     int placement;
     int first;
+    /**
+     * {@code obj->dma_buf}: the file of the dma-buf a PRIME export made of this BO, while it lives, so that the next
+     * export hands out the same buffer ({@code drm_gem_prime_handle_to_fd} → {@code export_and_register_object}
+     * reuses it); null before the first export and after its release.
+     */
+    File dmaBuf;
 
     Bo(int id, int pages, long pgoff, boolean nolock, boolean genericAccess, int placement, int first) {
         this.id = id;
@@ -53,7 +60,8 @@ final class Bo extends StateObject implements Hashable {
 
     @Override
     public void hashInto(StateHasher h) {
-        h.add(id).add(pages).add(pgoff).add(nolock).add(genericAccess).add(placement).add(first);
+        h.add(id).add(pages).add(pgoff).add(nolock).add(genericAccess).add(placement).add(first)
+                .add(dmaBuf == null ? 0 : dmaBuf.id());
         resv.hashInto(h);
     }
 
@@ -67,6 +75,7 @@ final class Bo extends StateObject implements Hashable {
         this.resv = c.copy(o.resv);
         this.placement = o.placement;
         this.first = o.first;
+        this.dmaBuf = c.copy(o.dmaBuf);
     }
 
     @Override

@@ -85,8 +85,8 @@ public final class GpuDriver implements Driver {
     public static final int GPU_WRITE = 0x6405;
 
     /**
-     * {@code GPU_EXPORT(map_info)}: PRIME export of the file's BO as a dma-buf ({@code DRM_IOCTL_PRIME_HANDLE_TO_FD},
-     * {@link GpuExport}); returns the new fd.
+     * {@code GPU_EXPORT(map_info)} (the model's number and argument): PRIME export of the file's BO as a dma-buf
+     * ({@code DRM_IOCTL_PRIME_HANDLE_TO_FD}, {@link GpuExport}); returns the new fd.
      */
     public static final int GPU_EXPORT = 0x6406;
 
@@ -392,10 +392,15 @@ public final class GpuDriver implements Driver {
             return mapInfoOf(((Bo) dmabuf.priv()).placement);
         }
 
-        /** {@code ->release}: the BO is the file's and outlives its dma-buf (BOs are never destroyed here). */
+        /**
+         * {@code ->release} ({@code drm_gem_dmabuf_release}): the BO forgets its dma-buf ({@code obj->dma_buf}), so
+         * the next export makes a new one; the BO itself is its DRM file's and outlives it (BOs are never destroyed
+         * here).
+         */
         @Override
         public void release(DmaBuf dmabuf) {
             kernel.tracePath("drm_gem_dmabuf_release");
+            ((Bo) dmabuf.priv()).dmaBuf = null;
         }
     };
 

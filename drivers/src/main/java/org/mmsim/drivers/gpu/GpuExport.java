@@ -16,11 +16,13 @@ import org.mmsim.kernel.uapi.Fcntl;
  * {@code ttm}/GEM exporter's {@code dma_buf_ops}), one step. The buffer's file is pointed at the device's
  * {@code address_space} ({@code dma_buf->file->f_mapping = dev->anon_inode->i_mapping}), so that a move's
  * {@code unmap_mapping_range} also zaps CPU mappings of the dma-buf; then {@code dma_buf_fd} installs it in the
- * caller's fd table ({@code O_RDWR}, the flags DRM_RDWR asks for).
+ * caller's fd table ({@code O_RDWR}, the flags DRM_RDWR asks for). A BO whose dma-buf still lives
+ * ({@code obj->dma_buf}) is not exported again: the same buffer gets another fd.
  *
- * <p>{@code args[0]}, if given and not negative, is the {@code map_info} the exporter declares (seed 001's
- * {@code exp_info->map_info}: 0 INCOHERENT, 1 COHERENT_WC, 2 COHERENT_CACHED); by default the one of the placement
- * at export: WC for VRAM, CACHED for system memory. Returns the fd, or -ENOENT (the file has no BO: no such handle),
+ * <p>The command number and its argument are the model's: {@code args[0]}, if given and not negative, is the
+ * {@code map_info} the exporter declares (seed 001's {@code exp_info->map_info}: 0 INCOHERENT, 1 COHERENT_WC,
+ * 2 COHERENT_CACHED), by default the one of the placement at export: WC for VRAM, CACHED for system memory; it is
+ * ignored when the buffer exists. Returns the fd, or -ENOENT (the file has no BO: no such handle),
  * -EINVAL (a map_info that is none of the three), -EMFILE.
  */
 final class GpuExport extends DriverCall {
@@ -53,9 +55,15 @@ final class GpuExport extends DriverCall {
             returns(-Errno.EINVAL);
             return;
         }
-        int declared = mapInfo >= 0 ? (int) mapInfo : GpuDriver.mapInfoOf(bo.placement);
-        File dmabuf = driver.kernel().dmaBufExport(driver.exporter(), bo, bo.pages, declared, Fcntl.O_RDWR);
-        dmabuf.setMapping(driver.gpu().mapping);
+        File dmabuf = bo.dmaBuf;
+        if (dmabuf != null) {
+            dmabuf.get(); // the BO's dma-buf exists: get_dma_buf, another fd for the same buffer
+        } else {
+            int declared = mapInfo >= 0 ? (int) mapInfo : GpuDriver.mapInfoOf(bo.placement);
+            dmabuf = driver.kernel().dmaBufExport(driver.exporter(), bo, bo.pages, declared, Fcntl.O_RDWR);
+            dmabuf.setMapping(driver.gpu().mapping);
+            bo.dmaBuf = dmabuf;
+        }
         returns(driver.kernel().fdInstall(files, dmabuf));
     }
 

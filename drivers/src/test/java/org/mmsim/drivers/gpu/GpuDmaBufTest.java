@@ -120,8 +120,12 @@ class GpuDmaBufTest {
         int f = (int) k.fileSyscalls().ioctl(p, x, GpuDriver.GPU_EXPORT, DmaBufUapi.DMA_BUF_MAP_INCOHERENT).run();
         assertThat(((DmaBuf) p.files().get(f).privateData()).mapInfo()).isEqualTo(DmaBufUapi.DMA_BUF_MAP_INCOHERENT);
         int g = (int) k.fileSyscalls().ioctl(p, x, GpuDriver.GPU_EXPORT).run();
-        assertThat(((DmaBuf) p.files().get(g).privateData()).mapInfo())
-                .as("system memory: cached").isEqualTo(DmaBufUapi.DMA_BUF_COHERENT_CACHED);
+        assertThat(p.files().get(g)).as("obj->dma_buf: the same buffer, another fd").isSameAs(p.files().get(f));
+        assertThat(k.fileSyscalls().close(p, f).run()).isZero();
+        assertThat(k.fileSyscalls().close(p, g).run()).isZero();
+        int h = (int) k.fileSyscalls().ioctl(p, x, GpuDriver.GPU_EXPORT).run();
+        assertThat(((DmaBuf) p.files().get(h).privateData()).mapInfo())
+                .as("released, exported anew: system memory, cached").isEqualTo(DmaBufUapi.DMA_BUF_COHERENT_CACHED);
     }
 
     @Test

@@ -48,12 +48,15 @@ final class CacheAliasInvariant implements Invariant {
     public List<Violation> check(Kernel kernel) {
         List<SecondaryMmu> views = kernel.secondaryMmus().views();
         MmCore core = kernel.mm();
-        if (kernel.profile().cacheAliasing() == CacheAliasing.SELF_SNOOP
-                || views.isEmpty() && kernel.deviceMemories().isEmpty()) {
+        if (kernel.profile().cacheAliasing() == CacheAliasing.SELF_SNOOP) {
+            return List.of();
+        }
+        List<Vma> deviceVmas = DeviceIsolationInvariant.deviceVmas(core);
+        if (views.isEmpty() && deviceVmas.isEmpty()) {
             return List.of();
         }
         Map<Integer, List<Alias>> byPfn = new TreeMap<>();
-        for (Vma vma : DeviceIsolationInvariant.deviceVmas(core)) {
+        for (Vma vma : deviceVmas) {
             Mm mm = vma.mm();
             PageTable table = mm.pageTable();
             for (long addr = vma.start(); addr < vma.end(); addr += Page.PAGE_SIZE) {

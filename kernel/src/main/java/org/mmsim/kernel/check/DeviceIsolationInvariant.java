@@ -78,6 +78,9 @@ final class DeviceIsolationInvariant implements Invariant {
      * address: found through each such object's {@code i_mmap}, so the cost is what the devices map, not every VMA.
      */
     static List<Vma> deviceVmas(MmCore core) {
+        if (core.mappings().isEmpty()) {
+            return List.of(); // anonymous memory only: checked after every step of most searches
+        }
         List<Vma> out = new ArrayList<>();
         for (AddressSpace m : core.mappings()) {
             if (m.aops() != AddressSpaceOperations.NONE) {

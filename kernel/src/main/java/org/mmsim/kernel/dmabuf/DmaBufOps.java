@@ -34,8 +34,9 @@ public interface DmaBufOps {
     }
 
     /**
-     * {@code ->begin_cpu_access(dmabuf, direction)} from {@code DMA_BUF_IOCTL_SYNC} START, after
-     * {@code dma_buf_begin_cpu_access} waited for the buffer's fences (the model has none); 0 or -errno.
+     * {@code ->begin_cpu_access(dmabuf, direction)} from {@code DMA_BUF_IOCTL_SYNC} START: {@code
+     * dma_buf_begin_cpu_access} calls it first, then waits for the buffer's fences if it returned 0 (the model has
+     * none); 0 or -errno.
      */
     default int beginCpuAccess(DmaBuf dmabuf, int direction) {
         return 0;

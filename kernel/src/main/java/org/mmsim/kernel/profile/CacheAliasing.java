@@ -14,6 +14,6 @@ public enum CacheAliasing {
      * lose writes. The {@code cache-alias} invariant checks every frame.
      */
     FORBIDDEN,
-    /** x86 CPUs with self-snoop ({@code X86_FEATURE_SELFSNOOP}): the mismatch is benign; nothing is checked. */
+    /** x86 CPUs that snoop their own caches ({@code X86_FEATURE_SELFSNOOP}): the mismatch is benign; not checked. */
     SELF_SNOOP
 }

@@ -4,8 +4,9 @@ import org.mmsim.kernel.export.Export;
 
 /**
  * {@code include/uapi/linux/dma-buf.h}: the ioctls of a dma-buf fd, and the proposed {@code DMA_BUF_IOCTL_INFO} of
- * seed 001 (Rob Clark's v2 patch, August 2022, never merged; its number, {@code 'b'} 2, later went to
- * {@code DMA_BUF_IOCTL_EXPORT_SYNC_FILE} with another size, so the two commands differ).
+ * seed 001 (Rob Clark's v2 patch, August 2022, never merged). Its number, {@code 'b'} 2, is also that of
+ * {@code DMA_BUF_IOCTL_EXPORT_SYNC_FILE} (6.0), whose argument has another size, so the two commands differ; the
+ * sync_file ioctls are not modelled.
  */
 @Export
 public final class DmaBufUapi {
