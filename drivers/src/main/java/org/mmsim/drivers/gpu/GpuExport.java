@@ -57,7 +57,7 @@ final class GpuExport extends DriverCall {
         }
         File dmabuf = bo.dmaBuf;
         if (dmabuf != null) {
-            dmabuf.get(); // the BO's dma-buf exists: get_dma_buf, another fd for the same buffer
+            driver.kernel().getDmaBuf(dmabuf); // the BO's dma-buf exists: another fd for the same buffer
         } else {
             int declared = mapInfo >= 0 ? (int) mapInfo : GpuDriver.mapInfoOf(bo.placement);
             dmabuf = driver.kernel().dmaBufExport(driver.exporter(), bo, bo.pages, declared, Fcntl.O_RDWR);

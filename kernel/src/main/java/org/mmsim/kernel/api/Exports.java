@@ -630,6 +630,15 @@ public final class Exports {
         return vfs.anonInodeGetfile(dmaBufFops, dmaBufFops.export(ops, priv, pages, mapInfo), flags);
     }
 
+    /** {@code get_dma_buf()}: another reference to a dma-buf, that is, to its file ({@code get_file}). */
+    @Export
+    public void getDmaBuf(File dmabufFile) {
+        if (!(dmabufFile.privateData() instanceof DmaBuf)) {
+            throw new IllegalArgumentException("not a dma-buf: " + dmabufFile);
+        }
+        dmabufFile.get();
+    }
+
     /**
      * {@code dma_buf_fd()} ({@code get_unused_fd_flags} + {@code fd_install}): install {@code file} in
      * {@code current->files} ({@code files}, which an ioctl is given), taking over the caller's reference.
