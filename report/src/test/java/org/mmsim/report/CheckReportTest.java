@@ -11,21 +11,7 @@ import org.mmsim.scenario.Scenario;
 import org.mmsim.scenario.ScenarioParser;
 
 class CheckReportTest {
-    private static final String B2 = """
-            scenario b2
-            process P
-            P: mmap A 4K PROT_READ|PROT_WRITE MAP_PRIVATE|MAP_ANONYMOUS
-            P: store A 0xd0
-            P: fork C
-            C: pipe F
-            C: vmsplice F A 4K
-            C: munmap A 4K
-            P: store A 0xd1
-            C: r0 = read F
-            exists (C:r0 = 0xd1)
-            expect 5.7 allowed
-            expect 6.18 forbidden
-            """;
+    private static final String B2 = B2Text.scenario(null, "expect 5.7 allowed\nexpect 6.18 forbidden\n");
 
     private static List<Result> results() throws Exception {
         Scenario s = ScenarioParser.parse("b2.mms", B2);

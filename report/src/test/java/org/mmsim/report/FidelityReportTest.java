@@ -15,20 +15,7 @@ class FidelityReportTest {
     private static final List<String> PROFILES = List.of("5.7", "6.18");
 
     /** CVE-2020-29374: reachable under 5.7, never under 6.18. */
-    private static final String B2 = """
-            scenario b2
-            doc "The child's pipe shows the parent's write | after fork"
-            process P
-            P: mmap A 4K PROT_READ|PROT_WRITE MAP_PRIVATE|MAP_ANONYMOUS
-            P: store A 0xd0
-            P: fork C
-            C: pipe F
-            C: vmsplice F A 4K
-            C: munmap A 4K
-            P: store A 0xd1
-            C: r0 = read F
-            exists (C:r0 = 0xd1)
-            """;
+    private static final String B2 = B2Text.scenario("The child's pipe shows the parent's write | after fork", "");
 
     private static FidelityReport.Row row(String table, String path, String text) throws Exception {
         Scenario s = ScenarioParser.parse(path, text);

@@ -28,21 +28,7 @@ import org.w3c.dom.Node;
 import org.w3c.dom.NodeList;
 
 class HtmlReportTest {
-    private static final String B2 = """
-            scenario b2
-            doc "The <child>'s pipe & the parent's store"
-            process P
-            P: mmap A 4K PROT_READ|PROT_WRITE MAP_PRIVATE|MAP_ANONYMOUS
-            P: store A 0xd0
-            P: fork C
-            C: pipe F
-            C: vmsplice F A 4K
-            C: munmap A 4K
-            P: store A 0xd1
-            C: r0 = read F
-            exists (C:r0 = 0xd1)
-            expect 5.7 allowed
-            """;
+    private static final String B2 = B2Text.scenario("The <child>'s pipe & the parent's store", "expect 5.7 allowed\n");
 
     /** A store that races a fork: the witness needs the store after the fork. */
     private static final String RACE = """

@@ -57,7 +57,7 @@ final class DmaBufUserOps {
     }
 
     /** The word argument {@code i} of {@code op} as a value of {@code words}. */
-    static int word(Op op, int i, Map<String, Integer> words) throws ScenarioException {
+    static int word(Op op, int i, Map<String, Integer> words) {
         return words.get(name(op, i));
     }
 }

@@ -17,6 +17,21 @@ import org.mmsim.kernel.uapi.Fcntl;
 final class KvmOps {
     private KvmOps() {}
 
+    /**
+     * The attribute a VMM has its guest map a dma-buf with, from {@code DMA_BUF_IOCTL_INFO}'s answer {@code info}:
+     * the host mapping's where the ioctl does not exist (-ENOTTY), WC for COHERENT_WC, WB for COHERENT_CACHED; null
+     * where it makes no memslot (INCOHERENT, the import rejected, or another error).
+     */
+    private static Integer guestCache(long info) {
+        if (info == -Errno.ENOTTY) {
+            return KvmDriver.HOST_CACHE;
+        }
+        if (info == DmaBufUapi.DMA_BUF_COHERENT_WC) {
+            return CacheMode.WC;
+        }
+        return info == DmaBufUapi.DMA_BUF_COHERENT_CACHED ? CacheMode.WB : null;
+    }
+
     static List<Operation> operations() {
         return List.of(
                 Operation.of("kvm_create_vm", "NEW",
@@ -40,7 +55,7 @@ final class KvmOps {
                                 + "ADDR+LEN) of the process; CACHE (wb, wc or uc, model-only) is the attribute the "
                                 + "guest maps the region with, by default the host mapping's",
                         (b, t, op) -> b.files().ioctl(t, b.fd(op, 0, "VM"), KvmDriver.KVM_SET_USER_MEMORY_REGION,
-                                num(op, 1), b.addr(op, 2), num(op, 3), op.arg(4) == null ? -1
+                                num(op, 1), b.addr(op, 2), num(op, 3), op.arg(4) == null ? KvmDriver.HOST_CACHE
                                         : DmaBufUserOps.word(op, 4, DmaBufUserOps.CACHE))),
                 Operation.of("vmm_map_dmabuf", "FILE FOFF FD ADDR LEN",
                         "what a VMM does to give its guest a dma-buf it mapped at ADDR (seed 001): "
@@ -52,23 +67,15 @@ final class KvmOps {
                         (b, t, op) -> b.files().ioctl(t, b.fd(op, 2, "file"), DmaBufUapi.DMA_BUF_IOCTL_INFO,
                                 DmaBufUapi.DMA_BUF_INFO_MAP_INFO))
                         .then((b, t, op, calls) -> {
-                            if (calls.size() > 1) {
-                                return null;
-                            }
-                            long info = calls.get(0).ret();
-                            long cache = info == -Errno.ENOTTY ? -1
-                                    : info == DmaBufUapi.DMA_BUF_COHERENT_WC ? CacheMode.WC
-                                    : info == DmaBufUapi.DMA_BUF_COHERENT_CACHED ? CacheMode.WB : -2;
-                            return cache == -2 ? null : b.files().ioctl(t, b.fd(op, 0, "VM"),
+                            Integer cache = calls.size() > 1 ? null : guestCache(calls.get(0).ret());
+                            return cache == null ? null : b.files().ioctl(t, b.fd(op, 0, "VM"),
                                     KvmDriver.KVM_SET_USER_MEMORY_REGION, num(op, 1), b.addr(op, 3), num(op, 4),
                                     cache);
                         })
                         .returning((b, t, op, calls) -> {
                             long info = calls.get(0).ret();
-                            if (calls.size() > 1) {
-                                return Value.of(calls.get(1).ret());
-                            }
-                            return Value.of(info == DmaBufUapi.DMA_BUF_MAP_INCOHERENT ? -Errno.EINVAL : info);
+                            return Value.of(calls.size() > 1 ? calls.get(1).ret()
+                                    : info == DmaBufUapi.DMA_BUF_MAP_INCOHERENT ? -Errno.EINVAL : info);
                         }),
                 Operation.of("kvm_guest_load", "FILE FOFF",
                         "a vCPU of VM FILE loads the word at guest-physical FOFF (through its shadow pte, or "

@@ -43,6 +43,11 @@ public final class KvmDriver implements Driver {
     public static final int KVM_GUEST_LOAD = 0xAEF0;
     /** Model-only: a vCPU stores args[1] at guest-physical args[0]. */
     public static final int KVM_GUEST_STORE = 0xAEF1;
+    /**
+     * The model-only fourth argument of {@link #KVM_SET_USER_MEMORY_REGION} that leaves the guest's accesses the
+     * attribute of the host's mapping (any other is a {@code CacheMode} the guest maps the region with).
+     */
+    public static final int HOST_CACHE = -1;
 
     private Exports kernel;
     private final Vms vms = new Vms();
@@ -107,7 +112,7 @@ public final class KvmDriver implements Driver {
                 case KVM_CREATE_VM -> new KvmCreateVm(KvmDriver.this, file, current);
                 case KVM_SET_USER_MEMORY_REGION -> args.length < 3 ? null
                         : new KvmSetMemoryRegion(KvmDriver.this, file, current, args[0], args[1], args[2],
-                                args.length > 3 ? args[3] : Vm.HOST_CACHE);
+                                args.length > 3 ? args[3] : HOST_CACHE);
                 case KVM_GUEST_LOAD -> args.length < 1 ? null
                         : new KvmGuestAccess(KvmDriver.this, file, current, args[0], false, 0);
                 case KVM_GUEST_STORE -> args.length < 2 ? null

@@ -174,12 +174,11 @@ final class KvmGuestAccess extends DriverCall {
 
     /**
      * The attribute the guest's accesses through the new spte use: the memslot's, if the guest maps the region with
-     * its own (x86 honouring the guest's PAT), else the host pte's, read with the pfn (WB if the host maps none there:
-     * RAM that GUP found).
+     * its own, else the host pte's, read with the pfn (WB if the host maps none there: RAM that GUP found).
      */
     private int cacheOf(Vm vm, long pageHva) {
         Vm.Memslot slot = vm.memslot(gpa);
-        if (slot != null && slot.cache() != Vm.HOST_CACHE) {
+        if (slot != null && slot.cache() != KvmDriver.HOST_CACHE) {
             return slot.cache();
         }
         int host = driver.kernel().pteCacheMode(mm, pageHva);

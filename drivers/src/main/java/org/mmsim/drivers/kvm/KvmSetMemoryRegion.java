@@ -15,7 +15,7 @@ import org.mmsim.kernel.uapi.Errno;
  * guest-physical [gpa, gpa + len) to host [hva, hva + len): one step. A fourth, model-only argument is the cache
  * attribute the guest maps the region with ({@code CacheMode}: what the guest's own page tables say, for a buffer
  * a VMM told the guest how to map, seed 001); without it, or -1, guest accesses take the attribute of the host's
- * mapping ({@link Vm#HOST_CACHE}). 0, or -EINVAL (unaligned, empty: the model does not delete slots; an attribute
+ * mapping ({@link KvmDriver#HOST_CACHE}). 0, or -EINVAL (unaligned, empty: the model does not delete slots; an attribute
  * that is none of these), -EEXIST (overlaps a slot), -EIO (not the VM's mm, or the VM is dead), -ENOTTY (no VM).
  */
 final class KvmSetMemoryRegion extends DriverCall {
@@ -52,7 +52,7 @@ final class KvmSetMemoryRegion extends DriverCall {
         } else if (vm.dead || vm.mm != mm) {
             returns(-Errno.EIO);
         } else if (!Page.aligned(gpa) || !Page.aligned(hva) || !Page.aligned(len) || len <= 0 || hva < 0
-                || hva + len < 0 || cache < Vm.HOST_CACHE || cache > CacheMode.UC) {
+                || hva + len < 0 || cache < KvmDriver.HOST_CACHE || cache > CacheMode.UC) {
             // !access_ok(userspace_addr, memory_size): x86's valid_user_address() is the sign bit since 6.x (a
             // kernel address, or a range that runs into one); the older bound, TASK_SIZE_MAX, is not modelled
             returns(-Errno.EINVAL);

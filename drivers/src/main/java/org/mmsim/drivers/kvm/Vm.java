@@ -33,12 +33,10 @@ final class Vm extends StateObject implements MmuNotifierOps, Hashable {
 
     /**
      * A memslot: guest-physical [gpa, gpa + len) is host [hva, hva + len) of the VM's mm; {@code cache} is the
-     * attribute the guest maps it with ({@code CacheMode}), or {@link #HOST_CACHE}: the host mapping's.
+     * attribute the guest maps it with ({@code CacheMode}), or {@link KvmDriver#HOST_CACHE}: the host mapping's,
+     * looked up with the pfn at each fault.
      */
     record Memslot(long gpa, long hva, long len, int cache) {}
-
-    /** {@link Memslot#cache}: the guest's accesses take the attribute of the host's pte, looked up with the pfn. */
-    static final int HOST_CACHE = -1;
 
     /**
      * A shadow pte for guest frame {@code gfn}: host address, frame, writability, the page reference it holds, and

@@ -168,6 +168,30 @@ class GpuDmaBufTest {
         assertThat(Pte.present(p.mm().pte(a))).isTrue();
     }
 
+    /** VRAM has no direct-map alias: the host's WC pte and a guest's WB spte of the same raw pfn disagree. */
+    @ParameterizedTest(name = "memslot cache {0}: {1} violations")
+    @CsvSource({"-1, 0", "1, 0", "0, 1", "2, 1"})
+    void aRawPfnIsJudgedByItsMappingsAlone(long cache, int violations) {
+        Kernel k = boot(Profiles.byName("6.18"));
+        Task p = k.spawn("p");
+        int f = (int) k.fileSyscalls().ioctl(p, bo(k, p, 1, GpuDriver.VRAM), GpuDriver.GPU_EXPORT).run();
+        long a = mmap(k, p, f, 1, 0);
+        assertThat(k.syscalls().load(p, a).complete().value()).isEqualTo(0x11);
+        int vm = (int) k.fileSyscalls().open(p, "/dev/" + KvmDriver.DEVICE, Fcntl.O_RDWR).run();
+        assertThat(k.fileSyscalls().ioctl(p, vm, KvmDriver.KVM_CREATE_VM).run()).isZero();
+        assertThat(k.fileSyscalls().ioctl(p, vm, KvmDriver.KVM_SET_USER_MEMORY_REGION, 0, a, 4096, cache).run())
+                .isZero();
+        assertThat(k.fileSyscalls().ioctl(p, vm, KvmDriver.KVM_GUEST_LOAD, 0).run()).isEqualTo(0x11);
+
+        List<Violation> found = Invariants.checkStep(k).stream().filter(v -> v.invariant().equals("cache-alias"))
+                .toList();
+        assertThat(found).hasSize(violations);
+        if (violations > 0) {
+            assertThat(found.get(0).message()).matches("pfn \\d+ is mapped WC by mm 1 at 0x[0-9a-f]+ and "
+                    + (cache == 0 ? "WB" : "UC") + " by kvm for 0x[0-9a-f]+ of mm 1");
+        }
+    }
+
     @Test
     void aMemslotWithAnUnknownAttributeIsRefused() {
         Kernel k = boot(Profiles.byName("6.18"));

@@ -8,12 +8,9 @@ import org.mmsim.kernel.Kernel;
 import org.mmsim.kernel.api.DeviceMemory;
 import org.mmsim.kernel.api.SecondaryMmu;
 import org.mmsim.kernel.bug.Violation;
-import org.mmsim.kernel.mm.Mm;
 import org.mmsim.kernel.mm.MmCore;
 import org.mmsim.kernel.mm.Vma;
-import org.mmsim.kernel.mm.page.Page;
 import org.mmsim.kernel.mm.pgtable.CacheMode;
-import org.mmsim.kernel.mm.pgtable.PageTable;
 import org.mmsim.kernel.mm.pgtable.Pte;
 import org.mmsim.kernel.profile.CacheAliasing;
 
@@ -56,16 +53,8 @@ final class CacheAliasInvariant implements Invariant {
             return List.of();
         }
         Map<Integer, List<Alias>> byPfn = new TreeMap<>();
-        for (Vma vma : deviceVmas) {
-            Mm mm = vma.mm();
-            PageTable table = mm.pageTable();
-            for (long addr = vma.start(); addr < vma.end(); addr += Page.PAGE_SIZE) {
-                long pte = table.hasTable(addr) ? table.get(addr) : 0;
-                if (Pte.present(pte)) {
-                    add(byPfn, Pte.pfn(pte), CacheMode.of(pte), String.format("mm %d at %#x", mm.id(), addr));
-                }
-            }
-        }
+        DeviceIsolationInvariant.forEachDevicePte(deviceVmas, (mm, addr, pte) -> add(byPfn, Pte.pfn(pte),
+                CacheMode.of(pte), String.format("mm %d at %#x", mm.id(), addr)));
         for (int i = 0; i < views.size(); i++) {
             SecondaryMmu view = views.get(i);
             view.forEachCacheEntry((mm, addr, pfn, mode) -> add(byPfn, pfn, mode,

@@ -45,32 +45,44 @@ final class DeviceIsolationInvariant implements Invariant {
             return List.of();
         }
         List<Violation> out = new ArrayList<>();
-        for (Vma vma : deviceVmas(core)) {
-            Mm mm = vma.mm();
-            PageTable table = mm.pageTable();
+        forEachDevicePte(deviceVmas(core), (mm, addr, pte) -> {
+            if (kernel.pageAlloc().isDevice(Pte.pfn(pte))) {
+                check(devices, mm, addr, Pte.pfn(pte), "maps", out);
+            }
+        });
+        for (MmCore.DeviceAccess a : accesses) {
+            out.add(new Violation(name(), a.problem()));
+        }
+        return out;
+    }
+
+    /** A present pte of a device mapping, for {@link #forEachDevicePte}. */
+    interface DevicePte {
+        void pte(Mm mm, long addr, long pte);
+    }
+
+    /**
+     * Every present pte of {@code vmas} (as {@link #deviceVmas} gives them), in their order and by address, skipping
+     * page tables that were never made.
+     */
+    static void forEachDevicePte(List<Vma> vmas, DevicePte out) {
+        for (Vma vma : vmas) {
+            PageTable table = vma.mm().pageTable();
             long addr = vma.start();
             while (addr < vma.end()) {
                 long tableEnd = Math.min(vma.end(), (addr + PageTable.PMD_SIZE) & -PageTable.PMD_SIZE);
-                if (!table.hasTable(addr)) {
-                    addr = tableEnd;
-                    continue;
-                }
-                addr = table.nextPresent(addr, tableEnd);
+                addr = table.hasTable(addr) ? table.nextPresent(addr, tableEnd) : tableEnd;
                 if (addr >= tableEnd) {
                     addr = tableEnd;
                     continue;
                 }
                 long pte = table.get(addr);
-                if (Pte.present(pte) && kernel.pageAlloc().isDevice(Pte.pfn(pte))) {
-                    check(devices, mm, addr, Pte.pfn(pte), "maps", out);
+                if (Pte.present(pte)) {
+                    out.pte(vma.mm(), addr, pte);
                 }
                 addr += Page.PAGE_SIZE;
             }
         }
-        for (MmCore.DeviceAccess a : accesses) {
-            out.add(new Violation(name(), a.problem()));
-        }
-        return out;
     }
 
     /**
