@@ -15,6 +15,7 @@ import org.mmsim.kernel.state.Copier;
 import org.mmsim.kernel.Kernel;
 import org.mmsim.kernel.mm.VmFlags;
 import org.mmsim.kernel.profile.Profiles;
+import org.mmsim.kernel.profile.Switch;
 import org.mmsim.kernel.task.Task;
 import org.mmsim.kernel.uapi.Fcntl;
 import org.mmsim.kernel.uapi.Mman;
@@ -117,6 +118,37 @@ class DriversCopyTest {
         assertThat(k.fileSyscalls().ioctl(p, bo, GpuDriver.GPU_EVICT).run()).isZero();
         assertThat(k.fingerprint()).isEqualTo(copy.fingerprint());
         assertThat(copy.fileSyscalls().ioctl(cp, bo, GpuDriver.GPU_READ, 0).run()).isEqualTo(0x42);
+    }
+
+    /**
+     * A dma-buf copies with its attachments, and an importer's MR with its mapping: an eviction in the copy tells the
+     * copy's importer only (its translation is zapped, the original's is not), and the HCA's next access in the copy
+     * faults and reads the BO's new frame; the same steps in the original make the two machines equal again.
+     */
+    @Test
+    void aDmaBufCopiesWithItsImporters() {
+        Kernel k = Kernel.boot(Profiles.byName("6.18").with(Switch.DMABUF_MOVE_NOTIFY, "on"), 256, 0, Drivers.all());
+        Task p = k.spawn("p");
+        int bo = (int) k.fileSyscalls().open(p, "/dev/" + GpuDriver.DEVICE, Fcntl.O_RDWR).run();
+        assertThat(k.fileSyscalls().ioctl(p, bo, GpuDriver.GPU_CREATE, 1, GpuDriver.VRAM, 0).run()).isEqualTo(1);
+        assertThat(k.fileSyscalls().ioctl(p, bo, GpuDriver.GPU_WRITE, 0, 0x42).run()).isZero();
+        int buf = (int) k.fileSyscalls().ioctl(p, bo, GpuDriver.GPU_EXPORT).run();
+        int mr = (int) k.fileSyscalls().open(p, "/dev/" + RdmaDriver.DEVICE, Fcntl.O_RDWR).run();
+        assertThat(k.fileSyscalls().ioctl(p, mr, RdmaDriver.RDMA_REG_DMABUF_MR, 0, 4096, buf,
+                RdmaDriver.MODE_DMABUF_DYNAMIC, 7).run()).isZero();
+
+        Kernel copy = k.copy();
+        assertThat(copy.fingerprint()).isEqualTo(k.fingerprint());
+        Task cp = copy.tasks().byPid(p.pid());
+        assertThat(copy.fileSyscalls().ioctl(cp, bo, GpuDriver.GPU_EVICT).run()).isZero();
+        assertThat(copy.fingerprint()).isNotEqualTo(k.fingerprint());
+        assertThat(copy.fileSyscalls().ioctl(cp, mr, RdmaDriver.RDMA_READ, 0).run()).isEqualTo(0x42);
+        assertThat(org.mmsim.kernel.check.Invariants.checkStep(copy)).isEmpty();
+        assertThat(k.fileSyscalls().ioctl(p, bo, GpuDriver.GPU_EVICT).run()).isZero();
+        assertThat(k.fileSyscalls().ioctl(p, mr, RdmaDriver.RDMA_READ, 0).run()).isEqualTo(0x42);
+        assertThat(k.fingerprint()).isEqualTo(copy.fingerprint());
+        assertThat(copy.fileSyscalls().close(cp, mr).run()).isZero();
+        assertThat(copy.fingerprint()).isNotEqualTo(k.fingerprint());
     }
 
     /**

@@ -47,6 +47,14 @@ class DriversFingerprintCoverageTest {
         TABLE.put("rdma.Mr.mni", null);
         TABLE.put("rdma.Mr.dev", null);
         TABLE.put("rdma.Mr.dead", null);
+        TABLE.put("rdma.RdmaDriver$Table.dmrs", null);
+        TABLE.put("rdma.RdmaDriver$Context.dmr", null);
+        TABLE.put("rdma.DmabufMr.attach", "hashed by the dma-buf it is attached to (DmaBuf.hashInto), with its file");
+        TABLE.put("rdma.DmabufMr.sgt", null);
+        TABLE.put("rdma.DmabufMr.pinned", null);
+        TABLE.put("rdma.DmabufMr.dev", null);
+        TABLE.put("rdma.DmabufMr.dead", null);
+        TABLE.put("rdma.DmabufMrCalls$RegDmabufMrCall.args", null);
         // dmirror: the Table (registered) hashes every bound mirror whole (hashContents); a file's Dmirror hashes its
         // id and released (an unbound mirror has no mm, notifier or entries; a released one is out of the table)
         TABLE.put("dmirror.DmirrorDriver.kernel", "the Exports handed to init() at boot: configuration");
@@ -76,6 +84,7 @@ class DriversFingerprintCoverageTest {
         TABLE.put("gpu.Bo.first", null);
         TABLE.put("gpu.Bo.placement", null);
         TABLE.put("gpu.Bo.dmaBuf", null);
+        TABLE.put("gpu.Bo.pinCount", null);
         TABLE.put("gpu.GpuIoctl.moving", null);
         TABLE.put("gpu.GpuIoctl.dest", null);
         TABLE.put("gpu.GpuIoctl.unmap", null);

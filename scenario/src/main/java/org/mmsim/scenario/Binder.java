@@ -131,9 +131,10 @@ final class Binder {
                 }
                 return new Arg.Name(s, col);
             }
-            case "PLACE", "LOCKING", "MAPINFO", "CACHE" -> {
+            case "PLACE", "LOCKING", "MAPINFO", "CACHE", "IMPORT" -> {
                 Map<String, Integer> words = switch (kind) {
                     case "PLACE" -> GpuOps.PLACES;
+                    case "IMPORT" -> RdmaOps.IMPORTS;
                     case "LOCKING" -> GpuOps.LOCKING;
                     case "MAPINFO" -> DmaBufUserOps.MAP_INFO;
                     default -> DmaBufUserOps.CACHE;

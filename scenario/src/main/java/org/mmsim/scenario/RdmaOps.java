@@ -25,6 +25,15 @@ final class RdmaOps {
         MODES.put("odp_noretry", RdmaDriver.MODE_ODP_NORETRY);
     }
 
+    /** The IMPORT words: how an MR over a dma-buf follows the exporter's moves. */
+    static final Map<String, Integer> IMPORTS = new LinkedHashMap<>();
+
+    static {
+        IMPORTS.put("dynamic", RdmaDriver.MODE_DMABUF_DYNAMIC);
+        IMPORTS.put("pinned", RdmaDriver.MODE_DMABUF_PINNED);
+        IMPORTS.put("ignore_move", RdmaDriver.MODE_DMABUF_IGNORE_MOVE);
+    }
+
     private static final int ACCESS = RdmaDriver.IB_ACCESS_LOCAL_WRITE | RdmaDriver.IB_ACCESS_REMOTE_WRITE
             | RdmaDriver.IB_ACCESS_REMOTE_READ;
 
@@ -41,6 +50,21 @@ final class RdmaOps {
                             int fd = (int) calls.get(0).ret();
                             return calls.size() == 1 && fd >= 0 ? b.files().ioctl(t, fd, RdmaDriver.RDMA_REG_MR,
                                     b.addr(op, 1), num(op, 2), MODES.get(name(op, 3)), ACCESS) : null;
+                        })
+                        .returning(FileOps::bindDeviceFd),
+                Operation.of("rdma_reg_dmabuf_mr", "NEW FD FOFF LEN IMPORT",
+                        "open(/dev/rdma), then REG_DMABUF_MR of bytes [FOFF, FOFF+LEN) of dma-buf FD, writable: "
+                                + "IMPORT dynamic (mlx5: ->move_notify zaps, the next access faults under the "
+                                + "buffer's lock), pinned (ib_umem_dmabuf_get_pinned: dma_buf_pin) or ignore_move (a "
+                                + "deliberately broken importer: the pinned path without the pin); NEW names the MR; "
+                                + "returns 0 or -errno",
+                        (b, t, op) -> b.files().open(t, "/dev/" + RdmaDriver.DEVICE, Fcntl.O_RDWR))
+                        .binding("mr")
+                        .then((b, t, op, calls) -> {
+                            int fd = (int) calls.get(0).ret();
+                            return calls.size() == 1 && fd >= 0 ? b.files().ioctl(t, fd,
+                                    RdmaDriver.RDMA_REG_DMABUF_MR, num(op, 2), num(op, 3), b.fd(op, 1, "file"),
+                                    IMPORTS.get(name(op, 4)), ACCESS) : null;
                         })
                         .returning(FileOps::bindDeviceFd),
                 Operation.of("rdma_write", "MR FOFF VALUE",

@@ -33,6 +33,11 @@ final class Bo extends StateObject implements Hashable {
      * reuses it); null before the first export and after its release.
      */
     File dmaBuf;
+    /**
+     * {@code bo->tbo.pin_count}: pins taken through its dma-buf ({@code amdgpu_bo_pin} from {@code ->pin}); TTM
+     * neither moves nor evicts a pinned BO.
+     */
+    int pinCount;
 
     Bo(int id, int pages, long pgoff, boolean nolock, boolean genericAccess, int placement, int first) {
         this.id = id;
@@ -61,7 +66,7 @@ final class Bo extends StateObject implements Hashable {
     @Override
     public void hashInto(StateHasher h) {
         h.add(id).add(pages).add(pgoff).add(nolock).add(genericAccess).add(placement).add(first)
-                .add(dmaBuf == null ? 0 : dmaBuf.id());
+                .add(dmaBuf == null ? 0 : dmaBuf.id()).add(pinCount);
         resv.hashInto(h);
     }
 
@@ -76,6 +81,7 @@ final class Bo extends StateObject implements Hashable {
         this.placement = o.placement;
         this.first = o.first;
         this.dmaBuf = c.copy(o.dmaBuf);
+        this.pinCount = o.pinCount;
     }
 
     @Override

@@ -6,7 +6,6 @@ import org.mmsim.kernel.api.DeviceMemory;
 import org.mmsim.kernel.api.Driver;
 import org.mmsim.kernel.api.Exports;
 import org.mmsim.kernel.dmabuf.DmaBuf;
-import org.mmsim.kernel.dmabuf.DmaBufOps;
 import org.mmsim.kernel.fs.FdTable;
 import org.mmsim.kernel.fs.File;
 import org.mmsim.kernel.fs.FileOperations;
@@ -356,53 +355,8 @@ public final class GpuDriver implements Driver {
         }
     };
 
-    /**
-     * The BO's {@code dma_buf_ops} (the GEM/TTM PRIME exporter: {@code drm_gem_prime_export}'s
-     * {@code drm_gem_prime_dmabuf_ops} with TTM's object functions); the buffer's {@code priv} is the {@link Bo}.
-     */
-    private final DmaBufOps exporter = new DmaBufOps() {
-        @Override
-        public String name() {
-            return DEVICE;
-        }
-
-        @Override
-        public boolean hasMmap() {
-            return true;
-        }
-
-        /**
-         * {@code drm_gem_dmabuf_mmap} → {@code drm_gem_prime_mmap}: add the BO's fake offset to {@code vm_pgoff}
-         * ({@code drm_vma_node_start}), then the object's own mmap ({@code ttm_bo_mmap_obj}) as for the device file.
-         */
-        @Override
-        public int mmap(DmaBuf dmabuf, Vma vma) {
-            kernel.tracePath("drm_gem_prime_mmap");
-            Bo bo = (Bo) dmabuf.priv();
-            vma.setPgoff(vma.pgoff() + bo.pgoff);
-            return mmapBo(vma);
-        }
-
-        /**
-         * The coherency of a CPU mapping of the BO where it is now: write-combined in VRAM, cached in system memory
-         * ({@link #prot}); what {@code DMA_BUF_IOCTL_INFO} answers under {@code dmabuf_map_info=query}.
-         */
-        @Override
-        public int mapInfoNow(DmaBuf dmabuf) {
-            return mapInfoOf(((Bo) dmabuf.priv()).placement);
-        }
-
-        /**
-         * {@code ->release} ({@code drm_gem_dmabuf_release}): the BO forgets its dma-buf ({@code obj->dma_buf}), so
-         * the next export makes a new one; the BO itself is its DRM file's and outlives it (BOs are never destroyed
-         * here).
-         */
-        @Override
-        public void release(DmaBuf dmabuf) {
-            kernel.tracePath("drm_gem_dmabuf_release");
-            ((Bo) dmabuf.priv()).dmaBuf = null;
-        }
-    };
+    /** The BOs' {@code dma_buf_ops}: {@link GpuPrime}. */
+    private final GpuPrime exporter = new GpuPrime(this);
 
     @Override
     public String name() {
@@ -460,7 +414,7 @@ public final class GpuDriver implements Driver {
         return gpu;
     }
 
-    DmaBufOps exporter() {
+    GpuPrime exporter() {
         return exporter;
     }
 
@@ -524,6 +478,29 @@ public final class GpuDriver implements Driver {
             }
         }
         return -1;
+    }
+
+    /**
+     * The driver's move callback, the BO reserved and its CPU mappings already zapped ({@code ttm_bo_handle_move_mem}
+     * → {@code amdgpu_bo_move}): first {@code amdgpu_bo_move_notify}, which tells the importers of the BO's dma-buf
+     * ({@code dma_buf_move_notify}; amdgpu skips it for a BO leaving TTM_PL_SYSTEM, which importers cannot map, but
+     * the model's system placement stands for GTT, which they do); then {@code ttm_bo_move_memcpy}: the words copied
+     * to a free run of {@code to} (the caller checked there is one) and the placement switched.
+     */
+    void boMove(Bo bo, int to) {
+        kernel.tracePath("amdgpu_bo_move");
+        if (bo.dmaBuf != null) {
+            kernel.dmaBufMoveNotify((DmaBuf) bo.dmaBuf.privateData());
+        }
+        kernel.tracePath("ttm_bo_move_memcpy");
+        int first = findSpace(to, bo.pages, null);
+        for (int i = 0; i < bo.pages; i++) {
+            for (int w = 0; w < 2; w++) {
+                kernel.deviceWrite(first + i, w, kernel.deviceRead(bo.first + i, w));
+            }
+        }
+        bo.placement = to;
+        bo.first = first;
     }
 
     /** Word index of byte offset {@code off} within its page (0 or 1), or -1 if the model has no word there. */

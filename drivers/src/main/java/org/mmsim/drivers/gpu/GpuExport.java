@@ -13,7 +13,8 @@ import org.mmsim.kernel.uapi.Fcntl;
 /**
  * {@link GpuDriver#GPU_EXPORT}: PRIME export of the file's BO as a dma-buf ({@code DRM_IOCTL_PRIME_HANDLE_TO_FD} →
  * {@code drm_gem_prime_handle_to_fd} → {@code drm_gem_prime_export} → {@code drm_gem_dmabuf_export}, with the
- * {@code ttm}/GEM exporter's {@code dma_buf_ops}), one step. The buffer's file is pointed at the device's
+ * {@code ttm}/GEM exporter's {@code dma_buf_ops}: {@link GpuPrime}), one step. The buffer's reservation lock is the
+ * BO's ({@code exp_info.resv = obj->resv}). The buffer's file is pointed at the device's
  * {@code address_space} ({@code dma_buf->file->f_mapping = dev->anon_inode->i_mapping}), so that a move's
  * {@code unmap_mapping_range} also zaps CPU mappings of the dma-buf; then {@code dma_buf_fd} installs it in the
  * caller's fd table ({@code O_RDWR}, the flags DRM_RDWR asks for). A BO whose dma-buf still lives
@@ -60,7 +61,8 @@ final class GpuExport extends DriverCall {
             driver.kernel().getDmaBuf(dmabuf); // the BO's dma-buf exists: another fd for the same buffer
         } else {
             int declared = mapInfo >= 0 ? (int) mapInfo : GpuDriver.mapInfoOf(bo.placement);
-            dmabuf = driver.kernel().dmaBufExport(driver.exporter(), bo, bo.pages, declared, Fcntl.O_RDWR);
+            dmabuf = driver.kernel().dmaBufExport(driver.exporter(), bo, bo.pages, declared, Fcntl.O_RDWR,
+                    bo.resv);
             dmabuf.setMapping(driver.gpu().mapping);
             bo.dmaBuf = dmabuf;
         }

@@ -15,18 +15,21 @@ import org.mmsim.kernel.uapi.Errno;
  * kernel sleeps:
  *
  * <pre>
- *   ENTRY   (waits for bo-&gt;base.resv) reserve the BO. VALIDATE: if VRAM has no room, pick a victim BO in VRAM
- *           whose reservation is free (ttm_mem_evict_first's trylock) and move it to SYSTEM first; -ENOMEM if none
+ *   ENTRY   (waits for bo-&gt;base.resv) reserve the BO; -EINVAL if it is pinned and must move. VALIDATE: if VRAM
+ *           has no room, pick an unpinned victim BO in VRAM whose reservation is free (ttm_mem_evict_first's
+ *           trylock) and move it to SYSTEM first; -ENOMEM if none
  *   UNMAP   ttm_bo_unmap_virtual → unmap_mapping_range(mapping, offset, size, 1... even_cows 0) of the BO moving,
  *           stepped: a point per VMA and per pte (it waits for each mm's pte lock)
- *           when it is done, in the same step: copy the words to the new frames (ttm_bo_move_memcpy), switch the
- *           placement; a victim is unreserved and ENTRY's search goes on; the BO itself is unreserved: 0
+ *           when it is done, in the same step: amdgpu_bo_move (a BO exported as a dma-buf: its importers'
+ *           -&gt;move_notify), copy the words to the new frames (ttm_bo_move_memcpy), switch the placement; a victim
+ *           is unreserved and ENTRY's search goes on; the BO itself is unreserved: 0
  * </pre>
  *
  * Errnos: CREATE -EINVAL (pages 0 or above {@link GpuDriver#MAX_BO_PAGES}, an unknown placement or flag), -EBUSY
  * (the file has a BO), -ENOMEM (no room in the placement; CREATE does not evict); the others -EINVAL without a BO
  * (READ/WRITE also for an offset outside it or not a modelled word); VALIDATE -ENOMEM when VRAM cannot be made to fit
- * it; EVICT -ENOMEM when system memory is full.
+ * it; EVICT -ENOMEM when system memory is full; VALIDATE and EVICT -EINVAL for a pinned BO that would move (pinned
+ * through its dma-buf: {@link GpuPrime}).
  */
 final class GpuIoctl extends DriverCall {
     private static final int ENTRY = 0;
@@ -130,12 +133,18 @@ final class GpuIoctl extends DriverCall {
             returns(0);
             return;
         }
+        if (bo.pinCount > 0) {
+            bo.resv.unlock();
+            returns(-Errno.EINVAL); // "Moving of pinned BOs is forbidden"
+            return;
+        }
         if (driver.findSpace(GpuDriver.VRAM, bo.pages, null) >= 0) {
             startMove(bo, GpuDriver.VRAM);
             return;
         }
         for (Bo victim : driver.gpu().bos.values()) {
-            if (victim != bo && victim.placement == GpuDriver.VRAM && victim.resv.acquire().available()) {
+            if (victim != bo && victim.placement == GpuDriver.VRAM && victim.pinCount == 0
+                    && victim.resv.acquire().available()) {
                 k().tracePath("ttm_mem_evict_first");
                 victim.resv.lock();
                 startMove(victim, GpuDriver.SYSTEM);
@@ -146,11 +155,20 @@ final class GpuIoctl extends DriverCall {
         returns(-Errno.ENOMEM);
     }
 
-    /** {@code ttm_bo_unmap_virtual}: start zapping every mapping of {@code bo}'s offset range. */
+    /**
+     * A move of {@code bo} to {@code to}, its reservation held: TTM refuses a pinned BO (-EINVAL); then
+     * {@code ttm_bo_unmap_virtual} starts zapping every CPU mapping of the BO's offset range, and when that is done
+     * the driver's move callback tells the importers of its dma-buf and copies ({@link GpuDriver#boMove}).
+     */
     private void startMove(Bo bo, int to) {
         if (bo.placement == to) {
             bo.resv.unlock();
             returns(0);
+            return;
+        }
+        if (bo.pinCount > 0) {
+            bo.resv.unlock();
+            returns(-Errno.EINVAL);
             return;
         }
         if (driver.findSpace(to, bo.pages, null) < 0) {
@@ -168,17 +186,9 @@ final class GpuIoctl extends DriverCall {
         stopAt(UNMAP, "unmap_mapping_range of bo %d", bo.id);
     }
 
-    /** {@code ttm_bo_move_memcpy}: copy the words to a free run of the destination and switch the placement. */
+    /** The driver's move ({@link GpuDriver#boMove}: its importers told, the words copied, the placement switched). */
     private void finishMove() {
-        k().tracePath("ttm_bo_move_memcpy");
-        int to = driver.findSpace(dest, moving.pages, null);
-        for (int i = 0; i < moving.pages; i++) {
-            for (int w = 0; w < 2; w++) {
-                k().deviceWrite(to + i, w, k().deviceRead(moving.first + i, w));
-            }
-        }
-        moving.placement = dest;
-        moving.first = to;
+        driver.boMove(moving, dest);
         if (moving == bo()) {
             moving.resv.unlock();
             moving = null;

@@ -113,7 +113,10 @@ final class RdmaCalls {
         }
     }
 
-    /** {@code IB_USER_VERBS_CMD_DEREG_MR}: waits for a running invalidation of an ODP MR's interval first. */
+    /**
+     * {@code IB_USER_VERBS_CMD_DEREG_MR}: waits for a running invalidation of an ODP MR's interval first, or for the
+     * reservation lock of a dma-buf MR's buffer.
+     */
     static final class DeregCall extends DriverCall {
         private final RdmaDriver driver;
         private final Context ctx;
@@ -126,13 +129,16 @@ final class RdmaCalls {
 
         @Override
         public Acquire blockedOn() {
+            if (ctx.dmr != null) {
+                return ctx.dmr.dmabuf().resv().acquire().blocked();
+            }
             Mr mr = ctx.mr;
             return mr == null || mr.mni == null ? null : driver.kernel.mmuIntervalNotifierRemoveWait(mr.mni);
         }
 
         @Override
         protected void advance() {
-            if (ctx.mr == null) {
+            if (ctx.mr == null && ctx.dmr == null) {
                 returns(-Errno.EINVAL);
                 return;
             }
@@ -142,7 +148,7 @@ final class RdmaCalls {
 
         @Override
         protected void locals(StateHasher h) {
-            h.add(ctx.mr == null ? 0 : ctx.mr.id);
+            h.add(ctx.mr == null ? 0 : ctx.mr.id).add(ctx.dmr == null ? 0 : ctx.dmr.id);
         }
 
         private DeregCall(DeregCall o, Copier c) {

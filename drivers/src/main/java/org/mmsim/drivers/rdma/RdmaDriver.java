@@ -3,6 +3,8 @@ package org.mmsim.drivers.rdma;
 import java.util.ArrayList;
 import java.util.List;
 import org.mmsim.drivers.hmm.MirrorFaultCall;
+import org.mmsim.drivers.rdma.DmabufMrCalls.DmabufAccessCall;
+import org.mmsim.drivers.rdma.DmabufMrCalls.RegDmabufMrCall;
 import org.mmsim.drivers.rdma.RdmaCalls.AccessCall;
 import org.mmsim.drivers.rdma.RdmaCalls.DeregCall;
 import org.mmsim.drivers.rdma.RdmaCalls.Fail;
@@ -10,6 +12,7 @@ import org.mmsim.drivers.rdma.RdmaCalls.RegMrCall;
 import org.mmsim.kernel.api.Driver;
 import org.mmsim.kernel.api.Exports;
 import org.mmsim.kernel.api.SecondaryMmu;
+import org.mmsim.kernel.fs.FdTable;
 import org.mmsim.kernel.fs.File;
 import org.mmsim.kernel.fs.FileOperations;
 import org.mmsim.kernel.mm.Mm;
@@ -85,21 +88,35 @@ public final class RdmaDriver implements Driver {
     public static final int RDMA_READ = 3;
     /** The HCA executes an RDMA WRITE of args[1] at MR offset args[0]. */
     public static final int RDMA_WRITE = 4;
+    /**
+     * {@code IB_UVERBS_METHOD_REG_DMABUF_MR}: args offset, len, fd (a dma-buf), mode ({@link #MODE_DMABUF_DYNAMIC}...),
+     * access flags: an MR over bytes [offset, offset+len) of the buffer ({@link UmemDmabuf}).
+     */
+    public static final int RDMA_REG_DMABUF_MR = 5;
 
     public static final int MODE_PINNED = Mr.PINNED;
     public static final int MODE_ODP = Mr.ODP;
     public static final int MODE_ODP_NORETRY = Mr.ODP_NORETRY;
+    public static final int MODE_DMABUF_DYNAMIC = DmabufMr.DYNAMIC;
+    public static final int MODE_DMABUF_PINNED = DmabufMr.PINNED;
+    public static final int MODE_DMABUF_IGNORE_MOVE = DmabufMr.IGNORE_MOVE;
 
     public static final int IB_ACCESS_LOCAL_WRITE = 1;
     public static final int IB_ACCESS_REMOTE_WRITE = 1 << 1;
     public static final int IB_ACCESS_REMOTE_READ = 1 << 2;
+    public static final int IB_ACCESS_REMOTE_ATOMIC = 1 << 3;
+    /** {@code IB_ACCESS_RELAXED_ORDERING} ({@code IB_ACCESS_OPTIONAL_FIRST}). */
+    public static final int IB_ACCESS_RELAXED_ORDERING = 1 << 20;
 
     Exports kernel;
     private final Table table = new Table();
+    final UmemDmabuf umem = new UmemDmabuf(this);
 
-    /** Every registered MR, in registration order, and the next MR id: the driver's state. */
+    /** Every registered MR, in registration order (those over process memory, then over dma-bufs), and the next MR
+     * id: the driver's state. */
     private static final class Table implements Hashable {
         final List<Mr> mrs = new ArrayList<>();
+        final List<DmabufMr> dmrs = new ArrayList<>();
         int nextId = 1;
 
         @Override
@@ -108,22 +125,28 @@ public final class RdmaDriver implements Driver {
             for (Mr mr : mrs) {
                 mr.hashInto(h);
             }
+            h.add(dmrs.size());
+            for (DmabufMr mr : dmrs) {
+                mr.hashInto(h);
+            }
         }
     }
 
-    /** {@code struct ib_ucontext}, the file's private data: its MR, if one is registered. */
+    /** {@code struct ib_ucontext}, the file's private data: its MR, over process memory or over a dma-buf. */
     static final class Context extends StateObject implements Hashable {
         Mr mr;
+        DmabufMr dmr;
 
         @Override
         public void hashInto(StateHasher h) {
-            h.add(mr == null ? 0 : mr.id);
+            h.add(mr == null ? 0 : mr.id).add(dmr == null ? 0 : dmr.id);
         }
 
         @Override
         public Context copy(Copier c) {
             Context x = c.pair(this, new Context());
             x.mr = c.copy(mr);
+            x.dmr = c.copy(dmr);
             return x;
         }
     }
@@ -164,6 +187,23 @@ public final class RdmaDriver implements Driver {
         }
 
         @Override
+        public boolean importsDmaBufs() {
+            return !table.dmrs.isEmpty();
+        }
+
+        @Override
+        public void forEachDmaBufEntry(DmaBufEntries out) {
+            for (DmabufMr mr : table.dmrs) {
+                for (int i = 0; i < mr.dev.length; i++) {
+                    if (mr.valid(i)) {
+                        out.entry(mr.dmabuf(), mr.bufferPage(i), (int) (mr.dev[i] & HmmRange.PFN_MASK),
+                                "rdma MR " + mr.id + " (" + mr.attach.importerOps().name() + ")");
+                    }
+                }
+            }
+        }
+
+        @Override
         public void forEachEntry(Entries out) {
             for (Mr mr : table.mrs) {
                 for (int i = 0; i < mr.dev.length; i++) {
@@ -190,14 +230,19 @@ public final class RdmaDriver implements Driver {
         }
 
         @Override
-        public KernelCall<Void> ioctlCall(File file, Mm current, int cmd, long[] args) {
+        public KernelCall<Void> ioctlCall(File file, FdTable files, Mm current, int cmd, long[] args) {
             Context ctx = (Context) file.privateData();
             return switch (cmd) {
                 case RDMA_REG_MR -> args.length < 4 ? new Fail(kernel, -Errno.EINVAL)
                         : new RegMrCall(RdmaDriver.this, ctx, current, args[0], args[1], (int) args[2], (int) args[3]);
-                case RDMA_DEREG_MR -> new DeregCall(RdmaDriver.this, ctx);
-                case RDMA_READ, RDMA_WRITE -> ctx.mr == null || args.length < (cmd == RDMA_READ ? 1 : 2)
+                case RDMA_REG_DMABUF_MR -> args.length < 5 || args[3] != (int) args[3] || args[4] != (int) args[4]
                         ? new Fail(kernel, -Errno.EINVAL)
+                        : new RegDmabufMrCall(RdmaDriver.this, ctx, current, files, args);
+                case RDMA_DEREG_MR -> new DeregCall(RdmaDriver.this, ctx);
+                case RDMA_READ, RDMA_WRITE -> args.length < (cmd == RDMA_READ ? 1 : 2)
+                        || (ctx.mr == null && ctx.dmr == null) ? new Fail(kernel, -Errno.EINVAL)
+                        : ctx.dmr != null ? new DmabufAccessCall(RdmaDriver.this, ctx.dmr, args[0], cmd == RDMA_WRITE,
+                                cmd == RDMA_WRITE ? args[1] : 0)
                         : new AccessCall(RdmaDriver.this, ctx.mr, args[0], cmd == RDMA_WRITE,
                                 cmd == RDMA_WRITE ? args[1] : 0);
                 default -> new Fail(kernel, -Errno.ENOTTY);
@@ -209,7 +254,7 @@ public final class RdmaDriver implements Driver {
         public void release(File file) {
             kernel.tracePath("ib_uverbs_close");
             Context ctx = (Context) file.privateData();
-            if (ctx.mr != null) {
+            if (ctx.mr != null || ctx.dmr != null) {
                 dereg(ctx);
             }
         }
@@ -236,6 +281,8 @@ public final class RdmaDriver implements Driver {
         c.pair(fops, d.fops);
         c.pair(notifierOps, d.notifierOps);
         c.pair(view, d.view);
+        c.pair(umem.dynamicOps, d.umem.dynamicOps);
+        c.pair(umem.pinnedOps, d.umem.pinnedOps);
         c.pair(table, d.table);
         d.table.nextId = table.nextId;
         return d;
@@ -247,9 +294,24 @@ public final class RdmaDriver implements Driver {
         for (Mr mr : ((RdmaDriver) original).table.mrs) {
             table.mrs.add(c.copy(mr));
         }
+        for (DmabufMr mr : ((RdmaDriver) original).table.dmrs) {
+            table.dmrs.add(c.copy(mr));
+        }
     }
 
     // ---- the MRs ------------------------------------------------------------------------------------------------
+
+    /** The id the next MR gets. */
+    int nextId() {
+        return table.nextId;
+    }
+
+    /** A registered MR over a dma-buf: the context's, and the table's. */
+    void add(Context ctx, DmabufMr mr) {
+        table.nextId++;
+        table.dmrs.add(mr);
+        ctx.dmr = mr;
+    }
 
     private Mr byNotifier(MmuIntervalNotifier mni) {
         for (Mr mr : table.mrs) {
@@ -260,18 +322,19 @@ public final class RdmaDriver implements Driver {
         return null;
     }
 
+    /** The largest region the model registers: its tables are arrays of one entry per page (4 GiB of pages). */
+    static final long MAX_MR_BYTES = 1L << 32;
+
     /**
      * {@code ib_uverbs_reg_mr} → {@code mlx5_ib_reg_user_mr} → {@code ib_umem_get} or {@code ib_umem_odp_get}.
      *
      * @return 0, or -EBUSY (the context has an MR: the model's one-MR simplification), -EINVAL (empty range, unknown
-     *     mode), -ENOMEM (over RLIMIT_MEMLOCK, or over the model's {@link #MAX_MR_BYTES}), the GUP error (-EFAULT for a page that cannot be pinned)
+     *     mode), -ENOMEM (over RLIMIT_MEMLOCK, or over the model's {@link #MAX_MR_BYTES}), the GUP error (-EFAULT for
+     *     a page that cannot be pinned)
      */
-    /** The largest region the model registers: its tables are arrays of one entry per page (4 GiB of pages). */
-    static final long MAX_MR_BYTES = 1L << 32;
-
     long regMr(Context ctx, Mm mm, long addr, long len, int mode, int access) {
         kernel.tracePath("ib_uverbs_reg_mr");
-        if (ctx.mr != null) {
+        if (ctx.mr != null || ctx.dmr != null) {
             return -Errno.EBUSY;
         }
         if (len <= 0 || addr < 0 || mode < Mr.PINNED || mode > Mr.ODP_NORETRY) {
@@ -342,6 +405,12 @@ public final class RdmaDriver implements Driver {
      */
     void dereg(Context ctx) {
         kernel.tracePath("ib_dereg_mr_user");
+        if (ctx.dmr != null) {
+            umem.release(ctx.dmr);
+            table.dmrs.remove(ctx.dmr);
+            ctx.dmr = null;
+            return;
+        }
         Mr mr = ctx.mr;
         if (mr.odp()) {
             kernel.mmuIntervalNotifierRemove(mr.mni);

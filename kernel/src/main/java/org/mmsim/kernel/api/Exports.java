@@ -40,7 +40,11 @@ import org.mmsim.kernel.state.Footprint;
 import org.mmsim.kernel.state.Hashable;
 import org.mmsim.kernel.trace.Tracer;
 import org.mmsim.kernel.dmabuf.DmaBuf;
+import org.mmsim.kernel.dmabuf.DmaBufAttach;
+import org.mmsim.kernel.dmabuf.DmaBufAttachOps;
+import org.mmsim.kernel.dmabuf.DmaBufAttachment;
 import org.mmsim.kernel.dmabuf.DmaBufFops;
+import org.mmsim.kernel.dmabuf.SgTable;
 import org.mmsim.kernel.dmabuf.DmaBufOps;
 import org.mmsim.kernel.mm.pgtable.CacheMode;
 import org.mmsim.kernel.uapi.Errno;
@@ -68,6 +72,7 @@ public final class Exports {
     private final List<DeviceCheck> deviceChecks;
     private final MigrateDevice migrateDevice;
     private final DmaBufFops dmaBufFops;
+    private final DmaBufAttach dmaBufAttach;
 
     public Exports(MmCore core, Gup gup, Memory memory, Vfs vfs, Zap zap, MmuNotifiers notifiers, Hmm hmm,
             MigrateDevice migrateDevice, SecondaryMmus secondaryMmus, List<DeviceMemory> deviceMemories,
@@ -75,6 +80,7 @@ public final class Exports {
             DmaBufFops dmaBufFops) {
         this.core = core;
         this.dmaBufFops = dmaBufFops;
+        this.dmaBufAttach = new DmaBufAttach(core.trace(), core.profile());
         this.migrateDevice = migrateDevice;
         this.zap = zap;
         this.deviceMemories = deviceMemories;
@@ -622,12 +628,78 @@ public final class Exports {
      * {@code dma_buf->file->f_mapping = dev->anon_inode->i_mapping}), so that moving the object unmaps CPU mappings
      * of the dma-buf too: {@link File#setMapping}.
      *
+     * The buffer's reservation lock is {@code resv} ({@code exp_info->resv}, the exporter's object's), or one of its
+     * own if that is null.
+     *
      * @throws IllegalArgumentException without ops, priv or a size (the kernel's {@code WARN_ON}, -EINVAL)
      */
     @Export
-    public File dmaBufExport(DmaBufOps ops, Object priv, int pages, int mapInfo, int flags) {
+    public File dmaBufExport(DmaBufOps ops, Object priv, int pages, int mapInfo, int flags, SpinLock resv) {
         core.trace().path("dma_buf_export");
-        return vfs.anonInodeGetfile(dmaBufFops, dmaBufFops.export(ops, priv, pages, mapInfo), flags);
+        return vfs.anonInodeGetfile(dmaBufFops, dmaBufFops.export(ops, priv, pages, mapInfo, resv), flags);
+    }
+
+    /**
+     * {@code dma_buf_get(fd)}: the dma-buf file at {@code fd} of {@code files}, with a reference taken
+     * ({@code fget}), or null: -EBADF when {@code files.get(fd)} is null, else -EINVAL (not a dma-buf; the reference
+     * is dropped again).
+     */
+    @Export
+    public File dmaBufGet(FdTable files, int fd) {
+        File f = files.get(fd);
+        if (f == null || !(f.privateData() instanceof DmaBuf)) {
+            return null;
+        }
+        f.get();
+        return f;
+    }
+
+    /** {@code dma_buf_put()}: drop a reference to the dma-buf's file ({@code fput}); the last one releases it. */
+    @Export
+    public void dmaBufPut(File dmabufFile) {
+        dmabufFile.put();
+    }
+
+    /** {@code dma_buf_dynamic_attach()} (null {@code importerOps}: {@code dma_buf_attach}): see {@link DmaBufAttach}. */
+    @Export
+    public DmaBufAttachment dmaBufDynamicAttach(DmaBuf dmabuf, DmaBufAttachOps importerOps, Object importerPriv) {
+        return dmaBufAttach.attach(dmabuf, importerOps, importerPriv);
+    }
+
+    /** {@code dma_buf_detach()}: see {@link DmaBufAttach}. */
+    @Export
+    public void dmaBufDetach(DmaBuf dmabuf, DmaBufAttachment attach) {
+        dmaBufAttach.detach(dmabuf, attach);
+    }
+
+    /** {@code dma_buf_pin()}: see {@link DmaBufAttach}. */
+    @Export
+    public int dmaBufPin(DmaBufAttachment attach) {
+        return dmaBufAttach.pin(attach);
+    }
+
+    /** {@code dma_buf_unpin()}: see {@link DmaBufAttach}. */
+    @Export
+    public void dmaBufUnpin(DmaBufAttachment attach) {
+        dmaBufAttach.unpin(attach);
+    }
+
+    /** {@code dma_buf_map_attachment()}: see {@link DmaBufAttach}. */
+    @Export
+    public SgTable dmaBufMapAttachment(DmaBufAttachment attach) {
+        return dmaBufAttach.mapAttachment(attach);
+    }
+
+    /** {@code dma_buf_unmap_attachment()}: see {@link DmaBufAttach}. */
+    @Export
+    public void dmaBufUnmapAttachment(DmaBufAttachment attach, SgTable sgt) {
+        dmaBufAttach.unmapAttachment(attach, sgt);
+    }
+
+    /** {@code dma_buf_move_notify()}: see {@link DmaBufAttach}. */
+    @Export
+    public void dmaBufMoveNotify(DmaBuf dmabuf) {
+        dmaBufAttach.moveNotify(dmabuf);
     }
 
     /** {@code get_dma_buf()}: another reference to a dma-buf, that is, to its file ({@code get_file}). */

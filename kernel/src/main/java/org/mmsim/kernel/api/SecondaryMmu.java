@@ -1,5 +1,6 @@
 package org.mmsim.kernel.api;
 
+import org.mmsim.kernel.dmabuf.DmaBuf;
 import org.mmsim.kernel.export.Export;
 import org.mmsim.kernel.mm.Mm;
 
@@ -23,6 +24,24 @@ public interface SecondaryMmu {
      * treats as coherent. None by default.
      */
     default void forEachCacheEntry(CacheEntries out) {}
+
+    /**
+     * Report every valid entry that maps a page of a dma-buf the device imported (an RDMA memory region over a GPU
+     * buffer), for the dmabuf-coherence invariant. None by default.
+     */
+    default void forEachDmaBufEntry(DmaBufEntries out) {}
+
+    /** Whether the device may have entries over dma-bufs now (the invariant skips it, at no cost, if not). */
+    default boolean importsDmaBufs() {
+        return false;
+    }
+
+    /** Where entries over dma-bufs are reported. */
+    @Export
+    interface DmaBufEntries {
+        /** The device maps page {@code page} of {@code dmabuf} to frame {@code pfn}; {@code who} names the mapping. */
+        void entry(DmaBuf dmabuf, int page, int pfn, String who);
+    }
 
     /** Where entries with a cache attribute are reported. */
     @Export

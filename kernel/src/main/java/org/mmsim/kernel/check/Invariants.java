@@ -17,9 +17,11 @@ public final class Invariants {
     private static final StablePagesInvariant STABLE_PAGES = new StablePagesInvariant();
     private static final PinTrackingSoundInvariant PIN_TRACKING_SOUND = new PinTrackingSoundInvariant();
     private static final CacheAliasInvariant CACHE_ALIAS = new CacheAliasInvariant();
+    private static final DmaBufCoherenceInvariant DMABUF_COHERENCE = new DmaBufCoherenceInvariant();
     /** In the order {@link #checkStep} calls them: a new invariant goes in both places. */
     private static final List<Invariant> BUILT_IN = List.of(ACCOUNTING, ISOLATION, PIN_COHERENCE, DEVICE_COHERENCE,
-            DEVICE_ISOLATION, NO_LOST_WRITE, FILESYSTEM_STATE, STABLE_PAGES, PIN_TRACKING_SOUND, CACHE_ALIAS);
+            DEVICE_ISOLATION, NO_LOST_WRITE, FILESYSTEM_STATE, STABLE_PAGES, PIN_TRACKING_SOUND, CACHE_ALIAS,
+            DMABUF_COHERENCE);
 
     private Invariants() {}
 
@@ -51,6 +53,7 @@ public final class Invariants {
         out = addAll(out, STABLE_PAGES.check(kernel));
         out = addAll(out, PIN_TRACKING_SOUND.check(kernel));
         out = addAll(out, CACHE_ALIAS.check(kernel));
+        out = addAll(out, DMABUF_COHERENCE.check(kernel));
         out = checkEach(kernel, extra, out);
         List<org.mmsim.kernel.api.DeviceCheck> devices = kernel.deviceChecks();
         for (int i = 0; i < devices.size(); i++) {

@@ -1,6 +1,10 @@
 package org.mmsim.kernel.dmabuf;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import org.mmsim.kernel.export.Export;
+import org.mmsim.kernel.locking.SpinLock;
 import org.mmsim.kernel.state.Copier;
 import org.mmsim.kernel.state.Hashable;
 import org.mmsim.kernel.state.StateHasher;
@@ -22,12 +26,15 @@ public final class DmaBuf extends StateObject implements Hashable {
     private final DmaBufOps ops;
     private final Object priv;
     private final int mapInfo;
+    private final SpinLock resv;
+    private final List<DmaBufAttachment> attachments = new ArrayList<>();
 
-    DmaBuf(int pages, DmaBufOps ops, Object priv, int mapInfo) {
+    DmaBuf(int pages, DmaBufOps ops, Object priv, int mapInfo, SpinLock resv) {
         this.pages = pages;
         this.ops = ops;
         this.priv = priv;
         this.mapInfo = mapInfo;
+        this.resv = resv;
     }
 
     /** {@code dmabuf->size >> PAGE_SHIFT}. */
@@ -54,11 +61,39 @@ public final class DmaBuf extends StateObject implements Hashable {
         return mapInfo;
     }
 
+    /**
+     * {@code dmabuf->resv}: the reservation lock, a {@code ww_mutex} in the kernel (here a lock that is taken within
+     * one step, or held across steps only by an exporter's move), held by whoever maps, unmaps or moves the buffer.
+     */
+    @Export
+    public SpinLock resv() {
+        return resv;
+    }
+
+    /** {@code dmabuf->attachments}, newest first ({@code list_add} at the head). */
+    @Export
+    public List<DmaBufAttachment> attachments() {
+        return Collections.unmodifiableList(attachments);
+    }
+
+    void attach(DmaBufAttachment a) {
+        attachments.add(0, a);
+    }
+
+    void detach(DmaBufAttachment a) {
+        attachments.remove(a);
+    }
+
     @Override
     public void hashInto(StateHasher h) {
         h.add(pages).add(ops.name()).add(mapInfo);
         if (priv instanceof Hashable state) {
             state.hashInto(h);
+        }
+        resv.hashInto(h);
+        h.add(attachments.size());
+        for (DmaBufAttachment a : attachments) {
+            a.hashInto(h);
         }
     }
 
@@ -70,6 +105,10 @@ public final class DmaBuf extends StateObject implements Hashable {
         this.ops = c.copy(o.ops);
         this.priv = c.copy(o.priv);
         this.mapInfo = o.mapInfo;
+        this.resv = c.copy(o.resv);
+        for (DmaBufAttachment a : o.attachments) {
+            attachments.add(c.copy(a));
+        }
     }
 
     @Override

@@ -2,6 +2,7 @@ package org.mmsim.kernel.dmabuf;
 
 import org.mmsim.kernel.fs.File;
 import org.mmsim.kernel.fs.FileOperations;
+import org.mmsim.kernel.locking.SpinLock;
 import org.mmsim.kernel.mm.Vma;
 import org.mmsim.kernel.profile.DmaBufMapInfo;
 import org.mmsim.kernel.profile.KernelProfile;
@@ -40,13 +41,16 @@ public final class DmaBufFops implements FileOperations {
         this.profile = profile;
     }
 
-    /** {@code dma_buf_export} + {@code dma_buf_getfile} without the file: the buffer. */
-    public DmaBuf export(DmaBufOps ops, Object priv, int pages, int mapInfo) {
+    /**
+     * {@code dma_buf_export} + {@code dma_buf_getfile} without the file: the buffer, locked by {@code resv}
+     * ({@code exp_info->resv}: the exporter's object's reservation lock) or, if that is null, by a lock of its own.
+     */
+    public DmaBuf export(DmaBufOps ops, Object priv, int pages, int mapInfo, SpinLock resv) {
         if (ops == null || priv == null || pages <= 0) {
             throw new IllegalArgumentException("dma_buf_export needs ops, priv and a size: " + ops + " " + priv
                     + " " + pages);
         }
-        return new DmaBuf(pages, ops, priv, mapInfo);
+        return new DmaBuf(pages, ops, priv, mapInfo, resv != null ? resv : new SpinLock("dmabuf->resv", 0));
     }
 
     @Override

@@ -93,7 +93,8 @@ public interface FileOperations {
     /**
      * {@code ->unlocked_ioctl} as {@link #ioctlCall(File, Mm, int, long[])}, given the calling task's fd table
      * ({@code current->files}) as well, for an ioctl that installs a new fd there (DRM's PRIME export,
-     * {@code dma_buf_fd}). By default the call of the other form.
+     * {@code dma_buf_fd}) or looks one up ({@code dma_buf_get} of an RDMA dma-buf registration). By default the call
+     * of the other form.
      */
     default KernelCall<Void> ioctlCall(File file, FdTable files, Mm mm, int cmd, long[] args) {
         return ioctlCall(file, mm, cmd, args);

@@ -36,6 +36,11 @@ public final class SpinLock extends StateObject implements Hashable {
         return acquire;
     }
 
+    /** {@code spin_is_locked}, {@code lockdep_is_held}: for assertions such as {@code dma_resv_assert_held}. */
+    public boolean held() {
+        return locked;
+    }
+
     /** {@code spin_lock}: a model bug if it is already held (the model has one CPU per step). */
     public void lock() {
         if (locked) {

@@ -80,11 +80,13 @@ public final class Profiles {
                 .with(Switch.IO_URING_FILE_CHECK, "except_shmem")
                 .with(Switch.EXT4_DIRTY_NOBUFFERS, "warn")
                 .with(Switch.MADV_POPULATE, "on")
-                .with(Switch.MREMAP_DONTUNMAP, "any").with(Switch.DONTUNMAP_UNLINK_ANON, "on");
+                .with(Switch.MREMAP_DONTUNMAP, "any").with(Switch.DONTUNMAP_UNLINK_ANON, "on")
+                .with(Switch.RDMA_DMABUF_MR, "on");
         register(v519, "5.19", "PageAnonExclusive (6c287605fd56) and unsharing for R/O pins (FAULT_FLAG_UNSHARE); "
                 + "long-term pins migrate out of ZONE_MOVABLE (5.13); io_uring accepts shmem buffers (5.14); ext4 warns "
-                + "and skips a dirty page without buffers instead of BUG (5.18, cc5095747edf); MADV_POPULATE_* (5.14); MREMAP_DONTUNMAP of any VMA (5.13), leaving the old "
-                + "VMA without its anon_vma (5.12)");
+                + "and skips a dirty page without buffers instead of BUG (5.18, cc5095747edf); MADV_POPULATE_* (5.14); "
+                + "MREMAP_DONTUNMAP of any VMA (5.13), leaving the old VMA without its anon_vma (5.12); RDMA memory "
+                + "regions over dma-bufs (5.12, pinned ones 5.16)");
 
         KernelProfile v618 = v519.with(Switch.GUP_WRITE_RETRY, "anon_exclusive")
                 .with(Switch.MPROTECT_ANON_WRITABLE, "on")

@@ -155,7 +155,12 @@ public enum Switch {
     CACHE_ALIASING(CacheAliasing.class, "whether two mappings of one frame with different cache attributes (a WB "
             + "direct-map alias and a WC or UC user or guest mapping) break coherency: forbidden (x86 PAT without "
             + "self-snoop, arm64: the cache-alias invariant checks it) or self_snoop (x86 CPUs that snoop their own "
-            + "caches: benign, not checked); forbidden in every profile");
+            + "caches: benign, not checked); forbidden in every profile"),
+    DMABUF_MOVE_NOTIFY("CONFIG_DMABUF_MOVE_NOTIFY (5.7, with dynamic dma-bufs, bb42df4662a4; \"EXPERIMENTAL\", default n): "
+            + "a dynamic exporter may move a buffer a dynamic importer has mapped, after ->move_notify; off, every such "
+            + "mapping pins the buffer until it is unmapped; off in every profile"),
+    RDMA_DMABUF_MR("IB_UVERBS_METHOD_REG_DMABUF_MR: RDMA memory regions over a dma-buf (5.12, bfe0cc6eb249; the pinned "
+            + "kind with ib_umem_dmabuf_get_pinned in 5.16, 1e4df4a21c5a); off: the method is unknown, -EPROTONOSUPPORT");
 
     private final String key;
     private final List<String> choices;

@@ -33,6 +33,7 @@ public final class Errno {
     public static final int EPIPE = 32;
     public static final int ENOSYS = 38;
     public static final int EOVERFLOW = 75;
+    public static final int EPROTONOSUPPORT = 93;
     public static final int EOPNOTSUPP = 95;
 
     private static final String[] NAMES = new String[96];

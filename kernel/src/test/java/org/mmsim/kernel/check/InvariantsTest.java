@@ -45,7 +45,8 @@ class InvariantsTest {
     void theRegistryNamesEveryInvariant() {
         assertThat(Invariants.all()).extracting(Invariant::name)
                 .containsExactly("accounting", "isolation", "pin-coherence", "device-coherence", "device-isolation",
-                        "no-lost-write", "filesystem-state", "stable-pages", "pin-tracking-sound", "cache-alias");
+                        "no-lost-write", "filesystem-state", "stable-pages", "pin-tracking-sound", "cache-alias",
+                        "dmabuf-coherence");
         assertThat(Invariants.all()).allSatisfy(i -> assertThat(i.doc()).isNotBlank());
     }
 

@@ -111,6 +111,10 @@ class CopyTest {
         LEFT_OUT.put("Kernel.deviceMemories", "drivers' tables: DriversCopyTest copies a machine with them");
         LEFT_OUT.put("api.Exports.deviceMemories", "drivers' tables: DriversCopyTest copies a machine with them");
         LEFT_OUT.put("fs.File.mapping", "copied; only device files set it: DriversCopyTest");
+        for (String f : List.of("dmabuf.DmaBuf.attachments", "dmabuf.DmaBufAttachment.peer2peer")) {
+            LEFT_OUT.put(f, "a dma-buf needs an exporting driver: DriversCopyTest copies a machine with an importer");
+        }
+        LEFT_OUT.put("dmabuf.SgTable.pfns", "immutable: a copy shares the table with its original");
         LEFT_OUT.put("mm.AddressSpace.truncateCount", "copied as a long; this machine unmaps no mapping range");
         LEFT_OUT.put("mm.Detachments.holders", "installed by each machine's constructor over its own holders");
         LEFT_OUT.put("mm.page.PageAlloc.onFree", "installed by each machine's mm core over its own records");

@@ -50,6 +50,9 @@ class FingerprintCoverageTest {
         leftOut("Kernel", "deviceMemories", "owners of device memory drivers register at boot: configuration");
         leftOut("api.Exports", "deviceMemories", "the same list as Kernel.deviceMemories, handed over at boot");
         hashed("fs.File", "mapping");
+        hashed("dmabuf.DmaBuf", "attachments");
+        hashed("dmabuf.DmaBufAttachment", "peer2peer");
+        hashed("dmabuf.SgTable", "pfns");
         hashed("mm.AddressSpace", "truncateCount");
         hashed("mm.MmCore", "deviceAccesses");
         leftOut("mm.MmCore", "deviceJudge", "the drivers' owner views, installed at boot: configuration");
