@@ -4,6 +4,7 @@ import org.mmsim.kernel.dmabuf.DmaBuf;
 import org.mmsim.kernel.dmabuf.DmaBufAttachment;
 import org.mmsim.kernel.dmabuf.DmaBufOps;
 import org.mmsim.kernel.dmabuf.SgTable;
+import org.mmsim.kernel.locking.Acquire;
 import org.mmsim.kernel.mm.Vma;
 import org.mmsim.kernel.profile.Switch;
 import org.mmsim.kernel.uapi.Errno;
@@ -92,11 +93,7 @@ final class GpuPrime implements DmaBufOps {
         driver.kernel().tracePath("amdgpu_dma_buf_pin");
         DmaBuf dmabuf = attach.dmabuf();
         Bo bo = (Bo) dmabuf.priv();
-        boolean vram = driver.kernel().profile().on(Switch.DMABUF_MOVE_NOTIFY);
-        for (DmaBufAttachment a : dmabuf.attachments()) {
-            vram &= a.peer2peer();
-        }
-        if (bo.placement == GpuDriver.VRAM && !vram) {
+        if (pinMoves(dmabuf)) {
             if (bo.pinCount > 0) {
                 return -Errno.EINVAL; // amdgpu_bo_pin: pinned in a domain the new pin does not allow
             }
@@ -110,6 +107,21 @@ final class GpuPrime implements DmaBufOps {
         }
         bo.pinCount++;
         return 0;
+    }
+
+    /** Whether a pin now moves the BO to GTT first: it is in VRAM, which the pin may not keep it in. */
+    private boolean pinMoves(DmaBuf dmabuf) {
+        boolean vram = driver.kernel().profile().on(Switch.DMABUF_MOVE_NOTIFY);
+        for (DmaBufAttachment a : dmabuf.attachments()) {
+            vram &= a.peer2peer();
+        }
+        return ((Bo) dmabuf.priv()).placement == GpuDriver.VRAM && !vram;
+    }
+
+    /** A pin that moves the BO zaps its CPU mappings within its step: it waits until their pte locks are free. */
+    @Override
+    public Acquire pinWaitsFor(DmaBuf dmabuf) {
+        return pinMoves(dmabuf) ? driver.kernel().unmapMappingRangeWaitsFor(driver.gpu().mapping) : null;
     }
 
     /** {@code amdgpu_dma_buf_unpin} → {@code amdgpu_bo_unpin}. */

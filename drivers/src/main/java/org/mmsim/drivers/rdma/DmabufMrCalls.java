@@ -2,9 +2,9 @@ package org.mmsim.drivers.rdma;
 
 import org.mmsim.drivers.rdma.RdmaDriver.Context;
 import org.mmsim.kernel.api.DriverCall;
+import org.mmsim.kernel.dmabuf.DmaBuf;
 import org.mmsim.kernel.fs.FdTable;
 import org.mmsim.kernel.locking.Acquire;
-import org.mmsim.kernel.locking.SpinLock;
 import org.mmsim.kernel.mm.Mm;
 import org.mmsim.kernel.mm.hmm.HmmRange;
 import org.mmsim.kernel.mm.page.Page;
@@ -18,7 +18,7 @@ final class DmabufMrCalls {
 
     /**
      * {@link RdmaDriver#RDMA_REG_DMABUF_MR} (args offset, len, fd, mode, access), one step, taken once the buffer's
-     * reservation lock is free (the attach and the first mapping take it).
+     * reservation lock is free (the attach and the first mapping take it) and the exporter's pin would not wait.
      */
     static final class RegDmabufMrCall extends DriverCall {
         private final RdmaDriver driver;
@@ -36,10 +36,15 @@ final class DmabufMrCalls {
             this.args = args.clone();
         }
 
+        /** The buffer's reservation lock, then whatever the exporter's pin would wait for (its move's pte locks). */
         @Override
         public Acquire blockedOn() {
-            SpinLock resv = UmemDmabuf.resvOf(files, args[2]);
-            return resv == null ? null : resv.acquire().blocked();
+            DmaBuf dmabuf = UmemDmabuf.dmabufOf(files, args[2]);
+            if (dmabuf == null) {
+                return null;
+            }
+            Acquire resv = dmabuf.resv().acquire();
+            return !resv.available() ? resv.blocked() : dmabuf.ops().pinWaitsFor(dmabuf);
         }
 
         @Override

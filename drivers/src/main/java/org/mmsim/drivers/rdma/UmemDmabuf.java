@@ -84,10 +84,10 @@ final class UmemDmabuf {
         }
     };
 
-    /** The reservation lock of the dma-buf at {@code fd}, if it is one: what a registration waits for. */
-    static SpinLock resvOf(FdTable files, long fd) {
+    /** The dma-buf at {@code fd}, if it is one: what a registration waits for. */
+    static DmaBuf dmabufOf(FdTable files, long fd) {
         File f = fd < 0 || fd > Integer.MAX_VALUE ? null : files.get((int) fd);
-        return f != null && f.privateData() instanceof DmaBuf buf ? buf.resv() : null;
+        return f != null && f.privateData() instanceof DmaBuf buf ? buf : null;
     }
 
     /** The access flags {@code IB_UVERBS_METHOD_REG_DMABUF_MR} accepts ({@code uverbs_get_flags32}). */

@@ -462,6 +462,22 @@ public final class Exports {
      * (len 0: to the end), as a call to step from a driver call (a point after every pte; see
      * {@code UnmapMappingRange}), or to {@code run()}.
      */
+    /**
+     * What an {@code unmap_mapping_range} of {@code mapping} run whole now ({@link KernelCall#run}, inside another
+     * step) would wait for: the pte lock of an mm with a VMA of the mapping that a call stopped inside holds, or
+     * null. A driver that must zap a mapping within one step waits for this first.
+     */
+    @Export
+    public Acquire unmapMappingRangeWaitsFor(AddressSpace mapping) {
+        for (Vma vma : mapping.iMmap()) {
+            Acquire a = vma.mm().ptl().acquire();
+            if (!a.available()) {
+                return a.blocked();
+            }
+        }
+        return null;
+    }
+
     @Export
     public KernelCall<Void> unmapMappingRange(AddressSpace mapping, long start, long len, boolean evenCows) {
         return zap.unmapMappingRange(mapping, start >>> Page.PAGE_SHIFT, (len + Page.PAGE_SIZE - 1) >>> Page.PAGE_SHIFT,

@@ -1,6 +1,7 @@
 package org.mmsim.kernel.dmabuf;
 
 import org.mmsim.kernel.export.Export;
+import org.mmsim.kernel.locking.Acquire;
 import org.mmsim.kernel.mm.Vma;
 import org.mmsim.kernel.uapi.Errno;
 
@@ -87,6 +88,16 @@ public interface DmaBufOps {
 
     /** {@code ->unpin(attach)}: the buffer may move again; called with the reservation lock held. */
     default void unpin(DmaBufAttachment attach) {}
+
+    /**
+     * What a pin of the buffer now (by {@code dma_buf_pin}, or by a mapping that pins) would wait for besides the
+     * reservation lock, or null: an exporter whose {@code ->pin} moves the buffer first waits for the page-table
+     * locks its unmap takes. Model-only: an importer's call says it in {@code blockedOn} before the step that pins,
+     * since a pin runs within one step. None by default.
+     */
+    default Acquire pinWaitsFor(DmaBuf dmabuf) {
+        return null;
+    }
 
     /**
      * {@code ->map_dma_buf(attach, dir)}: the frames that hold the buffer now, for the importer's device; an error
