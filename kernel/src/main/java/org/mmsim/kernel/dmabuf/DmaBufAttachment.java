@@ -16,7 +16,7 @@ import org.mmsim.kernel.state.StateObject;
  * failure ({@code ERR_PTR}) is an attachment with {@link #isErr()}, on no list.
  */
 @Export
-public final class DmaBufAttachment extends StateObject implements Hashable {
+public final class DmaBufAttachment extends StateObject implements Hashable, ErrPtr {
     private final DmaBuf dmabuf;
     private final DmaBufAttachOps importerOps;
     private final Object importerPriv;
@@ -55,13 +55,7 @@ public final class DmaBufAttachment extends StateObject implements Hashable {
         return importerOps != null;
     }
 
-    /** {@code IS_ERR(attach)}: the attach failed. */
-    @Export
-    public boolean isErr() {
-        return err != 0;
-    }
-
-    /** {@code PTR_ERR(attach)}: the negative errno, 0 for an attachment. */
+    @Override
     @Export
     public int err() {
         return err;

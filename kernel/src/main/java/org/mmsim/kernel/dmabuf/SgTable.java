@@ -13,7 +13,7 @@ import org.mmsim.kernel.state.StateHasher;
  * it unmaps it; a copy of the machine shares the table with the original.
  */
 @Export
-public final class SgTable {
+public final class SgTable implements ErrPtr {
     private final int err;
     private final int[] pfns;
 
@@ -37,13 +37,7 @@ public final class SgTable {
         return new SgTable(err, new int[0]);
     }
 
-    /** {@code IS_ERR(sgt)}. */
-    @Export
-    public boolean isErr() {
-        return err != 0;
-    }
-
-    /** {@code PTR_ERR(sgt)}: the negative errno, 0 for a table. */
+    @Override
     @Export
     public int err() {
         return err;
