@@ -3,7 +3,8 @@
 # (unmap_mapping_range), tells the importers and copies. Here another thread forks the process (copying the
 # dma-buf mapping's ptes into the child) and a third unmaps the buffer, each holding a page-table lock across its
 # own steps. In every interleaving the pin waits for those locks, nothing oopses, every invariant holds, and the HCA
-# reads the word the process stored before the move. With move notifiers the pin keeps the BO in VRAM.
+# reads the word the process stored before the move. With move notifiers a dynamic importer takes no pin, and
+# nothing moves at the registration.
 scenario dmabuf-importer-pin-vs-fork
 doc "A registration that moves the buffer to pin it, against a fork and a munmap of the buffer's mapping"
 

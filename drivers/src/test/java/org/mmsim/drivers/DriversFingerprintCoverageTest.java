@@ -85,6 +85,8 @@ class DriversFingerprintCoverageTest {
         TABLE.put("gpu.Bo.placement", null);
         TABLE.put("gpu.Bo.dmaBuf", null);
         TABLE.put("gpu.Bo.pinCount", null);
+        TABLE.put("gpu.Bo.destPlacement", null);
+        TABLE.put("gpu.Bo.destFirst", null);
         TABLE.put("gpu.GpuIoctl.moving", null);
         TABLE.put("gpu.GpuIoctl.dest", null);
         TABLE.put("gpu.GpuIoctl.unmap", null);

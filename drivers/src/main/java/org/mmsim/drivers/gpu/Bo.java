@@ -38,6 +38,12 @@ final class Bo extends StateObject implements Hashable {
      * neither moves nor evicts a pinned BO.
      */
     int pinCount;
+    /**
+     * The resource a move in progress has allocated ({@code ttm_bo_mem_space} before the unmap): the placement and
+     * first frame it goes to, or -1 and -1. Others see those frames as taken until the move ends.
+     */
+    int destPlacement = -1;
+    int destFirst = -1;
 
     Bo(int id, int pages, long pgoff, boolean nolock, boolean genericAccess, int placement, int first) {
         this.id = id;
@@ -66,7 +72,7 @@ final class Bo extends StateObject implements Hashable {
     @Override
     public void hashInto(StateHasher h) {
         h.add(id).add(pages).add(pgoff).add(nolock).add(genericAccess).add(placement).add(first)
-                .add(dmaBuf == null ? 0 : dmaBuf.id()).add(pinCount);
+                .add(dmaBuf == null ? 0 : dmaBuf.id()).add(pinCount).add(destPlacement).add(destFirst);
         resv.hashInto(h);
     }
 
@@ -82,6 +88,8 @@ final class Bo extends StateObject implements Hashable {
         this.first = o.first;
         this.dmaBuf = c.copy(o.dmaBuf);
         this.pinCount = o.pinCount;
+        this.destPlacement = o.destPlacement;
+        this.destFirst = o.destFirst;
     }
 
     @Override

@@ -460,15 +460,19 @@ public final class GpuDriver implements Driver {
         return placement == VRAM ? Exports.pgprotWritecombine(vma.pageProt()) : vma.pageProt();
     }
 
-    /** The first frame of a free run of {@code pages} frames in {@code placement} (first fit), or -1. */
-    int findSpace(int placement, int pages, Bo except) {
+    /**
+     * The first frame of a free run of {@code pages} frames in {@code placement} (first fit), or -1: free of every
+     * BO placed there and of every move's destination there.
+     */
+    int findSpace(int placement, int pages) {
         int base = placement == VRAM ? gpu.vramBase : gpu.sysBase;
         int size = placement == VRAM ? VRAM_PAGES : SYSTEM_PAGES;
         for (int start = base; start + pages <= base + size; start++) {
             boolean free = true;
             for (Bo bo : gpu.bos.values()) {
-                if (bo != except && bo.placement == placement && bo.first < start + pages
-                        && start < bo.first + bo.pages) {
+                if ((bo.placement == placement && bo.first < start + pages && start < bo.first + bo.pages)
+                        || (bo.destPlacement == placement && bo.destFirst < start + pages
+                                && start < bo.destFirst + bo.pages)) {
                     free = false;
                     break;
                 }
@@ -485,7 +489,7 @@ public final class GpuDriver implements Driver {
      * → {@code amdgpu_bo_move}): first {@code amdgpu_bo_move_notify}, which tells the importers of the BO's dma-buf
      * ({@code dma_buf_move_notify}; amdgpu skips it for a BO leaving TTM_PL_SYSTEM, which importers cannot map, but
      * the model's system placement stands for GTT, which they do); then {@code ttm_bo_move_memcpy}: the words copied
-     * to a free run of {@code to} (the caller checked there is one) and the placement switched.
+     * to the destination the move allocated ({@link #allocDest}) and the placement switched.
      */
     void boMove(Bo bo, int to) {
         kernel.tracePath("amdgpu_bo_move");
@@ -493,7 +497,12 @@ public final class GpuDriver implements Driver {
             kernel.dmaBufMoveNotify((DmaBuf) bo.dmaBuf.privateData());
         }
         kernel.tracePath("ttm_bo_move_memcpy");
-        int first = findSpace(to, bo.pages, null);
+        if (bo.destPlacement != to) {
+            throw new IllegalStateException("bo " + bo.id + " moves to " + to + " without a destination there");
+        }
+        int first = bo.destFirst;
+        bo.destPlacement = -1;
+        bo.destFirst = -1;
         for (int i = 0; i < bo.pages; i++) {
             for (int w = 0; w < 2; w++) {
                 kernel.deviceWrite(first + i, w, kernel.deviceRead(bo.first + i, w));
@@ -501,6 +510,20 @@ public final class GpuDriver implements Driver {
         }
         bo.placement = to;
         bo.first = first;
+    }
+
+    /**
+     * {@code ttm_bo_mem_space}: allocate the frames {@code bo} moves to in {@code to}, before its CPU mappings are
+     * zapped, so that nothing else takes them meanwhile; false (-ENOMEM) if there is no room.
+     */
+    boolean allocDest(Bo bo, int to) {
+        int first = findSpace(to, bo.pages);
+        if (first < 0) {
+            return false;
+        }
+        bo.destPlacement = to;
+        bo.destFirst = first;
+        return true;
     }
 
     /** Word index of byte offset {@code off} within its page (0 or 1), or -1 if the model has no word there. */

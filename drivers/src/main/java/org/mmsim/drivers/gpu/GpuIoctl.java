@@ -138,7 +138,7 @@ final class GpuIoctl extends DriverCall {
             returns(-Errno.EINVAL); // "Moving of pinned BOs is forbidden"
             return;
         }
-        if (driver.findSpace(GpuDriver.VRAM, bo.pages, null) >= 0) {
+        if (driver.findSpace(GpuDriver.VRAM, bo.pages) >= 0) {
             startMove(bo, GpuDriver.VRAM);
             return;
         }
@@ -171,7 +171,7 @@ final class GpuIoctl extends DriverCall {
             returns(-Errno.EINVAL);
             return;
         }
-        if (driver.findSpace(to, bo.pages, null) < 0) {
+        if (!driver.allocDest(bo, to)) {
             bo.resv.unlock();
             if (bo != bo()) {
                 bo().resv.unlock();
@@ -212,7 +212,7 @@ final class GpuIoctl extends DriverCall {
             returns(-Errno.EBUSY);
             return;
         }
-        int first = driver.findSpace((int) placement, (int) pages, null);
+        int first = driver.findSpace((int) placement, (int) pages);
         if (first < 0) {
             returns(-Errno.ENOMEM);
             return;

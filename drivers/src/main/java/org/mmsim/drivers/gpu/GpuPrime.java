@@ -1,5 +1,6 @@
 package org.mmsim.drivers.gpu;
 
+import org.mmsim.kernel.bug.KernelBug;
 import org.mmsim.kernel.dmabuf.DmaBuf;
 import org.mmsim.kernel.dmabuf.DmaBufAttachment;
 import org.mmsim.kernel.dmabuf.DmaBufOps;
@@ -15,10 +16,10 @@ import org.mmsim.kernel.uapi.Errno;
  * dma-bufs, after amdgpu_dma_buf.c). The buffer's {@code priv} is the {@link Bo}, its reservation lock the BO's.
  *
  * <p>Device side: the exporter is <em>dynamic</em> ({@code ->pin}): a BO with importers may still move, and its move
- * tells them ({@code dma_buf_move_notify}, {@link GpuDriver#boMove}). {@code ->pin} is {@code amdgpu_dma_buf_pin} as
- * of 6.16: VRAM is allowed only when the core is built with {@code CONFIG_DMABUF_MOVE_NOTIFY} and every attachment
- * can do peer-to-peer DMA (f5e7fabd1f5c, 6.15, allowed VRAM; Felix Kuehling's fix of May 2025 restricted it to move
- * notifiers; from 5.7 to 6.14 a pin always went to GTT). Otherwise a BO in VRAM is first moved to GTT (the model's
+ * tells them ({@code dma_buf_move_notify}, {@link GpuDriver#boMove}). {@code ->pin} is {@code amdgpu_dma_buf_pin}:
+ * VRAM is allowed only under {@code dmabuf_pin_vram} (f5e7fabd1f5c, 6.15; from 5.7 to 6.14 a pin always went to
+ * GTT), when the core is built with {@code CONFIG_DMABUF_MOVE_NOTIFY} (Felix Kuehling's fix of May 2025) and every
+ * attachment can do peer-to-peer DMA. Otherwise a BO in VRAM is first moved to GTT (the model's
  * system placement) as {@code ttm_bo_validate} does (its CPU mappings zapped, its importers told, the words copied),
  * then pinned ({@code amdgpu_bo_pin}). TTM then neither moves a pinned BO ({@code ttm_bo_validate}: "Moving of pinned
  * BOs is forbidden", -EINVAL) nor evicts it (a pinned BO is off the LRU). {@code ->map_dma_buf} hands out the frames
@@ -97,7 +98,7 @@ final class GpuPrime implements DmaBufOps {
             if (bo.pinCount > 0) {
                 return -Errno.EINVAL; // amdgpu_bo_pin: pinned in a domain the new pin does not allow
             }
-            if (driver.findSpace(GpuDriver.SYSTEM, bo.pages, null) < 0) {
+            if (!driver.allocDest(bo, GpuDriver.SYSTEM)) {
                 return -Errno.ENOMEM;
             }
             driver.kernel().tracePath("ttm_bo_validate");
@@ -111,7 +112,8 @@ final class GpuPrime implements DmaBufOps {
 
     /** Whether a pin now moves the BO to GTT first: it is in VRAM, which the pin may not keep it in. */
     private boolean pinMoves(DmaBuf dmabuf) {
-        boolean vram = driver.kernel().profile().on(Switch.DMABUF_MOVE_NOTIFY);
+        boolean vram = driver.kernel().profile().on(Switch.DMABUF_PIN_VRAM)
+                && driver.kernel().profile().on(Switch.DMABUF_MOVE_NOTIFY);
         for (DmaBufAttachment a : dmabuf.attachments()) {
             vram &= a.peer2peer();
         }
@@ -129,9 +131,7 @@ final class GpuPrime implements DmaBufOps {
     public void unpin(DmaBufAttachment attach) {
         driver.kernel().tracePath("amdgpu_dma_buf_unpin");
         Bo bo = (Bo) attach.dmabuf().priv();
-        if (bo.pinCount == 0) {
-            throw new IllegalStateException("unpin of bo " + bo.id + " that is not pinned");
-        }
+        KernelBug.bugOn(bo.pinCount == 0, "ttm_bo_unpin", "unpin of bo " + bo.id + " that is not pinned");
         bo.pinCount--;
     }
 

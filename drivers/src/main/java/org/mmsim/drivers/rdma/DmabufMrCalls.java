@@ -79,10 +79,11 @@ final class DmabufMrCalls {
      * The HCA executing an RDMA READ or WRITE at byte offset {@code off} of an MR over a dma-buf, one step: through the
      * mkey's translation if it is valid; else, for a dynamic MR, a device page fault ({@code pagefault_dmabuf_mr},
      * which waits for the buffer's reservation lock: a move holds it) that maps the buffer again, then the access.
-     * A pinned MR whose translation is gone (it never is, but after DEREG) gets -EFAULT, a remote access error.
+     * A pinned (or broken) MR has no fault path: a zapped translation would be a remote access error, -EFAULT; but
+     * only DEREG zaps it, and an access to a deregistered MR is -EINVAL first.
      *
      * @return the word (READ), 0 (WRITE), -EINVAL (offset outside the MR or not 8-byte aligned, the MR gone),
-     *     -EACCES (a WRITE to a read-only MR), -EFAULT, or the mapping's -errno
+     *     -EACCES (a WRITE to a read-only MR), or the mapping's -errno
      */
     static final class DmabufAccessCall extends DriverCall {
         private final RdmaDriver driver;
@@ -106,7 +107,7 @@ final class DmabufMrCalls {
         }
 
         private boolean bad() {
-            return mr.dead || off < 0 || (off & 7) != 0 || off + 8 > mr.len
+            return mr.dead || off < 0 || (off & 7) != 0 || off > mr.len - 8
                     || ((mr.offset + off) & (Page.PAGE_SIZE - 1)) >>> 3 >= Page.PAGE_WORDS;
         }
 

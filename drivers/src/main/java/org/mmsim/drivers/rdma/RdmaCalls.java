@@ -213,7 +213,7 @@ final class RdmaCalls {
 
         @Override
         protected boolean enter() {
-            if (mr.dead || off < 0 || (off & 7) != 0 || off + 8 > mr.len || word() >= Page.PAGE_WORDS) {
+            if (mr.dead || off < 0 || (off & 7) != 0 || off > mr.len - 8 || word() >= Page.PAGE_WORDS) {
                 returns(-Errno.EINVAL);
                 return false;
             }

@@ -220,8 +220,8 @@ final class UmemDmabuf {
     /**
      * {@code mlx5_ib_dereg_mr} → {@code mlx5_revoke_mr} (zap the mkey) → {@code ib_umem_dmabuf_release}: under the
      * reservation lock unmap and unpin, then detach and put the buffer. Called from DEREG_MR, which waits for the
-     * lock, and from the file's release, which cannot wait in the model: if a move holds the lock then, the teardown
-     * runs inside it (the move has already told this importer).
+     * lock, and from the file's release, which cannot wait in the model: if another call holds the lock then (a move
+     * between its unmap steps, a paused CPU fault), the teardown runs inside it, where the kernel would wait.
      */
     void release(DmabufMr mr) {
         k().tracePath("ib_umem_dmabuf_release");

@@ -458,11 +458,6 @@ public final class Exports {
     }
 
     /**
-     * {@code unmap_mapping_range(mapping, holebegin, holelen, even_cows)} of bytes [start, start + len) of the object
-     * (len 0: to the end), as a call to step from a driver call (a point after every pte; see
-     * {@code UnmapMappingRange}), or to {@code run()}.
-     */
-    /**
      * What an {@code unmap_mapping_range} of {@code mapping} run whole now ({@link KernelCall#run}, inside another
      * step) would wait for: the pte lock of an mm with a VMA of the mapping that a call stopped inside holds, or
      * null. A driver that must zap a mapping within one step waits for this first.
@@ -478,6 +473,11 @@ public final class Exports {
         return null;
     }
 
+    /**
+     * {@code unmap_mapping_range(mapping, holebegin, holelen, even_cows)} of bytes [start, start + len) of the object
+     * (len 0: to the end), as a call to step from a driver call (a point after every pte; see
+     * {@code UnmapMappingRange}), or to {@code run()}.
+     */
     @Export
     public KernelCall<Void> unmapMappingRange(AddressSpace mapping, long start, long len, boolean evenCows) {
         return zap.unmapMappingRange(mapping, start >>> Page.PAGE_SHIFT, (len + Page.PAGE_SIZE - 1) >>> Page.PAGE_SHIFT,

@@ -34,8 +34,9 @@ import org.mmsim.kernel.uapi.Errno;
  * <p>This is dma-buf.c as of 6.16 ("dma-buf: stop mapping sg_tables on attach", de68b17d5d07, and the removal of
  * {@code cache_sgt_mapping}), which 6.18 runs: every map and unmap asserts the lock, attach and detach take it, and
  * nothing is mapped at attach. Kernels from 5.7 to 6.15 mapped a static importer's attachment to a dynamic buffer
- * (or a dynamic one's to a static buffer) once at attach and cached it, and asserted the lock only for dynamic
- * sides; the model's importers are all dynamic attachments of a dynamic exporter, for which the two agree.
+ * (or a dynamic one's to a static buffer) once at attach and cached it, and before 6.2 asserted the lock only for
+ * dynamic sides; the model's importers are all dynamic attachments of a dynamic exporter, for which the versions
+ * agree.
  *
  * <p>Errnos: {@code dma_buf_dynamic_attach} the exporter's {@code ->attach} error; {@code dma_buf_map_attachment}
  * the exporter's {@code ->pin} error, its {@code ->map_dma_buf} error, -ENOMEM for no table. A call that needs the
@@ -89,8 +90,8 @@ public final class DmaBufAttach {
      */
     public void detach(DmaBuf dmabuf, DmaBufAttachment attach) {
         trace.path("dma_buf_detach");
-        // a file's ->release cannot sleep in the model, so one that detaches while an exporter's move holds the lock
-        // does it inside the move (which has told the importer already)
+        // a file's ->release cannot sleep in the model, so one that detaches while another call holds the lock (a
+        // move between its unmap steps, a paused fault) does it inside that call, where the kernel would wait
         boolean take = !dmabuf.resv().held();
         if (take) {
             dmabuf.resv().lock();

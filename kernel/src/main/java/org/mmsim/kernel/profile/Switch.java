@@ -160,7 +160,10 @@ public enum Switch {
             + "a dynamic exporter may move a buffer a dynamic importer has mapped, after ->move_notify; off, every such "
             + "mapping pins the buffer until it is unmapped; off in every profile"),
     RDMA_DMABUF_MR("IB_UVERBS_METHOD_REG_DMABUF_MR: RDMA memory regions over a dma-buf (5.12, bfe0cc6eb249; the pinned "
-            + "kind with ib_umem_dmabuf_get_pinned in 5.16, 1e4df4a21c5a); off: the method is unknown, -EPROTONOSUPPORT");
+            + "kind with ib_umem_dmabuf_get_pinned in 5.16, 1e4df4a21c5a); off: the method is unknown, -EPROTONOSUPPORT"),
+    DMABUF_PIN_VRAM("the GPU exporter (amdgpu_dma_buf_pin) may pin a dma-buf in VRAM when every attachment can do "
+            + "peer-to-peer DMA and the build has move notifiers (6.15, f5e7fabd1f5c; move notifiers required since "
+            + "Felix Kuehling's fix of 2025); off: a pin always goes to GTT, moving a VRAM buffer (5.7 to 6.14)");
 
     private final String key;
     private final List<String> choices;
