@@ -107,6 +107,7 @@ class RdmaDmabufTest {
                 .isEqualTo(-Errno.EBUSY);
         assertThat(t.ioctl(mr, RdmaDriver.RDMA_READ, 0)).as("offset 0 of the MR is byte 8 of the buffer").isZero();
         assertThat(t.ioctl(mr, RdmaDriver.RDMA_READ, 8)).as("past the MR").isEqualTo(-Errno.EINVAL);
+        assertThat(t.ioctl(mr, RdmaDriver.RDMA_READ, Long.MAX_VALUE - 7)).as("no overflow").isEqualTo(-Errno.EINVAL);
         assertThat(t.dmabuf().attachments()).hasSize(1);
         assertThat(t.p.files().get(t.buf).count()).as("dma_buf_get's reference").isEqualTo(2);
     }

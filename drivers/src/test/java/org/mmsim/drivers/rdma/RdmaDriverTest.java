@@ -318,6 +318,7 @@ class RdmaDriverTest {
         assertThat(read(fd, 4)).isEqualTo(-Errno.EINVAL);
         assertThat(read(fd, PAGE)).isEqualTo(-Errno.EINVAL);
         assertThat(read(fd, 16)).isEqualTo(-Errno.EINVAL);     // beyond the modelled words of the page
+        assertThat(read(fd, Long.MAX_VALUE - 7)).as("no overflow").isEqualTo(-Errno.EINVAL);
         long[] ret = new long[1];
         assertThat(k.fileSyscalls().ioctl(t, fd, RdmaDriver.RDMA_REG_MR, a, PAGE, 0, ACCESS).run())
                 .isEqualTo(-Errno.EBUSY);
