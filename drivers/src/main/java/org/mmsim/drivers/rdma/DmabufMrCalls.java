@@ -49,7 +49,7 @@ final class DmabufMrCalls {
 
         @Override
         protected void advance() {
-            returns(driver.umem.reg(ctx, mm, files, args[0], args[1], args[2], (int) args[3], (int) args[4]));
+            returns(driver.umemDmabuf.reg(ctx, mm, files, args[0], args[1], args[2], (int) args[3], (int) args[4]));
         }
 
         @Override
@@ -135,7 +135,7 @@ final class DmabufMrCalls {
                     returns(-Errno.EFAULT);
                     return;
                 }
-                int err = driver.umem.fault(mr);
+                int err = driver.umemDmabuf.fault(mr);
                 if (err < 0) {
                     returns(err);
                     return;

@@ -88,7 +88,7 @@ final class RdmaCalls {
 
         @Override
         protected void advance() {
-            returns(driver.regMr(ctx, mm, addr, len, mode, access));
+            returns(driver.umem.reg(ctx, mm, addr, len, mode, access));
         }
 
         @Override

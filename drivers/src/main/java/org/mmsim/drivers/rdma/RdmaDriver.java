@@ -16,14 +16,9 @@ import org.mmsim.kernel.fs.FdTable;
 import org.mmsim.kernel.fs.File;
 import org.mmsim.kernel.fs.FileOperations;
 import org.mmsim.kernel.mm.Mm;
-import org.mmsim.kernel.mm.gup.Foll;
-import org.mmsim.kernel.mm.gup.GupPages;
 import org.mmsim.kernel.mm.hmm.HmmRange;
 import org.mmsim.kernel.mm.notifier.MmuIntervalNotifier;
-import org.mmsim.kernel.mm.notifier.MmuIntervalNotifierOps;
-import org.mmsim.kernel.mm.notifier.MmuNotifierRange;
 import org.mmsim.kernel.mm.page.Page;
-import org.mmsim.kernel.profile.Switch;
 import org.mmsim.kernel.sched.KernelCall;
 import org.mmsim.kernel.state.Copier;
 import org.mmsim.kernel.state.StateObject;
@@ -34,7 +29,7 @@ import org.mmsim.kernel.uapi.Errno;
 /**
  * {@code /dev/rdma}: an RDMA NIC as {@code ib_uverbs} and {@code ib_umem}/{@code ib_umem_odp} present it to memory
  * management. Each open file is a user context ({@code ib_ucontext}) with at most one memory region (a
- * simplification: the model's programs register one MR per open). An MR is either
+ * simplification: the model's programs register one MR per open). An MR is
  *
  * <ul>
  *   <li><b>pinned</b> ({@code ib_umem_get}): {@code pin_user_pages_fast(FOLL_LONGTERM | FOLL_WRITE)} of every page
@@ -47,14 +42,18 @@ import org.mmsim.kernel.uapi.Errno;
  *       {@code mmap_lock}, {@code umem_mutex} + read_retry, program). {@code ->invalidate}
  *       ({@code ib_umem_notifier_invalidate_range} → {@code mlx5_ib_invalidate_range}) sets the sequence and zaps
  *       the device entries in range under {@code umem_mutex}. The device page tables are registered as a secondary
- *       MMU ({@code device-coherence}).
+ *       MMU ({@code device-coherence}); or
+ *   <li><b>over a dma-buf</b> ({@code ib_umem_dmabuf_get}, {@link #RDMA_REG_DMABUF_MR}): an attachment to a buffer
+ *       another driver exported, followed through its exporter's {@code ->move_notify} or pinned
+ *       ({@link UmemDmabuf}).
  * </ul>
+ * The first two are {@link Umem}'s.
  *
  * <p>ioctls (the fields of the command structure as {@code args}): {@link #RDMA_REG_MR} addr len mode access,
- * {@link #RDMA_DEREG_MR}, and {@link #RDMA_READ} off / {@link #RDMA_WRITE} off value, which stand for the HCA
- * executing an RDMA READ or WRITE work request at byte offset {@code off} of the MR (the word goes to or comes from
- * the wire: the ioctl returns it). Closing the file deregisters the MR ({@code ib_uverbs_close} →
- * {@code uverbs_destroy_ufile_hw}).
+ * {@link #RDMA_REG_DMABUF_MR}, {@link #RDMA_DEREG_MR}, and {@link #RDMA_READ} off / {@link #RDMA_WRITE} off value,
+ * which stand for the HCA executing an RDMA READ or WRITE work request at byte offset {@code off} of the MR (the word
+ * goes to or comes from the wire: the ioctl returns it). Closing the file deregisters the MR
+ * ({@code ib_uverbs_close} → {@code uverbs_destroy_ufile_hw}).
  *
  * <p>Mode {@link Mr#ODP_NORETRY} is a deliberately broken ODP driver that programs its snapshot without
  * {@code mmu_interval_read_retry}: the explorer finds it keeping a stale device entry.
@@ -110,7 +109,8 @@ public final class RdmaDriver implements Driver {
 
     Exports kernel;
     private final Table table = new Table();
-    final UmemDmabuf umem = new UmemDmabuf(this);
+    final Umem umem = new Umem(this);
+    final UmemDmabuf umemDmabuf = new UmemDmabuf(this);
 
     /** Every registered MR, in registration order (those over process memory, then over dma-bufs), and the next MR
      * id: the driver's state. */
@@ -150,34 +150,6 @@ public final class RdmaDriver implements Driver {
             return x;
         }
     }
-
-    /** {@code ib_umem_notifiers}: the ODP MRs' {@code ->invalidate}. */
-    private final MmuIntervalNotifierOps notifierOps = new MmuIntervalNotifierOps() {
-        @Override
-        public String name() {
-            return "ib_umem_notifiers";
-        }
-
-        /**
-         * {@code ib_umem_notifier_invalidate_range} → {@code mlx5_ib_invalidate_range}: under {@code umem_mutex},
-         * {@code mmu_interval_set_seq}, then zap the device entries of the pages in range.
-         */
-        @Override
-        public boolean invalidate(MmuIntervalNotifier mni, MmuNotifierRange range, long curSeq) {
-            kernel.tracePath("mlx5_ib_invalidate_range");
-            Mr mr = byNotifier(mni);
-            mni.setSeq(curSeq);
-            if (mr != null) {
-                for (int i = 0; i < mr.dev.length; i++) {
-                    long a = mr.start() + ((long) i << Page.PAGE_SHIFT);
-                    if (range.overlaps(a, a + Page.PAGE_SIZE)) {
-                        mr.dev[i] = 0;
-                    }
-                }
-            }
-            return true;
-        }
-    };
 
     /** The ODP MRs' device page tables, for the device-coherence invariant. */
     final SecondaryMmu view = new SecondaryMmu() {
@@ -279,10 +251,10 @@ public final class RdmaDriver implements Driver {
         d.init(k);
         c.pair(this, d);
         c.pair(fops, d.fops);
-        c.pair(notifierOps, d.notifierOps);
+        c.pair(umem.notifierOps, d.umem.notifierOps);
         c.pair(view, d.view);
-        c.pair(umem.dynamicOps, d.umem.dynamicOps);
-        c.pair(umem.pinnedOps, d.umem.pinnedOps);
+        c.pair(umemDmabuf.dynamicOps, d.umemDmabuf.dynamicOps);
+        c.pair(umemDmabuf.pinnedOps, d.umemDmabuf.pinnedOps);
         c.pair(table, d.table);
         d.table.nextId = table.nextId;
         return d;
@@ -313,7 +285,15 @@ public final class RdmaDriver implements Driver {
         ctx.dmr = mr;
     }
 
-    private Mr byNotifier(MmuIntervalNotifier mni) {
+    /** A registered MR over process memory: the context's, and the table's. */
+    void add(Context ctx, Mr mr) {
+        table.nextId++;
+        table.mrs.add(mr);
+        ctx.mr = mr;
+    }
+
+    /** The live MR whose interval notifier is {@code mni}, or null. */
+    Mr byNotifier(MmuIntervalNotifier mni) {
         for (Mr mr : table.mrs) {
             if (mr.mni == mni) {
                 return mr;
@@ -326,105 +306,19 @@ public final class RdmaDriver implements Driver {
     static final long MAX_MR_BYTES = 1L << 32;
 
     /**
-     * {@code ib_uverbs_reg_mr} → {@code mlx5_ib_reg_user_mr} → {@code ib_umem_get} or {@code ib_umem_odp_get}.
-     *
-     * @return 0, or -EBUSY (the context has an MR: the model's one-MR simplification), -EINVAL (empty range, unknown
-     *     mode), -ENOMEM (over RLIMIT_MEMLOCK, or over the model's {@link #MAX_MR_BYTES}), the GUP error (-EFAULT for
-     *     a page that cannot be pinned)
-     */
-    long regMr(Context ctx, Mm mm, long addr, long len, int mode, int access) {
-        kernel.tracePath("ib_uverbs_reg_mr");
-        if (ctx.mr != null || ctx.dmr != null) {
-            return -Errno.EBUSY;
-        }
-        if (len <= 0 || addr < 0 || mode < Mr.PINNED || mode > Mr.ODP_NORETRY) {
-            return -Errno.EINVAL;
-        }
-        if (len > MAX_MR_BYTES) {
-            return -Errno.ENOMEM;
-        }
-        Mr mr = new Mr(table.nextId, mm, addr, len, mode, access);
-        int nr = Mr.nrPages(addr, len);
-        if (mr.odp()) {
-            kernel.tracePath("ib_umem_odp_get");
-            mr.mni = kernel.mmuIntervalNotifierInsert(mm, mr.start(), (long) nr << Page.PAGE_SHIFT, notifierOps);
-            if (mr.mni == null) {
-                return -Errno.EINVAL;
-            }
-        } else {
-            kernel.tracePath("ib_umem_get");
-            // ib_umem_get: new_pinned = atomic64_add_return(npages, &mm->pinned_vm), over the caller's
-            // RLIMIT_MEMLOCK -ENOMEM (the model's processes lack CAP_IPC_LOCK); user->locked_vm is not touched
-            long limit = mm.rlimitMemlock() >>> Page.PAGE_SHIFT;
-            if (mm.pinnedVm() + nr > limit) {
-                return -Errno.ENOMEM;
-            }
-            mm.addPinnedVm(nr);
-            GupPages g = pin(mm, mr.start(), nr, mr.writable());
-            if (g.ret() != nr) {
-                if (g.nr() > 0) {
-                    release(g);
-                }
-                mm.addPinnedVm(-nr);
-                return g.ret() < 0 ? g.ret() : -Errno.EFAULT;
-            }
-            mr.pages = g;
-            mr.accounted = nr;
-        }
-        table.nextId++;
-        table.mrs.add(mr);
-        ctx.mr = mr;
-        return 0;
-    }
-
-    /**
-     * {@code ib_umem_get}'s GUP: {@code pin_user_pages_fast(FOLL_LONGTERM | (writable ? FOLL_WRITE : 0))} where
-     * FOLL_PIN exists; before, {@code get_user_pages(FOLL_WRITE, or FOLL_FORCE for a read-only MR)}, which breaks COW
-     * even for a read-only MR.
-     */
-    private GupPages pin(Mm mm, long start, int nr, boolean writable) {
-        if (kernel.profile().on(Switch.FOLL_PIN)) {
-            return kernel.pinUserPagesFast(mm, start, nr, Foll.FOLL_LONGTERM | (writable ? Foll.FOLL_WRITE : 0));
-        }
-        int flags = writable ? Foll.FOLL_WRITE : Foll.FOLL_WRITE | Foll.FOLL_FORCE;
-        return kernel.getUserPages(mm, start, nr, flags);
-    }
-
-    private void release(GupPages g) {
-        if (g.pinned()) {
-            kernel.unpinUserPages(g);
-        } else {
-            kernel.putPages(g);
-        }
-    }
-
-    /**
-     * {@code ib_dereg_mr_user}: a pinned MR's pages are unpinned ({@code ib_umem_release}) and uncharged; an ODP MR's
-     * notifier is removed ({@code ib_umem_odp_release}; its caller waited for a running invalidation) and its device
-     * entries dropped.
+     * {@code ib_dereg_mr_user}: the context's MR released ({@link Umem#release}, {@link UmemDmabuf#release}) and
+     * gone from the table.
      */
     void dereg(Context ctx) {
         kernel.tracePath("ib_dereg_mr_user");
         if (ctx.dmr != null) {
-            umem.release(ctx.dmr);
+            umemDmabuf.release(ctx.dmr);
             table.dmrs.remove(ctx.dmr);
             ctx.dmr = null;
             return;
         }
-        Mr mr = ctx.mr;
-        if (mr.odp()) {
-            kernel.mmuIntervalNotifierRemove(mr.mni);
-            mr.mni = null;
-            java.util.Arrays.fill(mr.dev, 0);
-        } else {
-            if (!mr.pages.released()) {
-                release(mr.pages);
-            }
-            mr.mm.addPinnedVm(-mr.accounted);
-            mr.accounted = 0;
-        }
-        mr.dead = true;
-        table.mrs.remove(mr);
+        umem.release(ctx.mr);
+        table.mrs.remove(ctx.mr);
         ctx.mr = null;
     }
 }
