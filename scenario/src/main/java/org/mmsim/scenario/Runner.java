@@ -55,6 +55,9 @@ public final class Runner {
         Set<String> needed = Operations.drivers(scenario);
         this.k = Kernel.boot(profile, scenario.normalFrames(), scenario.movableFrames(),
                 Drivers.all().stream().filter(d -> needed.contains(d.name())).toList());
+        if (scenario.tlb()) {
+            k.mm().enableTlbs();
+        }
         this.b = new Bindings(k, scenario.file());
         this.violations = new Violations(b);
         this.ops = new OpExecutor(b, rec);

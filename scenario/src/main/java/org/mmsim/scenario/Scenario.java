@@ -8,6 +8,7 @@ import java.util.Map;
  * file order), the final condition, the per-kernel expectations (what mmsim should do) and the known facts (what
  * the real kernel did).
  *
+ * @param tlb whether each thread's CPU caches translations ({@code tlb}): stale-TLB windows can then be explored
  * @param overrides switch settings from {@code set} lines, applied to every kernel it runs under
  * @param processes the processes that exist at the start, in declaration order
  * @param known the {@code known} facts, one per kernel, in file order; possibly empty
@@ -18,6 +19,7 @@ public record Scenario(
         String file,
         int normalFrames,
         int movableFrames,
+        boolean tlb,
         Map<String, String> overrides,
         List<String> processes,
         List<Segment> program,

@@ -63,7 +63,8 @@ public final class ScenarioModel implements Model<Runner> {
     @Override
     public String identity() {
         StringBuilder sb = new StringBuilder().append(scenario.name()).append('|').append(scenario.normalFrames())
-                .append('|').append(scenario.movableFrames()).append('|').append(scenario.processes()).append('|')
+                .append('|').append(scenario.movableFrames()).append('|').append(scenario.tlb() ? "tlb|" : "")
+                .append(scenario.processes()).append('|')
                 .append(scenario.program()).append('|').append(scenario.conditionText()).append('|')
                 .append(profile.name());
         for (Switch s : Switch.values()) {

@@ -27,6 +27,7 @@ public final class ScenarioParser {
     private String doc = "";
     private int normalFrames = Kernel.DEFAULT_NORMAL_FRAMES;
     private int movableFrames;
+    private boolean tlb;
     private final Map<String, String> overrides = new LinkedHashMap<>();
     private final List<String> processes = new ArrayList<>();
     private final List<Scenario.Segment> program = new ArrayList<>();
@@ -85,7 +86,7 @@ public final class ScenarioParser {
             throw error(lineNo, 1, "missing 'expect KERNEL OUTCOME' line: say under which kernels the condition "
                     + "is allowed or forbidden");
         }
-        return new Scenario(name, doc, file, normalFrames, movableFrames, Map.copyOf(overrides),
+        return new Scenario(name, doc, file, normalFrames, movableFrames, tlb, Map.copyOf(overrides),
                 List.copyOf(processes), List.copyOf(program), condition, conditionText, List.copyOf(expectations),
                 List.copyOf(known));
     }
@@ -120,6 +121,10 @@ public final class ScenarioParser {
                 doc = t.get(1).text();
             }
             case "memory" -> memory(t);
+            case "tlb" -> {
+                expectArgs(t, 1, "tlb");
+                tlb = true;
+            }
             case "set" -> set(t);
             case "process" -> process(t);
             case "thread" -> thread(raw);

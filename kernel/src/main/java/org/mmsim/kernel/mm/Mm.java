@@ -72,6 +72,8 @@ public final class Mm extends StateObject implements Hashable {
     private long coveredFrom = -1;
     private int users = 1;
     private boolean dead;
+    /** The CPUs' cached translations of this mm, or null: translations are not cached ({@link MmCore#tlbs}). */
+    private Tlb tlb;
 
     Mm(MmCore core, int id) {
         this.core = core;
@@ -86,6 +88,28 @@ public final class Mm extends StateObject implements Hashable {
     @Export
     public int id() {
         return id;
+    }
+
+    /** The CPUs' cached translations of this mm, or null when the machine does not model them. */
+    public Tlb tlb() {
+        return tlb;
+    }
+
+    void enableTlb() {
+        if (tlb == null) {
+            tlb = new Tlb();
+        }
+    }
+
+    /**
+     * A pte change that takes away something a TLB entry may hold: the translation, its frame, write permission, or
+     * the dirty bit (an entry with D set writes without a walk): flushed from every CPU ({@link Tlb#changed}).
+     */
+    private void tlbChanged(long addr, long old, long pte) {
+        if (Pte.present(old) && (!Pte.present(pte) || Pte.pfn(pte) != Pte.pfn(old)
+                || Pte.write(old) && !Pte.write(pte) || Pte.dirty(old) && !Pte.dirty(pte))) {
+            tlb.changed(addr & ~(Page.PAGE_SIZE - 1));
+        }
     }
 
     /** What the mm's mechanisms share (the profile, frames, tracer). */
@@ -311,6 +335,9 @@ public final class Mm extends StateObject implements Hashable {
             zapMarkers.remove(addr);
         }
         long old = pgd.set(addr, pte);
+        if (tlb != null && old != pte) {
+            tlbChanged(addr, old, pte);
+        }
         if (old != pte && trace.on()) {
             trace.record(new Change.Pte(id, addr, old, pte));
         }
@@ -334,6 +361,9 @@ public final class Mm extends StateObject implements Hashable {
         }
         long pte = Pte.wrProtect(old);
         pgd.set(addr, pte);
+        if (tlb != null && old != pte) {
+            tlbChanged(addr, old, pte);
+        }
         if (old != pte && trace.on()) {
             trace.record(new Change.Pte(id, addr, old, pte));
         }
@@ -539,6 +569,9 @@ public final class Mm extends StateObject implements Hashable {
             vmas.get(i).hashInto(h);
         }
         h.add(pgd.fingerprint());
+        if (tlb != null) {
+            tlb.hashInto(h);
+        }
         h.add(zapMarkers.size());
         if (!zapMarkers.isEmpty()) { // a TreeSet's iterator is made even when it is empty
             for (long a : zapMarkers) {
@@ -571,6 +604,7 @@ public final class Mm extends StateObject implements Hashable {
         this.coveredFrom = o.coveredFrom;
         this.users = o.users;
         this.dead = o.dead;
+        this.tlb = c.copy(o.tlb);
         vmas.copyFrom(o.vmas, c);
         if (!o.zapMarkers.isEmpty()) {
             this.zapMarkers.addAll(o.zapMarkers);

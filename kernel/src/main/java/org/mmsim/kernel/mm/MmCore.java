@@ -48,6 +48,8 @@ public final class MmCore implements Hashable {
     private final List<DeviceAccess> deviceAccesses = new ArrayList<>();
     /** {@code user->locked_vm} of the one user every process runs as, in pages. */
     private long userLockedVm;
+    /** Whether mms cache translations per CPU ({@link Tlb}): a scenario's {@code tlb}. */
+    private boolean tlbs;
     private final Detachments detachments;
 
     public MmCore(KernelProfile profile, Tracer trace, Footprint footprint, PageFrames frames, PageAlloc alloc) {
@@ -82,12 +84,28 @@ public final class MmCore implements Hashable {
 
     // ---- mms ----------------------------------------------------------------------------------------------
 
+    /** Give every mm, now and from now on, a TLB per CPU ({@link Tlb}). */
+    public void enableTlbs() {
+        tlbs = true;
+        for (Mm mm : mms) {
+            mm.enableTlb();
+        }
+    }
+
+    /** Whether mms cache translations per CPU. */
+    public boolean tlbs() {
+        return tlbs;
+    }
+
     /**
      * {@code mm_alloc()}: a new, empty mm, child of mm {@code parentId} (0: none). Until {@link #forked} says so, the
      * child counts as separated from the parent's next epoch on.
      */
     public Mm newMm(int parentId) {
         Mm mm = new Mm(this, mms.size() + 1);
+        if (tlbs) {
+            mm.enableTlb();
+        }
         mms.add(mm);
         lineage.add(new int[] {parentId, parentId == 0 ? 0 : epoch(parentId) + 1, 0});
         return mm;
@@ -258,7 +276,7 @@ public final class MmCore implements Hashable {
      */
     @Override
     public void hashInto(StateHasher h) {
-        h.add(userLockedVm);
+        h.add(userLockedVm).add(tlbs);
         alloc.hashInto(h);
         h.add(frames.fingerprint());
         h.add(mms.size());
@@ -296,6 +314,7 @@ public final class MmCore implements Hashable {
      * observations (values) and {@code user->locked_vm}.
      */
     public void copyFrom(MmCore o, Copier c) {
+        tlbs = o.tlbs;
         for (Mm mm : o.mms) {
             mms.add(c.copy(mm));
         }

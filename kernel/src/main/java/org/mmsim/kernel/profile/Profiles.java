@@ -89,7 +89,7 @@ public final class Profiles {
                 + "regions over dma-bufs (5.12, pinned ones 5.16)");
 
         KernelProfile v618 = v519.with(Switch.GUP_WRITE_RETRY, "anon_exclusive")
-                .with(Switch.DMABUF_PIN_VRAM, "on")
+                .with(Switch.DMABUF_PIN_VRAM, "on").with(Switch.ZAP_DELAY_RMAP, "on")
                 .with(Switch.MPROTECT_ANON_WRITABLE, "on")
                 .with(Switch.UNSHARE_LONGTERM_COW, "on")
                 .with(Switch.REFUSE_LONGTERM_FILE_WRITE, "on")
@@ -109,7 +109,8 @@ public final class Profiles {
                 + "writeback-file mappings refused (6.5); O_DIRECT pins its pages (6.5); reclaim keeps the buffers of pinned "
                 + "pages (6.4); tmpfs takes O_DIRECT (6.6); mremap moves a range of several VMAs (6.17); a VMA grown by mremap merges "
                 + "(6.1), an unfaulted VMA made read-only drops VM_ACCOUNT (6.7) and a faulted VMA merges into an "
-                + "unfaulted one (6.16); amdgpu may pin a dma-buf in VRAM for peer-to-peer importers (6.15)");
+                + "unfaulted one (6.16); amdgpu may pin a dma-buf in VRAM for peer-to-peer importers (6.15); a zap removes a dirty file page's rmap "
+                + "after the TLB flush (6.2, 5df397dec7c4)");
     }
 
     private Profiles() {}

@@ -163,7 +163,10 @@ public enum Switch {
             + "kind with ib_umem_dmabuf_get_pinned in 5.16, 1e4df4a21c5a); off: the method is unknown, -EPROTONOSUPPORT"),
     DMABUF_PIN_VRAM("the GPU exporter (amdgpu_dma_buf_pin) may pin a dma-buf in VRAM when every attachment can do "
             + "peer-to-peer DMA and the build has move notifiers (6.15, f5e7fabd1f5c; move notifiers required since "
-            + "Felix Kuehling's fix of 2025); off: a pin always goes to GTT, moving a VRAM buffer (5.7 to 6.14)");
+            + "Felix Kuehling's fix of 2025); off: a pin always goes to GTT, moving a VRAM buffer (5.7 to 6.14)"),
+    ZAP_DELAY_RMAP("a zap removes the rmap of a dirty page of a file only after the TLB flush, so that folio_mkclean "
+            + "still finds it mapped and waits for the zap's pte lock (6.2, 5df397dec7c4, Linus Torvalds); off: at once, "
+            + "and another CPU's stale TLB entry can dirty the page after writeback cleaned it (matters with tlb)");
 
     private final String key;
     private final List<String> choices;

@@ -179,13 +179,13 @@ public final class Syscalls {
      */
     public KernelCall<Mmu.Access> load(Task t, long addr) {
         Mm mm = mmOf(t);
-        return by(t, mmu.loadCall(mm, addr));
+        return by(t, mmu.loadCall(mm, t.pid(), addr));
     }
 
     /** A user-space 64-bit store of {@code value} at {@code addr}; the result says which signal, if any, it raised. */
     public KernelCall<Mmu.Access> store(Task t, long addr, long value) {
         Mm mm = mmOf(t);
-        return by(t, mmu.storeCall(mm, addr, value));
+        return by(t, mmu.storeCall(mm, t.pid(), addr, value));
     }
 
     // ---- /proc and ptrace -------------------------------------------------------------------------------------

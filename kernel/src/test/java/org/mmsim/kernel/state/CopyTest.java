@@ -115,6 +115,10 @@ class CopyTest {
             LEFT_OUT.put(f, "a dma-buf needs an exporting driver: DriversCopyTest copies a machine with an importer");
         }
         LEFT_OUT.put("dmabuf.SgTable.pfns", "immutable: a copy shares the table with its original");
+        for (String f : List.of("mm.Mm.tlb", "mm.MmCore.tlbs", "mm.Tlb.entries", "mm.Tlb.gathering", "mm.Tlb.n",
+                "mm.Tlb.np", "mm.Tlb.npg", "mm.Tlb.pages", "mm.Tlb.pending")) {
+            LEFT_OUT.put(f, "this machine caches no translations: TlbTest copies one that does, mid-zap");
+        }
         LEFT_OUT.put("mm.AddressSpace.truncateCount", "copied as a long; this machine unmaps no mapping range");
         LEFT_OUT.put("mm.Detachments.holders", "installed by each machine's constructor over its own holders");
         LEFT_OUT.put("mm.page.PageAlloc.onFree", "installed by each machine's mm core over its own records");

@@ -50,6 +50,9 @@ class FingerprintCoverageTest {
         leftOut("Kernel", "deviceMemories", "owners of device memory drivers register at boot: configuration");
         leftOut("api.Exports", "deviceMemories", "the same list as Kernel.deviceMemories, handed over at boot");
         hashed("fs.File", "mapping");
+        hashed("mm.Mm", "tlb");
+        hashed("mm.MmCore", "tlbs");
+        hashed("mm.Tlb", "entries", "n", "pending", "np", "pages", "npg", "gathering");
         hashed("dmabuf.DmaBuf", "attachments");
         hashed("dmabuf.DmaBufAttachment", "peer2peer");
         hashed("dmabuf.SgTable", "pfns");

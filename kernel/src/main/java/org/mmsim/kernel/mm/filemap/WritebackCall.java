@@ -229,21 +229,37 @@ public final class WritebackCall extends KernelCall<Void> {
             mkcleanOne();
             return;
         }
-        for (Rmap.Mapping m : filemap.rmap().rmapWalkFile(pfn)) {
-            if (m.vma().has(VmFlags.VM_SHARED)) {
-                ptes.add(m.vma());
-                pteAddrs.add(m.address());
+        if (filemap.core().tlbs()) {
+            // with TLBs the walk's shape matters: if (!folio_mapped(folio)) return 0; else rmap_walk visits every
+            // shared VMA over the index, and page_vma_mapped_walk takes its mm's pte lock, whatever the pte holds
+            if (filemap.frames().mapcount(pfn) == 0) {
+                at(TEST, "folio_mkclean(index %d): not mapped", index);
+                return;
+            }
+            walkVmas();
+        } else {
+            for (Rmap.Mapping m : filemap.rmap().rmapWalkFile(pfn)) {
+                if (m.vma().has(VmFlags.VM_SHARED)) {
+                    ptes.add(m.vma());
+                    pteAddrs.add(m.address());
+                }
             }
         }
         if (ptes.isEmpty()) {
             at(TEST, "folio_mkclean(index %d) done", index);
             return;
         }
+        if (!ptes.get(0).mm().ptl().acquire().available()) {
+            // a zap stopped between two ptes holds that pte lock: the walk waits for it (blockedOn)
+            at(MKCLEAN, "folio_mkclean(index %d) waits for the pte lock of mm %d", index, ptes.get(0).mm().id());
+            return;
+        }
         mkcleanOne();
     }
 
     /**
-     * The VMAs {@code rmap_walk_file} visits for this page under pin_tracking=mapcount-*: every VMA of i_mmap that
+     * The VMAs {@code rmap_walk_file} visits for this page under pin_tracking=mapcount-*, or with TLBs: every VMA of
+     * i_mmap that
      * covers the page's index and that {@code invalid_mkclean_vma} lets through (VM_SHARED), whatever its pte holds
      * now: {@code page_vma_mapped_walk} looks at the pte when the walk reaches it.
      */

@@ -3,6 +3,7 @@ package org.mmsim.kernel.mm.memory;
 import org.mmsim.kernel.bug.KernelBug;
 import org.mmsim.kernel.mm.AddressSpace;
 import org.mmsim.kernel.mm.Mm;
+import org.mmsim.kernel.mm.Tlb;
 import org.mmsim.kernel.mm.MmCore;
 import org.mmsim.kernel.mm.VmFault;
 import org.mmsim.kernel.mm.VmFlags;
@@ -52,12 +53,21 @@ public final class Mmu {
      * A user-space 64-bit load at {@code addr} (8-byte aligned, within the first {@link Page#PAGE_WORDS} words of its
      * page). A load through a raw PFN (MMIO) reads all-ones, as from an unclaimed BAR.
      */
-    public Access load(Mm mm, long addr) {
+    public Access load(Mm mm, int cpu, long addr) {
         if (!userAddress(addr) || !Page.modelled(addr) && mm.vmaAt(addr) == null) {
             return new Access(0, Signal.SIGSEGV);
         }
         int word = Page.wordOf(addr, "address");
+        int cached = tlbHit(mm, cpu, addr, false);
+        if (cached >= 0) {
+            if (cached != PageAlloc.ZERO_PFN) {
+                core.observe(mm.id(), cached, "load");
+                core.observeDevice(mm.id(), addr, cached, "load");
+            }
+            return new Access(frames.word(cached, word), 0);
+        }
         int pfn = access(mm, addr, false);
+        tlbFill(mm, cpu, addr, pfn);
         if (pfn < 0) {
             return new Access(0, -pfn);
         }
@@ -72,12 +82,21 @@ public final class Mmu {
     }
 
     /** A user-space 64-bit store of {@code value} at {@code addr}; a store to MMIO is dropped. */
-    public Access store(Mm mm, long addr, long value) {
+    public Access store(Mm mm, int cpu, long addr, long value) {
         if (!userAddress(addr) || !Page.modelled(addr) && mm.vmaAt(addr) == null) {
             return new Access(0, Signal.SIGSEGV);
         }
         int word = Page.wordOf(addr, "address");
+        int cached = tlbHit(mm, cpu, addr, true);
+        if (cached >= 0) {
+            trace.path("tlb hit");
+            core.observeDevice(mm.id(), addr, cached, "store");
+            frames.setWord(cached, word, value);
+            frames.setWriter(cached, mm.id(), core.epoch(mm.id()));
+            return new Access(0, 0);
+        }
         int pfn = access(mm, addr, true);
+        tlbFill(mm, cpu, addr, pfn);
         if (pfn < 0) {
             return new Access(0, -pfn);
         }
@@ -89,14 +108,39 @@ public final class Mmu {
         return new Access(0, 0);
     }
 
-    /** A user load as a call: see {@link UserAccess}. */
-    public KernelCall<Access> loadCall(Mm mm, long addr) {
-        return new UserAccess(this, memory, mm, addr, false, 0);
+    /**
+     * The frame {@code cpu}'s TLB reaches {@code addr} through without a walk ({@link Tlb#lookup}), or -1 (no TLB, no
+     * entry, or a store through an entry that may not be written).
+     */
+    static int tlbHit(Mm mm, int cpu, long addr, boolean write) {
+        Tlb tlb = mm.tlb();
+        return tlb == null ? -1 : tlb.lookup(cpu, addr & ~(Page.PAGE_SIZE - 1), write);
     }
 
-    /** A user store as a call: see {@link UserAccess}. */
-    public KernelCall<Access> storeCall(Mm mm, long addr, long value) {
-        return new UserAccess(this, memory, mm, addr, true, value);
+    /**
+     * The walk {@code cpu} made for an access that reached {@code pfn} (negative: it faulted): its TLB caches the pte
+     * as it is now, writable without a walk only if the pte is writable and dirty. Frames beyond RAM (MMIO) and
+     * special ptes are not cached.
+     */
+    private void tlbFill(Mm mm, int cpu, long addr, int pfn) {
+        Tlb tlb = mm.tlb();
+        if (tlb == null || pfn < 0 || pfn >= frames.nrFrames()) {
+            return;
+        }
+        long pte = mm.pte(addr);
+        if (Pte.hwAccessible(pte) && Pte.pfn(pte) == pfn) {
+            tlb.fill(cpu, addr & ~(Page.PAGE_SIZE - 1), pfn, Pte.write(pte) && Pte.dirty(pte));
+        }
+    }
+
+    /** A user load by {@code cpu} (the task's pid) as a call: see {@link UserAccess}. */
+    public KernelCall<Access> loadCall(Mm mm, int cpu, long addr) {
+        return new UserAccess(this, memory, mm, cpu, addr, false, 0);
+    }
+
+    /** A user store by {@code cpu} (the task's pid) as a call: see {@link UserAccess}. */
+    public KernelCall<Access> storeCall(Mm mm, int cpu, long addr, long value) {
+        return new UserAccess(this, memory, mm, cpu, addr, true, value);
     }
 
     Tracer tracer() {

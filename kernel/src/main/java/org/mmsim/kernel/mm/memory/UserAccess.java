@@ -30,6 +30,8 @@ final class UserAccess extends KernelCall<Mmu.Access> {
     private final Mmu mmu;
     private final Memory memory;
     private final Mm mm;
+    /** The CPU the access runs on: the task's pid. */
+    private final int cpu;
     private final long addr;
     private final boolean write;
     private final long value;
@@ -37,11 +39,12 @@ final class UserAccess extends KernelCall<Mmu.Access> {
     /** Whether this access holds {@code mmap_lock} for read across its stop. */
     private boolean holdsMmapLock;
 
-    UserAccess(Mmu mmu, Memory memory, Mm mm, long addr, boolean write, long value) {
+    UserAccess(Mmu mmu, Memory memory, Mm mm, int cpu, long addr, boolean write, long value) {
         super(mmu.tracer(), mmu.core().footprint(), write ? "store" : "load");
         this.mmu = mmu;
         this.memory = memory;
         this.mm = mm;
+        this.cpu = cpu;
         this.addr = addr;
         this.write = write;
         this.value = value;
@@ -51,7 +54,7 @@ final class UserAccess extends KernelCall<Mmu.Access> {
     @Override
     public Acquire blockedOn() {
         if (pc == ENTRY) {
-            if (!Mmu.wouldFault(mm, addr, write)) {
+            if (!Mmu.wouldFault(mm, addr, write) || Mmu.tlbHit(mm, cpu, addr, write) >= 0) {
                 return null;
             }
             Acquire page = memory.faultWait(mm, addr, write);
@@ -79,7 +82,7 @@ final class UserAccess extends KernelCall<Mmu.Access> {
         memory.pausable(true);
         Mmu.Access a;
         try {
-            a = write ? mmu.store(mm, addr, value) : mmu.load(mm, addr);
+            a = write ? mmu.store(mm, cpu, addr, value) : mmu.load(mm, cpu, addr);
         } finally {
             memory.pausable(false);
         }
@@ -113,7 +116,7 @@ final class UserAccess extends KernelCall<Mmu.Access> {
 
     @Override
     protected void locals(StateHasher h) {
-        h.add(addr).add(write).add(value).add(pause != null).add(holdsMmapLock);
+        h.add(cpu).add(addr).add(write).add(value).add(pause != null).add(holdsMmapLock);
         if (pause != null) {
             pause.hashInto(h);
         }
@@ -126,6 +129,7 @@ final class UserAccess extends KernelCall<Mmu.Access> {
         this.mmu = c.copy(o.mmu);
         this.memory = c.copy(o.memory);
         this.mm = c.copy(o.mm);
+        this.cpu = o.cpu;
         this.addr = o.addr;
         this.write = o.write;
         this.value = o.value;

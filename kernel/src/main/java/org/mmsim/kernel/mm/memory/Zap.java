@@ -4,6 +4,7 @@ import java.util.List;
 import org.mmsim.kernel.mm.AddressSpace;
 import org.mmsim.kernel.mm.Mm;
 import org.mmsim.kernel.mm.MmCore;
+import org.mmsim.kernel.mm.Tlb;
 import org.mmsim.kernel.mm.Vma;
 import org.mmsim.kernel.mm.notifier.MmuNotifierEvent;
 import org.mmsim.kernel.mm.notifier.MmuNotifiers;
@@ -13,6 +14,7 @@ import org.mmsim.kernel.mm.page.PageFrames;
 import org.mmsim.kernel.mm.pgtable.Pte;
 import org.mmsim.kernel.mm.rmap.Rmap;
 import org.mmsim.kernel.profile.PinTracking;
+import org.mmsim.kernel.profile.Switch;
 import org.mmsim.kernel.sched.KernelCall;
 import org.mmsim.kernel.trace.Tracer;
 
@@ -114,7 +116,37 @@ public final class Zap {
             }
             mm.addRssFile(frames.test(pfn, PageFlags.PG_SWAPBACKED), -1);
         }
+        Tlb tlb = mm.tlb();
+        if (tlb != null && tlb.gathering()) {
+            // tlb_remove_page: the reference goes after the flush; zap_delay_rmap (5df397dec7c4): so does the rmap
+            // of a dirty page of a file, which folio_mkclean must still find mapped until then
+            boolean delay = !anon && Pte.dirty(pte) && core.profile().on(Switch.ZAP_DELAY_RMAP);
+            if (!delay) {
+                rmap.pageRemoveRmap(pfn);
+            }
+            tlb.gatherPage(pfn, delay);
+            return;
+        }
         rmap.pageRemoveRmap(pfn);
         alloc.putPage(pfn);
+    }
+
+    /**
+     * {@code tlb_flush_mmu} of a zap that gathered ({@code zap_pte_range} before {@code pte_unmap_unlock}): every
+     * CPU's entries for the ptes it cleared go, then the pages it unmapped lose their delayed rmap and their
+     * reference.
+     */
+    void flushGather(Mm mm) {
+        Tlb tlb = mm.tlb();
+        if (tlb == null || !tlb.gathering()) {
+            return;
+        }
+        trace.path("tlb_flush_mmu");
+        tlb.flush((pfn, delayRmap) -> {
+            if (delayRmap) {
+                rmap.pageRemoveRmap(pfn);
+            }
+            alloc.putPage(pfn);
+        });
     }
 }

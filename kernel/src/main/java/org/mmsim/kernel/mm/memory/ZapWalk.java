@@ -96,6 +96,9 @@ public final class ZapWalk extends StateObject {
                     trace.path("zap_pte_range");
                     holdsPtl = true;
                     mm.ptl().lock();
+                    if (mm.tlb() != null) {
+                        mm.tlb().beginGather();
+                    }
                 }
                 zap.zapPte(mm, addr, pte, cause);
                 lastZapped = addr;
@@ -204,8 +207,10 @@ public final class ZapWalk extends StateObject {
         }
     }
 
+    /** The gathered TLB flush and page releases ({@link Zap#flushGather}), then {@code pte_unmap_unlock}. */
     private void releasePtl() {
         if (holdsPtl) {
+            zap.flushGather(mm);
             holdsPtl = false;
             mm.ptl().unlock();
         }
