@@ -30,5 +30,5 @@ thread P {
 
 exists (violated no-lost-write)
 
-expect 5.19 sometimes
-expect 6.18 never
+expect 2.6.19 2.6.23 2.6.27 4.8 4.9 5.7 5.8 5.9 5.11 5.19 sometimes
+expect 6.18 5.19[zap_delay_rmap=on] never

@@ -103,12 +103,27 @@ public final class Mm extends StateObject implements Hashable {
 
     /**
      * A pte change that takes away something a TLB entry may hold: the translation, its frame, write permission, or
-     * the dirty bit (an entry with D set writes without a walk): flushed from every CPU ({@link Tlb#changed}).
+     * the dirty bit (an entry with D set writes without a walk): flushed from every CPU at once.
      */
     private void tlbChanged(long addr, long old, long pte) {
-        if (Pte.present(old) && (!Pte.present(pte) || Pte.pfn(pte) != Pte.pfn(old)
+        if (Pte.hwAccessible(old) && (!Pte.hwAccessible(pte) || Pte.pfn(pte) != Pte.pfn(old)
                 || Pte.write(old) && !Pte.write(pte) || Pte.dirty(old) && !Pte.dirty(pte))) {
-            tlb.changed(addr & ~(Page.PAGE_SIZE - 1));
+            tlb.invalidate(addr & ~(Page.PAGE_SIZE - 1));
+        }
+    }
+
+    /**
+     * {@code ptep_get_and_clear_full} in a zap under {@code tlb_gather_mmu}: the pte cleared, its TLB entries flushed
+     * only with the gather's ({@link Tlb#flush}), when the zap drops the pte lock. Any other change of the mm's ptes
+     * meanwhile flushes at once ({@link #setPte}).
+     */
+    public void clearPteGathered(long addr) {
+        long old = pgd.set(addr, 0);
+        if (Pte.hwAccessible(old)) {
+            tlb.defer(addr & ~(Page.PAGE_SIZE - 1));
+        }
+        if (old != 0 && trace.on()) {
+            trace.record(new Change.Pte(id, addr, old, 0));
         }
     }
 

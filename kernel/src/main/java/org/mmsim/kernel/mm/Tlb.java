@@ -13,10 +13,10 @@ import org.mmsim.kernel.state.StateObject;
  * <p>An entry caches a pte's translation of one page for one CPU: the frame and whether a store may go through
  * without a walk (x86 caches the pte's W and D bits: a store through an entry without D walks again to set it). The
  * kernel keeps the caches coherent by flushing after it changes a pte ({@code flush_tlb_page}, {@code flush_tlb_range}:
- * a shootdown of every CPU that may hold the mm). The model does so at once ({@link #changed}), inside
- * {@code Mm.setPte}, for every change that takes away a translation, its frame, or its right to write unwalked,
- * except while a zap gathers its flushes ({@code tlb_gather_mmu}: {@link #beginGather}): those wait for
- * {@link #flush}, which the zap does when it drops the pte lock. {@code zap_pte_range} flushes there when it unmapped
+ * a shootdown of every CPU that may hold the mm). The model does so at once, inside {@code Mm.setPte}, for every
+ * change that takes away a translation, its frame, or its right to write unwalked, except for the ptes a zap clears
+ * while it gathers its flushes ({@code tlb_gather_mmu}: {@link #beginGather}, {@code Mm.clearPteGathered}): those
+ * wait for {@link #flush}, which the zap does when it drops the pte lock. {@code zap_pte_range} flushes there when it unmapped
  * a dirty page of a file ({@code force_flush} before {@code pte_unmap_unlock}), and otherwise later, at
  * {@code tlb_finish_mmu}; the model's window is the first one for every page, shorter than the kernel's for the
  * others. Between the clear and the flush another CPU's entry still reaches the page: the stale-TLB window.
@@ -65,11 +65,10 @@ public final class Tlb extends StateObject implements Hashable {
         n++;
     }
 
-    /** The pte of {@code page} lost something an entry may cache: flush it now, or when the gathering zap does. */
-    void changed(long page) {
+    /** The gathering zap cleared the pte of {@code page}: its entries go when the zap flushes. */
+    void defer(long page) {
         if (!gathering) {
-            invalidate(page);
-            return;
+            throw new IllegalStateException("a gathered pte clear outside a gather");
         }
         for (int i = 0; i < np; i++) {
             if (pending[i] == page) {
@@ -83,7 +82,7 @@ public final class Tlb extends StateObject implements Hashable {
     }
 
     /** {@code flush_tlb_page} on every CPU: no entry for {@code page} is left. */
-    private void invalidate(long page) {
+    void invalidate(long page) {
         int w = 0;
         for (int i = 0; i < n; i++) {
             if (entries[3 * i + 1] != page) {

@@ -76,6 +76,37 @@ class TlbTest {
         assertThat(tlb.size()).isZero();
     }
 
+    @Test
+    void protNoneTakesAwayAReadOnlyEntry() {
+        Kernel k = boot("6.18");
+        Task p = k.spawn("p");
+        long a = anon(k, p, 1);
+        store(k, p, a, 1);
+        assertThat(k.syscalls().mprotect(p, a, PAGE, Mman.PROT_READ).run()).isZero();
+        assertThat(k.syscalls().load(p, a).complete().value()).isEqualTo(1);
+        assertThat(p.mm().tlb().lookup(p.pid(), a, false)).isNotNegative();
+        assertThat(k.syscalls().mprotect(p, a, PAGE, Mman.PROT_NONE).run()).isZero();
+        assertThat(p.mm().tlb().size()).as("present but inaccessible: flushed").isZero();
+        assertThat(k.syscalls().load(p, a).complete().signal()).isNotZero();
+    }
+
+    /** Only the ptes the zap clears wait for its flush; another change of the mm meanwhile flushes at once. */
+    @Test
+    void aGatherDefersOnlyTheZapsOwnPtes() {
+        Kernel k = boot("6.18");
+        Task p = k.spawn("p");
+        long a = anon(k, p, 3);
+        store(k, p, a, 1);
+        store(k, p, a + PAGE, 2);
+        store(k, p, a + 2 * PAGE, 3);
+        KernelCall<Void> zap = k.syscalls().madvise(p, a, 2 * PAGE, Mman.MADV_DONTNEED);
+        zap.step();
+        assertThat(p.mm().tlb().size()).isEqualTo(3);
+        p.mm().wrProtectPte(a + 2 * PAGE);
+        assertThat(p.mm().tlb().lookup(p.pid(), a + 2 * PAGE, true)).as("not the zap's: at once").isEqualTo(-1);
+        assertThat(p.mm().tlb().lookup(p.pid(), a, true)).as("the zap's: still there").isNotNegative();
+    }
+
     /**
      * MADV_DONTNEED stops after each pte with the pte lock held; until it drops the lock the cleared ptes' entries and
      * pages stay (tlb_gather_mmu), and a store through the stale entry still reaches the page.

@@ -226,7 +226,7 @@ public final class WritebackCall extends KernelCall<Void> {
                 at(MKCLEAN, "mapcount1 = page_mapcount(index %d) = %d", index, mapcount1);
                 return;
             }
-            mkcleanOne();
+            mkcleanOneOrWait();
             return;
         }
         if (filemap.core().tlbs()) {
@@ -249,8 +249,12 @@ public final class WritebackCall extends KernelCall<Void> {
             at(TEST, "folio_mkclean(index %d) done", index);
             return;
         }
+        mkcleanOneOrWait();
+    }
+
+    /** The first {@code page_mkclean_one}, or a point to wait at for its pte lock (a zap stopped holding it). */
+    private void mkcleanOneOrWait() {
         if (!ptes.get(0).mm().ptl().acquire().available()) {
-            // a zap stopped between two ptes holds that pte lock: the walk waits for it (blockedOn)
             at(MKCLEAN, "folio_mkclean(index %d) waits for the pte lock of mm %d", index, ptes.get(0).mm().id());
             return;
         }

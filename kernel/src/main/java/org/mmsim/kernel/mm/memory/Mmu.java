@@ -119,8 +119,8 @@ public final class Mmu {
 
     /**
      * The walk {@code cpu} made for an access that reached {@code pfn} (negative: it faulted): its TLB caches the pte
-     * as it is now, writable without a walk only if the pte is writable and dirty. Frames beyond RAM (MMIO) and
-     * special ptes are not cached.
+     * as it is now, writable without a walk only if the pte is writable and dirty. Frames beyond RAM (MMIO) are not
+     * cached; the zero page is, read only.
      */
     private void tlbFill(Mm mm, int cpu, long addr, int pfn) {
         Tlb tlb = mm.tlb();

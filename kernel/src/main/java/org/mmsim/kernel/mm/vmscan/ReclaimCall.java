@@ -146,6 +146,11 @@ public final class ReclaimCall extends KernelCall<Void> {
                 return;
             }
             trace.path("try_to_unmap");
+            if (!ptes.get(0).mm().ptl().acquire().available()) {
+                // a zap stopped between two ptes holds that pte lock: try_to_unmap_one waits for it (blockedOn)
+                at(UNMAP, "try_to_unmap(pfn %d) waits for the pte lock of mm %d", pfn, ptes.get(0).mm().id());
+                return;
+            }
             unmapOne();
             return;
         }
