@@ -26,7 +26,7 @@ import org.mmsim.kernel.state.StateObject;
  * {@code zap_delay_rmap}, their rmap still to remove ({@code page_remove_rmap} after the flush, 5df397dec7c4).
  */
 public final class Tlb extends StateObject implements Hashable {
-    /** The entries: {cpu, page address, pfn << 1 | writable}, in fill order. */
+    /** The entries: {cpu, page address, pfn << 1 | writable}, in (cpu, page) order. */
     private long[] entries = new long[0];
     private int n;
     /** While a zap gathers: the pages whose entries wait for {@link #flush}. */
@@ -48,20 +48,28 @@ public final class Tlb extends StateObject implements Hashable {
         return -1;
     }
 
-    /** The walk {@code cpu} just made: cache {@code page} → {@code pfn}, replacing what it cached for the page. */
+    /**
+     * The walk {@code cpu} just made: cache {@code page} → {@code pfn}, replacing what it cached for the page. The
+     * entries are kept in (cpu, page) order, so that two machines that cached the same translations in another order
+     * are one state.
+     */
     public void fill(int cpu, long page, int pfn, boolean writable) {
-        for (int i = 0; i < n; i++) {
-            if (entries[3 * i] == cpu && entries[3 * i + 1] == page) {
-                entries[3 * i + 2] = ((long) pfn << 1) | (writable ? 1 : 0);
-                return;
-            }
+        long value = ((long) pfn << 1) | (writable ? 1 : 0);
+        int at = 0;
+        while (at < n && (entries[3 * at] < cpu || entries[3 * at] == cpu && entries[3 * at + 1] < page)) {
+            at++;
+        }
+        if (at < n && entries[3 * at] == cpu && entries[3 * at + 1] == page) {
+            entries[3 * at + 2] = value;
+            return;
         }
         if (3 * (n + 1) > entries.length) {
             entries = Arrays.copyOf(entries, Math.max(6, entries.length * 2));
         }
-        entries[3 * n] = cpu;
-        entries[3 * n + 1] = page;
-        entries[3 * n + 2] = ((long) pfn << 1) | (writable ? 1 : 0);
+        System.arraycopy(entries, 3 * at, entries, 3 * at + 3, 3 * (n - at));
+        entries[3 * at] = cpu;
+        entries[3 * at + 1] = page;
+        entries[3 * at + 2] = value;
         n++;
     }
 

@@ -36,6 +36,33 @@ class TlbTest {
         return k.syscalls().store(t, a, v).complete();
     }
 
+    /** p's CPU caches {@code pages} anonymous pages it stored 1, 2, ...; then MADV_DONTNEED of the first two, stopped
+     * after its first pte: the call. */
+    private static KernelCall<Void> zapStoppedAfterOnePte(Kernel k, Task p, long a, int pages) {
+        for (int i = 0; i < pages; i++) {
+            store(k, p, a + i * PAGE, i + 1);
+        }
+        KernelCall<Void> zap = k.syscalls().madvise(p, a, 2 * PAGE, Mman.MADV_DONTNEED);
+        zap.step();
+        assertThat(zap.done()).isFalse();
+        return zap;
+    }
+
+    @Test
+    void entriesFilledInEitherOrderAreOneState() {
+        Kernel k = boot("6.18");
+        Task p = k.spawn("p");
+        long a = anon(k, p, 2);
+        Kernel other = k.copy();
+        Task q = other.tasks().byPid(p.pid());
+        k.syscalls().load(p, a + PAGE).complete();
+        k.syscalls().load(p, a).complete();
+        other.syscalls().load(q, a).complete();
+        other.syscalls().load(q, a + PAGE).complete();
+        assertThat(p.mm().tlb().size()).isEqualTo(2);
+        assertThat(other.fingerprint()).isEqualTo(k.fingerprint());
+    }
+
     @Test
     void aStoreCachesAWritableEntryAndALoadAReadOnlyOne() {
         Kernel k = boot("6.18");
@@ -96,11 +123,7 @@ class TlbTest {
         Kernel k = boot("6.18");
         Task p = k.spawn("p");
         long a = anon(k, p, 3);
-        store(k, p, a, 1);
-        store(k, p, a + PAGE, 2);
-        store(k, p, a + 2 * PAGE, 3);
-        KernelCall<Void> zap = k.syscalls().madvise(p, a, 2 * PAGE, Mman.MADV_DONTNEED);
-        zap.step();
+        zapStoppedAfterOnePte(k, p, a, 3);
         assertThat(p.mm().tlb().size()).isEqualTo(3);
         p.mm().wrProtectPte(a + 2 * PAGE);
         assertThat(p.mm().tlb().lookup(p.pid(), a + 2 * PAGE, true)).as("not the zap's: at once").isEqualTo(-1);
@@ -117,11 +140,8 @@ class TlbTest {
         Task p = k.spawn("p");
         long a = anon(k, p, 2);
         store(k, p, a, 1);
-        store(k, p, a + PAGE, 2);
         int pfn = p.mm().tlb().lookup(p.pid(), a, true);
-        KernelCall<Void> zap = k.syscalls().madvise(p, a, 2 * PAGE, Mman.MADV_DONTNEED);
-        zap.step();
-        assertThat(zap.done()).isFalse();
+        KernelCall<Void> zap = zapStoppedAfterOnePte(k, p, a, 2);
         assertThat(p.mm().pte(a)).isZero();
         assertThat(p.mm().tlb().lookup(p.pid(), a, true)).as("stale until the flush").isEqualTo(pfn);
         assertThat(k.frames().refcount(pfn)).as("tlb_remove_page: freed after the flush").isPositive();
@@ -161,10 +181,7 @@ class TlbTest {
         Kernel k = boot("5.19");
         Task p = k.spawn("p");
         long a = anon(k, p, 2);
-        store(k, p, a, 1);
-        store(k, p, a + PAGE, 2);
-        KernelCall<Void> zap = k.syscalls().madvise(p, a, 2 * PAGE, Mman.MADV_DONTNEED);
-        zap.step();
+        KernelCall<Void> zap = zapStoppedAfterOnePte(k, p, a, 2);
         Copier c = new Copier();
         Kernel copy = k.copy(c);
         KernelCall<Void> czap = c.copy(zap);
