@@ -113,6 +113,18 @@ public final class Mm extends StateObject implements Hashable {
     }
 
     /**
+     * A pte change whose TLB flush the kernel left out: {@code clear_refs_write}'s soft-dirty write-protect between
+     * 0758cd830494 (5.5: {@code tlb_finish_mmu} flushes only what {@code tlb_remove_*} gathered, and clear_refs
+     * gathered nothing) and 912efa17e512 (5.12). Every CPU keeps what it cached for {@code addr}.
+     */
+    public void setPteUnflushed(long addr, long pte) {
+        long old = pgd.set(addr, pte);
+        if (old != pte && trace.on()) {
+            trace.record(new Change.Pte(id, addr, old, pte));
+        }
+    }
+
+    /**
      * {@code ptep_get_and_clear_full} in a zap under {@code tlb_gather_mmu}: the pte cleared, its TLB entries flushed
      * only with the gather's ({@link Tlb#flush}), when the zap drops the pte lock. Any other change of the mm's ptes
      * meanwhile flushes at once ({@link #setPte}).

@@ -144,8 +144,10 @@ public final class TaskMmu {
                     continue;
                 }
                 long ptent = Pte.wrProtect(pte) & ~Pte.SOFT_DIRTY;
-                if (ptent != pte) {
+                if (ptent != pte && core.profile().on(Switch.CLEAR_REFS_TLB_FLUSH)) {
                     mm.setPte(addr, ptent);
+                } else if (ptent != pte) {
+                    mm.setPteUnflushed(addr, ptent); // 5.5-5.11: tlb_finish_mmu elided the flush
                 }
                 continue;
             }

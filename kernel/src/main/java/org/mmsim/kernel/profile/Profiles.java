@@ -22,7 +22,8 @@ public final class Profiles {
                 .with(Switch.COW_REUSE, "mapcount")
                 .with(Switch.GUP_WRITE_RETRY, "drop_foll_write")
                 .with(Switch.DRIVER_FAULT, "nopage")
-                .with(Switch.KVM_PAGE_REFS, "on").with(Switch.KVM_FAULT_REF, "on");
+                .with(Switch.KVM_PAGE_REFS, "on").with(Switch.KVM_FAULT_REF, "on")
+                .with(Switch.CLEAR_REFS_TLB_FLUSH, "on");
         register(v2619, "2.6.19", null);
 
         KernelProfile v2623 = v2619.with(Switch.DRIVER_FAULT, "fault").with(Switch.MADVISE_DONTNEED_READ_LOCK, "on");
@@ -56,11 +57,13 @@ public final class Profiles {
                 .with(Switch.MADV_WIPEONFORK, "on").with(Switch.MADV_FREE_SWAPLESS, "on")
                 .with(Switch.MAP_SHARED_VALIDATE, "on")
                 .with(Switch.MAP_FIXED_NOREPLACE, "on")
-                .with(Switch.IO_URING, "on").with(Switch.IO_URING_FILE_CHECK, "any_file");
+                .with(Switch.IO_URING, "on").with(Switch.IO_URING_FILE_CHECK, "any_file")
+                .with(Switch.CLEAR_REFS_TLB_FLUSH, "off");
         register(v57, "5.7", "FOLL_PIN and io_uring exist; COW reuse by mapcount: CVE-2020-29374 and "
                 + "COW-breaks-either-way present; MADV_FREE without swap (4.12), MADV_WIPEONFORK (4.14), "
                 + "MAP_SHARED_VALIDATE (4.15), MAP_FIXED_NOREPLACE (4.17); TTM's ->access (4.14, 09ac4fcb3f25); MREMAP_DONTUNMAP of "
-                + "anonymous memory (5.7); mlockall(MCL_ONFAULT) alone is -EINVAL (5.2)");
+                + "anonymous memory (5.7); mlockall(MCL_ONFAULT) alone is -EINVAL (5.2); clear_refs' TLB flush elided (5.5, "
+                + "0758cd830494)");
 
         KernelProfile v58 = v57.with(Switch.GUP_FORCE_COW_BREAK, "on");
         register(v58, "5.8", "GUP on COW mappings breaks COW first (17839856fd58): closes the child-side vmsplice leak, not its mirror");
@@ -81,12 +84,12 @@ public final class Profiles {
                 .with(Switch.EXT4_DIRTY_NOBUFFERS, "warn")
                 .with(Switch.MADV_POPULATE, "on")
                 .with(Switch.MREMAP_DONTUNMAP, "any").with(Switch.DONTUNMAP_UNLINK_ANON, "on")
-                .with(Switch.RDMA_DMABUF_MR, "on");
+                .with(Switch.RDMA_DMABUF_MR, "on").with(Switch.CLEAR_REFS_TLB_FLUSH, "on");
         register(v519, "5.19", "PageAnonExclusive (6c287605fd56) and unsharing for R/O pins (FAULT_FLAG_UNSHARE); "
                 + "long-term pins migrate out of ZONE_MOVABLE (5.13); io_uring accepts shmem buffers (5.14); ext4 warns "
                 + "and skips a dirty page without buffers instead of BUG (5.18, cc5095747edf); MADV_POPULATE_* (5.14); "
                 + "MREMAP_DONTUNMAP of any VMA (5.13), leaving the old VMA without its anon_vma (5.12); RDMA memory "
-                + "regions over dma-bufs (5.12, pinned ones 5.16)");
+                + "regions over dma-bufs (5.12, pinned ones 5.16); clear_refs flushes the TLB again (5.12, 912efa17e512)");
 
         KernelProfile v618 = v519.with(Switch.GUP_WRITE_RETRY, "anon_exclusive")
                 .with(Switch.DMABUF_PIN_VRAM, "on").with(Switch.ZAP_DELAY_RMAP, "on")

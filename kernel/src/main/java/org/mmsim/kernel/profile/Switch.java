@@ -166,7 +166,10 @@ public enum Switch {
             + "Felix Kuehling's fix of 2025); off: a pin always goes to GTT, moving a VRAM buffer (5.7 to 6.14)"),
     ZAP_DELAY_RMAP("a zap removes the rmap of a dirty page of a file only after the TLB flush, so that folio_mkclean "
             + "still finds it mapped and waits for the zap's pte lock (6.2, 5df397dec7c4, Linus Torvalds); off: at once, "
-            + "and another CPU's stale TLB entry can dirty the page after writeback cleaned it (matters with tlb)");
+            + "and another CPU's stale TLB entry can dirty the page after writeback cleaned it (matters with tlb)"),
+    CLEAR_REFS_TLB_FLUSH("clear_refs 4 flushes the TLB after write-protecting the ptes; off from 5.5 (0758cd830494: "
+            + "tlb_finish_mmu flushes only what was gathered) to 5.11, fixed in 5.12 (912efa17e512, Will Deacon): a "
+            + "stale writable entry lets the next write skip the fault that sets soft-dirty (matters with tlb)");
 
     private final String key;
     private final List<String> choices;
