@@ -176,6 +176,34 @@ class TlbTest {
         }
     }
 
+    /**
+     * With TLBs, wp_page_copy stops between its copy and its pte switch; a pte that changed meanwhile
+     * ({@code !pte_same}) drops the copy and the access faults again.
+     */
+    @Test
+    void wpPageCopyStopsAfterTheCopyAndRechecksThePte() {
+        Kernel k = boot("6.18");
+        Task p = k.spawn("p");
+        Task q = k.tasks().cloneThread(p, "q");
+        long a = anon(k, p, 1);
+        store(k, p, a, 1);
+        assertThat(k.syscalls().fork(p, "c").run()).isPositive();
+        int shared = org.mmsim.kernel.mm.pgtable.Pte.pfn(p.mm().pte(a));
+        KernelCall<Mmu.Access> write = k.syscalls().store(p, a, 2);
+        write.step();
+        assertThat(write.done()).as("stopped after the copy").isFalse();
+        assertThat(org.mmsim.kernel.mm.pgtable.Pte.pfn(p.mm().pte(a))).as("the pte not switched yet")
+                .isEqualTo(shared);
+        assertThat(k.syscalls().madvise(q, a, PAGE, Mman.MADV_DONTNEED).run()).isZero();
+        while (!write.done()) {
+            write.step();
+        }
+        assertThat(write.result().signal()).isZero();
+        assertThat(k.syscalls().load(p, a).complete().value()).as("refaulted: a fresh page, then the store")
+                .isEqualTo(2);
+        assertThat(k.frames().word(shared, 0)).as("the child's page is untouched").isEqualTo(1);
+    }
+
     @Test
     void aMachineCopiedMidZapGoesOnAlike() {
         Kernel k = boot("5.19");

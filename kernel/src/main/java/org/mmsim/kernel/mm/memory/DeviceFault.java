@@ -56,6 +56,15 @@ public final class DeviceFault {
         pausable = on;
     }
 
+    /** Stop the fault at {@code p} if the access lets it ({@link #pausable}): true if it stopped. */
+    boolean pause(FaultPause p) {
+        if (!pausable) {
+            return false;
+        }
+        paused = p;
+        return true;
+    }
+
     /** The fault that stopped during the access, or null; clears it. */
     FaultPause takePause() {
         FaultPause p = paused;

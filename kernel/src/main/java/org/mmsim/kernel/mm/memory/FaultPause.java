@@ -21,7 +21,13 @@ public final class FaultPause extends StateObject {
         /** {@code do_no_pfn} after {@code ->nopfn}: map the PFN if the pte is still none. */
         NOPFN,
         /** A {@code ->fault} handler that paused: {@link VmFault.Resume#resume}. */
-        HANDLER
+        HANDLER,
+        /**
+         * {@code wp_page_copy} after it copied the page into {@code pfn} without the pte lock, before it takes the
+         * lock again and checks {@code pte_same} against the pte it faulted on ({@code sequence}); only where
+         * translations are cached (a scenario's {@code tlb}), the one place another CPU can tell.
+         */
+        WP_COPY
     }
 
     final Kind kind;
@@ -54,6 +60,7 @@ public final class FaultPause extends StateObject {
             case NOPAGE -> String.format("->nopage returned pfn %d at %#x", pfn, addr);
             case NOPFN -> String.format("->nopfn returned pfn %d at %#x", pfn, addr);
             case HANDLER -> String.format("%s slept at %#x", vma.vmOps().name(), addr);
+            case WP_COPY -> String.format("wp_page_copy copied %#x into pfn %d", addr, pfn);
         };
     }
 

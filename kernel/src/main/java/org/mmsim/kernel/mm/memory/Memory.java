@@ -75,6 +75,10 @@ public final class Memory {
 
     /** Resume a stopped fault: 0, {@code VM_FAULT_*} error bits, or {@link DeviceFault#VM_FAULT_PAUSED} again. */
     public int finishPause(FaultPause p) {
+        if (p.kind == FaultPause.Kind.WP_COPY) {
+            return wpPageCopyLocked(p.vma, p.addr, p.sequence, (int) p.pfn,
+                    (p.flags & VmFault.FAULT_FLAG_UNSHARE) != 0);
+        }
         return deviceFault.finish(p);
     }
 
@@ -403,6 +407,27 @@ public final class Memory {
         }
         if (old >= 0) {
             frames.copyData(old, pfn);
+        }
+        // the copy is made without the pte lock: where CPUs cache translations, another one may still write the old
+        // page through a stale entry until the pte changes below (seed 002's "spurious COW")
+        if (mm.tlb() != null && deviceFault.pause(new FaultPause(FaultPause.Kind.WP_COPY, vma, addr,
+                unshare ? VmFault.FAULT_FLAG_UNSHARE : 0, pfn, orig, null))) {
+            return DeviceFault.VM_FAULT_PAUSED;
+        }
+        return wpPageCopyLocked(vma, addr, orig, pfn, unshare);
+    }
+
+    /**
+     * The rest of {@code wp_page_copy}, under the pte lock: if the pte is still the one the fault saw
+     * ({@code pte_same}), the new page replaces the old; else the new page is freed and the access faults again.
+     */
+    private int wpPageCopyLocked(Vma vma, long addr, long orig, int pfn, boolean unshare) {
+        Mm mm = vma.mm();
+        int old = vmNormalPage(orig);
+        if (mm.pte(addr) != orig) {
+            trace.path("wp_page_copy: !pte_same");
+            alloc.putPage(pfn);
+            return 0;
         }
         MmuNotifierRange range = MmuNotifierRange.of(MmuNotifierEvent.CLEAR, mm, addr & -Page.PAGE_SIZE,
                 (addr & -Page.PAGE_SIZE) + Page.PAGE_SIZE);
