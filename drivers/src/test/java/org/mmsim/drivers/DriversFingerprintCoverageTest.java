@@ -51,7 +51,6 @@ class DriversFingerprintCoverageTest {
         TABLE.put("rdma.RdmaDriver$Context.dmr", null);
         TABLE.put("rdma.DmabufMr.attach", "hashed by the dma-buf it is attached to (DmaBuf.hashInto), with its file");
         TABLE.put("rdma.DmabufMr.sgt", null);
-        TABLE.put("rdma.DmabufMr.pinned", null);
         TABLE.put("rdma.DmabufMr.dev", null);
         TABLE.put("rdma.DmabufMr.dead", null);
         TABLE.put("rdma.DmabufMrCalls$RegDmabufMrCall.args", null);

@@ -16,7 +16,7 @@ import org.mmsim.kernel.state.StateObject;
  * region [offset, offset+len) of a buffer another driver exported (the GPU's), reached through the buffer's
  * attachment rather than through any process's page tables. State: the dma-buf's file (the reference
  * {@code dma_buf_get} took), the attachment, the mapping the umem holds ({@code umem_dmabuf->sgt}, null while
- * unmapped), whether it pinned the buffer ({@code umem_dmabuf->pinned}), and the device's translation of the region
+ * unmapped), and the device's translation of the region
  * (the mkey's MTT: per page of the region PFN | VALID | WRITE, as an HMM entry; 0 when zapped).
  */
 final class DmabufMr extends StateObject {
@@ -39,7 +39,6 @@ final class DmabufMr extends StateObject {
     final int access;
     DmaBufAttachment attach;
     SgTable sgt;
-    boolean pinned;
     final long[] dev;
     boolean dead;
 
@@ -52,6 +51,14 @@ final class DmabufMr extends StateObject {
         this.mode = mode;
         this.access = access;
         this.dev = new long[Mr.nrPages(offset, len)];
+    }
+
+    /**
+     * {@code umem_dmabuf->pinned}: the MR holds a {@code dma_buf_pin} ({@link #PINNED}: taken at registration, which
+     * fails without it, and dropped at release).
+     */
+    boolean pins() {
+        return mode == PINNED;
     }
 
     DmaBuf dmabuf() {
@@ -72,7 +79,7 @@ final class DmabufMr extends StateObject {
     }
 
     void hashInto(StateHasher h) {
-        h.add(id).add(mm.id()).add(file.id()).add(offset).add(len).add(mode).add(access).add(pinned).add(dead)
+        h.add(id).add(mm.id()).add(file.id()).add(offset).add(len).add(mode).add(access).add(dead)
                 .add(sgt != null);
         if (sgt != null) {
             sgt.hashInto(h);
@@ -94,7 +101,6 @@ final class DmabufMr extends StateObject {
         this.access = o.access;
         this.attach = c.copy(o.attach);
         this.sgt = o.sgt; // immutable: shared
-        this.pinned = o.pinned;
         this.dev = o.dev.clone();
         this.dead = o.dead;
     }

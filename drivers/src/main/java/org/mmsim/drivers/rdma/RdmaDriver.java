@@ -302,9 +302,6 @@ public final class RdmaDriver implements Driver {
         return null;
     }
 
-    /** The largest region the model registers: its tables are arrays of one entry per page (4 GiB of pages). */
-    static final long MAX_MR_BYTES = 1L << 32;
-
     /**
      * {@code ib_dereg_mr_user}: the context's MR released ({@link Umem#release}, {@link UmemDmabuf#release}) and
      * gone from the table.

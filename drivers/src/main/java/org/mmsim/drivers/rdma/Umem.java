@@ -26,6 +26,9 @@ final class Umem {
         this.driver = driver;
     }
 
+    /** The largest region the model registers: its tables are arrays of one entry per page (4 GiB of pages). */
+    static final long MAX_MR_BYTES = 1L << 32;
+
     private Exports k() {
         return driver.kernel;
     }
@@ -62,7 +65,7 @@ final class Umem {
      * {@code ib_uverbs_reg_mr} → {@code mlx5_ib_reg_user_mr} → {@code ib_umem_get} or {@code ib_umem_odp_get}.
      *
      * @return 0, or -EBUSY (the context has an MR: the model's one-MR simplification), -EINVAL (empty range, unknown
-     *     mode), -ENOMEM (over RLIMIT_MEMLOCK, or over the model's {@link RdmaDriver#MAX_MR_BYTES}), the GUP error (-EFAULT for
+     *     mode), -ENOMEM (over RLIMIT_MEMLOCK, or over the model's {@link #MAX_MR_BYTES}), the GUP error (-EFAULT for
      *     a page that cannot be pinned)
      */
     long reg(Context ctx, Mm mm, long addr, long len, int mode, int access) {
@@ -73,7 +76,7 @@ final class Umem {
         if (len <= 0 || addr < 0 || mode < Mr.PINNED || mode > Mr.ODP_NORETRY) {
             return -Errno.EINVAL;
         }
-        if (len > RdmaDriver.MAX_MR_BYTES) {
+        if (len > MAX_MR_BYTES) {
             return -Errno.ENOMEM;
         }
         Mr mr = new Mr(driver.nextId(), mm, addr, len, mode, access);

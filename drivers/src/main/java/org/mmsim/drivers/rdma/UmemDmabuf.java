@@ -118,7 +118,7 @@ final class UmemDmabuf {
             return -Errno.EINVAL;
         }
         if (mode < DmabufMr.DYNAMIC || mode > DmabufMr.IGNORE_MOVE || offset < 0 || len < 0
-                || len > RdmaDriver.MAX_MR_BYTES || offset > Long.MAX_VALUE - len) {
+                || offset > Long.MAX_VALUE - len) {
             return -Errno.EINVAL;
         }
         File file = fd < 0 || fd > Integer.MAX_VALUE ? null : k().dmaBufGet(files, (int) fd);
@@ -140,16 +140,11 @@ final class UmemDmabuf {
         }
         mr.attach = attach;
         dmabuf.resv().lock();
-        int err = 0;
-        if (mode == DmabufMr.PINNED) {
-            err = k().dmaBufPin(attach);
-            mr.pinned = err == 0;
-        }
+        int err = mr.pins() ? k().dmaBufPin(attach) : 0;
         if (err == 0) {
             err = mapPages(mr);
-            if (err < 0 && mr.pinned) {
+            if (err < 0 && mr.pins()) {
                 k().dmaBufUnpin(attach);
-                mr.pinned = false;
             }
         }
         if (err == 0) {
@@ -232,9 +227,8 @@ final class UmemDmabuf {
             dmabuf.resv().lock();
         }
         unmapPages(mr);
-        if (mr.pinned) {
+        if (mr.pins()) {
             k().dmaBufUnpin(mr.attach);
-            mr.pinned = false;
         }
         if (take) {
             dmabuf.resv().unlock();

@@ -142,14 +142,12 @@ class GpuDmaBufTest {
         assertThat(file.released()).isTrue();
     }
 
-    /** A guest's WC spte to the BO's frame in system memory aliases the direct map's WB; the host's attribute does not. */
-    @ParameterizedTest(name = "memslot cache {0}, aliasing {1}: {2} violations")
-    @CsvSource({"-1, forbidden, 0", "1, forbidden, 1", "1, self_snoop, 0", "0, forbidden, 0"})
-    void aGuestMappingWithAnotherAttributeIsACacheAlias(long cache, String aliasing, int violations) {
-        Kernel k = boot(Profiles.byName("6.18").with(Switch.CACHE_ALIASING, aliasing));
-        Task p = k.spawn("p");
-        int x = bo(k, p, 1, GpuDriver.SYSTEM);
-        int f = (int) k.fileSyscalls().ioctl(p, x, GpuDriver.GPU_EXPORT).run();
+    /**
+     * A one-page BO in {@code placement}, exported and mapped through its dma-buf, and a VM whose memslot over that
+     * mapping has attribute {@code cache}, after a host load and a guest load of word 0: the mapping's address.
+     */
+    private static long guestMapsExportedBo(Kernel k, Task p, long placement, long cache) {
+        int f = (int) k.fileSyscalls().ioctl(p, bo(k, p, 1, placement), GpuDriver.GPU_EXPORT).run();
         long a = mmap(k, p, f, 1, 0);
         assertThat(k.syscalls().load(p, a).complete().value()).isEqualTo(0x11);
         int vm = (int) k.fileSyscalls().open(p, "/dev/" + KvmDriver.DEVICE, Fcntl.O_RDWR).run();
@@ -157,9 +155,21 @@ class GpuDmaBufTest {
         assertThat(k.fileSyscalls().ioctl(p, vm, KvmDriver.KVM_SET_USER_MEMORY_REGION, 0, a, 4096, cache).run())
                 .isZero();
         assertThat(k.fileSyscalls().ioctl(p, vm, KvmDriver.KVM_GUEST_LOAD, 0).run()).isEqualTo(0x11);
+        return a;
+    }
 
-        List<Violation> found = Invariants.checkStep(k).stream().filter(v -> v.invariant().equals("cache-alias"))
-                .toList();
+    private static List<Violation> cacheAliases(Kernel k) {
+        return Invariants.checkStep(k).stream().filter(v -> v.invariant().equals("cache-alias")).toList();
+    }
+
+    /** A guest's WC spte to a BO's frame in system memory aliases the direct map's WB; the host's own WC does not. */
+    @ParameterizedTest(name = "memslot cache {0}, aliasing {1}: {2} violations")
+    @CsvSource({"-1, forbidden, 0", "1, forbidden, 1", "1, self_snoop, 0", "0, forbidden, 0"})
+    void aGuestMappingWithAnotherAttributeIsACacheAlias(long cache, String aliasing, int violations) {
+        Kernel k = boot(Profiles.byName("6.18").with(Switch.CACHE_ALIASING, aliasing));
+        Task p = k.spawn("p");
+        long a = guestMapsExportedBo(k, p, GpuDriver.SYSTEM, cache);
+        List<Violation> found = cacheAliases(k);
         assertThat(found).hasSize(violations);
         if (violations > 0) {
             assertThat(found.get(0).message()).matches(
@@ -174,17 +184,8 @@ class GpuDmaBufTest {
     void aRawPfnIsJudgedByItsMappingsAlone(long cache, int violations) {
         Kernel k = boot(Profiles.byName("6.18"));
         Task p = k.spawn("p");
-        int f = (int) k.fileSyscalls().ioctl(p, bo(k, p, 1, GpuDriver.VRAM), GpuDriver.GPU_EXPORT).run();
-        long a = mmap(k, p, f, 1, 0);
-        assertThat(k.syscalls().load(p, a).complete().value()).isEqualTo(0x11);
-        int vm = (int) k.fileSyscalls().open(p, "/dev/" + KvmDriver.DEVICE, Fcntl.O_RDWR).run();
-        assertThat(k.fileSyscalls().ioctl(p, vm, KvmDriver.KVM_CREATE_VM).run()).isZero();
-        assertThat(k.fileSyscalls().ioctl(p, vm, KvmDriver.KVM_SET_USER_MEMORY_REGION, 0, a, 4096, cache).run())
-                .isZero();
-        assertThat(k.fileSyscalls().ioctl(p, vm, KvmDriver.KVM_GUEST_LOAD, 0).run()).isEqualTo(0x11);
-
-        List<Violation> found = Invariants.checkStep(k).stream().filter(v -> v.invariant().equals("cache-alias"))
-                .toList();
+        guestMapsExportedBo(k, p, GpuDriver.VRAM, cache);
+        List<Violation> found = cacheAliases(k);
         assertThat(found).hasSize(violations);
         if (violations > 0) {
             assertThat(found.get(0).message()).matches("pfn \\d+ is mapped WC by mm 1 at 0x[0-9a-f]+ and "

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import org.mmsim.kernel.Kernel;
 import org.mmsim.kernel.mm.memory.Mmu;
 import org.mmsim.kernel.mm.page.Page;
+import org.mmsim.kernel.mm.pgtable.Pte;
 import org.mmsim.kernel.sched.KernelCall;
 import org.mmsim.kernel.state.Copier;
 import org.mmsim.kernel.task.Task;
@@ -72,7 +73,7 @@ class TlbTest {
         Tlb tlb = p.mm().tlb();
         int pfn = tlb.lookup(p.pid(), a, true);
         assertThat(pfn).as("writable and dirty: a store goes through")
-                .isEqualTo(org.mmsim.kernel.mm.pgtable.Pte.pfn(p.mm().pte(a)));
+                .isEqualTo(Pte.pfn(p.mm().pte(a)));
         assertThat(k.syscalls().load(p, a + PAGE).complete().value()).isZero();
         assertThat(tlb.lookup(p.pid(), a + PAGE, false)).as("the zero page, read only").isNotNegative();
         assertThat(tlb.lookup(p.pid(), a + PAGE, true)).isEqualTo(-1);
@@ -188,11 +189,11 @@ class TlbTest {
         long a = anon(k, p, 1);
         store(k, p, a, 1);
         assertThat(k.syscalls().fork(p, "c").run()).isPositive();
-        int shared = org.mmsim.kernel.mm.pgtable.Pte.pfn(p.mm().pte(a));
+        int shared = Pte.pfn(p.mm().pte(a));
         KernelCall<Mmu.Access> write = k.syscalls().store(p, a, 2);
         write.step();
         assertThat(write.done()).as("stopped after the copy").isFalse();
-        assertThat(org.mmsim.kernel.mm.pgtable.Pte.pfn(p.mm().pte(a))).as("the pte not switched yet")
+        assertThat(Pte.pfn(p.mm().pte(a))).as("the pte not switched yet")
                 .isEqualTo(shared);
         assertThat(k.syscalls().madvise(q, a, PAGE, Mman.MADV_DONTNEED).run()).isZero();
         while (!write.done()) {
@@ -202,6 +203,8 @@ class TlbTest {
         assertThat(k.syscalls().load(p, a).complete().value()).as("refaulted: a fresh page, then the store")
                 .isEqualTo(2);
         assertThat(k.frames().word(shared, 0)).as("the child's page is untouched").isEqualTo(1);
+        assertThat(k.frames().mapcount(shared)).as("mapped by the child alone, unmapped once").isEqualTo(1);
+        assertThat(k.frames().refcount(shared)).as("the child's reference alone").isEqualTo(1);
     }
 
     @Test
