@@ -381,10 +381,16 @@ public final class Kernel {
      * is off.
      */
     public Kernel copy() {
-        return copy(new Copier());
+        Copier c = new Copier();
+        Kernel k = copy(c);
+        c.finish();
+        return k;
     }
 
-    /** {@link #copy()} with the copier of a larger copy (a scenario run and its suspended calls). */
+    /**
+     * {@link #copy()} with the copier of a larger copy (a scenario run and its suspended calls), whose maker calls
+     * {@link Copier#finish} when all of it is copied.
+     */
     public Kernel copy(Copier c) {
         return new Kernel(this, c, core.profile(), 0, 0, 0);
     }

@@ -430,7 +430,10 @@ public final class Runner {
      */
     public Runner copy() {
         try {
-            return new Runner(this, new Copier());
+            Copier c = new Copier();
+            Runner copy = new Runner(this, c);
+            c.finish();
+            return copy;
         } catch (ScenarioException e) {
             throw new ScenarioError(e);
         }

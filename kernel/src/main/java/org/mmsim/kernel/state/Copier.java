@@ -5,7 +5,9 @@ import org.mmsim.kernel.export.Export;
 /**
  * Copies a machine as a value, for the explorer: one copier per copy maps every object of the original machine to
  * the object that stands for it in the copy, so that a graph with shared references and cycles (an mm and its VMAs,
- * an anon_vma and the VMAs of several mms, a suspended call and the mm it walks) comes out as the same graph.
+ * an anon_vma and the VMAs of several mms, a suspended call and the mm it walks) comes out as the same graph. A
+ * {@link StateObject} is mapped by a forwarding pointer it carries, anything else by an identity table; whoever makes
+ * a copier calls {@link #finish} when the copy is made, which clears the pointers.
  *
  * <p>Three kinds of object meet a copier:
  * <ul>
@@ -21,13 +23,16 @@ import org.mmsim.kernel.export.Export;
 @Export
 public final class Copier {
     /**
-     * Original to copy, by identity: open addressing with linear probing, each key at an even slot and its copy after
-     * it; it doubles when more than half its room for pairs would be taken. Sized for
-     * a small machine, since a copy allocates it whole: about forty entries without devices (some twenty mechanisms and
-     * operation tables, the rest mms, VMAs, tasks, files, locks and calls), more with drivers.
+     * Original to copy, by identity, for what is not a {@link StateObject}: open addressing with linear probing, each
+     * key at an even slot and its copy after it; it doubles when more than half its room for pairs would be taken.
+     * Sized for a small machine, since a copy allocates it whole: some twenty-five entries without devices (the
+     * mechanisms and operation tables the copy pairs, and arrays that calls share), more with drivers.
      */
-    private Object[] table = new Object[2 * 128];
+    private Object[] table = new Object[2 * 64];
     private int size;
+    /** The state objects whose forwarding pointers this copier set, to clear ({@link #finish}). */
+    private StateObject[] forwarded = new StateObject[32];
+    private int nrForwarded;
     /**
      * The object whose {@link Copyable#copy} is running, and whether that copy has paired it: a state class pairs
      * itself first (so that cycles come out right), and then {@link #copy} need not pair it a second time, which was
@@ -102,8 +107,24 @@ public final class Copier {
         return copy;
     }
 
+    /**
+     * The copy is made: clears the forwarding pointers this copier set in the original's state objects, so that they
+     * do not keep the copy alive. Returns nothing; the copier must not be used again.
+     */
+    @Export
+    public void finish() {
+        for (int i = 0; i < nrForwarded; i++) {
+            forwarded[i].copiedBy = null;
+            forwarded[i].copiedTo = null;
+        }
+        nrForwarded = 0;
+    }
+
     /** The copy paired with {@code key}, or null. */
     private Object get(Object key) {
+        if (key instanceof StateObject s) {
+            return s.copiedBy == this ? s.copiedTo : null;
+        }
         Object[] t = table;
         int mask = t.length - 2;
         for (int i = slot(key, mask); ; i = (i + 2) & mask) {
@@ -117,13 +138,18 @@ public final class Copier {
         }
     }
 
-    /**
-     * Pairs {@code key} with {@code value}, replacing what it was paired with; a {@link StateObject} copy takes its
-     * original's probe hash here, whether it paired itself or was paired after its copy returned.
-     */
+    /** Pairs {@code key} with {@code value}, replacing what it was paired with. */
     private void put(Object key, Object value) {
-        if (value instanceof StateObject m && key instanceof StateObject o) {
-            m.inheritCopyHash(o);
+        if (key instanceof StateObject s) {
+            if (s.copiedBy != this) {
+                if (nrForwarded == forwarded.length) {
+                    forwarded = java.util.Arrays.copyOf(forwarded, nrForwarded * 2);
+                }
+                forwarded[nrForwarded++] = s;
+                s.copiedBy = this;
+            }
+            s.copiedTo = value;
+            return;
         }
         if (4 * (size + 1) > table.length) {
             Object[] old = table;
@@ -149,15 +175,13 @@ public final class Copier {
     }
 
     /**
-     * The even slot where the probe for {@code key} starts: from the hash a {@link StateObject} carries, from the
-     * identity hash of other state, and from its class's hash for a mechanism or an array. An explorer's copies are
-     * mostly of machines made by a step a moment before, out of new objects, whose first identity hash costs a call
-     * into the JVM (about 30 ns each); a machine has one or two mechanisms of a class, whose class's hash is computed
-     * once.
+     * The even slot where the probe for {@code key} (never a {@link StateObject}) starts: from the identity hash of
+     * state, and from its class's hash for a mechanism or an array. An explorer's copies are mostly of machines made by
+     * a step a moment before, out of new objects, whose first identity hash costs a call into the JVM (about 30 ns
+     * each); a machine has one or two mechanisms of a class, whose class's hash is computed once.
      */
     private static int slot(Object key, int mask) {
-        int h = key instanceof StateObject s ? s.copyHash()
-                : key instanceof Copyable ? System.identityHashCode(key) : key.getClass().hashCode();
+        int h = key instanceof Copyable ? System.identityHashCode(key) : key.getClass().hashCode();
         return ((h * 0x9E3779B9) >>> 7) & mask;
     }
 

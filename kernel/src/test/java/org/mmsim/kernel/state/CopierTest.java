@@ -79,6 +79,76 @@ class CopierTest {
         assertThat(a.copies + b.copies + tail.copies + shared.copies).isEqualTo(4);
     }
 
+    /** State found by its forwarding pointer: a node of a ring that pairs itself first. */
+    private static final class Ring extends StateObject {
+        Ring next;
+        int copies;
+
+        @Override
+        public Object copy(Copier c) {
+            copies++;
+            Ring r = c.pair(this, new Ring());
+            r.next = c.copy(next);
+            return r;
+        }
+    }
+
+    @Test
+    void stateObjectsAreFoundByForwardingUntilTheCopierFinishesAndAnotherCopierMakesItsOwnCopies() {
+        Ring a = new Ring();
+        Ring b = new Ring();
+        a.next = b;
+        b.next = a;
+        Copier c = new Copier();
+        Ring a2 = c.copy(a);
+
+        assertThat(a2.next.next).isSameAs(a2).isNotSameAs(a);
+        assertThat(c.copy(b)).isSameAs(a2.next);
+        assertThat(a.copiedBy).isSameAs(c);
+        assertThat(a.copiedTo).isSameAs(a2);
+
+        c.finish();
+        assertThat(a.copiedBy).isNull();
+        assertThat(a.copiedTo).isNull();
+        assertThat(b.copiedTo).isNull();
+        Copier d = new Copier();
+        Ring a3 = d.copy(a);
+        assertThat(a3).isNotSameAs(a2);
+        assertThat(a3.next.next).isSameAs(a3);
+        assertThat(a.copies + b.copies).isEqualTo(4);
+    }
+
+    @Test
+    void aPointerLeftByAnUnfinishedCopierIsNotAnotherCopiersPair() {
+        Ring a = new Ring();
+        a.next = a;
+        Copier c = new Copier();
+        Ring a2 = c.copy(a);
+        Copier d = new Copier();
+        Ring a3 = d.copy(a);
+        assertThat(a3).isNotSameAs(a2);
+        assertThat(a3.next).isSameAs(a3);
+        assertThat(d.copy(a)).isSameAs(a3);
+    }
+
+    @Test
+    void manyStateObjectsAreEachCopiedOnceAndAllCleared() {
+        Copier c = new Copier();
+        List<Ring> rings = new ArrayList<>();
+        List<Ring> copies = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            Ring r = new Ring();
+            r.next = r;
+            rings.add(r);
+            copies.add(c.copy(r));
+        }
+        for (int i = 0; i < rings.size(); i++) {
+            assertThat(c.copy(rings.get(i))).isSameAs(copies.get(i));
+        }
+        c.finish();
+        assertThat(rings).allSatisfy(r -> assertThat(r.copiedTo).isNull());
+    }
+
     /** A mechanism: not state, paired with the copy's own. */
     private static final class Mechanism {}
 

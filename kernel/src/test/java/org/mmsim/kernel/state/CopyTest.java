@@ -57,7 +57,10 @@ class CopyTest {
         LEFT_OUT.put("state.Copier.size", "how full that map is");
         LEFT_OUT.put("state.Copier.copying", "the object whose copy is being made, while it is");
         LEFT_OUT.put("state.Copier.copyingPaired", "whether that copy has paired itself yet");
-        LEFT_OUT.put("state.StateObject.copyHash", "where a copier probes for the object; 0 until asked for");
+        LEFT_OUT.put("state.Copier.forwarded", "the originals whose forwarding pointers the copier set, to clear");
+        LEFT_OUT.put("state.Copier.nrForwarded", "how many there are");
+        LEFT_OUT.put("state.StateObject.copiedBy", "a copier's forwarding pointer, set only while it copies");
+        LEFT_OUT.put("state.StateObject.copiedTo", "a copier's forwarding pointer, set only while it copies");
         LEFT_OUT.put("check.AccountingInvariant$Counts.ranges", "scratch of one check, not state");
         LEFT_OUT.put("check.AccountingInvariant$Counts.counts", "scratch of one check, not state");
         LEFT_OUT.put("profile.KernelProfile.values", "immutable, shared by every machine of a profile");

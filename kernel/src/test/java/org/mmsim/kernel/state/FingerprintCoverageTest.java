@@ -188,7 +188,10 @@ class FingerprintCoverageTest {
         leftOut("state.Copier", "size", "how full that map is");
         leftOut("state.Copier", "copying", "the object whose copy is being made, while it is");
         leftOut("state.Copier", "copyingPaired", "whether that copy has paired itself yet");
-        leftOut("state.StateObject", "copyHash", "where a copier probes for the object: no copy or outcome depends on it");
+        leftOut("state.Copier", "forwarded", "the originals whose forwarding pointers one copy set, to clear");
+        leftOut("state.Copier", "nrForwarded", "how many there are");
+        leftOut("state.StateObject", "copiedBy", "a copier's forwarding pointer while it copies: no outcome depends on it");
+        leftOut("state.StateObject", "copiedTo", "a copier's forwarding pointer while it copies: no outcome depends on it");
         leftOut("check.AccountingInvariant$Counts", "ranges", "scratch of one check, not state");
         leftOut("check.AccountingInvariant$Counts", "counts", "scratch of one check, not state");
         leftOut("trace.Tracer", "journal", "an observer");
