@@ -34,14 +34,23 @@ class BundledScenariosTest {
         return out;
     }
 
-    /** Every bundled scenario under every kernel its expectations name, checked once for all the tests here. */
+    /**
+     * Every bundled scenario under every kernel its expectations name, checked once for all the tests here. The
+     * accounting invariant checks in full at every step as well as from its ledger, and the run fails where the two
+     * differ: the proof that the cheap check is the full one, over every step of every execution of the library.
+     */
     private static List<Result> library;
 
     static synchronized List<Result> library() throws IOException, ScenarioException {
         if (library == null) {
             List<Result> out = new ArrayList<>();
-            for (Scenario s : bundled()) {
-                out.addAll(Checker.check(s, Checker.kernels(s, null), Map.of()));
+            org.mmsim.kernel.check.Invariants.crossCheckAccounting(true);
+            try {
+                for (Scenario s : bundled()) {
+                    out.addAll(Checker.check(s, Checker.kernels(s, null), Map.of()));
+                }
+            } finally {
+                org.mmsim.kernel.check.Invariants.crossCheckAccounting(false);
             }
             library = List.copyOf(out);
         }

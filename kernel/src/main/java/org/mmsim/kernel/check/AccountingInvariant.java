@@ -1,6 +1,7 @@
 package org.mmsim.kernel.check;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.mmsim.kernel.Kernel;
 import org.mmsim.kernel.bug.Violation;
@@ -8,6 +9,7 @@ import org.mmsim.kernel.fs.Pipe;
 import org.mmsim.kernel.mm.AddressSpace;
 import org.mmsim.kernel.mm.Mm;
 import org.mmsim.kernel.mm.gup.GupPages;
+import org.mmsim.kernel.mm.page.AccountingLedger;
 import org.mmsim.kernel.mm.page.PageAlloc;
 import org.mmsim.kernel.mm.page.PageFlags;
 import org.mmsim.kernel.mm.page.PageFrames;
@@ -22,6 +24,7 @@ import org.mmsim.kernel.mm.rmap.Rmap;
  * pte may map a free frame.
  */
 final class AccountingInvariant implements Invariant {
+    private static final int[] NO_REFERENCES = new int[0];
 
     @Override
     public String name() {
@@ -34,29 +37,205 @@ final class AccountingInvariant implements Invariant {
     }
 
     /**
-     * The check after every step. The ptes are counted without reading the frames they map: whether a pte maps a free
-     * frame is read off the frame's own refcount in the pass over frames, which reads it anyway. Only when some pte
-     * does (or maps a frame never allocated, which has no count) is the check run again by {@link #checkMappedFree},
-     * which names each such pte first, in the order of the mms and their addresses, as it always did.
+     * Whether every check from the ledger is also made in full and the two compared, an {@link IllegalStateException}
+     * naming both if they differ (tests turn it on, {@link Invariants#crossCheckAccounting}).
+     */
+    static volatile boolean crossCheck;
+
+    /**
+     * The check after every step. From the {@link AccountingLedger} when it can: only the frames written or whose ptes
+     * or outside references changed since the last check, if that check found everything balanced and the same mms
+     * are alive (a step that makes or ends an mm, or a replayed run that wrote much, is checked in full). In full
+     * otherwise: the ptes are counted without reading the frames they map, and whether a pte maps a free frame is read
+     * off the frame's own refcount in the pass over frames, which reads it anyway. Only when some pte does (or maps a
+     * frame never allocated, which has no count) is the check run again by {@link #checkMappedFree}, which names each
+     * such pte first, in the order of the mms and their addresses.
      */
     @Override
     public List<Violation> check(Kernel kernel) {
+        AccountingLedger ledger = kernel.frames().ledger();
+        int[] references = references(kernel);
+        List<Mm> mms = kernel.mm().mms();
+        int dead = 0;
+        for (int i = 0; i < mms.size(); i++) {
+            dead += mms.get(i).dead() ? 1 : 0;
+        }
+        List<Violation> out = ledger.usable(mms.size(), dead) ? fromLedger(kernel, ledger, references) : null;
+        if (out == null || crossCheck) {
+            List<Violation> full = full(kernel, references);
+            if (out != null && !out.equals(full)) {
+                throw new IllegalStateException("the accounting check from the ledger found " + out
+                        + " where the full check found " + full);
+            }
+            out = full;
+        }
+        ledger.restart(out.isEmpty(), mms.size(), dead, references);
+        return out;
+    }
+
+    /** Every pte of every live mm and every frame ever allocated, counted afresh. */
+    private List<Violation> full(Kernel kernel, int[] references) {
         Counts expected = new Counts(kernel.pageAlloc().everAllocatedRanges());
         boolean unnamed = countPtes(kernel, expected, null);
-        countReferences(kernel, expected);
+        expected.addReferences(references);
         List<Violation> out = unnamed ? null : balance(kernel, expected, true, null);
-        return out == null ? checkMappedFree(kernel) : out;
+        return out == null ? checkMappedFree(kernel, references) : out;
+    }
+
+    /**
+     * The check of the frames the ledger names, against what they were when the last check found every frame
+     * balanced: a frame's ptes then were its mapcount then (less the pins seed 003's designs count in it), and its
+     * refcount then was those ptes, its outside references then and its buffers. Null where only the full check can
+     * answer: a frame outside the allocated ranges, one whose counts then do not add up that way, or a frame now free
+     * that a pte maps (the full check names those ptes first).
+     */
+    private List<Violation> fromLedger(Kernel kernel, AccountingLedger ledger, int[] references) {
+        int[] before = ledger.references();
+        int[] candidates = new int[ledger.frames() + ledger.pteChanges() + (before.length + references.length) / 2];
+        int k = 0;
+        for (int i = 0; i < ledger.frames(); i++) {
+            k = addOnce(candidates, k, ledger.framePfn(i));
+        }
+        for (int i = 0; i < ledger.pteChanges(); i++) {
+            k = addOnce(candidates, k, ledger.pteChange(i, 1));
+        }
+        for (int a = 0, b = 0; a < before.length || b < references.length; ) {
+            int pa = a < before.length ? before[a] : Integer.MAX_VALUE;
+            int pb = b < references.length ? references[b] : Integer.MAX_VALUE;
+            if (pa != pb || before[a + 1] != references[b + 1]) {
+                k = addOnce(candidates, k, Math.min(pa, pb));
+            }
+            a += pa <= pb ? 2 : 0;
+            b += pb <= pa ? 2 : 0;
+        }
+        if (k == 0) {
+            return List.of();
+        }
+        int[] ranges = kernel.pageAlloc().everAllocatedRanges();
+        long[] ordered = new long[k];
+        for (int i = 0; i < k; i++) {
+            int position = position(ranges, candidates[i]);
+            if (position < 0) {
+                return null;
+            }
+            ordered[i] = ((long) position << 32) | candidates[i];
+        }
+        Arrays.sort(ordered);
+        PageFrames frames = kernel.frames();
+        boolean pinsInMapcount = kernel.profile().pinTracking().mapcount();
+        int[] counts = new int[3];
+        List<Violation> out = null;
+        for (long o : ordered) {
+            int pfn = (int) o;
+            int noted = notedAt(ledger, pfn);
+            if (noted >= 0) {
+                counts[0] = ledger.frameBefore(noted, 0);
+                counts[1] = ledger.frameBefore(noted, 1) + 1;
+                counts[2] = ledger.frameBefore(noted, 2);
+            } else {
+                frames.counts(pfn, counts);
+            }
+            int ptesBefore = counts[1] - pinsInMapcount(pinsInMapcount, counts[0], counts[2]);
+            if (ptesBefore < 0 || counts[0] != ptesBefore + count(before, pfn) + buffers(counts[2])) {
+                return null;
+            }
+            int ptes = ptesBefore + pteChange(kernel, ledger, pfn);
+            frames.counts(pfn, counts);
+            int refs = counts[0];
+            if (ptes < 0 || refs == 0 && ptes > 0) {
+                return null;
+            }
+            out = unbalanced(out, pfn, refs, ptes + count(references, pfn) + buffers(counts[2]), counts[1],
+                    ptes + pinsInMapcount(pinsInMapcount, refs, counts[2]));
+        }
+        return out == null ? List.of() : out;
+    }
+
+    /** {@code into[0..k)} with {@code pfn} added if it is not there yet; the new length. */
+    private static int addOnce(int[] into, int k, int pfn) {
+        for (int i = 0; i < k; i++) {
+            if (into[i] == pfn) {
+                return k;
+            }
+        }
+        into[k] = pfn;
+        return k + 1;
+    }
+
+    /** Where {@code pfn} comes in the order of {@code ranges} (as the full check walks them), or -1 outside them. */
+    private static int position(int[] ranges, int pfn) {
+        int base = 0;
+        for (int z = 0; z < ranges.length; z += 2) {
+            if (pfn >= ranges[z] && pfn < ranges[z + 1]) {
+                return base + pfn - ranges[z];
+            }
+            base += ranges[z + 1] - ranges[z];
+        }
+        return -1;
+    }
+
+    /** The index of {@code pfn} among the ledger's frames, or -1. */
+    private static int notedAt(AccountingLedger ledger, int pfn) {
+        for (int i = 0; i < ledger.frames(); i++) {
+            if (ledger.framePfn(i) == pfn) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** The change in the ptes of live mms that map {@code pfn} since the last check. */
+    private static int pteChange(Kernel kernel, AccountingLedger ledger, int pfn) {
+        int change = 0;
+        for (int i = 0; i < ledger.pteChanges(); i++) {
+            if (ledger.pteChange(i, 1) == pfn) {
+                Mm mm = kernel.mm().mm(ledger.pteChange(i, 0));
+                // an mm dead now was dead at the last check too (the ledger is used only if as many are dead), and
+                // the ptes of a dead mm do not count
+                change += mm == null || mm.dead() ? 0 : ledger.pteChange(i, 2);
+            }
+        }
+        return change;
+    }
+
+    /** The count {@code pairs} (sorted (pfn, count) pairs) holds for {@code pfn}, 0 if none. */
+    private static int count(int[] pairs, int pfn) {
+        int lo = 0;
+        int hi = pairs.length / 2 - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            int p = pairs[2 * mid];
+            if (p == pfn) {
+                return pairs[2 * mid + 1];
+            }
+            if (p < pfn) {
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return 0;
+    }
+
+    /** The reference a page with buffers ({@code PG_private}) holds on itself. */
+    private static int buffers(int flags) {
+        return (flags & PageFlags.PG_PRIVATE) != 0 ? 1 : 0;
+    }
+
+    /** Seed 003's designs: GUP adds each pin of a non-anon page to {@code _mapcount} too. */
+    private static int pinsInMapcount(boolean on, int refs, int flags) {
+        return on && (flags & PageFlags.PG_ANON) == 0 ? refs / Rmap.GUP_PIN_COUNTING_BIAS : 0;
     }
 
     /**
      * The whole check in its reporting order: every pte that maps a free frame, mm by mm in address order, then each
      * frame whose counts do not balance.
      */
-    private List<Violation> checkMappedFree(Kernel kernel) {
+    private List<Violation> checkMappedFree(Kernel kernel, int[] references) {
         Counts expected = new Counts(kernel.pageAlloc().everAllocatedRanges());
         List<Violation> out = new ArrayList<>();
         countPtes(kernel, expected, out);
-        countReferences(kernel, expected);
+        expected.addReferences(references);
         return balance(kernel, expected, false, out);
     }
 
@@ -92,9 +271,19 @@ final class AccountingInvariant implements Invariant {
         return unnamed[0];
     }
 
-    /** Adds the references held outside page tables: page caches, pipes, GUP arrays, and what drivers report. */
-    private static void countReferences(Kernel kernel, Counts expected) {
-        PageReferences.Visitor ref = (pfn, count) -> expected.add(pfn, count, 0);
+    /**
+     * The references held outside page tables (page caches, pipes, GUP arrays, and what drivers report), as (pfn,
+     * count) pairs sorted by pfn, one pair a frame.
+     */
+    private static int[] references(Kernel kernel) {
+        long[][] found = {new long[0]};
+        int[] n = {0};
+        PageReferences.Visitor ref = (pfn, count) -> {
+            if (n[0] == found[0].length) {
+                found[0] = Arrays.copyOf(found[0], Math.max(8, 2 * n[0]));
+            }
+            found[0][n[0]++] = ((long) pfn << 32) | (count & 0xffffffffL);
+        };
         List<AddressSpace> mappings = kernel.mm().mappings();
         for (int i = 0; i < mappings.size(); i++) {
             AddressSpace mapping = mappings.get(i);
@@ -122,6 +311,23 @@ final class AccountingInvariant implements Invariant {
         for (int i = 0; i < holders.size(); i++) {
             holders.get(i).visit(ref);
         }
+        if (n[0] == 0) {
+            return NO_REFERENCES;
+        }
+        long[] sorted = Arrays.copyOf(found[0], n[0]);
+        Arrays.sort(sorted);
+        int[] pairs = new int[2 * sorted.length];
+        int k = 0;
+        for (long e : sorted) {
+            int pfn = (int) (e >>> 32);
+            if (k > 0 && pairs[k - 2] == pfn) {
+                pairs[k - 1] += (int) e;
+            } else {
+                pairs[k++] = pfn;
+                pairs[k++] = (int) e;
+            }
+        }
+        return Arrays.copyOf(pairs, k);
     }
 
     /**
@@ -148,20 +354,26 @@ final class AccountingInvariant implements Invariant {
                 if (pinsInMapcount && (flags & PageFlags.PG_ANON) == 0) {
                     mapExpected += refs / Rmap.GUP_PIN_COUNTING_BIAS;
                 }
-                int map = counts[1];
-                if (refs != refsExpected) {
-                    out = Invariants.add(out, new Violation(name(), String.format(
-                            "pfn %d has refcount %d but %d reference%s can be named", pfn, refs, refsExpected,
-                            refsExpected == 1 ? "" : "s")));
-                }
-                if (map != mapExpected) {
-                    out = Invariants.add(out, new Violation(name(), String.format(
-                            "pfn %d has mapcount %d but %d pte%s map it", pfn, map, mapExpected,
-                            mapExpected == 1 ? "" : "s")));
-                }
+                out = unbalanced(out, pfn, refs, refsExpected, counts[1], mapExpected);
             }
         }
         return out == null ? List.of() : out;
+    }
+
+    /** {@code out} with frame {@code pfn}'s violations added if its refcount or mapcount is not what was counted. */
+    private List<Violation> unbalanced(List<Violation> out, int pfn, int refs, int refsExpected, int map,
+            int mapExpected) {
+        if (refs != refsExpected) {
+            out = Invariants.add(out, new Violation(name(), String.format(
+                    "pfn %d has refcount %d but %d reference%s can be named", pfn, refs, refsExpected,
+                    refsExpected == 1 ? "" : "s")));
+        }
+        if (map != mapExpected) {
+            out = Invariants.add(out, new Violation(name(), String.format(
+                    "pfn %d has mapcount %d but %d pte%s map it", pfn, map, mapExpected,
+                    mapExpected == 1 ? "" : "s")));
+        }
+        return out;
     }
 
     /**
@@ -192,6 +404,13 @@ final class AccountingInvariant implements Invariant {
                 base += ranges[z + 1] - ranges[z];
             }
             return -1;
+        }
+
+        /** Counts the references of {@code pairs} (sorted (pfn, count) pairs). */
+        void addReferences(int[] pairs) {
+            for (int i = 0; i < pairs.length; i += 2) {
+                add(pairs[i], pairs[i + 1], 0);
+            }
         }
 
         /** Counts {@code refs} references and {@code maps} ptes for {@code pfn}; false for a frame never allocated. */

@@ -67,6 +67,15 @@ public final class Invariants {
     }
 
     /**
+     * Whether the accounting invariant, whenever it checks only what changed since it last ran, also checks
+     * everything and fails with an {@link IllegalStateException} if the two differ: for tests, which prove the cheap
+     * check the same as the full one over every step of the bundled scenarios. Off by default.
+     */
+    public static void crossCheckAccounting(boolean on) {
+        AccountingInvariant.crossCheck = on;
+    }
+
+    /**
      * The invariants that hold at every step, a kernel call suspended half way or not: stable pages (a write to a
      * page under writeback is wrong whenever it lands, and only while a writeback call is suspended between
      * {@code folio_start_writeback} and the end of its I/O can one land).

@@ -61,6 +61,13 @@ class CopyTest {
         LEFT_OUT.put("state.Copier.nrForwarded", "how many there are");
         LEFT_OUT.put("state.StateObject.copiedBy", "a copier's forwarding pointer, set only while it copies");
         LEFT_OUT.put("state.StateObject.copiedTo", "a copier's forwarding pointer, set only while it copies");
+        LEFT_OUT.put("check.AccountingInvariant.crossCheck", "a switch for tests, not state of any machine");
+        LEFT_OUT.put("mm.page.AccountingLedger.balanced", "copied as a boolean; false: this machine's last check ran"
+                + " with calls stopped half way (AccountingLedgerTest copies a balanced record)");
+        LEFT_OUT.put("mm.page.AccountingLedger.overflow", "copied as a boolean; false: under 64 frames written since"
+                + " the last check");
+        LEFT_OUT.put("mm.page.AccountingLedger.mms", "copied as an int (AccountingLedgerTest copies a checked one)");
+        LEFT_OUT.put("mm.page.AccountingLedger.deadMms", "copied as an int; 0: no mm of this machine has exited");
         LEFT_OUT.put("check.AccountingInvariant$Counts.ranges", "scratch of one check, not state");
         LEFT_OUT.put("check.AccountingInvariant$Counts.counts", "scratch of one check, not state");
         LEFT_OUT.put("profile.KernelProfile.values", "immutable, shared by every machine of a profile");

@@ -33,6 +33,8 @@ public final class PageFrames extends StateObject {
     private final Tracer trace;
     /** The kernel's footprint accumulator: every section access below records the frame's bit. */
     private final Footprint footprint;
+    /** What the accounting invariant needs to know of the frames written since it last ran. */
+    private final AccountingLedger ledger;
 
     public PageFrames(int nrFrames, Tracer trace, Footprint footprint) {
         if (nrFrames <= 0) {
@@ -42,6 +44,19 @@ public final class PageFrames extends StateObject {
         this.trace = trace;
         this.footprint = footprint;
         this.store = new FrameSections(nrFrames);
+        this.ledger = new AccountingLedger();
+    }
+
+    private PageFrames(int nrFrames, Tracer trace, Footprint footprint, AccountingLedger ledger) {
+        this.nrFrames = nrFrames;
+        this.trace = trace;
+        this.footprint = footprint;
+        this.ledger = ledger;
+    }
+
+    /** What changed since the accounting invariant last ran: written here, and by every pte write. */
+    public AccountingLedger ledger() {
+        return ledger;
     }
 
     /** The footprint accumulator frame accesses record into. */
@@ -57,6 +72,13 @@ public final class PageFrames extends StateObject {
     /** The section of {@code pfn}, to be written (see {@link FrameSections#writable}). */
     private FrameSections.Section sec(int pfn) {
         footprint.page(pfn);
+        if (!ledger.noted(pfn)) {
+            FrameSections.Section s = peek(pfn);
+            int i = pfn & store.mask;
+            ledger.noteFrame(pfn, s == null ? 0 : s.get(i, FrameSections.Section.REFCOUNT),
+                    s == null ? -1 : s.get(i, FrameSections.Section.MAPCOUNT),
+                    s == null ? 0 : s.get(i, FrameSections.Section.FLAGS));
+        }
         return store.writable(pfn);
     }
 
@@ -267,7 +289,7 @@ public final class PageFrames extends StateObject {
      */
     @Override
     public PageFrames copy(Copier c) {
-        PageFrames f = c.pair(this, new PageFrames(nrFrames, c.copy(trace), c.copy(footprint)));
+        PageFrames f = c.pair(this, new PageFrames(nrFrames, c.copy(trace), c.copy(footprint), c.copy(ledger)));
         f.store = store.copy();
         return f;
     }

@@ -2,6 +2,7 @@ package org.mmsim.kernel.mm.pgtable;
 
 import java.util.Arrays;
 import org.mmsim.kernel.export.Export;
+import org.mmsim.kernel.mm.page.AccountingLedger;
 import org.mmsim.kernel.state.Copier;
 import org.mmsim.kernel.state.StateObject;
 import org.mmsim.kernel.state.Footprint;
@@ -91,10 +92,13 @@ public final class PageTable extends StateObject {
     private final int mmId;
     /** The kernel's footprint accumulator: every walk below records this mm's bit. */
     private final Footprint footprint;
+    /** Where every pte write tells the accounting invariant which frame gained or lost a pte. */
+    private final AccountingLedger ledger;
 
-    public PageTable(int mmId, Footprint footprint) {
+    public PageTable(int mmId, Footprint footprint, AccountingLedger ledger) {
         this.mmId = mmId;
         this.footprint = footprint;
+        this.ledger = ledger;
     }
 
     /** The index of {@code addr}'s entry in its PTE table. */
@@ -209,6 +213,7 @@ public final class PageTable extends StateObject {
         int e = index(addr);
         long old = leaf.get(e);
         if (old != pte) {
+            ledger.pteChanged(mmId, counted(old), counted(pte));
             leaf.writable(e)[e & (BLOCK - 1)] = pte;
             if (old != 0) {
                 if (hashed) {
@@ -226,6 +231,11 @@ public final class PageTable extends StateObject {
             }
         }
         return old;
+    }
+
+    /** The frame {@code pte} maps as the accounting invariant counts it (present, not special), or -1. */
+    private static int counted(long pte) {
+        return Pte.present(pte) && !Pte.special(pte) ? Pte.pfn(pte) : -1;
     }
 
     private int insert(int at, long key) {
@@ -307,7 +317,7 @@ public final class PageTable extends StateObject {
     /** The copy shares every PTE table; both sides get a new owner, so the first to write a table copies it. */
     @Override
     public PageTable copy(Copier c) {
-        PageTable t = c.pair(this, new PageTable(mmId, c.copy(footprint)));
+        PageTable t = c.pair(this, new PageTable(mmId, c.copy(footprint), c.copy(ledger)));
         t.keys = keys.clone();
         t.leaves = leaves.clone();
         t.nrLeaves = nrLeaves;
