@@ -23,12 +23,19 @@ import org.mmsim.kernel.export.Export;
 @Export
 public final class Copier {
     /**
-     * Original to copy, by identity, for what is not a {@link StateObject}: open addressing with linear probing, each
-     * key at an even slot and its copy after it; it doubles when more than half its room for pairs would be taken.
-     * Sized for a small machine, since a copy allocates it whole: some twenty-five entries without devices (the
-     * mechanisms and operation tables the copy pairs, and arrays that calls share), more with drivers.
+     * Original to copy, by identity, for what is not a {@link StateObject}: first a list of pairs in the order they
+     * were made, searched from the newest (a machine without devices pairs some twenty-five mechanisms, operation
+     * tables and arrays, and looks up only a handful, so appending and scanning costs less than hashing every pairing);
+     * past {@value #LIST} pairs they move to {@link #table}.
      */
-    private Object[] table = new Object[2 * 64];
+    private static final int LIST = 32;
+    private final Object[] list = new Object[2 * LIST];
+    private int listed;
+    /**
+     * Then, by identity with open addressing and linear probing, each key at an even slot and its copy after it; it
+     * doubles when more than half its room for pairs would be taken. Null until the list is full.
+     */
+    private Object[] table;
     private int size;
     /** The state objects whose forwarding pointers this copier set, to clear ({@link #finish}). */
     private StateObject[] forwarded = new StateObject[32];
@@ -125,6 +132,14 @@ public final class Copier {
         if (key instanceof StateObject s) {
             return s.copiedBy == this ? s.copiedTo : null;
         }
+        if (table == null) {
+            for (int i = 2 * listed - 2; i >= 0; i -= 2) {
+                if (list[i] == key) {
+                    return list[i + 1];
+                }
+            }
+            return null;
+        }
         Object[] t = table;
         int mask = t.length - 2;
         for (int i = slot(key, mask); ; i = (i + 2) & mask) {
@@ -150,6 +165,18 @@ public final class Copier {
             }
             s.copiedTo = value;
             return;
+        }
+        if (table == null) {
+            if (listed < LIST) {
+                list[2 * listed] = key;
+                list[2 * listed + 1] = value;
+                listed++;
+                return;
+            }
+            table = new Object[2 * 128];
+            for (int i = 0; i < 2 * listed; i += 2) {
+                put(list[i], list[i + 1]);
+            }
         }
         if (4 * (size + 1) > table.length) {
             Object[] old = table;

@@ -193,6 +193,8 @@ class FingerprintCoverageTest {
         }
         leftOut("state.Copier", "table", "the map of one copy being made");
         leftOut("state.Copier", "size", "how full that map is");
+        leftOut("state.Copier", "list", "the pairs of one copy being made");
+        leftOut("state.Copier", "listed", "how full that list is");
         leftOut("state.Copier", "copying", "the object whose copy is being made, while it is");
         leftOut("state.Copier", "copyingPaired", "whether that copy has paired itself yet");
         leftOut("state.Copier", "forwarded", "the originals whose forwarding pointers one copy set, to clear");
