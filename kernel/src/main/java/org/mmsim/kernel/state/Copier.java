@@ -67,6 +67,17 @@ public final class Copier {
     @Export
     @SuppressWarnings("unchecked")
     public <T> T copy(T original) {
+        if (original instanceof StateObject s) {
+            // found or made, and paired after its copy returns unless it paired itself: no table at all
+            if (s.copiedBy == this) {
+                return (T) s.copiedTo;
+            }
+            Object made = s.copy(this);
+            if (s.copiedBy != this) {
+                put(s, made);
+            }
+            return (T) made;
+        }
         if (original == null) {
             return null;
         }

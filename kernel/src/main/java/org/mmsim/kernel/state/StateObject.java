@@ -22,4 +22,11 @@ public abstract class StateObject implements Copyable {
     Copier copiedBy;
     /** What stands for this object in {@link #copiedBy}'s copy. */
     Object copiedTo;
+
+    /**
+     * {@inheritDoc} Declared here so that the copier calls it through the class's own table rather than by an
+     * interface lookup.
+     */
+    @Override
+    public abstract Object copy(Copier c);
 }
