@@ -30,8 +30,11 @@ import java.util.Map;
  */
 final class Checkpoint {
     private static final long MAGIC = 0x4d4d53494d434b31L;
-    /** 2: fingerprints fold values with xxHash64's round (version 1's fingerprints do not match them). */
-    private static final int VERSION = 2;
+    /**
+     * 2: fingerprints fold values with xxHash64's round (version 1's fingerprints do not match them). 3: tasks, fd
+     * tables, VMAs, mms' fields and the allocator enter the fingerprint as one hash each.
+     */
+    private static final int VERSION = 3;
 
     private Checkpoint() {
     }

@@ -396,8 +396,7 @@ public final class Runner {
     public long fingerprint() {
         StateHasher h = new StateHasher();
         k.hashInto(h);
-        h.add(segment).add(scheduled).add(finished).add(holds)
-                .add(oops);
+        h.add(StateHasher.pack(segment, scheduled)).add((finished ? 4 : 0) | (holds ? 2 : 0) | (oops ? 1 : 0));
         for (Strand st : strands) {
             st.hashInto(h);
         }

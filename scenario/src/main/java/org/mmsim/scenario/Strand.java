@@ -50,13 +50,14 @@ final class Strand {
      * and the call it is inside.
      */
     void hashInto(StateHasher h) {
-        h.add(pc).add(steps).add(call == null ? 0 : call.fingerprint());
-        if (!done.isEmpty()) {
-            h.add(done.size());
-            for (KernelCall<?> c : done) {
-                h.add(c.ret());
-            }
+        // one strong hash worked out in registers: every thread is hashed at every explored state
+        long a = StateHasher.step(StateHasher.LANE, StateHasher.pack(pc, steps));
+        a = StateHasher.step(a, call == null ? 0 : call.fingerprint());
+        long b = StateHasher.step(StateHasher.LANE + 1, done.size());
+        for (int i = 0; i < done.size(); i++) {
+            b = StateHasher.step(b, done.get(i).ret());
         }
+        h.add(StateHasher.join(a, b));
     }
 
     /**

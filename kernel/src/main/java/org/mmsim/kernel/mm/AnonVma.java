@@ -46,10 +46,16 @@ public final class AnonVma extends StateObject implements Hashable {
     /** The id and each linked VMA, in list order, as (mm, start, end). */
     @Override
     public void hashInto(StateHasher h) {
-        h.add(id).add(vmas.size());
-        for (Vma vma : vmas) {
-            vma.hashRef(h);
+        // one strong hash worked out in registers: every anon_vma is hashed at every explored state
+        long a = StateHasher.step(StateHasher.LANE, StateHasher.pack(id, vmas.size()));
+        long b = StateHasher.LANE + 1;
+        for (int i = 0; i < vmas.size(); i++) {
+            Vma vma = vmas.get(i);
+            a = StateHasher.step(a, vma.start());
+            b = StateHasher.step(b, StateHasher.pack(vma.mm().id(), 0));
+            b = StateHasher.step(b, vma.end());
         }
+        h.add(StateHasher.join(a, b));
     }
 
     // ---- copy ---------------------------------------------------------------------------------------------------

@@ -585,12 +585,23 @@ public final class Mm extends StateObject implements Hashable {
      */
     @Override
     public void hashInto(StateHasher h) {
-        h.add(id).add(flags).add(rssAnon).add(rssFile).add(rssShmem).add(hiwaterRss).add(pinnedVm).add(lockedVm)
-                .add(rlimitMemlock).add(defFlags);
+        // the fields as one strong hash worked out in registers: every mm is hashed at every explored state
+        long a = StateHasher.step(StateHasher.LANE, StateHasher.pack(id, users));
+        a = StateHasher.step(a, flags);
+        a = StateHasher.step(a, rssAnon);
+        a = StateHasher.step(a, rssFile);
+        a = StateHasher.step(a, rssShmem);
+        a = StateHasher.step(a, hiwaterRss);
+        a = StateHasher.step(a, dead ? 1 : 0);
+        long b = StateHasher.step(StateHasher.LANE + 1, pinnedVm);
+        b = StateHasher.step(b, lockedVm);
+        b = StateHasher.step(b, rlimitMemlock);
+        b = StateHasher.step(b, defFlags);
+        b = StateHasher.step(b, mmapBase);
+        h.add(StateHasher.join(a, b));
         writeProtectSeq.hashInto(h);
         mmapLock.hashInto(h);
         ptl.hashInto(h);
-        h.add(mmapBase).add(users).add(dead);
         h.add(vmas.size());
         for (int i = 0; i < vmas.size(); i++) {
             vmas.get(i).hashInto(h);
@@ -601,8 +612,8 @@ public final class Mm extends StateObject implements Hashable {
         }
         h.add(zapMarkers.size());
         if (!zapMarkers.isEmpty()) { // a TreeSet's iterator is made even when it is empty
-            for (long a : zapMarkers) {
-                h.add(a);
+            for (long marker : zapMarkers) {
+                h.add(marker);
             }
         }
     }

@@ -343,9 +343,16 @@ public final class Vma extends StateObject implements Hashable {
      */
     @Override
     public void hashInto(StateHasher h) {
-        h.add(mm.id()).add(start).add(end).add(flags).add(pgoff).add(anonVma == null ? 0 : anonVma.id())
-                .add(forkedAnon);
-        h.add(file == null ? 0 : file.id()).add(vmOps == null ? null : vmOps.name());
+        // one strong hash of the fields, worked out in registers: every VMA is hashed at every explored state
+        long a = StateHasher.step(StateHasher.LANE, StateHasher.pack(mm.id(), anonVma == null ? 0 : anonVma.id()));
+        a = StateHasher.step(a, start);
+        a = StateHasher.step(a, end);
+        a = StateHasher.step(a, flags);
+        long b = StateHasher.step(StateHasher.LANE + 1, pgoff);
+        b = StateHasher.step(b, forkedAnon);
+        b = StateHasher.step(b, file == null ? 0 : file.id());
+        b = StateHasher.step(b, vmOps == null ? 0 : StateHasher.digest(vmOps.name()));
+        h.add(StateHasher.join(a, b));
         if (privateData instanceof Hashable state) {
             state.hashInto(h);
         }

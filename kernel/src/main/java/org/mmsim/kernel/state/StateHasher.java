@@ -110,6 +110,31 @@ public final class StateHasher {
         return fmix64(a * GOLDEN + b);
     }
 
+    /** Two ints in one value, one-to-one: for records hashed by hand ({@link #step}). */
+    public static long pack(int hi, int lo) {
+        return ((long) hi << 32) | (lo & 0xffffffffL);
+    }
+
+    /**
+     * A strong hash of {@code s} (null distinct from every string): its length and characters, four to a value, in one
+     * lane, for a record hashed by hand.
+     */
+    public static long digest(String s) {
+        if (s == null) {
+            return join(LANE, -1);
+        }
+        int n = s.length();
+        long a = round(LANE, n);
+        for (int i = 0; i < n; i += 4) {
+            long packed = 0;
+            for (int j = i; j < Math.min(n, i + 4); j++) {
+                packed = (packed << 16) | s.charAt(j);
+            }
+            a = round(a, packed);
+        }
+        return join(a, LANE + 1);
+    }
+
     /** murmur3's 64-bit finaliser: a bijection that spreads every input bit over the whole word. */
     static long fmix64(long x) {
         x ^= x >>> 33;

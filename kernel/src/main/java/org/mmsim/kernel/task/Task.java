@@ -71,13 +71,14 @@ public final class Task extends StateObject implements Hashable {
         files = null;
     }
 
-    /** Pid, tgid, comm, the mm by id (0 once exited) and the fd table. */
+    /** Pid, tgid, comm, the mm by id (0 once exited) and the fd table (none once exited), as one strong hash. */
     @Override
     public void hashInto(StateHasher h) {
-        h.add(pid).add(tgid).add(commHash).add(mm == null ? 0 : mm.id());
-        if (files != null) {
-            files.hashInto(h);
-        }
+        long a = StateHasher.step(StateHasher.LANE, StateHasher.pack(pid, tgid));
+        a = StateHasher.step(a, commHash);
+        long b = StateHasher.step(StateHasher.LANE + 1, StateHasher.pack(mm == null ? 0 : mm.id(), files == null ? 0 : 1));
+        b = StateHasher.step(b, files == null ? 0 : files.digest());
+        h.add(StateHasher.join(a, b));
     }
 
     @Override

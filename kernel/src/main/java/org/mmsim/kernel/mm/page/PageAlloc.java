@@ -378,12 +378,18 @@ public final class PageAlloc extends StateObject implements Hashable {
      */
     @Override
     public void hashInto(StateHasher h) {
-        for (Zone z : ZONES) {
-            int i = z.ordinal();
-            h.add(start[i]).add(end[i]).add(next[i]).add(freeTop[i]);
-            h.add(freeTop[i] == 0 ? 0 : stackHash[i][freeTop[i] - 1]);
+        // one strong hash worked out in registers: the allocator is hashed at every explored state
+        long a = StateHasher.LANE;
+        long b = StateHasher.LANE + 1;
+        for (int i = 0; i < ZONES.length; i++) {
+            a = StateHasher.step(a, StateHasher.pack(start[i], end[i]));
+            a = StateHasher.step(a, StateHasher.pack(next[i], freeTop[i]));
+            b = StateHasher.step(b, freeTop[i] == 0 ? 0 : stackHash[i][freeTop[i] - 1]);
         }
-        h.add(nrAllocated).add(memallocPin).add(deviceStart).add(deviceEnd).add(deviceNext);
+        a = StateHasher.step(a, StateHasher.pack(nrAllocated, deviceNext));
+        b = StateHasher.step(b, StateHasher.pack(deviceStart, deviceEnd));
+        b = StateHasher.step(b, memallocPin ? 1 : 0);
+        h.add(StateHasher.join(a, b));
         h.add(pagemaps.length);
         for (int v : pagemaps) {
             h.add(v);
