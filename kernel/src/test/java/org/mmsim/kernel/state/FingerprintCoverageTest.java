@@ -182,6 +182,7 @@ class FingerprintCoverageTest {
         leftOut("mm.memory.ZapWalk", "vmas", "the VMAs found under mmap_lock, which the caller holds for the whole"
                 + " walk: equal to the mm's, hashed with it");
         leftOut("mm.memory.ZapWalk", "refused", "set by the step that ends the walk and the call with it");
+        leftOut("mm.memory.ZapWalk", "toEnd", "true only inside run(), which ends within the step that called it");
         leftOut("mm.memory.ZapWalk", "lastZapped", "the address in the point's description, for traces");
 
         // not state

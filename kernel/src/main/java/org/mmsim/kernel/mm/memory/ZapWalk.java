@@ -55,6 +55,12 @@ public final class ZapWalk extends StateObject {
     private boolean holdsPtl;
     private boolean refused;
     private long lastZapped;
+    /**
+     * Whether the walk is being run to its end in one step ({@link #run}) without a {@code vmaPath} to trace: it then
+     * walks on after each pte instead of looking ahead for the next ({@link #moreToZap}), which a walk that stops after
+     * each pte needs only to know whether to stop; both take the same ptes, locks and invalidations in the same order.
+     */
+    private boolean toEnd;
 
     /**
      * A walk over {@code vmas} (in address order) within [start, end); a VMA with any of the {@code forbidden} flags
@@ -103,6 +109,12 @@ public final class ZapWalk extends StateObject {
                 zap.zapPte(mm, addr, pte, cause);
                 lastZapped = addr;
                 addr += Page.PAGE_SIZE;
+                if (toEnd) {
+                    if ((addr & (PageTable.PMD_SIZE - 1)) == 0) {
+                        releasePtl();
+                    }
+                    continue;
+                }
                 if (!moreToZap()) {
                     releasePtl();
                     endRange();
@@ -137,8 +149,13 @@ public final class ZapWalk extends StateObject {
 
     /** Run the walk to its end. */
     public void run() {
-        while (step()) {
-            // each step zaps one pte
+        toEnd = vmaPath == null;
+        try {
+            while (step()) {
+                // each step zaps one pte
+            }
+        } finally {
+            toEnd = false;
         }
     }
 
