@@ -74,6 +74,15 @@ final class Bindings {
     /** Bumped whenever a name or an actor is bound, so that a call made from earlier bindings is made again. */
     private int version;
     /**
+     * The name {@link #resolve} and the actor {@link #taskOrNull} looked up last, with what it was bound to, until
+     * anything is bound ({@link #unshare} forgets them): a thread's every step looks up its actor, and each of its
+     * operations the names it takes, mostly the same ones.
+     */
+    private String lastName;
+    private Binding lastBinding;
+    private String lastActor;
+    private Integer lastPid;
+    /**
      * What user-space libraries of the program found broken in the step just taken (the registration cache handing
      * out a registration whose memory changed), for the runner to record with the kernel's invariants; empty between
      * steps, so never copied or hashed; null until a library finds something (a run copies its bindings at every step).
@@ -125,7 +134,14 @@ final class Bindings {
 
     /** The task {@code name} is, or null if it does not exist (yet). */
     Task taskOrNull(String name) {
-        Integer pid = actors.get(name);
+        Integer pid;
+        if (name.equals(lastActor)) {
+            pid = lastPid;
+        } else {
+            pid = actors.get(name);
+            lastActor = name;
+            lastPid = pid;
+        }
         return pid == null ? null : k.tasks().byPid(pid);
     }
 
@@ -235,7 +251,15 @@ final class Bindings {
         if (a.base() == null) {
             return a.offset();
         }
-        if (!(names.get(a.base()) instanceof Address base)) {
+        Binding bound;
+        if (a.base().equals(lastName)) {
+            bound = lastBinding;
+        } else {
+            bound = names.get(a.base());
+            lastName = a.base();
+            lastBinding = bound;
+        }
+        if (!(bound instanceof Address base)) {
             throw new ScenarioException(file, line, a.col(), "'" + a.base() + "' is not mapped yet");
         }
         return base.addr() + a.offset();
@@ -372,6 +396,10 @@ final class Bindings {
     /** Before a write: the maps become this side's own if they may be shared, and the remembered hash is dropped. */
     private void unshare() {
         hashed = false;
+        lastName = null;
+        lastBinding = null;
+        lastActor = null;
+        lastPid = null;
         if (!shared) {
             return;
         }

@@ -28,7 +28,7 @@ final class OpExecutor {
         if (s.call != null) {
             return s.call.blockedOn() == null;
         }
-        Task t = b.taskOrNull(s.name());
+        Task t = actor(s);
         if (t == null || t.exited()) {
             return true;
         }
@@ -44,6 +44,15 @@ final class OpExecutor {
         }
     }
 
+    /** The task thread {@code s}'s actor is bound to (null if none), remembered until a name is bound again. */
+    private Task actor(Strand s) {
+        if (s.actorVersion != b.version()) {
+            s.actor = b.taskOrNull(s.name());
+            s.actorVersion = b.version();
+        }
+        return s.actor;
+    }
+
     /**
      * One step of thread {@code s}: start its operation's next call or continue the one it is inside, up to the next
      * preemption point. Records the step; an oops is recorded and rethrown.
@@ -53,7 +62,10 @@ final class OpExecutor {
         Op op = s.op();
         Value v = null;
         try {
-            Task t = b.task(s.name(), op.line());
+            Task t = actor(s);
+            if (t == null || t.exited()) {
+                t = b.task(s.name(), op.line()); // the scenario error it is
+            }
             if (s.call == null) {
                 s.call = s.pending != null && s.pendingVersion == b.version() ? s.pending : op.kind().begin(b, t, op);
                 s.pending = null;

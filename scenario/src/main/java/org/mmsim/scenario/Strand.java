@@ -5,6 +5,7 @@ import java.util.List;
 import org.mmsim.kernel.sched.KernelCall;
 import org.mmsim.kernel.state.Copier;
 import org.mmsim.kernel.state.StateHasher;
+import org.mmsim.kernel.task.Task;
 
 /**
  * One thread of the group being run: its operations, the next one, the kernel calls the operation has finished and
@@ -28,6 +29,12 @@ final class Strand {
      */
     KernelCall<?> pending;
     int pendingVersion = -1;
+    /**
+     * The task this thread's actor was bound to under bindings version {@link #actorVersion} (looked up at every step
+     * and every question of what it waits for); not copied: a copy looks it up in its own machine.
+     */
+    Task actor;
+    int actorVersion = -1;
 
     Strand(Scenario.ThreadBlock block) {
         this.block = block;

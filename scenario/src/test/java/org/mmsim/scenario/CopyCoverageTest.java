@@ -45,6 +45,9 @@ class CopyCoverageTest {
         FIELDS.put("Bindings.hash", "copied as a value, with the maps it hashes");
         FIELDS.put("Bindings.hashed", "copied as a value");
         FIELDS.put("Bindings.version", "copied as a value");
+        for (String f : java.util.List.of("lastName", "lastBinding", "lastActor", "lastPid")) {
+            FIELDS.put("Bindings." + f, "not copied: a lookup remembered, looked up again by the copy");
+        }
         FIELDS.put("Bindings.libraryViolations", "not copied: empty between steps (the runner takes it after each one)");
         FIELDS.put("Strand.block", "shared: part of the immutable scenario");
         FIELDS.put("Strand.pc", "copied as a value");
@@ -54,6 +57,8 @@ class CopyCoverageTest {
         FIELDS.put("Strand.done", "each finished call copied with the machine's copier");
         FIELDS.put("Strand.pending", "left out: a call made only to ask what it waits for, made again on demand");
         FIELDS.put("Strand.pendingVersion", "left out: goes with pending");
+        FIELDS.put("Strand.actor", "left out: the actor's task looked up again in the copy's own machine");
+        FIELDS.put("Strand.actorVersion", "left out: goes with actor");
         FIELDS.put("Violations.b", "the copied bindings");
         FIELDS.put("Violations.seen", "copied set of strings");
         FIELDS.put("Violations.found", "copied list of violations (values)");
