@@ -118,7 +118,7 @@ final class AccountingInvariant implements Invariant {
             if (position < 0) {
                 return null;
             }
-            ordered[i] = ((long) position << 32) | candidates[i];
+            ordered[i] = ((long) position << 32) | i;
         }
         for (int i = 1; i < k; i++) { // a step names a few frames: an insertion sort beats Arrays.sort's set-up
             long o = ordered[i];
@@ -133,8 +133,9 @@ final class AccountingInvariant implements Invariant {
         int[] counts = new int[3];
         List<Violation> out = null;
         for (long o : ordered) {
-            int pfn = (int) o;
-            int noted = notedAt(ledger, pfn);
+            // the frames the ledger noted came first, each once, so a candidate's index is its place in the ledger
+            int noted = (int) o < ledger.frames() ? (int) o : -1;
+            int pfn = candidates[(int) o];
             if (noted >= 0) {
                 counts[0] = ledger.frameBefore(noted, 0);
                 counts[1] = ledger.frameBefore(noted, 1) + 1;
@@ -177,16 +178,6 @@ final class AccountingInvariant implements Invariant {
                 return base + pfn - ranges[z];
             }
             base += ranges[z + 1] - ranges[z];
-        }
-        return -1;
-    }
-
-    /** The index of {@code pfn} among the ledger's frames, or -1. */
-    private static int notedAt(AccountingLedger ledger, int pfn) {
-        for (int i = 0; i < ledger.frames(); i++) {
-            if (ledger.framePfn(i) == pfn) {
-                return i;
-            }
         }
         return -1;
     }

@@ -160,6 +160,20 @@ class AccountingLedgerTest {
     }
 
     @Test
+    void aLedgerThatGaveUpRecordsNothingAndTheNextCheckIsAFullOne() {
+        write(k, t, addr, 1);
+        assertThat(fromLedger()).isTrue();
+
+        ledger.giveUp(); // as exit_mmap does: the mm it ends makes the next check a full one anyway
+        k.frames().setRefcount(pfnAt(t, addr), 4);
+
+        assertThat(ledger.frames()).isZero();
+        assertThat(fromLedger()).isFalse();
+        assertThat(Invariants.checkStep(k)).extracting(Violation::message)
+                .containsExactly("pfn " + pfnAt(t, addr) + " has refcount 4 but 1 reference can be named");
+    }
+
+    @Test
     void aForkIsCheckedInFullAndTheChecksAfterItFromTheLedger() {
         write(k, t, addr, 1);
         Task child = fork(k, t, "child");

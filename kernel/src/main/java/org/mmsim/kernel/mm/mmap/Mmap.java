@@ -410,6 +410,7 @@ public final class Mmap {
      */
     public void exitMmap(Mm mm) {
         trace.path("exit_mmap");
+        core.frames().ledger().giveUp(); // a dead mm makes the next accounting check a full one: record nothing
         notifiers.release(mm);
         List<Vma> vmas = mm.vmas();
         MmuNotifierRange range = MmuNotifierRange.of(MmuNotifierEvent.UNMAP, mm, 0, PageTable.TASK_SIZE);

@@ -60,7 +60,7 @@ public final class AccountingLedger extends StateObject {
             return;
         }
         if (4 * nrFrames == frames.length) {
-            frames = Arrays.copyOf(frames, Math.max(16, 2 * frames.length));
+            frames = Arrays.copyOf(frames, 4 * Math.max(8, 2 * nrFrames));
         }
         int i = 4 * nrFrames++;
         frames[i] = pfn;
@@ -112,12 +112,21 @@ public final class AccountingLedger extends StateObject {
             return;
         }
         if (3 * nrPtes == ptes.length) {
-            ptes = Arrays.copyOf(ptes, Math.max(12, 2 * ptes.length));
+            ptes = Arrays.copyOf(ptes, 3 * Math.max(8, 2 * nrPtes));
         }
         int i = 3 * nrPtes++;
         ptes[i] = mmId;
         ptes[i + 1] = pfn;
         ptes[i + 2] = delta;
+    }
+
+    /**
+     * The step under way ends or makes an mm (exit, fork), which makes the next check a full one: stop recording until
+     * then ({@link #restart}).
+     */
+    @Export
+    public void giveUp() {
+        overflow = true;
     }
 
     /**
