@@ -1,13 +1,15 @@
 package org.mmsim.kernel.state;
 
+import java.util.Arrays;
 import org.mmsim.kernel.export.Export;
 
 /**
  * Copies a machine as a value, for the explorer: one copier per copy maps every object of the original machine to
  * the object that stands for it in the copy, so that a graph with shared references and cycles (an mm and its VMAs,
  * an anon_vma and the VMAs of several mms, a suspended call and the mm it walks) comes out as the same graph. A
- * {@link StateObject} is mapped by a forwarding pointer it carries, anything else by an identity table; whoever makes
- * a copier calls {@link #finish} when the copy is made, which clears the pointers.
+ * {@link StateObject} is mapped by a forwarding pointer it carries, anything else by a list of pairs and, past a few
+ * dozen, an identity table; whoever makes a copier calls {@link #finish} when the copy is made, which clears the
+ * pointers.
  *
  * <p>Three kinds of object meet a copier:
  * <ul>
@@ -169,7 +171,7 @@ public final class Copier {
         if (key instanceof StateObject s) {
             if (s.copiedBy != this) {
                 if (nrForwarded == forwarded.length) {
-                    forwarded = java.util.Arrays.copyOf(forwarded, nrForwarded * 2);
+                    forwarded = Arrays.copyOf(forwarded, nrForwarded * 2);
                 }
                 forwarded[nrForwarded++] = s;
                 s.copiedBy = this;
