@@ -382,9 +382,11 @@ public final class Kernel {
      */
     public Kernel copy() {
         Copier c = new Copier();
-        Kernel k = copy(c);
-        c.finish();
-        return k;
+        try {
+            return copy(c);
+        } finally {
+            c.finish();
+        }
     }
 
     /**

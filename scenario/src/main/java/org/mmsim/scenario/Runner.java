@@ -430,9 +430,11 @@ public final class Runner {
     public Runner copy() {
         try {
             Copier c = new Copier();
-            Runner copy = new Runner(this, c);
-            c.finish();
-            return copy;
+            try {
+                return new Runner(this, c);
+            } finally {
+                c.finish();
+            }
         } catch (ScenarioException e) {
             throw new ScenarioError(e);
         }
