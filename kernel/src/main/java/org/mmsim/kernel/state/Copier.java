@@ -42,21 +42,11 @@ public final class Copier {
     /** The state objects whose forwarding pointers this copier set, to clear ({@link #finish}). */
     private StateObject[] forwarded = new StateObject[32];
     private int nrForwarded;
-    /**
-     * The object whose {@link Copyable#copy} is running, and whether that copy has paired it: a state class pairs
-     * itself first (so that cycles come out right), and then {@link #copy} need not pair it a second time, which was
-     * a probe of the table for every object copied.
-     */
-    private Object copying;
-    private boolean copyingPaired;
 
     /** {@code copy} stands for {@code original} from now on; returns {@code copy}. */
     @Export
     public <T> T pair(T original, T copy) {
         put(original, copy);
-        if (original == copying) {
-            copyingPaired = true;
-        }
         return copy;
     }
 
@@ -88,16 +78,9 @@ public final class Copier {
             return (T) c;
         }
         if (original instanceof Copyable s) {
-            Object outer = copying;
-            boolean outerPaired = copyingPaired;
-            copying = original;
-            copyingPaired = false;
+            // state of another kind (none of the kernel's): paired again after its copy returns, to the same copy
             Object made = s.copy(this);
-            if (!copyingPaired) {
-                put(original, made);
-            }
-            copying = outer;
-            copyingPaired = outerPaired;
+            put(original, made);
             return (T) made;
         }
         if (isValue(original)) {

@@ -72,16 +72,20 @@ public final class StateHasher {
         if (s == null) {
             return add(-1);
         }
-        int n = s.length();
-        add(n);
-        for (int i = 0; i < n; i += 4) {
-            long packed = 0;
-            for (int j = i; j < Math.min(n, i + 4); j++) {
-                packed = (packed << 16) | s.charAt(j);
-            }
-            add(packed);
+        add(s.length());
+        for (int i = 0; i < s.length(); i += 4) {
+            add(chars(s, i));
         }
         return this;
+    }
+
+    /** Characters {@code i} to {@code i + 3} of {@code s} (fewer at its end), 16 bits each, in one value. */
+    private static long chars(String s, int i) {
+        long packed = 0;
+        for (int j = i; j < Math.min(s.length(), i + 4); j++) {
+            packed = (packed << 16) | s.charAt(j);
+        }
+        return packed;
     }
 
     /** The hash of everything added so far. */
@@ -123,14 +127,9 @@ public final class StateHasher {
         if (s == null) {
             return join(LANE, -1);
         }
-        int n = s.length();
-        long a = round(LANE, n);
-        for (int i = 0; i < n; i += 4) {
-            long packed = 0;
-            for (int j = i; j < Math.min(n, i + 4); j++) {
-                packed = (packed << 16) | s.charAt(j);
-            }
-            a = round(a, packed);
+        long a = round(LANE, s.length());
+        for (int i = 0; i < s.length(); i += 4) {
+            a = round(a, chars(s, i));
         }
         return join(a, LANE + 1);
     }

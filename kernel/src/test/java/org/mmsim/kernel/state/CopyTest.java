@@ -57,8 +57,6 @@ class CopyTest {
         LEFT_OUT.put("state.Copier.size", "how full that map is");
         LEFT_OUT.put("state.Copier.list", "the copier's own list of pairs, not state");
         LEFT_OUT.put("state.Copier.listed", "how full that list is");
-        LEFT_OUT.put("state.Copier.copying", "the object whose copy is being made, while it is");
-        LEFT_OUT.put("state.Copier.copyingPaired", "whether that copy has paired itself yet");
         LEFT_OUT.put("state.Copier.forwarded", "the originals whose forwarding pointers the copier set, to clear");
         LEFT_OUT.put("state.Copier.nrForwarded", "how many there are");
         LEFT_OUT.put("state.StateObject.copiedBy", "a copier's forwarding pointer, set only while it copies");

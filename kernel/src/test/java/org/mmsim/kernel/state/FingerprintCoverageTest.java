@@ -197,8 +197,6 @@ class FingerprintCoverageTest {
         leftOut("state.Copier", "size", "how full that map is");
         leftOut("state.Copier", "list", "the pairs of one copy being made");
         leftOut("state.Copier", "listed", "how full that list is");
-        leftOut("state.Copier", "copying", "the object whose copy is being made, while it is");
-        leftOut("state.Copier", "copyingPaired", "whether that copy has paired itself yet");
         leftOut("state.Copier", "forwarded", "the originals whose forwarding pointers one copy set, to clear");
         leftOut("state.Copier", "nrForwarded", "how many there are");
         leftOut("state.StateObject", "copiedBy", "a copier's forwarding pointer while it copies: no outcome depends on it");

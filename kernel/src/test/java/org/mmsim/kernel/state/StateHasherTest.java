@@ -62,4 +62,18 @@ class StateHasherTest {
         }
         assertThat(seen).hasSize(sequences);
     }
+
+    @Test
+    void twoIntsArePackedOneToOneAndStringsTellApartByEveryCharacterAndTheirLength() {
+        assertThat(StateHasher.pack(1, 2)).isNotEqualTo(StateHasher.pack(2, 1));
+        assertThat(StateHasher.pack(0, -1)).isEqualTo(0xffffffffL).isNotEqualTo(StateHasher.pack(-1, 0));
+
+        Set<Long> digests = new HashSet<>();
+        for (String s : new String[] {null, "", "\0", "\0\0", "a", "b", "ab", "ba", "abcd", "abcde", "abcdf",
+                "anon_vma_ops"}) {
+            assertThat(digests.add(StateHasher.digest(s))).as("digest of %s", s).isTrue();
+        }
+        assertThat(StateHasher.digest("abcde")).isEqualTo(StateHasher.digest(new String("abcde")));
+        assertThat(new StateHasher().add("abcde").value()).isNotEqualTo(new StateHasher().add("abcdf").value());
+    }
 }

@@ -14,7 +14,8 @@ import org.mmsim.kernel.state.StateObject;
  * <p>The check ({@code AccountingInvariant}) starts a new record each time it runs ({@link #restart}) and notes whether
  * the state it found was balanced, how many mms there were and how many were dead, and the references held outside
  * page tables. It works from the record only if that state was balanced and the same mms are alive; otherwise, and when
- * more than {@value #MAX} frames or pte changes were noted (a replayed run, a fork, an exit), it checks everything.
+ * more than {@value #MAX} frames or pte changes were noted (a replayed run), or the record gave up ({@link #giveUp}:
+ * an exit), it checks everything.
  *
  * <p>Not part of the fingerprint: the record is a function of the path since the last check, not of the state, and
  * the check's result does not depend on it (a test runs both checks at every step of every bundled scenario and
@@ -34,7 +35,7 @@ public final class AccountingLedger extends StateObject {
     /** Pte changes, three ints each: mm id, pfn, and the change in ptes of that mm that map it. */
     private int[] ptes = NONE;
     private int nrPtes;
-    /** More was written than the record holds. */
+    /** The record no longer stands for all that changed: more was written than it holds, or it gave up. */
     private boolean overflow;
     /** Whether the check that started this record found the state balanced (false: no check yet). */
     private boolean balanced;
@@ -43,8 +44,6 @@ public final class AccountingLedger extends StateObject {
     private int deadMms;
     /** The references held outside page tables then, as sorted (pfn, count) pairs: never changed in place. */
     private int[] references = NONE;
-
-    public AccountingLedger() {}
 
     /**
      * Frame {@code pfn} is about to be written: notes it with its {@code refcount}, stored {@code mapcount} and

@@ -315,10 +315,10 @@ final class FrameSections {
     private static long frameHash(Section s, int pfn, int i) {
         // two lanes of rounds over the fields, two ints to a word (packed one-to-one), then one finaliser: a frame's
         // hash is taken at every first write since the last fingerprint and again at the fingerprint
-        long a = StateHasher.step(StateHasher.LANE, pack(pfn, s.get(i, Section.REFCOUNT)));
-        a = StateHasher.step(a, pack(s.get(i, Section.MAPCOUNT), s.get(i, Section.FLAGS)));
+        long a = StateHasher.step(StateHasher.LANE, StateHasher.pack(pfn, s.get(i, Section.REFCOUNT)));
+        a = StateHasher.step(a, StateHasher.pack(s.get(i, Section.MAPCOUNT), s.get(i, Section.FLAGS)));
         a = StateHasher.step(a, s.getLong(i, Section.INDEX));
-        long b = StateHasher.step(StateHasher.LANE + 1, pack(s.get(i, Section.MAPPING), s.get(i, Section.WRITER)));
+        long b = StateHasher.step(StateHasher.LANE + 1, StateHasher.pack(s.get(i, Section.MAPPING), s.get(i, Section.WRITER)));
         b = StateHasher.step(b, s.get(i, Section.EPOCH));
         for (int w = 0; w < PAGE_WORDS; w++) {
             if ((w & 1) == 0) {
@@ -328,11 +328,6 @@ final class FrameSections {
             }
         }
         return StateHasher.join(a, b);
-    }
-
-    /** Two ints in one word, one-to-one. */
-    private static long pack(int hi, int lo) {
-        return ((long) hi << 32) | (lo & 0xffffffffL);
     }
 
     /**

@@ -37,16 +37,14 @@ public final class PageFrames extends StateObject {
     private final AccountingLedger ledger;
 
     public PageFrames(int nrFrames, Tracer trace, Footprint footprint) {
+        this(nrFrames, trace, footprint, new AccountingLedger());
         if (nrFrames <= 0) {
             throw new IllegalArgumentException("nrFrames must be positive: " + nrFrames);
         }
-        this.nrFrames = nrFrames;
-        this.trace = trace;
-        this.footprint = footprint;
         this.store = new FrameSections(nrFrames);
-        this.ledger = new AccountingLedger();
     }
 
+    /** Without a store: {@link #copy} gives it its original's, shared. */
     private PageFrames(int nrFrames, Tracer trace, Footprint footprint, AccountingLedger ledger) {
         this.nrFrames = nrFrames;
         this.trace = trace;
