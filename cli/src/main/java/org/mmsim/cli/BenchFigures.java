@@ -25,7 +25,9 @@ import org.mmsim.kernel.task.Task;
 import org.mmsim.kernel.uapi.Mman;
 import org.mmsim.scenario.Checker;
 import org.mmsim.scenario.Scenario;
+import org.mmsim.scenario.ScenarioError;
 import org.mmsim.scenario.ScenarioException;
+import org.mmsim.scenario.ScenarioModel;
 
 /**
  * The headline cost figures of the kernel model, measured on the running JVM: heap bytes per resident anonymous
@@ -98,7 +100,9 @@ public final class BenchFigures {
      * As {@link #measure(int)}, plus, when {@code exploreScenario} is given, the explorer's figures
      * ({@link #explore}): {@code explore_scenario}, {@code explore_states}, {@code explore_states_per_second} (one
      * worker), {@code explore_states_per_second_2w}, {@code explore_2w_speedup} (the rounds' ratios of the two,
-     * paired), {@code explore_bytes_per_state} (the visited set),
+     * paired), {@code explore_walk_states_per_second} and {@code explore_walk_speedup} (the model alone,
+     * {@link ModelWalk}, and its rounds' ratios to the one-worker search; left out when the states are not a tree),
+     * {@code explore_bytes_per_state} (the visited set),
      * {@code explore_bytes_per_state_with_trace}, {@code explore_bytes_per_open_state} (the live levels, at their
      * largest), {@code explore_peak_heap_mb} and {@code explore_alloc_bytes_per_state} (heap allocated by one
      * search, per state).
@@ -169,8 +173,10 @@ public final class BenchFigures {
 
     /**
      * The explorer's figures on {@code s}: distinct states per second with one worker and with two (the median of
-     * {@code rounds} rounds after {@code warmup} rounds not timed, each round a search with one worker then one with
-     * two), the median of the rounds' two-worker-to-one ratios, the visited set's bytes per state (the fingerprint
+     * {@code rounds} rounds after {@code warmup} rounds not timed, each round a search with one worker, one with two,
+     * then a walk of the model alone), the median of the rounds' two-worker-to-one ratios, the walk's states per second
+     * and the median of its ratios to the one-worker search (if the states are a tree: see {@link ModelWalk}), the
+     * visited set's bytes per state (the fingerprint
      * table alone, and with the parent/choice trace), and the peak heap of one search: the used heap after a full collection before it, and
      * the most the heap pools held during it.
      */
@@ -179,12 +185,17 @@ public final class BenchFigures {
         Report last = null;
         double[] rates = new double[rounds];
         double[] rates2 = new double[rounds];
+        double[] walks = new double[rounds];
+        boolean tree = true;
         for (int r = -warmup; r < rounds; r++) {
             last = search(s, profile, Options.defaults());
             Report two = search(s, profile, Options.defaults().withWorkers(2));
+            double walk = tree ? walkStatesPerSecond(s, profile, last.states()) : -1;
+            tree = walk >= 0;
             if (r >= 0) {
                 rates[r] = statesPerSecond(last);
                 rates2[r] = statesPerSecond(two);
+                walks[r] = walk;
             }
         }
         long[] allocated = new long[1];
@@ -200,6 +211,15 @@ public final class BenchFigures {
             speedups[r] = rates2[r] / rates[r];
         }
         out.put("explore_2w_speedup", round(median(speedups), 2));
+        if (tree) {
+            // paired round by round like the speedup: how much faster the model runs alone than under the search
+            double[] walkRatios = new double[rounds];
+            for (int r = 0; r < rounds; r++) {
+                walkRatios[r] = walks[r] / rates[r];
+            }
+            out.put("explore_walk_states_per_second", Math.round(median(walks)));
+            out.put("explore_walk_speedup", round(median(walkRatios), 2));
+        }
         out.put("explore_bytes_per_state", round(last.fingerprintBytesPerState(), 1));
         out.put("explore_bytes_per_state_with_trace", round(last.bytesPerState(), 1));
         out.put("explore_bytes_per_open_state", round(last.bytesPerOpenState(), 1));
@@ -229,6 +249,23 @@ public final class BenchFigures {
         out.put("explore_large_states_per_second", Math.round(statesPerSecond(one[0])));
         out.put("explore_large_states_per_second_2w", Math.round(statesPerSecond(two)));
         out.put("explore_large_peak_heap_mb", round(peakMb, 1));
+    }
+
+    /**
+     * States per second of the model alone on {@code s} ({@link ModelWalk}), or -1 if its states are not a tree of the
+     * {@code states} its search found. The harness's clock, not the model's.
+     */
+    private static double walkStatesPerSecond(Scenario s, KernelProfile profile, long states) {
+        ScenarioModel model = new ScenarioModel(s, profile, Options.defaults().reduction());
+        long start = System.nanoTime();
+        long walked;
+        try {
+            walked = ModelWalk.walk(model, states);
+        } catch (ScenarioError e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+        long elapsed = System.nanoTime() - start;
+        return walked < 0 ? -1 : walked * 1e9 / Math.max(elapsed, 1);
     }
 
     private static double statesPerSecond(Report r) {
