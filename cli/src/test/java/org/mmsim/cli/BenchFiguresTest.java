@@ -60,30 +60,10 @@ class BenchFiguresTest {
     void statesThatAreNotATreeHaveNoWalkFigures() throws Exception {
         Map<String, Object> out = new LinkedHashMap<>();
 
-        BenchFigures.explore(ScenarioParser.parse(twoLoads()), out, 1, 0);
+        BenchFigures.explore(ScenarioParser.parse(Files.writeString(tmp.resolve("loads.mms"), ModelWalkTest.TWO_LOADS)),
+                out, 1, 0);
 
         assertThat(out).containsEntry("explore_states", 4L)
                 .doesNotContainKeys("explore_walk_states_per_second", "explore_walk_speedup");
-    }
-
-    /**
-     * Two threads load a page the process stored to first: either order reaches the same state (a register each), so
-     * the four states are not a tree, and the search's sleep sets take only one of the two ways into the last one.
-     */
-    private Path twoLoads() throws Exception {
-        return Files.writeString(tmp.resolve("loads.mms"), """
-                scenario two-loads
-                process P
-                P: mmap A 4K PROT_READ|PROT_WRITE MAP_PRIVATE|MAP_ANONYMOUS
-                P: store A 1
-                thread T1 of P {
-                  r0 = load A
-                }
-                thread T2 of P {
-                  r0 = load A
-                }
-                exists (T1:r0 != 1)
-                expect 6.18 never
-                """);
     }
 }
