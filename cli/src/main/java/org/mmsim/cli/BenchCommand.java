@@ -5,10 +5,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import org.mmsim.report.Json;
 import org.mmsim.scenario.Scenario;
 import org.mmsim.scenario.ScenarioException;
 import org.mmsim.scenario.ScenarioParser;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -68,7 +69,7 @@ final class BenchCommand implements Callable<Integer> {
             return Main.INVALID_SCENARIO;
         }
         Map<String, Object> figures = BenchFigures.measure(forkPages, explore, large, exploreRounds, exploreWarmup);
-        String text = org.mmsim.report.Json.write(figures);
+        String text = Json.write(figures);
         spec.commandLine().getOut().print(text);
         if (json != null) {
             Files.writeString(json, text, StandardCharsets.UTF_8);

@@ -18,6 +18,7 @@ import org.mmsim.kernel.bug.Violation;
 import org.mmsim.kernel.profile.KernelProfile;
 import org.mmsim.report.ExploreReport;
 import org.mmsim.report.HtmlReport;
+import org.mmsim.scenario.Budget;
 import org.mmsim.scenario.Checker;
 import org.mmsim.scenario.Execution;
 import org.mmsim.scenario.Expectation;
@@ -125,7 +126,7 @@ final class ExploreCommand implements Callable<Integer> {
             Report r;
             try {
                 r = Checker.explore(s, profile, opts);
-            } catch (org.mmsim.scenario.Budget.Exhausted e) {
+            } catch (Budget.Exhausted e) {
                 out.println("Inconclusive: " + e.getMessage() + " of the script before the first group of threads;"
                         + " nothing explored");
                 return INCONCLUSIVE;

@@ -11,6 +11,7 @@ import org.mmsim.report.TraceReport;
 import org.mmsim.scenario.Budget;
 import org.mmsim.scenario.Checker;
 import org.mmsim.scenario.Execution;
+import org.mmsim.scenario.Runner;
 import org.mmsim.scenario.Scenario;
 import org.mmsim.scenario.ScenarioException;
 import org.mmsim.scenario.ScenarioParser;
@@ -73,7 +74,7 @@ final class RunCommand implements Callable<Integer> {
             }
             Execution e;
             try {
-                e = org.mmsim.scenario.Runner.run(s, profile, true, Budget.of(maxSeconds, System::nanoTime));
+                e = Runner.run(s, profile, true, Budget.of(maxSeconds, System::nanoTime));
             } catch (Budget.Exhausted x) {
                 spec.commandLine().getOut().print(TraceReport.render(s, profile, x.partial()));
                 spec.commandLine().getOut().println("inconclusive: " + x.getMessage());

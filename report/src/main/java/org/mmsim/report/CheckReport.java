@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.mmsim.kernel.bug.Violation;
+import org.mmsim.scenario.Outcome;
 import org.mmsim.scenario.Result;
 
 /**
@@ -48,7 +49,7 @@ public final class CheckReport {
                 sb.append(String.format("    real kernel: %s, mmsim: %s (%s)%n", r.known().word(), r.outcome().word(),
                         r.known().source()));
             }
-            if (r.stopReason() != null && r.outcome() == org.mmsim.scenario.Outcome.INCONCLUSIVE) {
+            if (r.stopReason() != null && r.outcome() == Outcome.INCONCLUSIVE) {
                 sb.append(String.format("    stopped at %s after %d states%n", r.stopReason(), r.states()));
             }
             for (Violation v : r.violations()) {

@@ -5,6 +5,7 @@ import org.mmsim.kernel.check.Invariants;
 import org.mmsim.kernel.profile.KernelProfile;
 import org.mmsim.kernel.profile.Profiles;
 import org.mmsim.kernel.profile.Switch;
+import org.mmsim.scenario.Checker;
 
 /** {@code mmsim kernels}: every profile, every switch with its values per profile, and the invariants. */
 public final class KernelsReport {
@@ -30,7 +31,7 @@ public final class KernelsReport {
         for (Invariant inv : Invariants.all()) {
             sb.append(String.format("  %-14s %s%n", inv.name(), inv.doc()));
         }
-        org.mmsim.scenario.Checker.otherInvariants().forEach((name, doc) ->
+        Checker.otherInvariants().forEach((name, doc) ->
                 sb.append(String.format("  %-14s %s%n", name, doc)));
         sb.append("\nOverride a switch with KERNEL[switch=value,...], 'set switch=value' in a scenario, "
                 + "or --set switch=value.\n");

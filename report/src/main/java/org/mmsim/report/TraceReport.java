@@ -4,6 +4,7 @@ import java.util.Map;
 import org.mmsim.kernel.bug.Violation;
 import org.mmsim.kernel.profile.KernelProfile;
 import org.mmsim.kernel.profile.Switch;
+import org.mmsim.kernel.trace.Change;
 import org.mmsim.scenario.Execution;
 import org.mmsim.scenario.Scenario;
 import org.mmsim.scenario.Step;
@@ -35,7 +36,7 @@ public final class TraceReport {
             if (!st.path().isEmpty()) {
                 sb.append("       path: ").append(String.join(" > ", st.path())).append('\n');
             }
-            for (org.mmsim.kernel.trace.Change c : st.changes()) {
+            for (Change c : st.changes()) {
                 sb.append("       ").append(text.text(c)).append('\n');
             }
         }

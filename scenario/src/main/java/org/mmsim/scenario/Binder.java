@@ -5,6 +5,7 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
+import org.mmsim.kernel.fs.FsType;
 import org.mmsim.kernel.mm.page.Page;
 
 /**
@@ -119,7 +120,7 @@ final class Binder {
                 return new Arg.Name(s, col);
             }
             case "FS" -> {
-                if (org.mmsim.kernel.fs.FsType.byKey(s) == null) {
+                if (FsType.byKey(s) == null) {
                     throw error(line, col, "unknown filesystem '" + s + "' (known: tmpfs, ext4)");
                 }
                 return new Arg.Name(s, col);

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.mmsim.kernel.Kernel;
+import org.mmsim.kernel.bug.Violation;
 import org.mmsim.kernel.mm.gup.GupPages;
 import org.mmsim.kernel.state.StateHasher;
 import org.mmsim.kernel.syscall.FileSyscalls;
@@ -87,7 +88,7 @@ final class Bindings {
      * out a registration whose memory changed), for the runner to record with the kernel's invariants; empty between
      * steps, so never copied or hashed; null until a library finds something (a run copies its bindings at every step).
      */
-    private List<org.mmsim.kernel.bug.Violation> libraryViolations;
+    private List<Violation> libraryViolations;
 
     Bindings(Kernel k, String file) {
         this(k, file, new LinkedHashMap<>(), new LinkedHashMap<>(), new LinkedHashMap<>(), new HashMap<>());
@@ -196,7 +197,7 @@ final class Bindings {
     }
 
     /** A user-space library of the program found {@code v} (recorded at the end of the step). */
-    void libraryViolation(org.mmsim.kernel.bug.Violation v) {
+    void libraryViolation(Violation v) {
         if (libraryViolations == null) {
             libraryViolations = new ArrayList<>();
         }
@@ -204,11 +205,11 @@ final class Bindings {
     }
 
     /** What libraries found since the last call. */
-    List<org.mmsim.kernel.bug.Violation> takeLibraryViolations() {
+    List<Violation> takeLibraryViolations() {
         if (libraryViolations == null) {
             return List.of();
         }
-        List<org.mmsim.kernel.bug.Violation> out = List.copyOf(libraryViolations);
+        List<Violation> out = List.copyOf(libraryViolations);
         libraryViolations = null;
         return out;
     }

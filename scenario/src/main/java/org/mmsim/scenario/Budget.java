@@ -1,6 +1,7 @@
 package org.mmsim.scenario;
 
 import java.util.function.LongSupplier;
+import org.mmsim.explore.StepAbandoned;
 
 /**
  * A time budget for the work a run does where the explorer's own checks, made between states, cannot reach: a
@@ -42,7 +43,7 @@ public final class Budget {
     }
 
     /** The budget ran out after {@link #steps} steps of the run. */
-    public static final class Exhausted extends org.mmsim.explore.StepAbandoned {
+    public static final class Exhausted extends StepAbandoned {
         private static final long serialVersionUID = 1L;
         private final double seconds;
         private final int steps;

@@ -9,9 +9,12 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.mmsim.drivers.Drivers;
 import org.mmsim.explore.Explorer;
 import org.mmsim.explore.Options;
 import org.mmsim.explore.Report;
+import org.mmsim.kernel.Kernel;
+import org.mmsim.kernel.api.DeviceCheck;
 import org.mmsim.kernel.bug.Violation;
 import org.mmsim.kernel.profile.KernelProfile;
 import org.mmsim.kernel.profile.Profiles;
@@ -38,9 +41,9 @@ public final class Checker {
      */
     public static Map<String, String> otherInvariants() {
         Map<String, String> out = new java.util.LinkedHashMap<>();
-        org.mmsim.kernel.Kernel k = org.mmsim.kernel.Kernel.boot(Profiles.byName("6.18"), 16, 0,
-                org.mmsim.drivers.Drivers.all());
-        for (org.mmsim.kernel.api.DeviceCheck c : k.deviceChecks()) {
+        Kernel k = Kernel.boot(Profiles.byName("6.18"), 16, 0,
+                Drivers.all());
+        for (DeviceCheck c : k.deviceChecks()) {
             out.put(c.name(), c.doc() + " (a device's)");
         }
         out.put(RcacheOps.INVARIANT, RcacheOps.INVARIANT_DOC + " (the registration cache's)");

@@ -1,6 +1,8 @@
 package org.mmsim.scenario;
 
 import java.util.List;
+import org.mmsim.kernel.check.Invariants;
+import org.mmsim.kernel.mm.Detachments;
 import org.mmsim.kernel.uapi.Errno;
 
 /**
@@ -89,13 +91,13 @@ final class CondParser {
         }
         if (tok.is("violated")) {
             Token name = next("an invariant name");
-            if (org.mmsim.kernel.check.Invariants.all().stream().noneMatch(v -> v.name().equals(name.text()))) {
+            if (Invariants.all().stream().noneMatch(v -> v.name().equals(name.text()))) {
                 throw err(name, "unknown invariant '" + name.text() + "'");
             }
             return new Cond.Violated(name.text());
         }
         if (tok.is("diverged")) {
-            if (peek() != null && org.mmsim.kernel.mm.Detachments.CAUSES.contains(peek().text())) {
+            if (peek() != null && Detachments.CAUSES.contains(peek().text())) {
                 return new Cond.Diverged(next("a cause").text());
             }
             return new Cond.Diverged(null);

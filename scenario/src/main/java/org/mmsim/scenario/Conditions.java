@@ -1,6 +1,8 @@
 package org.mmsim.scenario;
 
 import org.mmsim.kernel.Kernel;
+import org.mmsim.kernel.check.Divergences;
+import org.mmsim.kernel.check.Invariants;
 import org.mmsim.kernel.task.Task;
 import org.mmsim.kernel.uapi.Signal;
 
@@ -19,10 +21,10 @@ final class Conditions {
             case Cond.Or o -> eval(o.left(), b, oopsed) || eval(o.right(), b, oopsed);
             case Cond.Not n -> !eval(n.inner(), b, oopsed);
             case Cond.Oops o -> oopsed;
-            case Cond.Violated v -> org.mmsim.kernel.check.Invariants.all().stream()
+            case Cond.Violated v -> Invariants.all().stream()
                     .filter(inv -> inv.name().equals(v.invariant()))
                     .anyMatch(inv -> !inv.check(b.kernel()).isEmpty());
-            case Cond.Diverged d -> org.mmsim.kernel.check.Divergences.of(b.kernel()).stream()
+            case Cond.Diverged d -> Divergences.of(b.kernel()).stream()
                     .anyMatch(v -> d.cause() == null || d.cause().equals(v.cause()));
             case Cond.Cmp cmp -> value(cmp.term(), b).matches(cmp.literal()) == cmp.equal();
             case Cond.CmpTerms cmp -> value(cmp.left(), b).matches(value(cmp.right(), b)) == cmp.equal();

@@ -133,12 +133,12 @@ final class FileOps {
         return path == null ? "" : path;
     }
 
-    private static KernelCall<?> closeFirst(Bindings b, org.mmsim.kernel.task.Task t, Op op) throws ScenarioException {
+    private static KernelCall<?> closeFirst(Bindings b, Task t, Op op) throws ScenarioException {
         Bindings.Binding f = b.fileLike(op, 0);
         return b.files().close(t, f instanceof Bindings.Pipe p ? p.readFd() : ((Bindings.Fd) f).fd());
     }
 
-    private static KernelCall<?> closeSecond(Bindings b, org.mmsim.kernel.task.Task t, Op op,
+    private static KernelCall<?> closeSecond(Bindings b, Task t, Op op,
             List<KernelCall<?>> calls) throws ScenarioException {
         return calls.size() == 1 && b.fileLike(op, 0) instanceof Bindings.Pipe p ? b.files().close(t, p.writeFd()) : null;
     }

@@ -8,6 +8,7 @@ import static org.mmsim.scenario.Bindings.optNum;
 import java.util.List;
 import org.mmsim.kernel.mm.gup.GupPages;
 import org.mmsim.kernel.sched.KernelCall;
+import org.mmsim.kernel.task.Task;
 
 /**
  * The GUP test device: a driver that takes pages of the process with {@code get_user_pages*()} or
@@ -56,7 +57,7 @@ final class GupOps {
     /** How a release reaches the kernel, once the handle is known to hold what it releases. */
     @FunctionalInterface
     private interface Release {
-        KernelCall<?> call(Bindings b, org.mmsim.kernel.task.Task t, GupPages g);
+        KernelCall<?> call(Bindings b, Task t, GupPages g);
     }
 
     private static Operation release(String keyword, String doc, boolean pins, Release release) {

@@ -7,6 +7,7 @@ import static org.mmsim.scenario.Bindings.num;
 import java.util.List;
 import org.mmsim.kernel.mm.WordRead;
 import org.mmsim.kernel.mm.memory.Mmu;
+import org.mmsim.kernel.sched.KernelCall;
 import org.mmsim.kernel.task.Task;
 
 /** The memory operations: mappings, madvise, fork and exit, user loads and stores, RLIMIT_MEMLOCK, mlock, msync,
@@ -87,7 +88,7 @@ final class MemoryOps {
     }
 
     /** Bind NEW to the address the call returned (or the -errno, which later uses fault on). */
-    static Value bindAddress(Bindings b, Task t, Op op, List<org.mmsim.kernel.sched.KernelCall<?>> calls) {
+    static Value bindAddress(Bindings b, Task t, Op op, List<KernelCall<?>> calls) {
         long ret = calls.get(calls.size() - 1).ret();
         b.bind(name(op, 0), new Bindings.Address(ret));
         return Value.of(ret);

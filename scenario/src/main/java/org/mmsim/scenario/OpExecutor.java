@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.mmsim.kernel.bug.KernelBug;
 import org.mmsim.kernel.sched.KernelCall;
+import org.mmsim.kernel.sched.SleepsForever;
 import org.mmsim.kernel.task.Task;
 
 /**
@@ -105,7 +106,7 @@ final class OpExecutor {
             for (KernelCall<?> c = op.kind().begin(b, t, op); c != null; c = op.kind().next(b, t, op, calls)) {
                 try {
                     c.run();
-                } catch (org.mmsim.kernel.sched.SleepsForever e) {
+                } catch (SleepsForever e) {
                     throw new ScenarioException(b.file(), op.line(), 1, "'" + op.text() + "' "
                             + b.nameMms(e.getMessage()) + " (outside a thread block no other thread runs)");
                 }

@@ -8,6 +8,7 @@ import java.util.List;
 import org.mmsim.drivers.rdma.RdmaDriver;
 import org.mmsim.drivers.ummunotify.UmmunotifyDriver;
 import org.mmsim.kernel.bug.Violation;
+import org.mmsim.kernel.mm.Vma;
 import org.mmsim.kernel.mm.memory.Mmu;
 import org.mmsim.kernel.mm.page.Page;
 import org.mmsim.kernel.mm.pgtable.Pte;
@@ -303,7 +304,7 @@ final class RcacheOps {
             if (i < 0 || i >= pinned.length) {
                 continue;
             }
-            org.mmsim.kernel.mm.Vma vma = t.mm().vmaAt(a);
+            Vma vma = t.mm().vmaAt(a);
             long pte = vma == null ? 0 : t.mm().pte(a);
             long cpu = Pte.present(pte) ? Pte.pfn(pte) : -1;
             if (cpu < 0 && vma != null && !vma.isAnonymous()) {

@@ -5,12 +5,16 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import org.mmsim.drivers.Drivers;
+import org.mmsim.explore.Model;
 import org.mmsim.kernel.Kernel;
 import org.mmsim.kernel.bug.KernelBug;
+import org.mmsim.kernel.bug.Violation;
+import org.mmsim.kernel.check.Divergences;
 import org.mmsim.kernel.check.Invariants;
 import org.mmsim.kernel.profile.KernelProfile;
 import org.mmsim.kernel.state.Copier;
 import org.mmsim.kernel.state.StateHasher;
+import org.mmsim.kernel.task.Tasks;
 
 /**
  * Runs one execution of a scenario under one kernel profile: script lines one after another; the thread blocks of a
@@ -47,7 +51,7 @@ public final class Runner {
     private boolean tracking;
     /** Whether invariants are checked after steps: off while a step already checked once is taken again. */
     private boolean checking = true;
-    private long footprint = org.mmsim.explore.Model.EVERYTHING;
+    private long footprint = Model.EVERYTHING;
 
     private Runner(Scenario scenario, KernelProfile profile, boolean trace, boolean keepSteps) {
         this.scenario = scenario;
@@ -190,7 +194,7 @@ public final class Runner {
                 if (seg instanceof Scenario.Script s) {
                     for (Scenario.Line l : s.lines()) {
                         ops.runLine(l.actor(), l.op());
-                        List<org.mmsim.kernel.bug.Violation> library = b.takeLibraryViolations();
+                        List<Violation> library = b.takeLibraryViolations();
                         if (checking) {
                             violations.recordAll(library, rec.size());
                             violations.recordAll(Invariants.checkStep(k), rec.size());
@@ -204,9 +208,9 @@ public final class Runner {
                 for (int i = 0; i < strands.length; i++) {
                     Scenario.ThreadBlock t = threads.get(i);
                     if (t.process() != null) {
-                        if (k.tasks().live() >= org.mmsim.kernel.task.Tasks.PID_MAX) {
+                        if (k.tasks().live() >= Tasks.PID_MAX) {
                             throw new ScenarioException(scenario.file(), t.line(), 1, "thread " + t.name()
-                                    + " cannot start: " + org.mmsim.kernel.task.Tasks.PID_MAX + " tasks are alive, and"
+                                    + " cannot start: " + Tasks.PID_MAX + " tasks are alive, and"
                                     + " clone() would fail with -EAGAIN (pid_max)");
                         }
                         b.actor(t.name(), k.cloneThread(b.task(t.process(), t.line()), t.name()));
@@ -238,7 +242,7 @@ public final class Runner {
         strands = new Strand[0];
         holds = oops ? Cond.mentionsOops(scenario.condition()) && Conditions.eval(scenario.condition(), b, true)
                 : Conditions.eval(scenario.condition(), b);
-        List<org.mmsim.kernel.check.Divergences.Divergence> found = org.mmsim.kernel.check.Divergences.of(k);
+        List<Divergences.Divergence> found = Divergences.of(k);
         // the explorer ends here at every final state, where there is almost never a divergence: no stream for none
         divergences = found.isEmpty() ? List.of() : found.stream().map(Object::toString).toList();
         if (!oops) {
@@ -343,7 +347,7 @@ public final class Runner {
      */
     private void checkInvariants() {
         // what libraries found, like the kernel's invariants, only on a step taken the first time, not in a replay
-        List<org.mmsim.kernel.bug.Violation> library = b.takeLibraryViolations();
+        List<Violation> library = b.takeLibraryViolations();
         if (!checking) {
             return;
         }

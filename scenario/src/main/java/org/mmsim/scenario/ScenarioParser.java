@@ -8,7 +8,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.mmsim.explore.Explorer;
 import org.mmsim.kernel.Kernel;
+import org.mmsim.kernel.profile.Profiles;
 
 /**
  * Parses scenario files ({@code .mms}); the language is described in docs/scenario-language.md. Line-oriented:
@@ -166,7 +168,7 @@ public final class ScenarioParser {
         }
         for (Token kv : t.subList(1, t.size())) {
             try {
-                KernelSpec.apply(org.mmsim.kernel.profile.Profiles.byName("6.18"), kv.text());
+                KernelSpec.apply(Profiles.byName("6.18"), kv.text());
             } catch (IllegalArgumentException e) {
                 throw error(kv, e.getMessage());
             }
@@ -201,8 +203,8 @@ public final class ScenarioParser {
             group = new ArrayList<>();
         }
         Token nameTok = t.get(1);
-        if (group.size() >= org.mmsim.explore.Explorer.MAX_THREADS) {
-            throw error(t.get(0), "a group of concurrent threads has at most " + org.mmsim.explore.Explorer.MAX_THREADS
+        if (group.size() >= Explorer.MAX_THREADS) {
+            throw error(t.get(0), "a group of concurrent threads has at most " + Explorer.MAX_THREADS
                     + " thread blocks");
         }
         String process = of ? t.get(3).text() : null;

@@ -3,6 +3,7 @@ package org.mmsim.kernel.check;
 import java.util.ArrayList;
 import java.util.List;
 import org.mmsim.kernel.Kernel;
+import org.mmsim.kernel.api.DeviceCheck;
 import org.mmsim.kernel.bug.Violation;
 
 /** The built-in invariants, checked after every step, and the final leak check. */
@@ -55,9 +56,9 @@ public final class Invariants {
         out = addAll(out, CACHE_ALIAS.check(kernel));
         out = addAll(out, DMABUF_COHERENCE.check(kernel));
         out = checkEach(kernel, extra, out);
-        List<org.mmsim.kernel.api.DeviceCheck> devices = kernel.deviceChecks();
+        List<DeviceCheck> devices = kernel.deviceChecks();
         for (int i = 0; i < devices.size(); i++) {
-            org.mmsim.kernel.api.DeviceCheck d = devices.get(i);
+            DeviceCheck d = devices.get(i);
             List<String> found = d.check();
             for (int j = 0; j < found.size(); j++) {
                 out = add(out, new Violation(d.name(), found.get(j)));

@@ -1,5 +1,6 @@
 package org.mmsim.kernel.fs;
 
+import org.mmsim.kernel.bug.KernelBug;
 import org.mmsim.kernel.locking.Acquire;
 import org.mmsim.kernel.mm.AddressSpace;
 import org.mmsim.kernel.mm.Mm;
@@ -204,7 +205,7 @@ public final class DirectIo extends KernelCall<Void> {
             if (write) {
                 mapping.aops().writePage(first + i, frames.words(pfn));
             } else {
-                org.mmsim.kernel.bug.KernelBug.bugOn(pfn == PageAlloc.ZERO_PFN, "zero_page_write",
+                KernelBug.bugOn(pfn == PageAlloc.ZERO_PFN, "zero_page_write",
                         "direct I/O read into the shared zero page");
                 long[] block = mapping.aops().readFolio(first + i);
                 for (int w = 0; w < Page.PAGE_WORDS; w++) {

@@ -1,6 +1,7 @@
 package org.mmsim.kernel.fs;
 
 import org.mmsim.kernel.export.Export;
+import org.mmsim.kernel.locking.Acquire;
 import org.mmsim.kernel.mm.Mm;
 import org.mmsim.kernel.mm.Vma;
 import org.mmsim.kernel.mm.WordRead;
@@ -29,7 +30,7 @@ public interface FileOperations {
      * What {@code ->open} by a task of mm {@code current} would wait for now (e.g. the {@code mmap_lock} that
      * {@code mmu_notifier_register} takes), or null: {@code open(2)} of the device sleeps until it is free.
      */
-    default org.mmsim.kernel.locking.Acquire openBlockedOn(Mm current) {
+    default Acquire openBlockedOn(Mm current) {
         return null;
     }
 

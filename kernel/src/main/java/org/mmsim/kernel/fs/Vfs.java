@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.mmsim.kernel.bug.KernelBug;
 import org.mmsim.kernel.export.Export;
+import org.mmsim.kernel.locking.Acquire;
 import org.mmsim.kernel.mm.AddressSpace;
 import org.mmsim.kernel.mm.Mm;
 import org.mmsim.kernel.mm.MmCore;
@@ -195,7 +196,7 @@ public final class Vfs implements Hashable {
     }
 
     /** What opening {@code path} by a task of mm {@code current} waits for now: its device's, or null. */
-    public org.mmsim.kernel.locking.Acquire openBlockedOn(String path, Mm current) {
+    public Acquire openBlockedOn(String path, Mm current) {
         if (!path.startsWith("/dev/")) {
             return null;
         }

@@ -2,10 +2,11 @@ package org.mmsim.kernel.sched;
 
 import org.mmsim.kernel.export.Export;
 import org.mmsim.kernel.locking.Acquire;
+import org.mmsim.kernel.locking.WaitEvent;
 import org.mmsim.kernel.state.Copier;
-import org.mmsim.kernel.state.StateObject;
 import org.mmsim.kernel.state.Footprint;
 import org.mmsim.kernel.state.StateHasher;
+import org.mmsim.kernel.state.StateObject;
 import org.mmsim.kernel.trace.Tracer;
 
 /**
@@ -106,7 +107,7 @@ public abstract class KernelCall<R> extends StateObject {
     @Export
     public final void step() {
         if (done || blockedOn() != null) {
-            if (!done && blockedOn() instanceof org.mmsim.kernel.locking.WaitEvent w) {
+            if (!done && blockedOn() instanceof WaitEvent w) {
                 // only a call run to its end, nothing else running, steps a sleeping call: nobody could wake it
                 throw new SleepsForever(name, w);
             }

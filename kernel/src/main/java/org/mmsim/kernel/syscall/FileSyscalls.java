@@ -11,6 +11,7 @@ import org.mmsim.kernel.locking.Acquire;
 import org.mmsim.kernel.locking.WaitEvent;
 import org.mmsim.kernel.mm.Mm;
 import org.mmsim.kernel.mm.MmCore;
+import org.mmsim.kernel.mm.Vma;
 import org.mmsim.kernel.mm.WordRead;
 import org.mmsim.kernel.mm.page.Page;
 import org.mmsim.kernel.mm.page.PageFlags;
@@ -264,7 +265,7 @@ public final class FileSyscalls {
         if (f == null || f.mapping() == null) {
             return null;
         }
-        for (org.mmsim.kernel.mm.Vma vma : f.mapping().iMmap()) {
+        for (Vma vma : f.mapping().iMmap()) {
             Acquire a = vma.mm().ptl().acquire().blocked();
             if (a != null) {
                 return a;

@@ -3,6 +3,7 @@ package org.mmsim.kernel.mm.gup;
 import org.mmsim.kernel.bug.KernelBug;
 import org.mmsim.kernel.locking.Acquire;
 import org.mmsim.kernel.locking.WaitEvent;
+import org.mmsim.kernel.mm.AddressSpaceOperations;
 import org.mmsim.kernel.mm.Mm;
 import org.mmsim.kernel.mm.Vma;
 import org.mmsim.kernel.mm.WordRead;
@@ -201,7 +202,7 @@ public final class AccessRemoteVm extends KernelCall<WordRead> {
             return 0;
         }
         trace.path("vm_ops->access");
-        if (vma.mapping() == null || vma.mapping().aops() == org.mmsim.kernel.mm.AddressSpaceOperations.NONE) {
+        if (vma.mapping() == null || vma.mapping().aops() == AddressSpaceOperations.NONE) {
             gup.core.footprint().global();
         }
         return vma.vmOps().access(vma, addr, buf, write);

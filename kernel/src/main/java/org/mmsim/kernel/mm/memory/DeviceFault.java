@@ -1,6 +1,7 @@
 package org.mmsim.kernel.mm.memory;
 
 import org.mmsim.kernel.mm.AddressSpace;
+import org.mmsim.kernel.mm.AddressSpaceOperations;
 import org.mmsim.kernel.mm.MmCore;
 import org.mmsim.kernel.mm.VmFault;
 import org.mmsim.kernel.mm.VmOperations;
@@ -84,7 +85,7 @@ public final class DeviceFault {
      */
     void touchesDriver(Vma vma) {
         AddressSpace m = vma.mapping();
-        if (m == null || m.aops() == org.mmsim.kernel.mm.AddressSpaceOperations.NONE) {
+        if (m == null || m.aops() == AddressSpaceOperations.NONE) {
             core.footprint().global();
         }
     }

@@ -21,6 +21,7 @@ import org.mmsim.kernel.mm.rmap.Rmap;
 import org.mmsim.kernel.profile.CowReuse;
 import org.mmsim.kernel.profile.Switch;
 import org.mmsim.kernel.trace.Tracer;
+import org.mmsim.kernel.uapi.Errno;
 
 /**
  * Page-fault handling (mm/memory.c): {@code handle_mm_fault}; {@code do_anonymous_page}; for VMAs with
@@ -464,12 +465,12 @@ public final class Memory {
      */
     public int remapPfnRange(Vma vma, long addr, long pfn, long size, long prot) {
         trace.path("remap_pfn_range");
-        if (!org.mmsim.kernel.mm.page.Page.aligned(addr) || !org.mmsim.kernel.mm.page.Page.aligned(size)
+        if (!Page.aligned(addr) || !Page.aligned(size)
                 || addr < vma.start() || addr + size > vma.end()) {
-            return -org.mmsim.kernel.uapi.Errno.EINVAL;
+            return -Errno.EINVAL;
         }
         vma.setFlags(vma.flags() | VmFlags.VM_IO | VmFlags.VM_PFNMAP | VmFlags.VM_DONTEXPAND | VmFlags.VM_DONTDUMP);
-        for (long a = addr; a < addr + size; a += org.mmsim.kernel.mm.page.Page.PAGE_SIZE) {
+        for (long a = addr; a < addr + size; a += Page.PAGE_SIZE) {
             vma.mm().setPte(a, Pte.mkSpecial(Pte.make((int) pfn++, prot)));
         }
         return 0;

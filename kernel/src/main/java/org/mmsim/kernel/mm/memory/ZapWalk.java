@@ -11,6 +11,7 @@ import org.mmsim.kernel.mm.page.PageFlags;
 import org.mmsim.kernel.mm.pgtable.PageTable;
 import org.mmsim.kernel.mm.pgtable.Pte;
 import org.mmsim.kernel.state.Copier;
+import org.mmsim.kernel.state.StateHasher;
 import org.mmsim.kernel.state.StateObject;
 import org.mmsim.kernel.trace.Tracer;
 
@@ -234,7 +235,7 @@ public final class ZapWalk extends StateObject {
     }
 
     /** Where the walk is, for the fingerprint of a call suspended in it: VMA index, address, pte lock. */
-    public void hashInto(org.mmsim.kernel.state.StateHasher h) {
+    public void hashInto(StateHasher h) {
         h.add(vi).add(addr).add(holdsPtl ? 1 : 0).add(rangeStart).add(rangeEnd);
     }
 

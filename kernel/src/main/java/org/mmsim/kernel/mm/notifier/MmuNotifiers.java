@@ -7,11 +7,12 @@ import org.mmsim.kernel.mm.MmCore;
 import org.mmsim.kernel.mm.Vma;
 import org.mmsim.kernel.mm.pgtable.PageTable;
 import org.mmsim.kernel.state.Copier;
-import org.mmsim.kernel.state.StateObject;
 import org.mmsim.kernel.state.Footprint;
 import org.mmsim.kernel.state.Hashable;
 import org.mmsim.kernel.state.StateHasher;
+import org.mmsim.kernel.state.StateObject;
 import org.mmsim.kernel.trace.Tracer;
+import org.mmsim.kernel.uapi.Errno;
 
 /**
  * mm/mmu_notifier.c: every mm's {@code notifier_subscriptions} (the hlist of {@link MmuNotifier}s and the interval
@@ -297,7 +298,7 @@ public final class MmuNotifiers implements Hashable {
             for (MmuIntervalNotifier n : hit) {
                 if (!n.ops().invalidate(n, r, cur) && !r.blockable()) {
                     itreeInvEnd(s);
-                    return -org.mmsim.kernel.uapi.Errno.EAGAIN;
+                    return -Errno.EAGAIN;
                 }
             }
         }

@@ -7,11 +7,12 @@ import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
 import org.mmsim.kernel.bug.KernelBug;
 import org.mmsim.kernel.state.Copier;
-import org.mmsim.kernel.state.StateObject;
 import org.mmsim.kernel.state.Hashable;
 import org.mmsim.kernel.state.StateHasher;
+import org.mmsim.kernel.state.StateObject;
 import org.mmsim.kernel.trace.Change;
 import org.mmsim.kernel.trace.Tracer;
+import org.mmsim.kernel.uapi.Errno;
 
 /**
  * The page allocator (mm/page_alloc.c), reduced to what the model needs: zones as PFN ranges, allocation in a
@@ -107,7 +108,7 @@ public final class PageAlloc extends StateObject implements Hashable {
      */
     public int reserveDevice(int pages, boolean structPage) {
         if (pages <= 0 || deviceNext + pages > deviceEnd) {
-            return -org.mmsim.kernel.uapi.Errno.ENOMEM;
+            return -Errno.ENOMEM;
         }
         int first = deviceNext;
         deviceNext += pages;

@@ -3,10 +3,11 @@ package org.mmsim.kernel.mm.pgtable;
 import java.util.Arrays;
 import org.mmsim.kernel.export.Export;
 import org.mmsim.kernel.mm.page.AccountingLedger;
+import org.mmsim.kernel.mm.page.Page;
 import org.mmsim.kernel.state.Copier;
-import org.mmsim.kernel.state.StateObject;
 import org.mmsim.kernel.state.Footprint;
 import org.mmsim.kernel.state.StateHasher;
+import org.mmsim.kernel.state.StateObject;
 
 /**
  * A four-level x86-64 page table, as the model needs it: PTE tables of 512 64-bit {@link Pte} words, each found by
@@ -25,7 +26,7 @@ import org.mmsim.kernel.state.StateHasher;
  */
 @Export
 public final class PageTable extends StateObject {
-    private static final int PAGE_SHIFT = org.mmsim.kernel.mm.page.Page.PAGE_SHIFT;
+    private static final int PAGE_SHIFT = Page.PAGE_SHIFT;
     public static final int PTRS_PER_TABLE = 512;
     public static final int PMD_SHIFT = 21;
     public static final long PMD_SIZE = 1L << PMD_SHIFT;
