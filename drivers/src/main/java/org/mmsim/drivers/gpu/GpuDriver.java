@@ -11,12 +11,9 @@ import org.mmsim.kernel.fs.File;
 import org.mmsim.kernel.fs.FileOperations;
 import org.mmsim.kernel.mm.AddressSpace;
 import org.mmsim.kernel.mm.Mm;
-import org.mmsim.kernel.mm.VmFault;
 import org.mmsim.kernel.mm.VmFlags;
-import org.mmsim.kernel.mm.VmOperations;
 import org.mmsim.kernel.mm.Vma;
 import org.mmsim.kernel.profile.DriverFault;
-import org.mmsim.kernel.profile.Switch;
 import org.mmsim.kernel.sched.KernelCall;
 import org.mmsim.kernel.state.Copier;
 import org.mmsim.kernel.state.Hashable;
@@ -41,7 +38,7 @@ import org.mmsim.kernel.uapi.Errno;
  * {@code drm_vma_offset_lookup}). BOs are never destroyed (no GEM close): their frames stay theirs.
  *
  * <p>Ioctls ({@link GpuIoctl}; VALIDATE and EVICT sleep on reservation locks and step the
- * {@code unmap_mapping_range} of the move pte by pte). The fault handlers ({@link #vmOps}) follow the kernel's three
+ * {@code unmap_mapping_range} of the move pte by pte). The fault handlers ({@link TtmBoVm}) follow the kernel's three
  * interfaces: {@code ->fault} ({@code ttm_bo_vm_fault}: reserve, look up the placement's pfn, insert it, unreserve;
  * it may sleep between the lookup and the insert, {@link GpuFaultResume}), {@code ->nopfn} (2.6.19: the pfn of the
  * current placement, no lock) and {@code ->nopage} (2.6.19: a referenced {@code struct page} for system placement;
@@ -146,7 +143,7 @@ public final class GpuDriver implements Driver {
         @Override
         public int objectAt(Mm mm, long addr) {
             Vma vma = mm.vmaAt(addr);
-            if (vma == null || (vma.vmOps() != vmOps && vma.vmOps() != genericVmOps)) {
+            if (vma == null || !vm.owns(vma.vmOps())) {
                 return -1;
             }
             Bo bo = boAtOffset(vma.linearPageIndex(addr));
@@ -154,162 +151,8 @@ public final class GpuDriver implements Driver {
         }
     };
 
-    /** {@code ttm_bo_vm_ops}. */
-    final VmOperations vmOps = new VmOperations() {
-        @Override
-        public String name() {
-            return "ttm_bo_vm_ops";
-        }
-
-        /**
-         * {@code ttm_bo_vm_fault} → {@code ttm_bo_vm_reserve} (sleeps while a move holds the reservation: the
-         * fault stops and waits for it), then {@code ttm_bo_vm_fault_reserved}: the pfn of the page in the current
-         * placement, {@code vmf_insert_pfn_prot} with write-combining for VRAM, cached for system; unreserve;
-         * {@code VM_FAULT_NOPAGE}. The handler may sleep between the lookup and the insert ({@link VmFault#pause}):
-         * the reservation is held across it, so no move can run there. A {@link GpuDriver#GPU_CREATE_NOLOCK} BO
-         * skips the reservation. SIGBUS for an offset no BO covers.
-         */
-        @Override
-        public int fault(VmFault vmf) {
-            kernel.tracePath("ttm_bo_vm_fault");
-            Bo bo = boAtOffset(vmf.pgoff());
-            if (bo == null) {
-                return VmFault.VM_FAULT_SIGBUS;
-            }
-            if (bo.nolock) {
-                vmf.pause(GpuFaultResume.insert(GpuDriver.this, bo, vmf.pgoff() - bo.pgoff, false));
-            } else if (bo.resv.acquire().available()) {
-                bo.resv.lock();
-                vmf.pause(GpuFaultResume.insert(GpuDriver.this, bo, vmf.pgoff() - bo.pgoff, true));
-            } else {
-                vmf.pause(GpuFaultResume.reserve(GpuDriver.this, bo, vmf.pgoff() - bo.pgoff));
-            }
-            return VmFault.VM_FAULT_NOPAGE;
-        }
-
-        @Override
-        public boolean hasNopfn() {
-            return true;
-        }
-
-        /**
-         * {@code ->nopfn} (2.6.19, as spufs' {@code spufs_mem_mmap_nopfn}): the pfn of the page in the current
-         * placement, without the reservation ({@code do_no_pfn} inserts it after the handler returns, so no lock the
-         * handler took could cover the insert). {@code NOPFN_SIGBUS} beyond every BO.
-         */
-        @Override
-        public long nopfn(Vma vma, long addr) {
-            kernel.tracePath("gpu_nopfn");
-            Bo bo = boAtOffset(vma.linearPageIndex(addr));
-            return bo == null ? VmFault.NOPFN_SIGBUS : bo.pfn(vma.linearPageIndex(addr) - bo.pgoff);
-        }
-
-        @Override
-        public boolean hasNopage() {
-            return true;
-        }
-
-        /**
-         * {@code ->nopage} (2.6.19): for system placement the page with a reference ({@code get_page}), which
-         * {@code do_no_page} maps after rechecking {@code truncate_count}; VRAM frames have no {@code struct page},
-         * so the handler maps the raw pfn itself ({@code vm_insert_pfn}) and returns {@code NOPAGE_REFAULT}, all
-         * under the reservation ({@code ->nopage} returns before the pte is set, so it cannot hold it longer).
-         * {@code NOPAGE_SIGBUS} beyond every BO. The handler would sleep on the reservation while a move holds it; the
-         * model's {@code ->nopage} runs inside one step and cannot, so it fails the fault then ({@code NOPAGE_SIGBUS}:
-         * the access gets SIGBUS), a documented deviation.
-         */
-        @Override
-        public long nopage(Vma vma, long addr) {
-            kernel.tracePath("gpu_nopage");
-            Bo bo = boAtOffset(vma.linearPageIndex(addr));
-            if (bo == null) {
-                return VmFault.NOPAGE_SIGBUS;
-            }
-            if (!bo.resv.acquire().available()) {
-                return VmFault.NOPAGE_SIGBUS;
-            }
-            int pfn = bo.pfn(vma.linearPageIndex(addr) - bo.pgoff);
-            if (bo.placement == VRAM) {
-                kernel.vmInsertPfn(vma, addr, pfn);
-                return VmFault.NOPAGE_REFAULT;
-            }
-            kernel.getPage(pfn);
-            return pfn;
-        }
-
-        /** {@code ttm_bo_vm_access} exists from 4.14 ({@link Switch#TTM_VM_ACCESS}); before, TTM had no hook. */
-        @Override
-        public boolean hasAccess() {
-            return kernel.profile().on(Switch.TTM_VM_ACCESS);
-        }
-
-        /**
-         * {@code ttm_bo_vm_access}: reserve the BO, copy the word through its current placement
-         * ({@code ttm_bo_vm_access_kmap}), unreserve; 8. The model's {@code ->access} cannot sleep, so a reservation
-         * a move holds makes it return 0 (ptrace then reports -EIO) where the kernel would wait.
-         */
-        @Override
-        public int access(Vma vma, long addr, long[] buf, boolean write) {
-            kernel.tracePath("ttm_bo_vm_access");
-            Bo bo = boAtOffset(vma.linearPageIndex(addr));
-            int word = wordOf(addr);
-            if (bo == null || word < 0 || !bo.resv.acquire().available()) {
-                return 0;
-            }
-            bo.resv.lock();
-            int pfn = bo.pfn(vma.linearPageIndex(addr) - bo.pgoff);
-            if (write) {
-                kernel.deviceWrite(pfn, word, buf[0]);
-            } else {
-                buf[0] = kernel.deviceRead(pfn, word);
-            }
-            bo.resv.unlock();
-            return 8;
-        }
-    };
-
-    /** The same operations with {@code ->access} = {@code generic_access_phys} (a BO made with GENERIC_ACCESS). */
-    final VmOperations genericVmOps = new VmOperations() {
-        @Override
-        public String name() {
-            return "gpu_vm_ops_generic_access";
-        }
-
-        @Override
-        public int fault(VmFault vmf) {
-            return vmOps.fault(vmf);
-        }
-
-        @Override
-        public boolean hasNopfn() {
-            return true;
-        }
-
-        @Override
-        public long nopfn(Vma vma, long addr) {
-            return vmOps.nopfn(vma, addr);
-        }
-
-        @Override
-        public boolean hasNopage() {
-            return true;
-        }
-
-        @Override
-        public long nopage(Vma vma, long addr) {
-            return vmOps.nopage(vma, addr);
-        }
-
-        @Override
-        public boolean hasAccess() {
-            return true;
-        }
-
-        @Override
-        public boolean accessIsGenericAccessPhys() {
-            return true;
-        }
-    };
+    /** {@code ttm_bo_vm_ops}, and the same with {@code generic_access_phys}: {@link TtmBoVm}. */
+    private final TtmBoVm vm = new TtmBoVm(this);
 
     private final FileOperations fops = new FileOperations() {
         @Override
@@ -383,8 +226,7 @@ public final class GpuDriver implements Driver {
         d.register(k);
         c.pair(this, d);
         c.pair(fops, d.fops);
-        c.pair(vmOps, d.vmOps);
-        c.pair(genericVmOps, d.genericVmOps);
+        vm.pairWith(d.vm, c);
         c.pair(owners, d.owners);
         c.pair(exporter, d.exporter);
         c.pair(gpu, d.gpu);
@@ -436,7 +278,7 @@ public final class GpuDriver implements Driver {
         }
         long map = kernel.profile().driverFault() == DriverFault.NOPAGE ? VmFlags.VM_MIXEDMAP : VmFlags.VM_PFNMAP;
         vma.setFlags(vma.flags() | VmFlags.VM_IO | map | VmFlags.VM_DONTEXPAND | VmFlags.VM_DONTDUMP);
-        vma.setVmOps(bo.genericAccess ? genericVmOps : vmOps);
+        vma.setVmOps(bo.genericAccess ? vm.genericAccessOps() : vm.ops());
         return 0;
     }
 
