@@ -10,7 +10,6 @@ import org.mmsim.kernel.fs.FileOperations;
 import org.mmsim.kernel.mm.Mm;
 import org.mmsim.kernel.mm.VmFault;
 import org.mmsim.kernel.mm.VmFlags;
-import org.mmsim.kernel.mm.VmOperations;
 import org.mmsim.kernel.mm.Vma;
 import org.mmsim.kernel.mm.page.Page;
 import org.mmsim.kernel.profile.DriverFault;
@@ -95,146 +94,8 @@ public final class SpuDriver implements Driver {
         }
     }
 
-    // ---- local store: spufs_mem_mmap_vmops -------------------------------------------------------------------------
-
-    private final VmOperations lsOps = new VmOperations() {
-        @Override
-        public String name() {
-            return "spufs_mem_mmap_vmops";
-        }
-
-        /**
-         * {@code spufs_mem_mmap_fault}: SIGBUS beyond the local store; {@code spu_acquire(ctx)} (a held mutex: the
-         * fault sleeps, {@link LsResume}); the physical LS PFN, noncached, when the context is loaded, the saved
-         * image's, cached, when not; {@code vmf_insert_pfn_prot}; {@code spu_release}. VM_FAULT_NOPAGE.
-         */
-        @Override
-        public int fault(VmFault vmf) {
-            SpuContext ctx = contextOf(vmf.vma());
-            int page = lsPage(vmf.vma(), vmf.address());
-            if (ctx == null || page < 0) {
-                return VmFault.VM_FAULT_SIGBUS;
-            }
-            kernel.tracePath("spufs_mem_mmap_fault");
-            if (!ctx.stateMutex.acquire().available()) {
-                vmf.pause(new LsResume(SpuDriver.this, ctx));
-                return VmFault.VM_FAULT_NOPAGE;
-            }
-            return lsInsert(vmf.vma(), vmf.address(), ctx);
-        }
-
-        @Override
-        public boolean hasNopage() {
-            return true;
-        }
-
-        /**
-         * {@code spufs_mem_mmap_nopage} (2.6.19): {@code spu_acquire(ctx)}; the physical LS page when loaded, the
-         * saved image's ({@code vmalloc_to_page}) when not; {@code page_cache_get}; {@code spu_release}. In this era
-         * {@link SpuRun} is one step, so the mutex is never held between steps and the handler never waits.
-         */
-        @Override
-        public long nopage(Vma vma, long addr) {
-            SpuContext ctx = contextOf(vma);
-            int page = lsPage(vma, addr);
-            if (ctx == null || page < 0) {
-                return VmFault.NOPAGE_SIGBUS;
-            }
-            kernel.tracePath("spufs_mem_mmap_nopage");
-            int pfn = lsPfn(ctx, page);
-            kernel.getPage(pfn);
-            return pfn;
-        }
-
-        @Override
-        public boolean hasAccess() {
-            return true;
-        }
-
-        /**
-         * {@code spufs_mem_mmap_access} (ptrace through {@code ->access}, 2.6.27+): -EACCES for a write to a
-         * read-only mapping, -EFAULT beyond the local store; under {@code ctx->state_mutex}, {@code ctx->ops->get_ls}
-         * (the physical LS if loaded, else the saved image) and the copy. The model's {@code ->access} cannot sleep:
-         * when a switch holds the mutex it reads where the context's contents are at this step, which the switch
-         * moves together with the state in one step ({@link SpuRun}), so it reads what it would after waiting.
-         */
-        @Override
-        public int access(Vma vma, long addr, long[] buf, boolean write) {
-            SpuContext ctx = contextOf(vma);
-            int page = lsPage(vma, addr);
-            if (ctx == null || page < 0) {
-                return -Errno.EFAULT;
-            }
-            if (write && !vma.has(VmFlags.VM_WRITE)) {
-                return -Errno.EACCES;
-            }
-            kernel.tracePath("spufs_mem_mmap_access");
-            boolean take = ctx.stateMutex.acquire().available();
-            if (take) {
-                ctx.stateMutex.lock();
-            }
-            int pfn = lsPfn(ctx, page);
-            int word = Page.wordOf(addr, "address");
-            if (write) {
-                kernel.deviceWrite(pfn, word, buf[0]);
-            } else {
-                buf[0] = kernel.deviceRead(pfn, word);
-            }
-            if (take) {
-                ctx.stateMutex.unlock();
-            }
-            return 8;
-        }
-    };
-
-    // ---- problem state: spufs_ps_mmap_vmops ------------------------------------------------------------------------
-
-    private final VmOperations psOps = new VmOperations() {
-        @Override
-        public String name() {
-            return "spufs_ps_mmap_vmops";
-        }
-
-        /**
-         * {@code spufs_ps_fault}: {@code spu_acquire}; if the context is saved, drop {@code mmap_lock} and
-         * {@code spufs_wait(ctx->run_wq, ctx->state == SPU_STATE_RUNNABLE)} ({@link PsResume}: the access sleeps
-         * until the context is loaded); else {@code vmf_insert_pfn} of the SPU's problem-state page, noncached.
-         */
-        @Override
-        public int fault(VmFault vmf) {
-            SpuContext ctx = contextOf(vmf.vma());
-            if (ctx == null) {
-                return VmFault.VM_FAULT_SIGBUS;
-            }
-            kernel.tracePath("spufs_ps_fault");
-            return psFault(vmf, ctx);
-        }
-
-        @Override
-        public boolean hasNopage() {
-            return true;
-        }
-
-        /**
-         * {@code spufs_ps_nopage} (2.6.19): the SPU's problem-state page when the context is loaded; else
-         * NOPAGE_REFAULT (the access is retried; the model retries a few times in one step, then reports a
-         * {@code fault_loop}: the 2.6.19 handler's wait is not modelled).
-         */
-        @Override
-        public long nopage(Vma vma, long addr) {
-            SpuContext ctx = contextOf(vma);
-            if (ctx == null) {
-                return VmFault.NOPAGE_SIGBUS;
-            }
-            kernel.tracePath("spufs_ps_nopage");
-            if (!ctx.loaded()) {
-                return VmFault.NOPAGE_REFAULT;
-            }
-            int pfn = spus.ps + ctx.spu;
-            kernel.getPage(pfn);
-            return pfn;
-        }
-    };
+    /** {@code spufs_mem_mmap_vmops} and {@code spufs_ps_mmap_vmops}: {@link SpufsVmOps}. */
+    private final SpufsVmOps vm = new SpufsVmOps(this);
 
     // ---- the device ------------------------------------------------------------------------------------------------
 
@@ -289,7 +150,7 @@ public final class SpuDriver implements Driver {
                 vma.setFlags(vma.flags() | VmFlags.VM_IO | VmFlags.VM_PFNMAP);
             }
             vma.setPrivateData(ctx);
-            vma.setVmOps(ls ? lsOps : psOps);
+            vma.setVmOps(ls ? vm.localStore() : vm.problemState());
             return 0;
         }
 
@@ -358,7 +219,7 @@ public final class SpuDriver implements Driver {
         @Override
         public int objectAt(Mm mm, long addr) {
             Vma vma = mm.vmaAt(addr);
-            if (vma == null || (vma.vmOps() != lsOps && vma.vmOps() != psOps)) {
+            if (vma == null || !vm.owns(vma.vmOps())) {
                 return -1;
             }
             return vma.privateData() instanceof SpuContext ctx ? ctx.id : -1;
@@ -398,8 +259,7 @@ public final class SpuDriver implements Driver {
         d.register(k);
         c.pair(this, d);
         c.pair(fops, d.fops);
-        c.pair(lsOps, d.lsOps);
-        c.pair(psOps, d.psOps);
+        vm.pairWith(d.vm, c);
         c.pair(owners, d.owners);
         c.pair(spus, d.spus);
         d.spus.ls = spus.ls;
