@@ -176,9 +176,8 @@ public final class BenchFigures {
      * {@code rounds} rounds after {@code warmup} rounds not timed, each round a search with one worker, one with two,
      * then a walk of the model alone), the median of the rounds' two-worker-to-one ratios, the walk's states per second
      * and the median of its ratios to the one-worker search (if the states are a tree: see {@link ModelWalk}), the
-     * visited set's bytes per state (the fingerprint
-     * table alone, and with the parent/choice trace), and the peak heap of one search: the used heap after a full collection before it, and
-     * the most the heap pools held during it.
+     * visited set's bytes per state (the fingerprint table alone, and with the parent/choice trace), and the peak heap
+     * of one search: the used heap after a full collection before it, and the most the heap pools held during it.
      */
     static void explore(Scenario s, Map<String, Object> out, int rounds, int warmup) {
         KernelProfile profile = Checker.profile(s, PROFILE, Map.of());

@@ -16,12 +16,36 @@ import org.mmsim.kernel.state.Copier;
 final class TtmBoVm {
     private final GpuDriver driver;
 
+    /** {@code ttm_bo_vm_ops}. */
+    private final VmOperations ops = new BoVmOps();
+
+    /**
+     * The same operations with {@code ->access} = {@code generic_access_phys} (a BO made with GENERIC_ACCESS): the core
+     * reads through the physical address and never calls {@link BoVmOps#access}.
+     */
+    private final VmOperations genericAccessOps = new BoVmOps() {
+        @Override
+        public String name() {
+            return "gpu_vm_ops_generic_access";
+        }
+
+        @Override
+        public boolean hasAccess() {
+            return true;
+        }
+
+        @Override
+        public boolean accessIsGenericAccessPhys() {
+            return true;
+        }
+    };
+
     TtmBoVm(GpuDriver driver) {
         this.driver = driver;
     }
 
-    /** {@code ttm_bo_vm_ops}. */
-    private final VmOperations ops = new VmOperations() {
+    /** {@code ttm_bo_vm_ops}'s handlers. */
+    private class BoVmOps implements VmOperations {
         @Override
         public String name() {
             return "ttm_bo_vm_ops";
@@ -132,50 +156,7 @@ final class TtmBoVm {
             bo.resv.unlock();
             return 8;
         }
-    };
-
-    /** The same operations with {@code ->access} = {@code generic_access_phys} (a BO made with GENERIC_ACCESS). */
-    private final VmOperations genericAccessOps = new VmOperations() {
-        @Override
-        public String name() {
-            return "gpu_vm_ops_generic_access";
-        }
-
-        @Override
-        public int fault(VmFault vmf) {
-            return ops.fault(vmf);
-        }
-
-        @Override
-        public boolean hasNopfn() {
-            return true;
-        }
-
-        @Override
-        public long nopfn(Vma vma, long addr) {
-            return ops.nopfn(vma, addr);
-        }
-
-        @Override
-        public boolean hasNopage() {
-            return true;
-        }
-
-        @Override
-        public long nopage(Vma vma, long addr) {
-            return ops.nopage(vma, addr);
-        }
-
-        @Override
-        public boolean hasAccess() {
-            return true;
-        }
-
-        @Override
-        public boolean accessIsGenericAccessPhys() {
-            return true;
-        }
-    };
+    }
 
     /** {@code ttm_bo_vm_ops}. */
     VmOperations ops() {

@@ -18,10 +18,6 @@ import org.mmsim.kernel.uapi.Errno;
 final class SpufsVmOps {
     private final SpuDriver driver;
 
-    SpufsVmOps(SpuDriver driver) {
-        this.driver = driver;
-    }
-
     /** {@code spufs_mem_mmap_vmops}. */
     private final VmOperations localStore = new VmOperations() {
         @Override
@@ -160,6 +156,10 @@ final class SpufsVmOps {
             return pfn;
         }
     };
+
+    SpufsVmOps(SpuDriver driver) {
+        this.driver = driver;
+    }
 
     /** {@code spufs_mem_mmap_vmops}. */
     VmOperations localStore() {

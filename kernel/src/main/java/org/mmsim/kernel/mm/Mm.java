@@ -95,6 +95,7 @@ public final class Mm extends StateObject implements Hashable {
         return tlb;
     }
 
+    /** Give this mm a TLB per CPU, if it has none ({@link MmCore#enableTlbs}). */
     void enableTlb() {
         if (tlb == null) {
             tlb = new Tlb();
