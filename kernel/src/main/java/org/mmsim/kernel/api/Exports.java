@@ -321,8 +321,7 @@ public final class Exports {
         if (pfn >= core.frames().nrFrames()) {
             return; // MMIO above RAM: the write goes to the device, which the model does not keep
         }
-        core.frames().setWord(pfn, word, value);
-        core.frames().setWriter(pfn, mm.id(), core.epoch(mm.id()));
+        core.frames().storeWord(pfn, word, value, mm.id(), core.epoch(mm.id()));
     }
 
     private void checkAccess(SecondaryMmu view, Mm mm, long addr, int pfn, boolean write, MmuNotifier sub) {
@@ -612,8 +611,7 @@ public final class Exports {
     public void dmaWrite(GupPages g, int i, int word, long value) {
         int pfn = g.pfn(i);
         KernelBug.bugOn(pfn == PageAlloc.ZERO_PFN, "zero_page_write", "DMA write into the shared zero page");
-        core.frames().setWord(pfn, word, value);
-        core.frames().setWriter(pfn, g.mm().id(), core.epoch(g.mm().id()));
+        core.frames().storeWord(pfn, word, value, g.mm().id(), core.epoch(g.mm().id()));
     }
 
     // ---- files ----------------------------------------------------------------------------------------------

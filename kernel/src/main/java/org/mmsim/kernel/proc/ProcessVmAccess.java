@@ -109,8 +109,7 @@ public final class ProcessVmAccess extends KernelCall<WordRead> {
         int word = Page.wordOf(addr, "address");
         long read = 0;
         if (write) {
-            frames.setWord(pfn, word, value);
-            frames.setWriter(pfn, mm.id(), core.epoch(mm.id()));
+            frames.storeWord(pfn, word, value, mm.id(), core.epoch(mm.id()));
         } else {
             read = frames.word(pfn, word);
         }

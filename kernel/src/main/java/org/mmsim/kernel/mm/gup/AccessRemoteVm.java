@@ -161,8 +161,7 @@ public final class AccessRemoteVm extends KernelCall<WordRead> {
                         "access_remote_vm wrote into the shared zero page at " + Long.toHexString(addr));
             }
             trace.path("copy_to_user_page");
-            frames.setWord(pfn, word, value);
-            frames.setWriter(pfn, mm.id(), gup.core.epoch(mm.id()));
+            frames.storeWord(pfn, word, value, mm.id(), gup.core.epoch(mm.id()));
             if (frames.test(pfn, PageFlags.PG_LOCKED)) {
                 // set_page_dirty_lock: lock_page sleeps, dirty or not (unlike unpin_user_pages_dirty_lock's test)
                 held = gup.holders().newPages(mm, addr & -Page.PAGE_SIZE, 1, flags);

@@ -388,7 +388,7 @@ public final class Gup {
             holders.pinAcquired();
             if (pinInMapcount(pfn)) {
                 trace.path("atomic_inc(&page->_mapcount)");
-                frames.setMapcount(pfn, frames.mapcount(pfn) + 1);
+                frames.addMapcount(pfn, 1, Integer.MIN_VALUE);
                 if (core.profile().pinTracking() == PinTracking.MAPCOUNT_V2) {
                     frames.set(pfn, PageFlags.PG_DMA_PINNED);
                 }
@@ -426,7 +426,7 @@ public final class Gup {
         if ((flags & Foll.FOLL_PIN) != 0) {
             if (pinInMapcount(pfn)) {
                 trace.path("atomic_dec(&page->_mapcount)");
-                frames.setMapcount(pfn, frames.mapcount(pfn) - 1);
+                frames.addMapcount(pfn, -1, Integer.MIN_VALUE);
             }
             alloc.pageRefSub(pfn, Rmap.GUP_PIN_COUNTING_BIAS);
             holders.pinReleased();

@@ -91,8 +91,7 @@ public final class Mmu {
         if (cached >= 0) {
             trace.path("tlb hit");
             core.observeDevice(mm.id(), addr, cached, "store");
-            frames.setWord(cached, word, value);
-            frames.setWriter(cached, mm.id(), core.epoch(mm.id()));
+            frames.storeWord(cached, word, value, mm.id(), core.epoch(mm.id()));
             return new Access(0, 0);
         }
         int pfn = access(mm, addr, true);
@@ -102,8 +101,7 @@ public final class Mmu {
         }
         if (pfn < frames.nrFrames()) {
             core.observeDevice(mm.id(), addr, pfn, "store");
-            frames.setWord(pfn, word, value);
-            frames.setWriter(pfn, mm.id(), core.epoch(mm.id()));
+            frames.storeWord(pfn, word, value, mm.id(), core.epoch(mm.id()));
         }
         return new Access(0, 0);
     }

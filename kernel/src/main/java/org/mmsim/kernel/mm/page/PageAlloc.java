@@ -272,11 +272,9 @@ public final class PageAlloc extends StateObject implements Hashable {
         if (pfn == ZERO_PFN) {
             return;
         }
-        int ref = frames.refcount(pfn);
-        if (ref <= 0) {
+        if (frames.addRefcount(pfn, 1, 1) <= 0) {
             throw new KernelBug("page_ref", "get_page on free pfn " + pfn);
         }
-        frames.setRefcount(pfn, ref + 1);
     }
 
     /** Add {@code refs} references at once ({@code page_ref_add}). */
@@ -284,11 +282,9 @@ public final class PageAlloc extends StateObject implements Hashable {
         if (pfn == ZERO_PFN) {
             return;
         }
-        int ref = frames.refcount(pfn);
-        if (ref <= 0) {
+        if (frames.addRefcount(pfn, refs, 1) <= 0) {
             throw new KernelBug("page_ref", "reference taken on free pfn " + pfn);
         }
-        frames.setRefcount(pfn, ref + refs);
     }
 
     /** {@code put_page()} for one reference. */
@@ -304,11 +300,10 @@ public final class PageAlloc extends StateObject implements Hashable {
         if (pfn == ZERO_PFN) {
             return;
         }
-        int ref = frames.refcount(pfn) - refs;
+        int ref = frames.addRefcount(pfn, -refs, refs) - refs;
         if (ref < 0) {
             throw new KernelBug("page_ref", "refcount of pfn " + pfn + " dropped below zero");
         }
-        frames.setRefcount(pfn, ref);
         if (ref == 0) {
             if (frames.mapcount(pfn) != 0) {
                 throw new KernelBug("bad_page",
@@ -340,8 +335,7 @@ public final class PageAlloc extends StateObject implements Hashable {
         freeStack[z][top] = pfn;
         stackHash[z][top] = StateHasher.mix(top == 0 ? 0 : stackHash[z][top - 1], pfn);
         freeTop[z] = top + 1;
-        frames.setFlags(pfn, 0);
-        frames.setMapping(pfn, 0, 0);
+        frames.clearOnFree(pfn);
         nrAllocated--;
         if (onFree != null) {
             onFree.accept(pfn);

@@ -67,11 +67,12 @@ public final class PageFrames extends StateObject {
         return nrFrames;
     }
 
-    /** The section of {@code pfn}, to be written (see {@link FrameSections#writable}). */
+    /** The section of {@code pfn}, to be written (see {@link FrameSections#writable}); every write comes through here. */
     private FrameSections.Section sec(int pfn) {
+        checkPfn(pfn);
         footprint.page(pfn);
         if (!ledger.noted(pfn)) {
-            FrameSections.Section s = peek(pfn);
+            FrameSections.Section s = store.readable(pfn);
             int i = pfn & store.mask;
             ledger.noteFrame(pfn, s == null ? 0 : s.get(i, FrameSections.Section.REFCOUNT),
                     s == null ? -1 : s.get(i, FrameSections.Section.MAPCOUNT),
@@ -82,11 +83,15 @@ public final class PageFrames extends StateObject {
 
     /** The section of {@code pfn}, to be read, or null if none of its frames was written. */
     private FrameSections.Section peek(int pfn) {
+        checkPfn(pfn);
+        footprint.page(pfn);
+        return store.readable(pfn);
+    }
+
+    private void checkPfn(int pfn) {
         if (pfn < 0 || pfn >= nrFrames) {
             throw new IllegalArgumentException("pfn out of range: " + pfn);
         }
-        footprint.page(pfn);
-        return store.readable(pfn);
     }
 
     /** {@code page_ref_count(page)}. */
@@ -177,6 +182,42 @@ public final class PageFrames extends StateObject {
         }
     }
 
+    /**
+     * {@code page_ref_add()} or {@code page_ref_sub()} as one read and write of the frame: adds {@code delta} to the
+     * refcount if the count is at least {@code min}, and returns the count it had, written or not. {@code min} is the
+     * caller's sanity check ({@code VM_BUG_ON_PAGE} in the kernel), which it makes on the value returned: nothing is
+     * written when the check fails.
+     */
+    public int addRefcount(int pfn, int delta, int min) {
+        FrameSections.Section s = sec(pfn);
+        int i = pfn & store.mask;
+        int old = s.get(i, FrameSections.Section.REFCOUNT);
+        if (old >= min) {
+            s.set(i, FrameSections.Section.REFCOUNT, old + delta);
+            if (trace.on()) {
+                trace.record(new Change.PageField(pfn, Change.Field.REFCOUNT, 0, old, old + delta));
+            }
+        }
+        return old;
+    }
+
+    /**
+     * As {@link #addRefcount}, for {@code page_mapcount()}: adds {@code delta} if the mapcount is at least {@code min}
+     * ({@code folio_remove_rmap_pte}'s "unmapped more often than mapped" check) and returns the mapcount it had.
+     */
+    public int addMapcount(int pfn, int delta, int min) {
+        FrameSections.Section s = sec(pfn);
+        int i = pfn & store.mask;
+        int old = s.get(i, FrameSections.Section.MAPCOUNT) + 1;
+        if (old >= min) {
+            s.set(i, FrameSections.Section.MAPCOUNT, old + delta - 1);
+            if (trace.on()) {
+                trace.record(new Change.PageField(pfn, Change.Field.MAPCOUNT, 0, old, old + delta));
+            }
+        }
+        return old;
+    }
+
     /** Set {@code page_mapcount()} (stored with the kernel's -1 bias). */
     public void setMapcount(int pfn, int mapcount) {
         FrameSections.Section s = sec(pfn);
@@ -200,12 +241,49 @@ public final class PageFrames extends StateObject {
 
     /** Set {@code flag} ({@code SetPageDirty()} and friends). */
     public void set(int pfn, int flag) {
-        setFlags(pfn, flags(pfn) | flag);
+        changeFlags(pfn, flag, 0);
     }
 
     /** Clear {@code flag}. */
     public void clear(int pfn, int flag) {
-        setFlags(pfn, flags(pfn) & ~flag);
+        changeFlags(pfn, 0, flag);
+    }
+
+    /** The flags with {@code set} set and {@code clear} cleared, in one access of the frame. */
+    private void changeFlags(int pfn, int set, int clear) {
+        FrameSections.Section s = sec(pfn);
+        int i = pfn & store.mask;
+        int old = s.get(i, FrameSections.Section.FLAGS);
+        int value = (old | set) & ~clear;
+        s.set(i, FrameSections.Section.FLAGS, value);
+        if (old != value && trace.on()) {
+            trace.record(new Change.PageField(pfn, Change.Field.FLAGS, 0, old, value));
+        }
+    }
+
+    /**
+     * What {@code folio_add_new_anon_rmap()} writes of a page it maps for the first time, in one access of the frame:
+     * the mapcount, the {@code flags} it sets, and {@code mapping} and {@code index}.
+     */
+    public void setNewRmap(int pfn, int mapcount, int flags, int mappingId, long index) {
+        FrameSections.Section s = sec(pfn);
+        int i = pfn & store.mask;
+        int oldMapcount = s.get(i, FrameSections.Section.MAPCOUNT) + 1;
+        int oldFlags = s.get(i, FrameSections.Section.FLAGS);
+        int oldMapping = s.get(i, FrameSections.Section.MAPPING);
+        s.set(i, FrameSections.Section.MAPCOUNT, mapcount - 1);
+        s.set(i, FrameSections.Section.FLAGS, oldFlags | flags);
+        s.set(i, FrameSections.Section.MAPPING, mappingId);
+        s.setLong(i, FrameSections.Section.INDEX, index);
+        if (trace.on()) {
+            trace.record(new Change.PageField(pfn, Change.Field.MAPCOUNT, 0, oldMapcount, mapcount));
+            if ((oldFlags | flags) != oldFlags) {
+                trace.record(new Change.PageField(pfn, Change.Field.FLAGS, 0, oldFlags, oldFlags | flags));
+            }
+            if (oldMapping != mappingId) {
+                trace.record(new Change.PageField(pfn, Change.Field.MAPPING, 0, oldMapping, mappingId));
+            }
+        }
     }
 
     /** {@code page->mapping} (an anon_vma or address_space id) and {@code page->index}. */
@@ -220,12 +298,51 @@ public final class PageFrames extends StateObject {
         }
     }
 
+    /**
+     * What {@code free_pages_prepare()} leaves of a freed page's {@code struct page}: no flags, no {@code mapping}, index 0
+     * (the data stays, as it does in the kernel until the page is next zeroed), in one access of the frame.
+     */
+    public void clearOnFree(int pfn) {
+        FrameSections.Section s = sec(pfn);
+        int i = pfn & store.mask;
+        int oldFlags = s.get(i, FrameSections.Section.FLAGS);
+        int oldMapping = s.get(i, FrameSections.Section.MAPPING);
+        s.set(i, FrameSections.Section.FLAGS, 0);
+        s.set(i, FrameSections.Section.MAPPING, 0);
+        s.setLong(i, FrameSections.Section.INDEX, 0);
+        if (trace.on()) {
+            if (oldFlags != 0) {
+                trace.record(new Change.PageField(pfn, Change.Field.FLAGS, 0, oldFlags, 0));
+            }
+            if (oldMapping != 0) {
+                trace.record(new Change.PageField(pfn, Change.Field.MAPPING, 0, oldMapping, 0));
+            }
+        }
+    }
+
     /** Write content word {@code word} of the page. */
     public void setWord(int pfn, int word, long value) {
         FrameSections.Section s = sec(pfn);
         int i = pfn & store.mask;
         long old = s.getLong(i, FrameSections.Section.DATA + word);
         s.setLong(i, FrameSections.Section.DATA + word, value);
+        if (old != value && trace.on()) {
+            trace.record(new Change.PageField(pfn, Change.Field.DATA, word, old, value));
+        }
+    }
+
+    /**
+     * A word written on behalf of mm {@code mmId} (a store from user space, a write through GUP or {@code /proc}, a
+     * device's DMA into a page it pinned): content word {@code word} becomes {@code value} ({@link #setWord}) and the
+     * mm, in its epoch {@code time}, the page's last writer ({@link #setWriter}), in one access of the frame.
+     */
+    public void storeWord(int pfn, int word, long value, int mmId, int time) {
+        FrameSections.Section s = sec(pfn);
+        int i = pfn & store.mask;
+        long old = s.getLong(i, FrameSections.Section.DATA + word);
+        s.setLong(i, FrameSections.Section.DATA + word, value);
+        s.set(i, FrameSections.Section.WRITER, mmId);
+        s.set(i, FrameSections.Section.EPOCH, time);
         if (old != value && trace.on()) {
             trace.record(new Change.PageField(pfn, Change.Field.DATA, word, old, value));
         }
@@ -267,7 +384,11 @@ public final class PageFrames extends StateObject {
     void prepNew(int pfn) {
         FrameSections.Section s = sec(pfn);
         int i = pfn & store.mask;
-        setRefcount(pfn, 1);
+        int oldRefcount = s.get(i, FrameSections.Section.REFCOUNT);
+        s.set(i, FrameSections.Section.REFCOUNT, 1);
+        if (trace.on()) {
+            trace.record(new Change.PageField(pfn, Change.Field.REFCOUNT, 0, oldRefcount, 1));
+        }
         s.set(i, FrameSections.Section.MAPCOUNT, -1);
         s.set(i, FrameSections.Section.FLAGS, 0);
         s.set(i, FrameSections.Section.MAPPING, 0);

@@ -65,23 +65,21 @@ public final class Rmap {
      */
     public void pageAddNewAnonRmap(int pfn, Vma vma, long addr) {
         trace.path("folio_add_new_anon_rmap");
-        frames.setMapcount(pfn, 1);
         int flags = PageFlags.PG_ANON | PageFlags.PG_SWAPBACKED | PageFlags.PG_UPTODATE;
         if (exclusiveTracking()) {
             flags |= PageFlags.PG_ANON_EXCLUSIVE;
         }
-        frames.set(pfn, flags);
-        frames.setMapping(pfn, vma.anonVma().id(), vma.linearPageIndex(addr));
+        frames.setNewRmap(pfn, 1, flags, vma.anonVma().id(), vma.linearPageIndex(addr));
     }
 
     /** {@code folio_add_file_rmap_pte()}: a pte starts mapping a page-cache page. */
     public void pageAddFileRmap(int pfn) {
-        frames.setMapcount(pfn, frames.mapcount(pfn) + 1);
+        frames.addMapcount(pfn, 1, Integer.MIN_VALUE);
     }
 
     /** {@code page_dup_rmap()} / {@code folio_dup_file_rmap_pte()}: one more pte maps the page. */
     public void pageDupRmap(int pfn) {
-        frames.setMapcount(pfn, frames.mapcount(pfn) + 1);
+        frames.addMapcount(pfn, 1, Integer.MIN_VALUE);
     }
 
     /**
@@ -110,11 +108,9 @@ public final class Rmap {
 
     /** {@code folio_remove_rmap_pte()}: one pte stopped mapping the page. */
     public void pageRemoveRmap(int pfn) {
-        int map = frames.mapcount(pfn);
-        if (map <= 0) {
+        if (frames.addMapcount(pfn, -1, 1) <= 0) {
             throw new KernelBug("mapcount", "pfn " + pfn + " unmapped more often than mapped");
         }
-        frames.setMapcount(pfn, map - 1);
     }
 
     /**
