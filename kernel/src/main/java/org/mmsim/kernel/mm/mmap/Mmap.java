@@ -412,6 +412,8 @@ public final class Mmap {
         trace.path("exit_mmap");
         core.frames().ledger().giveUp(); // a dead mm makes the next accounting check a full one: record nothing
         notifiers.release(mm);
+        // every pte goes and every table with it: the next fingerprint sums what is left (nothing) instead
+        mm.pageTable().dropHash();
         List<Vma> vmas = mm.vmas();
         MmuNotifierRange range = MmuNotifierRange.of(MmuNotifierEvent.UNMAP, mm, 0, PageTable.TASK_SIZE);
         if (!vmas.isEmpty()) {

@@ -90,8 +90,13 @@ public final class PageFrames extends StateObject {
 
     private void checkPfn(int pfn) {
         if (pfn < 0 || pfn >= nrFrames) {
-            throw new IllegalArgumentException("pfn out of range: " + pfn);
+            throw outOfRange(pfn);
         }
+    }
+
+    /** Apart from {@link #checkPfn}, so that the message's concatenation does not keep the check from being inlined. */
+    private static IllegalArgumentException outOfRange(int pfn) {
+        return new IllegalArgumentException("pfn out of range: " + pfn);
     }
 
     /** {@code page_ref_count(page)}. */

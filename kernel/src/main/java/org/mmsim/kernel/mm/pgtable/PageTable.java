@@ -296,6 +296,16 @@ public final class PageTable extends StateObject {
     }
 
     /**
+     * Stop keeping the fingerprint up to date entry by entry until it is next asked for, which then sums the entries
+     * left: for {@code exit_mmap}, which clears every entry and frees every table inside one call, so that each
+     * entry's hash would be taken out only for the table to end empty.
+     */
+    public void dropHash() {
+        hashed = false;
+        hash = 0;
+    }
+
+    /**
      * {@code free_pgtables()}: drop the PTE tables that lie wholly inside [start, end) and map nothing. Upper-level
      * tables cost nothing here.
      */
