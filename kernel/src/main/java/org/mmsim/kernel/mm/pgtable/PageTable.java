@@ -288,7 +288,9 @@ public final class PageTable extends StateObject {
     public long fingerprint() {
         if (!hashed) {
             long[] sum = new long[1];
-            forEach((address, pte) -> sum[0] += entryHash(address, pte));
+            if (nrLeaves > 0) { // none after exit_mmap, which drops the hash (dropHash)
+                forEach((address, pte) -> sum[0] += entryHash(address, pte));
+            }
             hash = sum[0];
             hashed = true;
         }
