@@ -16,20 +16,32 @@ public final class Task extends StateObject implements Hashable {
     private final int pid;
     private final int tgid;
     private final String comm;
-    /** {@link #comm} hashed once, for the fingerprint: the name never changes, and a copy carries it. */
-    private final long commHash;
+    /**
+     * The first lane of the fingerprint's record of this task, worked out once from what never changes (pid, tgid and
+     * {@link #comm}); a copy carries it.
+     */
+    private final long idLane;
     private Mm mm;
     private FdTable files;
+    /**
+     * The record ({@link #hashInto}) as last worked out, and the mm id, whether there was an fd table, and the table's
+     * digest it was worked out for: a cache, valid while those three are what they were ({@code recordMm} -1: none).
+     */
+    private long record;
+    private int recordMm = -1;
+    private boolean recordFiles;
+    private long recordDigest;
 
     Task(int pid, int tgid, String comm, Mm mm, FdTable files) {
-        this(pid, tgid, comm, new StateHasher().add(comm).value(), mm, files);
+        this(pid, tgid, comm, StateHasher.step(StateHasher.step(StateHasher.LANE, StateHasher.pack(pid, tgid)),
+                new StateHasher().add(comm).value()), mm, files);
     }
 
-    private Task(int pid, int tgid, String comm, long commHash, Mm mm, FdTable files) {
+    private Task(int pid, int tgid, String comm, long idLane, Mm mm, FdTable files) {
         this.pid = pid;
         this.tgid = tgid;
         this.comm = comm;
-        this.commHash = commHash;
+        this.idLane = idLane;
         this.mm = mm;
         this.files = files;
     }
@@ -74,11 +86,18 @@ public final class Task extends StateObject implements Hashable {
     /** Pid, tgid, comm, the mm by id (0 once exited) and the fd table (none once exited), as one strong hash. */
     @Override
     public void hashInto(StateHasher h) {
-        long a = StateHasher.step(StateHasher.LANE, StateHasher.pack(pid, tgid));
-        a = StateHasher.step(a, commHash);
-        long b = StateHasher.step(StateHasher.LANE + 1, StateHasher.pack(mm == null ? 0 : mm.id(), files == null ? 0 : 1));
-        b = StateHasher.step(b, files == null ? 0 : files.digest());
-        h.add(StateHasher.join(a, b));
+        // every task is hashed at every explored state, and mostly nothing of it changed since the last time
+        int m = mm == null ? 0 : mm.id();
+        boolean f = files != null;
+        long d = f ? files.digest() : 0;
+        if (m != recordMm || f != recordFiles || d != recordDigest) {
+            long b = StateHasher.step(StateHasher.step(StateHasher.LANE + 1, StateHasher.pack(m, f ? 1 : 0)), d);
+            record = StateHasher.join(idLane, b);
+            recordMm = m;
+            recordFiles = f;
+            recordDigest = d;
+        }
+        h.add(record);
     }
 
     @Override
@@ -90,9 +109,14 @@ public final class Task extends StateObject implements Hashable {
 
     @Override
     public Task copy(Copier c) {
-        Task t = c.pair(this, new Task(pid, tgid, comm, commHash, null, null));
+        Task t = c.pair(this, new Task(pid, tgid, comm, idLane, null, null));
         t.mm = c.copy(mm);
         t.files = c.copy(files);
+        // the copy's mm and fd table are copies of these, with the same id and digest
+        t.record = record;
+        t.recordMm = recordMm;
+        t.recordFiles = recordFiles;
+        t.recordDigest = recordDigest;
         return t;
     }
 }

@@ -139,6 +139,10 @@ class FingerprintCoverageTest {
         hashed("mm.vmscan.ReclaimCall", "mappings", "indices", "pi", "pfn", "reclaimed", "ptes", "pteAddrs");
         hashed("task.Tasks", "tasks", "nextPid");
         hashed("task.Task", "mm", "files");
+        leftOut("task.Task", "record", "the record hash of the task as last worked out: a cache of it");
+        leftOut("task.Task", "recordMm", "the mm id the cached record was worked out for: its key");
+        leftOut("task.Task", "recordFiles", "whether there was an fd table when the cached record was worked out: its key");
+        leftOut("task.Task", "recordDigest", "the fd table's digest the cached record was worked out for: its key");
         hashed("fs.FdTable", "fds", "users");
         leftOut("fs.FdTable", "digest", "the hash of fds and users as last worked out, cleared by every change of them");
         hashed("fs.Vfs", "inodes", "files", "pipes", "names");
