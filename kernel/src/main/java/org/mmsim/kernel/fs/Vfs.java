@@ -425,19 +425,17 @@ public final class Vfs implements Hashable {
     /** Every inode, every open file, every pipe, and the names in path order. */
     @Override
     public void hashInto(StateHasher h) {
-        h.add(inodes.size());
+        // the lengths first, two to a value, so that what follows is delimited
+        h.add(StateHasher.pack(inodes.size(), files.size())).add(StateHasher.pack(pipes.size(), names.size()));
         for (Inode inode : inodes) {
             inode.hashInto(h);
         }
-        h.add(files.size());
         for (File f : files) {
             f.hashInto(h);
         }
-        h.add(pipes.size());
         for (Pipe p : pipes) {
             p.hashInto(h);
         }
-        h.add(names.size());
         if (names.isEmpty()) {
             return; // most explored machines name no file: spare the tree its iterator on every fingerprint
         }

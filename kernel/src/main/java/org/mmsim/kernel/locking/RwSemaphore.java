@@ -91,7 +91,12 @@ public final class RwSemaphore extends StateObject implements Hashable {
 
     @Override
     public void hashInto(StateHasher h) {
-        h.add(readers).add(writer);
+        h.add(word());
+    }
+
+    /** Readers and writer as one value, one-to-one, for a record that holds the lock ({@code Mm}'s). */
+    public long word() {
+        return StateHasher.pack(readers, writer ? 1 : 0);
     }
 
     // ---- copy ---------------------------------------------------------------------------------------------------

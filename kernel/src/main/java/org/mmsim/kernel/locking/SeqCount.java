@@ -35,7 +35,12 @@ public final class SeqCount extends StateObject implements Hashable {
 
     @Override
     public void hashInto(StateHasher h) {
-        h.add(sequence);
+        h.add(word());
+    }
+
+    /** The sequence, for a record that holds the counter ({@code Mm}'s). */
+    public long word() {
+        return sequence;
     }
 
     // ---- copy ---------------------------------------------------------------------------------------------------

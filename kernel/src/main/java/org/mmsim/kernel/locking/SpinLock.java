@@ -59,7 +59,12 @@ public final class SpinLock extends StateObject implements Hashable {
 
     @Override
     public void hashInto(StateHasher h) {
-        h.add(locked);
+        h.add(word());
+    }
+
+    /** Whether it is held, as one value, for a record that holds the lock ({@code Mm}'s). */
+    public long word() {
+        return locked ? 1 : 0;
     }
 
     // ---- copy ---------------------------------------------------------------------------------------------------

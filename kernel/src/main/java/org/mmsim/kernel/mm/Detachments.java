@@ -98,8 +98,13 @@ public final class Detachments {
         }
     }
 
+    /** How many records there are (the core hashes it with its own fields, before {@link #hashInto}). */
+    int size() {
+        return records.size();
+    }
+
+    /** Every record, oldest first; their number is hashed by the core ({@link #size}). */
     void hashInto(StateHasher h) {
-        h.add(records.size());
         for (Detachment d : records) {
             h.add(d.mmId()).add(d.addr()).add(d.pfn()).add(d.cause()).add(d.holder());
         }

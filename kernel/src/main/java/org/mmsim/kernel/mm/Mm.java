@@ -594,24 +594,24 @@ public final class Mm extends StateObject implements Hashable {
         a = StateHasher.step(a, rssShmem);
         a = StateHasher.step(a, hiwaterRss);
         a = StateHasher.step(a, dead ? 1 : 0);
+        a = StateHasher.step(a, pgd.fingerprint());
+        a = StateHasher.step(a, writeProtectSeq.word());
         long b = StateHasher.step(StateHasher.LANE + 1, pinnedVm);
         b = StateHasher.step(b, lockedVm);
         b = StateHasher.step(b, rlimitMemlock);
         b = StateHasher.step(b, defFlags);
         b = StateHasher.step(b, mmapBase);
+        b = StateHasher.step(b, mmapLock.word());
+        b = StateHasher.step(b, StateHasher.pack((int) ptl.word(), vmas.size()));
+        // the lengths of what follows, so that the VMAs, the TLB and the markers after the record are delimited
+        b = StateHasher.step(b, StateHasher.pack(zapMarkers.size(), tlb == null ? 0 : 1));
         h.add(StateHasher.join(a, b));
-        writeProtectSeq.hashInto(h);
-        mmapLock.hashInto(h);
-        ptl.hashInto(h);
-        h.add(vmas.size());
         for (int i = 0; i < vmas.size(); i++) {
             vmas.get(i).hashInto(h);
         }
-        h.add(pgd.fingerprint());
         if (tlb != null) {
             tlb.hashInto(h);
         }
-        h.add(zapMarkers.size());
         if (!zapMarkers.isEmpty()) { // a TreeSet's iterator is made even when it is empty
             for (long marker : zapMarkers) {
                 h.add(marker);

@@ -276,33 +276,35 @@ public final class MmCore implements Hashable {
      */
     @Override
     public void hashInto(StateHasher h) {
-        h.add(userLockedVm).add(tlbs);
+        // the fields and every list's length as one record worked out in registers (the lengths first, so that the
+        // lists' contents after it are delimited): the core is hashed at every explored state
+        long a = StateHasher.step(StateHasher.LANE, userLockedVm);
+        a = StateHasher.step(a, frames.fingerprint());
+        a = StateHasher.step(a, StateHasher.pack(mms.size(), anonVmas.size()));
+        long b = StateHasher.step(StateHasher.LANE + 1, StateHasher.pack(mappings.size(), observations.size()));
+        b = StateHasher.step(b, StateHasher.pack(detachments.size(), deviceAccesses.size()));
+        b = StateHasher.step(b, tlbs ? 1 : 0);
+        h.add(StateHasher.join(a, b));
         alloc.hashInto(h);
-        h.add(frames.fingerprint());
-        h.add(mms.size());
         // indexed loops: the explorer fingerprints at every step, and these iterators were not optimised away
         for (int i = 0; i < mms.size(); i++) {
             Mm mm = mms.get(i);
             int[] l = lineage.get(mm.id() - 1);
-            h.add(l[0]).add(l[1]).add(l[2]);
+            h.add(StateHasher.pack(l[0], l[1])).add(l[2]);
             mm.hashInto(h);
         }
-        h.add(anonVmas.size());
         for (int i = 0; i < anonVmas.size(); i++) {
             anonVmas.get(i).hashInto(h);
         }
-        h.add(mappings.size());
         for (int i = 0; i < mappings.size(); i++) {
             mappings.get(i).hashInto(h);
         }
-        h.add(observations.size());
         for (Observation o : observations) {
             h.add(o.observerMmId()).add(o.pfn()).add(o.writerMmId()).add(o.writeEpoch()).add(o.how());
         }
         detachments.hashInto(h);
-        h.add(deviceAccesses.size());
-        for (DeviceAccess a : deviceAccesses) {
-            h.add(a.mmId()).add(a.addr()).add(a.pfn()).add(a.how()).add(a.problem());
+        for (DeviceAccess d : deviceAccesses) {
+            h.add(d.mmId()).add(d.addr()).add(d.pfn()).add(d.how()).add(d.problem());
         }
     }
 

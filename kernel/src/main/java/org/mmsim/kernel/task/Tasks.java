@@ -121,7 +121,7 @@ public final class Tasks implements Hashable {
     /** The pid counter and every task in creation order. */
     @Override
     public void hashInto(StateHasher h) {
-        h.add(nextPid).add(tasks.size());
+        h.add(StateHasher.pack(nextPid, tasks.size()));
         for (Task t : tasks) {
             t.hashInto(h);
         }

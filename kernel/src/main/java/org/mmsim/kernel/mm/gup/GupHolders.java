@@ -80,7 +80,9 @@ public final class GupHolders implements Hashable {
     /** The counters and every array ever handed out, in id order. */
     @Override
     public void hashInto(StateHasher h) {
-        h.add(nrFollPinAcquired).add(nrFollPinReleased).add(all.size());
+        // the counters and the number of arrays as one record (every explored state hashes it, mostly all zero)
+        h.add(StateHasher.join(StateHasher.step(StateHasher.step(StateHasher.LANE, nrFollPinAcquired),
+                nrFollPinReleased), StateHasher.step(StateHasher.LANE + 1, all.size())));
         for (GupPages g : all) {
             g.hashInto(h);
         }

@@ -446,7 +446,8 @@ public final class MmuNotifiers implements Hashable {
      */
     @Override
     public void hashInto(StateHasher h) {
-        h.add(byMm.size());
+        // the lengths first, so that what follows is delimited
+        h.add(StateHasher.pack(byMm.size(), notifiers.size())).add(intervals.size());
         for (Subscriptions s : byMm) {
             if (s == null) {
                 h.add(-1);
@@ -463,11 +464,9 @@ public final class MmuNotifiers implements Hashable {
                 h.add(n.id());
             }
         }
-        h.add(notifiers.size());
         for (MmuNotifier n : notifiers) {
             h.add(n.mm().id()).add(n.released).add(n.unregistered);
         }
-        h.add(intervals.size());
         for (MmuIntervalNotifier n : intervals) {
             h.add(n.mm().id()).add(n.start()).add(n.last()).add(n.invalidateSeq).add(n.inTree).add(n.removed);
         }
