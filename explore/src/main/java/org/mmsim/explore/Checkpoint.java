@@ -32,9 +32,10 @@ final class Checkpoint {
     private static final long MAGIC = 0x4d4d53494d434b31L;
     /**
      * 2: fingerprints fold values with xxHash64's round (version 1's fingerprints do not match them). 3: tasks, fd
-     * tables, VMAs, mms' fields and the allocator enter the fingerprint as one hash each.
+     * tables, VMAs, mms' fields and the allocator enter the fingerprint as one hash each. 4: so do the mm core's fields
+     * and lengths, each mm's locks, page table and lengths, the VFS's, GUP's and the notifiers' lengths.
      */
-    private static final int VERSION = 3;
+    private static final int VERSION = 4;
 
     private Checkpoint() {
     }
