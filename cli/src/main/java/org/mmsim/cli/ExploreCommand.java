@@ -2,6 +2,7 @@ package org.mmsim.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -130,7 +131,7 @@ final class ExploreCommand implements Callable<Integer> {
                 out.println("Inconclusive: " + e.getMessage() + " of the script before the first group of threads;"
                         + " nothing explored");
                 return INCONCLUSIVE;
-            } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+            } catch (IllegalArgumentException | UncheckedIOException e) {
                 if (resume == null && checkpoint == null) {
                     throw e;
                 }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.mmsim.kernel.profile.KernelProfile;
 import org.mmsim.report.HtmlReport;
@@ -47,7 +48,7 @@ final class ReplayCommand implements Callable<Integer> {
             Scenario s = ScenarioParser.parse(scenarioPath);
             KernelProfile profile;
             try {
-                profile = Checker.profile(s, sf.kernel(), java.util.Map.of());
+                profile = Checker.profile(s, sf.kernel(), Map.of());
             } catch (IllegalArgumentException e) {
                 throw new ScenarioException(file.toString(), 3, 8, e.getMessage());
             }

@@ -1,5 +1,6 @@
 package org.mmsim.cli;
 
+import java.io.Console;
 import java.io.PrintWriter;
 import java.util.function.BooleanSupplier;
 import org.mmsim.explore.Options;
@@ -87,12 +88,12 @@ final class SearchOptions {
 
     /** Whether mmsim runs on an interactive console: {@code Console.isTerminal()} where the JDK has it (22+). */
     private static boolean terminal() {
-        java.io.Console c = System.console();
+        Console c = System.console();
         if (c == null) {
             return false;
         }
         try {
-            return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(c);
+            return (Boolean) Console.class.getMethod("isTerminal").invoke(c);
         } catch (ReflectiveOperationException e) {
             return true;
         }

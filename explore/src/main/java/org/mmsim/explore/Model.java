@@ -1,5 +1,7 @@
 package org.mmsim.explore;
 
+import java.util.List;
+
 /**
  * What the explorer sees of a model: a deterministic transition system whose steps are taken by numbered
  * threads. The explorer knows nothing else about the model (it has never heard of a page table), so the same
@@ -75,7 +77,7 @@ public interface Model<S> {
      * such as {@code "isolation: mm 2 read mm 1's data"}; empty if none. The explorer remembers the shortest
      * path to each key.
      */
-    java.util.List<String> violations(S state);
+    List<String> violations(S state);
 
     /** At a final state: whether the scenario's condition (the bad outcome) holds. */
     boolean holds(S state);

@@ -1,6 +1,7 @@
 package org.mmsim.report;
 
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import org.mmsim.kernel.mm.VmFlags;
 import org.mmsim.kernel.mm.page.PageFlags;
@@ -75,7 +76,7 @@ final class ChangeText {
     }
 
     private static String field(Change.PageField f) {
-        return f.field() == Change.Field.DATA ? "data[" + f.word() + "]" : f.field().name().toLowerCase(java.util.Locale.ROOT);
+        return f.field() == Change.Field.DATA ? "data[" + f.word() + "]" : f.field().name().toLowerCase(Locale.ROOT);
     }
 
     private static String pageValue(Change.PageField f, long v) {
@@ -146,7 +147,7 @@ final class ChangeText {
             case Change.Vma v -> {
                 m.put("kind", "vma");
                 m.put("mm", v.mm());
-                m.put("event", v.event().name().toLowerCase(java.util.Locale.ROOT));
+                m.put("event", v.event().name().toLowerCase(Locale.ROOT));
                 m.put("start", hex(v.start()));
                 m.put("end", hex(v.end()));
                 m.put("oldFlags", VmFlags.describe(v.oldFlags()));

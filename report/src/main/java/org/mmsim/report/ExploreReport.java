@@ -3,6 +3,7 @@ package org.mmsim.report;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.mmsim.explore.Options;
 import org.mmsim.explore.Report;
@@ -131,7 +132,7 @@ public final class ExploreReport {
         doc.put("scenario", s.name());
         doc.put("file", s.file());
         doc.put("kernel", kernel);
-        doc.put("mode", r.mode().name().toLowerCase(java.util.Locale.ROOT));
+        doc.put("mode", r.mode().name().toLowerCase(Locale.ROOT));
         doc.put("reduction", r.reduction());
         if (r.mode() != Options.Mode.EXHAUSTIVE) {
             doc.put("seed", o.seed());

@@ -3,6 +3,8 @@ package org.mmsim.scenario;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.mmsim.kernel.fs.FsType;
@@ -17,8 +19,8 @@ final class Binder {
     static final int PAGE_BYTES_MODELLED = 8 * Page.PAGE_WORDS;
 
     /** The fields {@code pagemap ADDR FIELD} may read, {@code entry} being the whole 64-bit word. */
-    static final java.util.List<String> PAGEMAP_FIELDS =
-            java.util.List.of("entry", "pfn", "present", "swapped", "file", "exclusive", "soft_dirty");
+    static final List<String> PAGEMAP_FIELDS =
+            List.of("entry", "pfn", "present", "swapped", "file", "exclusive", "soft_dirty");
 
     private final String file;
     private final Set<String> actors = new LinkedHashSet<>();
@@ -104,7 +106,7 @@ final class Binder {
                 return new Arg.Name(s, col);
             }
             case "PIPE", "HANDLE", "FILE", "RING", "MR", "DEV", "BO", "RCACHE" -> {
-                requireName(s, kind.toLowerCase(java.util.Locale.ROOT), line, col);
+                requireName(s, kind.toLowerCase(Locale.ROOT), line, col);
                 return new Arg.Name(s, col);
             }
             case "FD" -> {
@@ -141,7 +143,7 @@ final class Binder {
                     default -> DmaBufUserOps.CACHE;
                 };
                 if (!words.containsKey(s)) {
-                    throw error(line, col, "unknown " + kind.toLowerCase(java.util.Locale.ROOT) + " '" + s
+                    throw error(line, col, "unknown " + kind.toLowerCase(Locale.ROOT) + " '" + s
                             + "' (known: " + String.join(", ", words.keySet()) + ")");
                 }
                 return new Arg.Name(s, col);

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.mmsim.drivers.Drivers;
@@ -40,7 +41,7 @@ public final class Checker {
      * machine with every driver to ask them) and those of the user-space libraries the scenario language provides.
      */
     public static Map<String, String> otherInvariants() {
-        Map<String, String> out = new java.util.LinkedHashMap<>();
+        Map<String, String> out = new LinkedHashMap<>();
         Kernel k = Kernel.boot(Profiles.byName("6.18"), 16, 0,
                 Drivers.all());
         for (DeviceCheck c : k.deviceChecks()) {

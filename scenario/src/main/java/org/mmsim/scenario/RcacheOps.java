@@ -4,7 +4,9 @@ import static org.mmsim.scenario.Bindings.name;
 import static org.mmsim.scenario.Bindings.num;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.mmsim.drivers.rdma.RdmaDriver;
 import org.mmsim.drivers.ummunotify.UmmunotifyDriver;
 import org.mmsim.kernel.bug.Violation;
@@ -94,7 +96,7 @@ final class RcacheOps {
      * the second thread's use otherwise.
      */
     static void oneThreadPerCache(List<Scenario.ThreadBlock> group, ScenarioParser parser) throws ScenarioException {
-        java.util.Map<String, String> user = new java.util.HashMap<>();
+        Map<String, String> user = new HashMap<>();
         for (Scenario.ThreadBlock t : group) {
             for (Op op : t.ops()) {
                 if (!op.kind().keyword().equals("rcache_reg")) {

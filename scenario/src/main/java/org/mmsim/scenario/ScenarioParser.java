@@ -1,6 +1,7 @@
 package org.mmsim.scenario;
 
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,7 +57,7 @@ public final class ScenarioParser {
     public static String read(Path path) throws ScenarioException {
         try {
             return Files.readString(path, StandardCharsets.UTF_8);
-        } catch (java.nio.charset.CharacterCodingException e) {
+        } catch (CharacterCodingException e) {
             throw new ScenarioException(path.toString(), 1, 1, "not UTF-8 text");
         } catch (IOException e) {
             throw new ScenarioException(path.toString(), 1, 1, "cannot read: " + e.getMessage());

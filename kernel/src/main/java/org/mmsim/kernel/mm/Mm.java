@@ -2,6 +2,7 @@ package org.mmsim.kernel.mm;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeSet;
 import org.mmsim.kernel.export.Export;
 import org.mmsim.kernel.locking.RwSemaphore;
 import org.mmsim.kernel.locking.SeqCount;
@@ -10,9 +11,9 @@ import org.mmsim.kernel.mm.page.Page;
 import org.mmsim.kernel.mm.pgtable.PageTable;
 import org.mmsim.kernel.mm.pgtable.Pte;
 import org.mmsim.kernel.state.Copier;
-import org.mmsim.kernel.state.StateObject;
 import org.mmsim.kernel.state.Hashable;
 import org.mmsim.kernel.state.StateHasher;
+import org.mmsim.kernel.state.StateObject;
 import org.mmsim.kernel.trace.Change;
 import org.mmsim.kernel.trace.Tracer;
 
@@ -39,7 +40,7 @@ public final class Mm extends StateObject implements Hashable {
      * the page table" for a writable pte of a non-anon page it cleared. The model keeps them beside the page table (a
      * pte there reads as none); the next pte written there replaces the entry.
      */
-    private final java.util.TreeSet<Long> zapMarkers = new java.util.TreeSet<>();
+    private final TreeSet<Long> zapMarkers = new TreeSet<>();
     private final RwSemaphore mmapLock;
     private final SpinLock ptl;
     /** {@code mm->write_protect_seq}: odd while fork write-protects this mm's ptes. */

@@ -1,5 +1,6 @@
 package org.mmsim.kernel.profile;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import org.mmsim.kernel.export.Export;
@@ -177,7 +178,7 @@ public enum Switch {
 
     Switch(Class<? extends Enum<?>> choices, String doc) {
         this.key = name().toLowerCase(Locale.ROOT);
-        this.choices = java.util.Arrays.stream(choices.getEnumConstants())
+        this.choices = Arrays.stream(choices.getEnumConstants())
                 .map(c -> c.toString().toLowerCase(Locale.ROOT))
                 .toList();
         this.doc = doc;

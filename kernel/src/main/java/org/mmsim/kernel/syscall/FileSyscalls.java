@@ -1,6 +1,8 @@
 package org.mmsim.kernel.syscall;
 
+import java.util.Map;
 import java.util.function.Function;
+import java.util.function.ToLongFunction;
 import org.mmsim.kernel.fs.FdTable;
 import org.mmsim.kernel.fs.File;
 import org.mmsim.kernel.fs.FsType;
@@ -47,7 +49,7 @@ public final class FileSyscalls {
     }
 
     /** A call on the open file behind {@code fd}: -EBADF if there is none when it runs. */
-    private KernelCall<Void> onFd(Task t, String name, int fd, java.util.function.ToLongFunction<File> body) {
+    private KernelCall<Void> onFd(Task t, String name, int fd, ToLongFunction<File> body) {
         return call(t, name, Syscall.NO_LOCKS, c -> {
             File f = t.files().get(fd);
             return f == null ? -Errno.EBADF : body.applyAsLong(f);
@@ -224,7 +226,7 @@ public final class FileSyscalls {
             return null;
         }
         PageFrames frames = core.frames();
-        for (java.util.Map.Entry<Long, Integer> e : f.mapping().pages().entrySet()) {
+        for (Map.Entry<Long, Integer> e : f.mapping().pages().entrySet()) {
             int pfn = e.getValue();
             if (index >= 0 && e.getKey() != index) {
                 continue;
@@ -353,7 +355,7 @@ public final class FileSyscalls {
      * io_uring_register_get_file}) and {@code io_uring_enter} do them: -EBADF if {@code fd} is not open, -EOPNOTSUPP if
      * it is open but not an io_uring.
      */
-    private long onRing(Task t, int fd, java.util.function.ToLongFunction<IoRing> body) {
+    private long onRing(Task t, int fd, ToLongFunction<IoRing> body) {
         File f = t.files().get(fd);
         if (f == null) {
             return -Errno.EBADF;
