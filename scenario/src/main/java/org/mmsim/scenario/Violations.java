@@ -52,8 +52,10 @@ final class Violations {
     /** These violations, naming mms through {@code b} from now on. */
     Violations copy(Bindings b) {
         Violations c = new Violations(b);
-        c.seen.addAll(seen);
-        c.found.addAll(found);
+        if (!found.isEmpty()) { // most explored states found nothing: spare the copy the iterators
+            c.seen.addAll(seen);
+            c.found.addAll(found);
+        }
         c.reported = reported;
         return c;
     }

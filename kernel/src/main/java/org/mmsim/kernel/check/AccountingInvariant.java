@@ -58,12 +58,10 @@ final class AccountingInvariant implements Invariant {
     public List<Violation> check(Kernel kernel) {
         AccountingLedger ledger = kernel.frames().ledger();
         int[] references = references(kernel);
-        List<Mm> mms = kernel.mm().mms();
-        int dead = 0;
-        for (int i = 0; i < mms.size(); i++) {
-            dead += mms.get(i).dead() ? 1 : 0;
-        }
-        List<Violation> out = ledger.usable(mms.size(), dead) ? LedgerCheck.check(kernel, ledger, references) : null;
+        // after every explored step: counted on the core's own list rather than through a read-only view of it
+        int nrMms = kernel.mm().nrMms();
+        int dead = kernel.mm().nrDeadMms();
+        List<Violation> out = ledger.usable(nrMms, dead) ? LedgerCheck.check(kernel, ledger, references) : null;
         if (out == null || crossCheck) {
             List<Violation> full = full(kernel, references);
             if (out != null && !out.equals(full)) {
@@ -72,7 +70,7 @@ final class AccountingInvariant implements Invariant {
             }
             out = full;
         }
-        ledger.restart(out.isEmpty(), mms.size(), dead, references);
+        ledger.restart(out.isEmpty(), nrMms, dead, references);
         return out;
     }
 
@@ -116,9 +114,8 @@ final class AccountingInvariant implements Invariant {
     private boolean countPtes(Kernel kernel, Counts expected, List<Violation> named) {
         PageFrames frames = kernel.frames();
         boolean[] unnamed = new boolean[1];
-        List<Mm> mms = kernel.mm().mms();
-        for (int i = 0; i < mms.size(); i++) {
-            Mm mm = mms.get(i);
+        for (int id = 1; id <= kernel.mm().nrMms(); id++) {
+            Mm mm = kernel.mm().mm(id);
             if (mm.dead()) {
                 continue;
             }

@@ -116,6 +116,20 @@ public final class MmCore implements Hashable {
         return Collections.unmodifiableList(mms);
     }
 
+    /** How many mms were ever created (ids 1 to this). */
+    public int nrMms() {
+        return mms.size();
+    }
+
+    /** How many of them are dead ({@code exit_mmap} done): with {@link #nrMms}, for the accounting check's ledger. */
+    public int nrDeadMms() {
+        int dead = 0;
+        for (int i = 0; i < mms.size(); i++) {
+            dead += mms.get(i).dead() ? 1 : 0;
+        }
+        return dead;
+    }
+
     /** The mm with id {@code id}, or null. */
     public Mm mm(int id) {
         return id <= 0 || id > mms.size() ? null : mms.get(id - 1);
