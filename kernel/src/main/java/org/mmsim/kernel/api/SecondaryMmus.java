@@ -74,6 +74,8 @@ public final class SecondaryMmus implements Hashable {
 
     /** The pending accesses (values) of {@code o}; the views are registered again by the copied drivers. */
     public void copyFrom(SecondaryMmus o, Copier c) {
-        stale.addAll(o.stale);
+        if (!o.stale.isEmpty()) { // addAll makes an array even of nothing
+            stale.addAll(o.stale);
+        }
     }
 }

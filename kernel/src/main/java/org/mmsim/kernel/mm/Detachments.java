@@ -112,6 +112,8 @@ public final class Detachments {
 
     /** The records of {@code o} (values); the holders are installed again by the copied kernel. */
     void copyFrom(Detachments o) {
-        records.addAll(o.records);
+        if (!o.records.isEmpty()) { // addAll makes an array even of nothing
+            records.addAll(o.records);
+        }
     }
 }

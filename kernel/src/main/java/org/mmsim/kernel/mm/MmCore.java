@@ -343,8 +343,13 @@ public final class MmCore implements Hashable {
         for (AddressSpace m : o.mappings) {
             mappings.add(c.copy(m));
         }
-        observations.addAll(o.observations);
-        deviceAccesses.addAll(o.deviceAccesses);
+        // ArrayList.addAll makes an array of what it adds even when that is nothing, and most copies have nothing here
+        if (!o.observations.isEmpty()) {
+            observations.addAll(o.observations);
+        }
+        if (!o.deviceAccesses.isEmpty()) {
+            deviceAccesses.addAll(o.deviceAccesses);
+        }
         detachments.copyFrom(o.detachments);
         userLockedVm = o.userLockedVm;
     }
