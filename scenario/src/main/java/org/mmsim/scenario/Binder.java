@@ -202,7 +202,7 @@ final class Binder {
     /** {@code NAME}, {@code NAME+OFFSET} or a number. */
     Arg.Addr address(String s, int line, int col) throws ScenarioException {
         int plus = s.indexOf('+');
-        String base = plus < 0 ? s : s.substring(0, plus);
+        String base = plus < 0 ? s : s.substring(0, plus).intern(); // as the lexer's names are: see Lexer
         long offset = 0;
         if (plus >= 0) {
             offset = Numbers.parse(s.substring(plus + 1), true);

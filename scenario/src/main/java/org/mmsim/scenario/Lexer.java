@@ -50,7 +50,9 @@ final class Lexer {
             if (j == i) {
                 throw new ScenarioException(file, lineNo, i + 1, "unexpected character '" + c + "'");
             }
-            out.add(new Token(line.substring(i, j), i + 1, false));
+            // interned: the names a program uses are looked up at every explored state (bindings, actors, the
+            // condition), and equal names that are one string compare at once
+            out.add(new Token(line.substring(i, j).intern(), i + 1, false));
             i = j;
         }
         return out;
