@@ -304,8 +304,9 @@ public final class PageFrames extends StateObject {
     }
 
     /**
-     * What {@code free_pages_prepare()} leaves of a freed page's {@code struct page}: no flags, no {@code mapping}, index 0
-     * (the data stays, as it does in the kernel until the page is next zeroed), in one access of the frame.
+     * What {@code free_pages_prepare()} (mm/page_alloc.c) leaves of a freed page's {@code struct page}: no flags and no
+     * {@code mapping}, and in the model index 0 too, in one access of the frame. The data stays, as it does in the
+     * kernel until the page is next zeroed.
      */
     public void clearOnFree(int pfn) {
         FrameSections.Section s = sec(pfn);
