@@ -122,12 +122,14 @@ public final class Invariants {
         int[] ranges = kernel.pageAlloc().everAllocatedRanges();
         // a loop, not a stream: the explorer checks this at every final state
         for (int z = 0; z < ranges.length && out.size() < 8; z += 2) {
-            for (int pfn = ranges[z]; pfn < ranges[z + 1] && out.size() < 8; pfn++) {
-                if (kernel.frames().refcount(pfn) != 0) {
-                    out.add(new Violation("accounting", String.format(
-                            "pfn %d leaked: refcount %d, mapcount %d after everything was released", pfn,
-                            kernel.frames().refcount(pfn), kernel.frames().mapcount(pfn))));
+            for (int pfn = ranges[z]; out.size() < 8; pfn++) {
+                pfn = kernel.frames().firstReferenced(pfn, ranges[z + 1]);
+                if (pfn < 0) {
+                    break;
                 }
+                out.add(new Violation("accounting", String.format(
+                        "pfn %d leaked: refcount %d, mapcount %d after everything was released", pfn,
+                        kernel.frames().refcount(pfn), kernel.frames().mapcount(pfn))));
             }
         }
         return out;

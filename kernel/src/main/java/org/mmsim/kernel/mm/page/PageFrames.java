@@ -129,6 +129,24 @@ public final class PageFrames extends StateObject {
         into[2] = s.get(i, FrameSections.Section.FLAGS);
     }
 
+    /**
+     * The first frame of [{@code from}, {@code to}) whose refcount is not 0, or -1: a scan that looks each section up
+     * once rather than once a frame, for the leak check at the end of every explored execution.
+     */
+    public int firstReferenced(int from, int to) {
+        for (int pfn = from; pfn < to; ) {
+            FrameSections.Section s = peek(pfn);
+            int sectionEnd = Math.min(to, (pfn | store.mask) + 1);
+            for (; pfn < sectionEnd; pfn++) {
+                footprint.page(pfn);
+                if (s != null && s.get(pfn & store.mask, FrameSections.Section.REFCOUNT) != 0) {
+                    return pfn;
+                }
+            }
+        }
+        return -1;
+    }
+
     public int flags(int pfn) {
         FrameSections.Section s = peek(pfn);
         return s == null ? 0 : s.get(pfn & store.mask, FrameSections.Section.FLAGS);
