@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.mmsim.kernel.Kernel;
 import org.mmsim.kernel.bug.Violation;
@@ -21,14 +23,14 @@ class CheckAllFreeTest {
     /** A machine that allocated {@code n} frames and freed all but those at the positions {@code kept}. */
     private static Kernel leaking(int n, int... kept) {
         Kernel k = Kernel.boot(Profiles.byName("6.18"), 256, 0);
-        List<Integer> pfns = new ArrayList<>();
+        int[] pfns = new int[n];
         for (int i = 0; i < n; i++) {
-            pfns.add(k.pageAlloc().allocPage(PageAlloc.GFP_HIGHUSER_MOVABLE));
+            pfns[i] = k.pageAlloc().allocPage(PageAlloc.GFP_HIGHUSER_MOVABLE);
         }
+        Set<Integer> keep = Arrays.stream(kept).boxed().collect(Collectors.toSet());
         for (int i = 0; i < n; i++) {
-            final int at = i;
-            if (Arrays.stream(kept).noneMatch(x -> x == at)) {
-                k.pageAlloc().putPage(pfns.get(i));
+            if (!keep.contains(i)) {
+                k.pageAlloc().putPage(pfns[i]);
             }
         }
         return k;
