@@ -27,12 +27,24 @@ final class LedgerCheck {
     static List<Violation> check(Kernel kernel, AccountingLedger ledger, int[] references) {
         int[] before = ledger.references();
         int[] candidates = new int[ledger.frames() + ledger.pteChanges() + (before.length + references.length) / 2];
+        // by candidate: the change in the ptes of live mms that map it since the last check, summed in the one pass
+        // that finds the candidates
+        int[] pteChange = new int[candidates.length];
         int k = 0;
         for (int i = 0; i < ledger.frames(); i++) {
             k = addOnce(candidates, k, ledger.framePfn(i));
         }
         for (int i = 0; i < ledger.pteChanges(); i++) {
-            k = addOnce(candidates, k, ledger.pteChange(i, 1));
+            int pfn = ledger.pteChange(i, 1);
+            int at = indexOf(candidates, k, pfn);
+            if (at < 0) {
+                at = k;
+                candidates[k++] = pfn;
+            }
+            Mm mm = kernel.mm().mm(ledger.pteChange(i, 0));
+            // an mm dead now was dead at the last check too (the ledger is used only if as many are dead), and the
+            // ptes of a dead mm do not count
+            pteChange[at] += mm == null || mm.dead() ? 0 : ledger.pteChange(i, 2);
         }
         for (int a = 0, b = 0; a < before.length || b < references.length; ) {
             int pa = a < before.length ? before[a] : Integer.MAX_VALUE;
@@ -82,7 +94,7 @@ final class LedgerCheck {
             if (ptesBefore < 0 || counts[0] != ptesBefore + count(before, pfn) + AccountingInvariant.buffers(counts[2])) {
                 return null;
             }
-            int ptes = ptesBefore + pteChange(kernel, ledger, pfn);
+            int ptes = ptesBefore + pteChange[(int) o];
             frames.counts(pfn, counts);
             int refs = counts[0];
             if (ptes < 0 || refs == 0 && ptes > 0) {
@@ -97,13 +109,21 @@ final class LedgerCheck {
 
     /** {@code into[0..k)} with {@code pfn} added if it is not there yet; the new length. */
     private static int addOnce(int[] into, int k, int pfn) {
-        for (int i = 0; i < k; i++) {
-            if (into[i] == pfn) {
-                return k;
-            }
+        if (indexOf(into, k, pfn) >= 0) {
+            return k;
         }
         into[k] = pfn;
         return k + 1;
+    }
+
+    /** Where {@code pfn} is in {@code in[0..k)}, or -1. */
+    private static int indexOf(int[] in, int k, int pfn) {
+        for (int i = 0; i < k; i++) {
+            if (in[i] == pfn) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** Where {@code pfn} comes in the order of {@code ranges} (as the full check walks them), or -1 outside them. */
@@ -116,20 +136,6 @@ final class LedgerCheck {
             base += ranges[z + 1] - ranges[z];
         }
         return -1;
-    }
-
-    /** The change in the ptes of live mms that map {@code pfn} since the last check. */
-    private static int pteChange(Kernel kernel, AccountingLedger ledger, int pfn) {
-        int change = 0;
-        for (int i = 0; i < ledger.pteChanges(); i++) {
-            if (ledger.pteChange(i, 1) == pfn) {
-                Mm mm = kernel.mm().mm(ledger.pteChange(i, 0));
-                // an mm dead now was dead at the last check too (the ledger is used only if as many are dead), and
-                // the ptes of a dead mm do not count
-                change += mm == null || mm.dead() ? 0 : ledger.pteChange(i, 2);
-            }
-        }
-        return change;
     }
 
     /** The count {@code pairs} (sorted (pfn, count) pairs) holds for {@code pfn}, 0 if none. */
