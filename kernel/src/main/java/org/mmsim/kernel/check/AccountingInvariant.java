@@ -141,6 +141,9 @@ final class AccountingInvariant implements Invariant {
      * count) pairs sorted by pfn, one pair a frame.
      */
     private static int[] references(Kernel kernel) {
+        if (!anyReferences(kernel)) { // after almost every explored step: no visitor, no arrays
+            return NO_REFERENCES;
+        }
         long[][] found = {new long[0]};
         int[] n = {0};
         PageReferences.Visitor ref = (pfn, count) -> {
@@ -193,6 +196,18 @@ final class AccountingInvariant implements Invariant {
             }
         }
         return Arrays.copyOf(pairs, k);
+    }
+
+    /** Whether anything outside page tables may hold a reference: a page cache with pages, a pipe, GUP, a driver. */
+    private static boolean anyReferences(Kernel kernel) {
+        List<AddressSpace> mappings = kernel.mm().mappings();
+        for (int i = 0; i < mappings.size(); i++) {
+            if (mappings.get(i).nrPages() != 0) {
+                return true;
+            }
+        }
+        return !kernel.vfs().pipes().isEmpty() || !kernel.gupHolders().held().isEmpty()
+                || !kernel.pageReferences().isEmpty();
     }
 
     /**

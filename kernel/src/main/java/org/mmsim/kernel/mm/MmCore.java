@@ -271,6 +271,9 @@ public final class MmCore implements Hashable {
 
     /** Accesses to device memory since the last call, for the device-isolation invariant; clears the list. */
     public List<DeviceAccess> drainDeviceAccesses() {
+        if (deviceAccesses.isEmpty()) { // after almost every explored step: List.copyOf would make an array
+            return List.of();
+        }
         List<DeviceAccess> out = List.copyOf(deviceAccesses);
         deviceAccesses.clear();
         return out;
@@ -278,6 +281,9 @@ public final class MmCore implements Hashable {
 
     /** Cross-mm reads of anonymous data since the last call, for the isolation invariant; clears the list. */
     public List<Observation> drainObservations() {
+        if (observations.isEmpty()) {
+            return List.of();
+        }
         List<Observation> out = List.copyOf(observations);
         observations.clear();
         return out;
