@@ -38,9 +38,11 @@ public final class Mm extends StateObject implements Hashable {
     /**
      * pin_tracking=mapcount-v2 only (seed 003, never in Linux): the addresses where zap left "a special entry inside
      * the page table" for a writable pte of a non-anon page it cleared. The model keeps them beside the page table (a
-     * pte there reads as none); the next pte written there replaces the entry.
+     * pte there reads as none); the next pte written there replaces the entry. Null while there is none, as under
+     * every other design: an mm is copied and hashed at every explored state, and an empty set costs two objects to
+     * copy and a call to hash.
      */
-    private final TreeSet<Long> zapMarkers = new TreeSet<>();
+    private TreeSet<Long> zapMarkers;
     private final RwSemaphore mmapLock;
     private final SpinLock ptl;
     /** {@code mm->write_protect_seq}: odd while fork write-protects this mm's ptes. */
@@ -360,8 +362,8 @@ public final class Mm extends StateObject implements Hashable {
 
     /** {@code set_pte_at()} / {@code ptep_get_and_clear()}: write one pte, journalled. */
     public void setPte(long addr, long pte) {
-        if (pte != 0 && !zapMarkers.isEmpty()) {
-            zapMarkers.remove(addr);
+        if (pte != 0 && zapMarkers != null) {
+            takeZapMarker(addr);
         }
         long old = pgd.set(addr, pte);
         if (tlb != null && old != pte) {
@@ -374,12 +376,21 @@ public final class Mm extends StateObject implements Hashable {
 
     /** pin_tracking=mapcount-v2: zap leaves its special entry at {@code addr}. */
     public void setZapMarker(long addr) {
+        if (zapMarkers == null) {
+            zapMarkers = new TreeSet<>();
+        }
         zapMarkers.add(addr);
     }
 
     /** pin_tracking=mapcount-v2: whether a zap's special entry is at {@code addr}; it is cleared to 0 either way. */
     public boolean takeZapMarker(long addr) {
-        return zapMarkers.remove(addr);
+        if (zapMarkers == null || !zapMarkers.remove(addr)) {
+            return false;
+        }
+        if (zapMarkers.isEmpty()) {
+            zapMarkers = null;
+        }
+        return true;
     }
 
     /** {@code ptep_set_wrprotect()}: clear the write bit of the pte as it is now (one walk), journalled. */
@@ -465,8 +476,9 @@ public final class Mm extends StateObject implements Hashable {
     public void removeVma(Vma vma) {
         vmas.remove(vma.start());
         coveredFrom = -1;
-        if (!zapMarkers.isEmpty()) {
+        if (zapMarkers != null) {
             zapMarkers.subSet(vma.start(), vma.end()).clear(); // free_pgtables: the special entries go with the VMA
+            zapMarkers = zapMarkers.isEmpty() ? null : zapMarkers;
         }
         if (vma.anonVma() != null) {
             vma.anonVma().unlink(vma);
@@ -605,7 +617,7 @@ public final class Mm extends StateObject implements Hashable {
         b = StateHasher.step(b, mmapLock.word());
         b = StateHasher.step(b, StateHasher.pack((int) ptl.word(), vmas.size()));
         // the lengths of what follows, so that the VMAs, the TLB and the markers after the record are delimited
-        b = StateHasher.step(b, StateHasher.pack(zapMarkers.size(), tlb == null ? 0 : 1));
+        b = StateHasher.step(b, StateHasher.pack(zapMarkers == null ? 0 : zapMarkers.size(), tlb == null ? 0 : 1));
         h.add(StateHasher.join(a, b));
         for (int i = 0; i < vmas.size(); i++) {
             vmas.get(i).hashInto(h);
@@ -613,7 +625,7 @@ public final class Mm extends StateObject implements Hashable {
         if (tlb != null) {
             tlb.hashInto(h);
         }
-        if (!zapMarkers.isEmpty()) { // a TreeSet's iterator is made even when it is empty
+        if (zapMarkers != null) {
             for (long marker : zapMarkers) {
                 h.add(marker);
             }
@@ -646,8 +658,8 @@ public final class Mm extends StateObject implements Hashable {
         this.dead = o.dead;
         this.tlb = c.copy(o.tlb);
         vmas.copyFrom(o.vmas, c);
-        if (!o.zapMarkers.isEmpty()) {
-            this.zapMarkers.addAll(o.zapMarkers);
+        if (o.zapMarkers != null) {
+            this.zapMarkers = new TreeSet<>(o.zapMarkers);
         }
     }
 
