@@ -161,8 +161,12 @@ public final class BenchFigures {
         return out;
     }
 
-    /** Rounds of the explorer figure by default (each explores the whole scenario with one worker, then two). */
-    static final int EXPLORE_ROUNDS = 5;
+    /**
+     * Rounds of the explorer figure by default (each explores the whole scenario with one worker and with two). Nine,
+     * not five: this machine moves between two speed levels within seconds, now and then inside a round, so a round's
+     * two-worker ratio strays far from the others now and then; the median of nine is steadier than that of five.
+     */
+    static final int EXPLORE_ROUNDS = 9;
     /**
      * Warm-up rounds before them by default. The JIT compiles the kernel model's hot paths over the first few
      * seconds of searching: on explore-100k the rate of one worker rises round by round over the first five rounds
@@ -173,8 +177,9 @@ public final class BenchFigures {
 
     /**
      * The explorer's figures on {@code s}: distinct states per second with one worker and with two (the median of
-     * {@code rounds} rounds after {@code warmup} rounds not timed, each round a search with one worker, one with two,
-     * then a walk of the model alone), the median of the rounds' two-worker-to-one ratios, the walk's states per second
+     * {@code rounds} rounds after {@code warmup} rounds not timed, each round a search with one worker and one with
+     * two, one worker first in even rounds and two first in odd ones so that a drift in the machine's speed does not
+     * favour either, then a walk of the model alone), the median of the rounds' two-worker-to-one ratios, the walk's states per second
      * and the median of its ratios to the one-worker search (if the states are a tree: see {@link ModelWalk}), the
      * visited set's bytes per state (the fingerprint table alone, and with the parent/choice trace), and the peak heap
      * of one search: the used heap after a full collection before it, and the most the heap pools held during it.
@@ -187,8 +192,14 @@ public final class BenchFigures {
         double[] walks = new double[rounds];
         boolean tree = true;
         for (int r = -warmup; r < rounds; r++) {
+            Report two = null;
+            if ((r & 1) != 0) {
+                two = search(s, profile, Options.defaults().withWorkers(2));
+            }
             last = search(s, profile, Options.defaults());
-            Report two = search(s, profile, Options.defaults().withWorkers(2));
+            if (two == null) {
+                two = search(s, profile, Options.defaults().withWorkers(2));
+            }
             double walk = tree ? walkStatesPerSecond(s, profile, last.states()) : -1;
             tree = walk >= 0;
             if (r >= 0) {
