@@ -26,12 +26,17 @@ final class StepRecorder implements Journal {
     private int count;
     private int kept;
     private long omitted;
-    private final List<Step> steps = new ArrayList<>();
-    private List<String> path = new ArrayList<>();
-    private List<Change> changes = new ArrayList<>();
+    /** The steps, and the current step's path and changes; null in a recorder that does not keep steps. */
+    private final List<Step> steps;
+    private List<String> path;
+    private List<Change> changes;
 
     StepRecorder(boolean keep) {
         this.keep = keep;
+        // an explored run's recorder is made again at every copy of the run, and only counts
+        this.steps = keep ? new ArrayList<>() : null;
+        this.path = keep ? new ArrayList<>() : null;
+        this.changes = keep ? new ArrayList<>() : null;
     }
 
     /** Whether steps are kept (else {@link #add} only counts them, and callers need not describe them). */
@@ -65,12 +70,13 @@ final class StepRecorder implements Journal {
     }
 
     List<Step> steps() {
-        return List.copyOf(steps);
+        return keep ? List.copyOf(steps) : List.of();
     }
 
+    /** A kernel function the step entered; nothing in a recorder that does not keep steps, which no one reads. */
     @Override
     public void path(String function) {
-        if (path.size() > MAX_PATH) {
+        if (!keep || path.size() > MAX_PATH) {
             return;
         }
         if (path.size() == MAX_PATH) {
@@ -80,8 +86,12 @@ final class StepRecorder implements Journal {
         }
     }
 
+    /** A change the step made; nothing in a recorder that does not keep steps. */
     @Override
     public void change(Change change) {
+        if (!keep) {
+            return;
+        }
         if (changes.size() >= MAX_STEP_CHANGES || kept >= MAX_CHANGES) {
             omitted++;
             return;

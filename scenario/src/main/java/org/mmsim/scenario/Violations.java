@@ -12,8 +12,12 @@ import org.mmsim.kernel.bug.Violation;
  */
 final class Violations {
     private final Bindings b;
-    private final Set<String> seen = new LinkedHashSet<>();
-    private final List<Violation> found = new ArrayList<>();
+    /**
+     * The keys seen and the violations recorded, made at the first: an explored run is copied at every step and almost
+     * never finds one.
+     */
+    private Set<String> seen;
+    private List<Violation> found;
     private int reported;
 
     Violations(Bindings b) {
@@ -21,6 +25,10 @@ final class Violations {
     }
 
     void record(Violation v) {
+        if (seen == null) {
+            seen = new LinkedHashSet<>();
+            found = new ArrayList<>();
+        }
         if (seen.add(v.invariant() + "\u0000" + v.message())) {
             found.add(new Violation(v.invariant(), b.nameMms(v.message()), v.step()));
         }
@@ -33,12 +41,12 @@ final class Violations {
     }
 
     List<Violation> all() {
-        return List.copyOf(found);
+        return found == null ? List.of() : List.copyOf(found);
     }
 
     /** The violations recorded since the last call, as stable keys ("invariant: message"). */
     List<String> fresh() {
-        if (reported == found.size()) {
+        if (found == null || reported == found.size()) {
             return List.of();
         }
         List<String> out = new ArrayList<>();
@@ -52,9 +60,9 @@ final class Violations {
     /** These violations, naming mms through {@code b} from now on. */
     Violations copy(Bindings b) {
         Violations c = new Violations(b);
-        if (!found.isEmpty()) { // most explored states found nothing: spare the copy the iterators
-            c.seen.addAll(seen);
-            c.found.addAll(found);
+        if (found != null) {
+            c.seen = new LinkedHashSet<>(seen);
+            c.found = new ArrayList<>(found);
         }
         c.reported = reported;
         return c;
