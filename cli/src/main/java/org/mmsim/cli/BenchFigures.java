@@ -179,10 +179,11 @@ public final class BenchFigures {
      * The explorer's figures on {@code s}: distinct states per second with one worker and with two (the median of
      * {@code rounds} rounds after {@code warmup} rounds not timed, each round a search with one worker and one with
      * two, one worker first in even rounds and two first in odd ones so that a drift in the machine's speed does not
-     * favour either, then a walk of the model alone), the median of the rounds' two-worker-to-one ratios, the walk's states per second
-     * and the median of its ratios to the one-worker search (if the states are a tree: see {@link ModelWalk}), the
-     * visited set's bytes per state (the fingerprint table alone, and with the parent/choice trace), and the peak heap
-     * of one search: the used heap after a full collection before it, and the most the heap pools held during it.
+     * favour either, then a walk of the model alone), the median of the rounds' two-worker-to-one ratios, the walk's
+     * states per second and the median of its ratios to the one-worker search (if the states are a tree: see
+     * {@link ModelWalk}), the visited set's bytes per state (the fingerprint table alone, and with the parent/choice
+     * trace), and the peak heap of one search: the used heap after a full collection before it, and the most the heap
+     * pools held during it.
      */
     static void explore(Scenario s, Map<String, Object> out, int rounds, int warmup) {
         KernelProfile profile = Checker.profile(s, PROFILE, Map.of());
