@@ -49,8 +49,28 @@ final class BreadthFirst<S> {
      * holds gigabytes can take a second, and a read costs a few nanoseconds against microseconds per transition.
      */
     static final int POLL_PERIOD = 16;
-    /** Levels a worker looks ahead in a search shaped like a tree ({@link #lookaheadDepth}). */
+    /**
+     * Levels a worker looks ahead in a search shaped like a tree while it may not look to the leaves
+     * ({@link #lookaheadDepth}): at a level that the calling thread expands alone although there are workers.
+     */
     static final int DEEP_LOOKAHEAD = 3;
+    /**
+     * The depth of a look ahead to the leaves ({@link #lookaheadDepth}): in effect no limit, since the records of one
+     * tree stop at {@link Expander#LOOKAHEAD_STATES} states first in all but a search narrower than that; it bounds the
+     * worker's recursion.
+     */
+    static final int FULL_LOOKAHEAD = 256;
+    /**
+     * The share of the JVM's maximum heap that the records of steps taken ahead may hold before the workers look
+     * only {@value #DEEP_LOOKAHEAD} levels ahead again: one in {@value}.
+     */
+    static final int RECORDS_HEAP_SHARE = 16;
+    /**
+     * The states a search must have found before it is taken to be shaped like a tree for a look ahead to the leaves:
+     * the first levels of any search are a tree, and a search whose states soon have many parents, as
+     * bench/scenarios/merge-heavy.mms's do, would have its first trees take the steps of many states under each parent.
+     */
+    static final int TREE_EVIDENCE = 64;
     private final int parallelLevel;
 
     private final Model<S> model;
@@ -294,8 +314,10 @@ final class BreadthFirst<S> {
         int ahead = lookaheadDepth();
         boolean carry = mayKeep();
         // claimed a few at a time, whoever is free next: a state that is rebuilt and looked ahead from costs a hundred
-        // times one expanded from its record, so fixed shares would leave a worker idle
-        Workers.Pending jobs = pool.forEach(from, to, CLAIM, (w, i) -> {
+        // times one expanded from its record, so fixed shares would leave a worker idle; in a small batch (a narrow
+        // level of such states) one or two at a time, so that no worker is left alone with the last big claim
+        int claim = Math.max(1, Math.min(CLAIM, (to - from) / (16 * ws.length)));
+        Workers.Pending jobs = pool.forEach(from, to, claim, (w, i) -> {
             if (current.kind(i) == Level.OPEN) {
                 expansions[i - from] = expander.expand(current, i, ws[w], frozen, visited, ahead, carry);
             }
@@ -304,16 +326,26 @@ final class BreadthFirst<S> {
     }
 
     /**
-     * How many levels ahead a worker takes the steps of a new state it makes ({@link Lookahead}): one, or
-     * {@value #DEEP_LOOKAHEAD} while the steps taken so far have reached hardly any state twice (at most one in 16
-     * transitions led to a known state). Looking further ahead saves more rebuilds, but a state with several parents
-     * would then have its steps taken under each of them, so that is kept for searches shaped like a tree, as are
-     * explore-100k and explore-1m (every interleaving prefix a state of its own) and searches whose sleep sets leave
-     * one way into each state. Only speed depends on it.
+     * How many levels ahead a worker takes the steps of a new state it makes ({@link Lookahead}). One once the steps
+     * taken so far have reached states twice (more than one transition in 16 led to a known state): a state with
+     * several parents would have its steps taken under each of them. In a search shaped like a tree (explore-100k and
+     * explore-1m, where every interleaving prefix is a state of its own, and searches whose sleep sets leave one way
+     * into each state), to the leaves, up to {@link Expander#LOOKAHEAD_STATES} states a tree: a state whose steps
+     * are not recorded is rebuilt when its level comes, and a fixed depth rebuilds a whole level every so many,
+     * however wide the level it lands on. Only {@value #DEEP_LOOKAHEAD} levels before the search has found
+     * {@value #TREE_EVIDENCE} states, at a level the calling thread expands alone while there are workers (which would
+     * otherwise take most of the search's steps on that one thread), and once the records held reach a
+     * {@value #RECORDS_HEAP_SHARE}th of the heap. Only speed depends on it.
      */
     private int lookaheadDepth() {
         long states = trace.size();
-        return transitions - states <= states >> 4 ? DEEP_LOOKAHEAD : 1;
+        if (transitions - states > states >> 4) {
+            return 1;
+        }
+        boolean alone = opts.workers() > 1 && current.size() - cursor < parallelLevel;
+        long records = current.bytes() + next.bytes();
+        return states >= TREE_EVIDENCE && !alone && records < Runtime.getRuntime().maxMemory() / RECORDS_HEAP_SHARE
+                ? FULL_LOOKAHEAD : DEEP_LOOKAHEAD;
     }
 
     /**

@@ -22,6 +22,14 @@ final class Expander<S> {
      * ({@code BreadthFirst.DEEP_LOOKAHEAD}) those under one great-grandparent are rebuilt one after another.
      */
     static final int PREFIX_BACK = 3;
+    /**
+     * The most states whose steps one look ahead records ({@link #lookAhead}): depth first, so a tree that reaches it
+     * leaves the rest of its subtree, the states still on its way back up, to be rebuilt when their levels come.
+     * A tree of this many records is about 40 KB; with 1,024, one worker rebuilt 1,397 steps' worth of explore-100k
+     * (against 15,936 looking three levels ahead) and 4,266 of bench/scenarios/deep-tree.mms (against 221,318), and
+     * 4,096 saved few more rebuilds and ran no faster.
+     */
+    static final int LOOKAHEAD_STATES = 1024;
     private final Model<S> model;
     private final Options opts;
     private final boolean reduction;
@@ -163,10 +171,11 @@ final class Expander<S> {
     /**
      * Takes the steps from {@code state} (which it may use up) that its expansion would take if it kept sleep set
      * {@code sleep} (footprints by thread in {@code sleepFootprints}), and records them as a node of {@code tree};
-     * {@code depth} levels deep, working out each child's sleep set as {@link #childSleep} would (the threads asleep
-     * here, with their footprints in {@code sleepFootprints}, and the siblings already explored). The sleep sets are a
-     * guess (a state reached from more parents sleeps on fewer threads), which only decides what is recorded:
-     * {@link #expand} uses a record only if it covers every thread the state is then awake for.
+     * {@code depth} levels deep or until the tree holds {@value #LOOKAHEAD_STATES} nodes, working out each child's
+     * sleep set as {@link #childSleep} would (the threads asleep here, with their footprints in
+     * {@code sleepFootprints}, and the siblings already explored). The sleep sets are a guess (a state reached from
+     * more parents sleeps on fewer threads), which only decides what is recorded: {@link #expand} uses a record only
+     * if it covers every thread the state is then awake for.
      *
      * @return the node's offset in {@code tree}
      */
@@ -187,7 +196,7 @@ final class Expander<S> {
             int childEnabled = model.enabled(g);
             byte kind = kind(g, childEnabled);
             tree.record(node, u, fp, footprint, childEnabled, kind, found);
-            if (depth > 1 && kind == Level.OPEN) {
+            if (depth > 1 && kind == Level.OPEN && tree.nodes() < LOOKAHEAD_STATES) {
                 long[] childFootprints = reduction ? new long[threads] : null;
                 int childSleep = reduction ? independentOf(asleep, sleepFootprints, footprint, childFootprints)
                         | independentOf(explored, stepFootprints, footprint, childFootprints) : 0;

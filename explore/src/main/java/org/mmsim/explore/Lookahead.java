@@ -14,7 +14,8 @@ import java.util.List;
  * as much as six replayed steps and a state's children are few. A worker that has just made a child has its machine
  * in hand, so it takes the child's steps at once and records their results here; when the child's turn comes, its
  * expansion is read from here and needs no machine at all. Machines are then rebuilt for every other level only,
- * or every fourth in a search shaped like a tree, where the worker looks three levels ahead ({@link #next(int)}).
+ * and in a search shaped like a tree, where the worker looks ahead to the leaves ({@link #next(int)}), only for the
+ * states a tree leaves out when it reaches its size ({@code Expander.LOOKAHEAD_STATES}).
  *
  * <p>What a step gives depends only on the state and the thread (the {@link Model} is deterministic), so the record
  * of a state made from one parent serves the state however it is reached. What it does not record is the sleep set:
@@ -23,8 +24,8 @@ import java.util.List;
  * later parent wakes further is rebuilt as before ({@link #covers}). A state with no record, or one read back from a
  * checkpoint, is rebuilt too: the record only saves work, it never changes a result.
  *
- * <p>Layout. The records a worker takes in one go (a state's, and those of its children and grandchildren when it
- * looks three levels ahead) are one tree, kept in one array of words, and a {@code Lookahead} is a view of one node of
+ * <p>Layout. The records a worker takes in one go (a state's, and those of the states under it when it looks
+ * further ahead) are one tree, kept in one array of words, and a {@code Lookahead} is a view of one node of
  * it. The records are most of what a search keeps alive from one garbage collection to the next, and a collection
  * costs about a cache miss per live object: one array for a whole tree, instead of three objects for every node,
  * makes those collections several times shorter. A node is a header word (the threads it covers, and how many words
@@ -129,10 +130,17 @@ final class Lookahead {
     static final class Builder {
         private long[] words = new long[64];
         private int size;
+        private int nodes;
         private List<Object> found;
+
+        /** The nodes opened so far: the states whose steps the tree records. */
+        int nodes() {
+            return nodes;
+        }
 
         /** Opens a node covering {@code covered}; returns its offset. */
         int node(int covered) {
+            nodes++;
             int at = size;
             int need = at + HEADER + PER_THREAD * Integer.bitCount(covered);
             if (need > words.length) {
