@@ -238,8 +238,9 @@ final class BreadthFirst<S> {
      * checks every 256 new states, and the workers' batches in flight can fill what a small heap has left in
      * between). Nothing the search shares was being changed then: the expansions in progress are dropped, as a step
      * the model abandons is, and the search stops at its heap limit with what it found; a checkpoint resumes at the
-     * first state not filed. An {@link OutOfMemoryError} while the search files children (its own data) is not
-     * caught.
+     * first state not filed. The search's own tables are grown before a child joins any of them
+     * ({@link #discover}), so that running out while it files children stops it the same way; an
+     * {@link OutOfMemoryError} anywhere else in the search's own work is not caught.
      */
     private static final class HeapExhausted extends RuntimeException {
         private static final long serialVersionUID = 1L;
@@ -432,6 +433,17 @@ final class BreadthFirst<S> {
     /** Numbers child {@code k}, met for the first time, and adds it to the next level. */
     private int discover(Expander.Expansion<S> e, int k, int parent, long paths, int childLevel) {
         if (!budget.admit(trace.size())) {
+            return STOPPED_BEFORE;
+        }
+        try {
+            // every table this child joins grown first, if it must grow, so that a heap too small for that stops the
+            // search here, with the child not filed, instead of leaving it in some tables and not in others
+            visited.reserve();
+            trace.reserve();
+            next.reserve(e.sleep[k]);
+            index.reserve();
+        } catch (OutOfMemoryError oom) {
+            budget.outOfHeap();
             return STOPPED_BEFORE;
         }
         long fp = e.fp[k];

@@ -80,6 +80,17 @@ final class FingerprintSet {
     }
 
     /**
+     * Grows the table now if adding one more fingerprint would, so that the next {@link #add} allocates nothing; an
+     * {@link OutOfMemoryError} here leaves the set as it was.
+     */
+    void reserve() {
+        int n = table.length;
+        if (size + 1 > (long) n / 4 * 3 && n < MAX_CAPACITY) {
+            grow();
+        }
+    }
+
+    /**
      * Whether {@code fp} was added. Workers ask it while the search's own thread adds (as a hint, {@code Expander}):
      * it reads one table from start to end, which is never fuller than three quarters, so it always returns, and at
      * worst misses a fingerprint added meanwhile.

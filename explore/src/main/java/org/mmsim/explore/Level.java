@@ -61,9 +61,7 @@ final class Level<S> {
      * @return its position in this level
      */
     int add(long paths, int sleepMask, long[] footprints, int enabled, byte kind, S state) {
-        if (size == this.paths.length) {
-            grow();
-        }
+        reserve(sleepMask);
         int i = size++;
         this.paths[i] = paths;
         this.enabled[i] = enabled;
@@ -73,10 +71,6 @@ final class Level<S> {
         this.slotAt[i] = poolSize;
         this.states[i] = state;
         this.ahead[i] = null;
-        int n = Integer.bitCount(sleepMask);
-        if (poolSize + n > pool.length) {
-            pool = Arrays.copyOf(pool, Math.max(poolSize + n, pool.length * 2));
-        }
         for (int m = sleepMask; m != 0; m &= m - 1) {
             pool[poolSize++] = footprints[Integer.numberOfTrailingZeros(m)];
         }
@@ -191,17 +185,41 @@ final class Level<S> {
         return slotAt[i] + Integer.bitCount(slotMask[i] & ((1 << thread) - 1));
     }
 
+    /**
+     * Grows the arrays now if the next {@link #add}, of a state asleep on {@code sleepMask}, would, so that it
+     * allocates nothing; an {@link OutOfMemoryError} here leaves the level as it was.
+     */
+    void reserve(int sleepMask) {
+        int need = poolSize + Integer.bitCount(sleepMask);
+        if (need > pool.length) {
+            pool = Arrays.copyOf(pool, Math.max(need, pool.length * 2));
+        }
+        if (size == paths.length) {
+            grow();
+        }
+    }
+
+    /** Doubles the arrays, each copied before any replaces its original. */
     private void grow() {
         int n = paths.length * 2;
-        paths = Arrays.copyOf(paths, n);
-        enabled = Arrays.copyOf(enabled, n);
-        kind = Arrays.copyOf(kind, n);
-        sleep = Arrays.copyOf(sleep, n);
-        slotMask = Arrays.copyOf(slotMask, n);
-        slotAt = Arrays.copyOf(slotAt, n);
-        states = Arrays.copyOf(states, n);
-        ahead = Arrays.copyOf(ahead, n);
-        aheadAt = Arrays.copyOf(aheadAt, n);
+        long[] newPaths = Arrays.copyOf(paths, n);
+        int[] newEnabled = Arrays.copyOf(enabled, n);
+        byte[] newKind = Arrays.copyOf(kind, n);
+        int[] newSleep = Arrays.copyOf(sleep, n);
+        int[] newSlotMask = Arrays.copyOf(slotMask, n);
+        int[] newSlotAt = Arrays.copyOf(slotAt, n);
+        Object[] newStates = Arrays.copyOf(states, n);
+        Lookahead[] newAhead = Arrays.copyOf(ahead, n);
+        int[] newAheadAt = Arrays.copyOf(aheadAt, n);
+        paths = newPaths;
+        enabled = newEnabled;
+        kind = newKind;
+        sleep = newSleep;
+        slotMask = newSlotMask;
+        slotAt = newSlotAt;
+        states = newStates;
+        ahead = newAhead;
+        aheadAt = newAheadAt;
     }
 
     // ---- checkpoints --------------------------------------------------------------------------------------------

@@ -38,9 +38,7 @@ final class LevelIndex {
 
     /** Stores {@code position} for {@code fp}, which must not be present. */
     void put(long fp, int position) {
-        if (size + 1 > (keys.length >>> 2) * 3) {
-            grow();
-        }
+        reserve();
         insert(FingerprintSet.key(fp), position);
         size++;
     }
@@ -68,12 +66,24 @@ final class LevelIndex {
         values[i] = position;
     }
 
+    /**
+     * Grows the table now if the next {@link #put} would, so that it allocates nothing; an {@link OutOfMemoryError}
+     * here leaves the index as it was.
+     */
+    void reserve() {
+        if (size + 1 > (keys.length >>> 2) * 3) {
+            grow();
+        }
+    }
+
     private void grow() {
         long[] oldKeys = keys;
         int[] oldValues = values;
+        long[] newKeys = new long[oldKeys.length << 1];
+        int[] newValues = new int[oldKeys.length << 1];
         bits++;
-        keys = new long[1 << bits];
-        values = new int[1 << bits];
+        keys = newKeys;
+        values = newValues;
         for (int j = 0; j < oldKeys.length; j++) {
             if (oldKeys[j] != 0) {
                 insert(oldKeys[j], oldValues[j]);

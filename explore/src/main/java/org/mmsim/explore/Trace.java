@@ -18,13 +18,23 @@ final class Trace {
     /** The most states a trace can number (Java array limit). */
     static final int MAX_STATES = Integer.MAX_VALUE - 16;
 
-    /** Records a new state reached from {@code from} (-1 for the initial state) by {@code thread}; its number. */
-    int add(int from, int thread) {
+    /**
+     * Grows the arrays now if the next {@link #add} would, so that it allocates nothing; an {@link OutOfMemoryError}
+     * here leaves the trace as it was.
+     */
+    void reserve() {
         if (size == parent.length) {
             int n = (int) Math.min(MAX_STATES, size + (long) (size >> 1));
-            parent = Arrays.copyOf(parent, n);
-            choice = Arrays.copyOf(choice, n);
+            int[] p = Arrays.copyOf(parent, n);
+            byte[] c = Arrays.copyOf(choice, n);
+            parent = p;
+            choice = c;
         }
+    }
+
+    /** Records a new state reached from {@code from} (-1 for the initial state) by {@code thread}; its number. */
+    int add(int from, int thread) {
+        reserve();
         parent[size] = from;
         choice[size] = (byte) thread;
         return size++;
