@@ -72,6 +72,8 @@ final class BreadthFirst<S> {
      */
     static final int TREE_EVIDENCE = 64;
     private final int parallelLevel;
+    /** The bytes of records past which the workers look only {@value #DEEP_LOOKAHEAD} levels ahead. */
+    private final long recordsLimit = Runtime.getRuntime().maxMemory() / RECORDS_HEAP_SHARE;
 
     private final Model<S> model;
     private final Options opts;
@@ -345,8 +347,7 @@ final class BreadthFirst<S> {
         }
         boolean alone = opts.workers() > 1 && current.size() - cursor < parallelLevel;
         long records = current.bytes() + next.bytes();
-        return states >= TREE_EVIDENCE && !alone && records < Runtime.getRuntime().maxMemory() / RECORDS_HEAP_SHARE
-                ? FULL_LOOKAHEAD : DEEP_LOOKAHEAD;
+        return states >= TREE_EVIDENCE && !alone && records < recordsLimit ? FULL_LOOKAHEAD : DEEP_LOOKAHEAD;
     }
 
     /**
@@ -395,7 +396,7 @@ final class BreadthFirst<S> {
         for (int k = applied; k < e.n; k++) {
             if (!partial) {
                 transitions++;
-                noteViolations(e.violations.get(k), number, e.thread[k]);
+                noteViolations(e.violations[k], number, e.thread[k]);
             }
             partial = false;
             int position = index.get(e.fp[k]);

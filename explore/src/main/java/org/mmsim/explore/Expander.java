@@ -1,6 +1,5 @@
 package org.mmsim.explore;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -82,7 +81,8 @@ final class Expander<S> {
          * the record, so that the search's own thread keeps a level's total as records join it.
          */
         final long[] aheadBytes;
-        final List<List<String>> violations = new ArrayList<>();
+        /** By child: the keys of the violations its step found (mostly the empty list). */
+        final List<String>[] violations;
 
         Expansion(int position, int max) {
             this.position = position;
@@ -95,6 +95,9 @@ final class Expander<S> {
             kind = new byte[max];
             ahead = new Lookahead[max];
             aheadBytes = new long[max];
+            @SuppressWarnings("unchecked")
+            List<String>[] lists = new List[max];
+            violations = lists;
         }
 
         /** Files the next child: the thread that reached it, its fingerprint, violations, enabled threads and kind. */
@@ -102,7 +105,7 @@ final class Expander<S> {
             int k = n++;
             thread[k] = t;
             fp[k] = childFp;
-            violations.add(found);
+            violations[k] = found;
             enabled[k] = childEnabled;
             kind[k] = childKind;
             return k;
