@@ -86,6 +86,8 @@ final class BreadthFirst<S> {
     Level<S> current = new Level<>();
     Level<S> next = new Level<>();
     private final Expander<S> expander;
+    /** The children that workers look ahead from, level by level ({@link Claims}). */
+    private final Claims claims = new Claims();
     private final Expander.Worker<S> single = new Expander.Worker<>();
     /** The initial state as the model made it, never stepped: what a state that was not kept is rebuilt from. */
     private final S initial;
@@ -222,7 +224,8 @@ final class BreadthFirst<S> {
             if (current.kind(cursor) == Level.OPEN) {
                 Expander.Expansion<S> e;
                 try {
-                    e = expander.expand(current, cursor, single, trace.view(), visited, lookaheadDepth(), mayKeep());
+                    e = expander.expand(current, cursor, single, trace.view(), visited, null, lookaheadDepth(),
+                            mayKeep());
                 } catch (OutOfMemoryError oom) {
                     throw HeapExhausted.INSTANCE;
                 }
@@ -256,6 +259,7 @@ final class BreadthFirst<S> {
 
     /** The rest of the current level, expanded by the pool's workers a batch at a time and merged in order. */
     private void expandLevel(Workers pool) {
+        claims.renew(level);
         int workers = opts.workers();
         @SuppressWarnings("unchecked")
         Expander.Worker<S>[][] ws = new Expander.Worker[IN_FLIGHT][workers];
@@ -322,7 +326,7 @@ final class BreadthFirst<S> {
         int claim = Math.max(1, Math.min(CLAIM, (to - from) / (16 * ws.length)));
         Workers.Pending jobs = pool.forEach(from, to, claim, (w, i) -> {
             if (current.kind(i) == Level.OPEN) {
-                expansions[i - from] = expander.expand(current, i, ws[w], frozen, visited, ahead, carry);
+                expansions[i - from] = expander.expand(current, i, ws[w], frozen, visited, claims, ahead, carry);
             }
         });
         return new Batch<>(from, to, expansions, jobs);

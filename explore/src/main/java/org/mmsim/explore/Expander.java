@@ -122,14 +122,17 @@ final class Expander<S> {
      * level, so several workers may run it at once on different states. A state whose steps were taken ahead
      * ({@link Lookahead}) is expanded from that record without a machine; any other is rebuilt (or taken from the
      * level if kept), and each new open child it makes has its own steps taken ahead, unless {@code known} already
-     * holds the child's fingerprint (a hint only: a child it misses is merely looked ahead for nothing).
+     * holds the child's fingerprint (a hint only: a child it misses is merely looked ahead for nothing) or another
+     * worker has claimed the child in {@code claims}.
      *
+     * @param claims the children some worker looks ahead from at this level ({@link Claims}), or null when one thread
+     *               expands the level and merges each state's children before the next: {@code known} then misses none
      * @param ahead how many levels of a new child's steps to take ({@code BreadthFirst.lookaheadDepth})
      * @param carry whether new open children are carried to the merge as machines for it to keep
      *              ({@code BreadthFirst.mayKeep}); they then get no record, since a kept machine is expanded directly
      */
-    Expansion<S> expand(Level<S> current, int i, Worker<S> w, Trace.View trace, FingerprintSet known, int ahead,
-            boolean carry) {
+    Expansion<S> expand(Level<S> current, int i, Worker<S> w, Trace.View trace, FingerprintSet known, Claims claims,
+            int ahead, boolean carry) {
         int asleep = reduction ? current.sleep(i) & current.enabled(i) : 0;
         int todo = current.enabled(i) & ~asleep;
         boolean kept = opts.keepFrontierStates() && current.state(i) != null;
@@ -153,7 +156,7 @@ final class Expander<S> {
             // copy them, and with workers three batches of them are in flight; any other new open child gets a record
             boolean isNew = e.kind[k] == Level.OPEN && !known.contains(e.fp[k]);
             e.child[k] = carry && isNew ? child : null;
-            if (lookahead && !carry && isNew) {
+            if (lookahead && !carry && isNew && (claims == null || claims.claim(e.fp[k]))) {
                 Lookahead.Builder tree = new Lookahead.Builder();
                 lookAhead(tree, child, enabled, sleep, e.sleepFootprints[k], ahead);
                 e.ahead[k] = tree.build();

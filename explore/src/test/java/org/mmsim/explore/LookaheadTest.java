@@ -3,6 +3,7 @@ package org.mmsim.explore;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -71,11 +72,31 @@ class LookaheadTest {
         assertThat(with.withoutTiming().frontierBytes()).isZero();
     }
 
+    @Test
+    void workersTakeTheStepsOfAStateWithManyParentsAboutOnce() {
+        // five counters to six: every state but the first level's has several parents, and most are rebuilt
+        Options opts = Options.defaults().withReduction(false);
+        CountingReplays one = new CountingReplays(new Counters(5, 6));
+        CountingReplays two = new CountingReplays(new Counters(5, 6));
+
+        Report alone = new BreadthFirst<>(one, opts, 1, true).run();
+        Report shared = new BreadthFirst<>(two, opts.withWorkers(2), 1, true).run();
+
+        assertThat(ReportSummary.of(shared)).isEqualTo(ReportSummary.of(alone));
+        // without claims, a state that two workers made from different parents in one level had its steps taken by
+        // both, since neither found it in the visited set yet: twice the copies of one worker and more
+        assertThat(two.copies.get()).isLessThan(one.copies.get() * 5 / 4);
+        assertThat(two.steps.get()).isLessThan(one.steps.get() * 5 / 4);
+    }
+
     /** Counts the steps replayed to rebuild states. */
     private static final class CountingReplays extends Delegating<int[]> {
         long replays;
+        /** Counted from every worker's thread at once. */
+        final AtomicLong copies = new AtomicLong();
+        final AtomicLong steps = new AtomicLong();
 
-        CountingReplays(Programs inner) {
+        CountingReplays(Model<int[]> inner) {
             super(inner);
         }
 
@@ -83,6 +104,18 @@ class LookaheadTest {
         public void replay(int[] state, int thread) {
             replays++;
             super.replay(state, thread);
+        }
+
+        @Override
+        public int[] copy(int[] state) {
+            copies.incrementAndGet();
+            return super.copy(state);
+        }
+
+        @Override
+        public long step(int[] state, int thread) {
+            steps.incrementAndGet();
+            return super.step(state, thread);
         }
     }
 
