@@ -86,8 +86,8 @@ final class BreadthFirst<S> {
     Level<S> current = new Level<>();
     Level<S> next = new Level<>();
     private final Expander<S> expander;
-    /** The children that workers look ahead from, level by level ({@link Claims}). */
-    private final Claims claims = new Claims();
+    /** The children that workers look ahead from, level by level ({@link Workers.Claims}). */
+    private final Workers.Claims claims = new Workers.Claims();
     private final Expander.Worker<S> single = new Expander.Worker<>();
     /** The initial state as the model made it, never stepped: what a state that was not kept is rebuilt from. */
     private final S initial;

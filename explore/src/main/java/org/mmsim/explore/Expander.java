@@ -125,14 +125,15 @@ final class Expander<S> {
      * holds the child's fingerprint (a hint only: a child it misses is merely looked ahead for nothing) or another
      * worker has claimed the child in {@code claims}.
      *
-     * @param claims the children some worker looks ahead from at this level ({@link Claims}), or null when one thread
-     *               expands the level and merges each state's children before the next: {@code known} then misses none
+     * @param claims the children some worker looks ahead from at this level ({@link Workers.Claims}), or null when
+     *               one thread expands the level and merges each state's children before the next: {@code known}
+     *               then misses none
      * @param ahead how many levels of a new child's steps to take ({@code BreadthFirst.lookaheadDepth})
      * @param carry whether new open children are carried to the merge as machines for it to keep
      *              ({@code BreadthFirst.mayKeep}); they then get no record, since a kept machine is expanded directly
      */
-    Expansion<S> expand(Level<S> current, int i, Worker<S> w, Trace.View trace, FingerprintSet known, Claims claims,
-            int ahead, boolean carry) {
+    Expansion<S> expand(Level<S> current, int i, Worker<S> w, Trace.View trace, FingerprintSet known,
+            Workers.Claims claims, int ahead, boolean carry) {
         int asleep = reduction ? current.sleep(i) & current.enabled(i) : 0;
         int todo = current.enabled(i) & ~asleep;
         boolean kept = opts.keepFrontierStates() && current.state(i) != null;
