@@ -23,10 +23,10 @@ final class Expander<S> {
     static final int PREFIX_BACK = 3;
     /**
      * The most states whose steps one look ahead records ({@link #lookAhead}): depth first, so a tree that reaches it
-     * leaves the rest of its subtree, the states still on its way back up, to be rebuilt when their levels come.
-     * A tree of this many records is about 40 KB; with 1,024, one worker rebuilt 1,397 steps' worth of explore-100k
-     * (against 15,936 looking three levels ahead) and 4,266 of bench/scenarios/deep-tree.mms (against 221,318), and
-     * 4,096 saved few more rebuilds and ran no faster.
+     * leaves the rest of its subtree, the states still on its way back up, to be rebuilt when their levels come
+     * (a record is a header word and four words per thread it covers). With 1,024, one worker replays 246 steps to
+     * rebuild states of explore-100k (15,936 looking three levels ahead) and 978 of bench/scenarios/deep-tree.mms
+     * (221,318); 4,096 saved few more rebuilds and ran no faster.
      */
     static final int LOOKAHEAD_STATES = 1024;
     private final Model<S> model;
