@@ -73,7 +73,7 @@ final class FingerprintSet {
             throw new IllegalStateException("fingerprint set full: " + size + " fingerprints");
         }
         table[i] = key;
-        if (++size > (long) n / 4 * 3 && n < MAX_CAPACITY) {
+        if (mustGrowAt(++size)) {
             grow();
         }
         return true;
@@ -84,10 +84,14 @@ final class FingerprintSet {
      * {@link OutOfMemoryError} here leaves the set as it was.
      */
     void reserve() {
-        int n = table.length;
-        if (size + 1 > (long) n / 4 * 3 && n < MAX_CAPACITY) {
+        if (mustGrowAt(size + 1)) {
             grow();
         }
+    }
+
+    /** Whether a set of {@code n} fingerprints fills the table past three quarters (and it may still grow). */
+    private boolean mustGrowAt(long n) {
+        return n > (long) table.length / 4 * 3 && table.length < MAX_CAPACITY;
     }
 
     /**

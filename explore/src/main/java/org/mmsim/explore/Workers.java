@@ -143,7 +143,7 @@ final class Workers implements AutoCloseable {
         private static final int BITS = 16;
         private final AtomicLongArray slots = new AtomicLongArray(1 << BITS);
         /** Mixed into every key: renewed for each level ({@link #renew}) before the workers start on it. */
-        private long salt = 0x6d6d73696d636c61L;
+        private long salt;
 
         /** The next level: nothing is claimed on it. */
         void renew(int level) {

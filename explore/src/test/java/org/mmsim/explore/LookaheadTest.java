@@ -40,8 +40,8 @@ class LookaheadTest {
         Programs.Instr store1 = new Programs.Instr(Programs.Op.STORE, 1, 0);
         Programs program = new Programs(List.of(List.of(local, store0, local), List.of(local, store1, local),
                 List.of(local, local, local)));
-        CountingReplays rebuilt = new CountingReplays(program);
-        CountingReplays ahead = new CountingReplays(program);
+        Counting rebuilt = new Counting(program);
+        Counting ahead = new Counting(program);
         Options opts = Options.defaults().withReduction(false);
 
         Report without = new BreadthFirst<>(rebuilt, opts, 1, false).run();
@@ -50,8 +50,8 @@ class LookaheadTest {
         assertThat(ReportSummary.of(with)).isEqualTo(ReportSummary.of(without));
         assertThat(without.depth()).isEqualTo(9);
         // without, every open state of depth 2 or more is rebuilt; with, only those whose records were not taken
-        assertThat(rebuilt.replays).isGreaterThan(0);
-        assertThat(ahead.replays).isLessThan(rebuilt.replays * 2 / 3);
+        assertThat(rebuilt.replays.get()).isGreaterThan(0);
+        assertThat(ahead.replays.get()).isLessThan(rebuilt.replays.get() * 2 / 3);
     }
 
     @Test
@@ -76,8 +76,8 @@ class LookaheadTest {
     void workersTakeTheStepsOfAStateWithManyParentsAboutOnce() {
         // five counters to six: every state but the first level's has several parents, and most are rebuilt
         Options opts = Options.defaults().withReduction(false);
-        CountingReplays one = new CountingReplays(new Counters(5, 6));
-        CountingReplays two = new CountingReplays(new Counters(5, 6));
+        Counting one = new Counting(new Counters(5, 6));
+        Counting two = new Counting(new Counters(5, 6));
 
         Report alone = new BreadthFirst<>(one, opts, 1, true).run();
         Report shared = new BreadthFirst<>(two, opts.withWorkers(2), 1, true).run();
@@ -89,20 +89,20 @@ class LookaheadTest {
         assertThat(two.steps.get()).isLessThan(one.steps.get() * 5 / 4);
     }
 
-    /** Counts the steps replayed to rebuild states. */
-    private static final class CountingReplays extends Delegating<int[]> {
-        long replays;
+    /** Counts the work the search asks of the model: steps replayed to rebuild states, copies and steps. */
+    private static final class Counting extends Delegating<int[]> {
         /** Counted from every worker's thread at once. */
+        final AtomicLong replays = new AtomicLong();
         final AtomicLong copies = new AtomicLong();
         final AtomicLong steps = new AtomicLong();
 
-        CountingReplays(Model<int[]> inner) {
+        Counting(Model<int[]> inner) {
             super(inner);
         }
 
         @Override
         public void replay(int[] state, int thread) {
-            replays++;
+            replays.incrementAndGet();
             super.replay(state, thread);
         }
 
