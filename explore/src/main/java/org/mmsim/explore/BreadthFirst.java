@@ -93,6 +93,8 @@ final class BreadthFirst<S> {
     private final S initial;
 
     long transitions;
+    /** The steps taken ahead of their states' turns so far, counted as expansions are merged ({@link #treeStates}). */
+    private long stepsAhead;
     long executions;
     long positive;
     long negative;
@@ -225,7 +227,7 @@ final class BreadthFirst<S> {
                 Expander.Expansion<S> e;
                 try {
                     e = expander.expand(current, cursor, single, trace.view(), visited, null, lookaheadDepth(),
-                            mayKeep());
+                            treeStates(1), mayKeep(), () -> false);
                 } catch (OutOfMemoryError oom) {
                     throw HeapExhausted.INSTANCE;
                 }
@@ -286,12 +288,20 @@ final class BreadthFirst<S> {
             if (batch == null) {
                 return;
             }
+            boolean abandoned;
             try {
-                batch.jobs.await();
+                // polling the budget while the workers work: a batch looked ahead from to the leaves can take seconds
+                abandoned = batch.jobs.await(() -> !budget.poll(trace.size(), transitions, level));
             } catch (OutOfMemoryError oom) {
                 // what the batches hold is garbage once the workers are done with them
                 settle(pending);
                 throw HeapExhausted.INSTANCE;
+            }
+            if (abandoned) {
+                // a budget stopped the search while the workers expanded this batch: it is dropped with those after
+                // it, and the search stops before its first state, which is still in the level for a checkpoint
+                waitFor(pending);
+                return;
             }
             for (int i = batch.from; i < batch.to; i++) {
                 Expander.Expansion<S> e = batch.expansions[i - batch.from];
@@ -319,14 +329,17 @@ final class BreadthFirst<S> {
         Expander.Expansion<S>[] expansions = new Expander.Expansion[to - from];
         Trace.View frozen = trace.view();
         int ahead = lookaheadDepth();
+        // the batches in flight took their share of the budget's room from the same count of steps taken ahead
+        int treeStates = treeStates((to - from) * IN_FLIGHT);
         boolean carry = mayKeep();
         // claimed a few at a time, whoever is free next: a state that is rebuilt and looked ahead from costs a hundred
         // times one expanded from its record, so fixed shares would leave a worker idle; in a small batch (a narrow
         // level of such states) one or two at a time, so that no worker is left alone with the last big claim
         int claim = Math.max(1, Math.min(CLAIM, (to - from) / (16 * ws.length)));
-        Workers.Pending jobs = pool.forEach(from, to, claim, (w, i) -> {
+        Workers.Pending jobs = pool.forEach(from, to, claim, (w, i, abandoned) -> {
             if (current.kind(i) == Level.OPEN) {
-                expansions[i - from] = expander.expand(current, i, ws[w], frozen, visited, claims, ahead, carry);
+                expansions[i - from] = expander.expand(current, i, ws[w], frozen, visited, claims, ahead, treeStates,
+                        carry, abandoned);
             }
         });
         return new Batch<>(from, to, expansions, jobs);
@@ -352,6 +365,20 @@ final class BreadthFirst<S> {
         boolean alone = opts.workers() > 1 && current.size() - cursor < parallelLevel;
         long records = current.bytes() + next.bytes();
         return states >= TREE_EVIDENCE && !alone && records < recordsLimit ? FULL_LOOKAHEAD : DEEP_LOOKAHEAD;
+    }
+
+    /**
+     * The most states whose steps one child's tree may take when {@code expanding} states are about to be expanded:
+     * {@link Expander#LOOKAHEAD_STATES}, or less under a state budget ({@link Options#maxStates}), so that the steps
+     * taken ahead in all, those taken so far ({@link #stepsAhead}) and those the trees of every child of the states
+     * expanding may take, stay within the budget. Without that bound the trees of a search shaped like a tree
+     * record most of it long before it has filed as many states as it may, and a budget of 2,000 states took over a
+     * million steps, nearly all of them for states it would never file. Only speed depends on it.
+     */
+    private int treeStates(int expanding) {
+        int threads = Math.max(1, model.threads());
+        long perTree = (opts.maxStates() - stepsAhead) / ((long) expanding * threads * threads);
+        return (int) Math.max(0, Math.min(Expander.LOOKAHEAD_STATES, perTree));
     }
 
     /**
@@ -381,6 +408,9 @@ final class BreadthFirst<S> {
      */
     private static void waitFor(ArrayDeque<? extends Batch<?>> batches) {
         for (Batch<?> b : batches) {
+            b.jobs.abandon();
+        }
+        for (Batch<?> b : batches) {
             try {
                 b.jobs.await();
             } catch (OutOfMemoryError dropped) {
@@ -395,6 +425,9 @@ final class BreadthFirst<S> {
      * @return false if a budget stopped the search (then {@link #applied} and {@link #partial} say where)
      */
     private boolean merge(Expander.Expansion<S> e) {
+        if (applied == 0) {
+            stepsAhead += e.stepsAhead;
+        }
         int number = current.start() + e.position;
         long paths = current.paths(e.position);
         for (int k = applied; k < e.n; k++) {

@@ -2,6 +2,7 @@ package org.mmsim.explore;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 /**
  * The half of an exhaustive search that workers run ({@link BreadthFirst}): a state of the level being expanded, with
@@ -83,6 +84,8 @@ final class Expander<S> {
         final long[] aheadBytes;
         /** By child: the keys of the violations its step found (mostly the empty list). */
         final List<String>[] violations;
+        /** The steps the worker took ahead for this state's children, in trees of its own (not read from a record). */
+        long stepsAhead;
 
         Expansion(int position, int max) {
             this.position = position;
@@ -129,11 +132,15 @@ final class Expander<S> {
      *               one thread expands the level and merges each state's children before the next: {@code known}
      *               then misses none
      * @param ahead how many levels of a new child's steps to take ({@code BreadthFirst.lookaheadDepth})
+     * @param treeStates the most states whose steps one child's tree takes, at most {@link #LOOKAHEAD_STATES}
+     *                   ({@code BreadthFirst.treeStates})
      * @param carry whether new open children are carried to the merge as machines for it to keep
      *              ({@code BreadthFirst.mayKeep}); they then get no record, since a kept machine is expanded directly
+     * @param abandoned whether the search gave up on this expansion (a budget stopped it while the workers were at
+     *                  it): the steps taken ahead are then cut short, since the expansion will not be used
      */
     Expansion<S> expand(Level<S> current, int i, Worker<S> w, Trace.View trace, FingerprintSet known,
-            Workers.Claims claims, int ahead, boolean carry) {
+            Workers.Claims claims, int ahead, int treeStates, boolean carry, BooleanSupplier abandoned) {
         int asleep = reduction ? current.sleep(i) & current.enabled(i) : 0;
         int todo = current.enabled(i) & ~asleep;
         boolean kept = opts.keepFrontierStates() && current.state(i) != null;
@@ -158,8 +165,9 @@ final class Expander<S> {
             boolean isNew = e.kind[k] == Level.OPEN && !known.contains(e.fp[k]);
             e.child[k] = carry && isNew ? child : null;
             if (lookahead && !carry && isNew && (claims == null || claims.claim(e.fp[k]))) {
-                Lookahead.Builder tree = new Lookahead.Builder();
+                Lookahead.Builder tree = new Lookahead.Builder(treeStates, abandoned);
                 lookAhead(tree, child, enabled, sleep, e.sleepFootprints[k], ahead);
+                e.stepsAhead += tree.steps();
                 e.ahead[k] = tree.build();
                 e.aheadBytes[k] = e.ahead[k].bytes();
             }
@@ -178,7 +186,7 @@ final class Expander<S> {
     /**
      * Takes the steps from {@code state} (which it may use up) that its expansion would take if it kept sleep set
      * {@code sleep} (footprints by thread in {@code sleepFootprints}), and records them as a node of {@code tree};
-     * {@code depth} levels deep or until the tree holds {@value #LOOKAHEAD_STATES} nodes, working out each child's
+     * {@code depth} levels deep or until the tree holds as many nodes as it may ({@link Lookahead.Builder#full}), working out each child's
      * sleep set as {@link #childSleep} would (the threads asleep here, with their footprints in
      * {@code sleepFootprints}, and the siblings already explored). The sleep sets are a guess (a state reached from
      * more parents sleeps on fewer threads), which only decides what is recorded: {@link #expand} uses a record only
@@ -203,7 +211,7 @@ final class Expander<S> {
             int childEnabled = model.enabled(g);
             byte kind = kind(g, childEnabled);
             tree.record(node, u, fp, footprint, childEnabled, kind, found);
-            if (depth > 1 && kind == Level.OPEN && tree.nodes() < LOOKAHEAD_STATES) {
+            if (depth > 1 && kind == Level.OPEN && !tree.full()) {
                 long[] childFootprints = reduction ? new long[threads] : null;
                 int childSleep = reduction ? independentOf(asleep, sleepFootprints, footprint, childFootprints)
                         | independentOf(explored, stepFootprints, footprint, childFootprints) : 0;

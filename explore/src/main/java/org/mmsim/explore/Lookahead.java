@@ -3,6 +3,7 @@ package org.mmsim.explore;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 /**
  * The steps of one state taken ahead of its turn: for each thread it covers, what that thread's step from the state
@@ -130,12 +131,34 @@ final class Lookahead {
     static final class Builder {
         private long[] words = new long[64];
         private int size;
+        private final int maxNodes;
+        private final BooleanSupplier abandoned;
         private int nodes;
+        private int steps;
         private List<Object> found;
+
+        /**
+         * A tree that opens at most {@code maxNodes} nodes, and its root whatever that is, and no more once
+         * {@code abandoned} says its expansion will not be used ({@link #full}).
+         */
+        Builder(int maxNodes, BooleanSupplier abandoned) {
+            this.maxNodes = maxNodes;
+            this.abandoned = abandoned;
+        }
 
         /** The nodes opened so far: the states whose steps the tree records. */
         int nodes() {
             return nodes;
+        }
+
+        /** Whether the tree has opened as many nodes as it may: no child's steps are to be taken further. */
+        boolean full() {
+            return nodes >= maxNodes || abandoned.getAsBoolean();
+        }
+
+        /** The steps recorded so far: the states the tree records, its root's children included. */
+        int steps() {
+            return steps;
         }
 
         /** Opens a node covering {@code covered}; returns its offset. */
@@ -155,6 +178,7 @@ final class Lookahead {
         void record(int node, int t, long childFp, long stepFootprint, int childEnabled, byte childKind,
                 List<String> violations) {
             int s = slot(node, t);
+            steps++;
             words[s] = childFp;
             words[s + 1] = stepFootprint;
             long third = ((long) childEnabled << 8) | (childKind & 0xff);

@@ -6,17 +6,19 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
-import java.util.function.IntConsumer;
+import java.util.function.BooleanSupplier;
 
 /**
  * The only threads of the explorer: {@code n} daemon threads that run one job per worker number, started together
- * ({@link #start}) and awaited together, so that the caller can file one batch's results while the next is
+ * ({@link #forEach}) and awaited together, so that the caller can file one batch's results while the next is
  * computed. What the jobs compute must not depend on which thread runs them or when: {@link BreadthFirst} has the
  * workers claim the states of a batch ({@link #forEach}) and expand them, reading only the level being expanded, and
  * files the results itself, in order, so the report is the same for any number of workers. The threads are started
- * at the first {@link #start}, so a search that never needs them starts none.
+ * at the first {@link #forEach}, so a search that never needs them starts none.
  */
 final class Workers implements AutoCloseable {
     private final int n;
@@ -26,30 +28,29 @@ final class Workers implements AutoCloseable {
         this.n = n;
     }
 
+    /**
+     * How often a caller waiting for jobs ({@link Pending#await(BooleanSupplier)}) asks whether to give them up: a
+     * batch of states looked ahead from to the leaves can take seconds, and a time budget or an interrupt must not
+     * wait that long.
+     */
+    private static final long POLL_MILLIS = 10;
+
     /** What a worker does with one index of a range ({@link #forEach}). */
     @FunctionalInterface
     interface IndexJob {
-        void run(int worker, int index);
+        /** {@code abandoned} says when the caller gave the jobs up ({@link Pending#abandon}): finish soon. */
+        void run(int worker, int index, BooleanSupplier abandoned);
     }
 
     /**
      * Runs {@code job} for every index of {@code from .. to - 1} on the pool's threads and returns at once: the workers
      * take the indexes {@code claim} at a time, in order, whoever is free next, so that one slow index does not leave
-     * the others idle. Which worker gets an index depends on timing; the job's result must not.
+     * the others idle, and take none once the jobs are abandoned. Which worker gets an index depends on timing; the
+     * job's result must not.
      */
     Pending forEach(int from, int to, int claim, IndexJob job) {
         AtomicInteger taken = new AtomicInteger(from);
-        return start(w -> {
-            for (int start; (start = taken.getAndAdd(claim)) < to; ) {
-                for (int i = start, end = Math.min(to, start + claim); i < end; i++) {
-                    job.run(w, i);
-                }
-            }
-        });
-    }
-
-    /** Runs {@code job} for workers 0..n-1 on the pool's threads and returns at once; {@link Pending#await} waits. */
-    Pending start(IntConsumer job) {
+        Pending p = new Pending();
         if (pool == null) {
             pool = Executors.newFixedThreadPool(n, r -> {
                 Thread t = new Thread(r, "mmsim-explore");
@@ -57,20 +58,36 @@ final class Workers implements AutoCloseable {
                 return t;
             });
         }
-        List<Future<?>> futures = new ArrayList<>();
         for (int w = 0; w < n; w++) {
             int worker = w;
-            futures.add(pool.submit(() -> job.accept(worker)));
+            p.futures.add(pool.submit(() -> {
+                for (int start; !p.abandoned && (start = taken.getAndAdd(claim)) < to; ) {
+                    for (int i = start, end = Math.min(to, start + claim); i < end; i++) {
+                        job.run(worker, i, p::abandoned);
+                    }
+                }
+            }));
         }
-        return new Pending(futures);
+        return p;
     }
 
     /** Jobs started together. */
     static final class Pending {
-        private final List<Future<?>> futures;
+        private final List<Future<?>> futures = new ArrayList<>();
+        /** Set by the caller that gives the jobs up; read by the workers before each index and as they work. */
+        private volatile boolean abandoned;
 
-        private Pending(List<Future<?>> futures) {
-            this.futures = futures;
+        private Pending() {
+        }
+
+        /** Whether the caller gave these jobs up: what they compute from now on will not be used. */
+        boolean abandoned() {
+            return abandoned;
+        }
+
+        /** Gives the jobs up: the workers take no further index and cut short what they are doing. */
+        void abandon() {
+            abandoned = true;
         }
 
         /**
@@ -78,10 +95,24 @@ final class Workers implements AutoCloseable {
          * (one that gave up, {@link StepAbandoned}, must not race the search winding down).
          */
         void await() {
+            await(() -> false);
+        }
+
+        /**
+         * As {@link #await()}, asking {@code stop} every {@value #POLL_MILLIS} ms while a job runs and abandoning the
+         * jobs ({@link #abandon}) once it says yes; then still waits for them to end.
+         *
+         * @return whether the jobs were abandoned
+         */
+        boolean await(BooleanSupplier stop) {
             Throwable first = null;
             for (Future<?> f : futures) {
                 try {
-                    join(f);
+                    while (!join(f)) {
+                        if (!abandoned && stop.getAsBoolean()) {
+                            abandon();
+                        }
+                    }
                 } catch (RuntimeException | Error e) {
                     if (first == null) {
                         first = e;
@@ -94,12 +125,17 @@ final class Workers implements AutoCloseable {
             if (first instanceof Error e) {
                 throw e;
             }
+            return abandoned;
         }
     }
 
-    private static void join(Future<?> f) {
+    /** Waits up to {@value #POLL_MILLIS} ms for {@code f}; whether it is done. */
+    private static boolean join(Future<?> f) {
         try {
-            f.get();
+            f.get(POLL_MILLIS, TimeUnit.MILLISECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while workers expanded states", e);

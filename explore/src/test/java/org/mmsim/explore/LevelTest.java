@@ -49,7 +49,7 @@ class LevelTest {
         Level<String> level = new Level<>();
         level.reset(0);
         // one tree: a node covering threads 0 and 1 whose thread 0 step leads to a node covering thread 0
-        Lookahead.Builder tree = new Lookahead.Builder();
+        Lookahead.Builder tree = new Lookahead.Builder(Expander.LOOKAHEAD_STATES, () -> false);
         int root = tree.node(0b11);
         tree.record(root, 0, 10, 1, 0b1, Level.OPEN, List.of());
         int child = tree.node(0b1);

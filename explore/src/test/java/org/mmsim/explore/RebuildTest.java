@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
 
 /**
  * A state that is not kept is rebuilt by replay, from the worker's machine of an ancestor when it holds the right one
@@ -27,6 +28,7 @@ class RebuildTest {
         /** Counted from every worker's thread at once. */
         final AtomicLong replays = new AtomicLong();
         final AtomicLong copies = new AtomicLong();
+        final AtomicLong taken = new AtomicLong();
 
         Schedules(int threads, int steps) {
             this.threads = threads;
@@ -69,6 +71,7 @@ class RebuildTest {
 
         @Override
         public long step(int[][] state, int thread) {
+            taken.incrementAndGet();
             state[0] = Arrays.copyOf(state[0], state[0].length + 1);
             state[0][state[0].length - 1] = thread;
             return Model.EVERYTHING;
@@ -172,5 +175,43 @@ class RebuildTest {
         long fewest = report.finalStates() - 1;
         assertThat(schedules.copies.get()).isBetween(fewest, fewest + fewest / 100);
         assertThat(schedules.replays.get()).isLessThan(report.states() / 100);
+    }
+
+    /**
+     * A state budget bounds the steps a search takes, those it takes ahead of the states' turns included: a search of
+     * three threads of eight steps (some 3 * 10^10 states) stopped after 2,000 of them.
+     */
+    @Property(tries = 2)
+    void aStateBudgetBoundsTheStepsTakenAhead(@ForAll @IntRange(min = 1, max = 2) int workers) {
+        Schedules schedules = new Schedules(3, 8);
+        Options opts = Options.defaults().withReduction(false).withWorkers(workers).withKeepFrontierStates(false)
+                .withMaxStates(2_000);
+
+        Report report = new BreadthFirst<>(schedules, opts, BreadthFirst.PARALLEL_LEVEL, true).run();
+
+        assertThat(report.stopReason()).isEqualTo("max-states");
+        assertThat(report.states()).isEqualTo(2_000);
+        // the steps taken ahead to the leaves, up to 1,024 states a tree, for trees the budget would never file:
+        // 1,188,200 steps with one worker and 2,388,756 with two before the look ahead minded the budget; 5,937 and
+        // 12,420 since
+        assertThat(schedules.taken.get()).isLessThan(10 * 2_000);
+    }
+
+    /**
+     * A stop while the workers expand a batch is seen while they work, not once they are done: the search's thread
+     * asks the budget as it waits, and the workers cut short the steps they were taking ahead.
+     */
+    @Test
+    void workersStopSoonAfterAnInterrupt() {
+        Schedules schedules = new Schedules(3, 8);
+        Options opts = Options.defaults().withReduction(false).withWorkers(2).withKeepFrontierStates(false)
+                .withInterrupted(() -> schedules.taken.get() > 50_000);
+
+        Report report = new BreadthFirst<>(schedules, opts, 1, true).run();
+
+        assertThat(report.stopReason()).isEqualTo("interrupted");
+        // interrupted after 50,000 steps: 52,604 to 62,167 steps in all (the search's thread asks every 10 ms); when
+        // it asked only between the batches, the workers went on with the batch's trees to 339,987
+        assertThat(schedules.taken.get()).isLessThan(200_000);
     }
 }
