@@ -8,19 +8,24 @@ import java.io.DataOutput;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.StreamCorruptedException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * A stopped exhaustive search, saved so that it can go on ({@link Options#checkpoint}, {@link Options#resume}):
  * the visited set, the trace, both live levels with the index of the one being built, the counts, the findings, and
- * where the merge stopped (level, state, child). Model states are not saved: each open state of the two levels is
- * rebuilt when its turn comes by replaying its schedule, which the model's determinism makes the same state. A resumed search
- * therefore merges exactly the children the uninterrupted one would have merged next, and ends with its report
- * (only the elapsed time differs).
+ * where the merge stopped (level, state, child), and the records of steps taken ahead that the levels' states hold.
+ * Model states are not saved: an open state of the two levels is expanded from its record when its turn comes, or
+ * rebuilt by replaying its schedule, which the model's determinism makes the same state. A resumed search therefore
+ * merges exactly the children the uninterrupted one would have merged next, and ends with its report (only the
+ * elapsed time differs).
  *
  * <p>Format: the magic {@code MMSIMCK1}, a format version, the initial state's fingerprint, a hash of the model's
  * {@link Model#identity} and thread count, and the reduction flag (a checkpoint is refused by a search of another
@@ -33,9 +38,10 @@ final class Checkpoint {
     /**
      * 2: fingerprints fold values with xxHash64's round (version 1's fingerprints do not match them). 3: tasks, fd
      * tables, VMAs, mms' fields and the allocator enter the fingerprint as one hash each. 4: so do the mm core's fields
-     * and lengths, each mm's locks, page table and lengths, the VFS's, GUP's and the notifiers' lengths.
+     * and lengths, each mm's locks, page table and lengths, the VFS's, GUP's and the notifiers' lengths. 5: the
+     * records of steps taken ahead follow the index ({@link #writeRecords}).
      */
-    private static final int VERSION = 4;
+    private static final int VERSION = 5;
 
     private Checkpoint() {
     }
@@ -74,6 +80,7 @@ final class Checkpoint {
             b.current.write(out);
             b.next.write(out);
             b.index.write(out);
+            writeRecords(out, b.current, b.next);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write checkpoint " + file + ": " + e.getMessage(), e);
         }
@@ -131,10 +138,69 @@ final class Checkpoint {
             b.current.read(in);
             b.next.read(in);
             b.index.read(in);
+            readRecords(in, b.current, b.next);
         } catch (EOFException e) {
             throw new IllegalArgumentException(file + " is cut short: not a whole checkpoint", e);
+        } catch (StreamCorruptedException e) {
+            throw new IllegalArgumentException(file + " is damaged: " + e.getMessage(), e);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read checkpoint " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The records of steps taken ahead that the states of {@code levels} hold ({@link Lookahead}): each tree once
+     * (the two levels hold nodes of the same trees), then by state the index of its tree (-1: none) and its node's
+     * offset. Without them a resumed search would take again the steps of every state recorded but not yet filed,
+     * in a search shaped like a tree most of what it had done.
+     */
+    private static void writeRecords(DataOutput out, Level<?>... levels) throws IOException {
+        Map<Lookahead, Integer> ids = new IdentityHashMap<>();
+        List<Lookahead> trees = new ArrayList<>();
+        for (Level<?> level : levels) {
+            for (int i = 0; i < level.size(); i++) {
+                Lookahead root = level.recordRoot(i);
+                if (root != null && ids.putIfAbsent(root, trees.size()) == null) {
+                    trees.add(root);
+                }
+            }
+        }
+        out.writeInt(trees.size());
+        for (Lookahead tree : trees) {
+            tree.writeTree(out);
+        }
+        for (Level<?> level : levels) {
+            for (int i = 0; i < level.size(); i++) {
+                Lookahead root = level.recordRoot(i);
+                out.writeInt(root == null ? -1 : ids.get(root));
+                out.writeInt(root == null ? 0 : level.recordAt(i));
+            }
+        }
+    }
+
+    /** Attaches to the states of {@code levels}, read already, the records {@link #writeRecords} wrote. */
+    private static void readRecords(DataInput in, Level<?>... levels) throws IOException {
+        int n = in.readInt();
+        if (n < 0) {
+            throw new StreamCorruptedException("a negative number of records: " + n);
+        }
+        Lookahead[] trees = new Lookahead[n];
+        for (int t = 0; t < n; t++) {
+            trees[t] = Lookahead.readTree(in);
+        }
+        for (Level<?> level : levels) {
+            for (int i = 0; i < level.size(); i++) {
+                int tree = in.readInt();
+                int at = in.readInt();
+                if (tree >= n || tree < -1 || tree >= 0 && !trees[tree].inTree(at)) {
+                    throw new StreamCorruptedException("state " + i + " of a level names node " + at + " of record "
+                            + tree + " of " + n);
+                }
+                if (tree >= 0) {
+                    Lookahead record = trees[tree].node(at);
+                    level.lookahead(i, record, record.bytes());
+                }
+            }
         }
     }
 

@@ -134,6 +134,16 @@ final class Level<S> {
         return ahead[i] == null ? null : ahead[i].node(aheadAt[i]);
     }
 
+    /** The root of the tree state {@code i}'s record is a node of, or null if it has none ({@link #recordAt}). */
+    Lookahead recordRoot(int i) {
+        return ahead[i];
+    }
+
+    /** Where state {@code i}'s record starts in its tree ({@link Lookahead#at}). */
+    int recordAt(int i) {
+        return aheadAt[i];
+    }
+
     /**
      * Records the steps of state {@code i} taken ahead, if none are recorded yet; {@code bytes} is what the record
      * holds ({@link Lookahead#bytes}, worked out by the worker that made it, so that {@link #bytes} walks no record).

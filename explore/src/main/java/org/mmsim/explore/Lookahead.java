@@ -1,5 +1,8 @@
 package org.mmsim.explore;
 
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -117,6 +120,56 @@ final class Lookahead {
      */
     long bytes() {
         return 8 * (words[at] >>> 32) + (at == 0 ? 32 + 16 : 0);
+    }
+
+    /**
+     * Writes the whole tree this view is a node of, for a checkpoint ({@link #readTree}): its words, then the
+     * violations its steps found, each a list of keys.
+     */
+    void writeTree(DataOutput out) throws IOException {
+        out.writeInt(words.length);
+        for (long w : words) {
+            out.writeLong(w);
+        }
+        out.writeInt(found == null ? -1 : found.length);
+        for (int i = 0; found != null && i < found.length; i++) {
+            @SuppressWarnings("unchecked")
+            List<String> keys = (List<String>) found[i];
+            out.writeInt(keys.size());
+            for (String key : keys) {
+                out.writeUTF(key);
+            }
+        }
+    }
+
+    /** Whether {@code offset} lies inside this view's tree (a node's offset read from a checkpoint is checked). */
+    boolean inTree(int offset) {
+        return offset >= 0 && offset < words.length;
+    }
+
+    /** The root of a tree {@link #writeTree} wrote. */
+    static Lookahead readTree(DataInput in) throws IOException {
+        long[] words = new long[checkedLength(in.readInt())];
+        for (int i = 0; i < words.length; i++) {
+            words[i] = in.readLong();
+        }
+        int lists = in.readInt();
+        Object[] found = lists < 0 ? null : new Object[checkedLength(lists)];
+        for (int i = 0; i < lists; i++) {
+            String[] keys = new String[checkedLength(in.readInt())];
+            for (int k = 0; k < keys.length; k++) {
+                keys[k] = in.readUTF();
+            }
+            found[i] = List.of(keys);
+        }
+        return new Lookahead(words, found, 0, null);
+    }
+
+    private static int checkedLength(int n) throws IOException {
+        if (n < 0) {
+            throw new java.io.StreamCorruptedException("a record of steps taken ahead has a negative length: " + n);
+        }
+        return n;
     }
 
     /** Bytes of an array of {@code n} elements of {@code size} bytes: a 16-byte header, rounded up to 8 bytes. */
