@@ -197,6 +197,10 @@ public final class GupCall extends KernelCall<GupPages> {
         KernelCall<Void> sub = slow != null ? slow : fast;
         h.add(sub == null ? 0 : sub.fingerprint());
         if (g != null) {
+            // which array the call fills, not only what it holds: two calls of one shape started in either order hold
+            // arrays of the same contents, and the id is what the program's name for the array is bound to when the
+            // call returns, so two states that differ only in it have different futures
+            h.add(g.id());
             for (int pfn : g.pfns) {
                 h.add(pfn);
             }
