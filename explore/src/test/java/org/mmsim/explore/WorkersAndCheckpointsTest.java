@@ -118,5 +118,26 @@ class WorkersAndCheckpointsTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void aCheckpointWithADamagedRecordIsRefusedAsSuch() throws IOException {
+        Path file = Files.createTempFile("mmsim", ".ckpt");
+        try {
+            new BreadthFirst<>(new Counters(3, 3), Options.defaults().withMaxStates(5).withCheckpoint(file), 1).run();
+            byte[] bytes = Files.readAllBytes(file);
+            // the last state's record: the index of its tree and its node's offset, the file's last eight bytes
+            for (int i = bytes.length - 8; i < bytes.length; i++) {
+                bytes[i] = (byte) (i % 4 == bytes.length % 4 ? 0x7f : 0xff);
+            }
+            Files.write(file, bytes);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> new BreadthFirst<>(new Counters(3, 3),
+                    Options.defaults().withResume(file), 1).run())
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("is damaged: state")
+                    .hasMessageContaining("of record 2147483647");
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
     /** Everything a report says but the time it took. */
 }
