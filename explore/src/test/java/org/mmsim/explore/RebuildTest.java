@@ -33,6 +33,11 @@ class RebuildTest {
         final AtomicLong copies = new AtomicLong();
         final AtomicLong taken = new AtomicLong();
 
+        /** Rounds of busy work each step does, so that a batch of the workers' takes long enough to be stopped in. */
+        int work;
+        /** What the busy work computed: read, so that the JIT keeps it. */
+        long sink;
+
         Schedules(int threads, int steps) {
             this.threads = threads;
             this.steps = steps;
@@ -75,6 +80,11 @@ class RebuildTest {
         @Override
         public long step(int[][] state, int thread) {
             taken.incrementAndGet();
+            long x = thread;
+            for (int i = 0; i < work; i++) {
+                x = x * 0x9E3779B97F4A7C15L + i;
+            }
+            sink += x;
             state[0] = Arrays.copyOf(state[0], state[0].length + 1);
             state[0][state[0].length - 1] = thread;
             return Model.EVERYTHING;
@@ -246,5 +256,30 @@ class RebuildTest {
         // interrupted after 50,000 steps: 52,604 to 62,167 steps in all (the search's thread asks every 10 ms); when
         // it asked only between the batches, the workers went on with the batch's trees to 339,987
         assertThat(schedules.taken.get()).isLessThan(200_000);
+    }
+
+    /**
+     * A search that a stop finds with workers in the middle of a batch drops the batch and stops before it, with
+     * everything before it filed and the records of what comes after kept: resumed from its checkpoint, it ends as one
+     * never stopped.
+     */
+    @Property(tries = 3)
+    void aSearchStoppedInTheMiddleOfABatchResumesToTheSameReport(@ForAll @IntRange(min = 5_000, max = 60_000) int at)
+            throws IOException {
+        Options opts = Options.defaults().withReduction(false).withWorkers(2).withKeepFrontierStates(false);
+        Report whole = new BreadthFirst<>(new Schedules(3, 4), opts, 1, true).run();
+        Schedules slow = new Schedules(3, 4);
+        slow.work = 2_000;
+        Path file = Files.createTempFile("mmsim", ".ckpt");
+        try {
+            Report stopped = new BreadthFirst<>(slow,
+                    opts.withInterrupted(() -> slow.taken.get() > at).withCheckpoint(file), 1, true).run();
+            Report resumed = new BreadthFirst<>(new Schedules(3, 4), opts.withResume(file), 1, true).run();
+
+            assertThat(stopped.stopReason()).isEqualTo("interrupted");
+            assertThat(ReportSummary.of(resumed)).isEqualTo(ReportSummary.of(whole));
+        } finally {
+            Files.deleteIfExists(file);
+        }
     }
 }
