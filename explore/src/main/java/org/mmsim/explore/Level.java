@@ -38,7 +38,10 @@ final class Level<S> {
     /** By state: the root of the tree its record is a node of ({@link Lookahead#root}), and the node's offset. */
     private Lookahead[] ahead = new Lookahead[64];
     private int[] aheadAt = new int[64];
-    /** What the records attached since {@link #reset} hold, by {@link Lookahead#bytes}; releasing one does not lower it. */
+    /**
+     * What the records attached since {@link #reset} hold, by {@link Lookahead#bytes}; releasing one does not lower
+     * it.
+     */
     private long aheadBytes;
     private long[] pool = new long[64];
     private int poolSize;
