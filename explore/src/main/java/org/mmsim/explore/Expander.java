@@ -186,9 +186,9 @@ final class Expander<S> {
     /**
      * Takes the steps from {@code state} (which it may use up) that its expansion would take if it kept sleep set
      * {@code sleep} (footprints by thread in {@code sleepFootprints}), and records them as a node of {@code tree};
-     * {@code depth} levels deep or until the tree holds as many nodes as it may ({@link Lookahead.Builder#full}), working out each child's
-     * sleep set as {@link #childSleep} would (the threads asleep here, with their footprints in
-     * {@code sleepFootprints}, and the siblings already explored). The sleep sets are a guess (a state reached from
+     * {@code depth} levels deep or until the tree holds as many nodes as it may ({@link Lookahead.Builder#full}),
+     * working out each child's sleep set as {@link #childSleep} would (the threads asleep here, with their footprints
+     * in {@code sleepFootprints}, and the siblings already explored). The sleep sets are a guess (a state reached from
      * more parents sleeps on fewer threads), which only decides what is recorded: {@link #expand} uses a record only
      * if it covers every thread the state is then awake for.
      *
