@@ -232,8 +232,8 @@ class RebuildTest {
             assertThat(stopped.stopReason()).isEqualTo("interrupted");
             assertThat(stopped.states()).isLessThan(uninterrupted.states() / 2);
             assertThat(ReportSummary.of(resumed)).isEqualTo(ReportSummary.of(uninterrupted));
-            // stopped after 32,001 states, the search had taken all 110,496 steps of the whole search ahead; the resumed
-            // one took none, where without the records it took 140,659 again
+            // stopped after 32,001 states, the search had taken all 110,496 steps of the whole search ahead; the
+            // resumed one took none, where without the records it took 140,659 again
             assertThat(first.taken.get() + second.taken.get()).isLessThan(whole.taken.get() * 21 / 20);
         } finally {
             Files.deleteIfExists(file);
