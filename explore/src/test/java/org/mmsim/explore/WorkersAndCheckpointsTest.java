@@ -103,37 +103,38 @@ class WorkersAndCheckpointsTest {
 
     @org.junit.jupiter.api.Test
     void aCheckpointOfAnotherFormatIsRefusedAsSuch() throws IOException {
-        Path file = Files.createTempFile("mmsim", ".ckpt");
-        try {
-            new BreadthFirst<>(new Counters(3, 3), Options.defaults().withMaxStates(5).withCheckpoint(file), 1).run();
-            byte[] bytes = Files.readAllBytes(file);
-            bytes[11] = 1; // the format version, big-endian after the 8-byte magic: format 1's fingerprints differ
-            Files.write(file, bytes);
-            org.assertj.core.api.Assertions.assertThatThrownBy(() -> new BreadthFirst<>(new Counters(3, 3),
-                    Options.defaults().withResume(file), 1).run())
-                    .isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining("checkpoint of format 1, written by another version of mmsim");
-        } finally {
-            Files.deleteIfExists(file);
-        }
+        // the format version, big-endian after the 8-byte magic: format 1's fingerprints differ
+        assertRefusedOnceDamaged(bytes -> bytes[11] = 1, "checkpoint of format 1, written by another version of mmsim");
     }
 
     @org.junit.jupiter.api.Test
     void aCheckpointWithADamagedRecordIsRefusedAsSuch() throws IOException {
+        // the last state's record: the index of its tree and its node's offset, the file's last eight bytes
+        assertRefusedOnceDamaged(bytes -> {
+            for (int i = bytes.length - 8; i < bytes.length; i++) {
+                bytes[i] = (byte) (i % 4 == bytes.length % 4 ? 0x7f : 0xff);
+            }
+        }, "is damaged: state", "of record 2147483647");
+    }
+
+    /**
+     * A checkpoint of a stopped search of three counters to three, changed by {@code damage}, is refused by a search
+     * that would resume from it, with a message that says each of {@code messages}.
+     */
+    private static void assertRefusedOnceDamaged(java.util.function.Consumer<byte[]> damage, String... messages)
+            throws IOException {
         Path file = Files.createTempFile("mmsim", ".ckpt");
         try {
             new BreadthFirst<>(new Counters(3, 3), Options.defaults().withMaxStates(5).withCheckpoint(file), 1).run();
             byte[] bytes = Files.readAllBytes(file);
-            // the last state's record: the index of its tree and its node's offset, the file's last eight bytes
-            for (int i = bytes.length - 8; i < bytes.length; i++) {
-                bytes[i] = (byte) (i % 4 == bytes.length % 4 ? 0x7f : 0xff);
-            }
+            damage.accept(bytes);
             Files.write(file, bytes);
-            org.assertj.core.api.Assertions.assertThatThrownBy(() -> new BreadthFirst<>(new Counters(3, 3),
-                    Options.defaults().withResume(file), 1).run())
-                    .isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining("is damaged: state")
-                    .hasMessageContaining("of record 2147483647");
+            var refusal = org.assertj.core.api.Assertions.assertThatThrownBy(() -> new BreadthFirst<>(
+                    new Counters(3, 3), Options.defaults().withResume(file), 1).run())
+                    .isInstanceOf(IllegalArgumentException.class);
+            for (String m : messages) {
+                refusal.hasMessageContaining(m);
+            }
         } finally {
             Files.deleteIfExists(file);
         }
