@@ -371,9 +371,10 @@ final class BreadthFirst<S> {
      * The most states whose steps one child's tree may take when {@code expanding} states are about to be expanded:
      * {@link Expander#LOOKAHEAD_STATES}, or less under a state budget ({@link Options#maxStates}), so that the steps
      * taken ahead in all, those taken so far ({@link #stepsAhead}, or the states found if more: a resumed search) and
-     * those the trees of every child of the states expanding may take, stay within the budget. Without that bound the trees of a search shaped like a tree
-     * record most of it long before it has filed as many states as it may, and a budget of 2,000 states took over a
-     * million steps, nearly all of them for states it would never file. Only speed depends on it.
+     * those the trees of every child of the states expanding may take, stay within the budget. Without that bound the
+     * trees of a search shaped like a tree record most of it long before it has filed as many states as it may, and a
+     * budget of 2,000 states took over a million steps, nearly all of them for states it would never file. Only speed
+     * depends on it.
      */
     private int treeStates(int expanding) {
         int threads = Math.max(1, model.threads());
