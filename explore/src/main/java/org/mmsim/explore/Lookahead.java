@@ -3,6 +3,7 @@ package org.mmsim.explore;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
+import java.io.StreamCorruptedException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -167,7 +168,7 @@ final class Lookahead {
 
     private static int checkedLength(int n) throws IOException {
         if (n < 0) {
-            throw new java.io.StreamCorruptedException("a record of steps taken ahead has a negative length: " + n);
+            throw new StreamCorruptedException("a record of steps taken ahead has a negative length: " + n);
         }
         return n;
     }
