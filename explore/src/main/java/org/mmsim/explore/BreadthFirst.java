@@ -380,6 +380,7 @@ final class BreadthFirst<S> {
         int threads = Math.max(1, model.threads());
         // a resumed search has found states whose steps it did not take ahead itself
         long used = Math.max(stepsAhead, trace.size());
+        // a tree per child of each state expanding, and up to one step per thread from each state a tree records
         long perTree = (opts.maxStates() - used) / ((long) expanding * threads * threads);
         return (int) Math.max(0, Math.min(Expander.LOOKAHEAD_STATES, perTree));
     }

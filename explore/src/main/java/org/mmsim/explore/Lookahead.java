@@ -26,8 +26,8 @@ import java.util.function.BooleanSupplier;
  * of a state made from one parent serves the state however it is reached. What it does not record is the sleep set:
  * that is known only when every parent is merged, and is worked out from the recorded footprints at expansion time,
  * exactly as from fresh ones. The record covers the threads the state was awake for when made; a state that a
- * later parent wakes further is rebuilt as before ({@link #covers}). A state with no record, or one read back from a
- * checkpoint, is rebuilt too: the record only saves work, it never changes a result.
+ * later parent wakes further is rebuilt as before ({@link #covers}). A state with no record is rebuilt too (a
+ * checkpoint keeps the records): the record only saves work, it never changes a result.
  *
  * <p>Layout. The records a worker takes in one go (a state's, and those of the states under it when it looks
  * further ahead) are one tree, kept in one array of words, and a {@code Lookahead} is a view of one node of
@@ -198,11 +198,6 @@ final class Lookahead {
         Builder(int maxNodes, BooleanSupplier abandoned) {
             this.maxNodes = maxNodes;
             this.abandoned = abandoned;
-        }
-
-        /** The nodes opened so far: the states whose steps the tree records. */
-        int nodes() {
-            return nodes;
         }
 
         /** Whether the tree has opened as many nodes as it may: no child's steps are to be taken further. */

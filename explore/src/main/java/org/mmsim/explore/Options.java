@@ -28,8 +28,8 @@ import java.util.function.LongSupplier;
  *                           {@code KEEP_LIMIT} per level) until they are expanded (default false: a state is
  *                           expanded from the record of its steps taken ahead, or rebuilt by replaying its schedule
  *                           from an ancestor's machine, which was measured to cost less than keeping it)
- * @param interrupted        polled before the search, every 1024 steps and before every random run; true
- *                           stops the search
+ * @param interrupted        polled before the search, every 1024 steps, every 10 ms while workers expand a batch
+ *                           and before every random run; true stops the search
  * @param progress           called at most once per second while searching (default: nothing)
  * @param clock              nanosecond clock for {@code maxSeconds} and progress only (default
  *                           {@link System#nanoTime}); it never influences which states are explored except
