@@ -59,6 +59,7 @@ final class SearchOptions {
             case "pct" -> Options.Mode.PCT;
             default -> throw new Main.UsageError("--mode takes exhaustive, random or pct, not '" + mode + "'");
         };
+        check();
         Options o;
         try {
             o = Options.defaults().withMode(m).withSeed(seed).withRuns(runs).withPctDepth(pctDepth)
@@ -76,6 +77,33 @@ final class SearchOptions {
             });
         }
         return o;
+    }
+
+    /**
+     * Refuses a value no search can use, naming the option as the user wrote it (the explorer's own check, behind it,
+     * names its fields): a budget of no states, a negative time, a heap fraction not above 0, a worker count outside
+     * 1..{@value Options#MAX_WORKERS}, a negative number of runs, or a PCT depth below 1.
+     */
+    private void check() {
+        if (maxStates < 1) {
+            throw new Main.UsageError("--max-states must be at least 1, not " + maxStates);
+        }
+        if (!(maxSeconds >= 0)) {
+            throw new Main.UsageError("--max-seconds must be 0 (no limit) or more, not " + maxSeconds);
+        }
+        if (!(heapFraction > 0)) {
+            throw new Main.UsageError("--max-heap must be a fraction above 0 (1 or more: no limit), not "
+                    + heapFraction);
+        }
+        if (workers < 1 || workers > Options.MAX_WORKERS) {
+            throw new Main.UsageError("--workers must be 1 to " + Options.MAX_WORKERS + ", not " + workers);
+        }
+        if (runs < 0) {
+            throw new Main.UsageError("--runs must not be negative, not " + runs);
+        }
+        if (pctDepth < 1) {
+            throw new Main.UsageError("--pct-depth must be at least 1, not " + pctDepth);
+        }
     }
 
     /** Clear the progress line, if one was shown. */

@@ -8,6 +8,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -59,6 +60,31 @@ class MainTest {
         Outcome warmup = mmsim("bench", "--explore-warmup", "-1");
         assertThat(warmup.code()).isEqualTo(2);
         assertThat(warmup.firstErrLine()).contains("--explore-warmup must not be negative");
+    }
+
+    @Test
+    void searchOptionsNoSearchCanUseAreRefusedByTheirOwnNames() throws IOException {
+        Path p = write("good.mms", GOOD);
+        String[][] cases = {
+            {"--max-states", "0", "--max-states must be at least 1, not 0"},
+            {"--max-seconds", "-1", "--max-seconds must be 0 (no limit) or more, not -1.0"},
+            {"--max-seconds", "NaN", "--max-seconds must be 0 (no limit) or more, not NaN"},
+            {"--max-heap", "0", "--max-heap must be a fraction above 0 (1 or more: no limit), not 0.0"},
+            {"--max-heap", "NaN", "--max-heap must be a fraction above 0 (1 or more: no limit), not NaN"},
+            {"--workers", "0", "--workers must be 1 to 64, not 0"},
+            {"--workers", "65", "--workers must be 1 to 64, not 65"},
+            {"--runs", "-1", "--runs must not be negative, not -1"},
+            {"--pct-depth", "0", "--pct-depth must be at least 1, not 0"},
+        };
+        for (String[] c : cases) {
+            for (String command : List.of("explore", "check")) {
+                Outcome o = mmsim(command, p.toString(), "-k", "6.18", c[0], c[1]);
+                assertThat(o.code()).as(command + " " + c[0] + " " + c[1]).isEqualTo(2);
+                assertThat(o.firstErrLine()).as(command + " " + c[0] + " " + c[1]).isEqualTo("mmsim: " + c[2]);
+            }
+        }
+        Outcome fine = mmsim("explore", p.toString(), "-k", "6.18", "--max-heap", "1.5", "--workers", "64", "--runs", "0");
+        assertThat(fine.code()).isZero();
     }
 
     @Test
