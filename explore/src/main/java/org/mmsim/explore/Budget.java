@@ -82,6 +82,23 @@ final class Budget {
         return stopReason == null;
     }
 
+    /**
+     * Whether the heap is still under its limit, whatever stopped the search: for the states its workers had expanded,
+     * which it files after a stop by the clock or an interrupt. Stops with "heap" if not.
+     */
+    boolean heapRoom() {
+        if (heapExceeded()) {
+            stop("heap");
+            return false;
+        }
+        return true;
+    }
+
+    /** Whether the time limit or the caller's interrupt stopped the search (not the state budget or the heap). */
+    boolean stoppedByClock() {
+        return "max-seconds".equals(stopReason) || "interrupted".equals(stopReason);
+    }
+
     /** The heap ran out while states were being expanded: stop as at the heap limit. */
     void outOfHeap() {
         stop("heap");
