@@ -87,7 +87,7 @@ class ExploreCommandTest {
                 tmp.toString());
         MainTest.Outcome other = mmsim("explore", B1, "-k", "4.9", "--resume", ckpt.toString());
         assertThat(other.code()).isEqualTo(2);
-        assertThat(other.err()).contains("checkpoint of another search");
+        assertThat(other.err()).contains("checkpoint of another search: its kernel is 4.8, this search's is 4.9");
         MainTest.Outcome missing = mmsim("explore", B1, "-k", "4.8", "--resume", tmp.resolve("none").toString());
         assertThat(missing.code()).isEqualTo(2);
         assertThat(missing.err()).contains("no such checkpoint file");

@@ -3,6 +3,7 @@ package org.mmsim.explore;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One exhaustive search (see the design notes on {@link Explorer}): level-by-level BFS over fingerprints, with
@@ -150,6 +151,11 @@ final class BreadthFirst<S> {
             h ^= h >>> 29;
         }
         return h;
+    }
+
+    /** The model's identity in named parts (a checkpoint records them, to say what differs when it is refused). */
+    Map<String, String> identityParts() {
+        return model.identityParts();
     }
 
     /** Whether sleep sets are on (a checkpoint records it). */

@@ -10,11 +10,13 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.StreamCorruptedException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -28,8 +30,9 @@ import java.util.Map;
  * elapsed time differs).
  *
  * <p>Format: the magic {@code MMSIMCK1}, a format version, the initial state's fingerprint, a hash of the model's
- * {@link Model#identity} and thread count, and the reduction flag (a checkpoint is refused by a search of another
- * model or with other reduction), then the fields in the order
+ * {@link Model#identity} and thread count, the identity's named parts, and the reduction flag (a checkpoint is
+ * refused by a search of another model, naming the first part that differs, or with other reduction), then the
+ * fields in the order
  * {@link #write} writes them, big-endian. The file is written beside its final name and moved over it, so an
  * interrupted write never leaves a torn checkpoint.
  */
@@ -39,11 +42,79 @@ final class Checkpoint {
      * 2: fingerprints fold values with xxHash64's round (version 1's fingerprints do not match them). 3: tasks, fd
      * tables, VMAs, mms' fields and the allocator enter the fingerprint as one hash each. 4: so do the mm core's fields
      * and lengths, each mm's locks, page table and lengths, the VFS's, GUP's and the notifiers' lengths. 5: the
-     * records of steps taken ahead follow the index ({@link #writeRecords}).
+     * records of steps taken ahead follow the index ({@link #writeRecords}). 6: the model's identity in named parts
+     * ({@link Model#identityParts}) follows its hash, so that a refusal can say what differs.
      */
-    private static final int VERSION = 5;
+    private static final int VERSION = 6;
+    /** The most identity parts, and the longest part in bytes, that a checkpoint may hold (more: it is damaged). */
+    private static final int MAX_PARTS = 4096;
+    private static final int MAX_PART_BYTES = 1 << 24;
+    /** The longest value a refusal quotes ({@link #difference}); a longer one is said to differ. */
+    private static final int QUOTED = 60;
 
     private Checkpoint() {
+    }
+
+    /** The identity's parts: their number, then each name and value (values as UTF-8 bytes: a program may be long). */
+    private static void writeIdentityParts(DataOutput out, Map<String, String> parts) throws IOException {
+        out.writeInt(parts.size());
+        for (Map.Entry<String, String> e : parts.entrySet()) {
+            out.writeUTF(e.getKey());
+            byte[] value = e.getValue().getBytes(StandardCharsets.UTF_8);
+            out.writeInt(value.length);
+            out.write(value);
+        }
+    }
+
+    private static Map<String, String> readIdentityParts(DataInput in) throws IOException {
+        int n = in.readInt();
+        if (n < 0 || n > MAX_PARTS) {
+            throw new StreamCorruptedException("it names " + n + " parts of its search's identity");
+        }
+        Map<String, String> parts = new LinkedHashMap<>();
+        for (int i = 0; i < n; i++) {
+            String name = in.readUTF();
+            int length = in.readInt();
+            if (length < 0 || length > MAX_PART_BYTES) {
+                throw new StreamCorruptedException("its search's " + name + " is " + length + " bytes long");
+            }
+            byte[] value = new byte[length];
+            in.readFully(value);
+            parts.put(name, new String(value, StandardCharsets.UTF_8));
+        }
+        return parts;
+    }
+
+    /**
+     * What a checkpoint's search ({@code stored}) has that this one ({@code current}) has not, as the end of the
+     * refusal: the first part of this search's identity that differs, quoted on both sides when both values are short
+     * one-liners (": its kernel is 4.8, this search's is 4.9"), else only named (": its program differs from this
+     * search's"); when no part differs, the initial state or the number of threads does (another build of mmsim).
+     */
+    static String difference(Map<String, String> stored, Map<String, String> current) {
+        for (Map.Entry<String, String> e : current.entrySet()) {
+            String name = e.getKey();
+            String was = stored.get(name);
+            String now = e.getValue();
+            if (was == null) {
+                return ": it has no " + name + "; this search's is " + (quotable(now) ? now : "set");
+            }
+            if (!was.equals(now)) {
+                return quotable(was) && quotable(now) ? ": its " + name + " is " + was + ", this search's is " + now
+                        : ": its " + name + " differs from this search's";
+            }
+        }
+        for (String name : stored.keySet()) {
+            if (!current.containsKey(name)) {
+                return ": it has a " + name + " and this search has none";
+            }
+        }
+        return ": the same identity, but another initial state or number of threads (written by another build of"
+                + " mmsim?)";
+    }
+
+    private static boolean quotable(String value) {
+        return !value.isEmpty() && value.length() <= QUOTED && value.indexOf('\n') < 0;
     }
 
     static <S> void write(Path file, BreadthFirst<S> b, long initialFingerprint) {
@@ -54,6 +125,7 @@ final class Checkpoint {
             out.writeInt(VERSION);
             out.writeLong(initialFingerprint);
             out.writeLong(b.identity());
+            writeIdentityParts(out, b.identityParts());
             out.writeBoolean(b.reductionOn());
             out.writeLong(b.transitions);
             out.writeLong(b.executions);
@@ -106,9 +178,12 @@ final class Checkpoint {
                 throw new IllegalArgumentException(file + " is a checkpoint of format " + version + ", written by"
                         + " another version of mmsim; this one reads format " + VERSION + " (start the search again)");
             }
-            if (in.readLong() != initialFingerprint || in.readLong() != b.identity()) {
-                throw new IllegalArgumentException(file + " is the checkpoint of another search (another scenario,"
-                        + " kernel or switch setting)");
+            long fingerprint = in.readLong();
+            long identity = in.readLong();
+            Map<String, String> parts = readIdentityParts(in);
+            if (fingerprint != initialFingerprint || identity != b.identity()) {
+                throw new IllegalArgumentException(file + " is the checkpoint of another search"
+                        + difference(parts, b.identityParts()));
             }
             if (in.readBoolean() != b.reductionOn()) {
                 throw new IllegalArgumentException(file + " was written by a search with reduction "

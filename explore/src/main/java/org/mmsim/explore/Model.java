@@ -1,6 +1,7 @@
 package org.mmsim.explore;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * What the explorer sees of a model: a deterministic transition system whose steps are taken by numbered
@@ -33,6 +34,15 @@ public interface Model<S> {
      */
     default String identity() {
         return "";
+    }
+
+    /**
+     * {@link #identity} in named parts, in order, for a user whose checkpoint belongs to another search: the refusal
+     * names the first part that differs, with both values when they are short (a scenario's name, a kernel, a
+     * switch's value). The default is the identity as one part.
+     */
+    default Map<String, String> identityParts() {
+        return Map.of("identity", identity());
     }
 
     /** A fresh initial state, owned by the caller. */

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -99,6 +101,39 @@ class WorkersAndCheckpointsTest {
         } finally {
             Files.deleteIfExists(file);
         }
+    }
+
+    /** A refused checkpoint names the first part of its search's identity that differs from the resuming search's. */
+    @org.junit.jupiter.api.Test
+    void aRefusalSaysWhatDiffers() {
+        Map<String, String> written = new LinkedHashMap<>();
+        written.put("scenario", "b1-dirty-cow");
+        written.put("program", "P: store A 1\nP: fork C");
+        written.put("kernel", "4.8");
+        Map<String, String> kernel = new LinkedHashMap<>(written);
+        kernel.put("kernel", "4.8[cow_reuse=page_count]");
+        assertThat(Checkpoint.difference(written, kernel))
+                .isEqualTo(": its kernel is 4.8, this search's is 4.8[cow_reuse=page_count]");
+        Map<String, String> both = new LinkedHashMap<>(kernel);
+        both.put("scenario", "b7-gup-fast-vs-fork");
+        assertThat(Checkpoint.difference(written, both))
+                .isEqualTo(": its scenario is b1-dirty-cow, this search's is b7-gup-fast-vs-fork");
+        Map<String, String> program = new LinkedHashMap<>(written);
+        program.put("program", "P: store A 2\nP: fork C");
+        assertThat(Checkpoint.difference(written, program)).isEqualTo(": its program differs from this search's");
+        Map<String, String> newSwitch = new LinkedHashMap<>(written);
+        newSwitch.put("zap_delay_rmap", "on");
+        assertThat(Checkpoint.difference(written, newSwitch))
+                .isEqualTo(": it has no zap_delay_rmap; this search's is on");
+        assertThat(Checkpoint.difference(newSwitch, written))
+                .isEqualTo(": it has a zap_delay_rmap and this search has none");
+        assertThat(Checkpoint.difference(written, written)).startsWith(": the same identity, but another initial state");
+    }
+
+    @org.junit.jupiter.api.Test
+    void aCheckpointWithDamagedIdentityPartsIsRefusedAsSuch() throws IOException {
+        // the number of identity parts, big-endian after the magic, the format, the fingerprint and the identity hash
+        assertRefusedOnceDamaged(bytes -> bytes[28] = 0x7f, "is damaged: it names 2130706433 parts");
     }
 
     @org.junit.jupiter.api.Test

@@ -1,6 +1,8 @@
 package org.mmsim.scenario;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.mmsim.explore.Model;
 import org.mmsim.kernel.profile.KernelProfile;
 import org.mmsim.kernel.profile.Switch;
@@ -62,15 +64,29 @@ public final class ScenarioModel implements Model<Runner> {
     /** The scenario's name, memory, processes, program and condition, and the profile with every switch's value. */
     @Override
     public String identity() {
-        StringBuilder sb = new StringBuilder().append(scenario.name()).append('|').append(scenario.normalFrames())
-                .append('|').append(scenario.movableFrames()).append('|').append(scenario.tlb() ? "tlb|" : "")
-                .append(scenario.processes()).append('|')
-                .append(scenario.program()).append('|').append(scenario.conditionText()).append('|')
-                .append(profile.name());
-        for (Switch s : Switch.values()) {
-            sb.append('|').append(s.key()).append('=').append(profile.value(s));
-        }
+        StringBuilder sb = new StringBuilder();
+        identityParts().forEach((name, value) -> sb.append(name).append('=').append(value).append('|'));
         return sb.toString();
+    }
+
+    /**
+     * The parts of {@link #identity}: "scenario" (its name), "memory", "processes", "program", "condition", "kernel"
+     * (the profile's name) and each switch by its key, with its value under the profile and the overrides.
+     */
+    @Override
+    public Map<String, String> identityParts() {
+        Map<String, String> parts = new LinkedHashMap<>();
+        parts.put("scenario", scenario.name());
+        parts.put("memory", "normal=" + scenario.normalFrames() + " movable=" + scenario.movableFrames()
+                + (scenario.tlb() ? " tlb" : ""));
+        parts.put("processes", String.valueOf(scenario.processes()));
+        parts.put("program", String.valueOf(scenario.program()));
+        parts.put("condition", scenario.conditionText());
+        parts.put("kernel", profile.name());
+        for (Switch s : Switch.values()) {
+            parts.put(s.key(), String.valueOf(profile.value(s)));
+        }
+        return parts;
     }
 
     /**
