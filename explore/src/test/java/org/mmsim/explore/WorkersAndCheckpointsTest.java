@@ -127,7 +127,8 @@ class WorkersAndCheckpointsTest {
                 .isEqualTo(": it has no zap_delay_rmap; this search's is on");
         assertThat(Checkpoint.difference(newSwitch, written))
                 .isEqualTo(": it has a zap_delay_rmap and this search has none");
-        assertThat(Checkpoint.difference(written, written)).startsWith(": the same identity, but another initial state");
+        assertThat(Checkpoint.difference(written, written))
+                .startsWith(": the same identity, but another initial state");
     }
 
     @org.junit.jupiter.api.Test
