@@ -83,7 +83,8 @@ class MainTest {
                 assertThat(o.firstErrLine()).as(command + " " + c[0] + " " + c[1]).isEqualTo("mmsim: " + c[2]);
             }
         }
-        Outcome fine = mmsim("explore", p.toString(), "-k", "6.18", "--max-heap", "1.5", "--workers", "64", "--runs", "0");
+        Outcome fine = mmsim("explore", p.toString(), "-k", "6.18", "--max-heap", "1.5", "--workers", "64", "--runs",
+                "0");
         assertThat(fine.code()).isZero();
     }
 
