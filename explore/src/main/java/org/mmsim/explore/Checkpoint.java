@@ -10,7 +10,6 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.StreamCorruptedException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -46,23 +45,25 @@ final class Checkpoint {
      * ({@link Model#identityParts}) follows its hash, so that a refusal can say what differs.
      */
     private static final int VERSION = 6;
-    /** The most identity parts, and the longest part in bytes, that a checkpoint may hold (more: it is damaged). */
+    /** The most identity parts, and the longest part in chars, that a checkpoint may hold (more: it is damaged). */
     private static final int MAX_PARTS = 4096;
-    private static final int MAX_PART_BYTES = 1 << 24;
+    private static final int MAX_PART_CHARS = 1 << 23;
     /** The longest value a refusal quotes ({@link #difference}); a longer one is said to differ. */
     private static final int QUOTED = 60;
 
     private Checkpoint() {
     }
 
-    /** The identity's parts: their number, then each name and value (values as UTF-8 bytes: a program may be long). */
+    /**
+     * The identity's parts: their number, then each name and value, a value as its length and its chars (a program
+     * may be longer than {@link DataOutput#writeUTF} takes).
+     */
     private static void writeIdentityParts(DataOutput out, Map<String, String> parts) throws IOException {
         out.writeInt(parts.size());
         for (Map.Entry<String, String> e : parts.entrySet()) {
             out.writeUTF(e.getKey());
-            byte[] value = e.getValue().getBytes(StandardCharsets.UTF_8);
-            out.writeInt(value.length);
-            out.write(value);
+            out.writeInt(e.getValue().length());
+            out.writeChars(e.getValue());
         }
     }
 
@@ -75,12 +76,14 @@ final class Checkpoint {
         for (int i = 0; i < n; i++) {
             String name = in.readUTF();
             int length = in.readInt();
-            if (length < 0 || length > MAX_PART_BYTES) {
-                throw new StreamCorruptedException("its search's " + name + " is " + length + " bytes long");
+            if (length < 0 || length > MAX_PART_CHARS) {
+                throw new StreamCorruptedException("its search's " + name + " is " + length + " chars long");
             }
-            byte[] value = new byte[length];
-            in.readFully(value);
-            parts.put(name, new String(value, StandardCharsets.UTF_8));
+            char[] value = new char[length];
+            for (int c = 0; c < length; c++) {
+                value[c] = in.readChar();
+            }
+            parts.put(name, new String(value));
         }
         return parts;
     }
