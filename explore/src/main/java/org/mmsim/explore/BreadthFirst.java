@@ -44,7 +44,6 @@ final class BreadthFirst<S> {
     static final int KEEP_LIMIT = 2048;
     /** Levels narrower than this are expanded by the calling thread alone: workers would cost more than they win. */
     static final int PARALLEL_LEVEL = 64;
-    /** {@link #PARALLEL_LEVEL}, or less in tests that want small models expanded by workers. */
     /**
      * Transitions between two reads of the clock and the interrupt: often, since one transition of a scenario that
      * holds gigabytes can take a second, and a read costs a few nanoseconds against microseconds per transition.
@@ -72,6 +71,7 @@ final class BreadthFirst<S> {
      * bench/scenarios/merge-heavy.mms's do, would have its first trees take the steps of many states under each parent.
      */
     static final int TREE_EVIDENCE = 64;
+    /** {@link #PARALLEL_LEVEL}, or less in tests that want small models expanded by workers. */
     private final int parallelLevel;
     /** The bytes of records past which the workers look only {@value #DEEP_LOOKAHEAD} levels ahead. */
     private final long recordsLimit = Runtime.getRuntime().maxMemory() / RECORDS_HEAP_SHARE;
