@@ -60,12 +60,8 @@ final class FidelityCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         OutputFile.check("--out", out);
-        Options options;
-        try {
-            options = Options.defaults().withMaxSeconds(maxSeconds);
-        } catch (IllegalArgumentException e) {
-            throw new Main.UsageError(e.getMessage());
-        }
+        SearchOptions.checkMaxSeconds(maxSeconds);
+        Options options = Options.defaults().withMaxSeconds(maxSeconds);
         List<Found> found = find(paths.isEmpty() ? List.of(Path.of("scenarios")) : paths);
         List<Scenario> parsed = new ArrayList<>();
         for (Found f : found) {

@@ -54,8 +54,11 @@ final class FuzzCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (count < 0 || inputSeconds <= 0) {
-            throw new Main.UsageError("--count must not be negative and --input-seconds must be positive");
+        if (count < 0) {
+            throw new Main.UsageError("--count must not be negative, not " + count);
+        }
+        if (!(inputSeconds > 0)) {
+            throw new Main.UsageError("--input-seconds must be above 0, not " + inputSeconds);
         }
         List<Path> files = Checker.findScenarios(List.of(corpus)).stream()
                 .filter(p -> !p.toString().contains("bench")).toList();

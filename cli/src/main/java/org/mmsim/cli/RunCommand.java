@@ -69,9 +69,7 @@ final class RunCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new Main.UsageError(e.getMessage());
             }
-            if (!(maxSeconds >= 0)) {
-                throw new Main.UsageError("--max-seconds must be a number of seconds, 0 or more: " + maxSeconds);
-            }
+            SearchOptions.checkMaxSeconds(maxSeconds);
             Execution e;
             try {
                 e = Runner.run(s, profile, true, Budget.of(maxSeconds, System::nanoTime));

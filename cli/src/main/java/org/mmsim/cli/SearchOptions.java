@@ -88,9 +88,7 @@ final class SearchOptions {
         if (maxStates < 1) {
             throw new Main.UsageError("--max-states must be at least 1, not " + maxStates);
         }
-        if (!(maxSeconds >= 0)) {
-            throw new Main.UsageError("--max-seconds must be 0 (no limit) or more, not " + maxSeconds);
-        }
+        checkMaxSeconds(maxSeconds);
         if (!(heapFraction > 0)) {
             throw new Main.UsageError("--max-heap must be a fraction above 0 (1 or more: no limit), not "
                     + heapFraction);
@@ -103,6 +101,13 @@ final class SearchOptions {
         }
         if (pctDepth < 1) {
             throw new Main.UsageError("--pct-depth must be at least 1, not " + pctDepth);
+        }
+    }
+
+    /** Refuses a {@code --max-seconds} that is negative or not a number (every command that takes one). */
+    static void checkMaxSeconds(double maxSeconds) {
+        if (!(maxSeconds >= 0)) {
+            throw new Main.UsageError("--max-seconds must be 0 (no limit) or more, not " + maxSeconds);
         }
     }
 

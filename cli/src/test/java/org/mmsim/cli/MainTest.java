@@ -89,6 +89,24 @@ class MainTest {
     }
 
     @Test
+    void runFidelityAndFuzzNameTheOptionInABadNumbersError() throws IOException {
+        Path p = write("good.mms", GOOD);
+        String maxSeconds = "mmsim: --max-seconds must be 0 (no limit) or more, not ";
+        String[][] cases = {
+            {maxSeconds + "-1.0", "run", p.toString(), "-k", "6.18", "--max-seconds", "-1"},
+            {maxSeconds + "NaN", "run", p.toString(), "-k", "6.18", "--max-seconds", "NaN"},
+            {maxSeconds + "-1.0", "fidelity", p.toString(), "--max-seconds", "-1"},
+            {"mmsim: --count must not be negative, not -5", "fuzz", "--count", "-5"},
+            {"mmsim: --input-seconds must be above 0, not 0.0", "fuzz", "--input-seconds", "0"},
+        };
+        for (String[] c : cases) {
+            Outcome o = mmsim(java.util.Arrays.copyOfRange(c, 1, c.length));
+            assertThat(o.code()).as(String.join(" ", c)).isEqualTo(2);
+            assertThat(o.firstErrLine()).as(String.join(" ", c)).isEqualTo(c[0]);
+        }
+    }
+
+    @Test
     void syntaxErrorExits3WithFileLineCol() throws IOException {
         Path p = write("syntax.mms", GOOD.replace("exists (C:r0 = 2)", "exists (C:r0 = 2"));
         Outcome o = mmsim("check", p.toString());
