@@ -121,6 +121,9 @@ final class ExploreCommand implements Callable<Integer> {
                 throw new Main.UsageError("--checkpoint and --resume go with --mode exhaustive: a random search has"
                         + " nothing to resume");
             }
+            if (resume != null && Files.isDirectory(resume)) {
+                throw new Main.UsageError("--resume: " + resume + " is a directory, not a checkpoint file");
+            }
             if (resume != null && !Files.isRegularFile(resume)) {
                 throw new Main.UsageError("no such checkpoint file: " + resume);
             }

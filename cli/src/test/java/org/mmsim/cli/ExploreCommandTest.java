@@ -91,6 +91,9 @@ class ExploreCommandTest {
         MainTest.Outcome missing = mmsim("explore", B1, "-k", "4.8", "--resume", tmp.resolve("none").toString());
         assertThat(missing.code()).isEqualTo(2);
         assertThat(missing.err()).contains("no such checkpoint file");
+        MainTest.Outcome directory = mmsim("explore", B1, "-k", "4.8", "--resume", tmp.toString());
+        assertThat(directory.code()).isEqualTo(2);
+        assertThat(directory.err()).contains("--resume: " + tmp + " is a directory, not a checkpoint file");
         MainTest.Outcome random = mmsim("explore", B1, "-k", "4.8", "--mode", "random", "--checkpoint",
                 ckpt.toString());
         assertThat(random.code()).isEqualTo(2);
