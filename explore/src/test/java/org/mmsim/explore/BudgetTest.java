@@ -145,6 +145,35 @@ class BudgetTest {
         assertThat(r.states()).as("checked every 256 states").isEqualTo(256);
     }
 
+    /**
+     * The clock and the interrupt stop a search whose workers' expansions are still filed ({@code fileAfterStop}), and
+     * the heap check then asks only about the heap; the state budget and the heap stop it for good.
+     */
+    @Test
+    void aStopByTheClockOrAnInterruptLeavesTheHeapToBeAskedAlone() {
+        Budget interrupted = new Budget(Options.defaults().withInterrupted(() -> true));
+        assertThat(interrupted.poll(0, 0, 0)).isFalse();
+        assertThat(interrupted.stoppedByClock()).isTrue();
+        assertThat(interrupted.heapOk()).isFalse();
+        assertThat(interrupted.heapRoom()).isTrue();
+        assertThat(interrupted.stopReason()).isEqualTo("interrupted");
+
+        long[] now = {0};
+        Budget clock = new Budget(Options.defaults().withMaxSeconds(1).withClock(() -> now[0] += 2_000_000_000L));
+        assertThat(clock.poll(0, 0, 0)).isFalse();
+        assertThat(clock.stoppedByClock()).isTrue();
+
+        Budget states = new Budget(Options.defaults().withMaxStates(3));
+        assertThat(states.admit(3)).isFalse();
+        assertThat(states.stoppedByClock()).isFalse();
+
+        Budget heap = new Budget(Options.defaults().withHeapFraction(1e-9).withInterrupted(() -> true));
+        assertThat(heap.heapOk()).isFalse();
+        assertThat(heap.stopReason()).isEqualTo("heap");
+        assertThat(heap.stoppedByClock()).isFalse();
+        assertThat(heap.heapRoom()).isFalse();
+    }
+
     @Test
     void badOptionsNameThemselves() {
         assertThatThrownBy(() -> Options.defaults().withMaxStates(0))
