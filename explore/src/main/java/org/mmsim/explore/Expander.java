@@ -19,7 +19,7 @@ final class Expander<S> {
     /**
      * How far above a rebuilt state the worker keeps a machine for the next rebuild ({@link Worker#prefix}): the
      * states rebuilt in turn at one level are mostly cousins, and with the steps of three levels taken ahead
-     * ({@code BreadthFirst.DEEP_LOOKAHEAD}) those under one great-grandparent are rebuilt one after another.
+     * ({@code LookaheadPolicy.DEEP_LOOKAHEAD}) those under one great-grandparent are rebuilt one after another.
      */
     static final int PREFIX_BACK = 3;
     /**
@@ -131,11 +131,11 @@ final class Expander<S> {
      * @param claims the children some worker looks ahead from at this level ({@link Workers.Claims}), or null when
      *               one thread expands the level and merges each state's children before the next: {@code known}
      *               then misses none
-     * @param ahead how many levels of a new child's steps to take ({@code BreadthFirst.lookaheadDepth})
+     * @param ahead how many levels of a new child's steps to take ({@code LookaheadPolicy.depth})
      * @param treeStates the most states whose steps one child's tree takes, at most {@link #LOOKAHEAD_STATES}
-     *                   ({@code BreadthFirst.treeStates})
+     *                   ({@code LookaheadPolicy.treeStates})
      * @param carry whether new open children are carried to the merge as machines for it to keep
-     *              ({@code BreadthFirst.mayKeep}); they then get no record, since a kept machine is expanded directly
+     *              ({@code LookaheadPolicy.mayKeep}); they then get no record, since a kept machine is expanded directly
      * @param abandoned whether the search gave up on this expansion (a budget stopped it while the workers were at
      *                  it): the steps taken ahead are then cut short, since the expansion will not be used
      */

@@ -14,7 +14,7 @@ import java.util.StringJoiner;
  * walking those links back to the initial state. The frontier is a {@link Level}: state numbers (a contiguous
  * range, since a level's states are numbered as they are found), path counts, enabled masks, sleep sets, the
  * records of steps taken ahead ({@link Lookahead}) and, if asked for, the model states of deep levels
- * ({@link BreadthFirst#KEEP_DEPTH}). To expand a state, each enabled thread's step is
+ * ({@link LookaheadPolicy#KEEP_DEPTH}). To expand a state, each enabled thread's step is
  * taken, in ascending thread order, on a {@link Model#copy} (the last one on the state itself, which is not needed
  * again), and the result is fingerprinted: a fingerprint not seen before is a new state of the next level. A state
  * with no record of its steps taken ahead is rebuilt by {@link Model#replay}ing its schedule on a copy of the
@@ -53,7 +53,7 @@ import java.util.StringJoiner;
  * <p><b>Memory per state.</b> 8 bytes of fingerprint divided by the load factor (1/2 to 3/4, so 10.7 to 16 bytes)
  * plus 5 bytes of trace: {@link Report#visitedBytes}. Only the two live levels cost more: 50 to 65 bytes per
  * state for the level arrays and the level index, the records of steps taken ahead, and, if asked for, at most
- * {@link BreadthFirst#KEEP_LIMIT} kept model states per level.
+ * {@link LookaheadPolicy#KEEP_LIMIT} kept model states per level.
  *
  * <p><b>Random modes.</b> Each run starts from {@link Model#initial} and asks a {@link Scheduler} (uniform random
  * walk or {@link Pct}) for the next thread until the state is final or deadlocked. Run r's generator is the

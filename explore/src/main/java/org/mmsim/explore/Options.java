@@ -24,7 +24,7 @@ import java.util.function.LongSupplier;
  * @param pctDepth           PCT's bug depth d: d - 1 priority change points per run (default 3)
  * @param pctSteps           PCT's estimate k of the run length, among whose steps the change points are drawn;
  *                           0 (the default) means the longest run seen so far, 64 before the first run ends
- * @param keepFrontierStates keep deep states (from depth {@code BreadthFirst.KEEP_DEPTH}, at most
+ * @param keepFrontierStates keep deep states (from depth {@code LookaheadPolicy.KEEP_DEPTH}, at most
  *                           {@code KEEP_LIMIT} per level) until they are expanded (default false: a state is
  *                           expanded from the record of its steps taken ahead, or rebuilt by replaying its schedule
  *                           from an ancestor's machine, which was measured to cost less than keeping it)

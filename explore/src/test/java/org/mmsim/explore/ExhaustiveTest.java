@@ -163,7 +163,7 @@ class ExhaustiveTest {
 
     @Test
     void rebuildingFrontierStatesFromTheTraceGivesTheSameReport() {
-        // Counters(2, 9) is 18 steps deep: its last levels are kept (BreadthFirst.KEEP_DEPTH) when asked to
+        // Counters(2, 9) is 18 steps deep: its last levels are kept (LookaheadPolicy.KEEP_DEPTH) when asked to
         for (Model<?> model : List.of(new Counters(3, 3), new Counters(2, 9), new LostUpdate(), new TwoLocks())) {
             for (Options opts : List.of(FULL, REDUCED)) {
                 Report kept = Explorer.exhaustive(model, opts.withKeepFrontierStates(true));
