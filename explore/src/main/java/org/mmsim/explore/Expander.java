@@ -135,7 +135,8 @@ final class Expander<S> {
      * @param treeStates the most states whose steps one child's tree takes, at most {@link #LOOKAHEAD_STATES}
      *                   ({@code LookaheadPolicy.treeStates})
      * @param carry whether new open children are carried to the merge as machines for it to keep
-     *              ({@code LookaheadPolicy.mayKeep}); they then get no record, since a kept machine is expanded directly
+     *              ({@code LookaheadPolicy.mayKeep}); they then get no record, since a kept machine is expanded
+     *              directly
      * @param abandoned whether the search gave up on this expansion (a budget stopped it while the workers were at
      *                  it): the steps taken ahead are then cut short, since the expansion will not be used
      */
