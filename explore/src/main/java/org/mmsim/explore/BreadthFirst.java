@@ -289,18 +289,21 @@ final class BreadthFirst<S> {
     }
 
     /**
-     * Files the states of {@code batch} from the {@link #cursor} on, all of them expanded.
+     * Files the states of {@code batch} from the {@link #cursor} on: all of them, since the workers expanded them all,
+     * or, after a stop ({@link #draining}), up to the first state no worker took.
      *
-     * @return false if a budget stopped the search (the cursor and {@link #applied} then say where)
+     * @return whether all were filed: false at a stop (the cursor and {@link #applied} then say where), or, while
+     *     draining, at the first state no worker took, or when the state budget or the heap stopped the filing
      */
     private boolean file(Batch<S> batch) {
         for (int i = cursor; i < batch.to; i++) {
             Expander.Expansion<S> e = batch.expansions[i - batch.from];
-            if (e != null && !merge(e)) {
+            // an open state without an expansion is one no worker took after a stop
+            if (e == null ? draining && current.kind(i) == Level.OPEN : !merge(e)) {
                 return false;
             }
             filed(batch, i);
-            if (budget.stopped()) {
+            if (!draining && budget.stopped()) {
                 return false;
             }
         }
@@ -330,7 +333,7 @@ final class BreadthFirst<S> {
         rest.forEach(b -> b.jobs.abandon());
         draining = true;
         try {
-            if (!fileExpanded(batch)) {
+            if (!file(batch)) {
                 return;
             }
             for (Batch<S> b; (b = rest.poll()) != null; ) {
@@ -339,7 +342,7 @@ final class BreadthFirst<S> {
                 } catch (OutOfMemoryError dropped) {
                     return;
                 }
-                if (!fileExpanded(b)) {
+                if (!file(b)) {
                     return;
                 }
             }
@@ -347,23 +350,6 @@ final class BreadthFirst<S> {
             draining = false;
             waitFor(rest);
         }
-    }
-
-    /**
-     * Files the states of {@code batch} from the cursor on while a worker expanded them ({@link #fileAfterStop}).
-     *
-     * @return whether all were filed: false at the first state no worker took, or when the state budget or the heap
-     *     stopped the filing
-     */
-    private boolean fileExpanded(Batch<S> batch) {
-        for (int i = cursor; i < batch.to; i++) {
-            Expander.Expansion<S> e = batch.expansions[i - batch.from];
-            if (e == null ? current.kind(i) == Level.OPEN : !merge(e)) {
-                return false;
-            }
-            filed(batch, i);
-        }
-        return true;
     }
 
     /** A batch of states being expanded by the workers. */

@@ -259,13 +259,14 @@ class RebuildTest {
     }
 
     /**
-     * A stop while workers expand a batch keeps what they expanded: the search files every state they took, in order,
-     * up to the first one none took, and a checkpoint keeps their records, so the resumed search takes no step again.
+     * A stop while workers expand a batch (their steps are slowed, so that it lands inside one) keeps what they
+     * expanded: the search files every state they took, in order, up to the first one none took, and a checkpoint keeps
+     * their records, so the resumed search ends as one never stopped and takes no step again.
      * A search that dropped the batches in flight at a stop would take more: on explore-1m, stopped after 300,000 and
      * 705,000 steps, the stopped and the resumed search then took 1.27 and 1.63 times the steps of one never stopped.
      */
     @Property(tries = 3)
-    void aStopWithWorkersKeepsWhatTheyExpanded(@ForAll @IntRange(min = 10_000, max = 80_000) int at)
+    void aStopWithWorkersKeepsWhatTheyExpanded(@ForAll @IntRange(min = 5_000, max = 80_000) int at)
             throws IOException {
         Options opts = Options.defaults().withReduction(false).withWorkers(2).withKeepFrontierStates(false);
         Schedules whole = new Schedules(3, 4);
@@ -284,31 +285,6 @@ class RebuildTest {
             assertThat(second.taken.get()).as("steps the resumed search took").isLessThan(whole.taken.get() - at / 2);
             assertThat(first.taken.get() + second.taken.get()).as("steps of both searches")
                     .isLessThan(whole.taken.get() * 21 / 20);
-        } finally {
-            Files.deleteIfExists(file);
-        }
-    }
-
-    /**
-     * A search that a stop finds with workers in the middle of a batch files what they expanded and stops before the
-     * first state none took, with the records of what comes after kept: resumed from its checkpoint, it ends as one
-     * never stopped.
-     */
-    @Property(tries = 3)
-    void aSearchStoppedInTheMiddleOfABatchResumesToTheSameReport(@ForAll @IntRange(min = 5_000, max = 60_000) int at)
-            throws IOException {
-        Options opts = Options.defaults().withReduction(false).withWorkers(2).withKeepFrontierStates(false);
-        Report whole = new BreadthFirst<>(new Schedules(3, 4), opts, 1, true).run();
-        Schedules slow = new Schedules(3, 4);
-        slow.work = 2_000;
-        Path file = Files.createTempFile("mmsim", ".ckpt");
-        try {
-            Report stopped = new BreadthFirst<>(slow,
-                    opts.withInterrupted(() -> slow.taken.get() > at).withCheckpoint(file), 1, true).run();
-            Report resumed = new BreadthFirst<>(new Schedules(3, 4), opts.withResume(file), 1, true).run();
-
-            assertThat(stopped.stopReason()).isEqualTo("interrupted");
-            assertThat(ReportSummary.of(resumed)).isEqualTo(ReportSummary.of(whole));
         } finally {
             Files.deleteIfExists(file);
         }
