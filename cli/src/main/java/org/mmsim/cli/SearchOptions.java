@@ -69,9 +69,10 @@ final class SearchOptions {
             throw new Main.UsageError(e.getMessage());
         }
         if (progress != null ? progress : terminal()) {
-            o = o.withProgress((states, transitions, depth, elapsed) -> {
+            o = o.withProgress((states, statesAtStart, transitions, depth, elapsed) -> {
                 double s = Math.max(elapsed / 1e9, 1e-9);
-                err.printf("\r%,d states  %,.0f states/s  depth %d  %.0f s   ", states, states / s, depth, s);
+                err.printf("\r%,d states  %,.0f states/s  depth %d  %.0f s   ", states, (states - statesAtStart) / s,
+                        depth, s);
                 err.flush();
                 progressShown = true;
             });

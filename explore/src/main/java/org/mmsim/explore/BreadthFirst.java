@@ -128,6 +128,7 @@ final class BreadthFirst<S> {
     Report run() {
         if (opts.resume() != null) {
             Checkpoint.read(opts.resume(), this, model.fingerprint(initial));
+            budget.resumedWith(trace.size());
         } else {
             S init = model.initial();
             visited.add(model.fingerprint(init));

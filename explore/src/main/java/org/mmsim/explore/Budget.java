@@ -19,6 +19,8 @@ final class Budget {
     private final long maxNanos;
     private final long heapLimit;
     private long lastProgress;
+    /** The states the search began with: a resumed search's checkpoint's ({@link #resumedWith}), else 0. */
+    private long statesAtStart;
     private int checksUntilGc;
     private int gcSpacing = 1;
     private String stopReason;
@@ -31,6 +33,11 @@ final class Budget {
         this.maxNanos = opts.maxSeconds() == 0 ? Long.MAX_VALUE : (long) (opts.maxSeconds() * SECOND);
         this.heapLimit = opts.heapFraction() >= 1 ? Long.MAX_VALUE
                 : (long) (Runtime.getRuntime().maxMemory() * opts.heapFraction());
+    }
+
+    /** The search goes on from a checkpoint that holds {@code states}: progress rates count only the states after. */
+    void resumedWith(long states) {
+        statesAtStart = states;
     }
 
     /**
@@ -65,7 +72,7 @@ final class Budget {
         }
         if (now - lastProgress >= SECOND) {
             lastProgress = now;
-            opts.progress().progress(states, transitions, depth, now - startNanos);
+            opts.progress().progress(states, statesAtStart, transitions, depth, now - startNanos);
         }
         return true;
     }

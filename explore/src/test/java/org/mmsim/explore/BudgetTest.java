@@ -95,7 +95,7 @@ class BudgetTest {
         List<Long> transitions = new ArrayList<>();
         List<Long> elapsed = new ArrayList<>();
         Options opts = Options.defaults().withReduction(false).withClock(() -> now[0] += 1_000_000_000L)
-                .withProgress((s, t, d, e) -> {
+                .withProgress((s, s0, t, d, e) -> {
                     transitions.add(t);
                     elapsed.add(e);
                 });
@@ -113,13 +113,45 @@ class BudgetTest {
         assertThat(elapsed).isEqualTo(seconds);
     }
 
+    /** A resumed search counts the checkpoint's states as found but says so, so that a rate counts only its own. */
+    @Test
+    void progressOfAResumedSearchSaysHowManyStatesItBeganWith() throws java.io.IOException {
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("mmsim", ".ckpt");
+        try {
+            List<long[]> first = new ArrayList<>();
+            Report stopped = Explorer.exhaustive(new Counters(2, 40), Options.defaults().withReduction(false)
+                    .withMaxStates(500).withCheckpoint(file).withClock(secondsPerRead())
+                    .withProgress((s, s0, t, d, e) -> first.add(new long[] {s, s0})));
+            List<long[]> resumed = new ArrayList<>();
+            Report whole = Explorer.exhaustive(new Counters(2, 40), Options.defaults().withReduction(false)
+                    .withResume(file).withClock(secondsPerRead())
+                    .withProgress((s, s0, t, d, e) -> resumed.add(new long[] {s, s0})));
+
+            assertThat(stopped.states()).isEqualTo(500);
+            assertThat(whole.states()).isEqualTo(41 * 41);
+            assertThat(first).isNotEmpty().allSatisfy(p -> assertThat(p[1]).isZero());
+            assertThat(resumed).isNotEmpty().allSatisfy(p -> {
+                assertThat(p[1]).isEqualTo(500);
+                assertThat(p[0]).isGreaterThanOrEqualTo(500);
+            });
+        } finally {
+            java.nio.file.Files.deleteIfExists(file);
+        }
+    }
+
+    /** A clock that moves one second at every read, so that every poll reports progress. */
+    private static java.util.function.LongSupplier secondsPerRead() {
+        long[] now = {0};
+        return () -> now[0] += 1_000_000_000L;
+    }
+
     @Test
     void progressIsReportedAtMostOncePerSecond() {
         long[] now = {0};
         List<Long> transitions = new ArrayList<>();
         List<Long> elapsed = new ArrayList<>();
         Options opts = Options.defaults().withReduction(false).withClock(() -> now[0] += 600_000_000L)
-                .withProgress((s, t, d, e) -> {
+                .withProgress((s, s0, t, d, e) -> {
                     transitions.add(t);
                     elapsed.add(e);
                 });
