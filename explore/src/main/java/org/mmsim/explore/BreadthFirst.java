@@ -1,6 +1,5 @@
 package org.mmsim.explore;
 
-import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -20,12 +19,6 @@ import java.util.Map;
  * @param <S> the model state
  */
 final class BreadthFirst<S> {
-    /** States expanded per worker between two merges. */
-    private static final int BATCH_PER_WORKER = 256;
-    /** Batches the workers may be expanding while the search files an earlier one. */
-    private static final int IN_FLIGHT = 3;
-    /** States a worker claims at a time within a batch. */
-    private static final int CLAIM = 8;
     /** Levels narrower than this are expanded by the calling thread alone: workers would cost more than they win. */
     static final int PARALLEL_LEVEL = 64;
     /**
@@ -38,22 +31,20 @@ final class BreadthFirst<S> {
     /** The bytes of records past which the workers look only {@value LookaheadPolicy#DEEP_LOOKAHEAD} levels ahead. */
     private final long recordsLimit = Runtime.getRuntime().maxMemory() / LookaheadPolicy.RECORDS_HEAP_SHARE;
 
-    private final Model<S> model;
-    private final Options opts;
+    final Model<S> model;
+    final Options opts;
     private final boolean reduction;
-    private final Budget budget;
+    final Budget budget;
     final Findings findings = new Findings();
     final FingerprintSet visited = new FingerprintSet(16);
     final Trace trace = new Trace();
     final LevelIndex index = new LevelIndex();
     Level<S> current = new Level<>();
     Level<S> next = new Level<>();
-    private final Expander<S> expander;
-    /** The children that workers look ahead from, level by level ({@link Workers.Claims}). */
-    private final Workers.Claims claims = new Workers.Claims();
+    final Expander<S> expander;
     private final Expander.Worker<S> single = new Expander.Worker<>();
     /** The initial state as the model made it, never stepped: what a state that was not kept is rebuilt from. */
-    private final S initial;
+    final S initial;
 
     long transitions;
     /** The steps taken ahead of their states' turns so far, counted as expansions are merged ({@link #treeStates}). */
@@ -74,10 +65,10 @@ final class BreadthFirst<S> {
     /** Whether child {@link #applied} was counted (transition, violations) but not yet filed. */
     boolean partial;
     /**
-     * Whether the search files what its workers expanded after a stop ({@link #fileAfterStop}): the clock and the
-     * interrupt, which stopped it, are not asked again, and the heap check does not count the stop.
+     * Whether the search files what its workers expanded after a stop ({@link ParallelLevel#fileAfterStop}): the clock
+     * and the interrupt, which stopped it, are not asked again, and the heap check does not count the stop.
      */
-    private boolean draining;
+    boolean draining;
     /** How many states of the level being built are kept. */
     private int keptInNext;
     /** The most bytes both live levels held when a level was complete, and the open states of that level. */
@@ -146,12 +137,13 @@ final class BreadthFirst<S> {
         }
         budget.poll(trace.size(), transitions, level);
         try (Workers pool = new Workers(opts.workers())) {
+            ParallelLevel<S> parallel = new ParallelLevel<>(this, pool);
             while (!budget.stopped()) {
                 try {
                     if (opts.workers() == 1 || current.size() - cursor < parallelLevel) {
                         expandLevel();
                     } else {
-                        expandLevel(pool);
+                        parallel.expand();
                     }
                 } catch (StepAbandoned e) {
                     budget.outOfTime();
@@ -223,7 +215,7 @@ final class BreadthFirst<S> {
      * ({@link #discover}), so that running out while it files children stops it the same way; an
      * {@link OutOfMemoryError} anywhere else in the search's own work is not caught.
      */
-    private static final class HeapExhausted extends RuntimeException {
+    static final class HeapExhausted extends RuntimeException {
         private static final long serialVersionUID = 1L;
         /** Made in advance: when it is thrown, the heap may have no room for a new one. */
         static final HeapExhausted INSTANCE = new HeapExhausted();
@@ -233,152 +225,8 @@ final class BreadthFirst<S> {
         }
     }
 
-    /** The rest of the current level, expanded by the pool's workers a batch at a time and merged in order. */
-    private void expandLevel(Workers pool) {
-        claims.renew(level);
-        int workers = opts.workers();
-        @SuppressWarnings("unchecked")
-        Expander.Worker<S>[][] ws = new Expander.Worker[IN_FLIGHT][workers];
-        for (int set = 0; set < IN_FLIGHT; set++) {
-            for (int w = 0; w < workers; w++) {
-                ws[set][w] = new Expander.Worker<>();
-                ws[set][w].initial = model.copy(initial);
-            }
-        }
-        int size = current.size();
-        int batchSize = BATCH_PER_WORKER * workers;
-        // batches started and not yet filed, oldest first: while one is filed here, the workers expand the others, and
-        // a worker done with its share of one goes straight on to the next instead of waiting for this thread
-        ArrayDeque<Batch<S>> pending = new ArrayDeque<>();
-        int next = cursor;
-        // the batch started IN_FLIGHT batches earlier is filed by the time its worker set is used again
-        for (int started = 0; ; ) {
-            while (pending.size() < IN_FLIGHT && next < size) {
-                int to = Math.min(size, next + batchSize);
-                pending.add(startBatch(pool, next, to, ws[started++ % IN_FLIGHT]));
-                next = to;
-            }
-            Batch<S> batch = pending.poll();
-            if (batch == null) {
-                return;
-            }
-            boolean abandoned;
-            try {
-                // polling the budget while the workers work: a batch looked ahead from to the leaves can take seconds;
-                // once it says stop, every batch in flight is given up at once, so that no worker starts on the next
-                abandoned = batch.jobs.await(() -> {
-                    if (budget.poll(trace.size(), transitions, level)) {
-                        return false;
-                    }
-                    pending.forEach(b -> b.jobs.abandon());
-                    return true;
-                });
-            } catch (OutOfMemoryError oom) {
-                // what the batches hold is garbage once the workers are done with them
-                settle(pending);
-                throw HeapExhausted.INSTANCE;
-            }
-            if (abandoned || !file(batch)) {
-                if (budget.stoppedByClock()) {
-                    fileAfterStop(batch, pending);
-                } else {
-                    waitFor(pending);
-                }
-                return;
-            }
-        }
-    }
-
-    /**
-     * Files the states of {@code batch} from the {@link #cursor} on: all of them, since the workers expanded them all,
-     * or, after a stop ({@link #draining}), up to the first state no worker took.
-     *
-     * @return whether all were filed: false at a stop (the cursor and {@link #applied} then say where), or, while
-     *     draining, at the first state no worker took, or when the state budget or the heap stopped the filing
-     */
-    private boolean file(Batch<S> batch) {
-        for (int i = cursor; i < batch.to; i++) {
-            Expander.Expansion<S> e = batch.expansions[i - batch.from];
-            // an open state without an expansion is one no worker took after a stop
-            if (e == null ? draining && current.kind(i) == Level.OPEN : !merge(e)) {
-                return false;
-            }
-            filed(batch, i);
-            if (!draining && budget.stopped()) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** State {@code i} of {@code batch} is filed: the cursor goes on to the next. */
-    private void filed(Batch<S> batch, int i) {
-        batch.expansions[i - batch.from] = null;
-        current.release(i);
-        cursor = i + 1;
-        applied = 0;
-    }
-
-    /**
-     * After a stop by the clock or an interrupt while the workers expanded {@code batch} or while it was filed: files
-     * what they had expanded, in order, as an uninterrupted search would have, up to the first state no worker took
-     * (the batches after it only once it is filed whole), so that a checkpoint keeps their work. With the batches in
-     * flight given up, they took no further state and cut short the steps they took ahead of the children
-     * ({@link Lookahead.Builder#full}), so every state they took is expanded once they end, with records that cover
-     * less. Why: with two workers the first batch of a level can be most of a search, so dropping the batches in
-     * flight would drop most of the work (stopped after 705,257 of the 1.1 million steps of explore-1m, such a
-     * checkpoint held 337 states and no records, and the resumed search took every step again). A stop by the state
-     * budget or the heap files nothing more ({@link #waitFor}).
-     */
-    private void fileAfterStop(Batch<S> batch, ArrayDeque<Batch<S>> rest) {
-        rest.forEach(b -> b.jobs.abandon());
-        draining = true;
-        try {
-            if (!file(batch)) {
-                return;
-            }
-            for (Batch<S> b; (b = rest.poll()) != null; ) {
-                try {
-                    b.jobs.await();
-                } catch (OutOfMemoryError dropped) {
-                    return;
-                }
-                if (!file(b)) {
-                    return;
-                }
-            }
-        } finally {
-            draining = false;
-            waitFor(rest);
-        }
-    }
-
-    /** A batch of states being expanded by the workers. */
-    private record Batch<S>(int from, int to, Expander.Expansion<S>[] expansions, Workers.Pending jobs) {}
-
-    private Batch<S> startBatch(Workers pool, int from, int to, Expander.Worker<S>[] ws) {
-        @SuppressWarnings("unchecked")
-        Expander.Expansion<S>[] expansions = new Expander.Expansion[to - from];
-        Trace.View frozen = trace.view();
-        int ahead = lookaheadDepth();
-        // the batches in flight took their share of the budget's room from the same count of steps taken ahead
-        int treeStates = treeStates((to - from) * IN_FLIGHT);
-        boolean carry = mayKeep();
-        // claimed a few at a time, whoever is free next: a state that is rebuilt and looked ahead from costs a hundred
-        // times one expanded from its record, so fixed shares would leave a worker idle; in a small batch (a narrow
-        // level of such states) one or two at a time, so that no worker is left alone with the last big claim
-        int claim = Math.max(1, Math.min(CLAIM, (to - from) / (16 * ws.length)));
-        Workers.Pending jobs = pool.forEach(from, to, claim, (w, i, abandoned) -> {
-            if (current.kind(i) == Level.OPEN) {
-                expansions[i - from] = expander.expand(current, i, ws[w], frozen, visited, claims, ahead, treeStates,
-                        carry, abandoned);
-            }
-        });
-        return new Batch<>(from, to, expansions, jobs);
-    }
-
     /** How many levels ahead a worker takes the steps of a new state it makes ({@link LookaheadPolicy#depth}). */
-    private int lookaheadDepth() {
+    int lookaheadDepth() {
         boolean alone = opts.workers() > 1 && current.size() - cursor < parallelLevel;
         return LookaheadPolicy.depth(trace.size(), transitions, alone, current.bytes() + next.bytes(), recordsLimit);
     }
@@ -387,44 +235,15 @@ final class BreadthFirst<S> {
      * The most states whose steps one child's tree may take when {@code expanding} states are about to be expanded
      * ({@link LookaheadPolicy#treeStates}).
      */
-    private int treeStates(int expanding) {
+    int treeStates(int expanding) {
         // a resumed search has found states whose steps it did not take ahead itself
         return LookaheadPolicy.treeStates(opts.maxStates(), Math.max(stepsAhead, trace.size()), expanding,
                 model.threads());
     }
 
     /** Whether the level being built may still keep machines ({@link LookaheadPolicy#mayKeep}). */
-    private boolean mayKeep() {
+    boolean mayKeep() {
         return LookaheadPolicy.mayKeep(opts.keepFrontierStates(), level, keptInNext);
-    }
-
-    /** Lets the batches started ahead finish, whatever they throw: the search is stopping and drops them. */
-    private static void settle(ArrayDeque<? extends Batch<?>> batches) {
-        for (Batch<?> b : batches) {
-            try {
-                b.jobs.await();
-            } catch (RuntimeException | Error dropped) {
-                // the search stops at its heap limit whatever else a dropped batch ran into
-            }
-        }
-        batches.clear();
-    }
-
-    /**
-     * Lets the batches started ahead finish before the search goes on (their results are not used). One that ran out
-     * of heap is dropped like the others: the search is stopping, often because its heap check found the heap full.
-     */
-    private static void waitFor(ArrayDeque<? extends Batch<?>> batches) {
-        for (Batch<?> b : batches) {
-            b.jobs.abandon();
-        }
-        for (Batch<?> b : batches) {
-            try {
-                b.jobs.await();
-            } catch (OutOfMemoryError dropped) {
-                // what it held is garbage now
-            }
-        }
     }
 
     /**
@@ -432,7 +251,7 @@ final class BreadthFirst<S> {
      *
      * @return false if a budget stopped the search (then {@link #applied} and {@link #partial} say where)
      */
-    private boolean merge(Expander.Expansion<S> e) {
+    boolean merge(Expander.Expansion<S> e) {
         if (applied == 0) {
             stepsAhead += e.stepsAhead;
         }
