@@ -5,21 +5,19 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import org.mmsim.report.Json;
 import org.mmsim.scenario.Scenario;
 import org.mmsim.scenario.ScenarioException;
 import org.mmsim.scenario.ScenarioParser;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code mmsim bench}: measure the figures the brief sets goals for. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Measure bytes_per_page, faults_per_second, fork_262144_pages_ms and "
         + "cow_faults_per_second, notifier_dispatch_ns and mmu_notifier_register_ns (medians of 5 rounds), the explorer's states per second with one worker and two "
         + "and of the model alone, bytes per visited and per open state and peak heap on a bundled search of 110,251 states, and one search of 1,107,697 states; "
         + "print them as JSON.")
-final class BenchCommand implements Callable<Integer> {
+final class BenchCommand extends Subcommand {
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures to FILE.")
     Path json;
 
@@ -44,8 +42,6 @@ final class BenchCommand implements Callable<Integer> {
             + "JIT compiles the model (default: ${DEFAULT-VALUE}).")
     int exploreWarmup = BenchFigures.EXPLORE_WARMUP;
 
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws IOException {
@@ -65,12 +61,12 @@ final class BenchCommand implements Callable<Integer> {
             explore = scenario(exploreScenario, "explore-100k.mms");
             large = scenario(exploreLarge, "explore-1m.mms");
         } catch (ScenarioException e) {
-            spec.commandLine().getErr().println(e.getMessage());
+            stderr.println(e.getMessage());
             return Main.INVALID_SCENARIO;
         }
         Map<String, Object> figures = BenchFigures.measure(forkPages, explore, large, exploreRounds, exploreWarmup);
         String text = Json.write(figures);
-        spec.commandLine().getOut().print(text);
+        stdout.print(text);
         if (json != null) {
             Files.writeString(json, text, StandardCharsets.UTF_8);
         }

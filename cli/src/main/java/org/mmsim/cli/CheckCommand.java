@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import org.mmsim.report.CheckReport;
 import org.mmsim.scenario.Checker;
 import org.mmsim.scenario.Outcome;
@@ -19,13 +18,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code mmsim check PATH...}: run every scenario under its kernels and compare with its expectations. */
 @Command(name = "check", mixinStandardHelpOptions = true, description = "Check scenarios (files, or directories searched for *.mms) against "
         + "their expectations; scenarios with concurrent threads are explored (see 'explore'). Exit 0 if all hold, "
         + "1 if any does not, 3 if a scenario is invalid, 4 if a budget left an outcome inconclusive.")
-final class CheckCommand implements Callable<Integer> {
+final class CheckCommand extends Subcommand {
     @Parameters(arity = "1..*", paramLabel = "PATH", description = "Scenario files or directories.")
     List<Path> paths;
 
@@ -38,8 +36,6 @@ final class CheckCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON (docs/json-format.md).")
     Path json;
 
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws IOException {
@@ -62,7 +58,7 @@ final class CheckCommand implements Callable<Integer> {
             try {
                 scenarios.add(ScenarioParser.parse(f));
             } catch (ScenarioException e) {
-                spec.commandLine().getErr().println(e.getMessage());
+                stderr.println(e.getMessage());
                 return Main.INVALID_SCENARIO;
             }
         }
@@ -80,17 +76,17 @@ final class CheckCommand implements Callable<Integer> {
         for (Scenario s : scenarios) {
             try {
                 results.addAll(Checker.check(s, Checker.kernels(s, kernelOptions.kernels), overrides,
-                        search.options(() -> false, spec.commandLine().getErr())));
+                        search.options(() -> false, stderr)));
             } catch (ScenarioException e) {
-                spec.commandLine().getErr().println(e.getMessage());
+                stderr.println(e.getMessage());
                 return Main.INVALID_SCENARIO;
             }
         }
-        spec.commandLine().getOut().print(CheckReport.table(results));
+        stdout.print(CheckReport.table(results));
         if (json != null) {
             Files.writeString(json, CheckReport.json(results), StandardCharsets.UTF_8);
         }
-        search.endProgress(spec.commandLine().getErr());
+        search.endProgress(stderr);
         if (!results.stream().allMatch(Result::ok)) {
             return Main.FAILED;
         }

@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -33,7 +32,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code mmsim explore FILE --kernel K}: every interleaving of the scenario's threads (or random ones), a herd7-like
@@ -44,7 +42,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "explore", mixinStandardHelpOptions = true, description = "Explore every interleaving of a scenario's threads under one kernel "
         + "and print the verdict and the shortest counterexamples. Exit 0 done, 1 expectation not met, "
         + "3 invalid scenario, 4 inconclusive (a budget stopped the search).")
-final class ExploreCommand implements Callable<Integer> {
+final class ExploreCommand extends Subcommand {
     static final int INCONCLUSIVE = 4;
 
     @Parameters(index = "0", paramLabel = "FILE")
@@ -77,8 +75,6 @@ final class ExploreCommand implements Callable<Integer> {
             + "saved (same scenario, kernel and switches); it ends as an uninterrupted search would have.")
     Path resume;
 
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws IOException {
@@ -88,8 +84,8 @@ final class ExploreCommand implements Callable<Integer> {
         if (!Files.isRegularFile(file)) {
             throw new Main.UsageError("no such scenario file: " + file);
         }
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter out = stdout;
+        PrintWriter err = stderr;
         Scenario s;
         try {
             s = ScenarioParser.parse(file);

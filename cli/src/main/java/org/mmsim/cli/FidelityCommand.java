@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import org.mmsim.explore.Options;
 import org.mmsim.kernel.profile.Profiles;
 import org.mmsim.report.FidelityReport;
@@ -19,7 +18,6 @@ import org.mmsim.scenario.ScenarioParser;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code mmsim fidelity [PATH...] [--out FILE]}: every scenario under every profile, as the Markdown fidelity
@@ -33,7 +31,7 @@ import picocli.CommandLine.Spec;
         + "profile and write a Markdown table of mmsim's outcomes beside what the real kernel is known to do "
         + "(their 'known' lines). Exit 0 if every known fact agrees, 1 if any disagrees, 3 if a scenario does not "
         + "parse.")
-final class FidelityCommand implements Callable<Integer> {
+final class FidelityCommand extends Subcommand {
     @Parameters(arity = "0..*", paramLabel = "PATH",
             description = "Scenario files or directories (default: scenarios).")
     List<Path> paths = new ArrayList<>();
@@ -52,8 +50,6 @@ final class FidelityCommand implements Callable<Integer> {
      */
     static final String BENCH = "bench";
 
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
 
     private record Found(String table, String path, Path file) {}
 
@@ -68,7 +64,7 @@ final class FidelityCommand implements Callable<Integer> {
             try {
                 parsed.add(ScenarioParser.parse(f.file()));
             } catch (ScenarioException e) {
-                spec.commandLine().getErr().println(e.getMessage());
+                stderr.println(e.getMessage());
                 return Main.INVALID_SCENARIO;
             }
         }
@@ -83,10 +79,10 @@ final class FidelityCommand implements Callable<Integer> {
         }
         String doc = FidelityReport.markdown(profiles, rows);
         if (out == null) {
-            spec.commandLine().getOut().print(doc);
+            stdout.print(doc);
         } else {
             Files.writeString(out, doc, StandardCharsets.UTF_8);
-            spec.commandLine().getOut().println("fidelity: " + FidelityReport.summary(profiles, rows) + " Wrote "
+            stdout.println("fidelity: " + FidelityReport.summary(profiles, rows) + " Wrote "
                     + out + ".");
         }
         return FidelityReport.disagreements(rows) == 0 ? Main.OK : Main.FAILED;

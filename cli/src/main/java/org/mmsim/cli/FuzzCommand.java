@@ -10,12 +10,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.TreeSet;
-import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.mmsim.scenario.Checker;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code mmsim fuzz}: mutate the bundled scenarios (tokens swapped for others from the whole library and for edge
@@ -27,7 +25,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "fuzz", mixinStandardHelpOptions = true, description = "Mutate the bundled scenarios and run each "
         + "mutant through check: every input must end in a verdict or a FILE:LINE:COL scenario error. Findings "
         + "(internal errors, uncaught exceptions, runs over --input-seconds) are saved as reproducers; exit 1 if any.")
-final class FuzzCommand implements Callable<Integer> {
+final class FuzzCommand extends Subcommand {
     @Option(names = "--count", paramLabel = "N", description = "How many mutants to run (default: 1000).")
     int count = 1000;
 
@@ -44,8 +42,6 @@ final class FuzzCommand implements Callable<Integer> {
             + "(default: 10).")
     double inputSeconds = 10;
 
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
 
     /** Edge values every token may become. */
     private static final String[] EDGES = {"0", "-1", "1", "8", "16", "4K", "-4K", "1G", "64G", "0x7fffffffffff",
@@ -128,7 +124,7 @@ final class FuzzCommand implements Callable<Integer> {
             }
         }
         Files.deleteIfExists(dir);
-        spec.commandLine().getOut().printf("fuzz: %d mutants (seed %d) in %.1f s: %d verdicts, %d scenario errors, "
+        stdout.printf("fuzz: %d mutants (seed %d) in %.1f s: %d verdicts, %d scenario errors, "
                 + "%d internal errors, %d uncaught, %d over %.0f s%n", count, seed, total, verdicts, invalid, internal,
                 uncaught, slow, inputSeconds);
         return internal + uncaught + slow == 0 ? Main.OK : Main.FAILED;
@@ -139,7 +135,7 @@ final class FuzzCommand implements Callable<Integer> {
         Path f = out.resolve(String.format("finding-%d-%06d.mms", seed, n));
         Files.writeString(f, "# mmsim fuzz --seed " + seed + ", mutant " + n + ": "
                 + finding.lines().findFirst().orElse("") + "\n" + mutant, StandardCharsets.UTF_8);
-        spec.commandLine().getOut().println("finding: " + f + ": " + finding.lines().findFirst().orElse(""));
+        stdout.println("finding: " + f + ": " + finding.lines().findFirst().orElse(""));
     }
 
     /** Options and values a command line is made of. */

@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import org.mmsim.kernel.profile.KernelProfile;
 import org.mmsim.report.HtmlReport;
 import org.mmsim.report.TraceReport;
@@ -17,12 +16,11 @@ import org.mmsim.scenario.ScenarioParser;
 import org.mmsim.scenario.ScheduleFile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code mmsim replay FILE}: run a saved schedule again and print every step, as {@code mmsim run} does. */
 @Command(name = "replay", mixinStandardHelpOptions = true, description = "Replay a schedule file written by 'mmsim explore': the same steps, "
         + "printed as 'mmsim run' prints them. Exit 0, or 3 if the file or its scenario is invalid.")
-final class ReplayCommand implements Callable<Integer> {
+final class ReplayCommand extends Subcommand {
     @Parameters(index = "0", paramLabel = "FILE")
     Path file;
 
@@ -30,8 +28,6 @@ final class ReplayCommand implements Callable<Integer> {
             + "an HTML page, as 'mmsim run --html' does.")
     Path html;
 
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws IOException {
@@ -53,13 +49,13 @@ final class ReplayCommand implements Callable<Integer> {
                 throw new ScenarioException(file.toString(), 3, 8, e.getMessage());
             }
             Runner r = sf.replay(file.toString(), s, profile);
-            spec.commandLine().getOut().print(TraceReport.render(s, profile, r.execution()));
+            stdout.print(TraceReport.render(s, profile, r.execution()));
             if (html != null) {
                 Files.writeString(html, HtmlReport.run(s, profile, r.execution()), StandardCharsets.UTF_8);
             }
             return Main.OK;
         } catch (ScenarioException e) {
-            spec.commandLine().getErr().println(e.getMessage());
+            stderr.println(e.getMessage());
             return Main.INVALID_SCENARIO;
         }
     }

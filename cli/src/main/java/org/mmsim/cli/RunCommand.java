@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 import org.mmsim.kernel.profile.KernelProfile;
 import org.mmsim.report.HtmlReport;
 import org.mmsim.report.TraceReport;
@@ -18,12 +17,11 @@ import org.mmsim.scenario.ScenarioParser;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code mmsim run FILE --kernel K}: one execution, printed step by step. */
 @Command(name = "run", mixinStandardHelpOptions = true, description = "Run one scenario once under one kernel and print every step: actor, "
         + "operation, kernel path, and every pte and struct page field it changed.")
-final class RunCommand implements Callable<Integer> {
+final class RunCommand extends Subcommand {
     @Parameters(index = "0", paramLabel = "FILE")
     Path file;
 
@@ -39,8 +37,6 @@ final class RunCommand implements Callable<Integer> {
             + "after each step.")
     Path html;
 
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
 
     /** The one kernel a command runs under: --kernel K, or the scenario's only expectation. */
     static String oneKernel(Scenario s, KernelOptions kernelOptions) {
@@ -74,16 +70,16 @@ final class RunCommand implements Callable<Integer> {
             try {
                 e = Runner.run(s, profile, true, Budget.of(maxSeconds, System::nanoTime));
             } catch (Budget.Exhausted x) {
-                spec.commandLine().getOut().print(TraceReport.render(s, profile, x.partial()));
-                spec.commandLine().getOut().println("inconclusive: " + x.getMessage());
+                stdout.print(TraceReport.render(s, profile, x.partial()));
+                stdout.println("inconclusive: " + x.getMessage());
                 writeHtml(s, profile, x.partial());
                 return ExploreCommand.INCONCLUSIVE;
             }
-            spec.commandLine().getOut().print(TraceReport.render(s, profile, e));
+            stdout.print(TraceReport.render(s, profile, e));
             writeHtml(s, profile, e);
             return Main.OK;
         } catch (ScenarioException e) {
-            spec.commandLine().getErr().println(e.getMessage());
+            stderr.println(e.getMessage());
             return Main.INVALID_SCENARIO;
         }
     }
