@@ -50,7 +50,7 @@ class ArchitectureTest {
                 .whereLayer("cli").mayNotBeAccessedByAnyLayer()
                 .whereLayer("report").mayOnlyBeAccessedByLayers("cli")
                 .whereLayer("scenario").mayOnlyBeAccessedByLayers("report", "cli")
-                .whereLayer("drivers").mayOnlyBeAccessedByLayers("scenario", "report", "cli")
+                .whereLayer("drivers").mayOnlyBeAccessedByLayers("scenario", "cli")
                 .whereLayer("kernel").mayOnlyBeAccessedByLayers("drivers", "scenario", "report", "cli")
                 .whereLayer("explore").mayOnlyBeAccessedByLayers("scenario", "report", "cli");
     }
