@@ -41,6 +41,8 @@ class QuickParseTest {
         {"check", "--max-seconds", "-1", "--max-states", "-3", "--workers=-2", "a.mms"},
         {"check", "--no-reduction", "--progress", "false", "--mode", "exhaustive", "a.mms"},
         {"check", "--seed", "-9", "--runs", "0", "--pct-depth", "5", "--progress=true", "a.mms"},
+        {"check", "--json", "-1", "--mode", "-2.5", "a.mms", "--kernel", "all", "--kernel", "4.8"},
+        {"check", "a.mms", "--set", "cow_reuse=page_count", "--set", "cow_reuse=mapcount", "b.mms"},
         {"run", "a.mms"},
         {"run", "a.mms", "-k", "4.8", "--max-seconds", "2", "--html", "t.html"},
         {"explore", "a.mms", "--kernel", "6.18", "--mode", "random", "--seed", "7", "--runs", "50"},
