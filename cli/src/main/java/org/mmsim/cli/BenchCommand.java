@@ -13,10 +13,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code mmsim bench}: measure the figures the brief sets goals for. */
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Measure bytes_per_page, faults_per_second, fork_262144_pages_ms and "
-        + "cow_faults_per_second, notifier_dispatch_ns and mmu_notifier_register_ns (medians of 5 rounds), the explorer's states per second with one worker and two "
-        + "and of the model alone, bytes per visited and per open state and peak heap on a bundled search of 110,251 states, and one search of 1,107,697 states; "
-        + "print them as JSON.")
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Measure bytes_per_page, faults_per_second, "
+        + "fork_262144_pages_ms and cow_faults_per_second, notifier_dispatch_ns and mmu_notifier_register_ns (medians "
+        + "of 5 rounds), the explorer's states per second with one worker and two and of the model alone, bytes per "
+        + "visited and per open state and peak heap on a bundled search of 110,251 states, and a search of 1,107,697 "
+        + "states with one worker and with two; print them as JSON.")
 final class BenchCommand extends Subcommand {
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures to FILE.")
     Path json;

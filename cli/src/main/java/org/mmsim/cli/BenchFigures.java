@@ -89,8 +89,8 @@ public final class BenchFigures {
      *
      * @param forkPages resident anonymous pages of the process that is forked (262144 = 1 GiB)
      * @return the figures in a fixed key order: {@code bytes_per_page}, {@code faults_per_second},
-     *     {@code fork_<forkPages>_pages_ms}, {@code cow_faults_per_second}, {@code notifier_dispatch_ns}, {@code mmu_notifier_register_ns}, {@code rounds}, {@code profile},
-     *     {@code java_version}
+     *     {@code fork_<forkPages>_pages_ms}, {@code cow_faults_per_second}, {@code notifier_dispatch_ns},
+     *     {@code mmu_notifier_register_ns}, {@code rounds}, {@code profile}, {@code java_version}
      */
     public static Map<String, Object> measure(int forkPages) {
         return measure(forkPages, null);

@@ -20,7 +20,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code mmsim check PATH...}: run every scenario under its kernels and compare with its expectations. */
-@Command(name = "check", mixinStandardHelpOptions = true, description = "Check scenarios (files, or directories searched for *.mms) against "
+@Command(name = "check", mixinStandardHelpOptions = true,
+        description = "Check scenarios (files, or directories searched for *.mms) against "
         + "their expectations; scenarios with concurrent threads are explored (see 'explore'). Exit 0 if all hold, "
         + "1 if any does not, 3 if a scenario is invalid, 4 if a budget left an outcome inconclusive.")
 final class CheckCommand extends Subcommand {
@@ -33,7 +34,8 @@ final class CheckCommand extends Subcommand {
     @Mixin
     SearchOptions search;
 
-    @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON (docs/json-format.md).")
+    @Option(names = "--json", paramLabel = "FILE",
+            description = "Also write the results as JSON (docs/json-format.md).")
     Path json;
 
 

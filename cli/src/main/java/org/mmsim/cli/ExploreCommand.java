@@ -39,7 +39,8 @@ import picocli.CommandLine.Parameters;
  * again. Exit 0 when the search finished (and met the scenario's expectation for K, if it has one), 1 when it
  * did not meet it, 4 when a budget stopped it first.
  */
-@Command(name = "explore", mixinStandardHelpOptions = true, description = "Explore every interleaving of a scenario's threads under one kernel "
+@Command(name = "explore", mixinStandardHelpOptions = true,
+        description = "Explore every interleaving of a scenario's threads under one kernel "
         + "and print the verdict and the shortest counterexamples. Exit 0 done, 1 expectation not met, "
         + "3 invalid scenario, 4 inconclusive (a budget stopped the search).")
 final class ExploreCommand extends Subcommand {

@@ -27,7 +27,8 @@ import picocli.CommandLine.Parameters;
  * the table it goes in ({@code cow/basic-cow-after-fork.mms} goes in {@code cow}); a file directly in PATH, or
  * given itself, goes in the table named after the directory it is in.
  */
-@Command(name = "fidelity", mixinStandardHelpOptions = true, description = "Run scenarios (default: the directory 'scenarios') under every kernel "
+@Command(name = "fidelity", mixinStandardHelpOptions = true,
+        description = "Run scenarios (default: the directory 'scenarios') under every kernel "
         + "profile and write a Markdown table of mmsim's outcomes beside what the real kernel is known to do "
         + "(their 'known' lines). Exit 0 if every known fact agrees, 1 if any disagrees, 3 if a scenario does not "
         + "parse.")

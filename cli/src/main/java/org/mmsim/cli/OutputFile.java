@@ -4,8 +4,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Checks a file a command will write ({@code --json}, {@code --html}, {@code --out}, {@code --checkpoint}) before the work starts, so
- * that a path that cannot be written is a usage error (exit 2) up front, not an internal error after a long search.
+ * Checks a file a command will write ({@code --json}, {@code --html}, {@code --out}, {@code --checkpoint}) before the
+ * work starts, so that a path that cannot be written is a usage error (exit 2) up front, not an internal error after a
+ * long search.
  */
 final class OutputFile {
     private OutputFile() {}

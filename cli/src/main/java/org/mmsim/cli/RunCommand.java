@@ -19,7 +19,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code mmsim run FILE --kernel K}: one execution, printed step by step. */
-@Command(name = "run", mixinStandardHelpOptions = true, description = "Run one scenario once under one kernel and print every step: actor, "
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Run one scenario once under one kernel and print every step: actor, "
         + "operation, kernel path, and every pte and struct page field it changed.")
 final class RunCommand extends Subcommand {
     @Parameters(index = "0", paramLabel = "FILE")
