@@ -111,6 +111,51 @@ class QuickParseTest {
         }
     }
 
+    /**
+     * Random command lines of options, values and words, plain and not: whatever this parses, picocli parses without an
+     * error into the same fields (a fixed seed, so a failure repeats).
+     */
+    @Test
+    void whatItParsesPicocliParsesTheSame() throws Exception {
+        java.util.Random random = new java.util.Random(20261206);
+        String[] values = {"1", "-1", "0", "0.5", "-2.5", "1e3", "NaN", "0x10", "99999999999", "6.18", "4.8,6.18",
+            "6.18[cow_reuse=mapcount,zap_delay_rmap=on],4.8", "all", "a.mms", "dir/b.mms", "x", "", "-", "--",
+            "true", "false", "yes", "cow_reuse=page_count", "'q'", "-k", "--json", ",", "4.8,"};
+        int parsed = 0;
+        for (int n = 0; n < 3000; n++) {
+            String command = List.copyOf(COMMANDS.keySet()).get(random.nextInt(COMMANDS.size()));
+            List<String> names = new ArrayList<>();
+            for (Field f : optionFields(COMMANDS.get(command).get())) {
+                names.addAll(List.of(f.getAnnotation(Option.class).names()));
+            }
+            names.addAll(List.of("--bogus", "-h", "--version", "-k6.18"));
+            List<String> line = new ArrayList<>();
+            for (int words = random.nextInt(7); words > 0; words--) {
+                String value = values[random.nextInt(values.length)];
+                switch (random.nextInt(4)) {
+                    case 0 -> line.add(value);
+                    case 1 -> line.add(names.get(random.nextInt(names.size())));
+                    case 2 -> line.add(names.get(random.nextInt(names.size())) + "=" + value);
+                    default -> {
+                        line.add(names.get(random.nextInt(names.size())));
+                        line.add(value);
+                    }
+                }
+            }
+            String[] args = line.toArray(String[]::new);
+            Subcommand quick = COMMANDS.get(command).get();
+            if (!QuickParse.parse(quick, args)) {
+                continue;
+            }
+            parsed++;
+            Subcommand byPicocli = COMMANDS.get(command).get();
+            new CommandLine(byPicocli).parseArgs(args);
+            assertThat(fields(quick)).as(command + " " + line).isEqualTo(fields(byPicocli));
+        }
+        // enough of them plain for the comparison to mean something
+        assertThat(parsed).isGreaterThan(300);
+    }
+
     @Test
     void aPlainCommandLineRunsAsPicocliRunsIt() {
         // the same exit code and output by either path: a usage error the command itself finds, after parsing
