@@ -72,8 +72,7 @@ final class QuickParse {
             if (d == null) {
                 return false;
             }
-            Class<?> type = d.field.getType();
-            if (type == boolean.class) {
+            if (d.field.getType() == boolean.class) {
                 if (value != null || seen.contains(d)) {
                     return false;
                 }
@@ -87,22 +86,31 @@ final class QuickParse {
                 }
                 value = args[++i];
             }
-            // a value that could be an option (not a number) or is empty or quoted: picocli decides what it is
-            if (value.isEmpty() || value.indexOf('"') >= 0 || value.indexOf('\'') >= 0
-                    || value.startsWith("-") && !DECIMAL.matcher(value).matches()) {
+            if (!take(d, value, seen)) {
                 return false;
-            }
-            if (List.class.isAssignableFrom(type)) {
-                if (!addAll(d, value, seen)) {
-                    return false;
-                }
-            } else if (seen.contains(d) || !set(d.owner, d.field, value)) {
-                return false;
-            } else {
-                seen.add(d);
             }
         }
         return positional(command, positional.isEmpty() ? null : positional.get(0), words);
+    }
+
+    /**
+     * {@code value} for option {@code d}, which takes one: added to a list option's values, or set once on another;
+     * false for a value picocli must judge (empty, quoted, or starting with {@code -} and not a number, which might be
+     * an option) or a second value of a single-valued option.
+     */
+    private static boolean take(Declared d, String value, List<Declared> seen) throws IllegalAccessException {
+        if (value.isEmpty() || value.indexOf('"') >= 0 || value.indexOf('\'') >= 0
+                || value.startsWith("-") && !DECIMAL.matcher(value).matches()) {
+            return false;
+        }
+        if (List.class.isAssignableFrom(d.field.getType())) {
+            return addAll(d, value, seen);
+        }
+        if (seen.contains(d) || !set(d.owner, d.field, value)) {
+            return false;
+        }
+        seen.add(d);
+        return true;
     }
 
     /** The options of {@code o} and of its mixins (made here, as picocli makes them), and its positional fields. */
@@ -139,6 +147,9 @@ final class QuickParse {
     /** A value of a list option: split as its annotation says, added after those given before. */
     @SuppressWarnings("unchecked")
     private static boolean addAll(Declared d, String value, List<Declared> seen) throws IllegalAccessException {
+        if (!d.field.getGenericType().getTypeName().equals("java.util.List<java.lang.String>")) {
+            return false;
+        }
         List<String> list;
         if (seen.contains(d)) {
             list = (List<String>) d.field.get(d.owner);
@@ -155,7 +166,7 @@ final class QuickParse {
             }
             list.add(v);
         }
-        return d.field.getGenericType().getTypeName().equals("java.util.List<java.lang.String>");
+        return true;
     }
 
     /** Converts {@code value} to {@code field}'s type and sets it; false for a type or a value left to picocli. */
