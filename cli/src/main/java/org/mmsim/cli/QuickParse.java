@@ -1,5 +1,6 @@
 package org.mmsim.cli;
 
+import java.io.IOException;
 import java.lang.reflect.Field;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -7,15 +8,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /**
  * The command lines that need nothing of picocli but its annotations, parsed without it. picocli builds a command's
  * model by reflection in classes compiled for Java 5, which the JVM verifies with its old verifier and the JDK's AOT
  * cache cannot hold: that was 110-170 ms of every run, about half of {@code mmsim check} of a history scenario
- * (bench/README.md). This reads the same {@link Option}, {@link Parameters} and {@link Mixin} annotations and fills
+ * (bench/README.md). This reads the same {@code @Option}, {@code @Parameters} and {@code @Mixin} annotations, from the
+ * class files ({@link FieldAnnotations}), and fills
  * the same fields, for the plain cases only: options by their full names, each value after its option or after
  * {@code =}, positional parameters within their arity, values of the field types the commands use. Anything else —
  * help, version, an unknown or repeated option, a missing or malformed value, {@code --}, a short option with its
@@ -29,8 +28,15 @@ final class QuickParse {
     private static final Pattern INTEGER = Pattern.compile("-?[0-9]{1,18}");
     private static final Pattern DECIMAL = Pattern.compile("-?[0-9]{1,15}(\\.[0-9]{1,15})?");
 
-    /** One declared option: the field it fills, on the command or on one of its mixins. */
-    private record Declared(Object owner, Field field, Option option) {}
+    private static final String OPTION = "picocli.CommandLine$Option";
+    private static final String PARAMETERS = "picocli.CommandLine$Parameters";
+    private static final String MIXIN = "picocli.CommandLine$Mixin";
+
+    /** One declared option: the field it fills, on the command or on one of its mixins, and its split regex. */
+    private record Declared(Object owner, Field field, String split) {}
+
+    /** The positional parameters' field, with its {@code @Parameters}. */
+    private record Positional(Field field, FieldAnnotations.Annotation parameters) {}
 
     /**
      * Fills {@code command}'s option and parameter fields from {@code args} (the words after the command's name).
@@ -41,14 +47,14 @@ final class QuickParse {
     static boolean parse(Object command, String[] args) {
         try {
             return fill(command, args);
-        } catch (ReflectiveOperationException | RuntimeException e) {
+        } catch (ReflectiveOperationException | IOException | RuntimeException e) {
             return false;
         }
     }
 
-    private static boolean fill(Object command, String[] args) throws ReflectiveOperationException {
+    private static boolean fill(Object command, String[] args) throws ReflectiveOperationException, IOException {
         Map<String, Declared> options = new LinkedHashMap<>();
-        List<Field> positional = new ArrayList<>();
+        List<Positional> positional = new ArrayList<>();
         declare(command, options, positional);
         if (positional.size() > 1) {
             return false;
@@ -114,31 +120,38 @@ final class QuickParse {
     }
 
     /** The options of {@code o} and of its mixins (made here, as picocli makes them), and its positional fields. */
-    private static void declare(Object o, Map<String, Declared> options, List<Field> positional)
-            throws ReflectiveOperationException {
+    private static void declare(Object o, Map<String, Declared> options, List<Positional> positional)
+            throws ReflectiveOperationException, IOException {
         for (Class<?> c = o.getClass(); c != Object.class; c = c.getSuperclass()) {
-            for (Field f : c.getDeclaredFields()) {
-                Option option = f.getAnnotation(Option.class);
-                if (option != null) {
-                    f.setAccessible(true);
-                    for (String name : option.names()) {
-                        if (options.put(name, new Declared(o, f, option)) != null) {
-                            throw new IllegalStateException("option " + name + " declared twice");
+            for (Map.Entry<String, List<FieldAnnotations.Annotation>> e : FieldAnnotations.of(c).entrySet()) {
+                Field f = c.getDeclaredField(e.getKey());
+                for (FieldAnnotations.Annotation a : e.getValue()) {
+                    switch (a.type()) {
+                        case OPTION -> {
+                            f.setAccessible(true);
+                            for (String name : a.strings("names")) {
+                                if (options.put(name, new Declared(o, f, a.string("split", ""))) != null) {
+                                    throw new IllegalStateException("option " + name + " declared twice");
+                                }
+                            }
                         }
+                        case PARAMETERS -> {
+                            f.setAccessible(true);
+                            positional.add(new Positional(f, a));
+                        }
+                        case MIXIN -> {
+                            f.setAccessible(true);
+                            Object mixin = f.get(o);
+                            if (mixin == null) {
+                                var made = f.getType().getDeclaredConstructor();
+                                made.setAccessible(true);
+                                mixin = made.newInstance();
+                                f.set(o, mixin);
+                            }
+                            declare(mixin, options, positional);
+                        }
+                        default -> { }
                     }
-                } else if (f.getAnnotation(Parameters.class) != null) {
-                    f.setAccessible(true);
-                    positional.add(f);
-                } else if (f.getAnnotation(Mixin.class) != null) {
-                    f.setAccessible(true);
-                    Object mixin = f.get(o);
-                    if (mixin == null) {
-                        var made = f.getType().getDeclaredConstructor();
-                        made.setAccessible(true);
-                        mixin = made.newInstance();
-                        f.set(o, mixin);
-                    }
-                    declare(mixin, options, positional);
                 }
             }
         }
@@ -159,7 +172,7 @@ final class QuickParse {
             d.field.set(d.owner, list);
             seen.add(d);
         }
-        String split = d.option.split();
+        String split = d.split();
         for (String v : split.isEmpty() ? new String[] {value} : value.split(split, -1)) {
             if (v.isEmpty()) {
                 return false;
@@ -191,20 +204,21 @@ final class QuickParse {
     }
 
     /** The positional parameters: one field, a single {@code Path} (index 0) or a list of paths within its arity. */
-    private static boolean positional(Object command, Field field, List<String> words) throws IllegalAccessException {
-        if (field == null) {
+    private static boolean positional(Object command, Positional p, List<String> words) throws IllegalAccessException {
+        if (p == null) {
             return words.isEmpty();
         }
-        Parameters p = field.getAnnotation(Parameters.class);
+        Field field = p.field();
+        String arity = p.parameters().string("arity", "");
         if (field.getType() == Path.class) {
-            if (!p.index().equals("0") || !p.arity().isEmpty() || words.size() != 1) {
+            if (!p.parameters().string("index", "").equals("0") || !arity.isEmpty() || words.size() != 1) {
                 return false;
             }
             field.set(command, Path.of(words.get(0)));
             return true;
         }
         if (!field.getGenericType().getTypeName().equals("java.util.List<java.nio.file.Path>")
-                || !(p.arity().equals("1..*") && !words.isEmpty() || p.arity().equals("0..*"))) {
+                || !(arity.equals("1..*") && !words.isEmpty() || arity.equals("0..*"))) {
             return false;
         }
         if (!words.isEmpty()) {
