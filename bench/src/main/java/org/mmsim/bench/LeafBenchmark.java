@@ -1,13 +1,10 @@
 package org.mmsim.bench;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.mmsim.kernel.profile.Profiles;
 import org.mmsim.scenario.Runner;
 import org.mmsim.scenario.ScenarioException;
 import org.mmsim.scenario.ScenarioModel;
-import org.mmsim.scenario.ScenarioParser;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -62,12 +59,7 @@ public class LeafBenchmark {
 
     @Setup(Level.Trial)
     public void makeStates() throws ScenarioException {
-        Path file = Path.of(scenario);
-        if (!Files.isRegularFile(file)) {
-            throw new IllegalStateException("no scenario at " + file.toAbsolutePath()
-                    + ": run from the repository root or pass -p scenario=PATH");
-        }
-        model = new ScenarioModel(ScenarioParser.parse(file), Profiles.byName(profile), true);
+        model = new ScenarioModel(BenchScenario.parse(scenario), Profiles.byName(profile), true);
         middle = model.initial();
         for (int t : new int[] {0, 1, 2, 0, 1, 2}) {
             model.step(middle, t);

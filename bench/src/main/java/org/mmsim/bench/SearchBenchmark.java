@@ -1,7 +1,5 @@
 package org.mmsim.bench;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.mmsim.explore.Explorer;
@@ -10,7 +8,6 @@ import org.mmsim.explore.Options;
 import org.mmsim.kernel.profile.Profiles;
 import org.mmsim.scenario.ScenarioException;
 import org.mmsim.scenario.ScenarioModel;
-import org.mmsim.scenario.ScenarioParser;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -48,12 +45,7 @@ public class SearchBenchmark {
 
     @Setup(Level.Trial)
     public void parse() throws ScenarioException {
-        Path file = Path.of(scenario);
-        if (!Files.isRegularFile(file)) {
-            throw new IllegalStateException("no scenario at " + file.toAbsolutePath()
-                    + ": run from the repository root or pass -p scenario=PATH");
-        }
-        model = new ScenarioModel(ScenarioParser.parse(file), Profiles.byName("6.18"), true);
+        model = new ScenarioModel(BenchScenario.parse(scenario), Profiles.byName("6.18"), true);
     }
 
     @Benchmark
