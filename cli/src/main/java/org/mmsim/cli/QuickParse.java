@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -18,7 +19,8 @@ import java.util.regex.Pattern;
  * the same fields, for the plain cases only: options by their full names, each value after its option or after
  * {@code =}, positional parameters within their arity, values of the field types the commands use. Anything else —
  * help, version, an unknown or repeated option, a missing or malformed value, {@code --}, a short option with its
- * value attached — is left to picocli, which then parses the whole command line again (on a fresh command) and
+ * value attached, a command whose annotations set what this does not read ({@code defaultValue}, {@code required},
+ * ...) — is left to picocli, which then parses the whole command line again (on a fresh command) and
  * reports exactly what it always did. {@code QuickParseTest} holds the fields this fills equal to picocli's on
  * every command.
  */
@@ -31,6 +33,13 @@ final class QuickParse {
     private static final String OPTION = "picocli.CommandLine$Option";
     private static final String PARAMETERS = "picocli.CommandLine$Parameters";
     private static final String MIXIN = "picocli.CommandLine$Mixin";
+    /**
+     * The attributes of {@code @Option} and {@code @Parameters} whose meaning this parse keeps; an annotation that sets
+     * any other ({@code defaultValue}, {@code required}, {@code converter}, {@code negatable}, ...) is left to picocli.
+     */
+    private static final Set<String> OPTION_ATTRIBUTES = Set.of("names", "paramLabel", "description", "split",
+            "splitSynopsisLabel", "arity");
+    private static final Set<String> PARAMETERS_ATTRIBUTES = Set.of("index", "arity", "paramLabel", "description");
 
     /** One declared option: the field it fills, on the command or on one of its mixins, and its split regex. */
     private record Declared(Object owner, Field field, String split) {}
@@ -128,6 +137,12 @@ final class QuickParse {
                 for (FieldAnnotations.Annotation a : e.getValue()) {
                     switch (a.type()) {
                         case OPTION -> {
+                            // arity "1" is what a single value takes anyway; "0..1" and the like are picocli's to read
+                            String arity = a.string("arity", "");
+                            if (!OPTION_ATTRIBUTES.containsAll(a.values().keySet()) || !List.of("", "1").contains(arity)
+                                    || f.getType() == boolean.class && !arity.isEmpty()) {
+                                throw new UnsupportedOperationException("option " + f.getName());
+                            }
                             f.setAccessible(true);
                             for (String name : a.strings("names")) {
                                 if (options.put(name, new Declared(o, f, a.string("split", ""))) != null) {
@@ -136,6 +151,9 @@ final class QuickParse {
                             }
                         }
                         case PARAMETERS -> {
+                            if (!PARAMETERS_ATTRIBUTES.containsAll(a.values().keySet())) {
+                                throw new UnsupportedOperationException("parameters " + f.getName());
+                            }
                             f.setAccessible(true);
                             positional.add(new Positional(f, a));
                         }

@@ -92,6 +92,26 @@ class QuickParseTest {
         }
     }
 
+    /** A command whose annotations say more than this parse keeps: picocli must parse it. */
+    static final class Unusual extends Subcommand {
+        @Option(names = "--level", defaultValue = "3")
+        int level;
+
+        @Option(names = "--flag", arity = "0..1")
+        boolean flag;
+
+        @Override
+        public Integer call() {
+            return 0;
+        }
+    }
+
+    @Test
+    void anOptionWithADefaultValueOrAnArityOfItsOwnIsLeftToPicocli() {
+        assertThat(QuickParse.parse(new Unusual(), new String[] {"--level", "4"})).isFalse();
+        assertThat(QuickParse.parse(new Unusual(), new String[] {})).isFalse();
+    }
+
     /** A new option of a type this does not take would still work, through picocli, but make every run slower. */
     @Test
     void everyOptionOfEveryCommandIsParsedQuickly() throws Exception {
