@@ -178,13 +178,21 @@ class QuickParseTest {
 
     @Test
     void aPlainCommandLineRunsAsPicocliRunsIt() {
-        // the same exit code and output by either path: a usage error the command itself finds, after parsing
-        String[] args = {"check", "--workers", "0", "a.mms"};
-        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
-        int code = Main.run(args, new java.io.PrintStream(new java.io.ByteArrayOutputStream()),
-                new java.io.PrintStream(err, true));
-        assertThat(code).isEqualTo(Main.USAGE);
-        assertThat(err.toString()).isEqualTo("mmsim: no such file or directory: a.mms" + System.lineSeparator());
+        // the same line twice, once plain (QuickParse) and once with "--" before the path (picocli): the same exit
+        // code and the same message, a usage error the command itself finds after parsing
+        String[] quick = {"check", "--kernel", "6.18", "no-such.mms"};
+        String[] picocli = {"check", "--kernel", "6.18", "--", "no-such.mms"};
+        assertThat(QuickParse.parse(new CheckCommand(), tail(quick))).isTrue();
+        assertThat(QuickParse.parse(new CheckCommand(), tail(picocli))).isFalse();
+        for (String[] args : List.of(quick, picocli)) {
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+            int code = Main.run(args, new java.io.PrintStream(out, true), new java.io.PrintStream(err, true));
+            assertThat(code).as(String.join(" ", args)).isEqualTo(Main.USAGE);
+            assertThat(err.toString()).isEqualTo("mmsim: no such file or directory: no-such.mms"
+                    + System.lineSeparator());
+            assertThat(out.toString()).isEmpty();
+        }
     }
 
     private static String[] tail(String[] line) {
