@@ -35,7 +35,8 @@ class BenchFiguresTest {
         BenchFigures.explore(ScenarioParser.parse(file), out, 1, 1);
 
         assertThat(out.keySet()).containsExactly("explore_scenario", "explore_states", "explore_states_per_second",
-                "explore_states_per_second_2w", "explore_2w_speedup", "explore_walk_states_per_second",
+                "explore_states_per_second_2w", "explore_2w_speedup", "explore_two_searches_speedup",
+                "explore_walk_states_per_second",
                 "explore_walk_speedup", "explore_bytes_per_state",
                 "explore_bytes_per_state_with_trace",
                 "explore_bytes_per_open_state", "explore_peak_heap_mb", "explore_alloc_bytes_per_state");
@@ -52,6 +53,9 @@ class BenchFiguresTest {
         double walkRatio = (double) (Long) out.get("explore_walk_states_per_second")
                 / (Long) out.get("explore_states_per_second");
         assertThat(Math.abs(walkSpeedup - walkRatio)).isLessThanOrEqualTo(Math.max(0.006, walkRatio / 100));
+        // two searches at once against one alone: more than nothing, and not more than two cores can give, with room
+        // for a five-state search's noise on a cold JIT
+        assertThat((Double) out.get("explore_two_searches_speedup")).isPositive().isLessThan(20.0);
         // a state costs at least a copy of the machine: kilobytes, not bytes
         assertThat((Long) out.get("explore_alloc_bytes_per_state")).isGreaterThan(1000L);
     }
