@@ -8,6 +8,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.Size;
+import net.jqwik.api.statistics.Statistics;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 import picocli.CommandLine.Mixin;
@@ -131,49 +139,54 @@ class QuickParseTest {
         }
     }
 
+    /** The values a random command line gives its options: plain ones and every form the quick path declines. */
+    private static final String[] VALUES = {"1", "-1", "0", "0.5", "-2.5", "1e3", "NaN", "0x10", "99999999999", "6.18",
+        "4.8,6.18", "6.18[cow_reuse=mapcount,zap_delay_rmap=on],4.8", "all", "a.mms", "dir/b.mms", "x", "", "-", "--",
+        "true", "false", "yes", "cow_reuse=page_count", "'q'", "-k", "--json", ",", "4.8,"};
+
+    @Provide
+    Arbitrary<String> commands() {
+        return Arbitraries.of(List.copyOf(COMMANDS.keySet()));
+    }
+
     /**
      * Random command lines of options, values and words, plain and not: whatever this parses, picocli parses without an
-     * error into the same fields (a fixed seed, so a failure repeats).
+     * error into the same fields. Each word is one number, shrinking towards the first option and the first value:
+     * its kind (a value alone, an option alone, OPTION=VALUE, or OPTION VALUE), the option and the value.
      */
-    @Test
-    void whatItParsesPicocliParsesTheSame() throws Exception {
-        java.util.Random random = new java.util.Random(20261206);
-        String[] values = {"1", "-1", "0", "0.5", "-2.5", "1e3", "NaN", "0x10", "99999999999", "6.18", "4.8,6.18",
-            "6.18[cow_reuse=mapcount,zap_delay_rmap=on],4.8", "all", "a.mms", "dir/b.mms", "x", "", "-", "--",
-            "true", "false", "yes", "cow_reuse=page_count", "'q'", "-k", "--json", ",", "4.8,"};
-        int parsed = 0;
-        for (int n = 0; n < 3000; n++) {
-            String command = List.copyOf(COMMANDS.keySet()).get(random.nextInt(COMMANDS.size()));
-            List<String> names = new ArrayList<>();
-            for (Field f : optionFields(COMMANDS.get(command).get())) {
-                names.addAll(List.of(f.getAnnotation(Option.class).names()));
-            }
-            names.addAll(List.of("--bogus", "-h", "--version", "-k6.18"));
-            List<String> line = new ArrayList<>();
-            for (int words = random.nextInt(7); words > 0; words--) {
-                String value = values[random.nextInt(values.length)];
-                switch (random.nextInt(4)) {
-                    case 0 -> line.add(value);
-                    case 1 -> line.add(names.get(random.nextInt(names.size())));
-                    case 2 -> line.add(names.get(random.nextInt(names.size())) + "=" + value);
-                    default -> {
-                        line.add(names.get(random.nextInt(names.size())));
-                        line.add(value);
-                    }
+    @Property(tries = 3000)
+    void whatItParsesPicocliParsesTheSame(@ForAll("commands") String command,
+            @ForAll @Size(max = 6) List<@IntRange(min = 0, max = 1 << 16) Integer> words) throws Exception {
+        List<String> names = new ArrayList<>();
+        for (Field f : optionFields(COMMANDS.get(command).get())) {
+            names.addAll(List.of(f.getAnnotation(Option.class).names()));
+        }
+        names.addAll(List.of("--bogus", "-h", "--version", "-k6.18"));
+        List<String> line = new ArrayList<>();
+        for (int w : words) {
+            String name = names.get(w / 4 % names.size());
+            String value = VALUES[w / 4 / names.size() % VALUES.length];
+            switch (w % 4) {
+                case 0 -> line.add(value);
+                case 1 -> line.add(name);
+                case 2 -> line.add(name + "=" + value);
+                default -> {
+                    line.add(name);
+                    line.add(value);
                 }
             }
-            String[] args = line.toArray(String[]::new);
-            Subcommand quick = COMMANDS.get(command).get();
-            if (!QuickParse.parse(quick, args)) {
-                continue;
-            }
-            parsed++;
+        }
+        String[] args = line.toArray(String[]::new);
+        Subcommand quick = COMMANDS.get(command).get();
+        boolean parsed = QuickParse.parse(quick, args);
+        // enough of the lines plain for the comparison to mean something
+        Statistics.collect(parsed ? "parsed quickly" : "left to picocli");
+        Statistics.coverage(c -> c.check("parsed quickly").percentage(p -> p >= 5));
+        if (parsed) {
             Subcommand byPicocli = COMMANDS.get(command).get();
             new CommandLine(byPicocli).parseArgs(args);
             assertThat(fields(quick)).as(command + " " + line).isEqualTo(fields(byPicocli));
         }
-        // enough of them plain for the comparison to mean something
-        assertThat(parsed).isGreaterThan(300);
     }
 
     @Test
