@@ -101,8 +101,9 @@ public final class BenchFigures {
      * ({@link #explore}): {@code explore_scenario}, {@code explore_states}, {@code explore_states_per_second} (one
      * worker), {@code explore_states_per_second_2w}, {@code explore_2w_speedup} (the rounds' ratios of the two,
      * paired), {@code explore_two_searches_speedup} (two one-worker searches at once against one, paired the same
-     * way: the machine's own ceiling for two workers), {@code explore_walk_states_per_second} and {@code explore_walk_speedup} (the model alone,
-     * {@link ModelWalk}, and its rounds' ratios to the one-worker search; left out when the states are not a tree),
+     * way: the machine's own ceiling for two workers), {@code explore_walk_states_per_second} and
+     * {@code explore_walk_speedup} (the model alone, {@link ModelWalk}, and its rounds' ratios to the one-worker
+     * search; left out when the states are not a tree),
      * {@code explore_bytes_per_state} (the visited set),
      * {@code explore_bytes_per_state_with_trace}, {@code explore_bytes_per_open_state} (the live levels, at their
      * largest), {@code explore_peak_heap_mb} and {@code explore_alloc_bytes_per_state} (heap allocated by one
@@ -246,8 +247,9 @@ public final class BenchFigures {
     /**
      * States per second of two one-worker searches of {@code s} run at once, one per thread, together: what two of this
      * machine's cores give two searches that share nothing but the heap, the ceiling of what two workers of one search
-     * can reach. On this machine it moves between about 1.1 and 1.9 times one search's rate (bench/README.md), so that
-     * {@code explore_2w_speedup} is read against it. The harness's threads and clock, not the model's.
+     * can reach: 1.52 to 1.68 times one search's rate in four {@code bench} runs on this machine, a shared two-CPU VM
+     * (bench/README.md), against which {@code explore_2w_speedup} is read. The harness's threads and clock, not the
+     * model's.
      */
     private static double twoSearchesAtOnce(Scenario s, KernelProfile profile) {
         Report[] reports = new Report[2];
