@@ -100,8 +100,8 @@ public final class BenchFigures {
      * As {@link #measure(int)}, plus, when {@code exploreScenario} is given, the explorer's figures
      * ({@link #explore}): {@code explore_scenario}, {@code explore_states}, {@code explore_states_per_second} (one
      * worker), {@code explore_states_per_second_2w}, {@code explore_2w_speedup} (the rounds' ratios of the two,
-     * paired), {@code explore_two_searches_speedup} (two one-worker searches at once against one, paired the same
-     * way: the machine's own ceiling for two workers), {@code explore_walk_states_per_second} and
+     * paired), {@code explore_two_searches_speedup} (two one-worker searches at once against one, paired by round
+     * after every other figure: the machine's own ceiling for two workers), {@code explore_walk_states_per_second} and
      * {@code explore_walk_speedup} (the model alone, {@link ModelWalk}, and its rounds' ratios to the one-worker
      * search; left out when the states are not a tree),
      * {@code explore_bytes_per_state} (the visited set),
@@ -193,7 +193,6 @@ public final class BenchFigures {
         double[] rates = new double[rounds];
         double[] rates2 = new double[rounds];
         double[] walks = new double[rounds];
-        double[] ceilings = new double[rounds];
         boolean tree = true;
         for (int r = -warmup; r < rounds; r++) {
             Report two = null;
@@ -206,16 +205,25 @@ public final class BenchFigures {
             }
             double walk = tree ? walkStatesPerSecond(s, profile, last.states()) : -1;
             tree = walk >= 0;
-            double apart = twoSearchesAtOnce(s, profile);
             if (r >= 0) {
                 rates[r] = statesPerSecond(last);
                 rates2[r] = statesPerSecond(two);
                 walks[r] = walk;
-                ceilings[r] = apart / rates[r];
             }
         }
         long[] allocated = new long[1];
         double peakMb = peakHeapMb(() -> allocated[0] = allocatedBy(() -> search(s, profile, Options.defaults())));
+        // two searches at once only after every other figure, so that their threads and garbage disturb none of them;
+        // each round pairs them with a one-worker search of its own, the pair first in odd rounds
+        double[] ceilings = new double[rounds];
+        for (int r = 0; r < rounds; r++) {
+            double apart = (r & 1) != 0 ? twoSearchesAtOnce(s, profile) : 0;
+            double one = statesPerSecond(search(s, profile, Options.defaults()));
+            if ((r & 1) == 0) {
+                apart = twoSearchesAtOnce(s, profile);
+            }
+            ceilings[r] = apart / one;
+        }
         out.put("explore_scenario", s.name());
         out.put("explore_states", last.states());
         out.put("explore_states_per_second", Math.round(median(rates)));
@@ -247,7 +255,7 @@ public final class BenchFigures {
     /**
      * States per second of two one-worker searches of {@code s} run at once, one per thread, together: what two of this
      * machine's cores give two searches that share nothing but the heap, the ceiling of what two workers of one search
-     * can reach: 1.52 to 1.68 times one search's rate in four {@code bench} runs on this machine, a shared two-CPU VM
+     * can reach: 1.47 to 1.86 times one search's rate in six {@code bench} runs on this machine, a shared two-CPU VM
      * (bench/README.md), against which {@code explore_2w_speedup} is read. The harness's threads and clock, not the
      * model's.
      */
