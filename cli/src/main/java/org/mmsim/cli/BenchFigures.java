@@ -261,11 +261,11 @@ public final class BenchFigures {
      */
     private static double twoSearchesAtOnce(Scenario s, KernelProfile profile) {
         Report[] reports = new Report[2];
-        RuntimeException[] failed = new RuntimeException[1];
+        Throwable[] failed = new Throwable[1];
         Thread other = new Thread(() -> {
             try {
                 reports[1] = search(s, profile, Options.defaults());
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
                 failed[0] = e;
             }
         }, "mmsim-bench-second-search");
@@ -279,8 +279,11 @@ public final class BenchFigures {
             throw new IllegalStateException("interrupted while two searches ran at once", e);
         }
         long elapsed = System.nanoTime() - start;
-        if (failed[0] != null) {
-            throw failed[0];
+        if (failed[0] instanceof RuntimeException e) {
+            throw e;
+        }
+        if (failed[0] instanceof Error e) {
+            throw e;
         }
         return (reports[0].states() + reports[1].states()) * 1e9 / Math.max(elapsed, 1);
     }
