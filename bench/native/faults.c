@@ -44,11 +44,12 @@ int main(int argc, char **argv) {
         int go[2];
         if (pipe(go)) { perror("pipe"); return 1; }
         pid_t child = fork();
+        if (child < 0) { perror("fork"); return 1; }
         if (child == 0) {
             char c;
             close(go[1]);
-            read(go[0], &c, 1); /* hold the pages until the parent has written them all */
-            _exit(0);
+            /* hold the pages until the parent has written them all: the read returns at its close */
+            _exit(read(go[0], &c, 1) < 0);
         }
         t0 = now();
         for (long i = 0; i < pages; i++) p[i * ps] = 2;
