@@ -11,7 +11,6 @@
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -33,7 +32,11 @@ int main(int argc, char **argv) {
     int rounds = argc > 2 ? atoi(argv[2]) : 5;
     long ps = sysconf(_SC_PAGESIZE);
     double first[64], cow[64];
-    if (rounds > 64) rounds = 64;
+    if (argc > 3 || pages < 1 || rounds < 1 || rounds > 64) {
+        fprintf(stderr, "usage: %s [PAGES [ROUNDS]]: PAGES at least 1 (default 262144), ROUNDS 1 to 64 (default 5)\n",
+                argv[0]);
+        return 2;
+    }
     for (int r = 0; r < rounds; r++) {
         char *p = mmap(NULL, pages * ps, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         if (p == MAP_FAILED) { perror("mmap"); return 1; }

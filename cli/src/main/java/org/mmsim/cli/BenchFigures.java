@@ -217,9 +217,13 @@ public final class BenchFigures {
         // each round pairs them with a one-worker search of its own, the pair first in odd rounds
         double[] ceilings = new double[rounds];
         for (int r = 0; r < rounds; r++) {
-            double apart = (r & 1) != 0 ? twoSearchesAtOnce(s, profile) : 0;
-            double one = statesPerSecond(search(s, profile, Options.defaults()));
-            if ((r & 1) == 0) {
+            double apart;
+            double one;
+            if ((r & 1) != 0) {
+                apart = twoSearchesAtOnce(s, profile);
+                one = statesPerSecond(search(s, profile, Options.defaults()));
+            } else {
+                one = statesPerSecond(search(s, profile, Options.defaults()));
                 apart = twoSearchesAtOnce(s, profile);
             }
             ceilings[r] = apart / one;
