@@ -19,14 +19,17 @@ import java.util.Map;
  * @param <S> the model state
  */
 final class BreadthFirst<S> {
-    /** Levels narrower than this are expanded by the calling thread alone: workers would cost more than they win. */
+    /**
+     * Levels narrower than this are expanded by the calling thread alone: workers would cost more than they win
+     * ({@link Options#parallelLevel}'s default).
+     */
     static final int PARALLEL_LEVEL = 64;
     /**
      * Transitions between two reads of the clock and the interrupt: often, since one transition of a scenario that
      * holds gigabytes can take a second, and a read costs a few nanoseconds against microseconds per transition.
      */
     static final int POLL_PERIOD = 16;
-    /** {@link #PARALLEL_LEVEL}, or less in tests that want small models expanded by workers. */
+    /** {@link Options#parallelLevel}, or less in tests that want small models expanded by workers. */
     private final int parallelLevel;
     /** The bytes of records past which the workers look only {@value LookaheadPolicy#DEEP_LOOKAHEAD} levels ahead. */
     private final long recordsLimit = Runtime.getRuntime().maxMemory() / LookaheadPolicy.RECORDS_HEAP_SHARE;
@@ -76,7 +79,7 @@ final class BreadthFirst<S> {
     private long frontierStates;
 
     BreadthFirst(Model<S> model, Options opts) {
-        this(model, opts, PARALLEL_LEVEL);
+        this(model, opts, opts.parallelLevel());
     }
 
     BreadthFirst(Model<S> model, Options opts, int parallelLevel) {

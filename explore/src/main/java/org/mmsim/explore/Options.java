@@ -40,6 +40,10 @@ import java.util.function.LongSupplier;
  *                           go on (null: nowhere)
  * @param resume             a checkpoint to go on from instead of starting at the initial state (null: none); the
  *                           resumed search ends with the report an uninterrupted one would have given
+ * @param parallelLevel      with more than one worker, the fewest states a level must have left for the workers to
+ *                           expand it (default 64); a narrower level is expanded by the search's own thread, since
+ *                           workers would cost more than they win there. 1 has the workers expand every level, which
+ *                           only a test of the workers wants (the report is the same either way)
  */
 public record Options(
         Mode mode,
@@ -57,7 +61,8 @@ public record Options(
         LongSupplier clock,
         int workers,
         Path checkpoint,
-        Path resume) {
+        Path resume,
+        int parallelLevel) {
 
     /** How the state space is searched. */
     public enum Mode {
@@ -82,6 +87,7 @@ public record Options(
         require(pctDepth >= 1, "pctDepth must be at least 1: " + pctDepth);
         require(pctSteps >= 0, "pctSteps must not be negative: " + pctSteps);
         require(workers >= 1 && workers <= MAX_WORKERS, "workers must be in 1.." + MAX_WORKERS + ": " + workers);
+        require(parallelLevel >= 1, "parallelLevel must be at least 1: " + parallelLevel);
     }
 
     /** The most worker threads an exhaustive search uses. */
@@ -90,103 +96,109 @@ public record Options(
     /** The defaults listed in the class comment. */
     public static Options defaults() {
         return new Options(Mode.EXHAUSTIVE, true, Long.MAX_VALUE, 0, 0.9, 1, 1000, 3, 0, false,
-                () -> false, Progress.NONE, System::nanoTime, 1, null, null);
+                () -> false, Progress.NONE, System::nanoTime, 1, null, null, BreadthFirst.PARALLEL_LEVEL);
     }
 
     /** These options with another {@link #mode}. */
     public Options withMode(Mode mode) {
         return new Options(mode, reduction, maxStates, maxSeconds, heapFraction, seed, runs, pctDepth, pctSteps,
-                keepFrontierStates, interrupted, progress, clock, workers, checkpoint, resume);
+                keepFrontierStates, interrupted, progress, clock, workers, checkpoint, resume, parallelLevel);
     }
 
     /** These options with {@link #reduction} on or off. */
     public Options withReduction(boolean reduction) {
         return new Options(mode, reduction, maxStates, maxSeconds, heapFraction, seed, runs, pctDepth, pctSteps,
-                keepFrontierStates, interrupted, progress, clock, workers, checkpoint, resume);
+                keepFrontierStates, interrupted, progress, clock, workers, checkpoint, resume, parallelLevel);
     }
 
     /** These options with another {@link #maxStates}. */
     public Options withMaxStates(long maxStates) {
         return new Options(mode, reduction, maxStates, maxSeconds, heapFraction, seed, runs, pctDepth, pctSteps,
-                keepFrontierStates, interrupted, progress, clock, workers, checkpoint, resume);
+                keepFrontierStates, interrupted, progress, clock, workers, checkpoint, resume, parallelLevel);
     }
 
     /** These options with another {@link #maxSeconds}. */
     public Options withMaxSeconds(double maxSeconds) {
         return new Options(mode, reduction, maxStates, maxSeconds, heapFraction, seed, runs, pctDepth, pctSteps,
-                keepFrontierStates, interrupted, progress, clock, workers, checkpoint, resume);
+                keepFrontierStates, interrupted, progress, clock, workers, checkpoint, resume, parallelLevel);
     }
 
     /** These options with another {@link #heapFraction}. */
     public Options withHeapFraction(double heapFraction) {
         return new Options(mode, reduction, maxStates, maxSeconds, heapFraction, seed, runs, pctDepth, pctSteps,
-                keepFrontierStates, interrupted, progress, clock, workers, checkpoint, resume);
+                keepFrontierStates, interrupted, progress, clock, workers, checkpoint, resume, parallelLevel);
     }
 
     /** These options with another {@link #seed}. */
     public Options withSeed(long seed) {
         return new Options(mode, reduction, maxStates, maxSeconds, heapFraction, seed, runs, pctDepth, pctSteps,
-                keepFrontierStates, interrupted, progress, clock, workers, checkpoint, resume);
+                keepFrontierStates, interrupted, progress, clock, workers, checkpoint, resume, parallelLevel);
     }
 
     /** These options with another number of {@link #runs}. */
     public Options withRuns(int runs) {
         return new Options(mode, reduction, maxStates, maxSeconds, heapFraction, seed, runs, pctDepth, pctSteps,
-                keepFrontierStates, interrupted, progress, clock, workers, checkpoint, resume);
+                keepFrontierStates, interrupted, progress, clock, workers, checkpoint, resume, parallelLevel);
     }
 
     /** These options with another {@link #pctDepth}. */
     public Options withPctDepth(int pctDepth) {
         return new Options(mode, reduction, maxStates, maxSeconds, heapFraction, seed, runs, pctDepth, pctSteps,
-                keepFrontierStates, interrupted, progress, clock, workers, checkpoint, resume);
+                keepFrontierStates, interrupted, progress, clock, workers, checkpoint, resume, parallelLevel);
     }
 
     /** These options with another {@link #pctSteps}. */
     public Options withPctSteps(int pctSteps) {
         return new Options(mode, reduction, maxStates, maxSeconds, heapFraction, seed, runs, pctDepth, pctSteps,
-                keepFrontierStates, interrupted, progress, clock, workers, checkpoint, resume);
+                keepFrontierStates, interrupted, progress, clock, workers, checkpoint, resume, parallelLevel);
     }
 
     /** These options with {@link #keepFrontierStates} on or off. */
     public Options withKeepFrontierStates(boolean keepFrontierStates) {
         return new Options(mode, reduction, maxStates, maxSeconds, heapFraction, seed, runs, pctDepth, pctSteps,
-                keepFrontierStates, interrupted, progress, clock, workers, checkpoint, resume);
+                keepFrontierStates, interrupted, progress, clock, workers, checkpoint, resume, parallelLevel);
     }
 
     /** These options with another {@link #interrupted} supplier. */
     public Options withInterrupted(BooleanSupplier interrupted) {
         return new Options(mode, reduction, maxStates, maxSeconds, heapFraction, seed, runs, pctDepth, pctSteps,
-                keepFrontierStates, interrupted, progress, clock, workers, checkpoint, resume);
+                keepFrontierStates, interrupted, progress, clock, workers, checkpoint, resume, parallelLevel);
     }
 
     /** These options with another {@link #progress} callback. */
     public Options withProgress(Progress progress) {
         return new Options(mode, reduction, maxStates, maxSeconds, heapFraction, seed, runs, pctDepth, pctSteps,
-                keepFrontierStates, interrupted, progress, clock, workers, checkpoint, resume);
+                keepFrontierStates, interrupted, progress, clock, workers, checkpoint, resume, parallelLevel);
     }
 
     /** These options with another {@link #clock} (tests use a fake one). */
     public Options withClock(LongSupplier clock) {
         return new Options(mode, reduction, maxStates, maxSeconds, heapFraction, seed, runs, pctDepth, pctSteps,
-                keepFrontierStates, interrupted, progress, clock, workers, checkpoint, resume);
+                keepFrontierStates, interrupted, progress, clock, workers, checkpoint, resume, parallelLevel);
     }
 
     /** These options with another number of {@link #workers}. */
     public Options withWorkers(int workers) {
         return new Options(mode, reduction, maxStates, maxSeconds, heapFraction, seed, runs, pctDepth, pctSteps,
-                keepFrontierStates, interrupted, progress, clock, workers, checkpoint, resume);
+                keepFrontierStates, interrupted, progress, clock, workers, checkpoint, resume, parallelLevel);
     }
 
     /** These options writing a {@link #checkpoint} to {@code file} when a budget or an interrupt stops the search. */
     public Options withCheckpoint(Path file) {
         return new Options(mode, reduction, maxStates, maxSeconds, heapFraction, seed, runs, pctDepth, pctSteps,
-                keepFrontierStates, interrupted, progress, clock, workers, file, resume);
+                keepFrontierStates, interrupted, progress, clock, workers, file, resume, parallelLevel);
     }
 
     /** These options continuing the search a checkpoint {@code file} holds ({@link #resume}). */
     public Options withResume(Path file) {
         return new Options(mode, reduction, maxStates, maxSeconds, heapFraction, seed, runs, pctDepth, pctSteps,
-                keepFrontierStates, interrupted, progress, clock, workers, checkpoint, file);
+                keepFrontierStates, interrupted, progress, clock, workers, checkpoint, file, parallelLevel);
+    }
+
+    /** These options with another {@link #parallelLevel}: 1 has workers expand every level (tests of the workers). */
+    public Options withParallelLevel(int parallelLevel) {
+        return new Options(mode, reduction, maxStates, maxSeconds, heapFraction, seed, runs, pctDepth, pctSteps,
+                keepFrontierStates, interrupted, progress, clock, workers, checkpoint, resume, parallelLevel);
     }
 
     private static void require(boolean ok, String message) {

@@ -35,6 +35,22 @@ class WorkersAndCheckpointsTest {
         assertThat(ReportSummary.of(many)).isEqualTo(ReportSummary.of(one));
     }
 
+    @Property(tries = 50)
+    void theParallelLevelOfTheOptionsSendsEveryLevelToTheWorkers(@ForAll("programs") Programs model) {
+        // through Explorer, as the command line reaches it: narrow levels stay on the search's own thread by default
+        Report one = Explorer.exhaustive(model, Options.defaults());
+        Report many = Explorer.exhaustive(model, Options.defaults().withWorkers(2).withParallelLevel(1));
+
+        assertThat(ReportSummary.of(many)).isEqualTo(ReportSummary.of(one));
+    }
+
+    @org.junit.jupiter.api.Test
+    void aParallelLevelBelowOneIsRefused() {
+        assertThat(Options.defaults().parallelLevel()).isEqualTo(BreadthFirst.PARALLEL_LEVEL);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Options.defaults().withParallelLevel(0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("parallelLevel must be at least 1: 0");
+    }
+
     @Property(tries = 100)
     void workersStopWhereTheSingleThreadedSearchStops(@ForAll("programs") Programs model,
             @ForAll @IntRange(min = 1, max = 40) int maxStates) {
