@@ -34,11 +34,12 @@ final class QuickParse {
     private static final String PARAMETERS = "picocli.CommandLine$Parameters";
     private static final String MIXIN = "picocli.CommandLine$Mixin";
     /**
-     * The attributes of {@code @Option} and {@code @Parameters} whose meaning this parse keeps; an annotation that sets
-     * any other ({@code defaultValue}, {@code required}, {@code converter}, {@code negatable}, ...) is left to picocli.
+     * The attributes of {@code @Option} and {@code @Parameters} whose meaning this parse keeps ({@code hidden} only
+     * leaves an option out of the help); an annotation that sets any other ({@code defaultValue}, {@code required},
+     * {@code converter}, {@code negatable}, ...) is left to picocli.
      */
     private static final Set<String> OPTION_ATTRIBUTES = Set.of("names", "paramLabel", "description", "split",
-            "splitSynopsisLabel", "arity");
+            "splitSynopsisLabel", "arity", "hidden");
     private static final Set<String> PARAMETERS_ATTRIBUTES = Set.of("index", "arity", "paramLabel", "description");
 
     /** One declared option: the field it fills, on the command or on one of its mixins, and its split regex. */

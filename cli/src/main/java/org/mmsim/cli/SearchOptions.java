@@ -46,6 +46,14 @@ final class SearchOptions {
     @Option(names = "--no-reduction", description = "Explore without sleep-set reduction.")
     boolean noReduction;
 
+    /**
+     * A testing aid, left out of {@code --help} (docs/explorer.md, "Workers"): the fewest states a level must have left
+     * for the workers to expand it. {@code fuzz --differential} sets 1, so that two workers expand every level of the
+     * small searches it compares, whose levels are mostly narrower than the default.
+     */
+    @Option(names = "--parallel-level", paramLabel = "N", hidden = true)
+    int parallelLevel = Options.defaults().parallelLevel();
+
     @Option(names = "--progress", description = "Force (true) or suppress (false) the progress line; by default "
             + "it is shown only on an interactive terminal.", arity = "1")
     Boolean progress;
@@ -64,7 +72,8 @@ final class SearchOptions {
         try {
             o = Options.defaults().withMode(m).withSeed(seed).withRuns(runs).withPctDepth(pctDepth)
                     .withMaxStates(maxStates).withMaxSeconds(maxSeconds).withHeapFraction(heapFraction)
-                    .withReduction(!noReduction).withInterrupted(interrupted).withWorkers(workers);
+                    .withReduction(!noReduction).withInterrupted(interrupted).withWorkers(workers)
+                    .withParallelLevel(parallelLevel);
         } catch (IllegalArgumentException e) {
             throw new Main.UsageError(e.getMessage());
         }
@@ -96,6 +105,9 @@ final class SearchOptions {
         }
         if (workers < 1 || workers > Options.MAX_WORKERS) {
             throw new Main.UsageError("--workers must be 1 to " + Options.MAX_WORKERS + ", not " + workers);
+        }
+        if (parallelLevel < 1) {
+            throw new Main.UsageError("--parallel-level must be at least 1, not " + parallelLevel);
         }
         if (runs < 0) {
             throw new Main.UsageError("--runs must not be negative, not " + runs);

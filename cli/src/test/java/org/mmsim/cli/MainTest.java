@@ -75,6 +75,7 @@ class MainTest {
             {"--workers", "65", "--workers must be 1 to 64, not 65"},
             {"--runs", "-1", "--runs must not be negative, not -1"},
             {"--pct-depth", "0", "--pct-depth must be at least 1, not 0"},
+            {"--parallel-level", "0", "--parallel-level must be at least 1, not 0"},
         };
         for (String[] c : cases) {
             for (String command : List.of("explore", "check")) {

@@ -56,6 +56,7 @@ class QuickParseTest {
         {"explore", "a.mms", "--kernel", "6.18", "--mode", "random", "--seed", "7", "--runs", "50"},
         {"explore", "--json", "e.json", "--html=e.html", "--save", "dir", "--checkpoint", "c", "a.mms"},
         {"explore", "a.mms", "--resume", "c", "--workers", "1", "--max-seconds", "0"},
+        {"check", "a.mms", "--workers", "2", "--parallel-level", "1"},
         {"replay", "s.schedule"},
         {"replay", "s.schedule", "--html", "r.html"},
         {"fidelity"},
