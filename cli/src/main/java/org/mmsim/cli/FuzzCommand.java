@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
 import java.util.TreeSet;
@@ -41,6 +42,15 @@ final class FuzzCommand extends Subcommand {
     @Option(names = "--input-seconds", paramLabel = "S", description = "A mutant that runs longer is a finding "
             + "(default: 10).")
     double inputSeconds = 10;
+
+    @Option(names = "--differential", description = "Also check each mutant that ends in a verdict with --workers 2 "
+            + "and with --no-reduction: two workers must give the same report as one, timings aside, and no reduction "
+            + "the same outcomes, states and violations. A disagreement is a finding.")
+    boolean differential;
+
+    /** The budget of a mutant's check: a small search, and a time and heap limit that keep the campaign going. */
+    private static final List<String> BUDGET = List.of("--max-states", "20000", "--max-seconds", "3", "--max-heap",
+            "0.8");
 
 
     /** Edge values every token may become. */
@@ -81,20 +91,29 @@ final class FuzzCommand extends Subcommand {
         int slow = 0;
         int invalid = 0;
         int verdicts = 0;
+        int compared = 0;
+        int disagreements = 0;
         long t0 = System.nanoTime();
         for (int n = 0; n < count; n++) {
             String mutant = mutate(texts.get(rnd.nextInt(texts.size())), vocab, rnd);
             Files.writeString(input, mutant, StandardCharsets.UTF_8);
-            String[] args = n % 10 == 9 ? commandLine(input, dir, rnd)
-                    : new String[] {"check", input.toString(), "--max-states", "20000", "--max-seconds", "3",
-                        "--max-heap", "0.8"};
+            boolean plain = n % 10 != 9;
+            Path json = dir.resolve("mutant.json");
+            Files.deleteIfExists(json);
+            List<String> check = new ArrayList<>(List.of("check", input.toString()));
+            check.addAll(BUDGET);
+            if (differential) {
+                check.addAll(List.of("--workers", "1", "--json", json.toString()));
+            }
+            String[] args = plain ? check.toArray(String[]::new) : commandLine(input, dir, rnd);
             ByteArrayOutputStream sink = new ByteArrayOutputStream();
             ByteArrayOutputStream err = new ByteArrayOutputStream();
             long s0 = System.nanoTime();
             String finding = null;
+            int code = Main.INTERNAL;
             try (PrintStream o = new PrintStream(sink, true, StandardCharsets.UTF_8);
                     PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-                int code = Main.run(args, o, e);
+                code = Main.run(args, o, e);
                 if (code == Main.INTERNAL) {
                     internal++;
                     finding = "internal error: " + err.toString(StandardCharsets.UTF_8).trim() + "\n# command: "
@@ -108,7 +127,32 @@ final class FuzzCommand extends Subcommand {
                 uncaught++;
                 finding = "uncaught: " + t;
             }
+            // the time of the mutant's own run: the comparisons after it run the search twice more
             double secs = (System.nanoTime() - s0) / 1e9;
+            if (differential && plain && finding == null && Files.exists(json)) {
+                DifferentialCheck.Run one = new DifferentialCheck.Run(code,
+                        Files.readString(json, StandardCharsets.UTF_8));
+                if (DifferentialCheck.comparable(one)) {
+                    compared++;
+                    try {
+                        finding = DifferentialCheck.disagreement(one,
+                                DifferentialCheck.check(input, dir, BUDGET, "--workers", "2", "--parallel-level", "1"),
+                                DifferentialCheck.check(input, dir, BUDGET, "--workers", "1", "--no-reduction"));
+                        String kernel = DifferentialCheck.firstKernel(one);
+                        if (finding == null && kernel != null) {
+                            finding = DifferentialCheck.exploreDisagreement(
+                                    DifferentialCheck.explore(input, dir, kernel, BUDGET, "--workers", "1"),
+                                    DifferentialCheck.explore(input, dir, kernel, BUDGET, "--workers", "2",
+                                            "--parallel-level", "1"));
+                        }
+                    } catch (Throwable t) {
+                        finding = "uncaught: " + t;
+                    }
+                    if (finding != null) {
+                        disagreements++;
+                    }
+                }
+            }
             if (finding == null && secs > inputSeconds) {
                 slow++;
                 finding = String.format("ran %.1f s", secs);
@@ -118,16 +162,17 @@ final class FuzzCommand extends Subcommand {
             }
         }
         double total = (System.nanoTime() - t0) / 1e9;
-        try (Stream<Path> s = Files.list(dir)) {
-            for (Path p : s.toList()) {
+        // the mutant, and what its checks wrote (a differential campaign's explore saves schedules in a directory)
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);
             }
         }
-        Files.deleteIfExists(dir);
         stdout.printf("fuzz: %d mutants (seed %d) in %.1f s: %d verdicts, %d scenario errors, "
-                + "%d internal errors, %d uncaught, %d over %.0f s%n", count, seed, total, verdicts, invalid, internal,
-                uncaught, slow, inputSeconds);
-        return internal + uncaught + slow == 0 ? Main.OK : Main.FAILED;
+                + "%d internal errors, %d uncaught, %d over %.0f s%s%n", count, seed, total, verdicts, invalid, internal,
+                uncaught, slow, inputSeconds, differential ? String.format("; %d of %d searches compared disagree",
+                        disagreements, compared) : "");
+        return internal + uncaught + slow + disagreements == 0 ? Main.OK : Main.FAILED;
     }
 
     private void save(int n, String mutant, String finding) throws IOException {

@@ -32,6 +32,18 @@ class FuzzCommandTest {
     }
 
     @Test
+    void aShortDifferentialCampaignComparesSearchesAndFindsNoDisagreement() {
+        MainTest.Outcome o = MainTest.mmsim("fuzz", "--count", "200", "--seed", "2", "--differential", "--corpus",
+                BundledScenariosTest.ROOT.resolve("scenarios").toString(), "--out", tmp.resolve("f").toString());
+        assertThat(o.code()).as(o.out()).isZero();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("; 0 of (\\d+) searches compared disagree")
+                .matcher(o.out());
+        assertThat(m.find()).as(o.out()).isTrue();
+        assertThat(Integer.parseInt(m.group(1))).as("mutants compared").isGreaterThan(10);
+        assertThat(Files.exists(tmp.resolve("f"))).as("no finding saved").isFalse();
+    }
+
+    @Test
     void everyReproducerEndsInAVerdictOrAScenarioError() throws IOException {
         List<Path> files;
         try (Stream<Path> s = Files.list(REPRODUCERS)) {

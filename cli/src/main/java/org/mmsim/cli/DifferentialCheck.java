@@ -1,0 +1,146 @@
+package org.mmsim.cli;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * What {@code mmsim fuzz --differential} asks of a mutant that ended in a verdict: that the explorer keeps its two
+ * promises about it (docs/explorer.md). A search with two workers gives the report one worker gave, byte for byte
+ * apart from the timings: {@code check}'s for every kernel the scenario expects something of, and {@code explore}'s,
+ * with its counterexamples, for the first of them. A search without sleep-set reduction gives, for every kernel, the
+ * same outcome, the same states and the same violations (reduction prunes transitions, not states, so only the
+ * executions counted, and the satisfied ones among them, may differ). A search a time or heap budget stopped is not
+ * compared: where it stopped depends on the machine, not on the model. A state budget stops every search at the same
+ * state, so such a search is compared with two workers, and without reduction only if neither stopped.
+ */
+final class DifferentialCheck {
+    /** A line of the JSON report that holds a timing ({@code "seconds": 0.017}). */
+    private static final Pattern TIMING = Pattern.compile("(?m)^\\s*\"seconds\": [0-9.eE+-]+,?\\n");
+    /** The lines a search without reduction may change: the executions it counts and how many satisfied the condition. */
+    private static final Pattern COUNTED = Pattern.compile("(?m)^\\s*\"(executions|satisfied)\": [0-9]+,?\\n");
+    /** A budget that stops a search where the machine's speed or memory says, not the model. */
+    private static final Pattern UNREPEATABLE = Pattern.compile("\"stopped\": \"(max-seconds|heap|interrupted)\"");
+    private static final Pattern KERNEL = Pattern.compile("\"kernel\": \"([^\"]+)\"");
+
+    private DifferentialCheck() {}
+
+    /** A run of {@code check}: its exit code and its JSON report (empty if it wrote none). */
+    record Run(int code, String json) {}
+
+    /**
+     * The {@code check} of {@code input} with {@code options} and {@code budget}, its report written into
+     * {@code dir}.
+     */
+    static Run check(Path input, Path dir, List<String> budget, String... options) throws IOException {
+        return run("check", input, dir, budget, List.of(options));
+    }
+
+    private static Run run(String command, Path input, Path dir, List<String> budget, List<String> options)
+            throws IOException {
+        Path json = dir.resolve("differential.json");
+        Files.deleteIfExists(json);
+        List<String> args = new ArrayList<>(List.of(command, input.toString()));
+        args.addAll(budget);
+        args.addAll(options);
+        args.addAll(List.of("--json", json.toString()));
+        int code;
+        try (PrintStream o = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+                PrintStream e = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)) {
+            code = Main.run(args.toArray(String[]::new), o, e);
+        }
+        return new Run(code, Files.exists(json) ? Files.readString(json, StandardCharsets.UTF_8) : "");
+    }
+
+    /** The first kernel {@code one}'s report names, or null if it names none. */
+    static String firstKernel(Run one) {
+        Matcher m = KERNEL.matcher(one.json());
+        return m.find() ? m.group(1) : null;
+    }
+
+    /**
+     * The {@code explore} of {@code input} under {@code kernel} with {@code options} and {@code budget}, its report
+     * and counterexample schedules written into {@code dir}.
+     */
+    static Run explore(Path input, Path dir, String kernel, List<String> budget, String... options)
+            throws IOException {
+        List<String> args = new ArrayList<>(List.of("--kernel", kernel, "--save", dir.resolve("schedules").toString()));
+        args.addAll(List.of(options));
+        return run("explore", input, dir, budget, args);
+    }
+
+    /** Whether {@code run} can be compared at all: it ended in a verdict, and no budget of the machine's stopped it. */
+    static boolean comparable(Run run) {
+        return (run.code() == Main.OK || run.code() == Main.FAILED) && !run.json().isEmpty()
+                && !UNREPEATABLE.matcher(run.json()).find();
+    }
+
+    /**
+     * How {@code exploreTwo} disagrees with {@code exploreOne} ({@code explore} with two workers and with one), or
+     * null if they agree or either cannot be compared.
+     */
+    static String exploreDisagreement(Run exploreOne, Run exploreTwo) {
+        if (!comparableSearch(exploreOne) || !comparableSearch(exploreTwo)) {
+            return null;
+        }
+        if (exploreTwo.code() != exploreOne.code() || !withoutTimings(exploreTwo.json()).equals(
+                withoutTimings(exploreOne.json()))) {
+            return "explore with two workers disagrees with one: exit " + exploreTwo.code() + " against "
+                    + exploreOne.code() + ", reports " + firstDifference(withoutTimings(exploreTwo.json()),
+                            withoutTimings(exploreOne.json()));
+        }
+        return null;
+    }
+
+    /** Whether an {@code explore} run can be compared: it wrote a report, and no budget of the machine's stopped it. */
+    private static boolean comparableSearch(Run run) {
+        return run.code() != Main.INTERNAL && !run.json().isEmpty() && !UNREPEATABLE.matcher(run.json()).find();
+    }
+
+    /**
+     * How {@code two} (two workers) and {@code flat} (no reduction) disagree with {@code one} (one worker, with
+     * reduction), or null if they agree; a run that cannot be compared ({@link #comparable}) is skipped.
+     */
+    static String disagreement(Run one, Run two, Run flat) {
+        if (comparable(two) && (two.code() != one.code() || !withoutTimings(two.json()).equals(
+                withoutTimings(one.json())))) {
+            return "two workers disagree with one: exit " + two.code() + " against " + one.code() + ", reports "
+                    + firstDifference(withoutTimings(two.json()), withoutTimings(one.json()));
+        }
+        if (comparable(flat) && !one.json().contains("\"stopped\"") && !flat.json().contains("\"stopped\"")
+                && (flat.code() != one.code() || !uncounted(flat.json()).equals(uncounted(one.json())))) {
+            return "no reduction disagrees with reduction: exit " + flat.code() + " against " + one.code()
+                    + ", reports " + firstDifference(uncounted(flat.json()), uncounted(one.json()));
+        }
+        return null;
+    }
+
+    private static String withoutTimings(String json) {
+        return TIMING.matcher(json).replaceAll("");
+    }
+
+    private static String uncounted(String json) {
+        return COUNTED.matcher(withoutTimings(json)).replaceAll("");
+    }
+
+    /** The first line where {@code a} and {@code b} differ, both ways, for a finding's one-line summary. */
+    static String firstDifference(String a, String b) {
+        String[] x = a.split("\n", -1);
+        String[] y = b.split("\n", -1);
+        for (int i = 0; i < Math.max(x.length, y.length); i++) {
+            String p = i < x.length ? x[i].strip() : "(end)";
+            String q = i < y.length ? y[i].strip() : "(end)";
+            if (!p.equals(q)) {
+                return "differ at line " + (i + 1) + ": " + p + " against " + q;
+            }
+        }
+        return "are the same";
+    }
+}

@@ -1,0 +1,94 @@
+package org.mmsim.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code fuzz --differential}'s comparison: what it lets differ (timings; without reduction, the executions counted),
+ * what it reports (anything else), and which searches it does not compare (those a time or heap budget stopped).
+ */
+class DifferentialCheckTest {
+    @TempDir
+    Path tmp;
+
+    /** A one-result report as {@code check --json} writes it. */
+    private static String report(String outcome, int states, int executions, double seconds, String stopped) {
+        return "{\n  \"schema\": 1,\n  \"results\": [\n    {\n      \"scenario\": \"x\",\n      \"kernel\": \"6.18\",\n"
+                + "      \"outcome\": \"" + outcome + "\",\n      \"ok\": true,\n      \"states\": " + states + ",\n"
+                + "      \"executions\": " + executions + ",\n      \"satisfied\": " + executions / 2 + ",\n"
+                + (stopped == null ? "" : "      \"stopped\": \"" + stopped + "\",\n")
+                + "      \"seconds\": " + seconds + ",\n      \"violations\": []\n    }\n  ]\n}\n";
+    }
+
+    private static DifferentialCheck.Run run(int code, String json) {
+        return new DifferentialCheck.Run(code, json);
+    }
+
+    @Test
+    void timingsMayDifferAndNothingElse() {
+        DifferentialCheck.Run one = run(Main.OK, report("sometimes", 25, 15, 0.017, null));
+        assertThat(DifferentialCheck.disagreement(one, run(Main.OK, report("sometimes", 25, 15, 0.4, null)),
+                run(Main.OK, report("sometimes", 25, 15, 0.02, null)))).isNull();
+        assertThat(DifferentialCheck.disagreement(one, run(Main.OK, report("sometimes", 26, 15, 0.017, null)),
+                run(Main.OK, report("sometimes", 25, 15, 0.02, null))))
+                .isEqualTo("two workers disagree with one: exit 0 against 0, reports differ at line 9: "
+                        + "\"states\": 26, against \"states\": 25,");
+        assertThat(DifferentialCheck.disagreement(one, run(Main.FAILED, report("sometimes", 25, 15, 0.017, null)),
+                run(Main.OK, report("sometimes", 25, 15, 0.02, null))))
+                .startsWith("two workers disagree with one: exit 1 against 0, reports are the same");
+    }
+
+    @Test
+    void withoutReductionOnlyTheExecutionsCountedMayDiffer() {
+        DifferentialCheck.Run one = run(Main.OK, report("sometimes", 25, 12, 0.01, null));
+        DifferentialCheck.Run two = run(Main.OK, report("sometimes", 25, 12, 0.01, null));
+        assertThat(DifferentialCheck.disagreement(one, two, run(Main.OK, report("sometimes", 25, 15, 0.03, null))))
+                .isNull();
+        assertThat(DifferentialCheck.disagreement(one, two, run(Main.FAILED, report("never", 25, 15, 0.03, null))))
+                .isEqualTo("no reduction disagrees with reduction: exit 1 against 0, reports differ at line 7: "
+                        + "\"outcome\": \"never\", against \"outcome\": \"sometimes\",");
+    }
+
+    @Test
+    void aSearchTheMachinesBudgetStoppedIsNotCompared() {
+        DifferentialCheck.Run one = run(Main.OK, report("sometimes", 25, 15, 0.01, null));
+        assertThat(DifferentialCheck.comparable(run(Main.OK, report("inconclusive", 9, 0, 3.0, "max-seconds"))))
+                .isFalse();
+        assertThat(DifferentialCheck.comparable(run(Main.OK, report("inconclusive", 9, 0, 3.0, "heap")))).isFalse();
+        assertThat(DifferentialCheck.comparable(run(Main.INVALID_SCENARIO, ""))).isFalse();
+        assertThat(DifferentialCheck.disagreement(one, run(Main.OK, report("inconclusive", 9, 0, 3, "max-seconds")),
+                run(Main.OK, report("inconclusive", 7, 0, 3, "max-seconds")))).isNull();
+    }
+
+    @Test
+    void aStateBudgetStopsEverySearchAtTheSameStateSoTwoWorkersAreStillCompared() {
+        DifferentialCheck.Run failed = run(Main.FAILED, report("inconclusive", 20000, 10, 1.0, "max-states"));
+        assertThat(DifferentialCheck.comparable(failed)).isTrue();
+        assertThat(DifferentialCheck.disagreement(failed,
+                run(Main.FAILED, report("inconclusive", 20001, 10, 1.0, "max-states")),
+                run(Main.FAILED, report("sometimes", 5, 1, 1.0, null)))).startsWith("two workers disagree");
+        // without reduction, a stopped search is not compared: its executions decide where it stopped
+        assertThat(DifferentialCheck.disagreement(failed,
+                run(Main.FAILED, report("inconclusive", 20000, 10, 1.0, "max-states")),
+                run(Main.FAILED, report("sometimes", 5, 1, 1.0, null)))).isNull();
+    }
+
+    @Test
+    void everyBundledHistoryScenarioKeepsBothPromises() throws IOException {
+        List<String> budget = List.of("--max-states", "200000", "--max-seconds", "60");
+        for (String name : List.of("b1-dirty-cow", "b3-cow-breaks-either-way", "b6-dma-vs-writeback",
+                "b7-gup-fast-vs-fork", "tlb-delayed-rmap")) {
+            Path f = BundledScenariosTest.ROOT.resolve("scenarios/history/" + name + ".mms");
+            DifferentialCheck.Run one = DifferentialCheck.check(f, tmp, budget, "--workers", "1");
+            assertThat(DifferentialCheck.comparable(one)).as(name).isTrue();
+            assertThat(one.json()).as(name).contains("\"states\"");
+            assertThat(DifferentialCheck.disagreement(one, DifferentialCheck.check(f, tmp, budget, "--workers", "2"),
+                    DifferentialCheck.check(f, tmp, budget, "--workers", "1", "--no-reduction"))).as(name).isNull();
+        }
+    }
+}
