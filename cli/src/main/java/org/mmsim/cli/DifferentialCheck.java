@@ -19,7 +19,9 @@ import java.util.regex.Pattern;
  * same outcome, the same states and the same violations (reduction prunes transitions, not states, so only the
  * executions counted, and the satisfied ones among them, may differ). A search a time or heap budget stopped is not
  * compared: where it stopped depends on the machine, not on the model. A state budget stops every search at the same
- * state, so such a search is compared with two workers, and without reduction only if neither stopped.
+ * state, so such a search is compared with two workers, and without reduction only if neither stopped. And a search
+ * stopped half way by a state budget and resumed from its checkpoint (by two workers) ends with the report of the
+ * search that was not stopped ({@link #resumeDisagreement}).
  */
 final class DifferentialCheck {
     /** A line of the JSON report that holds a timing ({@code "seconds": 0.017}). */
@@ -29,6 +31,8 @@ final class DifferentialCheck {
     /** A budget that stops a search where the machine's speed or memory says, not the model. */
     private static final Pattern UNREPEATABLE = Pattern.compile("\"stopped\": \"(max-seconds|heap|interrupted)\"");
     private static final Pattern KERNEL = Pattern.compile("\"kernel\": \"([^\"]+)\"");
+    /** The states of an {@code explore} report: a key of the report itself, two spaces in. */
+    private static final Pattern STATES = Pattern.compile("(?m)^  \"states\": ([0-9]+),");
 
     private DifferentialCheck() {}
 
@@ -95,6 +99,49 @@ final class DifferentialCheck {
             return "explore with two workers disagrees with one: exit " + exploreTwo.code() + " against "
                     + exploreOne.code() + ", reports " + firstDifference(withoutTimings(exploreTwo.json()),
                             withoutTimings(exploreOne.json()));
+        }
+        return null;
+    }
+
+    /**
+     * How the {@code explore} of {@code input} under {@code kernel}, stopped by a state budget at half the states
+     * {@code whole} (one worker, not stopped) found and resumed from its checkpoint by two workers, disagrees with
+     * {@code whole}, or null if it ends with the same report (or {@code whole} cannot be compared, or has too few states
+     * to stop half way).
+     */
+    static String resumeDisagreement(Path input, Path dir, String kernel, List<String> budget, Run whole)
+            throws IOException {
+        Matcher m = STATES.matcher(whole.json());
+        if (!comparableSearch(whole) || whole.json().contains("\"stopped\": \"") || !m.find()) {
+            return null;
+        }
+        long states = Long.parseLong(m.group(1));
+        if (states < 2) {
+            return null;
+        }
+        List<String> half = new ArrayList<>(budget);
+        int at = half.indexOf("--max-states");
+        if (at >= 0) {
+            half.subList(at, at + 2).clear();
+        }
+        half.addAll(List.of("--max-states", Long.toString(states / 2)));
+        Path checkpoint = dir.resolve("differential.checkpoint");
+        Files.deleteIfExists(checkpoint);
+        Run stopped = explore(input, dir, kernel, half, "--workers", "1", "--checkpoint", checkpoint.toString());
+        if (!stopped.json().contains("\"stopped\": \"max-states\"")) {
+            return stopped.json().contains("\"stopped\": \"") ? null
+                    : "a search with --max-states " + states / 2 + " of " + states + " states did not stop: exit "
+                            + stopped.code();
+        }
+        Run resumed = explore(input, dir, kernel, budget, "--workers", "2", "--parallel-level", "1", "--resume",
+                checkpoint.toString());
+        if (!comparableSearch(resumed)) {
+            return null;
+        }
+        if (resumed.code() != whole.code() || !withoutTimings(resumed.json()).equals(withoutTimings(whole.json()))) {
+            return "a search resumed at " + states / 2 + " of " + states + " states disagrees with the whole: exit "
+                    + resumed.code() + " against " + whole.code() + ", reports " + firstDifference(
+                            withoutTimings(resumed.json()), withoutTimings(whole.json()));
         }
         return null;
     }

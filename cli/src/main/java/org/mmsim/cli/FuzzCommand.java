@@ -44,8 +44,9 @@ final class FuzzCommand extends Subcommand {
     double inputSeconds = 10;
 
     @Option(names = "--differential", description = "Also check each mutant that ends in a verdict with --workers 2 "
-            + "and with --no-reduction: two workers must give the same report as one, timings aside, and no reduction "
-            + "the same outcomes, states and violations. A disagreement is a finding.")
+            + "and with --no-reduction, and explore it stopped half way and resumed: two workers and a resumed search "
+            + "must give the same report as one worker, timings aside, and no reduction the same outcomes, states and "
+            + "violations. A disagreement is a finding.")
     boolean differential;
 
     /** The budget of a mutant's check: a small search, and a time and heap limit that keep the campaign going. */
@@ -140,10 +141,13 @@ final class FuzzCommand extends Subcommand {
                                 DifferentialCheck.check(input, dir, BUDGET, "--workers", "1", "--no-reduction"));
                         String kernel = DifferentialCheck.firstKernel(one);
                         if (finding == null && kernel != null) {
-                            finding = DifferentialCheck.exploreDisagreement(
-                                    DifferentialCheck.explore(input, dir, kernel, BUDGET, "--workers", "1"),
-                                    DifferentialCheck.explore(input, dir, kernel, BUDGET, "--workers", "2",
-                                            "--parallel-level", "1"));
+                            DifferentialCheck.Run whole = DifferentialCheck.explore(input, dir, kernel, BUDGET,
+                                    "--workers", "1");
+                            finding = DifferentialCheck.exploreDisagreement(whole, DifferentialCheck.explore(input,
+                                    dir, kernel, BUDGET, "--workers", "2", "--parallel-level", "1"));
+                            if (finding == null) {
+                                finding = DifferentialCheck.resumeDisagreement(input, dir, kernel, BUDGET, whole);
+                            }
                         }
                     } catch (Throwable t) {
                         finding = "uncaught: " + t;

@@ -3,6 +3,7 @@ package org.mmsim.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -87,8 +88,39 @@ class DifferentialCheckTest {
             DifferentialCheck.Run one = DifferentialCheck.check(f, tmp, budget, "--workers", "1");
             assertThat(DifferentialCheck.comparable(one)).as(name).isTrue();
             assertThat(one.json()).as(name).contains("\"states\"");
-            assertThat(DifferentialCheck.disagreement(one, DifferentialCheck.check(f, tmp, budget, "--workers", "2"),
-                    DifferentialCheck.check(f, tmp, budget, "--workers", "1", "--no-reduction"))).as(name).isNull();
+            assertThat(DifferentialCheck.disagreement(one, DifferentialCheck.check(f, tmp, budget, "--workers", "2",
+                    "--parallel-level", "1"), DifferentialCheck.check(f, tmp, budget, "--workers", "1",
+                            "--no-reduction"))).as(name).isNull();
+            String kernel = DifferentialCheck.firstKernel(one);
+            assertThat(kernel).as(name).isNotNull();
+            DifferentialCheck.Run whole = DifferentialCheck.explore(f, tmp, kernel, budget, "--workers", "1");
+            assertThat(whole.json()).as(name).contains("\"counterexamples\"");
+            assertThat(DifferentialCheck.exploreDisagreement(whole, DifferentialCheck.explore(f, tmp, kernel, budget,
+                    "--workers", "2", "--parallel-level", "1"))).as(name).isNull();
+            Path checkpoint = tmp.resolve("differential.checkpoint");
+            Files.deleteIfExists(checkpoint);
+            assertThat(DifferentialCheck.resumeDisagreement(f, tmp, kernel, budget, whole)).as(name).isNull();
+            // a scenario without threads is one state: nothing to stop half way
+            if (!whole.json().contains("\n  \"states\": 1,")) {
+                assertThat(checkpoint).as(name + ": stopped half way").exists();
+            }
         }
+    }
+
+    @Test
+    void aResumedSearchIsComparedWithTheWholeOneAndADifferenceIsReported() throws IOException {
+        Path f = BundledScenariosTest.ROOT.resolve("scenarios/history/b7-gup-fast-vs-fork.mms");
+        List<String> budget = List.of("--max-states", "200000", "--max-seconds", "60");
+        DifferentialCheck.Run whole = DifferentialCheck.explore(f, tmp, "5.11", budget, "--workers", "1");
+        assertThat(whole.json()).contains("\"states\": 44,");
+        // a report of one more transition than the resumed search will find stands for a resumed search that lost one
+        DifferentialCheck.Run other = new DifferentialCheck.Run(whole.code(), whole.json().replaceFirst(
+                "\"transitions\": ([0-9]+)", "\"transitions\": 1$1"));
+        assertThat(DifferentialCheck.resumeDisagreement(f, tmp, "5.11", budget, other))
+                .startsWith("a search resumed at 22 of 44 states disagrees with the whole: exit 0 against 0, reports "
+                        + "differ at line 12: \"transitions\": ");
+        DifferentialCheck.Run stopped = new DifferentialCheck.Run(4, whole.json().replace("\"stopped\": null",
+                "\"stopped\": \"max-states\""));
+        assertThat(DifferentialCheck.resumeDisagreement(f, tmp, "5.11", budget, stopped)).as("not whole").isNull();
     }
 }
