@@ -8,6 +8,8 @@ import java.io.DataOutput;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.StreamCorruptedException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -18,6 +20,8 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.zip.CRC32C;
+import java.util.zip.CheckedOutputStream;
 
 /**
  * A stopped exhaustive search, saved so that it can go on ({@link Options#checkpoint}, {@link Options#resume}):
@@ -32,8 +36,10 @@ import java.util.Map;
  * {@link Model#identity} and thread count, the identity's named parts, and the reduction flag (a checkpoint is
  * refused by a search of another model, naming the first part that differs, or with other reduction), then the
  * fields in the order
- * {@link #write} writes them, big-endian. The file is written beside its final name and moved over it, so an
- * interrupted write never leaves a torn checkpoint.
+ * {@link #write} writes them, big-endian, and last the CRC-32C of all that comes before it, as a long. The file is
+ * written beside its final name and moved over it, so an interrupted write never leaves a torn checkpoint; a file
+ * damaged later (a flipped bit, a copy cut short) is refused by its checksum before anything in it is believed, since
+ * a damaged count or fingerprint would otherwise resume a search that ends with a wrong report and says nothing.
  */
 final class Checkpoint {
     private static final long MAGIC = 0x4d4d53494d434b31L;
@@ -42,9 +48,12 @@ final class Checkpoint {
      * tables, VMAs, mms' fields and the allocator enter the fingerprint as one hash each. 4: so do the mm core's fields
      * and lengths, each mm's locks, page table and lengths, the VFS's, GUP's and the notifiers' lengths. 5: the
      * records of steps taken ahead follow the index ({@link #writeRecords}). 6: the model's identity in named parts
-     * ({@link Model#identityParts}) follows its hash, so that a refusal can say what differs.
+     * ({@link Model#identityParts}) follows its hash, so that a refusal can say what differs. 7: the file ends with
+     * the CRC-32C of what comes before it ({@link #verify}).
      */
-    private static final int VERSION = 6;
+    private static final int VERSION = 7;
+    /** The bytes of the checksum that ends the file. */
+    private static final int TRAILER = Long.BYTES;
     /** The most identity parts, and the longest part in chars, that a checkpoint may hold (more: it is damaged). */
     private static final int MAX_PARTS = 4096;
     private static final int MAX_PART_CHARS = 1 << 23;
@@ -122,8 +131,10 @@ final class Checkpoint {
 
     static <S> void write(Path file, BreadthFirst<S> b, long initialFingerprint) {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (DataOutputStream out = new DataOutputStream(
-                new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16))) {
+        try (OutputStream raw = Files.newOutputStream(tmp)) {
+            CRC32C crc = new CRC32C();
+            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(new CheckedOutputStream(raw, crc),
+                    1 << 16));
             out.writeLong(MAGIC);
             out.writeInt(VERSION);
             out.writeLong(initialFingerprint);
@@ -156,6 +167,10 @@ final class Checkpoint {
             b.next.write(out);
             b.index.write(out);
             writeRecords(out, b.current, b.next);
+            out.flush();
+            DataOutputStream trailer = new DataOutputStream(raw);
+            trailer.writeLong(crc.getValue());
+            trailer.flush();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write checkpoint " + file + ": " + e.getMessage(), e);
         }
@@ -181,6 +196,7 @@ final class Checkpoint {
                 throw new IllegalArgumentException(file + " is a checkpoint of format " + version + ", written by"
                         + " another version of mmsim; this one reads format " + VERSION + " (start the search again)");
             }
+            verify(file);
             long fingerprint = in.readLong();
             long identity = in.readLong();
             Map<String, String> parts = readIdentityParts(in);
@@ -221,8 +237,40 @@ final class Checkpoint {
             throw new IllegalArgumentException(file + " is cut short: not a whole checkpoint", e);
         } catch (StreamCorruptedException e) {
             throw new IllegalArgumentException(file + " is damaged: " + e.getMessage(), e);
+        } catch (IndexOutOfBoundsException | NegativeArraySizeException e) {
+            // a file whose checksum matches but whose contents no search wrote (made by hand, or by a broken writer)
+            throw new IllegalArgumentException(file + " is damaged: " + e.getMessage(), e);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read checkpoint " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Refuses {@code file} unless the CRC-32C of all it holds before its last {@value #TRAILER} bytes is what they
+     * say, reading it once through before anything in it is believed.
+     *
+     * @throws StreamCorruptedException if it does not match, or the file is too short to hold a checksum
+     */
+    private static void verify(Path file) throws IOException {
+        long size = Files.size(file);
+        if (size < 2 * Long.BYTES + Integer.BYTES) {
+            throw new StreamCorruptedException("it is too short to hold a checksum");
+        }
+        CRC32C crc = new CRC32C();
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] buffer = new byte[1 << 16];
+            for (long left = size - TRAILER; left > 0; ) {
+                int n = in.read(buffer, 0, (int) Math.min(buffer.length, left));
+                if (n < 0) {
+                    throw new EOFException();
+                }
+                crc.update(buffer, 0, n);
+                left -= n;
+            }
+            if (new DataInputStream(in).readLong() != crc.getValue()) {
+                throw new StreamCorruptedException("what it holds does not match its checksum (a bit changed, or the"
+                        + " file was cut short or added to)");
+            }
         }
     }
 

@@ -149,8 +149,55 @@ class WorkersAndCheckpointsTest {
 
     @org.junit.jupiter.api.Test
     void aCheckpointWithDamagedIdentityPartsIsRefusedAsSuch() throws IOException {
-        // the number of identity parts, big-endian after the magic, the format, the fingerprint and the identity hash
-        assertRefusedOnceDamaged(bytes -> bytes[28] = 0x7f, "is damaged: it names 2130706433 parts");
+        // the number of identity parts, big-endian after the magic, the format, the fingerprint and the identity hash:
+        // refused by the checksum, and by the count's own check in a file whose checksum was made to match
+        assertRefusedOnceDamaged(bytes -> bytes[28] = 0x7f, "is damaged: what it holds does not match its checksum");
+        assertRefusedOnceDamaged(bytes -> {
+            bytes[28] = 0x7f;
+            matchChecksum(bytes);
+        }, "is damaged: it names 2130706433 parts");
+    }
+
+    /**
+     * Every bit of a checkpoint counts: a search that resumes from one with any single bit flipped refuses it, where
+     * before the checksum a flipped count or fingerprint could resume into a report that differed without a word.
+     */
+    @org.junit.jupiter.api.Test
+    void aCheckpointWithAnyBitFlippedIsRefused() throws IOException {
+        Path file = Files.createTempFile("mmsim", ".ckpt");
+        try {
+            new BreadthFirst<>(new Counters(3, 3), Options.defaults().withMaxStates(5).withCheckpoint(file), 1).run();
+            byte[] whole = Files.readAllBytes(file);
+            for (int bit = 0; bit < 8 * whole.length; bit += 7) {
+                byte[] bytes = whole.clone();
+                bytes[bit / 8] ^= (byte) (1 << (bit % 8));
+                Files.write(file, bytes);
+                var refusal = org.assertj.core.api.Assertions.assertThatThrownBy(() -> new BreadthFirst<>(
+                        new Counters(3, 3), Options.defaults().withResume(file), 1).run()).as("bit %d", bit)
+                        .isInstanceOf(IllegalArgumentException.class);
+                if (bit >= 12 * 8) {
+                    refusal.hasMessageContaining("is damaged: what it holds does not match its checksum");
+                }
+            }
+            byte[] shorter = java.util.Arrays.copyOf(whole, whole.length - 3);
+            Files.write(file, shorter);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> new BreadthFirst<>(new Counters(3, 3),
+                    Options.defaults().withResume(file), 1).run()).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("does not match its checksum");
+            Files.write(file, whole);
+            Report resumed = new BreadthFirst<>(new Counters(3, 3), Options.defaults().withResume(file), 1).run();
+            Report uninterrupted = new BreadthFirst<>(new Counters(3, 3), Options.defaults(), 1).run();
+            assertThat(ReportSummary.of(resumed)).isEqualTo(ReportSummary.of(uninterrupted));
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    /** The checkpoint {@code bytes} with its checksum made to match what it now holds. */
+    private static void matchChecksum(byte[] bytes) {
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(bytes, 0, bytes.length - 8);
+        java.nio.ByteBuffer.wrap(bytes, bytes.length - 8, 8).putLong(crc.getValue());
     }
 
     @org.junit.jupiter.api.Test
@@ -161,11 +208,12 @@ class WorkersAndCheckpointsTest {
 
     @org.junit.jupiter.api.Test
     void aCheckpointWithADamagedRecordIsRefusedAsSuch() throws IOException {
-        // the last state's record: the index of its tree and its node's offset, the file's last eight bytes
+        // the last state's record: the index of its tree and its node's offset, the eight bytes before the checksum
         assertRefusedOnceDamaged(bytes -> {
-            for (int i = bytes.length - 8; i < bytes.length; i++) {
+            for (int i = bytes.length - 16; i < bytes.length - 8; i++) {
                 bytes[i] = (byte) (i % 4 == bytes.length % 4 ? 0x7f : 0xff);
             }
+            matchChecksum(bytes);
         }, "is damaged: state", "of record 2147483647");
     }
 
