@@ -1,7 +1,6 @@
 package org.mmsim.cli;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -69,7 +68,7 @@ final class BenchCommand extends Subcommand {
         String text = Json.write(figures);
         stdout.print(text);
         if (json != null) {
-            Files.writeString(json, text, StandardCharsets.UTF_8);
+            OutputFile.write("--json", json, text);
         }
         return Main.OK;
     }

@@ -1,7 +1,6 @@
 package org.mmsim.cli;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -86,7 +85,7 @@ final class CheckCommand extends Subcommand {
         }
         stdout.print(CheckReport.table(results));
         if (json != null) {
-            Files.writeString(json, CheckReport.json(results), StandardCharsets.UTF_8);
+            OutputFile.write("--json", json, CheckReport.json(results));
         }
         search.endProgress(stderr);
         if (!results.stream().allMatch(Result::ok)) {

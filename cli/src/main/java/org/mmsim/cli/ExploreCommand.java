@@ -3,7 +3,6 @@ package org.mmsim.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -82,6 +81,7 @@ final class ExploreCommand extends Subcommand {
         OutputFile.check("--json", json);
         OutputFile.check("--html", html);
         OutputFile.check("--checkpoint", checkpoint);
+        OutputFile.checkDirectory("--save", save);
         if (!Files.isRegularFile(file)) {
             throw new Main.UsageError("no such scenario file: " + file);
         }
@@ -148,12 +148,10 @@ final class ExploreCommand extends Subcommand {
                 err.println("checkpoint written to " + checkpoint + "; go on with --resume " + checkpoint);
             }
             if (json != null) {
-                Files.writeString(json, ExploreReport.json(s, kernel, r, opts, outcome, cexs, violations),
-                        StandardCharsets.UTF_8);
+                OutputFile.write("--json", json, ExploreReport.json(s, kernel, r, opts, outcome, cexs, violations));
             }
             if (html != null) {
-                Files.writeString(html, HtmlReport.explore(s, kernel, r, outcome, cexs, violations),
-                        StandardCharsets.UTF_8);
+                OutputFile.write("--html", html, HtmlReport.explore(s, kernel, r, outcome, cexs, violations));
             }
             if (!r.complete() && outcome == Outcome.INCONCLUSIVE) {
                 return INCONCLUSIVE;
@@ -200,9 +198,13 @@ final class ExploreCommand extends Subcommand {
         List<String> names = ScheduleFile.names(s, profile, schedule);
         Execution e = Runner.replay(s, profile, true, schedule).execution();
         ScheduleFile sf = new ScheduleFile(file.toString(), kernelWithOverrides(kernel), kind, names, 0);
-        Files.createDirectories(save);
         Path p = save.resolve(s.name() + "." + kernel.replaceAll("[^A-Za-z0-9._=-]", "_") + "." + suffix + ".sched");
-        Files.writeString(p, sf.text(), StandardCharsets.UTF_8);
+        try {
+            Files.createDirectories(save);
+        } catch (IOException ex) {
+            throw new Main.UsageError("--save: cannot make directory " + save + ": " + OutputFile.reason(ex));
+        }
+        OutputFile.write("--save", p, sf.text());
         return new ExploreReport.Counterexample(kind, title, schedule, threadNames(names, schedule), p.toString(), e);
     }
 

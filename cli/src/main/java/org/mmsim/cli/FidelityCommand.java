@@ -1,7 +1,6 @@
 package org.mmsim.cli;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -82,7 +81,7 @@ final class FidelityCommand extends Subcommand {
         if (out == null) {
             stdout.print(doc);
         } else {
-            Files.writeString(out, doc, StandardCharsets.UTF_8);
+            OutputFile.write("--out", out, doc);
             stdout.println("fidelity: " + FidelityReport.summary(profiles, rows) + " Wrote "
                     + out + ".");
         }

@@ -67,6 +67,7 @@ final class FuzzCommand extends Subcommand {
         if (!(inputSeconds > 0)) {
             throw new Main.UsageError("--input-seconds must be above 0, not " + inputSeconds);
         }
+        OutputFile.checkDirectory("--out", out);
         List<Path> files = Checker.findScenarios(List.of(corpus)).stream()
                 .filter(p -> !p.toString().contains("bench")).toList();
         if (files.isEmpty()) {
@@ -180,7 +181,11 @@ final class FuzzCommand extends Subcommand {
     }
 
     private void save(int n, String mutant, String finding) throws IOException {
-        Files.createDirectories(out);
+        try {
+            Files.createDirectories(out);
+        } catch (IOException e) {
+            throw new Main.UsageError("--out: cannot make directory " + out + ": " + OutputFile.reason(e));
+        }
         Path f = out.resolve(String.format("finding-%d-%06d.mms", seed, n));
         Files.writeString(f, "# mmsim fuzz --seed " + seed + ", mutant " + n + ": "
                 + finding.lines().findFirst().orElse("") + "\n" + mutant, StandardCharsets.UTF_8);

@@ -1,12 +1,23 @@
 package org.mmsim.cli;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 
 /**
- * Checks a file a command will write ({@code --json}, {@code --html}, {@code --out}, {@code --checkpoint}) before the
- * work starts, so that a path that cannot be written is a usage error (exit 2) up front, not an internal error after a
- * long search.
+ * Files a command writes ({@code --json}, {@code --html}, {@code --out}, {@code --checkpoint}, and the schedules
+ * {@code --save} puts in a directory): checked before the work starts, so that a path that cannot be written is a usage
+ * error (exit 2) up front, not an internal error after a long search; and written so that a write that fails all the
+ * same (a disk that filled up meanwhile) is one too, naming the option, the file and the reason. The check tries what
+ * the write will do (it creates a file in the directory and removes it, or opens the existing file to append nothing),
+ * since permission bits say nothing where the file system refuses anyway ({@code /proc}, a read-only mount) or the
+ * user is root.
  */
 final class OutputFile {
     private OutputFile() {}
@@ -23,8 +34,65 @@ final class OutputFile {
         if (dir == null || !Files.isDirectory(dir)) {
             throw new Main.UsageError(option + ": no such directory: " + (dir == null ? file : dir));
         }
-        if (Files.exists(file) ? !Files.isWritable(file) : !Files.isWritable(dir)) {
-            throw new Main.UsageError(option + ": cannot write " + file);
+        try {
+            if (Files.exists(file)) {
+                Files.newOutputStream(file, StandardOpenOption.APPEND).close();
+            } else {
+                probe(dir);
+            }
+        } catch (IOException e) {
+            throw new Main.UsageError(option + ": cannot write " + file + ": " + reason(e));
         }
+    }
+
+    /**
+     * Throws a usage error naming {@code option} if files could not be written in directory {@code dir}: if it exists,
+     * it must be a directory one can make a file in; if not, the nearest directory above it that exists must be one
+     * (the command makes the rest when it first saves something).
+     */
+    static void checkDirectory(String option, Path dir) {
+        Path d = dir.toAbsolutePath();
+        while (d != null && !Files.exists(d)) {
+            d = d.getParent();
+        }
+        if (d == null || !Files.isDirectory(d)) {
+            throw new Main.UsageError(option + ": " + (d == null ? dir : d) + " is not a directory");
+        }
+        try {
+            probe(d);
+        } catch (IOException e) {
+            throw new Main.UsageError(option + ": cannot write in " + d + ": " + reason(e));
+        }
+    }
+
+    /** Writes {@code text} to {@code file}, which {@code option} named; a failure is a usage error that says why. */
+    static void write(String option, Path file, String text) {
+        try {
+            Files.writeString(file, text, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new Main.UsageError(option + ": cannot write " + file + ": " + reason(e));
+        }
+    }
+
+    /** Makes a file in {@code dir} and removes it. */
+    private static void probe(Path dir) throws IOException {
+        Files.delete(Files.createTempFile(dir, ".mmsim-", ".probe"));
+    }
+
+    /** What went wrong, in words: the JDK's exceptions for these say only the path. */
+    static String reason(IOException e) {
+        if (e instanceof NoSuchFileException) {
+            return "no such file or directory (the file system does not take new files there)";
+        }
+        if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof FileAlreadyExistsException) {
+            return "a file that is not a directory is in the way";
+        }
+        if (e instanceof NotDirectoryException) {
+            return "not a directory";
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 }

@@ -1,7 +1,6 @@
 package org.mmsim.cli;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -52,7 +51,7 @@ final class ReplayCommand extends Subcommand {
             Runner r = sf.replay(file.toString(), s, profile);
             stdout.print(TraceReport.render(s, profile, r.execution()));
             if (html != null) {
-                Files.writeString(html, HtmlReport.run(s, profile, r.execution()), StandardCharsets.UTF_8);
+                OutputFile.write("--html", html, HtmlReport.run(s, profile, r.execution()));
             }
             return Main.OK;
         } catch (ScenarioException e) {

@@ -1,7 +1,6 @@
 package org.mmsim.cli;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.mmsim.kernel.profile.KernelProfile;
@@ -87,7 +86,7 @@ final class RunCommand extends Subcommand {
 
     private void writeHtml(Scenario s, KernelProfile profile, Execution e) throws IOException {
         if (html != null) {
-            Files.writeString(html, HtmlReport.run(s, profile, e), StandardCharsets.UTF_8);
+            OutputFile.write("--html", html, HtmlReport.run(s, profile, e));
         }
     }
 }

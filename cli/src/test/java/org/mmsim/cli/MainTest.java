@@ -180,6 +180,45 @@ class MainTest {
                 .isEqualTo(2);
     }
 
+    /**
+     * Where the file system refuses a file that the permission bits allow (here {@code /proc}, where even root makes no
+     * file) or a file stands where a directory must be, the command says so before the work: these were internal
+     * errors, after the search, that asked the user to report them.
+     */
+    @Test
+    void anOutputTheFileSystemRefusesIsAUsageErrorBeforeTheWork() throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isDirectory(Path.of("/proc/self")));
+        Path p = write("good.mms", GOOD);
+        String refused = "no such file or directory (the file system does not take new files there)";
+        for (String[] c : new String[][] {
+            {"mmsim: --json: cannot write /proc/x.json: " + refused, "check", p.toString(), "--json", "/proc/x.json"},
+            {"mmsim: --html: cannot write /proc/x.html: " + refused, "explore", p.toString(), "-k", "6.18", "--html",
+                "/proc/x.html"},
+            {"mmsim: --html: cannot write /proc/x.html: " + refused, "run", p.toString(), "-k", "6.18", "--html",
+                "/proc/x.html"},
+            {"mmsim: --save: cannot write in /proc: " + refused, "explore", p.toString(), "-k", "6.18", "--save",
+                "/proc/schedules/here"},
+            {"mmsim: --out: cannot write in /proc: " + refused, "fuzz", "--count", "1", "--out", "/proc/findings"},
+        }) {
+            Outcome o = mmsim(java.util.Arrays.copyOfRange(c, 1, c.length));
+            assertThat(o.code()).as(String.join(" ", c)).isEqualTo(2);
+            assertThat(o.firstErrLine()).as(String.join(" ", c)).isEqualTo(c[0]);
+            assertThat(o.out()).as("nothing ran: %s", String.join(" ", c)).isEmpty();
+        }
+        Path file = write("not-a-dir", "keep me\n");
+        Outcome save = mmsim("explore", p.toString(), "-k", "6.18", "--save", file.resolve("sub").toString());
+        assertThat(save.code()).isEqualTo(2);
+        assertThat(save.firstErrLine()).isEqualTo("mmsim: --save: " + file + " is not a directory");
+        // an existing file is checked by opening it to append nothing: it is left as it was until the command writes
+        Path json = write("old.json", "old\n");
+        assertThat(mmsim("check", p.toString(), "--json", json.toString()).code()).isZero();
+        assertThat(java.nio.file.Files.readString(json)).startsWith("{");
+        try (var left = java.nio.file.Files.list(tmp)) {
+            assertThat(left.map(x -> x.getFileName().toString())).as("no probe left behind")
+                    .noneMatch(n -> n.endsWith(".probe"));
+        }
+    }
+
     @Test
     void everySubcommandHasHelpAndHelpNamesThem() {
         for (String cmd : java.util.List.of("check", "run", "explore", "replay", "fidelity", "kernels", "bench")) {
