@@ -81,10 +81,8 @@ final class ExploreCommand extends Subcommand {
         OutputFile.check("--json", json);
         OutputFile.check("--html", html);
         OutputFile.check("--checkpoint", checkpoint);
+        InputFile.require(null, "scenario", file);
         OutputFile.checkDirectory("--save", save);
-        if (!Files.isRegularFile(file)) {
-            throw new Main.UsageError("no such scenario file: " + file);
-        }
         PrintWriter out = stdout;
         PrintWriter err = stderr;
         Scenario s;
@@ -118,11 +116,8 @@ final class ExploreCommand extends Subcommand {
                 throw new Main.UsageError("--checkpoint and --resume go with --mode exhaustive: a random search has"
                         + " nothing to resume");
             }
-            if (resume != null && Files.isDirectory(resume)) {
-                throw new Main.UsageError("--resume: " + resume + " is a directory, not a checkpoint file");
-            }
-            if (resume != null && !Files.isRegularFile(resume)) {
-                throw new Main.UsageError("no such checkpoint file: " + resume);
+            if (resume != null) {
+                InputFile.require("--resume", "checkpoint", resume);
             }
             Report r;
             try {

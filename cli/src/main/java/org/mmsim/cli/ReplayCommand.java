@@ -32,9 +32,7 @@ final class ReplayCommand extends Subcommand {
     @Override
     public Integer call() throws IOException {
         OutputFile.check("--html", html);
-        if (!Files.isRegularFile(file)) {
-            throw new Main.UsageError("no such schedule file: " + file);
-        }
+        InputFile.require(null, "schedule", file);
         try {
             ScheduleFile sf = ScheduleFile.parse(file.toString(), ScenarioParser.read(file));
             Path scenarioPath = Path.of(sf.scenario());

@@ -1,7 +1,6 @@
 package org.mmsim.cli;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.mmsim.kernel.profile.KernelProfile;
 import org.mmsim.report.HtmlReport;
@@ -53,9 +52,7 @@ final class RunCommand extends Subcommand {
     @Override
     public Integer call() throws IOException {
         OutputFile.check("--html", html);
-        if (!Files.isRegularFile(file)) {
-            throw new Main.UsageError("no such scenario file: " + file);
-        }
+        InputFile.require(null, "scenario", file);
         try {
             Scenario s = ScenarioParser.parse(file);
             String kernel = oneKernel(s, kernelOptions);

@@ -205,6 +205,17 @@ class MainTest {
             assertThat(o.firstErrLine()).as(String.join(" ", c)).isEqualTo(c[0]);
             assertThat(o.out()).as("nothing ran: %s", String.join(" ", c)).isEmpty();
         }
+        for (String[] c : new String[][] {
+            {"mmsim: /dev/null is not a regular file, not a scenario file", "explore", "/dev/null", "-k", "6.18"},
+            {"mmsim: " + tmp + " is a directory, not a scenario file", "run", tmp.toString(), "-k", "6.18"},
+            {"mmsim: /dev/null is not a regular file, not a schedule file", "replay", "/dev/null"},
+            {"mmsim: --resume: /dev/null is not a regular file, not a checkpoint file", "explore", p.toString(), "-k",
+                "6.18", "--resume", "/dev/null"},
+        }) {
+            Outcome o = mmsim(java.util.Arrays.copyOfRange(c, 1, c.length));
+            assertThat(o.code()).as(String.join(" ", c)).isEqualTo(2);
+            assertThat(o.firstErrLine()).as(String.join(" ", c)).isEqualTo(c[0]);
+        }
         Path file = write("not-a-dir", "keep me\n");
         Outcome save = mmsim("explore", p.toString(), "-k", "6.18", "--save", file.resolve("sub").toString());
         assertThat(save.code()).isEqualTo(2);
