@@ -21,18 +21,23 @@ import java.util.regex.Pattern;
  * compared: where it stopped depends on the machine, not on the model. A state budget stops every search at the same
  * state, so such a search is compared with two workers, and without reduction only if neither stopped. And a search
  * stopped half way by a state budget and resumed from its checkpoint (by two workers) ends with the report of the
- * search that was not stopped ({@link #resumeDisagreement}).
+ * search that was not stopped ({@link #resumeDisagreement}). And the random modes, which run some of the executions,
+ * find nothing the exhaustive search did not: no more states, final states or positive final states, no deadlock,
+ * no deeper state and no violation it did not find ({@link #sampleDisagreement}).
  */
 final class DifferentialCheck {
     /** A line of the JSON report that holds a timing ({@code "seconds": 0.017}). */
     private static final Pattern TIMING = Pattern.compile("(?m)^\\s*\"seconds\": [0-9.eE+-]+,?\\n");
-    /** The lines a search without reduction may change: the executions it counts and how many satisfied the condition. */
+    /** The lines a search without reduction may change: the executions counted, and those the condition held in. */
     private static final Pattern COUNTED = Pattern.compile("(?m)^\\s*\"(executions|satisfied)\": [0-9]+,?\\n");
     /** A budget that stops a search where the machine's speed or memory says, not the model. */
     private static final Pattern UNREPEATABLE = Pattern.compile("\"stopped\": \"(max-seconds|heap|interrupted)\"");
     private static final Pattern KERNEL = Pattern.compile("\"kernel\": \"([^\"]+)\"");
     /** The states of an {@code explore} report: a key of the report itself, two spaces in. */
     private static final Pattern STATES = Pattern.compile("(?m)^  \"states\": ([0-9]+),");
+    /** A violation of an {@code explore} report: its invariant and message, one line each, as the writer puts them. */
+    private static final Pattern VIOLATION = Pattern.compile(
+            "\"invariant\": \"((?:[^\"\\\\]|\\\\.)*)\",\\s*\"message\": \"((?:[^\"\\\\]|\\\\.)*)\"");
 
     private DifferentialCheck() {}
 
@@ -106,8 +111,8 @@ final class DifferentialCheck {
     /**
      * How the {@code explore} of {@code input} under {@code kernel}, stopped by a state budget at half the states
      * {@code whole} (one worker, not stopped) found and resumed from its checkpoint by two workers, disagrees with
-     * {@code whole}, or null if it ends with the same report (or {@code whole} cannot be compared, or has too few states
-     * to stop half way).
+     * {@code whole}, or null if it ends with the same report (or {@code whole} cannot be compared, or has too few
+     * states to stop half way).
      */
     static String resumeDisagreement(Path input, Path dir, String kernel, List<String> budget, Run whole)
             throws IOException {
@@ -144,6 +149,50 @@ final class DifferentialCheck {
                             withoutTimings(resumed.json()), withoutTimings(whole.json()));
         }
         return null;
+    }
+
+    /** The counts of an {@code explore} report that a sample of its executions cannot exceed. */
+    private static final List<String> BOUNDED = List.of("states", "depth", "finalStates", "positiveFinalStates",
+            "deadlocks");
+
+    /**
+     * How {@code sample} ({@code explore} in a random mode, {@code mode}) finds more than {@code whole} (the exhaustive
+     * search that was not stopped), or null if it finds no more, or either cannot be compared.
+     */
+    static String sampleDisagreement(String mode, Run whole, Run sample) {
+        if (!comparableSearch(whole) || !comparableSearch(sample) || whole.json().contains("\"stopped\": \"")) {
+            return null;
+        }
+        for (String key : BOUNDED) {
+            long all = count(whole.json(), key);
+            long some = count(sample.json(), key);
+            if (all >= 0 && some > all) {
+                return mode + " found more than the exhaustive search: " + key + " " + some + " against " + all;
+            }
+        }
+        List<String> found = violationKeys(whole.json());
+        for (String v : violationKeys(sample.json())) {
+            if (!found.contains(v)) {
+                return mode + " found a violation the exhaustive search did not: " + v;
+            }
+        }
+        return null;
+    }
+
+    /** A count of an {@code explore} report, a key of the report itself; -1 if it has none. */
+    private static long count(String json, String key) {
+        Matcher m = Pattern.compile("(?m)^  \"" + key + "\": ([0-9]+),").matcher(json);
+        return m.find() ? Long.parseLong(m.group(1)) : -1;
+    }
+
+    /** The invariant and message of each violation an {@code explore} report lists. */
+    private static List<String> violationKeys(String json) {
+        List<String> keys = new ArrayList<>();
+        Matcher m = VIOLATION.matcher(json);
+        while (m.find()) {
+            keys.add(m.group(1) + ": " + m.group(2));
+        }
+        return keys;
     }
 
     /** Whether an {@code explore} run can be compared: it wrote a report, and no budget of the machine's stopped it. */

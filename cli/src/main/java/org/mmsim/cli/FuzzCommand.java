@@ -44,9 +44,10 @@ final class FuzzCommand extends Subcommand {
     double inputSeconds = 10;
 
     @Option(names = "--differential", description = "Also check each mutant that ends in a verdict with --workers 2 "
-            + "and with --no-reduction, and explore it stopped half way and resumed: two workers and a resumed search "
-            + "must give the same report as one worker, timings aside, and no reduction the same outcomes, states and "
-            + "violations. A disagreement is a finding.")
+            + "and with --no-reduction, and explore it stopped half way and resumed, and in the random modes: two "
+            + "workers and a resumed search must give the same report as one worker, timings aside, no reduction the "
+            + "same outcomes, states and violations, and the random modes nothing the exhaustive search did not find. "
+            + "A disagreement is a finding.")
     boolean differential;
 
     /** The budget of a mutant's check: a small search, and a time and heap limit that keep the campaign going. */
@@ -149,6 +150,13 @@ final class FuzzCommand extends Subcommand {
                             if (finding == null) {
                                 finding = DifferentialCheck.resumeDisagreement(input, dir, kernel, BUDGET, whole);
                             }
+                            for (String mode : List.of("random", "pct")) {
+                                if (finding == null) {
+                                    finding = DifferentialCheck.sampleDisagreement(mode, whole,
+                                            DifferentialCheck.explore(input, dir, kernel, BUDGET, "--mode", mode,
+                                                    "--runs", "40", "--seed", Integer.toString(n)));
+                                }
+                            }
                         }
                     } catch (Throwable t) {
                         finding = "uncaught: " + t;
@@ -174,9 +182,9 @@ final class FuzzCommand extends Subcommand {
             }
         }
         stdout.printf("fuzz: %d mutants (seed %d) in %.1f s: %d verdicts, %d scenario errors, "
-                + "%d internal errors, %d uncaught, %d over %.0f s%s%n", count, seed, total, verdicts, invalid, internal,
-                uncaught, slow, inputSeconds, differential ? String.format("; %d of %d searches compared disagree",
-                        disagreements, compared) : "");
+                + "%d internal errors, %d uncaught, %d over %.0f s%s%n", count, seed, total, verdicts, invalid,
+                internal, uncaught, slow, inputSeconds, differential
+                        ? String.format("; %d of %d searches compared disagree", disagreements, compared) : "");
         return internal + uncaught + slow + disagreements == 0 ? Main.OK : Main.FAILED;
     }
 

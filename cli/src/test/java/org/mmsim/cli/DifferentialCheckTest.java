@@ -100,11 +100,55 @@ class DifferentialCheckTest {
             Path checkpoint = tmp.resolve("differential.checkpoint");
             Files.deleteIfExists(checkpoint);
             assertThat(DifferentialCheck.resumeDisagreement(f, tmp, kernel, budget, whole)).as(name).isNull();
+            for (String mode : List.of("random", "pct")) {
+                DifferentialCheck.Run sample = DifferentialCheck.explore(f, tmp, kernel, budget, "--mode", mode,
+                        "--runs", "40");
+                assertThat(sample.json()).as(name).contains("\"mode\": \"" + (mode.equals("pct") ? "pct"
+                        : "random_walk") + "\"");
+                assertThat(DifferentialCheck.sampleDisagreement(mode, whole, sample)).as(name + " " + mode).isNull();
+            }
             // a scenario without threads is one state: nothing to stop half way
             if (!whole.json().contains("\n  \"states\": 1,")) {
                 assertThat(checkpoint).as(name + ": stopped half way").exists();
             }
         }
+    }
+
+    /** An {@code explore} report's counts and violations, as the writer lays them out. */
+    private static String explore(int states, int depth, int finals, int deadlocks, String stopped,
+            String... violations) {
+        StringBuilder v = new StringBuilder();
+        for (int i = 0; i < violations.length; i += 2) {
+            v.append(i == 0 ? "\n" : ",\n").append("    {\n      \"invariant\": \"").append(violations[i])
+                    .append("\",\n      \"message\": \"").append(violations[i + 1])
+                    .append("\",\n      \"step\": 3\n    }");
+        }
+        return "{\n  \"schema\": 2,\n  \"complete\": true,\n  \"stopped\": " + stopped + ",\n  \"states\": " + states
+                + ",\n  \"transitions\": 9,\n  \"depth\": " + depth + ",\n  \"finalStates\": " + finals
+                + ",\n  \"positiveFinalStates\": 0,\n  \"deadlocks\": " + deadlocks + ",\n  \"violations\": [" + v
+                + (violations.length == 0 ? "" : "\n  ") + "],\n  \"counterexamples\": []\n}\n";
+    }
+
+    @Test
+    void aSampleOfTheExecutionsMayFindLessThanTheWholeSearchButNeverMore() {
+        DifferentialCheck.Run whole = run(Main.OK, explore(25, 10, 3, 0, "null", "pin-coherence", "pin of \\\"P\\\""));
+        assertThat(DifferentialCheck.sampleDisagreement("random", whole, run(Main.OK, explore(20, 10, 2, 0, "null"))))
+                .isNull();
+        assertThat(DifferentialCheck.sampleDisagreement("random", whole, run(Main.OK, explore(25, 10, 3, 0, "null",
+                "pin-coherence", "pin of \\\"P\\\"")))).isNull();
+        assertThat(DifferentialCheck.sampleDisagreement("pct", whole, run(Main.OK, explore(26, 10, 3, 0, "null"))))
+                .isEqualTo("pct found more than the exhaustive search: states 26 against 25");
+        assertThat(DifferentialCheck.sampleDisagreement("pct", whole, run(Main.OK, explore(5, 11, 1, 0, "null"))))
+                .isEqualTo("pct found more than the exhaustive search: depth 11 against 10");
+        assertThat(DifferentialCheck.sampleDisagreement("random", whole, run(Main.OK, explore(5, 4, 1, 1, "null"))))
+                .isEqualTo("random found more than the exhaustive search: deadlocks 1 against 0");
+        assertThat(DifferentialCheck.sampleDisagreement("random", whole, run(Main.OK, explore(5, 4, 1, 0, "null",
+                "isolation", "mm 2 read mm 1's data"))))
+                .isEqualTo("random found a violation the exhaustive search did not: isolation: mm 2 read mm 1's data");
+        // a whole search a budget stopped is not the whole
+        DifferentialCheck.Run stopped = run(4, explore(25, 10, 3, 0, "\"max-states\""));
+        assertThat(DifferentialCheck.sampleDisagreement("random", stopped, run(Main.OK, explore(99, 10, 3, 0,
+                "null")))).isNull();
     }
 
     @Test
