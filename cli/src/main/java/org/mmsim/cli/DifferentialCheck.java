@@ -12,18 +12,24 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * What {@code mmsim fuzz --differential} asks of a mutant that ended in a verdict: that the explorer keeps its two
- * promises about it (docs/explorer.md). A search with two workers gives the report one worker gave, byte for byte
- * apart from the timings: {@code check}'s for every kernel the scenario expects something of, and {@code explore}'s,
- * with its counterexamples, for the first of them. A search without sleep-set reduction gives, for every kernel, the
- * same outcome, the same states and the same violations (reduction prunes transitions, not states, so only the
- * executions counted, and the satisfied ones among them, may differ). A search a time or heap budget stopped is not
- * compared: where it stopped depends on the machine, not on the model. A state budget stops every search at the same
- * state, so such a search is compared with two workers, and without reduction only if neither stopped. And a search
- * stopped half way by a state budget and resumed from its checkpoint (by two workers) ends with the report of the
- * search that was not stopped ({@link #resumeDisagreement}). And the random modes, which run some of the executions,
- * find nothing the exhaustive search did not: no more states, final states or positive final states, no deadlock,
- * no deeper state and no violation it did not find ({@link #sampleDisagreement}).
+ * What {@code mmsim fuzz --differential} asks of a mutant that ended in a verdict: that the explorer keeps its promises
+ * about it (docs/explorer.md §6).
+ * <ul>
+ *   <li>Two workers give the report one worker gave, byte for byte apart from the timings: {@code check}'s for every
+ *       kernel the scenario expects something of, and {@code explore}'s, with its counterexamples, for the first of
+ *       them ({@link #disagreement}, {@link #exploreDisagreement}).</li>
+ *   <li>Without sleep-set reduction, every kernel has the same outcome, states and violations: reduction prunes
+ *       transitions, not states, so only the executions counted, and the satisfied ones among them, may differ.</li>
+ *   <li>A search stopped half way by a state budget and resumed from its checkpoint (by two workers) ends with the
+ *       report of the search that was not stopped ({@link #resumeDisagreement}).</li>
+ *   <li>The random modes, which run some of the executions, find nothing the exhaustive search did not: no more states,
+ *       final states or positive final states, no deadlock, no deeper state and no violation it did not find
+ *       ({@link #sampleDisagreement}).</li>
+ * </ul>
+ * A search that a time or heap budget stopped is not compared: where it stopped depends on the machine, not on the
+ * model. A state budget stops every search at the same state, so such a search is compared with two workers, and
+ * without reduction only if neither stopped. A run that failed (an internal error) where the one it is compared with
+ * did not is a disagreement.
  */
 final class DifferentialCheck {
     /** A line of the JSON report that holds a timing ({@code "seconds": 0.017}). */
@@ -87,16 +93,25 @@ final class DifferentialCheck {
 
     /** Whether {@code run} can be compared at all: it ended in a verdict, and no budget of the machine's stopped it. */
     static boolean comparable(Run run) {
-        return (run.code() == Main.OK || run.code() == Main.FAILED) && !run.json().isEmpty()
-                && !UNREPEATABLE.matcher(run.json()).find();
+        return (run.code() == Main.OK || run.code() == Main.FAILED) && !run.json().isEmpty() && !unrepeatable(run);
+    }
+
+    /** Whether a budget of the machine's (the clock, the heap, an interrupt) stopped {@code run}. */
+    private static boolean unrepeatable(Run run) {
+        return UNREPEATABLE.matcher(run.json()).find();
+    }
+
+    /** Whether an {@code explore} run can stand for its search: a report that no budget of the machine's stopped. */
+    private static boolean reference(Run run) {
+        return run.code() != Main.INTERNAL && !run.json().isEmpty() && !unrepeatable(run);
     }
 
     /**
      * How {@code exploreTwo} disagrees with {@code exploreOne} ({@code explore} with two workers and with one), or
-     * null if they agree or either cannot be compared.
+     * null if they agree, {@code exploreOne} cannot stand for the search, or the machine's budget stopped either.
      */
     static String exploreDisagreement(Run exploreOne, Run exploreTwo) {
-        if (!comparableSearch(exploreOne) || !comparableSearch(exploreTwo)) {
+        if (!reference(exploreOne) || unrepeatable(exploreTwo)) {
             return null;
         }
         if (exploreTwo.code() != exploreOne.code() || !withoutTimings(exploreTwo.json()).equals(
@@ -117,7 +132,7 @@ final class DifferentialCheck {
     static String resumeDisagreement(Path input, Path dir, String kernel, List<String> budget, Run whole)
             throws IOException {
         Matcher m = STATES.matcher(whole.json());
-        if (!comparableSearch(whole) || whole.json().contains("\"stopped\": \"") || !m.find()) {
+        if (!reference(whole) || whole.json().contains("\"stopped\": \"") || !m.find()) {
             return null;
         }
         long states = Long.parseLong(m.group(1));
@@ -134,13 +149,12 @@ final class DifferentialCheck {
         Files.deleteIfExists(checkpoint);
         Run stopped = explore(input, dir, kernel, half, "--workers", "1", "--checkpoint", checkpoint.toString());
         if (!stopped.json().contains("\"stopped\": \"max-states\"")) {
-            return stopped.json().contains("\"stopped\": \"") ? null
-                    : "a search with --max-states " + states / 2 + " of " + states + " states did not stop: exit "
-                            + stopped.code();
+            return unrepeatable(stopped) ? null : "a search with --max-states " + states / 2 + " of " + states
+                    + " states did not stop there: exit " + stopped.code();
         }
         Run resumed = explore(input, dir, kernel, budget, "--workers", "2", "--parallel-level", "1", "--resume",
                 checkpoint.toString());
-        if (!comparableSearch(resumed)) {
+        if (unrepeatable(resumed)) {
             return null;
         }
         if (resumed.code() != whole.code() || !withoutTimings(resumed.json()).equals(withoutTimings(whole.json()))) {
@@ -160,8 +174,11 @@ final class DifferentialCheck {
      * search that was not stopped), or null if it finds no more, or either cannot be compared.
      */
     static String sampleDisagreement(String mode, Run whole, Run sample) {
-        if (!comparableSearch(whole) || !comparableSearch(sample) || whole.json().contains("\"stopped\": \"")) {
+        if (!reference(whole) || whole.json().contains("\"stopped\": \"") || unrepeatable(sample)) {
             return null;
+        }
+        if (sample.code() == Main.INTERNAL || sample.json().isEmpty()) {
+            return mode + " failed where the exhaustive search did not: exit " + sample.code();
         }
         for (String key : BOUNDED) {
             long all = count(whole.json(), key);
@@ -195,22 +212,17 @@ final class DifferentialCheck {
         return keys;
     }
 
-    /** Whether an {@code explore} run can be compared: it wrote a report, and no budget of the machine's stopped it. */
-    private static boolean comparableSearch(Run run) {
-        return run.code() != Main.INTERNAL && !run.json().isEmpty() && !UNREPEATABLE.matcher(run.json()).find();
-    }
-
     /**
      * How {@code two} (two workers) and {@code flat} (no reduction) disagree with {@code one} (one worker, with
-     * reduction), or null if they agree; a run that cannot be compared ({@link #comparable}) is skipped.
+     * reduction, {@link #comparable}), or null if they agree; a run the machine's budget stopped is skipped.
      */
     static String disagreement(Run one, Run two, Run flat) {
-        if (comparable(two) && (two.code() != one.code() || !withoutTimings(two.json()).equals(
+        if (!unrepeatable(two) && (two.code() != one.code() || !withoutTimings(two.json()).equals(
                 withoutTimings(one.json())))) {
             return "two workers disagree with one: exit " + two.code() + " against " + one.code() + ", reports "
                     + firstDifference(withoutTimings(two.json()), withoutTimings(one.json()));
         }
-        if (comparable(flat) && !one.json().contains("\"stopped\"") && !flat.json().contains("\"stopped\"")
+        if (!unrepeatable(flat) && !one.json().contains("\"stopped\"") && !flat.json().contains("\"stopped\"")
                 && (flat.code() != one.code() || !uncounted(flat.json()).equals(uncounted(one.json())))) {
             return "no reduction disagrees with reduction: exit " + flat.code() + " against " + one.code()
                     + ", reports " + firstDifference(uncounted(flat.json()), uncounted(one.json()));
@@ -228,6 +240,9 @@ final class DifferentialCheck {
 
     /** The first line where {@code a} and {@code b} differ, both ways, for a finding's one-line summary. */
     static String firstDifference(String a, String b) {
+        if (a.isEmpty() != b.isEmpty()) {
+            return "differ: " + (a.isEmpty() ? "none against one" : "one against none");
+        }
         String[] x = a.split("\n", -1);
         String[] y = b.split("\n", -1);
         for (int i = 0; i < Math.max(x.length, y.length); i++) {

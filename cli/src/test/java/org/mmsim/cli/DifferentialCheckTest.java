@@ -45,6 +45,22 @@ class DifferentialCheckTest {
     }
 
     @Test
+    void aRunThatFailsWhereTheOtherDidNotIsADisagreement() {
+        DifferentialCheck.Run one = run(Main.OK, report("sometimes", 25, 15, 0.017, null));
+        DifferentialCheck.Run crashed = run(Main.INTERNAL, "");
+        assertThat(DifferentialCheck.disagreement(one, crashed, one))
+                .isEqualTo("two workers disagree with one: exit 70 against 0, reports differ: none against one");
+        assertThat(DifferentialCheck.disagreement(one, one, crashed))
+                .startsWith("no reduction disagrees with reduction: exit 70 against 0");
+        DifferentialCheck.Run whole = run(Main.OK, explore(25, 10, 3, 0, "null"));
+        assertThat(DifferentialCheck.exploreDisagreement(whole, crashed))
+                .startsWith("explore with two workers disagrees with one: exit 70 against 0");
+        assertThat(DifferentialCheck.sampleDisagreement("pct", whole, crashed))
+                .isEqualTo("pct failed where the exhaustive search did not: exit 70");
+        assertThat(DifferentialCheck.exploreDisagreement(crashed, whole)).as("no reference").isNull();
+    }
+
+    @Test
     void withoutReductionOnlyTheExecutionsCountedMayDiffer() {
         DifferentialCheck.Run one = run(Main.OK, report("sometimes", 25, 12, 0.01, null));
         DifferentialCheck.Run two = run(Main.OK, report("sometimes", 25, 12, 0.01, null));
