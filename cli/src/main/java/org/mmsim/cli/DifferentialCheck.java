@@ -47,6 +47,35 @@ final class DifferentialCheck {
 
     private DifferentialCheck() {}
 
+    /**
+     * How the searches of {@code input} disagree with {@code one}, its {@code check} with one worker under
+     * {@code budget} ({@link #comparable}), or null if they all agree: {@code check} with two workers and without
+     * reduction, then {@code explore} under the first kernel {@code one} names with one worker, with two, stopped half
+     * way and resumed, and in the random modes (40 runs each, from {@code seed}). The first disagreement found is the
+     * one said.
+     */
+    static String compare(Path input, Path dir, List<String> budget, Run one, long seed) throws IOException {
+        String found = disagreement(one, check(input, dir, budget, "--workers", "2", "--parallel-level", "1"),
+                check(input, dir, budget, "--workers", "1", "--no-reduction"));
+        String kernel = firstKernel(one);
+        if (found != null || kernel == null) {
+            return found;
+        }
+        Run whole = explore(input, dir, kernel, budget, "--workers", "1");
+        found = exploreDisagreement(whole, explore(input, dir, kernel, budget, "--workers", "2", "--parallel-level",
+                "1"));
+        if (found == null) {
+            found = resumeDisagreement(input, dir, kernel, budget, whole);
+        }
+        for (String mode : List.of("random", "pct")) {
+            if (found == null) {
+                found = sampleDisagreement(mode, whole, explore(input, dir, kernel, budget, "--mode", mode, "--runs",
+                        "40", "--seed", Long.toString(seed)));
+            }
+        }
+        return found;
+    }
+
     /** A run of {@code check}: its exit code and its JSON report (empty if it wrote none). */
     record Run(int code, String json) {}
 

@@ -130,7 +130,7 @@ final class FuzzCommand extends Subcommand {
                 uncaught++;
                 finding = "uncaught: " + t;
             }
-            // the time of the mutant's own run: the comparisons after it run the search twice more
+            // the time of the mutant's own run: the comparisons after it search it seven more times
             double secs = (System.nanoTime() - s0) / 1e9;
             if (differential && plain && finding == null && Files.exists(json)) {
                 DifferentialCheck.Run one = new DifferentialCheck.Run(code,
@@ -138,26 +138,7 @@ final class FuzzCommand extends Subcommand {
                 if (DifferentialCheck.comparable(one)) {
                     compared++;
                     try {
-                        finding = DifferentialCheck.disagreement(one,
-                                DifferentialCheck.check(input, dir, BUDGET, "--workers", "2", "--parallel-level", "1"),
-                                DifferentialCheck.check(input, dir, BUDGET, "--workers", "1", "--no-reduction"));
-                        String kernel = DifferentialCheck.firstKernel(one);
-                        if (finding == null && kernel != null) {
-                            DifferentialCheck.Run whole = DifferentialCheck.explore(input, dir, kernel, BUDGET,
-                                    "--workers", "1");
-                            finding = DifferentialCheck.exploreDisagreement(whole, DifferentialCheck.explore(input,
-                                    dir, kernel, BUDGET, "--workers", "2", "--parallel-level", "1"));
-                            if (finding == null) {
-                                finding = DifferentialCheck.resumeDisagreement(input, dir, kernel, BUDGET, whole);
-                            }
-                            for (String mode : List.of("random", "pct")) {
-                                if (finding == null) {
-                                    finding = DifferentialCheck.sampleDisagreement(mode, whole,
-                                            DifferentialCheck.explore(input, dir, kernel, BUDGET, "--mode", mode,
-                                                    "--runs", "40", "--seed", Integer.toString(n)));
-                                }
-                            }
-                        }
+                        finding = DifferentialCheck.compare(input, dir, BUDGET, one, n);
                     } catch (Throwable t) {
                         finding = "uncaught: " + t;
                     }
