@@ -112,8 +112,8 @@ final class SearchOptions {
         if (runs < 0) {
             throw new Main.UsageError("--runs must not be negative, not " + runs);
         }
-        if (pctDepth < 1) {
-            throw new Main.UsageError("--pct-depth must be at least 1, not " + pctDepth);
+        if (pctDepth < 1 || pctDepth > Options.MAX_PCT_DEPTH) {
+            throw new Main.UsageError("--pct-depth must be 1 to " + Options.MAX_PCT_DEPTH + ", not " + pctDepth);
         }
     }
 

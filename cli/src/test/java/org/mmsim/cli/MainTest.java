@@ -74,7 +74,8 @@ class MainTest {
             {"--workers", "0", "--workers must be 1 to 64, not 0"},
             {"--workers", "65", "--workers must be 1 to 64, not 65"},
             {"--runs", "-1", "--runs must not be negative, not -1"},
-            {"--pct-depth", "0", "--pct-depth must be at least 1, not 0"},
+            {"--pct-depth", "0", "--pct-depth must be 1 to 1048576, not 0"},
+            {"--pct-depth", "2147483647", "--pct-depth must be 1 to 1048576, not 2147483647"},
             {"--parallel-level", "0", "--parallel-level must be at least 1, not 0"},
         };
         for (String[] c : cases) {

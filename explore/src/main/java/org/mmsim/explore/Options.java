@@ -21,7 +21,8 @@ import java.util.function.LongSupplier;
  *                           (reading the used heap is cheap; only crossing the limit forces a collection)
  * @param seed               the seed of the random modes; the same seed gives the same report
  * @param runs               how many executions the random modes run (default 1000)
- * @param pctDepth           PCT's bug depth d: d - 1 priority change points per run (default 3)
+ * @param pctDepth           PCT's bug depth d: d - 1 priority change points per run (default 3, at most
+ *                           {@link #MAX_PCT_DEPTH})
  * @param pctSteps           PCT's estimate k of the run length, among whose steps the change points are drawn;
  *                           0 (the default) means the longest run seen so far, 64 before the first run ends
  * @param keepFrontierStates keep deep states (from depth {@code LookaheadPolicy.KEEP_DEPTH}, at most
@@ -84,7 +85,8 @@ public record Options(
         require(maxSeconds >= 0, "maxSeconds must not be negative: " + maxSeconds);
         require(heapFraction > 0, "heapFraction must be positive: " + heapFraction);
         require(runs >= 0, "runs must not be negative: " + runs);
-        require(pctDepth >= 1, "pctDepth must be at least 1: " + pctDepth);
+        require(pctDepth >= 1 && pctDepth <= MAX_PCT_DEPTH, "pctDepth must be in 1.." + MAX_PCT_DEPTH + ": "
+                + pctDepth);
         require(pctSteps >= 0, "pctSteps must not be negative: " + pctSteps);
         require(workers >= 1 && workers <= MAX_WORKERS, "workers must be in 1.." + MAX_WORKERS + ": " + workers);
         require(parallelLevel >= 1, "parallelLevel must be at least 1: " + parallelLevel);
@@ -92,6 +94,12 @@ public record Options(
 
     /** The most worker threads an exhaustive search uses. */
     public static final int MAX_WORKERS = 64;
+
+    /**
+     * The deepest PCT bug depth: a run of more steps than a simulated machine could take in a minute has no more change
+     * points to draw, and the priorities (d to d + threads - 1) must not overflow.
+     */
+    public static final int MAX_PCT_DEPTH = 1 << 20;
 
     /** The defaults listed in the class comment. */
     public static Options defaults() {

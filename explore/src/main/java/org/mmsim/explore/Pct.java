@@ -19,7 +19,8 @@ final class Pct implements Scheduler {
     private final int depth;
     private final int fixedSteps;
     private final int[] priority;
-    private final int[] changePoints;
+    /** The change points of the run, grown as runs grow: a run of k steps draws at most k of them. */
+    private int[] changePoints;
     private int changeCount;
     private int longestRun;
     private SplittableRandom rng;
@@ -29,7 +30,7 @@ final class Pct implements Scheduler {
         this.depth = depth;
         this.fixedSteps = steps;
         this.priority = new int[threads];
-        this.changePoints = new int[depth - 1];
+        this.changePoints = new int[Math.min(depth - 1, FIRST_ESTIMATE)];
     }
 
     @Override
@@ -47,6 +48,9 @@ final class Pct implements Scheduler {
         }
         int k = fixedSteps > 0 ? fixedSteps : longestRun > 0 ? longestRun : FIRST_ESTIMATE;
         changeCount = Math.min(depth - 1, k);
+        if (changeCount > changePoints.length) {
+            changePoints = new int[changeCount];
+        }
         for (int i = 0; i < changeCount; i++) {
             changePoints[i] = distinctPoint(k, i);
         }

@@ -213,7 +213,7 @@ class BudgetTest {
                 .hasMessage("maxStates must be at least 1: 0");
         assertThatThrownBy(() -> Options.defaults().withPctDepth(0))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("pctDepth must be at least 1: 0");
+                .hasMessage("pctDepth must be in 1..1048576: 0");
     }
 
     /** Counters whose steps give up, as a model's own budget does, once {@code limit} steps have run. */
