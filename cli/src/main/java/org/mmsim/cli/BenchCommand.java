@@ -49,6 +49,11 @@ final class BenchCommand extends Subcommand {
         if (forkPages <= 0) {
             throw new Main.UsageError("--fork-pages must be positive");
         }
+        if (forkPages > BenchFigures.MAX_FORK_PAGES) {
+            throw new Main.UsageError("--fork-pages must be at most " + BenchFigures.MAX_FORK_PAGES + ", not "
+                    + forkPages + ": half the simulated machine's RAM, since the page tables of the process and its"
+                    + " child need frames too");
+        }
         if (exploreRounds <= 0) {
             throw new Main.UsageError("--explore-rounds must be positive");
         }

@@ -54,6 +54,13 @@ public final class BenchFigures {
     private static final int GC_PASSES = 4;
     private static final long GC_SETTLE_MS = 50;
 
+    /**
+     * The most pages the forked process may hold: half the frames of the machine {@link Kernel#boot} makes, so that the
+     * page tables of the process and of its child always find frames too (a process of all the frames took a SIGBUS
+     * while it was being populated).
+     */
+    static final int MAX_FORK_PAGES = Kernel.DEFAULT_NORMAL_FRAMES / 2;
+
     private BenchFigures() {}
 
     /** A booted kernel with one task and one anonymous private read-write mapping of {@code pages} pages. */
@@ -136,8 +143,8 @@ public final class BenchFigures {
         if (exploreWarmup < 0) {
             throw new IllegalArgumentException("exploreWarmup must not be negative: " + exploreWarmup);
         }
-        if (forkPages <= 0) {
-            throw new IllegalArgumentException("forkPages must be positive: " + forkPages);
+        if (forkPages <= 0 || forkPages > MAX_FORK_PAGES) {
+            throw new IllegalArgumentException("forkPages must be in 1.." + MAX_FORK_PAGES + ": " + forkPages);
         }
         KernelProfile profile = Profiles.byName(PROFILE);
         Map<String, Object> out = new LinkedHashMap<>();

@@ -57,6 +57,12 @@ class MainTest {
         Outcome pages = mmsim("bench", "--fork-pages", "-1");
         assertThat(pages.code()).isEqualTo(2);
         assertThat(pages.firstErrLine()).contains("--fork-pages must be positive");
+        // more pages than the machine has frames for: this was an internal error, a SIGBUS while populating
+        Outcome tooMany = mmsim("bench", "--fork-pages", "100000000");
+        assertThat(tooMany.code()).isEqualTo(2);
+        assertThat(tooMany.firstErrLine()).isEqualTo("mmsim: --fork-pages must be at most 2097152, not 100000000: "
+                + "half the simulated machine's RAM, since the page tables of the process and its child need frames"
+                + " too");
         Outcome warmup = mmsim("bench", "--explore-warmup", "-1");
         assertThat(warmup.code()).isEqualTo(2);
         assertThat(warmup.firstErrLine()).contains("--explore-warmup must not be negative");
