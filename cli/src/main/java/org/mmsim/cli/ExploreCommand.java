@@ -192,7 +192,8 @@ final class ExploreCommand extends Subcommand {
             String kind, String title, int[] schedule, String suffix) throws ScenarioException, IOException {
         List<String> names = ScheduleFile.names(s, profile, schedule);
         Execution e = Runner.replay(s, profile, true, schedule).execution();
-        ScheduleFile sf = new ScheduleFile(file.toString(), kernelWithOverrides(kernel), kind, names, 0);
+        ScheduleFile sf = new ScheduleFile(file.toString(), kernelWithOverrides(kernel), kind, ScheduleFile.program(s),
+                names, 0);
         Path p = save.resolve(s.name() + "." + kernel.replaceAll("[^A-Za-z0-9._=-]", "_") + "." + suffix + ".sched");
         try {
             Files.createDirectories(save);

@@ -40,6 +40,11 @@ final class ReplayCommand extends Subcommand {
                 throw new ScenarioException(file.toString(), 2, 10, "no such scenario file: " + sf.scenario());
             }
             Scenario s = ScenarioParser.parse(scenarioPath);
+            if (sf.program() != null && !sf.program().equals(ScheduleFile.program(s))) {
+                stderr.println("note: " + scenarioPath + " has changed since " + file + " was made (its program, "
+                        + "memory, processes, condition or set lines differ, or its threads start on other lines):"
+                        + " this is the schedule run on the scenario as it is now");
+            }
             KernelProfile profile;
             try {
                 profile = Checker.profile(s, sf.kernel(), Map.of());

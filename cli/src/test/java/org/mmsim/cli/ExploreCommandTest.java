@@ -175,6 +175,38 @@ class ExploreCommandTest {
         assertThat(run.err()).contains("--html: " + tmp + " is a directory");
     }
 
+    /**
+     * A schedule remembers the scenario it was made from: replayed on the scenario as it is now after an edit that
+     * changes what runs, it says so (the run goes on, as a user trying the schedule on a fix wants), and it says
+     * nothing after an edit of comments only, or for a schedule written by hand without a {@code program} line.
+     */
+    @Test
+    void aScheduleReplayedOnAnEditedScenarioSaysSo() throws Exception {
+        Path scenario = tmp.resolve("b1.mms");
+        String text = Files.readString(Path.of(B1));
+        Files.writeString(scenario, text);
+        Path save = tmp.resolve("s");
+        assertThat(mmsim("explore", scenario.toString(), "-k", "4.8", "--save", save.toString()).code()).isZero();
+        Path sched = save.resolve("b1-dirty-cow.4.8.witness.sched");
+        assertThat(Files.readString(sched)).containsPattern("\nprogram [0-9a-f]{16}\nschedule W W W D W W W\n");
+        assertThat(mmsim("replay", sched.toString()).err()).isEmpty();
+
+        Files.writeString(scenario, text + "# a comment added later\n");
+        assertThat(mmsim("replay", sched.toString()).err()).as("comments only").isEmpty();
+
+        Files.writeString(scenario, text.replace("0x666", "0x667"));
+        MainTest.Outcome edited = mmsim("replay", sched.toString());
+        assertThat(edited.code()).isZero();
+        assertThat(edited.firstErrLine()).isEqualTo("note: " + scenario + " has changed since " + sched + " was made"
+                + " (its program, memory, processes, condition or set lines differ, or its threads start on other"
+                + " lines): this is the schedule run on the scenario as it is now");
+        assertThat(edited.out()).contains("P:r1 = 0x667");
+
+        Path byHand = tmp.resolve("hand.sched");
+        Files.writeString(byHand, "scenario " + scenario + "\nkernel 4.8\nschedule W W W D W W W\n");
+        assertThat(mmsim("replay", byHand.toString()).err()).isEmpty();
+    }
+
     @Test
     void aBadScheduleFileNamesItsLine() throws Exception {
         Path bad = tmp.resolve("bad.sched");

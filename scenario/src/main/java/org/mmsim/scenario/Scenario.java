@@ -1,5 +1,6 @@
 package org.mmsim.scenario;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -27,6 +28,22 @@ public record Scenario(
         String conditionText,
         List<Expectation> expectations,
         List<Known> known) {
+
+    /**
+     * What a run of this scenario depends on besides the kernel, in named parts: "scenario" (its name), "memory",
+     * "processes", "program" (with the lines its thread blocks start on) and "condition". A checkpoint
+     * ({@code ScenarioModel#identityParts}) or a schedule ({@link ScheduleFile#program}) made from a scenario whose
+     * parts differ was made from another scenario.
+     */
+    public Map<String, String> identityParts() {
+        Map<String, String> parts = new LinkedHashMap<>();
+        parts.put("scenario", name);
+        parts.put("memory", "normal=" + normalFrames + " movable=" + movableFrames + (tlb ? " tlb" : ""));
+        parts.put("processes", String.valueOf(processes));
+        parts.put("program", String.valueOf(program));
+        parts.put("condition", conditionText);
+        return parts;
+    }
 
     /** A part of the program: a run of script lines, or a group of thread blocks that run concurrently. */
     public sealed interface Segment {}

@@ -75,13 +75,7 @@ public final class ScenarioModel implements Model<Runner> {
      */
     @Override
     public Map<String, String> identityParts() {
-        Map<String, String> parts = new LinkedHashMap<>();
-        parts.put("scenario", scenario.name());
-        parts.put("memory", "normal=" + scenario.normalFrames() + " movable=" + scenario.movableFrames()
-                + (scenario.tlb() ? " tlb" : ""));
-        parts.put("processes", String.valueOf(scenario.processes()));
-        parts.put("program", String.valueOf(scenario.program()));
-        parts.put("condition", scenario.conditionText());
+        Map<String, String> parts = new LinkedHashMap<>(scenario.identityParts());
         parts.put("kernel", profile.name());
         for (Switch s : Switch.values()) {
             parts.put(s.key(), String.valueOf(profile.value(s)));
