@@ -81,7 +81,7 @@ final class ExploreCommand extends Subcommand {
         OutputFile.check("--json", json);
         OutputFile.check("--html", html);
         OutputFile.check("--checkpoint", checkpoint);
-        InputFile.require(null, "scenario", file);
+        InputFile.require(null, "scenario", file, false);
         OutputFile.checkDirectory("--save", save);
         PrintWriter out = stdout;
         PrintWriter err = stderr;
@@ -117,7 +117,7 @@ final class ExploreCommand extends Subcommand {
                         + " nothing to resume");
             }
             if (resume != null) {
-                InputFile.require("--resume", "checkpoint", resume);
+                InputFile.require("--resume", "checkpoint", resume, true);
             }
             Report r;
             try {

@@ -32,7 +32,7 @@ final class ReplayCommand extends Subcommand {
     @Override
     public Integer call() throws IOException {
         OutputFile.check("--html", html);
-        InputFile.require(null, "schedule", file);
+        InputFile.require(null, "schedule", file, false);
         try {
             ScheduleFile sf = ScheduleFile.parse(file.toString(), ScenarioParser.read(file));
             Path scenarioPath = Path.of(sf.scenario());

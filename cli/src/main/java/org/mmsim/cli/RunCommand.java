@@ -52,7 +52,7 @@ final class RunCommand extends Subcommand {
     @Override
     public Integer call() throws IOException {
         OutputFile.check("--html", html);
-        InputFile.require(null, "scenario", file);
+        InputFile.require(null, "scenario", file, false);
         try {
             Scenario s = ScenarioParser.parse(file);
             String kernel = oneKernel(s, kernelOptions);

@@ -213,9 +213,9 @@ class MainTest {
             assertThat(o.out()).as("nothing ran: %s", String.join(" ", c)).isEmpty();
         }
         for (String[] c : new String[][] {
-            {"mmsim: /dev/null is not a regular file, not a scenario file", "explore", "/dev/null", "-k", "6.18"},
             {"mmsim: " + tmp + " is a directory, not a scenario file", "run", tmp.toString(), "-k", "6.18"},
-            {"mmsim: /dev/null is not a regular file, not a schedule file", "replay", "/dev/null"},
+            {"mmsim: " + tmp + " is a directory, not a schedule file", "replay", tmp.toString()},
+            // a checkpoint is read twice (its checksum, then its contents): a pipe or a device will not do
             {"mmsim: --resume: /dev/null is not a regular file, not a checkpoint file", "explore", p.toString(), "-k",
                 "6.18", "--resume", "/dev/null"},
         }) {
@@ -223,6 +223,10 @@ class MainTest {
             assertThat(o.code()).as(String.join(" ", c)).isEqualTo(2);
             assertThat(o.firstErrLine()).as(String.join(" ", c)).isEqualTo(c[0]);
         }
+        // a scenario or a schedule is read once, as check always read it: a device is read, here as an empty file
+        Outcome device = mmsim("explore", "/dev/null", "-k", "6.18");
+        assertThat(device.code()).isEqualTo(Main.INVALID_SCENARIO);
+        assertThat(device.firstErrLine()).isEqualTo("/dev/null:1:1: missing 'scenario NAME' line");
         Path file = write("not-a-dir", "keep me\n");
         Outcome save = mmsim("explore", p.toString(), "-k", "6.18", "--save", file.resolve("sub").toString());
         assertThat(save.code()).isEqualTo(2);
