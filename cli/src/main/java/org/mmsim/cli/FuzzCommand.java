@@ -69,6 +69,9 @@ final class FuzzCommand extends Subcommand {
             throw new Main.UsageError("--input-seconds must be above 0, not " + inputSeconds);
         }
         OutputFile.checkDirectory("--out", out);
+        if (!Files.exists(corpus)) {
+            throw new Main.UsageError("--corpus: no such file or directory: " + corpus);
+        }
         List<Path> files = Checker.findScenarios(List.of(corpus)).stream()
                 .filter(p -> !p.toString().contains("bench")).toList();
         if (files.isEmpty()) {

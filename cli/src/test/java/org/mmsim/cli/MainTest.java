@@ -106,6 +106,7 @@ class MainTest {
             {maxSeconds + "-1.0", "fidelity", p.toString(), "--max-seconds", "-1"},
             {"mmsim: --count must not be negative, not -5", "fuzz", "--count", "-5"},
             {"mmsim: --input-seconds must be above 0, not 0.0", "fuzz", "--input-seconds", "0"},
+            {"mmsim: --corpus: no such file or directory: /nonexistent", "fuzz", "--corpus", "/nonexistent"},
         };
         for (String[] c : cases) {
             Outcome o = mmsim(java.util.Arrays.copyOfRange(c, 1, c.length));
