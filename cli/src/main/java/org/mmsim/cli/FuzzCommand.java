@@ -80,7 +80,12 @@ final class FuzzCommand extends Subcommand {
         List<String> texts = new ArrayList<>();
         TreeSet<String> vocabulary = new TreeSet<>();
         for (Path f : files) {
-            String text = Files.readString(f, StandardCharsets.UTF_8);
+            String text;
+            try {
+                text = Files.readString(f, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new Main.UsageError("--corpus: cannot read " + f + ": " + OutputFile.reason(e));
+            }
             texts.add(text);
             for (String tok : text.split("\\s+")) {
                 if (!tok.isEmpty() && !tok.startsWith("#")) {

@@ -34,6 +34,10 @@ final class OutputFile {
         if (dir == null || !Files.isDirectory(dir)) {
             throw new Main.UsageError(option + ": no such directory: " + (dir == null ? file : dir));
         }
+        if (Files.exists(file) && !Files.isRegularFile(file)) {
+            // a device or a pipe (/dev/stdout, a FIFO another program reads): opening it to try is not without effect
+            return;
+        }
         try {
             if (Files.exists(file)) {
                 Files.newOutputStream(file, StandardOpenOption.APPEND).close();
