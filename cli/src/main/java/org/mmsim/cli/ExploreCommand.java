@@ -80,7 +80,7 @@ final class ExploreCommand extends Subcommand {
     public Integer call() throws IOException {
         OutputFile.check("--json", json);
         OutputFile.check("--html", html);
-        OutputFile.check("--checkpoint", checkpoint);
+        OutputFile.checkReplaceable("--checkpoint", checkpoint);
         InputFile.require(null, "scenario", file, false);
         OutputFile.checkDirectory("--save", save);
         PrintWriter out = stdout;

@@ -50,6 +50,20 @@ final class OutputFile {
     }
 
     /**
+     * {@link #check} for a file that is written beside its name and moved over it (a checkpoint, so that an interrupted
+     * write leaves the old one whole): it must be a regular file or not be there. Moved over a device, it would take
+     * the device's place: {@code --checkpoint /dev/null}, run as root, replaced the machine's {@code /dev/null} with a
+     * regular file.
+     */
+    static void checkReplaceable(String option, Path file) {
+        if (file != null && Files.exists(file) && !Files.isDirectory(file) && !Files.isRegularFile(file)) {
+            throw new Main.UsageError(option + ": " + file + " is not a regular file, and the file written beside it "
+                    + "would be moved over it");
+        }
+        check(option, file);
+    }
+
+    /**
      * Throws a usage error naming {@code option} if files could not be written in directory {@code dir}: if it exists,
      * it must be a directory one can make a file in; if not, the nearest directory above it that exists must be one
      * (the command makes the rest when it first saves something).

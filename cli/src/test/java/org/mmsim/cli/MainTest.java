@@ -224,6 +224,13 @@ class MainTest {
             assertThat(o.code()).as(String.join(" ", c)).isEqualTo(2);
             assertThat(o.firstErrLine()).as(String.join(" ", c)).isEqualTo(c[0]);
         }
+        // a checkpoint is written beside its name and moved over it: over /dev/null, run as root, it took its place
+        Outcome device0 = mmsim("explore", p.toString(), "-k", "6.18", "--checkpoint", "/dev/null", "--max-states",
+                "1");
+        assertThat(device0.code()).isEqualTo(2);
+        assertThat(device0.firstErrLine()).isEqualTo("mmsim: --checkpoint: /dev/null is not a regular file, and the"
+                + " file written beside it would be moved over it");
+        assertThat(Files.isRegularFile(Path.of("/dev/null"))).as("/dev/null is still a device").isFalse();
         // a scenario or a schedule is read once, as check always read it: a device is read, here as an empty file
         Outcome device = mmsim("explore", "/dev/null", "-k", "6.18");
         assertThat(device.code()).isEqualTo(Main.INVALID_SCENARIO);

@@ -130,6 +130,11 @@ final class Checkpoint {
     }
 
     static <S> void write(Path file, BreadthFirst<S> b, long initialFingerprint) {
+        if (Files.exists(file) && !Files.isRegularFile(file)) {
+            // moved over a device or a pipe, the checkpoint would take its place (a root user's /dev/null)
+            throw new UncheckedIOException("cannot write checkpoint " + file + ": it is not a regular file, and the"
+                    + " file written beside it would be moved over it", new IOException(file.toString()));
+        }
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try (OutputStream raw = Files.newOutputStream(tmp)) {
             CRC32C crc = new CRC32C();

@@ -193,6 +193,26 @@ class WorkersAndCheckpointsTest {
         }
     }
 
+    /**
+     * A checkpoint is written beside its name and moved over it, so its name must not be anything but a regular file:
+     * moved over a device it would take the device's place (a root user's {@code /dev/null}, in a scratch run). Tried
+     * here on a directory, which the move would not replace either way.
+     */
+    @org.junit.jupiter.api.Test
+    void aCheckpointIsNotMovedOverAnythingButARegularFile() throws IOException {
+        Path dir = Files.createTempDirectory("mmsim-ckpt");
+        try {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> new BreadthFirst<>(new Counters(3, 3),
+                    Options.defaults().withMaxStates(5).withCheckpoint(dir), 1).run())
+                    .isInstanceOf(java.io.UncheckedIOException.class)
+                    .hasMessage("cannot write checkpoint " + dir + ": it is not a regular file, and the file written"
+                            + " beside it would be moved over it");
+            assertThat(dir).isDirectory();
+        } finally {
+            Files.deleteIfExists(dir);
+        }
+    }
+
     /** The checkpoint {@code bytes} with its checksum made to match what it now holds. */
     private static void matchChecksum(byte[] bytes) {
         java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
