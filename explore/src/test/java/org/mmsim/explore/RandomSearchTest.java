@@ -14,6 +14,33 @@ class RandomSearchTest {
     private static final Options WALK = Options.defaults().withMode(Options.Mode.RANDOM_WALK);
     private static final Options PCT = Options.defaults().withMode(Options.Mode.PCT);
 
+    @net.jqwik.api.Provide
+    net.jqwik.api.Arbitrary<Programs> programs() {
+        return Programs.arbitrary(5);
+    }
+
+    /**
+     * A random mode runs some of the executions, so it finds no more than the exhaustive search of the same model: no
+     * more states, final states, positive final states or deadlocks, no deeper state, no violation it did not find, and
+     * a witness or a deadlock only where there is one (the same promise {@code fuzz --differential} checks on mutated
+     * scenarios).
+     */
+    @net.jqwik.api.Property(tries = 200)
+    void aRandomModeFindsNothingTheExhaustiveSearchDoesNot(@net.jqwik.api.ForAll("programs") Programs model,
+            @net.jqwik.api.ForAll boolean pct, @net.jqwik.api.ForAll long seed) {
+        Report all = Explorer.explore(model, Options.defaults());
+        Report some = Explorer.explore(model, (pct ? PCT : WALK).withSeed(seed).withRuns(30));
+        assertThat(some.states()).isLessThanOrEqualTo(all.states());
+        assertThat(some.depth()).isLessThanOrEqualTo(all.depth());
+        assertThat(some.finalStates()).isLessThanOrEqualTo(all.finalStates());
+        assertThat(some.positiveFinalStates()).isLessThanOrEqualTo(all.positiveFinalStates());
+        assertThat(some.deadlocks()).isLessThanOrEqualTo(all.deadlocks());
+        assertThat(all.violations().keySet()).containsAll(some.violations().keySet());
+        if (some.witness() != null) {
+            assertThat(all.witness()).isNotNull();
+        }
+    }
+
     @Test
     void aRandomWalkCountsEveryRunAndFindsTheLostUpdate() {
         Report r = Explorer.random(new LostUpdate(), WALK);
