@@ -63,9 +63,13 @@ final class ExploreCommand extends Subcommand {
             + "after each step.")
     Path html;
 
+    /** Where schedules go when {@code --save} does not say. */
+    private static final Path SCHEDULES = Path.of("mmsim-schedules");
+
+    /** Null when not given: the default is then only tried when a schedule is saved (see {@link #call}). */
     @Option(names = "--save", paramLabel = "DIR", description = "Directory for the counterexample schedule files "
             + "(default: mmsim-schedules).")
-    Path save = Path.of("mmsim-schedules");
+    Path save;
 
     @Option(names = "--checkpoint", paramLabel = "FILE", description = "When a budget or Ctrl-C stops the search, "
             + "write what it needs to go on to FILE (see --resume).")
@@ -82,7 +86,13 @@ final class ExploreCommand extends Subcommand {
         OutputFile.check("--html", html);
         OutputFile.checkReplaceable("--checkpoint", checkpoint);
         InputFile.require(null, "scenario", file, false);
-        OutputFile.checkDirectory("--save", save);
+        // a --save the user gave is tried before the work; the default only when a schedule is saved, so that a search
+        // run from a directory that cannot be written, and that finds nothing to save, is not refused for it
+        if (save != null) {
+            OutputFile.checkDirectory("--save", save);
+        } else {
+            save = SCHEDULES;
+        }
         PrintWriter out = stdout;
         PrintWriter err = stderr;
         Scenario s;
