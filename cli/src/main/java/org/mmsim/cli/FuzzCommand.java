@@ -36,8 +36,9 @@ final class FuzzCommand extends Subcommand {
     @Option(names = "--corpus", paramLabel = "DIR", description = "Scenarios to mutate (default: scenarios).")
     Path corpus = Path.of("scenarios");
 
+    /** Null when not given: the default is then only tried when a finding is saved, as {@code explore}'s --save. */
     @Option(names = "--out", paramLabel = "DIR", description = "Where findings are saved (default: fuzz-findings).")
-    Path out = Path.of("fuzz-findings");
+    Path out;
 
     @Option(names = "--input-seconds", paramLabel = "S", description = "A mutant that runs longer is a finding "
             + "(default: 10).")
@@ -68,7 +69,11 @@ final class FuzzCommand extends Subcommand {
         if (!(inputSeconds > 0)) {
             throw new Main.UsageError("--input-seconds must be above 0, not " + inputSeconds);
         }
-        OutputFile.checkDirectory("--out", out);
+        if (out != null) {
+            OutputFile.checkDirectory("--out", out);
+        } else {
+            out = Path.of("fuzz-findings");
+        }
         if (!Files.exists(corpus)) {
             throw new Main.UsageError("--corpus: no such file or directory: " + corpus);
         }
