@@ -151,7 +151,7 @@ final class FuzzCommand extends Subcommand {
                 uncaught++;
                 finding = "uncaught: " + t;
             }
-            // the time of the mutant's own run: the comparisons after it search it seven more times
+            // the time of the mutant's own run: the comparisons after it search it eight more times
             double secs = (System.nanoTime() - s0) / 1e9;
             if (differential && plain && finding == null && Files.exists(json)) {
                 DifferentialCheck.Run one = new DifferentialCheck.Run(code,
