@@ -3,7 +3,6 @@ package org.mmsim.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -179,7 +178,7 @@ final class ExploreCommand extends Subcommand {
 
     /** The witness (or, if the condition can fail, nothing more), each violation and a deadlock, replayed. */
     private List<ExploreReport.Counterexample> counterexamples(Scenario s, String kernel, KernelProfile profile,
-            Report r) throws ScenarioException, IOException {
+            Report r) throws ScenarioException {
         List<ExploreReport.Counterexample> out = new ArrayList<>();
         if (r.witness() != null) {
             out.add(counterexample(s, kernel, profile, "witness", "Witness: the condition holds", r.witness(),
@@ -199,17 +198,13 @@ final class ExploreCommand extends Subcommand {
     }
 
     private ExploreReport.Counterexample counterexample(Scenario s, String kernel, KernelProfile profile,
-            String kind, String title, int[] schedule, String suffix) throws ScenarioException, IOException {
+            String kind, String title, int[] schedule, String suffix) throws ScenarioException {
         List<String> names = ScheduleFile.names(s, profile, schedule);
         Execution e = Runner.replay(s, profile, true, schedule).execution();
         ScheduleFile sf = new ScheduleFile(file.toString(), kernelWithOverrides(kernel), kind, ScheduleFile.program(s),
                 names, 0);
         Path p = save.resolve(s.name() + "." + kernel.replaceAll("[^A-Za-z0-9._=-]", "_") + "." + suffix + ".sched");
-        try {
-            Files.createDirectories(save);
-        } catch (IOException ex) {
-            throw new Main.UsageError("--save: cannot make directory " + save + ": " + OutputFile.reason(ex));
-        }
+        OutputFile.makeDirectory("--save", save);
         OutputFile.write("--save", p, sf.text());
         return new ExploreReport.Counterexample(kind, title, schedule, threadNames(names, schedule), p.toString(), e);
     }

@@ -110,6 +110,7 @@ final class FuzzCommand extends Subcommand {
         Random rnd = new Random(seed);
         Path dir = Files.createTempDirectory("mmsim-fuzz");
         Path input = dir.resolve("mutant.mms");
+        Path json = dir.resolve("mutant.json");
         int internal = 0;
         int uncaught = 0;
         int slow = 0;
@@ -122,7 +123,6 @@ final class FuzzCommand extends Subcommand {
             String mutant = mutate(texts.get(rnd.nextInt(texts.size())), vocab, rnd);
             Files.writeString(input, mutant, StandardCharsets.UTF_8);
             boolean plain = n % 10 != 9;
-            Path json = dir.resolve("mutant.json");
             Files.deleteIfExists(json);
             List<String> check = new ArrayList<>(List.of("check", input.toString()));
             check.addAll(BUDGET);
@@ -190,15 +190,11 @@ final class FuzzCommand extends Subcommand {
         return internal + uncaught + slow + disagreements == 0 ? Main.OK : Main.FAILED;
     }
 
-    private void save(int n, String mutant, String finding) throws IOException {
-        try {
-            Files.createDirectories(out);
-        } catch (IOException e) {
-            throw new Main.UsageError("--out: cannot make directory " + out + ": " + OutputFile.reason(e));
-        }
+    private void save(int n, String mutant, String finding) {
+        OutputFile.makeDirectory("--out", out);
         Path f = out.resolve(String.format("finding-%d-%06d.mms", seed, n));
-        Files.writeString(f, "# mmsim fuzz --seed " + seed + ", mutant " + n + ": "
-                + finding.lines().findFirst().orElse("") + "\n" + mutant, StandardCharsets.UTF_8);
+        OutputFile.write("--out", f, "# mmsim fuzz --seed " + seed + ", mutant " + n + ": "
+                + finding.lines().findFirst().orElse("") + "\n" + mutant);
         stdout.println("finding: " + f + ": " + finding.lines().findFirst().orElse(""));
     }
 

@@ -34,12 +34,13 @@ final class OutputFile {
         if (dir == null || !Files.isDirectory(dir)) {
             throw new Main.UsageError(option + ": no such directory: " + (dir == null ? file : dir));
         }
-        if (Files.exists(file) && !Files.isRegularFile(file)) {
+        boolean exists = Files.exists(file);
+        if (exists && !Files.isRegularFile(file)) {
             // a device or a pipe (/dev/stdout, a FIFO another program reads): opening it to try is not without effect
             return;
         }
         try {
-            if (Files.exists(file)) {
+            if (exists) {
                 Files.newOutputStream(file, StandardOpenOption.APPEND).close();
             } else {
                 probe(dir);
@@ -83,6 +84,15 @@ final class OutputFile {
         }
     }
 
+    /** Makes directory {@code dir} (and those above it), which {@code option} named, if it is not there yet. */
+    static void makeDirectory(String option, Path dir) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new Main.UsageError(option + ": cannot make directory " + dir + ": " + reason(e));
+        }
+    }
+
     /** Writes {@code text} to {@code file}, which {@code option} named; a failure is a usage error that says why. */
     static void write(String option, Path file, String text) {
         try {
@@ -100,7 +110,7 @@ final class OutputFile {
     /** What went wrong, in words: the JDK's exceptions for these say only the path. */
     static String reason(IOException e) {
         if (e instanceof NoSuchFileException) {
-            return "no such file or directory (the file system does not take new files there)";
+            return "no such file or directory";
         }
         if (e instanceof AccessDeniedException) {
             return "permission denied";
