@@ -14,7 +14,8 @@ final class KernelOptions {
     List<String> kernels = new ArrayList<>();
 
     @Option(names = "--set", paramLabel = "SWITCH=VALUE",
-            description = "Override a switch in every kernel run (see 'mmsim kernels'). Repeatable.")
+            description = "Override a switch in every kernel run (see 'mmsim kernels'). Repeatable, once per "
+                    + "switch.")
     List<String> sets = new ArrayList<>();
 
     Map<String, String> overrides() {
@@ -24,7 +25,11 @@ final class KernelOptions {
             if (eq <= 0) {
                 throw new Main.UsageError("--set takes SWITCH=VALUE, not '" + kv + "'");
             }
-            m.put(kv.substring(0, eq), kv.substring(eq + 1));
+            String old = m.put(kv.substring(0, eq), kv.substring(eq + 1));
+            if (old != null) {
+                throw new Main.UsageError("--set " + kv.substring(0, eq) + " is given twice ('" + old + "' and '"
+                        + kv.substring(eq + 1) + "')");
+            }
         }
         return m;
     }

@@ -277,6 +277,19 @@ class MainTest {
         Outcome brackets = mmsim("check", p.toString(), "--kernel", "5.7,6.18[cow_reuse=mapcount,fork_copy_pinned=off]");
         assertThat(brackets.code()).isZero();
         assertThat(brackets.out()).contains("good      6.18[cow_reuse=mapcount,fork_copy_pinned=off]  never");
+        // a switch given twice, by --set or in one bracket, is refused by each command that runs kernels: the first
+        // setting would be dropped without a word
+        for (String command : List.of("check", "explore", "run")) {
+            Outcome twice = mmsim(command, p.toString(), "--kernel", "6.18", "--set", "cow_reuse=mapcount",
+                    "--set", "cow_reuse=page_count");
+            assertThat(twice.code()).as(command).isEqualTo(2);
+            assertThat(twice.firstErrLine()).as(command)
+                    .isEqualTo("mmsim: --set cow_reuse is given twice ('mapcount' and 'page_count')");
+            Outcome bracket = mmsim(command, p.toString(), "--kernel", "6.18[cow_reuse=mapcount,cow_reuse=mapcount]");
+            assertThat(bracket.code()).as(command).isEqualTo(2);
+            assertThat(bracket.firstErrLine()).as(command).isEqualTo("mmsim: kernel "
+                    + "'6.18[cow_reuse=mapcount,cow_reuse=mapcount]': switch cow_reuse is set twice");
+        }
     }
 
     @Test

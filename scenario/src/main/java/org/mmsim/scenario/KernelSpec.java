@@ -1,6 +1,8 @@
 package org.mmsim.scenario;
 
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import org.mmsim.kernel.profile.KernelProfile;
 import org.mmsim.kernel.profile.Profiles;
 import org.mmsim.kernel.profile.Switch;
@@ -48,8 +50,13 @@ public final class KernelSpec {
             p = apply(p, e.getKey() + "=" + e.getValue());
         }
         if (bracket != null) {
+            Set<String> given = new HashSet<>();
             for (String kv : bracket.split(",")) {
                 p = apply(p, kv);
+                String key = kv.substring(0, kv.indexOf('='));
+                if (!given.add(key)) {
+                    throw new IllegalArgumentException("kernel '" + spec + "': switch " + key + " is set twice");
+                }
             }
         }
         for (Map.Entry<String, String> e : after.entrySet()) {

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +33,8 @@ public final class ScenarioParser {
     private int movableFrames;
     private boolean tlb;
     private final Map<String, String> overrides = new LinkedHashMap<>();
+    /** The line of each switch's {@code set}, and of each {@code memory} key: a second setting is refused. */
+    private final Map<String, Integer> setAt = new HashMap<>();
     private final List<String> processes = new ArrayList<>();
     private final List<Scenario.Segment> program = new ArrayList<>();
     private final List<Expectation> expectations = new ArrayList<>();
@@ -155,6 +158,7 @@ public final class ScenarioParser {
             if (bytes < 0 || bytes / 4096 > Integer.MAX_VALUE / 2 || (key.equals("normal") && bytes < 4096)) {
                 throw error(lineNo, kv.col() + eq + 1, "bad size '" + kv.text().substring(eq + 1) + "'");
             }
+            once("memory " + key, "memory " + key, kv);
             if (key.equals("normal")) {
                 normalFrames = (int) (bytes / 4096);
             } else {
@@ -174,7 +178,20 @@ public final class ScenarioParser {
                 throw error(kv, e.getMessage());
             }
             int eq = kv.text().indexOf('=');
-            overrides.put(kv.text().substring(0, eq), kv.text().substring(eq + 1));
+            String key = kv.text().substring(0, eq);
+            once("switch " + key, key, kv);
+            overrides.put(key, kv.text().substring(eq + 1));
+        }
+    }
+
+    /**
+     * Refuses a second setting of {@code key} ({@code what} in the message): the first would be silently overridden,
+     * and a scenario that says two things about one switch says nothing a reader can trust.
+     */
+    private void once(String what, String key, Token at) throws ScenarioException {
+        Integer first = setAt.putIfAbsent(key, lineNo);
+        if (first != null) {
+            throw error(at, what + " is already set" + (first == lineNo ? " on this line" : " (line " + first + ")"));
         }
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
+import org.mmsim.kernel.profile.Switch;
 
 class ScenarioParserTest {
     private static final String HEADER = """
@@ -114,6 +115,27 @@ class ScenarioParserTest {
                 .startsWith("unknown switch 'cow'");
         assertThat(error(HEADER + "P: r0 = load A\nexists (P:r0 = 1)\nexpect 6.18[cow_reuse=x] never\n").reason())
                 .isEqualTo("switch cow_reuse takes mapcount|page_count|anon_exclusive, not 'x'");
+    }
+
+    @Test
+    void aSwitchOrMemorySizeSetTwiceIsRefusedWhereTheSecondIs() throws ScenarioException {
+        String body = "process P\nP: mmap A 4K PROT_READ|PROT_WRITE MAP_PRIVATE|MAP_ANONYMOUS\n"
+                + "P: r0 = load A\nexists (P:r0 = 1)\nexpect 6.18 never\n";
+        assertThat(error("scenario t\nset cow_reuse=mapcount\nset fork_copy_pinned=off cow_reuse=page_count\n"
+                + body).getMessage()).isEqualTo("t.mms:3:26: switch cow_reuse is already set (line 2)");
+        assertThat(error("scenario t\nset cow_reuse=mapcount cow_reuse=mapcount\n" + body).getMessage())
+                .isEqualTo("t.mms:2:24: switch cow_reuse is already set on this line");
+        assertThat(error("scenario t\nmemory normal=1M\nmemory movable=1M normal=2M\n" + body).getMessage())
+                .isEqualTo("t.mms:3:19: memory normal is already set (line 2)");
+        assertThat(error(HEADER + "P: r0 = load A\nexists (P:r0 = 1)\n"
+                + "expect 6.18[cow_reuse=mapcount,cow_reuse=page_count] never\n").reason())
+                .isEqualTo("kernel '6.18[cow_reuse=mapcount,cow_reuse=page_count]': switch cow_reuse is set twice");
+        // different switches, and a bracket over a set line, are what they always were: the later layer wins
+        Scenario s = parse("scenario t\nset cow_reuse=mapcount\nmemory normal=1M movable=1M\n"
+                + body.replace("expect 6.18 never", "expect 6.18[cow_reuse=page_count] never"));
+        assertThat(s.overrides()).containsExactly(java.util.Map.entry("cow_reuse", "mapcount"));
+        assertThat(Checker.profile(s, "6.18[cow_reuse=page_count]", java.util.Map.of()).value(Switch.COW_REUSE))
+                .isEqualTo("page_count");
     }
 
     @Test
