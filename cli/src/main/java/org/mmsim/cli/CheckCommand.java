@@ -42,6 +42,7 @@ final class CheckCommand extends Subcommand {
     public Integer call() throws IOException {
         OutputFile.check("--json", json);
         for (Path p : paths) {
+            InputFile.named("", "scenario", p, true);
             if (!Files.exists(p)) {
                 throw new Main.UsageError("no such file or directory: " + p);
             }

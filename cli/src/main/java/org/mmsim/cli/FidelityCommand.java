@@ -104,6 +104,7 @@ final class FidelityCommand extends Subcommand {
     private static List<Found> find(List<Path> roots) throws IOException {
         List<Found> found = new ArrayList<>();
         for (Path root : roots) {
+            InputFile.named("", "scenario", root, false);
             if (!Files.exists(root)) {
                 throw new Main.UsageError("no such file or directory: " + root);
             }

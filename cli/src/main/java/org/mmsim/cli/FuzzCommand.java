@@ -74,6 +74,7 @@ final class FuzzCommand extends Subcommand {
         } else {
             out = Path.of("fuzz-findings");
         }
+        InputFile.named("--corpus: ", "scenario", corpus, false);
         if (!Files.exists(corpus)) {
             throw new Main.UsageError("--corpus: no such file or directory: " + corpus);
         }

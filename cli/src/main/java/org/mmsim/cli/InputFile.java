@@ -20,6 +20,7 @@ final class InputFile {
      */
     static void require(String option, String kind, Path file, boolean regular) {
         String prefix = option == null ? "" : option + ": ";
+        named(prefix, kind, file, !regular);
         if (!Files.exists(file)) {
             throw new Main.UsageError(prefix + "no such " + kind + " file: " + file);
         }
@@ -28,6 +29,21 @@ final class InputFile {
         }
         if (regular && !Files.isRegularFile(file)) {
             throw new Main.UsageError(prefix + file + " is not a regular file, not a " + kind + " file");
+        }
+    }
+
+    /**
+     * Refuses the empty path, which the JDK takes for the working directory, and {@code -}, which in other programs
+     * means standard input but here would be a file named {@code -}; {@code prefix} is the option and ": ", or
+     * nothing; {@code stream}: whether the file may be a pipe, so that {@code /dev/stdin} is the thing to suggest.
+     */
+    static void named(String prefix, String kind, Path file, boolean stream) {
+        if (file.toString().isEmpty()) {
+            throw new Main.UsageError(prefix + "the path of the " + kind + " file is empty");
+        }
+        if (file.toString().equals("-")) {
+            throw new Main.UsageError(prefix + "'-' would be a file named '-' in the working directory, not standard"
+                    + " input" + (stream ? " (that is /dev/stdin)" : "") + "; write ./- if that is what you mean");
         }
     }
 }

@@ -194,6 +194,45 @@ class MainTest {
      * errors, after the search, that asked the user to report them.
      */
     @Test
+    void anEmptyPathOrADashIsRefusedByEveryPathOptionBeforeTheWork() throws IOException {
+        Path p = write("good.mms", GOOD);
+        String f = p.toString();
+        String outFile = "'-' would be a file named '-' in the working directory, not standard output (that is"
+                + " /dev/stdout); write ./- if that is what you mean";
+        String inFile = "'-' would be a file named '-' in the working directory, not standard input";
+        String dash = "; write ./- if that is what you mean";
+        for (String[] c : new String[][] {
+            {"mmsim: --json: " + outFile, "check", f, "--json", "-"},
+            {"mmsim: --json: the path is empty", "check", f, "--json", ""},
+            {"mmsim: --html: " + outFile, "explore", f, "-k", "6.18", "--html", "-"},
+            {"mmsim: --html: the path is empty", "run", f, "-k", "6.18", "--html", ""},
+            {"mmsim: --json: " + outFile, "bench", "--json", "-"},
+            {"mmsim: --out: " + outFile, "fidelity", "--out", "-"},
+            {"mmsim: --save: '-' would be a directory named '-' in the working directory, not standard output" + dash,
+                "explore", f, "-k", "6.18", "--save", "-"},
+            // an empty --save named the working directory, and the schedules went there
+            {"mmsim: --save: the path is empty", "explore", f, "-k", "6.18", "--save", ""},
+            {"mmsim: --out: the path is empty", "fuzz", "--count", "1", "--out", ""},
+            {"mmsim: --checkpoint: '-' would be a checkpoint file named '-' in the working directory, not standard"
+                + " output" + dash, "explore", f, "-k", "6.18", "--checkpoint", "-"},
+            {"mmsim: --checkpoint: the path is empty", "explore", f, "-k", "6.18", "--checkpoint", ""},
+            {"mmsim: " + inFile + " (that is /dev/stdin)" + dash, "run", "-", "-k", "6.18"},
+            {"mmsim: the path of the scenario file is empty", "explore", "", "-k", "6.18"},
+            {"mmsim: " + inFile + " (that is /dev/stdin)" + dash, "check", "-"},
+            {"mmsim: the path of the scenario file is empty", "check", ""},
+            {"mmsim: the path of the schedule file is empty", "replay", ""},
+            {"mmsim: --resume: " + inFile + dash, "explore", f, "-k", "6.18", "--resume", "-"},
+            {"mmsim: --corpus: the path of the scenario file is empty", "fuzz", "--count", "1", "--corpus", ""},
+        }) {
+            Outcome o = mmsim(java.util.Arrays.copyOfRange(c, 1, c.length));
+            assertThat(o.code()).as(String.join(" ", c)).isEqualTo(2);
+            assertThat(o.firstErrLine()).as(String.join(" ", c)).isEqualTo(c[0]);
+            assertThat(o.out()).as("nothing ran: %s", String.join(" ", c)).isEmpty();
+        }
+        assertThat(Path.of("-")).as("no file named '-' was made").doesNotExist();
+    }
+
+    @Test
     void anOutputTheFileSystemRefusesIsAUsageErrorBeforeTheWork() throws IOException {
         org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isDirectory(Path.of("/proc/self")));
         Path p = write("good.mms", GOOD);
