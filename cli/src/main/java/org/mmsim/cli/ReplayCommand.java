@@ -7,6 +7,7 @@ import java.util.Map;
 import org.mmsim.kernel.profile.KernelProfile;
 import org.mmsim.report.HtmlReport;
 import org.mmsim.report.TraceReport;
+import org.mmsim.scenario.Budget;
 import org.mmsim.scenario.Checker;
 import org.mmsim.scenario.Runner;
 import org.mmsim.scenario.Scenario;
@@ -51,7 +52,13 @@ final class ReplayCommand extends Subcommand {
             } catch (IllegalArgumentException e) {
                 throw new ScenarioException(file.toString(), 3, 8, e.getMessage());
             }
-            Runner r = sf.replay(file.toString(), s, profile);
+            Runner r;
+            try {
+                r = sf.replay(file.toString(), s, profile);
+            } catch (Budget.Exhausted x) { // the heap, in the script before the threads (replay has no clock)
+                stdout.println("inconclusive: " + x.getMessage());
+                return ExploreCommand.INCONCLUSIVE;
+            }
             stdout.print(TraceReport.render(s, profile, r.execution()));
             if (html != null) {
                 OutputFile.write("--html", html, HtmlReport.run(s, profile, r.execution()));

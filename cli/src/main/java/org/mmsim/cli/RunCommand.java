@@ -67,9 +67,13 @@ final class RunCommand extends Subcommand {
             try {
                 e = Runner.run(s, profile, true, Budget.of(maxSeconds, System::nanoTime));
             } catch (Budget.Exhausted x) {
-                stdout.print(TraceReport.render(s, profile, x.partial()));
+                if (x.partial() != null) {
+                    stdout.print(TraceReport.render(s, profile, x.partial()));
+                }
                 stdout.println("inconclusive: " + x.getMessage());
-                writeHtml(s, profile, x.partial());
+                if (x.partial() != null) {
+                    writeHtml(s, profile, x.partial());
+                }
                 return ExploreCommand.INCONCLUSIVE;
             }
             stdout.print(TraceReport.render(s, profile, e));

@@ -149,7 +149,13 @@ final class BreadthFirst<S> {
                         parallel.expand();
                     }
                 } catch (StepAbandoned e) {
-                    budget.outOfTime();
+                    if (e.outOfHeap()) {
+                        current.dropRecords();
+                        next.dropRecords();
+                        budget.outOfHeap();
+                    } else {
+                        budget.outOfTime();
+                    }
                 } catch (HeapExhausted e) {
                     // the records of steps taken ahead are most of what the search holds, and only save work: drop
                     // them, so that what follows (a checkpoint, the report) has room

@@ -51,7 +51,11 @@ final class RandomSearch<S> {
             try {
                 length = runOnce();
             } catch (StepAbandoned e) {
-                budget.outOfTime();
+                if (e.outOfHeap()) {
+                    budget.outOfHeap();
+                } else {
+                    budget.outOfTime();
+                }
                 break;
             }
             scheduler.endRun(length);

@@ -222,8 +222,16 @@ class BudgetTest {
         private final long limit;
         private long steps;
 
+        /** Whether the work it gives up on ran out of heap rather than time ({@link StepAbandoned#outOfHeap}). */
+        private boolean heap;
+
         GivesUp(long limit) {
             this.limit = limit;
+        }
+
+        GivesUp outOfHeap() {
+            heap = true;
+            return this;
         }
 
         @Override
@@ -254,7 +262,12 @@ class BudgetTest {
         @Override
         public long step(int[] state, int thread) {
             if (++steps > limit) {
-                throw new StepAbandoned("out of time inside a step");
+                throw heap ? new StepAbandoned("out of heap inside a step") {
+                    @Override
+                    public boolean outOfHeap() {
+                        return true;
+                    }
+                } : new StepAbandoned("out of time inside a step");
             }
             return inner.step(state, thread);
         }
@@ -288,6 +301,19 @@ class BudgetTest {
         assertThat(r.states()).isPositive().isLessThan(full.states());
         assertThat(random.stopReason()).isEqualTo("max-seconds");
         assertThat(random.executions()).isLessThan(1000);
+    }
+
+    /** Work the model abandons because the heap ran out stops the search at its heap limit, in every mode. */
+    @Test
+    void workTheModelAbandonsForWantOfHeapStopsTheSearchAtHeap() {
+        Report r = Explorer.exhaustive(new GivesUp(100).outOfHeap(), Options.defaults().withReduction(false));
+        Report random = Explorer.random(new GivesUp(100).outOfHeap(),
+                Options.defaults().withMode(Options.Mode.RANDOM_WALK));
+
+        assertThat(r.stopReason()).isEqualTo("heap");
+        assertThat(r.complete()).isFalse();
+        assertThat(r.states()).isPositive();
+        assertThat(random.stopReason()).isEqualTo("heap");
     }
 
     /** Counters whose steps run out of heap, as a worker's allocation does in a heap too small, after {@code limit}. */

@@ -12,6 +12,11 @@ import org.mmsim.explore.StepAbandoned;
  * the steps so far, and the explorer, for which it is a {@link org.mmsim.explore.StepAbandoned}, stops as at its own
  * time limit with what it found. The clock is the explorer options' (injected in tests), so a run without a budget
  * reads no clock at all.
+ *
+ * <p>The heap is the other limit such a run can reach: a script that populates more memory than the JVM has (a
+ * terabyte machine, {@code MADV_POPULATE_WRITE} over all of it) ran out of heap with a raw {@link OutOfMemoryError}.
+ * The runner turns that into {@link Exhausted} too ({@link #outOfHeap}), with no record of the run, since the machine
+ * that filled the heap is what must be let go before anything more can be made.
  */
 public final class Budget {
     /** No limit. */
@@ -42,27 +47,55 @@ public final class Budget {
         }
     }
 
+    /**
+     * The heap ran out {@code steps} steps into a run, whose machine the caller has already let go of: what to throw
+     * (made after the machine is unreachable, so that there is room to make it).
+     */
+    static Exhausted outOfHeap(int steps) {
+        return new Exhausted(0, steps, null, HEAP);
+    }
+
+    /** {@link Exhausted#reason} of a run stopped by the time limit, as the explorer names it. */
+    public static final String MAX_SECONDS = "max-seconds";
+    /** {@link Exhausted#reason} of a run that ran out of heap, as the explorer names its heap limit. */
+    public static final String HEAP = "heap";
+
     /** The budget ran out after {@link #steps} steps of the run. */
     public static final class Exhausted extends StepAbandoned {
         private static final long serialVersionUID = 1L;
         private final double seconds;
         private final int steps;
         private final transient Execution partial;
+        private final String reason;
 
         Exhausted(double seconds, int steps) {
-            this(seconds, steps, null);
+            this(seconds, steps, null, MAX_SECONDS);
         }
 
-        private Exhausted(double seconds, int steps, Execution partial) {
-            super(String.format("stopped by --max-seconds %s after %d steps", fmt(seconds), steps));
+        private Exhausted(double seconds, int steps, Execution partial, String reason) {
+            super(reason.equals(HEAP)
+                    ? String.format("stopped: the heap ran out (the JVM's maximum, %d MB) after %s",
+                            Runtime.getRuntime().maxMemory() >> 20, steps(steps))
+                    : String.format("stopped by --max-seconds %s after %s", fmt(seconds), steps(steps)));
             this.seconds = seconds;
             this.steps = steps;
             this.partial = partial;
+            this.reason = reason;
         }
 
         /** The same, carrying the record of the run so far. */
         Exhausted with(Execution e) {
-            return new Exhausted(seconds, steps, e);
+            return new Exhausted(seconds, steps, e, reason);
+        }
+
+        /** What ran out: {@link #MAX_SECONDS} or {@link #HEAP}. */
+        public String reason() {
+            return reason;
+        }
+
+        @Override
+        public boolean outOfHeap() {
+            return reason.equals(HEAP);
         }
 
         /** How many steps ran before the budget stopped the run. */
@@ -70,9 +103,13 @@ public final class Budget {
             return steps;
         }
 
-        /** The record of the run up to where it stopped (not finished), or null. */
+        /** The record of the run up to where it stopped (not finished), or null (always after {@link #HEAP}). */
         public Execution partial() {
             return partial;
+        }
+
+        private static String steps(int n) {
+            return n == 1 ? "1 step" : n + " steps";
         }
 
         private static String fmt(double s) {

@@ -147,9 +147,9 @@ public final class Checker {
             try {
                 e = Runner.run(s, profile, false, Budget.of(options.maxSeconds(), options.clock()));
             } catch (Budget.Exhausted x) {
-                List<Violation> vs = x.partial().violations();
+                List<Violation> vs = x.partial() == null ? List.of() : x.partial().violations();
                 return new Result(s, kernel, Outcome.INCONCLUSIVE, 0, 0, exp, known,
-                        judge(exp, known, Outcome.INCONCLUSIVE, vs), vs, 1, 0, 0, null, "max-seconds");
+                        judge(exp, known, Outcome.INCONCLUSIVE, vs), vs, 1, 0, 0, null, x.reason());
             }
             long satisfied = e.conditionHolds() ? 1 : 0;
             Outcome outcome = Outcome.of(satisfied, 1);
@@ -161,7 +161,7 @@ public final class Checker {
             r = explore(s, profile, options.withMode(Options.Mode.EXHAUSTIVE));
         } catch (Budget.Exhausted x) { // in the script before the first group of threads
             return new Result(s, kernel, Outcome.INCONCLUSIVE, 0, 0, exp, known,
-                    judge(exp, known, Outcome.INCONCLUSIVE, List.of()), List.of(), 0, 0, 0, null, "max-seconds");
+                    judge(exp, known, Outcome.INCONCLUSIVE, List.of()), List.of(), 0, 0, 0, null, x.reason());
         }
         Outcome outcome = outcome(r);
         List<Violation> violations = violations(s, profile, r);

@@ -91,20 +91,26 @@ public final class Runner {
         Runner r = new Runner(scenario, profile, trace, true);
         r.budget(budget);
         try {
-            r.begin();
-        } catch (Budget.Exhausted e) {
-            throw e.with(r.execution());
-        }
-        try {
-            while (!r.finished) {
-                r.runGroupInTurns();
+            try {
+                r.begin();
+            } catch (Budget.Exhausted e) {
+                throw e.with(r.execution());
             }
-        } catch (ScenarioError e) {
-            throw e.cause();
-        } catch (Budget.Exhausted e) {
-            throw e.with(r.execution());
+            try {
+                while (!r.finished) {
+                    r.runGroupInTurns();
+                }
+            } catch (ScenarioError e) {
+                throw e.cause();
+            } catch (Budget.Exhausted e) {
+                throw e.with(r.execution());
+            }
+            return r.execution();
+        } catch (OutOfMemoryError oom) {
+            int steps = r.rec.size();
+            r = null; // the machine that filled the heap: unreachable from here on, so that the report has room
+            throw Budget.outOfHeap(steps);
         }
-        return r.execution();
     }
 
     /** The current group, its threads taking turns one whole operation at a time until it is over. */
@@ -148,7 +154,13 @@ public final class Runner {
             throws ScenarioException {
         Runner r = new Runner(scenario, profile, trace, keepSteps);
         r.budget(budget);
-        r.begin();
+        try {
+            r.begin();
+        } catch (OutOfMemoryError oom) {
+            int steps = r.rec.size();
+            r = null; // as in run: the machine goes before anything is made
+            throw Budget.outOfHeap(steps);
+        }
         return r;
     }
 

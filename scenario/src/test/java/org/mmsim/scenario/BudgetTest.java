@@ -145,4 +145,77 @@ class BudgetTest {
         assertThat(x.partial().steps()).isEmpty();
         assertThat(Runner.run(s, p, false).conditionHolds()).as("without a budget it runs to the end").isTrue();
     }
+
+    /**
+     * A clock that gives a second per reading until its {@code n}th, which throws {@link OutOfMemoryError} as an
+     * allocation in the middle of a step would when the heap is full: the budget's readings are made where the model
+     * allocates (after each step, and inside steps through the kernel's watchdog).
+     */
+    private static java.util.function.LongSupplier heapRunsOutAtReading(int n) {
+        long[] now = {0};
+        return () -> {
+            if (++now[0] == n) {
+                throw new OutOfMemoryError("Java heap space (a test's)");
+            }
+            return now[0] * 1_000_000_000L;
+        };
+    }
+
+    /**
+     * A script that fills the heap (a terabyte machine populated) ended in a raw {@link OutOfMemoryError}: a stack
+     * trace and exit 1, which said the expectation failed. The run is abandoned as at a budget: inconclusive, stopped
+     * at "heap", with no record of the run, since the machine that filled the heap is let go first.
+     */
+    @Test
+    void aRunThatFillsTheHeapIsAbandonedAsInconclusive() throws ScenarioException {
+        Scenario s = stores(100, false);
+        org.mmsim.kernel.profile.KernelProfile p = org.mmsim.kernel.profile.Profiles.byName("6.18");
+
+        // reading 1 sets the deadline; the check after step k is reading k + 1, so the fifth throws after four steps
+        Budget.Exhausted x = org.assertj.core.api.Assertions.catchThrowableOfType(Budget.Exhausted.class,
+                () -> Runner.run(s, p, true, Budget.of(1000, heapRunsOutAtReading(6))));
+
+        assertThat(x.reason()).isEqualTo(Budget.HEAP);
+        assertThat(x.outOfHeap()).isTrue();
+        assertThat(x.steps()).isEqualTo(5);
+        assertThat(x.partial()).isNull();
+        assertThat(x.getMessage()).isEqualTo("stopped: the heap ran out (the JVM's maximum, "
+                + (Runtime.getRuntime().maxMemory() >> 20) + " MB) after 5 steps");
+
+        Result r = Checker.check(s, "6.18", Map.of(),
+                Options.defaults().withMaxSeconds(1000).withClock(heapRunsOutAtReading(3)));
+        assertThat(r.outcome()).isEqualTo(Outcome.INCONCLUSIVE);
+        assertThat(r.stopReason()).isEqualTo("heap");
+        assertThat(r.violations()).isEmpty();
+        assertThat(r.ok()).as("inconclusive, no violation: not a failure").isTrue();
+    }
+
+    /** The same in the script before the first group of threads: the explorer's start, before any search. */
+    @Test
+    void aScriptBeforeTheThreadsThatFillsTheHeapLeavesTheSearchInconclusive() throws ScenarioException {
+        Scenario s = stores(100, true);
+
+        Result r = Checker.check(s, "6.18", Map.of(),
+                Options.defaults().withMaxSeconds(1000).withClock(heapRunsOutAtReading(10)));
+
+        assertThat(r.outcome()).isEqualTo(Outcome.INCONCLUSIVE);
+        assertThat(r.stopReason()).isEqualTo("heap");
+        assertThat(r.states()).isZero();
+        assertThat(Checker.check(s, "6.18", Map.of()).outcome()).isEqualTo(Outcome.SOMETIMES);
+    }
+
+    /** The time budget's message counts one step as one. */
+    @Test
+    void oneStepIsOneStep() throws ScenarioException {
+        Scenario s = stores(100, false);
+        org.mmsim.kernel.profile.KernelProfile p = org.mmsim.kernel.profile.Profiles.byName("6.18");
+
+        Budget.Exhausted x = org.assertj.core.api.Assertions.catchThrowableOfType(Budget.Exhausted.class,
+                () -> Runner.run(s, p, true, Budget.of(0.5, oneSecondPerReading())));
+
+        assertThat(x.steps()).isEqualTo(1);
+        assertThat(x.getMessage()).isEqualTo("stopped by --max-seconds 0.5 after 1 step");
+        assertThat(x.reason()).isEqualTo(Budget.MAX_SECONDS);
+        assertThat(x.outOfHeap()).isFalse();
+    }
 }
