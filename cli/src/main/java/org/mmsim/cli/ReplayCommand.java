@@ -20,7 +20,8 @@ import picocli.CommandLine.Parameters;
 /** {@code mmsim replay FILE}: run a saved schedule again and print every step, as {@code mmsim run} does. */
 @Command(name = "replay", mixinStandardHelpOptions = true,
         description = "Replay a schedule file written by 'mmsim explore': the same steps, "
-        + "printed as 'mmsim run' prints them. Exit 0, or 3 if the file or its scenario is invalid.")
+        + "printed as 'mmsim run' prints them. Exit 0; 3 if the file or its scenario is invalid; 4 if the heap ran "
+        + "out.")
 final class ReplayCommand extends Subcommand {
     @Parameters(index = "0", paramLabel = "FILE")
     Path file;
