@@ -48,7 +48,7 @@ final class Lexer {
                 j++;
             }
             if (j == i) {
-                throw new ScenarioException(file, lineNo, i + 1, "unexpected character '" + c + "'");
+                throw new ScenarioException(file, lineNo, i + 1, "unexpected character " + describe(line, i));
             }
             // interned: the names a program uses are looked up at every explored state (bindings, actors, the
             // condition), and equal names that are one string compare at once
@@ -76,5 +76,24 @@ final class Lexer {
             return true;
         }
         return mode == Mode.RAW && "[]=".indexOf(c) >= 0;
+    }
+
+    /**
+     * The character at {@code i} of {@code line} as an error names it: itself in quotes if it is printable ASCII; with
+     * its code point if not ({@code '’' (U+2019)}, a quote pasted from a document); by its code point alone if it
+     * shows nothing (a control character, a zero-width space or byte-order mark, a no-break space).
+     */
+    static String describe(String line, int i) {
+        int cp = line.codePointAt(i);
+        if (cp >= 0x21 && cp < 0x7f) {
+            return "'" + (char) cp + "'";
+        }
+        String code = String.format("U+%04X", cp);
+        int type = Character.getType(cp);
+        boolean invisible = Character.isISOControl(cp) || type == Character.FORMAT || type == Character.SPACE_SEPARATOR
+                || type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR
+                || type == Character.UNASSIGNED || type == Character.PRIVATE_USE || type == Character.SURROGATE;
+        return invisible ? code + " (a character that shows nothing)" : "'" + Character.toString(cp) + "' (" + code
+                + ")";
     }
 }

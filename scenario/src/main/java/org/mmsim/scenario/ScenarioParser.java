@@ -56,10 +56,14 @@ public final class ScenarioParser {
         return parse(path.toString(), read(path));
     }
 
-    /** The text of a scenario or schedule file: a scenario error at 1:1 if it cannot be read or is not UTF-8. */
+    /**
+     * The text of a scenario or schedule file: a scenario error at 1:1 if it cannot be read or is not UTF-8. A
+     * byte-order mark at its start, which some editors write, is not part of the text.
+     */
     public static String read(Path path) throws ScenarioException {
         try {
-            return Files.readString(path, StandardCharsets.UTF_8);
+            String text = Files.readString(path, StandardCharsets.UTF_8);
+            return text.startsWith("\uFEFF") ? text.substring(1) : text;
         } catch (CharacterCodingException e) {
             throw new ScenarioException(path.toString(), 1, 1, "not UTF-8 text");
         } catch (IOException e) {

@@ -181,6 +181,31 @@ class ScenarioParserTest {
     void unterminatedStringAndStrayCharacters() {
         assertThat(error("scenario t\ndoc \"abc\n").getMessage()).isEqualTo("t.mms:2:5: unterminated string");
         assertThat(error("scenario t\nprocess P @\n").getMessage()).isEqualTo("t.mms:2:11: unexpected character '@'");
+        // what cannot be seen, or is easily mistaken for ASCII, is named by its code point
+        assertThat(error("scenario t\u2019s\n").getMessage())
+                .isEqualTo("t.mms:1:11: unexpected character '\u2019' (U+2019)");
+        assertThat(error("scenario t\n\u200Bprocess P\n").getMessage())
+                .isEqualTo("t.mms:2:1: unexpected character U+200B (a character that shows nothing)");
+        assertThat(error("scenario t\nprocess P \uD83D\uDE00\n").getMessage())
+                .isEqualTo("t.mms:2:11: unexpected character '\uD83D\uDE00' (U+1F600)");
+        assertThat(error("scenario t\nprocess P\u0001\n").getMessage())
+                .isEqualTo("t.mms:2:10: unexpected character U+0001 (a character that shows nothing)");
+    }
+
+    /** Some editors start a UTF-8 file with a byte-order mark: it is not part of the text. */
+    @Test
+    void aByteOrderMarkAtTheStartOfAFileIsNotText(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        String text = HEADER + "P: r0 = load A\nexists (P:r0 = 1)\nexpect 6.18 never\n";
+        java.nio.file.Path f = dir.resolve("bom.mms");
+        java.nio.file.Files.writeString(f, "\uFEFF" + text);
+        assertThat(ScenarioParser.read(f)).isEqualTo(text);
+        assertThat(ScenarioParser.parse(f).name()).isEqualTo("t");
+        // anywhere else it is a character that shows nothing
+        java.nio.file.Files.writeString(f, text.replace("process P", "process \uFEFFP"));
+        assertThat(org.assertj.core.api.Assertions.catchThrowableOfType(ScenarioException.class,
+                () -> ScenarioParser.parse(f)).getMessage())
+                .endsWith("bom.mms:2:9: unexpected character U+FEFF (a character that shows nothing)");
     }
 
     @Test
