@@ -14,11 +14,15 @@ import org.mmsim.explore.StepAbandoned;
  * reads no clock at all.
  *
  * <p>The heap is the other limit such a run can reach: a script that populates more memory than the JVM has (a
- * terabyte machine, {@code MADV_POPULATE_WRITE} over all of it) ran out of heap with a raw {@link OutOfMemoryError}.
- * The runner turns that into {@link Exhausted} too ({@link #outOfHeap}), with no record of the run, since the machine
- * that filled the heap is what must be let go before anything more can be made.
+ * terabyte machine, {@code MADV_POPULATE_WRITE} over all of it). The runner catches the {@link OutOfMemoryError},
+ * lets go of the machine and throws {@link Exhausted} with reason {@link #HEAP} ({@link #outOfHeap}), with no record
+ * of the run, since the machine that filled the heap is what must go before anything more can be made.
  */
 public final class Budget {
+    /** {@link Exhausted#reason} of a run stopped by the time limit, as the explorer names it. */
+    public static final String MAX_SECONDS = "max-seconds";
+    /** {@link Exhausted#reason} of a run that ran out of heap, as the explorer names its heap limit. */
+    public static final String HEAP = "heap";
     /** No limit. */
     public static final Budget NONE = new Budget(0, 0, null);
 
@@ -54,11 +58,6 @@ public final class Budget {
     static Exhausted outOfHeap(int steps) {
         return new Exhausted(0, steps, null, HEAP);
     }
-
-    /** {@link Exhausted#reason} of a run stopped by the time limit, as the explorer names it. */
-    public static final String MAX_SECONDS = "max-seconds";
-    /** {@link Exhausted#reason} of a run that ran out of heap, as the explorer names its heap limit. */
-    public static final String HEAP = "heap";
 
     /** The budget ran out after {@link #steps} steps of the run. */
     public static final class Exhausted extends StepAbandoned {
