@@ -2,6 +2,7 @@ package org.mmsim.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import org.mmsim.explore.Options;
 import org.mmsim.kernel.profile.KernelProfile;
 import org.mmsim.report.HtmlReport;
 import org.mmsim.report.TraceReport;
@@ -17,7 +18,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code mmsim run FILE --kernel K}: one execution, printed step by step. */
-@Command(name = "run", mixinStandardHelpOptions = true,
+@Command(name = "run", mixinStandardHelpOptions = true, sortSynopsis = false,
         description = "Run one scenario once under one kernel and print every step: actor, "
         + "operation, kernel path, and every pte and struct page field it changed.")
 final class RunCommand extends Subcommand {
@@ -30,6 +31,11 @@ final class RunCommand extends Subcommand {
     @picocli.CommandLine.Option(names = "--max-seconds", paramLabel = "S", description = "Stop after S seconds of "
             + "work and print the steps so far (exit 4; default 60, 0: no limit).")
     double maxSeconds = SearchOptions.DEFAULT_MAX_SECONDS;
+
+    @picocli.CommandLine.Option(names = "--max-heap", paramLabel = "F", description = "Stop when the used heap stays "
+            + "above this fraction of the maximum after a full collection, and print the steps so far (exit 4; default "
+            + "0.9, 1 or more: no limit).")
+    double heapFraction = Options.defaults().heapFraction();
 
     @picocli.CommandLine.Option(names = "--html", paramLabel = "FILE", description = "Also write the execution as "
             + "an HTML page: a timeline per thread, each step's changes, and the page tables and counters before and "
@@ -63,9 +69,11 @@ final class RunCommand extends Subcommand {
                 throw new Main.UsageError(e.getMessage());
             }
             SearchOptions.checkMaxSeconds(maxSeconds);
+            SearchOptions.checkMaxHeap(heapFraction);
             Execution e;
             try {
-                e = Runner.run(s, profile, true, Budget.of(maxSeconds, System::nanoTime));
+                e = Runner.run(s, profile, true,
+                        Budget.of(maxSeconds, heapFraction, System::nanoTime));
             } catch (Budget.Exhausted x) {
                 if (x.partial() != null) {
                     stdout.print(TraceReport.render(s, profile, x.partial()));

@@ -99,10 +99,7 @@ final class SearchOptions {
             throw new Main.UsageError("--max-states must be at least 1, not " + maxStates);
         }
         checkMaxSeconds(maxSeconds);
-        if (!(heapFraction > 0)) {
-            throw new Main.UsageError("--max-heap must be a fraction above 0 (1 or more: no limit), not "
-                    + heapFraction);
-        }
+        checkMaxHeap(heapFraction);
         if (workers < 1 || workers > Options.MAX_WORKERS) {
             throw new Main.UsageError("--workers must be 1 to " + Options.MAX_WORKERS + ", not " + workers);
         }
@@ -118,6 +115,13 @@ final class SearchOptions {
     }
 
     /** Refuses a {@code --max-seconds} that is negative or not a number (every command that takes one). */
+    static void checkMaxHeap(double heapFraction) {
+        if (!(heapFraction > 0)) {
+            throw new Main.UsageError("--max-heap must be a fraction above 0 (1 or more: no limit), not "
+                    + heapFraction);
+        }
+    }
+
     static void checkMaxSeconds(double maxSeconds) {
         if (!(maxSeconds >= 0)) {
             throw new Main.UsageError("--max-seconds must be 0 (no limit) or more, not " + maxSeconds);

@@ -104,6 +104,8 @@ class MainTest {
             {maxSeconds + "-1.0", "run", p.toString(), "-k", "6.18", "--max-seconds", "-1"},
             {maxSeconds + "NaN", "run", p.toString(), "-k", "6.18", "--max-seconds", "NaN"},
             {maxSeconds + "-1.0", "fidelity", p.toString(), "--max-seconds", "-1"},
+            {"mmsim: --max-heap must be a fraction above 0 (1 or more: no limit), not 0.0", "run", p.toString(), "-k",
+                "6.18", "--max-heap", "0"},
             {"mmsim: --count must not be negative, not -5", "fuzz", "--count", "-5"},
             {"mmsim: --input-seconds must be above 0, not 0.0", "fuzz", "--input-seconds", "0"},
             {"mmsim: --corpus: no such file or directory: /nonexistent", "fuzz", "--corpus", "/nonexistent"},
@@ -113,6 +115,11 @@ class MainTest {
             assertThat(o.code()).as(String.join(" ", c)).isEqualTo(2);
             assertThat(o.firstErrLine()).as(String.join(" ", c)).isEqualTo(c[0]);
         }
+        // a limit of a few bytes stops run after its first step, which it prints, as --max-seconds does
+        Outcome heap = mmsim("run", p.toString(), "-k", "6.18", "--max-heap", "1e-12");
+        assertThat(heap.code()).isEqualTo(4);
+        assertThat(heap.out()).contains("P    mmap A 4K").contains("inconclusive: stopped by --max-heap 1.0E-12 (more than 0"
+                + " MB of the JVM's").endsWith("after 1 step" + System.lineSeparator());
     }
 
     @Test

@@ -53,6 +53,7 @@ class QuickParseTest {
         {"check", "a.mms", "--set", "cow_reuse=page_count", "--set", "cow_reuse=mapcount", "b.mms"},
         {"run", "a.mms"},
         {"run", "a.mms", "-k", "4.8", "--max-seconds", "2", "--html", "t.html"},
+        {"run", "a.mms", "--max-heap", "0.5", "-k", "4.8"},
         {"explore", "a.mms", "--kernel", "6.18", "--mode", "random", "--seed", "7", "--runs", "50"},
         {"explore", "--json", "e.json", "--html=e.html", "--save", "dir", "--checkpoint", "c", "a.mms"},
         {"explore", "a.mms", "--resume", "c", "--workers", "1", "--max-seconds", "0"},

@@ -6,10 +6,8 @@ package org.mmsim.explore;
  *
  * <p>The clock is read only here, and only decides whether to stop and when to call {@link Progress}.
  *
- * <p>Heap: the used heap ({@code totalMemory - freeMemory}) counts garbage too, so crossing the limit only
- * prompts a {@link System#gc()}, and the search stops if the heap is still over the limit afterwards. When the
- * collection brings it back under, the next forced collection waits twice as many heap checks (at most 64), so a
- * search that lives near the limit is not slowed down by a full collection every few thousand states.
+ * <p>Heap: a {@link HeapLimit}, which forces a collection only when the used heap looks over the limit, so a search
+ * that lives near the limit is not slowed down by a full collection every few thousand states.
  */
 final class Budget {
     private static final long SECOND = 1_000_000_000L;
@@ -17,12 +15,10 @@ final class Budget {
     private final Options opts;
     private final long startNanos;
     private final long maxNanos;
-    private final long heapLimit;
+    private final HeapLimit heap;
     private long lastProgress;
     /** The states the search began with: a resumed search's checkpoint's ({@link #resumedWith}), else 0. */
     private long statesAtStart;
-    private int checksUntilGc;
-    private int gcSpacing = 1;
     private String stopReason;
 
     /** Starts the clock. */
@@ -31,8 +27,7 @@ final class Budget {
         this.startNanos = opts.clock().getAsLong();
         this.lastProgress = startNanos;
         this.maxNanos = opts.maxSeconds() == 0 ? Long.MAX_VALUE : (long) (opts.maxSeconds() * SECOND);
-        this.heapLimit = opts.heapFraction() >= 1 ? Long.MAX_VALUE
-                : (long) (Runtime.getRuntime().maxMemory() * opts.heapFraction());
+        this.heap = new HeapLimit(opts.heapFraction());
     }
 
     /** The search goes on from a checkpoint that holds {@code states}: progress rates count only the states after. */
@@ -138,24 +133,6 @@ final class Budget {
     }
 
     private boolean heapExceeded() {
-        if (heapLimit == Long.MAX_VALUE || used() <= heapLimit) {
-            return false;
-        }
-        if (checksUntilGc > 0) {
-            checksUntilGc--;
-            return false;
-        }
-        System.gc();
-        if (used() > heapLimit) {
-            return true;
-        }
-        gcSpacing = Math.min(gcSpacing * 2, 64);
-        checksUntilGc = gcSpacing;
-        return false;
-    }
-
-    private static long used() {
-        Runtime rt = Runtime.getRuntime();
-        return rt.totalMemory() - rt.freeMemory();
+        return heap.exceeded();
     }
 }

@@ -145,7 +145,8 @@ public final class Checker {
         if (!ScenarioModel.concurrent(s)) {
             Execution e;
             try {
-                e = Runner.run(s, profile, false, Budget.of(options.maxSeconds(), options.clock()));
+                e = Runner.run(s, profile, false,
+                        Budget.of(options.maxSeconds(), options.heapFraction(), options.clock()));
             } catch (Budget.Exhausted x) {
                 List<Violation> vs = x.partial() == null ? List.of() : x.partial().violations();
                 return new Result(s, kernel, Outcome.INCONCLUSIVE, 0, 0, exp, known,
@@ -174,7 +175,7 @@ public final class Checker {
     public static Report explore(Scenario s, KernelProfile profile, Options options) throws ScenarioException {
         try {
             return Explorer.explore(new ScenarioModel(s, profile, options.reduction(),
-                    Budget.of(options.maxSeconds(), options.clock())), options);
+                    Budget.of(options.maxSeconds(), options.heapFraction(), options.clock())), options);
         } catch (ScenarioError e) {
             throw e.cause();
         }

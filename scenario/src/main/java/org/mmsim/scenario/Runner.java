@@ -149,7 +149,11 @@ public final class Runner {
         return start(scenario, profile, trace, keepSteps, Budget.NONE);
     }
 
-    /** {@link #start(Scenario, KernelProfile, boolean, boolean)}, the run within {@code budget} from its start. */
+    /**
+     * {@link #start(Scenario, KernelProfile, boolean, boolean)}, the run within {@code budget} from its start: the
+     * script before the first group within all of it, the steps after within its deadline only
+     * ({@link Budget#timeOnly}), since a search's workers step copies of this run at once.
+     */
     static Runner start(Scenario scenario, KernelProfile profile, boolean trace, boolean keepSteps, Budget budget)
             throws ScenarioException {
         Runner r = new Runner(scenario, profile, trace, keepSteps);
@@ -161,6 +165,7 @@ public final class Runner {
             r = null; // as in run: the machine goes before anything is made
             throw Budget.outOfHeap(steps);
         }
+        r.budget(budget.timeOnly());
         return r;
     }
 

@@ -68,6 +68,13 @@ class BudgetTest {
         return () -> now[0] += 1_000_000_000L;
     }
 
+    /** How a traced run of {@code s} under 6.18 within {@code b} stops. */
+    private static Budget.Exhausted stopped(Scenario s, Budget b) {
+        org.mmsim.kernel.profile.KernelProfile p = org.mmsim.kernel.profile.Profiles.byName("6.18");
+        return org.assertj.core.api.Assertions.catchThrowableOfType(Budget.Exhausted.class,
+                () -> Runner.run(s, p, true, b));
+    }
+
     private static Scenario stores(int n, boolean group) throws ScenarioException {
         StringBuilder sb = new StringBuilder("scenario many\nprocess P\nP: mmap A 4K PROT_READ|PROT_WRITE "
                 + "MAP_PRIVATE|MAP_ANONYMOUS\n");
@@ -100,10 +107,8 @@ class BudgetTest {
     @Test
     void runStopsWithTheStepsSoFar() throws ScenarioException {
         Scenario s = stores(100, false);
-        org.mmsim.kernel.profile.KernelProfile p = org.mmsim.kernel.profile.Profiles.byName("6.18");
 
-        Budget.Exhausted x = org.assertj.core.api.Assertions.catchThrowableOfType(Budget.Exhausted.class,
-                () -> Runner.run(s, p, true, Budget.of(3, oneSecondPerReading())));
+        Budget.Exhausted x = stopped(s, Budget.of(3, oneSecondPerReading()));
 
         // the deadline is the start's reading (1 s) + 3 s; the check after step k reads k + 1 s, past it at k = 4
         assertThat(x.steps()).isEqualTo(4);
@@ -113,8 +118,7 @@ class BudgetTest {
         assertThat(x.reason()).isEqualTo(Budget.MAX_SECONDS);
         assertThat(x.outOfHeap()).isFalse();
         // and one step is one step: the deadline 1.5 s, past it at the check after the first
-        assertThat(org.assertj.core.api.Assertions.catchThrowableOfType(Budget.Exhausted.class,
-                () -> Runner.run(s, p, true, Budget.of(0.5, oneSecondPerReading()))).getMessage())
+        assertThat(stopped(s, Budget.of(0.5, oneSecondPerReading())).getMessage())
                 .isEqualTo("stopped by --max-seconds 0.5 after 1 step");
     }
 
@@ -175,11 +179,9 @@ class BudgetTest {
     @Test
     void aRunThatFillsTheHeapIsAbandonedAsInconclusive() throws ScenarioException {
         Scenario s = stores(100, false);
-        org.mmsim.kernel.profile.KernelProfile p = org.mmsim.kernel.profile.Profiles.byName("6.18");
 
-        // reading 1 sets the deadline; the check after step k is reading k + 1, so the fifth throws after four steps
-        Budget.Exhausted x = org.assertj.core.api.Assertions.catchThrowableOfType(Budget.Exhausted.class,
-                () -> Runner.run(s, p, true, Budget.of(1000, heapRunsOutAtReading(6))));
+        // reading 1 sets the deadline; the check after step k is reading k + 1, so the sixth throws after five steps
+        Budget.Exhausted x = stopped(s, Budget.of(1000, heapRunsOutAtReading(6)));
 
         assertThat(x.reason()).isEqualTo(Budget.HEAP);
         assertThat(x.outOfHeap()).isTrue();
@@ -208,5 +210,69 @@ class BudgetTest {
         assertThat(r.stopReason()).isEqualTo("heap");
         assertThat(r.states()).isZero();
         assertThat(Checker.check(s, "6.18", Map.of()).outcome()).isEqualTo(Outcome.SOMETIMES);
+    }
+
+    /**
+     * A heap limit ({@code --max-heap}) stops a run once the used heap stays above it after a full collection: with a
+     * limit of a few bytes, at the first check, after the first step, with the steps so far.
+     */
+    @Test
+    void aHeapLimitStopsARunWithItsStepsSoFar() throws ScenarioException {
+        Scenario s = stores(100, false);
+        org.mmsim.kernel.profile.KernelProfile p = org.mmsim.kernel.profile.Profiles.byName("6.18");
+
+        Budget.Exhausted x = stopped(s, Budget.of(0, 1e-12, oneSecondPerReading()));
+
+        long max = Runtime.getRuntime().maxMemory() >> 20;
+        assertThat(x.reason()).isEqualTo(Budget.HEAP);
+        assertThat(x.steps()).isEqualTo(1);
+        assertThat(x.partial().steps()).hasSize(1);
+        assertThat(x.getMessage()).isEqualTo("stopped by --max-heap 1.0E-12 (more than 0 MB of the JVM's " + max
+                + " MB in use after a full collection) after 1 step");
+
+        Result r = Checker.check(s, "6.18", Map.of(), Options.defaults().withHeapFraction(1e-12));
+        assertThat(r.outcome()).isEqualTo(Outcome.INCONCLUSIVE);
+        assertThat(r.stopReason()).isEqualTo("heap");
+        // at or above the whole heap, no limit
+        assertThat(Budget.of(0, 1, oneSecondPerReading())).isSameAs(Budget.NONE);
+        assertThat(Runner.run(s, p, false, Budget.of(0, 0.99, oneSecondPerReading())).finished()).isTrue();
+    }
+
+    /**
+     * The limit holds for the script before the first group of threads, which runs on the search's thread; the steps
+     * after it are taken by workers on copies of the run at once, and only their deadline goes with them (the search
+     * checks the heap itself, between states).
+     */
+    @Test
+    void aHeapLimitHoldsForTheScriptBeforeTheThreadsAndNotInsideTheSearch() throws ScenarioException {
+        Scenario s = stores(100, true);
+        org.mmsim.kernel.profile.KernelProfile p = org.mmsim.kernel.profile.Profiles.byName("6.18");
+
+        Result r = Checker.check(s, "6.18", Map.of(), Options.defaults().withHeapFraction(1e-12));
+        assertThat(r.outcome()).isEqualTo(Outcome.INCONCLUSIVE);
+        assertThat(r.stopReason()).isEqualTo("heap");
+        assertThat(r.states()).isZero();
+
+        Budget both = Budget.of(1000, 1e-12, oneSecondPerReading());
+        assertThat(both.timeOnly()).isNotSameAs(both).isNotSameAs(Budget.NONE);
+        assertThat(Budget.of(0, 1e-12, oneSecondPerReading()).timeOnly()).isSameAs(Budget.NONE);
+        // a run started past its script, as the explorer's initial state is, steps on under the deadline alone: a
+        // thread's step that populates 64 MiB reaches the kernel's watchdog, which would stop it at a heap limit
+        Scenario heavy = ScenarioParser.parse("heavy.mms", """
+                scenario heavy
+                process P
+                thread T1 of P {
+                  mmap A 64M PROT_READ|PROT_WRITE MAP_PRIVATE|MAP_ANONYMOUS|MAP_POPULATE
+                }
+                thread T2 of P {
+                  mmap B 4K PROT_READ MAP_PRIVATE|MAP_ANONYMOUS
+                }
+                exists (P:r0 = 1)
+                expect 6.18 never
+                """.replace("exists (P:r0 = 1)", "exists ([P:A] = 1)"));
+        Runner started = Runner.start(heavy, p, false, false, Budget.of(0, 1e-12, oneSecondPerReading()));
+        started.stepThread(0);
+        started.stepThread(1);
+        assertThat(started.finished()).isTrue();
     }
 }
