@@ -61,7 +61,12 @@ class ExploreCommandTest {
         assertThat(o.out()).contains("Test b1-dirty-cow Inconclusive").contains("Inconclusive: stopped at max-states");
         MainTest.Outcome check = mmsim("check", B1, "-k", "4.9", "--max-states", "3");
         assertThat(check.code()).isEqualTo(ExploreCommand.INCONCLUSIVE);
-        assertThat(check.out()).contains("inconclusive");
+        assertThat(check.out()).contains("inconclusive").contains("    stopped at max-states after 3 states\n");
+        // one state is one state, in both reports
+        assertThat(mmsim("explore", B1, "-k", "4.9", "--max-states", "1", "--save", tmp.toString()).out())
+                .contains("Inconclusive: stopped at max-states after 1 state, depth 0\n");
+        assertThat(mmsim("check", B1, "-k", "4.9", "--max-states", "1").out())
+                .contains("    stopped at max-states after 1 state\n");
     }
 
     @Test

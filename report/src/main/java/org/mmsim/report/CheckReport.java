@@ -50,7 +50,8 @@ public final class CheckReport {
                         r.known().source()));
             }
             if (r.stopReason() != null && r.outcome() == Outcome.INCONCLUSIVE) {
-                sb.append(String.format("    stopped at %s after %d states%n", r.stopReason(), r.states()));
+                sb.append(String.format("    stopped at %s after %d state%s%n", r.stopReason(), r.states(),
+                        r.states() == 1 ? "" : "s"));
             }
             for (Violation v : r.violations()) {
                 sb.append(String.format("    %s step %d: %s%n", r.ok() ? "expected" : "VIOLATION", v.step(), v));

@@ -61,7 +61,7 @@ public final class ExploreReport {
         }
         if (r.stopReason() != null) {
             sb.append("Inconclusive: stopped at ").append(r.stopReason()).append(" after ").append(r.states())
-                    .append(" states, depth ").append(r.depth()).append('\n');
+                    .append(r.states() == 1 ? " state, depth " : " states, depth ").append(r.depth()).append('\n');
         } else if (!r.complete()) {
             sb.append("Sampled: ").append(r.executions()).append(" random executions cover ").append(r.states())
                     .append(" states; only a positive and a negative final state settle the outcome\n");

@@ -73,7 +73,8 @@ public final class HtmlReport {
         facts.put("Final states", r.finalStates() + " (" + r.positiveFinalStates() + " satisfy the condition)");
         facts.put("Positive / negative", r.positive() + " / " + r.negative());
         if (r.stopReason() != null) {
-            facts.put("Inconclusive", "stopped at " + r.stopReason() + " after " + r.states() + " states");
+            facts.put("Inconclusive", "stopped at " + r.stopReason() + " after " + r.states()
+                    + (r.states() == 1 ? " state" : " states"));
         } else if (!r.complete()) {
             facts.put("Sampled", r.executions() + " random executions");
         }
