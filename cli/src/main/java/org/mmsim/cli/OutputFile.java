@@ -27,7 +27,7 @@ final class OutputFile {
         if (file == null) {
             return;
         }
-        named(option, file, "a file");
+        named(option, file, "a file", true);
         if (Files.isDirectory(file)) {
             throw new Main.UsageError(option + ": " + file + " is a directory");
         }
@@ -58,10 +58,11 @@ final class OutputFile {
      * regular file.
      */
     static void checkReplaceable(String option, Path file) {
-        if (file != null) {
-            named(option, file, "a checkpoint file");
+        if (file == null) {
+            return;
         }
-        if (file != null && Files.exists(file) && !Files.isDirectory(file) && !Files.isRegularFile(file)) {
+        named(option, file, "a checkpoint file", false);
+        if (Files.exists(file) && !Files.isDirectory(file) && !Files.isRegularFile(file)) {
             throw new Main.UsageError(option + ": " + file + " is not a regular file, and the file written beside it "
                     + "would be moved over it");
         }
@@ -74,7 +75,7 @@ final class OutputFile {
      * (the command makes the rest when it first saves something).
      */
     static void checkDirectory(String option, Path dir) {
-        named(option, dir, "a directory");
+        named(option, dir, "a directory", false);
         Path d = dir.toAbsolutePath();
         while (d != null && !Files.exists(d)) {
             d = d.getParent();
@@ -92,18 +93,18 @@ final class OutputFile {
     /**
      * Refuses the two paths that name no file the user meant: the empty one, which the JDK takes for the working
      * directory, and {@code -}, which in other programs' options means standard output but here would be
-     * {@code what} named {@code -} in the working directory. Only {@code --json}, {@code --html} and {@code --out}
-     * can be a stream ({@code /dev/stdout}); a checkpoint is moved into place and the schedules are files in a
-     * directory.
+     * {@code what} named {@code -} in the working directory; {@code stream}: whether the output may be a stream, so
+     * that {@code /dev/stdout} is the thing to suggest ({@code --json}, {@code --html}, {@code --out}; a checkpoint is
+     * moved into place, and the schedules are files in a directory).
      */
-    private static void named(String option, Path file, String what) {
+    private static void named(String option, Path file, String what, boolean stream) {
         String name = file.toString();
         if (name.isEmpty()) {
             throw new Main.UsageError(option + ": the path is empty");
         }
         if (name.equals("-")) {
             throw new Main.UsageError(option + ": '-' would be " + what + " named '-' in the working directory, not"
-                    + " standard output" + (what.equals("a file") ? " (that is /dev/stdout)" : "")
+                    + " standard output" + (stream ? " (that is /dev/stdout)" : "")
                     + "; write ./- if that is what you mean");
         }
     }

@@ -72,16 +72,14 @@ final class RunCommand extends Subcommand {
             SearchOptions.checkMaxHeap(heapFraction);
             Execution e;
             try {
-                e = Runner.run(s, profile, true,
-                        Budget.of(maxSeconds, heapFraction, System::nanoTime));
+                e = Runner.run(s, profile, true, Budget.of(maxSeconds, heapFraction, System::nanoTime));
             } catch (Budget.Exhausted x) {
+                // no record when the heap ran out between two checks: the machine that filled it had to go first
                 if (x.partial() != null) {
                     stdout.print(TraceReport.render(s, profile, x.partial()));
-                }
-                stdout.println("inconclusive: " + x.getMessage());
-                if (x.partial() != null) {
                     writeHtml(s, profile, x.partial());
                 }
+                stdout.println("inconclusive: " + x.getMessage());
                 return ExploreCommand.INCONCLUSIVE;
             }
             stdout.print(TraceReport.render(s, profile, e));

@@ -114,7 +114,7 @@ final class SearchOptions {
         }
     }
 
-    /** Refuses a {@code --max-seconds} that is negative or not a number (every command that takes one). */
+    /** Refuses a {@code --max-heap} that is not above 0 or not a number (every command that takes one). */
     static void checkMaxHeap(double heapFraction) {
         if (!(heapFraction > 0)) {
             throw new Main.UsageError("--max-heap must be a fraction above 0 (1 or more: no limit), not "
@@ -122,6 +122,7 @@ final class SearchOptions {
         }
     }
 
+    /** Refuses a {@code --max-seconds} that is negative or not a number (every command that takes one). */
     static void checkMaxSeconds(double maxSeconds) {
         if (!(maxSeconds >= 0)) {
             throw new Main.UsageError("--max-seconds must be 0 (no limit) or more, not " + maxSeconds);

@@ -150,18 +150,12 @@ final class BreadthFirst<S> {
                     }
                 } catch (StepAbandoned e) {
                     if (e.outOfHeap()) {
-                        current.dropRecords();
-                        next.dropRecords();
-                        budget.outOfHeap();
+                        stopOutOfHeap();
                     } else {
                         budget.outOfTime();
                     }
                 } catch (HeapExhausted e) {
-                    // the records of steps taken ahead are most of what the search holds, and only save work: drop
-                    // them, so that what follows (a checkpoint, the report) has room
-                    current.dropRecords();
-                    next.dropRecords();
-                    budget.outOfHeap();
+                    stopOutOfHeap();
                 }
                 if (budget.stopped()) {
                     break;
@@ -193,6 +187,16 @@ final class BreadthFirst<S> {
             account(next);
         }
         return report();
+    }
+
+    /**
+     * Stops the search at its heap limit. The records of steps taken ahead are most of what the search holds, and only
+     * save work: they are dropped, so that what follows (a checkpoint, the report) has room.
+     */
+    private void stopOutOfHeap() {
+        current.dropRecords();
+        next.dropRecords();
+        budget.outOfHeap();
     }
 
     /** The rest of the current level, one state at a time. */

@@ -78,7 +78,7 @@ final class Budget {
      * @return false once the search should stop
      */
     boolean heapOk() {
-        if (stopReason == null && heapExceeded()) {
+        if (stopReason == null && heap.exceeded()) {
             stop("heap");
         }
         return stopReason == null;
@@ -89,7 +89,7 @@ final class Budget {
      * which it files after a stop by the clock or an interrupt. Stops with "heap" if not.
      */
     boolean heapRoom() {
-        if (heapExceeded()) {
+        if (heap.exceeded()) {
             stop("heap");
             return false;
         }
@@ -130,9 +130,5 @@ final class Budget {
         if (stopReason == null) {
             stopReason = reason;
         }
-    }
-
-    private boolean heapExceeded() {
-        return heap.exceeded();
     }
 }

@@ -18,10 +18,10 @@ import org.mmsim.explore.StepAbandoned;
  * terabyte machine, {@code MADV_POPULATE_WRITE} over all of it). A budget made with a heap fraction
  * ({@code --max-heap}, as the explorer's) stops the run with reason {@link #HEAP} once the used heap stays above that
  * fraction of the maximum after a full collection ({@link HeapLimit}), checked where the time is. Only the work of one
- * thread may be checked so ({@link #timeOnly} is what a search's machines share). Should the heap run out all the same, between two checks, the runner catches the
- * {@link OutOfMemoryError}, lets go of the machine and throws {@link Exhausted} with reason {@link #HEAP}
- * ({@link #outOfHeap}), with no record of the run, since the machine that filled the heap is what must go before
- * anything more can be made.
+ * thread may be checked so ({@link #timeOnly} is what a search's machines share). Should the heap run out all the
+ * same, between two checks, the runner catches the {@link OutOfMemoryError}, lets go of the machine and throws
+ * {@link Exhausted} with reason {@link #HEAP} ({@link #outOfHeap}), with no record of the run, since the machine that
+ * filled the heap is what must go before anything more can be made.
  */
 public final class Budget {
     /** {@link Exhausted#reason} of a run stopped by the time limit, as the explorer names it. */

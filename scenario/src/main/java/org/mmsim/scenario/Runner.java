@@ -93,10 +93,6 @@ public final class Runner {
         try {
             try {
                 r.begin();
-            } catch (Budget.Exhausted e) {
-                throw e.with(r.execution());
-            }
-            try {
                 while (!r.finished) {
                     r.runGroupInTurns();
                 }

@@ -33,7 +33,10 @@ public final class ScenarioParser {
     private int movableFrames;
     private boolean tlb;
     private final Map<String, String> overrides = new LinkedHashMap<>();
-    /** The line of each switch's {@code set}, and of each {@code memory} key: a second setting is refused. */
+    /**
+     * The line that set each switch ("switch cow_reuse") and each {@code memory} key ("memory normal"): a second
+     * setting is refused.
+     */
     private final Map<String, Integer> setAt = new HashMap<>();
     private final List<String> processes = new ArrayList<>();
     private final List<Scenario.Segment> program = new ArrayList<>();
@@ -162,7 +165,7 @@ public final class ScenarioParser {
             if (bytes < 0 || bytes / 4096 > Integer.MAX_VALUE / 2 || (key.equals("normal") && bytes < 4096)) {
                 throw error(lineNo, kv.col() + eq + 1, "bad size '" + kv.text().substring(eq + 1) + "'");
             }
-            once("memory " + key, "memory " + key, kv);
+            once("memory " + key, kv);
             if (key.equals("normal")) {
                 normalFrames = (int) (bytes / 4096);
             } else {
@@ -183,17 +186,17 @@ public final class ScenarioParser {
             }
             int eq = kv.text().indexOf('=');
             String key = kv.text().substring(0, eq);
-            once("switch " + key, key, kv);
+            once("switch " + key, kv);
             overrides.put(key, kv.text().substring(eq + 1));
         }
     }
 
     /**
-     * Refuses a second setting of {@code key} ({@code what} in the message): the first would be silently overridden,
-     * and a scenario that says two things about one switch says nothing a reader can trust.
+     * Refuses a second setting of {@code what} ("switch cow_reuse", "memory normal"): the first would be silently
+     * overridden, and a scenario that says two things about one switch says nothing a reader can trust.
      */
-    private void once(String what, String key, Token at) throws ScenarioException {
-        Integer first = setAt.putIfAbsent(key, lineNo);
+    private void once(String what, Token at) throws ScenarioException {
+        Integer first = setAt.putIfAbsent(what, lineNo);
         if (first != null) {
             throw error(at, what + " is already set" + (first == lineNo ? " on this line" : " (line " + first + ")"));
         }
