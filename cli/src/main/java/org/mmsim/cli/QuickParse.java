@@ -208,10 +208,11 @@ final class QuickParse {
             field.set(owner, value);
         } else if (type == Path.class) {
             field.set(owner, Path.of(value));
-        } else if (type == int.class && INTEGER.matcher(value).matches() && value.length() <= 9) {
-            field.setInt(owner, Integer.parseInt(value));
-        } else if (type == long.class && INTEGER.matcher(value).matches()) {
-            field.setLong(owner, Long.parseLong(value));
+        } else if ((type == int.class || type == Integer.class) && INTEGER.matcher(value).matches()
+                && value.length() <= 9) {
+            field.set(owner, Integer.valueOf(value));
+        } else if ((type == long.class || type == Long.class) && INTEGER.matcher(value).matches()) {
+            field.set(owner, Long.valueOf(value));
         } else if (type == double.class && DECIMAL.matcher(value).matches()) {
             field.setDouble(owner, Double.parseDouble(value));
         } else if (type == Boolean.class && (value.equals("true") || value.equals("false"))) {

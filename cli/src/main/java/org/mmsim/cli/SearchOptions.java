@@ -15,15 +15,18 @@ final class SearchOptions {
     @Option(names = "--mode", paramLabel = "MODE", description = "exhaustive (default), random or pct.")
     String mode = "exhaustive";
 
+    // --seed, --runs, --pct-depth and --workers are null when not given: each applies to some modes only, and one given
+    // for a mode that does not use it is refused (options) rather than ignored
+
     @Option(names = "--seed", paramLabel = "N", description = "Seed of the random modes (default 1).")
-    long seed = 1;
+    Long seed;
 
     @Option(names = "--runs", paramLabel = "N", description = "Executions the random modes run (default 1000).")
-    int runs = 1000;
+    Integer runs;
 
     @Option(names = "--pct-depth", paramLabel = "D", description = "PCT's bug depth: D-1 priority changes per "
             + "run (default 3).")
-    int pctDepth = 3;
+    Integer pctDepth;
 
     @Option(names = "--max-states", paramLabel = "N", description = "Stop after N distinct states (exit 4).")
     long maxStates = Long.MAX_VALUE;
@@ -41,7 +44,7 @@ final class SearchOptions {
 
     @Option(names = "--workers", paramLabel = "N", description = "Threads that expand states in exhaustive mode "
             + "(default: the machine's cores); the results do not depend on N.")
-    int workers = Math.min(Runtime.getRuntime().availableProcessors(), Options.MAX_WORKERS);
+    Integer workers;
 
     @Option(names = "--no-reduction", description = "Explore without sleep-set reduction.")
     boolean noReduction;
@@ -68,12 +71,15 @@ final class SearchOptions {
             default -> throw new Main.UsageError("--mode takes exhaustive, random or pct, not '" + mode + "'");
         };
         check();
+        applies(m);
+        Options d = Options.defaults();
         Options o;
         try {
-            o = Options.defaults().withMode(m).withSeed(seed).withRuns(runs).withPctDepth(pctDepth)
+            o = d.withMode(m).withSeed(seed != null ? seed : d.seed()).withRuns(runs != null ? runs : d.runs())
+                    .withPctDepth(pctDepth != null ? pctDepth : d.pctDepth())
                     .withMaxStates(maxStates).withMaxSeconds(maxSeconds).withHeapFraction(heapFraction)
-                    .withReduction(!noReduction).withInterrupted(interrupted).withWorkers(workers)
-                    .withParallelLevel(parallelLevel);
+                    .withReduction(!noReduction).withInterrupted(interrupted)
+                    .withWorkers(workers != null ? workers : defaultWorkers()).withParallelLevel(parallelLevel);
         } catch (IllegalArgumentException e) {
             throw new Main.UsageError(e.getMessage());
         }
@@ -100,18 +106,46 @@ final class SearchOptions {
         }
         checkMaxSeconds(maxSeconds);
         checkMaxHeap(heapFraction);
-        if (workers < 1 || workers > Options.MAX_WORKERS) {
+        if (workers != null && (workers < 1 || workers > Options.MAX_WORKERS)) {
             throw new Main.UsageError("--workers must be 1 to " + Options.MAX_WORKERS + ", not " + workers);
         }
         if (parallelLevel < 1) {
             throw new Main.UsageError("--parallel-level must be at least 1, not " + parallelLevel);
         }
-        if (runs < 0) {
+        if (runs != null && runs < 0) {
             throw new Main.UsageError("--runs must not be negative, not " + runs);
         }
-        if (pctDepth < 1 || pctDepth > Options.MAX_PCT_DEPTH) {
+        if (pctDepth != null && (pctDepth < 1 || pctDepth > Options.MAX_PCT_DEPTH)) {
             throw new Main.UsageError("--pct-depth must be 1 to " + Options.MAX_PCT_DEPTH + ", not " + pctDepth);
         }
+    }
+
+    /**
+     * Refuses an option that mode {@code m} would not use, so that nobody reads the result of a search as that of the
+     * one they asked for: {@code --seed} and {@code --runs} go with the random modes, {@code --pct-depth} with PCT, and
+     * {@code --workers} with the exhaustive search (random executions run one after another on one thread).
+     */
+    private void applies(Options.Mode m) {
+        boolean random = m != Options.Mode.EXHAUSTIVE;
+        String modes = "--mode random or pct";
+        if (!random && seed != null) {
+            throw new Main.UsageError("--seed goes with " + modes + ": an exhaustive search draws no random numbers");
+        }
+        if (!random && runs != null) {
+            throw new Main.UsageError("--runs goes with " + modes + ": an exhaustive search runs every execution");
+        }
+        if (m != Options.Mode.PCT && pctDepth != null) {
+            throw new Main.UsageError("--pct-depth goes with --mode pct");
+        }
+        if (random && workers != null) {
+            throw new Main.UsageError("--workers goes with --mode exhaustive: random executions run one after another"
+                    + " on one thread");
+        }
+    }
+
+    /** The default of {@code --workers}: the machine's cores, at most {@value Options#MAX_WORKERS}. */
+    private static int defaultWorkers() {
+        return Math.min(Runtime.getRuntime().availableProcessors(), Options.MAX_WORKERS);
     }
 
     /** Refuses a {@code --max-heap} that is not above 0 or not a number (every command that takes one). */

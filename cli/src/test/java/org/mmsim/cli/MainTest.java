@@ -8,6 +8,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -91,9 +92,48 @@ class MainTest {
                 assertThat(o.firstErrLine()).as(command + " " + c[0] + " " + c[1]).isEqualTo("mmsim: " + c[2]);
             }
         }
-        Outcome fine = mmsim("explore", p.toString(), "-k", "6.18", "--max-heap", "1.5", "--workers", "64", "--runs",
-                "0");
+        Outcome fine = mmsim("explore", p.toString(), "-k", "6.18", "--max-heap", "1.5", "--workers", "64");
         assertThat(fine.code()).isZero();
+        // a sample never settles a condition that does not hold: inconclusive, exit 4, not a refusal
+        Outcome none = mmsim("explore", p.toString(), "-k", "6.18", "--mode", "random", "--runs", "0");
+        assertThat(none.code()).isEqualTo(4);
+    }
+
+    @Test
+    void anOptionTheModeDoesNotUseIsRefusedNotIgnored() throws IOException {
+        Path p = write("good.mms", GOOD);
+        String random = "goes with --mode random or pct: ";
+        String[][] cases = {
+            {"--seed 7", "--seed " + random + "an exhaustive search draws no random numbers"},
+            {"--runs 50", "--runs " + random + "an exhaustive search runs every execution"},
+            {"--mode exhaustive --pct-depth 2", "--pct-depth goes with --mode pct"},
+            {"--mode random --pct-depth 2", "--pct-depth goes with --mode pct"},
+            {"--mode random --workers 2", "--workers goes with --mode exhaustive: random executions run one after "
+                + "another on one thread"},
+            {"--mode pct --workers 1", "--workers goes with --mode exhaustive: random executions run one after "
+                + "another on one thread"},
+        };
+        for (String[] c : cases) {
+            List<String> args = new ArrayList<>(List.of("explore", p.toString(), "-k", "6.18"));
+            args.addAll(List.of(c[0].split(" ")));
+            Outcome o = mmsim(args.toArray(String[]::new));
+            assertThat(o.code()).as(c[0]).isEqualTo(2);
+            assertThat(o.firstErrLine()).as(c[0]).isEqualTo("mmsim: " + c[1]);
+            assertThat(o.out()).as(c[0]).isEmpty();
+        }
+        // check searches exhaustively: the random modes' options do not apply to it either
+        Outcome seeded = mmsim("check", p.toString(), "-k", "6.18", "--seed", "3");
+        assertThat(seeded.code()).isEqualTo(2);
+        assertThat(seeded.firstErrLine()).isEqualTo("mmsim: --seed " + random
+                + "an exhaustive search draws no random numbers");
+        for (String mode : List.of("random", "pct")) {
+            Outcome ok = mmsim("explore", p.toString(), "-k", "6.18", "--mode", mode, "--seed", "3", "--runs", "5");
+            assertThat(ok.code()).as(mode).isEqualTo(4);
+            assertThat(ok.out()).as(mode).contains("Executions 5");
+        }
+        Outcome pct = mmsim("explore", p.toString(), "-k", "6.18", "--mode", "pct", "--pct-depth", "2");
+        assertThat(pct.code()).isEqualTo(4);
+        assertThat(pct.out()).contains("Executions 1000");
     }
 
     @Test
