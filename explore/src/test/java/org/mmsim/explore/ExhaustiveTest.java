@@ -197,5 +197,24 @@ class ExhaustiveTest {
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessage("model is not layered: the state reached by [0, 1] was already found at a shallower"
                         + " depth (fingerprint 0)");
+        // with workers at every level, the search files their batches in the same order and finds the same state
+        assertThatThrownBy(() -> new BreadthFirst<>(notLayered, FULL.withWorkers(2), 1).run())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("model is not layered: the state reached by [0, 1] was already found at a shallower"
+                        + " depth (fingerprint 0)");
+    }
+
+    @Test
+    void withWorkersTheVisitedSetEndsAsWithOne() {
+        for (Options opts : List.of(FULL, REDUCED)) {
+            BreadthFirst<int[]> one = new BreadthFirst<>(new Counters(3, 3), opts, 1);
+            Report r1 = one.run();
+            BreadthFirst<int[]> two = new BreadthFirst<>(new Counters(3, 3), opts.withWorkers(2), 1);
+            Report r2 = two.run();
+
+            assertThat(r2.withoutTiming()).isEqualTo(r1.withoutTiming());
+            assertThat(two.visited.size()).isEqualTo(one.visited.size()).isEqualTo(r1.states());
+            assertThat(two.visited.bytes()).isEqualTo(one.visited.bytes());
+        }
     }
 }
