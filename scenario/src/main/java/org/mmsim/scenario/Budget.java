@@ -46,11 +46,6 @@ public final class Budget {
         this.heap = new HeapLimit(heapFraction);
     }
 
-    /** A budget of {@code seconds} from now on {@code clock} (nanoseconds); 0 seconds: none. */
-    public static Budget of(double seconds, LongSupplier clock) {
-        return of(seconds, 1, clock);
-    }
-
     /**
      * A budget of {@code seconds} from now on {@code clock} (nanoseconds; 0 seconds: no time limit) and of
      * {@code heapFraction} of the maximum heap (1 or more: no heap limit), for the work of one thread.

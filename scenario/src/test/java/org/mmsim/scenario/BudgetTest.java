@@ -108,7 +108,7 @@ class BudgetTest {
     void runStopsWithTheStepsSoFar() throws ScenarioException {
         Scenario s = stores(100, false);
 
-        Budget.Exhausted x = stopped(s, Budget.of(3, oneSecondPerReading()));
+        Budget.Exhausted x = stopped(s, Budget.of(3, 1, oneSecondPerReading()));
 
         // the deadline is the start's reading (1 s) + 3 s; the check after step k reads k + 1 s, past it at k = 4
         assertThat(x.steps()).isEqualTo(4);
@@ -118,7 +118,7 @@ class BudgetTest {
         assertThat(x.reason()).isEqualTo(Budget.MAX_SECONDS);
         assertThat(x.outOfHeap()).isFalse();
         // and one step is one step: the deadline 1.5 s, past it at the check after the first
-        assertThat(stopped(s, Budget.of(0.5, oneSecondPerReading())).getMessage())
+        assertThat(stopped(s, Budget.of(0.5, 1, oneSecondPerReading())).getMessage())
                 .isEqualTo("stopped by --max-seconds 0.5 after 1 step");
     }
 
@@ -149,7 +149,7 @@ class BudgetTest {
         org.mmsim.kernel.profile.KernelProfile p = org.mmsim.kernel.profile.Profiles.byName("6.18");
 
         Budget.Exhausted x = org.assertj.core.api.Assertions.catchThrowableOfType(Budget.Exhausted.class,
-                () -> Runner.run(s, p, false, Budget.of(1, oneSecondPerReading())));
+                () -> Runner.run(s, p, false, Budget.of(1, 1, oneSecondPerReading())));
 
         assertThat(x.steps()).as("stopped inside the first step").isZero();
         assertThat(x.partial().steps()).isEmpty();
@@ -181,7 +181,7 @@ class BudgetTest {
         Scenario s = stores(100, false);
 
         // reading 1 sets the deadline; the check after step k is reading k + 1, so the sixth throws after five steps
-        Budget.Exhausted x = stopped(s, Budget.of(1000, heapRunsOutAtReading(6)));
+        Budget.Exhausted x = stopped(s, Budget.of(1000, 1, heapRunsOutAtReading(6)));
 
         assertThat(x.reason()).isEqualTo(Budget.HEAP);
         assertThat(x.outOfHeap()).isTrue();
