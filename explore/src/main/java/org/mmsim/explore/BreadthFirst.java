@@ -276,7 +276,20 @@ final class BreadthFirst<S> {
                 noteViolations(e.violations[k], number, e.thread[k]);
             }
             partial = false;
-            int position = index.get(e.fp[k]);
+            // only a child the visited set holds can be in the next level already: a new one is filed without asking
+            // the level index, which a level of new states then never builds
+            int position = -1;
+            if (visited.contains(e.fp[k])) {
+                try {
+                    index.build();
+                } catch (OutOfMemoryError oom) {
+                    budget.outOfHeap();
+                    applied = k;
+                    partial = true;
+                    return false;
+                }
+                position = index.get(e.fp[k]);
+            }
             if (position >= 0) {
                 next.merge(position, paths, e.sleep[k], e.sleepFootprints[k]);
                 if (e.ahead[k] != null) {

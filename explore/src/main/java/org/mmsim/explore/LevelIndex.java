@@ -10,12 +10,25 @@ import java.util.Arrays;
  * of the same level can have its path count added and its sleep set intersected. Open addressing over a
  * {@code long[]} of keys and an {@code int[]} of positions; emptied at every level, so it only ever holds one
  * level's states. Keys follow {@link FingerprintSet#key}.
+ *
+ * <p>The table is built when it is first asked: until then {@link #put} only appends the pair to a list, in the order
+ * the level's states are found. The search asks only for a child the visited set already holds (one it cannot have
+ * met before is in no level), so a level in which no state is reached twice, as in a search shaped like a tree
+ * (explore-100k, explore-1m), never builds its table: each of its states costs an append instead of a probe of a
+ * table as large as the level. A level that does build it inserts the list in order first, so that the table is the
+ * one the puts would have made one by one, as large and with the same positions.
  */
 final class LevelIndex {
     private long[] keys;
     private int[] values;
     private int bits;
     private int size;
+    /** Whether the table holds every pair put since the last {@link #clear}; if not, they are in the list. */
+    private boolean built;
+    /** The pairs put while the table was not built, in the order they were put: keys, and positions beside them. */
+    private long[] listedKeys = new long[64];
+    private int[] listedValues = new int[64];
+    private int listed;
 
     /** An empty index. */
     LevelIndex() {
@@ -26,6 +39,7 @@ final class LevelIndex {
 
     /** The position stored for {@code fp}, or -1. */
     int get(long fp) {
+        build();
         long key = FingerprintSet.key(fp);
         int mask = keys.length - 1;
         for (int i = FingerprintSet.home(key, bits); keys[i] != 0; i = (i + 1) & mask) {
@@ -39,8 +53,41 @@ final class LevelIndex {
     /** Stores {@code position} for {@code fp}, which must not be present. */
     void put(long fp, int position) {
         reserve();
-        insert(FingerprintSet.key(fp), position);
-        size++;
+        if (built) {
+            insert(FingerprintSet.key(fp), position);
+            size++;
+        } else {
+            listedKeys[listed] = FingerprintSet.key(fp);
+            listedValues[listed++] = position;
+        }
+    }
+
+    /**
+     * Moves the listed pairs into the table, in the order they were put, and keeps it built until {@link #clear}. The
+     * table is grown first to the size the puts would have grown it to, so that an {@link OutOfMemoryError} here
+     * leaves the index as it was.
+     */
+    void build() {
+        if (built) {
+            return;
+        }
+        int need = bits;
+        while (listed > ((1 << need) >>> 2) * 3) {
+            need++;
+        }
+        if (need != bits) {
+            long[] newKeys = new long[1 << need];
+            int[] newValues = new int[1 << need];
+            keys = newKeys;
+            values = newValues;
+            bits = need;
+        }
+        for (int i = 0; i < listed; i++) {
+            insert(listedKeys[i], listedValues[i]);
+        }
+        size = listed;
+        listed = 0;
+        built = true;
     }
 
     /** Forgets every entry, keeping the capacity reached. */
@@ -49,11 +96,13 @@ final class LevelIndex {
             Arrays.fill(keys, 0);
             size = 0;
         }
+        listed = 0;
+        built = false;
     }
 
-    /** Bytes held by the two arrays. */
+    /** Bytes held by the table and the list. */
     long bytes() {
-        return 12L * keys.length;
+        return 12L * keys.length + 12L * listedKeys.length;
     }
 
     private void insert(long key, int position) {
@@ -67,10 +116,21 @@ final class LevelIndex {
     }
 
     /**
-     * Grows the table now if the next {@link #put} would, so that it allocates nothing; an {@link OutOfMemoryError}
-     * here leaves the index as it was.
+     * Grows the table, or the list while the table is not built, now if the next {@link #put} would, so that it
+     * allocates nothing; an {@link OutOfMemoryError} here leaves the index as it was.
      */
     void reserve() {
+        if (built) {
+            reserveTable();
+        } else if (listed == listedKeys.length) {
+            long[] moreKeys = Arrays.copyOf(listedKeys, 2 * listed);
+            int[] moreValues = Arrays.copyOf(listedValues, 2 * listed);
+            listedKeys = moreKeys;
+            listedValues = moreValues;
+        }
+    }
+
+    private void reserveTable() {
         if (size + 1 > (keys.length >>> 2) * 3) {
             grow();
         }
@@ -94,6 +154,7 @@ final class LevelIndex {
     // ---- checkpoints --------------------------------------------------------------------------------------------
 
     void write(DataOutput out) throws IOException {
+        build();
         out.writeInt(bits);
         out.writeInt(size);
         for (int i = 0; i < keys.length; i++) {
@@ -105,6 +166,8 @@ final class LevelIndex {
     }
 
     void read(DataInput in) throws IOException {
+        built = true;
+        listed = 0;
         bits = in.readInt();
         keys = new long[1 << bits];
         values = new int[1 << bits];
