@@ -96,6 +96,8 @@ final class BreadthFirst<S> {
         this.expander = new Expander<>(model, opts, lookahead);
         this.initial = model.initial();
         single.initial = initial;
+        // the search's own thread merges each expansion before the next, so one serves every state it expands
+        single.reused = new Expander.Expansion<>(0, model.threads());
     }
 
     /** A 64-bit hash of the model's identity and thread count (a checkpoint records it). */

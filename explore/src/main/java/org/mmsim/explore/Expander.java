@@ -62,11 +62,17 @@ final class Expander<S> {
          */
         S prefix;
         int prefixNumber = -1;
+        /**
+         * The expansion this worker fills again for each state, or null for a new one each time: only for a worker
+         * whose caller merges each expansion before it asks for the next (the search's own thread, expanding a level
+         * alone), since a worker of a parallel level hands its expansions on in batches.
+         */
+        Expansion<S> reused;
     }
 
     /** The children of one state, in thread order: all that {@code BreadthFirst.merge} needs, from {@link #expand}. */
     static final class Expansion<S> {
-        final int position;
+        int position;
         int n;
         final int[] thread;
         final Object[] child;
@@ -101,6 +107,14 @@ final class Expander<S> {
             @SuppressWarnings("unchecked")
             List<String>[] lists = new List[max];
             violations = lists;
+        }
+
+        /** This expansion emptied for state {@code i}, to be filled again: its arrays hold as many children as before. */
+        Expansion<S> reuse(int i) {
+            position = i;
+            n = 0;
+            stepsAhead = 0;
+            return this;
         }
 
         /** Files the next child: the thread that reached it, its fingerprint, violations, enabled threads and kind. */
@@ -150,7 +164,7 @@ final class Expander<S> {
             return recorded(current, i, asleep, todo, record, w);
         }
         S s = kept ? current.state(i) : rebuild(current.start() + i, w, trace);
-        Expansion<S> e = new Expansion<>(i, Integer.bitCount(todo));
+        Expansion<S> e = expansion(w, i, todo);
         int explored = 0;
         while (todo != 0) {
             int t = Integer.numberOfTrailingZeros(todo);
@@ -176,6 +190,14 @@ final class Expander<S> {
             explored |= 1 << t;
         }
         return e;
+    }
+
+    /** An empty expansion of state {@code i}, with room for the children of {@code todo}: the worker's own if it has one. */
+    private Expansion<S> expansion(Worker<S> w, int i, int todo) {
+        if (w.reused == null) {
+            return new Expansion<>(i, Integer.bitCount(todo));
+        }
+        return w.reused.reuse(i);
     }
 
     /** What kind of state {@code state}, with {@code enabled} threads, is. */
@@ -249,7 +271,7 @@ final class Expander<S> {
      * with the sleep sets worked out from the recorded footprints as {@link #expand} works them out from fresh ones.
      */
     private Expansion<S> recorded(Level<S> current, int i, int asleep, int todo, Lookahead ahead, Worker<S> w) {
-        Expansion<S> e = new Expansion<>(i, Integer.bitCount(todo));
+        Expansion<S> e = expansion(w, i, todo);
         int explored = 0;
         for (int m = todo; m != 0; m &= m - 1) {
             int t = Integer.numberOfTrailingZeros(m);
