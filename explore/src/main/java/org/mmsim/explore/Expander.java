@@ -63,11 +63,38 @@ final class Expander<S> {
         S prefix;
         int prefixNumber = -1;
         /**
-         * The expansion this worker fills again for each state, or null for a new one each time: only for a worker
-         * whose caller merges each expansion before it asks for the next (the search's own thread, expanding a level
-         * alone), since a worker of a parallel level hands its expansions on in batches.
+         * The expansion this worker fills again for each state, or null: only for a worker whose caller merges each
+         * expansion before it asks for the next (the search's own thread, expanding a level alone).
          */
         Expansion<S> reused;
+        /**
+         * A worker of a parallel level hands its expansions on in batches instead: those it made for the batch before,
+         * which the search has filed by the time this worker takes the next ({@link #recycle}), are filled again in
+         * turn, so that a level allocates none once its batches repeat.
+         */
+        private Expansion<S>[] made;
+        private int nrMade;
+        private int used;
+
+        /** The expansions made so far may be filled again: the batch they went to is filed. */
+        void recycle() {
+            used = 0;
+        }
+
+        /** An empty expansion of state {@code i}, with room for {@code threads} children: one made before if free. */
+        @SuppressWarnings("unchecked")
+        Expansion<S> next(int i, int threads) {
+            if (used < nrMade) {
+                return made[used++].reuse(i);
+            }
+            if (made == null || nrMade == made.length) {
+                made = made == null ? new Expansion[64] : Arrays.copyOf(made, 2 * nrMade);
+            }
+            Expansion<S> e = new Expansion<>(i, threads);
+            made[nrMade++] = e;
+            used = nrMade;
+            return e;
+        }
     }
 
     /** The children of one state, in thread order: all that {@code BreadthFirst.merge} needs, from {@link #expand}. */
@@ -192,12 +219,9 @@ final class Expander<S> {
         return e;
     }
 
-    /** An empty expansion of state {@code i}, with room for the children of {@code todo}: the worker's own if it has one. */
+    /** An empty expansion of state {@code i}, with room for the children of {@code todo}: one the worker made before. */
     private Expansion<S> expansion(Worker<S> w, int i, int todo) {
-        if (w.reused == null) {
-            return new Expansion<>(i, Integer.bitCount(todo));
-        }
-        return w.reused.reuse(i);
+        return w.reused != null ? w.reused.reuse(i) : w.next(i, threads);
     }
 
     /** What kind of state {@code state}, with {@code enabled} threads, is. */

@@ -175,6 +175,10 @@ final class ParallelLevel<S> {
         // times one expanded from its record, so fixed shares would leave a worker idle; in a small batch (a narrow
         // level of such states) one or two at a time, so that no worker is left alone with the last big claim
         int claim = Math.max(1, Math.min(CLAIM, (to - from) / (16 * ws.length)));
+        // the batch these workers expanded last is filed: its expansions are free
+        for (Expander.Worker<S> w : ws) {
+            w.recycle();
+        }
         Workers.Pending jobs = pool.forEach(from, to, claim, (w, i, abandoned) -> {
             if (search.current.kind(i) == Level.OPEN) {
                 expansions[i - from] = search.expander.expand(search.current, i, ws[w], frozen, search.visited, claims,
