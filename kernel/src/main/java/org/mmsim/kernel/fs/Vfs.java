@@ -40,8 +40,13 @@ public final class Vfs implements Hashable {
     private final MmCore core;
     private final Tracer trace;
     private final Filemap filemap;
-    private final Splice splice;
-    private final PipeOps pipeOps;
+    /**
+     * The operation tables and splice's mechanism, each made when first used ({@link #splice()}, {@link #pipeOps()},
+     * {@link #regularOps(FsType)}): most explored machines open no file, and a copy of one would otherwise build and
+     * pair six objects it never uses. A copy makes those its original made, to pair them ({@link #copyFrom}).
+     */
+    private Splice splice;
+    private PipeOps pipeOps;
     private final RegularFileOps[] regularOps = new RegularFileOps[FsType.values().length];
     private final List<Inode> inodes = new ArrayList<>();
     private final List<File> files = new ArrayList<>();
@@ -58,11 +63,30 @@ public final class Vfs implements Hashable {
         this.gup = gup;
         this.trace = core.trace();
         this.filemap = filemap;
-        this.splice = new Splice(trace, gup);
-        this.pipeOps = new PipeOps(core);
-        for (FsType fs : FsType.values()) {
-            regularOps[fs.ordinal()] = new RegularFileOps(fs, filemap);
+    }
+
+    private Splice splice() {
+        if (splice == null) {
+            splice = new Splice(trace, gup);
         }
+        return splice;
+    }
+
+    private PipeOps pipeOps() {
+        if (pipeOps == null) {
+            pipeOps = new PipeOps(core);
+        }
+        return pipeOps;
+    }
+
+    /** The {@code file_operations} of regular files of {@code fs}. */
+    private RegularFileOps regularOps(FsType fs) {
+        RegularFileOps ops = regularOps[fs.ordinal()];
+        if (ops == null) {
+            ops = new RegularFileOps(fs, filemap);
+            regularOps[fs.ordinal()] = ops;
+        }
+        return ops;
     }
 
     /**
@@ -169,9 +193,9 @@ public final class Vfs implements Hashable {
         if (inode == null) {
             inode = newInode(fs, name, Math.max(size, 0), 1);
             names.put(path, inode);
-            return newFile(regularOps[fs.ordinal()], File.FMODE_READ | File.FMODE_WRITE, inode);
+            return newFile(regularOps(fs), File.FMODE_READ | File.FMODE_WRITE, inode);
         }
-        File f = newFile(regularOps[fs.ordinal()], File.FMODE_READ | File.FMODE_WRITE, inode);
+        File f = newFile(regularOps(fs), File.FMODE_READ | File.FMODE_WRITE, inode);
         if (size >= 0) {
             trace.path("do_sys_ftruncate");
             setSize(inode.mapping(), size);
@@ -183,7 +207,7 @@ public final class Vfs implements Hashable {
     public File memfdCreate(String name, long size) {
         trace.path("memfd_create");
         Inode inode = newInode(FsType.TMPFS, "memfd:" + name, Math.max(size, 0), 0);
-        return newFile(regularOps[FsType.TMPFS.ordinal()], File.FMODE_READ | File.FMODE_WRITE, inode);
+        return newFile(regularOps(FsType.TMPFS), File.FMODE_READ | File.FMODE_WRITE, inode);
     }
 
     /**
@@ -192,7 +216,7 @@ public final class Vfs implements Hashable {
      */
     public File shmemZeroSetup(long size) {
         Inode inode = newInode(FsType.TMPFS, "dev/zero", size, 0);
-        return newFile(regularOps[FsType.TMPFS.ordinal()], File.FMODE_READ | File.FMODE_WRITE, inode);
+        return newFile(regularOps(FsType.TMPFS), File.FMODE_READ | File.FMODE_WRITE, inode);
     }
 
     /** What opening {@code path} by a task of mm {@code current} waits for now: its device's, or null. */
@@ -228,7 +252,7 @@ public final class Vfs implements Hashable {
         }
         Inode inode = names.get(path);
         return inode == null ? new Opened(null, -Errno.ENOENT)
-                : new Opened(newFile(regularOps[inode.fs().ordinal()], fmode(flags), inode), 0);
+                : new Opened(newFile(regularOps(inode.fs()), fmode(flags), inode), 0);
     }
 
     /** What {@link #open} gives: the file, or (with none) the errno. */
@@ -285,8 +309,8 @@ public final class Vfs implements Hashable {
     public File[] pipe() {
         Pipe p = new Pipe(pipes.size() + 1);
         pipes.add(p);
-        File r = newFile(pipeOps, File.FMODE_READ, null);
-        File w = newFile(pipeOps, File.FMODE_WRITE, null);
+        File r = newFile(pipeOps(), File.FMODE_READ, null);
+        File w = newFile(pipeOps(), File.FMODE_WRITE, null);
         r.setPrivateData(p);
         w.setPrivateData(p);
         p.readers = 1;
@@ -389,7 +413,7 @@ public final class Vfs implements Hashable {
 
     /** {@code vmsplice()} on {@code f} by a task of {@code mm}; see {@link Splice#vmsplice}. */
     public long vmsplice(Mm mm, File f, long addr, long len) {
-        return splice.vmsplice(mm, f, addr, len);
+        return splice().vmsplice(mm, f, addr, len);
     }
 
     /**
@@ -452,11 +476,21 @@ public final class Vfs implements Hashable {
      * Devices are registered again by the copied drivers.
      */
     public void copyFrom(Vfs o, Copier c) {
-        c.pair(o.splice, splice);
-        c.pair(o.pipeOps, pipeOps);
-        for (int i = 0; i < regularOps.length; i++) {
-            c.pair(o.regularOps[i], regularOps[i]);
-            c.pair(o.regularOps[i].vmOps(), regularOps[i].vmOps());
+        if (o.splice != null) {
+            c.pair(o.splice, splice());
+        }
+        if (o.pipeOps != null) {
+            c.pair(o.pipeOps, pipeOps());
+        }
+        for (FsType fs : FsType.values()) {
+            RegularFileOps ops = o.regularOps[fs.ordinal()];
+            if (ops != null) {
+                c.pair(ops, regularOps(fs));
+                c.pair(ops.vmOps(), regularOps(fs).vmOps());
+            }
+        }
+        if (o.inodes.isEmpty() && o.files.isEmpty() && o.pipes.isEmpty() && o.names.isEmpty()) {
+            return; // most explored machines have none: spare the copy four iterators
         }
         for (Inode i : o.inodes) {
             inodes.add(c.copy(i));

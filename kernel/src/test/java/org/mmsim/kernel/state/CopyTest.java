@@ -173,6 +173,8 @@ class CopyTest {
         LEFT_OUT.put("mm.vmscan.ReclaimCall.reclaimed", "copied as an int; 0: no page freed yet");
         LEFT_OUT.put("mm.memory.ZapWalk.vi", "copied as an int; 0 while the walk is in its first VMA");
         LEFT_OUT.put("mm.memory.ZapWalk.toEnd", "true only inside run(), which ends within the step that called it");
+        LEFT_OUT.put("fs.Vfs.splice", "vmsplice's mechanism, made on first use (a copy makes its own and pairs it"
+                + " when its original has one: this machine splices nothing)");
         for (String f : List.of("Kernel.driverState", "Kernel.drivers", "Kernel.pageReferences", "Kernel.deviceChecks",
                 "api.Exports.driverState", "api.Exports.pageReferences", "api.Exports.deviceChecks", "fs.Vfs.devices",
                 "mm.Vma.privateData")) {
