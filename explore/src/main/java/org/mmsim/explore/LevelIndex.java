@@ -15,8 +15,8 @@ import java.util.Arrays;
  * the level's states are found. The search asks only for a child the visited set already holds (one it cannot have
  * met before is in no level), so a level in which no state is reached twice, as in a search shaped like a tree
  * (explore-100k, explore-1m), never builds its table: each of its states costs an append instead of a probe of a
- * table as large as the level. A level that does build it inserts the list in order first, so that the table is the
- * one the puts would have made one by one, as large and with the same positions.
+ * table as large as the level. A level that does build it inserts the list in order first, into a table as large as
+ * the puts would have grown, which then maps each fingerprint to the position they would have given it.
  */
 final class LevelIndex {
     private long[] keys;
