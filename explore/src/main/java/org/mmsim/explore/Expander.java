@@ -191,7 +191,7 @@ final class Expander<S> {
             return recorded(current, i, asleep, todo, record, w);
         }
         S s = kept ? current.state(i) : rebuild(current.start() + i, w, trace);
-        Expansion<S> e = expansion(w, i, todo);
+        Expansion<S> e = expansion(w, i);
         int explored = 0;
         while (todo != 0) {
             int t = Integer.numberOfTrailingZeros(todo);
@@ -219,8 +219,8 @@ final class Expander<S> {
         return e;
     }
 
-    /** An empty expansion of state {@code i}, with room for the children of {@code todo}: one the worker made before. */
-    private Expansion<S> expansion(Worker<S> w, int i, int todo) {
+    /** An empty expansion of state {@code i}, with room for a child per thread: one the worker made before if free. */
+    private Expansion<S> expansion(Worker<S> w, int i) {
         return w.reused != null ? w.reused.reuse(i) : w.next(i, threads);
     }
 
@@ -295,7 +295,7 @@ final class Expander<S> {
      * with the sleep sets worked out from the recorded footprints as {@link #expand} works them out from fresh ones.
      */
     private Expansion<S> recorded(Level<S> current, int i, int asleep, int todo, Lookahead ahead, Worker<S> w) {
-        Expansion<S> e = expansion(w, i, todo);
+        Expansion<S> e = expansion(w, i);
         int explored = 0;
         for (int m = todo; m != 0; m &= m - 1) {
             int t = Integer.numberOfTrailingZeros(m);
