@@ -183,13 +183,12 @@ final class Expander<S> {
      */
     Expansion<S> expand(Level<S> current, int i, Worker<S> w, Trace.View trace, FingerprintSet known,
             Workers.Claims claims, int ahead, int treeStates, boolean carry, BooleanSupplier abandoned) {
-        int asleep = reduction ? current.sleep(i) & current.enabled(i) : 0;
+        int asleep = asleep(current, i);
         int todo = current.enabled(i) & ~asleep;
-        boolean kept = opts.keepFrontierStates() && current.state(i) != null;
-        Lookahead record = current.lookahead(i);
-        if (!kept && record != null && record.covers(todo)) {
-            return recorded(current, i, asleep, todo, record, w);
+        if (fromRecord(current, i)) {
+            return recorded(current, i, asleep, todo, current.lookahead(i), w);
         }
+        boolean kept = opts.keepFrontierStates() && current.state(i) != null;
         S s = kept ? current.state(i) : rebuild(current.start() + i, w, trace);
         Expansion<S> e = expansion(w, i);
         int explored = 0;
@@ -217,6 +216,21 @@ final class Expander<S> {
             explored |= 1 << t;
         }
         return e;
+    }
+
+    /** The threads state {@code i} of {@code current} sleeps on now that every parent of it is merged. */
+    private int asleep(Level<S> current, int i) {
+        return reduction ? current.sleep(i) & current.enabled(i) : 0;
+    }
+
+    /**
+     * Whether {@link #expand} reads open state {@code i} of {@code current} from the steps taken ahead of it, with no
+     * machine: it has a record that covers every thread it is awake for, and no machine kept.
+     */
+    boolean fromRecord(Level<S> current, int i) {
+        Lookahead record = current.lookahead(i);
+        return record != null && record.covers(current.enabled(i) & ~asleep(current, i))
+                && !(opts.keepFrontierStates() && current.state(i) != null);
     }
 
     /** An empty expansion of state {@code i}, with room for a child per thread: one the worker made before if free. */
