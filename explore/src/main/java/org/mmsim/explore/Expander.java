@@ -228,8 +228,7 @@ final class Expander<S> {
      * machine: it has a record that covers every thread it is awake for, and no machine kept.
      */
     boolean fromRecord(Level<S> current, int i) {
-        Lookahead record = current.lookahead(i);
-        return record != null && record.covers(current.enabled(i) & ~asleep(current, i))
+        return current.recordCovers(i, current.enabled(i) & ~asleep(current, i))
                 && !(opts.keepFrontierStates() && current.state(i) != null);
     }
 

@@ -137,6 +137,11 @@ final class Level<S> {
         return ahead[i] == null ? null : ahead[i].node(aheadAt[i]);
     }
 
+    /** Whether state {@code i} has a record of the steps of every thread in {@code threads} ({@link #lookahead}). */
+    boolean recordCovers(int i, int threads) {
+        return ahead[i] != null && ahead[i].nodeCovers(aheadAt[i], threads);
+    }
+
     /** The root of the tree state {@code i}'s record is a node of, or null if it has none ({@link #recordAt}). */
     Lookahead recordRoot(int i) {
         return ahead[i];

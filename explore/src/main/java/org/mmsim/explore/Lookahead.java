@@ -26,7 +26,7 @@ import java.util.function.BooleanSupplier;
  * of a state made from one parent serves the state however it is reached. What it does not record is the sleep set:
  * that is known only when every parent is merged, and is worked out from the recorded footprints at expansion time,
  * exactly as from fresh ones. The record covers the threads the state was awake for when made; a state that a
- * later parent wakes further is rebuilt as before ({@link #covers}). A state with no record is rebuilt too (a
+ * later parent wakes further is rebuilt as before ({@link #nodeCovers}). A state with no record is rebuilt too (a
  * checkpoint keeps the records): the record only saves work, it never changes a result.
  *
  * <p>Layout. The records a worker takes in one go (a state's, and those of the states under it when it looks
@@ -69,9 +69,12 @@ final class Lookahead {
         return offset == at ? this : new Lookahead(words, found, offset, root);
     }
 
-    /** Whether the steps of every thread in {@code threads} are recorded. */
-    boolean covers(int threads) {
-        return (threads & ~covered) == 0;
+    /**
+     * Whether the node at {@code offset} of this view's tree records the steps of every thread in {@code threads} (read
+     * from the node's header, without making its view: the search asks this of every state of a level).
+     */
+    boolean nodeCovers(int offset, int threads) {
+        return (threads & ~(int) words[offset]) == 0;
     }
 
     /** Where thread {@code t}'s (one of {@link #covered}) four words start. */
