@@ -485,8 +485,8 @@ public final class Vfs implements Hashable {
         for (FsType fs : FsType.values()) {
             RegularFileOps ops = o.regularOps[fs.ordinal()];
             if (ops != null) {
-                c.pair(ops, regularOps(fs));
-                c.pair(ops.vmOps(), regularOps(fs).vmOps());
+                RegularFileOps mine = c.pair(ops, regularOps(fs));
+                c.pair(ops.vmOps(), mine.vmOps());
             }
         }
         if (o.inodes.isEmpty() && o.files.isEmpty() && o.pipes.isEmpty() && o.names.isEmpty()) {
