@@ -374,6 +374,30 @@ public final class Mm extends StateObject implements Hashable {
         }
     }
 
+    /**
+     * {@code ptep_get_and_clear_full()} for each pte of [start, end) (part of one PTE table) that is not none, for a
+     * zap that runs to its end in one step ({@code Zap.zapRange}), journalled: under a TLB gather each translation's
+     * flush waits for the gather's, as {@link #clearPteGathered} makes it, else it is flushed at once, as by
+     * {@link #setPte}. {@code released} gets each pte's old value just after it is cleared.
+     */
+    public void clearPtes(long start, long end, PageTable.PteVisitor released) {
+        pgd.clearEach(start, end, (addr, old) -> {
+            if (tlb != null) {
+                if (tlb.gathering()) {
+                    if (Pte.hwAccessible(old)) {
+                        tlb.defer(addr & ~(Page.PAGE_SIZE - 1));
+                    }
+                } else {
+                    tlbChanged(addr, old, 0);
+                }
+            }
+            if (trace.on()) {
+                trace.record(new Change.Pte(id, addr, old, 0));
+            }
+            released.visit(addr, old);
+        });
+    }
+
     /** pin_tracking=mapcount-v2: zap leaves its special entry at {@code addr}. */
     public void setZapMarker(long addr) {
         if (zapMarkers == null) {

@@ -11,6 +11,7 @@ import org.mmsim.kernel.mm.notifier.MmuNotifiers;
 import org.mmsim.kernel.mm.page.PageAlloc;
 import org.mmsim.kernel.mm.page.PageFlags;
 import org.mmsim.kernel.mm.page.PageFrames;
+import org.mmsim.kernel.mm.pgtable.PageTable;
 import org.mmsim.kernel.mm.pgtable.Pte;
 import org.mmsim.kernel.mm.rmap.Rmap;
 import org.mmsim.kernel.profile.PinTracking;
@@ -20,11 +21,12 @@ import org.mmsim.kernel.trace.Tracer;
 
 /**
  * Tearing down mappings (mm/memory.c {@code zap_pte_range}, {@code unmap_vmas}): clear each pte, drop the page's
- * mapcount and the pte's reference. munmap, exit and MADV_DONTNEED all zap through {@link ZapWalk}; the kernel
- * batches the frees in an {@code mmu_gather} until the TLB is flushed. Without TLBs the model frees at once, which is
- * the same once the flush is done; with them ({@link Tlb}) it gathers the flushes and the pages until the walk drops
- * the pte lock ({@link #flushGather}), with the delayed rmap of {@code zap_delay_rmap}. A special pte (the zero page,
- * a raw PFN) is only cleared.
+ * mapcount and the pte's reference. munmap and exit zap whole VMAs in one step, a PTE table at a time
+ * ({@link #zapRange}); MADV_DONTNEED, reclaim and {@code unmap_mapping_range} zap through a {@link ZapWalk} that can stop
+ * after any pte. The kernel batches the frees in an {@code mmu_gather} until the TLB is flushed. Without TLBs the model
+ * frees at once, which is the same once the flush is done; with them ({@link Tlb}) it gathers the flushes and the
+ * pages until the zap drops the pte lock ({@link #flushGather}), with the delayed rmap of {@code zap_delay_rmap}. A
+ * special pte (the zero page, a raw PFN) is only cleared.
  */
 public final class Zap {
     private final MmCore core;
@@ -44,11 +46,28 @@ public final class Zap {
     }
 
     /**
-     * {@code unmap_vmas()} for [start, end) of {@code vma}, to the end; {@code cause} names the program's call that
-     * unmaps ({@code munmap}, {@code mmap}, {@code mremap}), null for exit.
+     * {@code unmap_vmas()} for [start, end) of {@code vma}, to the end, in one step; {@code cause} names the program's
+     * call that unmaps ({@code munmap}, {@code mmap}, {@code mremap}), null for exit. As {@code zap_pte_range} does,
+     * each PTE table with something to zap is one hold of the pte lock (and one TLB gather, flushed before the lock
+     * is dropped) in which its ptes are cleared in address order ({@code ptep_get_and_clear_full}), each releasing
+     * what it mapped before the next ({@link #zapPte}'s second half), without finding the table again for every
+     * pte.
      */
     public void zapRange(Vma vma, long start, long end, String cause) {
-        walk(vma.mm(), List.of(vma), start, end, 0, null, null, cause).run();
+        Mm mm = vma.mm();
+        PageTable pgd = mm.pageTable();
+        for (long a = pgd.nextNonNone(start, end); a < end; a = pgd.nextNonNone(a, end)) {
+            long tableEnd = Math.min(end, (a & ~(PageTable.PMD_SIZE - 1)) + PageTable.PMD_SIZE);
+            trace.path("zap_pte_range");
+            mm.ptl().lock();
+            if (mm.tlb() != null) {
+                mm.tlb().beginGather();
+            }
+            mm.clearPtes(a, tableEnd, (addr, pte) -> release(mm, addr, pte, cause));
+            flushGather(mm);
+            mm.ptl().unlock();
+            a = tableEnd;
+        }
     }
 
     /**
@@ -100,6 +119,11 @@ public final class Zap {
         } else {
             mm.setPte(addr, 0);
         }
+        release(mm, addr, pte, cause);
+    }
+
+    /** What {@link #zapPte} does once the pte at {@code addr}, which was {@code pte}, is cleared. */
+    private void release(Mm mm, long addr, long pte, String cause) {
         if (!Pte.present(pte)) {
             return;
         }

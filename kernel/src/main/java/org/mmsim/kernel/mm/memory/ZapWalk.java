@@ -18,8 +18,9 @@ import org.mmsim.kernel.trace.Tracer;
 /**
  * {@code unmap_vmas()} / {@code zap_page_range_single()} over [start, end) of some VMAs, as a walk that can stop after
  * any pte it zapped: {@code zap_pte_range} takes the pte lock at the first pte of a PTE table and holds it across the
- * ptes of that table, so between two ptes of one table only a lockless walker (GUP-fast) can run. munmap and exit run
- * a walk to its end in one step; MADV_DONTNEED stops after each pte ({@code MadviseCall}).
+ * ptes of that table, so between two ptes of one table only a lockless walker (GUP-fast) can run. Reclaim runs a walk
+ * to its end in one step; MADV_DONTNEED stops after each pte ({@code MadviseCall}); munmap and exit, which never stop
+ * inside a zap, clear a table's ptes in one pass instead ({@link Zap#zapRange}).
  *
  * <pre>
  *   for each VMA:   refuse it if it has a forbidden flag (MADV_DONTNEED: VM_LOCKED|VM_PFNMAP), else

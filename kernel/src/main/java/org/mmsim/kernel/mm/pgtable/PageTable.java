@@ -234,6 +234,47 @@ public final class PageTable extends StateObject {
         return old;
     }
 
+    /**
+     * {@code ptep_get_and_clear_full()} for every pte of [start, end), which must lie in one PTE table, as a zap that
+     * runs to its end in one step takes them ({@code Zap.zapRange}): each entry that is not none is cleared, exactly
+     * as {@link #set} with none clears it, and then handed to {@code released} with the value it had, in address
+     * order, without finding the table again for each.
+     */
+    public void clearEach(long start, long end, PteVisitor released) {
+        footprint.mm(mmId);
+        int i = find(start >>> PMD_SHIFT);
+        if (i < 0) {
+            return;
+        }
+        Leaf leaf = leaves[i];
+        if (leaf.owner != owner) {
+            leaf = new Leaf(leaf, owner);
+            leaves[i] = leaf;
+        }
+        long base = start & ~(PMD_SIZE - 1);
+        int to = index(start) + (int) ((end - start) >>> PAGE_SHIFT);
+        for (int e = index(start); e < to; e++) {
+            long[] b = leaf.blocks[e >>> BLOCK_SHIFT];
+            if (b == null) {
+                e |= BLOCK - 1;
+                continue;
+            }
+            long old = b[e & (BLOCK - 1)];
+            if (old == 0) {
+                continue;
+            }
+            long addr = base | (long) e << PAGE_SHIFT;
+            ledger.pteChanged(mmId, counted(old), -1);
+            leaf.writable(e)[e & (BLOCK - 1)] = 0;
+            if (hashed) {
+                hash -= entryHash(addr, old);
+            }
+            leaf.present--;
+            present--;
+            released.visit(addr, old);
+        }
+    }
+
     /** The frame {@code pte} maps as the accounting invariant counts it (present, not special), or -1. */
     private static int counted(long pte) {
         return Pte.present(pte) && !Pte.special(pte) ? Pte.pfn(pte) : -1;
