@@ -80,6 +80,8 @@ class CopyTest {
                 + " the dirty list it stands for is");
         LEFT_OUT.put("mm.page.FrameSections.lastOwned", "a lookup cache, emptied on both sides by a copy");
         LEFT_OUT.put("mm.page.FrameSections.lastOwnedSn", "a lookup cache, emptied on both sides by a copy");
+        LEFT_OUT.put("mm.page.FrameSections.low", "the first chunk's sections array, which a copy shares with the"
+                + " directory it shares: copy-on-write storage until one side writes that chunk");
         LEFT_OUT.put("mm.pgtable.PageTable$Leaf.own", "which blocks a leaf copied itself: 0 in a leaf just shared");
         LEFT_OUT.put("mm.memory.ZapWalk.refused", "set by the step that ends the walk and the call with it");
         LEFT_OUT.put("mm.gup.GupCall.rest", "made and consumed within the one step of the migrating long-term path");

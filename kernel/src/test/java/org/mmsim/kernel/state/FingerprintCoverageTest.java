@@ -108,6 +108,7 @@ class FingerprintCoverageTest {
         leftOut("mm.page.FrameSections", "dirtyOld", "their hashes before: how the fingerprint is kept");
         leftOut("mm.page.FrameSections", "nrDirty", "the length of that list");
         leftOut("mm.page.FrameSections", "lastOwned", "a lookup cache");
+        leftOut("mm.page.FrameSections", "low", "dir[0]'s sections, which dir covers: a lookup shortcut");
         leftOut("mm.page.FrameSections", "dirtyToken", "which sections' dirty bits are current: how it is kept");
         leftOut("mm.page.FrameSections$Section", "hash", "each frame's hash at the last fingerprint: a cache of it");
         leftOut("mm.page.FrameSections$Section", "hashed", "which of those hashes are current");

@@ -133,6 +133,13 @@ final class FrameSections {
     /** The chunks that cover frames written so far: grows as higher frames are first written. */
     private Chunk[] dir;
     /**
+     * {@code dir[0].sections} (null while there is no first chunk), kept beside the directory so that a read of a
+     * frame in the first chunk (the first 256 frames of a small machine, 1,024 of a large one: where the allocator
+     * hands out its first frames, and all of an explorer's small scenario) takes three dependent loads fewer. A
+     * {@code struct page} field is read some 16 times an explored state and written some 15.
+     */
+    private Section[] low;
+    /**
      * Who this machine is to its sections and chunks: a fresh object at boot and after every copy, on both sides, so
      * that a copy and its original share every section until one of them writes it ({@link #writable}).
      */
@@ -230,6 +237,9 @@ final class FrameSections {
             chunk = new Chunk(owner, chunk.sections.clone());
             dir[sn >>> CHUNK_SHIFT] = chunk;
         }
+        if (sn >>> CHUNK_SHIFT == 0) {
+            low = chunk.sections;
+        }
         Section s = chunk.sections[sn & CHUNK_MASK];
         if (s == null) {
             s = new Section(owner, 1 << shift);
@@ -243,6 +253,11 @@ final class FrameSections {
 
     /** The section of {@code pfn}, to be read, or null if no frame of it was ever written. */
     Section readable(int pfn) {
+        Section[] l = low;
+        int sn = pfn >>> shift;
+        if (l != null && sn < l.length) {
+            return l[sn];
+        }
         int cn = pfn >>> (shift + CHUNK_SHIFT);
         Chunk chunk = cn < dir.length ? dir[cn] : null;
         return chunk == null ? null : chunk.sections[(pfn >>> shift) & CHUNK_MASK];
@@ -336,6 +351,7 @@ final class FrameSections {
      */
     FrameSections copy() {
         FrameSections f = new FrameSections(shift, dir.clone());
+        f.low = low;
         owner = new Object();
         lastOwnedSn = -1;
         lastOwned = null;

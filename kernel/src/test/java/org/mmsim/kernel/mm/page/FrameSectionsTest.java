@@ -44,6 +44,39 @@ class FrameSectionsTest {
     }
 
     @Test
+    void everyStoreOfAFamilyReadsWhatItWroteInTheFirstChunkAndBeyond() {
+        for (int seed = 0; seed < 100; seed++) {
+            Random r = new Random(seed);
+            List<FrameSections> family = new ArrayList<>();
+            List<int[]> written = new ArrayList<>(); // by store: the refcount each frame was given, 0 if none
+            family.add(new FrameSections(1024));
+            written.add(new int[1024]);
+            for (int op = 0; op < 300; op++) {
+                int who = r.nextInt(family.size());
+                FrameSections f = family.get(who);
+                if (r.nextInt(8) == 0 && family.size() < 6) {
+                    family.add(f.copy());
+                    written.add(written.get(who).clone());
+                    continue;
+                }
+                // mostly the first chunk (256 frames of 16-frame sections), which readable() finds by a shortcut
+                int pfn = r.nextInt(r.nextInt(4) == 0 ? 1024 : 256);
+                int value = 1 + r.nextInt(1000);
+                f.writable(pfn).set(pfn & f.mask, FrameSections.Section.REFCOUNT, value);
+                written.get(who)[pfn] = value;
+                for (int k = 0; k < family.size(); k++) {
+                    for (int p = 0; p < 1024; p += 1 + r.nextInt(40)) {
+                        FrameSections.Section s = family.get(k).readable(p);
+                        int seen = s == null ? 0 : s.get(p & f.mask, FrameSections.Section.REFCOUNT);
+                        assertThat(seen).as("seed %d op %d store %d pfn %d", seed, op, k, p)
+                                .isEqualTo(written.get(k)[p]);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void aMachineNeverFingerprintedKeepsNoFrameHashes() {
         FrameSections f = new FrameSections(1 << 20);
         for (int pfn = 0; pfn < 1000; pfn += 7) {
