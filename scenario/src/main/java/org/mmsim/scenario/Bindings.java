@@ -84,6 +84,12 @@ final class Bindings {
     private String lastActor;
     private Integer lastPid;
     /**
+     * The task {@link #lastActor} is in this machine, or null if not looked up yet: a pid names the same task object
+     * for the life of a machine (an exited task stays in the list), but a copy's tasks are objects of its own, so the
+     * copy starts without it.
+     */
+    private Task lastTask;
+    /**
      * What user-space libraries of the program found broken in the step just taken (the registration cache handing
      * out a registration whose memory changed), for the runner to record with the kernel's invariants; empty between
      * steps, so never copied or hashed; null until a library finds something (a run copies its bindings at every step).
@@ -135,15 +141,17 @@ final class Bindings {
 
     /** The task {@code name} is, or null if it does not exist (yet). */
     Task taskOrNull(String name) {
-        Integer pid;
         if (name.equals(lastActor)) {
-            pid = lastPid;
-        } else {
-            pid = actors.get(name);
-            lastActor = name;
-            lastPid = pid;
+            if (lastTask == null && lastPid != null) {
+                lastTask = k.tasks().byPid(lastPid);
+            }
+            return lastTask;
         }
-        return pid == null ? null : k.tasks().byPid(pid);
+        Integer pid = actors.get(name);
+        lastActor = name;
+        lastPid = pid;
+        lastTask = pid == null ? null : k.tasks().byPid(pid);
+        return lastTask;
     }
 
     /** The live task {@code name} is; a scenario error if it does not exist or has exited. */
@@ -401,6 +409,7 @@ final class Bindings {
         lastBinding = null;
         lastActor = null;
         lastPid = null;
+        lastTask = null;
         if (!shared) {
             return;
         }

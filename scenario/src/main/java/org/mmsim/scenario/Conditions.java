@@ -31,6 +31,12 @@ final class Conditions {
             return eval(a.left(), b, oopsed) && eval(a.right(), b, oopsed);
         }
         if (c instanceof Cond.Cmp cmp) {
+            if (cmp.term() instanceof Cond.Mem m && cmp.literal().failure() == null) {
+                // a word of memory against a number, a litmus condition's every term: what value(..).matches gives
+                // (a task that is gone, or a load that would fault, matches no number), without making the value
+                Long v = word(m, b);
+                return (v != null && v == cmp.literal().number()) == cmp.equal();
+            }
             return value(cmp.term(), b).matches(cmp.literal()) == cmp.equal();
         }
         if (c instanceof Cond.Not n) {
@@ -54,6 +60,12 @@ final class Conditions {
                     .anyMatch(v -> d.cause() == null || d.cause().equals(v.cause()));
             case Cond.CmpTerms cmp -> value(cmp.left(), b).matches(value(cmp.right(), b)) == cmp.equal();
         };
+    }
+
+    /** What a load at {@code [ACTOR:ADDR]} would return now (without faulting); null if the task is gone or it faults. */
+    private static Long word(Cond.Mem m, Bindings b) throws ScenarioException {
+        Task t = b.taskOrNull(m.actor());
+        return t == null || t.exited() ? null : b.kernel().peek(t, b.resolve(m.addr(), 0));
     }
 
     /** A register's value, or what a load at {@code [ACTOR:ADDR]} would return now (without faulting). */

@@ -188,6 +188,37 @@ class RunnerTest {
         assertThat(e.conditionHolds()).isTrue();
     }
 
+    /**
+     * A word of memory matches a number only where a load would read it: a page never touched reads 0, while an
+     * address that would fault, or a task that has exited, matches no number (and so every {@code !=}), and only the
+     * symbolic literal matches the signal.
+     */
+    @Test
+    void memoryTermsMatchNumbersOnlyWhereALoadWouldReadThem() throws ScenarioException {
+        String text = """
+                scenario words
+                process P
+                P: mmap A 8K PROT_READ|PROT_WRITE MAP_PRIVATE|MAP_ANONYMOUS
+                P: mmap B 4K PROT_READ|PROT_WRITE MAP_PRIVATE|MAP_ANONYMOUS
+                P: store A 0x5
+                P: store B 0x7
+                P: munmap B 4K
+                P: fork C
+                C: exit
+                exists (%s)
+                expect 6.18 always
+                """;
+        for (String[] c : new String[][] {
+                {"[P:A] = 0x5", "true"}, {"[P:A] != 0x5", "false"}, {"[P:A] = 0x6", "false"},
+                {"[P:A+4K] = 0", "true"}, {"[P:A+4K] != 0", "false"},
+                {"[P:B] = 0x7", "false"}, {"[P:B] = 0", "false"}, {"[P:B] != 0x7", "true"},
+                {"[P:B] = SIGSEGV", "true"}, {"[P:A] = SIGSEGV", "false"},
+                {"[C:A] = 0x5", "false"}, {"[C:A] != 0x5", "true"}}) {
+            assertThat(run(text.formatted(c[0]), "6.18", false).conditionHolds()).as(c[0])
+                    .isEqualTo(Boolean.parseBoolean(c[1]));
+        }
+    }
+
     /** pread at or past i_size returns EOF, which only the literal EOF matches: it is not the data word 0. */
     @Test
     void eofIsItsOwnLiteral() throws ScenarioException {
