@@ -305,21 +305,21 @@ public final class PageAlloc extends StateObject implements Hashable {
             throw new KernelBug("page_ref", "refcount of pfn " + pfn + " dropped below zero");
         }
         if (ref == 0) {
-            if (frames.mapcount(pfn) != 0) {
-                throw new KernelBug("bad_page",
-                        "pfn " + pfn + " freed while mapped " + frames.mapcount(pfn) + " times");
-            }
             free(pfn);
         }
     }
 
+    /** The last reference to {@code pfn} went: to the driver that owns it, or onto its zone's free list. */
     private void free(int pfn) {
-        frames.footprint().allocator();
         int pagemap = pagemapOf(pfn);
         if (pagemap >= 0) {
+            checkUnmapped(pfn, frames.mapcount(pfn));
+            frames.footprint().allocator();
             freeZoneDeviceFolio(pfn, pagemap);
             return;
         }
+        checkUnmapped(pfn, frames.freePrepare(pfn));
+        frames.footprint().allocator();
         Zone zone = zoneOf(pfn);
         int z = zone.ordinal();
         if ((sharedZones & (1 << z)) != 0) {
@@ -335,13 +335,19 @@ public final class PageAlloc extends StateObject implements Hashable {
         freeStack[z][top] = pfn;
         stackHash[z][top] = StateHasher.mix(top == 0 ? 0 : stackHash[z][top - 1], pfn);
         freeTop[z] = top + 1;
-        frames.clearOnFree(pfn);
         nrAllocated--;
         if (onFree != null) {
             onFree.accept(pfn);
         }
         if (trace.on()) {
             trace.record(new Change.PageFreed(pfn));
+        }
+    }
+
+    /** Freeing a page that is still mapped is {@code bad_page()}: the page is left as it was. */
+    private static void checkUnmapped(int pfn, int mapcount) {
+        if (mapcount != 0) {
+            throw new KernelBug("bad_page", "pfn " + pfn + " freed while mapped " + mapcount + " times");
         }
     }
 

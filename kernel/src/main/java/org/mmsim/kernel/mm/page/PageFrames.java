@@ -322,13 +322,20 @@ public final class PageFrames extends StateObject {
     }
 
     /**
-     * What {@code free_pages_prepare()} (mm/page_alloc.c) leaves of a freed page's {@code struct page}: no flags and no
-     * {@code mapping}, and in the model index 0 too, in one access of the frame. The data stays, as it does in the
+     * {@code free_pages_prepare()} (mm/page_alloc.c) for a frame whose last reference went, in one access of its
+     * {@code struct page}: its check that the page is no longer mapped ({@code free_page_is_bad}), then what it leaves
+     * of the page: no flags and no {@code mapping}, and in the model index 0 too. The data stays, as it does in the
      * kernel until the page is next zeroed.
+     *
+     * @return {@code page_mapcount()}: if it is not 0 the frame is left as it was, for the caller's {@code bad_page()}
      */
-    public void clearOnFree(int pfn) {
+    public int freePrepare(int pfn) {
         FrameSections.Section s = sec(pfn);
         int i = pfn & store.mask;
+        int mapcount = s.get(i, FrameSections.Section.MAPCOUNT) + 1;
+        if (mapcount != 0) {
+            return mapcount;
+        }
         int oldFlags = s.get(i, FrameSections.Section.FLAGS);
         int oldMapping = s.get(i, FrameSections.Section.MAPPING);
         s.set(i, FrameSections.Section.FLAGS, 0);
@@ -342,6 +349,7 @@ public final class PageFrames extends StateObject {
                 trace.record(new Change.PageField(pfn, Change.Field.MAPPING, 0, oldMapping, 0));
             }
         }
+        return 0;
     }
 
     /** Write content word {@code word} of the page. */

@@ -95,13 +95,13 @@ class PageFramesUpdateTest {
     }
 
     @Test
-    void clearOnFreeKeepsTheDataAndDropsFlagsAndMapping() {
+    void freePrepareKeepsTheDataAndDropsFlagsAndMapping() {
         frames.setMapping(pfn, 5, 9);
         frames.set(pfn, PageFlags.PG_ANON);
         frames.setWord(pfn, 0, 0x10);
         RecordingJournal after = new RecordingJournal();
         k.attach(after);
-        frames.clearOnFree(pfn);
+        assertThat(frames.freePrepare(pfn)).as("page_mapcount").isZero();
         assertThat(frames.flags(pfn)).isZero();
         assertThat(frames.mapping(pfn)).isZero();
         assertThat(frames.index(pfn)).isZero();
@@ -109,6 +109,38 @@ class PageFramesUpdateTest {
         assertThat(after.changes()).containsExactly(
                 new Change.PageField(pfn, Field.FLAGS, 0, PageFlags.PG_ANON, 0),
                 new Change.PageField(pfn, Field.MAPPING, 0, 5, 0));
+    }
+
+    @Test
+    void freePrepareLeavesAFrameStillMappedAsItWas() {
+        frames.setMapping(pfn, 5, 9);
+        frames.set(pfn, PageFlags.PG_ANON);
+        frames.setMapcount(pfn, 2);
+        RecordingJournal after = new RecordingJournal();
+        k.attach(after);
+        assertThat(frames.freePrepare(pfn)).as("page_mapcount, for bad_page").isEqualTo(2);
+        assertThat(frames.flags(pfn)).isEqualTo(PageFlags.PG_ANON);
+        assertThat(frames.mapping(pfn)).isEqualTo(5);
+        assertThat(frames.index(pfn)).isEqualTo(9);
+        assertThat(after.changes()).isEmpty();
+    }
+
+    @Test
+    void putPageOfAFrameStillMappedIsBadPageAndFreesNothing() {
+        frames.set(pfn, PageFlags.PG_ANON);
+        frames.setMapcount(pfn, 1);
+        int allocated = k.pageAlloc().nrAllocated();
+
+        assertThatThrownBy(() -> k.pageAlloc().putPage(pfn)).hasMessageContaining("bad_page")
+                .hasMessageContaining("pfn " + pfn + " freed while mapped 1 times");
+        assertThat(k.pageAlloc().nrAllocated()).isEqualTo(allocated);
+        assertThat(frames.flags(pfn)).isEqualTo(PageFlags.PG_ANON);
+
+        frames.setMapcount(pfn, 0);
+        frames.addRefcount(pfn, 1, 0);
+        k.pageAlloc().putPage(pfn);
+        assertThat(k.pageAlloc().nrAllocated()).isEqualTo(allocated - 1);
+        assertThat(frames.flags(pfn)).isZero();
     }
 
     @Test
