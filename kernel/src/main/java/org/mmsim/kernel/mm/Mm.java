@@ -82,7 +82,7 @@ public final class Mm extends StateObject implements Hashable {
         this.core = core;
         this.trace = core.trace();
         this.id = id;
-        this.pgd = new PageTable(id, core.footprint(), core.frames().ledger());
+        this.pgd = new PageTable(id, core.footprint(), core.frames().ledger(), core.frames().nrFrames());
         this.mmapLock = new RwSemaphore("mmap_lock", id);
         this.ptl = new SpinLock("pte lock", id);
         this.writeProtectSeq = new SeqCount();

@@ -22,10 +22,12 @@ import org.mmsim.kernel.state.StateObject;
  * {@link #copy} shares every PTE table with the original; whichever side writes one first copies the block it
  * writes, as the frames' sections are copied.
  *
- * <p>Entries are kept in blocks of 16, so that the first write to a table after a copy copies 128 bytes of entries and
- * the table's 32 block pointers, not the whole 4 KB table. An explored step mostly writes one pte of a table a copy
- * shares: blocks of 16 made one-worker searches of explore-100k 1.014-1.024 times as fast as blocks of 64 (four
- * pairs), and blocks of 8, whose pointers cost more to copy, 0.97-1.00 times as fast as 16.
+ * <p>Entries are kept in blocks, so that the first write to a table after a copy copies a block and the table's
+ * block pointers, not the whole 4 KB table: blocks of 16 entries (128 bytes, 32 pointers) on a machine of at most
+ * 64 Ki frames, an explorer's, whose steps mostly write one pte of a table a copy shares; blocks of 64 on a larger one,
+ * which is rarely copied and whose forks and faults fill whole tables. Blocks of 16 made one-worker searches of
+ * explore-100k 1.014-1.024 times as fast as blocks of 64 (four pairs), and blocks of 8 0.97-1.00 times as fast as 16;
+ * but a fork of 262,144 pages took 1.085 times as long with blocks of 16.
  */
 @Export
 public final class PageTable extends StateObject {
@@ -36,43 +38,48 @@ public final class PageTable extends StateObject {
     /** User address space ends here ({@code TASK_SIZE} with 4-level paging, rounded). */
     public static final long TASK_SIZE = 1L << 47;
 
-    /** Entries per block of a PTE table: the unit a copy shares and a write copies (128 bytes). */
-    private static final int BLOCK_SHIFT = 4;
-    private static final int BLOCK = 1 << BLOCK_SHIFT;
+    /** log2 of the entries per block of a small machine's PTE tables, and of a large one's (see above). */
+    private static final int SMALL_BLOCK_SHIFT = 4;
+    private static final int LARGE_BLOCK_SHIFT = 6;
+    /** The most frames of a machine whose tables have small blocks (as {@code FrameSections}' small sections). */
+    private static final int SMALL_MACHINE = 1 << 16;
 
     /**
-     * One PTE table and who may write it in place. Its entries are kept in blocks of {@value #BLOCK}, allocated when
+     * One PTE table and who may write it in place. Its entries are kept in blocks of 2^{@link #shift}, allocated when
      * first written; a block is this leaf's own (bit set in {@code own}) if this leaf allocated or copied it, else it
      * is shared with the leaf this one was copied from.
      */
     private static final class Leaf {
         final Object owner;
+        final int shift;
         final long[][] blocks;
-        int own;
+        long own;
         int present;
 
-        Leaf(Object owner) {
+        Leaf(Object owner, int shift) {
             this.owner = owner;
-            this.blocks = new long[PTRS_PER_TABLE / BLOCK][];
+            this.shift = shift;
+            this.blocks = new long[PTRS_PER_TABLE >>> shift][];
         }
 
         Leaf(Leaf l, Object owner) {
             this.owner = owner;
+            this.shift = l.shift;
             this.blocks = l.blocks.clone();
             this.present = l.present;
         }
 
         long get(int i) {
-            long[] b = blocks[i >>> BLOCK_SHIFT];
-            return b == null ? 0 : b[i & (BLOCK - 1)];
+            long[] b = blocks[i >>> shift];
+            return b == null ? 0 : b[i & ((1 << shift) - 1)];
         }
 
         /** Entry {@code i}'s block, this leaf's own. */
         long[] writable(int i) {
-            int bi = i >>> BLOCK_SHIFT;
-            if ((own & (1 << bi)) == 0) {
-                blocks[bi] = blocks[bi] == null ? new long[BLOCK] : blocks[bi].clone();
-                own |= 1 << bi;
+            int bi = i >>> shift;
+            if ((own & (1L << bi)) == 0) {
+                blocks[bi] = blocks[bi] == null ? new long[1 << shift] : blocks[bi].clone();
+                own |= 1L << bi;
             }
             return blocks[bi];
         }
@@ -98,11 +105,23 @@ public final class PageTable extends StateObject {
     private final Footprint footprint;
     /** Where every pte write tells the accounting invariant which frame gained or lost a pte. */
     private final AccountingLedger ledger;
+    /** log2 of the entries per block of this table's PTE tables. */
+    private final int blockShift;
 
-    public PageTable(int mmId, Footprint footprint, AccountingLedger ledger) {
+    /** The page table of mm {@code mmId} on a machine of {@code machineFrames} frames (which sizes its blocks). */
+    public PageTable(int mmId, Footprint footprint, AccountingLedger ledger, int machineFrames) {
         this.mmId = mmId;
         this.footprint = footprint;
         this.ledger = ledger;
+        this.blockShift = machineFrames <= SMALL_MACHINE ? SMALL_BLOCK_SHIFT : LARGE_BLOCK_SHIFT;
+    }
+
+    /** An empty table like {@code o} (its mm and block size), over the copied machine's footprint and ledger. */
+    private PageTable(PageTable o, Footprint footprint, AccountingLedger ledger) {
+        this.mmId = o.mmId;
+        this.footprint = footprint;
+        this.ledger = ledger;
+        this.blockShift = o.blockShift;
     }
 
     /** The index of {@code addr}'s entry in its PTE table. */
@@ -149,12 +168,12 @@ public final class PageTable extends StateObject {
         Leaf leaf = leaves[i];
         for (long a = addr; a < end; a += 1L << PAGE_SHIFT) {
             int e = index(a);
-            long[] b = leaf.blocks[e >>> BLOCK_SHIFT];
+            long[] b = leaf.blocks[e >>> leaf.shift];
             if (b == null) {
-                a = ((a >>> (PAGE_SHIFT + BLOCK_SHIFT)) + 1 << (PAGE_SHIFT + BLOCK_SHIFT)) - (1L << PAGE_SHIFT);
+                a = ((a >>> (PAGE_SHIFT + leaf.shift)) + 1 << (PAGE_SHIFT + leaf.shift)) - (1L << PAGE_SHIFT);
                 continue;
             }
-            if (Pte.present(b[e & (BLOCK - 1)])) {
+            if (Pte.present(b[e & ((1 << leaf.shift) - 1)])) {
                 return a;
             }
         }
@@ -180,12 +199,12 @@ public final class PageTable extends StateObject {
             Leaf leaf = leaves[i];
             for (long a = Math.max(addr, base); a < to; a += 1L << PAGE_SHIFT) {
                 int e = index(a);
-                long[] b = leaf.blocks[e >>> BLOCK_SHIFT];
+                long[] b = leaf.blocks[e >>> leaf.shift];
                 if (b == null) {
-                    a = ((a >>> (PAGE_SHIFT + BLOCK_SHIFT)) + 1 << (PAGE_SHIFT + BLOCK_SHIFT)) - (1L << PAGE_SHIFT);
+                    a = ((a >>> (PAGE_SHIFT + leaf.shift)) + 1 << (PAGE_SHIFT + leaf.shift)) - (1L << PAGE_SHIFT);
                     continue;
                 }
-                if (b[e & (BLOCK - 1)] != 0) {
+                if (b[e & ((1 << leaf.shift) - 1)] != 0) {
                     return a;
                 }
             }
@@ -218,7 +237,7 @@ public final class PageTable extends StateObject {
         long old = leaf.get(e);
         if (old != pte) {
             ledger.pteChanged(mmId, counted(old), counted(pte));
-            leaf.writable(e)[e & (BLOCK - 1)] = pte;
+            leaf.writable(e)[e & ((1 << leaf.shift) - 1)] = pte;
             if (old != 0) {
                 if (hashed) {
                     hash -= entryHash(addr, old);
@@ -257,18 +276,18 @@ public final class PageTable extends StateObject {
         long base = start & ~(PMD_SIZE - 1);
         int to = index(start) + (int) ((end - start) >>> PAGE_SHIFT);
         for (int e = index(start); e < to; e++) {
-            long[] b = leaf.blocks[e >>> BLOCK_SHIFT];
+            long[] b = leaf.blocks[e >>> leaf.shift];
             if (b == null) {
-                e |= BLOCK - 1;
+                e |= (1 << leaf.shift) - 1;
                 continue;
             }
-            long old = b[e & (BLOCK - 1)];
+            long old = b[e & ((1 << leaf.shift) - 1)];
             if (old == 0) {
                 continue;
             }
             long addr = base | (long) e << PAGE_SHIFT;
             ledger.pteChanged(mmId, counted(old), -1);
-            leaf.writable(e)[e & (BLOCK - 1)] = 0;
+            leaf.writable(e)[e & ((1 << leaf.shift) - 1)] = 0;
             if (hashed) {
                 hash -= entryHash(addr, old);
             }
@@ -291,7 +310,7 @@ public final class PageTable extends StateObject {
         System.arraycopy(keys, at, keys, at + 1, nrLeaves - at);
         System.arraycopy(leaves, at, leaves, at + 1, nrLeaves - at);
         keys[at] = key;
-        leaves[at] = new Leaf(owner);
+        leaves[at] = new Leaf(owner, blockShift);
         nrLeaves++;
         return at;
     }
@@ -315,10 +334,10 @@ public final class PageTable extends StateObject {
             int seen = 0;
             for (int b = 0; b < leaf.blocks.length && seen < leaf.present; b++) {
                 long[] ptes = leaf.blocks[b];
-                for (int i = 0; ptes != null && i < BLOCK; i++) {
+                for (int i = 0; ptes != null && i < ptes.length; i++) {
                     if (ptes[i] != 0) {
                         seen++;
-                        visitor.visit(base | ((long) ((b << BLOCK_SHIFT) | i) << PAGE_SHIFT), ptes[i]);
+                        visitor.visit(base | ((long) ((b << leaf.shift) | i) << PAGE_SHIFT), ptes[i]);
                     }
                 }
             }
@@ -374,7 +393,7 @@ public final class PageTable extends StateObject {
     /** The copy shares every PTE table; both sides get a new owner, so the first to write a table copies it. */
     @Override
     public PageTable copy(Copier c) {
-        PageTable t = c.pair(this, new PageTable(mmId, c.copy(footprint), c.copy(ledger)));
+        PageTable t = c.pair(this, new PageTable(this, c.copy(footprint), c.copy(ledger)));
         t.keys = keys.clone();
         t.leaves = leaves.clone();
         t.nrLeaves = nrLeaves;

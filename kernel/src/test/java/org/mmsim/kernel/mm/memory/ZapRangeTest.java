@@ -7,11 +7,13 @@ import static org.mmsim.kernel.testing.TestKernels.boot;
 import static org.mmsim.kernel.testing.TestKernels.exit;
 import static org.mmsim.kernel.testing.TestKernels.load;
 import static org.mmsim.kernel.testing.TestKernels.mmapAnon;
+import static org.mmsim.kernel.testing.TestKernels.profile;
 import static org.mmsim.kernel.testing.TestKernels.violatedInvariants;
 import static org.mmsim.kernel.testing.TestKernels.write;
 
 import java.util.stream.LongStream;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.mmsim.kernel.Kernel;
 import org.mmsim.kernel.mm.pgtable.PageTable;
 import org.mmsim.kernel.task.Task;
@@ -28,8 +30,9 @@ class ZapRangeTest {
 
     private record Machine(Kernel k, Task t, long addr, int allocatedBefore) {}
 
-    private static Machine stored() {
-        Kernel k = boot("6.18");
+    /** A machine small enough for PTE blocks of 16 (an explorer's), or the default, with blocks of 64. */
+    private static Machine stored(boolean small) {
+        Kernel k = small ? boot(profile("6.18"), 4096, 0) : boot("6.18");
         Task t = k.spawn("p");
         long addr = mmapAnon(k, t, 1025, RW);
         int before = k.pageAlloc().nrAllocated();
@@ -44,9 +47,10 @@ class ZapRangeTest {
         return LongStream.of(0, 600, 1024).map(p -> (addr + p * PAGE) >>> PageTable.PMD_SHIFT).distinct().count();
     }
 
-    @Test
-    void munmapZapsEachTableOnceAndFreesEveryPage() {
-        Machine m = stored();
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void munmapZapsEachTableOnceAndFreesEveryPage(boolean small) {
+        Machine m = stored(small);
         RecordingJournal journal = new RecordingJournal();
         m.k().attach(journal);
 
@@ -61,10 +65,11 @@ class ZapRangeTest {
         assertThat(violatedInvariants(m.k())).isEmpty();
     }
 
-    @Test
-    void aPartialMunmapLeavesTheRestMappedAndHashedAsIfWrittenOneByOne() {
-        Machine zapped = stored();
-        Machine cleared = stored();
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void aPartialMunmapLeavesTheRestMappedAndHashedAsIfWrittenOneByOne(boolean small) {
+        Machine zapped = stored(small);
+        Machine cleared = stored(small);
         long middle = zapped.addr() + PAGES[1] * PAGE;
 
         assertThat(zapped.k().syscalls().munmap(zapped.t(), middle, PAGE).run()).isEqualTo(0L);
@@ -78,9 +83,10 @@ class ZapRangeTest {
         assertThat(violatedInvariants(zapped.k())).isEmpty();
     }
 
-    @Test
-    void aCopyKeepsWhatItsOriginalZaps() {
-        Machine m = stored();
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void aCopyKeepsWhatItsOriginalZaps(boolean small) {
+        Machine m = stored(small);
         Kernel copy = m.k().copy();
         long copyFp = copy.fingerprint();
         Task copied = copy.tasks().all().stream().filter(t -> t.comm().equals("p")).findFirst().orElseThrow();
