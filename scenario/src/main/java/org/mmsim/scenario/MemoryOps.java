@@ -43,12 +43,14 @@ final class MemoryOps {
                         (b, t, op) -> b.sys().exit(t)),
                 Operation.of("load", "ADDR", "64-bit user load; returns the value, or SIGSEGV/SIGBUS",
                         (b, t, op) -> b.sys().load(t, b.addr(op, 0)))
+                        .waiting((b, t, op) -> b.sys().accessWait(t, b.addr(op, 0), false))
                         .returning((b, t, op, calls) -> {
                             Mmu.Access a = (Mmu.Access) calls.get(0).result();
                             return a.faulted() ? Value.signal(a.signal()) : Value.data(a.value());
                         }),
                 Operation.of("store", "ADDR VALUE", "64-bit user store; returns 0, or SIGSEGV/SIGBUS",
                         (b, t, op) -> b.sys().store(t, b.addr(op, 0), num(op, 1)))
+                        .waiting((b, t, op) -> b.sys().accessWait(t, b.addr(op, 0), true))
                         .returning((b, t, op, calls) -> {
                             Mmu.Access a = (Mmu.Access) calls.get(0).result();
                             return a.faulted() ? Value.signal(a.signal()) : Value.of(0);

@@ -34,8 +34,13 @@ final class OpExecutor {
             return true;
         }
         try {
+            Operation kind = s.op().kind();
+            if (!kind.waitsAsked()) {
+                // a user access: asked without making its call (an explored state asks it of every thread)
+                return kind.blockedOn(b, t, s.op()) == null;
+            }
             if (s.pending == null || s.pendingVersion != b.version()) {
-                s.pending = s.op().kind().begin(b, t, s.op());
+                s.pending = kind.begin(b, t, s.op());
                 s.pendingVersion = b.version();
             }
             return s.pending.blockedOn() == null;

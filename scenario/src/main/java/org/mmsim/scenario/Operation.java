@@ -1,6 +1,7 @@
 package org.mmsim.scenario;
 
 import java.util.List;
+import org.mmsim.kernel.locking.Acquire;
 import org.mmsim.kernel.sched.KernelCall;
 import org.mmsim.kernel.task.Task;
 
@@ -25,6 +26,16 @@ public final class Operation {
         KernelCall<?> begin(Bindings b, Task t, Op op) throws ScenarioException;
     }
 
+    /**
+     * What the operation's first call would wait for before it runs ({@link KernelCall#blockedOn}), answered without
+     * making the call: for an operation whose threads the scheduler asks about at every explored state, which would
+     * otherwise make the call to ask it.
+     */
+    @FunctionalInterface
+    interface Wait {
+        Acquire blockedOn(Bindings b, Task t, Op op) throws ScenarioException;
+    }
+
     /** The call that follows when {@code calls}' last one returned, or null: the operation is done. */
     @FunctionalInterface
     interface Next {
@@ -47,9 +58,11 @@ public final class Operation {
     private final Start start;
     private final Next next;
     private final Result result;
+    /** What the first call would wait for, answered without it; null: the call is made to ask it. */
+    private final Wait wait;
 
     private Operation(String keyword, String signature, String doc, String binds, Start start, Next next,
-            Result result) {
+            Result result, Wait wait) {
         this.keyword = keyword;
         this.signature = signature.isEmpty() ? List.of() : List.of(signature.split(" "));
         this.doc = doc;
@@ -57,26 +70,35 @@ public final class Operation {
         this.start = start;
         this.next = next;
         this.result = result;
+        this.wait = wait;
     }
 
     /** An operation that is one kernel call and returns its return value. */
     static Operation of(String keyword, String signature, String doc, Start start) {
-        return new Operation(keyword, signature, doc, null, start, ONE_CALL, RET);
+        return new Operation(keyword, signature, doc, null, start, ONE_CALL, RET, null);
     }
 
     /** This operation, returning {@code r} instead. */
     Operation returning(Result r) {
-        return new Operation(keyword, String.join(" ", signature), doc, binds, start, next, r);
+        return new Operation(keyword, String.join(" ", signature), doc, binds, start, next, r, wait);
     }
 
     /** This operation, whose NEW argument binds a name of kind {@code kind} (address, pipe, file, ring, handle). */
     Operation binding(String kind) {
-        return new Operation(keyword, String.join(" ", signature), doc, kind, start, next, result);
+        return new Operation(keyword, String.join(" ", signature), doc, kind, start, next, result, wait);
     }
 
     /** This operation, going on with {@code n} after each call. */
     Operation then(Next n) {
-        return new Operation(keyword, String.join(" ", signature), doc, binds, start, n, result);
+        return new Operation(keyword, String.join(" ", signature), doc, binds, start, n, result, wait);
+    }
+
+    /**
+     * This operation, whose first call answers what it waits for as {@code w} does without the call: {@code w} must
+     * give what {@code begin(b, t, op).blockedOn()} would.
+     */
+    Operation waiting(Wait w) {
+        return new Operation(keyword, String.join(" ", signature), doc, binds, start, next, result, w);
     }
 
     /** The name used in scenarios, e.g. {@code pin_user_pages_fast}. */
@@ -108,6 +130,16 @@ public final class Operation {
 
     KernelCall<?> begin(Bindings b, Task t, Op op) throws ScenarioException {
         return start.begin(b, t, op);
+    }
+
+    /** Whether {@link #blockedOn} needs the first call made to answer (the operation declared no {@link Wait}). */
+    boolean waitsAsked() {
+        return wait == null;
+    }
+
+    /** What the first call would wait for before it runs, answered without making it (see {@link #waiting}). */
+    Acquire blockedOn(Bindings b, Task t, Op op) throws ScenarioException {
+        return wait.blockedOn(b, t, op);
     }
 
     KernelCall<?> next(Bindings b, Task t, Op op, List<KernelCall<?>> calls) throws ScenarioException {

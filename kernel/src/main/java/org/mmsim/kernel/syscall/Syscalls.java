@@ -1,5 +1,6 @@
 package org.mmsim.kernel.syscall;
 
+import org.mmsim.kernel.locking.Acquire;
 import org.mmsim.kernel.mm.Mm;
 import org.mmsim.kernel.mm.MmCore;
 import org.mmsim.kernel.mm.WordRead;
@@ -186,6 +187,15 @@ public final class Syscalls {
     public KernelCall<Mmu.Access> store(Task t, long addr, long value) {
         Mm mm = mmOf(t);
         return by(t, mmu.storeCall(mm, t.pid(), addr, value));
+    }
+
+    /**
+     * What {@link #load} ({@code write} false) or {@link #store} of {@code t} at {@code addr} would wait for before it
+     * runs ({@code blockedOn()} of the call), without making the call: the question a scheduler asks of every thread
+     * about to start an access, at every explored state.
+     */
+    public Acquire accessWait(Task t, long addr, boolean write) {
+        return mmu.accessWait(mmOf(t), t.pid(), addr, write);
     }
 
     // ---- /proc and ptrace -------------------------------------------------------------------------------------

@@ -288,7 +288,12 @@ public final class Memory {
      * takes {@code mmap_lock}: the fault has changed nothing yet.
      */
     public Acquire faultWait(Mm mm, long addr, boolean write) {
-        if (Pte.present(mm.pte(addr))) {
+        return faultWait(mm, addr, write, mm.pte(addr));
+    }
+
+    /** {@link #faultWait} for a caller that has just read the pte at {@code addr}, {@code pte}. */
+    Acquire faultWait(Mm mm, long addr, boolean write, long pte) {
+        if (Pte.present(pte)) {
             return write ? pageMkwriteWait(mm, addr) : null;
         }
         Vma vma = mm.vmaAt(addr);

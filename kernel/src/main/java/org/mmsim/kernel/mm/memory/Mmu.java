@@ -2,6 +2,7 @@ package org.mmsim.kernel.mm.memory;
 
 import org.mmsim.kernel.bug.KernelBug;
 import org.mmsim.kernel.mm.AddressSpace;
+import org.mmsim.kernel.locking.Acquire;
 import org.mmsim.kernel.mm.Mm;
 import org.mmsim.kernel.mm.Tlb;
 import org.mmsim.kernel.mm.MmCore;
@@ -139,6 +140,21 @@ public final class Mmu {
     /** A user store by {@code cpu} (the task's pid) as a call: see {@link UserAccess}. */
     public KernelCall<Access> storeCall(Mm mm, int cpu, long addr, long value) {
         return new UserAccess(this, memory, mm, cpu, addr, true, value);
+    }
+
+    /**
+     * What a user load or store at {@code addr} by {@code cpu} would wait for before it runs ({@link UserAccess}'s
+     * first point), without making it: nothing if it will not fault (the pte allows it, or the CPU's TLB does); else a
+     * locked page the fault must wait for ({@link Memory#faultWait}), else {@code mmap_lock} for read and the pte
+     * lock. The scheduler asks it of a thread about to start an access, at every explored state.
+     */
+    public Acquire accessWait(Mm mm, int cpu, long addr, boolean write) {
+        long pte = mm.pte(addr);
+        if (Pte.hwAccessible(pte) && (!write || Pte.write(pte)) || tlbHit(mm, cpu, addr, write) >= 0) {
+            return null; // the MMU's check (wouldFault), or the TLB's
+        }
+        Acquire page = memory.faultWait(mm, addr, write, pte);
+        return page != null ? page : Acquire.first(mm.mmapLock().read(), mm.ptl().acquire());
     }
 
     Tracer tracer() {

@@ -54,11 +54,7 @@ final class UserAccess extends KernelCall<Mmu.Access> {
     @Override
     public Acquire blockedOn() {
         if (pc == ENTRY) {
-            if (!Mmu.wouldFault(mm, addr, write) || Mmu.tlbHit(mm, cpu, addr, write) >= 0) {
-                return null;
-            }
-            Acquire page = memory.faultWait(mm, addr, write);
-            return page != null ? page : Acquire.first(mm.mmapLock().read(), mm.ptl().acquire());
+            return mmu.accessWait(mm, cpu, addr, write);
         }
         VmFault.Resume r = pause.resume();
         return Acquire.first(r == null ? null : r.blockedOn(),
