@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.mmsim.report.Json;
-import org.mmsim.scenario.Scenario;
 import org.mmsim.scenario.ScenarioException;
 import org.mmsim.scenario.ScenarioParser;
 import picocli.CommandLine.Command;
@@ -60,17 +59,27 @@ final class BenchCommand extends Subcommand {
         if (exploreWarmup < 0) {
             throw new Main.UsageError("--explore-warmup must not be negative");
         }
-        Scenario explore;
-        Scenario large;
+        Path explore = path(exploreScenario, "explore-100k.mms");
+        Path large = path(exploreLarge, "explore-1m.mms");
         try {
-            explore = scenario(exploreScenario, "explore-100k.mms");
-            large = scenario(exploreLarge, "explore-1m.mms");
+            // parsed here too, so that a scenario that does not parse is refused before any figure is measured
+            for (Path p : new Path[] {explore, large}) {
+                if (p != null) {
+                    ScenarioParser.parse(p);
+                }
+            }
         } catch (ScenarioException e) {
             stderr.println(e.getMessage());
             return Main.INVALID_SCENARIO;
         }
-        Map<String, Object> figures = BenchFigures.measure(forkPages, explore, large, exploreRounds, exploreWarmup);
-        String text = Json.write(figures);
+        Map<String, Object> figures = BenchFigures.simulation(forkPages);
+        if (explore != null) {
+            figures.putAll(BenchForks.explore(explore, exploreRounds, exploreWarmup));
+        }
+        if (large != null) {
+            figures.putAll(BenchForks.large(large));
+        }
+        String text = Json.write(BenchFigures.finish(figures));
         stdout.print(text);
         if (json != null) {
             OutputFile.write("--json", json, text);
@@ -78,8 +87,8 @@ final class BenchCommand extends Subcommand {
         return Main.OK;
     }
 
-    /** The scenario {@code option} names, or the bundled {@code bundled} when it names none; null for "none". */
-    private static Scenario scenario(String option, String bundled) throws ScenarioException {
+    /** The scenario file {@code option} names, or the bundled {@code bundled} when it names none; null for "none". */
+    private static Path path(String option, String bundled) {
         if ("none".equals(option)) {
             return null;
         }
@@ -88,6 +97,6 @@ final class BenchCommand extends Subcommand {
         if (!Files.isRegularFile(p)) {
             throw new Main.UsageError("no such scenario file: " + p + " (give another FILE, or none)");
         }
-        return ScenarioParser.parse(p);
+        return p;
     }
 }

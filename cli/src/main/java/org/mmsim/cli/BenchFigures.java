@@ -146,6 +146,27 @@ public final class BenchFigures {
         if (forkPages <= 0 || forkPages > MAX_FORK_PAGES) {
             throw new IllegalArgumentException("forkPages must be in 1.." + MAX_FORK_PAGES + ": " + forkPages);
         }
+        Map<String, Object> out = simulation(forkPages);
+        if (exploreScenario != null) {
+            // a search starts in a fresh JVM for its user: here it starts after full collections, so that it does not
+            // pay for what the memory figures left in the old generation (two workers scaled 1.41-1.63 without them,
+            // 1.61-1.97 with, explore_2w_speedup of whole bench runs; bench/README.md). `mmsim bench` goes further and
+            // measures the explorer in JVMs of its own (BenchForks)
+            usedHeapAfterGc();
+            explore(exploreScenario, out, exploreRounds, exploreWarmup);
+        }
+        if (largeScenario != null) {
+            exploreLarge(largeScenario, out);
+        }
+        return finish(out);
+    }
+
+    /**
+     * The simulation's figures, in their order: {@code bytes_per_page}, {@code faults_per_second},
+     * {@code fork_<forkPages>_pages_ms}, {@code cow_faults_per_second}, {@code notifier_dispatch_ns},
+     * {@code mmu_notifier_register_ns}.
+     */
+    static Map<String, Object> simulation(int forkPages) {
         KernelProfile profile = Profiles.byName(PROFILE);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("bytes_per_page", round(bytesPerPage(profile), 1));
@@ -154,16 +175,11 @@ public final class BenchFigures {
         out.put("cow_faults_per_second", Math.round(cowFaultsPerSecond(profile)));
         out.put("notifier_dispatch_ns", round(notifierDispatchNs(profile), 1));
         out.put("mmu_notifier_register_ns", Math.round(mmuNotifierRegisterNs(profile)));
-        if (exploreScenario != null) {
-            // a search starts in a fresh JVM for its user: here it starts after full collections, so that it does not
-            // pay for what the memory figures left in the old generation (two workers scaled 1.41-1.63 without them,
-            // 1.61-1.97 with, explore_2w_speedup of whole bench runs; bench/README.md)
-            usedHeapAfterGc();
-            explore(exploreScenario, out, exploreRounds, exploreWarmup);
-        }
-        if (largeScenario != null) {
-            exploreLarge(largeScenario, out);
-        }
+        return out;
+    }
+
+    /** {@code out} with the figures every run ends with: {@code rounds}, {@code profile}, {@code java_version}. */
+    static Map<String, Object> finish(Map<String, Object> out) {
         out.put("rounds", ROUNDS);
         out.put("profile", PROFILE);
         out.put("java_version", Runtime.version().toString());
@@ -310,7 +326,8 @@ public final class BenchFigures {
         return mx.getTotalThreadAllocatedBytes() - before;
     }
 
-    private static void exploreLarge(Scenario s, Map<String, Object> out) {
+    /** The large search's figures ({@link #measure(int, Scenario, Scenario)}) into {@code out}. */
+    static void exploreLarge(Scenario s, Map<String, Object> out) {
         KernelProfile profile = Checker.profile(s, PROFILE, Map.of());
         Report[] one = new Report[1];
         double peakMb = peakHeapMb(() -> one[0] = search(s, profile, Options.defaults()));
