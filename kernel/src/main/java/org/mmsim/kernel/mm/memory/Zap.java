@@ -56,7 +56,8 @@ public final class Zap {
     public void zapRange(Vma vma, long start, long end, String cause) {
         Mm mm = vma.mm();
         PageTable pgd = mm.pageTable();
-        for (long a = pgd.nextNonNone(start, end); a < end; a = pgd.nextNonNone(a, end)) {
+        long a = pgd.nextNonNone(start, end);
+        while (a < end) {
             long tableEnd = Math.min(end, (a & ~(PageTable.PMD_SIZE - 1)) + PageTable.PMD_SIZE);
             trace.path("zap_pte_range");
             mm.ptl().lock();
@@ -66,7 +67,7 @@ public final class Zap {
             mm.clearPtes(a, tableEnd, (addr, pte) -> release(mm, addr, pte, cause));
             flushGather(mm);
             mm.ptl().unlock();
-            a = tableEnd;
+            a = pgd.nextNonNone(tableEnd, end);
         }
     }
 
