@@ -69,9 +69,14 @@ public final class PageTable extends StateObject {
             this.present = l.present;
         }
 
+        /** Where entry {@code i} is in its block. */
+        int slot(int i) {
+            return i & ((1 << shift) - 1);
+        }
+
         long get(int i) {
             long[] b = blocks[i >>> shift];
-            return b == null ? 0 : b[i & ((1 << shift) - 1)];
+            return b == null ? 0 : b[slot(i)];
         }
 
         /** Entry {@code i}'s block, this leaf's own. */
@@ -173,7 +178,7 @@ public final class PageTable extends StateObject {
                 a = ((a >>> (PAGE_SHIFT + leaf.shift)) + 1 << (PAGE_SHIFT + leaf.shift)) - (1L << PAGE_SHIFT);
                 continue;
             }
-            if (Pte.present(b[e & ((1 << leaf.shift) - 1)])) {
+            if (Pte.present(b[leaf.slot(e)])) {
                 return a;
             }
         }
@@ -204,7 +209,7 @@ public final class PageTable extends StateObject {
                     a = ((a >>> (PAGE_SHIFT + leaf.shift)) + 1 << (PAGE_SHIFT + leaf.shift)) - (1L << PAGE_SHIFT);
                     continue;
                 }
-                if (b[e & ((1 << leaf.shift) - 1)] != 0) {
+                if (b[leaf.slot(e)] != 0) {
                     return a;
                 }
             }
@@ -237,7 +242,7 @@ public final class PageTable extends StateObject {
         long old = leaf.get(e);
         if (old != pte) {
             ledger.pteChanged(mmId, counted(old), counted(pte));
-            leaf.writable(e)[e & ((1 << leaf.shift) - 1)] = pte;
+            leaf.writable(e)[leaf.slot(e)] = pte;
             if (old != 0) {
                 if (hashed) {
                     hash -= entryHash(addr, old);
@@ -281,13 +286,13 @@ public final class PageTable extends StateObject {
                 e |= (1 << leaf.shift) - 1;
                 continue;
             }
-            long old = b[e & ((1 << leaf.shift) - 1)];
+            long old = b[leaf.slot(e)];
             if (old == 0) {
                 continue;
             }
             long addr = base | (long) e << PAGE_SHIFT;
             ledger.pteChanged(mmId, counted(old), -1);
-            leaf.writable(e)[e & ((1 << leaf.shift) - 1)] = 0;
+            leaf.writable(e)[leaf.slot(e)] = 0;
             if (hashed) {
                 hash -= entryHash(addr, old);
             }
