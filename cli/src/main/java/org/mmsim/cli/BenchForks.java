@@ -73,10 +73,14 @@ final class BenchForks {
      * from the environment itself (twice, a flight recording would be started twice).
      */
     static List<String> jvmOptions() {
-        List<String> options = new ArrayList<>(ManagementFactory.getRuntimeMXBean().getInputArguments());
-        String tool = System.getenv("JAVA_TOOL_OPTIONS");
-        if (tool != null && !tool.isBlank()) {
-            for (String o : tool.trim().split("\\s+")) {
+        return jvmOptions(ManagementFactory.getRuntimeMXBean().getInputArguments(), System.getenv("JAVA_TOOL_OPTIONS"));
+    }
+
+    /** {@code given}, each of {@code toolOptions}' options (a {@code JAVA_TOOL_OPTIONS} value, or null) removed once. */
+    static List<String> jvmOptions(List<String> given, String toolOptions) {
+        List<String> options = new ArrayList<>(given);
+        if (toolOptions != null && !toolOptions.isBlank()) {
+            for (String o : toolOptions.trim().split("\\s+")) {
                 options.remove(o);
             }
         }

@@ -12,24 +12,27 @@ import org.mmsim.scenario.ScenarioParser;
 
 /** The explorer's figures of {@code mmsim bench}, on a search small enough for a test. */
 class BenchFiguresTest {
+    /** Two threads, a store each to a page of its own: five states, a tree. */
+    static final String TWO_STORES = """
+            scenario two-stores
+            process P
+            P: mmap A 8K PROT_READ|PROT_WRITE MAP_PRIVATE|MAP_ANONYMOUS
+            thread T1 of P {
+              store A 1
+            }
+            thread T2 of P {
+              store A+4K 2
+            }
+            exists ([P:A] != 1)
+            expect 6.18 never
+            """;
+
     @TempDir
     Path tmp;
 
     @Test
     void theExplorerFiguresComeInTheirOrderWithAnAllocationPerState() throws Exception {
-        Path file = Files.writeString(tmp.resolve("two.mms"), """
-                scenario two-stores
-                process P
-                P: mmap A 8K PROT_READ|PROT_WRITE MAP_PRIVATE|MAP_ANONYMOUS
-                thread T1 of P {
-                  store A 1
-                }
-                thread T2 of P {
-                  store A+4K 2
-                }
-                exists ([P:A] != 1)
-                expect 6.18 never
-                """);
+        Path file = Files.writeString(tmp.resolve("two.mms"), TWO_STORES);
         Map<String, Object> out = new LinkedHashMap<>();
 
         BenchFigures.explore(ScenarioParser.parse(file), out, 1, 1);

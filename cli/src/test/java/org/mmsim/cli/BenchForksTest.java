@@ -36,19 +36,7 @@ class BenchForksTest {
 
     @Test
     void theExplorerFiguresAreMeasuredInAChildJvmAsInThisOne() throws Exception {
-        Path file = Files.writeString(tmp.resolve("two.mms"), """
-                scenario two-stores
-                process P
-                P: mmap A 8K PROT_READ|PROT_WRITE MAP_PRIVATE|MAP_ANONYMOUS
-                thread T1 of P {
-                  store A 1
-                }
-                thread T2 of P {
-                  store A+4K 2
-                }
-                exists ([P:A] != 1)
-                expect 6.18 never
-                """);
+        Path file = Files.writeString(tmp.resolve("two.mms"), BenchFiguresTest.TWO_STORES);
 
         Map<String, Object> child = BenchForks.explore(file, 1, 0);
 
@@ -71,12 +59,12 @@ class BenchForksTest {
 
     @Test
     void theChildGetsThisJvmsOptionsButNotThoseOfJavaToolOptionsTwice() {
-        List<String> options = BenchForks.jvmOptions();
+        List<String> given = List.of("-XX:+UseSerialGC", "-XX:StartFlightRecording=filename=a.jfr", "-Dmmsim.root=/r",
+                "-Xshare:off");
 
-        assertThat(options).doesNotContainNull();
-        String tool = System.getenv("JAVA_TOOL_OPTIONS");
-        if (tool != null && !tool.isBlank()) {
-            assertThat(options).doesNotContainAnyElementsOf(List.of(tool.trim().split("\\s+")));
-        }
+        assertThat(BenchForks.jvmOptions(given, " -XX:StartFlightRecording=filename=a.jfr  -Xshare:off "))
+                .containsExactly("-XX:+UseSerialGC", "-Dmmsim.root=/r");
+        assertThat(BenchForks.jvmOptions(given, null)).isEqualTo(given);
+        assertThat(BenchForks.jvmOptions(given, "   ")).isEqualTo(given);
     }
 }

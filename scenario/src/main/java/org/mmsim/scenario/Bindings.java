@@ -82,11 +82,10 @@ final class Bindings {
     private String lastName;
     private Binding lastBinding;
     private String lastActor;
-    private Integer lastPid;
     /**
-     * The task {@link #lastActor} is in this machine, or null if not looked up yet: a pid names the same task object
-     * for the life of a machine (an exited task stays in the list), but a copy's tasks are objects of its own, so the
-     * copy starts without it.
+     * The task {@link #lastActor} is in this machine, or null (not bound, or not looked up): a pid names the same task
+     * object for the life of a machine (an exited task stays in the list), but a copy's tasks are objects of its own,
+     * so the copy starts without it.
      */
     private Task lastTask;
     /**
@@ -141,16 +140,11 @@ final class Bindings {
 
     /** The task {@code name} is, or null if it does not exist (yet). */
     Task taskOrNull(String name) {
-        if (name.equals(lastActor)) {
-            if (lastTask == null && lastPid != null) {
-                lastTask = k.tasks().byPid(lastPid);
-            }
-            return lastTask;
+        if (lastTask == null || !name.equals(lastActor)) {
+            Integer pid = actors.get(name);
+            lastActor = name;
+            lastTask = pid == null ? null : k.tasks().byPid(pid);
         }
-        Integer pid = actors.get(name);
-        lastActor = name;
-        lastPid = pid;
-        lastTask = pid == null ? null : k.tasks().byPid(pid);
         return lastTask;
     }
 
@@ -408,7 +402,6 @@ final class Bindings {
         lastName = null;
         lastBinding = null;
         lastActor = null;
-        lastPid = null;
         lastTask = null;
         if (!shared) {
             return;

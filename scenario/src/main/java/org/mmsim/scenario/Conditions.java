@@ -1,6 +1,5 @@
 package org.mmsim.scenario;
 
-import org.mmsim.kernel.Kernel;
 import org.mmsim.kernel.check.Divergences;
 import org.mmsim.kernel.check.Invariants;
 import org.mmsim.kernel.task.Task;
@@ -78,8 +77,7 @@ final class Conditions {
         if (t == null || t.exited()) {
             return Value.UNSET;
         }
-        Kernel k = b.kernel();
-        Long v = k.peek(t, b.resolve(m.addr(), 0));
+        Long v = word(m, b);
         return v == null ? Value.signal(Signal.SIGSEGV) : Value.data(v);
     }
 }

@@ -45,7 +45,7 @@ class CopyCoverageTest {
         FIELDS.put("Bindings.hash", "copied as a value, with the maps it hashes");
         FIELDS.put("Bindings.hashed", "copied as a value");
         FIELDS.put("Bindings.version", "copied as a value");
-        for (String f : java.util.List.of("lastName", "lastBinding", "lastActor", "lastPid", "lastTask")) {
+        for (String f : java.util.List.of("lastName", "lastBinding", "lastActor", "lastTask")) {
             FIELDS.put("Bindings." + f, "not copied: a lookup remembered, looked up again by the copy");
         }
         FIELDS.put("Bindings.libraryViolations", "not copied: empty between steps (the runner takes it after each one)");

@@ -134,9 +134,22 @@ public final class Mm extends StateObject implements Hashable {
      * meanwhile flushes at once ({@link #setPte}).
      */
     public void clearPteGathered(long addr) {
-        long old = pgd.set(addr, 0);
-        if (Pte.hwAccessible(old)) {
-            tlb.defer(addr & ~(Page.PAGE_SIZE - 1));
+        cleared(addr, pgd.set(addr, 0));
+    }
+
+    /**
+     * The pte at {@code addr}, which was {@code old}, was cleared by a zap: under a TLB gather the translation's flush
+     * waits for the gather's, else (TLBs modelled) it is flushed at once, as {@link #setPte} flushes; journalled.
+     */
+    private void cleared(long addr, long old) {
+        if (tlb != null) {
+            if (tlb.gathering()) {
+                if (Pte.hwAccessible(old)) {
+                    tlb.defer(addr & ~(Page.PAGE_SIZE - 1));
+                }
+            } else {
+                tlbChanged(addr, old, 0);
+            }
         }
         if (old != 0 && trace.on()) {
             trace.record(new Change.Pte(id, addr, old, 0));
@@ -376,24 +389,12 @@ public final class Mm extends StateObject implements Hashable {
 
     /**
      * {@code ptep_get_and_clear_full()} for each pte of [start, end) (part of one PTE table) that is not none, for a
-     * zap that runs to its end in one step ({@code Zap.zapRange}), journalled: under a TLB gather each translation's
-     * flush waits for the gather's, as {@link #clearPteGathered} makes it, else it is flushed at once, as by
-     * {@link #setPte}. {@code released} gets each pte's old value just after it is cleared.
+     * zap that runs to its end in one step ({@code Zap.zapRange}), each as {@link #clearPteGathered} clears it (or,
+     * without a gather, flushed at once). {@code released} gets each pte's old value just after it is cleared.
      */
     public void clearPtes(long start, long end, PageTable.PteVisitor released) {
         pgd.clearEach(start, end, (addr, old) -> {
-            if (tlb != null) {
-                if (tlb.gathering()) {
-                    if (Pte.hwAccessible(old)) {
-                        tlb.defer(addr & ~(Page.PAGE_SIZE - 1));
-                    }
-                } else {
-                    tlbChanged(addr, old, 0);
-                }
-            }
-            if (trace.on()) {
-                trace.record(new Change.Pte(id, addr, old, 0));
-            }
+            cleared(addr, old);
             released.visit(addr, old);
         });
     }

@@ -146,12 +146,14 @@ public final class Mmu {
      * What a user load or store at {@code addr} by {@code cpu} would wait for before it runs ({@link UserAccess}'s
      * first point), without making it: nothing if it will not fault (the pte allows it, or the CPU's TLB does); else a
      * locked page the fault must wait for ({@link Memory#faultWait}), else {@code mmap_lock} for read and the pte
-     * lock. The scheduler asks it of a thread about to start an access, at every explored state.
+     * lock, as {@code do_user_addr_fault} takes {@code mmap_lock} ({@code lock_mm_and_find_vma}) and
+     * {@code handle_pte_fault} the pte lock. The scheduler asks it of a thread about to start an access, at every
+     * explored state.
      */
     public Acquire accessWait(Mm mm, int cpu, long addr, boolean write) {
         long pte = mm.pte(addr);
-        if (Pte.hwAccessible(pte) && (!write || Pte.write(pte)) || tlbHit(mm, cpu, addr, write) >= 0) {
-            return null; // the MMU's check (wouldFault), or the TLB's
+        if (!faults(pte, write) || tlbHit(mm, cpu, addr, write) >= 0) {
+            return null;
         }
         Acquire page = memory.faultWait(mm, addr, write, pte);
         return page != null ? page : Acquire.first(mm.mmapLock().read(), mm.ptl().acquire());
@@ -170,7 +172,11 @@ public final class Mmu {
      * the pte as it is: the MMU's check only, nothing changes.
      */
     public static boolean wouldFault(Mm mm, long addr, boolean write) {
-        long pte = mm.pte(addr);
+        return faults(mm.pte(addr), write);
+    }
+
+    /** The MMU's check of {@link #wouldFault} on {@code pte} as read. */
+    private static boolean faults(long pte, boolean write) {
         return !(Pte.hwAccessible(pte) && (!write || Pte.write(pte)));
     }
 

@@ -241,30 +241,39 @@ public final class PageTable extends StateObject {
         int e = index(addr);
         long old = leaf.get(e);
         if (old != pte) {
-            ledger.pteChanged(mmId, counted(old), counted(pte));
-            leaf.writable(e)[leaf.slot(e)] = pte;
-            if (old != 0) {
-                if (hashed) {
-                    hash -= entryHash(addr, old);
-                }
-                leaf.present--;
-                present--;
-            }
-            if (pte != 0) {
-                if (hashed) {
-                    hash += entryHash(addr, pte);
-                }
-                leaf.present++;
-                present++;
-            }
+            change(leaf, e, addr, old, pte);
         }
         return old;
     }
 
     /**
+     * Entry {@code e} of {@code leaf} (the pte of {@code addr}) goes from {@code old} to {@code pte}, which differ:
+     * the ledger is told, the entry's block made this table's own and written, and the running hash and the counts
+     * of present entries kept.
+     */
+    private void change(Leaf leaf, int e, long addr, long old, long pte) {
+        ledger.pteChanged(mmId, counted(old), counted(pte));
+        leaf.writable(e)[leaf.slot(e)] = pte;
+        if (old != 0) {
+            if (hashed) {
+                hash -= entryHash(addr, old);
+            }
+            leaf.present--;
+            present--;
+        }
+        if (pte != 0) {
+            if (hashed) {
+                hash += entryHash(addr, pte);
+            }
+            leaf.present++;
+            present++;
+        }
+    }
+
+    /**
      * {@code ptep_get_and_clear_full()} for every pte of [start, end), which must lie in one PTE table, as a zap that
-     * runs to its end in one step takes them ({@code Zap.zapRange}): each entry that is not none is cleared, exactly
-     * as {@link #set} with none clears it, and then handed to {@code released} with the value it had, in address
+     * runs to its end in one step takes them ({@code Zap.zapRange}): each entry that is not none is cleared as
+     * {@link #set} with none clears it, and then handed to {@code released} with the value it had, in address
      * order, without finding the table again for each.
      */
     public void clearEach(long start, long end, PteVisitor released) {
@@ -291,13 +300,7 @@ public final class PageTable extends StateObject {
                 continue;
             }
             long addr = base | (long) e << PAGE_SHIFT;
-            ledger.pteChanged(mmId, counted(old), -1);
-            leaf.writable(e)[leaf.slot(e)] = 0;
-            if (hashed) {
-                hash -= entryHash(addr, old);
-            }
-            leaf.present--;
-            present--;
+            change(leaf, e, addr, old, 0);
             released.visit(addr, old);
         }
     }
