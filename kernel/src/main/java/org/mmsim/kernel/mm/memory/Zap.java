@@ -158,8 +158,7 @@ public final class Zap {
             tlb.gatherPage(pfn, delay);
             return;
         }
-        rmap.pageRemoveRmap(pfn);
-        alloc.putPage(pfn);
+        alloc.unmapAndPut(pfn);
     }
 
     /**

@@ -309,6 +309,28 @@ public final class PageAlloc extends StateObject implements Hashable {
         }
     }
 
+    /**
+     * A zap with no TLB gather: {@code folio_remove_rmap_pte()} of the page a pte mapped, then {@code folio_put()} of
+     * the reference the pte held ({@link #pageRefSub}), the two counts read and written in one access to the frame
+     * ({@link PageFrames#unmapAndPut}).
+     *
+     * @throws KernelBug "mapcount" if the page was not mapped (nothing changes), "page_ref" if it had no reference
+     */
+    public void unmapAndPut(int pfn) {
+        long had = frames.unmapAndPut(pfn);
+        int map = (int) had;
+        int ref = (int) (had >>> 32);
+        if (map <= 0) {
+            throw new KernelBug("mapcount", "pfn " + pfn + " unmapped more often than mapped");
+        }
+        if (ref <= 0) {
+            throw new KernelBug("page_ref", "refcount of pfn " + pfn + " dropped below zero");
+        }
+        if (ref == 1) {
+            free(pfn);
+        }
+    }
+
     /** The last reference to {@code pfn} went: to the driver that owns it, or onto its zone's free list. */
     private void free(int pfn) {
         int pagemap = pagemapOf(pfn);

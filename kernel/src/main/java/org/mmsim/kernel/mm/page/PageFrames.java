@@ -241,6 +241,38 @@ public final class PageFrames extends StateObject {
         return old;
     }
 
+    /**
+     * {@link #addMapcount}{@code (pfn, -1, 1)} and then, if it dropped the mapcount, {@link #addRefcount}{@code (pfn,
+     * -1, 1)}, in one access to the frame: a zap's {@code folio_remove_rmap_pte} followed at once by the
+     * {@code folio_put} of the reference the pte held, with no TLB gather between them.
+     *
+     * @return the mapcount it had in the low 32 bits and the refcount it had in the high 32 ({@link #packed})
+     */
+    public long unmapAndPut(int pfn) {
+        FrameSections.Section s = sec(pfn);
+        int i = pfn & store.mask;
+        int map = s.get(i, FrameSections.Section.MAPCOUNT) + 1;
+        int ref = s.get(i, FrameSections.Section.REFCOUNT);
+        if (map >= 1) {
+            s.set(i, FrameSections.Section.MAPCOUNT, map - 2);
+            if (ref >= 1) {
+                s.set(i, FrameSections.Section.REFCOUNT, ref - 1);
+            }
+            if (trace.on()) {
+                trace.record(new Change.PageField(pfn, Change.Field.MAPCOUNT, 0, map, map - 1));
+                if (ref >= 1) {
+                    trace.record(new Change.PageField(pfn, Change.Field.REFCOUNT, 0, ref, ref - 1));
+                }
+            }
+        }
+        return packed(ref, map);
+    }
+
+    /** Two counts in one long: {@code hi} in the high 32 bits, {@code lo} in the low 32. */
+    public static long packed(int hi, int lo) {
+        return ((long) hi << 32) | (lo & 0xffffffffL);
+    }
+
     /** Set {@code page_mapcount()} (stored with the kernel's -1 bias). */
     public void setMapcount(int pfn, int mapcount) {
         FrameSections.Section s = sec(pfn);

@@ -144,6 +144,57 @@ class PageFramesUpdateTest {
     }
 
     @Test
+    void unmapAndPutWritesWhatTheRmapRemovalAndThePutWroteInTheirOrder() {
+        frames.set(pfn, PageFlags.PG_ANON);
+        frames.setMapcount(pfn, 2);
+        frames.addRefcount(pfn, 1, 1);
+        RecordingJournal after = new RecordingJournal();
+        k.attach(after);
+
+        assertThat(frames.unmapAndPut(pfn)).as("refcount 2, mapcount 2 before").isEqualTo(PageFrames.packed(2, 2));
+        assertThat(frames.mapcount(pfn)).isEqualTo(1);
+        assertThat(frames.refcount(pfn)).isEqualTo(1);
+        assertThat(after.changes()).containsExactly(
+                new Change.PageField(pfn, Field.MAPCOUNT, 0, 2, 1),
+                new Change.PageField(pfn, Field.REFCOUNT, 0, 2, 1));
+    }
+
+    @Test
+    void unmapAndPutFreesThePageWhenItsLastReferenceGoes() {
+        frames.set(pfn, PageFlags.PG_ANON);
+        frames.setMapcount(pfn, 1);
+        int allocated = k.pageAlloc().nrAllocated();
+
+        k.pageAlloc().unmapAndPut(pfn);
+
+        assertThat(frames.mapcount(pfn)).isZero();
+        assertThat(frames.refcount(pfn)).isZero();
+        assertThat(frames.flags(pfn)).as("free_pages_prepare").isZero();
+        assertThat(k.pageAlloc().nrAllocated()).isEqualTo(allocated - 1);
+        assertThat(k.pageAlloc().allocPage(PageAlloc.GFP_HIGHUSER_MOVABLE)).as("freed last, allocated first")
+                .isEqualTo(pfn);
+    }
+
+    @Test
+    void unmapAndPutOfAnUnmappedPageIsAMapcountBugThatWritesNothing() {
+        long before = frames.fingerprint();
+        assertThatThrownBy(() -> k.pageAlloc().unmapAndPut(pfn)).hasMessageContaining("mapcount")
+                .hasMessageContaining("pfn " + pfn + " unmapped more often than mapped");
+        assertThat(frames.refcount(pfn)).isEqualTo(1);
+        assertThat(frames.fingerprint()).isEqualTo(before);
+    }
+
+    @Test
+    void unmapAndPutOfAMappedPageWithNoReferenceDropsOnlyTheMapcount() {
+        frames.setMapcount(pfn, 1);
+        frames.setRefcount(pfn, 0);
+        assertThatThrownBy(() -> k.pageAlloc().unmapAndPut(pfn)).hasMessageContaining("page_ref")
+                .hasMessageContaining("refcount of pfn " + pfn + " dropped below zero");
+        assertThat(frames.mapcount(pfn)).isZero();
+        assertThat(frames.refcount(pfn)).isZero();
+    }
+
+    @Test
     void aRefusedUpdateLeavesTheFingerprintAsItWas() {
         long before = frames.fingerprint();
         frames.addRefcount(pfn, -5, 5);
