@@ -26,10 +26,10 @@ final class LedgerCheck {
      */
     static List<Violation> check(Kernel kernel, AccountingLedger ledger, int[] references) {
         int[] before = ledger.references();
-        int[] candidates = new int[ledger.frames() + ledger.pteChanges() + (before.length + references.length) / 2];
-        // by candidate: the change in the ptes of live mms that map it since the last check, summed in the one pass
-        // that finds the candidates
-        int[] pteChange = new int[candidates.length];
+        int most = ledger.frames() + ledger.pteChanges() + (before.length + references.length) / 2;
+        // one array: the candidates in [0, most), and in [most, 2 most), by candidate, the change in the ptes of live
+        // mms that map it since the last check, summed in the one pass that finds the candidates
+        int[] candidates = ledger.scratch(2 * most);
         int k = 0;
         for (int i = 0; i < ledger.frames(); i++) {
             k = addOnce(candidates, k, ledger.framePfn(i));
@@ -44,7 +44,7 @@ final class LedgerCheck {
             Mm mm = kernel.mm().mm(ledger.pteChange(i, 0));
             // an mm dead now was dead at the last check too (the ledger is used only if as many are dead), and the
             // ptes of a dead mm do not count
-            pteChange[at] += mm == null || mm.dead() ? 0 : ledger.pteChange(i, 2);
+            candidates[most + at] += mm == null || mm.dead() ? 0 : ledger.pteChange(i, 2);
         }
         for (int a = 0, b = 0; a < before.length || b < references.length; ) {
             int pa = a < before.length ? before[a] : Integer.MAX_VALUE;
@@ -59,7 +59,7 @@ final class LedgerCheck {
             return List.of();
         }
         int[] ranges = kernel.pageAlloc().everAllocatedRanges();
-        long[] ordered = new long[k];
+        long[] ordered = ledger.scratchOrder(k);
         for (int i = 0; i < k; i++) {
             int position = position(ranges, candidates[i]);
             if (position < 0) {
@@ -79,7 +79,8 @@ final class LedgerCheck {
         boolean pinsInMapcount = kernel.profile().pinTracking().mapcount();
         int[] counts = new int[3];
         List<Violation> out = null;
-        for (long o : ordered) {
+        for (int n = 0; n < k; n++) {
+            long o = ordered[n];
             // the frames the ledger noted came first, each once, so a candidate's index is its place in the ledger
             int noted = (int) o < ledger.frames() ? (int) o : -1;
             int pfn = candidates[(int) o];
@@ -94,7 +95,7 @@ final class LedgerCheck {
             if (ptesBefore < 0 || counts[0] != ptesBefore + count(before, pfn) + AccountingInvariant.buffers(counts[2])) {
                 return null;
             }
-            int ptes = ptesBefore + pteChange[(int) o];
+            int ptes = ptesBefore + candidates[most + (int) o];
             frames.counts(pfn, counts);
             int refs = counts[0];
             if (ptes < 0 || refs == 0 && ptes > 0) {

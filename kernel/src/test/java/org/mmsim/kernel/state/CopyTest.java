@@ -68,6 +68,9 @@ class CopyTest {
                 + " the last check");
         LEFT_OUT.put("mm.page.AccountingLedger.mms", "copied as an int (AccountingLedgerTest copies a checked one)");
         LEFT_OUT.put("mm.page.AccountingLedger.deadMms", "copied as an int; 0: no mm of this machine has exited");
+        LEFT_OUT.put("mm.page.AccountingLedger.scratch", "the check's working array, not state: a copy makes its own");
+        LEFT_OUT.put("mm.page.AccountingLedger.scratchOrder", "the check's working array, not state: a copy makes"
+                + " its own");
         LEFT_OUT.put("check.AccountingInvariant$Counts.ranges", "scratch of one check, not state");
         LEFT_OUT.put("check.AccountingInvariant$Counts.counts", "scratch of one check, not state");
         LEFT_OUT.put("profile.KernelProfile.values", "immutable, shared by every machine of a profile");

@@ -101,6 +101,10 @@ class FingerprintCoverageTest {
                     + " path, not state; the check gives what the full one gives (AccountingLedgerTest, and"
                     + " BundledScenariosTest compares them at every step of the library)");
         }
+        for (String f : List.of("scratch", "scratchOrder")) {
+            leftOut("mm.page.AccountingLedger", f, "the check's working arrays, kept between checks: their contents"
+                    + " mean nothing outside one check");
+        }
         leftOut("check.AccountingInvariant", "crossCheck", "a switch for tests, not state of any machine");
         leftOut("mm.page.FrameSections", "hashing", "whether framesHash is kept yet: how, not what, is hashed");
         leftOut("mm.page.FrameSections", "stale", "whether framesHash must be recomputed: how, not what, is hashed");

@@ -44,6 +44,12 @@ public final class AccountingLedger extends StateObject {
     private int deadMms;
     /** The references held outside page tables then, as sorted (pfn, count) pairs: never changed in place. */
     private int[] references = NONE;
+    /**
+     * The working arrays of the check from this record ({@link #scratch}, {@link #scratchOrder}), kept from one check
+     * to the next so that the check after every explored step allocates nothing: not state (a copy starts without).
+     */
+    private int[] scratch = NONE;
+    private long[] scratchOrder = new long[0];
 
     /**
      * Frame {@code pfn} is about to be written: notes it with its {@code refcount}, stored {@code mapcount} and
@@ -188,6 +194,27 @@ public final class AccountingLedger extends StateObject {
         nrPtes = 0;
         lastPfn = -1;
         overflow = false;
+    }
+
+    /**
+     * An int array of at least {@code n} elements for the check from this record, zero in {@code [0, n)}; the same
+     * array at every check that needs no more.
+     */
+    public int[] scratch(int n) {
+        if (scratch.length < n) {
+            scratch = new int[Math.max(n, 32)];
+        } else {
+            Arrays.fill(scratch, 0, n, 0);
+        }
+        return scratch;
+    }
+
+    /** A long array of at least {@code n} elements for the check from this record (contents undefined). */
+    public long[] scratchOrder(int n) {
+        if (scratchOrder.length < n) {
+            scratchOrder = new long[Math.max(n, 16)];
+        }
+        return scratchOrder;
     }
 
     // ---- copy ---------------------------------------------------------------------------------------------------
