@@ -55,7 +55,7 @@ public final class KernelProfile {
 
     /** For a boolean switch: is it on? */
     public boolean on(Switch s) {
-        if (s.choices().size() != 2 || !s.choices().get(1).equals("on")) {
+        if (!s.isFlag()) {
             throw new IllegalArgumentException("switch " + s.key() + " is not a boolean switch");
         }
         return values[s.ordinal()] == 1;

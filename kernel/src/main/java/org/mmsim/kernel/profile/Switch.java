@@ -175,6 +175,8 @@ public enum Switch {
     private final String key;
     private final List<String> choices;
     private final String doc;
+    /** Whether this is an off/on switch ({@link KernelProfile#on}): asked on hot paths, so decided once. */
+    private final boolean flag;
 
     Switch(Class<? extends Enum<?>> choices, String doc) {
         this.key = name().toLowerCase(Locale.ROOT);
@@ -182,17 +184,24 @@ public enum Switch {
                 .map(c -> c.toString().toLowerCase(Locale.ROOT))
                 .toList();
         this.doc = doc;
+        this.flag = this.choices.equals(List.of("off", "on"));
     }
 
     Switch(String doc) {
         this.key = name().toLowerCase(Locale.ROOT);
         this.choices = List.of("off", "on");
         this.doc = doc;
+        this.flag = true;
     }
 
     /** The name used in scenarios and on the command line, e.g. {@code cow_reuse}. */
     public String key() {
         return key;
+    }
+
+    /** Whether the switch is off or on ({@code choices()} is exactly off, on). */
+    public boolean isFlag() {
+        return flag;
     }
 
     /** The values this switch takes, in order; a profile stores the index. */
