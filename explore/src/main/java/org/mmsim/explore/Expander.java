@@ -55,6 +55,14 @@ final class Expander<S> {
         /** By thread: the footprints that go with the sleep set of the child being built. */
         final long[] childFootprints = new long[Integer.SIZE];
         int[] replayBuffer = new int[64];
+        /** The words of the tree of records this worker builds next ({@link Lookahead.Builder#buffer}). */
+        long[] treeBuffer = new long[64];
+        /**
+         * By depth still to look ahead: the footprints of the steps taken from the state being looked ahead from, and
+         * those that go with its child's sleep set ({@link #lookAhead}), reused from one state to the next.
+         */
+        long[][] aheadStepFootprints = new long[0][];
+        long[][] aheadChildFootprints = new long[0][];
         /**
          * The machine of the state {@value #PREFIX_BACK} steps above the last state this worker rebuilt, and that
          * state's number (-1: none yet): the next state rebuilt under the same ancestor, as the states of a level
@@ -206,10 +214,11 @@ final class Expander<S> {
             boolean isNew = e.kind[k] == Level.OPEN && !known.contains(e.fp[k]);
             e.child[k] = carry && isNew ? child : null;
             if (lookahead && !carry && isNew && (claims == null || claims.claim(e.fp[k]))) {
-                Lookahead.Builder tree = new Lookahead.Builder(treeStates, abandoned);
-                lookAhead(tree, child, enabled, sleep, e.sleepFootprints[k], ahead);
+                Lookahead.Builder tree = new Lookahead.Builder(treeStates, abandoned, w.treeBuffer);
+                lookAhead(tree, w, child, enabled, sleep, e.sleepFootprints[k], ahead);
                 e.stepsAhead += tree.steps();
                 e.ahead[k] = tree.build();
+                w.treeBuffer = tree.buffer();
                 e.aheadBytes[k] = e.ahead[k].bytes();
             }
             w.stepFootprints[t] = footprint;
@@ -254,12 +263,18 @@ final class Expander<S> {
      *
      * @return the node's offset in {@code tree}
      */
-    private int lookAhead(Lookahead.Builder tree, S state, int enabled, int sleep, long[] sleepFootprints,
-            int depth) {
+    private int lookAhead(Lookahead.Builder tree, Worker<S> w, S state, int enabled, int sleep,
+            long[] sleepFootprints, int depth) {
         int asleep = sleep & enabled;
         int todo = enabled & ~asleep;
         int node = tree.node(todo);
-        long[] stepFootprints = reduction && depth > 1 ? new long[threads] : null;
+        if (reduction && depth > 1 && w.aheadStepFootprints.length < depth) {
+            w.aheadStepFootprints = new long[depth][threads];
+            w.aheadChildFootprints = new long[depth][threads];
+        }
+        // this depth's arrays: a child's look ahead, one depth down, uses the next ones and is done before the next
+        // child's sleep set is worked out here
+        long[] stepFootprints = reduction && depth > 1 ? w.aheadStepFootprints[depth - 1] : null;
         int explored = 0;
         for (int m = todo; m != 0; ) {
             int u = Integer.numberOfTrailingZeros(m);
@@ -272,10 +287,10 @@ final class Expander<S> {
             byte kind = kind(g, childEnabled);
             tree.record(node, u, fp, footprint, childEnabled, kind, found);
             if (depth > 1 && kind == Level.OPEN && !tree.full()) {
-                long[] childFootprints = reduction ? new long[threads] : null;
+                long[] childFootprints = reduction ? w.aheadChildFootprints[depth - 1] : null;
                 int childSleep = reduction ? independentOf(asleep, sleepFootprints, footprint, childFootprints)
                         | independentOf(explored, stepFootprints, footprint, childFootprints) : 0;
-                tree.next(node, u, lookAhead(tree, g, childEnabled, childSleep, childFootprints, depth - 1));
+                tree.next(node, u, lookAhead(tree, w, g, childEnabled, childSleep, childFootprints, depth - 1));
             }
             if (stepFootprints != null) {
                 stepFootprints[u] = footprint;

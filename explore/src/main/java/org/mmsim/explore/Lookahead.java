@@ -186,7 +186,8 @@ final class Lookahead {
      * recorded, each child's node is built and linked ({@link #next}) in turn, and the node is closed ({@link #end}).
      */
     static final class Builder {
-        private long[] words = new long[64];
+        /** The tree's words so far: a worker's buffer, kept from one tree to the next ({@link #buffer}). */
+        private long[] words;
         private int size;
         private final int maxNodes;
         private final BooleanSupplier abandoned;
@@ -199,8 +200,23 @@ final class Lookahead {
          * {@code abandoned} says its expansion will not be used ({@link #full}).
          */
         Builder(int maxNodes, BooleanSupplier abandoned) {
+            this(maxNodes, abandoned, new long[64]);
+        }
+
+        /**
+         * As {@link #Builder(int, BooleanSupplier)}, writing into {@code buffer} (grown if it must be) until
+         * {@link #build} copies out what the tree took: a worker builds its trees one after another in one buffer,
+         * which it takes back from {@link #buffer}.
+         */
+        Builder(int maxNodes, BooleanSupplier abandoned, long[] buffer) {
             this.maxNodes = maxNodes;
             this.abandoned = abandoned;
+            this.words = buffer;
+        }
+
+        /** The buffer this tree was written in, for the next tree's builder. */
+        long[] buffer() {
+            return words;
         }
 
         /** Whether the tree has opened as many nodes as it may: no child's steps are to be taken further. */
@@ -222,6 +238,8 @@ final class Lookahead {
                 words = Arrays.copyOf(words, Math.max(need, 2 * words.length));
             }
             words[at] = covered & 0xffffffffL;
+            // a reused buffer holds an earlier tree's words: a thread whose child gets no node links none
+            Arrays.fill(words, at + 1, need, 0);
             size = need;
             return at;
         }
