@@ -317,7 +317,8 @@ public final class PageAlloc extends StateObject implements Hashable {
      * @throws KernelBug "mapcount" if the page was not mapped (nothing changes), "page_ref" if it had no reference
      */
     public void unmapAndPut(int pfn) {
-        long had = frames.unmapAndPut(pfn);
+        boolean toAllocator = pagemaps.length == 0 || pagemapOf(pfn) < 0;
+        long had = frames.unmapAndPut(pfn, toAllocator);
         int map = (int) had;
         int ref = (int) (had >>> 32);
         if (map <= 0) {
@@ -326,8 +327,12 @@ public final class PageAlloc extends StateObject implements Hashable {
         if (ref <= 0) {
             throw new KernelBug("page_ref", "refcount of pfn " + pfn + " dropped below zero");
         }
-        if (ref == 1) {
+        if (ref == 1 && !toAllocator) {
             free(pfn);
+        } else if (ref == 1) {
+            // free_pages_prepare was done with the put, unless the page is still mapped
+            checkUnmapped(pfn, map - 1);
+            pushFree(pfn);
         }
     }
 
@@ -341,6 +346,11 @@ public final class PageAlloc extends StateObject implements Hashable {
             return;
         }
         checkUnmapped(pfn, frames.freePrepare(pfn));
+        pushFree(pfn);
+    }
+
+    /** A frame of RAM whose struct page is prepared for freeing goes on top of its zone's free stack. */
+    private void pushFree(int pfn) {
         frames.footprint().allocator();
         Zone zone = zoneOf(pfn);
         int z = zone.ordinal();

@@ -244,11 +244,13 @@ public final class PageFrames extends StateObject {
     /**
      * {@link #addMapcount}{@code (pfn, -1, 1)} and then, if it dropped the mapcount, {@link #addRefcount}{@code (pfn,
      * -1, 1)}, in one access to the frame: a zap's {@code folio_remove_rmap_pte} followed at once by the
-     * {@code folio_put} of the reference the pte held, with no TLB gather between them.
+     * {@code folio_put} of the reference the pte held, with no TLB gather between them. With {@code prepareFree}, a
+     * put that drops the last reference also does {@link #freePrepare}'s part in the same access (the caller says
+     * whether the page goes back to the allocator at all: a device page goes to its driver).
      *
      * @return the mapcount it had in the low 32 bits and the refcount it had in the high 32 ({@link #packed})
      */
-    public long unmapAndPut(int pfn) {
+    public long unmapAndPut(int pfn, boolean prepareFree) {
         FrameSections.Section s = sec(pfn);
         int i = pfn & store.mask;
         int map = s.get(i, FrameSections.Section.MAPCOUNT) + 1;
@@ -263,6 +265,9 @@ public final class PageFrames extends StateObject {
                 if (ref >= 1) {
                     trace.record(new Change.PageField(pfn, Change.Field.REFCOUNT, 0, ref, ref - 1));
                 }
+            }
+            if (prepareFree && ref == 1 && map == 1) {
+                prepareFree(s, i, pfn);
             }
         }
         return packed(ref, map);
@@ -368,6 +373,12 @@ public final class PageFrames extends StateObject {
         if (mapcount != 0) {
             return mapcount;
         }
+        prepareFree(s, i, pfn);
+        return 0;
+    }
+
+    /** {@link #freePrepare}'s writes, to frame {@code i} of section {@code s} (frame {@code pfn}), no longer mapped. */
+    private void prepareFree(FrameSections.Section s, int i, int pfn) {
         int oldFlags = s.get(i, FrameSections.Section.FLAGS);
         int oldMapping = s.get(i, FrameSections.Section.MAPPING);
         s.set(i, FrameSections.Section.FLAGS, 0);
@@ -381,7 +392,6 @@ public final class PageFrames extends StateObject {
                 trace.record(new Change.PageField(pfn, Change.Field.MAPPING, 0, oldMapping, 0));
             }
         }
-        return 0;
     }
 
     /** Write content word {@code word} of the page. */

@@ -151,7 +151,7 @@ class PageFramesUpdateTest {
         RecordingJournal after = new RecordingJournal();
         k.attach(after);
 
-        assertThat(frames.unmapAndPut(pfn)).as("refcount 2, mapcount 2 before").isEqualTo(PageFrames.packed(2, 2));
+        assertThat(frames.unmapAndPut(pfn, true)).as("refcount 2, mapcount 2 before").isEqualTo(PageFrames.packed(2, 2));
         assertThat(frames.mapcount(pfn)).isEqualTo(1);
         assertThat(frames.refcount(pfn)).isEqualTo(1);
         assertThat(after.changes()).containsExactly(
@@ -173,6 +173,35 @@ class PageFramesUpdateTest {
         assertThat(k.pageAlloc().nrAllocated()).isEqualTo(allocated - 1);
         assertThat(k.pageAlloc().allocPage(PageAlloc.GFP_HIGHUSER_MOVABLE)).as("freed last, allocated first")
                 .isEqualTo(pfn);
+    }
+
+    @Test
+    void unmapAndPutOfTheLastReferenceJournalsThePrepareForFreeingAfterTheCounts() {
+        frames.set(pfn, PageFlags.PG_ANON);
+        frames.setMapcount(pfn, 1);
+        RecordingJournal after = new RecordingJournal();
+        k.attach(after);
+
+        k.pageAlloc().unmapAndPut(pfn);
+
+        assertThat(after.changes()).containsExactly(
+                new Change.PageField(pfn, Field.MAPCOUNT, 0, 1, 0),
+                new Change.PageField(pfn, Field.REFCOUNT, 0, 1, 0),
+                new Change.PageField(pfn, Field.FLAGS, 0, PageFlags.PG_ANON, 0),
+                new Change.PageFreed(pfn));
+    }
+
+    @Test
+    void unmapAndPutOfTheLastReferenceToAPageStillMappedIsBadPage() {
+        frames.set(pfn, PageFlags.PG_ANON);
+        frames.setMapcount(pfn, 2);
+        int allocated = k.pageAlloc().nrAllocated();
+
+        assertThatThrownBy(() -> k.pageAlloc().unmapAndPut(pfn)).hasMessageContaining("bad_page")
+                .hasMessageContaining("pfn " + pfn + " freed while mapped 1 times");
+        assertThat(k.pageAlloc().nrAllocated()).isEqualTo(allocated);
+        assertThat(frames.flags(pfn)).as("left as it was").isEqualTo(PageFlags.PG_ANON);
+        assertThat(frames.mapcount(pfn)).isEqualTo(1);
     }
 
     @Test
