@@ -64,7 +64,7 @@ final class Strand {
         for (int i = 0; i < done.size(); i++) {
             b = StateHasher.step(b, done.get(i).ret());
         }
-        h.add(StateHasher.join(a, b));
+        h.add(a, b);
     }
 
     /**

@@ -55,7 +55,7 @@ public final class AnonVma extends StateObject implements Hashable {
             b = StateHasher.step(b, StateHasher.pack(vma.mm().id(), 0));
             b = StateHasher.step(b, vma.end());
         }
-        h.add(StateHasher.join(a, b));
+        h.add(a, b);
     }
 
     // ---- copy ---------------------------------------------------------------------------------------------------

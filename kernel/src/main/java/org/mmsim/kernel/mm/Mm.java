@@ -643,7 +643,7 @@ public final class Mm extends StateObject implements Hashable {
         b = StateHasher.step(b, StateHasher.pack((int) ptl.word(), vmas.size()));
         // the lengths of what follows, so that the VMAs, the TLB and the markers after the record are delimited
         b = StateHasher.step(b, StateHasher.pack(zapMarkers == null ? 0 : zapMarkers.size(), tlb == null ? 0 : 1));
-        h.add(StateHasher.join(a, b));
+        h.add(a, b);
         for (int i = 0; i < vmas.size(); i++) {
             vmas.get(i).hashInto(h);
         }

@@ -304,7 +304,7 @@ public final class MmCore implements Hashable {
         long b = StateHasher.step(StateHasher.LANE + 1, StateHasher.pack(mappings.size(), observations.size()));
         b = StateHasher.step(b, StateHasher.pack(detachments.size(), deviceAccesses.size()));
         b = StateHasher.step(b, tlbs ? 1 : 0);
-        h.add(StateHasher.join(a, b));
+        h.add(a, b);
         alloc.hashInto(h);
         // indexed loops: the explorer fingerprints at every step, and these iterators were not optimised away
         for (int i = 0; i < mms.size(); i++) {

@@ -352,7 +352,7 @@ public final class Vma extends StateObject implements Hashable {
         b = StateHasher.step(b, forkedAnon);
         b = StateHasher.step(b, file == null ? 0 : file.id());
         b = StateHasher.step(b, vmOps == null ? 0 : StateHasher.digest(vmOps.name()));
-        h.add(StateHasher.join(a, b));
+        h.add(a, b);
         if (privateData instanceof Hashable state) {
             state.hashInto(h);
         }

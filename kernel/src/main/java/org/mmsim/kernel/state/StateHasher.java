@@ -61,6 +61,15 @@ public final class StateHasher {
         return Long.rotateLeft(h + v * P2, 31) * P1;
     }
 
+    /**
+     * Fold in a record hashed by hand in two lanes ({@link #step}): both lanes, as two values. The hasher's rounds mix
+     * them as they mix any value, so the record needs no finaliser of its own ({@link #join}, which a term of a sum of
+     * hashes does need).
+     */
+    public StateHasher add(long laneA, long laneB) {
+        return add(laneA).add(laneB);
+    }
+
     public StateHasher add(boolean b) {
         return add(b ? 1 : 0);
     }

@@ -81,8 +81,8 @@ public final class GupHolders implements Hashable {
     @Override
     public void hashInto(StateHasher h) {
         // the counters and the number of arrays as one record (every explored state hashes it, mostly all zero)
-        h.add(StateHasher.join(StateHasher.step(StateHasher.step(StateHasher.LANE, nrFollPinAcquired),
-                nrFollPinReleased), StateHasher.step(StateHasher.LANE + 1, all.size())));
+        h.add(StateHasher.step(StateHasher.step(StateHasher.LANE, nrFollPinAcquired), nrFollPinReleased),
+                StateHasher.step(StateHasher.LANE + 1, all.size()));
         for (GupPages g : all) {
             g.hashInto(h);
         }

@@ -422,7 +422,7 @@ public final class PageAlloc extends StateObject implements Hashable {
         a = StateHasher.step(a, StateHasher.pack(nrAllocated, deviceNext));
         b = StateHasher.step(b, StateHasher.pack(deviceStart, deviceEnd));
         b = StateHasher.step(b, StateHasher.pack(memallocPin ? 1 : 0, pagemaps.length));
-        h.add(StateHasher.join(a, b));
+        h.add(a, b);
         for (int v : pagemaps) {
             h.add(v);
         }
