@@ -399,6 +399,21 @@ public final class Mm extends StateObject implements Hashable {
         });
     }
 
+    /**
+     * {@code exit_mmap}'s zap of [start, end) (part of one PTE table) with no TLB modelled: each pte that is not none
+     * handed to {@code released}, journalled as cleared, though the table is left as it is for
+     * {@link PageTable#freeAll}, which frees it with the mm's other tables once every VMA is zapped. Nothing can walk
+     * the tables meanwhile: the mm has no user left and its notifiers were released.
+     */
+    public void releasePtesForExit(long start, long end, PageTable.PteVisitor released) {
+        pgd.readEach(start, end, (addr, old) -> {
+            if (trace.on()) {
+                trace.record(new Change.Pte(id, addr, old, 0));
+            }
+            released.visit(addr, old);
+        });
+    }
+
     /** pin_tracking=mapcount-v2: zap leaves its special entry at {@code addr}. */
     public void setZapMarker(long addr) {
         if (zapMarkers == null) {

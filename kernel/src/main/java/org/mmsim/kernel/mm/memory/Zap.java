@@ -54,6 +54,20 @@ public final class Zap {
      * pte.
      */
     public void zapRange(Vma vma, long start, long end, String cause) {
+        zapRange(vma, start, end, cause, false);
+    }
+
+    /**
+     * {@code unmap_vmas()} of all of {@code vma} for {@code exit_mmap} ({@code tlb_gather_mmu_fullmm}): as
+     * {@link #zapRange}, but where no TLB is modelled the ptes are only read and released, and the tables keep them
+     * until {@code free_pgtables} frees every table with what it holds ({@code PageTable.freeAll}), so that no table
+     * a copy shares is copied only to be written and freed.
+     */
+    public void zapForExit(Vma vma) {
+        zapRange(vma, vma.start(), vma.end(), null, true);
+    }
+
+    private void zapRange(Vma vma, long start, long end, String cause, boolean exit) {
         Mm mm = vma.mm();
         PageTable pgd = mm.pageTable();
         long a = pgd.nextNonNone(start, end);
@@ -63,8 +77,12 @@ public final class Zap {
             mm.ptl().lock();
             if (mm.tlb() != null) {
                 mm.tlb().beginGather();
+                mm.clearPtes(a, tableEnd, (addr, pte) -> release(mm, addr, pte, cause));
+            } else if (exit) {
+                mm.releasePtesForExit(a, tableEnd, (addr, pte) -> release(mm, addr, pte, cause));
+            } else {
+                mm.clearPtes(a, tableEnd, (addr, pte) -> release(mm, addr, pte, cause));
             }
-            mm.clearPtes(a, tableEnd, (addr, pte) -> release(mm, addr, pte, cause));
             flushGather(mm);
             mm.ptl().unlock();
             a = pgd.nextNonNone(tableEnd, end);

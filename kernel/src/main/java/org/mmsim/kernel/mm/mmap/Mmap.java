@@ -420,13 +420,13 @@ public final class Mmap {
             notifiers.invalidateRangeStart(range);
         }
         for (Vma vma : vmas) {
-            zap.zapRange(vma, vma.start(), vma.end(), null);
+            zap.zapForExit(vma);
             mm.removeVma(vma);
         }
         if (!vmas.isEmpty()) {
             notifiers.invalidateRangeEnd(range);
         }
-        mm.pageTable().freeTables(0, PageTable.TASK_SIZE);
+        mm.pageTable().freeAll();
         mm.markDead();
     }
 }

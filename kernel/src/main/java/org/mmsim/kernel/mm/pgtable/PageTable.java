@@ -305,6 +305,33 @@ public final class PageTable extends StateObject {
         }
     }
 
+    /**
+     * Every pte of [start, end), which must lie in one PTE table, that is not none, handed to {@code visitor} in address
+     * order, the table left as it is: for {@code exit_mmap}, which frees every table with what it holds right after
+     * ({@link #freeAll}), so that clearing each entry first would only write what is freed a moment later.
+     */
+    public void readEach(long start, long end, PteVisitor visitor) {
+        footprint.mm(mmId);
+        int i = find(start >>> PMD_SHIFT);
+        if (i < 0) {
+            return;
+        }
+        Leaf leaf = leaves[i];
+        long base = start & ~(PMD_SIZE - 1);
+        int to = index(start) + (int) ((end - start) >>> PAGE_SHIFT);
+        for (int e = index(start); e < to; e++) {
+            long[] b = leaf.blocks[e >>> leaf.shift];
+            if (b == null) {
+                e |= (1 << leaf.shift) - 1;
+                continue;
+            }
+            long pte = b[leaf.slot(e)];
+            if (pte != 0) {
+                visitor.visit(base | (long) e << PAGE_SHIFT, pte);
+            }
+        }
+    }
+
     /** The frame {@code pte} maps as the accounting invariant counts it (present, not special), or -1. */
     private static int counted(long pte) {
         return Pte.present(pte) && !Pte.special(pte) ? Pte.pfn(pte) : -1;
@@ -394,6 +421,20 @@ public final class PageTable extends StateObject {
         }
         Arrays.fill(leaves, kept, nrLeaves, null);
         nrLeaves = kept;
+    }
+
+    /**
+     * {@code free_pgtables()} of the whole address space at {@code exit_mmap}: every PTE table goes, with whatever
+     * entries it still holds (the caller released what they mapped: {@link #readEach}), and with them the count of
+     * present entries and their hash.
+     */
+    public void freeAll() {
+        footprint.mm(mmId);
+        ledger.giveUp();
+        Arrays.fill(leaves, 0, nrLeaves, null);
+        nrLeaves = 0;
+        present = 0;
+        hash = 0;
     }
 
     // ---- copy ---------------------------------------------------------------------------------------------------

@@ -85,6 +85,29 @@ class ZapRangeTest {
 
     @ParameterizedTest
     @ValueSource(booleans = {true, false})
+    void exitReleasesEveryPteInAddressOrderAndFreesEveryTable(boolean small) {
+        Machine m = stored(small);
+        long empty = m.k().spawn("q").mm().pageTable().fingerprint();
+        PageTable pgd = m.t().mm().pageTable(); // the exited task lets go of its mm
+        RecordingJournal journal = new RecordingJournal();
+        m.k().attach(journal);
+
+        exit(m.k(), m.t());
+
+        assertThat(journal.entries("zap_pte_range")).isEqualTo(tables(m.addr()));
+        assertThat(journal.changes()).filteredOn(Change.Pte.class::isInstance).extracting(c -> ((Change.Pte) c).address())
+                .containsExactly(m.addr() + PAGES[0] * PAGE, m.addr() + PAGES[1] * PAGE, m.addr() + PAGES[2] * PAGE);
+        assertThat(journal.changes()).filteredOn(Change.PageFreed.class::isInstance).hasSize(PAGES.length);
+        assertThat(m.k().pageAlloc().nrAllocated()).isEqualTo(m.allocatedBefore());
+        for (int p : PAGES) {
+            assertThat(pgd.get(m.addr() + p * PAGE)).as("page %d: its table is freed", p).isZero();
+        }
+        assertThat(pgd.fingerprint()).isEqualTo(empty);
+        assertThat(violatedInvariants(m.k())).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
     void aCopyKeepsWhatItsOriginalZaps(boolean small) {
         Machine m = stored(small);
         Kernel copy = m.k().copy();
