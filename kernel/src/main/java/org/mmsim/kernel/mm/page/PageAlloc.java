@@ -44,7 +44,9 @@ public final class PageAlloc extends StateObject implements Hashable {
     private final int[] freeTop = new int[ZONES.length];
     /**
      * Per zone, beside each free-stack entry, the hash of the stack from the bottom up to it, kept as entries are
-     * pushed, so that a fingerprint costs one value per zone however many frames are free.
+     * pushed, so that a fingerprint costs one value per zone however many frames are free: the sum of a strong hash of
+     * each (position, pfn) below it, so that the frames an exit frees one after another are hashed independently
+     * rather than each hash waiting for the one before.
      */
     private final long[][] stackHash = new long[ZONES.length][];
     /**
@@ -365,7 +367,7 @@ public final class PageAlloc extends StateObject implements Hashable {
             stackHash[z] = Arrays.copyOf(stackHash[z], top * 2);
         }
         freeStack[z][top] = pfn;
-        stackHash[z][top] = StateHasher.mix(top == 0 ? 0 : stackHash[z][top - 1], pfn);
+        stackHash[z][top] = (top == 0 ? 0 : stackHash[z][top - 1]) + StateHasher.mix(top, pfn);
         freeTop[z] = top + 1;
         nrAllocated--;
         if (onFree != null) {
