@@ -1,5 +1,9 @@
 package org.mmsim.scenario;
 
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
 import org.mmsim.kernel.check.Divergences;
 import org.mmsim.kernel.check.Invariants;
 import org.mmsim.kernel.task.Task;
@@ -42,6 +46,117 @@ final class Conditions {
             return !eval(n.inner(), b, oopsed);
         }
         return other(c, b, oopsed);
+    }
+
+    /**
+     * {@code c} made ready for evaluation at every final state ({@link Plan#eval}): each chain of {@code \/} (and of
+     * {@code /\}) is one node over its operands in order, the parser's left-leaning tree flattened, so that a litmus
+     * condition of a dozen terms is one loop instead of a dozen nested calls, and each comparison of a word of memory
+     * with a number reads the word without making a {@code Value}.
+     */
+    static Plan plan(Cond c) {
+        return new Plan(node(c));
+    }
+
+    /** A condition ready for evaluation; immutable, so a run and its copies share it. */
+    static final class Plan {
+        private final Node root;
+
+        private Plan(Node root) {
+            this.root = root;
+        }
+
+        /** The condition on the final state, as {@link Conditions#eval(Cond, Bindings, boolean)} evaluates it. */
+        boolean eval(Bindings b, boolean oopsed) throws ScenarioException {
+            return root.eval(b, oopsed);
+        }
+    }
+
+    /** A node of a {@link Plan}: evaluated in the order, and short-circuited where, the condition's tree would be. */
+    private sealed interface Node {
+        boolean eval(Bindings b, boolean oopsed) throws ScenarioException;
+    }
+
+    /** Operands joined by {@code \/} ({@code any}) or {@code /\}, in order. */
+    private record Chain(boolean any, Node[] operands) implements Node {
+        @Override
+        public boolean eval(Bindings b, boolean oopsed) throws ScenarioException {
+            for (Node n : operands) {
+                if (n.eval(b, oopsed) == any) {
+                    return any;
+                }
+            }
+            return !any;
+        }
+    }
+
+    /** {@code [ACTOR:ADDR] = N} or {@code !=}: the word against the number ({@link #word}). */
+    private record Word(Cond.Mem mem, long number, boolean equal) implements Node {
+        @Override
+        public boolean eval(Bindings b, boolean oopsed) throws ScenarioException {
+            Long v = word(mem, b);
+            return (v != null && v == number) == equal;
+        }
+    }
+
+    /** {@code ~} of a node. */
+    private record Negation(Node inner) implements Node {
+        @Override
+        public boolean eval(Bindings b, boolean oopsed) throws ScenarioException {
+            return !inner.eval(b, oopsed);
+        }
+    }
+
+    /** Any other node, evaluated as {@link Conditions#eval(Cond, Bindings, boolean)} evaluates it. */
+    private record Whole(Cond cond) implements Node {
+        @Override
+        public boolean eval(Bindings b, boolean oopsed) throws ScenarioException {
+            return Conditions.eval(cond, b, oopsed);
+        }
+    }
+
+    private static Node node(Cond c) {
+        if (c instanceof Cond.Or || c instanceof Cond.And) {
+            boolean any = c instanceof Cond.Or;
+            List<Node> operands = new ArrayList<>();
+            flatten(c, any, operands);
+            return new Chain(any, operands.toArray(new Node[0]));
+        }
+        if (c instanceof Cond.Not n) {
+            return new Negation(node(n.inner()));
+        }
+        if (c instanceof Cond.Cmp cmp && cmp.term() instanceof Cond.Mem m && cmp.literal().failure() == null) {
+            return new Word(m, cmp.literal().number(), cmp.equal());
+        }
+        return new Whole(c);
+    }
+
+    /**
+     * The operands of the chain of {@code \/} ({@code any}) or {@code /\} that {@code c} heads, left to right: down
+     * the left spine without recursion (the parser makes a chain of n operands a left-leaning tree n deep), into a
+     * parenthesised chain of the same kind by recursion (as deep as the parentheses).
+     */
+    private static void flatten(Cond c, boolean any, List<Node> into) {
+        Deque<Cond> rights = new ArrayDeque<>();
+        Cond spine = c;
+        while (links(spine, any)) {
+            rights.push(spine instanceof Cond.Or o ? o.right() : ((Cond.And) spine).right());
+            spine = spine instanceof Cond.Or o ? o.left() : ((Cond.And) spine).left();
+        }
+        into.add(node(spine));
+        while (!rights.isEmpty()) {
+            Cond right = rights.pop();
+            if (links(right, any)) {
+                flatten(right, any, into);
+            } else {
+                into.add(node(right));
+            }
+        }
+    }
+
+    /** Whether {@code c} is a {@code \/} ({@code any}) or a {@code /\}. */
+    private static boolean links(Cond c, boolean any) {
+        return any ? c instanceof Cond.Or : c instanceof Cond.And;
     }
 
     /** The nodes an explorer's condition rarely has: each named, so that a new kind of node fails to compile here. */

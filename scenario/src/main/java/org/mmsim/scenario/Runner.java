@@ -26,6 +26,8 @@ import org.mmsim.kernel.task.Tasks;
  */
 public final class Runner {
     private final Scenario scenario;
+    /** The scenario's condition made ready for evaluation at every final state; immutable, shared by copies. */
+    private final Conditions.Plan condition;
     private final Kernel k;
     private final Bindings b;
     private final StepRecorder rec;
@@ -55,6 +57,7 @@ public final class Runner {
 
     private Runner(Scenario scenario, KernelProfile profile, boolean trace, boolean keepSteps) {
         this.scenario = scenario;
+        this.condition = Conditions.plan(scenario.condition());
         this.rec = new StepRecorder(keepSteps);
         Set<String> needed = Operations.drivers(scenario);
         this.k = Kernel.boot(profile, scenario.normalFrames(), scenario.movableFrames(),
@@ -253,8 +256,7 @@ public final class Runner {
 
     private void end() throws ScenarioException {
         strands = new Strand[0];
-        holds = oops ? Cond.mentionsOops(scenario.condition()) && Conditions.eval(scenario.condition(), b, true)
-                : Conditions.eval(scenario.condition(), b);
+        holds = oops ? Cond.mentionsOops(scenario.condition()) && condition.eval(b, true) : condition.eval(b, false);
         List<Divergences.Divergence> found = Divergences.of(k);
         // the explorer ends here at every final state, where there is almost never a divergence: no stream for none
         divergences = found.isEmpty() ? List.of() : found.stream().map(Object::toString).toList();
@@ -459,6 +461,7 @@ public final class Runner {
 
     private Runner(Runner o, Copier c) throws ScenarioException {
         this.scenario = o.scenario;
+        this.condition = o.condition;
         this.rec = o.rec.copy();
         this.k = o.k.copy(c);
         this.b = o.b.copy(k);

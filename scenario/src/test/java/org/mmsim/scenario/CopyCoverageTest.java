@@ -22,6 +22,7 @@ class CopyCoverageTest {
     static {
         String runner = "Runner.";
         FIELDS.put(runner + "scenario", "shared: the parsed scenario is immutable");
+        FIELDS.put(runner + "condition", "shared: the plan of the scenario's condition is immutable");
         FIELDS.put(runner + "k", "Kernel.copy");
         FIELDS.put(runner + "b", "Bindings.copy over the copied kernel");
         FIELDS.put(runner + "rec", "StepRecorder.copy (step count; only runs that keep no steps are copied)");
