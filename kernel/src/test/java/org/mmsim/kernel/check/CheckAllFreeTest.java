@@ -10,6 +10,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.mmsim.kernel.Kernel;
 import org.mmsim.kernel.bug.Violation;
+import org.mmsim.kernel.mm.page.DevPagemapOps;
 import org.mmsim.kernel.mm.page.PageAlloc;
 import org.mmsim.kernel.profile.Profiles;
 
@@ -52,6 +53,27 @@ class CheckAllFreeTest {
         assertThat(pfns).hasSize(4);
         assertThat(leaked(k)).containsExactly(pfns.stream().map(String::valueOf).toArray(String[]::new));
         assertThat(Invariants.checkAllFree(k).get(0).message()).contains("refcount 1, mapcount 0");
+    }
+
+    @Test
+    void withEveryFrameOfRamFreedItStillNamesADevicePageInUse() {
+        Kernel k = leaking(20);
+        int first = k.pageAlloc().memremapPages(2, new DevPagemapOps() {
+            @Override
+            public String name() {
+                return "test_devmem_ops";
+            }
+
+            @Override
+            public void folioFree(int pfn) {
+            }
+        });
+        k.pageAlloc().zoneDevicePageInit(first + 1);
+
+        assertThat(k.pageAlloc().nrAllocated()).isZero();
+        assertThat(leaked(k)).containsExactly(String.valueOf(first + 1));
+        k.pageAlloc().putPage(first + 1);
+        assertThat(Invariants.checkAllFree(k)).isEmpty();
     }
 
     @Test

@@ -227,6 +227,11 @@ public final class PageAlloc extends StateObject implements Hashable {
         return r;
     }
 
+    /** How many of {@link #everAllocatedRanges}' entries are the zones' (the pagemaps' follow them). */
+    public int zoneRangeEntries() {
+        return 2 * start.length;
+    }
+
     /** Every PFN that was ever handed out, zone by zone, then the coherent pagemaps' ({@link #everAllocatedRanges}). */
     public IntStream everAllocated() {
         int[] r = everAllocatedRanges();
