@@ -296,6 +296,16 @@ public final class Kernel {
         return t.exited() ? null : mmu.peek(t.mm(), addr);
     }
 
+    /**
+     * {@link #peek} of {@code addrs[0..n)} by {@code t}, which has not exited, in one pass
+     * ({@link Mmu#peek(org.mmsim.kernel.mm.Mm, long[], int, long[], byte[])}): {@code status[k]} says whether
+     * {@code words[k]} holds the word ({@link Mmu#PEEK_WORD}), the load would raise a signal ({@link Mmu#PEEK_SIGNAL}),
+     * or {@link #peek} must be asked for that address ({@link Mmu#PEEK_ASK}).
+     */
+    public void peek(Task t, long[] addrs, int n, long[] words, byte[] status) {
+        mmu.peek(t.mm(), addrs, n, words, status);
+    }
+
     // ---- observers ------------------------------------------------------------------------------------------
 
     /**

@@ -6,6 +6,7 @@ import java.util.Deque;
 import java.util.List;
 import org.mmsim.kernel.check.Divergences;
 import org.mmsim.kernel.check.Invariants;
+import org.mmsim.kernel.mm.memory.Mmu;
 import org.mmsim.kernel.task.Task;
 import org.mmsim.kernel.uapi.Signal;
 
@@ -115,12 +116,55 @@ final class Conditions {
         }
     }
 
+    /**
+     * Consecutive operands of a chain that compare words of one actor at addresses off one name with numbers (a litmus
+     * condition's every term, mostly), read in one pass ({@code Kernel.peek} of them all) when the chain reaches the
+     * first: the reads change nothing, and the name resolves for all of them if it does for the first, so reading the
+     * ones a short-circuit would skip changes no result and raises no error the tree's order would not.
+     */
+    private record Words(boolean any, String actor, Cond.Mem[] mems, long[] numbers, boolean[] equal) implements Node {
+        @Override
+        public boolean eval(Bindings b, boolean oopsed) throws ScenarioException {
+            int n = mems.length;
+            Task t = b.taskOrNull(actor);
+            if (t == null || t.exited()) {
+                // no word to read: each comparison is as a null word makes it
+                for (int k = 0; k < n; k++) {
+                    if (!equal[k] == any) {
+                        return any;
+                    }
+                }
+                return !any;
+            }
+            long[] addrs = new long[n];
+            for (int k = 0; k < n; k++) {
+                addrs[k] = b.resolve(mems[k].addr(), 0);
+            }
+            long[] words = new long[n];
+            byte[] status = new byte[n];
+            b.kernel().peek(t, addrs, n, words, status);
+            for (int k = 0; k < n; k++) {
+                boolean matches;
+                if (status[k] == Mmu.PEEK_ASK) {
+                    Long v = b.kernel().peek(t, addrs[k]);
+                    matches = v != null && v == numbers[k];
+                } else {
+                    matches = status[k] == Mmu.PEEK_WORD && words[k] == numbers[k];
+                }
+                if ((matches == equal[k]) == any) {
+                    return any;
+                }
+            }
+            return !any;
+        }
+    }
+
     private static Node node(Cond c) {
         if (c instanceof Cond.Or || c instanceof Cond.And) {
             boolean any = c instanceof Cond.Or;
             List<Node> operands = new ArrayList<>();
             flatten(c, any, operands);
-            return new Chain(any, operands.toArray(new Node[0]));
+            return new Chain(any, runs(any, operands));
         }
         if (c instanceof Cond.Not n) {
             return new Negation(node(n.inner()));
@@ -129,6 +173,37 @@ final class Conditions {
             return new Word(m, cmp.literal().number(), cmp.equal());
         }
         return new Whole(c);
+    }
+
+    /** {@code operands} with each run of two or more {@link Word}s of one actor and one name made one {@link Words}. */
+    private static Node[] runs(boolean any, List<Node> operands) {
+        List<Node> out = new ArrayList<>();
+        for (int i = 0; i < operands.size(); ) {
+            int j = i + 1;
+            if (operands.get(i) instanceof Word first && first.mem().addr().base() != null) {
+                while (j < operands.size() && operands.get(j) instanceof Word w
+                        && w.mem().actor().equals(first.mem().actor())
+                        && first.mem().addr().base().equals(w.mem().addr().base())) {
+                    j++;
+                }
+            }
+            if (j - i < 2) {
+                out.add(operands.get(i));
+            } else {
+                Cond.Mem[] mems = new Cond.Mem[j - i];
+                long[] numbers = new long[j - i];
+                boolean[] equal = new boolean[j - i];
+                for (int k = i; k < j; k++) {
+                    Word w = (Word) operands.get(k);
+                    mems[k - i] = w.mem();
+                    numbers[k - i] = w.number();
+                    equal[k - i] = w.equal();
+                }
+                out.add(new Words(any, mems[0].actor(), mems, numbers, equal));
+            }
+            i = j;
+        }
+        return out.toArray(new Node[0]);
     }
 
     /**

@@ -206,6 +206,56 @@ public final class Mmu {
         return pfn >= frames.nrFrames() ? -1L : frames.word(pfn, word);
     }
 
+    /** {@link #peek}'s answers for many addresses at once ({@link #peek(Mm, long[], int, long[], byte[])}). */
+    public static final byte PEEK_SIGNAL = 0;
+    public static final byte PEEK_WORD = 1;
+    public static final byte PEEK_ASK = 2;
+
+    /**
+     * {@link #peek} of {@code addrs[0..n)} in turn, for a reader of many words of one mm at once (a scenario's final
+     * condition): the VMA found for one address serves the next ones it covers, and nothing is boxed. {@code status[k]}
+     * is {@link #PEEK_WORD} with the word in {@code words[k]}, {@link #PEEK_SIGNAL} where the load would raise a
+     * signal, or {@link #PEEK_ASK} where only {@link #peek} answers (an address that is not a word's, which it refuses,
+     * and a file page that is not mapped).
+     */
+    public void peek(Mm mm, long[] addrs, int n, long[] words, byte[] status) {
+        Vma vma = null;
+        for (int k = 0; k < n; k++) {
+            long addr = addrs[k];
+            long offset = addr & (Page.PAGE_SIZE - 1);
+            if (!userAddress(addr)) {
+                status[k] = PEEK_SIGNAL;
+                continue;
+            }
+            if ((offset & 7) != 0 || offset >= 8L * Page.PAGE_WORDS) {
+                status[k] = PEEK_ASK;
+                continue;
+            }
+            if (vma == null || !vma.contains(addr)) {
+                vma = mm.vmaAt(addr);
+            }
+            if (vma == null || !vma.has(VmFlags.VM_READ | VmFlags.VM_WRITE | VmFlags.VM_EXEC)) {
+                status[k] = PEEK_SIGNAL;
+                continue;
+            }
+            long pte = mm.pte(addr);
+            if (!Pte.present(pte)) {
+                if (vma.mapping() != null) {
+                    status[k] = PEEK_ASK;
+                } else if (vma.isAnonymous()) {
+                    words[k] = 0;
+                    status[k] = PEEK_WORD;
+                } else {
+                    status[k] = PEEK_SIGNAL;
+                }
+                continue;
+            }
+            int pfn = Pte.pfn(pte);
+            words[k] = pfn >= frames.nrFrames() ? -1L : frames.word(pfn, (int) (offset >>> 3));
+            status[k] = PEEK_WORD;
+        }
+    }
+
     /** What a fault at an unmapped file address would show: the cached page, else the disk; null past EOF. */
     private Long peekFile(AddressSpace m, long index, int word) {
         if (index >= m.sizePages()) {
