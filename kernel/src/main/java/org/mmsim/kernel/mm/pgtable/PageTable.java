@@ -277,13 +277,27 @@ public final class PageTable extends StateObject {
      * order, without finding the table again for each.
      */
     public void clearEach(long start, long end, PteVisitor released) {
+        each(start, end, true, released);
+    }
+
+    /**
+     * Every pte of [start, end), which must lie in one PTE table, that is not none, handed to {@code visitor} in address
+     * order, the table left as it is: for {@code exit_mmap}, which frees every table with what it holds right after
+     * ({@link #freeAll}), so that clearing each entry first would only write what is freed a moment later.
+     */
+    public void readEach(long start, long end, PteVisitor visitor) {
+        each(start, end, false, visitor);
+    }
+
+    /** The walk of {@link #clearEach} ({@code clear}) and {@link #readEach}. */
+    private void each(long start, long end, boolean clear, PteVisitor visitor) {
         footprint.mm(mmId);
         int i = find(start >>> PMD_SHIFT);
         if (i < 0) {
             return;
         }
         Leaf leaf = leaves[i];
-        if (leaf.owner != owner) {
+        if (clear && leaf.owner != owner) {
             leaf = new Leaf(leaf, owner);
             leaves[i] = leaf;
         }
@@ -295,40 +309,15 @@ public final class PageTable extends StateObject {
                 e |= (1 << leaf.shift) - 1;
                 continue;
             }
-            long old = b[leaf.slot(e)];
-            if (old == 0) {
+            long pte = b[leaf.slot(e)];
+            if (pte == 0) {
                 continue;
             }
             long addr = base | (long) e << PAGE_SHIFT;
-            change(leaf, e, addr, old, 0);
-            released.visit(addr, old);
-        }
-    }
-
-    /**
-     * Every pte of [start, end), which must lie in one PTE table, that is not none, handed to {@code visitor} in address
-     * order, the table left as it is: for {@code exit_mmap}, which frees every table with what it holds right after
-     * ({@link #freeAll}), so that clearing each entry first would only write what is freed a moment later.
-     */
-    public void readEach(long start, long end, PteVisitor visitor) {
-        footprint.mm(mmId);
-        int i = find(start >>> PMD_SHIFT);
-        if (i < 0) {
-            return;
-        }
-        Leaf leaf = leaves[i];
-        long base = start & ~(PMD_SIZE - 1);
-        int to = index(start) + (int) ((end - start) >>> PAGE_SHIFT);
-        for (int e = index(start); e < to; e++) {
-            long[] b = leaf.blocks[e >>> leaf.shift];
-            if (b == null) {
-                e |= (1 << leaf.shift) - 1;
-                continue;
+            if (clear) {
+                change(leaf, e, addr, pte, 0);
             }
-            long pte = b[leaf.slot(e)];
-            if (pte != 0) {
-                visitor.visit(base | (long) e << PAGE_SHIFT, pte);
-            }
+            visitor.visit(addr, pte);
         }
     }
 
