@@ -14,39 +14,25 @@ import org.mmsim.kernel.uapi.Signal;
 final class Conditions {
     private Conditions() {}
 
-    static boolean eval(Cond c, Bindings b) throws ScenarioException {
-        return eval(c, b, false);
-    }
-
     /**
-     * {@code c} on the final state; {@code oopsed}: whether the model oopsed (the value of {@code oops}).
-     *
-     * <p>An explorer evaluates the condition at every final state, tens of thousands of times a second, and a litmus
-     * condition is mostly a chain of a dozen comparisons joined by one connective. A pattern {@code switch} over the
-     * sealed {@link Cond} dispatches through its bootstrap at every node of that chain; tests of the node's class, the
-     * connectives and comparisons first, cost a compare each. The order of evaluation, and so what short-circuits, is
-     * the same.
+     * {@code c} on the final state, walked as a tree; {@code oopsed}: whether the model oopsed (the value of
+     * {@code oops}). A {@link Plan} evaluates the connectives and the words of memory itself and leaves the other
+     * nodes to this.
      */
-    static boolean eval(Cond c, Bindings b, boolean oopsed) throws ScenarioException {
-        if (c instanceof Cond.Or o) {
-            return eval(o.left(), b, oopsed) || eval(o.right(), b, oopsed);
-        }
-        if (c instanceof Cond.And a) {
-            return eval(a.left(), b, oopsed) && eval(a.right(), b, oopsed);
-        }
-        if (c instanceof Cond.Cmp cmp) {
-            if (cmp.term() instanceof Cond.Mem m && cmp.literal().failure() == null) {
-                // a word of memory against a number, a litmus condition's every term: what value(..).matches gives
-                // (a task that is gone, or a load that would fault, matches no number), without making the value
-                Long v = word(m, b);
-                return (v != null && v == cmp.literal().number()) == cmp.equal();
-            }
-            return value(cmp.term(), b).matches(cmp.literal()) == cmp.equal();
-        }
-        if (c instanceof Cond.Not n) {
-            return !eval(n.inner(), b, oopsed);
-        }
-        return other(c, b, oopsed);
+    private static boolean eval(Cond c, Bindings b, boolean oopsed) throws ScenarioException {
+        return switch (c) {
+            case Cond.And a -> eval(a.left(), b, oopsed) && eval(a.right(), b, oopsed);
+            case Cond.Or o -> eval(o.left(), b, oopsed) || eval(o.right(), b, oopsed);
+            case Cond.Not n -> !eval(n.inner(), b, oopsed);
+            case Cond.Cmp cmp -> value(cmp.term(), b).matches(cmp.literal()) == cmp.equal();
+            case Cond.Oops o -> oopsed;
+            case Cond.Violated v -> Invariants.all().stream()
+                    .filter(inv -> inv.name().equals(v.invariant()))
+                    .anyMatch(inv -> !inv.check(b.kernel()).isEmpty());
+            case Cond.Diverged d -> Divergences.of(b.kernel()).stream()
+                    .anyMatch(v -> d.cause() == null || d.cause().equals(v.cause()));
+            case Cond.CmpTerms cmp -> value(cmp.left(), b).matches(value(cmp.right(), b)) == cmp.equal();
+        };
     }
 
     /**
@@ -91,12 +77,20 @@ final class Conditions {
         }
     }
 
-    /** {@code [ACTOR:ADDR] = N} or {@code !=}: the word against the number ({@link #word}). */
+    /**
+     * {@code [ACTOR:ADDR] = N} or {@code !=}: the word against the number ({@link #word}), without making the
+     * {@code Value} the tree's comparison would (a task that is gone, or a load that would fault, matches no number).
+     */
     private record Word(Cond.Mem mem, long number, boolean equal) implements Node {
         @Override
         public boolean eval(Bindings b, boolean oopsed) throws ScenarioException {
-            Long v = word(mem, b);
-            return (v != null && v == number) == equal;
+            Long word = word(mem, b);
+            return holds(word != null, word == null ? 0 : word);
+        }
+
+        /** The comparison, given whether a load reads a word ({@link #word} gives none) and which. */
+        boolean holds(boolean read, long word) {
+            return (read && word == number) == equal;
         }
     }
 
@@ -122,15 +116,14 @@ final class Conditions {
      * first: the reads change nothing, and the name resolves for all of them if it does for the first, so reading the
      * ones a short-circuit would skip changes no result and raises no error the tree's order would not.
      */
-    private record Words(boolean any, String actor, Cond.Mem[] mems, long[] numbers, boolean[] equal) implements Node {
+    private record Words(boolean any, Word[] terms) implements Node {
         @Override
         public boolean eval(Bindings b, boolean oopsed) throws ScenarioException {
-            int n = mems.length;
-            Task t = b.taskOrNull(actor);
+            int n = terms.length;
+            Task t = b.taskOrNull(terms[0].mem().actor());
             if (t == null || t.exited()) {
-                // no word to read: each comparison is as a null word makes it
-                for (int k = 0; k < n; k++) {
-                    if (!equal[k] == any) {
+                for (Word w : terms) {
+                    if (w.holds(false, 0) == any) {
                         return any;
                     }
                 }
@@ -138,20 +131,20 @@ final class Conditions {
             }
             long[] addrs = new long[n];
             for (int k = 0; k < n; k++) {
-                addrs[k] = b.resolve(mems[k].addr(), 0);
+                addrs[k] = b.resolve(terms[k].mem().addr(), 0);
             }
             long[] words = new long[n];
             byte[] status = new byte[n];
             b.kernel().peek(t, addrs, n, words, status);
             for (int k = 0; k < n; k++) {
-                boolean matches;
+                boolean holds;
                 if (status[k] == Mmu.PEEK_ASK) {
-                    Long v = b.kernel().peek(t, addrs[k]);
-                    matches = v != null && v == numbers[k];
+                    Long word = b.kernel().peek(t, addrs[k]);
+                    holds = terms[k].holds(word != null, word == null ? 0 : word);
                 } else {
-                    matches = status[k] == Mmu.PEEK_WORD && words[k] == numbers[k];
+                    holds = terms[k].holds(status[k] == Mmu.PEEK_WORD, words[k]);
                 }
-                if ((matches == equal[k]) == any) {
+                if (holds == any) {
                     return any;
                 }
             }
@@ -190,16 +183,7 @@ final class Conditions {
             if (j - i < 2) {
                 out.add(operands.get(i));
             } else {
-                Cond.Mem[] mems = new Cond.Mem[j - i];
-                long[] numbers = new long[j - i];
-                boolean[] equal = new boolean[j - i];
-                for (int k = i; k < j; k++) {
-                    Word w = (Word) operands.get(k);
-                    mems[k - i] = w.mem();
-                    numbers[k - i] = w.number();
-                    equal[k - i] = w.equal();
-                }
-                out.add(new Words(any, mems[0].actor(), mems, numbers, equal));
+                out.add(new Words(any, operands.subList(i, j).toArray(new Word[0])));
             }
             i = j;
         }
@@ -232,23 +216,6 @@ final class Conditions {
     /** Whether {@code c} is a {@code \/} ({@code any}) or a {@code /\}. */
     private static boolean links(Cond c, boolean any) {
         return any ? c instanceof Cond.Or : c instanceof Cond.And;
-    }
-
-    /** The nodes an explorer's condition rarely has: each named, so that a new kind of node fails to compile here. */
-    private static boolean other(Cond c, Bindings b, boolean oopsed) throws ScenarioException {
-        return switch (c) {
-            case Cond.And a -> eval(a, b, oopsed);
-            case Cond.Or o -> eval(o, b, oopsed);
-            case Cond.Not n -> eval(n, b, oopsed);
-            case Cond.Cmp cmp -> eval(cmp, b, oopsed);
-            case Cond.Oops o -> oopsed;
-            case Cond.Violated v -> Invariants.all().stream()
-                    .filter(inv -> inv.name().equals(v.invariant()))
-                    .anyMatch(inv -> !inv.check(b.kernel()).isEmpty());
-            case Cond.Diverged d -> Divergences.of(b.kernel()).stream()
-                    .anyMatch(v -> d.cause() == null || d.cause().equals(v.cause()));
-            case Cond.CmpTerms cmp -> value(cmp.left(), b).matches(value(cmp.right(), b)) == cmp.equal();
-        };
     }
 
     /** What a load at {@code [ACTOR:ADDR]} would return now (without faulting); null if the task is gone or it faults. */

@@ -77,8 +77,8 @@ public final class Zap {
             mm.ptl().lock();
             if (mm.tlb() != null) {
                 mm.tlb().beginGather();
-                mm.clearPtes(a, tableEnd, (addr, pte) -> release(mm, addr, pte, cause));
-            } else if (exit) {
+            }
+            if (exit && mm.tlb() == null) {
                 mm.releasePtesForExit(a, tableEnd, (addr, pte) -> release(mm, addr, pte, cause));
             } else {
                 mm.clearPtes(a, tableEnd, (addr, pte) -> release(mm, addr, pte, cause));

@@ -309,7 +309,7 @@ public final class PageAlloc extends StateObject implements Hashable {
         }
         int ref = frames.addRefcount(pfn, -refs, refs) - refs;
         if (ref < 0) {
-            throw new KernelBug("page_ref", "refcount of pfn " + pfn + " dropped below zero");
+            throw refBelowZero(pfn);
         }
         if (ref == 0) {
             free(pfn);
@@ -329,10 +329,10 @@ public final class PageAlloc extends StateObject implements Hashable {
         int map = (int) had;
         int ref = (int) (had >>> 32);
         if (map <= 0) {
-            throw new KernelBug("mapcount", "pfn " + pfn + " unmapped more often than mapped");
+            throw unmappedMoreThanMapped(pfn);
         }
         if (ref <= 0) {
-            throw new KernelBug("page_ref", "refcount of pfn " + pfn + " dropped below zero");
+            throw refBelowZero(pfn);
         }
         if (ref == 1 && !toAllocator) {
             free(pfn);
@@ -341,6 +341,16 @@ public final class PageAlloc extends StateObject implements Hashable {
             checkUnmapped(pfn, map - 1);
             pushFree(pfn);
         }
+    }
+
+    /** {@code page_ref_sub_and_test}'s sanity check failed: a reference was dropped that nobody held. */
+    private static KernelBug refBelowZero(int pfn) {
+        return new KernelBug("page_ref", "refcount of pfn " + pfn + " dropped below zero");
+    }
+
+    /** {@code folio_remove_rmap_pte}'s sanity check failed: the page was unmapped more often than mapped. */
+    public static KernelBug unmappedMoreThanMapped(int pfn) {
+        return new KernelBug("mapcount", "pfn " + pfn + " unmapped more often than mapped");
     }
 
     /** The last reference to {@code pfn} went: to the driver that owns it, or onto its zone's free list. */

@@ -1,6 +1,5 @@
 package org.mmsim.kernel.mm.rmap;
 
-import org.mmsim.kernel.bug.KernelBug;
 import java.util.ArrayList;
 import java.util.List;
 import org.mmsim.kernel.mm.AddressSpace;
@@ -10,6 +9,7 @@ import org.mmsim.kernel.mm.MmCore;
 import org.mmsim.kernel.mm.Vma;
 import org.mmsim.kernel.mm.VmFlags;
 import org.mmsim.kernel.mm.page.Page;
+import org.mmsim.kernel.mm.page.PageAlloc;
 import org.mmsim.kernel.mm.page.PageFlags;
 import org.mmsim.kernel.mm.page.PageFrames;
 import org.mmsim.kernel.mm.pgtable.Pte;
@@ -109,7 +109,7 @@ public final class Rmap {
     /** {@code folio_remove_rmap_pte()}: one pte stopped mapping the page. */
     public void pageRemoveRmap(int pfn) {
         if (frames.addMapcount(pfn, -1, 1) <= 0) {
-            throw new KernelBug("mapcount", "pfn " + pfn + " unmapped more often than mapped");
+            throw PageAlloc.unmappedMoreThanMapped(pfn);
         }
     }
 
