@@ -359,8 +359,8 @@ public final class Kernel {
             notifiers.hashInto(h);
             secondaryMmus.hashInto(h);
             h.add(driverState.size());
-            for (Hashable s : driverState) {
-                s.hashInto(h);
+            for (int i = 0; i < driverState.size(); i++) { // indexed: fingerprinted at every explored state
+                driverState.get(i).hashInto(h);
             }
         } finally {
             footprint.track(tracking);

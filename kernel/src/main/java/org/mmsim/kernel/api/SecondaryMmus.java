@@ -64,7 +64,8 @@ public final class SecondaryMmus implements Hashable {
     @Override
     public void hashInto(StateHasher h) {
         h.add(stale.size());
-        for (StaleAccess a : stale) {
+        for (int i = 0; i < stale.size(); i++) { // indexed: fingerprinted at every explored state
+            StaleAccess a = stale.get(i);
             h.add(a.device()).add(a.mmId()).add(a.addr()).add(a.pfn()).add(a.cpuPfn()).add(a.write())
                     .add(a.afterRelease());
         }

@@ -451,14 +451,15 @@ public final class Vfs implements Hashable {
     public void hashInto(StateHasher h) {
         // the lengths first, two to a value, so that what follows is delimited
         h.add(StateHasher.pack(inodes.size(), files.size())).add(StateHasher.pack(pipes.size(), names.size()));
-        for (Inode inode : inodes) {
-            inode.hashInto(h);
+        // indexed loops: fingerprinted at every explored state, where these iterators were not optimised away
+        for (int i = 0; i < inodes.size(); i++) {
+            inodes.get(i).hashInto(h);
         }
-        for (File f : files) {
-            f.hashInto(h);
+        for (int i = 0; i < files.size(); i++) {
+            files.get(i).hashInto(h);
         }
-        for (Pipe p : pipes) {
-            p.hashInto(h);
+        for (int i = 0; i < pipes.size(); i++) {
+            pipes.get(i).hashInto(h);
         }
         if (names.isEmpty()) {
             return; // most explored machines name no file: spare the tree its iterator on every fingerprint

@@ -105,7 +105,8 @@ public final class Detachments {
 
     /** Every record, oldest first; their number is hashed by the core ({@link #size}). */
     void hashInto(StateHasher h) {
-        for (Detachment d : records) {
+        for (int i = 0; i < records.size(); i++) { // indexed: fingerprinted at every explored state
+            Detachment d = records.get(i);
             h.add(d.mmId()).add(d.addr()).add(d.pfn()).add(d.cause()).add(d.holder());
         }
     }

@@ -319,11 +319,13 @@ public final class MmCore implements Hashable {
         for (int i = 0; i < mappings.size(); i++) {
             mappings.get(i).hashInto(h);
         }
-        for (Observation o : observations) {
+        for (int i = 0; i < observations.size(); i++) {
+            Observation o = observations.get(i);
             h.add(o.observerMmId()).add(o.pfn()).add(o.writerMmId()).add(o.writeEpoch()).add(o.how());
         }
         detachments.hashInto(h);
-        for (DeviceAccess d : deviceAccesses) {
+        for (int i = 0; i < deviceAccesses.size(); i++) {
+            DeviceAccess d = deviceAccesses.get(i);
             h.add(d.mmId()).add(d.addr()).add(d.pfn()).add(d.how()).add(d.problem());
         }
     }

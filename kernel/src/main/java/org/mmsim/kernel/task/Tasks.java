@@ -122,8 +122,8 @@ public final class Tasks implements Hashable {
     @Override
     public void hashInto(StateHasher h) {
         h.add(StateHasher.pack(nextPid, tasks.size()));
-        for (Task t : tasks) {
-            t.hashInto(h);
+        for (int i = 0; i < tasks.size(); i++) { // indexed: fingerprinted at every explored state
+            tasks.get(i).hashInto(h);
         }
     }
 

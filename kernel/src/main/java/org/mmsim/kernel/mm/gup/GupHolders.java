@@ -83,8 +83,8 @@ public final class GupHolders implements Hashable {
         // the counters and the number of arrays as one record (every explored state hashes it, mostly all zero)
         h.add(StateHasher.step(StateHasher.step(StateHasher.LANE, nrFollPinAcquired), nrFollPinReleased),
                 StateHasher.step(StateHasher.LANE + 1, all.size()));
-        for (GupPages g : all) {
-            g.hashInto(h);
+        for (int i = 0; i < all.size(); i++) { // indexed: fingerprinted at every explored state
+            all.get(i).hashInto(h);
         }
     }
 

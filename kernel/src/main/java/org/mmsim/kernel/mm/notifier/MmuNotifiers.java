@@ -448,26 +448,32 @@ public final class MmuNotifiers implements Hashable {
     public void hashInto(StateHasher h) {
         // the lengths first, so that what follows is delimited
         h.add(StateHasher.pack(byMm.size(), notifiers.size())).add(intervals.size());
-        for (Subscriptions s : byMm) {
+        // indexed loops, and the tree walked only if it holds something: fingerprinted at every explored state
+        for (int i = 0; i < byMm.size(); i++) {
+            Subscriptions s = byMm.get(i);
             if (s == null) {
                 h.add(-1);
                 continue;
             }
             h.add(s.list.size());
-            for (MmuNotifier n : s.list) {
-                h.add(n.id());
+            for (int k = 0; k < s.list.size(); k++) {
+                h.add(s.list.get(k).id());
             }
             h.add(s.invalidateSeq).add(s.activeInvalidateRanges).add(s.hasItree).add(s.itree.size());
-            s.itree.forEach(h::add);
+            if (s.itree.size() != 0) {
+                s.itree.forEach(h::add);
+            }
             h.add(s.deferred.size());
-            for (MmuIntervalNotifier n : s.deferred) {
-                h.add(n.id());
+            for (int k = 0; k < s.deferred.size(); k++) {
+                h.add(s.deferred.get(k).id());
             }
         }
-        for (MmuNotifier n : notifiers) {
+        for (int i = 0; i < notifiers.size(); i++) {
+            MmuNotifier n = notifiers.get(i);
             h.add(n.mm().id()).add(n.released).add(n.unregistered);
         }
-        for (MmuIntervalNotifier n : intervals) {
+        for (int i = 0; i < intervals.size(); i++) {
+            MmuIntervalNotifier n = intervals.get(i);
             h.add(n.mm().id()).add(n.start()).add(n.last()).add(n.invalidateSeq).add(n.inTree).add(n.removed);
         }
     }
