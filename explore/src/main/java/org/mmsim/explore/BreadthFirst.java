@@ -12,9 +12,11 @@ import java.util.Map;
  * violations, enabled threads and sleep sets of its children, touching nothing the search shares, so workers run it
  * for many states at once. {@link #merge} then files the children, one after another in state and thread order: counts,
  * findings, the visited set, the next level. Merging is the only place where the search's own data changes, and it
- * runs in the same order for any number of workers, so the report does not depend on them. A search stopped by a
- * budget stops inside a merge; {@link #cursor}, {@link #applied} and {@link #partial} say how far it got, which is
- * what a {@link Checkpoint} records to go on from exactly there.
+ * runs in the same order for any number of workers, so the report does not depend on them. A state whose steps a worker
+ * took ahead is filed straight from that record ({@link #fileRecorded}), with no expansion in between: most states are,
+ * and their filing is the part of a search that workers cannot share. A search stopped by a budget stops inside a
+ * merge; {@link #cursor}, {@link #applied} and {@link #partial} say how far it got, which is what a {@link Checkpoint}
+ * records to go on from exactly there.
  *
  * @param <S> the model state
  */
@@ -46,6 +48,8 @@ final class BreadthFirst<S> {
     Level<S> next = new Level<>();
     final Expander<S> expander;
     private final Expander.Worker<S> single = new Expander.Worker<>();
+    /** The child being filed ({@link #file}), filled again for each. */
+    private final Child<S> child = new Child<>();
     /** The initial state as the model made it, never stepped: what a state that was not kept is rebuilt from. */
     final S initial;
 
@@ -224,15 +228,21 @@ final class BreadthFirst<S> {
     private void expandLevel() {
         for (; cursor < current.size() && !budget.stopped(); cursor++) {
             if (current.kind(cursor) == Level.OPEN) {
-                Expander.Expansion<S> e;
-                try {
-                    e = expander.expand(current, cursor, single, trace.view(), visited, null, lookaheadDepth(),
-                            treeStates(1), mayKeep(), () -> false);
-                } catch (OutOfMemoryError oom) {
-                    throw HeapExhausted.INSTANCE;
-                }
-                if (!merge(e)) {
-                    return;
+                if (expander.fromRecord(current, cursor)) {
+                    if (!fileRecorded(cursor)) {
+                        return;
+                    }
+                } else {
+                    Expander.Expansion<S> e;
+                    try {
+                        e = expander.expand(current, cursor, single, trace.view(), visited, null, lookaheadDepth(),
+                                treeStates(1), mayKeep(), () -> false);
+                    } catch (OutOfMemoryError oom) {
+                        throw HeapExhausted.INSTANCE;
+                    }
+                    if (!merge(e)) {
+                        return;
+                    }
                 }
             }
             current.release(cursor);
@@ -291,59 +301,155 @@ final class BreadthFirst<S> {
         }
         int number = current.start() + e.position;
         long paths = current.paths(e.position);
+        Child<S> c = child;
         for (int k = applied; k < e.n; k++) {
-            if (!partial) {
-                transitions++;
-                noteViolations(e.violations[k], number, e.thread[k]);
+            Lookahead a = e.ahead[k];
+            c.thread = e.thread[k];
+            c.fp = e.fp[k];
+            c.violations = e.violations[k];
+            c.sleep = e.sleep[k];
+            c.sleepFootprints = e.sleepFootprints[k];
+            c.enabled = e.enabled[k];
+            c.kind = e.kind[k];
+            c.machine = e.child(k);
+            c.record = a == null ? null : a.root;
+            c.recordAt = a == null ? 0 : a.at;
+            c.recordBytes = e.aheadBytes[k];
+            boolean filed = file(k, number, paths, c);
+            c.machine = null;
+            if (applied > k) { // filed, or a stop after it: a merge that goes on starts after it
+                e.child[k] = null;
+                e.ahead[k] = null;
             }
-            partial = false;
-            // only a child the visited set holds can be in the next level already: a new one is filed without asking
-            // the level index, which a level of new states then never builds
-            int position = -1;
-            if (visited.contains(e.fp[k])) {
-                try {
-                    index.build();
-                } catch (OutOfMemoryError oom) {
-                    budget.outOfHeap();
-                    applied = k;
-                    partial = true;
-                    return false;
-                }
-                position = index.get(e.fp[k]);
-            }
-            if (position >= 0) {
-                next.merge(position, paths, e.sleep[k], e.sleepFootprints[k]);
-                if (e.ahead[k] != null) {
-                    next.lookahead(position, e.ahead[k], e.aheadBytes[k]);
-                }
-            } else {
-                int r = discover(e, k, number, paths, level + 1);
-                if (r == STOPPED_BEFORE) {
-                    applied = k;
-                    partial = true;
-                    return false;
-                }
-                if (r == STOPPED_AFTER) {
-                    applied = k + 1;
-                    return false;
-                }
-            }
-            e.child[k] = null;
-            e.ahead[k] = null;
-            applied = k + 1;
-            if (!draining && transitions % POLL_PERIOD == 0 && !budget.poll(trace.size(), transitions, level)) {
+            if (!filed) {
                 return false;
             }
         }
         return true;
     }
 
+    /**
+     * Files the children of open state {@code i} of the current level straight from the record of its steps taken ahead
+     * ({@link Expander#fromRecord} must hold), from child {@link #applied} on: what {@link Expander#expand} and
+     * {@link #merge} do for such a state, the same children with the same sleep sets in the same order, without an
+     * expansion in between or a view of each child's record. Most states of a search are filed this way, by this thread
+     * alone (with workers too: {@link #fromRecords}), so this is the part of a search that two workers cannot share.
+     *
+     * @return false if a budget stopped the search (then {@link #applied} and {@link #partial} say where)
+     */
+    private boolean fileRecorded(int i) {
+        Lookahead record = current.recordRoot(i);
+        int node = current.recordAt(i);
+        int number = current.start() + i;
+        long paths = current.paths(i);
+        int enabled = current.enabled(i);
+        int asleep = reduction ? current.sleep(i) & enabled : 0;
+        Expander.Worker<S> w = single;
+        Child<S> c = child;
+        int explored = 0;
+        for (int m = enabled & ~asleep, k = 0; m != 0; m &= m - 1, k++) {
+            int t = Integer.numberOfTrailingZeros(m);
+            int slot = record.slotIn(node, t);
+            long footprint = record.footprintAt(slot);
+            // the sleep set as the expansion works it out, from the siblings before this child: so for every child,
+            // the ones a stop left filed too; its footprints go straight into the level, so one array serves all
+            int sleep = reduction ? expander.childSleep(current, i, asleep, explored, footprint, w) : 0;
+            w.stepFootprints[t] = footprint;
+            explored |= 1 << t;
+            if (k < applied) {
+                continue;
+            }
+            int childNode = record.childAt(slot);
+            c.thread = t;
+            c.fp = record.fpAt(slot);
+            c.violations = record.violationsAt(slot);
+            c.sleep = sleep;
+            c.sleepFootprints = sleep == 0 ? null : w.childFootprints;
+            c.enabled = record.enabledAt(slot);
+            c.kind = record.kindAt(slot);
+            c.record = childNode < 0 ? null : record;
+            c.recordAt = childNode;
+            c.recordBytes = childNode < 0 ? 0 : record.bytesAt(childNode);
+            if (!file(k, number, paths, c)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * One child on its way to being filed ({@link #file}): the thread that reached it, its fingerprint, violations,
+     * sleep set with its footprints, enabled threads and kind, the machine a worker carried for the next level to keep
+     * (or null), and the node of its steps taken ahead (or none). One is filled again for each child.
+     */
+    static final class Child<S> {
+        int thread;
+        long fp;
+        List<String> violations;
+        int sleep;
+        long[] sleepFootprints;
+        int enabled;
+        byte kind;
+        S machine;
+        Lookahead record;
+        int recordAt;
+        long recordBytes;
+    }
+
+    /**
+     * Files child {@code k} of state {@code number} (whose paths are {@code paths}): counts its transition and
+     * violations (unless a stop left it counted, {@link #partial}), then merges it into the next level if it is there
+     * already, else numbers it and adds it ({@link #discover}).
+     *
+     * @return false if a budget stopped the search (then {@link #applied} and {@link #partial} say where)
+     */
+    private boolean file(int k, int number, long paths, Child<S> c) {
+        if (!partial) {
+            transitions++;
+            noteViolations(c.violations, number, c.thread);
+        }
+        partial = false;
+        // only a child the visited set holds can be in the next level already: a new one is filed without asking
+        // the level index, which a level of new states then never builds
+        int position = -1;
+        if (visited.contains(c.fp)) {
+            try {
+                index.build();
+            } catch (OutOfMemoryError oom) {
+                budget.outOfHeap();
+                applied = k;
+                partial = true;
+                return false;
+            }
+            position = index.get(c.fp);
+        }
+        if (position >= 0) {
+            next.merge(position, paths, c.sleep, c.sleepFootprints);
+            if (c.record != null) {
+                next.lookahead(position, c.record, c.recordAt, c.recordBytes);
+            }
+        } else {
+            int r = discover(c, number, paths, level + 1);
+            if (r == STOPPED_BEFORE) {
+                applied = k;
+                partial = true;
+                return false;
+            }
+            if (r == STOPPED_AFTER) {
+                applied = k + 1;
+                return false;
+            }
+        }
+        applied = k + 1;
+        return draining || transitions % POLL_PERIOD != 0 || budget.poll(trace.size(), transitions, level);
+    }
+
     private static final int DISCOVERED = 0;
     private static final int STOPPED_BEFORE = 1;
     private static final int STOPPED_AFTER = 2;
 
-    /** Numbers child {@code k}, met for the first time, and adds it to the next level. */
-    private int discover(Expander.Expansion<S> e, int k, int parent, long paths, int childLevel) {
+    /** Numbers child {@code c}, met for the first time, and adds it to the next level. */
+    private int discover(Child<S> c, int parent, long paths, int childLevel) {
         if (!budget.admit(trace.size())) {
             return STOPPED_BEFORE;
         }
@@ -352,28 +458,28 @@ final class BreadthFirst<S> {
             // search here, with the child not filed, instead of leaving it in some tables and not in others
             visited.reserve();
             trace.reserve();
-            next.reserve(e.sleep[k]);
+            next.reserve(c.sleep);
             index.reserve();
         } catch (OutOfMemoryError oom) {
             budget.outOfHeap();
             return STOPPED_BEFORE;
         }
-        long fp = e.fp[k];
+        long fp = c.fp;
         if (!visited.add(fp)) {
             throw new IllegalStateException("model is not layered: the state reached by "
-                    + Arrays.toString(trace.scheduleThen(parent, e.thread[k]))
+                    + Arrays.toString(trace.scheduleThen(parent, c.thread))
                     + " was already found at a shallower depth (fingerprint " + Long.toHexString(fp) + ")");
         }
-        int number = trace.add(parent, e.thread[k]);
-        byte kind = classify(e.kind[k] == Level.FINAL_POSITIVE || e.kind[k] == Level.FINAL_NEGATIVE,
-                e.kind[k] == Level.FINAL_POSITIVE, e.enabled[k], number);
-        S kept = kind == Level.OPEN && mayKeep() ? e.child(k) : null;
+        int number = trace.add(parent, c.thread);
+        byte kind = classify(c.kind == Level.FINAL_POSITIVE || c.kind == Level.FINAL_NEGATIVE,
+                c.kind == Level.FINAL_POSITIVE, c.enabled, number);
+        S kept = kind == Level.OPEN && mayKeep() ? c.machine : null;
         if (kept != null) {
             keptInNext++;
         }
-        int position = next.add(paths, e.sleep[k], e.sleepFootprints[k], e.enabled[k], kind, kept);
-        if (e.ahead[k] != null) {
-            next.lookahead(position, e.ahead[k], e.aheadBytes[k]);
+        int position = next.add(paths, c.sleep, c.sleepFootprints, c.enabled, kind, kept);
+        if (c.record != null) {
+            next.lookahead(position, c.record, c.recordAt, c.recordBytes);
         }
         index.put(fp, position);
         depth = childLevel;

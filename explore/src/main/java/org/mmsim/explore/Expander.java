@@ -354,7 +354,7 @@ final class Expander<S> {
      * The sleep set of the child reached by a step with {@code footprint}: the threads asleep here and the
      * siblings already explored (lower thread numbers) whose steps are independent of this one.
      */
-    private int childSleep(Level<S> current, int i, int asleep, int explored, long footprint, Worker<S> w) {
+    int childSleep(Level<S> current, int i, int asleep, int explored, long footprint, Worker<S> w) {
         int sleep = 0;
         for (int m = asleep; m != 0; m &= m - 1) {
             int u = Integer.numberOfTrailingZeros(m);

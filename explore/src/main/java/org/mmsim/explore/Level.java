@@ -157,9 +157,14 @@ final class Level<S> {
      * holds ({@link Lookahead#bytes}, worked out by the worker that made it, so that {@link #bytes} walks no record).
      */
     void lookahead(int i, Lookahead a, long bytes) {
+        lookahead(i, a.root, a.at, bytes);
+    }
+
+    /** {@link #lookahead(int, Lookahead, long)} of the node at {@code at} of the tree whose root is {@code root}. */
+    void lookahead(int i, Lookahead root, int at, long bytes) {
         if (ahead[i] == null) {
-            ahead[i] = a.root;
-            aheadAt[i] = a.at;
+            ahead[i] = root;
+            aheadAt[i] = at;
             aheadBytes += bytes;
         }
     }

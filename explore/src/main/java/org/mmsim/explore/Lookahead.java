@@ -87,33 +87,77 @@ final class Lookahead {
         return node + HEADER + PER_THREAD * Integer.bitCount(covered & ((1 << t) - 1));
     }
 
+    /**
+     * Where the words of thread {@code t} (one it covers) start in the node at {@code node} of this view's tree: what the
+     * readers below that take a slot are given, for a search that files a node's children straight from the tree,
+     * without a view of each.
+     */
+    int slotIn(int node, int t) {
+        return slot(node, (int) words[node], t);
+    }
+
     long fp(int t) {
-        return words[slot(t)];
+        return fpAt(slot(t));
     }
 
     long footprint(int t) {
-        return words[slot(t) + 1];
+        return footprintAt(slot(t));
     }
 
     int enabled(int t) {
-        return (int) (words[slot(t) + 2] >>> 8);
+        return enabledAt(slot(t));
     }
 
     byte kind(int t) {
-        return (byte) words[slot(t) + 2];
+        return kindAt(slot(t));
     }
 
     /** The violations recorded for thread {@code t}'s step. */
-    @SuppressWarnings("unchecked")
     List<String> violations(int t) {
-        int i = (int) (words[slot(t) + 2] >>> FOUND_SHIFT);
-        return i == 0 ? List.of() : (List<String>) found[i - 1];
+        return violationsAt(slot(t));
     }
 
     /** The record of the child thread {@code t}'s step made, or null. */
     Lookahead next(int t) {
-        int child = (int) words[slot(t) + 3];
-        return child == 0 ? null : new Lookahead(words, found, child - 1, root);
+        int child = childAt(slot(t));
+        return child < 0 ? null : new Lookahead(words, found, child, root);
+    }
+
+    /** The child's fingerprint, of the thread whose words start at {@code slot} ({@link #slotIn}). */
+    long fpAt(int slot) {
+        return words[slot];
+    }
+
+    /** The step's footprint. */
+    long footprintAt(int slot) {
+        return words[slot + 1];
+    }
+
+    /** The child's enabled threads. */
+    int enabledAt(int slot) {
+        return (int) (words[slot + 2] >>> 8);
+    }
+
+    /** The child's kind ({@link Level#OPEN} and the others). */
+    byte kindAt(int slot) {
+        return (byte) words[slot + 2];
+    }
+
+    /** The violations the step found. */
+    @SuppressWarnings("unchecked")
+    List<String> violationsAt(int slot) {
+        int i = (int) (words[slot + 2] >>> FOUND_SHIFT);
+        return i == 0 ? List.of() : (List<String>) found[i - 1];
+    }
+
+    /** The offset of the child's own node in this view's tree, or -1 if its steps were not taken. */
+    int childAt(int slot) {
+        return (int) words[slot + 3] - 1;
+    }
+
+    /** {@link #bytes} of the node at {@code node} of this view's tree, without a view of it. */
+    long bytesAt(int node) {
+        return 8 * (words[node] >>> 32) + (node == 0 ? 32 + 16 : 0);
     }
 
     /**
@@ -123,7 +167,7 @@ final class Lookahead {
      * lists are not counted (shared with the step that found them, and rare).
      */
     long bytes() {
-        return 8 * (words[at] >>> 32) + (at == 0 ? 32 + 16 : 0);
+        return bytesAt(at);
     }
 
     /**
