@@ -99,9 +99,10 @@ public final class Kernel {
     /**
      * Wires the mechanisms in the order of the package layering over physical memory: at boot over new frames, for a
      * copy over the copies of {@code o}'s. The mechanisms that state or a suspended call refers to (the mm core, the
-     * VFS and its tables, GUP, fork, madvise, zap, io_uring's and drivers' tables) are paired with {@code o}'s, so that
-     * copied state points at the copy's; the copier fails on a reference to any other, so a new such reference shows
-     * in {@code CopyTest} instead of leaving a copy pointing into its original.
+     * VFS and its tables, GUP, fork, madvise, zap, io_uring's and drivers' tables) stand for {@code o}'s in the copy
+     * ({@link #counterpart}, or paired by their owners), so that copied state points at the copy's; the copier fails on
+     * a reference to any other, so a new such reference shows in {@code CopyTest} instead of leaving a copy pointing
+     * into its original.
      */
     private Kernel(Kernel o, Copier c, KernelProfile profile, int nrFrames, int normalFrames, int movableFrames) {
         PageFrames frames;
@@ -111,32 +112,30 @@ public final class Kernel {
             alloc = new PageAlloc(frames, trace, normalFrames, movableFrames, DEVICE_FRAMES);
             holders = new GupHolders();
         } else {
-            c.pair(o.trace, trace);
-            c.pair(o.footprint, footprint);
+            // the mechanisms and tables below stand for o's wherever copied state refers to one: looked up only then
+            c.counterparts(x -> counterpart(o, x));
             frames = c.copy(o.core.frames());
             alloc = c.copy(o.core.alloc());
-            holders = c.pair(o.holders, new GupHolders());
+            holders = new GupHolders();
         }
-        core = pair(o == null ? null : o.core, new MmCore(profile, trace, footprint, frames, alloc), c);
+        core = new MmCore(profile, trace, footprint, frames, alloc);
         rmap = new Rmap(core);
-        notifiers = pair(o == null ? null : o.notifiers, new MmuNotifiers(core), c);
-        filemap = pair(o == null ? null : o.filemap, new Filemap(core, rmap, notifiers), c);
-        memory = pair(o == null ? null : o.memory, new Memory(core, rmap, notifiers), c);
-        zap = pair(o == null ? null : o.zap, new Zap(core, rmap, notifiers), c);
+        notifiers = new MmuNotifiers(core);
+        filemap = new Filemap(core, rmap, notifiers);
+        memory = new Memory(core, rmap, notifiers);
+        zap = new Zap(core, rmap, notifiers);
         Migrate migrate = new Migrate(core, rmap, notifiers);
-        gup = pair(o == null ? null : o.gup, new Gup(core, memory, migrate, holders), c);
-        vfs = pair(o == null ? null : o.vfs, new Vfs(core, filemap, gup, zap), c);
+        gup = new Gup(core, memory, migrate, holders);
+        vfs = new Vfs(core, filemap, gup, zap);
         Mmap mmap = new Mmap(core, zap, gup, vfs, notifiers);
         tasks = new Tasks(core, mmap);
-        fork = pair(o == null ? null : o.fork, new Fork(core, rmap, mmap, tasks, notifiers), c);
-        DmaBufFops dmaBufFops = pair(o == null ? null : o.exports.dmaBufFops(),
-                new DmaBufFops(trace, profile), c);
+        fork = new Fork(core, rmap, mmap, tasks, notifiers);
         exports = new Exports(core, gup, memory, vfs, zap, notifiers, new Hmm(core, memory, notifiers),
                 migrate.device(), secondaryMmus, deviceMemories, driverState, pageReferences, deviceChecks,
-                dmaBufFops);
-        mmu = pair(o == null ? null : o.mmu, new Mmu(core, memory), c);
+                new DmaBufFops(trace, profile));
+        mmu = new Mmu(core, memory);
 
-        madvise = pair(o == null ? null : o.madvise, new Madvise(core, zap, notifiers, gup), c);
+        madvise = new Madvise(core, zap, notifiers, gup);
         syscalls = new Syscalls(core, tasks, mmu, mmap, new Mprotect(core, notifiers, gup), madvise, fork, gup,
                 new TaskMmu(core, notifiers), new ProcMem(core, gup), exports, new Mlock(core, gup),
                 new Msync(core, vfs), new Mremap(core, mmap, notifiers, gup));
@@ -146,7 +145,6 @@ public final class Kernel {
         ioUring = new IoUring(exports);
         fileSyscalls = new FileSyscalls(core, vfs, ioUring);
         if (o != null) {
-            c.pair(o.exports, exports);
             gup.pairWith(o.gup, c);
             ioUring.pairWith(o.ioUring, c);
             for (Driver d : o.drivers) {
@@ -164,8 +162,18 @@ public final class Kernel {
         }
     }
 
-    private static <T> T pair(T original, T copy, Copier c) {
-        return original == null ? copy : c.pair(original, copy);
+    /**
+     * This machine's own object for {@code x}, one of the mechanisms, registries or tables of {@code o}, the machine it
+     * is a copy of; null for anything else. Copied state and suspended calls refer to these (a VMA to the VFS's tables,
+     * a call to GUP or the fault handler, a KVM driver to its kernel's exports), and the copier asks here only when it
+     * meets such a reference, instead of pairing all of them at every copy; any other reference it cannot copy still
+     * fails the copy, so a new one shows in {@code CopyTest}.
+     */
+    private Object counterpart(Kernel o, Object x) {
+        return x == o.trace ? trace : x == o.footprint ? footprint : x == o.core ? core : x == o.holders ? holders
+                : x == o.notifiers ? notifiers : x == o.filemap ? filemap : x == o.memory ? memory : x == o.zap ? zap
+                : x == o.gup ? gup : x == o.vfs ? vfs : x == o.fork ? fork : x == o.mmu ? mmu : x == o.madvise ? madvise
+                : x == o.exports ? exports : x == o.exports.dmaBufFops() ? exports.dmaBufFops() : null;
     }
 
     /**

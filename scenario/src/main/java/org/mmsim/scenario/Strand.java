@@ -75,8 +75,8 @@ final class Strand {
         Strand s = new Strand(block);
         s.pc = pc;
         s.steps = steps;
-        for (KernelCall<?> k : done) {
-            s.done.add(c.copy(k));
+        for (int i = 0; i < done.size(); i++) { // indexed: copied at every branch of an explored state
+            s.done.add(c.copy(done.get(i)));
         }
         if (callMade) {
             s.call = op().kind().next(b, b.task(name(), op().line()), op(), s.done);

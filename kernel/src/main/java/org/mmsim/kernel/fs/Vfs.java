@@ -47,7 +47,8 @@ public final class Vfs implements Hashable {
      */
     private Splice splice;
     private PipeOps pipeOps;
-    private final RegularFileOps[] regularOps = new RegularFileOps[FsType.values().length];
+    private static final FsType[] FS_TYPES = FsType.values();
+    private final RegularFileOps[] regularOps = new RegularFileOps[FS_TYPES.length];
     private final List<Inode> inodes = new ArrayList<>();
     private final List<File> files = new ArrayList<>();
     private final List<Pipe> pipes = new ArrayList<>();
@@ -483,10 +484,10 @@ public final class Vfs implements Hashable {
         if (o.pipeOps != null) {
             c.pair(o.pipeOps, pipeOps());
         }
-        for (FsType fs : FsType.values()) {
-            RegularFileOps ops = o.regularOps[fs.ordinal()];
+        for (int t = 0; t < o.regularOps.length; t++) { // not FsType.values(), a new array at every copy
+            RegularFileOps ops = o.regularOps[t];
             if (ops != null) {
-                RegularFileOps mine = c.pair(ops, regularOps(fs));
+                RegularFileOps mine = c.pair(ops, regularOps(FS_TYPES[t]));
                 c.pair(ops.vmOps(), mine.vmOps());
             }
         }

@@ -63,8 +63,8 @@ public final class AnonVma extends StateObject implements Hashable {
     @Override
     public AnonVma copy(Copier c) {
         AnonVma a = c.pair(this, new AnonVma(id));
-        for (Vma vma : vmas) {
-            a.vmas.add(c.copy(vma));
+        for (int i = 0; i < vmas.size(); i++) { // indexed: copied at every branch of an explored state
+            a.vmas.add(c.copy(vmas.get(i)));
         }
         return a;
     }

@@ -339,17 +339,18 @@ public final class MmCore implements Hashable {
      */
     public void copyFrom(MmCore o, Copier c) {
         tlbs = o.tlbs;
-        for (Mm mm : o.mms) {
-            mms.add(c.copy(mm));
+        // indexed loops: a machine is copied at every branch of an explored state, and these iterators stayed
+        for (int i = 0; i < o.mms.size(); i++) {
+            mms.add(c.copy(o.mms.get(i)));
         }
-        for (int[] l : o.lineage) {
-            lineage.add(l.clone());
+        for (int i = 0; i < o.lineage.size(); i++) {
+            lineage.add(o.lineage.get(i).clone());
         }
-        for (AnonVma a : o.anonVmas) {
-            anonVmas.add(c.copy(a));
+        for (int i = 0; i < o.anonVmas.size(); i++) {
+            anonVmas.add(c.copy(o.anonVmas.get(i)));
         }
-        for (AddressSpace m : o.mappings) {
-            mappings.add(c.copy(m));
+        for (int i = 0; i < o.mappings.size(); i++) {
+            mappings.add(c.copy(o.mappings.get(i)));
         }
         // ArrayList.addAll makes an array of what it adds even when that is nothing, and most copies have nothing here
         if (!o.observations.isEmpty()) {

@@ -42,6 +42,28 @@ public final class Copier {
     /** The state objects whose forwarding pointers this copier set, to clear ({@link #finish}). */
     private StateObject[] forwarded = new StateObject[32];
     private int nrForwarded;
+    /** Who names the copy's own object for one of the original's that nothing paired, or null ({@link #counterparts}). */
+    private Counterparts counterparts;
+
+    /**
+     * Names, for an object of the original machine, the object that stands for it in the copy, or null if it knows of
+     * none: a copied machine's own mechanisms for the original's ({@code Kernel}'s), asked only when a copied object
+     * refers to one, instead of every mechanism being paired at every copy.
+     */
+    @Export
+    @FunctionalInterface
+    public interface Counterparts {
+        Object of(Object original);
+    }
+
+    /**
+     * From now on, an object that is neither state, paired nor a value is looked up in {@code c} before the copier gives
+     * up on it; what it names is paired with it.
+     */
+    @Export
+    public void counterparts(Counterparts c) {
+        counterparts = c;
+    }
 
     /** {@code copy} stands for {@code original} from now on; returns {@code copy}. */
     @Export
@@ -75,6 +97,10 @@ public final class Copier {
         }
         Object c = get(original);
         if (c != null) {
+            return (T) c;
+        }
+        if (counterparts != null && (c = counterparts.of(original)) != null) {
+            put(original, c);
             return (T) c;
         }
         if (original instanceof Copyable s) {

@@ -131,8 +131,8 @@ public final class Tasks implements Hashable {
 
     /** Fill this task list, built by a copied machine and paired with {@code o}, with copies of {@code o}'s tasks. */
     public void copyFrom(Tasks o, Copier c) {
-        for (Task t : o.tasks) {
-            tasks.add(c.copy(t));
+        for (int i = 0; i < o.tasks.size(); i++) { // indexed: copied at every branch of an explored state
+            tasks.add(c.copy(o.tasks.get(i)));
         }
         nextPid = o.nextPid;
     }

@@ -57,6 +57,29 @@ class CopierTest {
     }
 
     @Test
+    void aMechanismNothingPairedIsTheOneItsCounterpartsNameAskedOnceAndAnyOtherIsStillRefused() {
+        Object gup = new Object();
+        Object copysGup = new Object();
+        Object stranger = new Object();
+        int[] asked = {0};
+        Copier c = new Copier();
+        c.counterparts(x -> {
+            asked[0]++;
+            return x == gup ? copysGup : null;
+        });
+
+        assertThat(c.copy(gup)).isSameAs(copysGup);
+        assertThat(c.copy(gup)).as("found again as a pair").isSameAs(copysGup);
+        assertThat(asked[0]).isEqualTo(1);
+        assertThatThrownBy(() -> c.copy(stranger)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("cannot copy a java.lang.Object");
+        // a pair made for an object takes precedence over what the counterparts would name
+        Object paired = new Object();
+        c.pair(stranger, paired);
+        assertThat(c.copy(stranger)).isSameAs(paired);
+    }
+
+    @Test
     void aCycleOfStateThatPairsItselfFirstComesOutAsTheSameCycleWithEachObjectCopiedOnce() {
         Node a = new Node(false);
         Node b = new Node(false);

@@ -207,6 +207,7 @@ class FingerprintCoverageTest {
         leftOut("state.Copier", "table", "the map of one copy being made");
         leftOut("state.Copier", "size", "how full that map is");
         leftOut("state.Copier", "list", "the pairs of one copy being made");
+        leftOut("state.Copier", "counterparts", "who names the copy's own mechanisms, for one copy being made");
         leftOut("state.Copier", "listed", "how full that list is");
         leftOut("state.Copier", "forwarded", "the originals whose forwarding pointers one copy set, to clear");
         leftOut("state.Copier", "nrForwarded", "how many there are");
