@@ -269,7 +269,8 @@ public final class Kernel {
 
     /** The owners of device memory drivers registered, for the device-isolation invariant. */
     public List<DeviceMemory> deviceMemories() {
-        return Collections.unmodifiableList(deviceMemories);
+        // after every explored step the checks ask, mostly of a machine without devices: no view to make then
+        return deviceMemories.isEmpty() ? List.of() : Collections.unmodifiableList(deviceMemories);
     }
 
     /** The devices' translation tables and their stale accesses, for the device-coherence invariant. */
@@ -283,7 +284,7 @@ public final class Kernel {
     }
 
     public List<PageReferences> pageReferences() {
-        return Collections.unmodifiableList(pageReferences);
+        return pageReferences.isEmpty() ? List.of() : Collections.unmodifiableList(pageReferences);
     }
 
     /** A new process with an empty address space and no open files (as after {@code execve}). */

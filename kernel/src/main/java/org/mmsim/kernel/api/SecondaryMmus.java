@@ -32,7 +32,8 @@ public final class SecondaryMmus implements Hashable {
 
     /** Every registered view, in registration order. */
     public List<SecondaryMmu> views() {
-        return Collections.unmodifiableList(views);
+        // after every explored step several checks ask, mostly of a machine without devices: no view to make then
+        return views.isEmpty() ? List.of() : Collections.unmodifiableList(views);
     }
 
     /** The first view with a valid entry mapping {@code addr} of {@code mm} to {@code pfn}: its name, or null. */

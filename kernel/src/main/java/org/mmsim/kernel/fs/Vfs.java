@@ -444,7 +444,7 @@ public final class Vfs implements Hashable {
 
     /** Every pipe ever created, by id. */
     public List<Pipe> pipes() {
-        return Collections.unmodifiableList(pipes);
+        return pipes.isEmpty() ? List.of() : Collections.unmodifiableList(pipes); // asked after every explored step
     }
 
     /** Every inode, every open file, every pipe, and the names in path order. */

@@ -201,7 +201,8 @@ public final class MmCore implements Hashable {
 
     /** Every address_space ever created, by id. */
     public List<AddressSpace> mappings() {
-        return Collections.unmodifiableList(mappings);
+        // after every explored step several checks ask, mostly of a machine with no file mapped: no view to make then
+        return mappings.isEmpty() ? List.of() : Collections.unmodifiableList(mappings);
     }
 
     // ---- user->locked_vm ----------------------------------------------------------------------------------
