@@ -5,6 +5,7 @@ import org.mmsim.kernel.Kernel;
 import org.mmsim.kernel.bug.Violation;
 import org.mmsim.kernel.mm.Mm;
 import org.mmsim.kernel.mm.page.AccountingLedger;
+import org.mmsim.kernel.mm.page.PageAlloc;
 import org.mmsim.kernel.mm.page.PageFrames;
 
 /**
@@ -58,10 +59,10 @@ final class LedgerCheck {
         if (k == 0) {
             return List.of();
         }
-        int[] ranges = kernel.pageAlloc().everAllocatedRanges();
+        PageAlloc alloc = kernel.pageAlloc();
         long[] ordered = ledger.scratchOrder(k);
         for (int i = 0; i < k; i++) {
-            int position = position(ranges, candidates[i]);
+            int position = alloc.everAllocatedPosition(candidates[i]);
             if (position < 0) {
                 return null;
             }
@@ -123,18 +124,6 @@ final class LedgerCheck {
             if (in[i] == pfn) {
                 return i;
             }
-        }
-        return -1;
-    }
-
-    /** Where {@code pfn} comes in the order of {@code ranges} (as the full check walks them), or -1 outside them. */
-    private static int position(int[] ranges, int pfn) {
-        int base = 0;
-        for (int z = 0; z < ranges.length; z += 2) {
-            if (pfn >= ranges[z] && pfn < ranges[z + 1]) {
-                return base + pfn - ranges[z];
-            }
-            base += ranges[z + 1] - ranges[z];
         }
         return -1;
     }

@@ -227,6 +227,29 @@ public final class PageAlloc extends StateObject implements Hashable {
         return r;
     }
 
+    /**
+     * Where {@code pfn} comes among the frames of {@link #everAllocatedRanges}, in their order (as the accounting check
+     * walks them), or -1 if it lies outside them: what a walk of that array finds, without making it (the check from
+     * the ledger asks this of each frame a step touched, after every explored step).
+     */
+    public int everAllocatedPosition(int pfn) {
+        frames.footprint().allocator();
+        int base = 0;
+        for (int z = 0; z < start.length; z++) {
+            if (pfn >= start[z] && pfn < next[z]) {
+                return base + pfn - start[z];
+            }
+            base += next[z] - start[z];
+        }
+        for (int i = 0; i < pagemaps.length; i += 2) {
+            if (pfn >= pagemaps[i] && pfn < pagemaps[i] + pagemaps[i + 1]) {
+                return base + pfn - pagemaps[i];
+            }
+            base += pagemaps[i + 1];
+        }
+        return -1;
+    }
+
     /** How many of {@link #everAllocatedRanges}' entries are the zones' (the pagemaps' follow them). */
     public int zoneRangeEntries() {
         return 2 * start.length;

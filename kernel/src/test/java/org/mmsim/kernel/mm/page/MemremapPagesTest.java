@@ -80,6 +80,30 @@ class MemremapPagesTest {
     }
 
     @Test
+    void aFramesPositionAmongThoseEverAllocatedIsWhereAWalkOfTheirRangesFindsIt() {
+        Kernel two = Kernel.boot(Profiles.byName("6.18"), 32, 16);
+        PageAlloc a = two.pageAlloc();
+        for (int i = 0; i < 5; i++) {
+            a.allocPage(PageAlloc.GFP_KERNEL);
+            a.allocPage(PageAlloc.GFP_HIGHUSER_MOVABLE);
+        }
+        a.memremapPages(3, ops);
+        a.memremapPages(2, ops);
+        int[] ranges = a.everAllocatedRanges();
+        int positions = 0;
+        for (int pfn = 0; pfn < 1 + 32 + 16 + Kernel.DEVICE_FRAMES; pfn++) {
+            int walked = -1;
+            for (int z = 0, base = 0; z < ranges.length && walked < 0; base += ranges[z + 1] - ranges[z], z += 2) {
+                walked = pfn >= ranges[z] && pfn < ranges[z + 1] ? base + pfn - ranges[z] : -1;
+            }
+            assertThat(a.everAllocatedPosition(pfn)).as("pfn %d", pfn).isEqualTo(walked);
+            positions += walked >= 0 ? 1 : 0;
+        }
+        // both zones' first frames (and what boot took) and both pagemaps
+        assertThat(positions).isGreaterThanOrEqualTo(10 + 5);
+    }
+
+    @Test
     void theDeviceRegionRunsOut() {
         assertThat(alloc.memremapPages(Kernel.DEVICE_FRAMES + 1, ops)).isEqualTo(-Errno.ENOMEM);
     }
