@@ -13,6 +13,12 @@ import org.mmsim.kernel.task.Task;
  */
 final class Strand {
     final Scenario.ThreadBlock block;
+    /**
+     * The block's operations, as an array shared by every copy (never written): the explorer asks at every step, of
+     * every thread, whether it has finished and what its next operation is, and the block's list answers through an
+     * interface call each time.
+     */
+    private final Op[] ops;
     int pc;
     KernelCall<?> call;
     /**
@@ -37,15 +43,20 @@ final class Strand {
     int actorVersion = -1;
 
     Strand(Scenario.ThreadBlock block) {
+        this(block, block.ops().toArray(new Op[0]));
+    }
+
+    private Strand(Scenario.ThreadBlock block, Op[] ops) {
         this.block = block;
+        this.ops = ops;
     }
 
     boolean finished() {
-        return call == null && pc == block.ops().size();
+        return call == null && pc == ops.length;
     }
 
     Op op() {
-        return block.ops().get(pc);
+        return ops[pc];
     }
 
     String name() {
@@ -72,7 +83,7 @@ final class Strand {
      * but not yet run is made again from the copied bindings {@code b}.
      */
     Strand copy(Copier c, Bindings b) throws ScenarioException {
-        Strand s = new Strand(block);
+        Strand s = new Strand(block, ops);
         s.pc = pc;
         s.steps = steps;
         for (int i = 0; i < done.size(); i++) { // indexed: copied at every branch of an explored state

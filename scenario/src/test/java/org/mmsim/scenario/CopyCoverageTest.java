@@ -51,6 +51,7 @@ class CopyCoverageTest {
         }
         FIELDS.put("Bindings.libraryViolations", "not copied: empty between steps (the runner takes it after each one)");
         FIELDS.put("Strand.block", "shared: part of the immutable scenario");
+        FIELDS.put("Strand.ops", "shared: the block's operations as an array nobody writes");
         FIELDS.put("Strand.pc", "copied as a value");
         FIELDS.put("Strand.steps", "copied as a value");
         FIELDS.put("Strand.call", "copied with the machine's copier, or made again if it has not run (callMade)");
