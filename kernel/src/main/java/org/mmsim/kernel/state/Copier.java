@@ -15,8 +15,9 @@ import org.mmsim.kernel.export.Export;
  * <ul>
  *   <li>state ({@link Copyable}): copied by its own {@code copy}, once; later references get the same copy;</li>
  *   <li>mechanisms and operation tables (stateless objects wired at boot, such as {@code Gup} or a driver's
- *       {@code vm_operations_struct}): the copied machine builds its own and {@link #pair}s each with the original's
- *       before any state is copied, so that state pointing at them points at the new machine's;</li>
+ *       {@code vm_operations_struct}): the copied machine builds its own and, before any state is copied, either
+ *       {@link #pair}s each with the original's or names them through {@link #counterparts} when asked, so that state
+ *       pointing at them points at the new machine's;</li>
  *   <li>values (strings, boxed numbers, enum constants, records of values): shared, since nothing can change them.</li>
  * </ul>
  * Anything else is a mistake (a mechanism the copied machine did not pair, or state that cannot copy itself) and
