@@ -234,7 +234,7 @@ final class Conditions {
         if (t == null || t.exited()) {
             return Value.UNSET;
         }
-        Long v = word(m, b);
+        Long v = b.kernel().peek(t, b.resolve(m.addr(), 0));
         return v == null ? Value.signal(Signal.SIGSEGV) : Value.data(v);
     }
 }

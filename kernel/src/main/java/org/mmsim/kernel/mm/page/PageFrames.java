@@ -3,6 +3,7 @@ package org.mmsim.kernel.mm.page;
 import org.mmsim.kernel.state.Copier;
 import org.mmsim.kernel.state.StateObject;
 import org.mmsim.kernel.state.Footprint;
+import org.mmsim.kernel.state.StateHasher;
 import org.mmsim.kernel.trace.Change;
 import org.mmsim.kernel.trace.Tracer;
 
@@ -248,7 +249,7 @@ public final class PageFrames extends StateObject {
      * put that drops the last reference also does {@link #freePrepare}'s part in the same access (the caller says
      * whether the page goes back to the allocator at all: a device page goes to its driver).
      *
-     * @return the mapcount it had in the low 32 bits and the refcount it had in the high 32 ({@link #packed})
+     * @return the mapcount it had in the low 32 bits and the refcount it had in the high 32 ({@link StateHasher#pack})
      */
     public long unmapAndPut(int pfn, boolean prepareFree) {
         FrameSections.Section s = sec(pfn);
@@ -270,12 +271,7 @@ public final class PageFrames extends StateObject {
                 prepareFree(s, i, pfn);
             }
         }
-        return packed(ref, map);
-    }
-
-    /** Two counts in one long: {@code hi} in the high 32 bits, {@code lo} in the low 32. */
-    public static long packed(int hi, int lo) {
-        return ((long) hi << 32) | (lo & 0xffffffffL);
+        return StateHasher.pack(ref, map);
     }
 
     /** Set {@code page_mapcount()} (stored with the kernel's -1 bias). */

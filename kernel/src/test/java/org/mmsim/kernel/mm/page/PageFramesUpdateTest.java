@@ -7,6 +7,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.mmsim.kernel.Kernel;
 import org.mmsim.kernel.profile.Profiles;
+import org.mmsim.kernel.state.StateHasher;
 import org.mmsim.kernel.testing.RecordingJournal;
 import org.mmsim.kernel.trace.Change;
 import org.mmsim.kernel.trace.Change.Field;
@@ -151,7 +152,7 @@ class PageFramesUpdateTest {
         RecordingJournal after = new RecordingJournal();
         k.attach(after);
 
-        assertThat(frames.unmapAndPut(pfn, true)).as("refcount 2, mapcount 2 before").isEqualTo(PageFrames.packed(2, 2));
+        assertThat(frames.unmapAndPut(pfn, true)).as("refcount 2, mapcount 2 before").isEqualTo(StateHasher.pack(2, 2));
         assertThat(frames.mapcount(pfn)).isEqualTo(1);
         assertThat(frames.refcount(pfn)).isEqualTo(1);
         assertThat(after.changes()).containsExactly(
