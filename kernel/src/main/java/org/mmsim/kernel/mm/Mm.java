@@ -27,6 +27,12 @@ import org.mmsim.kernel.trace.Tracer;
  * the methods here, so the journal sees every one.
  */
 public final class Mm extends StateObject implements Hashable {
+    static {
+        // loaded with Mm though only machines with TLBs make one: C2 never inlines a method whose signature names a
+        // class not loaded yet, and tlb() is on the fault and zap paths (docs/architecture.md, "The JIT")
+        Tlb.class.getName();
+    }
+
     /** {@code MMF_HAS_PINNED}: some FOLL_PIN GUP ran on this mm; never cleared, not inherited. */
     public static final int MMF_HAS_PINNED = 1;
 

@@ -17,6 +17,11 @@ import org.mmsim.kernel.trace.Change;
  * gets no RW bit (PAGE_COPY), so its first write to a present page faults and copies or reuses.
  */
 public final class Vma extends StateObject implements Hashable {
+    static {
+        // loaded with Vma though only file mappings make one: see Mm's note on C2 and classes named in signatures
+        AddressSpace.class.getName();
+    }
+
     private final Mm mm;
     private long start;
     private long end;

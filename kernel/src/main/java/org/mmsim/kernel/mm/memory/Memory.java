@@ -41,6 +41,11 @@ import org.mmsim.kernel.uapi.Errno;
  * Locks: the caller holds mmap_lock for read; each pte change happens under the pte lock. A fault runs as one step.
  */
 public final class Memory {
+    static {
+        // loaded with Memory though only device faults make one: see Mm's note on C2 and classes named in signatures
+        FaultPause.class.getName();
+    }
+
     private final MmCore core;
     private final Tracer trace;
     private final PageFrames frames;

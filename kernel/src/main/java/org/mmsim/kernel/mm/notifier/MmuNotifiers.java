@@ -33,6 +33,12 @@ import org.mmsim.kernel.uapi.Errno;
  * anon_vma and i_mmap lock of the mm ({@link #mmTakeAllLocks}).
  */
 public final class MmuNotifiers implements Hashable {
+    static {
+        // loaded with MmuNotifiers though only a registered notifier makes one: see Mm's note on C2 and classes named
+        // in signatures (subs() is on the zap path)
+        Subscriptions.class.getName();
+    }
+
     private final Tracer trace;
     private final Footprint footprint;
     /** {@code mm->notifier_subscriptions}, by mm id (index id - 1); null until the first registration. */
