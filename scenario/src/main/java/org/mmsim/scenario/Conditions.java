@@ -129,9 +129,11 @@ final class Conditions {
                 }
                 return !any;
             }
+            // one name for all the terms: resolved once, each term its offset from it
+            long base = b.resolve(terms[0].mem().addr(), 0) - terms[0].mem().addr().offset();
             long[] addrs = new long[n];
             for (int k = 0; k < n; k++) {
-                addrs[k] = b.resolve(terms[k].mem().addr(), 0);
+                addrs[k] = base + terms[k].mem().addr().offset();
             }
             long[] words = new long[n];
             byte[] status = new byte[n];
