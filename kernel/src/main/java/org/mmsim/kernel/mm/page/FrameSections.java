@@ -27,6 +27,13 @@ final class FrameSections {
     private static final int SMALL_MACHINE = 1 << 16;
     /** The most frames tracked as written between two fingerprints; beyond, the next one recomputes the sum. */
     private static final int MAX_DIRTY = 64;
+    /**
+     * Room for frames on the list when it is first written: a step writes one or two frames, the exit of a process of
+     * twelve pages (explore-100k's final step) thirteen.
+     */
+    private static final int DIRTY_ROOM = 16;
+    private static final int[] NO_PFNS = new int[0];
+    private static final long[] NO_HASHES = new long[0];
     /** Sections per chunk of the section directory: a chunk covers 1,024 frames (4 MiB). */
     private static final int CHUNK_SHIFT = 4;
     private static final int CHUNK_MASK = (1 << CHUNK_SHIFT) - 1;
@@ -159,8 +166,8 @@ final class FrameSections {
      * every fingerprint (a copy keeps it: both sides carry the list, and each copies a section before writing it).
      */
     private Object dirtyToken = new Object();
-    private int[] dirtyPfns = new int[8];
-    private long[] dirtyOld = new long[8];
+    private int[] dirtyPfns = NO_PFNS;
+    private long[] dirtyOld = NO_HASHES;
     private int nrDirty;
     /** The section {@link #own} returned last (this machine's own until the next copy), and its number. */
     private Section lastOwned;
@@ -209,8 +216,8 @@ final class FrameSections {
             return;
         }
         if (nrDirty == dirtyPfns.length) {
-            dirtyPfns = Arrays.copyOf(dirtyPfns, nrDirty * 2);
-            dirtyOld = Arrays.copyOf(dirtyOld, nrDirty * 2);
+            dirtyPfns = Arrays.copyOf(dirtyPfns, Math.max(DIRTY_ROOM, nrDirty * 2));
+            dirtyOld = Arrays.copyOf(dirtyOld, Math.max(DIRTY_ROOM, nrDirty * 2));
         }
         dirtyPfns[nrDirty] = pfn;
         dirtyOld[nrDirty++] = hadHash;
@@ -360,8 +367,9 @@ final class FrameSections {
         f.hashing = hashing;
         f.stale = stale;
         f.framesHash = framesHash;
-        f.dirtyPfns = Arrays.copyOf(dirtyPfns, Math.max(8, nrDirty));
-        f.dirtyOld = Arrays.copyOf(dirtyOld, Math.max(8, nrDirty));
+        // a copy is mostly made just after a fingerprint, with nothing on the list: its arrays come with its first write
+        f.dirtyPfns = nrDirty == 0 ? NO_PFNS : Arrays.copyOf(dirtyPfns, nrDirty);
+        f.dirtyOld = nrDirty == 0 ? NO_HASHES : Arrays.copyOf(dirtyOld, nrDirty);
         f.nrDirty = nrDirty;
         f.dirtyToken = dirtyToken;
         return f;
