@@ -26,6 +26,11 @@ public final class AccountingLedger extends StateObject {
     /** The most frames, and the most pte changes, one record holds; past either, the next check is a full one. */
     static final int MAX = 64;
     private static final int[] NONE = new int[0];
+    /**
+     * Room for frames when the record is first written: a step writes one or two, the exit of a process of twelve pages
+     * (explore-100k's final step) thirteen, which 8 made the record grow once more at every final state.
+     */
+    private static final int ROOM = 16;
 
     /** Frames written, four ints each: pfn, and its refcount, stored (biased) mapcount and flags at the last check. */
     private int[] frames = NONE;
@@ -65,7 +70,7 @@ public final class AccountingLedger extends StateObject {
             return;
         }
         if (4 * nrFrames == frames.length) {
-            frames = Arrays.copyOf(frames, 4 * Math.max(8, 2 * nrFrames));
+            frames = Arrays.copyOf(frames, 4 * Math.max(ROOM, 2 * nrFrames));
         }
         int i = 4 * nrFrames++;
         frames[i] = pfn;
