@@ -279,7 +279,8 @@ final class Expander<S> {
         for (int m = todo; m != 0; ) {
             int u = Integer.numberOfTrailingZeros(m);
             m &= m - 1;
-            S g = m == 0 ? state : model.copy(state);
+            // each branch and all below it are done with before the next branch is made or the state itself steps
+            S g = m == 0 ? state : model.branch(state);
             long footprint = model.step(g, u);
             long fp = model.fingerprint(g);
             List<String> found = model.violations(g);

@@ -51,6 +51,16 @@ public interface Model<S> {
     /** An independent copy of {@code state}; later steps on either must not affect the other. */
     S copy(S state);
 
+    /**
+     * A copy of {@code state} that the caller drops, with every copy it makes from it, before {@code state} takes
+     * another step: the look ahead's branches, taken depth first ({@code Expander}). Steps on the copy must not affect
+     * {@code state}; the model may let {@code state}'s next step write in place what it shares with the copy. By
+     * default {@link #copy}.
+     */
+    default S branch(S state) {
+        return copy(state);
+    }
+
     /** How many thread slots there are (at most 30); thread numbers are 0..threads()-1. */
     int threads();
 

@@ -447,15 +447,25 @@ public final class Runner {
      * an untraced run that counts its steps can be copied.
      */
     public Runner copy() {
+        return copy(new Copier());
+    }
+
+    /**
+     * A copy of this run that is dropped, with every copy made from it, before this run takes another step: a branch
+     * ({@code Copier.branch}), as the explorer's look ahead makes them, depth first. This run keeps what it owns of the
+     * storage it shares with the copy and writes it in place at its next step.
+     */
+    public Runner branch() {
+        return copy(new Copier().branch());
+    }
+
+    private Runner copy(Copier c) {
         try {
-            Copier c = new Copier();
-            try {
-                return new Runner(this, c);
-            } finally {
-                c.finish();
-            }
+            return new Runner(this, c);
         } catch (ScenarioException e) {
             throw new ScenarioError(e);
+        } finally {
+            c.finish();
         }
     }
 

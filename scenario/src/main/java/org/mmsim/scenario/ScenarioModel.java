@@ -108,6 +108,11 @@ public final class ScenarioModel implements Model<Runner> {
     }
 
     @Override
+    public Runner branch(Runner state) {
+        return state.branch();
+    }
+
+    @Override
     public int threads() {
         return threads;
     }

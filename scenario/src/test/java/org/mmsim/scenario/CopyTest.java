@@ -71,6 +71,54 @@ class CopyTest {
         }
     }
 
+    /**
+     * {@link Runner#branch}, as the look ahead uses it, depth first: along random schedules, at every step a branch is
+     * taken, run on (taking branches of its own, which end first), and dropped, and only then does the original take
+     * its next step, writing in place what it kept. Each branch reports at every step the fingerprint and footprint a
+     * plain copy given the same steps reports, leaves its original's fingerprint alone, and the original reaches at
+     * every step the fingerprint of a run that was never copied.
+     */
+    @ParameterizedTest(name = "{0} under {1}")
+    @MethodSource("races")
+    void aBranchGoesOnAsACopyAndItsOriginalAsIfNeverCopied(String path, String kernel) throws ScenarioException {
+        Scenario s = Library.scenario(path);
+        KernelProfile profile = Library.profile(s, kernel);
+        ScenarioModel model = new ScenarioModel(s, profile, true);
+        for (int seed = 0; seed < 8; seed++) {
+            SplittableRandom random = new SplittableRandom(seed);
+            Runner original = model.initial();
+            Runner alone = model.initial();
+            for (int depth = 0; !original.finished() && original.enabled() != 0; depth++) {
+                long before = original.fingerprint();
+                runBranch(model, original, random.split(), 2);
+                assertThat(original.fingerprint()).as("original after its branch, depth %d", depth).isEqualTo(before);
+                int t = pick(original.enabled(), random);
+                assertThat(model.step(original, t)).as("footprint at depth %d", depth).isEqualTo(model.step(alone, t));
+                assertThat(original.fingerprint()).as("original at depth %d", depth).isEqualTo(alone.fingerprint());
+                assertThat(original.execution().violations()).isEqualTo(alone.execution().violations());
+            }
+        }
+    }
+
+    /** A branch of {@code from} run to its end beside a plain copy, with {@code nesting} levels of branches of its own. */
+    private static void runBranch(ScenarioModel model, Runner from, SplittableRandom r, int nesting) {
+        Runner branch = model.branch(from);
+        Runner copy = model.copy(from);
+        assertThat(branch.fingerprint()).isEqualTo(copy.fingerprint());
+        while (!branch.finished() && branch.enabled() != 0) {
+            if (nesting > 0 && r.nextInt(3) == 0) {
+                long before = branch.fingerprint();
+                runBranch(model, branch, r.split(), nesting - 1);
+                assertThat(branch.fingerprint()).as("branch after a branch of its own").isEqualTo(before);
+            }
+            int t = pick(branch.enabled(), r);
+            assertThat(model.step(branch, t)).as("footprint of the branch").isEqualTo(model.step(copy, t));
+            assertThat(branch.fingerprint()).as("branch and copy").isEqualTo(copy.fingerprint());
+        }
+        assertThat(branch.holds()).isEqualTo(copy.holds());
+        assertThat(branch.execution().violations()).isEqualTo(copy.execution().violations());
+    }
+
     private static int pick(int enabled, SplittableRandom r) {
         int n = r.nextInt(Integer.bitCount(enabled));
         int m = enabled;

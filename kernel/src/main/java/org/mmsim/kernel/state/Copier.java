@@ -45,6 +45,8 @@ public final class Copier {
     private int nrForwarded;
     /** Who names the copy's own object for one of the original's that nothing paired, or null ({@link #counterparts}). */
     private Counterparts counterparts;
+    /** Whether the copy being made is a branch ({@link #branch}). */
+    private boolean branch;
 
     /**
      * Names, for an object of the original machine, the object that stands for it in the copy, or null if it knows of
@@ -64,6 +66,25 @@ public final class Copier {
     @Export
     public void counterparts(Counterparts c) {
         counterparts = c;
+    }
+
+    /**
+     * Makes the copy about to be made a branch: its maker drops it, and every copy made from it, before the original
+     * takes another step, as the explorer's look ahead does, depth first. Storage shared copy-on-write (a frame section,
+     * a PTE table, a free stack) that the original owns then stays the original's, to write in place when its turn
+     * comes, instead of being copied by whichever side writes first; the branch still copies whatever it writes. A
+     * branch changes nothing of the original's. Returns this copier.
+     */
+    @Export
+    public Copier branch() {
+        branch = true;
+        return this;
+    }
+
+    /** Whether the copy being made is a branch ({@link #branch}): the original keeps what it owns. */
+    @Export
+    public boolean isBranch() {
+        return branch;
     }
 
     /** {@code copy} stands for {@code original} from now on; returns {@code copy}. */

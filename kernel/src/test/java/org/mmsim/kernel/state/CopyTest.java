@@ -60,6 +60,7 @@ class CopyTest {
         LEFT_OUT.put("state.Copier.forwarded", "the originals whose forwarding pointers the copier set, to clear");
         LEFT_OUT.put("state.Copier.nrForwarded", "how many there are");
         LEFT_OUT.put("state.Copier.counterparts", "who names the copy's own mechanisms, for one copy being made");
+        LEFT_OUT.put("state.Copier.branch", "what kind of copy is being made, for one copy: the copier's own");
         LEFT_OUT.put("state.StateObject.copiedBy", "a copier's forwarding pointer, set only while it copies");
         LEFT_OUT.put("state.StateObject.copiedTo", "a copier's forwarding pointer, set only while it copies");
         LEFT_OUT.put("check.AccountingInvariant.crossCheck", "a switch for tests, not state of any machine");

@@ -208,6 +208,7 @@ class FingerprintCoverageTest {
         leftOut("state.Copier", "size", "how full that map is");
         leftOut("state.Copier", "list", "the pairs of one copy being made");
         leftOut("state.Copier", "counterparts", "who names the copy's own mechanisms, for one copy being made");
+        leftOut("state.Copier", "branch", "what kind of copy is being made, for one copy");
         leftOut("state.Copier", "listed", "how full that list is");
         leftOut("state.Copier", "forwarded", "the originals whose forwarding pointers one copy set, to clear");
         leftOut("state.Copier", "nrForwarded", "how many there are");

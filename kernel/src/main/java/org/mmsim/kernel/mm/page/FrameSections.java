@@ -359,11 +359,22 @@ final class FrameSections {
      * first copies it. The dirty list is carried, so both settle the same frames.
      */
     FrameSections copy() {
+        return copy(false);
+    }
+
+    /**
+     * {@link #copy}, or with {@code branch} a copy that is dropped before this store is written again
+     * ({@code Copier.branch}): this store keeps its owner, so the sections and chunks it owns stay its own to write in
+     * place, and only the copy, with a new owner, copies what it writes.
+     */
+    FrameSections copy(boolean branch) {
         FrameSections f = new FrameSections(shift, dir.clone());
         f.low = low;
-        owner = new Object();
-        lastOwnedSn = -1;
-        lastOwned = null;
+        if (!branch) {
+            owner = new Object();
+            lastOwnedSn = -1;
+            lastOwned = null;
+        }
         f.hashing = hashing;
         f.stale = stale;
         f.framesHash = framesHash;

@@ -473,10 +473,11 @@ public final class PageAlloc extends StateObject implements Hashable {
     /** A copy over the copied machine's frames (which must be copied first). */
     @Override
     public PageAlloc copy(Copier c) {
-        return c.pair(this, new PageAlloc(c.copy(frames), c.copy(trace), this));
+        return c.pair(this, new PageAlloc(c.copy(frames), c.copy(trace), this, c.isBranch()));
     }
 
-    private PageAlloc(PageFrames frames, Tracer trace, PageAlloc o) {
+    /** The copy's allocator; unless it is a branch ({@code Copier.branch}), both sides copy a stack before a push. */
+    private PageAlloc(PageFrames frames, Tracer trace, PageAlloc o, boolean branch) {
         this.frames = frames;
         this.trace = trace;
         for (int z = 0; z < start.length; z++) {
@@ -487,8 +488,10 @@ public final class PageAlloc extends StateObject implements Hashable {
             stackHash[z] = o.stackHash[z];
             freeTop[z] = o.freeTop[z];
         }
-        o.sharedZones = (1 << ZONES.length) - 1;
-        sharedZones = o.sharedZones;
+        sharedZones = (1 << ZONES.length) - 1;
+        if (!branch) {
+            o.sharedZones = sharedZones;
+        }
         nrAllocated = o.nrAllocated;
         memallocPin = o.memallocPin;
         deviceStart = o.deviceStart;

@@ -474,12 +474,13 @@ public final class PageFrames extends StateObject {
 
     /**
      * The copy shares every frame's fields with this machine until one of them writes them
-     * ({@link FrameSections#copy}).
+     * ({@link FrameSections#copy}); a branch ({@code Copier.branch}) until it writes them, this machine keeping those
+     * it owns.
      */
     @Override
     public PageFrames copy(Copier c) {
         PageFrames f = c.pair(this, new PageFrames(nrFrames, c.copy(trace), c.copy(footprint), c.copy(ledger)));
-        f.store = store.copy();
+        f.store = store.copy(c.isBranch());
         return f;
     }
 }

@@ -428,7 +428,10 @@ public final class PageTable extends StateObject {
 
     // ---- copy ---------------------------------------------------------------------------------------------------
 
-    /** The copy shares every PTE table; both sides get a new owner, so the first to write a table copies it. */
+    /**
+     * The copy shares every PTE table; both sides get a new owner, so the first to write a table copies it. A branch
+     * ({@code Copier.branch}) leaves this table its owner: only the branch copies what it writes.
+     */
     @Override
     public PageTable copy(Copier c) {
         PageTable t = c.pair(this, new PageTable(this, c.copy(footprint), c.copy(ledger)));
@@ -438,7 +441,9 @@ public final class PageTable extends StateObject {
         t.present = present;
         t.hashed = hashed;
         t.hash = hash;
-        owner = new Object();
+        if (!c.isBranch()) {
+            owner = new Object();
+        }
         return t;
     }
 }

@@ -91,6 +91,66 @@ class FrameSectionsTest {
     }
 
     @Test
+    void aBranchLeavesItsOriginalTheSectionsItOwnsToWriteInPlace() {
+        for (boolean branch : new boolean[] {false, true}) {
+            FrameSections f = new FrameSections(256);
+            f.writable(3).set(3 & f.mask, FrameSections.Section.REFCOUNT, 1);
+            f.fingerprint();
+            FrameSections.Section owned = f.writable(3);
+            FrameSections c = f.copy(branch);
+            c.writable(3).set(3 & c.mask, FrameSections.Section.REFCOUNT, 2);
+            assertThat(f.readable(3).get(3 & f.mask, FrameSections.Section.REFCOUNT)).isEqualTo(1);
+
+            FrameSections.Section written = f.writable(3);
+            written.set(3 & f.mask, FrameSections.Section.REFCOUNT, 5);
+
+            // a branch's original writes the section it owned in place; after a plain copy it copies it first
+            assertThat(written == owned).as("written in place after a branch: %s", branch).isEqualTo(branch);
+            assertThat(c.readable(3).get(3 & c.mask, FrameSections.Section.REFCOUNT)).isEqualTo(2);
+            assertThat(f.fingerprint()).isEqualTo(f.recomputed());
+        }
+    }
+
+    @Test
+    void branchesTakenDepthFirstLeaveEveryStoreWhatItWrote() {
+        for (int seed = 0; seed < 100; seed++) {
+            Random r = new Random(seed);
+            // the live stores, the deepest last: only the deepest is written, as a branch's original waits for it
+            List<FrameSections> stack = new ArrayList<>();
+            List<int[]> written = new ArrayList<>();
+            stack.add(new FrameSections(1024));
+            written.add(new int[1024]);
+            for (int op = 0; op < 400; op++) {
+                int top = stack.size() - 1;
+                FrameSections f = stack.get(top);
+                int what = r.nextInt(10);
+                if (what < 2 && stack.size() < 6) {
+                    stack.add(f.copy(true));
+                    written.add(written.get(top).clone());
+                } else if (what < 4 && stack.size() > 1) {
+                    stack.remove(top);
+                    written.remove(top);
+                } else if (what < 5) {
+                    assertThat(f.fingerprint()).as("seed %d op %d", seed, op).isEqualTo(f.recomputed());
+                } else {
+                    int pfn = r.nextInt(r.nextBoolean() ? 16 : 1024);
+                    int v = 1 + r.nextInt(100);
+                    f.writable(pfn).set(pfn & f.mask, FrameSections.Section.REFCOUNT, v);
+                    written.get(top)[pfn] = v;
+                }
+                for (int i = 0; i < stack.size(); i++) {
+                    for (int pfn = 0; pfn < 1024; pfn += 1 + r.nextInt(64)) {
+                        FrameSections.Section s = stack.get(i).readable(pfn);
+                        int v = s == null ? 0 : s.get(pfn & stack.get(i).mask, FrameSections.Section.REFCOUNT);
+                        assertThat(v).as("seed %d op %d store %d pfn %d", seed, op, i, pfn)
+                                .isEqualTo(written.get(i)[pfn]);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void moreFramesWrittenThanTrackedBetweenTwoFingerprintsStillGiveTheSum() {
         FrameSections f = new FrameSections(1024);
         f.fingerprint();
