@@ -6,7 +6,8 @@ import org.mmsim.explore.Model;
  * The model alone, for {@code mmsim bench}: a depth-first walk over every state of a scenario whose states form a tree,
  * with none of a search's work (no visited set, levels, trace, records of steps taken ahead, sleep sets or rebuilds).
  * Each state is reached by one step, fingerprinted, checked for violations and, when final, judged, as the search does;
- * a state is copied only for its second and later children, the fewest copies any exhaustive search of a tree makes.
+ * a state is copied only for its second and later children, the fewest copies any exhaustive search of a tree makes,
+ * and as branches ({@code Model.branch}), as the search's look ahead copies.
  * What a search adds on top of this is its own cost; what this costs is the model's.
  *
  * <p>A walk keeps no visited set, so on states that are not a tree (two paths meeting) it would walk the shared part
@@ -40,7 +41,7 @@ final class ModelWalk<S> {
         while (todo != 0) {
             int t = Integer.numberOfTrailingZeros(todo);
             todo &= todo - 1;
-            S child = todo == 0 ? s : model.copy(s);
+            S child = todo == 0 ? s : model.branch(s); // each walked to its end before the next: a branch
             model.step(child, t);
             model.fingerprint(child);
             model.violations(child);
