@@ -9,7 +9,6 @@ import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.mmsim.kernel.profile.KernelProfile;
 
 /**
  * {@link Runner#copy}, as the explorer uses it: along random schedules of the library's concurrent scenarios, a copy
@@ -33,9 +32,7 @@ class CopyTest {
     @ParameterizedTest(name = "{0} under {1}")
     @MethodSource("races")
     void aCopyGoesOnExactlyAsItsOriginal(String path, String kernel) throws ScenarioException {
-        Scenario s = Library.scenario(path);
-        KernelProfile profile = Library.profile(s, kernel);
-        ScenarioModel model = new ScenarioModel(s, profile, true);
+        ScenarioModel model = model(path, kernel);
         for (int seed = 0; seed < 8; seed++) {
             SplittableRandom random = new SplittableRandom(seed);
             Runner original = model.initial();
@@ -81,9 +78,7 @@ class CopyTest {
     @ParameterizedTest(name = "{0} under {1}")
     @MethodSource("races")
     void aBranchGoesOnAsACopyAndItsOriginalAsIfNeverCopied(String path, String kernel) throws ScenarioException {
-        Scenario s = Library.scenario(path);
-        KernelProfile profile = Library.profile(s, kernel);
-        ScenarioModel model = new ScenarioModel(s, profile, true);
+        ScenarioModel model = model(path, kernel);
         for (int seed = 0; seed < 8; seed++) {
             SplittableRandom random = new SplittableRandom(seed);
             Runner original = model.initial();
@@ -117,6 +112,12 @@ class CopyTest {
         }
         assertThat(branch.holds()).isEqualTo(copy.holds());
         assertThat(branch.execution().violations()).isEqualTo(copy.execution().violations());
+    }
+
+    /** The scenario at {@code path} as the explorer's model under {@code kernel}, with reduction. */
+    private static ScenarioModel model(String path, String kernel) throws ScenarioException {
+        Scenario s = Library.scenario(path);
+        return new ScenarioModel(s, Library.profile(s, kernel), true);
     }
 
     private static int pick(int enabled, SplittableRandom r) {

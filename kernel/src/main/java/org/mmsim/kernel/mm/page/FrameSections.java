@@ -356,16 +356,9 @@ final class FrameSections {
 
     /**
      * A store that shares every chunk and section with this one; both get a new owner, so whichever writes a section
-     * first copies it. The dirty list is carried, so both settle the same frames.
-     */
-    FrameSections copy() {
-        return copy(false);
-    }
-
-    /**
-     * {@link #copy}, or with {@code branch} a copy that is dropped before this store is written again
-     * ({@code Copier.branch}): this store keeps its owner, so the sections and chunks it owns stay its own to write in
-     * place, and only the copy, with a new owner, copies what it writes.
+     * first copies it. The dirty list is carried, so both settle the same frames. With {@code branch}, a copy that is
+     * dropped before this store is written again ({@code Copier.branch}): this store keeps its owner, so the sections
+     * and chunks it owns stay its own to write in place, and only the copy, with a new owner, copies what it writes.
      */
     FrameSections copy(boolean branch) {
         FrameSections f = new FrameSections(shift, dir.clone());

@@ -32,9 +32,9 @@ class FrameSectionsTest {
                 } else if (what < 8) {
                     assertThat(f.fingerprint()).as("seed %d op %d", seed, op).isEqualTo(f.recomputed());
                 } else if (family.size() < 6) {
-                    family.add(f.copy());
+                    family.add(f.copy(false));
                 } else {
-                    family.set(r.nextInt(family.size()), f.copy());
+                    family.set(r.nextInt(family.size()), f.copy(false));
                 }
             }
             for (FrameSections f : family) {
@@ -55,7 +55,7 @@ class FrameSectionsTest {
                 int who = r.nextInt(family.size());
                 FrameSections f = family.get(who);
                 if (r.nextInt(8) == 0 && family.size() < 6) {
-                    family.add(f.copy());
+                    family.add(f.copy(false));
                     written.add(written.get(who).clone());
                     continue;
                 }
@@ -64,14 +64,7 @@ class FrameSectionsTest {
                 int value = 1 + r.nextInt(1000);
                 f.writable(pfn).set(pfn & f.mask, FrameSections.Section.REFCOUNT, value);
                 written.get(who)[pfn] = value;
-                for (int k = 0; k < family.size(); k++) {
-                    for (int p = 0; p < 1024; p += 1 + r.nextInt(40)) {
-                        FrameSections.Section s = family.get(k).readable(p);
-                        int seen = s == null ? 0 : s.get(p & f.mask, FrameSections.Section.REFCOUNT);
-                        assertThat(seen).as("seed %d op %d store %d pfn %d", seed, op, k, p)
-                                .isEqualTo(written.get(k)[p]);
-                    }
-                }
+                assertEachReadsWhatItWrote(family, written, r, 40, "seed " + seed + " op " + op);
             }
         }
     }
@@ -138,14 +131,7 @@ class FrameSectionsTest {
                     f.writable(pfn).set(pfn & f.mask, FrameSections.Section.REFCOUNT, v);
                     written.get(top)[pfn] = v;
                 }
-                for (int i = 0; i < stack.size(); i++) {
-                    for (int pfn = 0; pfn < 1024; pfn += 1 + r.nextInt(64)) {
-                        FrameSections.Section s = stack.get(i).readable(pfn);
-                        int v = s == null ? 0 : s.get(pfn & stack.get(i).mask, FrameSections.Section.REFCOUNT);
-                        assertThat(v).as("seed %d op %d store %d pfn %d", seed, op, i, pfn)
-                                .isEqualTo(written.get(i)[pfn]);
-                    }
-                }
+                assertEachReadsWhatItWrote(stack, written, r, 64, "seed " + seed + " op " + op);
             }
         }
     }
@@ -157,10 +143,26 @@ class FrameSectionsTest {
         for (int pfn = 0; pfn < 200; pfn++) {
             f.writable(pfn).set(pfn & f.mask, FrameSections.Section.FLAGS, pfn);
         }
-        FrameSections c = f.copy();
+        FrameSections c = f.copy(false);
         c.writable(3).set(3 & c.mask, FrameSections.Section.FLAGS, 7);
 
         assertThat(f.fingerprint()).isEqualTo(f.recomputed());
         assertThat(c.fingerprint()).isEqualTo(c.recomputed()).isNotEqualTo(f.fingerprint());
+    }
+
+    /**
+     * Each store of {@code stores} reads, at frames a random stride up to {@code gap} apart, the refcount
+     * {@code written} says it was given (0 if none).
+     */
+    private static void assertEachReadsWhatItWrote(List<FrameSections> stores, List<int[]> written, Random r, int gap,
+            String when) {
+        for (int k = 0; k < stores.size(); k++) {
+            FrameSections f = stores.get(k);
+            for (int pfn = 0; pfn < 1024; pfn += 1 + r.nextInt(gap)) {
+                FrameSections.Section s = f.readable(pfn);
+                int seen = s == null ? 0 : s.get(pfn & f.mask, FrameSections.Section.REFCOUNT);
+                assertThat(seen).as("%s store %d pfn %d", when, k, pfn).isEqualTo(written.get(k)[pfn]);
+            }
+        }
     }
 }
