@@ -36,7 +36,8 @@ import java.util.function.BooleanSupplier;
  * makes those collections several times shorter. A node is a header word (the threads it covers, and how many words
  * its subtree takes) and four words per covered thread, in thread order: the child's fingerprint, the step's
  * footprint, the child's enabled threads shifted left by 8 with its kind in the low byte and the index (plus one) of
- * its violations in the tree's list above bit 40, and the offset (plus one) of the child's own node, 0 for none.
+ * its violations in the tree's list above bit 40, and the offset (plus one) of the child's own node, 0 for none. The
+ * nodes lie breadth first, level by level, though they are built depth first ({@link Builder#build}).
  */
 final class Lookahead {
     private static final int HEADER = 1;
@@ -228,6 +229,7 @@ final class Lookahead {
     /**
      * Builds one tree of records, node by node, depth first: a node is opened ({@link #node}), its threads' steps are
      * recorded, each child's node is built and linked ({@link #next}) in turn, and the node is closed ({@link #end}).
+     * The tree built is laid out breadth first ({@link #build}).
      */
     static final class Builder {
         /** The tree's words so far: a worker's buffer, kept from one tree to the next ({@link #buffer}). */
@@ -316,9 +318,50 @@ final class Lookahead {
             words[node] |= (long) (size - node) << 32;
         }
 
-        /** The tree's root, node 0, once every node is closed. */
+        /**
+         * The tree's root, node 0, once every node is closed: the nodes laid out breadth first, level by level and in
+         * thread order within a node, whatever order they were built in (depth first).
+         *
+         * <p>Why. The search files a level's states one after another, and once a state was looked ahead from to the
+         * leaves, the states of each later level that descend from it are the nodes of one level of its tree, in that
+         * breadth-first order. Laid out depth first, each was a cache miss: consecutive states of a level sat a whole
+         * subtree apart, and each state's children's headers ({@link #bytesAt}) further still. Laid out breadth first,
+         * the search reads each tree's levels as runs of consecutive words. Only the links change: a node's header
+         * still counts the words of its whole subtree ({@link #bytes}), now spread over the levels below it.
+         */
         Lookahead build() {
-            return new Lookahead(Arrays.copyOf(words, size), found == null ? null : found.toArray(), 0, null);
+            long[] out = new long[size];
+            int[] queue = new int[nodes];
+            int tail = 1;
+            // where the next node put in the queue will go: the nodes go out in the order they are queued
+            int free = nodeWords(0);
+            int at = 0;
+            for (int head = 0; head < tail; head++) {
+                int node = queue[head];
+                int len = nodeWords(node);
+                out[at] = words[node];
+                for (int s = 1; s < len; s += PER_THREAD) {
+                    out[at + s] = words[node + s];
+                    out[at + s + 1] = words[node + s + 1];
+                    out[at + s + 2] = words[node + s + 2];
+                    int child = (int) words[node + s + 3] - 1;
+                    if (child >= 0) {
+                        queue[tail++] = child;
+                        out[at + s + 3] = free + 1;
+                        free += nodeWords(child);
+                    }
+                }
+                at += len;
+            }
+            if (at != size) {
+                throw new IllegalStateException("a tree of records has " + (size - at) + " words in no node");
+            }
+            return new Lookahead(out, found == null ? null : found.toArray(), 0, null);
+        }
+
+        /** The words of the node at {@code node}: its header and four per thread it covers. */
+        private int nodeWords(int node) {
+            return HEADER + PER_THREAD * Integer.bitCount((int) words[node]);
         }
 
         private int slot(int node, int t) {
