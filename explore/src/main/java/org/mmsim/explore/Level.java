@@ -72,8 +72,10 @@ final class Level<S> {
         this.sleep[i] = sleepMask;
         this.slotMask[i] = sleepMask;
         this.slotAt[i] = poolSize;
-        this.states[i] = state;
-        this.ahead[i] = null;
+        // a slot past the size holds no state and no record (reset, release and dropRecords clear them)
+        if (state != null) {
+            this.states[i] = state;
+        }
         for (int m = sleepMask; m != 0; m &= m - 1) {
             pool[poolSize++] = footprints[Integer.numberOfTrailingZeros(m)];
         }

@@ -11,7 +11,7 @@ import java.util.Arrays;
  * {@code long[]} of keys and an {@code int[]} of positions; emptied at every level, so it only ever holds one
  * level's states. Keys follow {@link FingerprintSet#key}.
  *
- * <p>The table is built when it is first asked: until then {@link #put} only appends the pair to a list, in the order
+ * <p>The table is built when it is first asked: until then {@link #put} only appends the key to a list, in the order
  * the level's states are found. The search asks only for a child the visited set already holds (one it cannot have
  * met before is in no level), so a level in which no state is reached twice, as in a search shaped like a tree
  * (explore-100k, explore-1m), never builds its table: each of its states costs an append instead of a probe of a
@@ -25,9 +25,11 @@ final class LevelIndex {
     private int size;
     /** Whether the table holds every pair put since the last {@link #clear}; if not, they are in the list. */
     private boolean built;
-    /** The pairs put while the table was not built, in the order they were put: keys, and positions beside them. */
+    /**
+     * The keys put while the table was not built, in the order they were put: a key's position is its place here, since
+     * a level's states are put in the order of their positions ({@link #put}).
+     */
     private long[] listedKeys = new long[64];
-    private int[] listedValues = new int[64];
     private int listed;
 
     /** An empty index. */
@@ -50,15 +52,24 @@ final class LevelIndex {
         return -1;
     }
 
-    /** Stores {@code position} for {@code fp}, which must not be present. */
+    /**
+     * Stores {@code position} for {@code fp}, which must not be present. Positions are put in order, from 0 after each
+     * {@link #clear}, as a level numbers its states: so the list keeps keys alone, and a level of new states writes
+     * one array instead of two.
+     *
+     * @throws IllegalArgumentException if {@code position} is not the number of pairs put since the last clear
+     */
     void put(long fp, int position) {
         reserve();
+        if (position != (built ? size : listed)) {
+            throw new IllegalArgumentException("position " + position + " put as the level index's pair "
+                    + (built ? size : listed));
+        }
         if (built) {
             insert(FingerprintSet.key(fp), position);
             size++;
         } else {
-            listedKeys[listed] = FingerprintSet.key(fp);
-            listedValues[listed++] = position;
+            listedKeys[listed++] = FingerprintSet.key(fp);
         }
     }
 
@@ -83,7 +94,7 @@ final class LevelIndex {
             bits = need;
         }
         for (int i = 0; i < listed; i++) {
-            insert(listedKeys[i], listedValues[i]);
+            insert(listedKeys[i], i);
         }
         size = listed;
         listed = 0;
@@ -102,7 +113,7 @@ final class LevelIndex {
 
     /** Bytes held by the table and the list. */
     long bytes() {
-        return 12L * keys.length + 12L * listedKeys.length;
+        return 12L * keys.length + 8L * listedKeys.length;
     }
 
     private void insert(long key, int position) {
@@ -123,10 +134,7 @@ final class LevelIndex {
         if (built) {
             reserveTable();
         } else if (listed == listedKeys.length) {
-            long[] moreKeys = Arrays.copyOf(listedKeys, 2 * listed);
-            int[] moreValues = Arrays.copyOf(listedValues, 2 * listed);
-            listedKeys = moreKeys;
-            listedValues = moreValues;
+            listedKeys = Arrays.copyOf(listedKeys, 2 * listed);
         }
     }
 

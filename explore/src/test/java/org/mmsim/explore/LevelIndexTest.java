@@ -1,6 +1,7 @@
 package org.mmsim.explore;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -67,11 +68,24 @@ class LevelIndexTest {
     @Test
     void fingerprintZeroIsAKeyLikeAnyOther() {
         LevelIndex index = new LevelIndex();
-        index.put(0, 5);
-        index.put(FingerprintSet.ZERO_STANDIN + 1, 6);
+        index.put(0, 0);
+        index.put(FingerprintSet.ZERO_STANDIN + 1, 1);
 
-        assertThat(index.get(0)).isEqualTo(5);
-        assertThat(index.get(FingerprintSet.ZERO_STANDIN + 1)).isEqualTo(6);
+        assertThat(index.get(0)).isEqualTo(0);
+        assertThat(index.get(FingerprintSet.ZERO_STANDIN + 1)).isEqualTo(1);
+    }
+
+    /** A level puts its states in the order of their positions, listed or built: the list keeps no positions. */
+    @Test
+    void aPositionPutOutOfOrderIsRefused() {
+        LevelIndex index = new LevelIndex();
+        index.put(7, 0);
+        assertThatThrownBy(() -> index.put(8, 2)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("position 2 put as the level index's pair 1");
+        index.put(8, 1);
+        assertThat(index.get(8)).isEqualTo(1);
+        assertThatThrownBy(() -> index.put(9, 1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("position 1 put as the level index's pair 2");
     }
 
     @Test

@@ -102,16 +102,22 @@ class LevelTest {
         assertThat(level.paths(i)).isEqualTo(Long.MAX_VALUE);
     }
 
+    /** A state added without a machine or a record has none, whatever the position held before the reset. */
     @Test
-    void resetForgetsTheKeptStates() {
+    void resetForgetsTheKeptStatesAndRecords() {
         Level<String> level = new Level<>();
         level.reset(0);
         level.add(1, 0, footprints, 0, Level.OPEN, "s");
+        Lookahead.Builder tree = new Lookahead.Builder(Expander.LOOKAHEAD_STATES, () -> false);
+        tree.end(tree.node(0));
+        level.lookahead(0, tree.build(), 8);
 
         level.reset(5);
         level.add(1, 0, footprints, 0, Level.OPEN, null);
 
         assertThat(level.state(0)).isNull();
+        assertThat(level.lookahead(0)).isNull();
+        assertThat(level.recordCovers(0, 0)).isFalse();
         assertThat(level.start()).isEqualTo(5);
     }
 
