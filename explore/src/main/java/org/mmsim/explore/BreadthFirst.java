@@ -226,7 +226,12 @@ final class BreadthFirst<S> {
 
     /** The rest of the current level, one state at a time. */
     private void expandLevel() {
+        int warmed = cursor;
         for (; cursor < current.size() && !budget.stopped(); cursor++) {
+            if (cursor == warmed) {
+                warmed = Math.min(current.size(), cursor + WARM);
+                warm(cursor, warmed);
+            }
             if (current.kind(cursor) == Level.OPEN) {
                 if (expander.fromRecord(current, cursor)) {
                     if (!fileRecorded(cursor)) {
@@ -248,6 +253,33 @@ final class BreadthFirst<S> {
             current.release(cursor);
             applied = 0;
         }
+    }
+
+    /** States whose records and visited-set slots {@link #warm} reads in one go. */
+    private static final int WARM = 32;
+    /** What {@link #warm} read, kept so that its reads are not left out. */
+    private long warmth;
+
+    /**
+     * Reads, for the open states {@code from .. to - 1} read from records, each child's fingerprint and the visited
+     * set's slot for it, before any of them is filed: the reads do not wait for one another, so the cache misses
+     * of a few dozen children overlap instead of coming one after another as the filing meets them. The visited set
+     * is half of what filing a level from records costs (a scratch search of explore-100k that skipped it filed those
+     * levels in 4.7 ms instead of 9.7); this takes about a tenth of that half off, whether it reads 8, 32 or 128
+     * states ahead.
+     */
+    private void warm(int from, int to) {
+        long sum = 0;
+        for (int i = from; i < to; i++) {
+            Lookahead record = current.recordRoot(i);
+            if (record != null && current.kind(i) == Level.OPEN) {
+                int node = current.recordAt(i);
+                for (int m = record.coveredAt(node); m != 0; m &= m - 1) {
+                    sum += visited.peek(record.fpAt(record.slotIn(node, Integer.numberOfTrailingZeros(m))));
+                }
+            }
+        }
+        warmth += sum;
     }
 
     /**

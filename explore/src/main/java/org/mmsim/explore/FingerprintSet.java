@@ -111,6 +111,12 @@ final class FingerprintSet {
         return false;
     }
 
+    /** The word in {@code fp}'s home slot: a read that brings the slot into the cache ahead of {@link #contains}. */
+    long peek(long fp) {
+        long[] t = table;
+        return t[slot(key(fp), t.length)];
+    }
+
     /** How many distinct fingerprints were added. */
     long size() {
         return size;

@@ -88,6 +88,11 @@ final class Lookahead {
         return node + HEADER + PER_THREAD * Integer.bitCount(covered & ((1 << t) - 1));
     }
 
+    /** The threads the node at {@code node} of this view's tree covers. */
+    int coveredAt(int node) {
+        return (int) words[node];
+    }
+
     /**
      * Where the words of thread {@code t} (one it covers) start in the node at {@code node} of this view's tree: what the
      * readers below that take a slot are given, for a search that files a node's children straight from the tree,

@@ -7,6 +7,18 @@ import org.junit.jupiter.api.Test;
 
 /** The visited set: membership, growth, and the reserved empty value. */
 class FingerprintSetTest {
+    /** What the search reads ahead of filing ({@code BreadthFirst.warm}): the word in a fingerprint's home slot. */
+    @Test
+    void peekReadsTheWordInTheHomeSlot() {
+        FingerprintSet set = new FingerprintSet(4);
+        assertThat(set.peek(42)).isZero();
+        set.add(42);
+        assertThat(set.peek(42)).isEqualTo(42);
+        set.add(0);
+        // fingerprint 0 is kept as its stand-in, in the stand-in's home slot or the first free one after it
+        assertThat(set.peek(0)).isIn(FingerprintSet.ZERO_STANDIN, 42L);
+    }
+
     @Test
     void addReportsWhetherTheFingerprintIsNew() {
         FingerprintSet set = new FingerprintSet();

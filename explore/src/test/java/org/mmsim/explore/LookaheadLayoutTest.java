@@ -40,6 +40,7 @@ class LookaheadLayoutTest {
             assertThat(node.at).isEqualTo(expectedAt);
             expectedAt += 1 + 4 * 2;
         }
+        assertThat(root.coveredAt(root.next(1).next(0).at)).isEqualTo(0b11);
         assertThat(root.bytes()).isEqualTo(32 + 16 + 8 * 7 * 9);
         assertThat(root.next(1).bytes()).isEqualTo(8 * 3 * 9);
         assertThat(root.next(1).next(0).bytes()).isEqualTo(8 * 9);
