@@ -108,7 +108,7 @@ public final class BenchFigures {
      * ({@link #explore}): {@code explore_scenario}, {@code explore_states}, {@code explore_states_per_second} (one
      * worker), {@code explore_states_per_second_2w}, {@code explore_2w_speedup} (the rounds' ratios of the two,
      * paired), {@code explore_two_searches_speedup} (two one-worker searches at once against one, paired by round
-     * after every other figure: the machine's own ceiling for two workers), {@code explore_walk_states_per_second} and
+     * after every other figure: the ceiling for two workers in one JVM), {@code explore_walk_states_per_second} and
      * {@code explore_walk_speedup} (the model alone, {@link ModelWalk}, and its rounds' ratios to the one-worker
      * search; left out when the states are not a tree),
      * {@code explore_bytes_per_state} (the visited set),
@@ -283,8 +283,9 @@ public final class BenchFigures {
      * States per second of two one-worker searches of {@code s} run at once, one per thread, together: what two of this
      * machine's cores give two searches that share nothing but the heap, the ceiling of what two workers of one search
      * can reach: 1.47 to 1.86 times one search's rate in six {@code bench} runs on this machine, a shared two-CPU VM
-     * (bench/README.md), against which {@code explore_2w_speedup} is read. The harness's threads and clock, not the
-     * model's.
+     * (bench/README.md), against which {@code explore_2w_speedup} is read. Two searches in two JVMs get about 1.95 from
+     * the same cores: sharing one JVM and its serial collector costs each of them 13-18% (bench/README.md, "Stop 50").
+     * The harness's threads and clock, not the model's.
      */
     private static double twoSearchesAtOnce(Scenario s, KernelProfile profile) {
         Report[] reports = new Report[2];
