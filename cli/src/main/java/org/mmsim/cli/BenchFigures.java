@@ -282,8 +282,8 @@ public final class BenchFigures {
     /**
      * States per second of two one-worker searches of {@code s} run at once, one per thread, together: what two of this
      * machine's cores give two searches that share nothing but the heap, the ceiling of what two workers of one search
-     * can reach: 1.47 to 1.86 times one search's rate in six {@code bench} runs on this machine, a shared two-CPU VM
-     * (bench/README.md), against which {@code explore_2w_speedup} is read. Two searches in two JVMs get about 1.95 from
+     * can reach: from 1.12 to 1.92 times one search's rate in {@code bench} runs on this machine, a shared two-CPU VM
+     * (bench/README.md, stops 49 and 50), against which {@code explore_2w_speedup} is read. Two searches in two JVMs get about 1.95 from
      * the same cores: sharing one JVM and its serial collector costs each of them 13-18% (bench/README.md, "Stop 50").
      * The harness's threads and clock, not the model's.
      */
